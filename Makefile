@@ -1,0 +1,151 @@
+# vtepd - build, test, demo, bench.
+#
+#   make            build the BPF objects, skeletons, vtepd and vtepctl into build/
+#   make deps       install every Debian package needed (root, non-interactive)
+#   make test       everything: unit (plain + ASan/UBSan), BPF program, network, contract
+#   make demo       two-host demo topology with vtepd, pings across VXLAN
+#   make bench      performance figures (never pass/fail)
+#   V=1             show the full commands
+#
+# Chain (libbpf-bootstrap style): bpf/x.bpf.c -> build/x.bpf.o -> build/x.skel.h
+# -> agent objects -> build/vtepd. Build output stays in $(BUILD).
+
+BUILD    ?= build
+CC       ?= gcc
+CLANG    ?= clang
+BPFTOOL  ?= bpftool
+SAN      ?=
+ARCH     := $(shell uname -m | sed 's/x86_64/x86/; s/aarch64/arm64/')
+
+ifeq ($(V),1)
+Q =
+msg =
+else
+Q = @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+CFLAGS   ?= -O2 -g
+CFLAGS   += -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE \
+            -Iinclude -Ilib -Iagent -I$(BUILD) $(shell pkg-config --cflags libnl-route-3.0 json-c 2>/dev/null)
+ifneq ($(SAN),)
+CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+LDFLAGS  += -fsanitize=address,undefined
+endif
+LIBS     := -lbpf -lelf -lz $(shell pkg-config --libs libnl-route-3.0 json-c libmicrohttpd 2>/dev/null)
+CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)
+
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
+              -Wno-unused-function -Iinclude -Ibpf -I.
+
+BPF_SRCS   := $(wildcard bpf/*.bpf.c)
+BPF_OBJS   := $(patsubst bpf/%.bpf.c,$(BUILD)/%.bpf.o,$(BPF_SRCS))
+SKELS      := $(patsubst bpf/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
+BPF_HDRS   := $(wildcard bpf/*.h) $(wildcard include/*.h)
+
+LIB_SRCS   := $(wildcard lib/*.c)
+LIB_OBJS   := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRCS))
+AGENT_SRCS := $(wildcard agent/*.c)
+AGENT_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(AGENT_SRCS))
+AGENT_LIB_OBJS := $(filter-out $(BUILD)/agent/main.o,$(AGENT_OBJS))
+CLI_SRCS   := $(wildcard cli/*.c)
+CLI_OBJS   := $(patsubst %.c,$(BUILD)/%.o,$(CLI_SRCS))
+UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
+UNIT_BINS  := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRCS))
+BPFT_SRCS  := $(wildcard tests/bpf/test_*.c)
+BPFT_BINS  := $(patsubst tests/bpf/%.c,$(BUILD)/tests/bpf/%,$(BPFT_SRCS))
+BPFT_COMMON := $(filter-out tests/bpf/test_%.c,$(wildcard tests/bpf/*.c))
+
+.PHONY: all deps test test-unit test-asan test-bpf test-net test-contract demo demo-down bench clean vmlinux fuzz
+.DEFAULT_GOAL := all
+.SECONDARY:
+
+all: $(BUILD)/vtepd $(BUILD)/vtepctl
+
+deps:
+	$(Q)./scripts/install-deps.sh
+
+# vmlinux.h is committed; regenerate only on purpose.
+vmlinux:
+	$(BPFTOOL) btf dump file /sys/kernel/btf/vmlinux format c > vmlinux.h
+
+$(BUILD)/%.bpf.o: bpf/%.bpf.c $(BPF_HDRS) vmlinux.h | $(BUILD)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/lib/%.o: lib/%.c $(wildcard include/*.h lib/*.h) | $(BUILD)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@) && $(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/agent/%.o: agent/%.c $(wildcard include/*.h lib/*.h agent/*.h) $(SKELS) | $(BUILD)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@) && $(CC) $(CFLAGS) -c $< -o $@
+
+$(BUILD)/cli/%.o: cli/%.c $(wildcard include/*.h lib/*.h cli/*.h) | $(BUILD)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@) && $(CC) $(CFLAGS) -Icli -c $< -o $@
+
+$(BUILD)/libvtep.a: $(LIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/vtepd: $(AGENT_OBJS) $(BUILD)/libvtep.a
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(AGENT_OBJS) $(BUILD)/libvtep.a $(LIBS)
+
+$(BUILD)/vtepctl: $(CLI_OBJS) $(BUILD)/libvtep.a
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(CLI_OBJS) $(BUILD)/libvtep.a $(LIBS)
+
+# Unit tests link the real agent and lib objects (everything but main.o).
+$(BUILD)/tests/unit/%: tests/unit/%.c $(AGENT_LIB_OBJS) $(BUILD)/libvtep.a $(wildcard tests/unit/*.h)
+	$(call msg,TEST-CC,$@)
+	$(Q)mkdir -p $(dir $@) && $(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< \
+		$(AGENT_LIB_OBJS) $(BUILD)/libvtep.a $(LIBS) $(CHECK_LIBS)
+
+# BPF program tests: BPF_PROG_TEST_RUN on the real skeletons.
+$(BUILD)/tests/bpf/%: tests/bpf/%.c $(BPFT_COMMON) $(wildcard tests/bpf/*.h) $(SKELS) $(BUILD)/libvtep.a
+	$(call msg,TEST-CC,$@)
+	$(Q)mkdir -p $(dir $@) && $(CC) $(CFLAGS) -Itests/bpf $(LDFLAGS) -o $@ $< $(BPFT_COMMON) \
+		$(BUILD)/libvtep.a $(LIBS) $(CHECK_LIBS)
+
+$(BUILD):
+	$(Q)mkdir -p $(BUILD)
+
+test-unit: $(UNIT_BINS)
+	$(Q)./tests/run-unit.sh $(UNIT_BINS)
+
+test-asan:
+	$(Q)$(MAKE) --no-print-directory BUILD=build-asan CC=clang-19 SAN=1 test-unit
+
+test-bpf: $(BPFT_BINS)
+	$(Q)./tests/run-unit.sh $(BPFT_BINS)
+
+test-net: all
+	$(Q)./tests/net/run.sh
+
+test-contract: all
+	$(Q)./tests/contract.sh
+
+# The README's test command: installs what it needs, then runs every suite.
+test: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)./tests/run-all.sh
+
+demo: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)./scripts/demo.sh up
+
+demo-down:
+	$(Q)./scripts/demo.sh down
+
+bench: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)./bench/run.sh
+
+clean:
+	rm -rf build build-asan

@@ -1,0 +1,44 @@
+/* daemon.h - what the control socket and the metrics endpoint may ask of the
+ * running daemon. The agent core (agent/daemon.c) implements these; control.c
+ * and metrics.c only call them, so neither needs to know the daemon's insides.
+ *
+ * Every call returns 0 or -errno; on error err holds one line for the user
+ * (vtepctl prints it and exits 1).
+ */
+#ifndef VTEP_DAEMON_H
+#define VTEP_DAEMON_H
+
+#include <stdint.h>
+#include <stddef.h>
+#include "config.h"
+
+struct daemon;
+
+/* Run-time edits: applied to the maps at once and persisted in state_dir. */
+int daemon_route_add(struct daemon *d, const struct cfg_route *r, char err[CFG_ERR_LEN]);
+int daemon_route_del(struct daemon *d, uint32_t vni, uint32_t prefix, uint8_t prefixlen,
+		     char err[CFG_ERR_LEN]);
+/* p->mac_auto selects "auto"; the port need not exist yet (attached when it appears). */
+int daemon_port_add(struct daemon *d, const struct cfg_port *p, char err[CFG_ERR_LEN]);
+int daemon_port_del(struct daemon *d, const char *ifname, char err[CFG_ERR_LEN]);
+/* Re-reads the config file and applies the difference (same as SIGHUP). */
+int daemon_reload(struct daemon *d, char err[CFG_ERR_LEN]);
+
+/* The configuration in force (for vtepctl peers/vnis and metrics). */
+const struct vtep_config *daemon_config(const struct daemon *d);
+
+/* BGP neighbours as vtepctl peers shows them. */
+struct daemon_peer_info {
+	uint32_t address;          /* network order */
+	uint32_t asn;
+	const char *state;         /* "Idle", "Connect", "Active", "OpenSent", "OpenConfirm", "Established" */
+	uint64_t uptime_s;         /* seconds in Established, 0 otherwise */
+	uint64_t prefixes_received;
+};
+/* Fills up to max entries; returns the number of peers. */
+size_t daemon_peers(const struct daemon *d, struct daemon_peer_info *out, size_t max);
+
+/* Map file descriptors for readers in the daemon (metrics occupancy, stats). */
+int daemon_map_fd(const struct daemon *d, const char *map_name);
+
+#endif /* VTEP_DAEMON_H */

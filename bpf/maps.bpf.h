@@ -1,0 +1,97 @@
+/* maps.bpf.h - every map of the datapath, and nothing else.
+ *
+ * Each program object includes this header; the maps are pinned by name
+ * (LIBBPF_PIN_BY_NAME) under the loader's pin_root_path, so every object and
+ * every restart of vtepd shares one copy of each. Capacities here are the
+ * defaults; vtepd sets the configured `limits` before loading.
+ */
+#ifndef VTEP_MAPS_BPF_H
+#define VTEP_MAPS_BPF_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include "vtep_maps.h"
+
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct vtep_global);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} vtep_global SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, VTEP_MAX_VNIS);
+	__type(key, __u32);
+	__type(value, struct vtep_vni);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} vtep_vnis SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, VTEP_DEF_PORTS);
+	__type(key, __u32);
+	__type(value, struct vtep_port);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} vtep_ports SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, VTEP_DEF_ROUTES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct vtep_route_key);
+	__type(value, struct vtep_route);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} vtep_routes SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, VTEP_DEF_ROUTES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct vtep_prefix_key);
+	__type(value, struct vtep_route);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} vtep_prefixes SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, VTEP_DEF_ROUTES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct vtep_route_key);
+	__type(value, struct vtep_neigh);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} vtep_neigh SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, VTEP_DEF_FDB);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct vtep_fdb_key);
+	__type(value, struct vtep_fdb);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} vtep_fdb SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, VTEP_MAX_REMOTES);
+	__type(key, __u32);
+	__type(value, struct vtep_remote);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} vtep_remotes SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct vtep_stats);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} vtep_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, VTEP_EVENTS_BYTES);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} vtep_events SEC(".maps");
+
+#endif /* VTEP_MAPS_BPF_H */

@@ -1,0 +1,60 @@
+/* vtep_counters.h - every datapath verdict and drop reason, named once.
+ *
+ * One X-macro list drives three things that must never drift apart:
+ *   - struct vtep_stats (the value of the per-CPU map vtep_stats), so that
+ *     `bpftool map dump` prints each counter by name;
+ *   - the BPF side's STAT_INC(name);
+ *   - user space's name table (vtepctl stats, /metrics).
+ * Append new counters at the end: the map layout version must change when a
+ * counter is removed or reordered.
+ *
+ * X(name, help) - name is the struct field and the label vtepctl/metrics show.
+ */
+#ifndef VTEP_COUNTERS_H
+#define VTEP_COUNTERS_H
+
+#define VTEP_COUNTERS(X)                                                        \
+	/* workload port (TC ingress on the port) */                            \
+	X(port_rx,            "frames received from workloads")                 \
+	X(arp_reply,          "ARP requests answered by the proxy")             \
+	X(arp_garp,           "gratuitous ARPs for a port's own IP reported")   \
+	X(arp_pass,           "ARP frames passed to the host stack")            \
+	X(icmp_echo_reply,    "ICMP echo requests to a gateway answered")       \
+	X(fwd_local,          "IPv4 packets delivered to a local port")         \
+	X(fwd_encap,          "IPv4 packets encapsulated in VXLAN")             \
+	X(fwd_host,           "IPv4 packets passed to the host stack")          \
+	X(icmp_frag_needed,   "ICMP fragmentation-needed sent to a workload")   \
+	X(mac_learn,          "workload MAC learn events reported")             \
+	X(drop_no_port,       "frames on an interface that is not a port")      \
+	X(drop_malformed,     "truncated or malformed frames")                  \
+	X(drop_vlan,          "VLAN-tagged frames")                             \
+	X(drop_ethertype,     "frames of an ethertype other than IPv4/ARP")     \
+	X(drop_bcast,         "broadcast/multicast frames that are not ARP")    \
+	X(drop_spoof_mac,     "frames with a source MAC not the port's")        \
+	X(drop_spoof_ip,      "packets with a source IP not the port's")        \
+	X(drop_mac_unknown,   "frames from a port whose MAC is not learned yet")\
+	X(drop_arp_unknown,   "ARP requests for an unknown target")             \
+	X(drop_arp_self,      "ARP requests for the asker's own IP")            \
+	X(drop_arp_other,     "ARP frames neither request nor reply")           \
+	X(drop_ip_options,    "IPv4 packets with options to the gateway")      \
+	X(drop_frag,          "IPv4 fragments to the gateway")                  \
+	X(drop_no_route,      "IPv4 packets with no route")                     \
+	X(drop_fib,           "underlay FIB lookup failures")                   \
+	X(drop_mtu,           "oversized packets without DF")                   \
+	X(drop_encap,         "encapsulation failures")                         \
+	X(events_lost,        "ring buffer events lost (buffer full)")          \
+	/* uplink (XDP or TC ingress on the uplink) */                          \
+	X(uplink_rx,          "frames received on the uplink")                  \
+	X(uplink_pass,        "non-VXLAN frames passed to the host")           \
+	X(vxlan_rx,           "VXLAN packets for our VTEP")                     \
+	X(decap_deliver,      "decapsulated frames delivered to a port")        \
+	X(decap_arp,          "inner ARP requests delivered to their target")   \
+	X(drop_vx_malformed,  "truncated or malformed VXLAN packets")           \
+	X(drop_vx_dst,        "VXLAN packets not for our VTEP IP")              \
+	X(drop_vx_vtep,       "VXLAN packets from an unknown VTEP")             \
+	X(drop_vx_vni,        "VXLAN packets for an unknown VNI")               \
+	X(drop_vx_no_dest,    "inner frames for no local workload")             \
+	X(drop_vx_inner,      "inner frames of an unsupported type")            \
+	X(drop_vx_redirect,   "decapsulated frames that could not be delivered")
+
+#endif /* VTEP_COUNTERS_H */

@@ -1,0 +1,18 @@
+#!/bin/sh
+# Installs every Debian package vtepd needs to build, test, demo and bench.
+# Non-interactive and idempotent: packages already present are skipped by apt.
+set -eu
+PKGS="make gcc pkg-config clang clang-19 llvm-19 lld-19 libclang-rt-19-dev \
+ libbpf-dev bpftool libelf-dev zlib1g-dev linux-libc-dev \
+ libnl-3-dev libnl-route-3-dev libjson-c-dev libmicrohttpd-dev check libsubunit-dev \
+ iproute2 iputils-ping tcpdump iperf3 jq curl netcat-openbsd python3 procps util-linux \
+ nftables gobgpd frr prometheus gnuplot-nox"
+missing=""
+for p in $PKGS; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+export DEBIAN_FRONTEND=noninteractive
+if [ "$(id -u)" -ne 0 ]; then echo "install-deps: need root to install:$missing" >&2; exit 1; fi
+apt-get update -q
+apt-get install -y -q --no-install-recommends $missing
