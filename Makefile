@@ -102,7 +102,7 @@ $(BUILD)/vtepctl: $(CLI_OBJS) $(BUILD)/libvtep.a
 	$(Q)$(CC) $(LDFLAGS) -o $@ $(CLI_OBJS) $(BUILD)/libvtep.a $(LIBS)
 
 # Unit tests link the real agent and lib objects (everything but main.o).
-$(BUILD)/tests/unit/%: tests/unit/%.c $(AGENT_LIB_OBJS) $(BUILD)/libvtep.a $(wildcard tests/unit/*.h)
+$(BUILD)/tests/unit/%: tests/unit/%.c $(AGENT_LIB_OBJS) $(BUILD)/libvtep.a $(wildcard tests/unit/*.h cli/*.c cli/*.h)
 	$(call msg,TEST-CC,$@)
 	$(Q)mkdir -p $(dir $@) && $(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< \
 		$(AGENT_LIB_OBJS) $(BUILD)/libvtep.a $(LIBS) $(CHECK_LIBS)
@@ -149,3 +149,62 @@ bench: deps
 
 clean:
 	rm -rf build build-asan
+
+# ---- bench tools (owned by bench/; additive block) ------------------------
+# bench/*.bpf.c -> build/bench/*.bpf.o (+ skeletons); bench/gen.c and
+# bench/fill.c -> build/bench/{gen,fill}. `make bench-quick` is the few-second
+# end-to-end run of bench/run.sh that the test suite can call.
+BENCH_BPF_SRCS := $(wildcard bench/*.bpf.c)
+BENCH_BPF_OBJS := $(patsubst bench/%.bpf.c,$(BUILD)/bench/%.bpf.o,$(BENCH_BPF_SRCS))
+BENCH_TOOLS    := $(BUILD)/bench/gen $(BUILD)/bench/fill
+
+.PHONY: bench-tools bench-quick
+bench-tools: $(BENCH_TOOLS) $(BENCH_BPF_OBJS)
+
+bench-quick: all bench-tools
+	$(Q)./bench/run.sh --quick
+
+$(BUILD)/bench/%.bpf.o: bench/%.bpf.c vmlinux.h
+	$(call msg,BPF,$@)
+	$(Q)mkdir -p $(dir $@) && $(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BUILD)/bench/%.skel.h: $(BUILD)/bench/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/bench/gen: bench/gen.c bench/frame.c bench/frame.h $(BUILD)/bench/gen.skel.h $(BUILD)/libvtep.a
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) -Ibench -I$(BUILD)/bench $(LDFLAGS) -o $@ bench/gen.c bench/frame.c \
+		$(BUILD)/libvtep.a $(LIBS)
+
+$(BUILD)/bench/fill: bench/fill.c $(wildcard include/*.h) $(BUILD)/libvtep.a
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ bench/fill.c $(BUILD)/libvtep.a $(LIBS)
+
+# ---- fuzzing (libFuzzer; BGP codecs) -------------------------------------
+#   make fuzz [FUZZ_SECONDS=60]   run tests/fuzz/fuzz_bgp; new inputs go to
+#                                 $(BUILD)/fuzz/corpus, crashes to $(BUILD)/fuzz/
+#   make fuzz-smoke               the same for 15 s (called by the test suite)
+# Seeds: tests/fuzz/corpus/ (read only). Needs clang-19 and libclang-rt-19-dev.
+FUZZ_CC      ?= clang-19
+FUZZ_SECONDS ?= 60
+FUZZ_DIR     := $(BUILD)/fuzz
+FUZZ_CFLAGS  := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
+                -fno-omit-frame-pointer -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE \
+                -Iinclude -Ilib -Iagent
+FUZZ_SRCS    := lib/rbuf.c lib/addr.c agent/bgp_err.c agent/bgp_attr.c agent/bgp_msg.c \
+                agent/evpn_nlri.c
+
+.PHONY: fuzz-smoke
+
+$(FUZZ_DIR)/fuzz_bgp: tests/fuzz/fuzz_bgp.c $(FUZZ_SRCS) $(wildcard lib/*.h agent/*.h)
+	$(call msg,FUZZ-CC,$@)
+	$(Q)mkdir -p $(FUZZ_DIR)/corpus && $(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_SRCS)
+
+fuzz: $(FUZZ_DIR)/fuzz_bgp
+	$(Q)$(FUZZ_DIR)/fuzz_bgp -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=10 \
+		-rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix=$(FUZZ_DIR)/ \
+		$(FUZZ_DIR)/corpus tests/fuzz/corpus
+
+fuzz-smoke:
+	$(Q)$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=15

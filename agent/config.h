@@ -93,7 +93,9 @@ struct vtep_config {
 };
 
 /* Returns 0, or -EINVAL (bad content; err names the field) or -errno (the
- * file cannot be read). On error *cfg is left zeroed and owns nothing. */
+ * file cannot be read). On error *cfg is left zeroed and owns nothing.
+ * err does not repeat the file's path: "vnis[0].vni: expected ...",
+ * "line 3, column 7: invalid JSON: ...", "cannot read: No such file ...". */
 int config_load(const char *path, struct vtep_config *cfg, char err[CFG_ERR_LEN]);
 /* Same, from a string (tests, and `vtepctl reload` dry runs). */
 int config_parse(const char *json, struct vtep_config *cfg, char err[CFG_ERR_LEN]);
@@ -105,5 +107,76 @@ const struct cfg_vni *config_find_vni(const struct vtep_config *cfg, uint32_t vn
  * "ASN:NN" (2-octet AS, or 4-octet AS with a 2-octet number) and "IP:NN". */
 int config_parse_rt(const char *s, uint8_t out[8]);
 int config_parse_rd(const char *s, uint8_t out[8]);
+
+/* ---- Additions beyond the first cut (additive; nothing above changed) ---- */
+
+#define CFG_RT_STRLEN 24 /* "4294967295:65535", "255.255.255.255:65535" + NUL */
+
+/* The text form of an RT / RD as config_parse_rt/rd read it ("ASN:NN" or
+ * "IP:NN"). Returns 0, or -EINVAL for a type/sub-type we never write (buf
+ * then holds the 8 bytes in hex). */
+int config_fmt_rt(const uint8_t rt[8], char buf[CFG_RT_STRLEN]);
+int config_fmt_rd(const uint8_t rd[8], char buf[CFG_RT_STRLEN]);
+
+/* The route target a VNI exports and the RD it advertises with, "auto"
+ * resolved (RT ASN:VNI, RD router_id:VNI). config_parse() already refused
+ * autos that cannot be encoded when bgp is enabled; -EINVAL without bgp. */
+int config_vni_rt(const struct vtep_config *cfg, const struct cfg_vni *v, uint8_t out[8]);
+int config_vni_rd(const struct vtep_config *cfg, const struct cfg_vni *v, uint8_t out[8]);
+/* Whether a received route target (8 bytes as on the wire) is imported into
+ * the VNI: equal to the configured one, or for "auto" any route target whose
+ * local administrator part is the VNI, whatever the ASN or IP. */
+bool config_vni_imports_rt(const struct cfg_vni *v, const uint8_t rt[8]);
+
+const struct cfg_port *config_find_port(const struct vtep_config *cfg, const char *ifname);
+
+/* One port / route checked against the configuration, as config_parse()
+ * checks the file's entries and as run-time additions (vtepctl, the state
+ * file) must be: VNI configured, IP inside the VNI's subnet and not its
+ * gateway, network or broadcast address, unicast non-zero MACs, a route's
+ * VTEP not our own, ... Duplicates are not checked here (state_merge does).
+ * path prefixes the field names in err ("ports[3]" -> "ports[3].ip: ...";
+ * "" -> "ip: ..."). Returns 0 or -EINVAL. */
+int config_check_port(const struct vtep_config *cfg, const struct cfg_port *p,
+		      const char *path, char err[CFG_ERR_LEN]);
+int config_check_route(const struct vtep_config *cfg, const struct cfg_route *r,
+		       const char *path, char err[CFG_ERR_LEN]);
+
+/* A port or route object in the config file's syntax ({ifname, vni, ip, mac}
+ * and {vni, prefix, vtep, mac}), for state.c and the control socket's
+ * ports.add / routes.add arguments: keys and value formats only, no
+ * cross-checks (use config_check_port/route). Returns 0 or -EINVAL. */
+struct json_object;
+int config_port_from_json(struct json_object *o, const char *path, struct cfg_port *p,
+			  char err[CFG_ERR_LEN]);
+int config_route_from_json(struct json_object *o, const char *path, struct cfg_route *r,
+			   char err[CFG_ERR_LEN]);
+
+/* Conflicts inside a set of ports and routes (the file's, or the merged set
+ * of state.h): two ports with one ifname, one IP (even in different VNIs: a
+ * port's IP is also the host's /32 route to it) or one explicit MAC in a VNI;
+ * two routes with one vni+prefix; a /32 route onto a port's address in its
+ * VNI. first/second index ports[] or routes[] (ROUTE_PORT: first is the port,
+ * second the route); second is the later entry. Port conflicts are reported
+ * before route conflicts, each the one whose later entry comes first.
+ * Returns 1 (found, *c set), 0 (none) or -ENOMEM. */
+enum cfg_conflict_kind {
+	CFG_CONFLICT_NONE = 0,
+	CFG_CONFLICT_IFNAME,
+	CFG_CONFLICT_IP,
+	CFG_CONFLICT_MAC,
+	CFG_CONFLICT_ROUTE,
+	CFG_CONFLICT_ROUTE_PORT,
+};
+struct cfg_conflict {
+	enum cfg_conflict_kind kind;
+	size_t first, second;
+};
+int config_find_conflict(const struct cfg_port *ports, size_t n_ports,
+			 const struct cfg_route *routes, size_t n_routes,
+			 struct cfg_conflict *c);
+/* One line naming the entries of a conflict by ifname / prefix. */
+int config_fmt_conflict(const struct cfg_conflict *c, const struct cfg_port *ports,
+			const struct cfg_route *routes, char *buf, size_t size);
 
 #endif /* VTEP_CONFIG_H */

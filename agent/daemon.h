@@ -41,4 +41,17 @@ size_t daemon_peers(const struct daemon *d, struct daemon_peer_info *out, size_t
 /* Map file descriptors for readers in the daemon (metrics occupancy, stats). */
 int daemon_map_fd(const struct daemon *d, const char *map_name);
 
+/* ---- Lifecycle, for main.c (additions) ---- */
+
+/* Starts the agent: state, programs and maps, ports, uplinks, ring buffer,
+ * control socket, metrics. Takes over *cfg's contents (cfg is zeroed).
+ * Returns 0 or -errno (logged). Signals SIGHUP/SIGTERM/SIGINT are blocked
+ * from here on and read through a signalfd by the event loop. */
+int daemon_start(const char *cfg_path, struct vtep_config *cfg, struct daemon **out);
+/* Runs the event loop until SIGTERM/SIGINT. */
+int daemon_run(struct daemon *d);
+/* Frees everything in user space; the datapath stays attached and keeps
+ * forwarding (the next vtepd picks up the pins). NULL is a no-op. */
+void daemon_free(struct daemon *d);
+
 #endif /* VTEP_DAEMON_H */

@@ -51,7 +51,9 @@ int addr_parse_prefix(const char *s, uint32_t *ip_be, uint8_t *len, int allow_ho
 			return -EINVAL;
 		memcpy(buf, s, n);
 		buf[n] = '\0';
-		if (!slash[1] || slash[1] == '-' || slash[1] == '+')
+		/* digits only: strtol() would also take a sign or leading
+		 * white space ("10.0.0.0/ 8") */
+		if (slash[1] < '0' || slash[1] > '9')
 			return -EINVAL;
 		errno = 0;
 		l = strtol(slash + 1, &end, 10);

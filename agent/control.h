@@ -1,0 +1,66 @@
+/* control.h - vtepctl's control socket (DESIGN.md "Interfaces", vtepctl).
+ *
+ * A Unix stream socket, mode 0600, at config.control_socket. The wire
+ * protocol is lib/ctlproto.h: newline-delimited JSON requests
+ * {"cmd":"routes.add","args":{...}} answered by {"ok":true,"data":...} or
+ * {"ok":false,"error":"..."}; a message longer than CTLPROTO_MAX_MSG is
+ * refused and the connection closed.
+ *
+ * The module never blocks the daemon's event loop: the listening socket and
+ * every client are non-blocking, each client has its own input and output
+ * buffer, partial reads and writes resume on the next call.
+ *
+ * Use from the epoll loop:
+ *	control_open(d, cfg->control_socket, &ctl);
+ *	epoll_ctl(ep, EPOLL_CTL_ADD, control_fd(ctl), EPOLLIN);
+ *	on EPOLLIN of control_fd(ctl): control_handle(ctl);
+ *	control_close(ctl);
+ * control_fd() is itself an epoll fd that watches the listener and the
+ * clients, so the daemon registers one fd and never sees client fds.
+ */
+#ifndef VTEP_CONTROL_H
+#define VTEP_CONTROL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "daemon.h"
+
+struct control;
+
+/* What a request may do to the daemon. control_open() uses
+ * control_daemon_ops (the daemon_* functions of daemon.h); tests pass their
+ * own table to control_open_ops() so the dispatch can be exercised without a
+ * running datapath. */
+struct control_ops {
+	int (*route_add)(struct daemon *d, const struct cfg_route *r, char err[CFG_ERR_LEN]);
+	int (*route_del)(struct daemon *d, uint32_t vni, uint32_t prefix, uint8_t prefixlen,
+			 char err[CFG_ERR_LEN]);
+	int (*port_add)(struct daemon *d, const struct cfg_port *p, char err[CFG_ERR_LEN]);
+	int (*port_del)(struct daemon *d, const char *ifname, char err[CFG_ERR_LEN]);
+	int (*reload)(struct daemon *d, char err[CFG_ERR_LEN]);
+	size_t (*peers)(const struct daemon *d, struct daemon_peer_info *out, size_t max);
+};
+extern const struct control_ops control_daemon_ops;
+
+/* Creates the socket's directory (0700) if missing, removes a stale socket,
+ * binds, chmods 0600 and listens. Returns 0 or -errno. */
+int control_open(struct daemon *d, const char *path, struct control **out);
+int control_open_ops(struct daemon *d, const struct control_ops *ops, const char *path,
+		     struct control **out);
+/* One fd to watch for EPOLLIN (level-triggered is fine). */
+int control_fd(const struct control *c);
+/* Accepts, reads, dispatches and writes whatever is ready; never blocks. */
+void control_handle(struct control *c);
+/* Closes every client and the listener and unlinks the socket path. */
+void control_close(struct control *c);
+
+/* Requests refused (oversized, truncated, invalid JSON, unknown command,
+ * bad arguments) since control_open: for /metrics and tests. */
+uint64_t control_errors(const struct control *c);
+
+/* Handles one complete message (no socket): returns the malloc'ed reply
+ * line, or NULL when out of memory. Counts refused requests in *errors. */
+char *control_dispatch(struct daemon *d, const struct control_ops *ops,
+		       const char *msg, size_t len, uint64_t *errors);
+
+#endif /* VTEP_CONTROL_H */

@@ -1,0 +1,513 @@
+/* daemon.c - vtepd's core: start-up order, the event handlers, and the
+ * daemon.h calls the control socket and metrics make. Applying a new config
+ * file is reload.c.
+ *
+ * Start-up order (each step needs the ones before it):
+ *   state file -> signals blocked -> programs loaded, maps pinned/reused ->
+ *   link events subscribed -> intent (VNIs, static routes) -> ports attached
+ *   -> reconcile (write the whole desired set, delete stale entries of ours)
+ *   -> uplinks attached -> stale host routes swept -> ring buffer, control
+ *   socket, metrics -> "ready".
+ * Forwarding never stops across a restart: the maps keep their entries, the
+ * old programs keep running until the new ones replace them atomically.
+ */
+#include "daemon_priv.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <net/if.h>
+#include <sys/signalfd.h>
+#include <bpf/bpf.h>
+
+#include "addr.h"
+#include "control.h"
+#include "events.h"
+#include "hostroute.h"
+#include "loader.h"
+#include "log.h"
+#include "loop.h"
+#include "mapsync.h"
+#include "metrics.h"
+#include "netlink.h"
+#include "ports.h"
+
+/* ---- helpers shared with reload.c ----------------------------------------- */
+
+void daemon_vni_to_map(const struct vtep_config *cfg, const struct cfg_vni *cv,
+		       struct vtep_vni *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->subnet = cv->subnet;
+	out->gateway_ip = cv->gateway_ip;
+	out->prefixlen = cv->prefixlen;
+	out->arp_reply = cv->arp_reply == CFG_ARP_REAL ? VTEP_ARP_REPLY_REAL
+						       : VTEP_ARP_REPLY_GATEWAY;
+	out->flags = (cv->flood ? VTEP_VNI_F_FLOOD : 0) | (cv->rt_auto ? VTEP_VNI_F_RT_AUTO : 0) |
+		     (cv->rd_auto ? VTEP_VNI_F_RD_AUTO : 0);
+	memcpy(out->gateway_mac, cv->gateway_mac, 6);
+	/* The RT is stored only when explicit ("zero when auto"); the RD as
+	 * advertised, auto resolved to router_id:vni when BGP is configured. */
+	if (!cv->rt_auto)
+		memcpy(out->route_target, cv->route_target, 8);
+	if (!cv->rd_auto)
+		memcpy(out->rd, cv->rd, 8);
+	else if (cfg->bgp.enabled)
+		config_vni_rd(cfg, cv, out->rd);
+}
+
+int daemon_uplink_attach(struct daemon *d, size_t i)
+{
+	struct daemon_uplink *u = &d->uplinks[i];
+	struct netlink_link l;
+	int err;
+
+	err = netlink_link_by_name(d->nl, u->name, &l);
+	if (err) {
+		log_warn("uplink %s: interface absent; attached when it appears", u->name);
+		return 0;
+	}
+	err = loader_attach_uplink(d->ld, l.ifindex, u->name, d->cfg->uplink_attach);
+	u->ifindex = err ? 0 : l.ifindex;
+	return err;
+}
+
+/* ---- event handlers ------------------------------------------------------------ */
+
+static void on_link(void *ctx, const struct netlink_link *l)
+{
+	struct daemon *d = ctx;
+	size_t i;
+
+	ports_link_event(d->ports, l);
+	for (i = 0; i < d->n_uplinks; i++) {
+		struct daemon_uplink *u = &d->uplinks[i];
+
+		if (l->deleted || strcmp(u->name, l->ifname)) {
+			if (u->ifindex == l->ifindex) {
+				log_warn("uplink %s: interface gone", u->name);
+				u->ifindex = 0;
+			}
+			continue;
+		}
+		if (u->ifindex != l->ifindex) {
+			int err = loader_attach_uplink(d->ld, l->ifindex, u->name,
+						       d->cfg->uplink_attach);
+
+			u->ifindex = err ? 0 : l->ifindex;
+		}
+	}
+}
+
+static void on_event(void *ctx, const struct vtep_event *e)
+{
+	struct daemon *d = ctx;
+	const struct port *p = ports_by_ifindex(d->ports, (int)e->ifindex);
+	char a[ADDR_IP_STRLEN], m[ADDR_MAC_STRLEN];
+
+	switch (e->type) {
+	case VTEP_EV_MAC_LEARN:
+		ports_mac_learned(d->ports, (int)e->ifindex, e->ip, e->mac);
+		break;
+	case VTEP_EV_GARP:
+		/* MAC mobility (RFC 7432 s.15) acts on this once BGP exists. */
+		log_info("port %s: gratuitous ARP for %s from %s", p ? p->cfg.ifname : "?",
+			 addr_fmt_ip(e->ip, a), addr_fmt_mac(e->mac, m));
+		break;
+	}
+}
+
+static void on_netlink(void *ctx)
+{
+	netlink_handle(((struct daemon *)ctx)->nl);
+}
+
+static void on_events(void *ctx)
+{
+	events_handle(((struct daemon *)ctx)->ev);
+}
+
+static void on_control(void *ctx)
+{
+	control_handle(((struct daemon *)ctx)->ctl);
+}
+
+static void on_signal(void *ctx)
+{
+	struct daemon *d = ctx;
+	struct signalfd_siginfo si;
+	char err[CFG_ERR_LEN];
+
+	while (read(d->sigfd, &si, sizeof(si)) == sizeof(si)) {
+		switch (si.ssi_signo) {
+		case SIGHUP:
+			log_info("SIGHUP: reloading %s", d->cfg_path);
+			daemon_reload(d, err);
+			break;
+		case SIGTERM:
+		case SIGINT:
+			log_info("%s: exiting; the datapath stays attached and keeps forwarding",
+				 strsignal((int)si.ssi_signo));
+			d->stop = true;
+			break;
+		}
+	}
+}
+
+/* ---- start / run / free -------------------------------------------------------- */
+
+static int open_signals(struct daemon *d)
+{
+	sigset_t set;
+
+	/* Blocked before any thread exists (metrics), so every thread
+	 * inherits the mask and only the signalfd sees them. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	if (sigprocmask(SIG_BLOCK, &set, NULL))
+		return -errno;
+	signal(SIGPIPE, SIG_IGN); /* a vtepctl that hangs up must not kill us */
+	d->sigfd = signalfd(-1, &set, SFD_NONBLOCK | SFD_CLOEXEC);
+	return d->sigfd < 0 ? -errno : 0;
+}
+
+static bool keep_host_route(void *ctx, uint32_t ip, int ifindex)
+{
+	struct daemon *d = ctx;
+	const struct port *p = ports_by_ifindex(d->ports, ifindex);
+
+	return p && p->attached && p->cfg.ip == ip;
+}
+
+static int load_state(struct daemon *d, struct cfg_port **ports, size_t *n_ports,
+		      struct cfg_route **routes, size_t *n_routes)
+{
+	char err[CFG_ERR_LEN] = "";
+	int ret;
+
+	ret = state_load(d->cfg->state_dir, &d->st, err);
+	if (ret) {
+		log_err("state: %s", err[0] ? err : strerror(-ret));
+		return ret;
+	}
+	if (state_prune(&d->st, d->cfg) && state_save(d->cfg->state_dir, &d->st, err))
+		log_warn("state: %s", err);
+	ret = state_merge(d->cfg, &d->st, ports, n_ports, routes, n_routes, err);
+	if (ret)
+		log_err("state: %s", err[0] ? err : strerror(-ret));
+	return ret;
+}
+
+static int open_datapath(struct daemon *d, size_t n_routes)
+{
+	struct mapsync_fds fds;
+	struct ports_env env;
+	char err[CFG_ERR_LEN] = "";
+	int ret;
+
+	ret = loader_open(d->cfg, &d->ld, err);
+	if (ret) {
+		log_err("%s", err[0] ? err : strerror(-ret));
+		return ret;
+	}
+	fds.vnis = loader_map_fd(d->ld, VTEP_MAP_VNIS);
+	fds.ports = loader_map_fd(d->ld, VTEP_MAP_PORTS);
+	fds.routes = loader_map_fd(d->ld, VTEP_MAP_ROUTES);
+	fds.prefixes = loader_map_fd(d->ld, VTEP_MAP_PREFIXES);
+	fds.neigh = loader_map_fd(d->ld, VTEP_MAP_NEIGH);
+	fds.fdb = loader_map_fd(d->ld, VTEP_MAP_FDB);
+	fds.remotes = loader_map_fd(d->ld, VTEP_MAP_REMOTES);
+	if ((ret = mapsync_new(&fds, n_routes, &d->ms)) ||
+	    (ret = netlink_open(on_link, d, &d->nl)) || (ret = hostroute_open(&d->hr))) {
+		log_err("cannot start: %s", strerror(-ret));
+		return ret;
+	}
+	env = (struct ports_env){ .ld = d->ld, .ms = d->ms, .nl = d->nl, .hr = d->hr,
+				  .ports_map_fd = fds.ports };
+	ret = ports_new(&env, &d->ports);
+	if (ret)
+		log_err("cannot start: %s", strerror(-ret));
+	return ret;
+}
+
+/* Interfaces the pinned vtep_ports map names that are not ports any more
+ * (deleted from the config or state while vtepd was down): our filter on
+ * them would drop everything (drop_no_port), so take it off. Runs before the
+ * reconcile deletes their map entries. */
+static void detach_stale_ports(struct daemon *d)
+{
+	int fd = loader_map_fd(d->ld, VTEP_MAP_PORTS), err;
+	char name[IF_NAMESIZE];
+	struct vtep_port vp;
+	__u32 key, next;
+
+	if (fd < 0)
+		return;
+	err = bpf_map_get_next_key(fd, NULL, &next);
+	while (!err) {
+		key = next;
+		err = bpf_map_get_next_key(fd, &key, &next);
+		if (ports_by_ifindex(d->ports, (int)key) || bpf_map_lookup_elem(fd, &key, &vp) ||
+		    !if_indextoname(key, name) || strncmp(name, vp.ifname, sizeof(vp.ifname)))
+			continue;
+		loader_detach_port((int)key, name);
+		hostroute_del(d->hr, vp.ip, (int)key);
+		log_info("port %s: no longer configured; detached (left by an earlier run)", name);
+	}
+}
+
+/* Intent from config + state, then one reconcile against the maps. */
+static int install(struct daemon *d, const struct cfg_port *ports, size_t n_ports,
+		   const struct cfg_route *routes, size_t n_routes)
+{
+	struct mapsync_stats st;
+	size_t i;
+	int ret;
+
+	for (i = 0; i < d->cfg->n_vnis; i++) {
+		struct vtep_vni v;
+
+		daemon_vni_to_map(d->cfg, &d->cfg->vnis[i], &v);
+		if ((ret = mapsync_vni_set(d->ms, d->cfg->vnis[i].vni, &v)))
+			return ret;
+	}
+	for (i = 0; i < n_routes; i++)
+		if ((ret = mapsync_route_add(d->ms, &routes[i])))
+			return ret;
+	for (i = 0; i < n_ports; i++)
+		if ((ret = ports_add(d->ports, &ports[i])) && ret != -EEXIST)
+			return ret;
+	detach_stale_ports(d);
+	ret = mapsync_reconcile(d->ms);
+	mapsync_get_stats(d->ms, &st);
+	log_info("maps reconciled: %llu entries written, %llu stale entries removed%s",
+		 (unsigned long long)st.updates, (unsigned long long)st.deletes,
+		 ret ? " (with errors, see above)" : "");
+	return ret;
+}
+
+static int open_services(struct daemon *d)
+{
+	int ret;
+
+	ret = loop_new(&d->loop);
+	if (!ret)
+		ret = events_open(loader_map_fd(d->ld, VTEP_MAP_EVENTS), on_event, d, &d->ev);
+	if (ret) {
+		log_err("cannot start: %s", strerror(-ret));
+		return ret;
+	}
+	if ((ret = loop_add(d->loop, d->sigfd, on_signal, d)) ||
+	    (ret = loop_add(d->loop, netlink_fd(d->nl), on_netlink, d)) ||
+	    (ret = loop_add(d->loop, events_fd(d->ev), on_events, d))) {
+		log_err("event loop: %s", strerror(-ret));
+		return ret;
+	}
+	ret = control_open(d, d->cfg->control_socket, &d->ctl);
+	if (ret) {
+		log_err("control socket %s: %s", d->cfg->control_socket, strerror(-ret));
+		return ret;
+	}
+	if ((ret = loop_add(d->loop, control_fd(d->ctl), on_control, d)))
+		return ret;
+	if (d->cfg->metrics_enabled) {
+		ret = metrics_start(d, d->cfg->metrics_addr, d->cfg->metrics_port, &d->met);
+		if (ret) {
+			log_err("metrics %s:%u: %s", d->cfg->metrics_addr, d->cfg->metrics_port,
+				strerror(-ret));
+			return ret;
+		}
+	}
+	return 0;
+}
+
+int daemon_start(const char *cfg_path, struct vtep_config *cfg, struct daemon **out)
+{
+	struct cfg_port *ports = NULL;
+	struct cfg_route *routes = NULL;
+	size_t n_ports = 0, n_routes = 0, i, attached = 0, pos = 0;
+	const struct port *p;
+	struct daemon *d;
+	char a[ADDR_IP_STRLEN];
+	int ret;
+
+	d = calloc(1, sizeof(*d));
+	if (!d || !(d->cfg = calloc(1, sizeof(*d->cfg)))) {
+		free(d);
+		return -ENOMEM;
+	}
+	*d->cfg = *cfg;
+	memset(cfg, 0, sizeof(*cfg));
+	d->sigfd = -1;
+	pthread_mutex_init(&d->lock, NULL);
+	snprintf(d->cfg_path, sizeof(d->cfg_path), "%s", cfg_path);
+	for (i = 0; i < d->cfg->n_uplinks; i++)
+		snprintf(d->uplinks[i].name, CFG_IFNAMSIZ, "%s", d->cfg->uplinks[i]);
+	d->n_uplinks = d->cfg->n_uplinks;
+
+	if ((ret = load_state(d, &ports, &n_ports, &routes, &n_routes)))
+		goto fail;
+	if ((ret = open_signals(d))) {
+		log_err("signals: %s", strerror(-ret));
+		goto fail;
+	}
+	if ((ret = open_datapath(d, n_routes)))
+		goto fail;
+	if ((ret = install(d, ports, n_ports, routes, n_routes)))
+		goto fail;
+	for (i = 0; i < d->n_uplinks; i++)
+		if ((ret = daemon_uplink_attach(d, i)))
+			goto fail;
+	hostroute_sweep(d->hr, keep_host_route, d);
+	if ((ret = open_services(d)))
+		goto fail;
+	while ((p = ports_next(d->ports, &pos)))
+		attached += p->attached;
+	log_info("vtepd ready: vtep %s, %zu VNIs, %zu ports (%zu attached), %zu static routes, "
+		 "control socket %s", addr_fmt_ip(d->cfg->vtep_ip, a), d->cfg->n_vnis,
+		 ports_count(d->ports), attached, mapsync_route_count(d->ms),
+		 d->cfg->control_socket);
+	free(ports);
+	free(routes);
+	*out = d;
+	return 0;
+fail:
+	free(ports);
+	free(routes);
+	daemon_free(d);
+	return ret;
+}
+
+int daemon_run(struct daemon *d)
+{
+	return loop_run(d->loop, &d->stop);
+}
+
+void daemon_free(struct daemon *d)
+{
+	if (!d)
+		return;
+	/* Metrics first: its thread calls back into the daemon. */
+	metrics_stop(d->met);
+	if (d->ctl)
+		control_close(d->ctl);
+	events_close(d->ev);
+	loop_free(d->loop);
+	ports_free(d->ports);   /* memory only: ports stay attached */
+	mapsync_free(d->ms);
+	hostroute_close(d->hr);
+	netlink_close(d->nl);
+	loader_close(d->ld);     /* handles only: programs and pins stay */
+	if (d->sigfd >= 0)
+		close(d->sigfd);
+	state_free(&d->st);
+	if (d->cfg) {
+		config_free(d->cfg);
+		free(d->cfg);
+	}
+	pthread_mutex_destroy(&d->lock);
+	free(d);
+}
+
+/* ---- daemon.h: run-time edits ----------------------------------------------------- */
+
+int daemon_route_add(struct daemon *d, const struct cfg_route *r, char err[CFG_ERR_LEN])
+{
+	char p[ADDR_PREFIX_STRLEN], v[ADDR_IP_STRLEN];
+	int ret;
+
+	ret = state_route_add(&d->st, d->cfg, d->cfg->state_dir, r, err);
+	if (ret)
+		return ret;
+	ret = mapsync_route_add(d->ms, r);
+	if (!ret)
+		ret = mapsync_flush(d->ms);
+	if (ret) {
+		snprintf(err, CFG_ERR_LEN, "route saved, but the maps refused it: %s",
+			 strerror(-ret));
+		return ret;
+	}
+	log_info("route vni %u %s via %s added", r->vni,
+		 addr_fmt_prefix(r->prefix, r->prefixlen, p), addr_fmt_ip(r->vtep, v));
+	return 0;
+}
+
+int daemon_route_del(struct daemon *d, uint32_t vni, uint32_t prefix, uint8_t prefixlen,
+		     char err[CFG_ERR_LEN])
+{
+	char p[ADDR_PREFIX_STRLEN];
+	int ret;
+
+	ret = state_route_del(&d->st, d->cfg, d->cfg->state_dir, vni, prefix, prefixlen, err);
+	if (ret)
+		return ret;
+	ret = mapsync_route_del(d->ms, vni, prefix, prefixlen);
+	if (!ret || ret == -ENOENT)
+		ret = mapsync_flush(d->ms);
+	if (ret) {
+		snprintf(err, CFG_ERR_LEN, "route deleted, but the maps refused: %s",
+			 strerror(-ret));
+		return ret;
+	}
+	log_info("route vni %u %s deleted", vni, addr_fmt_prefix(prefix, prefixlen, p));
+	return 0;
+}
+
+int daemon_port_add(struct daemon *d, const struct cfg_port *p, char err[CFG_ERR_LEN])
+{
+	int ret;
+
+	ret = state_port_add(&d->st, d->cfg, d->cfg->state_dir, p, err);
+	if (ret)
+		return ret;
+	ret = ports_add(d->ports, p);
+	if (ret)
+		snprintf(err, CFG_ERR_LEN, "port saved, but cannot be set up: %s", strerror(-ret));
+	return ret;
+}
+
+int daemon_port_del(struct daemon *d, const char *ifname, char err[CFG_ERR_LEN])
+{
+	int ret;
+
+	ret = state_port_del(&d->st, d->cfg, d->cfg->state_dir, ifname, err);
+	if (ret)
+		return ret;
+	ret = ports_del(d->ports, ifname);
+	return ret == -ENOENT ? 0 : ret;
+}
+
+/* ---- daemon.h: readers ------------------------------------------------------------ */
+
+const struct vtep_config *daemon_config(const struct daemon *d)
+{
+	return d->cfg;
+}
+
+size_t daemon_peers(const struct daemon *d, struct daemon_peer_info *out, size_t max)
+{
+	struct daemon *dm = (struct daemon *)d;
+	size_t i, n;
+
+	/* No BGP yet: every configured neighbour is honestly Idle. */
+	pthread_mutex_lock(&dm->lock);
+	n = d->cfg->bgp.enabled ? d->cfg->bgp.n_neighbors : 0;
+	for (i = 0; i < n && i < max; i++) {
+		memset(&out[i], 0, sizeof(out[i]));
+		out[i].address = d->cfg->bgp.neighbors[i].address;
+		out[i].asn = d->cfg->bgp.neighbors[i].asn;
+		out[i].state = "Idle";
+	}
+	pthread_mutex_unlock(&dm->lock);
+	return n;
+}
+
+int daemon_map_fd(const struct daemon *d, const char *map_name)
+{
+	return d->ld ? loader_map_fd(d->ld, map_name) : -ENOENT;
+}

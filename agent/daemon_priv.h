@@ -1,0 +1,61 @@
+/* daemon_priv.h - the daemon's insides, shared by daemon.c (life cycle,
+ * run-time edits, event handlers) and reload.c (applying a new config file).
+ * Nothing else includes this: control.c and metrics.c see only daemon.h.
+ */
+#ifndef VTEP_DAEMON_PRIV_H
+#define VTEP_DAEMON_PRIV_H
+
+#include <limits.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include "config.h"
+#include "daemon.h"
+#include "state.h"
+#include "vtep_maps.h"
+
+struct loader;
+struct mapsync;
+struct netlink;
+struct hostroute;
+struct ports;
+struct events;
+struct loop;
+struct control;
+struct metrics;
+
+struct daemon_uplink {
+	char name[CFG_IFNAMSIZ];
+	int  ifindex;           /* 0 while absent or not attached */
+};
+
+struct daemon {
+	char cfg_path[PATH_MAX];
+	/* The config in force. Swapped by reload under lock, because
+	 * daemon_peers() reads it from the metrics thread. */
+	struct vtep_config *cfg;
+	pthread_mutex_t lock;
+	struct state st;        /* run-time edits (state_dir) */
+
+	struct loader    *ld;
+	struct mapsync   *ms;
+	struct netlink   *nl;
+	struct hostroute *hr;
+	struct ports     *ports;
+	struct events    *ev;
+	struct loop      *loop;
+	struct control   *ctl;
+	struct metrics   *met;
+	int sigfd;
+
+	struct daemon_uplink uplinks[CFG_MAX_UPLINKS];
+	size_t n_uplinks;
+	volatile bool stop;
+};
+
+/* The map form of a configured VNI. */
+void daemon_vni_to_map(const struct vtep_config *cfg, const struct cfg_vni *cv,
+		       struct vtep_vni *out);
+/* Attaches the programs to uplink slot i if its interface exists. */
+int daemon_uplink_attach(struct daemon *d, size_t i);
+
+#endif /* VTEP_DAEMON_PRIV_H */

@@ -1,0 +1,519 @@
+/* loader.c - see loader.h.
+ *
+ * Order, libbpf-bootstrap style: open (pin_root_path) -> size maps -> check
+ * existing pins -> load (libbpf creates or reuses the pins) -> write
+ * vtep_global -> attach. One cleanup path per function.
+ */
+#include "loader.h"
+
+#include <arpa/inet.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+#include <linux/if_link.h>
+#include <linux/magic.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "log.h"
+#include "vtep_maps.h"
+#include "port_tc.skel.h"
+#include "uplink_tc.skel.h"
+#include "uplink_xdp.skel.h"
+
+struct loader {
+	struct port_tc_bpf    *port;
+	struct uplink_tc_bpf  *utc;
+	struct uplink_xdp_bpf *uxdp;  /* NULL in tc mode */
+};
+
+/* libbpf's messages through our log; its debug chatter only with -v. The
+ * netlink "Exclusivity flag on" note is what an existing clsact qdisc
+ * answers to bpf_tc_hook_create: expected, not a warning. */
+static int loader_libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	char *buf = NULL;
+	size_t n;
+
+	/* Unbounded: a verifier log's last lines are the ones that matter. */
+	if (vasprintf(&buf, fmt, ap) < 0)
+		return 0;
+	n = strlen(buf);
+	while (n && buf[n - 1] == '\n')
+		buf[--n] = '\0';
+	if (level == LIBBPF_DEBUG || strstr(buf, "Exclusivity flag on") ||
+	    strstr(buf, "Cannot find specified filter chain"))
+		log_debug("%s", buf);
+	else
+		log_msg(level == LIBBPF_WARN ? LOG_LVL_WARN : LOG_LVL_INFO, "%s", buf);
+	free(buf);
+	return 0;
+}
+
+void loader_log_init(void)
+{
+	libbpf_set_print(loader_libbpf_print);
+}
+
+/* ---- bpffs ---------------------------------------------------------------- */
+
+static int mkdirs(char *path, size_t from)
+{
+	size_t i, n = strlen(path);
+
+	for (i = from + 1; i <= n; i++) {
+		if (path[i] != '/' && path[i] != '\0')
+			continue;
+		path[i] = '\0';
+		if (mkdir(path, 0700) && errno != EEXIST) {
+			int err = -errno;
+
+			path[i] = i == n ? '\0' : '/';
+			return err;
+		}
+		path[i] = i == n ? '\0' : '/';
+	}
+	return 0;
+}
+
+int loader_check_bpffs(const char *path, char err[CFG_ERR_LEN])
+{
+	char buf[PATH_MAX], probe[PATH_MAX];
+	struct statfs sfs;
+	struct stat st;
+	size_t len;
+	int ret;
+
+	if (path[0] != '/' || strlen(path) >= sizeof(buf)) {
+		snprintf(err, CFG_ERR_LEN, "bpffs: \"%s\" is not an absolute path", path);
+		return -EINVAL;
+	}
+	snprintf(buf, sizeof(buf), "%s", path);
+	len = strlen(buf);
+	while (len > 1 && buf[len - 1] == '/')
+		buf[--len] = '\0';
+	/* The nearest existing ancestor decides: we never create a directory
+	 * outside a mounted bpffs. */
+	snprintf(probe, sizeof(probe), "%s", buf);
+	while (stat(probe, &st)) {
+		char *slash;
+
+		if (errno != ENOENT) {
+			ret = -errno;
+			snprintf(err, CFG_ERR_LEN, "bpffs: %s: %s", probe, strerror(errno));
+			return ret;
+		}
+		slash = strrchr(probe, '/');
+		if (slash == probe)
+			slash[1] = '\0';
+		else
+			*slash = '\0';
+	}
+	if (statfs(probe, &sfs) || sfs.f_type != BPF_FS_MAGIC) {
+		snprintf(err, CFG_ERR_LEN,
+			 "bpffs: %s is not on a bpf filesystem (mount -t bpf bpf DIR first)",
+			 probe);
+		return -EINVAL;
+	}
+	if (strcmp(probe, buf)) {
+		ret = mkdirs(buf, strlen(probe));
+		if (ret) {
+			snprintf(err, CFG_ERR_LEN, "bpffs: cannot create %s: %s", buf,
+				 strerror(-ret));
+			return ret;
+		}
+	} else if (!S_ISDIR(st.st_mode)) {
+		snprintf(err, CFG_ERR_LEN, "bpffs: %s is not a directory", buf);
+		return -ENOTDIR;
+	}
+	return 0;
+}
+
+int loader_pinned_layout(const char *bpffs, unsigned int *version)
+{
+	char path[PATH_MAX];
+	struct vtep_global g;
+	__u32 zero = 0;
+	int fd, err;
+
+	*version = 0;
+	snprintf(path, sizeof(path), "%s/%s", bpffs, VTEP_MAP_GLOBAL);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return fd == -ENOENT ? 0 : fd;
+	err = bpf_map_lookup_elem(fd, &zero, &g);
+	close(fd);
+	if (!err)
+		*version = g.layout_version;
+	return err;
+}
+
+/* ---- open and load ----------------------------------------------------------- */
+
+static int set_limits(struct bpf_object *obj, const struct vtep_config *cfg)
+{
+	static const struct {
+		const char *name;
+		size_t off;
+	} lim[] = {
+		{ VTEP_MAP_ROUTES, offsetof(struct vtep_config, limit_routes) },
+		{ VTEP_MAP_PREFIXES, offsetof(struct vtep_config, limit_routes) },
+		{ VTEP_MAP_NEIGH, offsetof(struct vtep_config, limit_routes) },
+		{ VTEP_MAP_FDB, offsetof(struct vtep_config, limit_fdb) },
+		{ VTEP_MAP_PORTS, offsetof(struct vtep_config, limit_ports) },
+	};
+	size_t i;
+	int err;
+
+	for (i = 0; i < sizeof(lim) / sizeof(lim[0]); i++) {
+		struct bpf_map *m = bpf_object__find_map_by_name(obj, lim[i].name);
+		uint32_t v = *(const uint32_t *)((const char *)cfg + lim[i].off);
+
+		if (!m)
+			return -ENOENT;
+		err = bpf_map__set_max_entries(m, v);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+/* libbpf refuses an incompatible pin with a terse "parameter mismatch";
+ * say which map and what differs, and what the user can do. */
+static int check_pins(struct bpf_object *obj, char err[CFG_ERR_LEN])
+{
+	struct bpf_map *m;
+
+	bpf_object__for_each_map(m, obj) {
+		const char *path = bpf_map__pin_path(m);
+		struct bpf_map_info info;
+		__u32 len = sizeof(info);
+		const char *what = NULL;
+		unsigned long have = 0, want = 0;
+		int fd, ret;
+
+		if (!path)
+			continue;
+		fd = bpf_obj_get(path);
+		if (fd < 0) {
+			if (fd == -ENOENT)
+				continue;
+			snprintf(err, CFG_ERR_LEN, "%s: %s", path, strerror(-fd));
+			return fd;
+		}
+		memset(&info, 0, sizeof(info));
+		ret = bpf_obj_get_info_by_fd(fd, &info, &len);
+		close(fd);
+		if (ret) {
+			snprintf(err, CFG_ERR_LEN, "%s: %s", path, strerror(-ret));
+			return ret;
+		}
+		if (info.type != bpf_map__type(m))
+			what = "type", have = info.type, want = bpf_map__type(m);
+		else if (info.key_size != bpf_map__key_size(m))
+			what = "key size", have = info.key_size, want = bpf_map__key_size(m);
+		else if (info.value_size != bpf_map__value_size(m))
+			what = "value size", have = info.value_size, want = bpf_map__value_size(m);
+		else if (info.max_entries != bpf_map__max_entries(m))
+			what = "capacity (limits)", have = info.max_entries,
+			want = bpf_map__max_entries(m);
+		else if (info.map_flags != bpf_map__map_flags(m))
+			what = "flags", have = info.map_flags, want = bpf_map__map_flags(m);
+		if (what) {
+			snprintf(err, CFG_ERR_LEN,
+				 "pinned map %.80s has %s %lu, this vtepd needs %lu; keep the old "
+				 "setting or run vtepd --cleanup (drops all entries)",
+				 path, what, have, want);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* open -> limits -> pin check -> load, for any of our skeletons. */
+#define LOADER_OPEN(skel_type, field, ld, cfg, err)                                    \
+	({                                                                              \
+		LIBBPF_OPTS(bpf_object_open_opts, __oo, .pin_root_path = (cfg)->bpffs); \
+		int __r = 0;                                                            \
+		(ld)->field = skel_type##__open_opts(&__oo);                            \
+		if (!(ld)->field) {                                                     \
+			__r = errno ? -errno : -EINVAL;                                 \
+			snprintf(err, CFG_ERR_LEN, "cannot open %s: %s", #skel_type,    \
+				 strerror(-__r));                                       \
+		}                                                                       \
+		if (!__r && (__r = set_limits((ld)->field->obj, cfg)))                  \
+			snprintf(err, CFG_ERR_LEN, "%s: cannot size maps: %s",          \
+				 #skel_type, strerror(-__r));                           \
+		if (!__r)                                                               \
+			__r = check_pins((ld)->field->obj, err);                        \
+		if (!__r && (__r = skel_type##__load((ld)->field)))                     \
+			snprintf(err, CFG_ERR_LEN, "cannot load %s: %s (see libbpf "    \
+				 "messages above)", #skel_type, strerror(-__r));        \
+		__r;                                                                    \
+	})
+
+int loader_open(const struct vtep_config *cfg, struct loader **out, char err[CFG_ERR_LEN])
+{
+	struct loader *ld;
+	unsigned int layout;
+	int ret;
+
+	loader_log_init();
+	ret = loader_check_bpffs(cfg->bpffs, err);
+	if (ret)
+		return ret;
+	ret = loader_pinned_layout(cfg->bpffs, &layout);
+	if (!ret && layout && layout != VTEP_LAYOUT_VERSION) {
+		snprintf(err, CFG_ERR_LEN,
+			 "pins in %.80s have map layout %u, this vtepd has %u; migration is not "
+			 "supported yet: use the old vtepd, or vtepd --cleanup (drops all entries)",
+			 cfg->bpffs, layout, VTEP_LAYOUT_VERSION);
+		return -EINVAL;
+	}
+	ld = calloc(1, sizeof(*ld));
+	if (!ld)
+		return -ENOMEM;
+	ret = LOADER_OPEN(port_tc_bpf, port, ld, cfg, err);
+	if (!ret)
+		ret = LOADER_OPEN(uplink_tc_bpf, utc, ld, cfg, err);
+	if (!ret && cfg->uplink_attach == CFG_ATTACH_XDP)
+		ret = LOADER_OPEN(uplink_xdp_bpf, uxdp, ld, cfg, err);
+	if (!ret && (ret = loader_write_global(ld, cfg)))
+		snprintf(err, CFG_ERR_LEN, "cannot write %s: %s", VTEP_MAP_GLOBAL, strerror(-ret));
+	if (ret) {
+		loader_close(ld);
+		return ret;
+	}
+	log_info("programs loaded, maps pinned in %s", cfg->bpffs);
+	*out = ld;
+	return 0;
+}
+
+void loader_close(struct loader *ld)
+{
+	if (!ld)
+		return;
+	port_tc_bpf__destroy(ld->port);
+	uplink_tc_bpf__destroy(ld->utc);
+	uplink_xdp_bpf__destroy(ld->uxdp);
+	free(ld);
+}
+
+int loader_map_fd(const struct loader *ld, const char *name)
+{
+	int fd = bpf_object__find_map_fd_by_name(ld->port->obj, name);
+
+	return fd < 0 ? -ENOENT : fd;
+}
+
+int loader_write_global(struct loader *ld, const struct vtep_config *cfg)
+{
+	struct vtep_global g;
+	__u32 zero = 0;
+	int fd = loader_map_fd(ld, VTEP_MAP_GLOBAL);
+
+	if (fd < 0)
+		return fd;
+	memset(&g, 0, sizeof(g));
+	g.vtep_ip = cfg->vtep_ip;
+	g.layout_version = VTEP_LAYOUT_VERSION;
+	g.flags = cfg->uplink_attach == CFG_ATTACH_TC ? VTEP_GF_UPLINK_TC : 0;
+	g.vxlan_port = htons(VTEP_VXLAN_PORT);
+	return bpf_map_update_elem(fd, &zero, &g, BPF_ANY);
+}
+
+/* ---- attach / detach ----------------------------------------------------------- */
+
+/* Is the program with this id one of ours (by its kernel name)? */
+static bool prog_is(__u32 id, const char *name)
+{
+	struct bpf_prog_info info;
+	__u32 len = sizeof(info);
+	int fd = bpf_prog_get_fd_by_id(id), err;
+
+	if (fd < 0)
+		return false;
+	memset(&info, 0, sizeof(info));
+	err = bpf_obj_get_info_by_fd(fd, &info, &len);
+	close(fd);
+	return !err && !strncmp(info.name, name, BPF_OBJ_NAME_LEN - 1);
+}
+
+static int tc_attach(int ifindex, int prog_fd)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_INGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = LOADER_TC_HANDLE, .priority = LOADER_TC_PRIO,
+		    .prog_fd = prog_fd, .flags = BPF_TC_F_REPLACE);
+	int err;
+
+	err = bpf_tc_hook_create(&hook);
+	if (err && err != -EEXIST)
+		return err;
+	return bpf_tc_attach(&hook, &opts);
+}
+
+static int tc_detach(int ifindex)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_INGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, opts, .handle = LOADER_TC_HANDLE, .priority = LOADER_TC_PRIO);
+	int err;
+
+	err = bpf_tc_detach(&hook, &opts);
+	return err == -ENOENT || err == -EINVAL ? 0 : err;
+}
+
+static int xdp_attach(struct loader *ld, int ifindex, const char *ifname)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+	int fd = bpf_program__fd(ld->uxdp->progs.vtep_uplink_xdp), err, oldfd;
+	__u32 old, mode;
+
+	err = bpf_xdp_query(ifindex, 0, &q);
+	if (err) {
+		log_err("uplink %s: cannot query XDP: %s", ifname, strerror(-err));
+		return err;
+	}
+	old = q.drv_prog_id ? q.drv_prog_id : q.skb_prog_id;
+	mode = q.drv_prog_id ? XDP_FLAGS_DRV_MODE : XDP_FLAGS_SKB_MODE;
+	if (old && !prog_is(old, LOADER_PROG_UPLINK_XDP)) {
+		log_err("uplink %s: an XDP program that is not vtepd's is attached (id %u); "
+			"remove it first", ifname, old);
+		return -EBUSY;
+	}
+	if (old) {
+		/* Restart: swap ours for ours, atomically, in the same mode. */
+		LIBBPF_OPTS(bpf_xdp_attach_opts, ao);
+
+		oldfd = bpf_prog_get_fd_by_id(old);
+		if (oldfd < 0)
+			return oldfd;
+		ao.old_prog_fd = oldfd;
+		err = bpf_xdp_attach(ifindex, fd, mode | XDP_FLAGS_REPLACE, &ao);
+		close(oldfd);
+		if (!err)
+			log_info("uplink %s: XDP program replaced (%s mode)", ifname,
+				 mode == XDP_FLAGS_DRV_MODE ? "native" : "generic");
+		return err;
+	}
+	err = bpf_xdp_attach(ifindex, fd, XDP_FLAGS_DRV_MODE | XDP_FLAGS_UPDATE_IF_NOEXIST, NULL);
+	if (!err) {
+		log_info("uplink %s: XDP attached (native mode)", ifname);
+		return 0;
+	}
+	log_info("uplink %s: native XDP unavailable (%s), using generic mode", ifname,
+		 strerror(-err));
+	err = bpf_xdp_attach(ifindex, fd, XDP_FLAGS_SKB_MODE | XDP_FLAGS_UPDATE_IF_NOEXIST, NULL);
+	if (!err)
+		log_info("uplink %s: XDP attached (generic mode)", ifname);
+	return err;
+}
+
+static int xdp_detach(int ifindex, const char *ifname)
+{
+	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+	__u32 ids[2], modes[2] = { XDP_FLAGS_DRV_MODE, XDP_FLAGS_SKB_MODE };
+	int err, i, n = 0;
+
+	err = bpf_xdp_query(ifindex, 0, &q);
+	if (err)
+		return err;
+	ids[0] = q.drv_prog_id;
+	ids[1] = q.skb_prog_id;
+	for (i = 0; i < 2; i++) {
+		LIBBPF_OPTS(bpf_xdp_attach_opts, ao);
+		int oldfd;
+
+		if (!ids[i] || !prog_is(ids[i], LOADER_PROG_UPLINK_XDP))
+			continue;
+		oldfd = bpf_prog_get_fd_by_id(ids[i]);
+		if (oldfd < 0)
+			continue;
+		ao.old_prog_fd = oldfd;
+		err = bpf_xdp_detach(ifindex, modes[i] | XDP_FLAGS_REPLACE, &ao);
+		close(oldfd);
+		if (err)
+			return err;
+		log_info("uplink %s: XDP program detached", ifname);
+		n++;
+	}
+	return n;
+}
+
+int loader_attach_uplink(struct loader *ld, int ifindex, const char *ifname,
+			 enum cfg_uplink_attach mode)
+{
+	int err;
+
+	/* TC half first: in xdp mode it is the one that delivers what the XDP
+	 * half decapsulated, so it must be there before XDP starts. */
+	err = tc_attach(ifindex, bpf_program__fd(ld->utc->progs.vtep_uplink_tc));
+	if (err) {
+		log_err("uplink %s: cannot attach the TC program: %s", ifname, strerror(-err));
+		return err;
+	}
+	log_info("uplink %s: TC ingress attached", ifname);
+	if (mode == CFG_ATTACH_XDP && ld->uxdp)
+		return xdp_attach(ld, ifindex, ifname);
+	err = xdp_detach(ifindex, ifname); /* left from an earlier xdp-mode run */
+	return err < 0 ? err : 0;
+}
+
+int loader_attach_port(struct loader *ld, int ifindex, const char *ifname)
+{
+	int err = tc_attach(ifindex, bpf_program__fd(ld->port->progs.vtep_port_ingress));
+
+	if (err)
+		log_err("port %s: cannot attach the TC program: %s", ifname, strerror(-err));
+	else
+		log_debug("port %s: TC ingress attached", ifname);
+	return err;
+}
+
+int loader_detach_uplink(int ifindex, const char *ifname)
+{
+	int err = tc_detach(ifindex), e2 = xdp_detach(ifindex, ifname);
+
+	if (err)
+		log_warn("uplink %s: cannot detach the TC program: %s", ifname, strerror(-err));
+	if (e2 < 0)
+		log_warn("uplink %s: cannot detach XDP: %s", ifname, strerror(-e2));
+	return err ? err : e2 < 0 ? e2 : 0;
+}
+
+int loader_detach_port(int ifindex, const char *ifname)
+{
+	int err = tc_detach(ifindex);
+
+	if (err)
+		log_warn("port %s: cannot detach the TC program: %s", ifname, strerror(-err));
+	return err;
+}
+
+int loader_unpin(const char *bpffs)
+{
+	DIR *dir = opendir(bpffs);
+	struct dirent *de;
+	int err = 0, dfd;
+
+	if (!dir)
+		return errno == ENOENT ? 0 : -errno;
+	dfd = dirfd(dir);
+	while ((de = readdir(dir))) {
+		if (strncmp(de->d_name, "vtep_", 5))
+			continue;
+		if (unlinkat(dfd, de->d_name, 0) && !err)
+			err = -errno;
+	}
+	closedir(dir);
+	if (!err && rmdir(bpffs))
+		err = -errno;
+	return err;
+}

@@ -1,0 +1,94 @@
+/* mapsync.h - the desired contents of the datapath maps, and writing them.
+ *
+ * vtepd's intent lives here in memory, in O(1) hash tables (lib/hashmap.h):
+ * the configured VNIs, the attached local ports, the static routes (config
+ * and run-time). Each map entry is derived from that intent on demand
+ * ("resolve"), so a change only marks the affected map keys dirty and
+ * mapsync_flush() writes or deletes exactly those keys, batched.
+ *
+ * What each piece of intent puts in the maps (include/vtep_maps.h):
+ *   VNI                vtep_vnis[vni]
+ *   port (attached)    vtep_ports[ifindex] {vni, ip, mac, flags, ifname};
+ *     once its MAC is known:
+ *                      vtep_routes{vni, ip} -> {vtep 0, ifindex, mac, LOCAL}
+ *                      vtep_neigh{vni, ip}  -> {mac, LOCAL}
+ *                      vtep_fdb{vni, mac}   -> {vtep 0, ifindex, LOCAL}
+ *   static route /32   vtep_routes{vni, ip} -> {vtep, mac, STATIC}
+ *                      vtep_neigh{vni, ip}  -> {mac, STATIC}
+ *   static route </32  vtep_prefixes{32 + len, htonl(vni), prefix} -> {vtep, mac, STATIC}
+ *   any static route   vtep_fdb{vni, mac} -> {vtep, STATIC};
+ *                      vtep_remotes[vtep] {refs = routes naming it, sources |= STATIC}
+ * A local port outranks a static route for the same key (the workload is
+ * here, whatever a stale route says).
+ *
+ * Ownership: entries whose source is BGP (or remotes that carry the BGP bit)
+ * belong to the BGP side and are never deleted here. vtep_vnis and
+ * vtep_ports are wholly ours.
+ */
+#ifndef VTEP_MAPSYNC_H
+#define VTEP_MAPSYNC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "config.h"
+#include "vtep_maps.h"
+
+struct mapsync;
+
+/* File descriptors of the maps to write (not owned; -1 = absent, then
+ * everything for that map is skipped - used by tests). */
+struct mapsync_fds {
+	int vnis, ports, routes, prefixes, neigh, fdb, remotes;
+};
+
+/* Totals since mapsync_new, for logs and tests. */
+struct mapsync_stats {
+	uint64_t updates;      /* map entries written */
+	uint64_t deletes;      /* map entries deleted */
+	uint64_t batches;      /* batch syscalls issued */
+	uint64_t errors;       /* entries a syscall refused (logged) */
+};
+
+/* route_hint pre-sizes the route tables (0 = grow on demand). */
+int mapsync_new(const struct mapsync_fds *fds, size_t route_hint, struct mapsync **out);
+void mapsync_free(struct mapsync *ms);
+
+/* Intent edits. They only change memory and mark keys dirty; nothing reaches
+ * the maps before mapsync_flush() or mapsync_reconcile(). Return 0, -ENOENT
+ * (del of something absent) or -ENOMEM. */
+int mapsync_vni_set(struct mapsync *ms, uint32_t vni, const struct vtep_vni *v);
+int mapsync_vni_del(struct mapsync *ms, uint32_t vni);
+/* An attached port; p->mac all zero while an auto MAC is not known yet.
+ * Setting an ifindex again replaces the port (a learned MAC, a new IP). */
+int mapsync_port_set(struct mapsync *ms, uint32_t ifindex, const struct vtep_port *p);
+int mapsync_port_del(struct mapsync *ms, uint32_t ifindex);
+/* A static route; adding an existing (vni, prefix, len) replaces it. */
+int mapsync_route_add(struct mapsync *ms, const struct cfg_route *r);
+int mapsync_route_del(struct mapsync *ms, uint32_t vni, uint32_t prefix, uint8_t prefixlen);
+/* Looks a static route up: true and *out filled when present. */
+bool mapsync_route_get(const struct mapsync *ms, uint32_t vni, uint32_t prefix,
+		       uint8_t prefixlen, struct cfg_route *out);
+size_t mapsync_route_count(const struct mapsync *ms);
+/* Iterates the static routes: *pos = 0 first; false at the end. No edits
+ * in between. */
+bool mapsync_route_next(const struct mapsync *ms, size_t *pos, struct cfg_route *out);
+
+/* Writes and deletes the dirty keys. Returns 0, or the first -errno a map
+ * refused (everything else is still attempted and each failure logged). */
+int mapsync_flush(struct mapsync *ms);
+/* Makes the maps equal to the intent: every desired entry is written and
+ * every entry of ours (LOCAL/STATIC, all vnis and ports) that is not
+ * desired is deleted - the stale leftovers of a previous run. */
+int mapsync_reconcile(struct mapsync *ms);
+
+void mapsync_get_stats(const struct mapsync *ms, struct mapsync_stats *out);
+
+/* Resolves one key to the value the intent wants, as the flush does: true and
+ * *out filled when an entry is desired (tests and vtepctl-style dumps). */
+bool mapsync_want_route(const struct mapsync *ms, const struct vtep_route_key *k,
+			struct vtep_route *out);
+bool mapsync_want_fdb(const struct mapsync *ms, const struct vtep_fdb_key *k,
+		      struct vtep_fdb *out);
+
+#endif /* VTEP_MAPSYNC_H */

@@ -1,0 +1,44 @@
+/* metrics.h - GET /metrics in the Prometheus text format 0.0.4
+ * (DESIGN.md "Maps, bpftool, metrics").
+ *
+ * Served by libmicrohttpd on its own internal polling thread, so a slow
+ * scraper never stalls the daemon's event loop. The handler only reads:
+ * datapath counters (vtep_stats, summed over CPUs), map occupancy and
+ * capacity, BGP peer states and build info, through daemon_map_fd() and
+ * daemon_peers() only. Both are called from the metrics thread: the daemon
+ * must make daemon_peers() thread safe (copy the peers under a lock) and
+ * keep map fds open for as long as metrics runs (metrics_stop() first).
+ */
+#ifndef VTEP_METRICS_H
+#define VTEP_METRICS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct daemon;
+struct daemon_peer_info;
+struct metrics;
+
+/* What a scrape reads. metrics_start() uses metrics_daemon_ops
+ * (daemon_map_fd, daemon_peers); tests render with their own table. */
+struct metrics_ops {
+	int (*map_fd)(const struct daemon *d, const char *map_name);
+	size_t (*peers)(const struct daemon *d, struct daemon_peer_info *out, size_t max);
+};
+extern const struct metrics_ops metrics_daemon_ops;
+
+/* addr is a numeric IPv4 address ("127.0.0.1", "0.0.0.0"). Returns 0 or
+ * -errno (-EADDRINUSE when the port is taken, -EINVAL for a bad address). */
+int metrics_start(struct daemon *d, const char *addr, uint16_t port, struct metrics **out);
+int metrics_start_ops(struct daemon *d, const struct metrics_ops *ops, const char *addr,
+		      uint16_t port, struct metrics **out);
+/* The port actually bound (port 0 asks the kernel for a free one). */
+uint16_t metrics_port(const struct metrics *m);
+/* Stops the thread and frees m; NULL is a no-op. */
+void metrics_stop(struct metrics *m);
+
+/* Renders the whole exposition into a malloc'ed string (the HTTP handler's
+ * body; also used by tests). Returns NULL on allocation failure. */
+char *metrics_render(struct daemon *d, const struct metrics_ops *ops, size_t *len);
+
+#endif /* VTEP_METRICS_H */

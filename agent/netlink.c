@@ -1,0 +1,246 @@
+/* netlink.c - see netlink.h. */
+#include "netlink.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/if_arp.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <netlink/attr.h>
+#include <netlink/errno.h>
+#include <netlink/msg.h>
+#include <netlink/netlink.h>
+#include <netlink/socket.h>
+#include <netlink/route/rtnl.h>
+
+#include "log.h"
+
+#ifndef IFLA_TARGET_NETNSID
+#define IFLA_TARGET_NETNSID 46 /* linux 4.20; older uapi headers lack it */
+#endif
+
+/* Big enough for a burst of link events (a node starting 100s of pods). */
+#define NETLINK_RCVBUF (4 << 20)
+
+struct netlink {
+	struct nl_sock *ev;      /* RTNLGRP_LINK events, non-blocking */
+	struct nl_cb   *evcb;    /* ev's callbacks (a reference) */
+	struct nl_sock *req;     /* dumps and requests, blocking */
+	netlink_link_cb cb;
+	void *ctx;
+};
+
+/* libnl error codes are their own; map the ones we act on back to errno. */
+static int nlerr_to_errno(int nlerr)
+{
+	switch (-nlerr) {
+	case NLE_NODEV:
+	case NLE_OBJ_NOTFOUND:
+		return -ENODEV;
+	case NLE_NOMEM:
+		return -ENOMEM;
+	case NLE_AGAIN:
+		return -EAGAIN;
+	case NLE_PERM:
+		return -EPERM;
+	case NLE_INVAL:
+		return -EINVAL;
+	default:
+		return -EIO;
+	}
+}
+
+static int parse_link(struct nlmsghdr *nlh, struct netlink_link *out)
+{
+	struct nlattr *tb[IFLA_MAX + 1], *info[IFLA_INFO_MAX + 1];
+	struct ifinfomsg *ifi;
+
+	if (nlh->nlmsg_type != RTM_NEWLINK && nlh->nlmsg_type != RTM_DELLINK)
+		return -EINVAL;
+	if (nlmsg_parse(nlh, sizeof(*ifi), tb, IFLA_MAX, NULL) < 0)
+		return -EINVAL;
+	ifi = nlmsg_data(nlh);
+	memset(out, 0, sizeof(*out));
+	out->ifindex = ifi->ifi_index;
+	out->type = ifi->ifi_type;
+	out->up = ifi->ifi_flags & IFF_UP;
+	out->deleted = nlh->nlmsg_type == RTM_DELLINK;
+	out->link_netnsid = -1;
+	if (tb[IFLA_IFNAME])
+		nla_strlcpy(out->ifname, tb[IFLA_IFNAME], sizeof(out->ifname));
+	if (tb[IFLA_ADDRESS] && nla_len(tb[IFLA_ADDRESS]) == 6) {
+		memcpy(out->mac, nla_data(tb[IFLA_ADDRESS]), 6);
+		out->has_mac = true;
+	}
+	if (tb[IFLA_LINK] && nla_len(tb[IFLA_LINK]) >= 4)
+		out->link_ifindex = (int)nla_get_u32(tb[IFLA_LINK]);
+	if (tb[IFLA_LINK_NETNSID] && nla_len(tb[IFLA_LINK_NETNSID]) >= 4)
+		out->link_netnsid = nla_get_s32(tb[IFLA_LINK_NETNSID]);
+	if (tb[IFLA_LINKINFO] &&
+	    nla_parse_nested(info, IFLA_INFO_MAX, tb[IFLA_LINKINFO], NULL) >= 0 &&
+	    info[IFLA_INFO_KIND])
+		nla_strlcpy(out->kind, info[IFLA_INFO_KIND], sizeof(out->kind));
+	/* A veth's IFLA_LINK is its peer; for other kinds it may name a
+	 * lower device, which we never use. */
+	if (strcmp(out->kind, "veth"))
+		out->link_ifindex = 0;
+	return 0;
+}
+
+static int on_event(struct nl_msg *msg, void *arg)
+{
+	struct netlink *nl = arg;
+	struct netlink_link l;
+
+	if (!parse_link(nlmsg_hdr(msg), &l) && l.ifindex > 0)
+		nl->cb(nl->ctx, &l);
+	return NL_OK;
+}
+
+int netlink_open(netlink_link_cb cb, void *ctx, struct netlink **out)
+{
+	struct netlink *nl = calloc(1, sizeof(*nl));
+	int err = -ENOMEM;
+
+	if (!nl)
+		return -ENOMEM;
+	nl->cb = cb;
+	nl->ctx = ctx;
+	nl->ev = nl_socket_alloc();
+	nl->req = nl_socket_alloc();
+	if (!nl->ev || !nl->req)
+		goto fail;
+	nl_socket_disable_seq_check(nl->ev);
+	nl_socket_modify_cb(nl->ev, NL_CB_VALID, NL_CB_CUSTOM, on_event, nl);
+	nl->evcb = nl_socket_get_cb(nl->ev);
+	/* Replies on the request socket come without acks: a GETLINK answer
+	 * is one message, a dump ends in NLMSG_DONE. */
+	nl_socket_disable_auto_ack(nl->req);
+	if ((err = nl_connect(nl->ev, NETLINK_ROUTE)) ||
+	    (err = nl_connect(nl->req, NETLINK_ROUTE)) ||
+	    (err = nl_socket_add_membership(nl->ev, RTNLGRP_LINK)) ||
+	    (err = nl_socket_set_nonblocking(nl->ev))) {
+		err = nlerr_to_errno(err);
+		goto fail;
+	}
+	nl_socket_set_buffer_size(nl->ev, NETLINK_RCVBUF, 0);
+	*out = nl;
+	return 0;
+fail:
+	netlink_close(nl);
+	return err;
+}
+
+void netlink_close(struct netlink *nl)
+{
+	if (!nl)
+		return;
+	nl_cb_put(nl->evcb);
+	nl_socket_free(nl->ev);
+	nl_socket_free(nl->req);
+	free(nl);
+}
+
+int netlink_fd(const struct netlink *nl)
+{
+	return nl_socket_get_fd(nl->ev);
+}
+
+void netlink_handle(struct netlink *nl)
+{
+	int n;
+
+	/* nl_recvmsgs_report returns the number of messages handled; a
+	 * non-blocking socket ends with -NLE_AGAIN. */
+	while ((n = nl_recvmsgs_report(nl->ev, nl->evcb)) > 0)
+		;
+	if (n == 0 || n == -NLE_AGAIN)
+		return;
+	if (n == -NLE_NOMEM) {
+		/* ENOBUFS: the kernel dropped events. Our view may be stale;
+		 * a full dump tells us every interface again. */
+		log_warn("netlink: link events were lost, rescanning interfaces");
+		netlink_dump_links(nl);
+		return;
+	}
+	log_warn("netlink: cannot read link events: %s", nl_geterror(n));
+}
+
+int netlink_dump_links(struct netlink *nl)
+{
+	struct nl_cb *cb = nl_cb_alloc(NL_CB_DEFAULT);
+	int err;
+
+	if (!cb)
+		return -ENOMEM;
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_event, nl);
+	err = nl_rtgen_request(nl->req, RTM_GETLINK, AF_UNSPEC, NLM_F_DUMP);
+	if (err >= 0)
+		err = nl_recvmsgs(nl->req, cb);
+	nl_cb_put(cb);
+	if (err < 0) {
+		log_warn("netlink: cannot list interfaces: %s", nl_geterror(err));
+		return nlerr_to_errno(err);
+	}
+	return 0;
+}
+
+struct get_ctx {
+	struct netlink_link *out;
+	int found;
+};
+
+static int on_reply(struct nl_msg *msg, void *arg)
+{
+	struct get_ctx *g = arg;
+
+	if (!parse_link(nlmsg_hdr(msg), g->out))
+		g->found = 1;
+	return NL_OK;
+}
+
+/* RTM_GETLINK for one interface (by index or by name), optionally in a
+ * namespace named by its id. */
+static int get_link(struct netlink *nl, int ifindex, const char *ifname, int netnsid,
+		    struct netlink_link *out)
+{
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = ifindex };
+	struct get_ctx g = { .out = out };
+	struct nl_msg *msg;
+	struct nl_cb *cb;
+	int err;
+
+	msg = nlmsg_alloc_simple(RTM_GETLINK, 0);
+	cb = nl_cb_alloc(NL_CB_DEFAULT);
+	if (!msg || !cb) {
+		err = -NLE_NOMEM;
+		goto out;
+	}
+	if ((err = nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO)) < 0)
+		goto out;
+	if (ifname && (err = nla_put_string(msg, IFLA_IFNAME, ifname)) < 0)
+		goto out;
+	if (netnsid >= 0 && (err = nla_put_s32(msg, IFLA_TARGET_NETNSID, netnsid)) < 0)
+		goto out;
+	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_reply, &g);
+	if ((err = nl_send_auto(nl->req, msg)) < 0)
+		goto out;
+	err = nl_recvmsgs(nl->req, cb);
+out:
+	nlmsg_free(msg);
+	nl_cb_put(cb);
+	if (err < 0)
+		return nlerr_to_errno(err);
+	return g.found ? 0 : -ENODEV;
+}
+
+int netlink_link_by_name(struct netlink *nl, const char *ifname, struct netlink_link *out)
+{
+	return get_link(nl, 0, ifname, -1, out);
+}
+
+int netlink_link_by_index(struct netlink *nl, int ifindex, int netnsid, struct netlink_link *out)
+{
+	return get_link(nl, ifindex, NULL, netnsid, out);
+}

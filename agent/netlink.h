@@ -1,0 +1,52 @@
+/* netlink.h - interfaces as rtnetlink sees them: link events (a port's
+ * interface appearing, disappearing, being renamed) and the queries the ports
+ * need (an interface by name, a veth peer's MAC in another namespace).
+ *
+ * Built on libnl-3's sockets and attribute parser. Two sockets: one
+ * subscribed to RTNLGRP_LINK, non-blocking, for the epoll loop; one
+ * synchronous for dumps and requests, so a reply is never mixed with an
+ * event. An overrun event socket (ENOBUFS: events were lost) triggers a full
+ * dump, which the callback sees as NEWLINKs of every interface.
+ */
+#ifndef VTEP_NETLINK_H
+#define VTEP_NETLINK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct netlink;
+
+struct netlink_link {
+	int      ifindex;
+	char     ifname[16];      /* IFNAMSIZ (no <net/if.h> here: it clashes with <linux/if.h>) */
+	char     kind[16];        /* IFLA_INFO_KIND: "veth", "tun" (taps), "" when none */
+	unsigned short type;      /* ARPHRD_* (ARPHRD_ETHER for veths and taps) */
+	bool     up;              /* IFF_UP */
+	bool     deleted;         /* RTM_DELLINK */
+	bool     has_mac;
+	uint8_t  mac[6];          /* this interface's own address */
+	int      link_ifindex;    /* IFLA_LINK: a veth's peer (0 when none) */
+	int      link_netnsid;    /* IFLA_LINK_NETNSID: the peer's namespace, -1 = ours */
+};
+
+typedef void (*netlink_link_cb)(void *ctx, const struct netlink_link *l);
+
+/* Returns 0 or -errno. cb sees every link event and every dumped link. */
+int netlink_open(netlink_link_cb cb, void *ctx, struct netlink **out);
+void netlink_close(struct netlink *nl);
+
+/* The event socket's fd (EPOLLIN), and the handler to call on it. */
+int netlink_fd(const struct netlink *nl);
+void netlink_handle(struct netlink *nl);
+
+/* Calls cb for every interface (start-up scan, resync after an overrun). */
+int netlink_dump_links(struct netlink *nl);
+
+/* One interface by name: 0 and *out filled, -ENODEV when absent. */
+int netlink_link_by_name(struct netlink *nl, const char *ifname, struct netlink_link *out);
+/* An interface by index, in our namespace (netnsid -1) or in the namespace
+ * with that id as our namespace numbers it (IFLA_TARGET_NETNSID, for a veth
+ * peer that lives in a workload's namespace). */
+int netlink_link_by_index(struct netlink *nl, int ifindex, int netnsid, struct netlink_link *out);
+
+#endif /* VTEP_NETLINK_H */

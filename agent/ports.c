@@ -1,0 +1,363 @@
+/* ports.c - see ports.h.
+ *
+ * Order when attaching: map entries first, then the program, then the host
+ * route, so the program's first packet already finds its port entry. When
+ * withdrawing: the map entries go first, so nothing is forwarded to an
+ * interface that is going away.
+ */
+#include "ports.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <linux/if_arp.h>
+#include <bpf/bpf.h>
+
+#include "addr.h"
+#include "hashmap.h"
+#include "hostroute.h"
+#include "loader.h"
+#include "log.h"
+#include "mapsync.h"
+#include "sysctl.h"
+#include "vtep_maps.h"
+
+struct ports {
+	struct ports_env env;
+	struct hashmap by_name;    /* char[CFG_IFNAMSIZ] -> struct port * */
+	struct hashmap by_ifindex; /* int -> struct port * (attached ports) */
+};
+
+/* Interface names as fixed, zero-padded keys (at most 15 characters). */
+static void name_key(const char *ifname, char key[CFG_IFNAMSIZ])
+{
+	memset(key, 0, CFG_IFNAMSIZ);
+	memcpy(key, ifname, strnlen(ifname, CFG_IFNAMSIZ - 1));
+}
+
+static struct port *find_name(const struct ports *ps, const char *ifname)
+{
+	char key[CFG_IFNAMSIZ];
+	struct port **pp;
+
+	name_key(ifname, key);
+	pp = hashmap_get(&ps->by_name, key);
+	return pp ? *pp : NULL;
+}
+
+static struct port *find_index(const struct ports *ps, int ifindex)
+{
+	struct port **pp = hashmap_get(&ps->by_ifindex, &ifindex);
+
+	return pp ? *pp : NULL;
+}
+
+int ports_new(const struct ports_env *env, struct ports **out)
+{
+	struct ports *ps = calloc(1, sizeof(*ps));
+	int err;
+
+	if (!ps)
+		return -ENOMEM;
+	ps->env = *env;
+	err = hashmap_init(&ps->by_name, CFG_IFNAMSIZ, sizeof(struct port *), 0);
+	if (!err)
+		err = hashmap_init(&ps->by_ifindex, sizeof(int), sizeof(struct port *), 0);
+	if (err) {
+		ports_free(ps);
+		return err;
+	}
+	*out = ps;
+	return 0;
+}
+
+void ports_free(struct ports *ps)
+{
+	size_t pos = 0;
+	void *v;
+
+	if (!ps)
+		return;
+	while (hashmap_next(&ps->by_name, &pos, &v))
+		free(*(struct port **)v);
+	hashmap_free(&ps->by_name);
+	hashmap_free(&ps->by_ifindex);
+	free(ps);
+}
+
+static const char *fmt_mac_or_auto(const struct port *p, char buf[ADDR_MAC_STRLEN])
+{
+	return p->mac_known ? addr_fmt_mac(p->mac, buf) : "auto (not learned yet)";
+}
+
+static void to_map_port(const struct port *p, struct vtep_port *vp)
+{
+	memset(vp, 0, sizeof(*vp));
+	vp->vni = p->cfg.vni;
+	vp->ip = p->cfg.ip;
+	if (p->mac_known)
+		memcpy(vp->mac, p->mac, 6);
+	vp->flags = (p->cfg.mac_auto ? VTEP_PORT_F_MAC_AUTO : 0) | (p->tap ? VTEP_PORT_F_TAP : 0);
+	name_key(p->cfg.ifname, vp->ifname);
+}
+
+/* Writes the port's map entries now. */
+static int sync_port(struct ports *ps, struct port *p)
+{
+	struct vtep_port vp;
+	int err;
+
+	if (!ps->env.ms)
+		return 0;
+	to_map_port(p, &vp);
+	err = mapsync_port_set(ps->env.ms, p->ifindex, &vp);
+	return err ? err : mapsync_flush(ps->env.ms);
+}
+
+/* A veth's workload MAC: its peer's address, possibly in another namespace. */
+static bool read_peer_mac(struct ports *ps, struct port *p, const struct netlink_link *l)
+{
+	struct netlink_link peer;
+	int err;
+
+	if (!ps->env.nl || strcmp(l->kind, "veth") || l->link_ifindex <= 0)
+		return false;
+	err = netlink_link_by_index(ps->env.nl, l->link_ifindex, l->link_netnsid, &peer);
+	if (err) {
+		log_debug("port %s: cannot read the veth peer (ifindex %d, netnsid %d): %s; "
+			  "will learn the MAC from traffic", p->cfg.ifname, l->link_ifindex,
+			  l->link_netnsid, strerror(-err));
+		return false;
+	}
+	if (!peer.has_mac || addr_mac_is_zero(peer.mac) || (peer.mac[0] & 1) ||
+	    (l->has_mac && !memcmp(peer.mac, l->mac, 6)))
+		return false;
+	memcpy(p->mac, peer.mac, 6);
+	return true;
+}
+
+/* A MAC learned by a previous vtepd for this very port (same interface,
+ * name, VNI and IP) is still in the pinned map: keep it across the restart
+ * instead of dropping the workload's routes until it speaks again. */
+static bool adopt_map_mac(struct ports *ps, struct port *p)
+{
+	struct vtep_port vp;
+	__u32 key = p->ifindex;
+
+	if (ps->env.ports_map_fd < 0 || bpf_map_lookup_elem(ps->env.ports_map_fd, &key, &vp))
+		return false;
+	if (vp.vni != p->cfg.vni || vp.ip != p->cfg.ip ||
+	    strncmp(vp.ifname, p->cfg.ifname, sizeof(vp.ifname)) || addr_mac_is_zero(vp.mac))
+		return false;
+	memcpy(p->mac, vp.mac, 6);
+	return true;
+}
+
+/* The kernel refuses a route through a down interface (ENETDOWN) and flushes
+ * routes and neighbours when it goes down, so ours follow the link state. */
+static void host_route_sync(struct ports *ps, struct port *p, bool up)
+{
+	if (!up)
+		p->host_route = false;
+	else if (!p->host_route && ps->env.hr)
+		p->host_route = !hostroute_add(ps->env.hr, p->cfg.ip, p->ifindex,
+					       p->mac_known ? p->mac : NULL);
+}
+
+static int port_attach(struct ports *ps, struct port *p, const struct netlink_link *l)
+{
+	char a[ADDR_IP_STRLEN], m[ADDR_MAC_STRLEN];
+	int err;
+
+	if (l->type != ARPHRD_ETHER) {
+		log_warn("port %s: not an Ethernet interface (type %u, kind \"%s\"); not attached",
+			 p->cfg.ifname, l->type, l->kind);
+		return -EINVAL;
+	}
+	p->ifindex = l->ifindex;
+	p->tap = !strcmp(l->kind, "tun");
+	if (!p->cfg.mac_auto) {
+		memcpy(p->mac, p->cfg.mac, 6);
+		p->mac_known = true;
+	} else if (!p->mac_known) {
+		p->mac_known = read_peer_mac(ps, p, l) || adopt_map_mac(ps, p);
+	}
+	if (!hashmap_put(&ps->by_ifindex, &p->ifindex, &p, NULL))
+		return -ENOMEM;
+	/* See sysctl.h: the program's underlay lookup needs it. */
+	if (ps->env.ld && (err = sysctl_if_set(p->cfg.ifname, "forwarding", "1")))
+		log_warn("port %s: cannot set net.ipv4.conf.%s.forwarding=1: %s; "
+			 "encapsulation will fail (drop_fib)", p->cfg.ifname, p->cfg.ifname,
+			 strerror(-err));
+	err = sync_port(ps, p);
+	if (!err && ps->env.ld)
+		err = loader_attach_port(ps->env.ld, p->ifindex, p->cfg.ifname);
+	if (err) {
+		log_err("port %s: cannot attach: %s", p->cfg.ifname, strerror(-err));
+		if (ps->env.ms && !mapsync_port_del(ps->env.ms, p->ifindex))
+			mapsync_flush(ps->env.ms);
+		hashmap_del(&ps->by_ifindex, &p->ifindex);
+		p->ifindex = 0;
+		return err;
+	}
+	p->attached = true;
+	host_route_sync(ps, p, l->up);
+	log_info("port %s: attached (ifindex %d, %s, vni %u, ip %s, mac %s)", p->cfg.ifname,
+		 p->ifindex, p->tap ? "tap" : l->kind[0] ? l->kind : "ethernet", p->cfg.vni,
+		 addr_fmt_ip(p->cfg.ip, a), fmt_mac_or_auto(p, m));
+	return 0;
+}
+
+/* gone: the interface no longer exists (the kernel already dropped its
+ * filters, routes and neighbours). */
+static void port_withdraw(struct ports *ps, struct port *p, bool gone)
+{
+	if (!p->attached)
+		return;
+	if (ps->env.ms && !mapsync_port_del(ps->env.ms, p->ifindex))
+		mapsync_flush(ps->env.ms);
+	if (!gone) {
+		if (ps->env.ld)
+			loader_detach_port(p->ifindex, p->cfg.ifname);
+		if (ps->env.hr)
+			hostroute_del(ps->env.hr, p->cfg.ip, p->ifindex);
+	}
+	hashmap_del(&ps->by_ifindex, &p->ifindex);
+	p->ifindex = 0;
+	p->attached = false;
+	p->tap = false;
+	p->host_route = false;
+	if (p->cfg.mac_auto)
+		p->mac_known = false; /* a new interface may carry another workload */
+}
+
+int ports_add(struct ports *ps, const struct cfg_port *cp)
+{
+	char key[CFG_IFNAMSIZ];
+	struct netlink_link l;
+	struct port *p;
+	int err;
+
+	if (find_name(ps, cp->ifname))
+		return -EEXIST;
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return -ENOMEM;
+	p->cfg = *cp;
+	name_key(cp->ifname, key);
+	if (!hashmap_put(&ps->by_name, key, &p, NULL)) {
+		free(p);
+		return -ENOMEM;
+	}
+	err = ps->env.nl ? netlink_link_by_name(ps->env.nl, cp->ifname, &l) : -ENODEV;
+	if (err) {
+		log_info("port %s: interface absent; it is attached when it appears", cp->ifname);
+		return 0;
+	}
+	/* A failed attach is logged and retried at the interface's next event;
+	 * the port stays configured either way. */
+	port_attach(ps, p, &l);
+	return 0;
+}
+
+int ports_del(struct ports *ps, const char *ifname)
+{
+	char key[CFG_IFNAMSIZ];
+	struct port *p = find_name(ps, ifname);
+
+	if (!p)
+		return -ENOENT;
+	port_withdraw(ps, p, false);
+	name_key(ifname, key);
+	hashmap_del(&ps->by_name, key);
+	log_info("port %s: removed", ifname);
+	free(p);
+	return 0;
+}
+
+const struct port *ports_find(const struct ports *ps, const char *ifname)
+{
+	return find_name(ps, ifname);
+}
+
+const struct port *ports_by_ifindex(const struct ports *ps, int ifindex)
+{
+	return find_index(ps, ifindex);
+}
+
+size_t ports_count(const struct ports *ps)
+{
+	return hashmap_count(&ps->by_name);
+}
+
+const struct port *ports_next(const struct ports *ps, size_t *pos)
+{
+	void *v;
+
+	return hashmap_next(&ps->by_name, pos, &v) ? *(struct port **)v : NULL;
+}
+
+void ports_link_event(struct ports *ps, const struct netlink_link *l)
+{
+	struct port *cur = find_index(ps, l->ifindex), *p;
+	char m[ADDR_MAC_STRLEN];
+
+	if (l->deleted) {
+		if (cur) {
+			port_withdraw(ps, cur, true);
+			log_info("port %s: interface gone, withdrawn (stays configured)",
+				 cur->cfg.ifname);
+		}
+		return;
+	}
+	if (cur && strcmp(cur->cfg.ifname, l->ifname)) {
+		port_withdraw(ps, cur, false);
+		log_info("port %s: interface renamed to %s, withdrawn", cur->cfg.ifname, l->ifname);
+	}
+	p = find_name(ps, l->ifname);
+	if (!p)
+		return;
+	if (p->attached && p->ifindex == l->ifindex) {
+		/* Already attached. The workload's side of a veth is usually
+		 * set up after the pair is created (moved into its namespace,
+		 * given its MAC, brought up); we see none of that, but the
+		 * host side's carrier follows the peer's state, so every
+		 * NEWLINK here is a chance to re-read the peer's MAC. */
+		uint8_t old[6];
+		bool had = p->mac_known;
+
+		memcpy(old, p->mac, 6);
+		if (p->cfg.mac_auto && read_peer_mac(ps, p, l) &&
+		    (!had || memcmp(old, p->mac, 6))) {
+			p->mac_known = true;
+			sync_port(ps, p);
+			if (ps->env.hr && p->host_route)
+				hostroute_neigh(ps->env.hr, p->cfg.ip, p->ifindex, p->mac);
+			log_info("port %s: workload MAC %s (veth peer)", p->cfg.ifname,
+				 addr_fmt_mac(p->mac, m));
+		} else if (had) {
+			memcpy(p->mac, old, 6);
+		}
+		host_route_sync(ps, p, l->up);
+		return;
+	}
+	if (p->attached) /* same name, new interface: the old one is gone */
+		port_withdraw(ps, p, true);
+	port_attach(ps, p, l);
+}
+
+void ports_mac_learned(struct ports *ps, int ifindex, uint32_t ip, const uint8_t mac[6])
+{
+	struct port *p = find_index(ps, ifindex);
+	char m[ADDR_MAC_STRLEN];
+
+	if (!p || !p->attached || !p->cfg.mac_auto || p->mac_known || ip != p->cfg.ip ||
+	    addr_mac_is_zero(mac) || (mac[0] & 1))
+		return;
+	memcpy(p->mac, mac, 6);
+	p->mac_known = true;
+	sync_port(ps, p);
+	if (ps->env.hr && p->host_route) /* else added with the route */
+		hostroute_neigh(ps->env.hr, p->cfg.ip, p->ifindex, p->mac);
+	log_info("port %s: learned workload MAC %s", p->cfg.ifname, addr_fmt_mac(mac, m));
+}

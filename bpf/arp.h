@@ -1,0 +1,111 @@
+/* arp.h - the ARP proxy on a workload port.
+ *
+ * Every host answers ARP itself; nothing is flooded (DESIGN.md, "ARP (from a
+ * workload)"). The caller has already parsed the frame and checked that the
+ * sender (sha, spa or 0.0.0.0) is the port's own. arp_handle() returns a
+ * final TC verdict and counts it:
+ *   - request for the gateway, a local workload or a remote host/prefix
+ *     known in the VNI: the reply is written over the request and sent
+ *     back out of the port (bpf_redirect to the ingress ifindex = egress
+ *     towards the workload);
+ *   - gratuitous ARP (spa == tpa == the port's IP, request or reply): a
+ *     VTEP_EV_GARP event for vtepd (MAC mobility), then dropped;
+ *   - request for the asker's own IP (a probe for its own address, RFC 5227
+ *     duplicate detection): never answered;
+ *   - reply from the workload (to the host, which ARPs for its workloads
+ *     through the port's /32 route): passed to the stack.
+ */
+#ifndef VTEP_ARP_H
+#define VTEP_ARP_H
+
+#include "maps.bpf.h"
+#include "parse.h"
+#include "stats.h"
+#include "tc.h"
+#include "events.h"
+#include "route.h"
+
+#define ARPOP_REQUEST 1
+#define ARPOP_REPLY   2
+
+/* The MAC to answer with for tpa in this VNI, or NULL when tpa is unknown.
+ * Gateway mode always answers the gateway MAC (caches never go stale when a
+ * workload moves). Real mode (EVPN ARP suppression) answers the neighbour
+ * entry, else the host route's MAC; a prefix is no host, so a prefix match
+ * and an unknown MAC fall back to the gateway MAC. */
+static __always_inline const __u8 *arp_target_mac(__u32 vni, const struct vtep_vni *v, __be32 tpa)
+{
+	struct vtep_route_key k = { .vni = vni, .ip = tpa };
+	struct vtep_neigh *n;
+	struct vtep_route *r;
+	int is_prefix;
+
+	if (tpa == v->gateway_ip)
+		return v->gateway_mac;
+	r = route_lookup(vni, tpa, &is_prefix);
+	if (!r)
+		return NULL;
+	if (v->arp_reply != VTEP_ARP_REPLY_REAL)
+		return v->gateway_mac;
+	n = bpf_map_lookup_elem(&vtep_neigh, &k);
+	if (n && !mac_is_zero(n->mac))
+		return n->mac;
+	if (!is_prefix && !mac_is_zero(r->mac))
+		return r->mac;
+	return v->gateway_mac;
+}
+
+/* Turns the request into its reply in place (RFC 826 "swap fields"). */
+static __always_inline int arp_reply(struct __sk_buff *skb, struct ethhdr *eth,
+				     struct arp_eth_ipv4 *arp, const __u8 *mac)
+{
+	__be32 spa = arp->spa;
+	__be32 tpa = arp->tpa;
+
+	mac_copy(eth->h_dest, eth->h_source);
+	mac_copy(eth->h_source, mac);
+	arp->op = bpf_htons(ARPOP_REPLY);
+	mac_copy(arp->tha, arp->sha);
+	mac_copy(arp->sha, mac);
+	arp->spa = tpa;
+	arp->tpa = spa;
+	STAT_INC(arp_reply);
+	return bpf_redirect(skb->ifindex, 0);
+}
+
+static __always_inline int arp_handle(struct __sk_buff *skb, struct ethhdr *eth,
+				      struct arp_eth_ipv4 *arp, const struct vtep_port *port,
+				      const struct vtep_vni *v)
+{
+	__u16 op = bpf_ntohs(arp->op);
+	const __u8 *mac;
+
+	if (op != ARPOP_REQUEST && op != ARPOP_REPLY) {
+		STAT_INC(drop_arp_other);
+		return TC_ACT_SHOT;
+	}
+	if (arp->spa == port->ip && arp->tpa == port->ip) {
+		/* Gratuitous: the workload announces itself. Flooding it is
+		 * what EVPN replaces, so it only tells vtepd. */
+		event_emit(VTEP_EV_GARP, skb->ifindex, port->vni, port->ip, arp->sha);
+		STAT_INC(arp_garp);
+		return TC_ACT_SHOT;
+	}
+	if (op == ARPOP_REPLY) {
+		STAT_INC(arp_pass);
+		return TC_ACT_OK;
+	}
+	if (arp->tpa == port->ip) {
+		/* A probe for its own address (spa 0): silence means "free". */
+		STAT_INC(drop_arp_self);
+		return TC_ACT_SHOT;
+	}
+	mac = arp_target_mac(port->vni, v, arp->tpa);
+	if (!mac) {
+		STAT_INC(drop_arp_unknown);
+		return TC_ACT_SHOT;
+	}
+	return arp_reply(skb, eth, arp, mac);
+}
+
+#endif /* VTEP_ARP_H */

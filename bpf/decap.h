@@ -1,0 +1,288 @@
+/* decap.h - judging a frame that arrives on the uplink (DESIGN.md "VXLAN
+ * arriving on the uplink"), shared by the XDP and the TC uplink programs.
+ *
+ * decap_classify() works on plain [data, data_end) pointers and the maps; it
+ * never touches the packet or a context, so XDP (uplink_xdp.bpf.c) and TC
+ * (uplink_tc.bpf.c) run the very same rules. It returns a verdict:
+ *   DECAP_PASS         not VXLAN for us to judge (BGP, SSH, ARP, IPv6, other
+ *                      UDP, non-first fragments): the host stack gets it;
+ *   DECAP_DELIVER(_ARP) VXLAN for our VTEP whose inner frame goes to the local
+ *                      port res->ifindex (after stripping res->outer_len bytes
+ *                      and, when res->set_dst, writing res->dst_mac as the
+ *                      inner destination MAC);
+ *   DECAP_DROP_*       VXLAN that is dropped; the reason has its own counter.
+ * decap_count() bumps the counters a verdict implies; the programs count the
+ * delivery itself once it has really happened.
+ *
+ * Outer IPv4 rules (RFC 7348 s.5 says little; these follow the kernel's own
+ * vxlan receive path where it matters):
+ *   - options are skipped (ihl), as ip_rcv does;
+ *   - a first fragment (MF set, offset 0) of VXLAN for our VTEP is dropped as
+ *     drop_vx_malformed: we never reassemble, and VTEPs must not fragment
+ *     (the underlay MTU is sized for the 50 bytes of encapsulation). A
+ *     non-first fragment carries no UDP header, so nothing says it is VXLAN:
+ *     it passes, and the host's reassembly discards it when its first
+ *     fragment never comes (ipfrag_time);
+ *   - a packet whose UDP header is cut off cannot be recognised as VXLAN and
+ *     passes (the host stack drops it as truncated); from the VXLAN header on,
+ *     truncation is drop_vx_malformed, as is an IPv4 total length or UDP
+ *     length that does not fit the frame;
+ *   - trailing bytes after the UDP payload (Ethernet padding) are not part of
+ *     the inner frame: res->inner_len excludes them and the programs trim;
+ *   - the outer UDP checksum is not verified (RFC 7348 s.5: a receiver MAY
+ *     verify it; senders SHOULD send zero), nor the outer IPv4 header
+ *     checksum: the Ethernet FCS covers the wire.
+ */
+#ifndef VTEP_DECAP_H
+#define VTEP_DECAP_H
+
+#include "maps.bpf.h"
+#include "parse.h"
+#include "stats.h"
+
+#define VXLAN_HLEN   8
+#define VXLAN_F_I    0x08 /* RFC 7348 s.5: "I" flag, the VNI is valid */
+/* Bytes the classifier reads: outer Ethernet, IPv4 with the largest options,
+ * UDP, VXLAN, inner Ethernet and the inner ARP (the largest inner header it
+ * reads). TC pulls this much into the linear area first. */
+#define DECAP_PULL_LEN  (ETH_HLEN + 60 + 8 + VXLAN_HLEN + ETH_HLEN + 28)
+
+/* RFC 7348 s.5: flags (I = 0x08, the rest reserved: ignored on receipt),
+ * 24 reserved bits, the 24-bit VNI, 8 reserved bits. */
+struct decap_vxlanhdr {
+	__u8 flags;
+	__u8 rsvd0[3];
+	__u8 vni[3];
+	__u8 rsvd1;
+};
+
+enum decap_verdict {
+	DECAP_PASS = 0,
+	DECAP_DELIVER,
+	DECAP_DELIVER_ARP,
+	DECAP_DROP_MALFORMED,
+	DECAP_DROP_DST,
+	DECAP_DROP_VTEP,
+	DECAP_DROP_VNI,
+	DECAP_DROP_NO_DEST,
+	DECAP_DROP_INNER,
+};
+
+struct decap_result {
+	__u32 ifindex;    /* the local port to deliver to */
+	__u32 vni;
+	__u32 outer_len;  /* bytes before the inner Ethernet header */
+	__u32 inner_len;  /* the inner frame's length (from the UDP length) */
+	__u8  port_flags; /* VTEP_PORT_F_* of the destination port */
+	__u8  set_dst;    /* write dst_mac as the inner destination MAC */
+	__u8  dst_mac[ETH_ALEN];
+};
+
+static __always_inline int decap_is_delivery(int verdict)
+{
+	return verdict == DECAP_DELIVER || verdict == DECAP_DELIVER_ARP;
+}
+
+/* The destination must be a port of the packet's own VNI: VNIs are isolated
+ * (DESIGN.md), so a stale or wrong route/fdb entry never leaks a frame into
+ * another VNI. */
+static __always_inline int decap_to_port(struct decap_result *res)
+{
+	struct vtep_port *port;
+	__u32 ifindex = res->ifindex;
+
+	port = bpf_map_lookup_elem(&vtep_ports, &ifindex);
+	if (!port || port->vni != res->vni)
+		return DECAP_DROP_NO_DEST;
+	res->port_flags = port->flags;
+	if (res->set_dst && mac_is_zero(res->dst_mac)) {
+		/* The route carries no MAC yet: the port's (learned) one. */
+		if (mac_is_zero(port->mac))
+			return DECAP_DROP_NO_DEST;
+		mac_copy(res->dst_mac, port->mac);
+	}
+	return DECAP_DELIVER;
+}
+
+/* A local host route (vtep == 0) for the inner destination IP. */
+static __always_inline int decap_by_ip(__u32 ip, struct decap_result *res)
+{
+	struct vtep_route_key key = { .vni = res->vni, .ip = ip };
+	struct vtep_route *rt;
+
+	rt = bpf_map_lookup_elem(&vtep_routes, &key);
+	if (!rt || rt->vtep)
+		return DECAP_DROP_NO_DEST;
+	res->ifindex = rt->ifindex;
+	return decap_to_port(res);
+}
+
+/* A local fdb entry (vtep == 0) for the inner destination MAC. */
+static __always_inline int decap_by_mac(const __u8 *mac, struct decap_result *res)
+{
+	struct vtep_fdb_key key = { .vni = res->vni };
+	struct vtep_fdb *f;
+
+	mac_copy(key.mac, mac);
+	f = bpf_map_lookup_elem(&vtep_fdb, &key);
+	if (!f || f->vtep)
+		return DECAP_DROP_NO_DEST;
+	res->ifindex = f->ifindex;
+	return decap_to_port(res);
+}
+
+/* Inner ARP: a request goes to the workload that owns the target IP, and to
+ * it alone (never flooded); anything else is an ordinary unicast frame. */
+static __always_inline int decap_inner_arp(struct cursor *c, const struct ethhdr *eth,
+					   struct decap_result *res)
+{
+	struct arp_eth_ipv4 *arp;
+	int v;
+
+	if (res->inner_len < ETH_HLEN + sizeof(*arp))
+		return DECAP_DROP_MALFORMED;
+	arp = cursor_pull(c, sizeof(*arp));
+	if (!arp)
+		return DECAP_DROP_MALFORMED;
+	if (arp->htype != bpf_htons(1) || arp->ptype != bpf_htons(ETH_P_IP) ||
+	    arp->hlen != ETH_ALEN || arp->plen != 4)
+		return DECAP_DROP_INNER;
+	if (arp->op == bpf_htons(1)) {
+		v = decap_by_ip(arp->tpa, res);
+		return v == DECAP_DELIVER ? DECAP_DELIVER_ARP : v;
+	}
+	if (mac_is_multicast(eth->h_dest))
+		return DECAP_DROP_NO_DEST;
+	return decap_by_mac(eth->h_dest, res);
+}
+
+/* The inner frame: to the VNI's gateway MAC it is routed by its IPv4
+ * destination (and gets the workload's real MAC, as local delivery does);
+ * otherwise it is switched by its destination MAC. */
+static __always_inline int decap_inner(struct cursor *c, const struct vtep_vni *vni,
+				       struct decap_result *res)
+{
+	struct ethhdr *eth;
+	struct iphdr *ip;
+
+	eth = cursor_pull(c, ETH_HLEN);
+	if (!eth)
+		return DECAP_DROP_MALFORMED;
+	if (eth->h_proto == bpf_htons(ETH_P_ARP))
+		return decap_inner_arp(c, eth, res);
+	if (eth->h_proto != bpf_htons(ETH_P_IP))
+		return DECAP_DROP_INNER;
+	if (mac_is_multicast(eth->h_dest))
+		return DECAP_DROP_NO_DEST;
+	if (!mac_eq(eth->h_dest, vni->gateway_mac))
+		return decap_by_mac(eth->h_dest, res);
+
+	if (res->inner_len < ETH_HLEN + sizeof(*ip))
+		return DECAP_DROP_MALFORMED;
+	ip = cursor_pull(c, sizeof(*ip));
+	if (!ip)
+		return DECAP_DROP_MALFORMED;
+	res->set_dst = 1;
+	return decap_by_ip(ip->daddr, res);
+}
+
+/* pkt_len: the whole frame's length (XDP: data_end - data; TC: skb->len,
+ * whose linear part [data, data_end) must hold DECAP_PULL_LEN bytes or all). */
+static __always_inline int decap_classify(void *data, void *data_end, __u32 pkt_len,
+					  struct decap_result *res)
+{
+	const struct vtep_global *g;
+	struct decap_vxlanhdr *vx;
+	struct vtep_vni *vni;
+	struct udphdr *udp;
+	struct iphdr *ip;
+	struct ethhdr *eth;
+	struct cursor c;
+	__u32 zero = 0, hlen, tot_len, udp_len, saddr, vni_id;
+
+	g = bpf_map_lookup_elem(&vtep_global, &zero);
+	if (!g || !g->vxlan_port || !g->vtep_ip)
+		return DECAP_PASS;
+
+	cursor_init(&c, data, data_end);
+	eth = parse_eth(&c);
+	if (!eth || eth->h_proto != bpf_htons(ETH_P_IP))
+		return DECAP_PASS;
+	ip = parse_ipv4(&c);
+	if (!ip || ip->protocol != IPPROTO_UDP)
+		return DECAP_PASS;
+	hlen = ip->ihl * 4;
+	if (hlen > sizeof(*ip) && !cursor_pull(&c, (hlen - sizeof(*ip)) & 0x3f))
+		return DECAP_PASS;
+	if (ip->frag_off & bpf_htons(IP_OFFMASK))
+		return DECAP_PASS;
+	udp = cursor_pull(&c, sizeof(*udp));
+	if (!udp || udp->dest != g->vxlan_port)
+		return DECAP_PASS;
+	if (ip->daddr != g->vtep_ip)
+		return DECAP_DROP_DST;
+
+	/* VXLAN for our VTEP from here on. */
+	if (ip->frag_off & bpf_htons(IP_MF))
+		return DECAP_DROP_MALFORMED;
+	tot_len = bpf_ntohs(ip->tot_len);
+	udp_len = bpf_ntohs(udp->len);
+	if (tot_len > pkt_len - ETH_HLEN || hlen + udp_len > tot_len ||
+	    udp_len < sizeof(*udp) + VXLAN_HLEN + ETH_HLEN)
+		return DECAP_DROP_MALFORMED;
+	vx = cursor_pull(&c, sizeof(*vx));
+	if (!vx || !(vx->flags & VXLAN_F_I))
+		return DECAP_DROP_MALFORMED;
+
+	saddr = ip->saddr;
+	if (!bpf_map_lookup_elem(&vtep_remotes, &saddr))
+		return DECAP_DROP_VTEP;
+	vni_id = ((__u32)vx->vni[0] << 16) | ((__u32)vx->vni[1] << 8) | vx->vni[2];
+	vni = bpf_map_lookup_elem(&vtep_vnis, &vni_id);
+	if (!vni)
+		return DECAP_DROP_VNI;
+
+	res->vni = vni_id;
+	res->outer_len = ETH_HLEN + hlen + sizeof(*udp) + VXLAN_HLEN;
+	res->inner_len = udp_len - sizeof(*udp) - VXLAN_HLEN;
+	return decap_inner(&c, vni, res);
+}
+
+/* Counts what a verdict says about the packet: uplink_pass for PASS,
+ * drop_vx_dst, and for everything addressed to our VTEP vxlan_rx plus the
+ * drop reason. Deliveries are counted by the program once they happened. */
+static __always_inline void decap_count(int verdict)
+{
+	struct vtep_stats *s = stats_get();
+
+	if (!s)
+		return;
+	if (verdict == DECAP_PASS) {
+		s->uplink_pass++;
+		return;
+	}
+	if (verdict == DECAP_DROP_DST) {
+		s->drop_vx_dst++;
+		return;
+	}
+	s->vxlan_rx++;
+	switch (verdict) {
+	case DECAP_DROP_MALFORMED:
+		s->drop_vx_malformed++;
+		break;
+	case DECAP_DROP_VTEP:
+		s->drop_vx_vtep++;
+		break;
+	case DECAP_DROP_VNI:
+		s->drop_vx_vni++;
+		break;
+	case DECAP_DROP_NO_DEST:
+		s->drop_vx_no_dest++;
+		break;
+	case DECAP_DROP_INNER:
+		s->drop_vx_inner++;
+		break;
+	}
+}
+
+#endif /* VTEP_DECAP_H */

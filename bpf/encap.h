@@ -1,0 +1,200 @@
+/* encap.h - VXLAN encapsulation towards a remote VTEP (RFC 7348) and the
+ * underlay next hop.
+ *
+ * Order of work for a packet to a remote route (see port_tc.bpf.c):
+ *   1. encap_outer_len(): the largest outer IPv4 packet this skb becomes
+ *      (per segment for GSO);
+ *   2. encap_underlay(): the kernel FIB for the outer destination: egress
+ *      ifindex, MACs, and the path MTU check (so ECMP underlays, several
+ *      uplinks and route MTUs all come from the kernel);
+ *   3. encap_vxlan(): push and fill the 50 bytes, then redirect.
+ *
+ * Frame after encap_vxlan():
+ *   outer Ethernet (FIB MACs) | IPv4 vtep_ip -> route.vtep, TTL 64, DF as
+ *   inner, checksum | UDP sport 49152 + hash % 16384, dport vxlan_port,
+ *   checksum 0 (RFC 7348 s.5) | VXLAN I flag + VNI | inner Ethernet
+ *   route.mac <- workload MAC | the original IPv4 packet, untouched.
+ */
+#ifndef VTEP_ENCAP_H
+#define VTEP_ENCAP_H
+
+#include "maps.bpf.h"
+#include "parse.h"
+#include "csum.h"
+#include "stats.h"
+#include "tc.h"
+
+#define VXLAN_FLAG_I      0x08       /* RFC 7348 s.5: the VNI is valid */
+#define VXLAN_SPORT_BASE  49152      /* RFC 6335 dynamic ports ... */
+#define VXLAN_SPORT_MASK  0x3fff     /* ... 16384 of them */
+
+struct vxlanhdr_wire {
+	__u8   flags;
+	__u8   rsvd1[3];
+	__be32 vni;  /* VNI << 8, low byte reserved */
+};
+
+/* Offsets of the pushed headers from the start of the frame. */
+#define ENCAP_OFF_IP    ETH_HLEN
+#define ENCAP_OFF_UDP   (ENCAP_OFF_IP + 20)
+#define ENCAP_OFF_VX    (ENCAP_OFF_UDP + 8)
+#define ENCAP_OFF_INNER (ENCAP_OFF_VX + 8)
+#define ENCAP_OFF_IIP   (ENCAP_OFF_INNER + ETH_HLEN)
+_Static_assert(ENCAP_OFF_IIP == ETH_HLEN + VTEP_ENCAP_LEN, "encap header size");
+
+enum encap_next {
+	ENCAP_REDIRECT,       /* neighbour known: MACs filled, bpf_redirect */
+	ENCAP_REDIRECT_NEIGH, /* next hop unresolved: bpf_redirect_neigh */
+	ENCAP_FRAG_NEEDED,    /* the outer packet exceeds the path MTU */
+	ENCAP_NO_FIB,         /* no usable underlay route */
+};
+
+struct underlay {
+	__u32 ifindex;
+	__u16 mtu;            /* ENCAP_FRAG_NEEDED: the path MTU */
+	__u8 smac[ETH_ALEN];
+	__u8 dmac[ETH_ALEN];
+};
+
+/* The biggest outer IPv4 packet the encapsulated skb will put on the wire.
+ * A GSO skb is cut into segments after encapsulation: a TCP one with its
+ * MSS lowered by the 50 bytes (bpf_skb_adjust_room without FIXED_GSO), so
+ * each outer segment is as long as an inner segment was; a UDP one
+ * (UDP_SEGMENT, SKB_GSO_UDP_L4) keeps its segment size, as the kernel
+ * requires (BPF_F_ADJ_ROOM_FIXED_GSO), so each segment grows by 50.
+ * l4_len is the TCP header length (doff * 4) or 8 for UDP. */
+static __always_inline __u32 encap_outer_len(struct __sk_buff *skb, __u32 ip_len, __u8 proto,
+					     __u32 l4_len)
+{
+	__u32 gso = skb->gso_size;
+	__u32 len;
+
+	if (!gso)
+		len = skb->len - ETH_HLEN + VTEP_ENCAP_LEN;
+	else if (proto == IPPROTO_UDP)
+		len = ip_len + l4_len + gso + VTEP_ENCAP_LEN;
+	else
+		len = ip_len + l4_len + gso;
+	return len > 0xffff ? 0xffff : len;
+}
+
+/* Underlay route for dst. The lookup runs as for a packet received on the
+ * workload port (input mode, iif = the port: BPF_FIB_LOOKUP_OUTPUT would pin
+ * the next hop to the port itself), so the port needs IPv4 forwarding on.
+ * Passing tot_len makes the kernel compare it with the route's MTU
+ * (ip_mtu_from_fib_result: a route `mtu` metric, else the device MTU) and
+ * return FRAG_NEEDED with mtu_result. */
+static __always_inline int encap_underlay(struct __sk_buff *skb, __be32 src, __be32 dst,
+					  __u32 outer_len, struct underlay *u)
+{
+	struct bpf_fib_lookup p = {};
+	long rc;
+
+	p.family = AF_INET;
+	p.l4_protocol = IPPROTO_UDP;
+	p.tot_len = outer_len;
+	p.ifindex = skb->ifindex;
+	p.ipv4_src = src;
+	p.ipv4_dst = dst;
+	rc = bpf_fib_lookup(skb, &p, sizeof(p), 0);
+	switch (rc) {
+	case BPF_FIB_LKUP_RET_SUCCESS:
+		u->ifindex = p.ifindex;
+		mac_copy(u->smac, p.smac);
+		mac_copy(u->dmac, p.dmac);
+		return ENCAP_REDIRECT;
+	case BPF_FIB_LKUP_RET_NO_NEIGH:
+		/* params->ifindex is set before the neighbour lookup. */
+		u->ifindex = p.ifindex;
+		return ENCAP_REDIRECT_NEIGH;
+	case BPF_FIB_LKUP_RET_FRAG_NEEDED:
+		u->mtu = p.mtu_result;
+		return ENCAP_FRAG_NEEDED;
+	default:
+		return ENCAP_NO_FIB;
+	}
+}
+
+/* Pushes the 50 bytes and fills every header; returns a final verdict.
+ * From the inner IPv4 header the outer one copies DF (DESIGN.md), the TOS
+ * byte (DSCP and ECN survive the tunnel, RFC 6040's normal mode) and the id
+ * (outer ids keep varying should the underlay fragment a non-DF packet).
+ * The flow hash is taken before the push, so it is the inner flow's. */
+static __always_inline int encap_vxlan(struct __sk_buff *skb, const struct vtep_route *r,
+				       __u32 vni, const struct vtep_port *port,
+				       const struct vtep_global *g, const struct underlay *u,
+				       int next, __u8 proto)
+{
+	__u64 flags = BPF_F_ADJ_ROOM_ENCAP_L3_IPV4 | BPF_F_ADJ_ROOM_ENCAP_L4_UDP |
+		      BPF_F_ADJ_ROOM_ENCAP_L2_ETH |
+		      ((__u64)(ETH_HLEN & BPF_ADJ_ROOM_ENCAP_L2_MASK) << BPF_ADJ_ROOM_ENCAP_L2_SHIFT);
+	__u32 hash = bpf_get_hash_recalc(skb);
+	struct ethhdr *outer_eth, *inner_eth;
+	struct vxlanhdr_wire *vx;
+	struct iphdr *oip, *inner;
+	void *data, *data_end;
+	struct udphdr *udp;
+	__u32 len;
+
+	if (skb->gso_size && proto == IPPROTO_UDP)
+		flags |= BPF_F_ADJ_ROOM_FIXED_GSO;
+	if (bpf_skb_adjust_room(skb, VTEP_ENCAP_LEN, BPF_ADJ_ROOM_MAC, flags)) {
+		STAT_INC(drop_encap);
+		return TC_ACT_SHOT;
+	}
+	data = skb_data(skb);
+	data_end = skb_data_end(skb);
+	outer_eth = data;
+	oip = data + ENCAP_OFF_IP;
+	udp = data + ENCAP_OFF_UDP;
+	vx = data + ENCAP_OFF_VX;
+	inner_eth = data + ENCAP_OFF_INNER;
+	inner = data + ENCAP_OFF_IIP;
+	if ((void *)(inner + 1) > data_end) {
+		STAT_INC(drop_encap);
+		return TC_ACT_SHOT;
+	}
+	len = skb->len - ETH_HLEN;
+
+	if (next == ENCAP_REDIRECT) {
+		mac_copy(outer_eth->h_dest, u->dmac);
+		mac_copy(outer_eth->h_source, u->smac);
+	}
+	/* For bpf_redirect_neigh the kernel fills the outer MACs. */
+	outer_eth->h_proto = bpf_htons(ETH_P_IP);
+
+	oip->version = 4;
+	oip->ihl = 5;
+	oip->tos = inner->tos;
+	oip->tot_len = bpf_htons(len);
+	oip->id = inner->id;
+	oip->frag_off = inner->frag_off & bpf_htons(IP_DF);
+	oip->ttl = VTEP_OUTER_TTL;
+	oip->protocol = IPPROTO_UDP;
+	oip->check = 0;
+	oip->saddr = g->vtep_ip;
+	oip->daddr = r->vtep;
+	oip->check = csum_ipv4_hdr(oip);
+
+	udp->source = bpf_htons(VXLAN_SPORT_BASE + (hash & VXLAN_SPORT_MASK));
+	udp->dest = g->vxlan_port ? g->vxlan_port : bpf_htons(VTEP_VXLAN_PORT);
+	udp->len = bpf_htons(len - sizeof(struct iphdr));
+	udp->check = 0;
+
+	vx->flags = VXLAN_FLAG_I;
+	vx->rsvd1[0] = 0;
+	vx->rsvd1[1] = 0;
+	vx->rsvd1[2] = 0;
+	vx->vni = bpf_htonl(vni << 8);
+
+	mac_copy(inner_eth->h_dest, r->mac);
+	mac_copy(inner_eth->h_source, port->mac);
+	inner_eth->h_proto = bpf_htons(ETH_P_IP);
+
+	STAT_INC(fwd_encap);
+	if (next == ENCAP_REDIRECT)
+		return bpf_redirect(u->ifindex, 0);
+	return bpf_redirect_neigh(u->ifindex, NULL, 0, 0);
+}
+
+#endif /* VTEP_ENCAP_H */

@@ -1,0 +1,244 @@
+// SPDX-License-Identifier: GPL-2.0
+/* port_tc.bpf.c - TC ingress on every workload port (the host-side end of a
+ * veth, or a tap): what leaves a workload enters the overlay here.
+ *
+ * The pipeline only; each stage lives in its own header and returns a final
+ * TC verdict that it has counted:
+ *
+ *   port lookup -> parse Ethernet (no VLAN)
+ *     ARP  -> [MAC learn] -> anti-spoof -> arp.h (proxy, GARP events)
+ *     IPv4 -> [MAC learn] -> anti-spoof -> unicast only
+ *          -> to the gateway IP: icmp.h echo reply, else drop
+ *          -> route.h lookup: local port (redirect) | remote VTEP (encap.h,
+ *             or icmp.h fragmentation-needed) | host address (pass) | drop
+ *     else -> drop
+ *
+ * Verdicts: TC_ACT_SHOT for every drop, TC_ACT_REDIRECT for everything sent
+ * somewhere by bpf_redirect*, TC_ACT_OK only for what the host stack
+ * should see (ARP replies to the host, packets for host addresses).
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+
+#include "maps.bpf.h"
+#include "parse.h"
+#include "stats.h"
+#include "tc.h"
+#include "events.h"
+#include "route.h"
+#include "arp.h"
+#include "icmp.h"
+#include "encap.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* Enough linear data for Ethernet + a 60-byte IPv4 header + a TCP header. */
+#define PORT_PULL_LEN 128
+
+static __always_inline __u32 min_u32(__u32 a, __u32 b)
+{
+	return a < b ? a : b;
+}
+
+/* A port in "mac: auto" mode before vtepd learned the workload's MAC: the
+ * first frame sourced from the port's IP names the MAC (a VTEP_EV_MAC_LEARN
+ * event); nothing passes until vtepd writes it into vtep_ports. */
+static __always_inline int port_unlearned(struct __sk_buff *skb, const struct vtep_port *port,
+					  const __u8 *src_mac, __be32 sender_ip)
+{
+	if (sender_ip == port->ip && !mac_is_zero(src_mac) && !mac_is_multicast(src_mac)) {
+		event_emit(VTEP_EV_MAC_LEARN, skb->ifindex, port->vni, port->ip, src_mac);
+		STAT_INC(mac_learn);
+	}
+	STAT_INC(drop_mac_unknown);
+	return TC_ACT_SHOT;
+}
+
+static __always_inline int port_arp(struct __sk_buff *skb, struct cursor *c, struct ethhdr *eth,
+				    const struct vtep_port *port)
+{
+	struct arp_eth_ipv4 *arp = parse_arp(c);
+	struct vtep_vni *v;
+	__u32 vni = port->vni;
+
+	if (!arp) {
+		STAT_INC(drop_malformed);
+		return TC_ACT_SHOT;
+	}
+	if (mac_is_zero(port->mac))
+		return port_unlearned(skb, port, eth->h_source, arp->spa);
+	if (!mac_eq(eth->h_source, port->mac) || !mac_eq(arp->sha, port->mac)) {
+		STAT_INC(drop_spoof_mac);
+		return TC_ACT_SHOT;
+	}
+	/* 0.0.0.0 is an RFC 5227 probe. */
+	if (arp->spa != port->ip && arp->spa != 0) {
+		STAT_INC(drop_spoof_ip);
+		return TC_ACT_SHOT;
+	}
+	v = bpf_map_lookup_elem(&vtep_vnis, &vni);
+	if (!v) {
+		STAT_INC(drop_no_port);
+		return TC_ACT_SHOT;
+	}
+	return arp_handle(skb, eth, arp, port, v);
+}
+
+/* Packets for the gateway IP itself: only ping is answered. */
+static __always_inline int port_to_gateway(struct __sk_buff *skb, struct ethhdr *eth,
+					   struct iphdr *ip, void *data_end,
+					   const struct vtep_vni *v)
+{
+	if (ip->ihl != 5) {
+		STAT_INC(drop_ip_options);
+		return TC_ACT_SHOT;
+	}
+	if (ip->frag_off & bpf_htons(IP_MF | IP_OFFMASK)) {
+		STAT_INC(drop_frag);
+		return TC_ACT_SHOT;
+	}
+	if (ip->protocol != IPPROTO_ICMP) {
+		STAT_INC(drop_no_route);
+		return TC_ACT_SHOT;
+	}
+	return icmp_echo_reply(skb, eth, ip, data_end, v);
+}
+
+/* To a remote VTEP: MTU first (so the reply can still quote the original
+ * packet), then the 50 bytes. */
+static __always_inline int port_encap(struct __sk_buff *skb, struct iphdr *ip, void *data_end,
+				      const struct vtep_route *r, const struct vtep_port *port,
+				      const struct vtep_vni *v)
+{
+	__u32 zero = 0, ip_len = ip->ihl * 4, l4_len = 8;
+	__u8 proto = ip->protocol;
+	int df = !!(ip->frag_off & bpf_htons(IP_DF));
+	struct vtep_global *g = bpf_map_lookup_elem(&vtep_global, &zero);
+	struct underlay u = {};
+	int next;
+
+	if (!g || !g->vtep_ip) {
+		STAT_INC(drop_encap);
+		return TC_ACT_SHOT;
+	}
+	if (skb->gso_size && proto == IPPROTO_TCP) {
+		struct tcphdr *th = (void *)ip + ip_len;
+
+		if ((void *)(th + 1) > data_end) {
+			STAT_INC(drop_malformed);
+			return TC_ACT_SHOT;
+		}
+		l4_len = th->doff * 4;
+	}
+	next = encap_underlay(skb, g->vtep_ip, r->vtep,
+			      encap_outer_len(skb, ip_len, proto, l4_len), &u);
+	if (next == ENCAP_NO_FIB) {
+		STAT_INC(drop_fib);
+		return TC_ACT_SHOT;
+	}
+	if (next == ENCAP_FRAG_NEEDED) {
+		if (df)
+			return icmp_frag_needed(skb, port, v, ip_len, proto, u.mtu);
+		STAT_INC(drop_mtu);
+		return TC_ACT_SHOT;
+	}
+	return encap_vxlan(skb, r, port->vni, port, g, &u, next, proto);
+}
+
+static __always_inline int port_ipv4(struct __sk_buff *skb, struct cursor *c, struct ethhdr *eth,
+				     const struct vtep_port *port)
+{
+	struct iphdr *ip = parse_ipv4(c);
+	void *data_end = c->end;
+	struct vtep_route *r;
+	struct vtep_vni *v;
+	__u32 vni = port->vni;
+	__u32 ip_len;
+	int is_prefix;
+
+	if (!ip) {
+		STAT_INC(drop_malformed);
+		return TC_ACT_SHOT;
+	}
+	ip_len = ip->ihl * 4;
+	/* The whole header (options too) must be here, and the packet as
+	 * long as it says. */
+	if ((void *)ip + ip_len > data_end || bpf_ntohs(ip->tot_len) < ip_len ||
+	    bpf_ntohs(ip->tot_len) > skb->len - ETH_HLEN) {
+		STAT_INC(drop_malformed);
+		return TC_ACT_SHOT;
+	}
+	if (mac_is_zero(port->mac))
+		return port_unlearned(skb, port, eth->h_source, ip->saddr);
+	if (!mac_eq(eth->h_source, port->mac)) {
+		STAT_INC(drop_spoof_mac);
+		return TC_ACT_SHOT;
+	}
+	if (ip->saddr != port->ip) {
+		STAT_INC(drop_spoof_ip);
+		return TC_ACT_SHOT;
+	}
+	if (mac_is_multicast(eth->h_dest)) {
+		STAT_INC(drop_bcast);
+		return TC_ACT_SHOT;
+	}
+	v = bpf_map_lookup_elem(&vtep_vnis, &vni);
+	if (!v) {
+		STAT_INC(drop_no_port);
+		return TC_ACT_SHOT;
+	}
+	if (ip->daddr == v->gateway_ip)
+		return port_to_gateway(skb, eth, ip, data_end, v);
+
+	r = route_lookup(vni, ip->daddr, &is_prefix);
+	if (r) {
+		if (!r->vtep)
+			return route_deliver_local(skb, eth, r);
+		return port_encap(skb, ip, data_end, r, port, v);
+	}
+	if (route_is_host(skb, ip->saddr, ip->daddr))
+		return route_to_host(skb);
+	STAT_INC(drop_no_route);
+	return TC_ACT_SHOT;
+}
+
+SEC("tc")
+int vtep_port_ingress(struct __sk_buff *skb)
+{
+	__u32 ifindex = skb->ifindex;
+	struct vtep_port *port;
+	struct ethhdr *eth;
+	struct cursor c;
+	__u32 linear;
+
+	STAT_INC(port_rx);
+	port = bpf_map_lookup_elem(&vtep_ports, &ifindex);
+	if (!port) {
+		STAT_INC(drop_no_port);
+		return TC_ACT_SHOT;
+	}
+	linear = skb_data_end(skb) - skb_data(skb);
+	if (linear < PORT_PULL_LEN && skb->len > linear)
+		bpf_skb_pull_data(skb, min_u32(skb->len, PORT_PULL_LEN));
+
+	cursor_init(&c, skb_data(skb), skb_data_end(skb));
+	eth = parse_eth(&c);
+	if (!eth) {
+		STAT_INC(drop_malformed);
+		return TC_ACT_SHOT;
+	}
+	/* The stack takes 802.1Q tags off into skb->vlan_tci before the tc
+	 * hook; BPF_PROG_TEST_RUN and some paths leave them in the frame. */
+	if (skb->vlan_present || eth->h_proto == bpf_htons(ETH_P_8021Q) ||
+	    eth->h_proto == bpf_htons(ETH_P_8021AD)) {
+		STAT_INC(drop_vlan);
+		return TC_ACT_SHOT;
+	}
+	if (eth->h_proto == bpf_htons(ETH_P_ARP))
+		return port_arp(skb, &c, eth, port);
+	if (eth->h_proto == bpf_htons(ETH_P_IP))
+		return port_ipv4(skb, &c, eth, port);
+	STAT_INC(drop_ethertype);
+	return TC_ACT_SHOT;
+}

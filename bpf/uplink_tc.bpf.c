@@ -1,0 +1,184 @@
+/* uplink_tc.bpf.c - the TC (clsact ingress) program of the uplink, attached
+ * in both uplink modes.
+ *
+ * xdp mode (vtep_global.flags without VTEP_GF_UPLINK_TC): uplink_xdp.bpf.c
+ * has already judged every frame. A frame carrying struct vtep_xdp_meta with
+ * VTEP_META_MAGIC is a decapsulated inner frame: deliver it to meta.ifindex.
+ * Anything else passes (TC_ACT_OK) untouched and uncounted. The XDP half
+ * cannot deliver itself: a frame XDP redirects into a veth is received only
+ * when the peer end runs NAPI (has an XDP program), which workloads do not
+ * (DESIGN.md, kernel facts); bpf_redirect_peer() from TC ingress has no such
+ * condition and skips the host-side veth's backlog queue altogether.
+ *
+ * tc mode (VTEP_GF_UPLINK_TC): no XDP half; this program classifies with the
+ * same decap.h rules, decapsulates with bpf_skb_adjust_room() and delivers.
+ *
+ * A frame with the metadata is delivered in either mode, so switching modes
+ * on reload (XDP attached or detached while this stays) loses nothing.
+ * Without the metadata a frame is never delivered in xdp mode: only the XDP
+ * half writes it, so a "decapsulated" frame forged on the wire passes to the
+ * host like any other frame.
+ *
+ * Delivery: taps (VTEP_PORT_F_TAP) get bpf_redirect() to their egress (the
+ * VM reads it from the tap); veths get bpf_redirect_peer() into the workload
+ * end's ingress, which needs the workload end in another network namespace
+ * (the kernel drops a peer redirect within one namespace).
+ */
+#include "decap.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+#ifndef TC_ACT_OK
+#define TC_ACT_OK       0
+#define TC_ACT_SHOT     2
+#define TC_ACT_REDIRECT 7
+#endif
+
+/* skb->data, data_end and data_meta read with one instruction each, at a
+ * fixed offset: clang otherwise merges the loads of different paths into a
+ * load through a computed context pointer, which the verifier refuses
+ * ("dereference of modified ctx ptr"). */
+#define SKB_LOAD_PTR(skb, field)                                                \
+	({                                                                      \
+		void *__p;                                                      \
+		asm volatile("%0 = *(u32 *)(%1 + %2)"                           \
+			     : "=r"(__p)                                        \
+			     : "r"(skb), "i"(__builtin_offsetof(struct __sk_buff, field))); \
+		__p;                                                            \
+	})
+
+/* Hands the inner frame to the port. use_peer is false when skb->protocol
+ * may not match the inner frame (tc mode, inner ARP): a peer redirect keeps
+ * skb->protocol, while a redirect to the host-side veth's egress reaches the
+ * workload through veth_xmit, whose eth_type_trans() sets it again. */
+static __always_inline int uplink_deliver(struct __sk_buff *skb, __u32 ifindex,
+					  __u8 port_flags, int use_peer)
+{
+	long ret;
+
+	/* In xdp mode the uplink's eth_type_trans() saw the workload's MAC as
+	 * destination (PACKET_OTHERHOST), which the workload's ip_rcv() would
+	 * drop; both paths reset it: the peer redirect scrubs the skb
+	 * (skb_do_redirect -> skb_scrub_packet: PACKET_HOST), the veth/tap
+	 * transmit path runs eth_type_trans() again. */
+	if (use_peer && !(port_flags & VTEP_PORT_F_TAP))
+		ret = bpf_redirect_peer(ifindex, 0);
+	else
+		ret = bpf_redirect(ifindex, 0);
+	if (ret != TC_ACT_REDIRECT) {
+		STAT_INC(drop_vx_redirect);
+		return TC_ACT_SHOT;
+	}
+	return TC_ACT_REDIRECT;
+}
+
+/* xdp mode: deliver a frame the XDP half decapsulated. Returns -1 when the
+ * frame carries no metadata of ours. */
+static __always_inline int uplink_tc_from_xdp(struct __sk_buff *skb)
+{
+	void *data = SKB_LOAD_PTR(skb, data);
+	struct vtep_xdp_meta *meta = SKB_LOAD_PTR(skb, data_meta);
+	struct vtep_port *port;
+	__u32 ifindex;
+
+	if ((void *)(meta + 1) > data || meta->magic != VTEP_META_MAGIC)
+		return -1;
+	ifindex = meta->ifindex;
+	/* XDP checked the port; it may have gone since, and we need its
+	 * flags. Counted as delivered by XDP, so a miss here is a drop. */
+	port = bpf_map_lookup_elem(&vtep_ports, &ifindex);
+	if (!port) {
+		STAT_INC(drop_vx_redirect);
+		return TC_ACT_SHOT;
+	}
+	return uplink_deliver(skb, ifindex, port->flags, 1);
+}
+
+/* tc mode: strip outer Ethernet + IPv4 + UDP + VXLAN. In BPF_ADJ_ROOM_MAC
+ * mode bpf_skb_adjust_room() removes bytes right after the (outer) Ethernet
+ * header; removing outer_len bytes there removes the outer IPv4, UDP and
+ * VXLAN headers and the inner Ethernet header, so the outer Ethernet header
+ * left in front is then overwritten with the inner one saved beforehand. */
+static __always_inline int uplink_tc_strip(struct __sk_buff *skb, const struct decap_result *res)
+{
+	struct ethhdr inner, *eth;
+	void *data, *data_end;
+	__u32 frame_len = res->outer_len + res->inner_len;
+
+	if (bpf_skb_load_bytes(skb, res->outer_len, &inner, sizeof(inner)))
+		return -1;
+	if (res->set_dst)
+		mac_copy(inner.h_dest, res->dst_mac);
+	/* Trailing bytes after the UDP payload are not the inner frame's. */
+	if (skb->len > frame_len && bpf_skb_change_tail(skb, frame_len, 0))
+		return -1;
+	if (bpf_skb_adjust_room(skb, -(__s32)res->outer_len, BPF_ADJ_ROOM_MAC, 0))
+		return -1;
+
+	data = SKB_LOAD_PTR(skb, data);
+	data_end = SKB_LOAD_PTR(skb, data_end);
+	eth = data;
+	if ((void *)(eth + 1) > data_end)
+		return -1;
+	__builtin_memcpy(eth, &inner, sizeof(inner));
+	return 0;
+}
+
+static __always_inline int uplink_tc_decap(struct __sk_buff *skb)
+{
+	struct decap_result res = {};
+	void *data, *data_end;
+	__u32 len, want;
+	int v, ret;
+
+	STAT_INC(uplink_rx);
+	/* A tagged frame: __netif_receive_skb_core() moves the tag into the
+	 * skb before TC ingress, so the data looks untagged here. It belongs
+	 * to a VLAN device, which has its own programs if it is an uplink.
+	 * (XDP runs before that and sees the tag: it passes such frames.) */
+	if (skb->vlan_present) {
+		STAT_INC(uplink_pass);
+		return TC_ACT_OK;
+	}
+	len = skb->len;
+	want = len < DECAP_PULL_LEN ? len : DECAP_PULL_LEN;
+	if (SKB_LOAD_PTR(skb, data_end) - SKB_LOAD_PTR(skb, data) < want)
+		bpf_skb_pull_data(skb, want);
+
+	data = SKB_LOAD_PTR(skb, data);
+	data_end = SKB_LOAD_PTR(skb, data_end);
+	v = decap_classify(data, data_end, len, &res);
+	decap_count(v);
+	if (v == DECAP_PASS)
+		return TC_ACT_OK;
+	if (!decap_is_delivery(v))
+		return TC_ACT_SHOT;
+	if (uplink_tc_strip(skb, &res) < 0) {
+		STAT_INC(drop_vx_redirect);
+		return TC_ACT_SHOT;
+	}
+	ret = uplink_deliver(skb, res.ifindex, res.port_flags, v == DECAP_DELIVER);
+	if (ret == TC_ACT_REDIRECT) {
+		if (v == DECAP_DELIVER_ARP)
+			STAT_INC(decap_arp);
+		else
+			STAT_INC(decap_deliver);
+	}
+	return ret;
+}
+
+SEC("tc")
+int vtep_uplink_tc(struct __sk_buff *skb)
+{
+	const struct vtep_global *g;
+	__u32 zero = 0;
+	int ret;
+
+	ret = uplink_tc_from_xdp(skb);
+	if (ret >= 0)
+		return ret;
+	g = bpf_map_lookup_elem(&vtep_global, &zero);
+	if (!g || !(g->flags & VTEP_GF_UPLINK_TC))
+		return TC_ACT_OK;
+	return uplink_tc_decap(skb);
+}

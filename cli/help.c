@@ -1,0 +1,112 @@
+/* help.c - see help.h. Keep in step with man/vtepctl.8. */
+#include "help.h"
+
+static const char general[] =
+	"Usage: vtepctl [OPTIONS] OBJECT [COMMAND [ARGS]]\n"
+	"\n"
+	"Options:\n"
+	"  -j, --json          JSON output\n"
+	"  -p, --pretty        indented JSON (implies -j)\n"
+	"  -a, --all           stats: show zero counters too\n"
+	"  -s, --socket PATH   vtepd's control socket (default /run/vtepd/vtepd.sock)\n"
+	"  -b, --bpffs DIR     vtepd's pinned maps (default /sys/fs/bpf/vtepd)\n"
+	"  -h, --help          this help; `vtepctl OBJECT help` for one object\n"
+	"  -V, --version       print the version\n"
+	"\n"
+	"Objects (show is the default command):\n"
+	"  routes [show] [vni N] [prefix P]\n"
+	"  routes add vni N prefix P vtep A mac M\n"
+	"  routes del vni N prefix P\n"
+	"  ports [show]\n"
+	"  ports add IFNAME vni N ip A [mac M|auto]\n"
+	"  ports del IFNAME\n"
+	"  neigh | fdb | vnis | stats        (read the pinned maps; work without vtepd)\n"
+	"  peers                             BGP neighbors\n"
+	"  bgp routes [vni N] [peer A]       routes received over BGP\n"
+	"  reload                            re-read vtepd's configuration file\n"
+	"\n"
+	"Exit status: 0 ok, 1 operation failed, 2 usage error, 3 vtepd not reachable.\n";
+
+static const char routes[] =
+	"Usage: vtepctl routes [show] [vni N] [prefix P]\n"
+	"       vtepctl routes add vni N prefix P vtep A mac M\n"
+	"       vtepctl routes del vni N prefix P\n"
+	"\n"
+	"show  lists host routes (vtep_routes) and prefixes (vtep_prefixes) from the\n"
+	"      pinned maps, sorted by VNI then address; works when vtepd is down.\n"
+	"      vni N keeps one VNI; prefix P keeps routes inside P (a /32 is exact).\n"
+	"add   adds a static route to a remote host: VNI N, prefix P (A.B.C.D/LEN),\n"
+	"      behind VTEP A, with the host's MAC M. Persists in vtepd's state_dir.\n"
+	"del   removes a static route.\n"
+	"JSON: [{vni, prefix, vtep (null for local), mac, source, seq}]\n";
+
+static const char ports[] =
+	"Usage: vtepctl ports [show]\n"
+	"       vtepctl ports add IFNAME vni N ip A [mac M|auto]\n"
+	"       vtepctl ports del IFNAME\n"
+	"\n"
+	"show  lists the attached workload ports (vtep_ports).\n"
+	"add   makes IFNAME a port of VNI N for the workload at A; mac defaults to\n"
+	"      auto (the workload's own MAC). The interface need not exist yet.\n"
+	"del   removes the port. Edits persist in vtepd's state_dir.\n"
+	"JSON: [{ifname, ifindex, vni, ip, mac (null until learned), mac_auto}]\n";
+
+static const char neigh[] =
+	"Usage: vtepctl neigh [show]\n"
+	"\nThe ARP table (vtep_neigh) the proxy answers from.\n"
+	"JSON: [{vni, ip, mac, source}]\n";
+
+static const char fdb[] =
+	"Usage: vtepctl fdb [show]\n"
+	"\nMAC to underlay (vtep_fdb).\n"
+	"JSON: [{vni, mac, vtep (null for local), source, seq}]\n";
+
+static const char vnis[] =
+	"Usage: vtepctl vnis [show]\n"
+	"\nThe virtual networks (vtep_vnis).\n"
+	"JSON: [{vni, subnet, gateway_ip, gateway_mac, route_target, rd, arp_reply, flood}]\n"
+	"route_target and rd are \"auto\", \"ASN:NN\" or \"IP:NN\".\n";
+
+static const char stats[] =
+	"Usage: vtepctl [-a] stats [show]\n"
+	"\nDatapath counters (vtep_stats summed over CPUs). The table hides zero\n"
+	"counters unless -a is given; JSON always has every counter.\n"
+	"JSON: {counter_name: value, ...}\n";
+
+static const char peers[] =
+	"Usage: vtepctl peers [show]\n"
+	"\nBGP neighbors as vtepd sees them (needs vtepd).\n"
+	"JSON: [{address, asn, state, uptime_s, prefixes_received}]\n";
+
+static const char bgp[] =
+	"Usage: vtepctl bgp routes [show] [vni N] [peer A]\n"
+	"\nEVPN routes received over BGP (needs vtepd). Empty until vtepd has a BGP RIB.\n";
+
+static const char reload[] =
+	"Usage: vtepctl reload\n"
+	"\nMakes vtepd re-read its configuration file and apply the difference, like\n"
+	"SIGHUP; a bad file is refused and the running state is kept.\n";
+
+static const char version[] =
+	"Usage: vtepctl version\n"
+	"\nPrints vtepctl's version, and vtepd's when it is reachable.\n";
+
+void help_print(FILE *f, enum ctl_object obj)
+{
+	const char *t = general;
+
+	switch (obj) {
+	case OBJ_ROUTES:     t = routes; break;
+	case OBJ_PORTS:      t = ports; break;
+	case OBJ_NEIGH:      t = neigh; break;
+	case OBJ_FDB:        t = fdb; break;
+	case OBJ_VNIS:       t = vnis; break;
+	case OBJ_STATS:      t = stats; break;
+	case OBJ_PEERS:      t = peers; break;
+	case OBJ_BGP_ROUTES: t = bgp; break;
+	case OBJ_RELOAD:     t = reload; break;
+	case OBJ_VERSION:    t = version; break;
+	case OBJ_NONE:       break;
+	}
+	fputs(t, f);
+}

@@ -1,0 +1,347 @@
+/* show.c - see show.h. Output is sorted (lib/mapdump.c) so that two dumps
+ * of the same state print the same bytes. Tables have fixed column widths
+ * sized for the widest possible value, so rows stream without buffering. */
+#include "show.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "addr.h"
+#include "counters.h"
+#include "mapdump.h"
+#include "output.h"
+
+static int open_map(const struct cmdline *c, const char *name, bool optional, int *fd)
+{
+	int r = mapdump_open(c->bpffs, name);
+
+	if (r >= 0) {
+		*fd = r;
+		return 0;
+	}
+	*fd = -1;
+	if (optional && r == -ENOENT)
+		return 0;
+	if (r == -EPROTO)
+		fprintf(stderr, "vtepctl: %s/%s has another layout than this vtepctl "
+			"(built for layout version %d)\n", c->bpffs, name, VTEP_LAYOUT_VERSION);
+	else
+		fprintf(stderr, "vtepctl: cannot open %s/%s: %s%s\n", c->bpffs, name, strerror(-r),
+			r == -ENOENT ? " (has vtepd run with this bpffs? see -b)" : "");
+	return r;
+}
+
+/* Pins left by a vtepd of another layout version are refused rather than
+ * misread. vtep_global's version is 0 until vtepd first writes it. */
+static int check_layout(const struct cmdline *c)
+{
+	struct vtep_global g;
+	int fd, ret;
+
+	ret = open_map(c, VTEP_MAP_GLOBAL, true, &fd);
+	if (ret || fd < 0)
+		return ret;
+	ret = mapdump_global(fd, &g);
+	close(fd);
+	if (!ret && g.layout_version && g.layout_version != VTEP_LAYOUT_VERSION) {
+		fprintf(stderr, "vtepctl: the maps under %s have layout version %u, "
+			"this vtepctl reads version %d\n", c->bpffs, g.layout_version,
+			VTEP_LAYOUT_VERSION);
+		return -EPROTO;
+	}
+	return 0;
+}
+
+static int dump_failed(const char *what, int ret)
+{
+	fprintf(stderr, "vtepctl: reading %s: %s\n", what, strerror(-ret));
+	return VTEPCTL_FAILED;
+}
+
+static const char *fmt_ip_or_null(uint32_t ip, char buf[ADDR_IP_STRLEN])
+{
+	return ip ? addr_fmt_ip(ip, buf) : NULL;
+}
+
+static int show_routes(const struct cmdline *c, struct out *o)
+{
+	struct mapdump_route *rows;
+	int rfd, pfd, ret;
+	size_t n;
+
+	if (open_map(c, VTEP_MAP_ROUTES, false, &rfd))
+		return VTEPCTL_FAILED;
+	if (open_map(c, VTEP_MAP_PREFIXES, true, &pfd)) {
+		close(rfd);
+		return VTEPCTL_FAILED;
+	}
+	ret = mapdump_routes(rfd, pfd, &rows, &n);
+	close(rfd);
+	if (pfd >= 0)
+		close(pfd);
+	if (ret)
+		return dump_failed(VTEP_MAP_ROUTES, ret);
+	out_begin(o);
+	if (!o->json)
+		printf("%-8s  %-18s  %-15s  %-17s  %-6s  %s\n",
+		       "VNI", "PREFIX", "VTEP", "MAC", "SOURCE", "SEQ");
+	for (size_t i = 0; i < n; i++) {
+		const struct mapdump_route *r = &rows[i];
+		char p[ADDR_PREFIX_STRLEN], v[ADDR_IP_STRLEN], m[ADDR_MAC_STRLEN];
+		const char *vtep;
+
+		if (c->has_vni && r->vni != c->vni)
+			continue;
+		/* prefix P keeps the routes inside P. */
+		if (c->has_prefix && (r->prefixlen < c->prefixlen ||
+				      !addr_in_subnet(r->ip, c->prefix, c->prefixlen)))
+			continue;
+		addr_fmt_prefix(r->ip, r->prefixlen, p);
+		addr_fmt_mac(r->v.mac, m);
+		vtep = fmt_ip_or_null(r->v.vtep, v);
+		if (o->json) {
+			struct json_object *j = json_object_new_object();
+
+			out_add_int(j, "vni", r->vni);
+			out_add_str(j, "prefix", p);
+			out_add_str(j, "vtep", vtep);
+			out_add_str(j, "mac", m);
+			out_add_str(j, "source", mapdump_source_name(r->v.source));
+			out_add_int(j, "seq", r->v.seq);
+			out_item(o, j);
+		} else {
+			printf("%-8u  %-18s  %-15s  %-17s  %-6s  %u\n", r->vni, p, vtep ? vtep : "-",
+			       m, mapdump_source_name(r->v.source), r->v.seq);
+		}
+	}
+	out_end(o);
+	free(rows);
+	return VTEPCTL_OK;
+}
+
+static int show_ports(const struct cmdline *c, struct out *o)
+{
+	struct mapdump_port *rows;
+	size_t n;
+	int fd, ret;
+
+	if (open_map(c, VTEP_MAP_PORTS, false, &fd))
+		return VTEPCTL_FAILED;
+	ret = mapdump_ports(fd, &rows, &n);
+	close(fd);
+	if (ret)
+		return dump_failed(VTEP_MAP_PORTS, ret);
+	out_begin(o);
+	if (!o->json)
+		printf("%-15s  %-7s  %-8s  %-15s  %s\n", "IFNAME", "IFINDEX", "VNI", "IP", "MAC");
+	for (size_t i = 0; i < n; i++) {
+		const struct mapdump_port *p = &rows[i];
+		char ifname[sizeof(p->v.ifname) + 1], ip[ADDR_IP_STRLEN], m[ADDR_MAC_STRLEN];
+		bool known = !addr_mac_is_zero(p->v.mac);
+		bool mac_auto = p->v.flags & VTEP_PORT_F_MAC_AUTO;
+
+		/* The map's ifname need not be NUL-terminated at 16 bytes. */
+		memcpy(ifname, p->v.ifname, sizeof(p->v.ifname));
+		ifname[sizeof(p->v.ifname)] = '\0';
+		addr_fmt_ip(p->v.ip, ip);
+		addr_fmt_mac(p->v.mac, m);
+		if (o->json) {
+			struct json_object *j = json_object_new_object();
+
+			out_add_str(j, "ifname", ifname);
+			out_add_int(j, "ifindex", p->ifindex);
+			out_add_int(j, "vni", p->v.vni);
+			out_add_str(j, "ip", ip);
+			out_add_str(j, "mac", known ? m : NULL);
+			out_add_bool(j, "mac_auto", mac_auto);
+			out_item(o, j);
+		} else {
+			printf("%-15s  %-7u  %-8u  %-15s  %s%s\n", ifname, p->ifindex, p->v.vni, ip,
+			       known ? m : "(not learned)", mac_auto ? " auto" : "");
+		}
+	}
+	out_end(o);
+	free(rows);
+	return VTEPCTL_OK;
+}
+
+static int show_neigh(const struct cmdline *c, struct out *o)
+{
+	struct mapdump_neigh *rows;
+	size_t n;
+	int fd, ret;
+
+	if (open_map(c, VTEP_MAP_NEIGH, false, &fd))
+		return VTEPCTL_FAILED;
+	ret = mapdump_neigh(fd, &rows, &n);
+	close(fd);
+	if (ret)
+		return dump_failed(VTEP_MAP_NEIGH, ret);
+	out_begin(o);
+	if (!o->json)
+		printf("%-8s  %-15s  %-17s  %s\n", "VNI", "IP", "MAC", "SOURCE");
+	for (size_t i = 0; i < n; i++) {
+		char ip[ADDR_IP_STRLEN], m[ADDR_MAC_STRLEN];
+
+		addr_fmt_ip(rows[i].k.ip, ip);
+		addr_fmt_mac(rows[i].v.mac, m);
+		if (o->json) {
+			struct json_object *j = json_object_new_object();
+
+			out_add_int(j, "vni", rows[i].k.vni);
+			out_add_str(j, "ip", ip);
+			out_add_str(j, "mac", m);
+			out_add_str(j, "source", mapdump_source_name(rows[i].v.source));
+			out_item(o, j);
+		} else {
+			printf("%-8u  %-15s  %-17s  %s\n", rows[i].k.vni, ip, m,
+			       mapdump_source_name(rows[i].v.source));
+		}
+	}
+	out_end(o);
+	free(rows);
+	return VTEPCTL_OK;
+}
+
+static int show_fdb(const struct cmdline *c, struct out *o)
+{
+	struct mapdump_fdb *rows;
+	size_t n;
+	int fd, ret;
+
+	if (open_map(c, VTEP_MAP_FDB, false, &fd))
+		return VTEPCTL_FAILED;
+	ret = mapdump_fdb(fd, &rows, &n);
+	close(fd);
+	if (ret)
+		return dump_failed(VTEP_MAP_FDB, ret);
+	out_begin(o);
+	if (!o->json)
+		printf("%-8s  %-17s  %-15s  %-6s  %s\n", "VNI", "MAC", "VTEP", "SOURCE", "SEQ");
+	for (size_t i = 0; i < n; i++) {
+		char v[ADDR_IP_STRLEN], m[ADDR_MAC_STRLEN];
+		const char *vtep = fmt_ip_or_null(rows[i].v.vtep, v);
+
+		addr_fmt_mac(rows[i].k.mac, m);
+		if (o->json) {
+			struct json_object *j = json_object_new_object();
+
+			out_add_int(j, "vni", rows[i].k.vni);
+			out_add_str(j, "mac", m);
+			out_add_str(j, "vtep", vtep);
+			out_add_str(j, "source", mapdump_source_name(rows[i].v.source));
+			out_add_int(j, "seq", rows[i].v.seq);
+			out_item(o, j);
+		} else {
+			printf("%-8u  %-17s  %-15s  %-6s  %u\n", rows[i].k.vni, m, vtep ? vtep : "-",
+			       mapdump_source_name(rows[i].v.source), rows[i].v.seq);
+		}
+	}
+	out_end(o);
+	free(rows);
+	return VTEPCTL_OK;
+}
+
+static int show_vnis(const struct cmdline *c, struct out *o)
+{
+	struct mapdump_vni *rows;
+	size_t n;
+	int fd, ret;
+
+	if (open_map(c, VTEP_MAP_VNIS, false, &fd))
+		return VTEPCTL_FAILED;
+	ret = mapdump_vnis(fd, &rows, &n);
+	close(fd);
+	if (ret)
+		return dump_failed(VTEP_MAP_VNIS, ret);
+	out_begin(o);
+	if (!o->json)
+		printf("%-8s  %-18s  %-15s  %-17s  %-21s  %-21s  %-7s  %s\n", "VNI", "SUBNET",
+		       "GATEWAY", "GATEWAY_MAC", "ROUTE_TARGET", "RD", "ARP", "FLOOD");
+	for (size_t i = 0; i < n; i++) {
+		const struct vtep_vni *v = &rows[i].v;
+		char sub[ADDR_PREFIX_STRLEN], gw[ADDR_IP_STRLEN], m[ADDR_MAC_STRLEN];
+		char rtb[MAPDUMP_EC_STRLEN], rdb[MAPDUMP_EC_STRLEN];
+		const char *rt, *rd, *arp;
+		bool flood = v->flags & VTEP_VNI_F_FLOOD;
+
+		addr_fmt_prefix(v->subnet, v->prefixlen, sub);
+		addr_fmt_ip(v->gateway_ip, gw);
+		addr_fmt_mac(v->gateway_mac, m);
+		rt = v->flags & VTEP_VNI_F_RT_AUTO ? "auto" : mapdump_fmt_rt(v->route_target, rtb);
+		rd = v->flags & VTEP_VNI_F_RD_AUTO ? "auto" : mapdump_fmt_rd(v->rd, rdb);
+		arp = v->arp_reply == VTEP_ARP_REPLY_REAL ? "real" : "gateway";
+		if (o->json) {
+			struct json_object *j = json_object_new_object();
+
+			out_add_int(j, "vni", rows[i].vni);
+			out_add_str(j, "subnet", sub);
+			out_add_str(j, "gateway_ip", gw);
+			out_add_str(j, "gateway_mac", m);
+			out_add_str(j, "route_target", rt);
+			out_add_str(j, "rd", rd);
+			out_add_str(j, "arp_reply", arp);
+			out_add_bool(j, "flood", flood);
+			out_item(o, j);
+		} else {
+			printf("%-8u  %-18s  %-15s  %-17s  %-21s  %-21s  %-7s  %s\n", rows[i].vni, sub,
+			       gw, m, rt ? rt : "-", rd ? rd : "-", arp, flood ? "yes" : "no");
+		}
+	}
+	out_end(o);
+	free(rows);
+	return VTEPCTL_OK;
+}
+
+static int show_stats(const struct cmdline *c, struct out *o)
+{
+	struct vtep_stats s;
+	int fd, ret;
+
+	if (open_map(c, VTEP_MAP_STATS, false, &fd))
+		return VTEPCTL_FAILED;
+	ret = mapdump_stats(fd, &s);
+	close(fd);
+	if (ret)
+		return dump_failed(VTEP_MAP_STATS, ret);
+	if (o->json) {
+		struct json_object *j = json_object_new_object();
+
+		for (size_t i = 0; i < counter_count; i++)
+			out_add_int(j, counter_descs[i].name, (int64_t)counter_value(&s, i));
+		out_value(o, j);
+		json_object_put(j);
+		return VTEPCTL_OK;
+	}
+	/* Zero counters are most of them; -a shows them too. */
+	printf("%-20s  %20s  %s\n", "COUNTER", "VALUE", "MEANING");
+	for (size_t i = 0; i < counter_count; i++) {
+		uint64_t v = counter_value(&s, i);
+
+		if (v || c->all)
+			printf("%-20s  %20llu  %s\n", counter_descs[i].name, (unsigned long long)v,
+			       counter_descs[i].help);
+	}
+	return VTEPCTL_OK;
+}
+
+int show_maps(const struct cmdline *c)
+{
+	struct out o;
+
+	out_init(&o, c->json, c->pretty);
+	if (check_layout(c))
+		return VTEPCTL_FAILED;
+	switch (c->obj) {
+	case OBJ_ROUTES: return show_routes(c, &o);
+	case OBJ_PORTS:  return show_ports(c, &o);
+	case OBJ_NEIGH:  return show_neigh(c, &o);
+	case OBJ_FDB:    return show_fdb(c, &o);
+	case OBJ_VNIS:   return show_vnis(c, &o);
+	case OBJ_STATS:  return show_stats(c, &o);
+	default:         return VTEPCTL_USAGE;
+	}
+}

@@ -1,0 +1,1136 @@
+/* test_uplink.c - the uplink programs (bpf/uplink_xdp.bpf.c, uplink_tc.bpf.c,
+ * bpf/decap.h) under BPF_PROG_TEST_RUN, and live on veths.
+ *
+ * Fixture (fresh for every test; Check forks each one): a private network
+ * namespace and bpffs (harness.h), both skeletons loaded on the same pinned
+ * maps, veths tu-up/tu-upp (the uplink), tu-w1/tu-w1p (a port of VNI 100)
+ * and tu-w2/tu-w2p (a port of VNI 200), and the maps: vtep_ip 192.0.2.1,
+ * remote VTEP 192.0.2.2, VNI 100 (gateway 02:00:00:00:01:00) and 200, the
+ * workloads' local routes and fdb entries, a remote host of VNI 100, and two
+ * deliberately wrong entries that point into VNI 200's port (isolation).
+ *
+ * One table of packets runs three ways: the XDP program in xdp mode (verdict,
+ * output bytes, XDP metadata), the TC program in tc mode (verdict, output
+ * bytes) and, for what the XDP half passes, the TC program in xdp mode. Every
+ * run checks the whole counter struct, so a verdict counted twice or under
+ * the wrong name fails too.
+ *
+ * BPF_PROG_TEST_RUN cannot hand an skb program metadata (EINVAL on data_meta
+ * on this kernel), so the XDP -> metadata -> TC -> bpf_redirect_peer() chain
+ * runs live: programs attached to tu-up, frames injected from tu-upp with a
+ * packet socket, the workload end tu-w1p in a namespace of its own
+ * (bpf_redirect_peer() refuses a peer in the same namespace), captured there
+ * and answered by the workload's own stack (ICMP echo, ARP). Every namespace
+ * is anonymous, held only by this process: nothing outlives a failed test.
+ */
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <linux/if_ether.h>
+#include <linux/if_link.h>
+#include <linux/if_packet.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "harness.h"
+#include "pkt.h"
+#include "uplink_tc.skel.h"
+#include "uplink_xdp.skel.h"
+
+#define UPLINK      "tu-up"
+#define UPLINK_PEER "tu-upp"
+#define W1          "tu-w1"
+#define W1_PEER     "tu-w1p"
+#define W2          "tu-w2"
+#define W2_PEER     "tu-w2p"
+
+#define VTEP_IP     "192.0.2.1"
+#define REMOTE_IP   "192.0.2.2"
+#define STRANGER_IP "192.0.2.3" /* not a known VTEP */
+#define OTHER_IP    "192.0.2.9" /* some other host's address */
+#define W1_IP       "10.1.0.11"
+#define R_IP        "10.1.0.21" /* a remote workload of VNI 100 */
+#define GHOST_IP    "10.1.0.99" /* wrong route: VNI 100 -> VNI 200's port */
+#define UNKNOWN_IP  "10.1.0.50"
+#define W2_IP       "10.2.0.12"
+
+#define UPLINK_MAC  PKT_MAC(0x02, 0, 0, 0, 0xaa, 0x01)
+#define LEAF_MAC    PKT_MAC(0x02, 0, 0, 0, 0xbb, 0x01)
+#define GW1_MAC     PKT_MAC(0x02, 0, 0, 0, 0x01, 0x00)
+#define GW2_MAC     PKT_MAC(0x02, 0, 0, 0, 0x02, 0x00)
+#define W1_MAC      PKT_MAC(0x02, 0, 0, 0, 0, 0x11)
+#define W2_MAC      PKT_MAC(0x02, 0, 0, 0, 0, 0x12)
+#define R_MAC       PKT_MAC(0x02, 0, 0, 0, 0, 0x21)
+#define STRAY_MAC   PKT_MAC(0x02, 0, 0, 0, 0, 0x99) /* wrong fdb: -> VNI 200's port */
+#define UNKNOWN_MAC PKT_MAC(0x02, 0, 0, 0, 0, 0x55)
+
+#define STAT(name)  offsetof(struct vtep_stats, name)
+#define NO_STAT     ((size_t)-1)
+
+static struct harness h;
+static struct uplink_xdp_bpf *xskel;
+static struct uplink_tc_bpf *tskel;
+static int if_up, if_w1, if_w2;
+
+/* ---------------------------------------------------------------- fixture */
+
+static void global_set(uint32_t flags)
+{
+	struct vtep_global g = {
+		.vtep_ip = pkt_ip(VTEP_IP),
+		.layout_version = VTEP_LAYOUT_VERSION,
+		.flags = flags,
+		.vxlan_port = htons(VTEP_VXLAN_PORT),
+	};
+	uint32_t zero = 0;
+
+	ck_assert_int_eq(harness_map_update(&h, HM_GLOBAL, &zero, &g), 0);
+}
+
+static void vni_add(uint32_t vni, const char *subnet, const char *gw, const uint8_t *gw_mac)
+{
+	struct vtep_vni v = { .subnet = pkt_ip(subnet), .gateway_ip = pkt_ip(gw), .prefixlen = 16 };
+
+	memcpy(v.gateway_mac, gw_mac, 6);
+	ck_assert_int_eq(harness_vni_add(&h, vni, &v), 0);
+}
+
+static void local_port(int ifindex, const char *ifname, uint32_t vni, const char *ip,
+		       const uint8_t *mac)
+{
+	struct vtep_port port = { .vni = vni, .ip = pkt_ip(ip) };
+	struct vtep_route rt = { .vtep = 0, .ifindex = (uint32_t)ifindex, .source = VTEP_SRC_LOCAL };
+	struct vtep_fdb f = { .vtep = 0, .ifindex = (uint32_t)ifindex, .source = VTEP_SRC_LOCAL };
+
+	memcpy(port.mac, mac, 6);
+	snprintf(port.ifname, sizeof(port.ifname), "%s", ifname);
+	memcpy(rt.mac, mac, 6);
+	ck_assert_int_eq(harness_port_add(&h, (uint32_t)ifindex, &port), 0);
+	ck_assert_int_eq(harness_route_add(&h, vni, pkt_ip(ip), &rt), 0);
+	ck_assert_int_eq(harness_fdb_add(&h, vni, mac, &f), 0);
+}
+
+static void setup(void)
+{
+	struct vtep_route rt = { .source = VTEP_SRC_STATIC };
+	struct vtep_fdb f = { .source = VTEP_SRC_STATIC };
+
+	ck_assert_int_eq(harness_init(&h, HARNESS_NETNS), 0);
+	/* No IPv6 chatter (router solicitations, DAD) on the test's links. */
+	ck_assert_int_eq(harness_sh("sysctl -qw net.ipv6.conf.all.disable_ipv6=1 "
+				    "net.ipv6.conf.default.disable_ipv6=1"), 0);
+	xskel = uplink_xdp_bpf__open_opts(harness_open_opts(&h));
+	ck_assert_ptr_nonnull(xskel);
+	ck_assert_int_eq(uplink_xdp_bpf__load(xskel), 0);
+	tskel = uplink_tc_bpf__open_opts(harness_open_opts(&h));
+	ck_assert_ptr_nonnull(tskel);
+	ck_assert_int_eq(uplink_tc_bpf__load(tskel), 0);
+	ck_assert_int_eq(harness_maps_open(&h), 0);
+
+	if_up = harness_veth(&h, UPLINK, UPLINK_PEER);
+	if_w1 = harness_veth(&h, W1, W1_PEER);
+	if_w2 = harness_veth(&h, W2, W2_PEER);
+	ck_assert_int_gt(if_up, 0);
+	ck_assert_int_gt(if_w1, 0);
+	ck_assert_int_gt(if_w2, 0);
+
+	global_set(0);
+	ck_assert_int_eq(harness_remote_add(&h, pkt_ip(REMOTE_IP)), 0);
+	vni_add(100, "10.1.0.0", "10.1.255.254", GW1_MAC);
+	vni_add(200, "10.2.0.0", "10.2.255.254", GW2_MAC);
+	local_port(if_w1, W1, 100, W1_IP, W1_MAC);
+	local_port(if_w2, W2, 200, W2_IP, W2_MAC);
+
+	/* A remote workload of VNI 100: known, but not ours to deliver. Its
+	 * entries keep the ifindex of a local port of the same VNI (as if it
+	 * had moved away from there): vtep != 0 alone must keep it remote. */
+	rt.vtep = pkt_ip(REMOTE_IP);
+	rt.ifindex = (uint32_t)if_w1;
+	memcpy(rt.mac, R_MAC, 6);
+	ck_assert_int_eq(harness_route_add(&h, 100, pkt_ip(R_IP), &rt), 0);
+	f.vtep = pkt_ip(REMOTE_IP);
+	f.ifindex = (uint32_t)if_w1;
+	ck_assert_int_eq(harness_fdb_add(&h, 100, R_MAC, &f), 0);
+
+	/* Wrong entries of VNI 100 naming VNI 200's port: the programs must
+	 * check the port's VNI themselves. */
+	rt.vtep = 0;
+	rt.ifindex = (uint32_t)if_w2;
+	memcpy(rt.mac, W2_MAC, 6);
+	ck_assert_int_eq(harness_route_add(&h, 100, pkt_ip(GHOST_IP), &rt), 0);
+	f.vtep = 0;
+	f.ifindex = (uint32_t)if_w2;
+	ck_assert_int_eq(harness_fdb_add(&h, 100, STRAY_MAC, &f), 0);
+}
+
+static void teardown(void)
+{
+	uplink_tc_bpf__destroy(tskel);
+	uplink_xdp_bpf__destroy(xskel);
+	tskel = NULL;
+	xskel = NULL;
+	harness_fini(&h);
+}
+
+/* ------------------------------------------------------- packet builders */
+
+struct outer {
+	const char *saddr, *daddr; /* default REMOTE_IP -> VTEP_IP */
+	uint16_t dport;            /* default 4789 */
+	uint32_t vni;              /* default 100 */
+	const uint8_t *opts;
+	uint8_t optlen;
+	int mf;
+	uint16_t frag_off;
+};
+
+static void put_outer(struct pkt *p, const struct outer *o)
+{
+	pkt_eth(p, UPLINK_MAC, LEAF_MAC, ETH_P_IP);
+	pkt_ipv4(p, &(struct pkt_ip){
+		.saddr = pkt_ip(o->saddr ? o->saddr : REMOTE_IP),
+		.daddr = pkt_ip(o->daddr ? o->daddr : VTEP_IP),
+		.proto = IPPROTO_UDP, .df = !o->mf && !o->frag_off,
+		.opts = o->opts, .optlen = o->optlen, .mf = o->mf, .frag_off = o->frag_off });
+	pkt_udp(p, 51234, o->dport ? o->dport : VTEP_VXLAN_PORT);
+	pkt_vxlan(p, o->vni ? o->vni : 100);
+}
+
+static void put_inner_udp(struct pkt *p, const uint8_t *dst, const uint8_t *src,
+			  const char *saddr, const char *daddr)
+{
+	pkt_eth(p, dst, src, ETH_P_IP);
+	pkt_ipv4(p, &(struct pkt_ip){ .saddr = pkt_ip(saddr), .daddr = pkt_ip(daddr),
+				       .proto = IPPROTO_UDP, .df = 1 });
+	pkt_udp(p, 1000, 2000);
+	pkt_pattern(p, 40);
+}
+
+static void put_inner_arp(struct pkt *p, const uint8_t *dst, uint16_t op, const char *tpa)
+{
+	pkt_eth(p, dst, R_MAC, ETH_P_ARP);
+	pkt_arp(p, op, R_MAC, pkt_ip(R_IP), op == 1 ? PKT_MAC_ZERO : dst, pkt_ip(tpa));
+}
+
+static uint8_t *vxlan_hdr(struct pkt *p)
+{
+	return p->buf + pkt_off(p, PKT_VXLAN, 0);
+}
+
+static void vx_to(struct pkt *p, const struct outer *o, const uint8_t *dst, const char *daddr)
+{
+	put_outer(p, o);
+	put_inner_udp(p, dst, R_MAC, R_IP, daddr);
+}
+
+static void b_mac(struct pkt *p)
+{
+	vx_to(p, &(struct outer){ 0 }, W1_MAC, W1_IP);
+}
+static void b_gw(struct pkt *p)
+{
+	vx_to(p, &(struct outer){ 0 }, GW1_MAC, W1_IP);
+}
+static void b_arp_req(struct pkt *p)
+{
+	put_outer(p, &(struct outer){ 0 });
+	put_inner_arp(p, PKT_MAC_BCAST, 1, W1_IP);
+}
+static void b_arp_reply(struct pkt *p)
+{
+	put_outer(p, &(struct outer){ 0 });
+	put_inner_arp(p, W1_MAC, 2, W1_IP);
+}
+static void b_opts(struct pkt *p)
+{
+	static const uint8_t nops[8] = { 1, 1, 1, 1, 1, 1, 1, 0 }; /* NOPs, EOL */
+
+	vx_to(p, &(struct outer){ .opts = nops, .optlen = sizeof(nops) }, W1_MAC, W1_IP);
+}
+/* Patches, applied after pkt_finish() (which would repair them). */
+static void x_reserved(struct pkt *p)
+{
+	memset(vxlan_hdr(p), 0xff, 4); /* flags 0xff and reserved bits set */
+	vxlan_hdr(p)[7] = 0xff;
+}
+static void x_trailer(struct pkt *p)
+{
+	pkt_put(p, "\xde\xad\xbe\xef\x00\x01", 6); /* after the IPv4 total length */
+}
+static void x_no_i(struct pkt *p)
+{
+	vxlan_hdr(p)[0] = 0;
+}
+static void x_short_udp(struct pkt *p)
+{
+	uint8_t *udp = p->buf + pkt_off(p, PKT_UDP, 0);
+
+	udp[4] = 0; /* UDP length 8 + 8 + 10: not even an inner Ethernet header */
+	udp[5] = 26;
+}
+static void x_long_ip(struct pkt *p)
+{
+	uint8_t *ip = p->buf + pkt_off(p, PKT_IPV4, 0);
+
+	ip[3] += 10; /* total length beyond the frame (checksum not rechecked) */
+}
+static void b_vni200(struct pkt *p)
+{
+	vx_to(p, &(struct outer){ .vni = 200 }, W2_MAC, W2_IP);
+}
+static void b_stranger(struct pkt *p)
+{
+	vx_to(p, &(struct outer){ .saddr = STRANGER_IP }, W1_MAC, W1_IP);
+}
+static void b_vni300(struct pkt *p)
+{
+	vx_to(p, &(struct outer){ .vni = 300 }, W1_MAC, W1_IP);
+}
+static void b_other_dst(struct pkt *p)
+{
+	vx_to(p, &(struct outer){ .daddr = OTHER_IP }, W1_MAC, W1_IP);
+}
+static void b_first_frag(struct pkt *p)
+{
+	vx_to(p, &(struct outer){ .mf = 1 }, W1_MAC, W1_IP);
+}
+static void b_arp_unknown(struct pkt *p)
+{
+	put_outer(p, &(struct outer){ 0 });
+	put_inner_arp(p, PKT_MAC_BCAST, 1, UNKNOWN_IP);
+}
+static void b_arp_remote(struct pkt *p)
+{
+	put_outer(p, &(struct outer){ 0 });
+	put_inner_arp(p, PKT_MAC_BCAST, 1, R_IP);
+}
+static void b_arp_other_vni(struct pkt *p)
+{
+	put_outer(p, &(struct outer){ 0 });
+	put_inner_arp(p, PKT_MAC_BCAST, 1, GHOST_IP);
+}
+static void b_unknown_mac(struct pkt *p)
+{
+	vx_to(p, &(struct outer){ 0 }, UNKNOWN_MAC, W1_IP);
+}
+static void b_remote_mac(struct pkt *p)
+{
+	vx_to(p, &(struct outer){ 0 }, R_MAC, R_IP);
+}
+static void b_w2_mac(struct pkt *p)
+{
+	vx_to(p, &(struct outer){ 0 }, W2_MAC, W2_IP);
+}
+static void b_stray_mac(struct pkt *p)
+{
+	vx_to(p, &(struct outer){ 0 }, STRAY_MAC, W1_IP);
+}
+static void b_gw_ghost(struct pkt *p)
+{
+	vx_to(p, &(struct outer){ 0 }, GW1_MAC, GHOST_IP);
+}
+static void b_gw_remote(struct pkt *p)
+{
+	vx_to(p, &(struct outer){ 0 }, GW1_MAC, R_IP);
+}
+static void b_gw_unknown(struct pkt *p)
+{
+	vx_to(p, &(struct outer){ 0 }, GW1_MAC, UNKNOWN_IP);
+}
+static void b_gw_w2(struct pkt *p)
+{
+	vx_to(p, &(struct outer){ 0 }, GW1_MAC, W2_IP);
+}
+static void b_bcast(struct pkt *p)
+{
+	vx_to(p, &(struct outer){ 0 }, PKT_MAC_BCAST, W1_IP);
+}
+static void b_inner_v6(struct pkt *p)
+{
+	put_outer(p, &(struct outer){ 0 });
+	pkt_eth(p, W1_MAC, R_MAC, ETH_P_IPV6);
+	pkt_pattern(p, 60);
+}
+static void b_inner_vlan(struct pkt *p)
+{
+	put_outer(p, &(struct outer){ 0 });
+	pkt_eth(p, W1_MAC, R_MAC, ETH_P_8021Q);
+	pkt_vlan(p, 10, ETH_P_IP);
+	pkt_ipv4(p, &(struct pkt_ip){ .saddr = pkt_ip(R_IP), .daddr = pkt_ip(W1_IP),
+				       .proto = IPPROTO_UDP });
+	pkt_udp(p, 1000, 2000);
+}
+static void b_later_frag(struct pkt *p)
+{
+	/* A non-first fragment whose payload happens to look like VXLAN. */
+	vx_to(p, &(struct outer){ .frag_off = 185 }, W1_MAC, W1_IP);
+}
+static void b_port_8472(struct pkt *p)
+{
+	vx_to(p, &(struct outer){ .dport = 8472 }, W1_MAC, W1_IP);
+}
+static void b_dns(struct pkt *p)
+{
+	pkt_eth(p, UPLINK_MAC, LEAF_MAC, ETH_P_IP);
+	pkt_ipv4(p, &(struct pkt_ip){ .saddr = pkt_ip(REMOTE_IP), .daddr = pkt_ip(VTEP_IP),
+				       .proto = IPPROTO_UDP });
+	pkt_udp(p, 40000, 53);
+	pkt_pattern(p, 30);
+}
+static void b_bgp(struct pkt *p)
+{
+	pkt_eth(p, UPLINK_MAC, LEAF_MAC, ETH_P_IP);
+	pkt_ipv4(p, &(struct pkt_ip){ .saddr = pkt_ip(REMOTE_IP), .daddr = pkt_ip(VTEP_IP),
+				       .proto = IPPROTO_TCP, .df = 1 });
+	pkt_tcp(p, 40000, 179, 1, PKT_TCP_SYN);
+}
+static void b_arp_uplink(struct pkt *p)
+{
+	pkt_eth(p, PKT_MAC_BCAST, LEAF_MAC, ETH_P_ARP);
+	pkt_arp(p, 1, LEAF_MAC, pkt_ip("198.51.100.1"), PKT_MAC_ZERO, pkt_ip("198.51.100.2"));
+}
+static void b_ipv6(struct pkt *p)
+{
+	/* IPv6 + UDP to 4789: the uplink only knows IPv4 underlays. */
+	static const uint8_t v6[40] = {
+		0x60, 0, 0, 0, 0, 16, 17, 64,
+		0x20, 0x01, 0x0d, 0xb8, [23] = 2, 0x20, 0x01, 0x0d, 0xb8, [39] = 1,
+	};
+
+	pkt_eth(p, UPLINK_MAC, LEAF_MAC, ETH_P_IPV6);
+	pkt_put(p, v6, sizeof(v6));
+	pkt_put(p, "\xc8\x22\x12\xb5\x00\x10\x00\x00\x08\x00\x00\x00\x00\x00\x64\x00", 16);
+}
+static void b_outer_vlan(struct pkt *p)
+{
+	pkt_eth(p, UPLINK_MAC, LEAF_MAC, ETH_P_8021Q);
+	pkt_vlan(p, 20, ETH_P_IP);
+	pkt_ipv4(p, &(struct pkt_ip){ .saddr = pkt_ip(REMOTE_IP), .daddr = pkt_ip(VTEP_IP),
+				       .proto = IPPROTO_UDP });
+	pkt_udp(p, 51234, VTEP_VXLAN_PORT);
+	pkt_vxlan(p, 100);
+	put_inner_udp(p, W1_MAC, R_MAC, R_IP, W1_IP);
+}
+static void b_forged(struct pkt *p)
+{
+	/* What a decapsulated frame looks like, arriving natively. */
+	put_inner_udp(p, W1_MAC, R_MAC, R_IP, W1_IP);
+}
+
+/* ------------------------------------------------------------ the table */
+
+enum outcome { O_PASS, O_DROP, O_DELIVER, O_ARP };
+
+struct ucase {
+	const char *name;
+	void (*build)(struct pkt *p);
+	void (*patch)(struct pkt *p); /* after pkt_finish(), or NULL */
+	enum outcome out;
+	size_t stat;            /* O_DROP: the drop reason */
+	int port;               /* deliveries: 1 = tu-w1, 2 = tu-w2 */
+	const uint8_t *new_dst; /* deliveries: the inner destination MAC written */
+	size_t trail;           /* bytes after the IPv4 packet, not delivered */
+};
+
+static const struct ucase cases[] = {
+	{ "inner frame to a workload MAC", b_mac, NULL,
+	  O_DELIVER, NO_STAT, 1, NULL, 0 },
+	{ "inner frame to the gateway MAC, routed by IP", b_gw, NULL,
+	  O_DELIVER, NO_STAT, 1, W1_MAC, 0 },
+	{ "inner ARP request for a local workload", b_arp_req, NULL,
+	  O_ARP, NO_STAT, 1, NULL, 0 },
+	{ "inner ARP reply to a local workload", b_arp_reply, NULL,
+	  O_DELIVER, NO_STAT, 1, NULL, 0 },
+	{ "outer IPv4 options", b_opts, NULL,
+	  O_DELIVER, NO_STAT, 1, NULL, 0 },
+	{ "VXLAN reserved bits set", b_mac, x_reserved,
+	  O_DELIVER, NO_STAT, 1, NULL, 0 },
+	{ "bytes after the outer IPv4 packet", b_mac, x_trailer,
+	  O_DELIVER, NO_STAT, 1, NULL, 6 },
+	{ "VNI 200 to its own port", b_vni200, NULL,
+	  O_DELIVER, NO_STAT, 2, NULL, 0 },
+	{ "from an unknown VTEP", b_stranger, NULL,
+	  O_DROP, STAT(drop_vx_vtep), 0, NULL, 0 },
+	{ "for an unknown VNI", b_vni300, NULL,
+	  O_DROP, STAT(drop_vx_vni), 0, NULL, 0 },
+	{ "to another destination IP", b_other_dst, NULL,
+	  O_DROP, STAT(drop_vx_dst), 0, NULL, 0 },
+	{ "without the I flag", b_mac, x_no_i,
+	  O_DROP, STAT(drop_vx_malformed), 0, NULL, 0 },
+	{ "first fragment", b_first_frag, NULL,
+	  O_DROP, STAT(drop_vx_malformed), 0, NULL, 0 },
+	{ "UDP length too short", b_mac, x_short_udp,
+	  O_DROP, STAT(drop_vx_malformed), 0, NULL, 0 },
+	{ "IPv4 total length beyond the frame", b_mac, x_long_ip,
+	  O_DROP, STAT(drop_vx_malformed), 0, NULL, 0 },
+	{ "inner ARP request for an unknown IP", b_arp_unknown, NULL,
+	  O_DROP, STAT(drop_vx_no_dest), 0, NULL, 0 },
+	{ "inner ARP request for a remote host", b_arp_remote, NULL,
+	  O_DROP, STAT(drop_vx_no_dest), 0, NULL, 0 },
+	{ "inner ARP request routed to another VNI's port", b_arp_other_vni, NULL,
+	  O_DROP, STAT(drop_vx_no_dest), 0, NULL, 0 },
+	{ "inner frame for an unknown MAC", b_unknown_mac, NULL,
+	  O_DROP, STAT(drop_vx_no_dest), 0, NULL, 0 },
+	{ "inner frame for a remote MAC", b_remote_mac, NULL,
+	  O_DROP, STAT(drop_vx_no_dest), 0, NULL, 0 },
+	{ "inner frame for a port of another VNI", b_w2_mac, NULL,
+	  O_DROP, STAT(drop_vx_no_dest), 0, NULL, 0 },
+	{ "fdb entry naming another VNI's port", b_stray_mac, NULL,
+	  O_DROP, STAT(drop_vx_no_dest), 0, NULL, 0 },
+	{ "gateway MAC, route to another VNI's port", b_gw_ghost, NULL,
+	  O_DROP, STAT(drop_vx_no_dest), 0, NULL, 0 },
+	{ "gateway MAC, remote IP", b_gw_remote, NULL,
+	  O_DROP, STAT(drop_vx_no_dest), 0, NULL, 0 },
+	{ "gateway MAC, unknown IP", b_gw_unknown, NULL,
+	  O_DROP, STAT(drop_vx_no_dest), 0, NULL, 0 },
+	{ "gateway MAC, IP of another VNI", b_gw_w2, NULL,
+	  O_DROP, STAT(drop_vx_no_dest), 0, NULL, 0 },
+	{ "inner broadcast IPv4", b_bcast, NULL,
+	  O_DROP, STAT(drop_vx_no_dest), 0, NULL, 0 },
+	{ "inner IPv6", b_inner_v6, NULL,
+	  O_DROP, STAT(drop_vx_inner), 0, NULL, 0 },
+	{ "inner VLAN tag", b_inner_vlan, NULL,
+	  O_DROP, STAT(drop_vx_inner), 0, NULL, 0 },
+	{ "non-first fragment", b_later_frag, NULL,
+	  O_PASS, NO_STAT, 0, NULL, 0 },
+	{ "VXLAN-like on UDP 8472", b_port_8472, NULL,
+	  O_PASS, NO_STAT, 0, NULL, 0 },
+	{ "non-VXLAN UDP", b_dns, NULL,
+	  O_PASS, NO_STAT, 0, NULL, 0 },
+	{ "TCP to port 179", b_bgp, NULL,
+	  O_PASS, NO_STAT, 0, NULL, 0 },
+	{ "ARP for the uplink", b_arp_uplink, NULL,
+	  O_PASS, NO_STAT, 0, NULL, 0 },
+	{ "IPv6", b_ipv6, NULL,
+	  O_PASS, NO_STAT, 0, NULL, 0 },
+	{ "VLAN-tagged outer frame", b_outer_vlan, NULL,
+	  O_PASS, NO_STAT, 0, NULL, 0 },
+	{ "forged decapsulated frame", b_forged, NULL,
+	  O_PASS, NO_STAT, 0, NULL, 0 },
+};
+#define NCASES ((int)(sizeof(cases) / sizeof(cases[0])))
+
+static void build(const struct ucase *c, struct pkt *p)
+{
+	pkt_init(p);
+	c->build(p);
+	ck_assert_int_eq(pkt_finish(p), 0);
+	if (c->patch)
+		c->patch(p);
+	ck_assert_int_eq(p->err, 0);
+}
+
+/* The frame a delivery must produce: the inner Ethernet frame. */
+static size_t expected_inner(const struct ucase *c, const struct pkt *p, uint8_t *out)
+{
+	long off = pkt_off(p, PKT_ETH, 1);
+	size_t len;
+
+	ck_assert_int_gt(off, 0);
+	len = p->len - (size_t)off - c->trail;
+	memcpy(out, p->buf + off, len);
+	if (c->new_dst)
+		memcpy(out, c->new_dst, 6);
+	return len;
+}
+
+static int case_ifindex(const struct ucase *c)
+{
+	return c->port == 2 ? if_w2 : if_w1;
+}
+
+/* ------------------------------------------------------ runs and checks */
+
+static void stats_reset(void)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct vtep_stats *zero = calloc((size_t)ncpu, sizeof(*zero));
+	uint32_t key = 0;
+
+	ck_assert_ptr_nonnull(zero);
+	ck_assert_int_eq(bpf_map_update_elem(h.map_fd[HM_STATS], &key, zero, BPF_ANY), 0);
+	free(zero);
+}
+
+static void stat_set(struct vtep_stats *s, size_t off, uint64_t v)
+{
+	memcpy((char *)s + off, &v, sizeof(v));
+}
+
+/* The counters one run of a case must leave, and nothing else. */
+static void expected_stats(const struct ucase *c, struct vtep_stats *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->uplink_rx = 1;
+	switch (c->out) {
+	case O_PASS:
+		s->uplink_pass = 1;
+		return;
+	case O_DROP:
+		stat_set(s, c->stat, 1);
+		if (c->stat != STAT(drop_vx_dst))
+			s->vxlan_rx = 1;
+		return;
+	case O_DELIVER:
+		s->vxlan_rx = 1;
+		s->decap_deliver = 1;
+		return;
+	case O_ARP:
+		s->vxlan_rx = 1;
+		s->decap_arp = 1;
+		return;
+	}
+}
+
+static void assert_stats(const char *what, const struct vtep_stats *want)
+{
+	struct vtep_stats got;
+
+	ck_assert_int_eq(harness_stats(&h, &got), 0);
+	if (memcmp(&got, want, sizeof(got))) {
+		fprintf(stderr, "%s: counters differ; got:\n", what);
+		harness_stats_dump(&h, stderr);
+		ck_abort_msg("%s: unexpected counters", what);
+	}
+}
+
+static void assert_bytes(const char *what, const void *want, size_t wlen, const void *got,
+			 size_t glen)
+{
+	if (pkt_hexdiff(stderr, want, wlen, got, glen))
+		ck_abort_msg("%s: output bytes differ", what);
+}
+
+/* XDP run with metadata in and out (the harness's runner has no ctx_out).
+ * test_run's data_out starts at data_meta; ctx_out.data is its length. */
+struct xrun {
+	uint32_t retval;
+	uint8_t out[PKT_BUF + 64];
+	uint32_t out_len;
+	uint32_t meta_len;
+};
+
+static void run_xdp(const void *meta, uint32_t metalen, const void *pkt, size_t len,
+		    struct xrun *r)
+{
+	static uint8_t in[PKT_BUF + 64];
+	struct xdp_md ctx = {
+		.data = metalen,
+		.data_end = metalen + (uint32_t)len,
+		.ingress_ifindex = (uint32_t)if_up,
+	};
+	struct xdp_md ctx_out = { 0 };
+	LIBBPF_OPTS(bpf_test_run_opts, o,
+		.data_in = in,
+		.data_size_in = metalen + (uint32_t)len,
+		.data_out = r->out,
+		.data_size_out = sizeof(r->out),
+		.ctx_in = &ctx,
+		.ctx_size_in = sizeof(ctx),
+		.ctx_out = &ctx_out,
+		.ctx_size_out = sizeof(ctx_out),
+		.repeat = 1,
+	);
+
+	memcpy(in, meta, metalen);
+	memcpy(in + metalen, pkt, len);
+	ck_assert_int_eq(bpf_prog_test_run_opts(bpf_program__fd(xskel->progs.vtep_uplink_xdp), &o), 0);
+	r->retval = o.retval;
+	r->out_len = o.data_size_out;
+	r->meta_len = ctx_out.data;
+	ck_assert_uint_le(r->meta_len, r->out_len);
+}
+
+static void run_tc(const void *pkt, size_t len, struct harness_result *r)
+{
+	ck_assert_int_eq(harness_run_tc(bpf_program__fd(tskel->progs.vtep_uplink_tc),
+					(uint32_t)if_up, pkt, len, r), 0);
+}
+
+/* ---------------------------------------------------------------- tests */
+
+/* xdp mode, the XDP half: XDP_PASS untouched, XDP_DROP, or XDP_PASS with the
+ * inner frame and the metadata naming the port. */
+START_TEST(test_xdp_case)
+{
+	const struct ucase *c = &cases[_i];
+	struct vtep_stats want;
+	uint8_t inner[PKT_BUF];
+	struct vtep_xdp_meta meta;
+	struct xrun r;
+	struct pkt p;
+	size_t ilen;
+
+	build(c, &p);
+	run_xdp(NULL, 0, p.buf, p.len, &r);
+	switch (c->out) {
+	case O_PASS:
+		ck_assert_msg(r.retval == XDP_PASS, "%s: verdict %u", c->name, r.retval);
+		ck_assert_uint_eq(r.meta_len, 0);
+		assert_bytes(c->name, p.buf, p.len, r.out, r.out_len);
+		break;
+	case O_DROP:
+		ck_assert_msg(r.retval == XDP_DROP, "%s: verdict %u", c->name, r.retval);
+		break;
+	case O_DELIVER:
+	case O_ARP:
+		ck_assert_msg(r.retval == XDP_PASS, "%s: verdict %u", c->name, r.retval);
+		ck_assert_uint_eq(r.meta_len, sizeof(meta));
+		memcpy(&meta, r.out, sizeof(meta));
+		ck_assert_uint_eq(meta.magic, VTEP_META_MAGIC);
+		ck_assert_uint_eq(meta.ifindex, (uint32_t)case_ifindex(c));
+		ilen = expected_inner(c, &p, inner);
+		assert_bytes(c->name, inner, ilen, r.out + r.meta_len, r.out_len - r.meta_len);
+		break;
+	}
+	expected_stats(c, &want);
+	assert_stats(c->name, &want);
+}
+END_TEST
+
+/* tc mode, the TC program alone: TC_ACT_OK untouched, TC_ACT_SHOT, or
+ * TC_ACT_REDIRECT with exactly the inner frame. */
+START_TEST(test_tc_case)
+{
+	const struct ucase *c = &cases[_i];
+	struct harness_result r;
+	struct vtep_stats want;
+	uint8_t inner[PKT_BUF];
+	struct pkt p;
+	size_t ilen;
+
+	global_set(VTEP_GF_UPLINK_TC);
+	build(c, &p);
+	run_tc(p.buf, p.len, &r);
+	switch (c->out) {
+	case O_PASS:
+		ck_assert_msg(r.retval == TC_ACT_OK, "%s: verdict %u", c->name, r.retval);
+		assert_bytes(c->name, p.buf, p.len, r.out, r.out_len);
+		break;
+	case O_DROP:
+		ck_assert_msg(r.retval == TC_ACT_SHOT, "%s: verdict %u", c->name, r.retval);
+		break;
+	case O_DELIVER:
+	case O_ARP:
+		ck_assert_msg(r.retval == TC_ACT_REDIRECT, "%s: verdict %u", c->name, r.retval);
+		ilen = expected_inner(c, &p, inner);
+		assert_bytes(c->name, inner, ilen, r.out, r.out_len);
+		break;
+	}
+	expected_stats(c, &want);
+	assert_stats(c->name, &want);
+}
+END_TEST
+
+/* xdp mode, the TC half, on what arrives without metadata (everything the
+ * XDP half passed, and whatever it would have dropped): untouched, uncounted,
+ * never redirected. */
+START_TEST(test_tc_xdp_mode_without_meta)
+{
+	const struct ucase *c = &cases[_i];
+	struct harness_result r;
+	struct vtep_stats zero;
+	struct pkt p;
+
+	build(c, &p);
+	run_tc(p.buf, p.len, &r);
+	ck_assert_msg(r.retval == TC_ACT_OK, "%s: verdict %u", c->name, r.retval);
+	assert_bytes(c->name, p.buf, p.len, r.out, r.out_len);
+	memset(&zero, 0, sizeof(zero));
+	assert_stats(c->name, &zero);
+}
+END_TEST
+
+/* Cut a VXLAN packet at every length: until the UDP header is complete
+ * nothing says it is VXLAN (pass; the host drops the runt), from there on it
+ * is malformed VXLAN for our VTEP. Both inner kinds the classifier reads
+ * into (IPv4 routed by the gateway MAC, ARP). An skb test run refuses an
+ * IPv4 frame shorter than Ethernet + IPv4 header (EINVAL), so TC starts
+ * there. */
+static void truncations(int tc_mode)
+{
+	void (*builders[])(struct pkt *) = { b_gw, b_arp_req };
+	const size_t udp_end = ETH_HLEN + 20 + 8;
+	struct harness_result tr;
+	struct vtep_stats want;
+	struct xrun xr;
+	struct pkt p;
+
+	if (tc_mode)
+		global_set(VTEP_GF_UPLINK_TC);
+	for (size_t b = 0; b < 2; b++) {
+		pkt_init(&p);
+		builders[b](&p);
+		ck_assert_int_eq(pkt_finish(&p), 0);
+		for (size_t len = tc_mode ? ETH_HLEN + 20 : ETH_HLEN; len < p.len; len++) {
+			int pass = len < udp_end;
+			uint32_t verdict;
+
+			stats_reset();
+			if (tc_mode) {
+				run_tc(p.buf, len, &tr);
+				verdict = tr.retval;
+				ck_assert_msg(verdict == (pass ? TC_ACT_OK : TC_ACT_SHOT),
+					      "builder %zu cut at %zu: verdict %u", b, len, verdict);
+				if (pass)
+					assert_bytes("truncated pass", p.buf, len, tr.out, tr.out_len);
+			} else {
+				run_xdp(NULL, 0, p.buf, len, &xr);
+				verdict = xr.retval;
+				ck_assert_msg(verdict == (pass ? XDP_PASS : XDP_DROP),
+					      "builder %zu cut at %zu: verdict %u", b, len, verdict);
+				if (pass)
+					assert_bytes("truncated pass", p.buf, len, xr.out, xr.out_len);
+			}
+			memset(&want, 0, sizeof(want));
+			want.uplink_rx = 1;
+			if (pass) {
+				want.uplink_pass = 1;
+			} else {
+				want.vxlan_rx = 1;
+				want.drop_vx_malformed = 1;
+			}
+			assert_stats("truncated", &want);
+		}
+	}
+}
+
+START_TEST(test_xdp_truncated)
+{
+	truncations(0);
+}
+END_TEST
+
+START_TEST(test_tc_truncated)
+{
+	truncations(1);
+}
+END_TEST
+
+/* Metadata the XDP half did not write must never reach the TC half as ours:
+ * on a frame it passes, our magic is wiped; on a delivery, ours replaces
+ * whatever was there. */
+START_TEST(test_xdp_foreign_meta)
+{
+	struct vtep_xdp_meta meta = { .magic = VTEP_META_MAGIC, .ifindex = 0 };
+	uint32_t big[4] = { VTEP_META_MAGIC, 999, 7, 7 };
+	struct vtep_xdp_meta got;
+	struct xrun r;
+	struct pkt p;
+
+	meta.ifindex = (uint32_t)if_w1;
+	pkt_init(&p);
+	b_forged(&p);
+	ck_assert_int_eq(pkt_finish(&p), 0);
+	run_xdp(&meta, sizeof(meta), p.buf, p.len, &r);
+	ck_assert_uint_eq(r.retval, XDP_PASS);
+	ck_assert_uint_eq(r.meta_len, sizeof(meta));
+	memcpy(&got, r.out, sizeof(got));
+	ck_assert_uint_ne(got.magic, VTEP_META_MAGIC);
+	assert_bytes("forged frame", p.buf, p.len, r.out + r.meta_len, r.out_len - r.meta_len);
+
+	pkt_init(&p);
+	b_mac(&p);
+	ck_assert_int_eq(pkt_finish(&p), 0);
+	run_xdp(big, sizeof(big), p.buf, p.len, &r);
+	ck_assert_uint_eq(r.retval, XDP_PASS);
+	ck_assert_uint_eq(r.meta_len, sizeof(got));
+	memcpy(&got, r.out, sizeof(got));
+	ck_assert_uint_eq(got.magic, VTEP_META_MAGIC);
+	ck_assert_uint_eq(got.ifindex, (uint32_t)if_w1);
+}
+END_TEST
+
+/* ------------------------------------------------------------ live tests */
+
+enum live_mode { LIVE_XDP_DRV, LIVE_XDP_SKB, LIVE_TC, LIVE_XDP_TAPFLAG, LIVE_TC_TAPFLAG };
+static const char *const live_names[] = { "xdp (driver)", "xdp (generic)", "tc",
+					  "xdp, port flagged tap", "tc, port flagged tap" };
+
+static int open_ns(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	ck_assert_msg(fd >= 0, "open %s: %s", path, strerror(errno));
+	return fd;
+}
+
+/* A new network namespace, held by the returned fd only (not close-on-exec:
+ * ip and nsenter reach it as /proc/<our pid>/fd/<fd>); we stay in ours. */
+static int netns_new(void)
+{
+	int self = open_ns("/proc/self/ns/net"), fd;
+
+	ck_assert_int_eq(unshare(CLONE_NEWNET), 0);
+	fd = open("/proc/self/ns/net", O_RDONLY);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(setns(self, CLONE_NEWNET), 0);
+	close(self);
+	return fd;
+}
+
+/* A packet socket on ifname, created in the namespace behind ns_fd (-1:
+ * the current one). */
+static int packet_socket(int ns_fd, const char *ifname)
+{
+	int self = -1, fd, ifindex;
+	struct sockaddr_ll sll = { .sll_family = AF_PACKET, .sll_protocol = htons(ETH_P_ALL) };
+
+	if (ns_fd >= 0) {
+		self = open_ns("/proc/self/ns/net");
+		ck_assert_int_eq(setns(ns_fd, CLONE_NEWNET), 0);
+	}
+	ifindex = harness_ifindex(ifname);
+	fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(ETH_P_ALL));
+	if (self >= 0) {
+		ck_assert_int_eq(setns(self, CLONE_NEWNET), 0);
+		close(self);
+	}
+	ck_assert_int_gt(ifindex, 0);
+	ck_assert_int_ge(fd, 0);
+	sll.sll_ifindex = ifindex;
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sll, sizeof(sll)), 0);
+	return fd;
+}
+
+static long ms_left(const struct timespec *deadline)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (deadline->tv_sec - now.tv_sec) * 1000 + (deadline->tv_nsec - now.tv_nsec) / 1000000;
+}
+
+/* match() says 1 (the frame waited for), -1 (a frame that must not come)
+ * or 0 (unrelated). Returns match()'s verdict, or 0 at the deadline. */
+typedef int (*frame_match)(const uint8_t *f, size_t len, const void *arg);
+
+static int wait_frame(int fd, frame_match match, const void *arg, int *pkttype)
+{
+	struct timespec deadline;
+	uint8_t buf[PKT_BUF];
+
+	clock_gettime(CLOCK_MONOTONIC, &deadline);
+	deadline.tv_sec += 5;
+	for (;;) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		struct sockaddr_ll from;
+		socklen_t fl = sizeof(from);
+		long left = ms_left(&deadline);
+		ssize_t n;
+		int m;
+
+		if (left <= 0 || poll(&pfd, 1, (int)left) <= 0)
+			return 0;
+		n = recvfrom(fd, buf, sizeof(buf), MSG_DONTWAIT, (struct sockaddr *)&from, &fl);
+		if (n < 0 || from.sll_pkttype == PACKET_OUTGOING)
+			continue;
+		m = match(buf, (size_t)n, arg);
+		if (m) {
+			if (pkttype)
+				*pkttype = from.sll_pkttype;
+			return m;
+		}
+	}
+}
+
+struct exact {
+	const uint8_t *want;
+	size_t wlen;
+	const uint8_t *forbid[2];
+	size_t flen[2];
+};
+
+static int match_exact(const uint8_t *f, size_t len, const void *arg)
+{
+	const struct exact *e = arg;
+
+	if (len == e->wlen && !memcmp(f, e->want, len))
+		return 1;
+	for (int i = 0; i < 2; i++) {
+		if (e->forbid[i] && len == e->flen[i] && !memcmp(f, e->forbid[i], len))
+			return -1;
+	}
+	return 0;
+}
+
+/* The workload's ICMP echo reply to the remote workload. */
+static int match_echo_reply(const uint8_t *f, size_t len, const void *arg)
+{
+	const uint8_t *ip = f + ETH_HLEN;
+	uint16_t id = *(const uint16_t *)arg;
+
+	if (len < ETH_HLEN + 28 || f[12] != 0x08 || f[13] != 0x00 || ip[9] != IPPROTO_ICMP)
+		return 0;
+	if (memcmp(ip + 12, &(uint32_t){ pkt_ip(W1_IP) }, 4) ||
+	    memcmp(ip + 16, &(uint32_t){ pkt_ip(R_IP) }, 4))
+		return 0;
+	return ip[20] == 0 && !memcmp(ip + 24, &(uint16_t){ htons(id) }, 2);
+}
+
+/* The workload's ARP reply for its own IP, to the remote workload. */
+static int match_arp_reply(const uint8_t *f, size_t len, const void *arg)
+{
+	const uint8_t *a = f + ETH_HLEN;
+
+	(void)arg;
+	if (len < ETH_HLEN + 28 || f[12] != 0x08 || f[13] != 0x06 || a[7] != 2)
+		return 0;
+	return !memcmp(a + 8, W1_MAC, 6) && !memcmp(a + 14, &(uint32_t){ pkt_ip(W1_IP) }, 4) &&
+	       !memcmp(a + 24, &(uint32_t){ pkt_ip(R_IP) }, 4);
+}
+
+static void attach_tc(int ifindex, int prog_fd)
+{
+	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_INGRESS);
+	LIBBPF_OPTS(bpf_tc_opts, opts, .prog_fd = prog_fd);
+
+	ck_assert_int_eq(bpf_tc_hook_create(&hook), 0);
+	ck_assert_int_eq(bpf_tc_attach(&hook, &opts), 0);
+}
+
+static void inject(int fd, const struct pkt *p)
+{
+	ck_assert_int_eq(send(fd, p->buf, p->len, 0), (ssize_t)p->len);
+}
+
+/* The whole path on real devices. First two frames that must never reach
+ * the workload: a forged "decapsulated" frame, and VXLAN on VLAN 20 (the
+ * kernel moves the tag out of the data before TC ingress, so only
+ * skb->vlan_present tells it apart). Then VXLAN to the workload's MAC (the
+ * exact inner frame, as PACKET_HOST, must be the first of the three to
+ * arrive), to the gateway MAC with an ICMP echo request (the workload's
+ * stack must accept and answer it), and an ARP request for the workload
+ * (its stack must answer). */
+START_TEST(test_live)
+{
+	enum live_mode mode = (enum live_mode)_i;
+	int tc_mode = mode == LIVE_TC || mode == LIVE_TC_TAPFLAG;
+	int tapflag = mode == LIVE_XDP_TAPFLAG || mode == LIVE_TC_TAPFLAG;
+	uint8_t inner[PKT_BUF], tagged_inner[PKT_BUF];
+	struct pkt forged, tagged, vx, echo, arp;
+	uint16_t echo_id = 0x4242;
+	int ns_fd, inj, cap_w, cap_h, pkttype = -1;
+	struct exact e;
+	char ns[64];
+
+	ns_fd = netns_new();
+	snprintf(ns, sizeof(ns), "/proc/%d/fd/%d", (int)getpid(), ns_fd);
+	ck_assert_int_eq(harness_sh(
+		"nsenter --net=%1$s sysctl -qw net.ipv6.conf.all.disable_ipv6=1 "
+		"net.ipv6.conf.default.disable_ipv6=1 && "
+		"ip link set %2$s netns %1$s && "
+		"nsenter --net=%1$s sh -c 'ip link set lo up && "
+		"ip link set %2$s address 02:00:00:00:00:11 up && "
+		"ip addr add %3$s/16 dev %2$s && "
+		"ip neigh add %4$s lladdr 02:00:00:00:00:21 dev %2$s nud permanent'",
+		ns, W1_PEER, W1_IP, R_IP), 0);
+	if (tapflag) {
+		struct vtep_port port = { .vni = 100, .ip = pkt_ip(W1_IP), .flags = VTEP_PORT_F_TAP };
+
+		memcpy(port.mac, W1_MAC, 6);
+		ck_assert_int_eq(harness_port_add(&h, (uint32_t)if_w1, &port), 0);
+	}
+	global_set(tc_mode ? VTEP_GF_UPLINK_TC : 0);
+	attach_tc(if_up, bpf_program__fd(tskel->progs.vtep_uplink_tc));
+	if (!tc_mode)
+		ck_assert_int_eq(bpf_xdp_attach(if_up, bpf_program__fd(xskel->progs.vtep_uplink_xdp),
+						mode == LIVE_XDP_SKB ? XDP_FLAGS_SKB_MODE
+								     : XDP_FLAGS_DRV_MODE, NULL), 0);
+
+	cap_w = packet_socket(ns_fd, W1_PEER);
+	cap_h = packet_socket(-1, W1);
+	inj = packet_socket(-1, UPLINK_PEER);
+
+	pkt_init(&forged);
+	b_forged(&forged);
+	ck_assert_int_eq(pkt_finish(&forged), 0);
+	pkt_init(&tagged);
+	b_outer_vlan(&tagged);
+	ck_assert_int_eq(pkt_finish(&tagged), 0);
+	tagged.buf[tagged.len - 1] ^= 0xff; /* its inner frame differs from vx's */
+	pkt_init(&vx);
+	b_mac(&vx);
+	ck_assert_int_eq(pkt_finish(&vx), 0);
+	inject(inj, &forged);
+	inject(inj, &tagged);
+	inject(inj, &vx);
+	e = (struct exact){ .want = inner, .wlen = expected_inner(&cases[0], &vx, inner),
+			    .forbid = { forged.buf, tagged_inner },
+			    .flen = { forged.len, expected_inner(&cases[0], &tagged, tagged_inner) } };
+	ck_assert_int_ne(memcmp(inner, tagged_inner, e.wlen), 0);
+	ck_assert_msg(wait_frame(cap_w, match_exact, &e, &pkttype) == 1,
+		      "%s: the inner frame did not reach the workload first", live_names[mode]);
+	ck_assert_int_eq(pkttype, PACKET_HOST);
+
+	pkt_init(&echo);
+	put_outer(&echo, &(struct outer){ 0 });
+	pkt_eth(&echo, GW1_MAC, R_MAC, ETH_P_IP);
+	pkt_ipv4(&echo, &(struct pkt_ip){ .saddr = pkt_ip(R_IP), .daddr = pkt_ip(W1_IP),
+					  .proto = IPPROTO_ICMP });
+	pkt_icmp_echo(&echo, 8, echo_id, 1);
+	pkt_pattern(&echo, 24);
+	ck_assert_int_eq(pkt_finish(&echo), 0);
+	inject(inj, &echo);
+	ck_assert_msg(wait_frame(cap_h, match_echo_reply, &echo_id, NULL) == 1,
+		      "%s: no echo reply from the workload", live_names[mode]);
+
+	pkt_init(&arp);
+	b_arp_req(&arp);
+	ck_assert_int_eq(pkt_finish(&arp), 0);
+	inject(inj, &arp);
+	ck_assert_msg(wait_frame(cap_h, match_arp_reply, NULL, NULL) == 1,
+		      "%s: no ARP reply from the workload", live_names[mode]);
+
+	ck_assert_uint_eq(harness_stat(&h, decap_deliver), 2);
+	ck_assert_uint_eq(harness_stat(&h, decap_arp), 1);
+	ck_assert_uint_eq(harness_stat(&h, drop_vx_redirect), 0);
+	ck_assert_uint_ge(harness_stat(&h, uplink_pass), 1); /* the forged frame */
+
+	close(inj);
+	close(cap_h);
+	close(cap_w);
+	close(ns_fd);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("uplink");
+	TCase *tc_x = tcase_create("xdp");
+	TCase *tc_t = tcase_create("tc");
+	TCase *tc_l = tcase_create("live");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_checked_fixture(tc_x, setup, teardown);
+	tcase_add_loop_test(tc_x, test_xdp_case, 0, NCASES);
+	tcase_add_loop_test(tc_x, test_tc_xdp_mode_without_meta, 0, NCASES);
+	tcase_add_test(tc_x, test_xdp_truncated);
+	tcase_add_test(tc_x, test_xdp_foreign_meta);
+	suite_add_tcase(s, tc_x);
+
+	tcase_add_checked_fixture(tc_t, setup, teardown);
+	tcase_add_loop_test(tc_t, test_tc_case, 0, NCASES);
+	tcase_add_test(tc_t, test_tc_truncated);
+	suite_add_tcase(s, tc_t);
+
+	tcase_add_checked_fixture(tc_l, setup, teardown);
+	tcase_add_loop_test(tc_l, test_live, 0, (int)(sizeof(live_names) / sizeof(live_names[0])));
+	suite_add_tcase(s, tc_l);
+
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

@@ -1,0 +1,751 @@
+/* test_control.c - agent/control.c: request validation and dispatch through
+ * a fake ops table (garbage, unknown commands, bad arguments never reach the
+ * daemon and are counted), and the socket server itself: permissions,
+ * stale sockets, partial reads, pipelining, oversized and truncated
+ * requests, clients that never finish or never read, and lib/ctlproto's
+ * client against it. */
+#include <arpa/inet.h>
+#include <check.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "control.h"
+#include "ctlproto.h"
+#include "fake_daemon.h"
+#include "log.h"
+
+/* ---- a fake daemon that records what it was asked ---- */
+
+static struct {
+	int route_add, route_del, port_add, port_del, reload;
+	struct cfg_route r;
+	uint32_t del_vni, del_prefix;
+	uint8_t del_len;
+	struct cfg_port p;
+	char ifname[CFG_IFNAMSIZ];
+	int fail;              /* errno the next call fails with */
+	size_t npeers;
+} rec;
+
+static int fake_fail(char err[CFG_ERR_LEN])
+{
+	if (!rec.fail)
+		return 0;
+	snprintf(err, CFG_ERR_LEN, "fake failure %d", rec.fail);
+	return -rec.fail;
+}
+
+static int f_route_add(struct daemon *d, const struct cfg_route *r, char err[CFG_ERR_LEN])
+{
+	(void)d;
+	rec.route_add++;
+	rec.r = *r;
+	return fake_fail(err);
+}
+
+static int f_route_del(struct daemon *d, uint32_t vni, uint32_t prefix, uint8_t len,
+		       char err[CFG_ERR_LEN])
+{
+	(void)d;
+	rec.route_del++;
+	rec.del_vni = vni;
+	rec.del_prefix = prefix;
+	rec.del_len = len;
+	return fake_fail(err);
+}
+
+static int f_port_add(struct daemon *d, const struct cfg_port *p, char err[CFG_ERR_LEN])
+{
+	(void)d;
+	rec.port_add++;
+	rec.p = *p;
+	return fake_fail(err);
+}
+
+static int f_port_del(struct daemon *d, const char *ifname, char err[CFG_ERR_LEN])
+{
+	(void)d;
+	rec.port_del++;
+	snprintf(rec.ifname, sizeof(rec.ifname), "%s", ifname);
+	return fake_fail(err);
+}
+
+static int f_reload(struct daemon *d, char err[CFG_ERR_LEN])
+{
+	(void)d;
+	rec.reload++;
+	return fake_fail(err);
+}
+
+/* Returns rec.npeers peers, filling at most max (like daemon_peers). */
+static size_t f_peers(const struct daemon *d, struct daemon_peer_info *out, size_t max)
+{
+	static const char *const st[] = { "Idle", "Established" };
+
+	(void)d;
+	for (size_t i = 0; i < rec.npeers && i < max; i++)
+		out[i] = (struct daemon_peer_info){
+			.address = htonl(0xc6336401 + (uint32_t)i), .asn = 65001 + (uint32_t)i,
+			.state = st[i & 1], .uptime_s = i * 10, .prefixes_received = i,
+		};
+	return rec.npeers;
+}
+
+static const struct control_ops fake_ops = {
+	f_route_add, f_route_del, f_port_add, f_port_del, f_reload, f_peers,
+};
+
+static struct daemon *const D = (struct daemon *)&rec;   /* never dereferenced */
+static uint64_t errors;
+
+/* ---- dispatch without sockets ---- */
+
+/* Dispatches msg; returns the parsed reply (caller puts), ok in *ok. */
+static struct json_object *call(const char *msg, bool *ok, const char **error,
+				struct json_object **data)
+{
+	struct json_object *root;
+	const char *note;
+	char err[256], *line = control_dispatch(D, &fake_ops, msg, strlen(msg), &errors);
+
+	ck_assert_ptr_nonnull(line);
+	ck_assert_int_eq(line[strlen(line) - 1], '\n');
+	ck_assert_int_eq(ctlproto_decode_reply(line, strlen(line), &root, ok, data, error, &note,
+					       err, sizeof(err)), 0);
+	free(line);
+	return root;
+}
+
+/* Asserts msg is refused with an error mentioning what, and counted. */
+static void refused(const char *msg, const char *what)
+{
+	struct json_object *root, *data;
+	const char *error;
+	uint64_t before = errors;
+	bool ok;
+
+	root = call(msg, &ok, &error, &data);
+	ck_assert_msg(!ok, "accepted: %s", msg);
+	ck_assert_msg(strstr(error, what), "error \"%s\" lacks \"%s\" for %s", error, what, msg);
+	ck_assert_msg(errors == before + 1, "not counted: %s", msg);
+	json_object_put(root);
+}
+
+static void accepted(const char *msg)
+{
+	struct json_object *root, *data;
+	const char *error;
+	bool ok;
+
+	root = call(msg, &ok, &error, &data);
+	ck_assert_msg(ok, "refused %s: %s", msg, ok ? "" : error);
+	json_object_put(root);
+}
+
+static void reset(void)
+{
+	memset(&rec, 0, sizeof(rec));
+	errors = 0;
+}
+
+START_TEST(dispatch_routes)
+{
+	reset();
+	accepted("{\"cmd\":\"routes.add\",\"args\":{\"vni\":100,\"prefix\":\"10.1.0.22/32\","
+		 "\"vtep\":\"192.0.2.2\",\"mac\":\"02:00:00:00:00:22\"}}");
+	ck_assert_int_eq(rec.route_add, 1);
+	ck_assert_uint_eq(rec.r.vni, 100);
+	ck_assert_uint_eq(rec.r.prefix, inet_addr("10.1.0.22"));
+	ck_assert_uint_eq(rec.r.prefixlen, 32);
+	ck_assert_uint_eq(rec.r.vtep, inet_addr("192.0.2.2"));
+	ck_assert_uint_eq(rec.r.mac[5], 0x22);
+	accepted("{\"cmd\":\"routes.del\",\"args\":{\"vni\":100,\"prefix\":\"10.1.0.0/16\"}}");
+	ck_assert_int_eq(rec.route_del, 1);
+	ck_assert_uint_eq(rec.del_vni, 100);
+	ck_assert_uint_eq(rec.del_prefix, inet_addr("10.1.0.0"));
+	ck_assert_uint_eq(rec.del_len, 16);
+	ck_assert_uint_eq(errors, 0);
+}
+END_TEST
+
+START_TEST(dispatch_ports_reload)
+{
+	reset();
+	accepted("{\"cmd\":\"ports.add\",\"args\":{\"ifname\":\"w1\",\"vni\":7,\"ip\":\"10.1.0.11\"}}");
+	ck_assert_int_eq(rec.port_add, 1);
+	ck_assert_str_eq(rec.p.ifname, "w1");
+	ck_assert(rec.p.mac_auto);
+	accepted("{\"cmd\":\"ports.add\",\"args\":{\"ifname\":\"w2\",\"vni\":7,\"ip\":\"10.1.0.12\","
+		 "\"mac\":\"02:00:00:00:00:12\"}}");
+	ck_assert(!rec.p.mac_auto);
+	ck_assert_uint_eq(rec.p.mac[5], 0x12);
+	accepted("{\"cmd\":\"ports.add\",\"args\":{\"ifname\":\"w3\",\"vni\":7,\"ip\":\"10.1.0.13\","
+		 "\"mac\":\"auto\"}}");
+	ck_assert(rec.p.mac_auto);
+	accepted("{\"cmd\":\"ports.del\",\"args\":{\"ifname\":\"w1\"}}");
+	ck_assert_str_eq(rec.ifname, "w1");
+	accepted("{\"cmd\":\"reload\"}");
+	ck_assert_int_eq(rec.reload, 1);
+	ck_assert_uint_eq(errors, 0);
+}
+END_TEST
+
+START_TEST(dispatch_daemon_failure)
+{
+	struct json_object *root, *data;
+	const char *error;
+	bool ok;
+
+	reset();
+	rec.fail = EEXIST;
+	root = call("{\"cmd\":\"reload\"}", &ok, &error, &data);
+	ck_assert(!ok);
+	ck_assert_str_eq(error, "fake failure 17");
+	json_object_put(root);
+	/* A failed operation is not a malformed request. */
+	ck_assert_uint_eq(errors, 0);
+}
+END_TEST
+
+START_TEST(dispatch_peers_bgp_version)
+{
+	struct json_object *root, *data, *p, *v;
+	const char *error;
+	bool ok;
+
+	reset();
+	rec.npeers = 100; /* more than control asks for at first */
+	root = call("{\"cmd\":\"peers\"}", &ok, &error, &data);
+	ck_assert(ok);
+	ck_assert_int_eq(json_object_array_length(data), 100);
+	p = json_object_array_get_idx(data, 1);
+	ck_assert(json_object_object_get_ex(p, "address", &v));
+	ck_assert_str_eq(json_object_get_string(v), "198.51.100.2");
+	ck_assert(json_object_object_get_ex(p, "asn", &v));
+	ck_assert_int_eq(json_object_get_int(v), 65002);
+	ck_assert(json_object_object_get_ex(p, "state", &v));
+	ck_assert_str_eq(json_object_get_string(v), "Established");
+	ck_assert(json_object_object_get_ex(p, "uptime_s", &v));
+	ck_assert(json_object_object_get_ex(p, "prefixes_received", &v));
+	json_object_put(root);
+
+	root = call("{\"cmd\":\"bgp.routes\",\"args\":{\"vni\":100,\"peer\":\"198.51.100.1\"}}",
+		    &ok, &error, &data);
+	ck_assert(ok);
+	ck_assert(json_object_is_type(data, json_type_array));
+	ck_assert_int_eq(json_object_array_length(data), 0);
+	json_object_put(root);
+
+	root = call("{\"cmd\":\"version\"}", &ok, &error, &data);
+	ck_assert(ok);
+	ck_assert(json_object_object_get_ex(data, "version", &v));
+	ck_assert_str_eq(json_object_get_string(v), VTEP_VERSION);
+	json_object_put(root);
+}
+END_TEST
+
+START_TEST(dispatch_garbage)
+{
+	char *big;
+
+	reset();
+	refused("", "empty");
+	refused("{", "truncated");
+	refused("{\"cmd\":\"routes.add\",\"args\":{\"vni\":1", "truncated");
+	refused("not json", "invalid JSON");
+	refused("{\"cmd\":\"peers\"} trailing", "invalid JSON");
+	refused("[]", "not a JSON object");
+	refused("{\"args\":{}}", "cmd");
+	refused("{\"cmd\":null}", "cmd");
+	refused("{\"cmd\":\"peers\",\"args\":7}", "args");
+	refused("{\"cmd\":\"frobnicate\"}", "unknown command \"frobnicate\"");
+	refused("{\"cmd\":\"\"}", "unknown command");
+	refused("{\"cmd\":\"routes.add\\u0000\"}", "NUL");
+	big = malloc(CTLPROTO_MAX_MSG + 2);
+	memset(big, ' ', CTLPROTO_MAX_MSG + 1);
+	big[CTLPROTO_MAX_MSG + 1] = '\0';
+	big[0] = '{';
+	refused(big, "longer than");
+	free(big);
+	ck_assert_int_eq(rec.route_add + rec.route_del + rec.port_add + rec.port_del + rec.reload, 0);
+}
+END_TEST
+
+START_TEST(dispatch_bad_arguments)
+{
+	reset();
+#define RA(args) "{\"cmd\":\"routes.add\",\"args\":{" args "}}"
+	refused(RA(""), "missing argument \"vni\"");
+	refused(RA("\"vni\":100"), "missing argument \"prefix\"");
+	refused(RA("\"vni\":0,\"prefix\":\"10.1.0.22/32\",\"vtep\":\"192.0.2.2\",\"mac\":\"02:00:00:00:00:22\""), "vni");
+	refused(RA("\"vni\":16777216,\"prefix\":\"10.1.0.22/32\",\"vtep\":\"192.0.2.2\",\"mac\":\"02:00:00:00:00:22\""), "vni");
+	refused(RA("\"vni\":1e3,\"prefix\":\"10.1.0.22/32\",\"vtep\":\"192.0.2.2\",\"mac\":\"02:00:00:00:00:22\""), "vni");
+	refused(RA("\"vni\":\"100\",\"prefix\":\"10.1.0.22/32\",\"vtep\":\"192.0.2.2\",\"mac\":\"02:00:00:00:00:22\""), "vni");
+	refused(RA("\"vni\":99999999999999999999,\"prefix\":\"10.1.0.22/32\",\"vtep\":\"192.0.2.2\",\"mac\":\"02:00:00:00:00:22\""), "vni");
+	refused(RA("\"vni\":-5,\"prefix\":\"10.1.0.22/32\",\"vtep\":\"192.0.2.2\",\"mac\":\"02:00:00:00:00:22\""), "vni");
+	refused(RA("\"vni\":100,\"prefix\":\"10.1.0.22/16\",\"vtep\":\"192.0.2.2\",\"mac\":\"02:00:00:00:00:22\""), "prefix");
+	refused(RA("\"vni\":100,\"prefix\":22,\"vtep\":\"192.0.2.2\",\"mac\":\"02:00:00:00:00:22\""), "prefix");
+	refused(RA("\"vni\":100,\"prefix\":\"10.1.0.22/32\",\"vtep\":\"0.0.0.0\",\"mac\":\"02:00:00:00:00:22\""), "vtep");
+	refused(RA("\"vni\":100,\"prefix\":\"10.1.0.22/32\",\"vtep\":\"239.1.1.1\",\"mac\":\"02:00:00:00:00:22\""), "vtep");
+	refused(RA("\"vni\":100,\"prefix\":\"10.1.0.22/32\",\"vtep\":\"192.0.2\",\"mac\":\"02:00:00:00:00:22\""), "vtep");
+	refused(RA("\"vni\":100,\"prefix\":\"10.1.0.22/32\",\"vtep\":\"192.0.2.2\",\"mac\":\"01:00:5e:00:00:01\""), "unicast");
+	refused(RA("\"vni\":100,\"prefix\":\"10.1.0.22/32\",\"vtep\":\"192.0.2.2\",\"mac\":\"00:00:00:00:00:00\""), "unicast");
+	refused(RA("\"vni\":100,\"prefix\":\"10.1.0.22/32\",\"vtep\":\"192.0.2.2\",\"mac\":\"02-00-00-00-00-22\""), "mac");
+	refused(RA("\"vni\":100,\"prefix\":\"10.1.0.22/32\",\"vtep\":\"192.0.2.2\",\"mac\":\"02:00:00:00:00:22\",\"colour\":1"), "colour");
+#undef RA
+	refused("{\"cmd\":\"routes.del\",\"args\":{\"vni\":100}}", "prefix");
+	refused("{\"cmd\":\"ports.add\",\"args\":{\"ifname\":\"\",\"vni\":1,\"ip\":\"10.1.0.1\"}}", "ifname");
+	refused("{\"cmd\":\"ports.add\",\"args\":{\"ifname\":\"0123456789abcdef\",\"vni\":1,\"ip\":\"10.1.0.1\"}}", "ifname");
+	refused("{\"cmd\":\"ports.add\",\"args\":{\"ifname\":\"../x\",\"vni\":1,\"ip\":\"10.1.0.1\"}}", "ifname");
+	refused("{\"cmd\":\"ports.add\",\"args\":{\"ifname\":\"w1\",\"vni\":1,\"ip\":\"255.255.255.255\"}}", "ip");
+	refused("{\"cmd\":\"ports.add\",\"args\":{\"ifname\":\"w1\",\"vni\":1,\"ip\":\"10.1.0.1\",\"mac\":7}}", "mac");
+	refused("{\"cmd\":\"ports.del\",\"args\":{}}", "ifname");
+	refused("{\"cmd\":\"ports.del\",\"args\":{\"ifname\":\"w1\\u0000x\"}}", "NUL");
+	refused("{\"cmd\":\"ports.del\",\"args\":{\"ifname\":[\"w1\"]}}", "ifname");
+	refused("{\"cmd\":\"reload\",\"args\":{\"now\":true}}", "now");
+	refused("{\"cmd\":\"peers\",\"args\":{\"all\":true}}", "all");
+	refused("{\"cmd\":\"bgp.routes\",\"args\":{\"peer\":\"x\"}}", "peer");
+	ck_assert_int_eq(rec.route_add + rec.route_del + rec.port_add + rec.port_del + rec.reload, 0);
+}
+END_TEST
+
+/* ---- the socket server ---- */
+
+static char dir[64], path[128];
+static struct control *ctl;
+
+static void open_server(void)
+{
+	char sub[96];
+
+	reset();
+	strcpy(dir, "/tmp/vtepd-unit-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(sub, sizeof(sub), "%s/run", dir);
+	snprintf(path, sizeof(path), "%s/ctl.sock", sub);
+	ck_assert_int_eq(control_open_ops(D, &fake_ops, path, &ctl), 0);
+}
+
+static void close_server(void)
+{
+	char sub[96];
+
+	control_close(ctl);
+	ctl = NULL;
+	snprintf(sub, sizeof(sub), "%s/run", dir);
+	rmdir(sub);
+	rmdir(dir);
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int connect_client(void)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0);
+
+	strcpy(sa.sun_path, path);
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	return fd;
+}
+
+/* Drives the server (as the daemon's loop would) while sending data on fd,
+ * then until fd has `lines` complete lines or EOF. Returns bytes read into
+ * buf (NUL-terminated); *eof tells whether the server closed. */
+static size_t exchange(int fd, const char *data, size_t len, int lines, char *buf, size_t cap,
+		       bool *eof)
+{
+	long long deadline = now_ms() + 5000;
+	size_t off = 0, got = 0;
+	int seen = 0;
+
+	*eof = false;
+	while (now_ms() < deadline) {
+		struct pollfd p = { .fd = control_fd(ctl), .events = POLLIN };
+
+		if (off < len) {
+			ssize_t w = send(fd, data + off, len - off, MSG_NOSIGNAL);
+
+			if (w > 0)
+				off += (size_t)w;
+		}
+		if (poll(&p, 1, 10) > 0)
+			control_handle(ctl);
+		for (;;) {
+			ssize_t r = recv(fd, buf + got, cap - 1 - got, 0);
+
+			if (r == 0)
+				*eof = true;
+			if (r <= 0)
+				break;
+			for (ssize_t i = 0; i < r; i++)
+				seen += buf[got + (size_t)i] == '\n';
+			got += (size_t)r;
+		}
+		buf[got] = '\0';
+		if (off == len && (seen >= lines || *eof))
+			break;
+	}
+	return got;
+}
+
+START_TEST(socket_permissions)
+{
+	struct stat st;
+	char sub[96];
+
+	open_server();
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert(S_ISSOCK(st.st_mode));
+	ck_assert_int_eq(st.st_mode & 0777, 0600);
+	snprintf(sub, sizeof(sub), "%s/run", dir);
+	ck_assert_int_eq(stat(sub, &st), 0);
+	ck_assert_int_eq(st.st_mode & 0777, 0700);
+	/* A second server on a live socket is refused; the first keeps it. */
+	{
+		struct control *two;
+
+		ck_assert_int_eq(control_open_ops(D, &fake_ops, path, &two), -EADDRINUSE);
+		ck_assert_int_eq(stat(path, &st), 0);
+	}
+	close_server();
+	ck_assert_int_eq(stat(path, &st), -1);
+}
+END_TEST
+
+START_TEST(socket_stale)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	char sub[96];
+	int fd;
+
+	strcpy(dir, "/tmp/vtepd-unit-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(sub, sizeof(sub), "%s/run", dir);
+	ck_assert_int_eq(mkdir(sub, 0755), 0);
+	snprintf(path, sizeof(path), "%s/ctl.sock", sub);
+	/* A socket file nobody listens on: what a killed vtepd leaves. */
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	strcpy(sa.sun_path, path);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	close(fd);
+	ck_assert_int_eq(control_open_ops(D, &fake_ops, path, &ctl), 0);
+	close_server();
+
+	/* A regular file is never deleted. */
+	ck_assert_int_eq(mkdir(dir, 0700), 0);
+	ck_assert_int_eq(mkdir(sub, 0700), 0);
+	fd = open(path, O_CREAT | O_WRONLY, 0600);
+	close(fd);
+	ck_assert_int_eq(control_open_ops(D, &fake_ops, path, &ctl), -EEXIST);
+	unlink(path);
+	rmdir(sub);
+	rmdir(dir);
+}
+END_TEST
+
+START_TEST(socket_request_reply)
+{
+	static const char req[] = "{\"cmd\":\"reload\"}\n";
+	char buf[4096];
+	bool eof;
+	int fd;
+
+	open_server();
+	fd = connect_client();
+	exchange(fd, req, sizeof(req) - 1, 1, buf, sizeof(buf), &eof);
+	ck_assert_str_eq(buf, "{\"ok\":true,\"data\":null}\n");
+	ck_assert(!eof);
+	ck_assert_int_eq(rec.reload, 1);
+	/* The connection stays open for the next request. */
+	exchange(fd, req, sizeof(req) - 1, 1, buf, sizeof(buf), &eof);
+	ck_assert_str_eq(buf, "{\"ok\":true,\"data\":null}\n");
+	ck_assert_int_eq(rec.reload, 2);
+	close(fd);
+	close_server();
+}
+END_TEST
+
+START_TEST(socket_partial_reads)
+{
+	static const char req[] = "{\"cmd\":\"ports.del\",\"args\":{\"ifname\":\"w9\"}}\n";
+	char buf[4096];
+	bool eof;
+	int fd;
+
+	open_server();
+	fd = connect_client();
+	/* One byte at a time, the server handling each. */
+	for (size_t i = 0; i < sizeof(req) - 2; i++) {
+		exchange(fd, req + i, 1, 0, buf, sizeof(buf), &eof);
+		ck_assert_str_eq(buf, "");
+		ck_assert_int_eq(rec.port_del, 0);
+	}
+	exchange(fd, req + sizeof(req) - 2, 1, 1, buf, sizeof(buf), &eof);
+	ck_assert_str_eq(buf, "{\"ok\":true,\"data\":null}\n");
+	ck_assert_str_eq(rec.ifname, "w9");
+	close(fd);
+	close_server();
+}
+END_TEST
+
+START_TEST(socket_pipelined)
+{
+	static const char reqs[] =
+		"{\"cmd\":\"reload\"}\n"
+		"\n"
+		"{\"cmd\":\"nope\"}\n"
+		"garbage\n"
+		"{\"cmd\":\"version\"}\n";
+	char buf[8192], *l2, *l3, *l4;
+	bool eof;
+	int fd;
+
+	open_server();
+	fd = connect_client();
+	exchange(fd, reqs, sizeof(reqs) - 1, 4, buf, sizeof(buf), &eof);
+	/* Four replies, in order; the blank line is skipped; errors do not
+	 * end the connection. */
+	ck_assert(!eof);
+	l2 = strchr(buf, '\n') + 1;
+	l3 = strchr(l2, '\n') + 1;
+	l4 = strchr(l3, '\n') + 1;
+	ck_assert(!strncmp(buf, "{\"ok\":true", 10));
+	ck_assert(!strncmp(l2, "{\"ok\":false", 11) && strstr(l2, "unknown command"));
+	ck_assert(!strncmp(l3, "{\"ok\":false", 11) && strstr(l3, "invalid JSON"));
+	ck_assert(!strncmp(l4, "{\"ok\":true", 10) && strstr(l4, VTEP_VERSION));
+	ck_assert_uint_eq(control_errors(ctl), 2);
+	close(fd);
+	close_server();
+}
+END_TEST
+
+START_TEST(socket_oversized)
+{
+	size_t n = CTLPROTO_MAX_MSG + 4096;
+	char *big = malloc(n), buf[4096];
+	bool eof;
+	int fd;
+
+	memset(big, ' ', n);
+	big[0] = '{';
+	open_server();
+	fd = connect_client();
+	exchange(fd, big, CTLPROTO_MAX_MSG, 1, buf, sizeof(buf), &eof);
+	ck_assert_ptr_nonnull(strstr(buf, "\"ok\":false"));
+	ck_assert_ptr_nonnull(strstr(buf, "longer than"));
+	/* and then the server hangs up */
+	exchange(fd, "", 0, 2, buf, sizeof(buf), &eof);
+	ck_assert(eof);
+	ck_assert_uint_eq(control_errors(ctl), 1);
+	close(fd);
+	free(big);
+	close_server();
+}
+END_TEST
+
+START_TEST(socket_truncated_and_unterminated)
+{
+	static const char part[] = "{\"cmd\":\"routes.add\",\"args\":{\"vni\":1";
+	static const char whole[] = "{\"cmd\":\"reload\"}";
+	char buf[4096];
+	bool eof;
+	int fd;
+
+	open_server();
+	/* A request cut short by the client's shutdown: an error, then EOF. */
+	fd = connect_client();
+	exchange(fd, part, sizeof(part) - 1, 0, buf, sizeof(buf), &eof);
+	ck_assert_str_eq(buf, "");
+	shutdown(fd, SHUT_WR);
+	exchange(fd, "", 0, 1, buf, sizeof(buf), &eof);
+	ck_assert_ptr_nonnull(strstr(buf, "truncated"));
+	exchange(fd, "", 0, 2, buf, sizeof(buf), &eof);
+	ck_assert(eof);
+	close(fd);
+	/* One whole request per connection, no newline: answered. */
+	fd = connect_client();
+	exchange(fd, whole, sizeof(whole) - 1, 0, buf, sizeof(buf), &eof);
+	shutdown(fd, SHUT_WR);
+	exchange(fd, "", 0, 1, buf, sizeof(buf), &eof);
+	ck_assert_str_eq(buf, "{\"ok\":true,\"data\":null}\n");
+	ck_assert_int_eq(rec.reload, 1);
+	close(fd);
+	ck_assert_uint_eq(control_errors(ctl), 1);
+	close_server();
+}
+END_TEST
+
+START_TEST(socket_slow_client_does_not_block)
+{
+	static const char req[] = "{\"cmd\":\"reload\"}\n";
+	char buf[4096];
+	bool eof;
+	int slow, fast, gone;
+
+	open_server();
+	/* One client sends half a request and stalls; another vanishes right
+	 * after its request without reading the reply. */
+	slow = connect_client();
+	exchange(slow, "{\"cmd\":", 7, 0, buf, sizeof(buf), &eof);
+	gone = connect_client();
+	ck_assert_int_eq(send(gone, req, sizeof(req) - 1, 0), (ssize_t)sizeof(req) - 1);
+	close(gone);
+	fast = connect_client();
+	exchange(fast, req, sizeof(req) - 1, 1, buf, sizeof(buf), &eof);
+	ck_assert_str_eq(buf, "{\"ok\":true,\"data\":null}\n");
+	/* The stalled client can still finish. */
+	exchange(slow, "\"reload\"}\n", 10, 1, buf, sizeof(buf), &eof);
+	ck_assert_str_eq(buf, "{\"ok\":true,\"data\":null}\n");
+	close(slow);
+	close(fast);
+	close_server();
+}
+END_TEST
+
+START_TEST(socket_reader_that_never_reads)
+{
+	char line[512], buf[4096];
+	bool eof;
+	int hog, fd;
+	long long deadline;
+
+	open_server();
+	rec.npeers = 3;
+	/* Pipeline far more replies than a socket buffer holds, never read:
+	 * the server must keep serving others. */
+	hog = connect_client();
+	snprintf(line, sizeof(line), "{\"cmd\":\"peers\"}\n");
+	deadline = now_ms() + 2000;
+	while (now_ms() < deadline) {
+		struct pollfd p = { .fd = control_fd(ctl), .events = POLLIN };
+
+		if (send(hog, line, strlen(line), MSG_NOSIGNAL) < 0 && errno != EAGAIN)
+			break;
+		if (poll(&p, 1, 1) > 0)
+			control_handle(ctl);
+	}
+	fd = connect_client();
+	exchange(fd, "{\"cmd\":\"version\"}\n", 18, 1, buf, sizeof(buf), &eof);
+	ck_assert_ptr_nonnull(strstr(buf, "\"ok\":true"));
+	close(fd);
+	close(hog);
+	close_server();
+}
+END_TEST
+
+struct server_thread {
+	volatile int stop;
+};
+
+static void *serve(void *arg)
+{
+	struct server_thread *t = arg;
+
+	while (!t->stop) {
+		struct pollfd p = { .fd = control_fd(ctl), .events = POLLIN };
+
+		if (poll(&p, 1, 10) > 0)
+			control_handle(ctl);
+	}
+	return NULL;
+}
+
+START_TEST(client_roundtrip)
+{
+	struct server_thread t = { 0 };
+	struct json_object *args = json_object_new_object(), *root, *data;
+	const char *error, *note;
+	pthread_t th;
+	char err[256];
+	bool ok;
+
+	open_server();
+	rec.npeers = 2;
+	ck_assert_int_eq(pthread_create(&th, NULL, serve, &t), 0);
+	ck_assert_int_eq(ctlproto_call(path, "peers", NULL, 5000, &root, &ok, &data, &error,
+				       &note, err, sizeof(err)), 0);
+	ck_assert(ok);
+	ck_assert_int_eq(json_object_array_length(data), 2);
+	json_object_put(root);
+
+	json_object_object_add(args, "ifname", json_object_new_string("w1"));
+	rec.fail = ENODEV;
+	ck_assert_int_eq(ctlproto_call(path, "ports.del", args, 5000, &root, &ok, &data, &error,
+				       &note, err, sizeof(err)), 0);
+	ck_assert(!ok);
+	ck_assert_str_eq(error, "fake failure 19");
+	json_object_put(root);
+	rec.fail = 0;
+
+	ck_assert_int_eq(ctlproto_call(path, "bgp.routes", NULL, 5000, &root, &ok, &data, &error,
+				       &note, err, sizeof(err)), 0);
+	ck_assert(ok);
+	ck_assert_ptr_nonnull(note);
+	ck_assert_int_eq(json_object_array_length(data), 0);
+	json_object_put(root);
+
+	t.stop = 1;
+	pthread_join(th, NULL);
+	json_object_put(args);
+	close_server();
+	/* Gone: the client reports the socket as unreachable. */
+	ck_assert_int_eq(ctlproto_call(path, "peers", NULL, 1000, &root, &ok, &data, &error,
+				       &note, err, sizeof(err)), -ENOENT);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("control");
+	TCase *d = tcase_create("dispatch"), *k = tcase_create("socket");
+	SRunner *sr;
+	int failed;
+
+	/* A client that hangs up must never kill the daemon with SIGPIPE;
+	 * control uses MSG_NOSIGNAL, so the default action stays. */
+	signal(SIGPIPE, SIG_DFL);
+	log_level = LOG_LVL_ERR;
+	tcase_add_test(d, dispatch_routes);
+	tcase_add_test(d, dispatch_ports_reload);
+	tcase_add_test(d, dispatch_daemon_failure);
+	tcase_add_test(d, dispatch_peers_bgp_version);
+	tcase_add_test(d, dispatch_garbage);
+	tcase_add_test(d, dispatch_bad_arguments);
+	tcase_add_test(k, socket_permissions);
+	tcase_add_test(k, socket_stale);
+	tcase_add_test(k, socket_request_reply);
+	tcase_add_test(k, socket_partial_reads);
+	tcase_add_test(k, socket_pipelined);
+	tcase_add_test(k, socket_oversized);
+	tcase_add_test(k, socket_truncated_and_unterminated);
+	tcase_add_test(k, socket_slow_client_does_not_block);
+	tcase_add_test(k, socket_reader_that_never_reads);
+	tcase_add_test(k, client_roundtrip);
+	tcase_set_timeout(k, 30);
+	suite_add_tcase(s, d);
+	suite_add_tcase(s, k);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

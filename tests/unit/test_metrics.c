@@ -1,0 +1,258 @@
+/* test_metrics.c - agent/metrics.c: the exposition rendered from real maps
+ * (counters summed over CPUs, occupancy and capacity, peer states), checked
+ * line by line and with `promtool check metrics`; and the HTTP side: GET
+ * /metrics served from libmicrohttpd's thread, anything else 404. */
+#include <arpa/inet.h>
+#include <check.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+
+#include "fake_daemon.h"
+#include "log.h"
+#include "metrics.h"
+#include "vtep_maps.h"
+
+static int stats_fd = -1, routes_fd = -1, fdb_fd = -1;
+static size_t npeers;
+
+static int f_map_fd(const struct daemon *d, const char *name)
+{
+	(void)d;
+	if (!strcmp(name, VTEP_MAP_STATS))
+		return stats_fd;
+	if (!strcmp(name, VTEP_MAP_ROUTES))
+		return routes_fd;
+	if (!strcmp(name, VTEP_MAP_FDB))
+		return fdb_fd;
+	return -ENOENT;  /* the other maps: absent, their series left out */
+}
+
+static size_t f_peers(const struct daemon *d, struct daemon_peer_info *out, size_t max)
+{
+	static const char *const st[] = { "Established", "Active" };
+
+	(void)d;
+	for (size_t i = 0; i < npeers && i < max; i++)
+		out[i] = (struct daemon_peer_info){ .address = htonl(0xc6336401 + (uint32_t)i),
+						    .asn = 65001, .state = st[i & 1],
+						    .uptime_s = 42, .prefixes_received = 9 };
+	return npeers;
+}
+
+static const struct metrics_ops ops = { f_map_fd, f_peers };
+
+static void setup(void)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct vtep_stats *pc = calloc((size_t)ncpu, sizeof(*pc));
+	struct vtep_route v = { 0 };
+	uint32_t k0 = 0;
+
+	stats_fd = bpf_map_create(BPF_MAP_TYPE_PERCPU_ARRAY, "vtep_stats", 4, sizeof(*pc), 1, NULL);
+	routes_fd = bpf_map_create(BPF_MAP_TYPE_HASH, "vtep_routes", 8, 20, 5000, NULL);
+	fdb_fd = bpf_map_create(BPF_MAP_TYPE_HASH, "vtep_fdb", 12, 16, 77, NULL);
+	ck_assert(stats_fd >= 0 && routes_fd >= 0 && fdb_fd >= 0);
+	for (int c = 0; c < ncpu; c++) {
+		pc[c].fwd_encap = 3;
+		pc[c].drop_no_route = 1;
+	}
+	ck_assert_int_eq(bpf_map_update_elem(stats_fd, &k0, pc, BPF_ANY), 0);
+	for (uint32_t i = 0; i < 4321; i++) {
+		struct vtep_route_key k = { 100, htonl(i) };
+
+		ck_assert_int_eq(bpf_map_update_elem(routes_fd, &k, &v, BPF_ANY), 0);
+	}
+	npeers = 2;
+	free(pc);
+}
+
+static void teardown(void)
+{
+	close(stats_fd);
+	close(routes_fd);
+	close(fdb_fd);
+}
+
+static bool has_line(const char *text, const char *line)
+{
+	size_t n = strlen(line);
+
+	for (const char *p = text; (p = strstr(p, line)); p++)
+		if ((p == text || p[-1] == '\n') && p[n] == '\n')
+			return true;
+	return false;
+}
+
+START_TEST(render_content)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	char line[128], *t;
+	size_t len;
+
+	setup();
+	t = metrics_render(NULL, &ops, &len);
+	ck_assert_ptr_nonnull(t);
+	ck_assert_uint_eq(strlen(t), len);
+	ck_assert(has_line(t, "# TYPE vtepd_datapath_packets_total counter"));
+	snprintf(line, sizeof(line), "vtepd_datapath_packets_total{counter=\"fwd_encap\"} %d", 3 * ncpu);
+	ck_assert_msg(has_line(t, line), "missing %s in\n%s", line, t);
+	snprintf(line, sizeof(line), "vtepd_datapath_drops_total{reason=\"no_route\"} %d", ncpu);
+	ck_assert(has_line(t, line));
+	ck_assert(has_line(t, "vtepd_datapath_packets_total{counter=\"port_rx\"} 0"));
+	/* drops are not double counted as packets */
+	ck_assert_ptr_null(strstr(t, "counter=\"drop_"));
+	ck_assert(has_line(t, "vtepd_map_entries{map=\"vtep_routes\"} 4321"));
+	ck_assert(has_line(t, "vtepd_map_capacity{map=\"vtep_routes\"} 5000"));
+	ck_assert(has_line(t, "vtepd_map_entries{map=\"vtep_fdb\"} 0"));
+	ck_assert(has_line(t, "vtepd_map_capacity{map=\"vtep_fdb\"} 77"));
+	ck_assert_ptr_null(strstr(t, "map=\"vtep_neigh\""));
+	ck_assert(has_line(t, "vtepd_bgp_peer_state{peer=\"198.51.100.1\",asn=\"65001\"} 6"));
+	ck_assert(has_line(t, "vtepd_bgp_peer_state{peer=\"198.51.100.2\",asn=\"65001\"} 3"));
+	ck_assert(has_line(t, "vtepd_bgp_peer_up{peer=\"198.51.100.1\",asn=\"65001\"} 1"));
+	ck_assert(has_line(t, "vtepd_bgp_peer_up{peer=\"198.51.100.2\",asn=\"65001\"} 0"));
+	ck_assert_ptr_nonnull(strstr(t, "vtepd_build_info{version=\""));
+	/* every sample line is vtepd_* */
+	for (char *p = t; *p; p = strchr(p, '\n') + 1)
+		ck_assert(*p == '#' || !strncmp(p, "vtepd_", 6));
+	free(t);
+	teardown();
+}
+END_TEST
+
+/* `promtool check metrics` (Prometheus' own linter) on text. */
+static void promtool_ok(const char *t)
+{
+	char path[] = "/tmp/vtepd-unit-metrics-XXXXXX", cmd[128];
+	FILE *f;
+	int fd, rc;
+
+	if (access("/usr/bin/promtool", X_OK))
+		ck_abort_msg("promtool is not installed (Debian: prometheus)");
+	fd = mkstemp(path);
+	f = fdopen(fd, "w");
+	fputs(t, f);
+	fclose(f);
+	snprintf(cmd, sizeof(cmd), "promtool check metrics < %s", path);
+	rc = system(cmd);
+	unlink(path);
+	ck_assert_msg(rc == 0, "promtool check metrics failed:\n%s", t);
+}
+
+START_TEST(render_passes_promtool)
+{
+	char *t;
+
+	setup();
+	npeers = 3;
+	t = metrics_render(NULL, &ops, NULL);
+	promtool_ok(t);
+	free(t);
+	teardown();
+}
+END_TEST
+
+START_TEST(render_without_maps)
+{
+	static const struct metrics_ops none = { f_map_fd, f_peers };
+	char *t;
+
+	/* fds of -ENOENT everywhere: no counter or map series, still valid. */
+	stats_fd = routes_fd = fdb_fd = -ENOENT;
+	npeers = 0;
+	t = metrics_render(NULL, &none, NULL);
+	ck_assert_ptr_nonnull(t);
+	ck_assert_ptr_null(strstr(t, "vtepd_datapath_packets_total{"));
+	ck_assert_ptr_nonnull(strstr(t, "vtepd_build_info{"));
+	promtool_ok(t);
+	free(t);
+}
+END_TEST
+
+/* A bare HTTP/1.0 request; returns the whole response. */
+static char *http(uint16_t port, const char *req)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port),
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	struct timeval tv = { 5, 0 };
+	size_t cap = 1 << 20, got = 0;
+	char *buf = calloc(1, cap);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	ssize_t r;
+
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	ck_assert_int_eq(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	ck_assert_int_eq(send(fd, req, strlen(req), 0), (ssize_t)strlen(req));
+	while ((r = recv(fd, buf + got, cap - 1 - got, 0)) > 0)
+		got += (size_t)r;
+	close(fd);
+	return buf;
+}
+
+START_TEST(http_get)
+{
+	struct metrics *m;
+	char *r;
+
+	setup();
+	ck_assert_int_eq(metrics_start_ops(NULL, &ops, "127.0.0.1", 0, &m), 0);
+	ck_assert_uint_ne(metrics_port(m), 0);
+	r = http(metrics_port(m), "GET /metrics HTTP/1.0\r\n\r\n");
+	ck_assert_msg(!strncmp(r, "HTTP/1.0 200", 12) || !strncmp(r, "HTTP/1.1 200", 12), "%s", r);
+	ck_assert_ptr_nonnull(strstr(r, "text/plain; version=0.0.4"));
+	ck_assert_ptr_nonnull(strstr(r, "vtepd_map_entries{map=\"vtep_routes\"} 4321"));
+	free(r);
+	r = http(metrics_port(m), "GET / HTTP/1.0\r\n\r\n");
+	ck_assert_ptr_nonnull(strstr(r, " 404 "));
+	free(r);
+	r = http(metrics_port(m), "GET /metricsx HTTP/1.0\r\n\r\n");
+	ck_assert_ptr_nonnull(strstr(r, " 404 "));
+	free(r);
+	r = http(metrics_port(m), "POST /metrics HTTP/1.0\r\nContent-Length: 0\r\n\r\n");
+	ck_assert_ptr_nonnull(strstr(r, " 404 "));
+	free(r);
+	r = http(metrics_port(m), "garbage\r\n\r\n");
+	ck_assert_ptr_null(strstr(r, " 200 "));
+	free(r);
+	/* A port in use is reported as such. */
+	{
+		struct metrics *two;
+
+		ck_assert_int_eq(metrics_start_ops(NULL, &ops, "127.0.0.1", metrics_port(m), &two),
+				 -EADDRINUSE);
+		ck_assert_ptr_null(two);
+		/* numeric addresses only */
+		ck_assert_int_eq(metrics_start_ops(NULL, &ops, "localhost", 0, &two), -EINVAL);
+	}
+	metrics_stop(m);
+	metrics_stop(NULL);
+	teardown();
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("metrics");
+	TCase *tc = tcase_create("metrics");
+	SRunner *sr;
+	int failed;
+
+	log_level = LOG_LVL_ERR;
+	tcase_add_test(tc, render_content);
+	tcase_add_test(tc, render_passes_promtool);
+	tcase_add_test(tc, render_without_maps);
+	tcase_add_test(tc, http_get);
+	tcase_set_timeout(tc, 60);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}

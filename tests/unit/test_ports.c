@@ -1,0 +1,267 @@
+/* test_ports.c - agent/ports: a port's life as link events and ring buffer
+ * events drive it, checked in real BPF maps (bpf_map_create; needs root).
+ * No interfaces are touched: the netlink, loader and host-route steps are
+ * left out (NULL in struct ports_env) and link events are made up. */
+#include <check.h>
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/if_arp.h>
+#include <bpf/bpf.h>
+
+#include "addr.h"
+#include "log.h"
+#include "mapsync.h"
+#include "ports.h"
+
+static struct mapsync_fds fds;
+static struct mapsync *ms;
+static struct ports *ps;
+
+static int mkmap(enum bpf_map_type t, size_t ks, size_t vs, uint32_t max, uint32_t flags)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, o, .map_flags = flags);
+	int fd = bpf_map_create(t, "vtep_test", ks, vs, max, &o);
+
+	ck_assert_msg(fd >= 0, "bpf_map_create: %s (run as root)", strerror(-fd));
+	return fd;
+}
+
+static void setup(void)
+{
+	struct ports_env env = { 0 };
+
+	fds.vnis = -1;
+	fds.ports = mkmap(BPF_MAP_TYPE_HASH, 4, sizeof(struct vtep_port), 64, 0);
+	fds.routes = mkmap(BPF_MAP_TYPE_HASH, sizeof(struct vtep_route_key),
+			   sizeof(struct vtep_route), 1024, BPF_F_NO_PREALLOC);
+	fds.prefixes = -1;
+	fds.neigh = mkmap(BPF_MAP_TYPE_HASH, sizeof(struct vtep_route_key),
+			  sizeof(struct vtep_neigh), 1024, BPF_F_NO_PREALLOC);
+	fds.fdb = mkmap(BPF_MAP_TYPE_HASH, sizeof(struct vtep_fdb_key), sizeof(struct vtep_fdb),
+			1024, BPF_F_NO_PREALLOC);
+	fds.remotes = -1;
+	ck_assert_int_eq(mapsync_new(&fds, 0, &ms), 0);
+	env.ms = ms;
+	env.ports_map_fd = fds.ports;
+	ck_assert_int_eq(ports_new(&env, &ps), 0);
+}
+
+static void teardown(void)
+{
+	ports_free(ps);
+	mapsync_free(ms);
+	close(fds.ports);
+	close(fds.routes);
+	close(fds.neigh);
+	close(fds.fdb);
+}
+
+static uint32_t ip(const char *s)
+{
+	uint32_t a = 0;
+
+	ck_assert_int_eq(addr_parse_ip(s, &a), 0);
+	return a;
+}
+
+static struct cfg_port cport(const char *name, const char *a, const char *mac)
+{
+	struct cfg_port p;
+
+	memset(&p, 0, sizeof(p));
+	strcpy(p.ifname, name);
+	p.vni = 100;
+	p.ip = ip(a);
+	if (mac)
+		ck_assert_int_eq(addr_parse_mac(mac, p.mac), 0);
+	else
+		p.mac_auto = true;
+	return p;
+}
+
+static struct netlink_link link_ev(const char *name, int ifindex, const char *kind, bool deleted)
+{
+	struct netlink_link l;
+
+	memset(&l, 0, sizeof(l));
+	strcpy(l.ifname, name);
+	strcpy(l.kind, kind);
+	l.ifindex = ifindex;
+	l.type = ARPHRD_ETHER;
+	l.up = true;
+	l.deleted = deleted;
+	l.link_netnsid = -1;
+	l.has_mac = true;
+	memcpy(l.mac, "\x02\xaa\xaa\xaa\xaa\xaa", 6); /* the host side's: never used */
+	return l;
+}
+
+static bool in_ports_map(uint32_t ifindex, struct vtep_port *out)
+{
+	return !bpf_map_lookup_elem(fds.ports, &ifindex, out);
+}
+
+static bool has_route(const char *a, struct vtep_route *out)
+{
+	struct vtep_route_key k = { .vni = 100, .ip = ip(a) };
+
+	return !bpf_map_lookup_elem(fds.routes, &k, out);
+}
+
+/* Configured before its interface exists; attached when it appears,
+ * withdrawn (but kept) when it goes, back when it returns. */
+START_TEST(test_appear_disappear)
+{
+	struct cfg_port cp = cport("w1", "10.1.0.11", "02:00:00:00:00:11");
+	struct netlink_link l = link_ev("w1", 7, "veth", false);
+	struct vtep_port vp;
+	struct vtep_route r;
+	const struct port *p;
+
+	ck_assert_int_eq(ports_add(ps, &cp), 0);
+	ck_assert_int_eq(ports_add(ps, &cp), -EEXIST);
+	p = ports_find(ps, "w1");
+	ck_assert_ptr_nonnull(p);
+	ck_assert(!p->attached);
+	ck_assert(!in_ports_map(7, &vp));
+
+	ports_link_event(ps, &l);
+	ck_assert(p->attached);
+	ck_assert_int_eq(p->ifindex, 7);
+	ck_assert(in_ports_map(7, &vp));
+	ck_assert_str_eq(vp.ifname, "w1");
+	ck_assert_uint_eq(vp.flags, 0);
+	ck_assert(has_route("10.1.0.11", &r));
+	ck_assert_uint_eq(r.ifindex, 7);
+	ck_assert_ptr_eq(ports_by_ifindex(ps, 7), p);
+
+	l.deleted = true;
+	ports_link_event(ps, &l);
+	ck_assert(!p->attached);
+	ck_assert(!in_ports_map(7, &vp));
+	ck_assert(!has_route("10.1.0.11", &r));
+	ck_assert_ptr_null(ports_by_ifindex(ps, 7));
+	ck_assert_ptr_eq(ports_find(ps, "w1"), p);
+
+	l = link_ev("w1", 9, "veth", false);
+	ports_link_event(ps, &l);
+	ck_assert(p->attached);
+	ck_assert(in_ports_map(9, &vp));
+	ck_assert(has_route("10.1.0.11", &r));
+	ck_assert_uint_eq(r.ifindex, 9);
+
+	ck_assert_int_eq(ports_del(ps, "w1"), 0);
+	ck_assert_int_eq(ports_del(ps, "w1"), -ENOENT);
+	ck_assert(!in_ports_map(9, &vp));
+	ck_assert(!has_route("10.1.0.11", &r));
+	ck_assert_uint_eq(ports_count(ps), 0);
+}
+END_TEST
+
+/* A rename away from the port's name withdraws it; other interfaces are
+ * ignored. */
+START_TEST(test_rename_and_strangers)
+{
+	struct cfg_port cp = cport("w2", "10.1.0.12", "02:00:00:00:00:12");
+	struct netlink_link l = link_ev("w2", 5, "veth", false);
+	struct netlink_link other = link_ev("eth9", 6, "veth", false);
+	struct vtep_port vp;
+
+	ck_assert_int_eq(ports_add(ps, &cp), 0);
+	ports_link_event(ps, &other);
+	ck_assert(!in_ports_map(6, &vp));
+	ports_link_event(ps, &l);
+	ck_assert(in_ports_map(5, &vp));
+	strcpy(l.ifname, "w2-old");
+	ports_link_event(ps, &l);
+	ck_assert(!in_ports_map(5, &vp));
+	ck_assert(!ports_find(ps, "w2")->attached);
+}
+END_TEST
+
+/* A tap with an auto MAC has only its port entry (flags MAC_AUTO|TAP) until
+ * the learn event; events for other IPs or ports, or multicast MACs, are
+ * ignored; the learned MAC is then fixed. Never the host side's MAC. */
+START_TEST(test_tap_mac_learn)
+{
+	struct cfg_port cp = cport("t1", "10.1.0.31", NULL);
+	struct netlink_link l = link_ev("t1", 4, "tun", false);
+	const uint8_t mac[6] = { 2, 0, 0, 0, 0, 0x31 }, other[6] = { 2, 0, 0, 0, 0, 0x99 };
+	const uint8_t mcast[6] = { 1, 0, 0x5e, 0, 0, 1 };
+	struct vtep_port vp;
+	struct vtep_route r;
+	const struct port *p;
+
+	ck_assert_int_eq(ports_add(ps, &cp), 0);
+	ports_link_event(ps, &l);
+	p = ports_find(ps, "t1");
+	ck_assert(p->attached && p->tap && !p->mac_known);
+	ck_assert(in_ports_map(4, &vp));
+	ck_assert_uint_eq(vp.flags, VTEP_PORT_F_MAC_AUTO | VTEP_PORT_F_TAP);
+	ck_assert(addr_mac_is_zero(vp.mac));
+	ck_assert(!has_route("10.1.0.31", &r));
+
+	ports_mac_learned(ps, 4, ip("10.1.0.32"), mac);  /* not its IP */
+	ports_mac_learned(ps, 5, ip("10.1.0.31"), mac);  /* not its port */
+	ports_mac_learned(ps, 4, ip("10.1.0.31"), mcast);
+	ck_assert(!p->mac_known);
+	ports_mac_learned(ps, 4, ip("10.1.0.31"), mac);
+	ck_assert(p->mac_known);
+	ck_assert(in_ports_map(4, &vp));
+	ck_assert_mem_eq(vp.mac, mac, 6);
+	ck_assert(has_route("10.1.0.31", &r));
+	ck_assert_mem_eq(r.mac, mac, 6);
+	ports_mac_learned(ps, 4, ip("10.1.0.31"), other); /* fixed once learned */
+	ck_assert_mem_eq(p->mac, mac, 6);
+}
+END_TEST
+
+/* After a restart the learned MAC of the same port is adopted from the
+ * pinned map, so the workload's routes never disappear. A map entry for a
+ * different IP is not adopted. */
+START_TEST(test_adopt_learned_mac)
+{
+	struct cfg_port cp = cport("t2", "10.1.0.41", NULL), cq = cport("t3", "10.1.0.42", NULL);
+	struct netlink_link l = link_ev("t2", 11, "tun", false);
+	struct netlink_link lq = link_ev("t3", 12, "tun", false);
+	struct vtep_port prev = { .vni = 100, .ip = ip("10.1.0.41"), .mac = { 2, 0, 0, 0, 0, 0x41 },
+				  .flags = VTEP_PORT_F_MAC_AUTO | VTEP_PORT_F_TAP, .ifname = "t2" };
+	struct vtep_port wrong = { .vni = 100, .ip = ip("10.9.9.9"), .mac = { 2, 0, 0, 0, 0, 0x42 },
+				   .ifname = "t3" };
+	uint32_t k = 11, kq = 12;
+	struct vtep_route r;
+
+	ck_assert_int_eq(bpf_map_update_elem(fds.ports, &k, &prev, 0), 0);
+	ck_assert_int_eq(bpf_map_update_elem(fds.ports, &kq, &wrong, 0), 0);
+	ck_assert_int_eq(ports_add(ps, &cp), 0);
+	ck_assert_int_eq(ports_add(ps, &cq), 0);
+	ports_link_event(ps, &l);
+	ports_link_event(ps, &lq);
+	ck_assert(ports_find(ps, "t2")->mac_known);
+	ck_assert(has_route("10.1.0.41", &r));
+	ck_assert_mem_eq(r.mac, prev.mac, 6);
+	ck_assert(!ports_find(ps, "t3")->mac_known);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("ports");
+	TCase *tc = tcase_create("events");
+	SRunner *sr;
+	int failed;
+
+	log_level = LOG_LVL_ERR;
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_add_test(tc, test_appear_disappear);
+	tcase_add_test(tc, test_rename_and_strangers);
+	tcase_add_test(tc, test_tap_mac_learn);
+	tcase_add_test(tc, test_adopt_learned_mac);
+	suite_add_tcase(s, tc);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
