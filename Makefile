@@ -102,7 +102,7 @@ $(BUILD)/vtepctl: $(CLI_OBJS) $(BUILD)/libvtep.a
 	$(Q)$(CC) $(LDFLAGS) -o $@ $(CLI_OBJS) $(BUILD)/libvtep.a $(LIBS)
 
 # Unit tests link the real agent and lib objects (everything but main.o).
-$(BUILD)/tests/unit/%: tests/unit/%.c $(AGENT_LIB_OBJS) $(BUILD)/libvtep.a $(wildcard tests/unit/*.h cli/*.c cli/*.h)
+$(BUILD)/tests/unit/%: tests/unit/%.c $(AGENT_LIB_OBJS) $(BUILD)/libvtep.a $(wildcard tests/unit/*.h tests/unit/vectors/*.h cli/*.c cli/*.h)
 	$(call msg,TEST-CC,$@)
 	$(Q)mkdir -p $(dir $@) && $(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< \
 		$(AGENT_LIB_OBJS) $(BUILD)/libvtep.a $(LIBS) $(CHECK_LIBS)

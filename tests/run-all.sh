@@ -13,6 +13,7 @@ suite() {
 }
 suite unit        make --no-print-directory test-unit
 suite unit-asan   make --no-print-directory test-asan
+suite fuzz        make --no-print-directory fuzz-smoke
 suite bpf         make --no-print-directory test-bpf
 suite net         make --no-print-directory test-net
 suite contract    make --no-print-directory test-contract
