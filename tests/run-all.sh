@@ -16,6 +16,7 @@ suite unit-asan   make --no-print-directory test-asan
 suite fuzz        make --no-print-directory fuzz-smoke
 suite bpf         make --no-print-directory test-bpf
 suite net         make --no-print-directory test-net
+suite bench-quick make --no-print-directory bench-quick
 suite contract    make --no-print-directory test-contract
 [ ${#failed[@]} -gt 0 ] && echo "failed suites: ${failed[*]}"
 echo "suites: $pass passed, $fail failed"

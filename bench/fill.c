@@ -1,0 +1,359 @@
+/* fill.c - load a large remote route table into a running vtepd's maps.
+ *
+ *   fill -b BPFFS [-n COUNT] [--start I] [--vni N] [--base A] [--vtep A]
+ *        [--vteps K] [--mac-base M] [--batch N] [-j] add|del|count
+ *
+ * add: COUNT remote host routes, as BGP would install them: for i in
+ * [START, START + COUNT), route (vni, base + i) -> (vtep + i % K, mac-base + i), the ARP
+ * entry (vni, base + i) -> mac and the MAC-to-underlay entry (vni, mac) ->
+ * vtep, written with bpf_map_update_batch into the pinned vtep_routes,
+ * vtep_neigh and vtep_fdb under BPFFS (include/vtep_maps.h layouts).
+ * del: removes exactly those keys (bpf_map_delete_batch). count: entries in
+ * each of the three maps. vtep_remotes is not touched: the remote VTEPs named
+ * here should be ones vtepd already knows (a configured route), and the
+ * uplink only consults that map for VXLAN it receives.
+ *
+ * Prints what it did, how long it took and entries per second.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <bpf/bpf.h>
+
+#include "addr.h"
+#include "vtep_maps.h"
+
+#define FILL_BATCH 8192
+
+struct fill_opts {
+	const char *bpffs;
+	const char *op;
+	unsigned long count;
+	unsigned long start; /* first entry number: tables grow in steps */
+	uint32_t vni;
+	uint32_t base;   /* host order */
+	uint32_t vtep;   /* host order */
+	unsigned int vteps;
+	uint8_t mac_base[6];
+	unsigned int batch;
+	int json;
+};
+
+struct fill_maps {
+	int routes, neigh, fdb;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"usage: fill -b BPFFS [-n COUNT] [--start I] [--vni N] [--base A] [--vtep A]\n"
+"            [--vteps K] [--mac-base M] [--batch N] [-j] add|del|count\n"
+"Writes (add) or removes (del) remote host routes number START..START+COUNT-1\n"
+"(address base + i, MAC mac-base + i, VTEP vtep + i %% K) with their ARP and\n"
+"MAC-to-underlay entries in the maps pinned under BPFFS, or counts the\n"
+"entries (count). Defaults: -n 1000 --start 0 --vni 100 --base 10.16.0.0\n"
+"--vtep 192.0.2.2 --vteps 1 --mac-base 02:b0:00:00:00:00.\n");
+}
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static int parse_ul(const char *s, unsigned long max, unsigned long *out)
+{
+	char *end;
+	unsigned long v;
+
+	errno = 0;
+	v = strtoul(s, &end, 0);
+	if (errno || end == s || *end || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+static int parse_args(int argc, char **argv, struct fill_opts *o)
+{
+	enum { O_VNI = 256, O_BASE, O_VTEP, O_VTEPS, O_MAC, O_BATCH, O_START };
+	static const struct option lo[] = {
+		{ "start", 1, 0, O_START },
+		{ "vni", 1, 0, O_VNI }, { "base", 1, 0, O_BASE },
+		{ "vtep", 1, 0, O_VTEP }, { "vteps", 1, 0, O_VTEPS },
+		{ "mac-base", 1, 0, O_MAC }, { "batch", 1, 0, O_BATCH },
+		{ "help", 0, 0, 'h' }, { 0 },
+	};
+	uint32_t ip;
+	unsigned long v;
+	int c, err = 0;
+
+	memset(o, 0, sizeof(*o));
+	o->count = 1000;
+	o->vni = 100;
+	o->base = 0x0a100000;  /* 10.16.0.0 */
+	o->vtep = 0xc0000202;  /* 192.0.2.2 */
+	o->vteps = 1;
+	o->batch = FILL_BATCH;
+	memcpy(o->mac_base, (uint8_t[6]){ 0x02, 0xb0, 0, 0, 0, 0 }, 6);
+	while ((c = getopt_long(argc, argv, "b:n:jh", lo, NULL)) != -1) {
+		switch (c) {
+		case 'b': o->bpffs = optarg; break;
+		case 'n': err = parse_ul(optarg, 1ul << 24, &o->count); break;
+		case 'j': o->json = 1; break;
+		case O_START: err = parse_ul(optarg, 1ul << 24, &o->start); break;
+		case O_VNI: err = parse_ul(optarg, 0xffffff, &v); o->vni = (uint32_t)v; break;
+		case O_BASE: err = addr_parse_ip(optarg, &ip); o->base = ntohl(ip); break;
+		case O_VTEP: err = addr_parse_ip(optarg, &ip); o->vtep = ntohl(ip); break;
+		case O_VTEPS: err = parse_ul(optarg, 65536, &v); o->vteps = (unsigned int)v; break;
+		case O_MAC: err = addr_parse_mac(optarg, o->mac_base); break;
+		case O_BATCH: err = parse_ul(optarg, 1ul << 20, &v); o->batch = (unsigned int)v; break;
+		case 'h': usage(stdout); return 1;
+		default: usage(stderr); return -EINVAL;
+		}
+		if (err) {
+			fprintf(stderr, "fill: bad value for option %s: %s\n", argv[optind - 1], optarg);
+			return -EINVAL;
+		}
+	}
+	if (!o->bpffs || optind != argc - 1 || !o->vteps || !o->batch) {
+		usage(stderr);
+		return -EINVAL;
+	}
+	o->op = argv[optind];
+	if (strcmp(o->op, "add") && strcmp(o->op, "del") && strcmp(o->op, "count")) {
+		usage(stderr);
+		return -EINVAL;
+	}
+	if ((uint64_t)o->base + o->start + o->count > 0xffffffffull) {
+		fprintf(stderr, "fill: %lu addresses from the base do not fit IPv4\n",
+			o->start + o->count);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* Opens DIR/NAME and checks its key and value sizes against vtep_maps.h. */
+static int open_map(const char *dir, const char *name, __u32 ksz, __u32 vsz)
+{
+	struct bpf_map_info info;
+	__u32 len = sizeof(info);
+	char path[4096];
+	int fd, err;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fd = bpf_obj_get(path);
+	if (fd < 0) {
+		err = -errno;
+		fprintf(stderr, "fill: %s: %s\n", path, strerror(errno));
+		return err;
+	}
+	memset(&info, 0, sizeof(info));
+	if (bpf_obj_get_info_by_fd(fd, &info, &len)) {
+		err = -errno;
+		fprintf(stderr, "fill: %s: info: %s\n", path, strerror(errno));
+		close(fd);
+		return err;
+	}
+	if (info.key_size != ksz || info.value_size != vsz) {
+		fprintf(stderr, "fill: %s: key/value sizes %u/%u, expected %u/%u (layout)\n",
+			path, info.key_size, info.value_size, ksz, vsz);
+		close(fd);
+		return -EPROTO;
+	}
+	return fd;
+}
+
+static void entry(const struct fill_opts *o, unsigned long i, struct vtep_route_key *rk,
+		  struct vtep_route *rt, struct vtep_neigh *ne, struct vtep_fdb_key *fk,
+		  struct vtep_fdb *fv)
+{
+	uint8_t mac[6];
+	uint32_t low;
+
+	memcpy(mac, o->mac_base, 6);
+	low = ((uint32_t)mac[2] << 24 | mac[3] << 16 | mac[4] << 8 | mac[5]) + (uint32_t)i;
+	mac[2] = low >> 24;
+	mac[3] = low >> 16;
+	mac[4] = low >> 8;
+	mac[5] = low;
+
+	memset(rk, 0, sizeof(*rk));
+	rk->vni = o->vni;
+	rk->ip = htonl(o->base + (uint32_t)i);
+	memset(rt, 0, sizeof(*rt));
+	rt->vtep = htonl(o->vtep + (uint32_t)(i % o->vteps));
+	memcpy(rt->mac, mac, 6);
+	rt->source = VTEP_SRC_BGP;
+	memset(ne, 0, sizeof(*ne));
+	memcpy(ne->mac, mac, 6);
+	ne->source = VTEP_SRC_BGP;
+	memset(fk, 0, sizeof(*fk));
+	fk->vni = o->vni;
+	memcpy(fk->mac, mac, 6);
+	memset(fv, 0, sizeof(*fv));
+	fv->vtep = rt->vtep;
+	fv->source = VTEP_SRC_BGP;
+}
+
+struct fill_buf {
+	struct vtep_route_key *rk;
+	struct vtep_route *rt;
+	struct vtep_neigh *ne;
+	struct vtep_fdb_key *fk;
+	struct vtep_fdb *fv;
+};
+
+static int batch_op(int fd, int del, void *keys, size_t ksz, void *vals, __u32 n,
+		    const char *name)
+{
+	LIBBPF_OPTS(bpf_map_batch_opts, bo, .elem_flags = BPF_ANY);
+	__u32 cnt = n;
+	int r;
+
+	r = del ? bpf_map_delete_batch(fd, keys, &cnt, &bo)
+		: bpf_map_update_batch(fd, keys, vals, &cnt, &bo);
+	/* Deleting a key that is not there stops the batch with ENOENT; step
+	 * over it so del is idempotent. */
+	while (del && r && errno == ENOENT && cnt < n) {
+		__u32 done = cnt + 1;
+
+		cnt = n - done;
+		if (!cnt)
+			return 0;
+		keys = (char *)keys + (size_t)done * ksz;
+		n = cnt;
+		r = bpf_map_delete_batch(fd, keys, &cnt, &bo);
+	}
+	if (r) {
+		r = -errno;
+		fprintf(stderr, "fill: %s %s batch: %s\n", name, del ? "delete" : "update",
+			strerror(errno));
+	}
+	return r;
+}
+
+static int do_add_del(const struct fill_opts *o, const struct fill_maps *m, int del)
+{
+	struct fill_buf b = { 0 };
+	unsigned long i, done;
+	int err = -ENOMEM;
+
+	b.rk = calloc(o->batch, sizeof(*b.rk));
+	b.rt = calloc(o->batch, sizeof(*b.rt));
+	b.ne = calloc(o->batch, sizeof(*b.ne));
+	b.fk = calloc(o->batch, sizeof(*b.fk));
+	b.fv = calloc(o->batch, sizeof(*b.fv));
+	if (!b.rk || !b.rt || !b.ne || !b.fk || !b.fv)
+		goto out;
+	err = 0;
+	for (done = 0; done < o->count && !err; ) {
+		__u32 n = o->count - done > o->batch ? o->batch : (__u32)(o->count - done);
+
+		for (i = 0; i < n; i++)
+			entry(o, o->start + done + i, &b.rk[i], &b.rt[i], &b.ne[i], &b.fk[i], &b.fv[i]);
+		/* Routes last on add and first on del: a route never names a MAC
+		 * whose ARP/fdb entries are missing. */
+		if (del) {
+			err = batch_op(m->routes, 1, b.rk, sizeof(*b.rk), NULL, n, VTEP_MAP_ROUTES);
+			err = err ?: batch_op(m->neigh, 1, b.rk, sizeof(*b.rk), NULL, n, VTEP_MAP_NEIGH);
+			err = err ?: batch_op(m->fdb, 1, b.fk, sizeof(*b.fk), NULL, n, VTEP_MAP_FDB);
+		} else {
+			err = batch_op(m->neigh, 0, b.rk, sizeof(*b.rk), b.ne, n, VTEP_MAP_NEIGH);
+			err = err ?: batch_op(m->fdb, 0, b.fk, sizeof(*b.fk), b.fv, n, VTEP_MAP_FDB);
+			err = err ?: batch_op(m->routes, 0, b.rk, sizeof(*b.rk), b.rt, n, VTEP_MAP_ROUTES);
+		}
+		done += n;
+	}
+out:
+	free(b.rk);
+	free(b.rt);
+	free(b.ne);
+	free(b.fk);
+	free(b.fv);
+	return err;
+}
+
+static long count_keys(int fd, size_t ksz)
+{
+	char key[2][64];
+	void *prev = NULL;
+	long n = 0;
+	int cur = 0;
+
+	if (ksz > sizeof(key[0]))
+		return -EINVAL;
+	while (!bpf_map_get_next_key(fd, prev, key[cur])) {
+		n++;
+		prev = key[cur];
+		cur ^= 1;
+	}
+	return errno == ENOENT ? n : -errno;
+}
+
+int main(int argc, char **argv)
+{
+	struct fill_maps m = { -1, -1, -1 };
+	struct fill_opts o;
+	double t0, t1;
+	int err;
+
+	err = parse_args(argc, argv, &o);
+	if (err)
+		return err > 0 ? 0 : 2;
+	err = m.routes = open_map(o.bpffs, VTEP_MAP_ROUTES, sizeof(struct vtep_route_key),
+				  sizeof(struct vtep_route));
+	if (err < 0)
+		goto out;
+	err = m.neigh = open_map(o.bpffs, VTEP_MAP_NEIGH, sizeof(struct vtep_route_key),
+				 sizeof(struct vtep_neigh));
+	if (err < 0)
+		goto out;
+	err = m.fdb = open_map(o.bpffs, VTEP_MAP_FDB, sizeof(struct vtep_fdb_key),
+			       sizeof(struct vtep_fdb));
+	if (err < 0)
+		goto out;
+
+	t0 = now_s();
+	if (!strcmp(o.op, "count")) {
+		long r = count_keys(m.routes, sizeof(struct vtep_route_key));
+		long ne = count_keys(m.neigh, sizeof(struct vtep_route_key));
+		long f = count_keys(m.fdb, sizeof(struct vtep_fdb_key));
+
+		err = r < 0 ? (int)r : ne < 0 ? (int)ne : f < 0 ? (int)f : 0;
+		if (err) {
+			fprintf(stderr, "fill: count: %s\n", strerror(-err));
+			goto out;
+		}
+		if (o.json)
+			printf("{\"op\":\"count\",\"routes\":%ld,\"neigh\":%ld,\"fdb\":%ld}\n", r, ne, f);
+		else
+			printf("fill: %ld routes, %ld neigh, %ld fdb entries\n", r, ne, f);
+		goto out;
+	}
+	err = do_add_del(&o, &m, !strcmp(o.op, "del"));
+	t1 = now_s();
+	if (err)
+		goto out;
+	if (o.json)
+		printf("{\"op\":\"%s\",\"count\":%lu,\"seconds\":%.3f,\"routes_per_s\":%.0f}\n",
+		       o.op, o.count, t1 - t0, t1 > t0 ? o.count / (t1 - t0) : 0.0);
+	else
+		printf("fill: %s %lu routes (+ neigh + fdb) in %.3f s: %.0f routes/s\n",
+		       o.op, o.count, t1 - t0, t1 > t0 ? o.count / (t1 - t0) : 0.0);
+out:
+	if (m.routes >= 0)
+		close(m.routes);
+	if (m.neigh >= 0)
+		close(m.neigh);
+	if (m.fdb >= 0)
+		close(m.fdb);
+	return err < 0 ? 1 : 0;
+}

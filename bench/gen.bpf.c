@@ -1,0 +1,92 @@
+/* gen.bpf.c - the benchmark's traffic generator (XDP half).
+ *
+ * Run by bench/gen.c through BPF_PROG_TEST_RUN with BPF_F_TEST_XDP_LIVE_FRAMES:
+ * the kernel hands this program the crafted frame `repeat` times from a page
+ * pool, and every XDP_REDIRECT really transmits it (net/bpf/test_run.c,
+ * xdp_test_run_batch). Redirecting out of a veth end puts the frame on the
+ * peer's receive ring, so the peer sees line-rate traffic with no sender
+ * stack in the way. (Debian's xdp-trafficgen does the same, but does not load
+ * on this kernel.)
+ *
+ * Live-frame mode initialises a page-pool page with the frame once and, on
+ * reuse, resets only the xdp_buff pointers, never the bytes
+ * (net/bpf/test_run.c, reset_ctx()). Whatever the receiving stack wrote into
+ * the page stays: a router's new MAC header and TTL, vtepd's ARP reply or
+ * VXLAN header. After a ring's worth of frames the "same" frame would be
+ * something else (seen: a routed path that forwarded the first 64 frames
+ * only). So the program writes the whole frame from the template `tmpl` on
+ * every run.
+ *
+ * Optionally it then rewrites one 32-bit address (the IPv4 destination, an
+ * ARP target or an inner IPv4 destination) to walk through `spread_n`
+ * consecutive addresses, so a 1M-entry route table is looked up at 1M
+ * different keys instead of one hot key, and recomputes that IPv4 header's
+ * checksum.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_endian.h>
+
+#define GEN_MAX_OFF 256   /* an address field lies in the first 256 bytes */
+#define GEN_MAX_FRAME 512 /* largest template */
+
+const volatile __u32 gen_ifindex = 0;   /* interface to transmit on */
+const volatile __u32 tmpl_len = 0;      /* bytes of tmpl; the frame's length */
+const volatile __u8 tmpl[GEN_MAX_FRAME] = { 0 };
+const volatile __u32 spread_n = 0;      /* 0: send the frame unchanged */
+const volatile __u32 spread_base = 0;   /* first address, host order */
+const volatile __u32 spread_off = 0;    /* offset of the address field */
+const volatile __u32 ipcsum_off = 0;    /* IPv4 header to re-checksum, 0: none */
+
+__u32 next_i = 0; /* one CPU runs the test, so a plain increment suffices */
+
+static __always_inline int rewrite(struct xdp_md *ctx)
+{
+	void *data = (void *)(long)ctx->data;
+	void *end = (void *)(long)ctx->data_end;
+	__u32 off = spread_off, i = next_i;
+	__be32 *field;
+
+	if (off > GEN_MAX_OFF - 4)
+		return -1;
+	field = data + off;
+	if ((void *)(field + 1) > end)
+		return -1;
+	if (++next_i >= spread_n)
+		next_i = 0;
+	*field = bpf_htonl(spread_base + i);
+
+	if (ipcsum_off) {
+		__u32 ioff = ipcsum_off, sum = 0;
+		__u16 *w;
+
+		if (ioff > GEN_MAX_OFF - 20)
+			return -1;
+		w = data + ioff;
+		if ((void *)(w + 10) > end)
+			return -1;
+		w[5] = 0;
+#pragma unroll
+		for (int k = 0; k < 10; k++)
+			sum += w[k];
+		sum = (sum & 0xffff) + (sum >> 16);
+		sum = (sum & 0xffff) + (sum >> 16);
+		w[5] = (__u16)~sum;
+	}
+	return 0;
+}
+
+SEC("xdp")
+int bench_gen(struct xdp_md *ctx)
+{
+	__u32 len = tmpl_len;
+
+	if (len == 0 || len > GEN_MAX_FRAME ||
+	    bpf_xdp_store_bytes(ctx, 0, (void *)tmpl, len))
+		return XDP_ABORTED;
+	if (spread_n && rewrite(ctx))
+		return XDP_ABORTED;
+	return bpf_redirect(gen_ifindex, 0);
+}
+
+char LICENSE[] SEC("license") = "GPL";
