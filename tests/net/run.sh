@@ -1,0 +1,46 @@
+#!/bin/bash
+# run.sh - every network scenario, one after the other, each under a time
+# limit: tests/net/NN-*.sh first, then the other scenario scripts of this
+# directory (bgp_*.sh, ops_*.sh, ...; libraries *lib.sh are not scenarios). Each scenario prints one PASS/FAIL line per check
+# and cleans up after itself; a scenario that dies without a FAIL line counts
+# as one failure. The last line sums up all checks: `net: N passed, N failed`.
+#
+#   tests/net/run.sh              all scenarios
+#   tests/net/run.sh 03 09        only those whose names start so
+#   MODES=xdp tests/net/run.sh    scenarios that loop over uplink modes: only xdp
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+LIMIT=${NET_TEST_LIMIT:-300}   # seconds per scenario
+pass=0; fail=0; failed=()
+scenarios=(tests/net/[0-9][0-9]-*.sh)
+for t in tests/net/*.sh; do
+	case $(basename "$t") in
+	[0-9][0-9]-*.sh | run.sh | *lib.sh) ;;
+	*) scenarios+=("$t") ;;
+	esac
+done
+for t in "${scenarios[@]}"; do
+	name=$(basename "$t" .sh)
+	if [ $# -gt 0 ]; then
+		want=0
+		for p in "$@"; do [[ $name == "$p"* ]] && want=1; done
+		[ $want -eq 1 ] || continue
+	fi
+	echo "== $name"
+	t0=$SECONDS
+	out=$(mktemp)
+	timeout -k 10 "$LIMIT" bash "$t" 2>&1 | tee "$out"
+	rc=${PIPESTATUS[0]}
+	p=$(grep -c '^PASS ' "$out"); f=$(grep -c '^FAIL ' "$out")
+	rm -f "$out"
+	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+		f=1
+		[ "$rc" -eq 124 ] && echo "FAIL $name: timed out after ${LIMIT}s" || echo "FAIL $name: exited $rc"
+	fi
+	pass=$((pass + p)); fail=$((fail + f))
+	[ "$f" -gt 0 ] && failed+=("$name")
+	echo "== $name: $p passed, $f failed ($((SECONDS - t0))s)"
+done
+[ ${#failed[@]} -gt 0 ] && echo "failed scenarios: ${failed[*]}"
+echo "net: $pass passed, $fail failed"
+[ $fail -eq 0 ]
