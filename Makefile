@@ -156,7 +156,7 @@ clean:
 # end-to-end run of bench/run.sh that the test suite can call.
 BENCH_BPF_SRCS := $(wildcard bench/*.bpf.c)
 BENCH_BPF_OBJS := $(patsubst bench/%.bpf.c,$(BUILD)/bench/%.bpf.o,$(BENCH_BPF_SRCS))
-BENCH_TOOLS    := $(BUILD)/bench/gen $(BUILD)/bench/fill
+BENCH_TOOLS    := $(BUILD)/bench/gen $(BUILD)/bench/fill $(BUILD)/bench/feeder
 
 .PHONY: bench-tools bench-quick
 bench-tools: $(BENCH_TOOLS) $(BENCH_BPF_OBJS)
@@ -180,6 +180,14 @@ $(BUILD)/bench/gen: bench/gen.c bench/frame.c bench/frame.h $(BUILD)/bench/gen.s
 $(BUILD)/bench/fill: bench/fill.c $(wildcard include/*.h) $(BUILD)/libvtep.a
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ bench/fill.c $(BUILD)/libvtep.a $(LIBS)
+
+# The BGP feeder speaks through the project's codec (agent/bgp_msg.h ...).
+BENCH_FEEDER_OBJS := $(addprefix $(BUILD)/agent/,bgp_msg.o bgp_attr.o bgp_err.o evpn_nlri.o)
+$(BUILD)/bench/feeder: bench/feeder.c bench/feeder_sess.c bench/feeder_sess.h \
+		$(BENCH_FEEDER_OBJS) $(BUILD)/libvtep.a
+	$(call msg,LINK,$@)
+	$(Q)mkdir -p $(dir $@) && $(CC) $(CFLAGS) -Ibench $(LDFLAGS) -o $@ bench/feeder.c \
+		bench/feeder_sess.c $(BENCH_FEEDER_OBJS) $(BUILD)/libvtep.a $(LIBS)
 
 # ---- fuzzing (libFuzzer; BGP codecs) -------------------------------------
 #   make fuzz [FUZZ_SECONDS=60]   run tests/fuzz/fuzz_bgp; new inputs go to

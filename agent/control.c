@@ -28,12 +28,19 @@
 #include <unistd.h>
 
 #include "addr.h"
+#include "config.h"
 #include "ctlproto.h"
+#include "evpn_nlri.h"
 #include "log.h"
+#include "rib.h"
 #include "vtep_maps.h"
 
 #define CONTROL_MAX_CLIENTS 32
 #define CONTROL_IDLE_MS     10000   /* a client silent this long is dropped */
+/* A request must be complete this long after its first byte: a client that
+ * trickles bytes (slowloris) would otherwise hold a slot forever, and
+ * CONTROL_MAX_CLIENTS of them would lock vtepctl out. */
+#define CONTROL_REQUEST_MS  10000
 #define CONTROL_TICK_S      2
 #define CONTROL_BACKLOG     16
 #define CONTROL_MAX_PEERS   4096
@@ -45,6 +52,7 @@ const struct control_ops control_daemon_ops = {
 	.port_del  = daemon_port_del,
 	.reload    = daemon_reload,
 	.peers     = daemon_peers,
+	.bgp_routes = daemon_bgp_routes,
 };
 
 struct client {
@@ -57,6 +65,7 @@ struct client {
 	bool closing;          /* close once out is flushed */
 	uint32_t events;       /* what epoll watches for it */
 	long long last_ms;
+	long long req_ms;      /* when the partial request in `in` began */
 	struct client *prev, *next;
 };
 
@@ -350,18 +359,75 @@ out:
 	return ret;
 }
 
+/* One RIB path as `vtepctl -j bgp routes` shows it: the keys of the table
+ * (vni, prefix, vtep, mac, peer, seq) and the attributes behind them. */
+static int bgp_route_json(void *ctx, const struct rib_route_info *ri, uint32_t peer)
+{
+	struct json_object *arr = ctx, *o = json_object_new_object(), *rts;
+	const struct evpn_route *rt = &ri->route;
+	char a[ADDR_PREFIX_STRLEN], m[ADDR_MAC_STRLEN], rd[EVPN_RD_STRLEN], t[CFG_RT_STRLEN];
+	unsigned i;
+
+	if (!o || json_object_array_add(arr, o)) {
+		json_object_put(o);
+		return -ENOMEM;
+	}
+	json_object_object_add(o, "vni", json_object_new_int64(ri->vni));
+	json_object_object_add(o, "type", json_object_new_int(rt->type));
+	/* type 2: the host route (null when MAC only); type 5: the prefix;
+	 * type 3: none. */
+	if ((rt->type == EVPN_RT_MACIP || rt->type == EVPN_RT_PREFIX) && rt->ip.len == 4)
+		json_object_object_add(o, "prefix", json_object_new_string(addr_fmt_prefix(
+			rt->ip.v4, rt->type == EVPN_RT_PREFIX ? rt->prefix_len : 32, a)));
+	else
+		json_object_object_add(o, "prefix", NULL);
+	json_object_object_add(o, "vtep", ri->vtep ? json_object_new_string(
+				       addr_fmt_ip(ri->vtep, a)) : NULL);
+	json_object_object_add(o, "mac", rt->type == EVPN_RT_MACIP ? json_object_new_string(
+				       addr_fmt_mac(rt->mac, m)) : NULL);
+	json_object_object_add(o, "peer", json_object_new_string(
+				       peer ? addr_fmt_ip(peer, a) : "local"));
+	json_object_object_add(o, "seq", json_object_new_int64(ri->seq));
+	json_object_object_add(o, "sticky", json_object_new_boolean(ri->sticky));
+	json_object_object_add(o, "rd", json_object_new_string(evpn_rd_fmt(rt->rd, rd)));
+	rts = json_object_new_array();
+	for (i = 0; rts && i < ri->n_rt && i < RIB_MAX_RT; i++) {
+		config_fmt_rt(ri->rt[i], t);
+		json_object_array_add(rts, json_object_new_string(t));
+	}
+	json_object_object_add(o, "route_targets", rts);
+	json_object_object_add(o, "label", json_object_new_int64(rt->n_labels ?
+				       evpn_label_vni(rt->label[0]) : 0));
+	json_object_object_add(o, "best", json_object_new_boolean(ri->best));
+	json_object_object_add(o, "stale", json_object_new_boolean(ri->stale));
+	json_object_object_add(o, "frozen", json_object_new_boolean(ri->frozen));
+	json_object_object_add(o, "local_pref", json_object_new_int64(ri->local_pref));
+	json_object_object_add(o, "router_mac", ri->has_router_mac ? json_object_new_string(
+				       addr_fmt_mac(ri->router_mac, m)) : NULL);
+	return 0;
+}
+
 static int do_bgp_routes(struct req *r)
 {
 	static const char *const keys[] = { "vni", "peer", NULL };
-	uint32_t vni, peer;
+	uint32_t vni = 0, peer = 0;
+	int ret;
 
 	if (check_keys(r, keys) || arg_vni(r, false, NULL, &vni) ||
 	    arg_host_ip(r, "peer", false, NULL, &peer))
 		return -EINVAL;
-	/* No BGP RIB yet: an empty table, and the reason beside it. */
 	r->data = json_object_new_array();
-	r->note = "vtepd has no BGP RIB yet: no BGP routes to show";
-	return r->data ? 0 : -ENOMEM;
+	if (!r->data)
+		return -ENOMEM;
+	ret = r->ops->bgp_routes ? r->ops->bgp_routes(r->d, vni, peer, bgp_route_json, r->data)
+				 : -ENOTSUP;
+	if (ret == -ENOTSUP) {
+		r->note = "BGP is not configured: no BGP routes to show";
+		return 0;
+	}
+	if (ret)
+		snprintf(r->err, sizeof(r->err), "%s", strerror(-ret));
+	return ret;
 }
 
 static int do_version(struct req *r)
@@ -520,6 +586,8 @@ static void client_next(struct control *c, struct client *cl)
 			client_queue(cl, control_dispatch(c->d, c->ops, cl->in, n, &c->errors));
 		memmove(cl->in, cl->in + n, cl->inlen - n);
 		cl->inlen -= n;
+		if (cl->inlen)
+			cl->req_ms = now_ms();   /* what is left starts a new request */
 	}
 }
 
@@ -583,10 +651,13 @@ static bool client_read(struct control *c, struct client *cl)
 		client_free(c, cl);
 		return false;
 	}
-	if (r == 0)
+	if (r == 0) {
 		cl->eof = true;
-	else
+	} else {
+		if (!cl->inlen)
+			cl->req_ms = now_ms();
 		cl->inlen += (size_t)r;
+	}
 	cl->last_ms = now_ms();
 	return true;
 }
@@ -650,6 +721,11 @@ static void reap_idle(struct control *c)
 		next = cl->next;
 		if (now - cl->last_ms > CONTROL_IDLE_MS) {
 			log_debug("control: dropping a client idle for %d ms", CONTROL_IDLE_MS);
+			client_free(c, cl);
+		} else if (cl->inlen && !cl->outlen && now - cl->req_ms > CONTROL_REQUEST_MS) {
+			c->errors++;
+			log_warn("control: dropping a client whose request took more than %d ms "
+				 "(%zu bytes so far)", CONTROL_REQUEST_MS, cl->inlen);
 			client_free(c, cl);
 		}
 	}

@@ -39,6 +39,9 @@ struct control_ops {
 	int (*port_del)(struct daemon *d, const char *ifname, char err[CFG_ERR_LEN]);
 	int (*reload)(struct daemon *d, char err[CFG_ERR_LEN]);
 	size_t (*peers)(const struct daemon *d, struct daemon_peer_info *out, size_t max);
+	/* NULL (tests): bgp.routes answers an empty table with a note. */
+	int (*bgp_routes)(struct daemon *d, uint32_t vni, uint32_t peer_address,
+			  daemon_bgp_route_fn fn, void *ctx);
 };
 extern const struct control_ops control_daemon_ops;
 

@@ -24,8 +24,10 @@
 #include <bpf/bpf.h>
 
 #include "addr.h"
+#include "bgp.h"
 #include "control.h"
 #include "events.h"
+#include "evpn_export.h"
 #include "hostroute.h"
 #include "loader.h"
 #include "log.h"
@@ -34,6 +36,7 @@
 #include "metrics.h"
 #include "netlink.h"
 #include "ports.h"
+#include "rib.h"
 
 /* ---- helpers shared with reload.c ----------------------------------------- */
 
@@ -113,26 +116,36 @@ static void on_event(void *ctx, const struct vtep_event *e)
 		ports_mac_learned(d->ports, (int)e->ifindex, e->ip, e->mac);
 		break;
 	case VTEP_EV_GARP:
-		/* MAC mobility (RFC 7432 s.15) acts on this once BGP exists. */
+		/* MAC mobility (RFC 7432 15): a workload that announces itself
+		 * here while its MAC is known remote moved here; the RIB
+		 * advertises it with the remote sequence + 1. */
 		log_info("port %s: gratuitous ARP for %s from %s", p ? p->cfg.ifname : "?",
 			 addr_fmt_ip(e->ip, a), addr_fmt_mac(e->mac, m));
+		if (d->rib)
+			rib_local_garp(d->rib, e);
 		break;
 	}
 }
 
+/* Every handler below may change ports (and so the RIB's local paths): it
+ * ends with daemon_bgp_flush(), so map writes and our advertisements go out
+ * batched, once per event. */
 static void on_netlink(void *ctx)
 {
 	netlink_handle(((struct daemon *)ctx)->nl);
+	daemon_bgp_flush(ctx);
 }
 
 static void on_events(void *ctx)
 {
 	events_handle(((struct daemon *)ctx)->ev);
+	daemon_bgp_flush(ctx);
 }
 
 static void on_control(void *ctx)
 {
 	control_handle(((struct daemon *)ctx)->ctl);
+	daemon_bgp_flush(ctx);
 }
 
 static void on_signal(void *ctx)
@@ -149,12 +162,15 @@ static void on_signal(void *ctx)
 			break;
 		case SIGTERM:
 		case SIGINT:
-			log_info("%s: exiting; the datapath stays attached and keeps forwarding",
-				 strsignal((int)si.ssi_signo));
+			log_info("%s: exiting; the datapath stays attached and keeps forwarding%s",
+				 strsignal((int)si.ssi_signo),
+				 d->bgp ? ", BGP sessions close without NOTIFICATION (peers keep "
+					  "our routes for the graceful-restart time)" : "");
 			d->stop = true;
 			break;
 		}
 	}
+	daemon_bgp_flush(d);
 }
 
 /* ---- start / run / free -------------------------------------------------------- */
@@ -326,6 +342,41 @@ static int open_services(struct daemon *d)
 	return 0;
 }
 
+/* The RIB and our advertisements: after the reconcile, so every attached
+ * port enters the RIB as a local path at once (rib_new registers on
+ * mapsync's port hook). */
+static int open_rib(struct daemon *d)
+{
+	struct rib_env env = { .cfg = d->cfg, .ms = d->ms };
+	int ret;
+
+	if (!d->cfg->bgp.enabled)
+		return 0;
+	ret = evpn_export_new(d->cfg, &d->exp);
+	if (!ret) {
+		env.exp = d->exp;
+		ret = rib_new(&env, &d->rib);
+	}
+	if (ret)
+		log_err("cannot start the RIB: %s", strerror(-ret));
+	return ret;
+}
+
+/* The speaker needs the event loop. */
+static int open_bgp(struct daemon *d)
+{
+	struct bgp_env env = { .loop = d->loop, .rib = d->rib, .exp = d->exp,
+			       .restarted = d->restarted, .listen_port = BGP_LISTEN_PORT };
+	int ret;
+
+	if (!d->cfg->bgp.enabled)
+		return 0;
+	ret = bgp_new(d->cfg, &env, &d->bgp);
+	if (!ret)
+		daemon_bgp_flush(d);
+	return ret;
+}
+
 int daemon_start(const char *cfg_path, struct vtep_config *cfg, struct daemon **out)
 {
 	struct cfg_port *ports = NULL;
@@ -352,6 +403,13 @@ int daemon_start(const char *cfg_path, struct vtep_config *cfg, struct daemon **
 
 	if ((ret = load_state(d, &ports, &n_ports, &routes, &n_routes)))
 		goto fail;
+	/* Pins of an earlier vtepd: its datapath kept forwarding while we were
+	 * down, which our BGP OPENs announce (RFC 4724 R and F bits). */
+	{
+		unsigned int layout = 0;
+
+		d->restarted = !loader_pinned_layout(d->cfg->bpffs, &layout) && layout;
+	}
 	if ((ret = open_signals(d))) {
 		log_err("signals: %s", strerror(-ret));
 		goto fail;
@@ -360,11 +418,13 @@ int daemon_start(const char *cfg_path, struct vtep_config *cfg, struct daemon **
 		goto fail;
 	if ((ret = install(d, ports, n_ports, routes, n_routes)))
 		goto fail;
+	if ((ret = open_rib(d)))
+		goto fail;
 	for (i = 0; i < d->n_uplinks; i++)
 		if ((ret = daemon_uplink_attach(d, i)))
 			goto fail;
 	hostroute_sweep(d->hr, keep_host_route, d);
-	if ((ret = open_services(d)))
+	if ((ret = open_services(d)) || (ret = open_bgp(d)))
 		goto fail;
 	while ((p = ports_next(d->ports, &pos)))
 		attached += p->attached;
@@ -394,11 +454,16 @@ void daemon_free(struct daemon *d)
 		return;
 	/* Metrics first: its thread calls back into the daemon. */
 	metrics_stop(d->met);
+	/* BGP before the loop it watches from; sessions close without a
+	 * NOTIFICATION (planned restart, RFC 4724). */
+	bgp_free(d->bgp);
 	if (d->ctl)
 		control_close(d->ctl);
 	events_close(d->ev);
 	loop_free(d->loop);
 	ports_free(d->ports);   /* memory only: ports stay attached */
+	rib_free(d->rib);       /* memory only: BGP routes stay in the maps */
+	evpn_export_free(d->exp);
 	mapsync_free(d->ms);
 	hostroute_close(d->hr);
 	netlink_close(d->nl);
@@ -491,20 +556,96 @@ const struct vtep_config *daemon_config(const struct daemon *d)
 
 size_t daemon_peers(const struct daemon *d, struct daemon_peer_info *out, size_t max)
 {
-	struct daemon *dm = (struct daemon *)d;
+	struct bgp_peer_info *pi;
 	size_t i, n;
 
-	/* No BGP yet: every configured neighbour is honestly Idle. */
-	pthread_mutex_lock(&dm->lock);
-	n = d->cfg->bgp.enabled ? d->cfg->bgp.n_neighbors : 0;
+	if (!d->bgp || !max)
+		return d->bgp ? bgp_peers_info(d->bgp, NULL, 0) : 0;
+	pi = calloc(max, sizeof(*pi));
+	if (!pi)
+		return 0;
+	/* Called from the metrics thread too: bgp_peers_info copies under
+	 * the speaker's lock. */
+	n = bgp_peers_info(d->bgp, pi, max);
 	for (i = 0; i < n && i < max; i++) {
 		memset(&out[i], 0, sizeof(out[i]));
-		out[i].address = d->cfg->bgp.neighbors[i].address;
-		out[i].asn = d->cfg->bgp.neighbors[i].asn;
-		out[i].state = "Idle";
+		out[i].address = pi[i].address;
+		out[i].asn = pi[i].asn;
+		out[i].state = bgp_state_name(pi[i].state);
+		out[i].uptime_s = pi[i].uptime_s;
+		out[i].prefixes_received = pi[i].prefixes_received;
 	}
-	pthread_mutex_unlock(&dm->lock);
+	free(pi);
 	return n;
+}
+
+/* ---- the BGP control plane ------------------------------------------------------ */
+
+void daemon_bgp_flush(struct daemon *d)
+{
+	if (d->bgp)
+		bgp_flush(d->bgp);
+	else if (d->rib)
+		rib_flush(d->rib);
+}
+
+int daemon_bgp_reload(struct daemon *d, const struct vtep_config *old,
+		      const struct vtep_config *nc)
+{
+	int ret = 0, policy, r;
+
+	(void)old;
+	if (!d->bgp) {
+		if (nc->bgp.enabled)
+			log_warn("reload: bgp added; takes effect at the next restart");
+		return 0;
+	}
+	if (!nc->bgp.enabled)
+		log_warn("reload: bgp removed: every session stops");
+	policy = rib_reload(d->rib, nc);
+	if (policy < 0) {
+		log_err("reload: RIB: %s", strerror(-policy));
+		ret = policy;
+	}
+	/* Without "bgp", nc has no neighbors: every session stops. */
+	if ((r = bgp_reload(d->bgp, nc)) && !ret)
+		ret = r;
+	/* RFC 2918: routes no VNI imported were not kept; ask for them again
+	 * now that the import policy changed. */
+	if (policy == 1)
+		bgp_refresh_all(d->bgp);
+	daemon_bgp_flush(d);
+	return ret;
+}
+
+struct bgp_walk {
+	struct daemon *d;
+	uint32_t peer_address;
+	daemon_bgp_route_fn fn;
+	void *ctx;
+};
+
+static int bgp_walk_one(void *ctx, const struct rib_route_info *ri)
+{
+	struct bgp_walk *w = ctx;
+	struct bgp_peer_info pi;
+	uint32_t addr = 0;
+
+	if (ri->peer != RIB_PEER_LOCAL && !bgp_peer_info(w->d->bgp, ri->peer, &pi))
+		addr = pi.address;
+	if (w->peer_address && addr != w->peer_address)
+		return 0;
+	return w->fn(w->ctx, ri, addr);
+}
+
+int daemon_bgp_routes(struct daemon *d, uint32_t vni, uint32_t peer_address,
+		      daemon_bgp_route_fn fn, void *ctx)
+{
+	struct bgp_walk w = { .d = d, .peer_address = peer_address, .fn = fn, .ctx = ctx };
+
+	if (!d || !d->rib || !d->bgp)
+		return -ENOTSUP;
+	return rib_walk(d->rib, vni, UINT32_MAX, bgp_walk_one, &w);
 }
 
 int daemon_map_fd(const struct daemon *d, const char *map_name)

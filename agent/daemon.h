@@ -38,6 +38,16 @@ struct daemon_peer_info {
 /* Fills up to max entries; returns the number of peers. */
 size_t daemon_peers(const struct daemon *d, struct daemon_peer_info *out, size_t max);
 
+/* `vtepctl bgp routes`: every path the RIB holds (each peer's Adj-RIB-In
+ * and our own routes) with the address of the peer it came from (0: ours).
+ * vni 0 and peer_address 0 select all. fn returns non-zero to stop.
+ * Returns 0, or -ENOTSUP when BGP is not configured. Loop thread only. */
+struct rib_route_info;
+typedef int (*daemon_bgp_route_fn)(void *ctx, const struct rib_route_info *ri,
+				   uint32_t peer_address);
+int daemon_bgp_routes(struct daemon *d, uint32_t vni, uint32_t peer_address,
+		      daemon_bgp_route_fn fn, void *ctx);
+
 /* Map file descriptors for readers in the daemon (metrics occupancy, stats). */
 int daemon_map_fd(const struct daemon *d, const char *map_name);
 

@@ -22,6 +22,9 @@ struct events;
 struct loop;
 struct control;
 struct metrics;
+struct rib;
+struct evpn_export;
+struct bgp;
 
 struct daemon_uplink {
 	char name[CFG_IFNAMSIZ];
@@ -45,6 +48,11 @@ struct daemon {
 	struct loop      *loop;
 	struct control   *ctl;
 	struct metrics   *met;
+	/* BGP EVPN control plane, when the config has "bgp": NULL otherwise. */
+	struct evpn_export *exp;
+	struct rib       *rib;
+	struct bgp       *bgp;
+	bool restarted;         /* pins existed at start: the datapath kept forwarding */
 	int sigfd;
 
 	struct daemon_uplink uplinks[CFG_MAX_UPLINKS];
@@ -57,5 +65,11 @@ void daemon_vni_to_map(const struct vtep_config *cfg, const struct cfg_vni *cv,
 		       struct vtep_vni *out);
 /* Attaches the programs to uplink slot i if its interface exists. */
 int daemon_uplink_attach(struct daemon *d, size_t i);
+/* After any handler that may have changed ports or the RIB: pending map
+ * writes and our changed advertisements go out (bgp_flush). */
+void daemon_bgp_flush(struct daemon *d);
+/* A reload's BGP part (RIB import policy, export, neighbors). */
+int daemon_bgp_reload(struct daemon *d, const struct vtep_config *old,
+		      const struct vtep_config *nc);
 
 #endif /* VTEP_DAEMON_PRIV_H */

@@ -23,5 +23,8 @@ int events_fd(const struct events *ev);
 void events_handle(struct events *ev);
 /* Events refused as malformed (wrong size or type) since open. */
 unsigned long events_bad(const struct events *ev);
+/* Events dropped as repeats (the same report for the same port within a
+ * second, see events.c) since open. */
+unsigned long events_repeats(const struct events *ev);
 
 #endif /* VTEP_EVENTS_H */

@@ -1,8 +1,9 @@
 /* loader.c - see loader.h.
  *
  * Order, libbpf-bootstrap style: open (pin_root_path) -> size maps -> check
- * existing pins -> load (libbpf creates or reuses the pins) -> write
- * vtep_global -> attach. One cleanup path per function.
+ * existing pins, migrating those of another layout or capacity (migrate.h)
+ * -> load (libbpf creates or reuses the pins) -> write vtep_global ->
+ * attach. One cleanup path per function.
  */
 #include "loader.h"
 
@@ -24,6 +25,7 @@
 #include <bpf/libbpf.h>
 
 #include "log.h"
+#include "migrate.h"
 #include "vtep_maps.h"
 #include "port_tc.skel.h"
 #include "uplink_tc.skel.h"
@@ -139,21 +141,9 @@ int loader_check_bpffs(const char *path, char err[CFG_ERR_LEN])
 
 int loader_pinned_layout(const char *bpffs, unsigned int *version)
 {
-	char path[PATH_MAX];
-	struct vtep_global g;
-	__u32 zero = 0;
-	int fd, err;
+	bool present;
 
-	*version = 0;
-	snprintf(path, sizeof(path), "%s/%s", bpffs, VTEP_MAP_GLOBAL);
-	fd = bpf_obj_get(path);
-	if (fd < 0)
-		return fd == -ENOENT ? 0 : fd;
-	err = bpf_map_lookup_elem(fd, &zero, &g);
-	close(fd);
-	if (!err)
-		*version = g.layout_version;
-	return err;
+	return migrate_pinned_layout(bpffs, version, &present);
 }
 
 /* ---- open and load ----------------------------------------------------------- */
@@ -186,59 +176,8 @@ static int set_limits(struct bpf_object *obj, const struct vtep_config *cfg)
 	return 0;
 }
 
-/* libbpf refuses an incompatible pin with a terse "parameter mismatch";
- * say which map and what differs, and what the user can do. */
-static int check_pins(struct bpf_object *obj, char err[CFG_ERR_LEN])
-{
-	struct bpf_map *m;
-
-	bpf_object__for_each_map(m, obj) {
-		const char *path = bpf_map__pin_path(m);
-		struct bpf_map_info info;
-		__u32 len = sizeof(info);
-		const char *what = NULL;
-		unsigned long have = 0, want = 0;
-		int fd, ret;
-
-		if (!path)
-			continue;
-		fd = bpf_obj_get(path);
-		if (fd < 0) {
-			if (fd == -ENOENT)
-				continue;
-			snprintf(err, CFG_ERR_LEN, "%s: %s", path, strerror(-fd));
-			return fd;
-		}
-		memset(&info, 0, sizeof(info));
-		ret = bpf_obj_get_info_by_fd(fd, &info, &len);
-		close(fd);
-		if (ret) {
-			snprintf(err, CFG_ERR_LEN, "%s: %s", path, strerror(-ret));
-			return ret;
-		}
-		if (info.type != bpf_map__type(m))
-			what = "type", have = info.type, want = bpf_map__type(m);
-		else if (info.key_size != bpf_map__key_size(m))
-			what = "key size", have = info.key_size, want = bpf_map__key_size(m);
-		else if (info.value_size != bpf_map__value_size(m))
-			what = "value size", have = info.value_size, want = bpf_map__value_size(m);
-		else if (info.max_entries != bpf_map__max_entries(m))
-			what = "capacity (limits)", have = info.max_entries,
-			want = bpf_map__max_entries(m);
-		else if (info.map_flags != bpf_map__map_flags(m))
-			what = "flags", have = info.map_flags, want = bpf_map__map_flags(m);
-		if (what) {
-			snprintf(err, CFG_ERR_LEN,
-				 "pinned map %.80s has %s %lu, this vtepd needs %lu; keep the old "
-				 "setting or run vtepd --cleanup (drops all entries)",
-				 path, what, have, want);
-			return -EINVAL;
-		}
-	}
-	return 0;
-}
-
-/* open -> limits -> pin check -> load, for any of our skeletons. */
+/* open -> limits, for any of our skeletons. Pins are then compared with
+ * the sized object (migrate_plan / migrate_redirect) before the load. */
 #define LOADER_OPEN(skel_type, field, ld, cfg, err)                                    \
 	({                                                                              \
 		LIBBPF_OPTS(bpf_object_open_opts, __oo, .pin_root_path = (cfg)->bpffs); \
@@ -252,42 +191,81 @@ static int check_pins(struct bpf_object *obj, char err[CFG_ERR_LEN])
 		if (!__r && (__r = set_limits((ld)->field->obj, cfg)))                  \
 			snprintf(err, CFG_ERR_LEN, "%s: cannot size maps: %s",          \
 				 #skel_type, strerror(-__r));                           \
-		if (!__r)                                                               \
-			__r = check_pins((ld)->field->obj, err);                        \
-		if (!__r && (__r = skel_type##__load((ld)->field)))                     \
+		__r;                                                                    \
+	})
+
+/* load: libbpf creates missing pins and reuses the others (entries kept). */
+#define LOADER_LOAD(skel_type, field, ld, err)                                          \
+	({                                                                              \
+		int __r = skel_type##__load((ld)->field);                               \
+		if (__r)                                                                \
 			snprintf(err, CFG_ERR_LEN, "cannot load %s: %s (see libbpf "    \
 				 "messages above)", #skel_type, strerror(-__r));        \
 		__r;                                                                    \
 	})
 
+/* The other objects share the first one's maps: their pins are redirected
+ * to the migrating maps' temporary names too. */
+#define LOADER_OPEN_LOAD(skel_type, field, ld, cfg, mig, err)                          \
+	({                                                                              \
+		int __r = LOADER_OPEN(skel_type, field, ld, cfg, err);                  \
+		if (!__r && (__r = migrate_redirect(mig, (ld)->field->obj)))            \
+			snprintf(err, CFG_ERR_LEN, "%s: cannot redirect pins: %s",      \
+				 #skel_type, strerror(-__r));                           \
+		if (!__r)                                                               \
+			__r = LOADER_LOAD(skel_type, field, ld, err);                   \
+		__r;                                                                    \
+	})
+
 int loader_open(const struct vtep_config *cfg, struct loader **out, char err[CFG_ERR_LEN])
 {
+	return loader_open_with(cfg, &migrate_history, out, err);
+}
+
+/* Order (see migrate.h for why nothing is lost): port_tc opened and sized
+ * -> its pins compared (migrate_plan refuses, or redirects the maps to
+ * migrate to temporary pins) -> load (new maps created there) -> entries
+ * copied -> the uplink objects loaded onto the same maps -> temporary pins
+ * renamed over the old ones -> vtep_global written with our layout. Any
+ * failure before the commit leaves the old pins as they were. */
+int loader_open_with(const struct vtep_config *cfg, const struct migrate_table *t,
+		     struct loader **out, char err[CFG_ERR_LEN])
+{
+	struct migrate *mig = NULL;
 	struct loader *ld;
-	unsigned int layout;
 	int ret;
 
 	loader_log_init();
 	ret = loader_check_bpffs(cfg->bpffs, err);
 	if (ret)
 		return ret;
-	ret = loader_pinned_layout(cfg->bpffs, &layout);
-	if (!ret && layout && layout != VTEP_LAYOUT_VERSION) {
-		snprintf(err, CFG_ERR_LEN,
-			 "pins in %.80s have map layout %u, this vtepd has %u; migration is not "
-			 "supported yet: use the old vtepd, or vtepd --cleanup (drops all entries)",
-			 cfg->bpffs, layout, VTEP_LAYOUT_VERSION);
-		return -EINVAL;
-	}
 	ld = calloc(1, sizeof(*ld));
 	if (!ld)
 		return -ENOMEM;
 	ret = LOADER_OPEN(port_tc_bpf, port, ld, cfg, err);
 	if (!ret)
-		ret = LOADER_OPEN(uplink_tc_bpf, utc, ld, cfg, err);
+		ret = migrate_plan(ld->port->obj, cfg->bpffs, t, &mig, err);
+	if (!ret)
+		ret = LOADER_LOAD(port_tc_bpf, port, ld, err);
+	if (!ret && mig)
+		ret = migrate_copy(mig, ld->port->obj, err);
+	if (!ret)
+		ret = LOADER_OPEN_LOAD(uplink_tc_bpf, utc, ld, cfg, mig, err);
 	if (!ret && cfg->uplink_attach == CFG_ATTACH_XDP)
-		ret = LOADER_OPEN(uplink_xdp_bpf, uxdp, ld, cfg, err);
+		ret = LOADER_OPEN_LOAD(uplink_xdp_bpf, uxdp, ld, cfg, mig, err);
+	if (!ret && mig)
+		ret = migrate_commit(mig, err);
 	if (!ret && (ret = loader_write_global(ld, cfg)))
 		snprintf(err, CFG_ERR_LEN, "cannot write %s: %s", VTEP_MAP_GLOBAL, strerror(-ret));
+	if (!ret && mig) {
+		size_t copied, dropped;
+
+		migrate_totals(mig, &copied, &dropped);
+		log_info("map migration done: %zu maps, %zu entries copied, %zu dropped; the "
+			 "old maps are freed once the new programs replace the attached ones",
+			 migrate_maps(mig), copied, dropped);
+	}
+	migrate_free(mig);  /* removes the temporary pins unless committed */
 	if (ret) {
 		loader_close(ld);
 		return ret;
@@ -332,19 +310,23 @@ int loader_write_global(struct loader *ld, const struct vtep_config *cfg)
 
 /* ---- attach / detach ----------------------------------------------------------- */
 
-/* Is the program with this id one of ours (by its kernel name)? */
-static bool prog_is(__u32 id, const char *name)
+/* Is the program with this id one of ours (by its kernel name)? 1 yes,
+ * 0 no, -errno when it cannot be looked at: bpf_prog_get_fd_by_id() needs
+ * CAP_SYS_ADMIN (-EPERM without it), which is not "someone else's". */
+static int prog_is(__u32 id, const char *name)
 {
 	struct bpf_prog_info info;
 	__u32 len = sizeof(info);
 	int fd = bpf_prog_get_fd_by_id(id), err;
 
 	if (fd < 0)
-		return false;
+		return fd == -ENOENT ? 0 : fd;
 	memset(&info, 0, sizeof(info));
 	err = bpf_obj_get_info_by_fd(fd, &info, &len);
 	close(fd);
-	return !err && !strncmp(info.name, name, BPF_OBJ_NAME_LEN - 1);
+	if (err)
+		return err;
+	return !strncmp(info.name, name, BPF_OBJ_NAME_LEN - 1);
 }
 
 static int tc_attach(int ifindex, int prog_fd)
@@ -383,7 +365,14 @@ static int xdp_attach(struct loader *ld, int ifindex, const char *ifname)
 	}
 	old = q.drv_prog_id ? q.drv_prog_id : q.skb_prog_id;
 	mode = q.drv_prog_id ? XDP_FLAGS_DRV_MODE : XDP_FLAGS_SKB_MODE;
-	if (old && !prog_is(old, LOADER_PROG_UPLINK_XDP)) {
+	err = old ? prog_is(old, LOADER_PROG_UPLINK_XDP) : 1;
+	if (err < 0) {
+		log_err("uplink %s: cannot inspect the attached XDP program (id %u): %s%s", ifname,
+			old, strerror(-err), err == -EPERM ? " (CAP_SYS_ADMIN is needed to "
+			"replace the program a previous vtepd attached)" : "");
+		return err;
+	}
+	if (!err) {
 		log_err("uplink %s: an XDP program that is not vtepd's is attached (id %u); "
 			"remove it first", ifname, old);
 		return -EBUSY;
@@ -431,7 +420,7 @@ static int xdp_detach(int ifindex, const char *ifname)
 		LIBBPF_OPTS(bpf_xdp_attach_opts, ao);
 		int oldfd;
 
-		if (!ids[i] || !prog_is(ids[i], LOADER_PROG_UPLINK_XDP))
+		if (!ids[i] || prog_is(ids[i], LOADER_PROG_UPLINK_XDP) <= 0)
 			continue;
 		oldfd = bpf_prog_get_fd_by_id(ids[i]);
 		if (oldfd < 0)

@@ -5,8 +5,9 @@
  * pin_root_path = cfg->bpffs: every map is LIBBPF_PIN_BY_NAME, so the first
  * object creates the pins and the others (and every later vtepd) reuse them,
  * entries included. Capacities come from `limits` and are set before load;
- * pins of another layout version or capacity are refused with a message,
- * never silently replaced (migration is a later issue).
+ * pins of another layout version or capacity are migrated into new maps
+ * (agent/migrate.h) or, where that cannot be done, refused with a message -
+ * never silently replaced.
  *
  * Programs are attached through netlink (XDP: IFLA_XDP; TC: a cls_bpf filter
  * on the clsact ingress hook), so they show in `bpftool net` / `tc filter
@@ -43,6 +44,10 @@ int loader_check_bpffs(const char *path, char err[CFG_ERR_LEN]);
 /* Checks the bpffs, opens, sizes and loads the objects (reusing compatible
  * pins), and writes vtep_global. Returns 0 or -errno with err filled. */
 int loader_open(const struct vtep_config *cfg, struct loader **out, char err[CFG_ERR_LEN]);
+/* The same with another layout history than this build's (tests). */
+struct migrate_table;
+int loader_open_with(const struct vtep_config *cfg, const struct migrate_table *t,
+		     struct loader **out, char err[CFG_ERR_LEN]);
 /* Frees user-space handles only: attached programs and pins stay. */
 void loader_close(struct loader *ld);
 
@@ -67,7 +72,8 @@ int loader_detach_port(int ifindex, const char *ifname);
 /* Removes our pins (vtep_* files) and the directory. */
 int loader_unpin(const char *bpffs);
 
-/* The layout version recorded in existing pins: 0 when there are none. */
+/* The layout version recorded in existing pins: 0 when there are none
+ * (read whatever the pinned vtep_global's value size). */
 int loader_pinned_layout(const char *bpffs, unsigned int *version);
 
 #endif /* VTEP_LOADER_H */

@@ -22,6 +22,8 @@
 #define MS_CHUNK 8192
 /* Below this many changes one syscall per entry is as cheap as a batch. */
 #define MS_FEW   4
+/* Slots a dirty set may keep between flushes (hashmap_clear keeps them). */
+#define MS_DIRTY_KEEP 16384
 #ifndef ENOTSUPP
 #define ENOTSUPP 524 /* the kernel's internal "not supported", seen by user space */
 #endif
@@ -77,9 +79,40 @@ struct mapsync {
 	struct hashmap statics;   /* struct ms_st_key -> struct ms_st_val */
 	struct hashmap st_fdb;    /* struct vtep_fdb_key -> struct ms_fdbref */
 	struct hashmap st_remote; /* vtep -> refs */
-	struct hashmap dirty[MS_NMAPS]; /* keys to resolve and write at the next flush */
+	struct hashmap dirty[MS_NMAPS]; /* keys to resolve and write at the next flush;
+					 * value: MS_DIRTY_* flags */
 	struct mapsync_stats stats;
+	struct mapsync_bgp bgp;   /* the BGP side; all NULL when there is none */
+	bool bgp_adopted;         /* every BGP entry in the maps is the BGP side's */
 };
+
+/* A dirty key's value. Maps with BGP entries keep the BGP side's answer for
+ * the key too (ms_dirty_size()); the others only the flags. */
+#define MS_DIRTY_BGP    0x1 /* the BGP side touched the key: its entry there is ours */
+#define MS_DIRTY_ANSWER 0x2 /* ans holds the BGP side's answer ... */
+#define MS_DIRTY_WANT   0x4 /* ... which is "this entry" (else "none") */
+#define MS_DIRTY_OVER   0x8 /* ... and replaces a local port's entry */
+struct ms_dirty {
+	uint8_t flags;
+	uint8_t pad[3];
+	union {
+		struct vtep_route r;  /* routes, neigh, prefixes */
+		struct vtep_fdb f;    /* fdb */
+	} ans;
+};
+
+static size_t ms_dirty_size(enum ms_map m)
+{
+	switch (m) {
+	case MS_ROUTES:
+	case MS_NEIGH:
+	case MS_PREFIXES:
+	case MS_FDB:
+		return sizeof(struct ms_dirty);
+	default:
+		return 1; /* flags only */
+	}
+}
 
 /* ---- keys ---------------------------------------------------------------- */
 
@@ -119,6 +152,34 @@ static int ms_dirty(struct mapsync *ms, enum ms_map m, const void *key)
 	if (ms->fd[m] < 0)
 		return 0;
 	return hashmap_put(&ms->dirty[m], key, NULL, NULL) ? 0 : -ENOMEM;
+}
+
+/* Marks a key for the BGP side, with its answer (ans: the entry, or NULL for
+ * none) or, with has_ans false, to be asked at flush time. */
+static int ms_dirty_bgp_ans(struct mapsync *ms, enum ms_map m, const void *key, bool has_ans,
+			    const void *ans, size_t ans_size, bool over)
+{
+	struct ms_dirty *d;
+	uint8_t *f;
+
+	if (ms->fd[m] < 0)
+		return 0;
+	f = hashmap_put(&ms->dirty[m], key, NULL, NULL);
+	if (!f)
+		return -ENOMEM;
+	*f = (*f & ~(MS_DIRTY_ANSWER | MS_DIRTY_WANT | MS_DIRTY_OVER)) | MS_DIRTY_BGP;
+	if (!has_ans || ms_dirty_size(m) == 1)
+		return 0;
+	d = (struct ms_dirty *)f;
+	d->flags |= MS_DIRTY_ANSWER | (ans ? MS_DIRTY_WANT : 0) | (over ? MS_DIRTY_OVER : 0);
+	if (ans)
+		memcpy(&d->ans, ans, ans_size);
+	return 0;
+}
+
+static int ms_dirty_bgp(struct mapsync *ms, enum ms_map m, const void *key)
+{
+	return ms_dirty_bgp_ans(ms, m, key, false, NULL, 0, false);
 }
 
 static const char *ms_fmt_key(enum ms_map m, const void *key, char *buf, size_t len)
@@ -171,30 +232,73 @@ static const struct vtep_port *local_at_ip(const struct mapsync *ms, uint32_t vn
 	return hashmap_get(&ms->ports, idx);
 }
 
+/* The BGP side's answer at a key: the one it left in the dirty entry when it
+ * marked the key (computed while its tables were hot in the cache), else
+ * asked now. */
+static bool bgp_route(const struct mapsync *ms, const struct vtep_route_key *k,
+		      const struct ms_dirty *d, struct vtep_route *out, bool *over)
+{
+	*over = false;
+	if (d && (d->flags & MS_DIRTY_ANSWER)) {
+		*over = d->flags & MS_DIRTY_OVER;
+		*out = d->ans.r;
+		return d->flags & MS_DIRTY_WANT;
+	}
+	return ms->bgp.route && ms->bgp.route(ms->bgp.ctx, k, out, over);
+}
+
+static bool bgp_fdb(const struct mapsync *ms, const struct vtep_fdb_key *k,
+		    const struct ms_dirty *d, struct vtep_fdb *out, bool *over)
+{
+	*over = false;
+	if (d && (d->flags & MS_DIRTY_ANSWER)) {
+		*over = d->flags & MS_DIRTY_OVER;
+		*out = d->ans.f;
+		return d->flags & MS_DIRTY_WANT;
+	}
+	return ms->bgp.fdb && ms->bgp.fdb(ms->bgp.ctx, k, out, over);
+}
+
+static bool bgp_prefix(const struct mapsync *ms, const struct vtep_prefix_key *k,
+		       const struct ms_dirty *d, struct vtep_route *out)
+{
+	if (d && (d->flags & MS_DIRTY_ANSWER)) {
+		*out = d->ans.r;
+		return d->flags & MS_DIRTY_WANT;
+	}
+	return ms->bgp.prefix && ms->bgp.prefix(ms->bgp.ctx, k, out);
+}
+
 static bool want_route(const struct mapsync *ms, const struct vtep_route_key *k,
-		       struct vtep_route *out)
+		       const struct ms_dirty *d, struct vtep_route *out)
 {
 	const struct vtep_port *p;
 	struct ms_st_key sk;
 	const struct ms_st_val *st;
 	uint32_t ifindex;
+	bool over;
 
 	memset(out, 0, sizeof(*out));
 	p = local_at_ip(ms, k->vni, k->ip, &ifindex);
 	if (p) {
 		/* A local workload whose MAC is not known yet hides any static
-		 * route to its IP but cannot be delivered to: no entry. */
+		 * or BGP route to its IP but cannot be delivered to: no entry. */
 		if (addr_mac_is_zero(p->mac))
 			return false;
+		/* The workload moved to another VTEP (RFC 7432 15): the
+		 * remote route with the higher sequence wins. */
+		if (bgp_route(ms, k, d, out, &over) && over)
+			return true;
+		memset(out, 0, sizeof(*out));
 		out->ifindex = ifindex;
 		memcpy(out->mac, p->mac, 6);
 		out->source = VTEP_SRC_LOCAL;
 		return true;
 	}
 	sk = st_key(k->vni, k->ip, 32);
-	st = hashmap_get(&ms->statics, &sk);
+	st = ms->statics.count ? hashmap_get(&ms->statics, &sk) : NULL;
 	if (!st)
-		return false;
+		return bgp_route(ms, k, d, out, &over);
 	out->vtep = st->vtep;
 	memcpy(out->mac, st->mac, 6);
 	out->source = VTEP_SRC_STATIC;
@@ -202,18 +306,19 @@ static bool want_route(const struct mapsync *ms, const struct vtep_route_key *k,
 }
 
 static bool want_prefix(const struct mapsync *ms, const struct vtep_prefix_key *k,
-			struct vtep_route *out)
+			const struct ms_dirty *d, struct vtep_route *out)
 {
 	struct ms_st_key sk;
 	const struct ms_st_val *st;
 
 	memset(out, 0, sizeof(*out));
-	if (k->prefixlen < 32 || k->prefixlen >= 64)
-		return false; /* /32s live in vtep_routes */
-	sk = st_key(ntohl(k->vni), k->ip, k->prefixlen - 32);
-	st = hashmap_get(&ms->statics, &sk);
-	if (!st)
+	if (k->prefixlen < 32 || k->prefixlen > 64)
 		return false;
+	/* Static /32s live in vtep_routes; a BGP type-5 /32 is a prefix. */
+	sk = st_key(ntohl(k->vni), k->ip, k->prefixlen - 32);
+	st = k->prefixlen < 64 ? hashmap_get(&ms->statics, &sk) : NULL;
+	if (!st)
+		return bgp_prefix(ms, k, d, out);
 	out->vtep = st->vtep;
 	memcpy(out->mac, st->mac, 6);
 	out->source = VTEP_SRC_STATIC;
@@ -221,32 +326,37 @@ static bool want_prefix(const struct mapsync *ms, const struct vtep_prefix_key *
 }
 
 static bool want_neigh(const struct mapsync *ms, const struct vtep_route_key *k,
-		       struct vtep_neigh *out)
+		       const struct ms_dirty *d, struct vtep_neigh *out)
 {
 	struct vtep_route r;
 
 	memset(out, 0, sizeof(*out));
-	if (!want_route(ms, k, &r))
+	if (!want_route(ms, k, d, &r))
 		return false;
 	memcpy(out->mac, r.mac, 6);
 	out->source = r.source;
 	return true;
 }
 
-static bool want_fdb(const struct mapsync *ms, const struct vtep_fdb_key *k, struct vtep_fdb *out)
+static bool want_fdb(const struct mapsync *ms, const struct vtep_fdb_key *k,
+		     const struct ms_dirty *d, struct vtep_fdb *out)
 {
 	const uint32_t *idx = hashmap_get(&ms->local_mac, k);
 	const struct ms_fdbref *fr;
+	bool over;
 
 	memset(out, 0, sizeof(*out));
 	if (idx) {
+		if (bgp_fdb(ms, k, d, out, &over) && over)
+			return true; /* moved away (RFC 7432 15) */
+		memset(out, 0, sizeof(*out));
 		out->ifindex = *idx;
 		out->source = VTEP_SRC_LOCAL;
 		return true;
 	}
-	fr = hashmap_get(&ms->st_fdb, k);
+	fr = ms->st_fdb.count ? hashmap_get(&ms->st_fdb, k) : NULL;
 	if (!fr)
-		return false;
+		return bgp_fdb(ms, k, d, out, &over);
 	out->vtep = fr->vtep;
 	out->source = VTEP_SRC_STATIC;
 	return true;
@@ -255,16 +365,23 @@ static bool want_fdb(const struct mapsync *ms, const struct vtep_fdb_key *k, str
 static bool want_remote(const struct mapsync *ms, const uint32_t *vtep, struct vtep_remote *out)
 {
 	const uint32_t *refs = hashmap_get(&ms->st_remote, vtep);
+	uint32_t bgp = ms->bgp.remote_refs ? ms->bgp.remote_refs(ms->bgp.ctx, *vtep) : 0;
 
 	memset(out, 0, sizeof(*out));
-	if (!refs)
-		return false;
-	out->refs = *refs;
-	out->sources = 1u << VTEP_SRC_STATIC;
-	return true;
+	if (refs) {
+		out->refs = *refs;
+		out->sources = 1u << VTEP_SRC_STATIC;
+	}
+	if (bgp) {
+		out->refs += bgp;
+		out->sources |= 1u << VTEP_SRC_BGP;
+	}
+	return out->sources != 0;
 }
 
-static bool ms_want(const struct mapsync *ms, enum ms_map m, const void *key, void *val)
+/* d: the key's dirty entry when it has one (a cached BGP answer), or NULL. */
+static bool ms_want(const struct mapsync *ms, enum ms_map m, const void *key,
+		    const struct ms_dirty *d, void *val)
 {
 	const void *v;
 
@@ -276,13 +393,13 @@ static bool ms_want(const struct mapsync *ms, enum ms_map m, const void *key, vo
 			memcpy(val, v, ms_descs[m].val_size);
 		return v != NULL;
 	case MS_ROUTES:
-		return want_route(ms, key, val);
+		return want_route(ms, key, d, val);
 	case MS_PREFIXES:
-		return want_prefix(ms, key, val);
+		return want_prefix(ms, key, d, val);
 	case MS_NEIGH:
-		return want_neigh(ms, key, val);
+		return want_neigh(ms, key, d, val);
 	case MS_FDB:
-		return want_fdb(ms, key, val);
+		return want_fdb(ms, key, d, val);
 	case MS_REMOTES:
 		return want_remote(ms, key, val);
 	default:
@@ -293,25 +410,40 @@ static bool ms_want(const struct mapsync *ms, enum ms_map m, const void *key, vo
 bool mapsync_want_route(const struct mapsync *ms, const struct vtep_route_key *k,
 			struct vtep_route *out)
 {
-	return want_route(ms, k, out);
+	return want_route(ms, k, NULL, out);
 }
 
 bool mapsync_want_fdb(const struct mapsync *ms, const struct vtep_fdb_key *k,
 		      struct vtep_fdb *out)
 {
-	return want_fdb(ms, k, out);
+	return want_fdb(ms, k, NULL, out);
 }
 
-/* Is an entry found in the map ours to delete or overwrite? */
-static bool ms_ours(enum ms_map m, const void *val)
+/* Is an entry found in the map BGP-sourced? */
+static bool ms_is_bgp(enum ms_map m, const void *val)
+{
+	int off = ms_descs[m].src_off;
+
+	if (off == MS_OWNED_ALL)
+		return false;
+	if (off == MS_OWNED_REM)
+		return ((const struct vtep_remote *)val)->sources & (1u << VTEP_SRC_BGP);
+	return ((const uint8_t *)val)[off] == VTEP_SRC_BGP;
+}
+
+/* Is an entry found in the map ours to delete or overwrite? BGP entries are
+ * once adopted (mapsync_bgp_adopt) or when the BGP side touched the key. */
+static bool ms_ours(const struct mapsync *ms, enum ms_map m, const void *val, bool bgp_touched)
 {
 	int off = ms_descs[m].src_off;
 	uint8_t src;
 
 	if (off == MS_OWNED_ALL)
 		return true;
+	if (ms_is_bgp(m, val))
+		return ms->bgp_adopted || bgp_touched;
 	if (off == MS_OWNED_REM)
-		return !(((const struct vtep_remote *)val)->sources & (1u << VTEP_SRC_BGP));
+		return true;
 	src = ((const uint8_t *)val)[off];
 	return src == VTEP_SRC_LOCAL || src == VTEP_SRC_STATIC;
 }
@@ -423,6 +555,8 @@ static int ms_flush_map(struct mapsync *ms, enum ms_map m, struct ms_keys *del)
 	size_t n = hashmap_count(&ms->dirty[m]), nu = 0, pos = 0;
 	uint8_t *ukeys = NULL, *uvals = NULL, cur[64];
 	const void *key;
+	void *vflags;
+	uint8_t *flags;
 	int err = 0;
 
 	del->n = 0;
@@ -436,25 +570,40 @@ static int ms_flush_map(struct mapsync *ms, enum ms_map m, struct ms_keys *del)
 		err = -ENOMEM;
 		goto out;
 	}
-	while ((key = hashmap_next(&ms->dirty[m], &pos, NULL))) {
+	while ((key = hashmap_next(&ms->dirty[m], &pos, &vflags))) {
 		uint8_t *v = uvals + nu * d->val_size;
+		bool touched;
 
-		if (ms_want(ms, m, key, v)) {
-			/* A remote named by BGP too keeps BGP's claim on it. */
-			if (m == MS_REMOTES && !bpf_map_lookup_elem(ms->fd[m], key, cur))
+		flags = vflags;
+		touched = *flags & MS_DIRTY_BGP;
+
+		if (ms_want(ms, m, key, ms_dirty_size(m) > 1 ? vflags : NULL, v)) {
+			/* Before the BGP side adopts the maps, a remote that an
+			 * earlier vtepd's BGP routes named keeps that claim. */
+			if (m == MS_REMOTES && !ms->bgp_adopted && !touched &&
+			    !bpf_map_lookup_elem(ms->fd[m], key, cur))
 				((struct vtep_remote *)v)->sources |=
 					((struct vtep_remote *)cur)->sources & (1u << VTEP_SRC_BGP);
 			memcpy(ukeys + nu++ * d->key_size, key, d->key_size);
-		} else if (d->src_off == MS_OWNED_ALL ||
-			   (!bpf_map_lookup_elem(ms->fd[m], key, cur) && ms_ours(m, cur))) {
-			/* Maps shared with the BGP side: delete only our own. */
+		} else if (d->src_off == MS_OWNED_ALL || ms->bgp_adopted || touched ||
+			   (!bpf_map_lookup_elem(ms->fd[m], key, cur) && ms_ours(ms, m, cur, false))) {
+			/* Every source is ours once BGP is adopted, and a key
+			 * BGP touched holds BGP's entry or one of ours: delete
+			 * without looking. Otherwise spare an earlier run's BGP
+			 * entries. */
 			memcpy(del->keys + del->n++ * d->key_size, key, d->key_size);
 		}
 	}
 	err = ms_write(ms, m, ukeys, uvals, nu);
 	log_debug("%s: %zu written, %zu to delete", d->name, nu, del->n);
 out:
-	hashmap_clear(&ms->dirty[m]);
+	/* A big burst (a full table, a reconcile) grew the dirty set: give the
+	 * memory back, or every later flush would walk its empty slots (a
+	 * 1M-key set costs milliseconds per flush; MAC moves need less). */
+	if (ms->dirty[m].cap > MS_DIRTY_KEEP)
+		hashmap_free(&ms->dirty[m]);
+	else
+		hashmap_clear(&ms->dirty[m]);
 	free(ukeys);
 	free(uvals);
 	return err;
@@ -484,6 +633,8 @@ int mapsync_flush(struct mapsync *ms)
 			err = e;
 		free(del[i].keys);
 	}
+	if (ms->bgp.flushed)
+		ms->bgp.flushed(ms->bgp.ctx);
 	return err;
 }
 
@@ -563,12 +714,15 @@ static int ms_scan_entry(struct mapsync *ms, enum ms_map m, const void *k, const
 	struct ms_stale *st = arg;
 	uint8_t want[64];
 
-	if (hashmap_get(&ms->dirty[m], k)) {
-		if (ms_want(ms, m, k, want) && !memcmp(want, v, d->val_size))
+	const uint8_t *flags = hashmap_get(&ms->dirty[m], k);
+
+	if (flags) {
+		if (!(*flags & MS_DIRTY_BGP) && ms_want(ms, m, k, NULL, want) &&
+		    !memcmp(want, v, d->val_size))
 			hashmap_del(&ms->dirty[m], k);
 		return 0;
 	}
-	if (!ms_ours(m, v))
+	if (!ms_ours(ms, m, v, false))
 		return 0;
 	if (st->n == st->cap) {
 		size_t cap = st->cap ? st->cap * 2 : 1024;
@@ -688,7 +842,7 @@ int mapsync_new(const struct mapsync_fds *fds, size_t route_hint, struct mapsync
 	ms->fd[MS_REMOTES] = fds->remotes;
 	for (m = 0; m < MS_NMAPS; m++) {
 		ms->batch_ok[m] = true;
-		err = err ?: hashmap_init(&ms->dirty[m], ms_descs[m].key_size, 0, 0);
+		err = err ?: hashmap_init(&ms->dirty[m], ms_descs[m].key_size, ms_dirty_size(m), 0);
 	}
 	err = err ?: hashmap_init(&ms->vnis, sizeof(uint32_t), sizeof(struct vtep_vni), 0);
 	err = err ?: hashmap_init(&ms->ports, sizeof(uint32_t), sizeof(struct vtep_port), 0);
@@ -779,7 +933,11 @@ int mapsync_port_set(struct mapsync *ms, uint32_t ifindex, const struct vtep_por
 		if (!hashmap_put(&ms->local_mac, &fk, &ifindex, NULL))
 			return -ENOMEM;
 	}
-	return ms_dirty_port(ms, ifindex, p);
+	if ((err = ms_dirty_port(ms, ifindex, p)))
+		return err;
+	if (ms->bgp.port)
+		ms->bgp.port(ms->bgp.ctx, ifindex, cur ? &old : NULL, p);
+	return 0;
 }
 
 int mapsync_port_del(struct mapsync *ms, uint32_t ifindex)
@@ -789,10 +947,16 @@ int mapsync_port_del(struct mapsync *ms, uint32_t ifindex)
 
 	if (!cur)
 		return -ENOENT;
+	int err;
+
 	old = *cur;
 	ms_unindex_port(ms, ifindex, &old);
 	hashmap_del(&ms->ports, &ifindex);
-	return ms_dirty_port(ms, ifindex, &old);
+	if ((err = ms_dirty_port(ms, ifindex, &old)))
+		return err;
+	if (ms->bgp.port)
+		ms->bgp.port(ms->bgp.ctx, ifindex, &old, NULL);
+	return 0;
 }
 
 /* Adds (delta 1) or drops (delta -1) a static route's share of the fdb and
@@ -903,4 +1067,102 @@ bool mapsync_route_next(const struct mapsync *ms, size_t *pos, struct cfg_route 
 void mapsync_get_stats(const struct mapsync *ms, struct mapsync_stats *out)
 {
 	*out = ms->stats;
+}
+
+/* ---- the BGP side -------------------------------------------------------------- */
+
+void mapsync_set_bgp(struct mapsync *ms, const struct mapsync_bgp *bgp)
+{
+	size_t pos = 0;
+	const void *k;
+	void *v;
+
+	memset(&ms->bgp, 0, sizeof(ms->bgp));
+	if (!bgp)
+		return;
+	ms->bgp = *bgp;
+	if (!ms->bgp.port)
+		return;
+	/* The callback may touch keys (other tables), never ports. */
+	while ((k = hashmap_next(&ms->ports, &pos, &v)))
+		ms->bgp.port(ms->bgp.ctx, *(const uint32_t *)k, NULL, v);
+}
+
+int mapsync_bgp_touch_route(struct mapsync *ms, const struct vtep_route_key *k)
+{
+	return ms_dirty_bgp(ms, MS_ROUTES, k) ?: ms_dirty_bgp(ms, MS_NEIGH, k);
+}
+
+int mapsync_bgp_touch_prefix(struct mapsync *ms, const struct vtep_prefix_key *k)
+{
+	return ms_dirty_bgp(ms, MS_PREFIXES, k);
+}
+
+int mapsync_bgp_touch_fdb(struct mapsync *ms, const struct vtep_fdb_key *k)
+{
+	return ms_dirty_bgp(ms, MS_FDB, k);
+}
+
+int mapsync_bgp_set_route(struct mapsync *ms, const struct vtep_route_key *k,
+			  const struct vtep_route *v, bool over_local)
+{
+	return ms_dirty_bgp_ans(ms, MS_ROUTES, k, true, v, sizeof(*v), over_local) ?:
+	       ms_dirty_bgp_ans(ms, MS_NEIGH, k, true, v, sizeof(*v), over_local);
+}
+
+int mapsync_bgp_set_prefix(struct mapsync *ms, const struct vtep_prefix_key *k,
+			   const struct vtep_route *v)
+{
+	return ms_dirty_bgp_ans(ms, MS_PREFIXES, k, true, v, sizeof(*v), false);
+}
+
+int mapsync_bgp_set_fdb(struct mapsync *ms, const struct vtep_fdb_key *k,
+			const struct vtep_fdb *v, bool over_local)
+{
+	return ms_dirty_bgp_ans(ms, MS_FDB, k, true, v, sizeof(*v), over_local);
+}
+
+int mapsync_bgp_touch_remote(struct mapsync *ms, uint32_t vtep)
+{
+	return ms_dirty_bgp(ms, MS_REMOTES, &vtep);
+}
+
+/* One entry during the adoption scan: a BGP entry that is not what the
+ * resolver wants now (stale, or a local/static one wins) is marked. */
+static int ms_adopt_entry(struct mapsync *ms, enum ms_map m, const void *k, const void *v,
+			  void *arg)
+{
+	uint8_t want[64];
+
+	(void)arg;
+	if (!ms_is_bgp(m, v))
+		return 0;
+	if (ms_want(ms, m, k, NULL, want) && !memcmp(want, v, ms_descs[m].val_size))
+		return 0;
+	return ms_dirty_bgp(ms, m, k);
+}
+
+int mapsync_bgp_adopt(struct mapsync *ms)
+{
+	static const enum ms_map maps[] = { MS_ROUTES, MS_NEIGH, MS_FDB, MS_PREFIXES, MS_REMOTES };
+	size_t i;
+	int err = 0;
+
+	for (i = 0; i < sizeof(maps) / sizeof(maps[0]) && !err; i++) {
+		if (ms->fd[maps[i]] < 0)
+			continue;
+		err = ms_scan(ms, maps[i], ms_adopt_entry, NULL);
+		if (err)
+			log_err("%s: cannot read the map: %s", ms_descs[maps[i]].name,
+				strerror(-err));
+	}
+	if (err)
+		return err;
+	ms->bgp_adopted = true;
+	return mapsync_flush(ms);
+}
+
+bool mapsync_bgp_adopted(const struct mapsync *ms)
+{
+	return ms->bgp_adopted;
 }

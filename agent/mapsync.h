@@ -22,8 +22,8 @@
  * here, whatever a stale route says).
  *
  * Ownership: entries whose source is BGP (or remotes that carry the BGP bit)
- * belong to the BGP side and are never deleted here. vtep_vnis and
- * vtep_ports are wholly ours.
+ * belong to the BGP side: they are written and deleted here only on its
+ * behalf (struct mapsync_bgp below). vtep_vnis and vtep_ports are wholly ours.
  */
 #ifndef VTEP_MAPSYNC_H
 #define VTEP_MAPSYNC_H
@@ -83,6 +83,63 @@ int mapsync_flush(struct mapsync *ms);
 int mapsync_reconcile(struct mapsync *ms);
 
 void mapsync_get_stats(const struct mapsync *ms, struct mapsync_stats *out);
+
+/* ---- The BGP side (added for agent/rib_sync.c) ------------------------------
+ *
+ * BGP-sourced entries are resolved here too, so that one resolver applies
+ * the precedence for a key: a local port, then a static route, then BGP -
+ * except that a local workload that lost to a remote route by MAC mobility
+ * (RFC 7432 15: the workload moved) yields to that route. The BGP side keeps
+ * its own tables and answers through struct mapsync_bgp; it marks the keys it
+ * changes with mapsync_bgp_touch_*() and they are written by the next flush.
+ * vtep_remotes holds refs = static routes + BGP routes naming the VTEP, so
+ * neither side can clobber the other's claim.
+ *
+ * Ownership of BGP-sourced map entries: a key the BGP side touched is its to
+ * rewrite or delete. Other BGP entries (left by an earlier vtepd, which keep
+ * forwarding across a restart) are left alone until mapsync_bgp_adopt():
+ * then every BGP entry the provider does not want is deleted, and from then on
+ * all BGP entries are ours. */
+struct mapsync_bgp {
+	void *ctx;
+	/* The BGP entry wanted at k (source BGP): true and *out filled.
+	 * *over_local = true when it must replace a local port's entry. */
+	bool (*route)(void *ctx, const struct vtep_route_key *k, struct vtep_route *out,
+		      bool *over_local);
+	bool (*prefix)(void *ctx, const struct vtep_prefix_key *k, struct vtep_route *out);
+	bool (*fdb)(void *ctx, const struct vtep_fdb_key *k, struct vtep_fdb *out,
+		    bool *over_local);
+	/* BGP routes naming a remote VTEP (network order), 0 = none. */
+	uint32_t (*remote_refs)(void *ctx, uint32_t vtep);
+	/* An attached port changed: old (NULL = new port) -> cur (NULL = gone).
+	 * Called after the intent changed; may call mapsync_bgp_touch_*(). */
+	void (*port)(void *ctx, uint32_t ifindex, const struct vtep_port *old,
+		     const struct vtep_port *cur);
+	/* Called at the end of every mapsync_flush() (after the writes). */
+	void (*flushed)(void *ctx);
+};
+/* Installs (or with NULL removes) the BGP side. bgp->port is called at once
+ * for every port already attached (old = NULL). */
+void mapsync_set_bgp(struct mapsync *ms, const struct mapsync_bgp *bgp);
+/* Marks keys whose BGP answer may have changed. 0 or -ENOMEM. A route key
+ * covers vtep_routes and vtep_neigh. */
+int mapsync_bgp_touch_route(struct mapsync *ms, const struct vtep_route_key *k);
+int mapsync_bgp_touch_prefix(struct mapsync *ms, const struct vtep_prefix_key *k);
+int mapsync_bgp_touch_fdb(struct mapsync *ms, const struct vtep_fdb_key *k);
+int mapsync_bgp_touch_remote(struct mapsync *ms, uint32_t vtep);
+/* The same with the answer the callback would give (v: the entry, NULL for
+ * none), computed by the BGP side while its tables are hot: the flush uses
+ * it instead of calling back. The BGP side must set (or touch) a key again
+ * whenever its answer there changes before the flush. */
+int mapsync_bgp_set_route(struct mapsync *ms, const struct vtep_route_key *k,
+			  const struct vtep_route *v, bool over_local);
+int mapsync_bgp_set_prefix(struct mapsync *ms, const struct vtep_prefix_key *k,
+			   const struct vtep_route *v);
+int mapsync_bgp_set_fdb(struct mapsync *ms, const struct vtep_fdb_key *k,
+			const struct vtep_fdb *v, bool over_local);
+/* Restart reconcile for the BGP side (see above); flushes. 0 or -errno. */
+int mapsync_bgp_adopt(struct mapsync *ms);
+bool mapsync_bgp_adopted(const struct mapsync *ms);
 
 /* Resolves one key to the value the intent wants, as the flush does: true and
  * *out filled when an entry is desired (tests and vtepctl-style dumps). */

@@ -4,7 +4,8 @@
  * Served by libmicrohttpd on its own internal polling thread, so a slow
  * scraper never stalls the daemon's event loop. The handler only reads:
  * datapath counters (vtep_stats, summed over CPUs), map occupancy and
- * capacity, BGP peer states and build info, through daemon_map_fd() and
+ * capacity, routes per VNI and source, BGP peer states, build info and the
+ * process' own figures (/proc/self), through daemon_map_fd() and
  * daemon_peers() only. Both are called from the metrics thread: the daemon
  * must make daemon_peers() thread safe (copy the peers under a lock) and
  * keep map fds open for as long as metrics runs (metrics_stop() first).
@@ -37,8 +38,9 @@ uint16_t metrics_port(const struct metrics *m);
 /* Stops the thread and frees m; NULL is a no-op. */
 void metrics_stop(struct metrics *m);
 
-/* Renders the whole exposition into a malloc'ed string (the HTTP handler's
- * body; also used by tests). Returns NULL on allocation failure. */
+/* Renders the whole exposition into a malloc'ed string, walking the maps
+ * every time (tests; the HTTP handler reuses a recent walk, see metrics.c).
+ * Returns NULL on allocation failure. */
 char *metrics_render(struct daemon *d, const struct metrics_ops *ops, size_t *len);
 
 #endif /* VTEP_METRICS_H */

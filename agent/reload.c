@@ -3,7 +3,8 @@
  * The new file is parsed and merged with the run-time edits first; if either
  * fails the running configuration stays in force, untouched. Otherwise only
  * the difference is applied: uplinks, VNIs, ports (by name), static routes
- * (by vni+prefix), the VTEP address. Settings that shape what is already
+ * (by vni+prefix), the VTEP address, and BGP (import policy, advertisements,
+ * neighbors by address: see bgp_reload). Settings that shape what is already
  * loaded or listening (bpffs, limits, uplink_attach, control_socket,
  * state_dir, metrics) take effect at the next restart; a change to them is
  * logged and the running value kept, so daemon_config() tells the truth.
@@ -241,6 +242,14 @@ int daemon_reload(struct daemon *d, char err[CFG_ERR_LEN])
 		ret = mapsync_flush(d->ms);
 	else
 		mapsync_flush(d->ms);
+	/* BGP last: the RIB sees the new VNIs and ports, then the neighbors
+	 * change (bgp_reload diffs them). */
+	{
+		int r = daemon_bgp_reload(d, old, nc);
+
+		if (!ret)
+			ret = r;
+	}
 	if (ret) {
 		snprintf(err, CFG_ERR_LEN, "reload applied with errors: %s", strerror(-ret));
 		log_err("reload: %s", err);

@@ -5,10 +5,9 @@
 #   bench/fwd.sh [--quick] [--seconds S] [--runs K] [--routes N] OUT.jsonl
 #   (FWD_SYSTEMS="routed bridge_vxlan vtepd vtepd_routes" picks systems)
 #
-# Two simulated hosts (bn-h1, bn-h2) joined by a veth "fabric" link (u1-u2),
-# a workload on each (bn-w1 behind port p1 on h1, bn-w2 behind p2 on h2).
-# bench/gen sends 64-byte UDP frames (60 bytes + FCS) from w1's eth0 at line
-# rate; w2's eth0 drops them at TC ingress (bench/sink.bpf.c) and its receive
+# The topology and the three systems are bench/topo.sh's (namespaces
+# $BN_PFX-*, bn-* by default). bench/gen sends 64-byte UDP frames (60 bytes
+# + FCS) from w1's eth0 at line rate; w2's eth0 drops them at TC ingress (bench/sink.bpf.c) and its receive
 # counter says how many made it. Each system is built from scratch:
 #   routed        h1 and h2 route w2's /32 over the link (ip_forward)
 #   bridge_vxlan  a Linux bridge with the port and a VXLAN device (VNI 100,
@@ -46,6 +45,8 @@ RESULTS=$1
 OUT=$(dirname "$RESULTS")
 # shellcheck source=bench/lib.sh
 . "$ROOT/bench/lib.sh"
+# shellcheck source=bench/topo.sh
+. "$ROOT/bench/topo.sh"
 if [ $quick = 1 ]; then
 	GEN_LEN=(-n 200000)
 	runs=1
@@ -60,82 +61,12 @@ bn_cleanup
 
 emit() { echo "$1" >> "$RESULTS"; }
 
-# The part every system shares: namespaces, veths, the underlay link.
+# The topology (bench/topo.sh) plus what the generated frames need: NAPI on
+# the receiving port (see progcost.sh's napi_check) and the sink in w2.
 base_topo() {
-	local ns
 	bn_stats_set 0
-	for ns in bn-h1 bn-h2 bn-w1 bn-w2; do bn_ns_add "$ns" || return 1; done
-	bn_veth bn-h1 p1 bn-w1 eth0 "" "$W1_MAC" &&
-	bn_veth bn-h2 p2 bn-w2 eth0 "" "$W2_MAC" &&
-	bn_veth bn-h1 u1 bn-h2 u2 "$U1_MAC" "$U2_MAC" || return 1
-	ip -n bn-w1 addr add "$W1_IP/8" dev eth0
-	ip -n bn-w2 addr add "$W2_IP/8" dev eth0
-	ip -n bn-h1 addr add "$VTEP1/32" dev lo
-	ip -n bn-h2 addr add "$VTEP2/32" dev lo
-	ip -n bn-h1 addr add "$U1_IP/30" dev u1
-	ip -n bn-h2 addr add "$U2_IP/30" dev u2
-	ip -n bn-h1 route add "$VTEP2/32" via "$U2_IP" dev u1
-	ip -n bn-h2 route add "$VTEP1/32" via "$U1_IP" dev u2
-	ip -n bn-h1 neigh replace "$U2_IP" lladdr "$U2_MAC" dev u1 nud permanent
-	ip -n bn-h2 neigh replace "$U1_IP" lladdr "$U1_MAC" dev u2 nud permanent
-	# The generator's frames need NAPI on the receiving port (see
-	# progcost.sh's napi_check); the sink ends the path in w2.
-	bn_xdp_pass bn-h1 p1 && bn_tc bn-w2 eth0 sink
-}
-
-setup_routed() {
-	local h
-	for h in bn-h1 bn-h2; do bn_in $h sysctl -qw net.ipv4.conf.all.forwarding=1; done
-	ip -n bn-h1 route add "$W2_IP/32" via "$U2_IP" dev u1 &&
-	ip -n bn-h1 route add "$W1_IP/32" dev p1 &&
-	ip -n bn-h2 route add "$W2_IP/32" dev p2 &&
-	ip -n bn-h2 neigh replace "$W2_IP" lladdr "$W2_MAC" dev p2 nud permanent || return 1
-	DMAC=$(bn_ifmac bn-h1 p1)
-}
-
-setup_bridge() {
-	local h vtep port other
-	for h in 1 2; do
-		if [ $h = 1 ]; then vtep=$VTEP1; port=p1; other=$VTEP2
-		else vtep=$VTEP2; port=p2; other=$VTEP1; fi
-		ip -n bn-h$h link add br0 type bridge &&
-		ip -n bn-h$h link add vx0 type vxlan id "$VNI" local "$vtep" dstport 4789 nolearning &&
-		ip -n bn-h$h link set vx0 master br0 &&
-		ip -n bn-h$h link set $port master br0 &&
-		ip -n bn-h$h link set vx0 up && ip -n bn-h$h link set br0 up || return 1
-		# Static entries both ways, as an EVPN-fed bridge would have.
-		bridge -n bn-h$h fdb replace "$W2_MAC" dev vx0 dst "$other" self permanent
-		bridge -n bn-h$h fdb replace "$W1_MAC" dev vx0 dst "$other" self permanent
-	done
-	bridge -n bn-h1 fdb replace "$W2_MAC" dev vx0 master static &&
-	bridge -n bn-h1 fdb replace "$W1_MAC" dev p1 master static &&
-	bridge -n bn-h2 fdb replace "$W2_MAC" dev p2 master static &&
-	bridge -n bn-h2 fdb replace "$W1_MAC" dev vx0 master static || return 1
-	DMAC=$W2_MAC
-}
-
-setup_vtepd() {
-	local n=$1 h
-	# bpf_fib_lookup for encapsulation runs in input mode on the port
-	# (bpf/encap.h): the host must forward IPv4.
-	for h in bn-h1 bn-h2; do bn_in $h sysctl -qw net.ipv4.conf.all.forwarding=1; done
-	bn_bpffs h1 && bn_bpffs h2 || return 1
-	bn_vtepd_cfg h1 "$VTEP1" u1 xdp \
-		"$(jq -nc --arg a "$W1_IP" --argjson v "$VNI" '[{ifname: "p1", vni: $v, ip: $a, mac: "auto"}]')" \
-		"$(jq -nc --arg p "$W2_IP/32" --arg t "$VTEP2" --arg m "$W2_MAC" --argjson v "$VNI" \
-			'[{vni: $v, prefix: $p, vtep: $t, mac: $m}]')" > "$BN_RUN/h1.json"
-	bn_vtepd_cfg h2 "$VTEP2" u2 xdp \
-		"$(jq -nc --arg a "$W2_IP" --argjson v "$VNI" '[{ifname: "p2", vni: $v, ip: $a, mac: "auto"}]')" \
-		"$(jq -nc --arg p "$W1_IP/32" --arg t "$VTEP1" --arg m "$W1_MAC" --argjson v "$VNI" \
-			'[{vni: $v, prefix: $p, vtep: $t, mac: $m}]')" > "$BN_RUN/h2.json"
-	bn_vtepd_start h1 "$BN_RUN/h1.json"
-	bn_vtepd_start h2 "$BN_RUN/h2.json"
-	bn_wait_tc bn-h1 p1
-	bn_wait_tc bn-h2 p2
-	if [ "$n" -gt 0 ]; then
-		"$BN_FILL" -b "$BN_RUN/h1" -n "$n" add >&2 || return 1
-	fi
-	DMAC=$GW_MAC
+	topo_base || return 1
+	bn_xdp_pass "$TH1" p1 && bn_tc "$TW2" eth0 sink
 }
 
 # run_system NAME ROUTES RUN: builds the system, warms it up, measures one
@@ -146,19 +77,19 @@ run_system() {
 	bn_log "fwd: $sys (run $i)"
 	base_topo || bn_die "topology for $sys"
 	case $sys in
-	routed) setup_routed ;;
-	bridge_vxlan) setup_bridge ;;
-	vtepd*) setup_vtepd "$n" ;;
+	routed) topo_routed ;;
+	bridge_vxlan) topo_bridge ;;
+	vtepd*) topo_vtepd "$n" ;;
 	esac || bn_die "setup $sys"
-	local G=(ip netns exec bn-w1 "$BN_GEN" -i eth0 -C 0 -j --smac "$W1_MAC" --dmac "$DMAC"
+	local G=(ip netns exec "$TW1" "$BN_GEN" -i eth0 -C 0 -j --smac "$W1_MAC" --dmac "$DMAC"
 		 --sip "$W1_IP" --dip "$W2_IP")
 	# Warm up (caches, neighbour entries).
 	"${G[@]}" -n 10000 >/dev/null || bn_die "gen"
 	[[ $sys == vtepd* ]] && c0=$(jq -nc --argjson a "$(bn_counters "$BN_RUN/h1")" \
 		--argjson b "$(bn_counters "$BN_RUN/h2")" '{h1: $a, h2: $b}')
-	r0=$(bn_rx_packets bn-w2 eth0)
+	r0=$(bn_rx_packets "$TW2" eth0)
 	g=$("${G[@]}" "${GEN_LEN[@]}") || bn_die "gen"
-	r1=$(bn_rx_packets bn-w2 eth0)
+	r1=$(bn_rx_packets "$TW2" eth0)
 	if [[ $sys == vtepd* ]]; then
 		alive=$(bn_vtepd_alive && echo true || echo false)
 		c1=$(jq -nc --argjson a "$(bn_counters "$BN_RUN/h1")" \

@@ -8,12 +8,16 @@
 #
 # Needs: ROOT (the project root), OUT (the output directory).
 
-BN_RUN=/run/vtepd-bench
+# BN_PFX / BN_RUN may be set before sourcing: the ingestion, TCP and
+# mobility scripts use bn2-* and /run/vtepd-bench2, so they never meet the
+# forwarding and cost runs' namespaces.
+BN_PFX=${BN_PFX:-bn}
+BN_RUN=${BN_RUN:-/run/vtepd-bench}
 BN_BUILD=${BUILD:-$ROOT/build}
 BN_GEN=$BN_BUILD/bench/gen
 BN_FILL=$BN_BUILD/bench/fill
 BN_VTEPD=$BN_BUILD/vtepd
-BN_NS_ALL="bn-h1 bn-h2 bn-w1 bn-w2 bn-wf bn-fab"
+BN_NS_ALL=${BN_NS_ALL:-"$BN_PFX-h1 $BN_PFX-h2 $BN_PFX-w1 $BN_PFX-w2 $BN_PFX-wf $BN_PFX-fab"}
 BN_PIDS=()          # vtepd pids we started
 BN_CFGS=()          # their config files, for --cleanup
 BN_MOUNTS=()        # bpffs mounts we made
@@ -128,12 +132,12 @@ bn_vtepd_start() {
 	[ -x "$BN_VTEPD" ] || bn_die "no $BN_VTEPD (make all)"
 	# nsenter execs vtepd: $! is vtepd itself (a function here would
 	# leave $! naming a subshell and vtepd orphaned at kill time).
-	nsenter --net=/run/netns/"bn-$host" "$BN_VTEPD" -c "$cfg" >"$log" 2>&1 &
+	nsenter --net=/run/netns/"$BN_PFX-$host" "$BN_VTEPD" -c "$cfg" >"$log" 2>&1 &
 	pid=$!
 	BN_PIDS+=("$pid")
 	BN_CFGS+=("$host:$cfg")
 	for ((i = 0; i < 100; i++)); do
-		if [ -e "$BN_RUN/$host/vtep_stats" ] && bn_in "bn-$host" bpftool -j net show |
+		if [ -e "$BN_RUN/$host/vtep_stats" ] && bn_in "$BN_PFX-$host" bpftool -j net show |
 			jq -e '[.[0].tc[]?.name // empty | select(startswith("vtep_uplink"))] | length > 0' \
 			>/dev/null 2>&1; then
 			return 0
@@ -181,8 +185,8 @@ bn_vtepd_stop_all() {
 	BN_PIDS=()
 	for hc in "${BN_CFGS[@]}"; do
 		host=${hc%%:*}; cfg=${hc#*:}
-		[ -e "/run/netns/bn-$host" ] &&
-			bn_in "bn-$host" "$BN_VTEPD" --cleanup -c "$cfg" >/dev/null 2>&1
+		[ -e "/run/netns/$BN_PFX-$host" ] &&
+			bn_in "$BN_PFX-$host" "$BN_VTEPD" --cleanup -c "$cfg" >/dev/null 2>&1
 	done
 	BN_CFGS=()
 }

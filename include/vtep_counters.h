@@ -48,13 +48,16 @@
 	X(uplink_pass,        "non-VXLAN frames passed to the host")           \
 	X(vxlan_rx,           "VXLAN packets for our VTEP")                     \
 	X(decap_deliver,      "decapsulated frames delivered to a port")        \
-	X(decap_arp,          "inner ARP requests delivered to their target")   \
+	X(decap_arp,          "inner ARP requests delivered (unused: arp_vx_reply)")\
 	X(drop_vx_malformed,  "truncated or malformed VXLAN packets")           \
 	X(drop_vx_dst,        "VXLAN packets not for our VTEP IP")              \
 	X(drop_vx_vtep,       "VXLAN packets from an unknown VTEP")             \
 	X(drop_vx_vni,        "VXLAN packets for an unknown VNI")               \
 	X(drop_vx_no_dest,    "inner frames for no local workload")             \
 	X(drop_vx_inner,      "inner frames of an unsupported type")            \
-	X(drop_vx_redirect,   "decapsulated frames that could not be delivered")
+	X(drop_vx_redirect,   "decapsulated frames that could not be delivered")\
+	/* appended later */                                                    \
+	X(arp_vx_reply,       "inner ARP requests answered back in VXLAN")      \
+	X(drop_arp_reply,     "ARP replies from workloads not to a host address")
 
 #endif /* VTEP_COUNTERS_H */

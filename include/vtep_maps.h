@@ -31,6 +31,7 @@
 #define VTEP_MAP_REMOTES  "vtep_remotes"
 #define VTEP_MAP_STATS    "vtep_stats"
 #define VTEP_MAP_EVENTS   "vtep_events"
+#define VTEP_MAP_HOSTADDRS "vtep_hostaddrs"
 
 /* Default capacities; vtepd sets the real ones from `limits` before load. */
 #define VTEP_DEF_ROUTES   1048576
@@ -38,6 +39,7 @@
 #define VTEP_DEF_PORTS    4096
 #define VTEP_MAX_VNIS     4096
 #define VTEP_MAX_REMOTES  16384
+#define VTEP_MAX_HOSTADDRS 65536 /* kube-proxy's IPVS mode puts every service IP on the host */
 #define VTEP_EVENTS_BYTES (256 * 1024)
 
 #define VTEP_VXLAN_PORT   4789
@@ -158,6 +160,17 @@ struct vtep_remote {
 	__u32 sources;        /* bit (1 << enum vtep_source) per source naming it */
 };
 _Static_assert(sizeof(struct vtep_remote) == 8, "vtep_remote layout");
+
+/* vtep_hostaddrs: hash, key __u32 IPv4 address (network order): every
+ * address of the host's network namespace outside 127.0.0.0/8, kept by vtepd
+ * from netlink address events. What a workload sends there (and an ARP reply
+ * to it) goes to the host stack. The kernel's FIB cannot tell: for
+ * bpf_fib_lookup() a local route and no route at all are both NOT_FWDED. */
+struct vtep_hostaddr {
+	__u32 ifindex;        /* an interface holding the address */
+	__u32 flags;          /* none yet; zero */
+};
+_Static_assert(sizeof(struct vtep_hostaddr) == 8, "vtep_hostaddr layout");
 
 /* vtep_stats: per-CPU array, one slot. */
 struct vtep_stats {

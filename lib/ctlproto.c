@@ -353,6 +353,11 @@ int ctlproto_call(const char *path, const char *cmd, struct json_object *args,
 				goto io_err;
 			continue;
 		}
+		/* vtepd may answer and close before reading the request (it
+		 * refuses a client over its limit with "too many clients"):
+		 * that reply is still waiting in our receive queue. */
+		if (w < 0 && (errno == EPIPE || errno == ECONNRESET))
+			break;
 		if (w < 0) {
 			ret = -errno;
 			goto io_err;

@@ -103,7 +103,7 @@ static size_t f_peers(const struct daemon *d, struct daemon_peer_info *out, size
 }
 
 static const struct control_ops fake_ops = {
-	f_route_add, f_route_del, f_port_add, f_port_del, f_reload, f_peers,
+	f_route_add, f_route_del, f_port_add, f_port_del, f_reload, f_peers, NULL,
 };
 
 static struct daemon *const D = (struct daemon *)&rec;   /* never dereferenced */

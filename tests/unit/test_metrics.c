@@ -1,7 +1,9 @@
 /* test_metrics.c - agent/metrics.c: the exposition rendered from real maps
  * (counters summed over CPUs, occupancy and capacity, peer states), checked
- * line by line and with `promtool check metrics`; and the HTTP side: GET
- * /metrics served from libmicrohttpd's thread, anything else 404. */
+ * line by line and with `promtool check metrics`; routes per VNI and source
+ * (host routes and LPM prefixes), the process metrics and the scrape
+ * duration; and the HTTP side: GET /metrics served from libmicrohttpd's
+ * thread, anything else 404. */
 #include <arpa/inet.h>
 #include <check.h>
 #include <errno.h>
@@ -10,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -175,6 +178,100 @@ START_TEST(render_without_maps)
 }
 END_TEST
 
+/* ---- routes per VNI and source, process metrics, scrape duration ---- */
+
+static int r_routes = -1, r_prefixes = -1;
+
+static int r_map_fd(const struct daemon *d, const char *name)
+{
+	(void)d;
+	if (!strcmp(name, VTEP_MAP_ROUTES))
+		return r_routes;
+	if (!strcmp(name, VTEP_MAP_PREFIXES))
+		return r_prefixes;
+	return -ENOENT;
+}
+
+static size_t r_peers(const struct daemon *d, struct daemon_peer_info *out, size_t max)
+{
+	(void)d;
+	(void)out;
+	(void)max;
+	return 0;
+}
+
+/* The value after "NAME " on its own line, or -1. */
+static double sample(const char *t, const char *name)
+{
+	char pat[160];
+	const char *p;
+
+	snprintf(pat, sizeof(pat), "\n%s ", name);
+	p = strstr(t, pat);
+	return p ? strtod(p + strlen(pat), NULL) : -1;
+}
+
+START_TEST(render_routes_process)
+{
+	static const struct metrics_ops rops = { r_map_fd, r_peers };
+	static const struct { uint32_t vni; uint8_t source; int n; } want[] = {
+		{ 100, VTEP_SRC_LOCAL, 2 }, { 100, VTEP_SRC_STATIC, 3 }, { 200, VTEP_SRC_BGP, 5 },
+	};
+	LIBBPF_OPTS(bpf_map_create_opts, lpm, .map_flags = BPF_F_NO_PREALLOC);
+	struct vtep_prefix_key pk = { 32 + 24, htonl(200), htonl(0x0a020000) };
+	struct vtep_route v = { .source = VTEP_SRC_STATIC };
+	uint32_t ip = 0;
+	double start, now = (double)time(NULL);
+	char *t;
+
+	r_routes = bpf_map_create(BPF_MAP_TYPE_HASH, "vtep_routes", 8, 20, 64, NULL);
+	r_prefixes = bpf_map_create(BPF_MAP_TYPE_LPM_TRIE, "vtep_prefixes", 12, 20, 64, &lpm);
+	ck_assert(r_routes >= 0 && r_prefixes >= 0);
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		for (int j = 0; j < want[i].n; j++) {
+			struct vtep_route_key k = { want[i].vni, htonl(++ip) };
+
+			v.source = want[i].source;
+			ck_assert_int_eq(bpf_map_update_elem(r_routes, &k, &v, BPF_ANY), 0);
+		}
+	v.source = VTEP_SRC_STATIC;
+	ck_assert_int_eq(bpf_map_update_elem(r_prefixes, &pk, &v, BPF_ANY), 0);
+
+	t = metrics_render(NULL, &rops, NULL);
+	ck_assert_ptr_nonnull(t);
+	ck_assert(has_line(t, "# TYPE vtepd_routes gauge"));
+	ck_assert_msg(has_line(t, "vtepd_routes{vni=\"100\",source=\"local\"} 2"), "%s", t);
+	ck_assert(has_line(t, "vtepd_routes{vni=\"100\",source=\"static\"} 3"));
+	ck_assert(has_line(t, "vtepd_routes{vni=\"200\",source=\"bgp\"} 5"));
+	/* the prefix counts with its VNI (network order in the LPM key) */
+	ck_assert(has_line(t, "vtepd_routes{vni=\"200\",source=\"static\"} 1"));
+	ck_assert(has_line(t, "vtepd_map_entries{map=\"vtep_routes\"} 10"));
+	ck_assert(has_line(t, "vtepd_map_entries{map=\"vtep_prefixes\"} 1"));
+	/* this very process */
+	ck_assert(sample(t, "vtepd_process_resident_memory_bytes") > 100000);
+	ck_assert(sample(t, "vtepd_process_virtual_memory_bytes") > 100000);
+	ck_assert(sample(t, "vtepd_process_open_fds") >= 3);
+	ck_assert(sample(t, "vtepd_process_cpu_seconds_total") >= 0);
+	start = sample(t, "vtepd_process_start_time_seconds");
+	ck_assert_msg(start > now - 86400 && start <= now + 1, "start %f now %f", start, now);
+	ck_assert(sample(t, "vtepd_scrape_duration_seconds") >= 0);
+	promtool_ok(t);
+	free(t);
+
+	/* A route deleted is gone from the next scrape (no stale series). */
+	{
+		struct vtep_route_key k = { 200, htonl(ip) };
+
+		ck_assert_int_eq(bpf_map_delete_elem(r_routes, &k), 0);
+	}
+	t = metrics_render(NULL, &rops, NULL);
+	ck_assert(has_line(t, "vtepd_routes{vni=\"200\",source=\"bgp\"} 4"));
+	free(t);
+	close(r_routes);
+	close(r_prefixes);
+}
+END_TEST
+
 /* A bare HTTP/1.0 request; returns the whole response. */
 static char *http(uint16_t port, const char *req)
 {
@@ -247,6 +344,7 @@ int main(void)
 	tcase_add_test(tc, render_content);
 	tcase_add_test(tc, render_passes_promtool);
 	tcase_add_test(tc, render_without_maps);
+	tcase_add_test(tc, render_routes_process);
 	tcase_add_test(tc, http_get);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);

@@ -1,0 +1,91 @@
+/* bgp_session_priv.h - the insides of a session, shared by bgp_session.c
+ * (the FSM, connections, timers, what comes in) and bgp_session_out.c (what
+ * goes out: OPEN, KEEPALIVE, NOTIFICATION, UPDATEs, End-of-RIB). Nothing
+ * else includes this.
+ */
+#ifndef VTEP_BGP_SESSION_PRIV_H
+#define VTEP_BGP_SESSION_PRIV_H
+
+#include "bgp_io.h"
+#include "bgp_msg.h"
+#include "bgp_session.h"
+
+#define NEVER UINT64_MAX
+
+/* RFC 6608 3: Finite State Machine Error subcodes. */
+enum {
+	BGP_FSM_UNSPECIFIC = 0,
+	BGP_FSM_IN_OPENSENT = 1,
+	BGP_FSM_IN_OPENCONFIRM = 2,
+	BGP_FSM_IN_ESTABLISHED = 3,
+};
+
+/* One TCP connection to the peer, ours or the peer's (inbound).
+ * st is BGP_ST_CONNECT (ours, connecting), OPENSENT, OPENCONFIRM or
+ * ESTABLISHED while fd >= 0. */
+struct bgp_conn {
+	int fd;
+	enum bgp_state st;
+	bool inbound;           /* the peer initiated it (RFC 4271 6.8) */
+	uint64_t opened_at;     /* when TCP came up / the attempt began */
+	uint32_t watched;       /* epoll events the owner watches; 0 = none yet */
+	struct bgp_rx rx;
+	struct bgp_txq tx;
+	uint64_t hold_at, ka_at, connect_at;
+	uint16_t hold, ka;      /* negotiated, seconds; hold 0 = no timers */
+	bool have_open;
+	struct bgp_open open;   /* the peer's, once received */
+	int failed;             /* -errno of a queueing/write error: drop at finish */
+};
+
+struct bgp_session {
+	struct bgp_session_cfg cfg;
+	const struct bgp_session_ops *ops;
+	void *ctx;
+	struct bgp_conn c[2];
+	bool enabled;           /* started, not stopped */
+	bool idle_hold;         /* waiting until idle_until before connecting */
+	uint64_t idle_until, retry_at;
+	unsigned idle_s, retry_s;
+	bool restarted;         /* R bit still owed in our OPENs */
+
+	/* The Established connection's negotiation (est >= 0). */
+	int est;
+	struct bgp_parse_ctx pctx;
+	uint64_t est_since;
+	uint32_t remote_id;     /* network order, from the last OPEN */
+	bool peer_gr;           /* GR capability for L2VPN/EVPN (RFC 4724 3) */
+	bool peer_gr_f;         /* its F bit for L2VPN/EVPN */
+	uint16_t peer_gr_time;
+
+	/* Graceful restart, helper side (RFC 4724 4.2). */
+	bool stale;             /* the RIB holds the peer's routes as stale */
+	uint64_t stale_at;      /* restart timer while down, stale timer while up */
+	bool eor_rcvd, eor_sent;
+	bool eor_seen;          /* End-of-RIB received at least once since start */
+
+	uint64_t updates_in, updates_out, flaps;
+	uint32_t rnd;           /* jitter state */
+	char last_error[96];
+	struct bgp_msg *msg;    /* parse scratch (large: up to 256 routes) */
+	int busy;               /* entry points under way: sess_finish() waits for 0 */
+};
+
+/* bgp_session_out.c */
+int sess_send_open(struct bgp_session *s, struct bgp_conn *c);
+int sess_send_keepalive(struct bgp_session *s, struct bgp_conn *c);
+/* Queues a NOTIFICATION and tries once to write the queue out, so it
+ * leaves before the connection is closed. */
+void sess_send_notification(struct bgp_session *s, struct bgp_conn *c, uint8_t code,
+			    uint8_t subcode, const void *data, size_t len);
+void sess_send_cease(struct bgp_session *s, struct bgp_conn *c, uint8_t subcode,
+		     const char *reason);
+int sess_send_eor(struct bgp_session *s, struct bgp_conn *c);
+
+/* bgp_session.c: "bgp peer 192.0.2.1" prefix for logs. */
+const char *sess_name(const struct bgp_session *s);
+/* End of an entry point: write queues out, drop connections that failed,
+ * sync the watched events, tell the owner. A no-op while busy. */
+void sess_finish(struct bgp_session *s, uint64_t now);
+
+#endif /* VTEP_BGP_SESSION_PRIV_H */

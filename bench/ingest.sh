@@ -1,0 +1,163 @@
+#!/bin/bash
+# ingest.sh - route ingestion: N EVPN type-2 routes over one BGP session on
+# loopback into vtepd, gobgpd and FRR's bgpd, from one feeder (bench/feeder).
+#
+#   bench/ingest.sh [--quick] [--routes "100000 1000000"] [--runs K]
+#                   [--timeout S] OUT.jsonl
+#   (INGEST_SYSTEMS="vtepd gobgp frr" picks systems)
+#
+# Each receiver runs alone in a fresh namespace (bn2-ing, BN_PFX) with both
+# session addresses on lo (bench/peers.sh); the feeder connects, sends N
+# routes packed as many per UPDATE as fit, then End-of-RIB, and keeps the
+# session up. The clock starts at the feeder's first UPDATE write and stops
+# when the receiver holds every route:
+#   vtepd   every route is in the vtep_routes map (the feeder polls the map
+#           itself: the last route's key, then all keys)
+#   gobgp   `gobgp -j neighbor` counts N accepted routes (polled)
+#   frr     `show bgp l2vpn evpn summary json` counts N received (polled)
+# Polls run every 50 ms; a poll's own cost (a gobgp or vtysh call, tens of
+# ms) is the resolution of the GoBGP and FRR figures.
+# Memory per route: the receiver's RSS after minus before, divided by N;
+# vtepd also pays its maps, preallocated at the configured capacity
+# (limits.*): their bytes_memlock per entry slot, times the three entries a
+# MAC+IP route makes (route, ARP, MAC), is added to its figure.
+# Rounds alternate the systems. Never pass/fail.
+set -u
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+
+quick=0
+routes="100000 1000000"
+runs=3
+timeout=600
+while [ $# -gt 1 ]; do
+	case $1 in
+	--quick) quick=1; shift ;;
+	--routes) routes=$2; shift 2 ;;
+	--runs) runs=$2; shift 2 ;;
+	--timeout) timeout=$2; shift 2 ;;
+	*) break ;;
+	esac
+done
+if [ $# -ne 1 ]; then
+	echo "usage: $0 [--quick] [--routes LIST] [--runs K] [--timeout S] OUT.jsonl" >&2
+	exit 2
+fi
+RESULTS=$1
+OUT=$(dirname "$RESULTS")
+export BN_PFX=${BN_PFX:-bn2} BN_RUN=${BN_RUN:-/run/vtepd-bench2}
+BN_NS_ALL="$BN_PFX-ing"
+# shellcheck source=bench/lib.sh
+. "$ROOT/bench/lib.sh"
+# shellcheck source=bench/peers.sh
+. "$ROOT/bench/peers.sh"
+if [ $quick = 1 ]; then
+	routes=10000
+	runs=1
+fi
+NS=$BN_PFX-ing
+[ -x "$BN_FEEDER" ] || bn_die "no $BN_FEEDER (make bench-tools)"
+
+trap peers_cleanup EXIT
+trap 'exit 130' INT TERM
+peers_cleanup
+
+emit() { echo "$1" >> "$RESULTS"; }
+now() { date +%s.%N; }
+
+# poll_count SECONDS N CMD...: polls CMD (prints a count) every 50 ms until
+# it prints N; prints the wall time it did, or nothing on timeout.
+poll_count() {
+	local end=$((SECONDS + $1)) n=$2 c; shift 2
+	while [ $SECONDS -lt $end ]; do
+		c=$("$@" 2>/dev/null)
+		if [ "${c:-0}" -ge "$n" ] 2>/dev/null; then now; return 0; fi
+		kill -0 "$FEEDER_PID" 2>/dev/null || return 1
+		sleep 0.05
+	done
+	return 1
+}
+
+# measure SYS N RUN: one receiver, one feed; emits the record.
+measure() {
+	local sys=$1 n=$2 run=$3 log=$OUT/feeder-$1.jsonl pid rss0 rss1 t_done="" \
+		maps='{}' extra='{}' err=null sent inst
+	bn_log "ingest: $sys, $n routes (run $run)"
+	peer_ns "$NS" || bn_die "namespace $NS"
+	case $sys in
+	gobgp)
+		peer_gobgp_start "$NS" || bn_die "gobgpd did not start"
+		pid=$GOBGP_PID ;;
+	frr)
+		peer_frr_start "$NS" || bn_die "FRR did not start"
+		pid=$FRR_BGPD_PID ;;
+	vtepd)
+		ip -n "$NS" link add u1 type veth peer name u0 &&
+		ip -n "$NS" link set u1 up && ip -n "$NS" link set u0 up || bn_die "uplink"
+		bn_bpffs ing || bn_die "bpffs"
+		peer_vtepd_cfg ing > "$BN_RUN/ing.json"
+		bn_vtepd_start ing "$BN_RUN/ing.json"
+		pid=${BN_PIDS[-1]} ;;
+	esac
+	sleep 0.5
+	rss0=$(peer_rss "$pid")
+	case $sys in
+	vtepd)
+		peer_feeder "$NS" "$log" -n "$n" --wait-map "$BN_RUN/ing" --timeout "$timeout"
+		while kill -0 "$FEEDER_PID" 2>/dev/null && [ -z "$(peer_event "$log" installed)" ] &&
+			[ -z "$(peer_event "$log" done)" ]; do
+			sleep 0.05
+		done
+		inst=$(peer_event "$log" installed)
+		if [ -n "$inst" ] && ! jq -e '.timeout' <<<"$inst" >/dev/null; then
+			t_done=$(jq -r 'if .missing_after_last == 0 then .t_last_key else .t_all end' <<<"$inst")
+		fi
+		maps=$(peer_map_bytes "$BN_RUN/ing")
+		extra=$(jq -nc --argjson inst "${inst:-null}" --argjson lim 1048576 '
+			{installed: $inst, map_capacity: $lim}') ;;
+	gobgp)
+		peer_feeder "$NS" "$log" -n "$n"
+		t_done=$(poll_count "$timeout" "$n" peer_gobgp_count "$NS")
+		extra=$(jq -nc --argjson s "$(peer_gobgp "$NS" -j global rib -a evpn summary)" \
+			'{rib_summary: $s}') ;;
+	frr)
+		peer_feeder "$NS" "$log" -n "$n"
+		t_done=$(poll_count "$timeout" "$n" peer_frr_count "$NS")
+		extra=$(jq -nc --argjson z "$(peer_rss "$FRR_ZEBRA_PID")" '{zebra_rss: $z}') ;;
+	esac
+	rss1=$(peer_rss "$pid")
+	sent=$(peer_event "$log" sent)
+	if [ -z "$t_done" ] || [ -z "$sent" ]; then
+		err=$(jq -Rsc . < "$log.err")
+		[ "$err" = '""' ] && err='"timeout or no End-of-RIB"'
+		bn_log "ingest: $sys failed: $err"
+	fi
+	emit "$(jq -nc --arg sys "$sys" --argjson n "$n" --argjson run "$run" \
+		--argjson sent "${sent:-null}" --arg t_done "$t_done" --argjson rss0 "$rss0" \
+		--argjson rss1 "$rss1" --argjson maps "$maps" --argjson x "$extra" --argjson err "$err" '
+		($maps | [.vtep_routes, .vtep_neigh, .vtep_fdb] | map(. // 0) | add) as $m3 |
+		(if $sent and $t_done != "" then ($t_done | tonumber) - $sent.t_first else null end) as $s |
+		{kind: "ingest", system: $sys, routes: $n, run: $run,
+		 seconds: (if $s then ($s * 1000 | round) / 1000 else null end),
+		 routes_per_s: (if $s and $s > 0 then ($n / $s | round) else null end),
+		 feeder_write_seconds: ($sent.seconds // null), updates: ($sent.updates // null),
+		 rss_before: $rss0, rss_after: $rss1,
+		 rss_bytes_per_route: ((($rss1 - $rss0) / $n * 10 | round) / 10),
+		 maps_bytes: (if $maps == {} then null else $maps end),
+		 map_bytes_per_route: (if $maps == {} then null else
+			(($m3 / $x.map_capacity) * 10 | round) / 10 end),
+		 bytes_per_route: (((($rss1 - $rss0) / $n +
+			(if $maps == {} then 0 else $m3 / $x.map_capacity end)) * 10 | round) / 10),
+		 error: $err} + $x')"
+	tail -n1 "$RESULTS" | jq -r '"bench: ingest \(.system) \(.routes): \(.routes_per_s) routes/s" +
+		" (\(.seconds) s), \(.bytes_per_route) bytes/route"' >&2
+	peers_cleanup
+}
+
+for n in $routes; do
+	for ((run = 1; run <= runs; run++)); do
+		for s in ${INGEST_SYSTEMS:-vtepd gobgp frr}; do
+			measure "$s" "$n" "$run"
+		done
+	done
+done
+exit 0

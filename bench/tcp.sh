@@ -1,0 +1,117 @@
+#!/bin/bash
+# tcp.sh - TCP throughput workload to workload across hosts, through the
+# tunnel: vtepd against the kernel's bridge + VXLAN and a plain routed veth.
+#
+#   bench/tcp.sh [--quick] [--seconds S] [--runs K] [--streams P] OUT.jsonl
+#   (TCP_SYSTEMS="routed bridge_vxlan vtepd vtepd_tc" picks systems)
+#
+# The topology and the systems are bench/topo.sh's, in namespaces bn2-*
+# (BN_PFX), with the underlay link at MTU 1600 so 1500-octet workload packets
+# fit after the 50 octets of VXLAN on every system (a fabric's jumbo MTU;
+# vtepd would otherwise answer ICMP fragmentation-needed and the bridge
+# would drop). The workloads' ARP entries for each other are static (the
+# MAC each system forwards on), so no system's first packets wait on ARP.
+# iperf3 in w2 serves, iperf3 in w1 sends P streams for S seconds (the first
+# second omitted: slow start); the rate is what the receiver got. Rounds
+# alternate the systems, each built from scratch. vtepd runs twice: uplink
+# program in XDP (the default) and in TC (vtep.uplink_attach "tc"): an XDP
+# program on the receiving veth makes the sending end segment GSO packets
+# before they cross, a TC one does not. Never pass/fail.
+set -u
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+
+quick=0
+seconds=5
+runs=5
+streams=4
+while [ $# -gt 1 ]; do
+	case $1 in
+	--quick) quick=1; shift ;;
+	--seconds) seconds=$2; shift 2 ;;
+	--runs) runs=$2; shift 2 ;;
+	--streams) streams=$2; shift 2 ;;
+	*) break ;;
+	esac
+done
+if [ $# -ne 1 ]; then
+	echo "usage: $0 [--quick] [--seconds S] [--runs K] [--streams P] OUT.jsonl" >&2
+	exit 2
+fi
+RESULTS=$1
+OUT=$(dirname "$RESULTS")
+export BN_PFX=${BN_PFX:-bn2} BN_RUN=${BN_RUN:-/run/vtepd-bench2}
+# shellcheck source=bench/lib.sh
+. "$ROOT/bench/lib.sh"
+# shellcheck source=bench/topo.sh
+. "$ROOT/bench/topo.sh"
+TOPO_UNDERLAY_MTU=1600
+if [ $quick = 1 ]; then
+	runs=1
+	seconds=2
+	streams=2
+fi
+command -v iperf3 >/dev/null || bn_die "iperf3 missing (make deps)"
+
+IPERF_PID=
+tcp_cleanup() {
+	if [ -n "$IPERF_PID" ]; then
+		kill "$IPERF_PID" 2>/dev/null
+		wait "$IPERF_PID" 2>/dev/null
+		IPERF_PID=
+	fi
+	bn_cleanup
+}
+trap tcp_cleanup EXIT
+trap 'exit 130' INT TERM
+tcp_cleanup
+
+emit() { echo "$1" >> "$RESULTS"; }
+
+run_system() {
+	local sys=$1 i=$2 j log=$OUT/iperf3-$1.json
+	bn_log "tcp: $sys (run $i)"
+	bn_stats_set 0
+	topo_base || bn_die "topology for $sys"
+	case $sys in
+	routed) topo_routed ;;
+	bridge_vxlan) topo_bridge ;;
+	vtepd) topo_vtepd 0 xdp ;;
+	vtepd_tc) topo_vtepd 0 tc ;;
+	esac || bn_die "setup $sys"
+	ip -n "$TW1" neigh replace "$W2_IP" lladdr "$DMAC" dev eth0 nud permanent
+	ip -n "$TW2" neigh replace "$W1_IP" lladdr "$DMAC2" dev eth0 nud permanent
+	# One server for one test; its pid recorded (nsenter execs iperf3).
+	nsenter --net=/run/netns/"$TW2" iperf3 -s -1 -B "$W2_IP" -p 5201 \
+		>"$OUT/iperf3-server.log" 2>&1 &
+	IPERF_PID=$!
+	for ((j = 0; j < 50; j++)); do
+		bn_in "$TW2" ss -Hltn 'sport = :5201' | grep -q . && break
+		sleep 0.1
+	done
+	if ! bn_in "$TW1" iperf3 -c "$W2_IP" -p 5201 -P "$streams" -t "$((seconds + 1))" -O 1 \
+		-J >"$log" 2>&1; then
+		bn_log "tcp: iperf3 failed for $sys: $(jq -r '.error // empty' "$log" 2>/dev/null)"
+	fi
+	wait "$IPERF_PID" 2>/dev/null
+	IPERF_PID=
+	emit "$(jq -c --arg sys "$sys" --argjson run "$i" --argjson p "$streams" '
+		{kind: "tcp", system: $sys, run: $run, streams: $p,
+		 seconds: (.end.sum_received.seconds // 0),
+		 gbps: (((.end.sum_received.bits_per_second // 0) / 1e9 * 1000 | round) / 1000),
+		 retransmits: (.end.sum_sent.retransmits // null),
+		 bytes: (.end.sum_received.bytes // 0),
+		 error: (.error // null)}' "$log" 2>/dev/null ||
+		jq -nc --arg sys "$sys" --argjson run "$i" --argjson p "$streams" \
+			'{kind: "tcp", system: $sys, run: $run, streams: $p, gbps: 0, bytes: 0,
+			  error: "iperf3 gave no JSON"}')"
+	tail -n1 "$RESULTS" | jq -r '"bench: tcp \(.system) run \(.run): \(.gbps) Gbit/s," +
+		" \(.retransmits) retransmits"' >&2
+	tcp_cleanup
+}
+
+for ((run = 1; run <= runs; run++)); do
+	for s in ${TCP_SYSTEMS:-routed bridge_vxlan vtepd vtepd_tc}; do
+		run_system "$s" "$run"
+	done
+done
+exit 0

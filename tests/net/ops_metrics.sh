@@ -1,0 +1,68 @@
+#!/bin/bash
+# ops_metrics.sh - GET /metrics from vtepd running in namespaces (issue 4,
+# point 3): the text passes `promtool check metrics`; the datapath counters
+# move when traffic flows (a ping w11 -> w21 is encapsulated on h1 and
+# delivered on h2); routes per VNI and source, map occupancy, the process
+# and scrape figures are there; the endpoint listens on loopback only.
+. "$(dirname "$0")/ops_lib.sh"
+METRICS="\"127.0.0.1:$MPORT\""
+net_begin
+topo_base
+std_config h1
+std_config h2
+vtepd_start h1
+vtepd_start h2
+run ping_ok "${PFX}w11" 10.1.0.21 1
+
+promtool_ok() {
+	local f=$LOGDIR/metrics-$1.txt
+	metrics_of "$1" >"$f" || { echo "no answer from http://127.0.0.1:$MPORT/metrics on $1"; return 1; }
+	wc -l <"$f"
+	promtool check metrics <"$f"
+}
+check "h1: /metrics passes promtool check metrics" promtool_ok h1
+check "h2: /metrics passes promtool check metrics" promtool_ok h2
+check "the endpoint listens on 127.0.0.1 only" sh -c \
+	"nsenter --net=/run/netns/${PFX}h1 ss -Hltn 'sport = :$MPORT' | tee /dev/stderr | awk '{print \$4}' | grep -qx '127.0.0.1:$MPORT'"
+check "not reachable on the uplink address" sh -c \
+	"! nsenter --net=/run/netns/${PFX}fab curl -s --max-time 3 http://$(uplink_ip h1):$MPORT/metrics"
+
+# value_is H SERIES VALUE
+value_is() { local v; v=$(metric "$1" "$2"); echo "$1 $2 = ${v:-absent} (want $3)"; [ "$v" = "$3" ]; }
+check "routes per VNI and source: 2 local on h1" value_is h1 'vtepd_routes{vni="100",source="local"}' 2
+check "routes per VNI and source: 2 static on h1" value_is h1 'vtepd_routes{vni="100",source="static"}' 2
+check "occupancy: vtep_routes holds 4" value_is h1 'vtepd_map_entries{map="vtep_routes"}' 4
+check "capacity: vtep_routes is limits.routes" value_is h1 'vtepd_map_capacity{map="vtep_routes"}' 4096
+check "a route added with vtepctl shows at once" sh -c \
+	"nsenter --net=/run/netns/${PFX}h1 '$VTEPCTL' -s '$(sock_of h1)' routes add vni 100 prefix 10.1.0.23/32 vtep 192.0.2.2 mac 02:00:00:00:00:23"
+check_until "and is counted as static" 5 value_is h1 'vtepd_routes{vni="100",source="static"}' 3
+run vt h1 routes del vni 100 prefix 10.1.0.23/32
+
+positive() { local v; v=$(metric "$1" "$2"); echo "$1 $2 = ${v:-absent}"; awk -v v="${v:-0}" 'BEGIN { exit !(v > 0) }'; }
+check "process: resident memory" positive h1 vtepd_process_resident_memory_bytes
+check "process: start time" positive h1 vtepd_process_start_time_seconds
+check "process: open fds" positive h1 vtepd_process_open_fds
+check "scrape duration reported" sh -c "nsenter --net=/run/netns/${PFX}h1 curl -sf http://127.0.0.1:$MPORT/metrics | grep -E '^vtepd_scrape_duration_seconds [0-9.]+$'"
+start=$(metric h1 vtepd_process_start_time_seconds)
+check "start time is this vtepd's (within a minute of now)" awk -v s="$start" -v n="$(date +%s)" 'BEGIN { print s, n; exit !(s <= n + 1 && s > n - 60) }'
+
+# Counters move when traffic flows.
+enc0=$(metric h1 'vtepd_datapath_packets_total{counter="fwd_encap"}')
+rx0=$(metric h1 'vtepd_datapath_packets_total{counter="port_rx"}')
+dec0=$(metric h2 'vtepd_datapath_packets_total{counter="decap_deliver"}')
+vx0=$(metric h2 'vtepd_datapath_packets_total{counter="vxlan_rx"}')
+nr0=$(metric h1 'vtepd_datapath_drops_total{reason="no_route"}')
+run ping_ok "${PFX}w11" 10.1.0.21 20
+run sh -c "! nsenter --net=/run/netns/${PFX}w11 ping -n -q -c 5 -i 0.2 -w 2 192.0.2.99"
+grew() {  # grew H SERIES BEFORE MIN
+	local v; v=$(metric "$1" "$2"); echo "$1 $2: ${3:-?} -> ${v:-absent}"
+	[ -n "$v" ] && [ -n "$3" ] && [ $((v - $3)) -ge "$4" ]
+}
+check "h1 fwd_encap rose by the 20 echo requests" grew h1 'vtepd_datapath_packets_total{counter="fwd_encap"}' "$enc0" 20
+check "h1 port_rx rose" grew h1 'vtepd_datapath_packets_total{counter="port_rx"}' "$rx0" 20
+check "h2 vxlan_rx rose" grew h2 'vtepd_datapath_packets_total{counter="vxlan_rx"}' "$vx0" 20
+check "h2 decap_deliver rose" grew h2 'vtepd_datapath_packets_total{counter="decap_deliver"}' "$dec0" 20
+check "h1 drops{reason=no_route} rose by the pings to 192.0.2.99 (no route in the VNI)" grew h1 'vtepd_datapath_drops_total{reason="no_route"}' "$nr0" 5
+check "metrics and vtepctl stats agree on fwd_encap" sh -c \
+	"a=\$(nsenter --net=/run/netns/${PFX}h1 curl -sf http://127.0.0.1:$MPORT/metrics | awk '\$1 == \"vtepd_datapath_packets_total{counter=\\\"fwd_encap\\\"}\" {print \$2}'); \
+	 b=\$(nsenter --net=/run/netns/${PFX}h1 '$VTEPCTL' -s '$(sock_of h1)' -b '$(bpffs_of h1)' -j stats | jq .fwd_encap); echo \"metrics \$a vtepctl \$b\"; [ \"\$a\" = \"\$b\" ]"

@@ -1,0 +1,202 @@
+/* rib_test_util.h - helpers for the RIB / import / export unit tests: a
+ * test configuration, real BPF maps made with bpf_map_create (same types,
+ * keys and values as bpf/maps.bpf.h; needs root), and builders for received
+ * EVPN routes and their attributes. */
+#ifndef RIB_TEST_UTIL_H
+#define RIB_TEST_UTIL_H
+
+#include <arpa/inet.h>
+#include <check.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+
+#include "addr.h"
+#include "bgp_attr.h"
+#include "config.h"
+#include "evpn_nlri.h"
+#include "mapsync.h"
+
+/* VNI 100: route target auto; VNI 200: explicit 65000:200 and flood. */
+static const char rt_test_json[] =
+	"{ \"vtep\": {\"ip\": \"192.0.2.1\", \"uplink\": \"eth0\"},"
+	"\"bgp\": {\"asn\": 65001, \"router_id\": \"192.0.2.1\","
+	"  \"neighbors\": [{\"address\":\"198.51.100.1\",\"asn\":65000}],"
+	"  \"dad\": {\"moves\": 5, \"window_s\": 180}},"
+	"\"vnis\": ["
+	" {\"vni\": 100, \"subnet\": \"10.1.0.0/16\", \"gateway_ip\": \"10.1.255.254\","
+	"  \"gateway_mac\": \"02:00:00:00:01:00\", \"route_target\": \"auto\"},"
+	" {\"vni\": 200, \"subnet\": \"10.2.0.0/16\", \"gateway_ip\": \"10.2.255.254\","
+	"  \"gateway_mac\": \"02:00:00:00:02:00\", \"route_target\": \"65000:200\","
+	"  \"flood\": true} ] }";
+
+static inline void rt_load_config(const char *json, struct vtep_config *c)
+{
+	char err[CFG_ERR_LEN] = "";
+
+	ck_assert_msg(config_parse(json, c, err) == 0, "config: %s", err);
+}
+
+static inline uint32_t rt_ip(const char *s)
+{
+	uint32_t a = 0;
+
+	ck_assert_int_eq(addr_parse_ip(s, &a), 0);
+	return a;
+}
+
+static inline void rt_mac(const char *s, uint8_t out[6])
+{
+	ck_assert_int_eq(addr_parse_mac(s, out), 0);
+}
+
+static inline int rt_mkmap(enum bpf_map_type t, const char *name, size_t ks, size_t vs,
+			   uint32_t max, uint32_t flags)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, o, .map_flags = flags);
+	int fd = bpf_map_create(t, name, ks, vs, max, &o);
+
+	ck_assert_msg(fd >= 0, "bpf_map_create %s: %s (run as root)", name, strerror(-fd));
+	return fd;
+}
+
+static inline void rt_maps_open(struct mapsync_fds *fds, uint32_t max)
+{
+	fds->vnis = rt_mkmap(BPF_MAP_TYPE_HASH, "vtep_vnis", 4, sizeof(struct vtep_vni), 64, 0);
+	fds->ports = rt_mkmap(BPF_MAP_TYPE_HASH, "vtep_ports", 4, sizeof(struct vtep_port), 64, 0);
+	fds->routes = rt_mkmap(BPF_MAP_TYPE_HASH, "vtep_routes", sizeof(struct vtep_route_key),
+			       sizeof(struct vtep_route), max, BPF_F_NO_PREALLOC);
+	fds->prefixes = rt_mkmap(BPF_MAP_TYPE_LPM_TRIE, "vtep_prefixes",
+				 sizeof(struct vtep_prefix_key), sizeof(struct vtep_route), max,
+				 BPF_F_NO_PREALLOC);
+	fds->neigh = rt_mkmap(BPF_MAP_TYPE_HASH, "vtep_neigh", sizeof(struct vtep_route_key),
+			      sizeof(struct vtep_neigh), max, BPF_F_NO_PREALLOC);
+	fds->fdb = rt_mkmap(BPF_MAP_TYPE_HASH, "vtep_fdb", sizeof(struct vtep_fdb_key),
+			    sizeof(struct vtep_fdb), max, BPF_F_NO_PREALLOC);
+	fds->remotes = rt_mkmap(BPF_MAP_TYPE_HASH, "vtep_remotes", 4, sizeof(struct vtep_remote),
+				1024, 0);
+}
+
+static inline void rt_maps_close(struct mapsync_fds *fds)
+{
+	close(fds->vnis);
+	close(fds->ports);
+	close(fds->routes);
+	close(fds->prefixes);
+	close(fds->neigh);
+	close(fds->fdb);
+	close(fds->remotes);
+}
+
+/* Entries in a map (get_next_key walk: works for every map type). */
+static inline size_t rt_count(int fd, size_t ks)
+{
+	uint8_t k[64], prev[64];
+	size_t n = 0;
+	int err;
+
+	err = bpf_map_get_next_key(fd, NULL, k);
+	while (!err) {
+		n++;
+		memcpy(prev, k, ks);
+		err = bpf_map_get_next_key(fd, prev, k);
+	}
+	return n;
+}
+
+/* Received attributes: one static struct (it is ~2.5 KB) and its
+ * extended communities. */
+static struct bgp_attrs rt_attrs;
+static uint8_t rt_ext[8][8];
+
+/* Next hop vtep; route target rt ("ASN:NN", NULL = none); MAC mobility
+ * sequence (with sticky) when mm. Encapsulation VXLAN always. */
+static inline struct bgp_attrs *rt_mkattrs(const char *vtep, const char *rt, bool mm,
+					   uint32_t seq, bool sticky)
+{
+	struct bgp_attrs *a = &rt_attrs;
+	uint16_t n = 0;
+	uint32_t nh = rt_ip(vtep);
+
+	memset(a, 0, sizeof(*a));
+	a->present = BGP_ATTR_BIT(BGP_ATTR_ORIGIN) | BGP_ATTR_BIT(BGP_ATTR_AS_PATH) |
+		     BGP_ATTR_BIT(BGP_ATTR_MP_REACH_NLRI) | BGP_ATTR_BIT(BGP_ATTR_EXT_COMMUNITIES);
+	a->mp_reach.afi = EVPN_AFI;
+	a->mp_reach.safi = EVPN_SAFI;
+	a->mp_reach.nh_len = 4;
+	memcpy(a->mp_reach.nh, &nh, 4);
+	if (rt)
+		ck_assert_int_eq(config_parse_rt(rt, rt_ext[n++]), 0);
+	bgp_ext_encap(rt_ext[n++], BGP_TUNNEL_VXLAN);
+	a->evpn.encap_types = 1u << BGP_TUNNEL_VXLAN;
+	if (mm) {
+		bgp_ext_mac_mobility(rt_ext[n++], seq, sticky);
+		a->evpn.mac_mobility = true;
+		a->evpn.mm_seq = seq;
+		a->evpn.mm_sticky = sticky;
+	}
+	a->ext = &rt_ext[0][0];
+	a->n_ext = n;
+	a->evpn.n_rt = rt ? 1 : 0;
+	return a;
+}
+
+/* Adds a router's MAC extended community (type 5). */
+static inline void rt_attrs_rmac(const char *mac)
+{
+	struct bgp_attrs *a = &rt_attrs;
+
+	rt_mac(mac, a->evpn.router_mac);
+	bgp_ext_router_mac(rt_ext[a->n_ext++], a->evpn.router_mac);
+	a->evpn.has_router_mac = true;
+}
+
+/* Type 2 with RD = vtep:100 (what the originating VTEP would use). */
+static inline struct evpn_route rt_macip(const char *rd_ip, const char *mac, const char *ip,
+					 uint32_t label)
+{
+	struct evpn_route r;
+
+	memset(&r, 0, sizeof(r));
+	r.type = EVPN_RT_MACIP;
+	evpn_rd_make_ip(r.rd, rt_ip(rd_ip), 100);
+	rt_mac(mac, r.mac);
+	if (ip) {
+		r.ip.len = 4;
+		r.ip.v4 = rt_ip(ip);
+	}
+	r.n_labels = 1;
+	r.label[0] = label;
+	return r;
+}
+
+static inline struct evpn_route rt_prefix(const char *rd_ip, const char *prefix, uint8_t len,
+					  uint32_t label)
+{
+	struct evpn_route r;
+
+	memset(&r, 0, sizeof(r));
+	r.type = EVPN_RT_PREFIX;
+	evpn_rd_make_ip(r.rd, rt_ip(rd_ip), 100);
+	r.ip.len = 4;
+	r.ip.v4 = rt_ip(prefix);
+	r.prefix_len = len;
+	r.gw.len = 4;
+	r.n_labels = 1;
+	r.label[0] = label;
+	return r;
+}
+
+static inline struct evpn_route rt_imet(const char *orig)
+{
+	struct evpn_route r;
+
+	memset(&r, 0, sizeof(r));
+	r.type = EVPN_RT_IMET;
+	evpn_rd_make_ip(r.rd, rt_ip(orig), 100);
+	r.ip.len = 4;
+	r.ip.v4 = rt_ip(orig);
+	return r;
+}
+
+#endif /* RIB_TEST_UTIL_H */
