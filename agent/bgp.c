@@ -61,6 +61,7 @@ struct bgp {
 	size_t n_pend, cap_pend;
 	bool flushing;
 
+	bool ready;                  /* bgp_new() done: every peer is in peers[] */
 	bool sync_pending;           /* rib_initial_sync_done() still owed */
 	uint64_t sync_at;
 };
@@ -340,13 +341,18 @@ static void check_sync(struct bgp *b, uint64_t now)
 	size_t i;
 	bool all = true;
 
-	if (!b->sync_pending)
+	/* Until bgp_new() has created every peer, "all peers sent End-of-RIB"
+	 * would be true of the few created so far. */
+	if (!b->sync_pending || !b->ready)
 		return;
 	for (i = 0; i < b->n_peers && all; i++)
 		all = !live(b, i) || bgp_session_eor_seen(b->peers[i]->s);
 	if (!all && now < b->sync_at)
 		return;
 	b->sync_pending = false;
+	/* The restart is over: sessions started from now on (a reload adds a
+	 * neighbor, a peer comes back) no longer say "restarting". */
+	b->restarted = false;
 	log_info("bgp: %s: removing map entries an earlier vtepd learned that no peer "
 		 "announced again", all ? "End-of-RIB from every peer" : "restart time over");
 	if (b->rib)
@@ -630,6 +636,7 @@ int bgp_new(const struct vtep_config *cfg, const struct bgp_env *env, struct bgp
 		snapshot(p, now);
 	}
 	listener_sync(b);
+	b->ready = true;
 	log_info("bgp: AS %u, %zu neighbors, %s, graceful restart %u s%s", b->local_as, b->n_peers,
 		 b->lfd >= 0 ? "listening" : "not listening", b->gr_time,
 		 b->restarted ? " (restarting: forwarding state kept)" : "");

@@ -28,6 +28,7 @@
 #include "control.h"
 #include "events.h"
 #include "evpn_export.h"
+#include "hostaddr.h"
 #include "hostroute.h"
 #include "loader.h"
 #include "log.h"
@@ -243,6 +244,8 @@ static int open_datapath(struct daemon *d, size_t n_routes)
 		log_err("cannot start: %s", strerror(-ret));
 		return ret;
 	}
+	if ((ret = hostaddr_new(d->nl, loader_map_fd(d->ld, VTEP_MAP_HOSTADDRS), &d->ha)))
+		return ret;
 	env = (struct ports_env){ .ld = d->ld, .ms = d->ms, .nl = d->nl, .hr = d->hr,
 				  .ports_map_fd = fds.ports };
 	ret = ports_new(&env, &d->ports);
@@ -466,6 +469,7 @@ void daemon_free(struct daemon *d)
 	evpn_export_free(d->exp);
 	mapsync_free(d->ms);
 	hostroute_close(d->hr);
+	hostaddr_free(d->ha);   /* memory only: the map stays filled */
 	netlink_close(d->nl);
 	loader_close(d->ld);     /* handles only: programs and pins stay */
 	if (d->sigfd >= 0)

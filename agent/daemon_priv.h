@@ -17,6 +17,7 @@ struct loader;
 struct mapsync;
 struct netlink;
 struct hostroute;
+struct hostaddr;
 struct ports;
 struct events;
 struct loop;
@@ -43,6 +44,7 @@ struct daemon {
 	struct mapsync   *ms;
 	struct netlink   *nl;
 	struct hostroute *hr;
+	struct hostaddr  *ha;   /* vtep_hostaddrs, kept from address events */
 	struct ports     *ports;
 	struct events    *ev;
 	struct loop      *loop;

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/if_addr.h>
 #include <linux/if_arp.h>
 #include <linux/if_link.h>
 #include <linux/rtnetlink.h>
@@ -29,6 +30,9 @@ struct netlink {
 	struct nl_sock *req;     /* dumps and requests, blocking */
 	netlink_link_cb cb;
 	void *ctx;
+	netlink_addr_cb addr_cb;       /* netlink_watch_addrs(), or NULL */
+	netlink_resync_cb addr_resync;
+	void *addr_ctx;
 };
 
 /* libnl error codes are their own; map the ones we act on back to errno. */
@@ -88,12 +92,44 @@ static int parse_link(struct nlmsghdr *nlh, struct netlink_link *out)
 	return 0;
 }
 
+static int parse_addr(struct nlmsghdr *nlh, struct netlink_addr *out)
+{
+	struct nlattr *tb[IFA_MAX + 1], *a;
+	struct ifaddrmsg *ifa;
+
+	if (nlh->nlmsg_type != RTM_NEWADDR && nlh->nlmsg_type != RTM_DELADDR)
+		return -EINVAL;
+	if (nlmsg_parse(nlh, sizeof(*ifa), tb, IFA_MAX, NULL) < 0)
+		return -EINVAL;
+	ifa = nlmsg_data(nlh);
+	if (ifa->ifa_family != AF_INET)
+		return -EINVAL;
+	/* IFA_ADDRESS is the peer's on a point-to-point link; IFA_LOCAL is
+	 * always ours when present (net/ipv4/devinet.c fills both). */
+	a = tb[IFA_LOCAL] ? tb[IFA_LOCAL] : tb[IFA_ADDRESS];
+	if (!a || nla_len(a) != 4)
+		return -EINVAL;
+	memset(out, 0, sizeof(*out));
+	out->ifindex = (int)ifa->ifa_index;
+	memcpy(&out->ip, nla_data(a), 4);
+	out->prefixlen = ifa->ifa_prefixlen;
+	out->deleted = nlh->nlmsg_type == RTM_DELADDR;
+	return 0;
+}
+
 static int on_event(struct nl_msg *msg, void *arg)
 {
 	struct netlink *nl = arg;
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	struct netlink_addr a;
 	struct netlink_link l;
 
-	if (!parse_link(nlmsg_hdr(msg), &l) && l.ifindex > 0)
+	if (nlh->nlmsg_type == RTM_NEWADDR || nlh->nlmsg_type == RTM_DELADDR) {
+		if (nl->addr_cb && !parse_addr(nlh, &a))
+			nl->addr_cb(nl->addr_ctx, &a);
+		return NL_OK;
+	}
+	if (!parse_link(nlh, &l) && l.ifindex > 0)
 		nl->cb(nl->ctx, &l);
 	return NL_OK;
 }
@@ -160,8 +196,11 @@ void netlink_handle(struct netlink *nl)
 	if (n == -NLE_NOMEM) {
 		/* ENOBUFS: the kernel dropped events. Our view may be stale;
 		 * a full dump tells us every interface again. */
-		log_warn("netlink: link events were lost, rescanning interfaces");
+		log_warn("netlink: link events were lost, rescanning interfaces%s",
+			 nl->addr_resync ? " and addresses" : "");
 		netlink_dump_links(nl);
+		if (nl->addr_resync)
+			nl->addr_resync(nl->addr_ctx);
 		return;
 	}
 	log_warn("netlink: cannot read link events: %s", nl_geterror(n));
@@ -181,6 +220,64 @@ int netlink_dump_links(struct netlink *nl)
 	nl_cb_put(cb);
 	if (err < 0) {
 		log_warn("netlink: cannot list interfaces: %s", nl_geterror(err));
+		return nlerr_to_errno(err);
+	}
+	return 0;
+}
+
+int netlink_watch_addrs(struct netlink *nl, netlink_addr_cb cb, netlink_resync_cb resync,
+			void *ctx)
+{
+	int err;
+
+	if (!cb) {
+		/* The watcher goes; the membership stays (events are ignored). */
+		nl->addr_cb = NULL;
+		nl->addr_resync = NULL;
+		nl->addr_ctx = NULL;
+		return 0;
+	}
+	if (nl->addr_cb)
+		return -EBUSY;
+	err = nl_socket_add_membership(nl->ev, RTNLGRP_IPV4_IFADDR);
+	if (err)
+		return nlerr_to_errno(err);
+	nl->addr_cb = cb;
+	nl->addr_resync = resync;
+	nl->addr_ctx = ctx;
+	return 0;
+}
+
+struct addr_dump {
+	netlink_addr_cb cb;
+	void *ctx;
+};
+
+static int on_addr(struct nl_msg *msg, void *arg)
+{
+	struct addr_dump *ad = arg;
+	struct netlink_addr a;
+
+	if (!parse_addr(nlmsg_hdr(msg), &a))
+		ad->cb(ad->ctx, &a);
+	return NL_OK;
+}
+
+int netlink_dump_addrs(struct netlink *nl, netlink_addr_cb cb, void *ctx)
+{
+	struct nl_cb *ncb = nl_cb_alloc(NL_CB_DEFAULT);
+	struct addr_dump ad = { .cb = cb, .ctx = ctx };
+	int err;
+
+	if (!ncb)
+		return -ENOMEM;
+	nl_cb_set(ncb, NL_CB_VALID, NL_CB_CUSTOM, on_addr, &ad);
+	err = nl_rtgen_request(nl->req, RTM_GETADDR, AF_INET, NLM_F_DUMP);
+	if (err >= 0)
+		err = nl_recvmsgs(nl->req, ncb);
+	nl_cb_put(ncb);
+	if (err < 0) {
+		log_warn("netlink: cannot list addresses: %s", nl_geterror(err));
 		return nlerr_to_errno(err);
 	}
 	return 0;

@@ -1,12 +1,14 @@
 /* netlink.h - interfaces as rtnetlink sees them: link events (a port's
- * interface appearing, disappearing, being renamed) and the queries the ports
- * need (an interface by name, a veth peer's MAC in another namespace).
+ * interface appearing, disappearing, being renamed), the queries the ports
+ * need (an interface by name, a veth peer's MAC in another namespace), and,
+ * for whoever watches them (hostaddr.h), IPv4 address events.
  *
  * Built on libnl-3's sockets and attribute parser. Two sockets: one
- * subscribed to RTNLGRP_LINK, non-blocking, for the epoll loop; one
- * synchronous for dumps and requests, so a reply is never mixed with an
- * event. An overrun event socket (ENOBUFS: events were lost) triggers a full
- * dump, which the callback sees as NEWLINKs of every interface.
+ * subscribed to RTNLGRP_LINK (and RTNLGRP_IPV4_IFADDR once addresses are
+ * watched), non-blocking, for the epoll loop; one synchronous for dumps and
+ * requests, so a reply is never mixed with an event. An overrun event socket
+ * (ENOBUFS: events were lost) triggers a full dump, which the link callback
+ * sees as NEWLINKs of every interface, and the address watcher's resync.
  */
 #ifndef VTEP_NETLINK_H
 #define VTEP_NETLINK_H
@@ -31,6 +33,18 @@ struct netlink_link {
 
 typedef void (*netlink_link_cb)(void *ctx, const struct netlink_link *l);
 
+/* An IPv4 address (RTM_NEWADDR / RTM_DELADDR). */
+struct netlink_addr {
+	int      ifindex;
+	uint32_t ip;              /* IFA_LOCAL (IFA_ADDRESS without it), network order */
+	uint8_t  prefixlen;
+	bool     deleted;         /* RTM_DELADDR */
+};
+
+typedef void (*netlink_addr_cb)(void *ctx, const struct netlink_addr *a);
+/* Events were lost: the watcher must dump (netlink_dump_addrs) and reconcile. */
+typedef void (*netlink_resync_cb)(void *ctx);
+
 /* Returns 0 or -errno. cb sees every link event and every dumped link. */
 int netlink_open(netlink_link_cb cb, void *ctx, struct netlink **out);
 void netlink_close(struct netlink *nl);
@@ -41,6 +55,16 @@ void netlink_handle(struct netlink *nl);
 
 /* Calls cb for every interface (start-up scan, resync after an overrun). */
 int netlink_dump_links(struct netlink *nl);
+
+/* Subscribes the event socket to IPv4 address events: netlink_handle() then
+ * hands each to cb, and calls resync after an overrun. One watcher (-EBUSY
+ * for a second); cb NULL removes it. Call it before the first
+ * netlink_dump_addrs(), so that no change falls between the dump and the
+ * events. Returns 0 or -errno. */
+int netlink_watch_addrs(struct netlink *nl, netlink_addr_cb cb, netlink_resync_cb resync,
+			void *ctx);
+/* Calls cb for every IPv4 address of the namespace (RTM_GETADDR dump). */
+int netlink_dump_addrs(struct netlink *nl, netlink_addr_cb cb, void *ctx);
 
 /* One interface by name: 0 and *out filled, -ENODEV when absent. */
 int netlink_link_by_name(struct netlink *nl, const char *ifname, struct netlink_link *out);

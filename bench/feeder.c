@@ -5,7 +5,7 @@
  *          [--router-id A] [--hold S] [-n N] [--start I] [--vni N] [--base A]
  *          [--mac-base M] [--nexthop A] [--rd RD] [--rt RT] [--wait-map BPFFS]
  *          [--moves K --nexthop2 A --move-ip A --move-mac M [--move-gap-ms G]
- *           [--move-map BPFFS]] [--stay S] [--timeout S]
+ *           [--move-map BPFFS] [--move-start-file F]] [--stay S] [--timeout S]
  *
  * Routes: for i in [START, START + N): MAC/IP Advertisement (RFC 7432 7.2)
  * with RD (default NEXTHOP:VNI), ESI 0, Ethernet tag 0, MAC mac-base + i,
@@ -26,6 +26,8 @@
  * withdraws the route of the VTEP it left, as that host would. With
  * --move-map, each move's time from the UPDATE's write to the map entry
  * (vtep, seq) changing is measured by polling the map in a tight loop.
+ * --move-start-file F holds the first move until F exists (a script starts
+ * its ping first).
  *
  * Then keeps the session up with KEEPALIVEs for --stay S seconds (default:
  * until SIGTERM/SIGINT), and ends it with a Cease NOTIFICATION.
@@ -73,6 +75,7 @@ struct feed_opts {
 	uint8_t  move_mac[6];
 	unsigned long move_gap_ms;
 	const char *move_map;
+	const char *move_start;  /* moves begin once this file exists */
 	double   stay_s;         /* < 0: until a signal */
 	double   timeout_s;
 };
@@ -92,7 +95,7 @@ static void usage(FILE *f)
 "              [--router-id A] [--hold S] [-n N] [--start I] [--vni N] [--base A]\n"
 "              [--mac-base M] [--nexthop A] [--rd RD] [--rt RT] [--wait-map BPFFS]\n"
 "              [--moves K --nexthop2 A --move-ip A --move-mac M [--move-gap-ms G]\n"
-"               [--move-map BPFFS]] [--stay S] [--timeout S]\n"
+"               [--move-map BPFFS] [--move-start-file F]] [--stay S] [--timeout S]\n"
 "Sends N EVPN type-2 routes (MAC mac-base+i, IP base+i, i from START) over one\n"
 "BGP session, then End-of-RIB; optionally moves one workload K times between\n"
 "two next hops. RD: A.B.C.D:N or ASN:N (default NEXTHOP:VNI); RT: ASN:N or\n"
@@ -194,7 +197,7 @@ static int parse_args(int argc, char **argv, struct feed_opts *o)
 {
 	enum { O_CONNECT = 256, O_BIND, O_LISTEN, O_ASN, O_PEER_AS, O_RID, O_HOLD, O_START,
 	       O_VNI, O_BASE, O_MAC, O_NH, O_RD, O_RT, O_WAIT, O_MOVES, O_NH2, O_MIP, O_MMAC,
-	       O_GAP, O_MMAP, O_STAY, O_TIMEOUT };
+	       O_GAP, O_MMAP, O_MSTART, O_STAY, O_TIMEOUT };
 	static const struct option lo[] = {
 		{ "connect", 1, 0, O_CONNECT }, { "bind", 1, 0, O_BIND },
 		{ "listen", 1, 0, O_LISTEN }, { "asn", 1, 0, O_ASN },
@@ -205,7 +208,8 @@ static int parse_args(int argc, char **argv, struct feed_opts *o)
 		{ "wait-map", 1, 0, O_WAIT }, { "moves", 1, 0, O_MOVES },
 		{ "nexthop2", 1, 0, O_NH2 }, { "move-ip", 1, 0, O_MIP },
 		{ "move-mac", 1, 0, O_MMAC }, { "move-gap-ms", 1, 0, O_GAP },
-		{ "move-map", 1, 0, O_MMAP }, { "stay", 1, 0, O_STAY },
+		{ "move-map", 1, 0, O_MMAP }, { "move-start-file", 1, 0, O_MSTART },
+		{ "stay", 1, 0, O_STAY },
 		{ "timeout", 1, 0, O_TIMEOUT }, { "help", 0, 0, 'h' }, { 0 },
 	};
 	bool have_addr = false;
@@ -252,6 +256,7 @@ static int parse_args(int argc, char **argv, struct feed_opts *o)
 		case O_MMAC: err = addr_parse_mac(optarg, o->move_mac); break;
 		case O_GAP: err = parse_ul(optarg, 60000, &o->move_gap_ms); break;
 		case O_MMAP: o->move_map = optarg; break;
+		case O_MSTART: o->move_start = optarg; break;
 		case O_STAY: err = parse_ul(optarg, 1ul << 30, &v); o->stay_s = (double)v; break;
 		case O_TIMEOUT: err = parse_ul(optarg, 1ul << 20, &v); o->timeout_s = (double)v;
 			o->sess.timeout_s = (double)v; break;
@@ -534,6 +539,10 @@ static int do_moves(const struct feed_opts *o, struct fsess *s, struct feed_out 
 	route_i(o, 0, &mv);
 	memcpy(mv.mac, o->move_mac, 6);
 	mv.ip.v4 = o->move_ip;
+	for (double end = fsess_now() + o->timeout_s; o->move_start && !ret && !feed_stop &&
+	     access(o->move_start, F_OK) && fsess_now() < end; )
+		ret = fsess_service(s, 10);
+	t_start = fsess_wall();
 	for (k = 1; k <= o->moves && !ret && !feed_stop; k++) {
 		uint32_t nh = k % 2 ? o->nexthop2 : o->nexthop, oldnh = k % 2 ? o->nexthop : o->nexthop2;
 		double t0, deadline;

@@ -169,6 +169,9 @@ peer_map_bytes() {
 	done | jq -sc 'map({key: .name, value: (.bytes_memlock // 0 | tonumber)}) | from_entries'
 }
 
+# Routes in the vtep_routes map pinned in DIR (bench/fill count).
+peer_in_map() { "$BN_FILL" -b "$1" -j count 2>/dev/null | jq -r '.routes // 0'; }
+
 # ---- the feeder --------------------------------------------------------------
 
 # peer_feeder NS LOG ARGS...: the feeder in NS, connecting to the receiver,

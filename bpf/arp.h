@@ -12,8 +12,13 @@
  *     VTEP_EV_GARP event for vtepd (MAC mobility), then dropped;
  *   - request for the asker's own IP (a probe for its own address, RFC 5227
  *     duplicate detection): never answered;
- *   - reply from the workload (to the host, which ARPs for its workloads
- *     through the port's /32 route): passed to the stack.
+ *   - reply from the workload to one of the host's addresses (the host ARPs
+ *     for its workloads through the port's /32 route; vtep_hostaddrs, see
+ *     route.h): passed to the stack;
+ *   - any other reply: dropped (drop_arp_reply). Nobody else can have asked
+ *     through this port: requests from workloads are answered here, requests
+ *     from other VTEPs by the uplink (decap.h), and nothing is flooded, so
+ *     such a reply has nowhere to go.
  */
 #ifndef VTEP_ARP_H
 #define VTEP_ARP_H
@@ -92,6 +97,10 @@ static __always_inline int arp_handle(struct __sk_buff *skb, struct ethhdr *eth,
 		return TC_ACT_SHOT;
 	}
 	if (op == ARPOP_REPLY) {
+		if (!route_is_host(arp->tpa)) {
+			STAT_INC(drop_arp_reply);
+			return TC_ACT_SHOT;
+		}
 		STAT_INC(arp_pass);
 		return TC_ACT_OK;
 	}

@@ -6,10 +6,15 @@
  * (uplink_tc.bpf.c) run the very same rules. It returns a verdict:
  *   DECAP_PASS         not VXLAN for us to judge (BGP, SSH, ARP, IPv6, other
  *                      UDP, non-first fragments): the host stack gets it;
- *   DECAP_DELIVER(_ARP) VXLAN for our VTEP whose inner frame goes to the local
+ *   DECAP_DELIVER      VXLAN for our VTEP whose inner frame goes to the local
  *                      port res->ifindex (after stripping res->outer_len bytes
  *                      and, when res->set_dst, writing res->dst_mac as the
- *                      inner destination MAC);
+ *                      inner destination MAC; res->inner_arp says the inner
+ *                      frame is ARP);
+ *   DECAP_ARP_REPLY    an inner ARP request for a local workload's IP: the
+ *                      program answers it itself, back to the asking VTEP
+ *                      (decap_arp.h builds the reply from res->arp and
+ *                      res->dst_mac, the workload's MAC);
  *   DECAP_DROP_*       VXLAN that is dropped; the reason has its own counter.
  * decap_count() bumps the counters a verdict implies; the programs count the
  * delivery itself once it has really happened.
@@ -59,13 +64,28 @@ struct decap_vxlanhdr {
 enum decap_verdict {
 	DECAP_PASS = 0,
 	DECAP_DELIVER,
-	DECAP_DELIVER_ARP,
+	DECAP_ARP_REPLY,
 	DECAP_DROP_MALFORMED,
 	DECAP_DROP_DST,
 	DECAP_DROP_VTEP,
 	DECAP_DROP_VNI,
 	DECAP_DROP_NO_DEST,
 	DECAP_DROP_INNER,
+};
+
+/* DECAP_ARP_REPLY: what the reply needs from the request, saved before the
+ * programs cut the frame down to the reply's size. */
+struct decap_arp {
+	__u8   outer_src[ETH_ALEN]; /* the request's outer MACs */
+	__u8   outer_dst[ETH_ALEN];
+	__be32 remote;              /* outer source IP: the asking VTEP */
+	__be32 local;               /* outer destination IP: our VTEP */
+	__be16 sport;               /* the request's UDP source port */
+	__be16 dport;               /* the VXLAN port */
+	__u8   asker_mac[ETH_ALEN]; /* inner Ethernet source */
+	__u8   asker_sha[ETH_ALEN];
+	__be32 asker_ip;            /* spa (0.0.0.0 for an RFC 5227 probe) */
+	__be32 target_ip;           /* tpa: the local workload's IP */
 };
 
 struct decap_result {
@@ -76,11 +96,14 @@ struct decap_result {
 	__u8  port_flags; /* VTEP_PORT_F_* of the destination port */
 	__u8  set_dst;    /* write dst_mac as the inner destination MAC */
 	__u8  dst_mac[ETH_ALEN];
+	__u8  inner_arp;  /* the inner frame is ARP */
+	__u8  pad[3];
+	struct decap_arp arp; /* DECAP_ARP_REPLY only */
 };
 
 static __always_inline int decap_is_delivery(int verdict)
 {
-	return verdict == DECAP_DELIVER || verdict == DECAP_DELIVER_ARP;
+	return verdict == DECAP_DELIVER;
 }
 
 /* The destination must be a port of the packet's own VNI: VNIs are isolated
@@ -131,13 +154,44 @@ static __always_inline int decap_by_mac(const __u8 *mac, struct decap_result *re
 	return decap_to_port(res);
 }
 
-/* Inner ARP: a request goes to the workload that owns the target IP, and to
- * it alone (never flooded); anything else is an ordinary unicast frame. */
+/* An inner ARP request for a local workload's IP is answered here, with the
+ * workload's real MAC, back in VXLAN to the VTEP that asked (DESIGN.md:
+ * "answer it ... or deliver it to that workload alone; never flood it").
+ * Delivering it instead would not do: the workload's reply enters its port,
+ * where a reply has nowhere to go but the host (arp.h). Not answered: a
+ * target that is no local workload of this VNI (drop_vx_no_dest, as any
+ * frame without a local destination), a request from a multicast or zero
+ * MAC (the reply would be flooded at the other end) and an announcement
+ * (spa == tpa: the asker claims the address itself, nothing to answer; the
+ * RFC 5227 rule the port applies too): drop_vx_inner. */
+static __always_inline int decap_arp_request(const struct ethhdr *eth,
+					     const struct arp_eth_ipv4 *arp,
+					     struct decap_result *res)
+{
+	struct decap_arp *a = &res->arp;
+	int v;
+
+	/* set_dst: decap_to_port() fills dst_mac with the port's MAC. */
+	res->set_dst = 1;
+	v = decap_by_ip(arp->tpa, res);
+	if (v != DECAP_DELIVER)
+		return v;
+	if (mac_is_multicast(eth->h_source) || mac_is_zero(eth->h_source) ||
+	    mac_is_multicast(arp->sha) || arp->spa == arp->tpa)
+		return DECAP_DROP_INNER;
+	mac_copy(a->asker_mac, eth->h_source);
+	mac_copy(a->asker_sha, arp->sha);
+	a->asker_ip = arp->spa;
+	a->target_ip = arp->tpa;
+	return DECAP_ARP_REPLY;
+}
+
+/* Inner ARP: a request is answered (above); anything else is an ordinary
+ * unicast frame. */
 static __always_inline int decap_inner_arp(struct cursor *c, const struct ethhdr *eth,
 					   struct decap_result *res)
 {
 	struct arp_eth_ipv4 *arp;
-	int v;
 
 	if (res->inner_len < ETH_HLEN + sizeof(*arp))
 		return DECAP_DROP_MALFORMED;
@@ -147,10 +201,9 @@ static __always_inline int decap_inner_arp(struct cursor *c, const struct ethhdr
 	if (arp->htype != bpf_htons(1) || arp->ptype != bpf_htons(ETH_P_IP) ||
 	    arp->hlen != ETH_ALEN || arp->plen != 4)
 		return DECAP_DROP_INNER;
-	if (arp->op == bpf_htons(1)) {
-		v = decap_by_ip(arp->tpa, res);
-		return v == DECAP_DELIVER ? DECAP_DELIVER_ARP : v;
-	}
+	if (arp->op == bpf_htons(1))
+		return decap_arp_request(eth, arp, res);
+	res->inner_arp = 1;
 	if (mac_is_multicast(eth->h_dest))
 		return DECAP_DROP_NO_DEST;
 	return decap_by_mac(eth->h_dest, res);
@@ -199,6 +252,7 @@ static __always_inline int decap_classify(void *data, void *data_end, __u32 pkt_
 	struct ethhdr *eth;
 	struct cursor c;
 	__u32 zero = 0, hlen, tot_len, udp_len, saddr, vni_id;
+	int v;
 
 	g = bpf_map_lookup_elem(&vtep_global, &zero);
 	if (!g || !g->vxlan_port || !g->vtep_ip)
@@ -245,7 +299,18 @@ static __always_inline int decap_classify(void *data, void *data_end, __u32 pkt_
 	res->vni = vni_id;
 	res->outer_len = ETH_HLEN + hlen + sizeof(*udp) + VXLAN_HLEN;
 	res->inner_len = udp_len - sizeof(*udp) - VXLAN_HLEN;
-	return decap_inner(&c, vni, res);
+	v = decap_inner(&c, vni, res);
+	if (v == DECAP_ARP_REPLY) {
+		/* The outer half of what the reply needs (decap_arp_request
+		 * saved the inner half). */
+		mac_copy(res->arp.outer_src, eth->h_source);
+		mac_copy(res->arp.outer_dst, eth->h_dest);
+		res->arp.remote = ip->saddr;
+		res->arp.local = ip->daddr;
+		res->arp.sport = udp->source;
+		res->arp.dport = udp->dest;
+	}
+	return v;
 }
 
 /* Counts what a verdict says about the packet: uplink_pass for PASS,

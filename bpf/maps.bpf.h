@@ -80,6 +80,16 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } vtep_remotes SEC(".maps");
 
+/* Filled by vtepd (agent/hostaddr.c); read by route.h and arp.h. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, VTEP_MAX_HOSTADDRS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, __u32);
+	__type(value, struct vtep_hostaddr);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} vtep_hostaddrs SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);

@@ -197,7 +197,7 @@ static __always_inline int port_ipv4(struct __sk_buff *skb, struct cursor *c, st
 			return route_deliver_local(skb, eth, r);
 		return port_encap(skb, ip, data_end, r, port, v);
 	}
-	if (route_is_host(skb, ip->saddr, ip->daddr))
+	if (route_is_host(ip->daddr))
 		return route_to_host(skb);
 	STAT_INC(drop_no_route);
 	return TC_ACT_SHOT;

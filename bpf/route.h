@@ -67,26 +67,17 @@ static __always_inline int route_deliver_local(struct __sk_buff *skb, struct eth
 	return bpf_redirect_peer(ifindex, 0);
 }
 
-/* Is daddr one of the host's own addresses? Asks the kernel's FIB the way
- * the stack would for a packet received on the port: a local (or broadcast)
- * route answers BPF_FIB_LKUP_RET_NOT_FWDED (bpf_ipv4_fib_lookup returns it
- * for every res.type other than RTN_UNICAST). The kernel gives the same
- * answer when it has no route at all (-ENETUNREACH is mapped to NOT_FWDED
- * too), so a host without a default route passes unroutable packets to its
- * stack, which drops them itself; `ip route add unreachable default metric
- * 4294967295` makes that case exact. A forwardable route (SUCCESS,
- * NO_NEIGH, FRAG_NEEDED) means "elsewhere": not ours to route.
- * The lookup needs IPv4 forwarding enabled on the port
- * (net.ipv4.conf.<port>.forwarding), else FWD_DISABLED = not the host. */
-static __always_inline int route_is_host(struct __sk_buff *skb, __be32 saddr, __be32 daddr)
+/* Is daddr one of the host's own addresses? vtep_hostaddrs holds every
+ * IPv4 address of the host's namespace (but 127/8), kept by vtepd from
+ * netlink address events. The kernel's FIB cannot answer this question:
+ * bpf_fib_lookup() returns BPF_FIB_LKUP_RET_NOT_FWDED for a local route, and
+ * the same code when there is no route at all (net/core/filter.c maps every
+ * fib_lookup() error but -EINVAL, -EHOSTUNREACH and -EACCES to NOT_FWDED), so
+ * on a host without a default route every unroutable packet would reach the
+ * stack instead of being dropped ("no route, no pass"). */
+static __always_inline int route_is_host(__be32 daddr)
 {
-	struct bpf_fib_lookup p = {};
-
-	p.family = AF_INET;
-	p.ifindex = skb->ifindex;
-	p.ipv4_src = saddr;
-	p.ipv4_dst = daddr;
-	return bpf_fib_lookup(skb, &p, sizeof(p), 0) == BPF_FIB_LKUP_RET_NOT_FWDED;
+	return bpf_map_lookup_elem(&vtep_hostaddrs, &daddr) != NULL;
 }
 
 /* Hand the packet to the host stack. The frame is addressed to the gateway

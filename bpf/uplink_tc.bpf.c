@@ -3,7 +3,9 @@
  *
  * xdp mode (vtep_global.flags without VTEP_GF_UPLINK_TC): uplink_xdp.bpf.c
  * has already judged every frame. A frame carrying struct vtep_xdp_meta with
- * VTEP_META_MAGIC is a decapsulated inner frame: deliver it to meta.ifindex.
+ * VTEP_META_MAGIC is a decapsulated inner frame: deliver it to meta.ifindex;
+ * with VTEP_META_MAGIC_TX it is a reply the XDP half wrote (an answered
+ * inner ARP request): send it out of the uplink it came in on.
  * Anything else passes (TC_ACT_OK) untouched and uncounted. The XDP half
  * cannot deliver itself: a frame XDP redirects into a veth is received only
  * when the peer end runs NAPI (has an XDP program), which workloads do not
@@ -11,7 +13,9 @@
  * condition and skips the host-side veth's backlog queue altogether.
  *
  * tc mode (VTEP_GF_UPLINK_TC): no XDP half; this program classifies with the
- * same decap.h rules, decapsulates with bpf_skb_adjust_room() and delivers.
+ * same decap.h rules, decapsulates with bpf_skb_adjust_room() and delivers;
+ * an inner ARP request for a local workload becomes its reply (decap_arp.h)
+ * and leaves through the uplink's egress (bpf_redirect to skb->ifindex).
  *
  * A frame with the metadata is delivered in either mode, so switching modes
  * on reload (XDP attached or detached while this stays) loses nothing.
@@ -25,6 +29,7 @@
  * (the kernel drops a peer redirect within one namespace).
  */
 #include "decap.h"
+#include "decap_arp.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -48,7 +53,7 @@ char LICENSE[] SEC("license") = "GPL";
 	})
 
 /* Hands the inner frame to the port. use_peer is false when skb->protocol
- * may not match the inner frame (tc mode, inner ARP): a peer redirect keeps
+ * does not match the inner frame (tc mode, inner ARP): a peer redirect keeps
  * skb->protocol, while a redirect to the host-side veth's egress reaches the
  * workload through veth_xmit, whose eth_type_trans() sets it again. */
 static __always_inline int uplink_deliver(struct __sk_buff *skb, __u32 ifindex,
@@ -72,8 +77,8 @@ static __always_inline int uplink_deliver(struct __sk_buff *skb, __u32 ifindex,
 	return TC_ACT_REDIRECT;
 }
 
-/* xdp mode: deliver a frame the XDP half decapsulated. Returns -1 when the
- * frame carries no metadata of ours. */
+/* xdp mode: deliver a frame the XDP half decapsulated, or transmit the reply
+ * it wrote. Returns -1 when the frame carries no metadata of ours. */
 static __always_inline int uplink_tc_from_xdp(struct __sk_buff *skb)
 {
 	void *data = SKB_LOAD_PTR(skb, data);
@@ -81,7 +86,19 @@ static __always_inline int uplink_tc_from_xdp(struct __sk_buff *skb)
 	struct vtep_port *port;
 	__u32 ifindex;
 
-	if ((void *)(meta + 1) > data || meta->magic != VTEP_META_MAGIC)
+	if ((void *)(meta + 1) > data)
+		return -1;
+	if (meta->magic == VTEP_META_MAGIC_TX) {
+		/* Counted as answered by XDP; only ever back where it came
+		 * from (the XDP half wrote its own ingress ifindex). */
+		if (meta->ifindex != skb->ifindex ||
+		    bpf_redirect(skb->ifindex, 0) != TC_ACT_REDIRECT) {
+			STAT_INC(drop_vx_redirect);
+			return TC_ACT_SHOT;
+		}
+		return TC_ACT_REDIRECT;
+	}
+	if (meta->magic != VTEP_META_MAGIC)
 		return -1;
 	ifindex = meta->ifindex;
 	/* XDP checked the port; it may have gone since, and we need its
@@ -124,6 +141,31 @@ static __always_inline int uplink_tc_strip(struct __sk_buff *skb, const struct d
 	return 0;
 }
 
+/* tc mode: the request becomes the reply in place. The frame is cut to the
+ * reply's size: the tail first (bpf_skb_change_tail), then the outer IPv4
+ * options, if any, right after the outer Ethernet header (the bytes removed
+ * there are rewritten anyway); then every byte is written and the frame
+ * leaves by the uplink's egress, where it came in. */
+static __always_inline int uplink_tc_arp_reply(struct __sk_buff *skb, const struct decap_result *res)
+{
+	__u32 head = res->outer_len - DECAP_ARP_OUTER_LEN;
+	__u32 want = head + DECAP_ARP_FRAME_LEN;
+	void *data, *data_end;
+
+	if (res->outer_len < DECAP_ARP_OUTER_LEN || skb->len < want)
+		return -1;
+	if (skb->len > want && bpf_skb_change_tail(skb, want, 0))
+		return -1;
+	if (head && bpf_skb_adjust_room(skb, -(__s32)head, BPF_ADJ_ROOM_MAC, 0))
+		return -1;
+	if (SKB_LOAD_PTR(skb, data_end) - SKB_LOAD_PTR(skb, data) < DECAP_ARP_FRAME_LEN &&
+	    bpf_skb_pull_data(skb, DECAP_ARP_FRAME_LEN))
+		return -1;
+	data = SKB_LOAD_PTR(skb, data);
+	data_end = SKB_LOAD_PTR(skb, data_end);
+	return decap_arp_write(data, data_end, res);
+}
+
 static __always_inline int uplink_tc_decap(struct __sk_buff *skb)
 {
 	struct decap_result res = {};
@@ -151,19 +193,24 @@ static __always_inline int uplink_tc_decap(struct __sk_buff *skb)
 	decap_count(v);
 	if (v == DECAP_PASS)
 		return TC_ACT_OK;
+	if (v == DECAP_ARP_REPLY) {
+		if (uplink_tc_arp_reply(skb, &res) < 0 ||
+		    bpf_redirect(skb->ifindex, 0) != TC_ACT_REDIRECT) {
+			STAT_INC(drop_vx_redirect);
+			return TC_ACT_SHOT;
+		}
+		STAT_INC(arp_vx_reply);
+		return TC_ACT_REDIRECT;
+	}
 	if (!decap_is_delivery(v))
 		return TC_ACT_SHOT;
 	if (uplink_tc_strip(skb, &res) < 0) {
 		STAT_INC(drop_vx_redirect);
 		return TC_ACT_SHOT;
 	}
-	ret = uplink_deliver(skb, res.ifindex, res.port_flags, v == DECAP_DELIVER);
-	if (ret == TC_ACT_REDIRECT) {
-		if (v == DECAP_DELIVER_ARP)
-			STAT_INC(decap_arp);
-		else
-			STAT_INC(decap_deliver);
-	}
+	ret = uplink_deliver(skb, res.ifindex, res.port_flags, !res.inner_arp);
+	if (ret == TC_ACT_REDIRECT)
+		STAT_INC(decap_deliver);
 	return ret;
 }
 

@@ -6,7 +6,17 @@
  * Pipeline: decap_classify() (decap.h) -> PASS: XDP_PASS untouched; a drop
  * reason: XDP_DROP; a delivery: strip the outer headers (bpf_xdp_adjust_head),
  * write struct vtep_xdp_meta {VTEP_META_MAGIC, ifindex} right before the
- * inner frame (bpf_xdp_adjust_meta), XDP_PASS.
+ * inner frame (bpf_xdp_adjust_meta), XDP_PASS; an inner ARP request for a
+ * local workload: the frame becomes the reply (decap_arp.h) and gets
+ * {VTEP_META_MAGIC_TX, the uplink's ifindex}, XDP_PASS: the TC half sends it
+ * back out of the uplink.
+ *
+ * Why not XDP_TX for that reply: on a veth uplink (containers, test
+ * topologies, nodes in VMs behind a veth) a frame XDP_TX sends is received
+ * by the peer only when the peer end runs NAPI (DESIGN.md, kernel facts), so
+ * the reply would vanish silently; bpf_redirect() to the uplink's egress from
+ * TC works on every device. ARP requests are rare: the skb costs nothing
+ * that matters.
  *
  * Why not deliver here with a redirect: a frame XDP redirects into a veth is
  * received by the peer only when the peer end runs NAPI, i.e. has an XDP
@@ -21,6 +31,7 @@
  * before it passes).
  */
 #include "decap.h"
+#include "decap_arp.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -32,22 +43,41 @@ static __always_inline int uplink_xdp_pass(struct xdp_md *ctx)
 	void *data = (void *)(long)ctx->data;
 	struct vtep_xdp_meta *meta = (void *)(long)ctx->data_meta;
 
-	if ((void *)(meta + 1) <= data && meta->magic == VTEP_META_MAGIC)
+	if ((void *)(meta + 1) <= data &&
+	    (meta->magic == VTEP_META_MAGIC || meta->magic == VTEP_META_MAGIC_TX))
 		meta->magic = 0;
 	return XDP_PASS;
 }
 
+/* Makes struct vtep_xdp_meta {magic, ifindex} the whole metadata area,
+ * whatever was there. Returns 0 or -1 (a driver without metadata support:
+ * such uplinks need uplink_attach "tc"). */
+static __always_inline int uplink_xdp_meta(struct xdp_md *ctx, __u32 magic, __u32 ifindex)
+{
+	struct vtep_xdp_meta *meta;
+	void *data;
+	int metalen;
+
+	metalen = (int)(ctx->data - ctx->data_meta);
+	if (bpf_xdp_adjust_meta(ctx, metalen - (int)sizeof(*meta)))
+		return -1;
+	data = (void *)(long)ctx->data;
+	meta = (void *)(long)ctx->data_meta;
+	if ((void *)(meta + 1) > data)
+		return -1;
+	meta->magic = magic;
+	meta->ifindex = ifindex;
+	return 0;
+}
+
 /* Strips everything before the inner frame and attaches the metadata.
- * Returns 0, or -1 when a helper refused (e.g. a driver without XDP
- * metadata support: such uplinks need uplink_attach "tc"). */
+ * Returns 0, or -1 when a helper refused. */
 static __always_inline int uplink_xdp_decap(struct xdp_md *ctx, const struct decap_result *res)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
-	struct vtep_xdp_meta *meta;
 	struct ethhdr *eth;
 	__u32 trail;
-	int metalen;
 
 	/* Trailing bytes after the UDP payload are not the inner frame's. */
 	trail = (__u32)(data_end - data) - res->outer_len - res->inner_len;
@@ -63,18 +93,32 @@ static __always_inline int uplink_xdp_decap(struct xdp_md *ctx, const struct dec
 		return -1;
 	if (res->set_dst)
 		mac_copy(eth->h_dest, res->dst_mac);
+	return uplink_xdp_meta(ctx, VTEP_META_MAGIC, res->ifindex);
+}
 
-	/* Make our struct the whole metadata area, whatever was there. */
-	metalen = (int)(ctx->data - ctx->data_meta);
-	if (bpf_xdp_adjust_meta(ctx, metalen - (int)sizeof(*meta)))
+/* Cuts the request to the reply's size (outer IPv4 options off the front,
+ * padding off the back), writes the reply and the metadata that sends it
+ * back out of this uplink. Returns 0 or -1. */
+static __always_inline int uplink_xdp_arp_reply(struct xdp_md *ctx, const struct decap_result *res)
+{
+	void *data = (void *)(long)ctx->data;
+	void *data_end = (void *)(long)ctx->data_end;
+	__u32 head = res->outer_len - DECAP_ARP_OUTER_LEN;
+	__u32 len = (__u32)(data_end - data);
+
+	/* decap_classify() saw outer_len + a whole ARP, so len >= head +
+	 * DECAP_ARP_FRAME_LEN; the checks keep the verifier and us honest. */
+	if (res->outer_len < DECAP_ARP_OUTER_LEN || len < head + DECAP_ARP_FRAME_LEN)
 		return -1;
-	data = (void *)(long)ctx->data;
-	meta = (void *)(long)ctx->data_meta;
-	if ((void *)(meta + 1) > data)
+	if (head && bpf_xdp_adjust_head(ctx, (int)head))
 		return -1;
-	meta->magic = VTEP_META_MAGIC;
-	meta->ifindex = res->ifindex;
-	return 0;
+	len -= head;
+	if (len > DECAP_ARP_FRAME_LEN &&
+	    bpf_xdp_adjust_tail(ctx, -(int)(len - DECAP_ARP_FRAME_LEN)))
+		return -1;
+	if (decap_arp_write((void *)(long)ctx->data, (void *)(long)ctx->data_end, res))
+		return -1;
+	return uplink_xdp_meta(ctx, VTEP_META_MAGIC_TX, ctx->ingress_ifindex);
 }
 
 SEC("xdp")
@@ -90,6 +134,14 @@ int vtep_uplink_xdp(struct xdp_md *ctx)
 	decap_count(v);
 	if (v == DECAP_PASS)
 		return uplink_xdp_pass(ctx);
+	if (v == DECAP_ARP_REPLY) {
+		if (uplink_xdp_arp_reply(ctx, &res) < 0) {
+			STAT_INC(drop_vx_redirect);
+			return XDP_DROP;
+		}
+		STAT_INC(arp_vx_reply);
+		return XDP_PASS;
+	}
 	if (!decap_is_delivery(v))
 		return XDP_DROP;
 	if (uplink_xdp_decap(ctx, &res) < 0) {
@@ -98,9 +150,6 @@ int vtep_uplink_xdp(struct xdp_md *ctx)
 	}
 	/* Counted here, where the decision is final: the TC half only counts
 	 * the rare redirect it cannot make (drop_vx_redirect). */
-	if (v == DECAP_DELIVER_ARP)
-		STAT_INC(decap_arp);
-	else
-		STAT_INC(decap_deliver);
+	STAT_INC(decap_deliver);
 	return XDP_PASS;
 }

@@ -56,7 +56,7 @@
 	X(drop_vx_no_dest,    "inner frames for no local workload")             \
 	X(drop_vx_inner,      "inner frames of an unsupported type")            \
 	X(drop_vx_redirect,   "decapsulated frames that could not be delivered")\
-	/* appended later */                                                    \
+	/* added after the first release (append only, see above) */          \
 	X(arp_vx_reply,       "inner ARP requests answered back in VXLAN")      \
 	X(drop_arp_reply,     "ARP replies from workloads not to a host address")
 

@@ -197,6 +197,9 @@ _Static_assert(sizeof(struct vtep_event) == 24, "vtep_event layout");
 /* XDP -> TC metadata on the uplink in xdp mode: the XDP half validates and
  * decapsulates, then the TC half delivers (bpf_redirect_peer needs TC). */
 #define VTEP_META_MAGIC 0x76747031 /* "vtp1" */
+/* The XDP half turned the frame into a reply for the sender (an inner ARP
+ * request answered): the TC half transmits it out of the uplink, ifindex. */
+#define VTEP_META_MAGIC_TX 0x76747032 /* "vtp2" */
 struct vtep_xdp_meta {
 	__u32 magic;
 	__u32 ifindex;        /* port to deliver to */

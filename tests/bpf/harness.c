@@ -22,6 +22,7 @@ static const char *const map_names[HM_COUNT] = {
 	[HM_PREFIXES] = VTEP_MAP_PREFIXES, [HM_NEIGH] = VTEP_MAP_NEIGH,
 	[HM_FDB] = VTEP_MAP_FDB,           [HM_REMOTES] = VTEP_MAP_REMOTES,
 	[HM_STATS] = VTEP_MAP_STATS,       [HM_EVENTS] = VTEP_MAP_EVENTS,
+	[HM_HOSTADDRS] = VTEP_MAP_HOSTADDRS,
 };
 
 int harness_sh(const char *fmt, ...)
@@ -238,6 +239,13 @@ int harness_remote_add(struct harness *h, uint32_t vtep_ip)
 	struct vtep_remote r = { .refs = 1, .sources = 1u << VTEP_SRC_STATIC };
 
 	return harness_map_update(h, HM_REMOTES, &vtep_ip, &r);
+}
+
+int harness_hostaddr_add(struct harness *h, uint32_t ip, uint32_t ifindex)
+{
+	struct vtep_hostaddr a = { .ifindex = ifindex };
+
+	return harness_map_update(h, HM_HOSTADDRS, &ip, &a);
 }
 
 int harness_stats(struct harness *h, struct vtep_stats *out)

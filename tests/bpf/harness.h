@@ -56,7 +56,7 @@ enum harness_flags {
 
 enum harness_map {
 	HM_GLOBAL, HM_VNIS, HM_PORTS, HM_ROUTES, HM_PREFIXES, HM_NEIGH,
-	HM_FDB, HM_REMOTES, HM_STATS, HM_EVENTS,
+	HM_FDB, HM_REMOTES, HM_STATS, HM_EVENTS, HM_HOSTADDRS,
 	HM_COUNT
 };
 
@@ -103,6 +103,8 @@ int harness_prefix_add(struct harness *h, uint32_t vni, uint32_t ip, uint8_t len
 int harness_neigh_add(struct harness *h, uint32_t vni, uint32_t ip, const uint8_t mac[6]);
 int harness_fdb_add(struct harness *h, uint32_t vni, const uint8_t mac[6], const struct vtep_fdb *f);
 int harness_remote_add(struct harness *h, uint32_t vtep_ip);
+/* One of the host's own addresses (vtep_hostaddrs, as vtepd keeps it). */
+int harness_hostaddr_add(struct harness *h, uint32_t ip, uint32_t ifindex);
 /* Any map by role: update (BPF_ANY) or delete. */
 int harness_map_update(struct harness *h, enum harness_map m, const void *key, const void *val);
 int harness_map_delete(struct harness *h, enum harness_map m, const void *key);

@@ -7,7 +7,7 @@
  *   ta-up/ta-upp   the uplink: 198.51.100.1/24, next hop 198.51.100.2
  *                  (02:00:00:00:99:02, permanent), default route via it
  *   lo             192.0.2.1 (our VTEP IP, a host address)
- * and maps: VNI 100 10.1.0.0/16 gw 10.1.255.254 02:00:00:00:01:00 (gateway
+ * and maps: vtep_hostaddrs 192.0.2.1 and 198.51.100.1 (as vtepd keeps them), VNI 100 10.1.0.0/16 gw 10.1.255.254 02:00:00:00:01:00 (gateway
  * mode), remote route 10.1.0.21 -> VTEP 192.0.2.2 mac 02:00:00:00:00:21,
  * prefix 10.1.128.0/24 -> 192.0.2.2, vtep_ip 192.0.2.1, UDP 4789.
  *
@@ -101,6 +101,8 @@ static void setup(void)
 	memcpy(r.mac, PKT_MAC(2, 0, 0, 0, 0, 0xfe), 6);
 	ck_assert_int_eq(harness_prefix_add(&h, VNI, IP("10.1.128.0"), 24, &r), 0);
 	ck_assert_int_eq(harness_remote_add(&h, IP("192.0.2.2")), 0);
+	ck_assert_int_eq(harness_hostaddr_add(&h, IP("192.0.2.1"), 1), 0);
+	ck_assert_int_eq(harness_hostaddr_add(&h, IP("198.51.100.1"), if_up), 0);
 }
 
 static void teardown(void)
@@ -243,10 +245,25 @@ static void in_probe_unknown(struct pkt *p)
 {
 	arp_frame(p, PKT_MAC_BCAST, MAC_W1, 1, MAC_W1, "0.0.0.0", PKT_MAC_ZERO, "10.1.0.99");
 }
+/* Replies: to a host address (the host ARPs for its workloads through
+ * their /32 routes), and to anything else, which nobody can have asked. */
 static void in_arp_reply_to_host(struct pkt *p)
 {
 	arp_frame(p, PKT_MAC(2, 0, 0, 0, 0xaa, 1), MAC_W1, 2, MAC_W1, "10.1.0.11",
+		  PKT_MAC(2, 0, 0, 0, 0xaa, 1), "198.51.100.1");
+}
+static void in_arp_reply_to_linklocal(struct pkt *p)
+{
+	arp_frame(p, PKT_MAC(2, 0, 0, 0, 0xaa, 1), MAC_W1, 2, MAC_W1, "10.1.0.11",
 		  PKT_MAC(2, 0, 0, 0, 0xaa, 1), "169.254.1.1");
+}
+static void in_arp_reply_to_remote(struct pkt *p)
+{
+	arp_frame(p, MAC_R21, MAC_W1, 2, MAC_W1, "10.1.0.11", MAC_R21, "10.1.0.21");
+}
+static void in_arp_reply_bcast(struct pkt *p)
+{
+	arp_frame(p, PKT_MAC_BCAST, MAC_W1, 2, MAC_W1, "10.1.0.11", PKT_MAC_ZERO, "10.1.0.12");
 }
 static void in_arp_op3(struct pkt *p)
 {
@@ -488,6 +505,29 @@ static void prep_stale_local(void)
 
 	ck_assert_int_eq(harness_map_delete(&h, HM_PORTS, &k), 0);
 }
+/* The host without a default route: the FIB has no route for 8.8.8.8, which
+ * bpf_fib_lookup() reports as NOT_FWDED, the same as a local address. */
+static void prep_no_default_route(void)
+{
+	ck_assert_int_eq(harness_sh("ip route del default"), 0);
+}
+/* An address vtepd has not listed (e.g. removed since) is not the host's,
+ * whatever the FIB says. */
+static void prep_hostaddr_unlisted(void)
+{
+	uint32_t ip = IP("192.0.2.1");
+
+	ck_assert_int_eq(harness_map_delete(&h, HM_HOSTADDRS, &ip), 0);
+}
+/* A listed address is the host's, whatever the FIB says (here: a route
+ * "unreachable 203.0.113.0/24"). */
+static void prep_hostaddr_listed(void)
+{
+	ck_assert_int_eq(harness_hostaddr_add(&h, IP("203.0.113.77"), 1), 0);
+}
+static void in_host_listed(struct pkt *p) { udp_w1(p, "203.0.113.77"); }
+static void in_host_uplink(struct pkt *p) { udp_w1(p, "198.51.100.1"); }
+
 static void prep_remote_unreachable(void)
 {
 	struct vtep_route r = { .vtep = IP("203.0.113.9"), .source = VTEP_SRC_STATIC };
@@ -511,6 +551,10 @@ static const struct port_case cases[] = {
 	{ "arp probe self", in_probe_self, NULL, TC_ACT_SHOT, CTR1(drop_arp_self), NULL },
 	{ "arp probe unknown", in_probe_unknown, NULL, TC_ACT_SHOT, CTR1(drop_arp_unknown), NULL },
 	{ "arp reply to host", in_arp_reply_to_host, NULL, TC_ACT_OK, CTR1(arp_pass), NULL },
+	{ "arp reply to a non-host address", in_arp_reply_to_linklocal, NULL, TC_ACT_SHOT, CTR1(drop_arp_reply), NULL },
+	{ "arp reply to a remote workload", in_arp_reply_to_remote, NULL, TC_ACT_SHOT, CTR1(drop_arp_reply), NULL },
+	{ "arp reply broadcast", in_arp_reply_bcast, NULL, TC_ACT_SHOT, CTR1(drop_arp_reply), NULL },
+	{ "arp reply to the host's VTEP IP, no default route", in_arp_reply_to_host, NULL, TC_ACT_OK, CTR1(arp_pass), prep_no_default_route },
 	{ "arp op 3", in_arp_op3, NULL, TC_ACT_SHOT, CTR1(drop_arp_other), NULL },
 	{ "arp spoof eth src", in_arp_spoof_eth, NULL, TC_ACT_SHOT, CTR1(drop_spoof_mac), NULL },
 	{ "arp spoof sha", in_arp_spoof_sha, NULL, TC_ACT_SHOT, CTR1(drop_spoof_mac), NULL },
@@ -543,6 +587,12 @@ static const struct port_case cases[] = {
 	{ "no route", in_no_route, NULL, TC_ACT_SHOT, CTR1(drop_no_route), NULL },
 	{ "outside the vni", in_outside, NULL, TC_ACT_SHOT, CTR1(drop_no_route), NULL },
 	{ "host address", in_host, NULL, TC_ACT_OK, CTR1(fwd_host), NULL },
+	{ "host uplink address", in_host_uplink, NULL, TC_ACT_OK, CTR1(fwd_host), NULL },
+	{ "host address, no default route", in_host, NULL, TC_ACT_OK, CTR1(fwd_host), prep_no_default_route },
+	{ "no route at all (no default route)", in_outside, NULL, TC_ACT_SHOT, CTR1(drop_no_route), prep_no_default_route },
+	{ "no route in the vni, no default route", in_no_route, NULL, TC_ACT_SHOT, CTR1(drop_no_route), prep_no_default_route },
+	{ "host address not in vtep_hostaddrs", in_host, NULL, TC_ACT_SHOT, CTR1(drop_no_route), prep_hostaddr_unlisted },
+	{ "address in vtep_hostaddrs, FIB unreachable", in_host_listed, NULL, TC_ACT_OK, CTR1(fwd_host), prep_hostaddr_listed },
 	{ "underlay unreachable", in_udp_remote, NULL, TC_ACT_SHOT, CTR1(drop_fib), prep_remote_unreachable },
 	/* anti-spoofing and filters */
 	{ "spoofed mac", in_spoof_mac, NULL, TC_ACT_SHOT, CTR1(drop_spoof_mac), NULL },

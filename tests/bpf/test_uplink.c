@@ -13,7 +13,10 @@
  * output bytes, XDP metadata), the TC program in tc mode (verdict, output
  * bytes) and, for what the XDP half passes, the TC program in xdp mode. Every
  * run checks the whole counter struct, so a verdict counted twice or under
- * the wrong name fails too.
+ * the wrong name fails too. An inner ARP request for a local workload is
+ * answered by the uplink itself: the expected reply is built independently
+ * with pkt.h and compared byte for byte (XDP: written, and handed to the TC
+ * half with VTEP_META_MAGIC_TX; TC: redirected to the uplink's egress).
  *
  * BPF_PROG_TEST_RUN cannot hand an skb program metadata (EINVAL on data_meta
  * on this kernel), so the XDP -> metadata -> TC -> bpf_redirect_peer() chain
@@ -221,6 +224,31 @@ static void put_inner_arp(struct pkt *p, const uint8_t *dst, uint16_t op, const 
 	pkt_arp(p, op, R_MAC, pkt_ip(R_IP), op == 1 ? PKT_MAC_ZERO : dst, pkt_ip(tpa));
 }
 
+/* The answer to an inner ARP request from R (R_MAC, spa) via REMOTE_IP for
+ * W1: what must leave the uplink, byte for byte (decap_arp.h's layout). */
+static void put_arp_answer(struct pkt *p, uint16_t sport, const char *spa)
+{
+	pkt_eth(p, LEAF_MAC, UPLINK_MAC, ETH_P_IP);
+	pkt_ipv4(p, &(struct pkt_ip){ .saddr = pkt_ip(VTEP_IP), .daddr = pkt_ip(REMOTE_IP),
+				       .proto = IPPROTO_UDP, .ttl = 64, .df = 1, .id = 0 });
+	pkt_udp(p, sport, VTEP_VXLAN_PORT);
+	pkt_vxlan(p, 100);
+	pkt_eth(p, R_MAC, W1_MAC, ETH_P_ARP);
+	pkt_arp(p, 2, W1_MAC, pkt_ip(W1_IP), R_MAC, pkt_ip(spa));
+}
+static void w_arp_answer(struct pkt *p)
+{
+	put_arp_answer(p, 51234, R_IP);
+}
+static void w_arp_answer_probe(struct pkt *p)
+{
+	put_arp_answer(p, 51234, "0.0.0.0");
+}
+static void w_arp_answer_sport0(struct pkt *p)
+{
+	put_arp_answer(p, 49152, R_IP);
+}
+
 static uint8_t *vxlan_hdr(struct pkt *p)
 {
 	return p->buf + pkt_off(p, PKT_VXLAN, 0);
@@ -249,6 +277,50 @@ static void b_arp_reply(struct pkt *p)
 {
 	put_outer(p, &(struct outer){ 0 });
 	put_inner_arp(p, W1_MAC, 2, W1_IP);
+}
+static void b_arp_req_opts(struct pkt *p)
+{
+	static const uint8_t nops[8] = { 1, 1, 1, 1, 1, 1, 1, 0 }; /* NOPs, EOL */
+
+	put_outer(p, &(struct outer){ .opts = nops, .optlen = sizeof(nops) });
+	put_inner_arp(p, PKT_MAC_BCAST, 1, W1_IP);
+}
+/* The inner frame padded to the Ethernet minimum (a sender that put the
+ * ARP on a wire first) */
+static void b_arp_req_padded(struct pkt *p)
+{
+	b_arp_req(p);
+	pkt_put(p, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 18);
+}
+static void b_arp_probe(struct pkt *p)
+{
+	put_outer(p, &(struct outer){ 0 });
+	pkt_eth(p, PKT_MAC_BCAST, R_MAC, ETH_P_ARP);
+	pkt_arp(p, 1, R_MAC, 0, PKT_MAC_ZERO, pkt_ip(W1_IP));
+}
+static void b_arp_announce(struct pkt *p)
+{
+	put_outer(p, &(struct outer){ 0 });
+	pkt_eth(p, PKT_MAC_BCAST, R_MAC, ETH_P_ARP);
+	pkt_arp(p, 1, R_MAC, pkt_ip(W1_IP), PKT_MAC_ZERO, pkt_ip(W1_IP));
+}
+static void b_arp_req_mcast_src(struct pkt *p)
+{
+	put_outer(p, &(struct outer){ 0 });
+	pkt_eth(p, PKT_MAC_BCAST, PKT_MAC(0x03, 0, 0, 0, 0, 0x21), ETH_P_ARP);
+	pkt_arp(p, 1, R_MAC, pkt_ip(R_IP), PKT_MAC_ZERO, pkt_ip(W1_IP));
+}
+static void b_arp_req_w2(struct pkt *p)
+{
+	put_outer(p, &(struct outer){ 0 });
+	put_inner_arp(p, PKT_MAC_BCAST, 1, W2_IP);
+}
+static void x_sport0(struct pkt *p)
+{
+	uint8_t *udp = p->buf + pkt_off(p, PKT_UDP, 0);
+
+	udp[0] = 0;
+	udp[1] = 0;
 }
 static void b_opts(struct pkt *p)
 {
@@ -428,7 +500,7 @@ static void b_forged(struct pkt *p)
 
 /* ------------------------------------------------------------ the table */
 
-enum outcome { O_PASS, O_DROP, O_DELIVER, O_ARP };
+enum outcome { O_PASS, O_DROP, O_DELIVER, O_ARP_REPLY };
 
 struct ucase {
 	const char *name;
@@ -439,88 +511,130 @@ struct ucase {
 	int port;               /* deliveries: 1 = tu-w1, 2 = tu-w2 */
 	const uint8_t *new_dst; /* deliveries: the inner destination MAC written */
 	size_t trail;           /* bytes after the IPv4 packet, not delivered */
+	void (*want)(struct pkt *p); /* O_ARP_REPLY: the frame sent back */
+	void (*prep)(void);     /* map changes before the run, or NULL */
 };
+
+/* W1's port before vtepd learned its MAC ("mac": "auto"). */
+static void prep_w1_unlearned(void)
+{
+	struct vtep_port port = { .vni = 100, .ip = pkt_ip(W1_IP), .flags = VTEP_PORT_F_MAC_AUTO };
+	struct vtep_route rt = { .ifindex = (uint32_t)if_w1, .source = VTEP_SRC_LOCAL };
+
+	snprintf(port.ifname, sizeof(port.ifname), "%s", W1);
+	ck_assert_int_eq(harness_port_add(&h, (uint32_t)if_w1, &port), 0);
+	ck_assert_int_eq(harness_route_add(&h, 100, pkt_ip(W1_IP), &rt), 0);
+}
+/* A local route with no MAC yet: the port's (learned) MAC answers. */
+static void prep_w1_route_nomac(void)
+{
+	struct vtep_route rt = { .ifindex = (uint32_t)if_w1, .source = VTEP_SRC_LOCAL };
+
+	ck_assert_int_eq(harness_route_add(&h, 100, pkt_ip(W1_IP), &rt), 0);
+}
 
 static const struct ucase cases[] = {
 	{ "inner frame to a workload MAC", b_mac, NULL,
-	  O_DELIVER, NO_STAT, 1, NULL, 0 },
+	  O_DELIVER, NO_STAT, 1, NULL, 0, NULL, NULL },
 	{ "inner frame to the gateway MAC, routed by IP", b_gw, NULL,
-	  O_DELIVER, NO_STAT, 1, W1_MAC, 0 },
+	  O_DELIVER, NO_STAT, 1, W1_MAC, 0, NULL, NULL },
 	{ "inner ARP request for a local workload", b_arp_req, NULL,
-	  O_ARP, NO_STAT, 1, NULL, 0 },
+	  O_ARP_REPLY, NO_STAT, 0, NULL, 0, w_arp_answer, NULL },
+	{ "inner ARP request, outer IPv4 options", b_arp_req_opts, NULL,
+	  O_ARP_REPLY, NO_STAT, 0, NULL, 0, w_arp_answer, NULL },
+	{ "inner ARP request, bytes after the outer IPv4 packet", b_arp_req, x_trailer,
+	  O_ARP_REPLY, NO_STAT, 0, NULL, 0, w_arp_answer, NULL },
+	{ "inner ARP request, inner frame padded", b_arp_req_padded, NULL,
+	  O_ARP_REPLY, NO_STAT, 0, NULL, 0, w_arp_answer, NULL },
+	{ "inner ARP request, UDP source port 0", b_arp_req, x_sport0,
+	  O_ARP_REPLY, NO_STAT, 0, NULL, 0, w_arp_answer_sport0, NULL },
+	{ "inner ARP probe (RFC 5227) for a local workload", b_arp_probe, NULL,
+	  O_ARP_REPLY, NO_STAT, 0, NULL, 0, w_arp_answer_probe, NULL },
+	{ "inner ARP request, local route without a MAC", b_arp_req, NULL,
+	  O_ARP_REPLY, NO_STAT, 0, NULL, 0, w_arp_answer, prep_w1_route_nomac },
+	{ "inner ARP request for a workload whose MAC is unknown", b_arp_req, NULL,
+	  O_DROP, STAT(drop_vx_no_dest), 0, NULL, 0, NULL, prep_w1_unlearned },
+	{ "inner ARP announcement of a local workload's IP", b_arp_announce, NULL,
+	  O_DROP, STAT(drop_vx_inner), 0, NULL, 0, NULL, NULL },
+	{ "inner ARP request from a multicast MAC", b_arp_req_mcast_src, NULL,
+	  O_DROP, STAT(drop_vx_inner), 0, NULL, 0, NULL, NULL },
+	{ "inner ARP request for another VNI's workload", b_arp_req_w2, NULL,
+	  O_DROP, STAT(drop_vx_no_dest), 0, NULL, 0, NULL, NULL },
 	{ "inner ARP reply to a local workload", b_arp_reply, NULL,
-	  O_DELIVER, NO_STAT, 1, NULL, 0 },
+	  O_DELIVER, NO_STAT, 1, NULL, 0, NULL, NULL },
 	{ "outer IPv4 options", b_opts, NULL,
-	  O_DELIVER, NO_STAT, 1, NULL, 0 },
+	  O_DELIVER, NO_STAT, 1, NULL, 0, NULL, NULL },
 	{ "VXLAN reserved bits set", b_mac, x_reserved,
-	  O_DELIVER, NO_STAT, 1, NULL, 0 },
+	  O_DELIVER, NO_STAT, 1, NULL, 0, NULL, NULL },
 	{ "bytes after the outer IPv4 packet", b_mac, x_trailer,
-	  O_DELIVER, NO_STAT, 1, NULL, 6 },
+	  O_DELIVER, NO_STAT, 1, NULL, 6, NULL, NULL },
 	{ "VNI 200 to its own port", b_vni200, NULL,
-	  O_DELIVER, NO_STAT, 2, NULL, 0 },
+	  O_DELIVER, NO_STAT, 2, NULL, 0, NULL, NULL },
 	{ "from an unknown VTEP", b_stranger, NULL,
-	  O_DROP, STAT(drop_vx_vtep), 0, NULL, 0 },
+	  O_DROP, STAT(drop_vx_vtep), 0, NULL, 0, NULL, NULL },
 	{ "for an unknown VNI", b_vni300, NULL,
-	  O_DROP, STAT(drop_vx_vni), 0, NULL, 0 },
+	  O_DROP, STAT(drop_vx_vni), 0, NULL, 0, NULL, NULL },
 	{ "to another destination IP", b_other_dst, NULL,
-	  O_DROP, STAT(drop_vx_dst), 0, NULL, 0 },
+	  O_DROP, STAT(drop_vx_dst), 0, NULL, 0, NULL, NULL },
 	{ "without the I flag", b_mac, x_no_i,
-	  O_DROP, STAT(drop_vx_malformed), 0, NULL, 0 },
+	  O_DROP, STAT(drop_vx_malformed), 0, NULL, 0, NULL, NULL },
 	{ "first fragment", b_first_frag, NULL,
-	  O_DROP, STAT(drop_vx_malformed), 0, NULL, 0 },
+	  O_DROP, STAT(drop_vx_malformed), 0, NULL, 0, NULL, NULL },
 	{ "UDP length too short", b_mac, x_short_udp,
-	  O_DROP, STAT(drop_vx_malformed), 0, NULL, 0 },
+	  O_DROP, STAT(drop_vx_malformed), 0, NULL, 0, NULL, NULL },
 	{ "IPv4 total length beyond the frame", b_mac, x_long_ip,
-	  O_DROP, STAT(drop_vx_malformed), 0, NULL, 0 },
+	  O_DROP, STAT(drop_vx_malformed), 0, NULL, 0, NULL, NULL },
 	{ "inner ARP request for an unknown IP", b_arp_unknown, NULL,
-	  O_DROP, STAT(drop_vx_no_dest), 0, NULL, 0 },
+	  O_DROP, STAT(drop_vx_no_dest), 0, NULL, 0, NULL, NULL },
 	{ "inner ARP request for a remote host", b_arp_remote, NULL,
-	  O_DROP, STAT(drop_vx_no_dest), 0, NULL, 0 },
+	  O_DROP, STAT(drop_vx_no_dest), 0, NULL, 0, NULL, NULL },
 	{ "inner ARP request routed to another VNI's port", b_arp_other_vni, NULL,
-	  O_DROP, STAT(drop_vx_no_dest), 0, NULL, 0 },
+	  O_DROP, STAT(drop_vx_no_dest), 0, NULL, 0, NULL, NULL },
 	{ "inner frame for an unknown MAC", b_unknown_mac, NULL,
-	  O_DROP, STAT(drop_vx_no_dest), 0, NULL, 0 },
+	  O_DROP, STAT(drop_vx_no_dest), 0, NULL, 0, NULL, NULL },
 	{ "inner frame for a remote MAC", b_remote_mac, NULL,
-	  O_DROP, STAT(drop_vx_no_dest), 0, NULL, 0 },
+	  O_DROP, STAT(drop_vx_no_dest), 0, NULL, 0, NULL, NULL },
 	{ "inner frame for a port of another VNI", b_w2_mac, NULL,
-	  O_DROP, STAT(drop_vx_no_dest), 0, NULL, 0 },
+	  O_DROP, STAT(drop_vx_no_dest), 0, NULL, 0, NULL, NULL },
 	{ "fdb entry naming another VNI's port", b_stray_mac, NULL,
-	  O_DROP, STAT(drop_vx_no_dest), 0, NULL, 0 },
+	  O_DROP, STAT(drop_vx_no_dest), 0, NULL, 0, NULL, NULL },
 	{ "gateway MAC, route to another VNI's port", b_gw_ghost, NULL,
-	  O_DROP, STAT(drop_vx_no_dest), 0, NULL, 0 },
+	  O_DROP, STAT(drop_vx_no_dest), 0, NULL, 0, NULL, NULL },
 	{ "gateway MAC, remote IP", b_gw_remote, NULL,
-	  O_DROP, STAT(drop_vx_no_dest), 0, NULL, 0 },
+	  O_DROP, STAT(drop_vx_no_dest), 0, NULL, 0, NULL, NULL },
 	{ "gateway MAC, unknown IP", b_gw_unknown, NULL,
-	  O_DROP, STAT(drop_vx_no_dest), 0, NULL, 0 },
+	  O_DROP, STAT(drop_vx_no_dest), 0, NULL, 0, NULL, NULL },
 	{ "gateway MAC, IP of another VNI", b_gw_w2, NULL,
-	  O_DROP, STAT(drop_vx_no_dest), 0, NULL, 0 },
+	  O_DROP, STAT(drop_vx_no_dest), 0, NULL, 0, NULL, NULL },
 	{ "inner broadcast IPv4", b_bcast, NULL,
-	  O_DROP, STAT(drop_vx_no_dest), 0, NULL, 0 },
+	  O_DROP, STAT(drop_vx_no_dest), 0, NULL, 0, NULL, NULL },
 	{ "inner IPv6", b_inner_v6, NULL,
-	  O_DROP, STAT(drop_vx_inner), 0, NULL, 0 },
+	  O_DROP, STAT(drop_vx_inner), 0, NULL, 0, NULL, NULL },
 	{ "inner VLAN tag", b_inner_vlan, NULL,
-	  O_DROP, STAT(drop_vx_inner), 0, NULL, 0 },
+	  O_DROP, STAT(drop_vx_inner), 0, NULL, 0, NULL, NULL },
 	{ "non-first fragment", b_later_frag, NULL,
-	  O_PASS, NO_STAT, 0, NULL, 0 },
+	  O_PASS, NO_STAT, 0, NULL, 0, NULL, NULL },
 	{ "VXLAN-like on UDP 8472", b_port_8472, NULL,
-	  O_PASS, NO_STAT, 0, NULL, 0 },
+	  O_PASS, NO_STAT, 0, NULL, 0, NULL, NULL },
 	{ "non-VXLAN UDP", b_dns, NULL,
-	  O_PASS, NO_STAT, 0, NULL, 0 },
+	  O_PASS, NO_STAT, 0, NULL, 0, NULL, NULL },
 	{ "TCP to port 179", b_bgp, NULL,
-	  O_PASS, NO_STAT, 0, NULL, 0 },
+	  O_PASS, NO_STAT, 0, NULL, 0, NULL, NULL },
 	{ "ARP for the uplink", b_arp_uplink, NULL,
-	  O_PASS, NO_STAT, 0, NULL, 0 },
+	  O_PASS, NO_STAT, 0, NULL, 0, NULL, NULL },
 	{ "IPv6", b_ipv6, NULL,
-	  O_PASS, NO_STAT, 0, NULL, 0 },
+	  O_PASS, NO_STAT, 0, NULL, 0, NULL, NULL },
 	{ "VLAN-tagged outer frame", b_outer_vlan, NULL,
-	  O_PASS, NO_STAT, 0, NULL, 0 },
+	  O_PASS, NO_STAT, 0, NULL, 0, NULL, NULL },
 	{ "forged decapsulated frame", b_forged, NULL,
-	  O_PASS, NO_STAT, 0, NULL, 0 },
+	  O_PASS, NO_STAT, 0, NULL, 0, NULL, NULL },
 };
 #define NCASES ((int)(sizeof(cases) / sizeof(cases[0])))
 
 static void build(const struct ucase *c, struct pkt *p)
 {
+	if (c->prep)
+		c->prep();
 	pkt_init(p);
 	c->build(p);
 	ck_assert_int_eq(pkt_finish(p), 0);
@@ -584,9 +698,9 @@ static void expected_stats(const struct ucase *c, struct vtep_stats *s)
 		s->vxlan_rx = 1;
 		s->decap_deliver = 1;
 		return;
-	case O_ARP:
+	case O_ARP_REPLY:
 		s->vxlan_rx = 1;
-		s->decap_arp = 1;
+		s->arp_vx_reply = 1;
 		return;
 	}
 }
@@ -608,6 +722,18 @@ static void assert_bytes(const char *what, const void *want, size_t wlen, const 
 {
 	if (pkt_hexdiff(stderr, want, wlen, got, glen))
 		ck_abort_msg("%s: output bytes differ", what);
+}
+
+/* O_ARP_REPLY: exactly the answer, with correct IPv4 checksum and length. */
+static void assert_reply(const struct ucase *c, const uint8_t *got, size_t glen)
+{
+	struct pkt want;
+
+	pkt_init(&want);
+	c->want(&want);
+	ck_assert_int_eq(pkt_finish(&want), 0);
+	ck_assert_msg(pkt_ipv4_csum_ok(got + ETH_HLEN), "%s: bad IPv4 checksum", c->name);
+	assert_bytes(c->name, want.buf, want.len, got, glen);
 }
 
 /* XDP run with metadata in and out (the harness's runner has no ctx_out).
@@ -681,8 +807,17 @@ START_TEST(test_xdp_case)
 	case O_DROP:
 		ck_assert_msg(r.retval == XDP_DROP, "%s: verdict %u", c->name, r.retval);
 		break;
+	case O_ARP_REPLY:
+		/* The reply, and the metadata that has the TC half send it
+		 * back out of the uplink. */
+		ck_assert_msg(r.retval == XDP_PASS, "%s: verdict %u", c->name, r.retval);
+		ck_assert_uint_eq(r.meta_len, sizeof(meta));
+		memcpy(&meta, r.out, sizeof(meta));
+		ck_assert_uint_eq(meta.magic, VTEP_META_MAGIC_TX);
+		ck_assert_uint_eq(meta.ifindex, (uint32_t)if_up);
+		assert_reply(c, r.out + r.meta_len, r.out_len - r.meta_len);
+		break;
 	case O_DELIVER:
-	case O_ARP:
 		ck_assert_msg(r.retval == XDP_PASS, "%s: verdict %u", c->name, r.retval);
 		ck_assert_uint_eq(r.meta_len, sizeof(meta));
 		memcpy(&meta, r.out, sizeof(meta));
@@ -719,8 +854,11 @@ START_TEST(test_tc_case)
 	case O_DROP:
 		ck_assert_msg(r.retval == TC_ACT_SHOT, "%s: verdict %u", c->name, r.retval);
 		break;
+	case O_ARP_REPLY:
+		ck_assert_msg(r.retval == TC_ACT_REDIRECT, "%s: verdict %u", c->name, r.retval);
+		assert_reply(c, r.out, r.out_len);
+		break;
 	case O_DELIVER:
-	case O_ARP:
 		ck_assert_msg(r.retval == TC_ACT_REDIRECT, "%s: verdict %u", c->name, r.retval);
 		ilen = expected_inner(c, &p, inner);
 		assert_bytes(c->name, inner, ilen, r.out, r.out_len);
@@ -817,10 +955,11 @@ START_TEST(test_tc_truncated)
 END_TEST
 
 /* Metadata the XDP half did not write must never reach the TC half as ours:
- * on a frame it passes, our magic is wiped; on a delivery, ours replaces
+ * on a frame it passes, our magics are wiped; on a delivery, ours replaces
  * whatever was there. */
 START_TEST(test_xdp_foreign_meta)
 {
+	struct vtep_xdp_meta tx = { .magic = VTEP_META_MAGIC_TX, .ifindex = 0 };
 	struct vtep_xdp_meta meta = { .magic = VTEP_META_MAGIC, .ifindex = 0 };
 	uint32_t big[4] = { VTEP_META_MAGIC, 999, 7, 7 };
 	struct vtep_xdp_meta got;
@@ -837,6 +976,13 @@ START_TEST(test_xdp_foreign_meta)
 	memcpy(&got, r.out, sizeof(got));
 	ck_assert_uint_ne(got.magic, VTEP_META_MAGIC);
 	assert_bytes("forged frame", p.buf, p.len, r.out + r.meta_len, r.out_len - r.meta_len);
+
+	tx.ifindex = (uint32_t)if_up;
+	run_xdp(&tx, sizeof(tx), p.buf, p.len, &r);
+	ck_assert_uint_eq(r.retval, XDP_PASS);
+	ck_assert_uint_eq(r.meta_len, sizeof(tx));
+	memcpy(&got, r.out, sizeof(got));
+	ck_assert_uint_ne(got.magic, VTEP_META_MAGIC_TX);
 
 	pkt_init(&p);
 	b_mac(&p);
@@ -911,10 +1057,13 @@ static long ms_left(const struct timespec *deadline)
 }
 
 /* match() says 1 (the frame waited for), -1 (a frame that must not come)
- * or 0 (unrelated). Returns match()'s verdict, or 0 at the deadline. */
+ * or 0 (unrelated). Returns match()'s verdict, or 0 at the deadline; with
+ * pkttype, the matching frame's packet type and skb->protocol (sll_protocol,
+ * network order) in *pkttype and *proto. */
 typedef int (*frame_match)(const uint8_t *f, size_t len, const void *arg);
 
-static int wait_frame(int fd, frame_match match, const void *arg, int *pkttype)
+static int wait_frame_proto(int fd, frame_match match, const void *arg, int *pkttype,
+			    uint16_t *proto)
 {
 	struct timespec deadline;
 	uint8_t buf[PKT_BUF];
@@ -938,9 +1087,29 @@ static int wait_frame(int fd, frame_match match, const void *arg, int *pkttype)
 		if (m) {
 			if (pkttype)
 				*pkttype = from.sll_pkttype;
+			if (proto)
+				*proto = from.sll_protocol;
 			return m;
 		}
 	}
+}
+
+static int wait_frame(int fd, frame_match match, const void *arg, int *pkttype)
+{
+	return wait_frame_proto(fd, match, arg, pkttype, NULL);
+}
+
+/* Drains what fd holds now: match()'s first non-zero verdict, else 0. */
+static int recv_any(int fd, frame_match match)
+{
+	uint8_t buf[PKT_BUF];
+	ssize_t n;
+	int m = 0;
+
+	while ((n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT)) >= 0)
+		if (!m)
+			m = match(buf, (size_t)n, NULL);
+	return m;
 }
 
 struct exact {
@@ -977,16 +1146,11 @@ static int match_echo_reply(const uint8_t *f, size_t len, const void *arg)
 	return ip[20] == 0 && !memcmp(ip + 24, &(uint16_t){ htons(id) }, 2);
 }
 
-/* The workload's ARP reply for its own IP, to the remote workload. */
-static int match_arp_reply(const uint8_t *f, size_t len, const void *arg)
+/* Any ARP frame (the workload must see none: the uplink answers for it). */
+static int match_any_arp(const uint8_t *f, size_t len, const void *arg)
 {
-	const uint8_t *a = f + ETH_HLEN;
-
 	(void)arg;
-	if (len < ETH_HLEN + 28 || f[12] != 0x08 || f[13] != 0x06 || a[7] != 2)
-		return 0;
-	return !memcmp(a + 8, W1_MAC, 6) && !memcmp(a + 14, &(uint32_t){ pkt_ip(W1_IP) }, 4) &&
-	       !memcmp(a + 24, &(uint32_t){ pkt_ip(R_IP) }, 4);
+	return len >= ETH_HLEN && f[12] == 0x08 && f[13] == 0x06 ? -1 : 0;
 }
 
 static void attach_tc(int ifindex, int prog_fd)
@@ -1010,16 +1174,22 @@ static void inject(int fd, const struct pkt *p)
  * exact inner frame, as PACKET_HOST, must be the first of the three to
  * arrive), to the gateway MAC with an ICMP echo request (the workload's
  * stack must accept and answer it), and an ARP request for the workload
- * (its stack must answer). */
+ * (the uplink must answer it in VXLAN, back out of the uplink, and the
+ * workload must never see it). Last an inner ARP reply to the workload's
+ * MAC: delivered as ARP (skb->protocol too: in tc mode a peer redirect would
+ * keep the outer frame's ETH_P_IP, and the workload's stack would hand the
+ * ARP to ip_rcv). */
 START_TEST(test_live)
 {
 	enum live_mode mode = (enum live_mode)_i;
 	int tc_mode = mode == LIVE_TC || mode == LIVE_TC_TAPFLAG;
 	int tapflag = mode == LIVE_XDP_TAPFLAG || mode == LIVE_TC_TAPFLAG;
 	uint8_t inner[PKT_BUF], tagged_inner[PKT_BUF];
-	struct pkt forged, tagged, vx, echo, arp;
+	struct pkt forged, tagged, vx, echo, arp, arp_rep;
+	uint16_t proto = 0;
 	uint16_t echo_id = 0x4242;
-	int ns_fd, inj, cap_w, cap_h, pkttype = -1;
+	int ns_fd, inj, cap_w, cap_h, cap_u, pkttype = -1;
+	struct pkt answer;
 	struct exact e;
 	char ns[64];
 
@@ -1050,6 +1220,7 @@ START_TEST(test_live)
 	cap_w = packet_socket(ns_fd, W1_PEER);
 	cap_h = packet_socket(-1, W1);
 	inj = packet_socket(-1, UPLINK_PEER);
+	cap_u = packet_socket(-1, UPLINK_PEER);
 
 	pkt_init(&forged);
 	b_forged(&forged);
@@ -1087,16 +1258,34 @@ START_TEST(test_live)
 	pkt_init(&arp);
 	b_arp_req(&arp);
 	ck_assert_int_eq(pkt_finish(&arp), 0);
+	pkt_init(&answer);
+	w_arp_answer(&answer);
+	ck_assert_int_eq(pkt_finish(&answer), 0);
 	inject(inj, &arp);
-	ck_assert_msg(wait_frame(cap_h, match_arp_reply, NULL, NULL) == 1,
-		      "%s: no ARP reply from the workload", live_names[mode]);
+	e = (struct exact){ .want = answer.buf, .wlen = answer.len };
+	ck_assert_msg(wait_frame(cap_u, match_exact, &e, NULL) == 1,
+		      "%s: no ARP answer in VXLAN out of the uplink", live_names[mode]);
+	/* Nothing ARP reached the workload (the echo reply came before). */
+	ck_assert_int_eq(recv_any(cap_w, match_any_arp), 0);
 
-	ck_assert_uint_eq(harness_stat(&h, decap_deliver), 2);
-	ck_assert_uint_eq(harness_stat(&h, decap_arp), 1);
+	pkt_init(&arp_rep);
+	b_arp_reply(&arp_rep);
+	ck_assert_int_eq(pkt_finish(&arp_rep), 0);
+	inject(inj, &arp_rep);
+	e = (struct exact){ .want = inner, .wlen = expected_inner(&cases[0], &arp_rep, inner) };
+	ck_assert_msg(wait_frame_proto(cap_w, match_exact, &e, &pkttype, &proto) == 1,
+		      "%s: the inner ARP reply did not reach the workload", live_names[mode]);
+	ck_assert_msg(proto == htons(ETH_P_ARP), "%s: delivered with protocol %#x",
+		      live_names[mode], ntohs(proto));
+
+	ck_assert_uint_eq(harness_stat(&h, decap_deliver), 3);
+	ck_assert_uint_eq(harness_stat(&h, arp_vx_reply), 1);
+	ck_assert_uint_eq(harness_stat(&h, decap_arp), 0);
 	ck_assert_uint_eq(harness_stat(&h, drop_vx_redirect), 0);
 	ck_assert_uint_ge(harness_stat(&h, uplink_pass), 1); /* the forged frame */
 
 	close(inj);
+	close(cap_u);
 	close(cap_h);
 	close(cap_w);
 	close(ns_fd);

@@ -36,6 +36,9 @@ check "w21 (Linux) -> w11 (vtepd)" ping_ok "$W21" 10.1.0.11
 check "h1 counted Linux's VXLAN as vxlan_rx" counter_gt h1 vxlan_rx $((before + 2))
 cap_start arp "$FAB" to-h1 "udp port 4789"; c=$CAP
 check "w21 -> w12 with ARP over VXLAN (no static neigh for 10.1.0.12)" ping_ok "$W21" 10.1.0.12
+# tcpdump hands packets over in blocks (up to 1 s late): wait for the ARP
+# request and reply plus the pings (as 02-capture does) before stopping it.
+wait_until 5 pcap_has arp 4
 cap_stop "$c"
 J=$(pcap_json arp); printf '%s\n' "$J" >"$LOGDIR/arp.json"
 check "the ARP request for 10.1.0.12 reached h1 in VXLAN" \

@@ -112,18 +112,32 @@ gobgp_up() { jqe "$(gb "$1" -j neighbor "$2" 2>/dev/null)" '.state.session_state
 # gobgp_evpn NS: GoBGP's EVPN RIB as JSON (destinations -> paths).
 gobgp_evpn() { gb "$1" -j global rib -a evpn 2>/dev/null; }
 
-# gobgp_neighbor_toml ADDR ASN [GR]: one [[neighbors]] block, L2VPN/EVPN,
-# fast timers; GR=1 adds graceful restart (helper and restarting).
+# gobgp_neighbor_toml ADDR ASN [GR [RS [CONFIG_LINES [TABLES]]]]: one
+# [[neighbors]] block, L2VPN/EVPN, fast timers; GR=1 adds graceful restart
+# (helper and restarting); RS=1 makes the neighbor a route-server client
+# (next hop and AS_PATH passed on unchanged, RFC 7947), so routes go from
+# vtepd to vtepd. CONFIG_LINES go into [neighbors.config] (auth-password =
+# ...), TABLES after the block ([neighbors.ttl-security.config] ...).
 gobgp_neighbor_toml() {
 	cat <<EOF
 [[neighbors]]
   [neighbors.config]
     neighbor-address = "$1"
     peer-as = $2
+EOF
+	[ -n "${5:-}" ] && printf '%s\n' "$5"
+	if [ "${4:-0}" = 1 ]; then
+		cat <<EOF
+  [neighbors.route-server.config]
+    route-server-client = true
+EOF
+	fi
+	cat <<EOF
   [neighbors.timers.config]
     connect-retry = 1
     hold-time = 9
     keepalive-interval = 3
+    idle-hold-time-after-reset = 1
   [[neighbors.afi-safis]]
     [neighbors.afi-safis.config]
       afi-safi-name = "l2vpn-evpn"
@@ -137,6 +151,8 @@ EOF
     restart-time = 60
 EOF
 	fi
+	[ -n "${6:-}" ] && printf '%s\n' "$6"
+	return 0
 }
 
 # ---------------------------------------------------------------- FRR
@@ -218,6 +234,23 @@ frr_down() {
 	done
 	FRR_PIDS=(); FRR_NS=()
 	return 0
+}
+
+# bgp_use_asan: run vtepd built with ASan/UBSan (build-asan/vtepd, made here
+# if missing or stale); every report goes to the vtepd log, UBSan is fatal.
+bgp_use_asan() {
+	echo "+ make BUILD=build-asan CC=clang-19 SAN=1 build-asan/vtepd" >>"$LOG"
+	make -s -C "$TOP" BUILD=build-asan CC=clang-19 SAN=1 build-asan/vtepd >>"$LOG" 2>&1 ||
+		die "cannot build the ASan/UBSan vtepd (make BUILD=build-asan CC=clang-19 SAN=1 build-asan/vtepd)"
+	VTEPD=$TOP/build-asan/vtepd
+	export ASAN_OPTIONS=detect_leaks=1:halt_on_error=1:print_summary=1
+	export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+}
+# no_sanitizer_report H: vtepd's log on H holds no ASan/UBSan/LSan report.
+no_sanitizer_report() {
+	local log=$LOGDIR/vtepd-$1.log
+	! grep -nE "ERROR: (AddressSanitizer|LeakSanitizer)|runtime error:|SUMMARY: (Address|Undefined|Leak)" "$log" &&
+		echo "no sanitizer report in $log"
 }
 
 # bgp_begin: net_begin, plus FRR cleanup before lib.sh's on exit.

@@ -33,7 +33,7 @@ VTEPD_ARGS=${VTEPD_ARGS:-}
 METRICS=${METRICS:-null}   # JSON value of the config's "metrics" key
 # vtepd runs with exactly the capabilities dist/vtepd.service grants (so the
 # tests prove that set is enough); VTEPD_CAPS= (empty) runs it as plain root.
-VTEPD_CAPS=${VTEPD_CAPS-+bpf,+net_admin,+perfmon,+sys_admin}
+VTEPD_CAPS=${VTEPD_CAPS-+bpf,+net_admin,+perfmon,+sys_admin,+net_bind_service}
 
 GW_IP=10.1.255.254
 GW_MAC=02:00:00:00:01:00

@@ -1,0 +1,106 @@
+/* decap_arp.h - the answer to an inner ARP request for a local workload
+ * (decap.h's DECAP_ARP_REPLY), written over the request and sent back to the
+ * VTEP that asked, out of the uplink it came in on: bpf_redirect() to the
+ * uplink's egress from TC (uplink_tc.bpf.c; in xdp mode the XDP half writes
+ * the reply and hands it to TC with VTEP_META_MAGIC_TX, see
+ * uplink_xdp.bpf.c for why not XDP_TX).
+ *
+ * The programs first cut the frame to exactly DECAP_ARP_FRAME_LEN bytes: the
+ * request's outer IPv4 options (if any) and everything after the inner ARP
+ * (Ethernet padding inside or outside the UDP payload) go, so the reply has
+ * the one layout below; decap_arp_write() then writes every byte of it from
+ * struct decap_arp (saved before the cut):
+ *
+ *   outer Ethernet  dst = the request's source MAC (the underlay hop it came
+ *                   from), src = the request's destination MAC (ours)
+ *   outer IPv4      our VTEP -> the asking VTEP, no options, TTL 64, DF,
+ *                   id 0 (an atomic datagram, RFC 6864), checksum
+ *   UDP             source port = the request's (the asker's own entropy
+ *                   choice; 49152 when it sent 0), destination = the VXLAN
+ *                   port, checksum 0 (RFC 7348 s.5)
+ *   VXLAN           I flag, the request's VNI
+ *   inner Ethernet  dst = the asker's MAC, src = the workload's MAC
+ *   ARP reply       sha = the workload's MAC, spa = the target IP,
+ *                   tha = the asker's sha, tpa = the asker's spa (RFC 826)
+ *
+ * The inner frame is 42 bytes, as Linux sends ARP: padding to the Ethernet
+ * minimum is the business of whoever puts it on a wire.
+ */
+#ifndef VTEP_DECAP_ARP_H
+#define VTEP_DECAP_ARP_H
+
+#include "decap.h"
+#include "csum.h"
+
+#define DECAP_ARP_OUTER_LEN (ETH_HLEN + 20 + 8 + VXLAN_HLEN)
+#define DECAP_ARP_FRAME_LEN (DECAP_ARP_OUTER_LEN + ETH_HLEN + 28)
+#define DECAP_ARP_SPORT     49152 /* RFC 6335 dynamic range, as our encap uses */
+#define DECAP_ARP_OP_REPLY  2
+
+_Static_assert(sizeof(struct arp_eth_ipv4) == 28, "ARP for IPv4 over Ethernet");
+
+/* Writes the reply into [data, data + DECAP_ARP_FRAME_LEN). Returns 0, or -1
+ * when the frame is shorter than that. */
+static __always_inline int decap_arp_write(void *data, void *data_end,
+					   const struct decap_result *res)
+{
+	const struct decap_arp *a = &res->arp;
+	struct ethhdr *oeth = data, *ieth;
+	struct iphdr *ip = data + ETH_HLEN;
+	struct udphdr *udp = data + ETH_HLEN + 20;
+	struct decap_vxlanhdr *vx = data + ETH_HLEN + 20 + 8;
+	struct arp_eth_ipv4 *arp;
+
+	ieth = data + DECAP_ARP_OUTER_LEN;
+	arp = data + DECAP_ARP_OUTER_LEN + ETH_HLEN;
+	if ((void *)(arp + 1) > data_end)
+		return -1;
+
+	mac_copy(oeth->h_dest, a->outer_src);
+	mac_copy(oeth->h_source, a->outer_dst);
+	oeth->h_proto = bpf_htons(ETH_P_IP);
+
+	ip->version = 4;
+	ip->ihl = 5;
+	ip->tos = 0;
+	ip->tot_len = bpf_htons(DECAP_ARP_FRAME_LEN - ETH_HLEN);
+	ip->id = 0;
+	ip->frag_off = bpf_htons(IP_DF);
+	ip->ttl = VTEP_OUTER_TTL;
+	ip->protocol = IPPROTO_UDP;
+	ip->check = 0;
+	ip->saddr = a->local;
+	ip->daddr = a->remote;
+	ip->check = csum_ipv4_hdr(ip);
+
+	udp->source = a->sport ? a->sport : bpf_htons(DECAP_ARP_SPORT);
+	udp->dest = a->dport;
+	udp->len = bpf_htons(DECAP_ARP_FRAME_LEN - ETH_HLEN - 20);
+	udp->check = 0;
+
+	vx->flags = VXLAN_F_I;
+	vx->rsvd0[0] = 0;
+	vx->rsvd0[1] = 0;
+	vx->rsvd0[2] = 0;
+	vx->vni[0] = (__u8)(res->vni >> 16);
+	vx->vni[1] = (__u8)(res->vni >> 8);
+	vx->vni[2] = (__u8)res->vni;
+	vx->rsvd1 = 0;
+
+	mac_copy(ieth->h_dest, a->asker_mac);
+	mac_copy(ieth->h_source, res->dst_mac);
+	ieth->h_proto = bpf_htons(ETH_P_ARP);
+
+	arp->htype = bpf_htons(1);
+	arp->ptype = bpf_htons(ETH_P_IP);
+	arp->hlen = ETH_ALEN;
+	arp->plen = 4;
+	arp->op = bpf_htons(DECAP_ARP_OP_REPLY);
+	mac_copy(arp->sha, res->dst_mac);
+	arp->spa = a->target_ip;
+	mac_copy(arp->tha, a->asker_sha);
+	arp->tpa = a->asker_ip;
+	return 0;
+}
+
+#endif /* VTEP_DECAP_ARP_H */
