@@ -298,7 +298,7 @@ int bgp_flush(struct bgp *b)
 {
 	uint64_t now;
 	size_t i, j, k;
-	int ret = 0;
+	int ret = 0, round;
 
 	/* rib_flush() -> evpn_export_flush() -> on_export(); a session that
 	 * the sends below reset calls back into here: queue only. */
@@ -308,18 +308,30 @@ int bgp_flush(struct bgp *b)
 	if (b->rib)
 		ret = rib_flush(b->rib);
 	now = now_ms();
-	for (i = 0; i < b->n_pend;) {
-		/* Runs of one kind, in order: withdrawals and announcements
-		 * of one route never swap. */
-		for (j = i + 1; j < b->n_pend && b->pend_wd[j] == b->pend_wd[i]; j++)
-			;
-		for (k = 0; k < b->n_peers; k++)
-			if (live(b, k) && bgp_session_state(b->peers[k]->s) == BGP_ST_ESTABLISHED)
-				bgp_session_send(b->peers[k]->s, b->pend + i, j - i, b->pend_wd[i],
-						 now);
-		i = j;
+	/* A send can reset a session, whose routes leaving the RIB can change
+	 * our advertisements (on_export appends): take the queue out first,
+	 * and go again for what came meanwhile. */
+	for (round = 0; b->n_pend && round < 8; round++) {
+		struct bgp_out_route *pend = b->pend;
+		bool *wd = b->pend_wd;
+		size_t n = b->n_pend;
+
+		b->pend = NULL;
+		b->pend_wd = NULL;
+		b->n_pend = b->cap_pend = 0;
+		for (i = 0; i < n; i = j) {
+			/* Runs of one kind, in order: withdrawals and
+			 * announcements of one route never swap. */
+			for (j = i + 1; j < n && wd[j] == wd[i]; j++)
+				;
+			for (k = 0; k < b->n_peers; k++)
+				if (live(b, k) &&
+				    bgp_session_state(b->peers[k]->s) == BGP_ST_ESTABLISHED)
+					bgp_session_send(b->peers[k]->s, pend + i, j - i, wd[i], now);
+		}
+		free(pend);
+		free(wd);
 	}
-	b->n_pend = 0;
 	b->flushing = false;
 	return ret;
 }
@@ -355,8 +367,10 @@ static void check_sync(struct bgp *b, uint64_t now)
 	b->restarted = false;
 	log_info("bgp: %s: removing map entries an earlier vtepd learned that no peer "
 		 "announced again", all ? "End-of-RIB from every peer" : "restart time over");
-	if (b->rib)
+	if (b->rib) {
 		rib_initial_sync_done(b->rib);
+		bgp_flush(b);
+	}
 }
 
 /* ---- timers and sockets ------------------------------------------------------------ */

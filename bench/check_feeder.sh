@@ -16,6 +16,8 @@
 #   5 routes 0, 1, 255, 256, N-1 carry next hop, AS_PATH, ORIGIN, the route
 #     target and the VXLAN encapsulation community as sent
 # Prints "check_feeder: P passed, F failed"; exit 1 if any failed.
+# jq programs are single-quoted on purpose.
+# shellcheck disable=SC2016
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 N=1000

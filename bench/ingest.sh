@@ -22,7 +22,7 @@
 # (limits.*): their bytes_memlock per entry slot, times the three entries a
 # MAC+IP route makes (route, ARP, MAC), is added to its figure.
 # A receiver that does not hold every route by the deadline (--timeout,
-# default 600 s; GoBGP's own --gobgp-timeout, default 120 s: its rate falls
+# default 600 s; GoBGP's own --gobgp-timeout, default 60 s: its rate falls
 # as its EVPN table grows, measured ~5k routes/s at 10k routes and under
 # 200/s past 50k) is recorded as incomplete with the routes it held and the
 # rate so far. Rounds alternate the systems. Never pass/fail.
@@ -33,7 +33,7 @@ quick=0
 routes="100000 1000000"
 runs=3
 timeout=600
-GOBGP_TIMEOUT=120
+GOBGP_TIMEOUT=60
 while [ $# -gt 1 ]; do
 	case $1 in
 	--quick) quick=1; shift ;;
@@ -99,8 +99,10 @@ measure() {
 		peer_frr_start "$NS" || bn_die "FRR did not start"
 		pid=$FRR_BGPD_PID ;;
 	vtepd)
-		ip -n "$NS" link add u1 type veth peer name u0 &&
-		ip -n "$NS" link set u1 up && ip -n "$NS" link set u0 up || bn_die "uplink"
+		if ! { ip -n "$NS" link add u1 type veth peer name u0 &&
+			ip -n "$NS" link set u1 up && ip -n "$NS" link set u0 up; }; then
+			bn_die "uplink"
+		fi
 		bn_bpffs ing || bn_die "bpffs"
 		peer_vtepd_cfg ing > "$BN_RUN/ing.json"
 		bn_vtepd_start ing "$BN_RUN/ing.json"
@@ -112,7 +114,7 @@ measure() {
 	vtepd)
 		peer_feeder "$NS" "$log" -n "$n" --wait-map "$BN_RUN/ing" --timeout "$timeout"
 		while kill -0 "$FEEDER_PID" 2>/dev/null && [ -z "$(peer_event "$log" installed)" ] &&
-			[ -z "$(peer_event "$log" done)" ]; do
+			[ -z "$(peer_event "$log" "done")" ]; do
 			sleep 0.05
 		done
 		inst=$(peer_event "$log" installed)

@@ -235,6 +235,11 @@ bn_meta() {
 		--arg dirty "$(git -C "$ROOT" status --porcelain 2>/dev/null | wc -l)" \
 		--arg date "$(date -u +%Y-%m-%dT%H:%M:%SZ)" \
 		--arg vtepd "$(sha256sum "$BN_VTEPD" 2>/dev/null | cut -c1-12)" \
-		'{date: $date, kernel: $kernel, cpu: $cpu, cpus: $ncpu, git: $rev,
-		  uncommitted_files: ($dirty | tonumber), vtepd_sha256: $vtepd}'
+		--arg frr "$(/usr/lib/frr/bgpd --version 2>/dev/null | sed -n 's/^bgpd version //p' | head -1)" \
+		--arg gobgp "$(gobgpd --version 2>/dev/null | sed -n 's/^gobgpd version //p' | head -1)" \
+		--arg iperf3 "$(iperf3 --version 2>/dev/null | head -1 | cut -d' ' -f2)" \
+		--argjson mem "$(awk '/^MemTotal:/ {print $2 * 1024}' /proc/meminfo)" \
+		'{date: $date, kernel: $kernel, cpu: $cpu, cpus: $ncpu, memory_bytes: $mem, git: $rev,
+		  uncommitted_files: ($dirty | tonumber), vtepd_sha256: $vtepd,
+		  versions: {frr: $frr, gobgp: $gobgp, iperf3: $iperf3}}'
 }

@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034  # (variables set here are read by the sourcing scripts)
 # peers.sh - the BGP side of the bench (sourced after lib.sh, not run): a
 # namespace with the session's two addresses on lo, gobgpd, FRR's zebra +
 # bgpd, vtepd with a "bgp" section, and the feeder (bench/feeder) that

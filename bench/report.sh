@@ -4,10 +4,12 @@
 #
 #   bench/report.sh OUTDIR MODE
 #
-# Reads OUTDIR/meta.json and the JSON lines of OUTDIR/progcost.jsonl and
-# OUTDIR/fwd.jsonl (either may be missing), writes OUTDIR/results.json (every
-# record, plus per-path and per-system summaries) and OUTDIR/results.md
-# (the same as tables). Figures only: nothing here judges a time.
+# Reads OUTDIR/meta.json and the JSON lines of OUTDIR/{progcost,fwd,tcp,
+# ingest,mobility,checks}.jsonl (any may be missing), writes
+# OUTDIR/results.json (every record, plus per-path and per-system summaries
+# and the ratios between systems), OUTDIR/results.md (the same as tables)
+# and, with gnuplot, OUTDIR/plot.png (bench/plot.sh). Figures only: nothing
+# here judges a time.
 set -eu
 OUT=$1
 MODE=${2:-full}
@@ -16,10 +18,17 @@ records() { [ -s "$1" ] && jq -s . "$1" || echo '[]'; }
 
 jq -n --argjson meta "$(cat "$OUT/meta.json")" --arg mode "$MODE" \
 	--argjson pc "$(records "$OUT/progcost.jsonl")" \
-	--argjson fw "$(records "$OUT/fwd.jsonl")" '
+	--argjson fw "$(records "$OUT/fwd.jsonl")" \
+	--argjson tcp "$(records "$OUT/tcp.jsonl")" \
+	--argjson ing "$(records "$OUT/ingest.jsonl")" \
+	--argjson mob "$(records "$OUT/mobility.jsonl")" \
+	--argjson chk "$(records "$OUT/checks.jsonl")" '
 	def median: sort | if length == 0 then null
 		elif length % 2 == 1 then .[length / 2 | floor]
 		else (.[length / 2 - 1] + .[length / 2]) / 2 end;
+	def r3: if . == null then null else (. * 1000 | round) / 1000 end;
+	def ratio($a; $b): if $a == null or $b == null or $b == 0 then null else ($a / $b) | r3 end;
+	def uniq_by_order: reduce .[] as $x ([]; if index([$x]) then . else . + [$x] end);
 	($pc | map(select(.kind == "progcost"))) as $rows |
 	($rows | map(select(.path | startswith("floor_")))) as $floors |
 	{
@@ -51,7 +60,43 @@ jq -n --argjson meta "$(cat "$OUT/meta.json")" --arg mode "$MODE" \
 	    ns_per_pkt_median: (([.[].rx_pps] | median) as $m | if $m and $m > 0 then (1e9 / $m | round) else null end),
 	    delivered_ratio: (([.[].received] | add) / ([.[].frames_sent] | add) * 1000 | round / 1000)
 	  }))
-	}' > "$OUT/results.json"
+	} |
+	.fwd_ratios = (.fwd_summary | map({key: .system, value: .rx_pps_median}) | from_entries |
+	  {vtepd_over_bridge_vxlan: ratio(.vtepd; .bridge_vxlan), vtepd_over_routed: ratio(.vtepd; .routed),
+	   vtepd_routes_over_bridge_vxlan: ratio(.vtepd_routes; .bridge_vxlan),
+	   vtepd_routes_over_routed: ratio(.vtepd_routes; .routed)}) |
+	.method.tcp = "iperf3, P TCP streams from the workload on host 1 to the workload on host 2 for S seconds (first second omitted), underlay MTU 1600 so 1500-byte packets fit every system; rate = bits received / time." |
+	.tcp = ($tcp | map(select(.kind == "tcp"))) |
+	.tcp_summary = ([.tcp[].system] | uniq_by_order | map(. as $s | $tcp | map(select(.system == $s)) | {
+	    system: $s, runs: length, streams: .[0].streams,
+	    gbps_median: ([.[].gbps] | median), gbps_min: ([.[].gbps] | min), gbps_max: ([.[].gbps] | max),
+	    retransmits_median: ([.[].retransmits | select(. != null)] | median)})) |
+	.tcp_ratios = (.tcp_summary | map({key: .system, value: .gbps_median}) | from_entries |
+	  {vtepd_over_bridge_vxlan: ratio(.vtepd; .bridge_vxlan), vtepd_over_routed: ratio(.vtepd; .routed),
+	   vtepd_tc_over_bridge_vxlan: ratio(.vtepd_tc; .bridge_vxlan),
+	   vtepd_tc_over_routed: ratio(.vtepd_tc; .routed)}) |
+	.method.ingest = "One BGP session on loopback from bench/feeder (N EVPN type-2 MAC+IP routes, as many per UPDATE as fit, then End-of-RIB); clock from the first UPDATE write to: vtepd: every route in the vtep_routes BPF map; gobgpd: N accepted (gobgp neighbor); FRR bgpd: N received (show bgp l2vpn evpn summary). Memory per route: RSS after - before over N, plus for vtepd its three preallocated maps (route, ARP, MAC) per entry slot." |
+	.ingest = ($ing | map(select(.kind == "ingest"))) |
+	.ingest_summary = ([.ingest[] | {system, routes}] | uniq_by_order | map(. as $k | $ing |
+	  map(select(.system == $k.system and .routes == $k.routes)) | {
+	    system: $k.system, routes: $k.routes, runs: length, complete: all(.[]; .complete),
+	    held_min: ([.[].held] | min),
+	    routes_per_s_median: ([.[].routes_per_s | select(. != null)] | median | if . then round else . end),
+	    routes_per_s_min: ([.[].routes_per_s | select(. != null)] | min),
+	    routes_per_s_max: ([.[].routes_per_s | select(. != null)] | max),
+	    seconds_median: ([.[].seconds | select(. != null)] | median),
+	    bytes_per_route_median: ([.[].bytes_per_route | select(. != null)] | median),
+	    rss_bytes_per_route_median: ([.[].rss_bytes_per_route | select(. != null)] | median),
+	    map_bytes_per_route: ([.[].map_bytes_per_route | select(. != null)] | median)})) |
+	.ingest_ratios = (.ingest_summary as $is | [$is[].routes] | uniq_by_order |
+	  map(. as $n | ($is | map(select(.routes == $n)) |
+	    map({key: .system, value: .routes_per_s_median}) | from_entries) as $m |
+	    {routes: $n, vtepd_over_gobgp: ratio($m.vtepd; $m.gobgp),
+	     vtepd_over_frr: ratio($m.vtepd; $m.frr)})) |
+	.method.mobility = "A workload moved K times between two remote VTEPs (both answer for it), announced by bench/feeder with MAC mobility sequence k from alternating next hops, the left VTEP route withdrawn after; time from the UPDATE write to vtep_routes holding (new VTEP, k), map polled in a tight loop; w1 pings the workload every 1 ms throughout." |
+	.mobility = ($mob | map(select(.kind == "mobility")) | last) |
+	.checks = ($chk | map(select(.kind == "check")))
+	' > "$OUT/results.json"
 
 jq -r '
 	def n: if . == null then "-" else tostring end;
@@ -118,8 +163,68 @@ jq -r '
 	(if ([.fwd[] | select(.vtepd_running == false)] | length) > 0 then
 	  "", "Note: vtepd was not running during some vtepd runs (see bench/out/vtepd-*.log);" +
 	  " its attached programs forwarded without it." else empty end),
+	"",
+	"Ratios of the medians: vtepd / bridge+VXLAN \(.fwd_ratios.vtepd_over_bridge_vxlan | n)," +
+	  " vtepd / routed veth \(.fwd_ratios.vtepd_over_routed | n); with the extra routes loaded" +
+	  " \(.fwd_ratios.vtepd_routes_over_bridge_vxlan | n) and \(.fwd_ratios.vtepd_routes_over_routed | n).",
 	""
 	) else empty end),
+	(if (.tcp | length) > 0 then (
+	"## TCP throughput, workload to workload across hosts (iperf3)",
+	"",
+	.method.tcp,
+	"",
+	"| system | streams | Gbit/s (median) | min | max | runs | retransmits (median) |",
+	"|---|---:|---:|---:|---:|---:|---:|",
+	(.tcp_summary[] | "| \(.system) | \(.streams) | \(.gbps_median | n) | \(.gbps_min | n) | \(.gbps_max | n) | \(.runs) | \(.retransmits_median | n) |"),
+	"",
+	"Ratios of the medians: vtepd (XDP uplink) / bridge+VXLAN \(.tcp_ratios.vtepd_over_bridge_vxlan | n)," +
+	  " / routed \(.tcp_ratios.vtepd_over_routed | n); vtepd (TC uplink) / bridge+VXLAN" +
+	  " \(.tcp_ratios.vtepd_tc_over_bridge_vxlan | n), / routed \(.tcp_ratios.vtepd_tc_over_routed | n).",
+	"`vtepd` attaches its uplink program as XDP (the default), `vtepd_tc` as TC",
+	"(`vtep.uplink_attach: tc`).",
+	""
+	) else empty end),
+	(if (.ingest | length) > 0 then (
+	"## Route ingestion, EVPN type-2 routes over one BGP session",
+	"",
+	.method.ingest,
+	"",
+	"| receiver | routes | routes/s (median) | min | max | seconds (median) | runs | all held | bytes/route | of which RSS | of which maps |",
+	"|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|",
+	(.ingest_summary[] | "| \(.system) | \(.routes | k) | \(.routes_per_s_median | n) | \(.routes_per_s_min | n) | \(.routes_per_s_max | n) | \(.seconds_median | n) | \(.runs) | " +
+	  (if .complete then "yes" else "no (\(.held_min) held at the deadline)" end) +
+	  " | \(.bytes_per_route_median | n) | \(.rss_bytes_per_route_median | n) | \(.map_bytes_per_route | n) |"),
+	"",
+	(.ingest_ratios[] | "Ratios at \(.routes | k) routes: vtepd / gobgpd \(.vtepd_over_gobgp | n), vtepd / FRR bgpd \(.vtepd_over_frr | n)."),
+	"",
+	"An incomplete row: its rate is the routes held at the deadline over the time to it.",
+	"GoBGP and FRR times are polls of their CLIs (about 50 ms apart plus the call):",
+	"their resolution. For vtepd the feeder polls the map itself, every key checked present.",
+	""
+	) else empty end),
+	(if .mobility then (.mobility as $m |
+	"## Mobility: a workload moving between two hosts",
+	"",
+	.method.mobility,
+	"",
+	"| moves | measured | UPDATE to map p50 (us) | p90 | p99 | max | ping lost during moves | per move | baseline (same length, no moves) |",
+	"|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+	"| \($m.moves) | \($m.measured) | \($m.p50_us | n) | \($m.p90_us | n) | \($m.p99_us | n) | \($m.max_us | n) | \($m.lost_during) of \($m.ping_during.transmitted) | \($m.lost_per_move | n) | \($m.lost_baseline) of \($m.ping_baseline.transmitted) |",
+	"",
+	"Moves are \($m.gap_ms) ms apart. Both hosts answer for the workload, so a lost ping",
+	"is one the reprogramming lost, not downtime of the migration itself.",
+	""
+	) else empty end),
+	(if (.checks | length) > 0 then (
+	"## Checks",
+	"",
+	(.checks[] | "- \(.name): \(.passed) passed, \(.failed) failed (`\(.command)`)"),
+	""
+	) else empty end),
+	(if .meta.versions then
+	  "Versions: FRR \(.meta.versions.frr), GoBGP \(.meta.versions.gobgp), iperf3 \(.meta.versions.iperf3)." else empty end),
+	"",
 	"",
 	"## Caveats",
 	"",
@@ -130,3 +235,7 @@ jq -r '
 	"- The generator, the receiving NAPI and the whole forwarding path share one CPU, so a",
 	"  slower path also slows the generator: rates are processing rates, not offered loads."
 ' "$OUT/results.json" > "$OUT/results.md"
+# The plot is a figure among others: without gnuplot the report stands.
+if command -v gnuplot >/dev/null; then
+	"$(dirname "$0")/plot.sh" "$OUT" || echo "bench: plot failed" >&2
+fi

@@ -1,8 +1,9 @@
 #!/bin/bash
 # run.sh - `make bench`: vtepd's datapath figures, never a pass/fail on time.
 #
-#   bench/run.sh [--quick] [--only progcost|fwd] [--routes "1000 100000 1000000"]
+#   bench/run.sh [--quick] [--only PART[,PART...]] [--routes "1000 100000 1000000"]
 #                [--seconds S] [--runs K] [--no-build]
+#   PART: progcost fwd tcp ingest mobility check (default: all)
 #
 #   progcost  ns per packet of each verdict path (ARP reply, local delivery,
 #             encapsulation, decapsulation, each drop) with 1k, 100k and 1M
@@ -10,14 +11,22 @@
 #   fwd       forwarding rate, 64-byte UDP workload to workload across
 #             hosts: vtepd vs kernel bridge + VXLAN vs a routed veth
 #             (bench/fwd.sh)
+#   tcp       TCP throughput (iperf3, several streams) for the same systems
+#             on the same topology (bench/tcp.sh)
+#   ingest    EVPN routes per second over one BGP session into vtepd,
+#             gobgpd and FRR bgpd, 100k and 1M routes (bench/ingest.sh)
+#   mobility  1,000 moves of a workload: UPDATE-to-map p50/p99 and ping
+#             loss per move (bench/mobility.sh)
+#   check     GoBGP receives exactly what the feeder sends (check_feeder.sh)
 # --no-build uses the binaries already in build/ (make all bench-tools).
 # Results: bench/out/results.json and bench/out/results.md (the raw records
 # beside them). --quick runs a few paths on 1k routes with small frame counts
 # in a few seconds: the end-to-end check that the bench still works (`make
 # bench-quick`); its exit status says only whether the bench ran.
 #
-# Needs root (namespaces, bpffs, BPF). Creates only bn-* namespaces and
-# /run/vtepd-bench, and removes them when it ends.
+# Needs root (namespaces, bpffs, BPF). Creates only bn-* and bn2-*
+# namespaces, /run/vtepd-bench and /run/vtepd-bench2, FRR instances under
+# /etc/frr/bn2-* and /var/run/frr/bn2-*, and removes them when it ends.
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 OUT=$ROOT/bench/out
@@ -31,21 +40,22 @@ build=1
 tc_routes=1000000
 pc_args=()
 fw_args=()
+tcp_args=()
 while [ $# -gt 0 ]; do
 	case $1 in
-	--quick) quick=1; pc_args+=(--quick); fw_args+=(--quick); shift ;;
+	--quick) quick=1; pc_args+=(--quick); fw_args+=(--quick); tcp_args+=(--quick); shift ;;
 	--only) only=$2; shift 2 ;;
 	--routes) pc_args+=(--routes "$2"); fw_args+=(--routes "${2##* }"); tc_routes=${2##* }
 		shift 2 ;;
 	--seconds) pc_args+=(--seconds "$2"); fw_args+=(--seconds "$2"); shift 2 ;;
-	--runs) fw_args+=(--runs "$2"); shift 2 ;;
+	--runs) fw_args+=(--runs "$2"); tcp_args+=(--runs "$2"); shift 2 ;;
 	--no-build) build=0; shift ;;
 	-h|--help) sed -n '2,20p' "$0"; exit 0 ;;
 	*) echo "bench/run.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
 [ "$(id -u)" = 0 ] || { echo "bench/run.sh: needs root" >&2; exit 2; }
-for t in jq bpftool nsenter ip tc bridge; do
+for t in jq bpftool nsenter ip tc bridge iperf3 gobgpd gobgp vtysh ping; do
 	command -v $t >/dev/null || { echo "bench/run.sh: $t missing (make deps)" >&2; exit 2; }
 done
 
@@ -53,12 +63,20 @@ if [ $build = 1 ]; then
 	make --no-print-directory -C "$ROOT" BUILD="$BUILD" all bench-tools >&2 || exit 1
 fi
 mkdir -p "$OUT"
-rm -f "$OUT"/progcost.jsonl "$OUT"/fwd.jsonl "$OUT"/results.json "$OUT"/results.md "$OUT"/vtepd-*.log
+want() { [ -z "$only" ] || [[ ,$only, == *,$1,* ]]; }
+# The records of the parts that run now; with --only, the other parts'
+# records stay and the report keeps their figures.
+for part in progcost fwd tcp ingest mobility check; do
+	want $part && rm -f "$OUT/$part.jsonl"
+done
+want check && rm -f "$OUT/checks.jsonl"
+rm -f "$OUT"/results.json "$OUT"/results.md "$OUT"/plot.png "$OUT"/vtepd-*.log
 # Run a snapshot of the binaries: the tree may be rebuilt (or cleaned) while
 # the bench runs, and every figure should come from one vtepd.
 rm -rf "${OUT:?}/bin" && mkdir -p "$OUT/bin/bench" &&
 cp "$BUILD/vtepd" "$BUILD/vtepctl" "$OUT/bin/" &&
-cp "$BUILD"/bench/gen "$BUILD"/bench/fill "$BUILD"/bench/*.bpf.o "$OUT/bin/bench/" || exit 1
+cp "$BUILD"/bench/gen "$BUILD"/bench/fill "$BUILD"/bench/feeder "$BUILD"/bench/*.bpf.o \
+	"$OUT/bin/bench/" || exit 1
 BUILD=$OUT/bin
 # shellcheck source=bench/lib.sh
 . "$ROOT/bench/lib.sh"
@@ -66,24 +84,46 @@ bn_meta > "$OUT/meta.json"
 
 status=0
 t0=$SECONDS
-if [ -z "$only" ] || [ "$only" = progcost ]; then
+if want progcost; then
 	"$ROOT/bench/progcost.sh" "${pc_args[@]}" "$OUT/progcost.jsonl" || status=1
 	# The uplink in TC mode (no XDP half): decapsulation and delivery by
 	# one TC program, for the DESIGN.md XDP-vs-TC comparison.
 	[ $quick = 1 ] || "$ROOT/bench/progcost.sh" "${pc_args[@]}" --uplink tc --paths uplink \
 		--routes "$tc_routes" "$OUT/progcost.jsonl" || status=1
 fi
-if [ -z "$only" ] || [ "$only" = fwd ]; then
+if want fwd; then
 	"$ROOT/bench/fwd.sh" "${fw_args[@]}" "$OUT/fwd.jsonl" || status=1
+fi
+if want tcp; then
+	"$ROOT/bench/tcp.sh" "${tcp_args[@]}" "$OUT/tcp.jsonl" || status=1
+fi
+if want check; then
+	# The feeder behind the ingestion figures sends what it says.
+	cmd="bench/check_feeder.sh -n 1000"
+	OUT=$OUT "$ROOT/bench/check_feeder.sh" -n 1000 > "$OUT/check_feeder.txt" 2>&1 || status=1
+	sed -n 's/^check_feeder: \([0-9]*\) passed, \([0-9]*\) failed$/\1 \2/p' "$OUT/check_feeder.txt" |
+		{ read -r p f; jq -nc --arg c "$cmd" --argjson p "${p:-0}" --argjson f "${f:-1}" \
+			'{kind: "check", name: "GoBGP receives exactly the routes the feeder sends", command: $c,
+			  passed: $p, failed: $f}'; } >> "$OUT/checks.jsonl"
+	tail -n 1 "$OUT/check_feeder.txt" >&2
+fi
+if want ingest; then
+	"$ROOT/bench/ingest.sh" $([ $quick = 1 ] && echo --quick) "$OUT/ingest.jsonl" || status=1
+fi
+if want mobility; then
+	"$ROOT/bench/mobility.sh" $([ $quick = 1 ] && echo --quick) "$OUT/mobility.jsonl" || status=1
 fi
 "$ROOT/bench/report.sh" "$OUT" "$([ $quick = 1 ] && echo quick || echo full)" || status=1
 # Did it run end to end? Rows present and traffic through every path; a
 # verdict mismatch is reported in the tables, a time is never judged.
-if [ -s "$OUT/results.json" ] && ! jq -e --arg only "$only" '
-	(if $only == "fwd" then true else
-	  (.progcost | length > 0) and all(.progcost[]; .packets > 0) end) and
-	(if $only == "progcost" then true else
-	  (.fwd | length > 0) and all(.fwd[]; .received > 0) end)' \
+if [ -s "$OUT/results.json" ] && ! jq -e --arg only ",${only:-progcost,fwd,tcp,ingest,mobility,check}," '
+	def want($p): $only | contains(",\($p),");
+	(if want("progcost") then (.progcost | length > 0) and all(.progcost[]; .packets > 0) else true end) and
+	(if want("fwd") then (.fwd | length > 0) and all(.fwd[]; .received > 0) else true end) and
+	(if want("tcp") then (.tcp | length > 0) and all(.tcp[]; .bytes > 0) else true end) and
+	(if want("ingest") then (.ingest | length > 0) and all(.ingest[]; .held > 0) else true end) and
+	(if want("mobility") then (.mobility.measured // 0) > 0 else true end) and
+	(if want("check") then (.checks | length > 0) and all(.checks[]; .failed == 0) else true end)' \
 	"$OUT/results.json" >/dev/null; then
 	echo "bench: some measurement carried no traffic (see $OUT/results.json)" >&2
 	status=1

@@ -47,7 +47,7 @@ export BN_PFX=${BN_PFX:-bn2} BN_RUN=${BN_RUN:-/run/vtepd-bench2}
 TOPO_UNDERLAY_MTU=1600
 if [ $quick = 1 ]; then
 	runs=1
-	seconds=2
+	seconds=1
 	streams=2
 fi
 command -v iperf3 >/dev/null || bn_die "iperf3 missing (make deps)"

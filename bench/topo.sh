@@ -1,3 +1,4 @@
+# shellcheck shell=bash disable=SC2034  # (variables set here are read by the sourcing scripts)
 # topo.sh - the two-host topology of the forwarding and TCP figures (sourced
 # after lib.sh by bench/fwd.sh and bench/tcp.sh, not run).
 #

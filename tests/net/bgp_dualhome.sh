@@ -14,9 +14,11 @@ GA=$(fab_ip h1)            # leaf A: 198.51.100.1
 GB=198.51.100.14           # leaf B, behind the fabric (.13)
 RT=65000:100
 
-leaf_conf() {  # leaf_conf ROUTER_ID
+leaf_conf() {  # leaf_conf ROUTER_ID: leaf B is two hops from h1 (GoBGP's
+	# eBGP TTL is 1 unless multihop is on)
 	printf '[global.config]\n  as = 65000\n  router-id = "%s"\n  port = 179\n' "$1"
-	gobgp_neighbor_toml "$H1IP" 65101
+	gobgp_neighbor_toml "$H1IP" 65101 0 0 "" \
+		"$(printf '  [neighbors.ebgp-multihop.config]\n    enabled = true\n    multihop-ttl = 4')"
 }
 w2x() {  # w2x NS add|del N: h2's workload 2N, the same route on either leaf
 	gb "$1" global rib -a evpn "$2" macadv "$(wl_mac "2$3")" "$(wl_ip "2$3")" etag 0 label 100 \
