@@ -73,6 +73,14 @@ struct bgp_peer_info {
 	bool     gr_stale;         /* its routes are held stale (GR helper) */
 	bool     eor_received;     /* End-of-RIB seen at least once since start */
 	char     last_error[96];   /* last NOTIFICATION sent/received or socket error */
+	/* Since vtepd started, across sessions (metrics). Messages by type,
+	 * indexed by enum bgp_msg_type - 1 (OPEN .. ROUTE-REFRESH). */
+#define BGP_PEER_MSG_TYPES 5
+	uint64_t msgs_in[BGP_PEER_MSG_TYPES], msgs_out[BGP_PEER_MSG_TYPES];
+	uint64_t routes_in, withdraws_in;   /* NLRI received: reachable, withdrawn */
+	uint64_t routes_out, withdraws_out; /* NLRI sent */
+	uint64_t routes_refused;   /* reachable NLRI treated as withdrawn (loops, own next hop) */
+	uint64_t max_prefix_trips; /* sessions ended by max_prefixes */
 };
 
 /* What the speaker drives. rib and exp may be NULL (tests, or a build

@@ -492,6 +492,7 @@ static void check_max_prefixes(struct bgp_session *s, struct bgp_conn *c, uint64
 	if (n <= s->cfg.max_prefixes)
 		return;
 	log_warn("%s: %zu routes exceed max_prefixes %u", sess_name(s), n, s->cfg.max_prefixes);
+	s->max_prefix_trips++;
 	/* RFC 4486 4: AFI, SAFI and the upper bound. */
 	d[0] = 0;
 	d[1] = EVPN_AFI;
@@ -550,7 +551,12 @@ static void rx_update(struct bgp_session *s, struct bgp_conn *c, const struct bg
 		const struct evpn_route *rt = &u->routes[i];
 		int ret;
 
+		if (rt->withdraw)
+			s->withdraws_in++;
+		else
+			s->routes_in++;
 		if (!rt->withdraw && why) {
+			s->routes_refused++;
 			struct evpn_route w = *rt;
 
 			w.withdraw = true;
@@ -602,6 +608,8 @@ static bool rx_msg(struct bgp_session *s, struct bgp_conn *c, const uint8_t *buf
 	struct bgp_err err;
 	uint8_t type = buf[18];
 
+	if (type >= BGP_MSG_OPEN && type <= BGP_MSG_ROUTE_REFRESH)
+		s->msgs_in[type - 1]++;
 	/* Any message shows the peer alive (RFC 4271 8.2.2: KEEPALIVE and
 	 * UPDATE restart the hold timer; a NOTIFICATION ends it anyway). */
 	if (c->hold && c->st >= BGP_ST_OPENCONFIRM)
@@ -881,6 +889,14 @@ void bgp_session_info(const struct bgp_session *s, uint64_t now, struct bgp_peer
 	out->updates_in = s->updates_in;
 	out->updates_out = s->updates_out;
 	out->flaps = s->flaps;
+	memcpy(out->msgs_in, s->msgs_in, sizeof(out->msgs_in));
+	memcpy(out->msgs_out, s->msgs_out, sizeof(out->msgs_out));
+	out->routes_in = s->routes_in;
+	out->withdraws_in = s->withdraws_in;
+	out->routes_out = s->routes_out;
+	out->withdraws_out = s->withdraws_out;
+	out->routes_refused = s->routes_refused;
+	out->max_prefix_trips = s->max_prefix_trips;
 	out->gr_stale = s->stale;
 	out->eor_received = s->eor_seen;
 	snprintf(out->last_error, sizeof(out->last_error), "%s", s->last_error);

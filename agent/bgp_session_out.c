@@ -12,12 +12,19 @@
 
 #include "log.h"
 
-/* One message built into a stack buffer, then queued. */
-static int queue(struct bgp_conn *c, const struct wbuf *w)
+/* One message built into a stack buffer, then queued; counted by its
+ * type (the header's last octet, RFC 4271 4.1) once queued. */
+static int queue(struct bgp_session *s, struct bgp_conn *c, const struct wbuf *w)
 {
+	int ret;
+
 	if (wbuf_error(w))
 		return wbuf_error(w);
-	return bgp_txq_append(&c->tx, w->p, w->len);
+	ret = bgp_txq_append(&c->tx, w->p, w->len);
+	if (!ret && w->len >= BGP_HDR_LEN && w->p[18] >= BGP_MSG_OPEN &&
+	    w->p[18] <= BGP_MSG_ROUTE_REFRESH)
+		s->msgs_out[w->p[18] - 1]++;
+	return ret;
 }
 
 int sess_send_open(struct bgp_session *s, struct bgp_conn *c)
@@ -50,7 +57,7 @@ int sess_send_open(struct bgp_session *s, struct bgp_conn *c)
 	}
 	wbuf_init(&w, buf, sizeof(buf));
 	ret = bgp_msg_build_open(&w, &o);
-	return ret ? ret : queue(c, &w);
+	return ret ? ret : queue(s, c, &w);
 }
 
 int sess_send_keepalive(struct bgp_session *s, struct bgp_conn *c)
@@ -59,10 +66,9 @@ int sess_send_keepalive(struct bgp_session *s, struct bgp_conn *c)
 	struct wbuf w;
 	int ret;
 
-	(void)s;
 	wbuf_init(&w, buf, sizeof(buf));
 	ret = bgp_msg_build_keepalive(&w);
-	return ret ? ret : queue(c, &w);
+	return ret ? ret : queue(s, c, &w);
 }
 
 static void flush_once(struct bgp_conn *c)
@@ -84,7 +90,7 @@ void sess_send_notification(struct bgp_session *s, struct bgp_conn *c, uint8_t c
 	log_warn("%s: %s", sess_name(s), s->last_error);
 	wbuf_init(&w, buf, sizeof(buf));
 	if (!bgp_msg_build_notification(&w, code, subcode, data, len))
-		queue(c, &w);
+		queue(s, c, &w);
 	flush_once(c);
 }
 
@@ -100,7 +106,7 @@ void sess_send_cease(struct bgp_session *s, struct bgp_conn *c, uint8_t subcode,
 	log_info("%s: %s", sess_name(s), s->last_error);
 	wbuf_init(&w, buf, sizeof(buf));
 	if (!bgp_msg_build_cease(&w, subcode, reason))
-		queue(c, &w);
+		queue(s, c, &w);
 	flush_once(c);
 }
 
@@ -113,7 +119,7 @@ int sess_send_eor(struct bgp_session *s, struct bgp_conn *c)
 	wbuf_init(&w, buf, sizeof(buf));
 	ret = bgp_msg_build_eor(&w, EVPN_AFI, EVPN_SAFI);
 	if (!ret)
-		ret = queue(c, &w);
+		ret = queue(s, c, &w);
 	if (!ret)
 		s->eor_sent = true;
 	return ret;
@@ -211,7 +217,8 @@ static int send_group(struct bgp_session *s, struct bgp_conn *c, const struct bg
 			if (ret <= 0)
 				return ret ? ret : -EINVAL;
 			done += (size_t)ret;
-			if ((ret = queue(c, &w)))
+			*(withdraw ? &s->withdraws_out : &s->routes_out) += (uint64_t)ret;
+			if ((ret = queue(s, c, &w)))
 				return ret;
 			s->updates_out++;
 		}
@@ -261,7 +268,7 @@ void bgp_session_refresh(struct bgp_session *s, uint64_t now)
 	if (!c->open.cap_route_refresh)
 		return;
 	wbuf_init(&w, buf, sizeof(buf));
-	if (!bgp_msg_build_route_refresh(&w, &rr) && (c->failed = queue(c, &w)) == 0)
+	if (!bgp_msg_build_route_refresh(&w, &rr) && (c->failed = queue(s, c, &w)) == 0)
 		log_info("%s: route refresh sent", sess_name(s));
 	sess_finish(s, now);
 }

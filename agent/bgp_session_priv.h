@@ -65,6 +65,9 @@ struct bgp_session {
 	bool eor_seen;          /* End-of-RIB received at least once since start */
 
 	uint64_t updates_in, updates_out, flaps;
+	uint64_t msgs_in[BGP_PEER_MSG_TYPES], msgs_out[BGP_PEER_MSG_TYPES];
+	uint64_t routes_in, withdraws_in, routes_out, withdraws_out;
+	uint64_t routes_refused, max_prefix_trips;
 	uint32_t rnd;           /* jitter state */
 	char last_error[96];
 	struct bgp_msg *msg;    /* parse scratch (large: up to 256 routes) */

@@ -578,9 +578,29 @@ size_t daemon_peers(const struct daemon *d, struct daemon_peer_info *out, size_t
 		out[i].state = bgp_state_name(pi[i].state);
 		out[i].uptime_s = pi[i].uptime_s;
 		out[i].prefixes_received = pi[i].prefixes_received;
+		out[i].flaps = pi[i].flaps;
+		_Static_assert(DAEMON_BGP_MSG_TYPES == BGP_PEER_MSG_TYPES, "message types");
+		memcpy(out[i].msgs_in, pi[i].msgs_in, sizeof(out[i].msgs_in));
+		memcpy(out[i].msgs_out, pi[i].msgs_out, sizeof(out[i].msgs_out));
+		out[i].routes_in = pi[i].routes_in;
+		out[i].withdraws_in = pi[i].withdraws_in;
+		out[i].routes_out = pi[i].routes_out;
+		out[i].withdraws_out = pi[i].withdraws_out;
+		out[i].routes_refused = pi[i].routes_refused;
+		out[i].max_prefix_trips = pi[i].max_prefix_trips;
 	}
 	free(pi);
 	return n;
+}
+
+int daemon_rib_latency(const struct daemon *d, struct rib_latency *out)
+{
+	/* d->rib is set before metrics starts and freed after it stops;
+	 * rib_latency_get reads relaxed atomics. */
+	if (!d->rib)
+		return -ENOTSUP;
+	rib_latency_get(d->rib, out);
+	return 0;
 }
 
 /* ---- the BGP control plane ------------------------------------------------------ */

@@ -8,6 +8,15 @@
  *   vtepd_bgp_peer_state{peer,asn}                     1 Idle .. 6 Established (RFC 4271 8.2.2)
  *   vtepd_bgp_peer_up{peer,asn}                        1 when Established
  *   vtepd_bgp_peer_uptime_seconds, vtepd_bgp_peer_prefixes_received
+ *   vtepd_bgp_peer_messages_received_total{peer,asn,type}   by message type
+ *   vtepd_bgp_peer_messages_sent_total{peer,asn,type}       (RFC 4271 4.1, 2918)
+ *   vtepd_bgp_peer_routes_received_total{peer,asn,kind}     NLRI: kind="reach" or
+ *   vtepd_bgp_peer_routes_sent_total{peer,asn,kind}         "withdraw"
+ *   vtepd_bgp_peer_routes_refused_total{peer,asn}  received reachable NLRI treated
+ *                                                  as withdrawn (loop, own next hop)
+ *   vtepd_bgp_peer_max_prefix_exceeded_total, vtepd_bgp_peer_flaps_total
+ *   vtepd_bgp_update_to_map_seconds                    histogram: an UPDATE's arrival
+ *                                                      to the map write of its routes
  *   vtepd_routes{vni,source}                           routes installed (host routes
  *                                                      and prefixes) per VNI and source
  *   vtepd_process_cpu_seconds_total, _resident_memory_bytes,
@@ -60,6 +69,7 @@
 #include "log.h"
 #include "mapdump.h"
 #include "mapwalk.h"
+#include "rib.h"
 
 #define METRICS_MAX_PEERS 4096
 #define METRICS_MAX_ROUTE_SERIES (3 * VTEP_MAX_VNIS)
@@ -69,6 +79,7 @@
 const struct metrics_ops metrics_daemon_ops = {
 	.map_fd = daemon_map_fd,
 	.peers  = daemon_peers,
+	.rib_latency = daemon_rib_latency,
 };
 
 /* The last map walk's rendered text (the HTTP server's; see above). */
@@ -92,6 +103,11 @@ static const char *const occupancy_maps[] = {
 	VTEP_MAP_NEIGH, VTEP_MAP_FDB, VTEP_MAP_REMOTES,
 };
 #define N_OCC (sizeof(occupancy_maps) / sizeof(occupancy_maps[0]))
+
+/* Message types by enum bgp_msg_type - 1 (daemon_peer_info.msgs_in). */
+static const char *const bgp_msg_types[DAEMON_BGP_MSG_TYPES] = {
+	"open", "update", "notification", "keepalive", "route_refresh",
+};
 
 static const char *const bgp_states[] = {
 	"Idle", "Connect", "Active", "OpenSent", "OpenConfirm", "Established",
@@ -318,6 +334,104 @@ static void render_process(FILE *f)
 	fprintf(f, "vtepd_process_open_fds %zu\n", fds);
 }
 
+/* One series per peer of the counter at offset off in daemon_peer_info. */
+static void peer_counter(FILE *f, const struct daemon_peer_info *p, size_t n, const char *name,
+			 const char *help, size_t off)
+{
+	family(f, name, "counter", help);
+	for (size_t i = 0; i < n; i++) {
+		char a[ADDR_IP_STRLEN];
+		uint64_t v;
+
+		memcpy(&v, (const char *)&p[i] + off, sizeof(v));
+		fprintf(f, "%s{peer=\"%s\",asn=\"%u\"} %llu\n", name,
+			addr_fmt_ip(p[i].address, a), p[i].asn, (unsigned long long)v);
+	}
+}
+
+/* The same with a second label: k values from offsets off[] under label. */
+static void peer_counter_by(FILE *f, const struct daemon_peer_info *p, size_t n,
+			    const char *name, const char *help, const char *label,
+			    const char *const *vals, const size_t *off, size_t k)
+{
+	family(f, name, "counter", help);
+	for (size_t i = 0; i < n; i++) {
+		char a[ADDR_IP_STRLEN];
+
+		addr_fmt_ip(p[i].address, a);
+		for (size_t j = 0; j < k; j++) {
+			uint64_t v;
+
+			memcpy(&v, (const char *)&p[i] + off[j], sizeof(v));
+			fprintf(f, "%s{peer=\"%s\",asn=\"%u\",%s=\"%s\"} %llu\n", name, a,
+				p[i].asn, label, vals[j], (unsigned long long)v);
+		}
+	}
+}
+
+/* Counters since vtepd started, kept across the peer's sessions. */
+static void render_peer_counters(FILE *f, const struct daemon_peer_info *p, size_t n)
+{
+	static const char *const kinds[] = { "reach", "withdraw" };
+	size_t in[DAEMON_BGP_MSG_TYPES], out[DAEMON_BGP_MSG_TYPES];
+	const size_t rin[] = { offsetof(struct daemon_peer_info, routes_in),
+			       offsetof(struct daemon_peer_info, withdraws_in) };
+	const size_t rout[] = { offsetof(struct daemon_peer_info, routes_out),
+				offsetof(struct daemon_peer_info, withdraws_out) };
+
+	for (size_t j = 0; j < DAEMON_BGP_MSG_TYPES; j++) {
+		in[j] = offsetof(struct daemon_peer_info, msgs_in) + j * sizeof(uint64_t);
+		out[j] = offsetof(struct daemon_peer_info, msgs_out) + j * sizeof(uint64_t);
+	}
+	peer_counter_by(f, p, n, "vtepd_bgp_peer_messages_received_total",
+			"BGP messages received from the neighbor, by type.", "type",
+			bgp_msg_types, in, DAEMON_BGP_MSG_TYPES);
+	peer_counter_by(f, p, n, "vtepd_bgp_peer_messages_sent_total",
+			"BGP messages queued to the neighbor, by type.", "type",
+			bgp_msg_types, out, DAEMON_BGP_MSG_TYPES);
+	peer_counter_by(f, p, n, "vtepd_bgp_peer_routes_received_total",
+			"EVPN NLRI received from the neighbor: reachable or withdrawn.", "kind",
+			kinds, rin, 2);
+	peer_counter_by(f, p, n, "vtepd_bgp_peer_routes_sent_total",
+			"EVPN NLRI sent to the neighbor: reachable or withdrawn.", "kind",
+			kinds, rout, 2);
+	peer_counter(f, p, n, "vtepd_bgp_peer_routes_refused_total",
+		     "Reachable NLRI received and treated as withdrawn (our AS in the "
+		     "AS_PATH, our ORIGINATOR_ID, our own next hop).",
+		     offsetof(struct daemon_peer_info, routes_refused));
+	peer_counter(f, p, n, "vtepd_bgp_peer_max_prefix_exceeded_total",
+		     "Sessions ended because the neighbor sent more than max_prefixes routes.",
+		     offsetof(struct daemon_peer_info, max_prefix_trips));
+	peer_counter(f, p, n, "vtepd_bgp_peer_flaps_total",
+		     "Established sessions with the neighbor that went down.",
+		     offsetof(struct daemon_peer_info, flaps));
+}
+
+/* Cumulative buckets from rib_latency's per-bucket counts; _count is their
+ * sum (not l.count), so that the +Inf bucket equals it even when the
+ * relaxed counters were read mid-update. */
+static void render_latency(FILE *f, struct daemon *d, const struct metrics_ops *ops)
+{
+	static const char name[] = "vtepd_bgp_update_to_map_seconds";
+	struct rib_latency l;
+	uint64_t cum = 0;
+
+	memset(&l, 0, sizeof(l));
+	if (!ops->rib_latency || ops->rib_latency(d, &l))
+		return;
+	family(f, name, "histogram",
+	       "Time from a BGP UPDATE's arrival to the write of its routes to the maps.");
+	for (size_t i = 0; i < RIB_LAT_BUCKETS; i++) {
+		cum += l.counts[i];
+		fprintf(f, "%s_bucket{le=\"%g\"} %llu\n", name, rib_lat_bounds_s[i],
+			(unsigned long long)cum);
+	}
+	cum += l.counts[RIB_LAT_BUCKETS];
+	fprintf(f, "%s_bucket{le=\"+Inf\"} %llu\n", name, (unsigned long long)cum);
+	fprintf(f, "%s_sum %.9f\n", name, (double)l.sum_ns / 1e9);
+	fprintf(f, "%s_count %llu\n", name, (unsigned long long)cum);
+}
+
 static void render_peers(FILE *f, struct daemon *d, const struct metrics_ops *ops)
 {
 	struct daemon_peer_info *p;
@@ -363,6 +477,7 @@ static void render_peers(FILE *f, struct daemon *d, const struct metrics_ops *op
 			addr_fmt_ip(p[i].address, a), p[i].asn,
 			(unsigned long long)p[i].prefixes_received);
 	}
+	render_peer_counters(f, p, n);
 	free(p);
 }
 
@@ -416,6 +531,7 @@ static char *render(struct daemon *d, const struct metrics_ops *ops, struct metr
 	render_counters(f, d, ops);
 	render_maps_cached(f, d, ops, c);
 	render_peers(f, d, ops);
+	render_latency(f, d, ops);
 	render_process(f);
 	/* Last, so that it covers everything above: the map walks dominate. */
 	family(f, "vtepd_scrape_duration_seconds", "gauge",

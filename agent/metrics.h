@@ -4,9 +4,10 @@
  * Served by libmicrohttpd on its own internal polling thread, so a slow
  * scraper never stalls the daemon's event loop. The handler only reads:
  * datapath counters (vtep_stats, summed over CPUs), map occupancy and
- * capacity, routes per VNI and source, BGP peer states, build info and the
- * process' own figures (/proc/self), through daemon_map_fd() and
- * daemon_peers() only. Both are called from the metrics thread: the daemon
+ * capacity, routes per VNI and source, BGP peer states and counters, the
+ * UPDATE-to-map latency histogram, build info and the process' own figures
+ * (/proc/self), through daemon_map_fd(), daemon_peers() and
+ * daemon_rib_latency() only. Both are called from the metrics thread: the daemon
  * must make daemon_peers() thread safe (copy the peers under a lock) and
  * keep map fds open for as long as metrics runs (metrics_stop() first).
  */
@@ -18,6 +19,7 @@
 
 struct daemon;
 struct daemon_peer_info;
+struct rib_latency;
 struct metrics;
 
 /* What a scrape reads. metrics_start() uses metrics_daemon_ops
@@ -25,6 +27,8 @@ struct metrics;
 struct metrics_ops {
 	int (*map_fd)(const struct daemon *d, const char *map_name);
 	size_t (*peers)(const struct daemon *d, struct daemon_peer_info *out, size_t max);
+	/* NULL or non-zero: no vtepd_bgp_update_to_map_seconds histogram. */
+	int (*rib_latency)(const struct daemon *d, struct rib_latency *out);
 };
 extern const struct metrics_ops metrics_daemon_ops;
 

@@ -3,7 +3,9 @@
 # point 3): the text passes `promtool check metrics`; the datapath counters
 # move when traffic flows (a ping w11 -> w21 is encapsulated on h1 and
 # delivered on h2); routes per VNI and source, map occupancy, the process
-# and scrape figures are there; the endpoint listens on loopback only.
+# and scrape figures are there; the endpoint listens on loopback only; with
+# a GoBGP peer, the per-peer BGP message and route counters move and the
+# UPDATE-to-map histogram fills (and the text still passes promtool).
 . "$(dirname "$0")/ops_lib.sh"
 METRICS="\"127.0.0.1:$MPORT\""
 net_begin
@@ -66,3 +68,60 @@ check "h1 drops{reason=no_route} rose by the pings to 192.0.2.99 (no route in th
 check "metrics and vtepctl stats agree on fwd_encap" sh -c \
 	"a=\$(nsenter --net=/run/netns/${PFX}h1 curl -sf http://127.0.0.1:$MPORT/metrics | awk '\$1 == \"vtepd_datapath_packets_total{counter=\\\"fwd_encap\\\"}\" {print \$2}'); \
 	 b=\$(nsenter --net=/run/netns/${PFX}h1 '$VTEPCTL' -s '$(sock_of h1)' -b '$(bpffs_of h1)' -j stats | jq .fwd_encap); echo \"metrics \$a vtepctl \$b\"; [ \"\$a\" = \"\$b\" ]"
+
+# ---- BGP (issue 4 point 3): per-peer messages and routes, and the histogram
+# of an UPDATE's arrival to its map write. h1 restarts with a "bgp" section
+# and peers (eBGP, AS 65101) with GoBGP (AS 65000) in the fabric namespace,
+# which sends it one type-2 route (RT 65000:100: imported by "auto").
+GBIP=$(fab_ip h1)
+cat >"$LOGDIR/gobgpd.toml" <<EOF
+[global.config]
+  as = 65000
+  router-id = "$GBIP"
+  port = 179
+[[neighbors]]
+  [neighbors.config]
+    neighbor-address = "$(uplink_ip h1)"
+    peer-as = 65101
+  [neighbors.timers.config]
+    connect-retry = 1
+    hold-time = 9
+    keepalive-interval = 3
+    idle-hold-time-after-reset = 1
+  [[neighbors.afi-safis]]
+    [neighbors.afi-safis.config]
+      afi-safi-name = "l2vpn-evpn"
+EOF
+bg gobgpd nx "$FAB" gobgpd -f "$LOGDIR/gobgpd.toml" -t toml -p --pprof-disable \
+	--api-hosts 127.0.0.1:50051
+wait_until 15 nx "$FAB" gobgp global || die "gobgpd did not start: $(tail -n 3 "$LOGDIR/gobgpd.err")"
+vtepd_stop h1
+cfg=$(cfg_of h1)
+jq --arg rid "$(vtep_ip h1)" --arg n "$GBIP" \
+	'.bgp = {asn: 65101, router_id: $rid, neighbors: [{address: $n, asn: 65000}]}' \
+	"$cfg" >"$cfg.tmp" && mv "$cfg.tmp" "$cfg" || die "cannot write $cfg"
+vtepd_start h1
+PL="peer=\"$GBIP\",asn=\"65000\""
+check_until "BGP: vtepd_bgp_peer_up is 1 for GoBGP" 30 value_is h1 "vtepd_bgp_peer_up{$PL}" 1
+run nx "$FAB" gobgp global rib -a evpn add macadv 02:00:00:00:00:99 10.1.0.99 etag 0 label 100 \
+	rd 192.0.2.9:100 rt 65000:100 encap vxlan nexthop 192.0.2.9
+check_until "BGP: the route is in the maps" 10 value_is h1 'vtepd_routes{vni="100",source="bgp"}' 1
+check "BGP: UPDATEs received counted" positive h1 "vtepd_bgp_peer_messages_received_total{$PL,type=\"update\"}"
+# OPENs: one per connection (a collision makes two, RFC 4271 6.8).
+check "BGP: OPEN received" positive h1 "vtepd_bgp_peer_messages_received_total{$PL,type=\"open\"}"
+check "BGP: OPEN sent" positive h1 "vtepd_bgp_peer_messages_sent_total{$PL,type=\"open\"}"
+check "BGP: KEEPALIVEs sent" positive h1 "vtepd_bgp_peer_messages_sent_total{$PL,type=\"keepalive\"}"
+check "BGP: UPDATEs sent (our workloads, End-of-RIB)" positive h1 "vtepd_bgp_peer_messages_sent_total{$PL,type=\"update\"}"
+check "BGP: routes received" value_is h1 "vtepd_bgp_peer_routes_received_total{$PL,kind=\"reach\"}" 1
+check "BGP: routes sent (w11, w12)" positive h1 "vtepd_bgp_peer_routes_sent_total{$PL,kind=\"reach\"}"
+check "BGP: no flap yet" value_is h1 "vtepd_bgp_peer_flaps_total{$PL}" 0
+check_until "histogram: the UPDATE's map write observed" 10 positive h1 vtepd_bgp_update_to_map_seconds_count
+check "histogram: +Inf bucket equals _count" sh -c \
+	"nsenter --net=/run/netns/${PFX}h1 curl -sf http://127.0.0.1:$MPORT/metrics | awk '
+	/^vtepd_bgp_update_to_map_seconds_bucket\\{le=\"\\+Inf\"\\}/ { inf = \$2 }
+	/^vtepd_bgp_update_to_map_seconds_count / { n = \$2 }
+	END { print inf, n; exit !(inf != \"\" && inf == n) }'"
+check "h1 with BGP: /metrics passes promtool check metrics" promtool_ok h1
+run nx "$FAB" gobgp global rib -a evpn del macadv 02:00:00:00:00:99 10.1.0.99 etag 0 label 100 \
+	rd 192.0.2.9:100
+check_until "BGP: withdrawals received" 10 value_is h1 "vtepd_bgp_peer_routes_received_total{$PL,kind=\"withdraw\"}" 1

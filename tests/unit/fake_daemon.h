@@ -29,6 +29,8 @@ WEAK const struct vtep_config *daemon_config(const struct daemon *d)
 { (void)d; return NULL; }
 WEAK size_t daemon_peers(const struct daemon *d, struct daemon_peer_info *out, size_t max)
 { (void)d; (void)out; (void)max; return 0; }
+WEAK int daemon_rib_latency(const struct daemon *d, struct rib_latency *out)
+{ (void)d; (void)out; return -ENOTSUP; }
 WEAK int daemon_map_fd(const struct daemon *d, const char *map_name)
 { (void)d; (void)map_name; return -ENOENT; }
 

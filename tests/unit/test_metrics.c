@@ -1,5 +1,6 @@
 /* test_metrics.c - agent/metrics.c: the exposition rendered from real maps
- * (counters summed over CPUs, occupancy and capacity, peer states), checked
+ * (counters summed over CPUs, occupancy and capacity, peer states, BGP
+ * per-peer counters, the UPDATE-to-map histogram), checked
  * line by line and with `promtool check metrics`; routes per VNI and source
  * (host routes and LPM prefixes), the process metrics and the scrape
  * duration; and the HTTP side: GET /metrics served from libmicrohttpd's
@@ -20,6 +21,7 @@
 #include "fake_daemon.h"
 #include "log.h"
 #include "metrics.h"
+#include "rib.h"
 #include "vtep_maps.h"
 
 static int stats_fd = -1, routes_fd = -1, fdb_fd = -1;
@@ -45,11 +47,29 @@ static size_t f_peers(const struct daemon *d, struct daemon_peer_info *out, size
 	for (size_t i = 0; i < npeers && i < max; i++)
 		out[i] = (struct daemon_peer_info){ .address = htonl(0xc6336401 + (uint32_t)i),
 						    .asn = 65001, .state = st[i & 1],
-						    .uptime_s = 42, .prefixes_received = 9 };
+						    .uptime_s = 42, .prefixes_received = 9,
+						    .flaps = 2, .msgs_in = { 1, 30, 0, 7, 0 },
+						    .msgs_out = { 1, 5, 1, 8, 2 },
+						    .routes_in = 40, .withdraws_in = 3,
+						    .routes_out = 11, .withdraws_out = 4,
+						    .routes_refused = 6, .max_prefix_trips = 1 };
 	return npeers;
 }
 
-static const struct metrics_ops ops = { f_map_fd, f_peers };
+/* Two observations of 0.3 ms and 2 ms, one past the last bound. */
+static int f_latency(const struct daemon *d, struct rib_latency *out)
+{
+	(void)d;
+	memset(out, 0, sizeof(*out));
+	out->counts[3] = 2;
+	out->counts[5] = 1;
+	out->counts[RIB_LAT_BUCKETS] = 1;
+	out->count = 4;
+	out->sum_ns = 7500000000ULL;
+	return 0;
+}
+
+static const struct metrics_ops ops = { f_map_fd, f_peers, f_latency };
 
 static void setup(void)
 {
@@ -120,6 +140,39 @@ START_TEST(render_content)
 	ck_assert(has_line(t, "vtepd_bgp_peer_state{peer=\"198.51.100.2\",asn=\"65001\"} 3"));
 	ck_assert(has_line(t, "vtepd_bgp_peer_up{peer=\"198.51.100.1\",asn=\"65001\"} 1"));
 	ck_assert(has_line(t, "vtepd_bgp_peer_up{peer=\"198.51.100.2\",asn=\"65001\"} 0"));
+	/* Per-peer BGP counters (issue 4 point 3). */
+	ck_assert(has_line(t, "# TYPE vtepd_bgp_peer_messages_received_total counter"));
+	ck_assert(has_line(t, "vtepd_bgp_peer_messages_received_total{peer=\"198.51.100.1\","
+			      "asn=\"65001\",type=\"update\"} 30"));
+	ck_assert(has_line(t, "vtepd_bgp_peer_messages_received_total{peer=\"198.51.100.2\","
+			      "asn=\"65001\",type=\"keepalive\"} 7"));
+	ck_assert(has_line(t, "vtepd_bgp_peer_messages_sent_total{peer=\"198.51.100.1\","
+			      "asn=\"65001\",type=\"route_refresh\"} 2"));
+	ck_assert(has_line(t, "vtepd_bgp_peer_messages_sent_total{peer=\"198.51.100.1\","
+			      "asn=\"65001\",type=\"notification\"} 1"));
+	ck_assert(has_line(t, "vtepd_bgp_peer_routes_received_total{peer=\"198.51.100.1\","
+			      "asn=\"65001\",kind=\"reach\"} 40"));
+	ck_assert(has_line(t, "vtepd_bgp_peer_routes_received_total{peer=\"198.51.100.1\","
+			      "asn=\"65001\",kind=\"withdraw\"} 3"));
+	ck_assert(has_line(t, "vtepd_bgp_peer_routes_sent_total{peer=\"198.51.100.1\","
+			      "asn=\"65001\",kind=\"reach\"} 11"));
+	ck_assert(has_line(t, "vtepd_bgp_peer_routes_sent_total{peer=\"198.51.100.1\","
+			      "asn=\"65001\",kind=\"withdraw\"} 4"));
+	ck_assert(has_line(t, "vtepd_bgp_peer_routes_refused_total{peer=\"198.51.100.1\","
+			      "asn=\"65001\"} 6"));
+	ck_assert(has_line(t, "vtepd_bgp_peer_max_prefix_exceeded_total{peer=\"198.51.100.1\","
+			      "asn=\"65001\"} 1"));
+	ck_assert(has_line(t, "vtepd_bgp_peer_flaps_total{peer=\"198.51.100.2\",asn=\"65001\"} 2"));
+	/* The histogram: cumulative buckets, +Inf == _count, sum in seconds. */
+	ck_assert(has_line(t, "# TYPE vtepd_bgp_update_to_map_seconds histogram"));
+	ck_assert(has_line(t, "vtepd_bgp_update_to_map_seconds_bucket{le=\"0.0001\"} 0"));
+	ck_assert(has_line(t, "vtepd_bgp_update_to_map_seconds_bucket{le=\"0.0005\"} 2"));
+	ck_assert(has_line(t, "vtepd_bgp_update_to_map_seconds_bucket{le=\"0.001\"} 2"));
+	ck_assert(has_line(t, "vtepd_bgp_update_to_map_seconds_bucket{le=\"0.0025\"} 3"));
+	ck_assert(has_line(t, "vtepd_bgp_update_to_map_seconds_bucket{le=\"5\"} 3"));
+	ck_assert(has_line(t, "vtepd_bgp_update_to_map_seconds_bucket{le=\"+Inf\"} 4"));
+	ck_assert(has_line(t, "vtepd_bgp_update_to_map_seconds_sum 7.500000000"));
+	ck_assert(has_line(t, "vtepd_bgp_update_to_map_seconds_count 4"));
 	ck_assert_ptr_nonnull(strstr(t, "vtepd_build_info{version=\""));
 	/* every sample line is vtepd_* */
 	for (char *p = t; *p; p = strchr(p, '\n') + 1)
@@ -163,7 +216,7 @@ END_TEST
 
 START_TEST(render_without_maps)
 {
-	static const struct metrics_ops none = { f_map_fd, f_peers };
+	static const struct metrics_ops none = { f_map_fd, f_peers, NULL };
 	char *t;
 
 	/* fds of -ENOENT everywhere: no counter or map series, still valid. */
@@ -173,6 +226,8 @@ START_TEST(render_without_maps)
 	ck_assert_ptr_nonnull(t);
 	ck_assert_ptr_null(strstr(t, "vtepd_datapath_packets_total{"));
 	ck_assert_ptr_nonnull(strstr(t, "vtepd_build_info{"));
+	/* No RIB (BGP off): no histogram at all. */
+	ck_assert_ptr_null(strstr(t, "vtepd_bgp_update_to_map_seconds"));
 	promtool_ok(t);
 	free(t);
 }
@@ -213,7 +268,7 @@ static double sample(const char *t, const char *name)
 
 START_TEST(render_routes_process)
 {
-	static const struct metrics_ops rops = { r_map_fd, r_peers };
+	static const struct metrics_ops rops = { r_map_fd, r_peers, NULL };
 	static const struct { uint32_t vni; uint8_t source; int n; } want[] = {
 		{ 100, VTEP_SRC_LOCAL, 2 }, { 100, VTEP_SRC_STATIC, 3 }, { 200, VTEP_SRC_BGP, 5 },
 	};
