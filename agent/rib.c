@@ -214,10 +214,13 @@ bool rib_macgrp_first(const struct rib *rib, uint32_t vni, const uint8_t mac[6],
 bool rib_macgrp_next(const struct rib *rib, struct rib_dkey *k)
 {
 	const struct rib_dest *d = rib_dest_get(rib, k);
+	uint8_t mac[6];
 
 	if (!d || !(d->flags & RIB_D_MAC_NEXT))
 		return false;
-	rib_dkey_macip(k, k->vni, k->mac, d->mac_next_ip, d->flags & RIB_D_MAC_NEXT_IP);
+	/* A copy: rib_dkey_macip() clears *k before it reads the MAC. */
+	memcpy(mac, k->mac, 6);
+	rib_dkey_macip(k, k->vni, mac, d->mac_next_ip, d->flags & RIB_D_MAC_NEXT_IP);
 	return true;
 }
 

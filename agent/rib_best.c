@@ -16,6 +16,14 @@
  *      lower peer id.
  * Two paths to the same VTEP (a host dual-homed to two leaves) are
  * interchangeable for the datapath: losing either changes no map entry.
+ * The sequence belongs to the MAC (RFC 7432 15.1), not to one (MAC, IP)
+ * destination: our local path is not a candidate while a remote path of
+ * another destination of its (VNI, MAC) group - typically a MAC-only route
+ * from a leaf that learned the moved MAC before its IP - has a higher
+ * sequence or is sticky (local_outranked). Its destination then has no
+ * best path (or a remote one), our route is withdrawn, and rib_sync sends
+ * the MAC and its IPs to that remote VTEP; a change in the group re-decides
+ * the group's local paths (rerun_mac_group).
  *
  * Duplicate address detection (`bgp.dad`): a move is a change of the best
  * path's location (here, or a VTEP) to one with a higher sequence. `moves`
@@ -142,6 +150,87 @@ bool rib_mac_remote_seq(const struct rib *rib, uint32_t vni, const uint8_t mac[6
 	return found;
 }
 
+bool rib_mac_remote_best(const struct rib *rib, uint32_t vni, const uint8_t mac[6],
+			 struct rib_sel *out)
+{
+	struct rib_dkey k;
+	bool found = false, more;
+
+	for (more = rib_macgrp_first(rib, vni, mac, &k); more; more = rib_macgrp_next(rib, &k)) {
+		struct rib_sel s;
+
+		rib_sel_get(rib, &k, rib_dest_get(rib, &k), &s);
+		if (!s.has || s.local)
+			continue;
+		if (!found || s.seq > out->seq ||
+		    (s.seq == out->seq && ntohl(s.vtep) < ntohl(out->vtep))) {
+			*out = s;
+			found = true;
+		}
+	}
+	return found;
+}
+
+/* RFC 7432 15.1: the MAC mobility sequence belongs to the MAC, not to one
+ * (MAC, IP) route: "a PE receiving a MAC/IP Advertisement route for a MAC
+ * address with a higher sequence number than the one it advertised
+ * (MAC-only or MAC+IP) ... withdraws its own". Has our local path p lost
+ * to a remote path of another destination of its (VNI, MAC) group (a
+ * higher sequence, or a sticky MAC)? Within one destination the normal
+ * comparison decides. */
+static bool local_outranked(const struct rib *rib, const struct rib_dkey *k,
+			    const struct rib_path *p)
+{
+	struct rib_dkey g;
+	bool more;
+
+	if (k->type != EVPN_RT_MACIP || p->peer != RIB_PEER_LOCAL || (p->flags & RIB_P_STICKY))
+		return false;
+	for (more = rib_macgrp_first(rib, k->vni, k->mac, &g); more;
+	     more = rib_macgrp_next(rib, &g)) {
+		const struct rib_dest *d;
+		uint32_t i;
+
+		if (!memcmp(&g, k, sizeof(g)))
+			continue;
+		d = rib_dest_get(rib, &g);
+		for (i = d ? d->head : RIB_NIL; i != RIB_NIL; i = rib->paths[i].next) {
+			const struct rib_path *q = &rib->paths[i];
+
+			if (q->peer != RIB_PEER_LOCAL &&
+			    ((q->flags & RIB_P_STICKY) || q->seq > p->seq))
+				return true;
+		}
+	}
+	return false;
+}
+
+/* Re-decides the other destinations of k's (VNI, MAC) group that hold a
+ * local path: a change of a remote sequence there may make our route win
+ * or lose (local_outranked). No destination is created or deleted. */
+static void rerun_mac_group(struct rib *rib, const struct rib_dkey *k)
+{
+	struct rib_dkey g;
+	bool more;
+
+	if (rib->mac_rerun || k->type != EVPN_RT_MACIP)
+		return;
+	rib->mac_rerun = true;
+	for (more = rib_macgrp_first(rib, k->vni, k->mac, &g); more;
+	     more = rib_macgrp_next(rib, &g)) {
+		struct rib_dest *d;
+		struct rib_sel before;
+
+		if (!memcmp(&g, k, sizeof(g)))
+			continue;
+		d = rib_dest_get(rib, &g);
+		rib_sel_get(rib, &g, d, &before);
+		if (d && before.has_local)
+			rib_best_run(rib, &g, d, &before);
+	}
+	rib->mac_rerun = false;
+}
+
 /* Is d frozen now? Clears an expired freeze. */
 static bool frozen_now(struct rib *rib, const struct rib_dkey *k, struct rib_dest *d)
 {
@@ -220,8 +309,9 @@ void rib_best_run(struct rib *rib, const struct rib_dkey *k, struct rib_dest *d,
 				best = i;
 	if (best == RIB_NIL)
 		for (i = d->head; i != RIB_NIL; i = rib->paths[i].next)
-			if (best == RIB_NIL ||
-			    rib_path_cmp(rib, &rib->paths[i], &rib->paths[best]) < 0)
+			if (!local_outranked(rib, k, &rib->paths[i]) &&
+			    (best == RIB_NIL ||
+			     rib_path_cmp(rib, &rib->paths[i], &rib->paths[best]) < 0))
 				best = i;
 	for (i = d->head; i != RIB_NIL; i = rib->paths[i].next)
 		rib->paths[i].flags = (rib->paths[i].flags & ~RIB_P_BEST) |
@@ -261,4 +351,7 @@ void rib_best_run(struct rib *rib, const struct rib_dkey *k, struct rib_dest *d,
 		else if (before->local || before->has_local || after.has_local)
 			evpn_export_macip_del(rib->exp, k->vni, k->mac, k->ip);
 	}
+	/* Last, so that the keys the group shares (fdb) end with the answer
+	 * after every local path of the MAC was re-decided. */
+	rerun_mac_group(rib, k);
 }

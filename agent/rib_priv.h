@@ -164,6 +164,7 @@ struct rib {
 	uint32_t n_attrs_cap, attr_free;
 	struct hashmap ipx, macx, rdmap, peers, dad;
 	struct hashmap remotes;   /* uint32 vtep -> uint32 refs */
+	bool     mac_rerun;       /* rib_best_run is re-deciding a MAC group's local paths */
 
 	uint64_t pending_stamp;   /* rib_mark_arrival, not yet recorded */
 	bool     stamp_armed;
@@ -207,6 +208,12 @@ int rib_path_cmp(const struct rib *rib, const struct rib_path *a, const struct r
  * false when there is none. */
 bool rib_mac_remote_seq(const struct rib *rib, uint32_t vni, const uint8_t mac[6],
 			uint32_t *seq);
+/* The remote selection that holds the (VNI, MAC) group's MAC once our local
+ * path lost to it (RFC 7432 15.1: the sequence is per MAC, so a MAC-only
+ * route can beat our MAC+IP route): highest sequence, then lowest VTEP.
+ * false when no destination of the group has a remote best path. */
+bool rib_mac_remote_best(const struct rib *rib, uint32_t vni, const uint8_t mac[6],
+			 struct rib_sel *out);
 
 /* rib.c, called by rib_sync.c: local ports (mapsync's port hook), and the
  * end of a mapsync flush (record latencies, push the export). */

@@ -100,8 +100,14 @@ static int pick_holder(const struct rib *rib, struct rib_dkey *k, bool more,
 
 		rib_sel_get(rib, k, d, &s);
 		if (s.has_local) {
-			/* The workload's own destination decides. */
-			if (!s.has || s.local)
+			/* The workload's own destination decides. With no best
+			 * path there, our local path lost to a remote route of
+			 * its MAC with a higher sequence (RFC 7432 15.1, e.g. a
+			 * MAC-only route): that route's VTEP holds the MAC and
+			 * the IPs bound to it here. */
+			if (s.local)
+				return -1;
+			if (!s.has && !rib_mac_remote_best(rib, k->vni, k->mac, &s))
 				return -1;
 			*out = s;
 			memcpy(mac, k->mac, 6);

@@ -157,7 +157,7 @@ static size_t n_all(void)
 
 /* ---- the table ------------------------------------------------------------------ */
 
-enum op { END = 0, ANN, WD, PORT, UNPORT, GARP, DOWN, TICK };
+enum op { END = 0, ANN, WD, ANNM, WDM, PORT, UNPORT, GARP, DOWN, TICK };  /* ANNM/WDM: MAC only */
 
 struct step {
 	enum op op;
@@ -187,6 +187,8 @@ struct mob_case {
 #define ANN_(p, v, s)    { .op = ANN, .peer = (p), .vtep = (v), .seq = (s) }
 #define STICKY_(p, v, s) { .op = ANN, .peer = (p), .vtep = (v), .seq = (s), .sticky = true }
 #define WD_(p, v)        { .op = WD, .peer = (p), .vtep = (v) }
+#define ANNM_(p, v, s)   { .op = ANNM, .peer = (p), .vtep = (v), .seq = (s) }
+#define WDM_(p, v)       { .op = WDM, .peer = (p), .vtep = (v) }
 #define PORT_            { .op = PORT }
 #define UNPORT_          { .op = UNPORT }
 #define GARP_            { .op = GARP }
@@ -264,6 +266,27 @@ static const struct mob_case mob_cases[] = {
 	  { ANN_(1, V_A, 1), PORT_, ANN_(1, V_A, 3), GARP_, ANN_(1, V_A, 5),
 	    GARP_, ANN_(1, V_A, 9), GARP_ },
 	  { .vtep = "local", .fdb = "local", .adv = true, .adv_seq = 6, .frozen = 1 } },
+	/* RFC 7432 15.1: the sequence is per MAC, across its MAC-only and
+	 * MAC+IP routes. A leaf that learns the moved MAC before its IP
+	 * advertises the MAC alone with our sequence + 1. */
+	{ "MAC-only route with a higher sequence beats the local MAC+IP",
+	  { PORT_, ANNM_(1, V_A, 1) },
+	  { .vtep = V_A, .seq = 1, .fdb = V_A } },
+	{ "MAC-only route with a higher sequence, then its MAC+IP",
+	  { PORT_, ANNM_(1, V_A, 1), ANN_(1, V_A, 1) },
+	  { .vtep = V_A, .seq = 1, .fdb = V_A } },
+	{ "MAC-only route with the same sequence does not move it",
+	  { PORT_, ANNM_(1, V_LOW, 0) },
+	  { .vtep = "local", .fdb = "local", .adv = true, .adv_seq = 0 } },
+	{ "workload comes back (GARP) after a MAC-only move",
+	  { PORT_, ANNM_(1, V_A, 1), GARP_ },
+	  { .vtep = "local", .fdb = "local", .adv = true, .adv_seq = 2 } },
+	{ "port re-added after a MAC-only move: highest seq + 1",
+	  { PORT_, ANNM_(1, V_A, 1), UNPORT_, PORT_ },
+	  { .vtep = "local", .fdb = "local", .adv = true, .adv_seq = 2 } },
+	{ "MAC-only winner withdrawn: local again",
+	  { PORT_, ANNM_(1, V_A, 1), WDM_(1, V_A) },
+	  { .vtep = "local", .fdb = "local", .adv = true, .adv_seq = 0 } },
 };
 
 static void run_step(const struct step *s)
@@ -276,6 +299,12 @@ static void run_step(const struct step *s)
 		break;
 	case WD:
 		withdraw(s->peer, s->vtep, M1, IP1);
+		break;
+	case ANNM:
+		announce(s->peer, s->vtep, M1, NULL, s->seq || s->sticky, s->seq, s->sticky);
+		break;
+	case WDM:
+		withdraw(s->peer, s->vtep, M1, NULL);
 		break;
 	case PORT:
 		ck_assert_int_eq(mapsync_port_set(ms, 7, &p), 0);
