@@ -18,9 +18,10 @@
 # Polls run every 50 ms; a poll's own cost (a gobgp or vtysh call, tens of
 # ms) is the resolution of the GoBGP and FRR figures.
 # Memory per route: the receiver's RSS after minus before, divided by N;
-# vtepd also pays its maps, preallocated at the configured capacity
-# (limits.*): their bytes_memlock per entry slot, times the three entries a
-# MAC+IP route makes (route, ARP, MAC), is added to its figure.
+# vtepd also pays its maps: the growth of the bytes_memlock of the three maps
+# a MAC+IP route writes (route, ARP, MAC), over N, is added to its figure;
+# what the empty maps take at the configured capacity is recorded apart
+# (maps_bytes_before).
 # A receiver that does not hold every route by the deadline (--timeout,
 # default 600 s; GoBGP's own --gobgp-timeout, default 60 s: its rate falls
 # as its EVPN table grows, measured ~5k routes/s at 10k routes and under
@@ -88,7 +89,7 @@ poll_count() {
 # measure SYS N RUN: one receiver, one feed; emits the record.
 measure() {
 	local sys=$1 n=$2 run=$3 log=$OUT/feeder-$1.jsonl pid rss0 rss1 t_done="" got=0 \
-		maps='{}' extra='{}' err=null sent inst
+		maps='{}' maps0='{}' extra='{}' err=null sent inst
 	bn_log "ingest: $sys, $n routes (run $run)"
 	peer_ns "$NS" || bn_die "namespace $NS"
 	case $sys in
@@ -110,6 +111,7 @@ measure() {
 	esac
 	sleep 0.5
 	rss0=$(peer_rss "$pid")
+	[ "$sys" = vtepd ] && maps0=$(peer_map_bytes "$BN_RUN/ing")
 	case $sys in
 	vtepd)
 		peer_feeder "$NS" "$log" -n "$n" --wait-map "$BN_RUN/ing" --timeout "$timeout"
@@ -126,8 +128,8 @@ measure() {
 			got=$(peer_in_map "$BN_RUN/ing" "$n")
 		fi
 		maps=$(peer_map_bytes "$BN_RUN/ing")
-		extra=$(jq -nc --argjson inst "${inst:-null}" --argjson lim 1048576 '
-			{installed: $inst, map_capacity: $lim}') ;;
+		extra=$(jq -nc --argjson inst "${inst:-null}" --argjson m0 "$maps0" '
+			{installed: $inst, maps_bytes_before: $m0}') ;;
 	gobgp)
 		peer_feeder "$NS" "$log" -n "$n"
 		read -r t_done got < <(poll_count "$GOBGP_TIMEOUT" "$n" peer_gobgp_count "$NS")
@@ -149,7 +151,8 @@ measure() {
 		--argjson sent "${sent:-null}" --arg t_done "${t_done%-}" --argjson rss0 "$rss0" \
 		--argjson complete "$([[ $t_done == *- ]] && echo false || echo true)" --argjson got "${got:-0}" \
 		--argjson rss1 "$rss1" --argjson maps "$maps" --argjson x "$extra" --argjson err "$err" '
-		($maps | [.vtep_routes, .vtep_neigh, .vtep_fdb] | map(. // 0) | add) as $m3 |
+		def m3: [.vtep_routes, .vtep_neigh, .vtep_fdb] | map(. // 0) | add;
+		(($maps | m3) - ($x.maps_bytes_before // {} | m3)) as $m3 |
 		(if $sent and $t_done != "" then ($t_done | tonumber) - $sent.t_first else null end) as $s |
 		{kind: "ingest", system: $sys, routes: $n, run: $run, complete: $complete,
 		 held: $got,
@@ -160,10 +163,10 @@ measure() {
 		 rss_bytes_per_route: (if $got > 0 then (($rss1 - $rss0) / $got * 10 | round) / 10
 			else null end),
 		 maps_bytes: (if $maps == {} then null else $maps end),
-		 map_bytes_per_route: (if $maps == {} then null else
-			(($m3 / $x.map_capacity) * 10 | round) / 10 end),
+		 map_bytes_per_route: (if $maps == {} or $got == 0 then null else
+			(($m3 / $got) * 10 | round) / 10 end),
 		 bytes_per_route: (if $got > 0 then ((($rss1 - $rss0) / $got +
-			(if $maps == {} then 0 else $m3 / $x.map_capacity end)) * 10 | round) / 10
+			(if $maps == {} then 0 else $m3 / $got end)) * 10 | round) / 10
 			else null end),
 		 error: $err} + $x')"
 	tail -n1 "$RESULTS" | jq -r '"bench: ingest \(.system) \(.routes): \(.routes_per_s) routes/s" +

@@ -75,7 +75,7 @@ jq -n --argjson meta "$(cat "$OUT/meta.json")" --arg mode "$MODE" \
 	  {vtepd_over_bridge_vxlan: ratio(.vtepd; .bridge_vxlan), vtepd_over_routed: ratio(.vtepd; .routed),
 	   vtepd_tc_over_bridge_vxlan: ratio(.vtepd_tc; .bridge_vxlan),
 	   vtepd_tc_over_routed: ratio(.vtepd_tc; .routed)}) |
-	.method.ingest = "One BGP session on loopback from bench/feeder (N EVPN type-2 MAC+IP routes, as many per UPDATE as fit, then End-of-RIB); clock from the first UPDATE write to: vtepd: every route in the vtep_routes BPF map; gobgpd: N accepted (gobgp neighbor); FRR bgpd: N received (show bgp l2vpn evpn summary). Memory per route: RSS after - before over N, plus for vtepd its three preallocated maps (route, ARP, MAC) per entry slot." |
+	.method.ingest = "One BGP session on loopback from bench/feeder (N EVPN type-2 MAC+IP routes, as many per UPDATE as fit, then End-of-RIB); clock from the first UPDATE write to: vtepd: every route in the vtep_routes BPF map; gobgpd: N accepted (gobgp neighbor); FRR bgpd: N received (show bgp l2vpn evpn summary). Memory per route: RSS after - before over N, plus for vtepd the growth of the bytes_memlock of its three maps a route writes (route, ARP, MAC) over N; the empty maps at the configured capacity are in maps_bytes_before." |
 	.ingest = ($ing | map(select(.kind == "ingest"))) |
 	.ingest_summary = ([.ingest[] | {system, routes}] | uniq_by_order | map(. as $k | $ing |
 	  map(select(.system == $k.system and .routes == $k.routes)) | {
