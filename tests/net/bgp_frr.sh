@@ -19,35 +19,6 @@ H1=${PFX}h1; H2=${PFX}h2; W21=${PFX}w21
 H1IP=$(uplink_ip h1)          # 198.51.100.2
 H2IP=$(uplink_ip h2)          # 198.51.100.6
 
-frr_conf() {
-	cat <<EOF
-frr version 8.4
-frr defaults datacenter
-hostname $H2
-log timestamp precision 3
-!
-router bgp 65002
- bgp router-id $(vtep_ip h2)
- no bgp ebgp-requires-policy
- no bgp default ipv4-unicast
- neighbor $H1IP remote-as 65101
- neighbor $H1IP ebgp-multihop 4
- neighbor $H1IP timers 3 9
- neighbor $H1IP timers connect 1
- !
- address-family l2vpn evpn
-  neighbor $H1IP activate
-  advertise-all-vni
-  vni 100
-   route-target import 65101:100
-   route-target export 65002:100
-  exit-vni
- exit-address-family
-exit
-!
-EOF
-}
-
 topo_fabric
 topo_host h1
 topo_host h2
@@ -72,7 +43,7 @@ run ip -n "$H2" link set dev vx100 type bridge_slave neigh_suppress on learning 
 run ip -n "$H2" addr add 10.1.0.250/16 dev br100
 for l in vx100 w1 br100; do run ip -n "$H2" link set "$l" up; done
 
-frr_start "$H2" "$(frr_conf)"
+frr_start "$H2" "$(frr_leaf_conf)"
 bgp_config h1 65101 "[$(nbr_j "$H2IP" 65002 '{"hold_time_s": 9, "keepalive_s": 3}')]"
 vtepd_start h1
 

@@ -157,6 +157,38 @@ EOF
 
 # ---------------------------------------------------------------- FRR
 
+# frr_leaf_conf: bgpd config of the FRR leaf in $H2 (AS 65002), peering eBGP
+# with vtepd on h1 ($H1IP, AS 65101), advertise-all-vni, VNI 100 with explicit
+# route targets. Shared by the FRR scenarios.
+frr_leaf_conf() {
+	cat <<EOF
+frr version 8.4
+frr defaults datacenter
+hostname $H2
+log timestamp precision 3
+!
+router bgp 65002
+ bgp router-id $(vtep_ip h2)
+ no bgp ebgp-requires-policy
+ no bgp default ipv4-unicast
+ neighbor $H1IP remote-as 65101
+ neighbor $H1IP ebgp-multihop 4
+ neighbor $H1IP timers 3 9
+ neighbor $H1IP timers connect 1
+ !
+ address-family l2vpn evpn
+  neighbor $H1IP activate
+  advertise-all-vni
+  vni 100
+   route-target import 65101:100
+   route-target export 65002:100
+  exit-vni
+ exit-address-family
+exit
+!
+EOF
+}
+
 # frr_start NS BGPD_CONF [ZEBRA_CONF]: zebra + bgpd for namespace NS with
 # path space NS (DESIGN.md: `ip netns exec NS .../zebra -d -N NS -f ...`,
 # config under /etc/frr/NS/ owned by frr; state, sockets and pid files in

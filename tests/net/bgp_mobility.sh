@@ -21,34 +21,6 @@ M_IP=10.1.0.50; M_MAC=02:00:00:00:00:50
 MA=${PFX}ma        # M while on h1
 MB=${PFX}mb        # M while behind FRR
 
-frr_conf() {
-	cat <<EOF
-frr version 8.4
-frr defaults datacenter
-hostname $H2
-!
-router bgp 65002
- bgp router-id $(vtep_ip h2)
- no bgp ebgp-requires-policy
- no bgp default ipv4-unicast
- neighbor $H1IP remote-as 65101
- neighbor $H1IP ebgp-multihop 4
- neighbor $H1IP timers 3 9
- neighbor $H1IP timers connect 1
- !
- address-family l2vpn evpn
-  neighbor $H1IP activate
-  advertise-all-vni
-  vni 100
-   route-target import 65101:100
-   route-target export 65002:100
-  exit-vni
- exit-address-family
-exit
-!
-EOF
-}
-
 # m_ns NS HOST_NS IFNAME [BRIDGE]: M's namespace behind a veth IFNAME in HOST_NS.
 m_ns() {
 	ns_add "$1"
@@ -92,7 +64,7 @@ run ip -n "$H2" addr add 10.1.0.250/16 dev br100
 run nx "$H2" sysctl -qw net.ipv4.conf.br100.arp_accept=1
 for l in vx100 w1 br100; do run ip -n "$H2" link set "$l" up; done
 
-frr_start "$H2" "$(frr_conf)"
+frr_start "$H2" "$(frr_leaf_conf)"
 bgp_config h1 65101 "[$(nbr_j "$H2IP" 65002 '{"hold_time_s": 9, "keepalive_s": 3}')]" \
 	"$(port_j w1 10.1.0.11 "$(wl_mac 11)")"
 vtepd_start h1
