@@ -3,7 +3,8 @@
 #   make            build the BPF objects, skeletons, vtepd and vtepctl into build/
 #   make deps       install every Debian package needed (root, non-interactive)
 #   make test       everything: unit (plain + ASan/UBSan), BPF program, network, contract
-#   make demo       two-host demo topology with vtepd, pings across VXLAN
+#   make demo       BGP EVPN demo in namespaces: two vtepd hosts, an FRR leaf and route
+#                   reflector, pings across VXLAN (make demo-down removes it)
 #   make bench      performance figures (never pass/fail)
 #   V=1             show the full commands
 #
