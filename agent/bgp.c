@@ -35,6 +35,10 @@ struct bgp_peer {
 	struct bgp_peer_info info;   /* snapshot for other threads, under b->lock */
 	uint64_t up_since;           /* ms, when info.state is Established */
 	bool was_est;
+	/* Announcements the RIB kept in no VNI (RIB_UPDATE_IGNORED) since
+	 * vtepd started, across sessions. Written on the loop thread, read by
+	 * bgp_peers_info() from the metrics thread: relaxed atomics. */
+	uint64_t rejected;
 };
 
 struct bgp {
@@ -139,8 +143,19 @@ static int op_rib_route(void *ctx, struct bgp_session *s, const struct evpn_rout
 			const struct bgp_attrs *a)
 {
 	struct bgp_peer *p = ctx;
+	int ret;
 
-	return p->b->rib ? rib_update(p->b->rib, bgp_session_cfg(s)->id, rt, a) : 0;
+	if (!p->b->rib)
+		return 0;
+	ret = rib_update(p->b->rib, bgp_session_cfg(s)->id, rt, a);
+	/* Not an error: the route's targets name none of our VNIs (or it is
+	 * of no use to a VTEP); the operator sees it per peer (metrics,
+	 * vtepctl peers) instead of in a debug log only. */
+	if (ret == RIB_UPDATE_IGNORED) {
+		__atomic_fetch_add(&p->rejected, 1, __ATOMIC_RELAXED);
+		return 0;
+	}
+	return ret < 0 ? ret : 0;
 }
 
 static void op_rib_flush(void *ctx, struct bgp_session *s)
@@ -804,6 +819,7 @@ size_t bgp_peers_info(struct bgp *b, struct bgp_peer_info *out, size_t max)
 			/* The snapshot is taken at changes; uptime runs on. */
 			if (p->info.state == BGP_ST_ESTABLISHED && now >= p->up_since)
 				out[n].uptime_s = (now - p->up_since) / 1000;
+			out[n].routes_rejected = __atomic_load_n(&p->rejected, __ATOMIC_RELAXED);
 		}
 		n++;
 	}
@@ -820,6 +836,8 @@ int bgp_peer_info(struct bgp *b, bgp_peer_id id, struct bgp_peer_info *out)
 	for (i = 0; i < b->n_peers; i++) {
 		if (b->peers[i] && b->peers[i]->info.id == id) {
 			*out = b->peers[i]->info;
+			out->routes_rejected = __atomic_load_n(&b->peers[i]->rejected,
+							       __ATOMIC_RELAXED);
 			ret = 0;
 			break;
 		}

@@ -80,6 +80,8 @@ struct bgp_peer_info {
 	uint64_t routes_in, withdraws_in;   /* NLRI received: reachable, withdrawn */
 	uint64_t routes_out, withdraws_out; /* NLRI sent */
 	uint64_t routes_refused;   /* reachable NLRI treated as withdrawn (loops, own next hop) */
+	uint64_t routes_rejected;  /* reachable NLRI imported by no VNI (RIB_UPDATE_IGNORED:
+				    * no route target of ours, or unusable) */
 	uint64_t max_prefix_trips; /* sessions ended by max_prefixes */
 };
 

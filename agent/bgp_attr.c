@@ -373,34 +373,165 @@ static int dec_ext_communities(struct rbuf *v, struct bgp_attrs *a,
 /* AS4_PATH and AS4_AGGREGATOR only mean something from a speaker without
  * the 4-octet AS capability (RFC 6793 4.1: NEW speakers do not send them to
  * each other), so from a NEW speaker they are discarded; a malformed one is
- * discarded too (RFC 6793 6). The AS_PATH/AS4_PATH merge of RFC 6793 4.2.3
- * is not done yet: 2-octet-only peers are not expected on an EVPN fabric. */
+ * discarded too (RFC 6793 6: length under 6 or odd, or malformed as an
+ * AS_PATH would be). A sound one is kept for as4_reconcile(), which needs
+ * AS_PATH and AGGREGATOR too, and they may come in any order. */
 static int dec_as4_path(struct rbuf *v, struct bgp_attrs *a,
 			const struct bgp_parse_ctx *ctx, struct attr_problem *p)
 {
 	struct bgp_aspath tmp;
+	const uint8_t *val = rbuf_ptr(v);
+	size_t len = rbuf_left(v);
 
-	(void)a;
 	if (ctx->as4)
 		return problem(p, BGP_ACT_ATTR_DISCARD, BGP_UPD_UNSPECIFIC,
 			       "AS4_PATH from a 4-octet AS speaker (RFC 6793 4.1)");
-	if (aspath_decode(v, 4, false, &tmp))
+	if (len < 6 || len % 2 || aspath_decode(v, 4, false, &tmp))
 		return problem(p, BGP_ACT_ATTR_DISCARD, BGP_UPD_OPTIONAL_ATTR,
 			       "malformed AS4_PATH (RFC 6793 6)");
+	a->as4_path = val;
+	a->as4_path_len = (uint16_t)len;
 	return 0;
 }
 
 static int dec_as4_aggregator(struct rbuf *v, struct bgp_attrs *a,
 			      const struct bgp_parse_ctx *ctx, struct attr_problem *p)
 {
-	(void)a;
 	if (ctx->as4)
 		return problem(p, BGP_ACT_ATTR_DISCARD, BGP_UPD_UNSPECIFIC,
 			       "AS4_AGGREGATOR from a 4-octet AS speaker (RFC 6793 4.1)");
 	if (rbuf_left(v) != 8)
 		return problem(p, BGP_ACT_ATTR_DISCARD, BGP_UPD_OPTIONAL_ATTR,
 			       "AS4_AGGREGATOR length is not 8 (RFC 6793 6)");
+	rbuf_get_u32(v, &a->as4_aggregator_as);
+	rbuf_get_bytes(v, &a->as4_aggregator_id, 4);
 	return 0;
+}
+
+static bool is_confed(uint8_t type)
+{
+	return type == BGP_AS_CONFED_SEQUENCE || type == BGP_AS_CONFED_SET;
+}
+
+/* Appends a segment of count ASNs; an AS_SEQUENCE after an AS_SEQUENCE
+ * joins it (same path, RFC 4271 5.1.2) while the count fits one octet. */
+static bool seg_append(struct bgp_aspath *p, uint8_t type, const uint32_t *asn,
+		       unsigned count)
+{
+	struct bgp_asseg *last = p->n_segs ? &p->seg[p->n_segs - 1] : NULL;
+
+	if (!count)
+		return true;
+	if (p->n_asns + count > BGP_ASPATH_MAX)
+		return false;
+	if (type == BGP_AS_SEQUENCE && last && last->type == BGP_AS_SEQUENCE &&
+	    last->count + count <= 255) {
+		last->count = (uint8_t)(last->count + count);
+	} else {
+		if (p->n_segs >= BGP_ASPATH_MAX)
+			return false;
+		p->seg[p->n_segs].type = type;
+		p->seg[p->n_segs].count = (uint8_t)count;
+		p->n_segs++;
+	}
+	memcpy(p->asn + p->n_asns, asn, count * sizeof(*asn));
+	p->n_asns += count;
+	return true;
+}
+
+bool bgp_aspath_merge_as4(const struct bgp_aspath *as, const struct bgp_aspath *as4,
+			  struct bgp_aspath *out)
+{
+	struct bgp_aspath m;
+	unsigned hops = bgp_aspath_hops(as), hops4 = bgp_aspath_hops(as4);
+	unsigned need, i, k = 0;
+	bool prepended = false;
+
+	/* "If the number of AS numbers in the AS_PATH attribute is less than
+	 * the number of AS numbers in the AS4_PATH attribute, then the
+	 * AS4_PATH attribute SHALL be ignored" (RFC 6793 4.2.3). */
+	if (hops < hops4)
+		goto ignore;
+	need = hops - hops4;
+	memset(&m, 0, offsetof(struct bgp_aspath, seg));
+	/* The leading part of AS_PATH that makes up the difference: whole
+	 * AS_SETs (they count 1), the first ASNs of an AS_SEQUENCE, and
+	 * confederation segments that lead or follow a prepended segment
+	 * ("a valid AS_CONFED_SEQUENCE or AS_CONFED_SET path segment SHALL be
+	 * prepended if it is either the leading path segment or is adjacent
+	 * to a path segment that is prepended"). */
+	for (i = 0; i < as->n_segs; k += as->seg[i].count, i++) {
+		const struct bgp_asseg *g = &as->seg[i];
+		unsigned take;
+
+		if (is_confed(g->type)) {
+			if (i && !prepended)
+				break;
+			if (!seg_append(&m, g->type, as->asn + k, g->count))
+				goto ignore;
+			prepended = true;
+			continue;
+		}
+		if (!need)
+			break;
+		take = g->type == BGP_AS_SET ? g->count : (g->count < need ? g->count : need);
+		if (!seg_append(&m, g->type, as->asn + k, take))
+			goto ignore;
+		need -= g->type == BGP_AS_SET ? 1 : take;
+		prepended = true;
+	}
+	/* Then AS4_PATH, less what RFC 6793 3 does not allow in it. */
+	for (i = 0, k = 0; i < as4->n_segs; k += as4->seg[i].count, i++)
+		if (!is_confed(as4->seg[i].type) &&
+		    !seg_append(&m, as4->seg[i].type, as4->asn + k, as4->seg[i].count))
+			goto ignore;
+	memcpy(out, &m, sizeof(m));
+	return true;
+ignore:
+	if (out != as)
+		memcpy(out, as, sizeof(*out));
+	return false;
+}
+
+/* RFC 6793 4.2.3, after the walk, for a 2-octet speaker: AS4_AGGREGATOR
+ * and AS4_PATH stand in for what AS_TRANS hides, unless an OLD speaker
+ * aggregated the route after they were added. */
+static void as4_reconcile(struct bgp_attrs *a, const struct bgp_parse_ctx *ctx)
+{
+	bool path4 = BGP_ATTR_HAS(a, BGP_ATTR_AS4_PATH);
+	bool agg4 = BGP_ATTR_HAS(a, BGP_ATTR_AS4_AGGREGATOR);
+	struct bgp_aspath as4;
+	struct rbuf r;
+
+	a->present &= ~(BGP_ATTR_BIT(BGP_ATTR_AS4_PATH) | BGP_ATTR_BIT(BGP_ATTR_AS4_AGGREGATOR));
+	if (ctx->as4)
+		return;
+	if (agg4 && BGP_ATTR_HAS(a, BGP_ATTR_AGGREGATOR)) {
+		if (a->aggregator_as != BGP_AS_TRANS) {
+			/* "if the AS number in the AGGREGATOR attribute is not
+			 * AS_TRANS, then the AS4_AGGREGATOR attribute and the
+			 * AS4_PATH attribute SHALL be ignored" */
+			if (path4)
+				a->as4_used |= BGP_AS4_IGNORED_PATH;
+			return;
+		}
+		a->aggregator_as = a->as4_aggregator_as;
+		a->aggregator_id = a->as4_aggregator_id;
+		a->as4_used |= BGP_AS4_USED_AGGREGATOR;
+	}
+	/* A lone AS4_AGGREGATOR has nothing to stand in for: ignored. */
+	if (!path4)
+		return;
+	if (!BGP_ATTR_HAS(a, BGP_ATTR_AS_PATH)) {
+		a->as4_used |= BGP_AS4_IGNORED_PATH;
+		return;
+	}
+	rbuf_init(&r, a->as4_path, a->as4_path_len);
+	if (aspath_decode(&r, 4, false, &as4) ||
+	    !bgp_aspath_merge_as4(&a->aspath, &as4, &a->aspath))
+		a->as4_used |= BGP_AS4_IGNORED_PATH;
+	else
+		a->as4_used |= BGP_AS4_USED_PATH;
 }
 
 /* RFC 6514 5: flags 1, tunnel type 1, MPLS label 3, tunnel identifier.
@@ -457,11 +588,17 @@ static void aspath_encode(struct wbuf *w, const struct bgp_aspath *p, unsigned a
 	}
 }
 
+/* RFC 6793 4.2.2: AS4_PATH goes to a 2-octet speaker unless every AS is
+ * mappable; confederation segments never go in it (RFC 6793 3), so an AS
+ * only they hold does not count. */
 static bool aspath_needs_as4(const struct bgp_aspath *p)
 {
-	for (unsigned i = 0; i < p->n_asns; i++)
-		if (p->asn[i] > 0xffff)
-			return true;
+	unsigned k = 0;
+
+	for (unsigned i = 0; i < p->n_segs; k += p->seg[i].count, i++)
+		for (unsigned j = 0; j < p->seg[i].count && k + j < p->n_asns; j++)
+			if (!is_confed(p->seg[i].type) && p->asn[k + j] > 0xffff)
+				return true;
 	return false;
 }
 
@@ -555,11 +692,31 @@ static void enc_ext_communities(struct wbuf *w, const struct bgp_attrs *a, const
 }
 
 /* Only generated, never relayed: for a 2-octet peer, the true path
- * (RFC 6793 4.2.2). */
+ * (RFC 6793 4.2.2) without its confederation segments ("the NEW BGP
+ * speaker MUST exclude such path segments from the AS4_PATH attribute"). */
 static void enc_as4_path(struct wbuf *w, const struct bgp_attrs *a, const struct bgp_parse_ctx *c)
 {
+	unsigned k = 0;
+
 	(void)c;
-	aspath_encode(w, &a->aspath, 4);
+	for (unsigned i = 0; i < a->aspath.n_segs; k += a->aspath.seg[i].count, i++) {
+		if (is_confed(a->aspath.seg[i].type))
+			continue;
+		wbuf_put_u8(w, a->aspath.seg[i].type);
+		wbuf_put_u8(w, a->aspath.seg[i].count);
+		for (unsigned j = 0; j < a->aspath.seg[i].count && k + j < a->aspath.n_asns; j++)
+			wbuf_put_u32(w, a->aspath.asn[k + j]);
+	}
+}
+
+/* RFC 6793 4.2.2: with AGGREGATOR's AS set to AS_TRANS (enc_aggregator),
+ * the true one for a 2-octet peer. */
+static void enc_as4_aggregator(struct wbuf *w, const struct bgp_attrs *a,
+			       const struct bgp_parse_ctx *c)
+{
+	(void)c;
+	wbuf_put_u32(w, a->aggregator_as);
+	wbuf_put_bytes(w, &a->aggregator_id, 4);
 }
 
 static void enc_pmsi(struct wbuf *w, const struct bgp_attrs *a, const struct bgp_parse_ctx *c)
@@ -587,7 +744,7 @@ static const struct attr_desc attr_table[256] = {
 	[BGP_ATTR_MP_UNREACH_NLRI]  = { "MP_UNREACH_NLRI", OPT, dec_mp_unreach, enc_mp_unreach },
 	[BGP_ATTR_EXT_COMMUNITIES]  = { "EXTENDED_COMMUNITIES", OPT | TRANS, dec_ext_communities, enc_ext_communities },
 	[BGP_ATTR_AS4_PATH]         = { "AS4_PATH", OPT | TRANS, dec_as4_path, enc_as4_path },
-	[BGP_ATTR_AS4_AGGREGATOR]   = { "AS4_AGGREGATOR", OPT | TRANS, dec_as4_aggregator, NULL },
+	[BGP_ATTR_AS4_AGGREGATOR]   = { "AS4_AGGREGATOR", OPT | TRANS, dec_as4_aggregator, enc_as4_aggregator },
 	[BGP_ATTR_PMSI_TUNNEL]      = { "PMSI_TUNNEL", OPT | TRANS, dec_pmsi, enc_pmsi },
 };
 
@@ -712,6 +869,7 @@ int bgp_attrs_parse(const uint8_t *field, size_t len, const struct bgp_parse_ctx
 		if (type < 32)
 			a->present |= BGP_ATTR_BIT(type);
 	}
+	as4_reconcile(a, ctx);
 	return 0;
 }
 
@@ -769,6 +927,14 @@ int bgp_attrs_encode(struct wbuf *w, const struct bgp_attrs *a, const struct bgp
 			/* RFC 6793 4.2.2: only towards a 2-octet speaker. */
 			if (!ctx->as4 && BGP_ATTR_HAS(a, BGP_ATTR_AS_PATH) &&
 			    aspath_needs_as4(&a->aspath))
+				put_attr(w, d->flags, (uint8_t)t, d->encode, a, ctx, NULL);
+			continue;
+		}
+		if (t == BGP_ATTR_AS4_AGGREGATOR) {
+			/* RFC 6793 4.2.2: "if the AS number is mappable, then
+			 * the AS4_AGGREGATOR attribute MUST NOT be sent". */
+			if (!ctx->as4 && BGP_ATTR_HAS(a, BGP_ATTR_AGGREGATOR) &&
+			    a->aggregator_as > 0xffff)
 				put_attr(w, d->flags, (uint8_t)t, d->encode, a, ctx, NULL);
 			continue;
 		}

@@ -9,6 +9,11 @@
  * session reset (RFC 4271 6.3), optional transitive -> kept (and re-sent with
  * the Partial bit, RFC 4271 5), optional non-transitive -> ignored.
  *
+ * With a peer that did not send the 4-octet AS capability (RFC 6793), the
+ * parser reads AS_PATH/AGGREGATOR with 2-octet ASNs and merges AS4_PATH and
+ * AS4_AGGREGATOR back in (4.2.3); the encoder writes AS_TRANS in their place
+ * and adds AS4_PATH/AS4_AGGREGATOR when a 4-octet AS needs them (4.2.2).
+ *
  * bgp_attrs_encode() writes the attributes present in a struct bgp_attrs, so
  * parser and builder share one struct: MP_REACH_NLRI / MP_UNREACH_NLRI first
  * (RFC 7606 5.1), the rest in ascending type order (RFC 4271 5).
@@ -161,9 +166,31 @@ struct bgp_attrs {
 	struct bgp_evpn_ext evpn;    /* parse only; encoding uses ext[] */
 	struct bgp_pmsi pmsi;
 	struct bgp_mp mp_reach, mp_unreach;
+	/* From a 2-octet AS speaker (RFC 6793 4.2.3), parse only: AS4_PATH as
+	 * a view of its value and AS4_AGGREGATOR as received. After the walk
+	 * they are merged into aspath / aggregator_as (or ignored, as 4.2.3
+	 * says) and their present bits cleared: nothing relays them. */
+	const uint8_t *as4_path;     uint16_t as4_path_len;
+	uint32_t as4_aggregator_as;
+	uint32_t as4_aggregator_id;  /* network order */
+	uint8_t  as4_used;           /* BGP_AS4_USED_* */
 	uint16_t n_unknown;          /* optional transitive, kept */
 	struct bgp_raw_attr unknown[BGP_ATTR_MAX_UNKNOWN];
 };
+
+/* What became of AS4_PATH / AS4_AGGREGATOR from a 2-octet speaker. */
+#define BGP_AS4_USED_PATH       0x1   /* aspath is the AS_PATH/AS4_PATH merge */
+#define BGP_AS4_USED_AGGREGATOR 0x2   /* aggregator_* came from AS4_AGGREGATOR */
+#define BGP_AS4_IGNORED_PATH    0x4   /* AS4_PATH received but not used */
+
+/* RFC 6793 4.2.3: the AS path a 2-octet speaker's AS_PATH (as) and
+ * AS4_PATH (as4) stand for, into *out (which may be as). Lengths are
+ * counted as RFC 4271 9.1.2.2 does (an AS_SET is 1, confederation
+ * segments 0, RFC 5065 5.3); AS4_PATH longer than AS_PATH is ignored
+ * (out = as). Confederation segments of as4 are dropped (RFC 6793 3: not
+ * allowed there). Returns true when as4 was used. */
+bool bgp_aspath_merge_as4(const struct bgp_aspath *as, const struct bgp_aspath *as4,
+			  struct bgp_aspath *out);
 
 /* What both sides negotiated that changes the encoding. */
 struct bgp_parse_ctx {

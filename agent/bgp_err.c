@@ -91,7 +91,7 @@ const char *bgp_err_subcode_name(uint8_t code, uint8_t subcode)
 		"Administrative Shutdown", "Peer De-configured",
 		"Administrative Reset", "Connection Rejected",
 		"Other Configuration Change", "Connection Collision Resolution",
-		"Out of Resources",
+		"Out of Resources", "Hard Reset", "BFD Down",
 	};
 #define PICK(tbl) (subcode < sizeof(tbl) / sizeof(tbl[0]) ? tbl[subcode] : "Unknown")
 	switch (code) {

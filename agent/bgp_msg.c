@@ -297,20 +297,37 @@ int bgp_msg_build_open(struct wbuf *w, const struct bgp_open *o)
 
 static void parse_notification(struct rbuf *b, struct bgp_notification *n)
 {
+	const uint8_t *d;
+	uint16_t dl;
+	uint8_t code, subcode;
+
 	memset(n, 0, sizeof(*n));
 	rbuf_get_u8(b, &n->code);
 	rbuf_get_u8(b, &n->subcode);
 	n->data = rbuf_ptr(b);
 	n->data_len = (uint16_t)rbuf_left(b);
+	d = n->data;
+	dl = n->data_len;
+	code = n->code;
+	subcode = n->subcode;
+	/* RFC 8538 5: the data of a Hard Reset is the NOTIFICATION it
+	 * stands for: its code, subcode and data. */
+	if (code == BGP_ERR_CEASE && subcode == BGP_CEASE_HARD_RESET && dl >= 2) {
+		n->hard_reset = true;
+		code = n->inner_code = d[0];
+		subcode = n->inner_subcode = d[1];
+		d += 2;
+		dl -= 2;
+	}
 	/* RFC 9003 2: Length octet, then that many octets of UTF-8. An
 	 * inconsistent length is not a reason: keep the raw data only. */
-	if (n->code == BGP_ERR_CEASE && (n->subcode == BGP_CEASE_ADMIN_SHUTDOWN ||
-					 n->subcode == BGP_CEASE_ADMIN_RESET) &&
-	    n->data_len >= 1 && n->data[0] == n->data_len - 1) {
-		uint8_t l = n->data[0];
+	if (code == BGP_ERR_CEASE && (subcode == BGP_CEASE_ADMIN_SHUTDOWN ||
+				      subcode == BGP_CEASE_ADMIN_RESET) &&
+	    dl >= 1 && d[0] == dl - 1) {
+		uint8_t l = d[0];
 
 		for (unsigned i = 0; i < l; i++) {
-			uint8_t c = n->data[1 + i];
+			uint8_t c = d[1 + i];
 
 			n->reason[i] = c < 0x20 || c == 0x7f ? '?' : (char)c;
 		}
@@ -349,6 +366,35 @@ int bgp_msg_build_cease(struct wbuf *w, uint8_t subcode, const char *reason)
 	data[0] = (uint8_t)l;
 	memcpy(data + 1, reason, l);
 	return bgp_msg_build_notification(w, BGP_ERR_CEASE, subcode, data, l + 1);
+}
+
+int bgp_msg_build_hard_reset(struct wbuf *w, uint8_t code, uint8_t subcode,
+			     const void *data, size_t data_len)
+{
+	size_t start = hdr_begin(w, BGP_MSG_NOTIFICATION);
+
+	wbuf_put_u8(w, BGP_ERR_CEASE);
+	wbuf_put_u8(w, BGP_CEASE_HARD_RESET);
+	wbuf_put_u8(w, code);
+	wbuf_put_u8(w, subcode);
+	if (data_len > BGP_ERR_DATA_MAX - 2)
+		data_len = BGP_ERR_DATA_MAX - 2;
+	wbuf_put_bytes(w, data, data_len);
+	return hdr_end(w, start);
+}
+
+int bgp_msg_build_hard_reset_cease(struct wbuf *w, uint8_t subcode, const char *reason)
+{
+	uint8_t data[256];
+	size_t l = reason ? strlen(reason) : 0;
+
+	if (!reason)
+		return bgp_msg_build_hard_reset(w, BGP_ERR_CEASE, subcode, NULL, 0);
+	if (l > 255)
+		l = 255;
+	data[0] = (uint8_t)l;
+	memcpy(data + 1, reason, l);
+	return bgp_msg_build_hard_reset(w, BGP_ERR_CEASE, subcode, data, l + 1);
 }
 
 /* --- ROUTE-REFRESH (RFC 2918 3, RFC 7313 3, 5) --- */

@@ -100,6 +100,10 @@ struct bgp_notification {
 	 * length-prefixed UTF-8 reason; control octets replaced by '?'. */
 	bool     has_reason;
 	char     reason[256];
+	/* RFC 8538 5: Cease/Hard Reset carries the NOTIFICATION it stands
+	 * for (code, subcode, data) as its data; those two are here. */
+	bool     hard_reset;
+	uint8_t  inner_code, inner_subcode;
 };
 
 /* RFC 2918 3, RFC 7313 3: subtype 0 request, 1 BoRR, 2 EoRR; other
@@ -167,6 +171,11 @@ int bgp_msg_build_notification(struct wbuf *w, uint8_t code, uint8_t subcode,
 int bgp_msg_build_notification_err(struct wbuf *w, const struct bgp_err *err);
 /* Cease with an RFC 9003 reason (at most 255 octets, truncated). */
 int bgp_msg_build_cease(struct wbuf *w, uint8_t subcode, const char *reason);
+/* RFC 8538 5: Cease/Hard Reset wrapping NOTIFICATION code/subcode/data. */
+int bgp_msg_build_hard_reset(struct wbuf *w, uint8_t code, uint8_t subcode,
+			     const void *data, size_t data_len);
+/* The same with the RFC 9003 reason of a Cease subcode inside. */
+int bgp_msg_build_hard_reset_cease(struct wbuf *w, uint8_t subcode, const char *reason);
 int bgp_msg_build_route_refresh(struct wbuf *w, const struct bgp_route_refresh *rr);
 
 /* One UPDATE carrying as many of routes[0..n) as fit in 4096 octets (and

@@ -1,8 +1,9 @@
 /* bgp_session.c - one neighbor's session: the RFC 4271 section 8 state
  * machine over up to two connections, OPEN checks and negotiation, the
  * collision rules of RFC 4271 6.8, timers, what comes in (UPDATE into the
- * RIB, NOTIFICATION, ROUTE-REFRESH), graceful restart (RFC 4724) as helper
- * and the max-prefix limit (RFC 4486). What goes out is bgp_session_out.c.
+ * RIB, NOTIFICATION, ROUTE-REFRESH), graceful restart (RFC 4724) as helper,
+ * also after a NOTIFICATION when both sent the N bit (RFC 8538), and the
+ * max-prefix limit (RFC 4486). What goes out is bgp_session_out.c.
  *
  * Every entry point is bracketed by busy++ ... sess_finish(): connections
  * are only ever closed for write errors at the end, so no code below finds
@@ -179,11 +180,22 @@ static void conn_drop(struct bgp_session *s, struct bgp_conn *c, uint64_t now, b
 		idle_hold(s, now);
 }
 
+/* RFC 8538 4: with the N bit exchanged, a NOTIFICATION sent or received
+ * other than a Hard Reset (hold timer expiry included) ends the session
+ * as a TCP loss does: graceful restart keeps the routes. */
+static bool notif_graceful(const struct bgp_session *s, const struct bgp_conn *c,
+			   uint8_t code, uint8_t subcode)
+{
+	return c->st == BGP_ST_ESTABLISHED && s->gr_notif && !sess_notif_is_hard(code, subcode);
+}
+
 static void notify_drop(struct bgp_session *s, struct bgp_conn *c, uint64_t now, uint8_t code,
 			uint8_t subcode, const void *data, size_t len)
 {
+	bool gr_ok = notif_graceful(s, c, code, subcode);
+
 	sess_send_notification(s, c, code, subcode, data, len);
-	conn_drop(s, c, now, false);
+	conn_drop(s, c, now, gr_ok);
 }
 
 static void try_connect(struct bgp_session *s, uint64_t now)
@@ -283,6 +295,9 @@ void bgp_session_stop(struct bgp_session *s, uint64_t now, uint8_t subcode, cons
 
 		if (!conn_up(c))
 			continue;
+		/* RFC 8538 5.1: Hard Reset for the subcodes that flush
+		 * (sess_send_cease wraps them); the others are graceful for
+		 * the peer, but a stopped session forgets its routes here. */
 		if (c->st >= BGP_ST_OPENSENT)
 			sess_send_cease(s, c, subcode, reason);
 		conn_drop(s, c, now, false);
@@ -453,6 +468,7 @@ static void establish(struct bgp_session *s, struct bgp_conn *c, uint64_t now)
 	s->remote_id = o->bgp_id;
 	s->peer_gr = s->peer_gr_f = false;
 	s->peer_gr_time = o->cap_gr ? o->gr_time : 0;
+	s->gr_notif = sess_gr_notification(s, c);
 	for (unsigned i = 0; o->cap_gr && i < o->n_gr && i < BGP_OPEN_MAX_AF; i++) {
 		if (o->gr[i].afi == EVPN_AFI && o->gr[i].safi == EVPN_SAFI) {
 			s->peer_gr = true;
@@ -461,9 +477,11 @@ static void establish(struct bgp_session *s, struct bgp_conn *c, uint64_t now)
 	}
 	s->eor_rcvd = s->eor_sent = false;
 	s->retry_s = BGP_RETRY_MIN_S;
-	log_info("%s: Established (AS %u, id %s, %s, hold %u s, keepalive %u s%s)", sess_name(s),
-		 s->cfg.remote_as, addr_fmt_ip(o->bgp_id, id), s->pctx.ibgp ? "iBGP" : "eBGP",
-		 c->hold, c->ka, s->peer_gr ? ", graceful restart" : "");
+	log_info("%s: Established (AS %u, id %s, %s%s, hold %u s, keepalive %u s%s%s)",
+		 sess_name(s), s->cfg.remote_as, addr_fmt_ip(o->bgp_id, id),
+		 s->pctx.ibgp ? "iBGP" : "eBGP", o->cap_as4 ? "" : ", 2-octet AS speaker",
+		 c->hold, c->ka, s->peer_gr ? ", graceful restart" : "",
+		 s->peer_gr && s->gr_notif ? " with notification (RFC 8538)" : "");
 	if (s->stale) {
 		/* RFC 4724 4.2: without GR for EVPN in the new OPEN, or with
 		 * its F bit clear, the peer kept no forwarding state: its old
@@ -564,11 +582,12 @@ static void rx_update(struct bgp_session *s, struct bgp_conn *c, const struct bg
 		} else {
 			ret = s->ops->rib_route(s->ctx, s, rt, rt->withdraw ? NULL : a);
 		}
-		if (ret) {
+		if (ret < 0) {  /* > 0: not imported (RIB_UPDATE_IGNORED), no error */
 			log_err("%s: the RIB cannot take its routes: %s", sess_name(s),
 				strerror(-ret));
 			sess_send_cease(s, c, BGP_CEASE_OUT_OF_RESOURCES, NULL);
-			conn_drop(s, c, now, false);
+			conn_drop(s, c, now,
+				  notif_graceful(s, c, BGP_ERR_CEASE, BGP_CEASE_OUT_OF_RESOURCES));
 			return;
 		}
 	}
@@ -578,14 +597,19 @@ static void rx_update(struct bgp_session *s, struct bgp_conn *c, const struct bg
 static void rx_notification(struct bgp_session *s, struct bgp_conn *c, uint64_t now)
 {
 	const struct bgp_notification *n = &s->msg->notification;
+	uint8_t code = n->hard_reset ? n->inner_code : n->code;
+	uint8_t sub = n->hard_reset ? n->inner_subcode : n->subcode;
+	/* RFC 4724 alone: after a NOTIFICATION the routes go. RFC 8538 4:
+	 * with the N bit exchanged, any but a Hard Reset keeps them. */
+	bool keep = c->st == BGP_ST_ESTABLISHED && s->gr_notif &&
+		    !(n->code == BGP_ERR_CEASE && n->subcode == BGP_CEASE_HARD_RESET);
 
-	snprintf(s->last_error, sizeof(s->last_error), "received NOTIFICATION %u/%u %s: %s%s%.40s",
-		 n->code, n->subcode, bgp_err_code_name(n->code),
-		 bgp_err_subcode_name(n->code, n->subcode), n->has_reason ? ": " : "",
+	snprintf(s->last_error, sizeof(s->last_error), "received NOTIFICATION %s%u/%u %s: %s%s%.40s",
+		 n->hard_reset ? "Hard Reset " : "", code, sub, bgp_err_code_name(code),
+		 bgp_err_subcode_name(code, sub), n->has_reason ? ": " : "",
 		 n->has_reason ? n->reason : "");
 	log_warn("%s: %s", sess_name(s), s->last_error);
-	/* RFC 4724: after a NOTIFICATION the routes go (no RFC 8538). */
-	conn_drop(s, c, now, false);
+	conn_drop(s, c, now, keep);
 }
 
 static void fsm_error(struct bgp_session *s, struct bgp_conn *c, uint8_t type, uint64_t now)

@@ -2,7 +2,9 @@
  * RFC 4271 section 8 over up to two TCP connections (ours and the peer's,
  * RFC 4271 6.8 collision detection), OPEN negotiation, timers, UPDATE
  * intake into the RIB, our advertisements out, graceful restart (RFC 4724)
- * in both roles, route refresh (RFC 2918) and the max-prefix limit.
+ * in both roles with the N bit of RFC 8538 (a NOTIFICATION other than a
+ * Hard Reset keeps the routes as a TCP loss does), route refresh (RFC 2918)
+ * and the max-prefix limit.
  *
  * The session owns no clock and no event loop: every entry point takes the
  * current monotonic time in milliseconds, bgp_session_next_timer() says
@@ -128,7 +130,9 @@ void bgp_session_free(struct bgp_session *s);
 /* ManualStart (RFC 4271 8.1.2): active peers connect, passive ones wait. */
 void bgp_session_start(struct bgp_session *s, uint64_t now);
 /* ManualStop: Cease with subcode (RFC 4486) and an optional RFC 9003
- * reason on every open connection, routes deleted, Idle until started. */
+ * reason on every open connection, routes deleted, Idle until started.
+ * With the N bit exchanged, subcodes 1-4 go out as a Hard Reset (RFC 8538
+ * 5.1), so the peer deletes our routes too. */
 void bgp_session_stop(struct bgp_session *s, uint64_t now, uint8_t subcode, const char *reason);
 /* An accepted connection from the peer's address (takes fd); refused
  * (closed) while Idle. */

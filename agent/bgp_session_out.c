@@ -50,7 +50,9 @@ int sess_send_open(struct bgp_session *s, struct bgp_conn *c)
 		 * our forwarding state is always preserved. R: only in the
 		 * OPENs of the first sessions after a restart. */
 		o.cap_gr = true;
-		o.gr_flags = s->restarted ? BGP_GR_RESTARTING : 0;
+		/* N (RFC 8538 2): a NOTIFICATION other than Hard Reset
+		 * leaves the routes in place as a TCP loss would. */
+		o.gr_flags = (s->restarted ? BGP_GR_RESTARTING : 0) | BGP_GR_NOTIFICATION;
 		o.gr_time = s->cfg.gr_time > 0x0fff ? 0x0fff : s->cfg.gr_time;
 		o.n_gr = 1;
 		o.gr[0] = (struct bgp_gr_af){ EVPN_AFI, EVPN_SAFI, BGP_GR_AF_FORWARDING };
@@ -79,17 +81,53 @@ static void flush_once(struct bgp_conn *c)
 		bgp_txq_flush(&c->tx, c->fd);
 }
 
+bool sess_gr_notification(const struct bgp_session *s, const struct bgp_conn *c)
+{
+	return s->cfg.gr_time && c->have_open && c->open.cap_gr &&
+	       (c->open.gr_flags & BGP_GR_NOTIFICATION);
+}
+
+bool sess_notif_is_hard(uint8_t code, uint8_t subcode)
+{
+	if (code != BGP_ERR_CEASE)
+		return false;
+	switch (subcode) {
+	case BGP_CEASE_MAX_PREFIXES:
+	case BGP_CEASE_ADMIN_SHUTDOWN:
+	case BGP_CEASE_PEER_DECONFIGURED:
+	case BGP_CEASE_ADMIN_RESET:
+	case BGP_CEASE_HARD_RESET:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* RFC 8538 5: "a Hard Reset ... when the N bit has been exchanged", for
+ * the NOTIFICATIONs that must not leave the routes in place. */
+static bool wrap_hard(const struct bgp_session *s, const struct bgp_conn *c, uint8_t code,
+		      uint8_t subcode)
+{
+	return sess_gr_notification(s, c) && sess_notif_is_hard(code, subcode) &&
+	       !(code == BGP_ERR_CEASE && subcode == BGP_CEASE_HARD_RESET);
+}
+
 void sess_send_notification(struct bgp_session *s, struct bgp_conn *c, uint8_t code,
 			    uint8_t subcode, const void *data, size_t len)
 {
 	uint8_t buf[BGP_MAX_LEN];
 	struct wbuf w;
+	bool hard = wrap_hard(s, c, code, subcode);
+	int ret;
 
-	snprintf(s->last_error, sizeof(s->last_error), "sent NOTIFICATION %u/%u %s: %s", code,
-		 subcode, bgp_err_code_name(code), bgp_err_subcode_name(code, subcode));
+	snprintf(s->last_error, sizeof(s->last_error), "sent NOTIFICATION %s%u/%u %s: %s",
+		 hard ? "Hard Reset " : "", code, subcode, bgp_err_code_name(code),
+		 bgp_err_subcode_name(code, subcode));
 	log_warn("%s: %s", sess_name(s), s->last_error);
 	wbuf_init(&w, buf, sizeof(buf));
-	if (!bgp_msg_build_notification(&w, code, subcode, data, len))
+	ret = hard ? bgp_msg_build_hard_reset(&w, code, subcode, data, len)
+		   : bgp_msg_build_notification(&w, code, subcode, data, len);
+	if (!ret)
 		queue(s, c, &w);
 	flush_once(c);
 }
@@ -99,13 +137,18 @@ void sess_send_cease(struct bgp_session *s, struct bgp_conn *c, uint8_t subcode,
 {
 	uint8_t buf[BGP_MAX_LEN];
 	struct wbuf w;
+	bool hard = wrap_hard(s, c, BGP_ERR_CEASE, subcode);
+	int ret;
 
-	snprintf(s->last_error, sizeof(s->last_error), "sent Cease/%u %s%s%s", subcode,
+	snprintf(s->last_error, sizeof(s->last_error), "sent %sCease/%u %s%s%s",
+		 hard ? "Hard Reset " : "", subcode,
 		 bgp_err_subcode_name(BGP_ERR_CEASE, subcode), reason ? ": " : "",
 		 reason ? reason : "");
 	log_info("%s: %s", sess_name(s), s->last_error);
 	wbuf_init(&w, buf, sizeof(buf));
-	if (!bgp_msg_build_cease(&w, subcode, reason))
+	ret = hard ? bgp_msg_build_hard_reset_cease(&w, subcode, reason)
+		   : bgp_msg_build_cease(&w, subcode, reason);
+	if (!ret)
 		queue(s, c, &w);
 	flush_once(c);
 }

@@ -57,6 +57,7 @@ struct bgp_session {
 	bool peer_gr;           /* GR capability for L2VPN/EVPN (RFC 4724 3) */
 	bool peer_gr_f;         /* its F bit for L2VPN/EVPN */
 	uint16_t peer_gr_time;
+	bool gr_notif;          /* both sent the N bit (RFC 8538 2) */
 
 	/* Graceful restart, helper side (RFC 4724 4.2). */
 	bool stale;             /* the RIB holds the peer's routes as stale */
@@ -84,6 +85,15 @@ void sess_send_notification(struct bgp_session *s, struct bgp_conn *c, uint8_t c
 void sess_send_cease(struct bgp_session *s, struct bgp_conn *c, uint8_t subcode,
 		     const char *reason);
 int sess_send_eor(struct bgp_session *s, struct bgp_conn *c);
+/* RFC 8538 2: both OPENs on c carry the N bit (ours does whenever we
+ * offer graceful restart). */
+bool sess_gr_notification(const struct bgp_session *s, const struct bgp_conn *c);
+/* RFC 8538 5.1: a NOTIFICATION that ends the session for good, so it goes
+ * out as a Hard Reset when the N bit was exchanged: Cease with Maximum
+ * Number of Prefixes Reached, Administrative Shutdown, Peer De-configured,
+ * Administrative Reset (the table leaves that one to the operator; vtepd
+ * resets only to flush), Hard Reset. */
+bool sess_notif_is_hard(uint8_t code, uint8_t subcode);
 
 /* bgp_session.c: "bgp peer 192.0.2.1" prefix for logs. */
 const char *sess_name(const struct bgp_session *s);

@@ -53,6 +53,7 @@ const struct control_ops control_daemon_ops = {
 	.reload    = daemon_reload,
 	.peers     = daemon_peers,
 	.bgp_routes = daemon_bgp_routes,
+	.config    = daemon_config,
 };
 
 struct client {
@@ -350,6 +351,10 @@ static int do_peers(struct req *r)
 		json_object_object_add(o, "uptime_s", json_object_new_int64((int64_t)p[i].uptime_s));
 		json_object_object_add(o, "prefixes_received",
 				       json_object_new_int64((int64_t)p[i].prefixes_received));
+		/* Beyond DESIGN.md's keys (additive): announcements no VNI
+		 * imports, since vtepd started. */
+		json_object_object_add(o, "routes_rejected",
+				       json_object_new_int64((int64_t)p[i].routes_rejected));
 	}
 	ret = 0;
 out:
@@ -407,9 +412,76 @@ static int bgp_route_json(void *ctx, const struct rib_route_info *ri, uint32_t p
 	return 0;
 }
 
+/* The RIB walk's paths, collected so that they can be sorted: the RIB walks
+ * its hash tables in no useful order. */
+struct bgp_path {
+	struct rib_route_info ri;
+	uint32_t peer;              /* address, network order; 0 = ours */
+};
+
+struct bgp_paths {
+	struct bgp_path *p;
+	size_t n, cap;
+};
+
+static int bgp_path_add(void *ctx, const struct rib_route_info *ri, uint32_t peer)
+{
+	struct bgp_paths *ps = ctx;
+
+	if (ps->n == ps->cap) {
+		size_t cap = ps->cap ? ps->cap * 2 : 64;
+		struct bgp_path *np = realloc(ps->p, cap * sizeof(*np));
+
+		if (!np)
+			return -ENOMEM;
+		ps->p = np;
+		ps->cap = cap;
+	}
+	ps->p[ps->n].ri = *ri;
+	ps->p[ps->n++].peer = peer;
+	return 0;
+}
+
+static int cmp_u32(uint32_t a, uint32_t b)
+{
+	return a < b ? -1 : a > b;
+}
+
+/* VNI, route type, MAC, IP (numerically, then prefix length), RD, peer
+ * (ours first, then by address): one destination's paths end up together. */
+static int bgp_path_cmp(const void *pa, const void *pb)
+{
+	const struct bgp_path *a = pa, *b = pb;
+	const struct evpn_route *x = &a->ri.route, *y = &b->ri.route;
+	int c;
+
+	if ((c = cmp_u32(a->ri.vni, b->ri.vni)) || (c = cmp_u32(x->type, y->type)) ||
+	    (c = memcmp(x->mac, y->mac, sizeof(x->mac))) ||
+	    (c = cmp_u32(x->ip.len, y->ip.len)) ||
+	    (c = cmp_u32(ntohl(x->ip.v4), ntohl(y->ip.v4))) ||
+	    (c = cmp_u32(x->prefix_len, y->prefix_len)) ||
+	    (c = memcmp(x->rd, y->rd, sizeof(x->rd))))
+		return c;
+	return cmp_u32(ntohl(a->peer), ntohl(b->peer));
+}
+
+/* Our own paths enter the RIB from the ports, without attributes: show the
+ * route target evpn_export attaches when it advertises them. */
+static void bgp_path_local_rt(const struct vtep_config *cfg, struct rib_route_info *ri)
+{
+	const struct cfg_vni *v;
+
+	if (!cfg || ri->n_rt || !(v = config_find_vni(cfg, ri->vni)))
+		return;
+	if (!config_vni_rt(cfg, v, ri->rt[0]))
+		ri->n_rt = 1;
+}
+
 static int do_bgp_routes(struct req *r)
 {
 	static const char *const keys[] = { "vni", "peer", NULL };
+	const struct vtep_config *cfg;
+	struct bgp_paths ps = { 0 };
 	uint32_t vni = 0, peer = 0;
 	int ret;
 
@@ -419,14 +491,27 @@ static int do_bgp_routes(struct req *r)
 	r->data = json_object_new_array();
 	if (!r->data)
 		return -ENOMEM;
-	ret = r->ops->bgp_routes ? r->ops->bgp_routes(r->d, vni, peer, bgp_route_json, r->data)
+	ret = r->ops->bgp_routes ? r->ops->bgp_routes(r->d, vni, peer, bgp_path_add, &ps)
 				 : -ENOTSUP;
 	if (ret == -ENOTSUP) {
 		r->note = "BGP is not configured: no BGP routes to show";
-		return 0;
+		ret = 0;
+		goto out;
 	}
 	if (ret)
+		goto out;
+	if (ps.n)
+		qsort(ps.p, ps.n, sizeof(*ps.p), bgp_path_cmp);
+	cfg = r->ops->config ? r->ops->config(r->d) : NULL;
+	for (size_t i = 0; i < ps.n && !ret; i++) {
+		if (!ps.p[i].peer)
+			bgp_path_local_rt(cfg, &ps.p[i].ri);
+		ret = bgp_route_json(r->data, &ps.p[i].ri, ps.p[i].peer);
+	}
+out:
+	if (ret)
 		snprintf(r->err, sizeof(r->err), "%s", strerror(-ret));
+	free(ps.p);
 	return ret;
 }
 

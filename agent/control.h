@@ -42,6 +42,10 @@ struct control_ops {
 	/* NULL (tests): bgp.routes answers an empty table with a note. */
 	int (*bgp_routes)(struct daemon *d, uint32_t vni, uint32_t peer_address,
 			  daemon_bgp_route_fn fn, void *ctx);
+	/* The running configuration: the route targets our own routes carry
+	 * (evpn_export attaches config_vni_rt() of their VNI). NULL (tests):
+	 * our routes show the targets the RIB holds for them. */
+	const struct vtep_config *(*config)(const struct daemon *d);
 };
 extern const struct control_ops control_daemon_ops;
 

@@ -29,6 +29,7 @@
 #include "events.h"
 #include "evpn_export.h"
 #include "hostaddr.h"
+#include "underlay.h"
 #include "hostroute.h"
 #include "loader.h"
 #include "log.h"
@@ -327,6 +328,12 @@ static int open_services(struct daemon *d)
 		log_err("event loop: %s", strerror(-ret));
 		return ret;
 	}
+	/* Without it the port program's underlay cache still expires
+	 * (bpf/encap.h), only later: a warning, not a failure. */
+	ret = underlay_watch(d->loop, loader_map_fd(d->ld, VTEP_MAP_UNDERLAY), &d->ul);
+	if (ret)
+		log_warn("%s: not watching underlay changes: %s", VTEP_MAP_UNDERLAY,
+			 strerror(-ret));
 	ret = control_open(d, d->cfg->control_socket, &d->ctl);
 	if (ret) {
 		log_err("control socket %s: %s", d->cfg->control_socket, strerror(-ret));
@@ -463,6 +470,7 @@ void daemon_free(struct daemon *d)
 	if (d->ctl)
 		control_close(d->ctl);
 	events_close(d->ev);
+	underlay_close(d->loop, d->ul);
 	loop_free(d->loop);
 	ports_free(d->ports);   /* memory only: ports stay attached */
 	rib_free(d->rib);       /* memory only: BGP routes stay in the maps */
@@ -587,6 +595,7 @@ size_t daemon_peers(const struct daemon *d, struct daemon_peer_info *out, size_t
 		out[i].routes_out = pi[i].routes_out;
 		out[i].withdraws_out = pi[i].withdraws_out;
 		out[i].routes_refused = pi[i].routes_refused;
+		out[i].routes_rejected = pi[i].routes_rejected;
 		out[i].max_prefix_trips = pi[i].max_prefix_trips;
 	}
 	free(pi);

@@ -18,6 +18,7 @@ struct mapsync;
 struct netlink;
 struct hostroute;
 struct hostaddr;
+struct underlay;
 struct ports;
 struct events;
 struct loop;
@@ -45,6 +46,7 @@ struct daemon {
 	struct netlink   *nl;
 	struct hostroute *hr;
 	struct hostaddr  *ha;   /* vtep_hostaddrs, kept from address events */
+	struct underlay  *ul;   /* empties vtep_underlay on underlay changes */
 	struct ports     *ports;
 	struct events    *ev;
 	struct loop      *loop;

@@ -69,6 +69,18 @@ struct ms_fdbref {
 	uint32_t vtep;
 };
 
+/* The dirty keys of one map in the order they were first marked, each
+ * followed by its struct ms_dirty (or flags byte): the flush writes them in
+ * that order, so the entries of the last route received are the last ones
+ * written (what a reader polling for the last key expects), and it walks an
+ * array instead of a hash table's empty slots. */
+struct ms_dq {
+	uint8_t *buf;
+	size_t n, cap;
+	size_t stride;            /* bytes per entry */
+	size_t doff;              /* offset of the flags / struct ms_dirty */
+};
+
 struct mapsync {
 	int fd[MS_NMAPS];
 	bool batch_ok[MS_NMAPS];
@@ -80,10 +92,16 @@ struct mapsync {
 	struct hashmap st_fdb;    /* struct vtep_fdb_key -> struct ms_fdbref */
 	struct hashmap st_remote; /* vtep -> refs */
 	struct hashmap dirty[MS_NMAPS]; /* keys to resolve and write at the next flush;
-					 * value: MS_DIRTY_* flags */
+					 * value: uint32 index into dq[] */
+	struct ms_dq dq[MS_NMAPS];      /* the dirty keys in the order first marked */
 	struct mapsync_stats stats;
 	struct mapsync_bgp bgp;   /* the BGP side; all NULL when there is none */
 	bool bgp_adopted;         /* every BGP entry in the maps is the BGP side's */
+	/* BGP entries the last full reconcile scan found in the maps (an
+	 * earlier vtepd's); valid when bgp_scanned. None: adoption has
+	 * nothing to look for. */
+	bool bgp_scanned;
+	size_t bgp_found;
 };
 
 /* A dirty key's value. Maps with BGP entries keep the BGP side's answer for
@@ -92,6 +110,7 @@ struct mapsync {
 #define MS_DIRTY_ANSWER 0x2 /* ans holds the BGP side's answer ... */
 #define MS_DIRTY_WANT   0x4 /* ... which is "this entry" (else "none") */
 #define MS_DIRTY_OVER   0x8 /* ... and replaces a local port's entry */
+#define MS_DIRTY_DROPPED 0x10 /* taken back out (reconcile found it right) */
 struct ms_dirty {
 	uint8_t flags;
 	uint8_t pad[3];
@@ -147,11 +166,55 @@ static struct ms_st_key st_key(uint32_t vni, uint32_t prefix, uint8_t len)
 	return k;
 }
 
+static void ms_dq_init(struct ms_dq *q, enum ms_map m)
+{
+	q->doff = (ms_descs[m].key_size + 3) & ~(size_t)3;
+	q->stride = q->doff + ((ms_dirty_size(m) + 3) & ~(size_t)3);
+}
+
+static uint8_t *ms_dq_key(const struct ms_dq *q, size_t i)
+{
+	return q->buf + i * q->stride;
+}
+
+static uint8_t *ms_dq_flags(const struct ms_dq *q, size_t i)
+{
+	return q->buf + i * q->stride + q->doff;
+}
+
+/* The flags (first byte of struct ms_dirty) of key's dirty entry, which is
+ * appended (zeroed) when the key is not dirty yet; NULL without memory. */
+static uint8_t *ms_dirty_entry(struct mapsync *ms, enum ms_map m, const void *key)
+{
+	struct ms_dq *q = &ms->dq[m];
+	uint32_t *ix;
+	bool created;
+
+	if (q->n == q->cap) {
+		size_t cap = q->cap ? q->cap * 2 : 64;
+		uint8_t *nb = realloc(q->buf, cap * q->stride);
+
+		if (!nb)
+			return NULL;
+		q->buf = nb;
+		q->cap = cap;
+	}
+	ix = hashmap_put(&ms->dirty[m], key, NULL, &created);
+	if (!ix)
+		return NULL;
+	if (created) {
+		*ix = (uint32_t)q->n++;
+		memset(ms_dq_key(q, *ix), 0, q->stride);
+		memcpy(ms_dq_key(q, *ix), key, ms_descs[m].key_size);
+	}
+	return ms_dq_flags(q, *ix);
+}
+
 static int ms_dirty(struct mapsync *ms, enum ms_map m, const void *key)
 {
 	if (ms->fd[m] < 0)
 		return 0;
-	return hashmap_put(&ms->dirty[m], key, NULL, NULL) ? 0 : -ENOMEM;
+	return ms_dirty_entry(ms, m, key) ? 0 : -ENOMEM;
 }
 
 /* Marks a key for the BGP side, with its answer (ans: the entry, or NULL for
@@ -164,7 +227,7 @@ static int ms_dirty_bgp_ans(struct mapsync *ms, enum ms_map m, const void *key, 
 
 	if (ms->fd[m] < 0)
 		return 0;
-	f = hashmap_put(&ms->dirty[m], key, NULL, NULL);
+	f = ms_dirty_entry(ms, m, key);
 	if (!f)
 		return -ENOMEM;
 	*f = (*f & ~(MS_DIRTY_ANSWER | MS_DIRTY_WANT | MS_DIRTY_OVER)) | MS_DIRTY_BGP;
@@ -455,21 +518,25 @@ static bool batch_unsupported(int err)
 	return err == -EINVAL || err == -EOPNOTSUPP || err == -ENOTSUPP || err == -ENOSYS;
 }
 
-static int ms_note_err(struct mapsync *ms, enum ms_map m, const void *key, const char *what,
-		       int err, int first)
+static int ms_note_err(struct mapsync_stats *st, enum ms_map m, const void *key,
+		       const char *what, int err, int first)
 {
 	char kb[64];
 
-	ms->stats.errors++;
+	st->errors++;
 	log_warn("%s: cannot %s %s: %s", ms_descs[m].name, what,
 		 ms_fmt_key(m, key, kb, sizeof(kb)), strerror(-err));
 	return first ? first : err;
 }
 
 /* Writes n entries: batches of MS_CHUNK when more than a few change, one
- * syscall each otherwise or when the map type has no batch support. */
+ * syscall each otherwise or when the map type has no batch support. Counts
+ * into *st: each thread of a parallel write has its own. Of the shared
+ * state it reads fd[m] and may clear batch_ok[m], which a parallel write
+ * never meets: it starts only when batch_ok[m] holds, on hash maps, whose
+ * batch operations every supported kernel has. */
 static int ms_write(struct mapsync *ms, enum ms_map m, const uint8_t *keys, const uint8_t *vals,
-		    size_t n)
+		    size_t n, struct mapsync_stats *st)
 {
 	size_t ks = ms_descs[m].key_size, vs = ms_descs[m].val_size, i = 0;
 	LIBBPF_OPTS(bpf_map_batch_opts, opts, .elem_flags = BPF_ANY);
@@ -482,10 +549,10 @@ static int ms_write(struct mapsync *ms, enum ms_map m, const uint8_t *keys, cons
 			int berr;
 
 			berr = bpf_map_update_batch(fd, keys + i * ks, vals + i * vs, &cnt, &opts);
-			ms->stats.batches++;
+			st->batches++;
 			if (cnt > n - i)
 				cnt = 0; /* never trust a count we did not get */
-			ms->stats.updates += cnt;
+			st->updates += cnt;
 			i += cnt;
 			if (!berr)
 				continue;
@@ -497,9 +564,9 @@ static int ms_write(struct mapsync *ms, enum ms_map m, const uint8_t *keys, cons
 			err = bpf_map_update_elem(fd, keys + i * ks, vals + i * vs, BPF_ANY);
 		}
 		if (err)
-			first = ms_note_err(ms, m, keys + i * ks, "write", err, first);
+			first = ms_note_err(st, m, keys + i * ks, "write", err, first);
 		else
-			ms->stats.updates++;
+			st->updates++;
 		i++;
 	}
 	return first;
@@ -533,7 +600,7 @@ static int ms_delete(struct mapsync *ms, enum ms_map m, const uint8_t *keys, siz
 			err = bpf_map_delete_elem(fd, keys + i * ks);
 		}
 		if (err && err != -ENOENT)
-			first = ms_note_err(ms, m, keys + i * ks, "delete", err, first);
+			first = ms_note_err(&ms->stats, m, keys + i * ks, "delete", err, first);
 		else if (!err)
 			ms->stats.deletes++;
 		i++;
@@ -541,72 +608,84 @@ static int ms_delete(struct mapsync *ms, enum ms_map m, const uint8_t *keys, siz
 	return first;
 }
 
-/* Keys to delete from one map, collected while flushing. */
-struct ms_keys {
-	uint8_t *keys;
-	size_t n;
+/* One map's resolved dirty keys: the entries to write, the keys to delete. */
+struct ms_res {
+	uint8_t *ukeys, *uvals;
+	size_t nu;
+	uint8_t *dkeys;
+	size_t nd;
 };
 
-/* Resolves every dirty key of map m: writes the desired ones now, and
- * returns in *del those to delete (ours, no longer desired). */
-static int ms_flush_map(struct mapsync *ms, enum ms_map m, struct ms_keys *del)
+/* Resolves every dirty key of map m, in the order the keys were marked,
+ * into r (the entries to write; those to delete: ours, no longer desired),
+ * and empties the dirty set. Reads the intent and map m only, so every map
+ * can be resolved before any is written. */
+static int ms_resolve_map(struct mapsync *ms, enum ms_map m, struct ms_res *r)
 {
 	const struct ms_desc *d = &ms_descs[m];
-	size_t n = hashmap_count(&ms->dirty[m]), nu = 0, pos = 0;
-	uint8_t *ukeys = NULL, *uvals = NULL, cur[64];
-	const void *key;
-	void *vflags;
-	uint8_t *flags;
+	struct ms_dq *q = &ms->dq[m];
+	size_t n = q->n, i;
+	uint8_t cur[64];
 	int err = 0;
 
-	del->n = 0;
-	del->keys = NULL;
+	memset(r, 0, sizeof(*r));
 	if (!n)
 		return 0;
-	ukeys = malloc(n * d->key_size);
-	uvals = malloc(n * d->val_size);
-	del->keys = malloc(n * d->key_size);
-	if (!ukeys || !uvals || !del->keys) {
+	r->ukeys = malloc(n * d->key_size);
+	r->uvals = malloc(n * d->val_size);
+	r->dkeys = malloc(n * d->key_size);
+	if (!r->ukeys || !r->uvals || !r->dkeys) {
 		err = -ENOMEM;
 		goto out;
 	}
-	while ((key = hashmap_next(&ms->dirty[m], &pos, &vflags))) {
-		uint8_t *v = uvals + nu * d->val_size;
-		bool touched;
+	for (i = 0; i < n; i++) {
+		const uint8_t *key = ms_dq_key(q, i);
+		uint8_t *flags = ms_dq_flags(q, i);
+		uint8_t *v = r->uvals + r->nu * d->val_size;
+		bool touched = *flags & MS_DIRTY_BGP;
 
-		flags = vflags;
-		touched = *flags & MS_DIRTY_BGP;
-
-		if (ms_want(ms, m, key, ms_dirty_size(m) > 1 ? vflags : NULL, v)) {
+		if (*flags & MS_DIRTY_DROPPED)
+			continue;
+		if (ms_want(ms, m, key, ms_dirty_size(m) > 1 ?
+			    (const struct ms_dirty *)(const void *)flags : NULL, v)) {
 			/* Before the BGP side adopts the maps, a remote that an
 			 * earlier vtepd's BGP routes named keeps that claim. */
 			if (m == MS_REMOTES && !ms->bgp_adopted && !touched &&
 			    !bpf_map_lookup_elem(ms->fd[m], key, cur))
 				((struct vtep_remote *)v)->sources |=
 					((struct vtep_remote *)cur)->sources & (1u << VTEP_SRC_BGP);
-			memcpy(ukeys + nu++ * d->key_size, key, d->key_size);
+			memcpy(r->ukeys + r->nu++ * d->key_size, key, d->key_size);
 		} else if (d->src_off == MS_OWNED_ALL || ms->bgp_adopted || touched ||
 			   (!bpf_map_lookup_elem(ms->fd[m], key, cur) && ms_ours(ms, m, cur, false))) {
 			/* Every source is ours once BGP is adopted, and a key
 			 * BGP touched holds BGP's entry or one of ours: delete
 			 * without looking. Otherwise spare an earlier run's BGP
 			 * entries. */
-			memcpy(del->keys + del->n++ * d->key_size, key, d->key_size);
+			memcpy(r->dkeys + r->nd++ * d->key_size, key, d->key_size);
 		}
 	}
-	err = ms_write(ms, m, ukeys, uvals, nu);
-	log_debug("%s: %zu written, %zu to delete", d->name, nu, del->n);
+	log_debug("%s: %zu to write, %zu to delete", d->name, r->nu, r->nd);
 out:
 	/* A big burst (a full table, a reconcile) grew the dirty set: give the
-	 * memory back, or every later flush would walk its empty slots (a
+	 * memory back, or every later flush would clear its empty slots (a
 	 * 1M-key set costs milliseconds per flush; MAC moves need less). */
-	if (ms->dirty[m].cap > MS_DIRTY_KEEP)
+	if (ms->dirty[m].cap > MS_DIRTY_KEEP) {
 		hashmap_free(&ms->dirty[m]);
-	else
+		free(q->buf);
+		q->buf = NULL;
+		q->cap = 0;
+	} else {
 		hashmap_clear(&ms->dirty[m]);
-	free(ukeys);
-	free(uvals);
+	}
+	q->n = 0;
 	return err;
+}
+
+static void ms_res_free(struct ms_res *r)
+{
+	free(r->ukeys);
+	free(r->uvals);
+	free(r->dkeys);
 }
 
 /* Writes go in this order and deletions in the reverse one, so that at
@@ -617,21 +696,36 @@ static const enum ms_map ms_order[MS_NMAPS] = {
 	MS_VNIS, MS_REMOTES, MS_PORTS, MS_FDB, MS_NEIGH, MS_PREFIXES, MS_ROUTES,
 };
 
+/* ms_write of one map's resolved entries, in arrival order, so that the
+ * last key marked is the last one written. (Splitting big writes over two
+ * threads was tried in session 2: no measurable gain on 2 busy vCPUs, so it
+ * was left out; the kernel's per-entry insert for BPF_F_NO_PREALLOC maps is
+ * most of the cost.) */
+static int ms_write_res(struct mapsync *ms, enum ms_map m, const struct ms_res *r)
+{
+	return ms_write(ms, m, r->ukeys, r->uvals, r->nu, &ms->stats);
+}
+
 int mapsync_flush(struct mapsync *ms)
 {
-	struct ms_keys del[MS_NMAPS];
+	struct ms_res res[MS_NMAPS];
 	int i, err = 0, e;
 
 	for (i = 0; i < MS_NMAPS; i++) {
-		e = ms_flush_map(ms, ms_order[i], &del[i]);
+		e = ms_resolve_map(ms, ms_order[i], &res[i]);
+		if (!err)
+			err = e;
+	}
+	for (i = 0; i < MS_NMAPS; i++) {
+		e = ms_write_res(ms, ms_order[i], &res[i]);
 		if (!err)
 			err = e;
 	}
 	for (i = MS_NMAPS - 1; i >= 0; i--) {
-		e = ms_delete(ms, ms_order[i], del[i].keys, del[i].n);
+		e = ms_delete(ms, ms_order[i], res[i].dkeys, res[i].nd);
 		if (!err)
 			err = e;
-		free(del[i].keys);
+		ms_res_free(&res[i]);
 	}
 	if (ms->bgp.flushed)
 		ms->bgp.flushed(ms->bgp.ctx);
@@ -713,13 +807,20 @@ static int ms_scan_entry(struct mapsync *ms, enum ms_map m, const void *k, const
 	const struct ms_desc *d = &ms_descs[m];
 	struct ms_stale *st = arg;
 	uint8_t want[64];
+	const uint32_t *ix;
 
-	const uint8_t *flags = hashmap_get(&ms->dirty[m], k);
+	if (ms_is_bgp(m, v))
+		ms->bgp_found++;
+	ix = hashmap_get(&ms->dirty[m], k);
 
-	if (flags) {
+	if (ix) {
+		uint8_t *flags = ms_dq_flags(&ms->dq[m], *ix);
+
 		if (!(*flags & MS_DIRTY_BGP) && ms_want(ms, m, k, NULL, want) &&
-		    !memcmp(want, v, d->val_size))
+		    !memcmp(want, v, d->val_size)) {
+			*flags |= MS_DIRTY_DROPPED;
 			hashmap_del(&ms->dirty[m], k);
+		}
 		return 0;
 	}
 	if (!ms_ours(ms, m, v, false))
@@ -799,6 +900,7 @@ int mapsync_reconcile(struct mapsync *ms)
 	 * that the intent does not name are stale. */
 	memset(stale, 0, sizeof(stale));
 	err = 0;
+	ms->bgp_found = 0;
 	for (m = 0; m < MS_NMAPS && !err; m++) {
 		if (ms->fd[m] < 0)
 			continue;
@@ -806,6 +908,7 @@ int mapsync_reconcile(struct mapsync *ms)
 		if (err)
 			log_err("%s: cannot read the map: %s", ms_descs[m].name, strerror(-err));
 	}
+	ms->bgp_scanned = !err;
 	/* 3. Write what differs, then drop the stale entries in the reverse
 	 * of the write order (see ms_order). */
 	if (!err)
@@ -842,7 +945,8 @@ int mapsync_new(const struct mapsync_fds *fds, size_t route_hint, struct mapsync
 	ms->fd[MS_REMOTES] = fds->remotes;
 	for (m = 0; m < MS_NMAPS; m++) {
 		ms->batch_ok[m] = true;
-		err = err ?: hashmap_init(&ms->dirty[m], ms_descs[m].key_size, ms_dirty_size(m), 0);
+		err = err ?: hashmap_init(&ms->dirty[m], ms_descs[m].key_size, sizeof(uint32_t), 0);
+		ms_dq_init(&ms->dq[m], m);
 	}
 	err = err ?: hashmap_init(&ms->vnis, sizeof(uint32_t), sizeof(struct vtep_vni), 0);
 	err = err ?: hashmap_init(&ms->ports, sizeof(uint32_t), sizeof(struct vtep_port), 0);
@@ -868,8 +972,10 @@ void mapsync_free(struct mapsync *ms)
 
 	if (!ms)
 		return;
-	for (m = 0; m < MS_NMAPS; m++)
+	for (m = 0; m < MS_NMAPS; m++) {
 		hashmap_free(&ms->dirty[m]);
+		free(ms->dq[m].buf);
+	}
 	hashmap_free(&ms->vnis);
 	hashmap_free(&ms->ports);
 	hashmap_free(&ms->local_ip);
@@ -1146,8 +1252,18 @@ int mapsync_bgp_adopt(struct mapsync *ms)
 {
 	static const enum ms_map maps[] = { MS_ROUTES, MS_NEIGH, MS_FDB, MS_PREFIXES, MS_REMOTES };
 	size_t i;
-	int err = 0;
+	int err;
 
+	/* What the BGP side already asked for goes out first: with a full
+	 * table the scan below reads millions of entries, and End-of-RIB
+	 * (which brings us here) often arrives with the table's last routes. */
+	err = mapsync_flush(ms);
+	/* A start whose reconcile found no BGP entry (no earlier vtepd's):
+	 * every BGP entry in the maps now is one the BGP side wrote. */
+	if (!err && ms->bgp_scanned && ms->bgp_found == 0) {
+		ms->bgp_adopted = true;
+		return 0;
+	}
 	for (i = 0; i < sizeof(maps) / sizeof(maps[0]) && !err; i++) {
 		if (ms->fd[maps[i]] < 0)
 			continue;

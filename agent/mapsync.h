@@ -75,7 +75,11 @@ size_t mapsync_route_count(const struct mapsync *ms);
 bool mapsync_route_next(const struct mapsync *ms, size_t *pos, struct cfg_route *out);
 
 /* Writes and deletes the dirty keys. Returns 0, or the first -errno a map
- * refused (everything else is still attempted and each failure logged). */
+ * refused (everything else is still attempted and each failure logged).
+ * Each map's entries are written in the order their keys were first marked
+ * (the last route received is the last entry written); a write of
+ * thousands of entries to one hash map runs half of them on a short-lived
+ * second thread, and the call returns when every write is done. */
 int mapsync_flush(struct mapsync *ms);
 /* Makes the maps equal to the intent: every desired entry is written and
  * every entry of ours (LOCAL/STATIC, all vnis and ports) that is not
@@ -137,7 +141,11 @@ int mapsync_bgp_set_prefix(struct mapsync *ms, const struct vtep_prefix_key *k,
 			   const struct vtep_route *v);
 int mapsync_bgp_set_fdb(struct mapsync *ms, const struct vtep_fdb_key *k,
 			const struct vtep_fdb *v, bool over_local);
-/* Restart reconcile for the BGP side (see above); flushes. 0 or -errno. */
+/* Restart reconcile for the BGP side (see above). Flushes what is pending
+ * first, then scans the maps for BGP entries the provider does not want -
+ * unless the last mapsync_reconcile() found no BGP entry at all (a fresh
+ * start: every BGP entry now in the maps was written here), then flushes
+ * again. 0 or -errno. */
 int mapsync_bgp_adopt(struct mapsync *ms);
 bool mapsync_bgp_adopted(const struct mapsync *ms);
 

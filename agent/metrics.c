@@ -14,6 +14,9 @@
  *   vtepd_bgp_peer_routes_sent_total{peer,asn,kind}         "withdraw"
  *   vtepd_bgp_peer_routes_refused_total{peer,asn}  received reachable NLRI treated
  *                                                  as withdrawn (loop, own next hop)
+ *   vtepd_bgp_peer_routes_rejected_total{peer,asn} received reachable NLRI that no
+ *                                                  VNI imports (route targets) or that
+ *                                                  a VTEP cannot use: not kept
  *   vtepd_bgp_peer_max_prefix_exceeded_total, vtepd_bgp_peer_flaps_total
  *   vtepd_bgp_update_to_map_seconds                    histogram: an UPDATE's arrival
  *                                                      to the map write of its routes
@@ -22,6 +25,8 @@
  *   vtepd_process_cpu_seconds_total, _resident_memory_bytes,
  *   _virtual_memory_bytes, _start_time_seconds, _open_fds   from /proc/self
  *   vtepd_scrape_duration_seconds                      time to collect this scrape
+ *   vtepd_metrics_connections_closed_total{reason}     connections this server cut:
+ *                                                      "deadline" or "evicted"
  *
  * Occupancy is counted with BPF_MAP_LOOKUP_BATCH over bounded chunks
  * (lib/mapdump.c): one pass per map, no per-key syscalls, on the metrics
@@ -39,6 +44,11 @@
  * no lock against the event loop. Its label set is bounded by the VNIs
  * (vtep_vnis holds at most VTEP_MAX_VNIS) times three sources; series past
  * METRICS_MAX_ROUTE_SERIES are left out (they cannot occur with our maps).
+ *
+ * Slow clients: MHD's own timeout only counts inactivity, so a client that
+ * trickles its request a byte at a time would hold a connection forever;
+ * metrics_conn.c bounds every request by an absolute deadline and lets a
+ * new connection past the limit evict the oldest (see metrics_conn.h).
  *
  * Threading: libmicrohttpd runs the handler on its one internal polling
  * thread, so scrapes never run concurrently with each other. From that
@@ -69,6 +79,7 @@
 #include "log.h"
 #include "mapdump.h"
 #include "mapwalk.h"
+#include "metrics_conn.h"
 #include "rib.h"
 
 #define METRICS_MAX_PEERS 4096
@@ -95,6 +106,7 @@ struct metrics {
 	struct MHD_Daemon *mhd;
 	uint16_t port;
 	struct metrics_cache cache;  /* only the MHD thread touches it */
+	struct metrics_conn *conns;  /* deadline and eviction (metrics_conn.h) */
 };
 
 /* The maps whose occupancy is worth watching (the others are fixed-size). */
@@ -399,6 +411,10 @@ static void render_peer_counters(FILE *f, const struct daemon_peer_info *p, size
 		     "Reachable NLRI received and treated as withdrawn (our AS in the "
 		     "AS_PATH, our ORIGINATOR_ID, our own next hop).",
 		     offsetof(struct daemon_peer_info, routes_refused));
+	peer_counter(f, p, n, "vtepd_bgp_peer_routes_rejected_total",
+		     "Reachable NLRI received and not kept: no route target a VNI imports, "
+		     "or of no use to a VTEP (type, family, encapsulation, next hop).",
+		     offsetof(struct daemon_peer_info, routes_rejected));
 	peer_counter(f, p, n, "vtepd_bgp_peer_max_prefix_exceeded_total",
 		     "Sessions ended because the neighbor sent more than max_prefixes routes.",
 		     offsetof(struct daemon_peer_info, max_prefix_trips));
@@ -516,7 +532,7 @@ static void render_maps_cached(FILE *f, struct daemon *d, const struct metrics_o
 }
 
 static char *render(struct daemon *d, const struct metrics_ops *ops, struct metrics_cache *c,
-		    size_t *len)
+		    struct metrics_conn *conns, size_t *len)
 {
 	double t0 = now_s();
 	char *buf = NULL;
@@ -533,6 +549,18 @@ static char *render(struct daemon *d, const struct metrics_ops *ops, struct metr
 	render_peers(f, d, ops);
 	render_latency(f, d, ops);
 	render_process(f);
+	if (conns) {
+		uint64_t dl, ev;
+
+		metrics_conn_stats(conns, &dl, &ev);
+		family(f, "vtepd_metrics_connections_closed_total", "counter",
+		       "Connections to this server that vtepd closed: request not answered "
+		       "within the deadline, or evicted by a newer one past the limit.");
+		fprintf(f, "vtepd_metrics_connections_closed_total{reason=\"deadline\"} %llu\n",
+			(unsigned long long)dl);
+		fprintf(f, "vtepd_metrics_connections_closed_total{reason=\"evicted\"} %llu\n",
+			(unsigned long long)ev);
+	}
 	/* Last, so that it covers everything above: the map walks dominate. */
 	family(f, "vtepd_scrape_duration_seconds", "gauge",
 	       "Time vtepd took to collect this scrape (map walks included).");
@@ -548,7 +576,7 @@ static char *render(struct daemon *d, const struct metrics_ops *ops, struct metr
 
 char *metrics_render(struct daemon *d, const struct metrics_ops *ops, size_t *len)
 {
-	return render(d, ops, NULL, len);
+	return render(d, ops, NULL, NULL, len);
 }
 
 static enum MHD_Result reply(struct MHD_Connection *conn, unsigned int status,
@@ -582,10 +610,11 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *conn, const char
 	(void)upload;
 	(void)upload_size;
 	(void)con_cls;
+	metrics_conn_request(m->conns, conn);
 	if (strcmp(url, "/metrics") || strcmp(method, MHD_HTTP_METHOD_GET))
 		return reply(conn, MHD_HTTP_NOT_FOUND, not_found, sizeof(not_found) - 1,
 			     MHD_RESPMEM_PERSISTENT);
-	body = render(m->d, m->ops, &m->cache, &len);
+	body = render(m->d, m->ops, &m->cache, m->conns, &len);
 	if (!body)
 		return MHD_NO;
 	return reply(conn, MHD_HTTP_OK, body, len, MHD_RESPMEM_MUST_FREE);
@@ -606,6 +635,8 @@ int metrics_start_ops(struct daemon *d, const struct metrics_ops *ops, const cha
 		return -ENOMEM;
 	m->d = d;
 	m->ops = ops;
+	if ((ret = metrics_conn_new(METRICS_CONN_MAX, METRICS_CONN_DEADLINE_MS, &m->conns)))
+		goto fail;
 	/* Our own listening socket, so a taken port is reported as such
 	 * (MHD_start_daemon only says NULL). */
 	fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
@@ -624,8 +655,12 @@ int metrics_start_ops(struct daemon *d, const struct metrics_ops *ops, const cha
 	m->mhd = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL, 0,
 				  NULL, NULL, handle, m,
 				  MHD_OPTION_LISTEN_SOCKET, fd,
-				  MHD_OPTION_CONNECTION_LIMIT, (unsigned int)16,
+				  MHD_OPTION_CONNECTION_LIMIT, metrics_conn_mhd_limit(m->conns),
+				  /* Inactivity only: metrics_conn adds the
+				   * absolute deadline slow clients cannot dodge. */
 				  MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)10,
+				  MHD_OPTION_NOTIFY_CONNECTION, metrics_conn_notify, m->conns,
+				  MHD_OPTION_NOTIFY_COMPLETED, metrics_conn_completed, m->conns,
 				  MHD_OPTION_END);
 	if (!m->mhd) {
 		ret = -EIO;
@@ -638,6 +673,7 @@ int metrics_start_ops(struct daemon *d, const struct metrics_ops *ops, const cha
 fail:
 	if (fd >= 0)
 		close(fd);
+	metrics_conn_free(m->conns);
 	free(m);
 	return ret;
 }
@@ -645,6 +681,11 @@ fail:
 int metrics_start(struct daemon *d, const char *addr, uint16_t port, struct metrics **out)
 {
 	return metrics_start_ops(d, &metrics_daemon_ops, addr, port, out);
+}
+
+void metrics_set_conn_deadline(struct metrics *m, unsigned deadline_ms)
+{
+	metrics_conn_set_deadline(m->conns, deadline_ms);
 }
 
 uint16_t metrics_port(const struct metrics *m)
@@ -658,6 +699,7 @@ void metrics_stop(struct metrics *m)
 		return;
 	/* MHD_stop_daemon() joins the thread and closes the listening socket. */
 	MHD_stop_daemon(m->mhd);
+	metrics_conn_free(m->conns);
 	free(m->cache.text);
 	free(m);
 }

@@ -39,6 +39,11 @@ int metrics_start_ops(struct daemon *d, const struct metrics_ops *ops, const cha
 		      uint16_t port, struct metrics **out);
 /* The port actually bound (port 0 asks the kernel for a free one). */
 uint16_t metrics_port(const struct metrics *m);
+/* A request must be answered within this long of its connection's start
+ * (default METRICS_CONN_DEADLINE_MS, 10 s; tests shorten it). At most
+ * METRICS_CONN_MAX (16) connections are served; one more evicts the oldest
+ * (agent/metrics_conn.h). */
+void metrics_set_conn_deadline(struct metrics *m, unsigned deadline_ms);
 /* Stops the thread and frees m; NULL is a no-op. */
 void metrics_stop(struct metrics *m);
 

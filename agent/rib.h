@@ -116,9 +116,20 @@ int rib_reload(struct rib *rib, const struct vtep_config *cfg);
 int rib_peer_set(struct rib *rib, uint32_t peer, uint32_t address, uint32_t router_id);
 /* The UPDATE whose routes follow arrived at t_ns (CLOCK_MONOTONIC). */
 void rib_mark_arrival(struct rib *rib, uint64_t t_ns);
-/* One route. Returns 0 (applied, or ignored: a type or family vtepd does not
- * use, a route target no VNI imports, an encapsulation other than VXLAN) or
- * -ENOMEM (the route could not be stored; the session should reset). */
+/* One route. Returns
+ *   0                   applied (a withdrawal always returns 0, whether or
+ *                       not the route was held), or the same route again;
+ *   RIB_UPDATE_IGNORED  an announcement imported by no VNI, hence not kept:
+ *                       its route targets match no VNI, or it is unusable
+ *                       (type or family vtepd does not use, next hop ours or
+ *                       not IPv4, encapsulation other than VXLAN, PMSI not
+ *                       ingress replication, our own route reflected back).
+ *                       Not an error: count it (rib_stats.ignored counts it
+ *                       too); a path the peer had sent before under the same
+ *                       key is removed (implicit withdrawal, RFC 4271 3.1);
+ *   -ENOMEM             the route could not be stored; the session should
+ *                       reset. Callers test < 0 for errors, never != 0. */
+#define RIB_UPDATE_IGNORED 1
 int rib_update(struct rib *rib, uint32_t peer, const struct evpn_route *rt,
 	       const struct bgp_attrs *attrs);
 void rib_peer_down(struct rib *rib, uint32_t peer);

@@ -44,6 +44,7 @@ struct gen_opts {
 	unsigned int batch;
 	unsigned int spread;
 	int json;
+	int stats;
 	struct frame_spec spec;
 };
 
@@ -54,10 +55,12 @@ static void usage(FILE *f)
 "           [--smac M] [--dmac M] [--sip A] [--dip A] [--sport P] [--dport P]\n"
 "           [--size BYTES] [--arp] [--vlan ID] [--ethertype 0xNNNN] [--truncate BYTES]\n"
 "           [--vxlan VNI --osmac M --odmac M --osip A --odip A [--osport P]]\n"
-"           [--spread N]\n"
+"           [--spread N] [--stats]\n"
 "Transmits one crafted frame out of IFNAME (this network namespace) at line rate\n"
 "through XDP live-frame test runs; --spread walks the (inner) IPv4 destination or\n"
-"ARP target over N consecutive addresses from --dip. Defaults: -n 1000000,\n"
+"ARP target over N consecutive addresses from --dip. --stats holds the kernel's\n"
+"BPF run-time statistics on while sending (BPF_ENABLE_STATS), whatever anyone\n"
+"does to kernel.bpf_stats_enabled meanwhile. Defaults: -n 1000000,\n"
 "UDP 1024 -> 9, 60-byte frames.\n");
 }
 
@@ -91,6 +94,7 @@ static int parse_u(const char *s, unsigned long long max, unsigned long long *ou
 enum {
 	O_SMAC = 256, O_DMAC, O_SIP, O_DIP, O_SPORT, O_DPORT, O_SIZE, O_ARP, O_VLAN,
 	O_ETYPE, O_TRUNC, O_VXLAN, O_OSMAC, O_ODMAC, O_OSIP, O_ODIP, O_OSPORT, O_SPREAD,
+	O_STATS,
 };
 
 static const struct option long_opts[] = {
@@ -103,6 +107,7 @@ static const struct option long_opts[] = {
 	{ "osmac", 1, 0, O_OSMAC }, { "odmac", 1, 0, O_ODMAC },
 	{ "osip", 1, 0, O_OSIP }, { "odip", 1, 0, O_ODIP },
 	{ "osport", 1, 0, O_OSPORT }, { "spread", 1, 0, O_SPREAD },
+	{ "stats", 0, 0, O_STATS },
 	{ "help", 0, 0, 'h' },
 	{ 0 },
 };
@@ -151,6 +156,7 @@ static int parse_args(int argc, char **argv, struct gen_opts *o)
 		case O_ODIP: err = addr_parse_ip(optarg, &s->odip); break;
 		case O_OSPORT: err = parse_u(optarg, 65535, &v); s->osport = (uint16_t)v; break;
 		case O_SPREAD: err = parse_u(optarg, 1u << 24, &v); o->spread = (unsigned int)v; break;
+		case O_STATS: o->stats = 1; break;
 		case 'h': usage(stdout); return 1;
 		default: usage(stderr); return -EINVAL;
 		}
@@ -189,7 +195,7 @@ int main(int argc, char **argv)
 	unsigned long long sent = 0;
 	unsigned int ifindex;
 	double t0, t1;
-	int err;
+	int err, stats_fd = -1;
 
 	err = parse_args(argc, argv, &o);
 	if (err)
@@ -242,6 +248,13 @@ int main(int argc, char **argv)
 		goto out;
 	}
 
+	/* The sysctl is global and other benchmarks flip it; an fd from
+	 * BPF_ENABLE_STATS keeps the statistics on until it is closed. */
+	if (o.stats && (stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME)) < 0) {
+		err = stats_fd;
+		fprintf(stderr, "gen: BPF_ENABLE_STATS: %s\n", strerror(-err));
+		goto out;
+	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	t0 = now_s();
@@ -279,6 +292,8 @@ int main(int argc, char **argv)
 		printf("gen: %llu frames of %zu bytes out of %s in %.3f s: %.0f pps\n",
 		       sent, f.len, o.ifname, t1 - t0, t1 > t0 ? sent / (t1 - t0) : 0.0);
 out:
+	if (stats_fd >= 0)
+		close(stats_fd);
 	gen_bpf__destroy(skel);
 	return err ? 1 : 0;
 }

@@ -17,6 +17,11 @@
 #   frr     `show bgp l2vpn evpn summary json` counts N received (polled)
 # Polls run every 50 ms; a poll's own cost (a gobgp or vtysh call, tens of
 # ms) is the resolution of the GoBGP and FRR figures.
+# CPU: the receiver's user + system time (/proc/PID/stat, all its threads)
+# from just before the feed to the end of the measurement, as cpu_seconds and
+# routes_per_cpu_s: on a shared machine the wall-clock rate moves with what
+# else runs, the CPU a receiver spent per route much less. (gobgpd/bgpd are
+# polled by CLI calls meanwhile, which costs them some CPU too.)
 # Memory per route: the receiver's RSS after minus before, divided by N;
 # vtepd also pays its maps: the growth of the bytes_memlock of the three maps
 # a MAC+IP route writes (route, ARP, MAC), over N, is added to its figure;
@@ -69,6 +74,12 @@ trap 'exit 130' INT TERM
 peers_cleanup
 
 emit() { echo "$1" >> "$RESULTS"; }
+# cpu_s PID: user + system seconds the process has used (all threads).
+cpu_s() {
+	# Fields 14 and 15 (utime, stime), counted after comm's ")".
+	awk -v hz="$(getconf CLK_TCK)" '{ sub(/.*\) /, ""); split($0, f, " ");
+		printf "%.3f\n", (f[12] + f[13]) / hz }' "/proc/$1/stat" 2>/dev/null || echo 0
+}
 now() { date +%s.%N; }
 
 # poll_count SECONDS N CMD...: polls CMD (prints a count) every 50 ms until
@@ -89,7 +100,7 @@ poll_count() {
 # measure SYS N RUN: one receiver, one feed; emits the record.
 measure() {
 	local sys=$1 n=$2 run=$3 log=$OUT/feeder-$1.jsonl pid rss0 rss1 t_done="" got=0 \
-		maps='{}' maps0='{}' extra='{}' err=null sent inst
+		maps='{}' maps0='{}' extra='{}' err=null sent inst cpu0 cpu1
 	bn_log "ingest: $sys, $n routes (run $run)"
 	peer_ns "$NS" || bn_die "namespace $NS"
 	case $sys in
@@ -112,6 +123,7 @@ measure() {
 	sleep 0.5
 	rss0=$(peer_rss "$pid")
 	[ "$sys" = vtepd ] && maps0=$(peer_map_bytes "$BN_RUN/ing")
+	cpu0=$(cpu_s "$pid")
 	case $sys in
 	vtepd)
 		peer_feeder "$NS" "$log" -n "$n" --wait-map "$BN_RUN/ing" --timeout "$timeout"
@@ -140,6 +152,7 @@ measure() {
 		read -r t_done got < <(poll_count "$timeout" "$n" peer_frr_count "$NS")
 		extra=$(jq -nc --argjson z "$(peer_rss "$FRR_ZEBRA_PID")" '{zebra_rss: $z}') ;;
 	esac
+	cpu1=$(cpu_s "$pid")
 	rss1=$(peer_rss "$pid")
 	sent=$(peer_event "$log" sent)
 	if [ -z "$sent" ] || [[ $t_done == *- ]]; then
@@ -150,7 +163,8 @@ measure() {
 	emit "$(jq -nc --arg sys "$sys" --argjson n "$n" --argjson run "$run" \
 		--argjson sent "${sent:-null}" --arg t_done "${t_done%-}" --argjson rss0 "$rss0" \
 		--argjson complete "$([[ $t_done == *- ]] && echo false || echo true)" --argjson got "${got:-0}" \
-		--argjson rss1 "$rss1" --argjson maps "$maps" --argjson x "$extra" --argjson err "$err" '
+		--argjson rss1 "$rss1" --argjson maps "$maps" --argjson x "$extra" --argjson err "$err" \
+		--argjson cpu "$(awk -v a="$cpu1" -v b="$cpu0" 'BEGIN { printf "%.3f", a - b }')" '
 		def m3: [.vtep_routes, .vtep_neigh, .vtep_fdb] | map(. // 0) | add;
 		(($maps | m3) - ($x.maps_bytes_before // {} | m3)) as $m3 |
 		(if $sent and $t_done != "" then ($t_done | tonumber) - $sent.t_first else null end) as $s |
@@ -159,6 +173,8 @@ measure() {
 		 seconds: (if $s then ($s * 1000 | round) / 1000 else null end),
 		 routes_per_s: (if $s and $s > 0 then ($got / $s | round) else null end),
 		 feeder_write_seconds: ($sent.seconds // null), updates: ($sent.updates // null),
+		 cpu_seconds: $cpu,
+		 routes_per_cpu_s: (if $cpu > 0 then ($got / $cpu | round) else null end),
 		 rss_before: $rss0, rss_after: $rss1,
 		 rss_bytes_per_route: (if $got > 0 then (($rss1 - $rss0) / $got * 10 | round) / 10
 			else null end),
@@ -170,7 +186,8 @@ measure() {
 			else null end),
 		 error: $err} + $x')"
 	tail -n1 "$RESULTS" | jq -r '"bench: ingest \(.system) \(.routes): \(.routes_per_s) routes/s" +
-		" (\(.held) routes in \(.seconds) s\(if .complete then "" else ", INCOMPLETE" end))," +
+		" (\(.held) routes in \(.seconds) s\(if .complete then "" else ", INCOMPLETE" end)," +
+		" \(.routes_per_cpu_s) routes per CPU second)," +
 		" \(.bytes_per_route) bytes/route"' >&2
 	peers_cleanup
 }

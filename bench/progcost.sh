@@ -8,16 +8,22 @@
 #
 # --uplink tc runs vtepd with uplink_attach "tc" and names the uplink paths
 # *_tc (decap_tc, ...), so both attach modes can share one report.
+# PC_ONLY="encap floor_tc" measures only the paths named (A/B runs of one
+# path); BN_PFX / BN_RUN name the namespaces and the state directory
+# (bench/lib.sh), so several runs can share a machine.
 #
-# One simulated host (namespace bn-h1) runs vtepd with two workload ports
-# (bn-w1, bn-w2), a third workload (bn-wf) on a port that runs only the empty
-# TC program bench/floor.bpf.c, and an uplink to a fabric namespace (bn-fab).
+# One simulated host (namespace $BN_PFX-h1, bn-h1 by default) runs vtepd with
+# two workload ports (-w1, -w2), a third workload (-wf) on a port that runs
+# only the empty TC program bench/floor.bpf.c, and an uplink to a fabric
+# namespace (-fab).
 # bench/gen sends a crafted frame at line rate from a workload's eth0 (port
 # paths) or from the fabric (uplink paths); bench/fill loads the routes.
 #
 # Timing is the kernel's own (kernel.bpf_stats_enabled=1: run_time_ns and
 # run_cnt of each program, read with bpftool before and after a run); ns per
-# packet = the programs' time delta / the packets that entered the path.
+# packet = the programs' time delta / the packets that entered the path. The
+# generator also holds the statistics on itself (gen --stats), so another
+# benchmark that resets the global sysctl meanwhile cannot blank a run.
 # Each run also reads the datapath counters, so a row whose frames did not
 # take the intended verdict is marked (verdict_ok false) instead of reported
 # as that path's cost. Nothing here passes or fails on a time.
@@ -53,6 +59,7 @@ RESULTS=$1
 OUT=$(dirname "$RESULTS")
 # shellcheck source=bench/lib.sh
 . "$ROOT/bench/lib.sh"
+NS_H1=$BN_PFX-h1; NS_W1=$BN_PFX-w1; NS_W2=$BN_PFX-w2; NS_WF=$BN_PFX-wf; NS_FAB=$BN_PFX-fab
 if [ $quick = 1 ]; then
 	routes=${routes:-1000}
 	GEN_LEN=(-n 20000)
@@ -70,47 +77,47 @@ emit() { echo "$1" >> "$RESULTS"; }
 # ---- topology --------------------------------------------------------------
 topo() {
 	local ns
-	for ns in bn-h1 bn-w1 bn-w2 bn-wf bn-fab; do bn_ns_add "$ns" || return 1; done
-	bn_veth bn-h1 p1 bn-w1 eth0 "" "$W1_MAC" &&
-	bn_veth bn-h1 p2 bn-w2 eth0 "" "$W2_MAC" &&
-	bn_veth bn-h1 pf bn-wf eth0 "" "$WF_MAC" &&
-	bn_veth bn-h1 u1 bn-fab u0 "$U1_MAC" "$U2_MAC" || return 1
-	ip -n bn-w1 addr add "$W1_IP/8" dev eth0
-	ip -n bn-w2 addr add "$W2_IP/8" dev eth0
-	ip -n bn-wf addr add "$WF_IP/8" dev eth0
-	ip -n bn-h1 addr add "$VTEP1/32" dev lo
-	ip -n bn-h1 addr add "$U1_IP/30" dev u1
+	for ns in "$NS_H1" "$NS_W1" "$NS_W2" "$NS_WF" "$NS_FAB"; do bn_ns_add "$ns" || return 1; done
+	bn_veth "$NS_H1" p1 "$NS_W1" eth0 "" "$W1_MAC" &&
+	bn_veth "$NS_H1" p2 "$NS_W2" eth0 "" "$W2_MAC" &&
+	bn_veth "$NS_H1" pf "$NS_WF" eth0 "" "$WF_MAC" &&
+	bn_veth "$NS_H1" u1 "$NS_FAB" u0 "$U1_MAC" "$U2_MAC" || return 1
+	ip -n "$NS_W1" addr add "$W1_IP/8" dev eth0
+	ip -n "$NS_W2" addr add "$W2_IP/8" dev eth0
+	ip -n "$NS_WF" addr add "$WF_IP/8" dev eth0
+	ip -n "$NS_H1" addr add "$VTEP1/32" dev lo
+	ip -n "$NS_H1" addr add "$U1_IP/30" dev u1
 	# Encapsulation's bpf_fib_lookup runs in input mode on the port
 	# (bpf/encap.h), which the kernel refuses while the port does not
 	# forward (BPF_FIB_LKUP_RET_FWD_DISABLED).
-	bn_in bn-h1 sysctl -qw net.ipv4.conf.all.forwarding=1
+	bn_in "$NS_H1" sysctl -qw net.ipv4.conf.all.forwarding=1
 	# With no route at all the kernel's lookup answers as for a local
 	# address and vtepd passes the packet to the host (bpf/route.h); a real
 	# host has a default route, this one an unreachable one.
-	ip -n bn-h1 route add unreachable default metric 4294967295
-	ip -n bn-fab addr add "$U2_IP/30" dev u0
-	ip -n bn-fab addr add "$VTEP2/32" dev lo
+	ip -n "$NS_H1" route add unreachable default metric 4294967295
+	ip -n "$NS_FAB" addr add "$U2_IP/30" dev u0
+	ip -n "$NS_FAB" addr add "$VTEP2/32" dev lo
 	# Every remote VTEP (192.0.2.0/24) sits behind the fabric; static
 	# neighbours, because the sinks below drop ARP too.
-	ip -n bn-h1 route add 192.0.2.0/24 via "$U2_IP" dev u1
-	ip -n bn-h1 neigh replace "$U2_IP" lladdr "$U2_MAC" dev u1 nud permanent
-	ip -n bn-fab route add "$VTEP1/32" via "$U1_IP" dev u0
-	ip -n bn-fab neigh replace "$U1_IP" lladdr "$U1_MAC" dev u0 nud permanent
+	ip -n "$NS_H1" route add 192.0.2.0/24 via "$U2_IP" dev u1
+	ip -n "$NS_H1" neigh replace "$U2_IP" lladdr "$U2_MAC" dev u1 nud permanent
+	ip -n "$NS_FAB" route add "$VTEP1/32" via "$U1_IP" dev u0
+	ip -n "$NS_FAB" neigh replace "$U1_IP" lladdr "$U1_MAC" dev u0 nud permanent
 }
 
 # Does a frame XDP-redirected into a veth arrive without an XDP program on
 # the receiving end? (DESIGN.md says no; record what this kernel does.)
 napi_check() {
 	local n=2000 before a b
-	before=$(bn_rx_packets bn-h1 pf)
-	ip netns exec bn-wf "$BN_GEN" -i eth0 -n $n -C 0 --smac "$WF_MAC" --dmac "$GW_MAC" \
+	before=$(bn_rx_packets "$NS_H1" pf)
+	ip netns exec "$NS_WF" "$BN_GEN" -i eth0 -n $n -C 0 --smac "$WF_MAC" --dmac "$GW_MAC" \
 		--sip "$WF_IP" --dip "$W2_IP" >/dev/null || return 1
-	a=$(( $(bn_rx_packets bn-h1 pf) - before ))
-	bn_xdp_pass bn-h1 pf || return 1
-	before=$(bn_rx_packets bn-h1 pf)
-	ip netns exec bn-wf "$BN_GEN" -i eth0 -n $n -C 0 --smac "$WF_MAC" --dmac "$GW_MAC" \
+	a=$(( $(bn_rx_packets "$NS_H1" pf) - before ))
+	bn_xdp_pass "$NS_H1" pf || return 1
+	before=$(bn_rx_packets "$NS_H1" pf)
+	ip netns exec "$NS_WF" "$BN_GEN" -i eth0 -n $n -C 0 --smac "$WF_MAC" --dmac "$GW_MAC" \
 		--sip "$WF_IP" --dip "$W2_IP" >/dev/null || return 1
-	b=$(( $(bn_rx_packets bn-h1 pf) - before ))
+	b=$(( $(bn_rx_packets "$NS_H1" pf) - before ))
 	emit "$(jq -nc --argjson n $n --argjson a "$a" --argjson b "$b" \
 		'{kind: "napi_check", sent: $n, received_without_xdp: $a, received_with_xdp_pass: $b,
 		  xdp_pass_needed: ($a < $n and $b >= $a)}')"
@@ -124,10 +131,12 @@ napi_check() {
 measure() {
 	local name=$1 nroutes=$2 expect=$3 ns=$4 ifc=$5 ids=$6; shift 6
 	local p0 p1 c0 c1 g
+	# PC_ONLY="encap floor_tc" measures just the named paths.
+	[ -n "${PC_ONLY:-}" ] && [[ " $PC_ONLY " != *" $name "* ]] && return 0
 	# shellcheck disable=SC2086
 	p0=$(bn_prog_stats $ids) && c0=$(bn_counters "$BN_RUN/h1") ||
 		{ bn_log "reading stats failed for $name"; return 1; }
-	g=$(ip netns exec "$ns" "$BN_GEN" -i "$ifc" -C 0 -j "${GEN_LEN[@]}" "$@") ||
+	g=$(ip netns exec "$ns" "$BN_GEN" -i "$ifc" -C 0 -j --stats "${GEN_LEN[@]}" "$@") ||
 		{ bn_log "gen failed for $name"; return 1; }
 	# shellcheck disable=SC2086
 	p1=$(bn_prog_stats $ids) && c1=$(bn_counters "$BN_RUN/h1") ||
@@ -164,7 +173,7 @@ measure() {
 # gen's command line, so the options given override it.
 port() {
 	local name=$1 expect=$2; shift 2
-	measure "$name" "$R" "$expect" bn-w1 eth0 "$ID_PORT" \
+	measure "$name" "$R" "$expect" "$NS_W1" eth0 "$ID_PORT" \
 		--smac "$W1_MAC" --sip "$W1_IP" --dmac "$GW_MAC" --dip "$W2_IP" "$@"
 }
 
@@ -172,7 +181,7 @@ port() {
 # by default VTEP2 -> VTEP1, VNI 100, the remote workload to w1.
 uplink() {
 	local name=$1$UP_SUFFIX expect=$2; shift 2
-	measure "$name" "$R" "$expect" bn-fab u0 "$ID_UP" \
+	measure "$name" "$R" "$expect" "$NS_FAB" u0 "$ID_UP" \
 		--osmac "$U2_MAC" --odmac "$U1_MAC" --osip "$VTEP2" --odip "$VTEP1" --vxlan "$VNI" \
 		--smac "$R_MAC" --sip "$R_IP" --dmac "$W1_MAC" --dip "$W1_IP" "$@"
 }
@@ -198,7 +207,7 @@ port_paths() {
 uplink_paths() {
 	uplink decap           decap_deliver
 	# Not VXLAN: passed to the host (BGP, SSH, underlay ARP...).
-	measure "uplink_pass$UP_SUFFIX" "$R" uplink_pass bn-fab u0 "$ID_UP" \
+	measure "uplink_pass$UP_SUFFIX" "$R" uplink_pass "$NS_FAB" u0 "$ID_UP" \
 		--smac "$U2_MAC" --dmac "$U1_MAC" --sip "$U2_IP" --dip "$U1_IP"
 	[ "$quick" = 1 ] && return 0
 	uplink decap_by_ip     decap_deliver    --dmac "$GW_MAC"
@@ -211,8 +220,8 @@ uplink_paths() {
 # The same frames through the empty TC program (and the XDP_PASS before it).
 floor_paths() {
 	local frame=(--smac "$WF_MAC" --sip "$WF_IP" --dmac "$GW_MAC" --dip "$W2_IP")
-	measure floor_tc "$R" "" bn-wf eth0 "$ID_FLOOR" "${frame[@]}"
-	measure floor_xdp "$R" "" bn-wf eth0 "$ID_FLOOR_XDP" "${frame[@]}"
+	measure floor_tc "$R" "" "$NS_WF" eth0 "$ID_FLOOR" "${frame[@]}"
+	measure floor_xdp "$R" "" "$NS_WF" eth0 "$ID_FLOOR_XDP" "${frame[@]}"
 }
 
 # ---- main ------------------------------------------------------------------
@@ -232,22 +241,22 @@ bn_vtepd_cfg h1 "$VTEP1" u1 "$uplink" \
 	"$(jq -nc --arg p "$R_IP/32" --arg t "$VTEP2" --arg m "$R_MAC" --argjson v "$VNI" \
 		'[{vni: $v, prefix: $p, vtep: $t, mac: $m}]')" > "$CFG"
 bn_vtepd_start h1 "$CFG"
-bn_wait_tc bn-h1 p1
-bn_wait_tc bn-h1 p2
+bn_wait_tc "$NS_H1" p1
+bn_wait_tc "$NS_H1" p2
 
 # Generator frames reach a port only with NAPI on it (napi_check above).
-bn_xdp_pass bn-h1 p1 || bn_die "xdp pass on p1"
-[ "$uplink" = tc ] && { bn_xdp_pass bn-h1 u1 || bn_die "xdp pass on u1"; }
-bn_tc bn-h1 pf floor || bn_die "floor"
-for s in "bn-w1 eth0" "bn-w2 eth0" "bn-fab u0"; do
+bn_xdp_pass "$NS_H1" p1 || bn_die "xdp pass on p1"
+[ "$uplink" = tc ] && { bn_xdp_pass "$NS_H1" u1 || bn_die "xdp pass on u1"; }
+bn_tc "$NS_H1" pf floor || bn_die "floor"
+for s in "$NS_W1 eth0" "$NS_W2 eth0" "$NS_FAB u0"; do
 	# shellcheck disable=SC2086
 	bn_tc $s sink || bn_die "sink on $s"
 done
-ID_PORT=$(bn_prog_id bn-h1 p1 tc)
-ID_UP="$(bn_prog_id bn-h1 u1 xdp) $(bn_prog_id bn-h1 u1 tc)"
-[ "$uplink" = tc ] && ID_UP=$(bn_prog_id bn-h1 u1 tc)
-ID_FLOOR=$(bn_prog_id bn-h1 pf tc)
-ID_FLOOR_XDP=$(bn_prog_id bn-h1 pf xdp)
+ID_PORT=$(bn_prog_id "$NS_H1" p1 tc)
+ID_UP="$(bn_prog_id "$NS_H1" u1 xdp) $(bn_prog_id "$NS_H1" u1 tc)"
+[ "$uplink" = tc ] && ID_UP=$(bn_prog_id "$NS_H1" u1 tc)
+ID_FLOOR=$(bn_prog_id "$NS_H1" pf tc)
+ID_FLOOR_XDP=$(bn_prog_id "$NS_H1" pf xdp)
 [ -n "$ID_PORT" ] && [ -n "${ID_UP// /}" ] && [ -n "$ID_FLOOR" ] || bn_die "program ids"
 bn_log "programs: port $ID_PORT, uplink $ID_UP, floor tc $ID_FLOOR, floor xdp $ID_FLOOR_XDP"
 

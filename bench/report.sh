@@ -5,7 +5,7 @@
 #   bench/report.sh OUTDIR MODE
 #
 # Reads OUTDIR/meta.json and the JSON lines of OUTDIR/{progcost,fwd,tcp,
-# ingest,mobility,checks}.jsonl (any may be missing), writes
+# ingest,mobility,frrfdb,checks}.jsonl (any may be missing), writes
 # OUTDIR/results.json (every record, plus per-path and per-system summaries
 # and the ratios between systems), OUTDIR/results.md (the same as tables)
 # and, with gnuplot, OUTDIR/plot.png (bench/plot.sh). Figures only: nothing
@@ -22,7 +22,8 @@ jq -n --argjson meta "$(cat "$OUT/meta.json")" --arg mode "$MODE" \
 	--argjson tcp "$(records "$OUT/tcp.jsonl")" \
 	--argjson ing "$(records "$OUT/ingest.jsonl")" \
 	--argjson mob "$(records "$OUT/mobility.jsonl")" \
-	--argjson chk "$(records "$OUT/checks.jsonl")" '
+	--argjson chk "$(records "$OUT/checks.jsonl")" \
+	--argjson ffd "$(records "$OUT/frrfdb.jsonl")" '
 	def median: sort | if length == 0 then null
 		elif length % 2 == 1 then .[length / 2 | floor]
 		else (.[length / 2 - 1] + .[length / 2]) / 2 end;
@@ -95,7 +96,24 @@ jq -n --argjson meta "$(cat "$OUT/meta.json")" --arg mode "$MODE" \
 	     vtepd_over_frr: ratio($m.vtepd; $m.frr)})) |
 	.method.mobility = "A workload moved K times between two remote VTEPs (both answer for it), announced by bench/feeder with MAC mobility sequence k from alternating next hops, the left VTEP route withdrawn after; time from the UPDATE write to vtep_routes holding (new VTEP, k), map polled in a tight loop; w1 pings the workload every 1 ms throughout." |
 	.mobility = ($mob | map(select(.kind == "mobility")) | last) |
-	.checks = ($chk | map(select(.kind == "check")))
+	.checks = ($chk | map(select(.kind == "check"))) |
+	.method.frrfdb = "An FRR 8.4 leaf (zebra + bgpd, advertise-all-vni, kernel bridge with a VXLAN device, VNI 100) peers eBGP with vtepd; one `bridge -batch` adds N static MACs on a bridge port, zebra takes them as local MACs and bgpd advertises N type-2 routes. Clock from the batch start to: zebra holds N (show evpn vni 100 numMacs, polled every 0.2 s), FRR last UPDATE on the wire (tcpdump on FRR side), vtepd vtep_fdb holds N (bench/fill count of the pinned map, polled every 0.02 s plus the walk). Then `bridge fdb flush` and the same back to zero. vtepd RSS growth over N; CPU seconds of each daemon over each phase. zebra runs with -s 256 MiB: with its default netlink buffer a 100k flush loses most deletes in zebra, which then keeps advertising those MACs (bench/frr_fdb.sh)." |
+	.frrfdb = ($ffd | map(select(.kind == "frrfdb"))) |
+	.frrfdb_summary = ([.frrfdb[].macs] | uniq_by_order | map(. as $n | $ffd |
+	  map(select(.kind == "frrfdb" and .macs == $n)) |
+	  def st(f): [.[] | f | select(. != null)] | if length == 0 then null
+	    else {median: median, min: min, max: max} end;
+	  {macs: $n, runs: length, complete: all(.[]; .complete),
+	   batch_s: st(.batch_s),
+	   add: {zebra_s: st(.add.zebra_s), last_update_s: st(.add.last_update_s),
+	         maps_s: st(.add.maps_s), vtepd_after_last_update_s: st(.add.vtepd_after_last_update_s)},
+	   withdraw: {zebra_s: st(.withdraw.zebra_s), last_update_s: st(.withdraw.last_update_s),
+	         maps_s: st(.withdraw.maps_s), vtepd_after_last_update_s: st(.withdraw.vtepd_after_last_update_s)},
+	   cpu_s: {vtepd_add: st(.cpu_s.vtepd_add), zebra_add: st(.cpu_s.zebra_add), bgpd_add: st(.cpu_s.bgpd_add),
+	           vtepd_withdraw: st(.cpu_s.vtepd_withdraw), zebra_withdraw: st(.cpu_s.zebra_withdraw),
+	           bgpd_withdraw: st(.cpu_s.bgpd_withdraw)},
+	   vtepd_rss_bytes_per_mac: st(.vtepd_rss_bytes_per_mac),
+	   vtepd_rss_held: st(.vtepd_rss_held)}))
 	' > "$OUT/results.json"
 
 jq -r '
@@ -214,6 +232,35 @@ jq -r '
 	"",
 	"Moves are \($m.gap_ms) ms apart. Both hosts answer for the workload, so a lost ping",
 	"is one the reprogramming lost, not downtime of the migration itself.",
+	""
+	) else empty end),
+	(if (.frrfdb | length) > 0 then (
+	"## MACs from an FRR leaf: bridge FDB to vtepd maps",
+	"",
+	.method.frrfdb,
+	"",
+	"Seconds from the start of the batch (add) or the flush (withdraw); median [min-max] over the runs.",
+	"",
+	"| MACs | phase | runs | bridge command | zebra holds all | FRR last UPDATE | vtepd maps hold all | vtepd after last UPDATE | CPU s vtepd / zebra / bgpd |",
+	"|---:|---|---:|---:|---:|---:|---:|---:|---|",
+	(.frrfdb_summary[] | . as $f |
+	  def r2: . * 100 | round / 100;
+	  def mm: if . == null then "-" else "\(.median | r2) [\(.min | r2)-\(.max | r2)]" end;
+	  def md: if . == null then "-" else (.median | r2 | tostring) end;
+	  ("add", "withdraw") as $ph | $f[$ph] as $p |
+	  "| \($f.macs | k) | \($ph) | \($f.runs) | " +
+	  (if $ph == "add" then ($f.batch_s | mm) else "-" end) +
+	  " | \($p.zebra_s | mm) | \($p.last_update_s | mm) | \($p.maps_s | mm)" +
+	  (if $f.complete then "" else " (INCOMPLETE)" end) +
+	  " | \($p.vtepd_after_last_update_s | mm) | " +
+	  "\($f.cpu_s["vtepd_" + $ph] | md) / \($f.cpu_s["zebra_" + $ph] | md) / \($f.cpu_s["bgpd_" + $ph] | md) |"),
+	"",
+	(.frrfdb_summary[] | "vtepd RSS at \(.macs | k) MACs: \(.vtepd_rss_held.median / 1048576 * 10 | round / 10) MiB" +
+	  " (+\(.vtepd_rss_bytes_per_mac.median) bytes per MAC, median)."),
+	"",
+	"\"vtepd after last UPDATE\" is an upper bound: the vtepd processing tail plus up to",
+	"one map poll (a walk of the map, which grows with N: ~0.2-0.5 s at 100k on a busy VM).",
+	"`FRRFDB_PERF=1 bench/frr_fdb.sh` timestamps the bpf() map writes of vtepd instead.",
 	""
 	) else empty end),
 	(if (.checks | length) > 0 then (

@@ -3,7 +3,7 @@
 #
 #   bench/run.sh [--quick] [--only PART[,PART...]] [--routes "1000 100000 1000000"]
 #                [--seconds S] [--runs K] [--no-build]
-#   PART: progcost fwd tcp ingest mobility check (default: all)
+#   PART: progcost fwd tcp ingest mobility frrfdb check (default: all)
 #
 #   progcost  ns per packet of each verdict path (ARP reply, local delivery,
 #             encapsulation, decapsulation, each drop) with 1k, 100k and 1M
@@ -17,6 +17,9 @@
 #             gobgpd and FRR bgpd, 100k and 1M routes (bench/ingest.sh)
 #   mobility  1,000 moves of a workload: UPDATE-to-map p50/p99 and ping
 #             loss per move (bench/mobility.sh)
+#   frrfdb    100k MACs put in an FRR leaf's bridge FDB with one `bridge
+#             -batch`: time until vtepd's vtep_fdb holds them all (and
+#             FRR's share), then the same for a flush (bench/frr_fdb.sh)
 #   check     GoBGP receives exactly what the feeder sends (check_feeder.sh)
 # --no-build uses the binaries already in build/ (make all bench-tools).
 # Results: bench/out/results.json and bench/out/results.md (the raw records
@@ -24,9 +27,10 @@
 # in a few seconds: the end-to-end check that the bench still works (`make
 # bench-quick`); its exit status says only whether the bench ran.
 #
-# Needs root (namespaces, bpffs, BPF). Creates only bn-* and bn2-*
-# namespaces, /run/vtepd-bench and /run/vtepd-bench2, FRR instances under
-# /etc/frr/bn2-* and /var/run/frr/bn2-*, and removes them when it ends.
+# Needs root (namespaces, bpffs, BPF). Creates only bn-*, bn2-* and bn3-*
+# namespaces, /run/vtepd-bench, /run/vtepd-bench2 and /run/vtepd-bench3,
+# FRR instances under /etc/frr/bn[23]-* and /var/run/frr/bn[23]-*, and
+# removes them when it ends.
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 OUT=$ROOT/bench/out
@@ -50,7 +54,7 @@ while [ $# -gt 0 ]; do
 	--seconds) pc_args+=(--seconds "$2"); fw_args+=(--seconds "$2"); shift 2 ;;
 	--runs) fw_args+=(--runs "$2"); tcp_args+=(--runs "$2"); shift 2 ;;
 	--no-build) build=0; shift ;;
-	-h|--help) sed -n '2,20p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,23p' "$0"; exit 0 ;;
 	*) echo "bench/run.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
@@ -66,7 +70,7 @@ mkdir -p "$OUT"
 want() { [ -z "$only" ] || [[ ,$only, == *,$1,* ]]; }
 # The records of the parts that run now; with --only, the other parts'
 # records stay and the report keeps their figures.
-for part in progcost fwd tcp ingest mobility check; do
+for part in progcost fwd tcp ingest mobility frrfdb check; do
 	want $part && rm -f "$OUT/$part.jsonl"
 done
 want check && rm -f "$OUT/checks.jsonl"
@@ -113,16 +117,21 @@ fi
 if want mobility; then
 	"$ROOT/bench/mobility.sh" $([ $quick = 1 ] && echo --quick) "$OUT/mobility.jsonl" || status=1
 fi
+if want frrfdb; then
+	"$ROOT/bench/frr_fdb.sh" $([ $quick = 1 ] && echo --quick) "$OUT/frrfdb.jsonl" || status=1
+fi
 "$ROOT/bench/report.sh" "$OUT" "$([ $quick = 1 ] && echo quick || echo full)" || status=1
 # Did it run end to end? Rows present and traffic through every path; a
 # verdict mismatch is reported in the tables, a time is never judged.
-if [ -s "$OUT/results.json" ] && ! jq -e --arg only ",${only:-progcost,fwd,tcp,ingest,mobility,check}," '
+if [ -s "$OUT/results.json" ] && ! jq -e --arg only ",${only:-progcost,fwd,tcp,ingest,mobility,frrfdb,check}," '
 	def want($p): $only | contains(",\($p),");
 	(if want("progcost") then (.progcost | length > 0) and all(.progcost[]; .packets > 0) else true end) and
 	(if want("fwd") then (.fwd | length > 0) and all(.fwd[]; .received > 0) else true end) and
 	(if want("tcp") then (.tcp | length > 0) and all(.tcp[]; .bytes > 0) else true end) and
 	(if want("ingest") then (.ingest | length > 0) and all(.ingest[]; .held > 0) else true end) and
 	(if want("mobility") then (.mobility.measured // 0) > 0 else true end) and
+	(if want("frrfdb") then (.frrfdb | length > 0) and all(.frrfdb[]; (.add.maps_last // 0) > 0)
+	 else true end) and
 	(if want("check") then (.checks | length > 0) and all(.checks[]; .failed == 0) else true end)' \
 	"$OUT/results.json" >/dev/null; then
 	echo "bench: some measurement carried no traffic (see $OUT/results.json)" >&2

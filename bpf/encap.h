@@ -6,7 +6,8 @@
  *      (per segment for GSO);
  *   2. encap_underlay(): the kernel FIB for the outer destination: egress
  *      ifindex, MACs, and the path MTU check (so ECMP underlays, several
- *      uplinks and route MTUs all come from the kernel);
+ *      uplinks and route MTUs all come from the kernel), remembered per
+ *      (remote VTEP, port) in vtep_underlay for up to 100 ms;
  *   3. encap_vxlan(): push and fill the 50 bytes, then redirect.
  *
  * Frame after encap_vxlan():
@@ -56,6 +57,34 @@ struct underlay {
 	__u8 dmac[ETH_ALEN];
 };
 
+/* The outer UDP source port's flow hash (RFC 7348 s.5: "a hash of fields
+ * from the inner packet"): addresses, protocol and, for TCP, UDP and SCTP
+ * when the packet is not a fragment, both ports (every fragment of one
+ * packet then hashes alike; ports are in the first fragment only). Computed
+ * here from the header already parsed: bpf_get_hash_recalc() runs the
+ * kernel's flow dissector for every skb that arrives without a hash (a VM's
+ * tap, a forwarded frame), which measured ~80 ns per packet. The mix is
+ * murmur3's 32-bit finalizer over a multiply-add of the fields. */
+static __always_inline __u32 encap_flow_hash(const struct iphdr *ip, __u32 ip_len,
+					     void *data_end)
+{
+	__u32 h, ports = 0;
+	const __u32 *l4 = (const void *)ip + (ip_len & 0x3c);
+
+	if ((ip->protocol == IPPROTO_TCP || ip->protocol == IPPROTO_UDP ||
+	     ip->protocol == IPPROTO_SCTP) && !(ip->frag_off & bpf_htons(IP_MF | IP_OFFMASK)) &&
+	    (const void *)(l4 + 1) <= data_end)
+		ports = *l4;
+	h = ip->saddr * 0x9e3779b1u + ip->daddr * 0x85ebca77u + ports * 0xc2b2ae3du +
+	    ip->protocol;
+	h ^= h >> 16;
+	h *= 0x85ebca6bu;
+	h ^= h >> 13;
+	h *= 0xc2b2ae35u;
+	h ^= h >> 16;
+	return h;
+}
+
 /* The biggest outer IPv4 packet the encapsulated skb will put on the wire.
  * A GSO skb is cut into segments after encapsulation: a TCP one with its
  * MSS lowered by the 50 bytes (bpf_skb_adjust_room without FIXED_GSO), so
@@ -78,30 +107,83 @@ static __always_inline __u32 encap_outer_len(struct __sk_buff *skb, __u32 ip_len
 	return len > 0xffff ? 0xffff : len;
 }
 
-/* Underlay route for dst. The lookup runs as for a packet received on the
- * workload port (input mode, iif = the port: BPF_FIB_LOOKUP_OUTPUT would pin
- * the next hop to the port itself), so the port needs IPv4 forwarding on.
- * Passing tot_len makes the kernel compare it with the route's MTU
- * (ip_mtu_from_fib_result: a route `mtu` metric, else the device MTU) and
- * return FRAG_NEEDED with mtu_result. */
+/* One kernel FIB lookup for dst with an outer packet of tot_len bytes. The
+ * lookup runs as for a packet received on the workload port (input mode,
+ * iif = the port: BPF_FIB_LOOKUP_OUTPUT would pin the next hop to the port
+ * itself), so the port needs IPv4 forwarding on. Passing tot_len makes the
+ * kernel compare it with the route's MTU (ip_mtu_from_fib_result: a route
+ * `mtu` metric or a PMTU exception, else the device MTU) and return
+ * FRAG_NEEDED with mtu_result, before it looks for the neighbour. */
+static __always_inline long encap_fib(struct __sk_buff *skb, struct bpf_fib_lookup *p,
+				      __be32 src, __be32 dst, __u32 tot_len)
+{
+	__builtin_memset(p, 0, sizeof(*p));
+	p->family = AF_INET;
+	p->l4_protocol = IPPROTO_UDP;
+	p->tot_len = tot_len;
+	p->ifindex = skb->ifindex;
+	p->ipv4_src = src;
+	p->ipv4_dst = dst;
+	return bpf_fib_lookup(skb, p, sizeof(*p), 0);
+}
+
+/* A resolved answer goes into vtep_underlay with the route's MTU, which a
+ * second lookup with the largest tot_len reads: SUCCESS does not report it,
+ * FRAG_NEEDED does (mtu_result; the kernel returns it before it sets the
+ * egress ifindex or looks for the neighbour). SUCCESS again means the MTU
+ * is 65535 or more. Any other answer (the route changed in between) caches
+ * nothing: the next packet asks again. */
+static __always_inline void encap_underlay_save(struct __sk_buff *skb, __be32 src, __be32 dst,
+						const struct underlay *u)
+{
+	struct vtep_underlay_key k = { .vtep = dst, .ifindex = skb->ifindex };
+	struct vtep_underlay c = {};
+	struct bpf_fib_lookup p;
+	long rc = encap_fib(skb, &p, src, dst, 0xffff);
+
+	if (rc == BPF_FIB_LKUP_RET_FRAG_NEEDED)
+		c.mtu = p.mtu_result;
+	else if (rc == BPF_FIB_LKUP_RET_SUCCESS && p.ifindex == u->ifindex)
+		c.mtu = 0xffff;
+	else
+		return;
+	c.expires_ns = bpf_ktime_get_coarse_ns() + VTEP_UNDERLAY_TTL_NS;
+	c.ifindex = u->ifindex;
+	mac_copy(c.smac, u->smac);
+	mac_copy(c.dmac, u->dmac);
+	bpf_map_update_elem(&vtep_underlay, &k, &c, BPF_ANY);
+}
+
+/* Underlay next hop for dst. The kernel's answer depends on the remote VTEP
+ * and on the port (the lookup's input interface: ip rules may match it), so
+ * vtep_underlay caches it per (VTEP, port); a cached answer serves while it
+ * is fresh and the packet fits its MTU. Anything else (a miss, an expired
+ * entry, a packet above the cached MTU, so FRAG_NEEDED is always the
+ * kernel's own verdict) asks the kernel. Staleness is bounded by
+ * VTEP_UNDERLAY_TTL_NS, and vtepd deletes entries on underlay changes.
+ * ECMP: the lookup hashes only the outer addresses (no ports are passed),
+ * so one (VTEP, port) always took one path; caching keeps that. */
 static __always_inline int encap_underlay(struct __sk_buff *skb, __be32 src, __be32 dst,
 					  __u32 outer_len, struct underlay *u)
 {
-	struct bpf_fib_lookup p = {};
+	struct vtep_underlay_key k = { .vtep = dst, .ifindex = skb->ifindex };
+	struct vtep_underlay *c = bpf_map_lookup_elem(&vtep_underlay, &k);
+	struct bpf_fib_lookup p;
 	long rc;
 
-	p.family = AF_INET;
-	p.l4_protocol = IPPROTO_UDP;
-	p.tot_len = outer_len;
-	p.ifindex = skb->ifindex;
-	p.ipv4_src = src;
-	p.ipv4_dst = dst;
-	rc = bpf_fib_lookup(skb, &p, sizeof(p), 0);
+	if (c && outer_len <= c->mtu && bpf_ktime_get_coarse_ns() < c->expires_ns) {
+		u->ifindex = c->ifindex;
+		mac_copy(u->smac, c->smac);
+		mac_copy(u->dmac, c->dmac);
+		return ENCAP_REDIRECT;
+	}
+	rc = encap_fib(skb, &p, src, dst, outer_len);
 	switch (rc) {
 	case BPF_FIB_LKUP_RET_SUCCESS:
 		u->ifindex = p.ifindex;
 		mac_copy(u->smac, p.smac);
 		mac_copy(u->dmac, p.dmac);
+		encap_underlay_save(skb, src, dst, u);
 		return ENCAP_REDIRECT;
 	case BPF_FIB_LKUP_RET_NO_NEIGH:
 		/* params->ifindex is set before the neighbour lookup. */
@@ -119,16 +201,15 @@ static __always_inline int encap_underlay(struct __sk_buff *skb, __be32 src, __b
  * From the inner IPv4 header the outer one copies DF (DESIGN.md), the TOS
  * byte (DSCP and ECN survive the tunnel, RFC 6040's normal mode) and the id
  * (outer ids keep varying should the underlay fragment a non-DF packet).
- * The flow hash is taken before the push, so it is the inner flow's. */
+ * hash is encap_flow_hash() of the inner packet. */
 static __always_inline int encap_vxlan(struct __sk_buff *skb, const struct vtep_route *r,
 				       __u32 vni, const struct vtep_port *port,
 				       const struct vtep_global *g, const struct underlay *u,
-				       int next, __u8 proto)
+				       int next, __u8 proto, __u32 hash)
 {
 	__u64 flags = BPF_F_ADJ_ROOM_ENCAP_L3_IPV4 | BPF_F_ADJ_ROOM_ENCAP_L4_UDP |
 		      BPF_F_ADJ_ROOM_ENCAP_L2_ETH |
 		      ((__u64)(ETH_HLEN & BPF_ADJ_ROOM_ENCAP_L2_MASK) << BPF_ADJ_ROOM_ENCAP_L2_SHIFT);
-	__u32 hash = bpf_get_hash_recalc(skb);
 	struct ethhdr *outer_eth, *inner_eth;
 	struct vxlanhdr_wire *vx;
 	struct iphdr *oip, *inner;

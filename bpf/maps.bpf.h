@@ -90,6 +90,15 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } vtep_hostaddrs SEC(".maps");
 
+/* Filled by the port program itself (bpf/encap.h); vtepd may empty it. */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, VTEP_MAX_UNDERLAY);
+	__type(key, struct vtep_underlay_key);
+	__type(value, struct vtep_underlay);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} vtep_underlay SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);

@@ -143,7 +143,8 @@ static __always_inline int port_encap(struct __sk_buff *skb, struct iphdr *ip, v
 		STAT_INC(drop_mtu);
 		return TC_ACT_SHOT;
 	}
-	return encap_vxlan(skb, r, port->vni, port, g, &u, next, proto);
+	return encap_vxlan(skb, r, port->vni, port, g, &u, next, proto,
+			   encap_flow_hash(ip, ip_len, data_end));
 }
 
 static __always_inline int port_ipv4(struct __sk_buff *skb, struct cursor *c, struct ethhdr *eth,

@@ -1,7 +1,8 @@
 /* cmdline.c - see cmdline.h. iproute2 style: objects are plural nouns,
  * commands verbs, `show` the default; keyword/value arguments may come in
  * any order but each at most once; `help` (or -h/--help) anywhere after an
- * object asks for that object's help. */
+ * object asks for that object's help. Global options may also follow the
+ * object (`vtepctl stats -a`, as users type them), up to a "--". */
 #include "cmdline.h"
 
 #include <errno.h>
@@ -204,109 +205,156 @@ static int parse_show_only(int argc, char **argv, int i, char *err, size_t errle
 	return 0;
 }
 
-/* Global options: short ones may be grouped (-jp); -s/-b take the next
- * argument or an attached value (-s/run/x.sock, --socket=/run/x.sock). */
-static int parse_options(int argc, char **argv, int *pi, struct cmdline *c,
+/* A word that is a global option (not "-" alone, which no command uses). */
+static bool is_option(const char *a)
+{
+	return a[0] == '-' && a[1];
+}
+
+/* One global option at argv[*pi] (not "--"): short ones may be grouped
+ * (-jp); -s/-b take the next argument or an attached value (-s/run/x.sock,
+ * --socket=/run/x.sock). *pi is left on the last word used. */
+static int parse_option(int argc, char **argv, int *pi, struct cmdline *c,
+			char *err, size_t errlen)
+{
+	const char *a = argv[*pi];
+	const char **dst = NULL;
+	const char *val = NULL;
+
+	if (!strcmp(a, "--json") || !strcmp(a, "-json")) {
+		c->json = true;
+		return 0;
+	}
+	if (!strcmp(a, "--pretty") || !strcmp(a, "-pretty")) {
+		c->pretty = c->json = true;
+		return 0;
+	}
+	if (!strcmp(a, "--all")) {
+		c->all = true;
+		return 0;
+	}
+	if (!strcmp(a, "--help")) {
+		c->verb = VERB_HELP;
+		return 0;
+	}
+	if (!strcmp(a, "--version")) {
+		c->obj = OBJ_VERSION;
+		return 0;
+	}
+	if (!strncmp(a, "--socket", 8) || !strncmp(a, "--bpffs", 7)) {
+		const char *eq = strchr(a, '=');
+		size_t n = eq ? (size_t)(eq - a) : strlen(a);
+
+		if (n == 8 && !strncmp(a, "--socket", 8))
+			dst = &c->sock;
+		else if (n == 7 && !strncmp(a, "--bpffs", 7))
+			dst = &c->bpffs;
+		else
+			return usage(err, errlen, "unknown option \"%s\"", a);
+		if (eq)
+			val = eq + 1;
+	} else if (a[1] == '-') {
+		return usage(err, errlen, "unknown option \"%s\"", a);
+	} else {
+		for (const char *p = a + 1; *p && !dst; p++) {
+			switch (*p) {
+			case 'j':
+				c->json = true;
+				break;
+			case 'p':
+				c->pretty = c->json = true;
+				break;
+			case 'a':
+				c->all = true;
+				break;
+			case 'h':
+				c->verb = VERB_HELP;
+				break;
+			case 'V':
+				c->obj = OBJ_VERSION;
+				break;
+			case 's':
+			case 'b':
+				dst = *p == 's' ? &c->sock : &c->bpffs;
+				if (p[1])
+					val = p + 1;
+				break;
+			default:
+				return usage(err, errlen, "unknown option \"-%c\"", *p);
+			}
+		}
+	}
+	if (dst) {
+		if (!val) {
+			if (*pi + 1 >= argc)
+				return usage(err, errlen, "option \"%s\" needs a value", a);
+			val = argv[++*pi];
+		}
+		if (!*val)
+			return usage(err, errlen, "option \"%s\" needs a value", a);
+		*dst = val;
+	}
+	return 0;
+}
+
+/* The options before the object; *pi is left on the object, *dashes says
+ * whether a "--" ended them. */
+static int parse_options(int argc, char **argv, int *pi, bool *dashes, struct cmdline *c,
 			 char *err, size_t errlen)
 {
-	int i = 1;
+	int i = 1, ret;
 
-	for (; i < argc && argv[i][0] == '-' && argv[i][1]; i++) {
-		const char *a = argv[i];
-		const char **dst = NULL;
-		const char *val = NULL;
-
-		if (!strcmp(a, "--")) {
+	*dashes = false;
+	for (; i < argc && is_option(argv[i]); i++) {
+		if (!strcmp(argv[i], "--")) {
+			*dashes = true;
 			i++;
 			break;
 		}
-		if (!strcmp(a, "--json") || !strcmp(a, "-json")) {
-			c->json = true;
-			continue;
-		}
-		if (!strcmp(a, "--pretty") || !strcmp(a, "-pretty")) {
-			c->pretty = c->json = true;
-			continue;
-		}
-		if (!strcmp(a, "--all")) {
-			c->all = true;
-			continue;
-		}
-		if (!strcmp(a, "--help")) {
-			c->verb = VERB_HELP;
-			continue;
-		}
-		if (!strcmp(a, "--version")) {
-			c->obj = OBJ_VERSION;
-			continue;
-		}
-		if (!strncmp(a, "--socket", 8) || !strncmp(a, "--bpffs", 7)) {
-			const char *eq = strchr(a, '=');
-			size_t n = eq ? (size_t)(eq - a) : strlen(a);
-
-			if (n == 8 && !strncmp(a, "--socket", 8))
-				dst = &c->sock;
-			else if (n == 7 && !strncmp(a, "--bpffs", 7))
-				dst = &c->bpffs;
-			else
-				return usage(err, errlen, "unknown option \"%s\"", a);
-			if (eq)
-				val = eq + 1;
-		} else if (a[1] == '-') {
-			return usage(err, errlen, "unknown option \"%s\"", a);
-		} else {
-			for (const char *p = a + 1; *p && !dst; p++) {
-				switch (*p) {
-				case 'j':
-					c->json = true;
-					break;
-				case 'p':
-					c->pretty = c->json = true;
-					break;
-				case 'a':
-					c->all = true;
-					break;
-				case 'h':
-					c->verb = VERB_HELP;
-					break;
-				case 'V':
-					c->obj = OBJ_VERSION;
-					break;
-				case 's':
-				case 'b':
-					dst = *p == 's' ? &c->sock : &c->bpffs;
-					if (p[1])
-						val = p + 1;
-					break;
-				default:
-					return usage(err, errlen, "unknown option \"-%c\"", *p);
-				}
-			}
-		}
-		if (dst) {
-			if (!val) {
-				if (i + 1 >= argc)
-					return usage(err, errlen, "option \"%s\" needs a value", a);
-				val = argv[++i];
-			}
-			if (!*val)
-				return usage(err, errlen, "option \"%s\" needs a value", a);
-			*dst = val;
-		}
+		if ((ret = parse_option(argc, argv, &i, c, err, errlen)))
+			return ret;
 	}
 	*pi = i;
 	return 0;
 }
 
+/* Options typed after the object (`vtepctl stats -a`, `vtepctl peers -j`)
+ * are taken as if typed before it; the other words keep their order in
+ * words[], returned in *nwords. A "--" ends the options: what follows is
+ * all arguments (an interface named "-x": `vtepctl ports del -- -x`). No
+ * keyword value of the grammar starts with '-' (numbers, addresses, MACs). */
+static int pick_options(int argc, char **argv, int i, bool opts, struct cmdline *c,
+			char **words, int *nwords, char *err, size_t errlen)
+{
+	int n = 0, ret;
+
+	for (; i < argc; i++) {
+		if (opts && !strcmp(argv[i], "--")) {
+			opts = false;
+			continue;
+		}
+		if (opts && is_option(argv[i]) && !is_help(argv[i])) {
+			if ((ret = parse_option(argc, argv, &i, c, err, errlen)))
+				return ret;
+			continue;
+		}
+		words[n++] = argv[i];
+	}
+	*nwords = n;
+	return 0;
+}
+
 int cmdline_parse(int argc, char **argv, struct cmdline *c, char *err, size_t errlen)
 {
+	char *words[argc > 0 ? argc : 1];
+	bool dashes;
 	int i = 1, ret;
 
 	memset(c, 0, sizeof(*c));
 	c->sock = CTLPROTO_DEFAULT_SOCK;
 	c->bpffs = VTEPCTL_DEFAULT_BPFFS;
 	err[0] = '\0';
-	ret = parse_options(argc, argv, &i, c, err, errlen);
+	ret = parse_options(argc, argv, &i, &dashes, c, err, errlen);
 	if (ret)
 		return ret;
 	if (c->verb == VERB_HELP || c->obj == OBJ_VERSION)
@@ -330,13 +378,32 @@ int cmdline_parse(int argc, char **argv, struct cmdline *c, char *err, size_t er
 			c->obj = objects[j].obj;
 	if (c->obj == OBJ_NONE)
 		return usage(err, errlen, "unknown object \"%s\"", argv[i]);
-	i++;
-	/* "OBJECT ... help" anywhere: that object's help. */
-	for (int j = i; j < argc; j++) {
+	/* "OBJECT ... help" anywhere: that object's help, even after a word
+	 * that is wrong. */
+	for (int j = i + 1; j < argc; j++) {
 		if (is_help(argv[j])) {
 			c->verb = VERB_HELP;
 			return 0;
 		}
+	}
+	{
+		enum ctl_object obj = c->obj;
+		int nw;
+
+		/* words[0] stands for the object, so that argument indexes
+		 * below keep their meaning. */
+		words[0] = argv[i];
+		ret = pick_options(argc, argv, i + 1, !dashes, c, words + 1, &nw, err, errlen);
+		if (ret)
+			return ret;
+		/* -h (grouped: -jh) or -V after the object win, as before it. */
+		if (c->verb == VERB_HELP)
+			return 0;
+		if (c->obj == OBJ_VERSION && obj != OBJ_VERSION)
+			return 0;
+		argc = nw + 1;
+		argv = words;
+		i = 1;
 	}
 	switch (c->obj) {
 	case OBJ_ROUTES:

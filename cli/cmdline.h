@@ -2,6 +2,9 @@
  *
  *   vtepctl [-j [-p]] [-a] [-s SOCKET] [-b BPFFS] OBJECT [COMMAND [ARGS]]
  *
+ * The options may also come after OBJECT, among its words (`vtepctl stats
+ * -a`, `vtepctl peers -j`), as if typed before it; "--" ends them.
+ *
  * cmdline_parse() only parses and validates: it touches no socket or map,
  * so every form (and every usage error) is unit tested without vtepd.
  */

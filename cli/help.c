@@ -12,6 +12,7 @@ static const char general[] =
 	"  -b, --bpffs DIR     vtepd's pinned maps (default /sys/fs/bpf/vtepd)\n"
 	"  -h, --help          this help; `vtepctl OBJECT help` for one object\n"
 	"  -V, --version       print the version\n"
+	"Options may also follow OBJECT (vtepctl stats -a); \"--\" ends them.\n"
 	"\n"
 	"Objects (show is the default command):\n"
 	"  routes [show] [vni N] [prefix P]\n"
@@ -68,7 +69,7 @@ static const char vnis[] =
 	"route_target and rd are \"auto\", \"ASN:NN\" or \"IP:NN\".\n";
 
 static const char stats[] =
-	"Usage: vtepctl [-a] stats [show]\n"
+	"Usage: vtepctl [-a] stats [show]   (or vtepctl stats -a)\n"
 	"\nDatapath counters (vtep_stats summed over CPUs). The table hides zero\n"
 	"counters unless -a is given; JSON always has every counter.\n"
 	"JSON: {counter_name: value, ...}\n";
@@ -76,11 +77,16 @@ static const char stats[] =
 static const char peers[] =
 	"Usage: vtepctl peers [show]\n"
 	"\nBGP neighbors as vtepd sees them (needs vtepd).\n"
-	"JSON: [{address, asn, state, uptime_s, prefixes_received}]\n";
+	"JSON: [{address, asn, state, uptime_s, prefixes_received, routes_rejected}]\n"
+	"routes_rejected: announcements since vtepd started that no VNI imports\n"
+	"(no route target of ours, or of no use to a VTEP).\n";
 
 static const char bgp[] =
 	"Usage: vtepctl bgp routes [show] [vni N] [peer A]\n"
-	"\nEVPN routes received over BGP (needs vtepd). Empty until vtepd has a BGP RIB.\n";
+	"\nEVPN routes received over BGP and our own (peer \"local\"), sorted by VNI,\n"
+	"route type, MAC, IP, RD, peer (needs vtepd). Empty until vtepd has a BGP RIB.\n"
+	"JSON: [{vni, type, prefix, vtep, mac, peer, seq, sticky, rd, route_targets,\n"
+	"label, best, stale, frozen, local_pref, router_mac}]\n";
 
 static const char reload[] =
 	"Usage: vtepctl reload\n"

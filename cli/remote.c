@@ -98,15 +98,17 @@ static void print_peers(const struct out *o, struct json_object *data)
 		out_value(o, data);
 		return;
 	}
-	printf("%-15s  %-10s  %-11s  %-10s  %s\n", "ADDRESS", "ASN", "STATE", "UPTIME", "PREFIXES");
+	printf("%-15s  %-10s  %-11s  %-10s  %-8s  %s\n", "ADDRESS", "ASN", "STATE", "UPTIME",
+	       "PREFIXES", "REJECTED");
 	n = json_object_is_type(data, json_type_array) ? json_object_array_length(data) : 0;
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *p = json_object_array_get_idx(data, i);
 		char up[32];
 
-		printf("%-15s  %-10" PRId64 "  %-11s  %-10s  %" PRId64 "\n",
+		printf("%-15s  %-10" PRId64 "  %-11s  %-10s  %-8" PRId64 "  %" PRId64 "\n",
 		       get_str(p, "address", "?"), get_int(p, "asn"), get_str(p, "state", "?"),
-		       fmt_uptime(get_int(p, "uptime_s"), up), get_int(p, "prefixes_received"));
+		       fmt_uptime(get_int(p, "uptime_s"), up), get_int(p, "prefixes_received"),
+		       get_int(p, "routes_rejected"));
 	}
 }
 

@@ -32,6 +32,7 @@
 #define VTEP_MAP_STATS    "vtep_stats"
 #define VTEP_MAP_EVENTS   "vtep_events"
 #define VTEP_MAP_HOSTADDRS "vtep_hostaddrs"
+#define VTEP_MAP_UNDERLAY "vtep_underlay"
 
 /* Default capacities; vtepd sets the real ones from `limits` before load. */
 #define VTEP_DEF_ROUTES   1048576
@@ -41,6 +42,7 @@
 #define VTEP_MAX_REMOTES  16384
 #define VTEP_MAX_HOSTADDRS 65536 /* kube-proxy's IPVS mode puts every service IP on the host */
 #define VTEP_EVENTS_BYTES (256 * 1024)
+#define VTEP_MAX_UNDERLAY 16384 /* (remote VTEP, port) pairs cached, LRU */
 
 #define VTEP_VXLAN_PORT   4789
 #define VTEP_ENCAP_LEN    50   /* outer Ethernet 14 + IPv4 20 + UDP 8 + VXLAN 8 */
@@ -171,6 +173,28 @@ struct vtep_hostaddr {
 	__u32 flags;          /* none yet; zero */
 };
 _Static_assert(sizeof(struct vtep_hostaddr) == 8, "vtep_hostaddr layout");
+
+/* vtep_underlay: LRU hash, the port program's cache of the kernel FIB's
+ * answer for one remote VTEP (bpf/encap.h). Only resolved answers
+ * (BPF_FIB_LKUP_RET_SUCCESS: egress, both MACs) are cached, each for
+ * VTEP_UNDERLAY_TTL_NS at most; vtepd may delete entries at any time (an
+ * underlay route, neighbour or link change) and the next packet asks the
+ * kernel again. Not state: nothing is lost when it is emptied. */
+#define VTEP_UNDERLAY_TTL_NS (100ULL * 1000 * 1000)
+struct vtep_underlay_key {
+	__u32 vtep;           /* remote VTEP, network order */
+	__u32 ifindex;        /* the port the lookup ran for (its input interface) */
+};
+_Static_assert(sizeof(struct vtep_underlay_key) == 8, "vtep_underlay_key layout");
+struct vtep_underlay {
+	__u64 expires_ns;     /* bpf_ktime_get_coarse_ns() deadline */
+	__u32 ifindex;        /* egress interface (an uplink) */
+	__u16 mtu;            /* the route's MTU (ip_mtu_from_fib_result) */
+	__u8  smac[6];        /* outer source MAC: the egress interface's */
+	__u8  dmac[6];        /* outer destination MAC: the next hop's */
+	__u8  pad[6];
+};
+_Static_assert(sizeof(struct vtep_underlay) == 32, "vtep_underlay layout");
 
 /* vtep_stats: per-CPU array, one slot. */
 struct vtep_stats {

@@ -18,8 +18,11 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 #include <arpa/inet.h>
 #include <net/if.h>
+#include <bpf/bpf.h>
 
 #include "harness.h"
 #include "pkt.h"
@@ -943,6 +946,202 @@ START_TEST(test_encap_sport)
 }
 END_TEST
 
+/* Fragments of one packet share a source port: ports are only in the
+ * first, so no fragment's hash uses them (bpf/encap.h encap_flow_hash);
+ * an unfragmented packet of the same flow hashes its ports too. */
+static uint16_t sport_of(const struct pkt_ip *ip, int with_udp)
+{
+	struct harness_result r;
+	struct pkt in;
+
+	pkt_init(&in);
+	pkt_eth(&in, MAC_GW, MAC_W1, 0x0800);
+	pkt_ipv4(&in, ip);
+	if (with_udp)
+		pkt_udp(&in, 1000, 2000);
+	pkt_pattern(&in, 24);
+	ck_assert_int_eq(pkt_finish(&in), 0);
+	run_w1(&in, &r);
+	ck_assert_int_eq(r.retval, TC_ACT_REDIRECT);
+	ck_assert_uint_eq(r.out_len, in.len + 50);
+	return get16(r.out + 34);
+}
+
+START_TEST(test_encap_sport_fragments)
+{
+	struct pkt_ip ip = { .saddr = IP("10.1.0.11"), .daddr = IP("10.1.0.21"),
+			     .proto = IPPROTO_UDP, .id = 0x77 };
+	uint16_t whole, first, second;
+
+	whole = sport_of(&ip, 1);
+	ip.mf = 1;
+	first = sport_of(&ip, 1);
+	ip.mf = 0;
+	ip.frag_off = 4;
+	second = sport_of(&ip, 0);
+	ck_assert_uint_ge(first, 49152);
+	ck_assert_uint_eq(first, second);
+	ck_assert_uint_ne(whole, first);
+}
+END_TEST
+
+/* ---- the underlay cache (vtep_underlay, bpf/encap.h) ------------------ */
+
+static struct vtep_underlay_key ul_key(void)
+{
+	return (struct vtep_underlay_key){ .vtep = IP("192.0.2.2"), .ifindex = (uint32_t)if_w1 };
+}
+
+static int ul_fd(void)
+{
+	return bpf_map__fd(skel->maps.vtep_underlay);
+}
+
+/* Runs one encapsulated frame from w1 to 10.1.0.21 and returns its outer
+ * destination MAC in dmac (the frame must be an encapsulation). */
+static void encap_dmac(uint8_t dmac[6], uint8_t smac[6])
+{
+	struct harness_result r;
+	struct pkt in;
+
+	udp_w1(&in, "10.1.0.21");
+	run_w1(&in, &r);
+	ck_assert_int_eq(r.retval, TC_ACT_REDIRECT);
+	ck_assert_uint_eq(r.out_len, in.len + 50);
+	memcpy(dmac, r.out, 6);
+	if (smac)
+		memcpy(smac, r.out + 6, 6);
+}
+
+/* Polls (2 s deadline) until the encapsulated frame's outer destination
+ * MAC is want: the cache entry must expire by itself. */
+static int encap_dmac_becomes(const uint8_t *want)
+{
+	struct timespec t0, t;
+	uint8_t dmac[6];
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do {
+		encap_dmac(dmac, NULL);
+		if (!memcmp(dmac, want, 6))
+			return 1;
+		usleep(2000);
+		clock_gettime(CLOCK_MONOTONIC, &t);
+	} while ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000 < 2000);
+	return 0;
+}
+
+/* A resolved answer is cached: egress, both MACs, the route's MTU, and a
+ * deadline at most VTEP_UNDERLAY_TTL_NS away. */
+START_TEST(test_underlay_cached)
+{
+	struct vtep_underlay_key k = ul_key();
+	struct vtep_underlay c;
+	struct timespec now;
+	uint64_t now_ns;
+	uint8_t dmac[6];
+
+	ck_assert_int_ne(bpf_map_lookup_elem(ul_fd(), &k, &c), 0);
+	encap_dmac(dmac, NULL);
+	ck_assert_mem_eq(dmac, MAC_NH, 6);
+	ck_assert_int_eq(bpf_map_lookup_elem(ul_fd(), &k, &c), 0);
+	ck_assert_uint_eq(c.ifindex, (uint32_t)if_up);
+	ck_assert_uint_eq(c.mtu, 1500);
+	ck_assert_mem_eq(c.dmac, MAC_NH, 6);
+	ck_assert_mem_eq(c.smac, mac_up, 6);
+	/* bpf_ktime_get_coarse_ns() is CLOCK_MONOTONIC_COARSE. */
+	clock_gettime(CLOCK_MONOTONIC_COARSE, &now);
+	now_ns = (uint64_t)now.tv_sec * 1000000000ull + (uint64_t)now.tv_nsec;
+	ck_assert_uint_gt(c.expires_ns, now_ns);
+	ck_assert_uint_le(c.expires_ns, now_ns + VTEP_UNDERLAY_TTL_NS);
+}
+END_TEST
+
+/* The cache serves packets: a (planted) entry's MACs are used as they are,
+ * and once it has expired the kernel's answer is back. */
+START_TEST(test_underlay_serves_and_expires)
+{
+	struct vtep_underlay_key k = ul_key();
+	const uint8_t *fake = PKT_MAC(2, 0, 0, 0, 0x77, 0x77);
+	struct vtep_underlay c;
+	uint8_t dmac[6];
+
+	encap_dmac(dmac, NULL);
+	ck_assert_int_eq(bpf_map_lookup_elem(ul_fd(), &k, &c), 0);
+	memcpy(c.dmac, fake, 6);
+	ck_assert_int_eq(bpf_map_update_elem(ul_fd(), &k, &c, BPF_EXIST), 0);
+	encap_dmac(dmac, NULL);
+	ck_assert_mem_eq(dmac, fake, 6);
+	/* Past its deadline: asked again, and cached again. */
+	c.expires_ns = 1;
+	ck_assert_int_eq(bpf_map_update_elem(ul_fd(), &k, &c, BPF_EXIST), 0);
+	encap_dmac(dmac, NULL);
+	ck_assert_mem_eq(dmac, MAC_NH, 6);
+	ck_assert_int_eq(bpf_map_lookup_elem(ul_fd(), &k, &c), 0);
+	ck_assert_mem_eq(c.dmac, MAC_NH, 6);
+}
+END_TEST
+
+/* The next hop's MAC changes: the new one is used right after vtepd empties
+ * the map, and within the lifetime when nobody does. */
+START_TEST(test_underlay_neigh_change)
+{
+	const uint8_t *nh2 = PKT_MAC(2, 0, 0, 0, 0x99, 0x03), *nh3 = PKT_MAC(2, 0, 0, 0, 0x99, 0x04);
+	struct vtep_underlay_key k = ul_key();
+	uint8_t dmac[6];
+
+	encap_dmac(dmac, NULL);
+	ck_assert_mem_eq(dmac, MAC_NH, 6);
+	ck_assert_int_eq(harness_sh("ip neigh replace 198.51.100.2 lladdr 02:00:00:00:99:03 "
+				    "dev ta-up nud permanent"), 0);
+	ck_assert_int_eq(bpf_map_delete_elem(ul_fd(), &k), 0);
+	encap_dmac(dmac, NULL);
+	ck_assert_mem_eq(dmac, nh2, 6);
+	ck_assert_int_eq(harness_sh("ip neigh replace 198.51.100.2 lladdr 02:00:00:00:99:04 "
+				    "dev ta-up nud permanent"), 0);
+	ck_assert_msg(encap_dmac_becomes(nh3), "the old next-hop MAC outlived the cache lifetime");
+}
+END_TEST
+
+/* The route to the VTEP moves to another uplink: outer source MAC and next
+ * hop follow within the lifetime. */
+START_TEST(test_underlay_route_change)
+{
+	const uint8_t *nh_b = PKT_MAC(2, 0, 0, 0, 0x98, 0x02);
+	uint8_t dmac[6], smac[6], mac_b[6];
+
+	ck_assert_int_gt(harness_veth(&h, "ta-upb", "ta-upbp"), 0);
+	ck_assert_int_eq(harness_ifmac("ta-upb", mac_b), 0);
+	ck_assert_int_eq(harness_sh("ip addr add 198.51.101.1/24 dev ta-upb && "
+				    "ip neigh replace 198.51.101.2 lladdr 02:00:00:00:98:02 "
+				    "dev ta-upb nud permanent"), 0);
+	encap_dmac(dmac, smac);
+	ck_assert_mem_eq(dmac, MAC_NH, 6);
+	ck_assert_mem_eq(smac, mac_up, 6);
+	ck_assert_int_eq(harness_sh("ip route replace 192.0.2.2/32 via 198.51.101.2"), 0);
+	ck_assert_msg(encap_dmac_becomes(nh_b), "the old route outlived the cache lifetime");
+	encap_dmac(dmac, smac);
+	ck_assert_mem_eq(smac, mac_b, 6);
+}
+END_TEST
+
+/* An unresolved next hop is never cached (bpf_redirect_neigh resolves it
+ * on every packet until the kernel has the neighbour). */
+START_TEST(test_underlay_no_neigh_not_cached)
+{
+	struct vtep_underlay_key k = ul_key();
+	struct vtep_underlay c;
+	struct harness_result r;
+	struct pkt in;
+
+	ck_assert_int_eq(harness_sh("ip neigh del 198.51.100.2 dev ta-up"), 0);
+	udp_w1(&in, "10.1.0.21");
+	run_w1(&in, &r);
+	ck_assert_int_eq(r.retval, TC_ACT_REDIRECT);
+	ck_assert_int_ne(bpf_map_lookup_elem(ul_fd(), &k, &c), 0);
+}
+END_TEST
+
 /* ---- MTU ------------------------------------------------------------ */
 
 /* UDP from w1 to the remote host with an IPv4 total length of ip_len. */
@@ -1031,6 +1230,39 @@ START_TEST(test_frag_needed_route_mtu)
 }
 END_TEST
 
+/* The route's MTU drops while 1351-byte packets flow (1401 outer: fit the
+ * cached 1500): within the cache lifetime they get fragmentation-needed with
+ * the new MTU; and one above the cached MTU is the kernel's to judge at
+ * once. */
+START_TEST(test_underlay_mtu_change)
+{
+	struct harness_result r;
+	struct pkt in, want, big;
+	struct timespec t0, t;
+	int ok = 0;
+
+	big_udp(&in, 1351, 1);
+	run_w1(&in, &r);
+	ck_assert_uint_eq(r.out_len, in.len + 50);
+	ck_assert_int_eq(harness_sh("ip route replace 192.0.2.2/32 via 198.51.100.2 mtu lock 1400"),
+			 0);
+	big_udp(&big, 1451, 1);
+	run_w1(&big, &r);
+	want_frag_needed(&want, &big, 1350, 28);
+	expect_bytes(&r, &want);
+	want_frag_needed(&want, &in, 1350, 28);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	do {
+		run_w1(&in, &r);
+		ok = r.out_len == want.len && !memcmp(r.out, want.buf, want.len);
+		if (!ok)
+			usleep(2000);
+		clock_gettime(CLOCK_MONOTONIC, &t);
+	} while (!ok && (t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000 < 2000);
+	ck_assert_msg(ok, "the old MTU outlived the cache lifetime");
+}
+END_TEST
+
 START_TEST(test_mtu_no_df)
 {
 	struct harness_result r;
@@ -1113,10 +1345,17 @@ static Suite *port_suite(void)
 	tcase_add_test(tc, test_encap_prefix);
 	tcase_add_test(tc, test_encap_no_neigh);
 	tcase_add_test(tc, test_encap_sport);
+	tcase_add_test(tc, test_encap_sport_fragments);
+	tcase_add_test(tc, test_underlay_cached);
+	tcase_add_test(tc, test_underlay_serves_and_expires);
+	tcase_add_test(tc, test_underlay_neigh_change);
+	tcase_add_test(tc, test_underlay_route_change);
+	tcase_add_test(tc, test_underlay_no_neigh_not_cached);
 	tcase_add_test(tc, test_mtu_fits);
 	tcase_add_test(tc, test_frag_needed);
 	tcase_add_test(tc, test_frag_needed_tcp);
 	tcase_add_test(tc, test_frag_needed_route_mtu);
+	tcase_add_test(tc, test_underlay_mtu_change);
 	tcase_add_test(tc, test_mtu_no_df);
 	tcase_add_test(tc, test_gso_too_big);
 	tcase_add_test(tc, test_gso_fits);

@@ -19,6 +19,12 @@ dropped connection, never a hang), 1 otherwise.
         N GET /metrics with PAR at a time (HTTP/1.0, one request per
         connection); prints the number of 200s, other answers and refusals.
         Exit 0 when at least one 200 came back and none took longer than 30 s.
+  http-slow ADDR PORT N HOLD
+        N slowloris clients on /metrics: each sends its request one byte
+        every 0.5 s for at most HOLD seconds (libmicrohttpd's inactivity
+        timeout never fires); meanwhile normal scrapes are tried until one
+        is answered. Exit 0 when a scrape got a 200 and every slow client
+        was dropped by vtepd before HOLD.
   http-bad ADDR PORT CASE
         one malformed HTTP request (see HTTP_CASES): exit 0 when the answer is
         not a 200 (or the connection is closed) within the timeout.
@@ -363,6 +369,71 @@ def cmd_http_flood(a):
     return 0 if counts["200"] > 0 and slowest[0] < 30 else 1
 
 
+def cmd_http_slow(a):
+    req = b"GET /metrics HTTP/1.1\r\nHost: x\r\nX-Slow: " + b"a" * 100000
+    state = {}
+    lock = threading.Lock()
+    t_start = time.monotonic()
+
+    def one(i):
+        try:
+            s = socket.create_connection((a.addr, a.port), timeout=TIMEOUT)
+        except OSError as e:
+            with lock:
+                state[i] = ("connect failed: %s" % e, 0.0)
+            return
+        t0 = time.monotonic()
+        pos = 0
+        why = "still open"
+        while time.monotonic() - t0 < a.hold:
+            try:
+                s.send(req[pos:pos + 1])
+            except OSError:
+                why = "dropped"
+                break
+            pos += 1
+            s.settimeout(0.5)
+            try:
+                d = s.recv(4096)
+                if not d:
+                    why = "dropped"
+                    break
+                # An answer (an error page) ends it too; never a 200.
+                why = "answered 200" if b" 200 " in d.split(b"\r\n", 1)[0] else "dropped"
+                break
+            except socket.timeout:
+                continue
+            except OSError:
+                why = "dropped"
+                break
+        with lock:
+            state[i] = (why, time.monotonic() - t0)
+        s.close()
+
+    th = [threading.Thread(target=one, args=(i,)) for i in range(a.n)]
+    for t in th:
+        t.start()
+    time.sleep(2)  # let them take every slot
+    scrape = "none answered"
+    while time.monotonic() - t_start < a.hold:
+        try:
+            st, got, dt = http_raw(a.addr, a.port, b"GET /metrics HTTP/1.0\r\n\r\n", timeout=5)
+        except OSError as e:
+            st, dt = None, 0.0
+        if st and b" 200 " in st and b"vtepd_build_info" in got:
+            scrape = "200 after %.1f s (took %.2f s)" % (time.monotonic() - t_start, dt)
+            break
+        time.sleep(0.2)
+    for t in th:
+        t.join()
+    dropped = [v[1] for v in state.values() if v[0] == "dropped"]
+    other = [v for v in state.values() if v[0] != "dropped"]
+    print("%d slow HTTP clients: %d dropped by vtepd (after %.1f..%.1f s), others: %s; "
+          "normal scrape: %s" % (a.n, len(dropped), min(dropped or [0]), max(dropped or [0]),
+                                 other[:3], scrape))
+    return 0 if len(dropped) == a.n and scrape.startswith("200") else 1
+
+
 HTTP_CASES = {
     "bad-method": b"BREW /metrics HTTP/1.1\r\nHost: x\r\n\r\n",
     "post": b"POST /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello",
@@ -439,6 +510,11 @@ def main():
     c.add_argument("port", type=int)
     c.add_argument("n", type=int)
     c.add_argument("par", type=int)
+    c = sub.add_parser("http-slow")
+    c.add_argument("addr")
+    c.add_argument("port", type=int)
+    c.add_argument("n", type=int)
+    c.add_argument("hold", type=float)
     c = sub.add_parser("http-bad")
     c.add_argument("addr")
     c.add_argument("port", type=int)
@@ -449,7 +525,8 @@ def main():
     c.add_argument("--seed", type=int, default=1)
     a = p.parse_args()
     fn = {"ctl": cmd_ctl, "ctl-idle": cmd_ctl_idle, "ctl-slow": cmd_ctl_slow,
-          "http-flood": cmd_http_flood, "http-bad": cmd_http_bad, "garbage": cmd_garbage}
+          "http-flood": cmd_http_flood, "http-slow": cmd_http_slow, "http-bad": cmd_http_bad,
+          "garbage": cmd_garbage}
     return fn[a.cmd](a)
 
 

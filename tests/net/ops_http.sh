@@ -4,7 +4,9 @@
 # the host namespace; malformed HTTP (bad method, body on POST, huge header,
 # thousands of headers, huge URL, bad or missing version, binary garbage,
 # negative length, bad chunking) each gets a non-200 answer or a closed
-# connection. Afterwards vtepd still answers scrapes that pass promtool,
+# connection; 40 slowloris clients trickling a byte every 0.5 s (more than
+# the 16 connections served) do not lock scrapers out and are all dropped
+# (absolute deadline, eviction: agent/metrics_conn.h). Afterwards vtepd still answers scrapes that pass promtool,
 # keeps every route, forwards, and logged no sanitizer report.
 . "$(dirname "$0")/ops_lib.sh"
 METRICS="\"127.0.0.1:$MPORT\""
@@ -25,6 +27,14 @@ for c in bad-method post bad-path huge-header many-headers huge-url bad-version 
 	binary negative-length bad-chunked; do
 	check "malformed HTTP: $c: no 200, no hang" ops_py "$NS1" http-bad 127.0.0.1 "$MPORT" "$c"
 done
+
+check "slow HTTP: 40 trickling clients dropped, a normal scrape still answered" \
+	ops_py "$NS1" http-slow 127.0.0.1 "$MPORT" 40 30
+check "vtepd alive after the slow clients" alive h1
+closed_counted() {
+	metrics_of h1 | grep -E '^vtepd_metrics_connections_closed_total\{reason="(deadline|evicted)"\} [1-9]'
+}
+check "the closed connections are counted in /metrics" closed_counted
 
 scrape_ok() {
 	metrics_of h1 >"$LOGDIR/after.txt" || { echo "no answer"; return 1; }

@@ -6,6 +6,10 @@
 # and scrape figures are there; the endpoint listens on loopback only; with
 # a GoBGP peer, the per-peer BGP message and route counters move and the
 # UPDATE-to-map histogram fills (and the text still passes promtool).
+# Issue 4 (session 2): routes with a route target no VNI imports are counted
+# per peer (vtepd_bgp_peer_routes_rejected_total, `vtepctl peers`
+# routes_rejected) and not held; `vtepctl bgp routes` is sorted and shows the
+# route target of our own routes; `vtepctl stats -a` works like `-a stats`.
 . "$(dirname "$0")/ops_lib.sh"
 METRICS="\"127.0.0.1:$MPORT\""
 net_begin
@@ -122,6 +126,63 @@ check "histogram: +Inf bucket equals _count" sh -c \
 	/^vtepd_bgp_update_to_map_seconds_count / { n = \$2 }
 	END { print inf, n; exit !(inf != \"\" && inf == n) }'"
 check "h1 with BGP: /metrics passes promtool check metrics" promtool_ok h1
+
+# Our own paths show the route target evpn_export attaches ("auto" for VNI
+# 100 under AS 65101), received ones theirs; the list is sorted.
+bgp_routes_rts() {
+	vt h1 -j bgp routes | jq -e '
+		([.[] | select(.peer == "local")] | length > 0 and
+		 all(.route_targets == ["65101:100"])) and
+		([.[] | select(.peer != "local")] | length > 0 and
+		 all(.route_targets == ["65000:100"]))'
+}
+check "vtepctl bgp routes: our routes carry RT 65101:100, GoBGP's 65000:100" bgp_routes_rts
+bgp_routes_sorted() {
+	vt h1 -j bgp routes | jq -e '
+		def ipn: if . == null then -1 else (split("/")[0] | split(".") | map(tonumber)
+			| .[0] * 16777216 + .[1] * 65536 + .[2] * 256 + .[3]) end;
+		map([.vni, .type, (.mac // ""), (.prefix | ipn)]) as $k
+		| ($k | length) > 2 and $k == ($k | sort)'
+}
+check "vtepctl bgp routes: sorted by VNI, type, MAC, IP" bgp_routes_sorted
+check "vtepctl bgp routes: the table has the same order as the JSON" bash -c "
+	diff <(nsenter --net=/run/netns/${PFX}h1 '$VTEPCTL' -s '$(sock_of h1)' bgp routes | awk 'NR > 1 { print \$3 }') \
+	     <(nsenter --net=/run/netns/${PFX}h1 '$VTEPCTL' -s '$(sock_of h1)' -j bgp routes | jq -r '.[] | .vtep // \"-\"')"
+
+# Three routes whose route target (65000:777) no VNI of h1 imports: not
+# held, counted per peer.
+check "BGP: nothing rejected yet" value_is h1 "vtepd_bgp_peer_routes_rejected_total{$PL}" 0
+for i in 1 2 3; do
+	run nx "$FAB" gobgp global rib -a evpn add macadv 02:00:00:00:07:0$i 10.7.0.$i etag 0 \
+		label 777 rd 192.0.2.9:777 rt 65000:777 encap vxlan nexthop 192.0.2.9
+done
+check_until "BGP: the 3 routes with a foreign route target are counted as rejected" 10 \
+	value_is h1 "vtepd_bgp_peer_routes_rejected_total{$PL}" 3
+check "BGP: they were received (reach 1 + 3)" \
+	value_is h1 "vtepd_bgp_peer_routes_received_total{$PL,kind=\"reach\"}" 4
+check "BGP: and not held (prefixes_received stays 1)" value_is h1 "vtepd_bgp_peer_prefixes_received{$PL}" 1
+peers_rejected() { vt h1 -j peers | jq -e --arg a "$GBIP" '.[] | select(.address == $a) | .routes_rejected == 3 and .prefixes_received == 1'; }
+check "vtepctl -j peers: routes_rejected 3, prefixes_received 1" peers_rejected
+check "vtepctl peers (table): REJECTED column" sh -c \
+	"nsenter --net=/run/netns/${PFX}h1 '$VTEPCTL' -s '$(sock_of h1)' peers | tee /dev/stderr | awk '\$1 == \"$GBIP\" { f = (\$NF == 3) } END { exit !f }'"
+check "h1 with rejected routes: /metrics passes promtool check metrics" promtool_ok h1
+for i in 1 2 3; do
+	run nx "$FAB" gobgp global rib -a evpn del macadv 02:00:00:00:07:0$i 10.7.0.$i etag 0 \
+		label 777 rd 192.0.2.9:777
+done
+
+# Global options after the object (issue 4): `stats -a` == `-a stats`.
+stats_all_after() {
+	local a b
+	a=$(vt h1 -a stats | awk '{ print $1 }') || return 1
+	b=$(vt h1 stats -a | awk '{ print $1 }') || return 1
+	echo "-a stats: $(echo "$a" | wc -l) lines, stats -a: $(echo "$b" | wc -l) lines"
+	[ -n "$a" ] && [ "$a" = "$b" ] && [ "$(echo "$b" | wc -l)" -gt "$(vt h1 stats | wc -l)" ]
+}
+check "vtepctl stats -a lists what vtepctl -a stats lists (zeros included)" stats_all_after
+check "vtepctl peers -j is JSON" sh -c "nsenter --net=/run/netns/${PFX}h1 '$VTEPCTL' -s '$(sock_of h1)' peers -j | jq -e 'type == \"array\"'"
+
 run nx "$FAB" gobgp global rib -a evpn del macadv 02:00:00:00:00:99 10.1.0.99 etag 0 label 100 \
 	rd 192.0.2.9:100
-check_until "BGP: withdrawals received" 10 value_is h1 "vtepd_bgp_peer_routes_received_total{$PL,kind=\"withdraw\"}" 1
+check_until "BGP: withdrawals received (3 rejected routes, then this one)" 10 \
+	value_is h1 "vtepd_bgp_peer_routes_received_total{$PL,kind=\"withdraw\"}" 4

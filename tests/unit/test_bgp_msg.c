@@ -1298,7 +1298,9 @@ START_TEST(test_update_as2_peer)
 	ck_assert_mem_eq(p, "\xc0\x11\x0a\x02\x02\xfa\x56\xea\x00\x00\x00\xfd\xe9", 13);
 	ck_assert_int_eq(bgp_msg_parse(out, w.len, &ebgp2, &m, &err), 0);
 	ck_assert_int_eq(err.action, BGP_ACT_NONE);
-	ck_assert_uint_eq(m.update.attrs.aspath.asn[0], BGP_AS_TRANS);
+	/* RFC 6793 4.2.3: the receiver merges AS4_PATH back in. */
+	ck_assert_uint_eq(m.update.attrs.aspath.asn[0], 4200000000u);
+	ck_assert_uint_eq(m.update.attrs.as4_used, BGP_AS4_USED_PATH);
 	/* Between 4-octet speakers there is no AS4_PATH. */
 	wbuf_init(&w, out, sizeof(out));
 	ck_assert_int_eq(bgp_msg_build_update(&w, &ebgp4, &a, &rt, 1, false), 1);
@@ -1379,6 +1381,46 @@ START_TEST(test_err_names)
 }
 END_TEST
 
+
+/* RFC 8538 5: Cease/Hard Reset (6/9) whose data is the NOTIFICATION it
+ * stands for, here Cease/Administrative Shutdown with an RFC 9003 reason. */
+static const char hard_reset_hex[] =
+	MARKER "0023" "03"
+	"06" "09"               /* Cease / Hard Reset */
+	"06" "02"               /* the original: Cease / Administrative Shutdown */
+	"0b" "6d61696e74656e616e6365";   /* "maintenance" */
+
+START_TEST(test_hard_reset_golden)
+{
+	uint8_t want[64];
+	size_t n = hex(hard_reset_hex, want);
+	struct wbuf w;
+
+	wbuf_init(&w, out, sizeof(out));
+	ck_assert_int_eq(bgp_msg_build_hard_reset_cease(&w, BGP_CEASE_ADMIN_SHUTDOWN,
+							"maintenance"), 0);
+	ck_assert_uint_eq(w.len, n);
+	ck_assert_mem_eq(out, want, n);
+	ck_assert_int_eq(parse_hex(hard_reset_hex, &ebgp4), 0);
+	ck_assert_uint_eq(m.notification.code, BGP_ERR_CEASE);
+	ck_assert_uint_eq(m.notification.subcode, BGP_CEASE_HARD_RESET);
+	ck_assert(m.notification.hard_reset);
+	ck_assert_uint_eq(m.notification.inner_code, BGP_ERR_CEASE);
+	ck_assert_uint_eq(m.notification.inner_subcode, BGP_CEASE_ADMIN_SHUTDOWN);
+	ck_assert(m.notification.has_reason);
+	ck_assert_str_eq(m.notification.reason, "maintenance");
+	ck_assert_str_eq(bgp_err_subcode_name(BGP_ERR_CEASE, BGP_CEASE_HARD_RESET), "Hard Reset");
+	/* Wrapping a non-Cease code: Hold Timer Expired, no data. */
+	wbuf_init(&w, out, sizeof(out));
+	ck_assert_int_eq(bgp_msg_build_hard_reset(&w, BGP_ERR_HOLD_TIMER, 0, NULL, 0), 0);
+	ck_assert_uint_eq(w.len, 23);
+	ck_assert_mem_eq(out + 19, "\x06\x09\x04\x00", 4);
+	/* A Hard Reset too short to wrap anything is kept as is. */
+	ck_assert_int_eq(parse_hex(MARKER "0016" "03" "0609" "06", &ebgp4), 0);
+	ck_assert(!m.notification.hard_reset);
+}
+END_TEST
+
 static Suite *bgp_suite(void)
 {
 	Suite *s = suite_create("bgp_msg");
@@ -1395,6 +1437,7 @@ static Suite *bgp_suite(void)
 	tcase_add_test(golden, test_header_errors);
 	tcase_add_test(golden, test_notification_golden);
 	tcase_add_test(golden, test_notification_from_err);
+	tcase_add_test(golden, test_hard_reset_golden);
 	tcase_add_test(golden, test_route_refresh);
 	tcase_add_test(golden, test_update_golden_build);
 	tcase_add_test(golden, test_update_golden_parse);

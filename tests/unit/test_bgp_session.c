@@ -220,6 +220,8 @@ static void peer_write(int fd, const void *p, size_t n)
 
 enum {
 	OPEN_NO_EVPN = 1, OPEN_GR = 2, OPEN_GR_F = 4, OPEN_RR = 8, OPEN_GR_NOAF = 16,
+	OPEN_GR_N = 32,         /* the N bit (RFC 8538) */
+	OPEN_AS2 = 64,          /* a 2-octet AS speaker: no capability 65 (RFC 6793) */
 };
 
 static void peer_open(int fd, uint32_t as, uint16_t hold, uint32_t id, unsigned flags)
@@ -233,7 +235,7 @@ static void peer_open(int fd, uint32_t as, uint16_t hold, uint32_t id, unsigned 
 	o.asn = as;
 	o.hold_time = hold;
 	o.bgp_id = htonl(id);
-	o.cap_as4 = true;
+	o.cap_as4 = !(flags & OPEN_AS2);
 	o.cap_route_refresh = flags & OPEN_RR;
 	o.n_mp = 1;
 	o.mp[0] = (struct bgp_afisafi){ flags & OPEN_NO_EVPN ? 1 : EVPN_AFI,
@@ -241,6 +243,7 @@ static void peer_open(int fd, uint32_t as, uint16_t hold, uint32_t id, unsigned 
 	if (flags & (OPEN_GR | OPEN_GR_NOAF)) {
 		o.cap_gr = true;
 		o.gr_time = 60;
+		o.gr_flags = flags & OPEN_GR_N ? BGP_GR_NOTIFICATION : 0;
 		if (flags & OPEN_GR) {
 			o.n_gr = 1;
 			o.gr[0] = (struct bgp_gr_af){ EVPN_AFI, EVPN_SAFI,
@@ -351,6 +354,19 @@ static struct bgp_msg *peer_expect(int fd, uint8_t type, const struct bgp_parse_
 	return &m;
 }
 
+/* Reads one message of any type, parsed (static storage). */
+static struct bgp_msg *peer_expect_any(int fd)
+{
+	static uint8_t buf[BGP_MAX_LEN];
+	static struct bgp_msg m;
+	struct bgp_err err;
+	size_t n = peer_read(fd, buf);
+
+	ck_assert_msg(n > 0, "expected a message, got end of stream");
+	ck_assert_int_eq(bgp_msg_parse(buf, n, &ebgp_ctx, &m, &err), 0);
+	return &m;
+}
+
 static void peer_expect_notification(int fd, uint8_t code, uint8_t subcode)
 {
 	struct bgp_msg *m = peer_expect(fd, BGP_MSG_NOTIFICATION, &ebgp_ctx);
@@ -453,6 +469,8 @@ START_TEST(test_open_we_send)
 	ck_assert(o.cap_gr);
 	ck_assert_uint_eq(o.gr_time, 120);
 	ck_assert_uint_eq(o.gr_flags & BGP_GR_RESTARTING, 0);
+	/* N: RFC 8538 2. */
+	ck_assert_uint_eq(o.gr_flags & BGP_GR_NOTIFICATION, BGP_GR_NOTIFICATION);
 	ck_assert_uint_eq(o.n_gr, 1);
 	ck_assert_uint_eq(o.gr[0].afi, EVPN_AFI);
 	ck_assert_uint_eq(o.gr[0].flags, BGP_GR_AF_FORWARDING);
@@ -1384,6 +1402,249 @@ static int count_fds(void)
 	return n;
 }
 
+
+/* ---- RFC 8538: graceful restart for NOTIFICATIONs ---------------------------------- */
+
+#define GR_N (OPEN_GR | OPEN_GR_F | OPEN_GR_N)
+
+/* Reads past our keepalives to the NOTIFICATION. */
+static struct bgp_msg *peer_expect_notification_msg(int fd)
+{
+	struct bgp_msg *m;
+
+	while ((m = peer_expect_any(fd))->type == BGP_MSG_KEEPALIVE)
+		;
+	ck_assert_uint_eq(m->type, BGP_MSG_NOTIFICATION);
+	return m;
+}
+
+START_TEST(test_8538_hold_timer_keeps_routes)
+{
+	struct bgp_session_cfg c = base_cfg();
+	struct bgp_peer_info pi;
+	struct bgp_msg *m;
+	struct fake f;
+
+	c.keepalive = 0;
+	fake_init(&f, &c);
+	to_established(&f, GR_N);
+	peer_update(f.peer_fd, &ebgp_ctx, PEER_AS, 1, 2, false);
+	pump(&f);
+	f.now += 90000;
+	bgp_session_timers(f.s, f.now);
+	m = peer_expect_notification_msg(f.peer_fd);
+	/* Hold Timer Expired as such: not a Hard Reset. */
+	ck_assert_uint_eq(m->notification.code, BGP_ERR_HOLD_TIMER);
+	peer_expect_eof(f.peer_fd);
+	/* "the receiving speaker MUST follow the procedures ... as if the
+	 * TCP session terminated": routes kept, stale, for its restart time. */
+	ck_assert_int_eq(f.down_keep, 1);
+	ck_assert_int_eq(f.down_drop, 0);
+	bgp_session_info(f.s, f.now, &pi);
+	ck_assert(pi.gr_stale);
+	f.connect_err = ECONNREFUSED;
+	while (f.sweeps == 0 && f.now < 1000000 + 200000)
+		advance(&f, 1000);
+	ck_assert_int_eq(f.sweeps, 1);      /* its 60 s restart time ran out */
+	fake_fini(&f);
+}
+END_TEST
+
+START_TEST(test_8538_notification_received)
+{
+	struct bgp_session_cfg c = base_cfg();
+	uint8_t buf[BGP_MAX_LEN];
+	struct bgp_peer_info pi;
+	struct fake f;
+	struct wbuf w;
+
+	/* A NOTIFICATION other than Hard Reset keeps the routes... */
+	fake_init(&f, &c);
+	to_established(&f, GR_N);
+	wbuf_init(&w, buf, sizeof(buf));
+	ck_assert_int_eq(bgp_msg_build_cease(&w, BGP_CEASE_ADMIN_RESET, "soft"), 0);
+	peer_write(f.peer_fd, buf, w.len);
+	pump(&f);
+	peer_expect_eof(f.peer_fd);
+	ck_assert_int_eq(f.down_keep, 1);
+	ck_assert_int_eq(f.down_drop, 0);
+	fake_fini(&f);
+
+	/* ... a Hard Reset does not (RFC 8538 5), and its reason is read
+	 * from the NOTIFICATION it wraps. */
+	fake_init(&f, &c);
+	to_established(&f, GR_N);
+	wbuf_init(&w, buf, sizeof(buf));
+	ck_assert_int_eq(bgp_msg_build_hard_reset_cease(&w, BGP_CEASE_ADMIN_SHUTDOWN,
+							"maintenance"), 0);
+	peer_write(f.peer_fd, buf, w.len);
+	pump(&f);
+	peer_expect_eof(f.peer_fd);
+	ck_assert_int_eq(f.down_keep, 0);
+	ck_assert_int_eq(f.down_drop, 1);
+	bgp_session_info(f.s, f.now, &pi);
+	ck_assert_ptr_nonnull(strstr(pi.last_error, "Hard Reset 6/2"));
+	ck_assert_ptr_nonnull(strstr(pi.last_error, "maintenance"));
+	fake_fini(&f);
+
+	/* Without the N bit from the peer, RFC 4724 alone: routes go. */
+	fake_init(&f, &c);
+	to_established(&f, OPEN_GR | OPEN_GR_F);
+	wbuf_init(&w, buf, sizeof(buf));
+	ck_assert_int_eq(bgp_msg_build_cease(&w, BGP_CEASE_ADMIN_RESET, NULL), 0);
+	peer_write(f.peer_fd, buf, w.len);
+	pump(&f);
+	ck_assert_int_eq(f.down_keep, 0);
+	ck_assert_int_eq(f.down_drop, 1);
+	fake_fini(&f);
+
+	/* Without our GR capability (gr_time 0) the N bit is not ours to
+	 * honour either. */
+	c.gr_time = 0;
+	fake_init(&f, &c);
+	to_established(&f, GR_N);
+	wbuf_init(&w, buf, sizeof(buf));
+	ck_assert_int_eq(bgp_msg_build_cease(&w, BGP_CEASE_ADMIN_RESET, NULL), 0);
+	peer_write(f.peer_fd, buf, w.len);
+	pump(&f);
+	ck_assert_int_eq(f.down_keep, 0);
+	ck_assert_int_eq(f.down_drop, 1);
+	fake_fini(&f);
+}
+END_TEST
+
+START_TEST(test_8538_update_error_keeps_routes)
+{
+	struct bgp_session_cfg c = base_cfg();
+	uint8_t buf[64];
+	struct fake f;
+
+	fake_init(&f, &c);
+	to_established(&f, GR_N);
+	/* An UPDATE whose attribute length overruns it: session reset
+	 * (RFC 7606 3), NOTIFICATION 3/1, and the routes stay stale. */
+	raw_hdr(buf, 23, BGP_MSG_UPDATE);
+	buf[19] = 0;
+	buf[20] = 0;
+	buf[21] = 0;
+	buf[22] = 9;
+	peer_write(f.peer_fd, buf, 23);
+	pump(&f);
+	peer_expect_notification(f.peer_fd, BGP_ERR_UPDATE, BGP_UPD_MALFORMED_ATTR_LIST);
+	ck_assert_int_eq(f.down_keep, 1);
+	ck_assert_int_eq(f.down_drop, 0);
+	fake_fini(&f);
+}
+END_TEST
+
+START_TEST(test_8538_max_prefixes_hard_reset)
+{
+	struct bgp_session_cfg c = base_cfg();
+	struct bgp_msg *m;
+	struct fake f;
+
+	c.max_prefixes = 2;
+	fake_init(&f, &c);
+	to_established(&f, GR_N);
+	peer_update(f.peer_fd, &ebgp_ctx, PEER_AS, 1, 3, false);
+	pump(&f);
+	m = peer_expect(f.peer_fd, BGP_MSG_NOTIFICATION, &ebgp_ctx);
+	/* RFC 8538 5.1: Cease/Hard Reset wrapping Cease/Maximum Number of
+	 * Prefixes Reached and its RFC 4486 data. */
+	ck_assert_uint_eq(m->notification.code, BGP_ERR_CEASE);
+	ck_assert_uint_eq(m->notification.subcode, BGP_CEASE_HARD_RESET);
+	ck_assert(m->notification.hard_reset);
+	ck_assert_uint_eq(m->notification.inner_code, BGP_ERR_CEASE);
+	ck_assert_uint_eq(m->notification.inner_subcode, BGP_CEASE_MAX_PREFIXES);
+	ck_assert_uint_eq(m->notification.data_len, 2 + 7);
+	ck_assert_uint_eq(m->notification.data[3], EVPN_AFI);
+	ck_assert_uint_eq(m->notification.data[8], 2);
+	peer_expect_eof(f.peer_fd);
+	ck_assert_int_eq(f.down_drop, 1);
+	ck_assert_int_eq(f.down_keep, 0);
+	fake_fini(&f);
+}
+END_TEST
+
+START_TEST(test_8538_stop)
+{
+	struct bgp_session_cfg c = base_cfg();
+	struct bgp_msg *m;
+	struct fake f;
+
+	/* Peer de-configured: Hard Reset (RFC 8538 5.1). */
+	fake_init(&f, &c);
+	to_established(&f, GR_N);
+	bgp_session_stop(f.s, f.now, BGP_CEASE_PEER_DECONFIGURED, NULL);
+	m = peer_expect(f.peer_fd, BGP_MSG_NOTIFICATION, &ebgp_ctx);
+	ck_assert_uint_eq(m->notification.subcode, BGP_CEASE_HARD_RESET);
+	ck_assert_uint_eq(m->notification.inner_subcode, BGP_CEASE_PEER_DECONFIGURED);
+	ck_assert_int_eq(f.down_drop, 1);
+	fake_fini(&f);
+
+	/* Administrative shutdown with an RFC 9003 reason inside. */
+	fake_init(&f, &c);
+	to_established(&f, GR_N);
+	bgp_session_stop(f.s, f.now, BGP_CEASE_ADMIN_SHUTDOWN, "bye");
+	m = peer_expect(f.peer_fd, BGP_MSG_NOTIFICATION, &ebgp_ctx);
+	ck_assert_uint_eq(m->notification.subcode, BGP_CEASE_HARD_RESET);
+	ck_assert_uint_eq(m->notification.inner_subcode, BGP_CEASE_ADMIN_SHUTDOWN);
+	ck_assert(m->notification.has_reason);
+	ck_assert_str_eq(m->notification.reason, "bye");
+	fake_fini(&f);
+
+	/* Other Configuration Change is graceful for the peer: sent as is. */
+	fake_init(&f, &c);
+	to_established(&f, GR_N);
+	bgp_session_stop(f.s, f.now, BGP_CEASE_CONFIG_CHANGE, NULL);
+	peer_expect_notification(f.peer_fd, BGP_ERR_CEASE, BGP_CEASE_CONFIG_CHANGE);
+	fake_fini(&f);
+
+	/* No N from the peer: the plain Cease. */
+	fake_init(&f, &c);
+	to_established(&f, OPEN_GR | OPEN_GR_F);
+	bgp_session_stop(f.s, f.now, BGP_CEASE_PEER_DECONFIGURED, NULL);
+	peer_expect_notification(f.peer_fd, BGP_ERR_CEASE, BGP_CEASE_PEER_DECONFIGURED);
+	fake_fini(&f);
+}
+END_TEST
+
+/* ---- a 2-octet AS speaker (RFC 6793 4.2) ------------------------------------------- */
+
+START_TEST(test_as2_peer)
+{
+	static const struct bgp_parse_ctx as2_ctx = { .as4 = false, .ibgp = false };
+	struct bgp_session_cfg c = base_cfg();
+	struct bgp_msg *m;
+	struct fake f;
+
+	c.local_as = 4200000001u;
+	fake_init(&f, &c);
+	f.table_routes = 1;
+	to_openconfirm(&f, OPEN_AS2);
+	peer_keepalive(f.peer_fd);
+	pump(&f);
+	ck_assert_int_eq(bgp_session_state(f.s), BGP_ST_ESTABLISHED);
+	/* Our UPDATE: AS_TRANS in a 2-octet AS_PATH, the true AS in AS4_PATH. */
+	m = peer_expect(f.peer_fd, BGP_MSG_UPDATE, &as2_ctx);
+	ck_assert_uint_eq(m->update.attrs.as4_used, BGP_AS4_USED_PATH);
+	ck_assert_uint_eq(m->update.attrs.aspath.asn[0], 4200000001u);
+	peer_expect(f.peer_fd, BGP_MSG_UPDATE, &as2_ctx);     /* End-of-RIB */
+	/* Its routes: 2-octet AS_PATH decoded... */
+	peer_update(f.peer_fd, &as2_ctx, PEER_AS, 1, 1, false);
+	pump(&f);
+	ck_assert_int_eq(f.routes, 1);
+	ck_assert_int_eq(f.withdrawn, 0);
+	/* ... and our AS hidden behind AS_TRANS is found through AS4_PATH:
+	 * the loop check refuses the route (treated as withdrawn). */
+	peer_update(f.peer_fd, &as2_ctx, 4200000001u, 2, 1, false);
+	pump(&f);
+	ck_assert_int_eq(f.routes, 1);
+	ck_assert_int_eq(f.withdrawn, 1);
+	fake_fini(&f);
+}
+END_TEST
+
 START_TEST(test_100_flaps)
 {
 	struct bgp_session_cfg c = base_cfg();
@@ -1478,6 +1739,12 @@ static Suite *suite(void)
 	tcase_add_test(t, test_rib_out_of_memory_resets);
 	tcase_add_test(t, test_route_refresh);
 	tcase_add_test(t, test_send_withdrawals);
+	tcase_add_test(t, test_8538_hold_timer_keeps_routes);
+	tcase_add_test(t, test_8538_notification_received);
+	tcase_add_test(t, test_8538_update_error_keeps_routes);
+	tcase_add_test(t, test_8538_max_prefixes_hard_reset);
+	tcase_add_test(t, test_8538_stop);
+	tcase_add_test(t, test_as2_peer);
 	tcase_add_test(t, test_100_flaps);
 	suite_add_tcase(s, t);
 	return s;

@@ -24,6 +24,7 @@
 #include "ctlproto.h"
 #include "fake_daemon.h"
 #include "log.h"
+#include "rib.h"
 
 /* ---- a fake daemon that records what it was asked ---- */
 
@@ -98,16 +99,123 @@ static size_t f_peers(const struct daemon *d, struct daemon_peer_info *out, size
 		out[i] = (struct daemon_peer_info){
 			.address = htonl(0xc6336401 + (uint32_t)i), .asn = 65001 + (uint32_t)i,
 			.state = st[i & 1], .uptime_s = i * 10, .prefixes_received = i,
+			.routes_rejected = 7 * i,
 		};
 	return rec.npeers;
 }
 
 static const struct control_ops fake_ops = {
-	f_route_add, f_route_del, f_port_add, f_port_del, f_reload, f_peers, NULL,
+	f_route_add, f_route_del, f_port_add, f_port_del, f_reload, f_peers, NULL, NULL,
 };
 
 static struct daemon *const D = (struct daemon *)&rec;   /* never dereferenced */
 static uint64_t errors;
+
+/* ---- bgp.routes: order and our own route targets ---- */
+
+/* Paths in the RIB's (hash) order, deliberately unsorted: index, VNI,
+ * type, last MAC octet, IP, peer address (0: ours), RT of a received path. */
+static const struct {
+	uint32_t vni;
+	uint8_t type, mac;
+	const char *ip, *peer, *rt;
+} paths[] = {
+	{ 200, EVPN_RT_MACIP, 2, "10.2.0.5",  "10.0.0.2", "65000:200" },
+	{ 100, EVPN_RT_MACIP, 1, "10.1.0.2",  "10.0.0.9", "65000:100" },
+	{ 100, EVPN_RT_IMET,  0, "10.0.0.3",  "10.0.0.3", "65000:100" },
+	{ 100, EVPN_RT_MACIP, 1, "10.1.0.10", "10.0.0.2", "65000:100" },
+	{ 200, EVPN_RT_IMET,  0, "192.0.2.1", NULL,       NULL },
+	{ 100, EVPN_RT_MACIP, 1, "10.1.0.2",  NULL,       NULL },
+	{ 100, EVPN_RT_MACIP, 1, "10.1.0.2",  "10.0.0.4", "65000:100" },
+};
+/* The expected order: (VNI, type, MAC, IP numerically, RD, peer, ours first). */
+static const int sorted_paths[] = { 5, 6, 1, 3, 2, 0, 4 };
+
+static int f_bgp_routes(struct daemon *d, uint32_t vni, uint32_t peer_address,
+			daemon_bgp_route_fn fn, void *ctx)
+{
+	(void)d;
+	(void)vni;
+	(void)peer_address;
+	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		struct rib_route_info ri = { .vni = paths[i].vni, .seq = (uint32_t)i };
+		uint32_t peer = paths[i].peer ? inet_addr(paths[i].peer) : 0;
+		int ret;
+
+		ri.route.type = paths[i].type;
+		ri.route.mac[0] = 0x02;
+		ri.route.mac[5] = paths[i].mac;
+		ri.route.ip.len = 4;
+		ri.route.ip.v4 = inet_addr(paths[i].ip);
+		ri.peer = peer ? 1 + (uint32_t)i : 0;
+		if (paths[i].rt) {
+			ck_assert_int_eq(config_parse_rt(paths[i].rt, ri.rt[0]), 0);
+			ri.n_rt = 1;
+		}
+		if ((ret = fn(ctx, &ri, peer)))
+			return ret;
+	}
+	return 0;
+}
+
+static struct vtep_config fake_cfg;
+static struct cfg_vni fake_vnis[2];
+
+/* VNI 100 exports an explicit target, VNI 200 the "auto" one (ASN:VNI). */
+static const struct vtep_config *f_config(const struct daemon *d)
+{
+	(void)d;
+	memset(&fake_cfg, 0, sizeof(fake_cfg));
+	memset(fake_vnis, 0, sizeof(fake_vnis));
+	fake_vnis[0].vni = 100;
+	ck_assert_int_eq(config_parse_rt("65000:100", fake_vnis[0].route_target), 0);
+	fake_vnis[1].vni = 200;
+	fake_vnis[1].rt_auto = true;
+	fake_cfg.vnis = fake_vnis;
+	fake_cfg.n_vnis = 2;
+	fake_cfg.bgp.enabled = true;
+	fake_cfg.bgp.asn = 65000;
+	return &fake_cfg;
+}
+
+static const struct control_ops bgp_ops = {
+	.peers = f_peers, .bgp_routes = f_bgp_routes, .config = f_config,
+};
+
+START_TEST(dispatch_bgp_routes_sorted)
+{
+	const char *msg = "{\"cmd\":\"bgp.routes\"}";
+	char *line = control_dispatch(D, &bgp_ops, msg, strlen(msg), &errors);
+	struct json_object *root, *data, *o, *v;
+	const char *error, *note;
+	char err[256];
+	bool ok;
+
+	ck_assert_ptr_nonnull(line);
+	ck_assert_int_eq(ctlproto_decode_reply(line, strlen(line), &root, &ok, &data, &error, &note,
+					       err, sizeof(err)), 0);
+	free(line);
+	ck_assert(ok);
+	ck_assert_int_eq(json_object_array_length(data), sizeof(sorted_paths) / sizeof(int));
+	for (size_t i = 0; i < sizeof(sorted_paths) / sizeof(int); i++) {
+		int k = sorted_paths[i];
+		const char *want_rt = paths[k].rt ? paths[k].rt
+				      : paths[k].vni == 100 ? "65000:100" : "65000:200";
+
+		o = json_object_array_get_idx(data, i);
+		ck_assert(json_object_object_get_ex(o, "seq", &v));
+		ck_assert_msg(json_object_get_int(v) == k, "position %zu: path %d, expected %d",
+			      i, json_object_get_int(v), k);
+		ck_assert(json_object_object_get_ex(o, "peer", &v));
+		ck_assert_str_eq(json_object_get_string(v), paths[k].peer ? paths[k].peer : "local");
+		/* Our own routes carry the target the export attaches, not []. */
+		ck_assert(json_object_object_get_ex(o, "route_targets", &v));
+		ck_assert_int_eq(json_object_array_length(v), 1);
+		ck_assert_str_eq(json_object_get_string(json_object_array_get_idx(v, 0)), want_rt);
+	}
+	json_object_put(root);
+}
+END_TEST
 
 /* ---- dispatch without sockets ---- */
 
@@ -238,6 +346,8 @@ START_TEST(dispatch_peers_bgp_version)
 	ck_assert_str_eq(json_object_get_string(v), "Established");
 	ck_assert(json_object_object_get_ex(p, "uptime_s", &v));
 	ck_assert(json_object_object_get_ex(p, "prefixes_received", &v));
+	ck_assert(json_object_object_get_ex(p, "routes_rejected", &v));
+	ck_assert_int_eq(json_object_get_int(v), 7);
 	json_object_put(root);
 
 	root = call("{\"cmd\":\"bgp.routes\",\"args\":{\"vni\":100,\"peer\":\"198.51.100.1\"}}",
@@ -728,6 +838,7 @@ int main(void)
 	tcase_add_test(d, dispatch_ports_reload);
 	tcase_add_test(d, dispatch_daemon_failure);
 	tcase_add_test(d, dispatch_peers_bgp_version);
+	tcase_add_test(d, dispatch_bgp_routes_sorted);
 	tcase_add_test(d, dispatch_garbage);
 	tcase_add_test(d, dispatch_bad_arguments);
 	tcase_add_test(k, socket_permissions);

@@ -422,6 +422,137 @@ START_TEST(test_batched_bulk)
 }
 END_TEST
 
+
+/* The BGP side's answers for many keys at once (several batch syscalls),
+ * each written exactly once, with the values given; then withdrawn.
+ * A key marked again keeps one entry (its last answer). */
+static bool no_route(void *ctx, const struct vtep_route_key *k, struct vtep_route *out,
+		     bool *over)
+{
+	(void)ctx; (void)k; (void)out; (void)over;
+	return false;
+}
+
+static bool no_fdb(void *ctx, const struct vtep_fdb_key *k, struct vtep_fdb *out, bool *over)
+{
+	(void)ctx; (void)k; (void)out; (void)over;
+	return false;
+}
+
+START_TEST(test_bgp_bulk_parallel)
+{
+	enum { N = 12000 };
+	struct mapsync_bgp bgp = { .route = no_route, .fdb = no_fdb };
+	struct mapsync_stats st0, st;
+	uint32_t i;
+
+	mapsync_set_bgp(ms, &bgp);
+	mapsync_get_stats(ms, &st0);
+	for (i = 0; i < N; i++) {
+		struct vtep_route_key rk = { .vni = 100, .ip = htonl(0x0a100000 + i) };
+		struct vtep_route rv = { .vtep = htonl(0xc0000202), .seq = i,
+					 .source = VTEP_SRC_BGP };
+		struct vtep_fdb_key fk;
+		struct vtep_fdb fv = { .vtep = htonl(0xc0000202), .source = VTEP_SRC_BGP };
+
+		memset(&fk, 0, sizeof(fk));
+		fk.vni = 100;
+		fk.mac[0] = 2;
+		fk.mac[3] = i >> 16;
+		fk.mac[4] = i >> 8;
+		fk.mac[5] = i;
+		memcpy(rv.mac, fk.mac, 6);
+		ck_assert_int_eq(mapsync_bgp_set_route(ms, &rk, &rv, false), 0);
+		ck_assert_int_eq(mapsync_bgp_set_fdb(ms, &fk, &fv, false), 0);
+	}
+	/* Key 0 again, later, with another sequence: one write, the last answer. */
+	{
+		struct vtep_route_key rk = { .vni = 100, .ip = htonl(0x0a100000) };
+		struct vtep_route rv = { .vtep = htonl(0xc0000203), .seq = 77,
+					 .source = VTEP_SRC_BGP };
+
+		ck_assert_int_eq(mapsync_bgp_set_route(ms, &rk, &rv, false), 0);
+	}
+	ck_assert_int_eq(mapsync_flush(ms), 0);
+	mapsync_get_stats(ms, &st);
+	ck_assert_uint_eq(st.errors, 0);
+	ck_assert_uint_eq(st.updates - st0.updates, 3 * N);
+	ck_assert_uint_eq(count(fds.routes, 8), N);
+	ck_assert_uint_eq(count(fds.neigh, 8), N);
+	ck_assert_uint_eq(count(fds.fdb, 12), N);
+	for (i = 0; i < N; i += 997) {
+		struct vtep_route_key rk = { .vni = 100, .ip = htonl(0x0a100000 + i) };
+		struct vtep_route r;
+		struct vtep_neigh nb;
+
+		ck_assert_int_eq(bpf_map_lookup_elem(fds.routes, &rk, &r), 0);
+		ck_assert_uint_eq(r.seq, i ? i : 77);
+		ck_assert_uint_eq(r.vtep, htonl(i ? 0xc0000202 : 0xc0000203));
+		ck_assert_uint_eq(r.mac[5], (uint8_t)i);
+		ck_assert_int_eq(bpf_map_lookup_elem(fds.neigh, &rk, &nb), 0);
+		ck_assert_uint_eq(nb.mac[4], (uint8_t)(i >> 8));
+	}
+	/* Withdraw every other one. */
+	for (i = 0; i < N; i += 2) {
+		struct vtep_route_key rk = { .vni = 100, .ip = htonl(0x0a100000 + i) };
+
+		ck_assert_int_eq(mapsync_bgp_set_route(ms, &rk, NULL, false), 0);
+	}
+	ck_assert_int_eq(mapsync_flush(ms), 0);
+	ck_assert_uint_eq(count(fds.routes, 8), N / 2);
+	ck_assert_uint_eq(count(fds.neigh, 8), N / 2);
+	ck_assert_uint_eq(count(fds.fdb, 12), N);
+	mapsync_set_bgp(ms, NULL);
+}
+END_TEST
+
+/* Adoption after a start whose reconcile found no BGP entry: nothing to
+ * scan for, and what the BGP side asked for before is written. With an
+ * earlier run's BGP entry found, that one goes. */
+static bool one_route(void *ctx, const struct vtep_route_key *k, struct vtep_route *out,
+		      bool *over)
+{
+	(void)ctx;
+	*over = false;
+	if (k->vni != 100 || k->ip != htonl(0x0a100001))
+		return false;
+	memset(out, 0, sizeof(*out));
+	out->vtep = htonl(0xc0000202);
+	out->source = VTEP_SRC_BGP;
+	return true;
+}
+
+START_TEST(test_adopt_fresh_and_stale)
+{
+	struct mapsync_bgp bgp = { .route = one_route, .fdb = no_fdb };
+	struct vtep_route_key rk = { .vni = 100, .ip = htonl(0x0a100001) };
+	struct vtep_route_key old = { .vni = 100, .ip = htonl(0x0a100002) };
+	struct vtep_route rv = { .vtep = htonl(0xc0000202), .source = VTEP_SRC_BGP }, r;
+
+	ck_assert_int_eq(mapsync_reconcile(ms), 0);
+	mapsync_set_bgp(ms, &bgp);
+	ck_assert_int_eq(mapsync_bgp_set_route(ms, &rk, &rv, false), 0);
+	ck_assert_int_eq(mapsync_bgp_adopt(ms), 0);   /* no flush in between */
+	ck_assert(mapsync_bgp_adopted(ms));
+	ck_assert_int_eq(bpf_map_lookup_elem(fds.routes, &rk, &r), 0);
+	ck_assert_uint_eq(r.vtep, rv.vtep);
+	mapsync_set_bgp(ms, NULL);
+
+	/* A restart: an earlier run's BGP entry is in the map. */
+	mapsync_free(ms);
+	ck_assert_int_eq(bpf_map_update_elem(fds.routes, &old, &rv, BPF_ANY), 0);
+	ck_assert_int_eq(mapsync_new(&fds, 0, &ms), 0);
+	ck_assert_int_eq(mapsync_reconcile(ms), 0);
+	mapsync_set_bgp(ms, &bgp);
+	ck_assert_int_eq(bpf_map_lookup_elem(fds.routes, &old, &r), 0); /* kept until adopt */
+	ck_assert_int_eq(mapsync_bgp_set_route(ms, &rk, &rv, false), 0);
+	ck_assert_int_eq(mapsync_bgp_adopt(ms), 0);
+	ck_assert_int_ne(bpf_map_lookup_elem(fds.routes, &old, &r), 0);
+	ck_assert_int_eq(bpf_map_lookup_elem(fds.routes, &rk, &r), 0);
+	mapsync_set_bgp(ms, NULL);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("mapsync");
@@ -439,6 +570,8 @@ int main(void)
 	tcase_add_test(tc, test_vnis);
 	tcase_add_test(tc, test_reconcile);
 	tcase_add_test(tc, test_batched_bulk);
+	tcase_add_test(tc, test_bgp_bulk_parallel);
+	tcase_add_test(tc, test_adopt_fresh_and_stale);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -4,11 +4,13 @@
  * line by line and with `promtool check metrics`; routes per VNI and source
  * (host routes and LPM prefixes), the process metrics and the scrape
  * duration; and the HTTP side: GET /metrics served from libmicrohttpd's
- * thread, anything else 404. */
+ * thread, anything else 404, and a scrape still answered while slow
+ * clients hold every connection, which are then closed (deadline). */
 #include <arpa/inet.h>
 #include <check.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,7 +54,8 @@ static size_t f_peers(const struct daemon *d, struct daemon_peer_info *out, size
 						    .msgs_out = { 1, 5, 1, 8, 2 },
 						    .routes_in = 40, .withdraws_in = 3,
 						    .routes_out = 11, .withdraws_out = 4,
-						    .routes_refused = 6, .max_prefix_trips = 1 };
+						    .routes_refused = 6, .routes_rejected = 12,
+						    .max_prefix_trips = 1 };
 	return npeers;
 }
 
@@ -160,6 +163,9 @@ START_TEST(render_content)
 			      "asn=\"65001\",kind=\"withdraw\"} 4"));
 	ck_assert(has_line(t, "vtepd_bgp_peer_routes_refused_total{peer=\"198.51.100.1\","
 			      "asn=\"65001\"} 6"));
+	ck_assert(has_line(t, "# TYPE vtepd_bgp_peer_routes_rejected_total counter"));
+	ck_assert(has_line(t, "vtepd_bgp_peer_routes_rejected_total{peer=\"198.51.100.2\","
+			      "asn=\"65001\"} 12"));
 	ck_assert(has_line(t, "vtepd_bgp_peer_max_prefix_exceeded_total{peer=\"198.51.100.1\","
 			      "asn=\"65001\"} 1"));
 	ck_assert(has_line(t, "vtepd_bgp_peer_flaps_total{peer=\"198.51.100.2\",asn=\"65001\"} 2"));
@@ -388,6 +394,111 @@ START_TEST(http_get)
 }
 END_TEST
 
+/* Slowloris: clients that send a byte of their request every 100 ms never
+ * trip libmicrohttpd's inactivity timeout. With more of them than the
+ * server has slots, a normal scrape must still be answered, and every
+ * trickler must be closed (deadline or eviction); a generous deadline for
+ * the test itself, no timing asserted. */
+#define N_TRICKLERS 24
+
+static int trickler(uint16_t port)
+{
+	static const char head[] = "GET /metrics HTTP/1.1\r\nHost: x\r\nX-Slow: ";
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port),
+				  .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	ck_assert_int_ge(fd, 0);
+	ck_assert_int_eq(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	send(fd, head, sizeof(head) - 1, MSG_NOSIGNAL);
+	return fd;
+}
+
+/* One more byte from every open trickler; closes (fd = -1) those the
+ * server closed. Returns how many are still open. */
+static int trickle(int *fds, int n)
+{
+	int open_ = 0;
+
+	for (int i = 0; i < n; i++) {
+		char c;
+		ssize_t r;
+
+		if (fds[i] < 0)
+			continue;
+		r = recv(fds[i], &c, 1, MSG_DONTWAIT);
+		if (r == 0 || (r < 0 && errno != EAGAIN && errno != EWOULDBLOCK) ||
+		    (r > 0) || send(fds[i], "a", 1, MSG_NOSIGNAL | MSG_DONTWAIT) < 0) {
+			/* r > 0: the server answered (an error page): done too. */
+			close(fds[i]);
+			fds[i] = -1;
+			continue;
+		}
+		open_++;
+	}
+	return open_;
+}
+
+static double mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static const struct timespec tick = { 0, 100 * 1000 * 1000 };
+
+START_TEST(http_slow_clients)
+{
+	int fds[N_TRICKLERS], open_ = N_TRICKLERS;
+	unsigned long long closed = 0;
+	struct metrics *m;
+	double until;
+	char *r = NULL, *p;
+	bool served = false;
+
+	setup();
+	ck_assert_int_eq(metrics_start_ops(NULL, &ops, "127.0.0.1", 0, &m), 0);
+	metrics_set_conn_deadline(m, 1500);
+	for (int i = 0; i < N_TRICKLERS; i++)
+		fds[i] = trickler(metrics_port(m));
+	for (int i = 0; i < 3; i++) {
+		nanosleep(&tick, NULL);
+		trickle(fds, N_TRICKLERS);
+	}
+	/* A normal scrape is answered while the tricklers hold the slots
+	 * (retried: a slot being freed may be counted by MHD a moment). */
+	until = mono_s() + 10;
+	while (!served && mono_s() < until) {
+		free(r);
+		r = http(metrics_port(m), "GET /metrics HTTP/1.0\r\n\r\n");
+		served = strstr(r, " 200 ") && strstr(r, "vtepd_build_info");
+		trickle(fds, N_TRICKLERS);
+		if (!served)
+			nanosleep(&tick, NULL);
+	}
+	ck_assert_msg(served, "no scrape answered while slow clients were connected: %.200s", r);
+	free(r);
+	/* Every trickler is closed, although each keeps sending. */
+	until = mono_s() + 20;
+	while (open_ && mono_s() < until) {
+		nanosleep(&tick, NULL);
+		open_ = trickle(fds, N_TRICKLERS);
+	}
+	ck_assert_msg(open_ == 0, "%d slow clients still connected", open_);
+	/* And they are counted. */
+	r = http(metrics_port(m), "GET /metrics HTTP/1.0\r\n\r\n");
+	p = strstr(r, "vtepd_metrics_connections_closed_total{reason=\"deadline\"} ");
+	ck_assert_ptr_nonnull(p);
+	closed = strtoull(strchr(p, '}') + 2, NULL, 10);
+	ck_assert_uint_ge(closed, 1);
+	free(r);
+	metrics_stop(m);
+	teardown();
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("metrics");
@@ -401,6 +512,7 @@ int main(void)
 	tcase_add_test(tc, render_without_maps);
 	tcase_add_test(tc, render_routes_process);
 	tcase_add_test(tc, http_get);
+	tcase_add_test(tc, http_slow_clients);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);

@@ -422,7 +422,7 @@ START_TEST(test_types_and_peer_down)
 	/* a route target nobody imports: ignored */
 	r = rt_macip(V_A, "02:00:00:00:00:33", "10.1.0.33", 100);
 	ck_assert_int_eq(rib_update(rib, 1, &r, rt_mkattrs(V_A, "65000:999", false, 0, false)),
-			 0);
+			 RIB_UPDATE_IGNORED);
 	ck_assert_int_eq(rib_flush(rib), 0);
 
 	ck_assert_int_eq(get_route(100, IP1, &v), 0);
@@ -715,7 +715,7 @@ START_TEST(test_reimport_and_ip_conflict)
 	ck_assert_int_eq(bpf_map_lookup_elem(fds.routes, &k200, &v), 0);
 	/* Now imported nowhere: an implicit withdrawal. */
 	ck_assert_int_eq(rib_update(rib, 1, &r, rt_mkattrs(V_A, "65000:300", false, 0, false)),
-			 0);
+			 RIB_UPDATE_IGNORED);
 	ck_assert_int_eq(rib_flush(rib), 0);
 	ck_assert_uint_eq(n_all(), 0);
 
@@ -746,13 +746,13 @@ START_TEST(test_ignored)
 	struct rib_stats st;
 
 	ck_assert_int_eq(rib_update(rib, 1, &r, rt_mkattrs("192.0.2.1", "65000:100", false, 0,
-							   false)), 0);
+							   false)), RIB_UPDATE_IGNORED);
 	a = rt_mkattrs(V_A, "65000:100", false, 0, false);
 	a->evpn.encap_types = 1u << 10; /* MPLS-in-GRE only */
-	ck_assert_int_eq(rib_update(rib, 1, &r, a), 0);
+	ck_assert_int_eq(rib_update(rib, 1, &r, a), RIB_UPDATE_IGNORED);
 	r.ip.len = 16;
 	ck_assert_int_eq(rib_update(rib, 1, &r, rt_mkattrs(V_A, "65000:100", false, 0, false)),
-			 0);
+			 RIB_UPDATE_IGNORED);
 	ck_assert_int_eq(rib_flush(rib), 0);
 	ck_assert_uint_eq(n_all(), 0);
 	rib_get_stats(rib, &st);

@@ -78,8 +78,56 @@ START_TEST(options)
 	USAGE("--socket=", "routes");
 	USAGE("--socketx=/a", "routes");
 	USAGE("-j");
-	/* Options go before the object, iproute2 style. */
-	USAGE("routes", "-j");
+}
+END_TEST
+
+/* Global options after the object, as users type them (issue 4). */
+START_TEST(options_after_object)
+{
+	OK("stats", "-a");
+	ck_assert_int_eq(c.obj, OBJ_STATS);
+	ck_assert(c.all && !c.json);
+	OK("stats", "show", "--all", "-j");
+	ck_assert(c.all && c.json);
+	OK("routes", "-j");
+	ck_assert(c.json);
+	OK("routes", "vni", "100", "-jp", "prefix", "10.1.0.0/24");
+	ck_assert(c.json && c.pretty && c.has_vni && c.has_prefix);
+	ck_assert_uint_eq(c.vni, 100);
+	OK("peers", "-s", "/tmp/a.sock", "-b/tmp/b");
+	ck_assert_str_eq(c.sock, "/tmp/a.sock");
+	ck_assert_str_eq(c.bpffs, "/tmp/b");
+	OK("bgp", "routes", "--socket=/x", "peer", "10.0.0.1");
+	ck_assert_int_eq(c.obj, OBJ_BGP_ROUTES);
+	ck_assert_str_eq(c.sock, "/x");
+	ck_assert(c.has_peer);
+	OK("-j", "ports", "add", "tap0", "-p", "vni", "5", "ip", "10.0.0.2");
+	ck_assert_int_eq(c.verb, VERB_ADD);
+	ck_assert_str_eq(c.ifname, "tap0");
+	ck_assert(c.pretty && c.has_vni && c.has_ip);
+	/* Before and after mix; the later -s wins. */
+	OK("-s", "/one", "fdb", "-s", "/two");
+	ck_assert_str_eq(c.sock, "/two");
+	/* After "--" words are arguments, even if they start with '-'. */
+	OK("ports", "del", "--", "-x");
+	ck_assert_int_eq(c.verb, VERB_DEL);
+	ck_assert_str_eq(c.ifname, "-x");
+	OK("--", "ports", "del", "-x");
+	ck_assert_str_eq(c.ifname, "-x");
+	USAGE("ports", "del", "-x");
+	/* -h / -V after the object win, as before it. */
+	OK("stats", "-jh");
+	ck_assert_int_eq(c.verb, VERB_HELP);
+	ck_assert_int_eq(c.obj, OBJ_STATS);
+	OK("routes", "-V");
+	ck_assert_int_eq(c.obj, OBJ_VERSION);
+	/* Bad options after the object are still usage errors. */
+	USAGE("stats", "-x");
+	USAGE("stats", "--frob");
+	USAGE("peers", "-s");
+	USAGE("peers", "-s", "");
+	USAGE("stats", "-a", "reset");
+	USAGE("routes", "vni", "-j");
 }
 END_TEST
 
@@ -278,6 +326,7 @@ int main(void)
 
 	tcase_add_test(tc, defaults);
 	tcase_add_test(tc, options);
+	tcase_add_test(tc, options_after_object);
 	tcase_add_test(tc, help);
 	tcase_add_test(tc, object_names);
 	tcase_add_test(tc, routes_show);
