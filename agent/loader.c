@@ -16,10 +16,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <unistd.h>
+#include <linux/ethtool.h>
 #include <linux/if_link.h>
+#include <linux/sockios.h>
 #include <linux/magic.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -329,6 +334,57 @@ static int prog_is(__u32 id, const char *name)
 	return !strncmp(info.name, name, BPF_OBJ_NAME_LEN - 1);
 }
 
+/* Is it our XDP program, native or generic? Same answers as prog_is(). */
+static int prog_is_xdp(__u32 id)
+{
+	int err = prog_is(id, LOADER_PROG_UPLINK_XDP);
+
+	return err ? err : prog_is(id, LOADER_PROG_UPLINK_GEN);
+}
+
+/* The program for a mode: native XDP gets the multi-buffer build (a driver
+ * refuses a program without frags above a ~3.5k MTU), generic XDP the one
+ * without (bpf/uplink_xdp.bpf.c says why). */
+static int xdp_prog_fd(const struct loader *ld, __u32 mode)
+{
+	return bpf_program__fd(mode == XDP_FLAGS_DRV_MODE ? ld->uxdp->progs.vtep_uplink_xdp
+							  : ld->uxdp->progs.vtep_uplink_gen);
+}
+
+/* Is the device a veth (ETHTOOL_GDRVINFO's driver name)? 0 when unsure. */
+static int dev_is_veth(const char *ifname)
+{
+	struct ethtool_drvinfo info = { .cmd = ETHTOOL_GDRVINFO };
+	struct ifreq ifr;
+	int fd, ret = 0;
+
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return 0;
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	ifr.ifr_data = (void *)&info;
+	if (!ioctl(fd, SIOCETHTOOL, &ifr))
+		ret = !strcmp(info.driver, "veth");
+	close(fd);
+	return ret;
+}
+
+/* Native XDP on a veth has a price for TCP that the operator should know
+ * (README, "XDP or TC on the uplink"): veth_xdp_set() (drivers/net/veth.c)
+ * clears NETIF_F_GSO_SOFTWARE on the peer for any XDP program, frags or
+ * not, so every TSO/GSO packet is cut to the MTU before it crosses, and the
+ * veth copies each one (skb_pp_cow_data) before the program runs. The TC
+ * uplink sees the 64k GSO packet once. Measured by bench/tcp.sh. */
+static void xdp_veth_note(const char *ifname)
+{
+	if (dev_is_veth(ifname))
+		log_warn("uplink %s is a veth: native XDP there turns TSO/GSO off on its "
+			 "peer, so TCP through the tunnel is segmented before it arrives "
+			 "(several times slower than vtep.uplink_attach \"tc\" in "
+			 "bench/tcp.sh); consider \"tc\" on veth uplinks", ifname);
+}
+
 static int tc_attach(int ifindex, int prog_fd)
 {
 	LIBBPF_OPTS(bpf_tc_hook, hook, .ifindex = ifindex, .attach_point = BPF_TC_INGRESS);
@@ -355,7 +411,7 @@ static int tc_detach(int ifindex)
 static int xdp_attach(struct loader *ld, int ifindex, const char *ifname)
 {
 	LIBBPF_OPTS(bpf_xdp_query_opts, q);
-	int fd = bpf_program__fd(ld->uxdp->progs.vtep_uplink_xdp), err, oldfd;
+	int err, oldfd;
 	__u32 old, mode;
 
 	err = bpf_xdp_query(ifindex, 0, &q);
@@ -365,7 +421,7 @@ static int xdp_attach(struct loader *ld, int ifindex, const char *ifname)
 	}
 	old = q.drv_prog_id ? q.drv_prog_id : q.skb_prog_id;
 	mode = q.drv_prog_id ? XDP_FLAGS_DRV_MODE : XDP_FLAGS_SKB_MODE;
-	err = old ? prog_is(old, LOADER_PROG_UPLINK_XDP) : 1;
+	err = old ? prog_is_xdp(old) : 1;
 	if (err < 0) {
 		log_err("uplink %s: cannot inspect the attached XDP program (id %u): %s%s", ifname,
 			old, strerror(-err), err == -EPERM ? " (CAP_SYS_ADMIN is needed to "
@@ -385,21 +441,26 @@ static int xdp_attach(struct loader *ld, int ifindex, const char *ifname)
 		if (oldfd < 0)
 			return oldfd;
 		ao.old_prog_fd = oldfd;
-		err = bpf_xdp_attach(ifindex, fd, mode | XDP_FLAGS_REPLACE, &ao);
+		err = bpf_xdp_attach(ifindex, xdp_prog_fd(ld, mode), mode | XDP_FLAGS_REPLACE, &ao);
 		close(oldfd);
 		if (!err)
 			log_info("uplink %s: XDP program replaced (%s mode)", ifname,
 				 mode == XDP_FLAGS_DRV_MODE ? "native" : "generic");
+		if (!err && mode == XDP_FLAGS_DRV_MODE)
+			xdp_veth_note(ifname);
 		return err;
 	}
-	err = bpf_xdp_attach(ifindex, fd, XDP_FLAGS_DRV_MODE | XDP_FLAGS_UPDATE_IF_NOEXIST, NULL);
+	err = bpf_xdp_attach(ifindex, xdp_prog_fd(ld, XDP_FLAGS_DRV_MODE),
+			     XDP_FLAGS_DRV_MODE | XDP_FLAGS_UPDATE_IF_NOEXIST, NULL);
 	if (!err) {
 		log_info("uplink %s: XDP attached (native mode)", ifname);
+		xdp_veth_note(ifname);
 		return 0;
 	}
 	log_info("uplink %s: native XDP unavailable (%s), using generic mode", ifname,
 		 strerror(-err));
-	err = bpf_xdp_attach(ifindex, fd, XDP_FLAGS_SKB_MODE | XDP_FLAGS_UPDATE_IF_NOEXIST, NULL);
+	err = bpf_xdp_attach(ifindex, xdp_prog_fd(ld, XDP_FLAGS_SKB_MODE),
+			     XDP_FLAGS_SKB_MODE | XDP_FLAGS_UPDATE_IF_NOEXIST, NULL);
 	if (!err)
 		log_info("uplink %s: XDP attached (generic mode)", ifname);
 	return err;
@@ -420,7 +481,7 @@ static int xdp_detach(int ifindex, const char *ifname)
 		LIBBPF_OPTS(bpf_xdp_attach_opts, ao);
 		int oldfd;
 
-		if (!ids[i] || prog_is(ids[i], LOADER_PROG_UPLINK_XDP) <= 0)
+		if (!ids[i] || prog_is_xdp(ids[i]) <= 0)
 			continue;
 		oldfd = bpf_prog_get_fd_by_id(ids[i]);
 		if (oldfd < 0)

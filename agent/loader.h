@@ -28,7 +28,8 @@
 /* Program names as the kernel keeps them (BPF_OBJ_NAME_LEN - 1 = 15 chars):
  * how an attached program is recognised as ours. */
 #define LOADER_PROG_PORT      "vtep_port_ingress"
-#define LOADER_PROG_UPLINK_XDP "vtep_uplink_xdp"
+#define LOADER_PROG_UPLINK_XDP "vtep_uplink_xdp"  /* native XDP, multi-buffer */
+#define LOADER_PROG_UPLINK_GEN "vtep_uplink_gen"  /* the same in generic XDP */
 #define LOADER_PROG_UPLINK_TC "vtep_uplink_tc"
 
 struct loader;
@@ -56,8 +57,9 @@ int loader_map_fd(const struct loader *ld, const char *name);
 /* (Re)writes vtep_global from cfg (vtep_ip, flags, layout, VXLAN port). */
 int loader_write_global(struct loader *ld, const struct vtep_config *cfg);
 
-/* Uplink: in CFG_ATTACH_XDP mode the XDP half (native mode, generic when the
- * driver has none) and the TC half; in CFG_ATTACH_TC mode only the TC half
+/* Uplink: in CFG_ATTACH_XDP mode the XDP half (native mode with
+ * BPF_F_XDP_HAS_FRAGS, so jumbo MTUs keep native XDP; generic mode, without
+ * frags, when the driver has none) and the TC half; in CFG_ATTACH_TC mode only the TC half
  * (and a leftover XDP program of ours is removed). */
 int loader_attach_uplink(struct loader *ld, int ifindex, const char *ifname,
 			 enum cfg_uplink_attach mode);

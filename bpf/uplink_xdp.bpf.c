@@ -29,6 +29,24 @@
  * wrote it, so a frame arriving on the wire already "decapsulated" never
  * carries it (and a frame that kept foreign metadata has our magic wiped
  * before it passes).
+ *
+ * Multi-buffer frames (SEC("xdp.frags"), BPF_F_XDP_HAS_FRAGS): without it a
+ * driver refuses the program above a ~3.5k MTU (veth: veth_xdp_set() caps
+ * the peer's MTU at one page; most NIC drivers likewise), so a jumbo
+ * underlay (the usual 9000 of a fabric) would get generic XDP or nothing.
+ * With frags the frame's bytes may continue in fragments after the first
+ * buffer: the headers the classifier reads (DECAP_PULL_LEN, about 150
+ * bytes) are read in [data, data_end) only - drivers fill a whole receive
+ * buffer (1k and more; veth a 2k page-pool fragment) before they start
+ * fragments, and a frame whose headers did not fit would be passed or
+ * dropped as malformed, never decapsulated wrongly - while the lengths come
+ * from bpf_xdp_get_buff_len(), the whole frame.
+ * bpf_xdp_adjust_head() moves the start within the first buffer, and
+ * bpf_xdp_adjust_tail() trims from the last fragment backwards
+ * (net/core/filter.c, bpf_xdp_frags_shrink_tail()), so the decapsulation
+ * is the same for one buffer or many. Note that frags do not give a veth's
+ * peer back its TSO/GSO: veth_xdp_set() clears NETIF_F_GSO_SOFTWARE on the
+ * peer for any XDP program (README, "XDP or TC on the uplink").
  */
 #include "decap.h"
 #include "decap_arp.h"
@@ -71,16 +89,18 @@ static __always_inline int uplink_xdp_meta(struct xdp_md *ctx, __u32 magic, __u3
 }
 
 /* Strips everything before the inner frame and attaches the metadata.
- * Returns 0, or -1 when a helper refused. */
-static __always_inline int uplink_xdp_decap(struct xdp_md *ctx, const struct decap_result *res)
+ * len is the whole frame's length, fragments included. Returns 0, or -1
+ * when a helper refused. */
+static __always_inline int uplink_xdp_decap(struct xdp_md *ctx, const struct decap_result *res,
+					    __u32 len)
 {
-	void *data = (void *)(long)ctx->data;
-	void *data_end = (void *)(long)ctx->data_end;
+	void *data, *data_end;
 	struct ethhdr *eth;
 	__u32 trail;
 
-	/* Trailing bytes after the UDP payload are not the inner frame's. */
-	trail = (__u32)(data_end - data) - res->outer_len - res->inner_len;
+	/* Trailing bytes after the UDP payload are not the inner frame's.
+	 * decap_classify() checked outer_len + inner_len <= len. */
+	trail = len - res->outer_len - res->inner_len;
 	if (trail && bpf_xdp_adjust_tail(ctx, -(int)trail))
 		return -1;
 	if (bpf_xdp_adjust_head(ctx, res->outer_len))
@@ -97,14 +117,13 @@ static __always_inline int uplink_xdp_decap(struct xdp_md *ctx, const struct dec
 }
 
 /* Cuts the request to the reply's size (outer IPv4 options off the front,
- * padding off the back), writes the reply and the metadata that sends it
- * back out of this uplink. Returns 0 or -1. */
-static __always_inline int uplink_xdp_arp_reply(struct xdp_md *ctx, const struct decap_result *res)
+ * padding off the back, fragments included: a padded multi-buffer request
+ * ends up one buffer), writes the reply and the metadata that sends it back
+ * out of this uplink. len is the whole frame's length. Returns 0 or -1. */
+static __always_inline int uplink_xdp_arp_reply(struct xdp_md *ctx, const struct decap_result *res,
+						__u32 len)
 {
-	void *data = (void *)(long)ctx->data;
-	void *data_end = (void *)(long)ctx->data_end;
 	__u32 head = res->outer_len - DECAP_ARP_OUTER_LEN;
-	__u32 len = (__u32)(data_end - data);
 
 	/* decap_classify() saw outer_len + a whole ARP, so len >= head +
 	 * DECAP_ARP_FRAME_LEN; the checks keep the verifier and us honest. */
@@ -121,21 +140,22 @@ static __always_inline int uplink_xdp_arp_reply(struct xdp_md *ctx, const struct
 	return uplink_xdp_meta(ctx, VTEP_META_MAGIC_TX, ctx->ingress_ifindex);
 }
 
-SEC("xdp")
-int vtep_uplink_xdp(struct xdp_md *ctx)
+static __always_inline int uplink_xdp_run(struct xdp_md *ctx)
 {
 	void *data = (void *)(long)ctx->data;
 	void *data_end = (void *)(long)ctx->data_end;
+	/* The whole frame: data_end - data is only the first buffer's. */
+	__u32 len = (__u32)bpf_xdp_get_buff_len(ctx);
 	struct decap_result res = {};
 	int v;
 
 	STAT_INC(uplink_rx);
-	v = decap_classify(data, data_end, (__u32)(data_end - data), &res);
+	v = decap_classify(data, data_end, len, &res);
 	decap_count(v);
 	if (v == DECAP_PASS)
 		return uplink_xdp_pass(ctx);
 	if (v == DECAP_ARP_REPLY) {
-		if (uplink_xdp_arp_reply(ctx, &res) < 0) {
+		if (uplink_xdp_arp_reply(ctx, &res, len) < 0) {
 			STAT_INC(drop_vx_redirect);
 			return XDP_DROP;
 		}
@@ -144,7 +164,7 @@ int vtep_uplink_xdp(struct xdp_md *ctx)
 	}
 	if (!decap_is_delivery(v))
 		return XDP_DROP;
-	if (uplink_xdp_decap(ctx, &res) < 0) {
+	if (uplink_xdp_decap(ctx, &res, len) < 0) {
 		STAT_INC(drop_vx_redirect);
 		return XDP_DROP;
 	}
@@ -152,4 +172,24 @@ int vtep_uplink_xdp(struct xdp_md *ctx)
 	 * the rare redirect it cannot make (drop_vx_redirect). */
 	STAT_INC(decap_deliver);
 	return XDP_PASS;
+}
+
+/* Native mode (the driver's own XDP): multi-buffer frames allowed, so a
+ * jumbo underlay keeps native XDP. */
+SEC("xdp.frags")
+int vtep_uplink_xdp(struct xdp_md *ctx)
+{
+	return uplink_xdp_run(ctx);
+}
+
+/* Generic mode (a driver without native XDP; agent/loader.c picks it): the
+ * same rules without BPF_F_XDP_HAS_FRAGS. Generic XDP has no MTU limit to
+ * lift (it linearizes the skb for such a program), and with the flag it
+ * copies the skb into page-pool fragments instead, after which, on 6.18,
+ * the metadata this program writes never reached the TC half
+ * (tests/bpf/test_uplink.c, live "xdp (generic)"). */
+SEC("xdp")
+int vtep_uplink_gen(struct xdp_md *ctx)
+{
+	return uplink_xdp_run(ctx);
 }

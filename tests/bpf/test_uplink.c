@@ -9,6 +9,14 @@
  * workloads' local routes and fdb entries, a remote host of VNI 100, and two
  * deliberately wrong entries that point into VNI 200's port (isolation).
  *
+ * The XDP half is two programs with one body (bpf/uplink_xdp.bpf.c): the
+ * native-mode build with multi-buffer support (vtep_uplink_xdp) and the
+ * generic-mode build without (vtep_uplink_gen); the table runs through both,
+ * and multi-buffer frames (jumbo VXLAN, a trailer or padding in the last
+ * fragment) through the native one, under BPF_PROG_TEST_RUN (a frame over
+ * one page becomes fragments there as on a veth) and live on a veth whose
+ * peer has a 9000 MTU (refused without frags).
+ *
  * One table of packets runs three ways: the XDP program in xdp mode (verdict,
  * output bytes, XDP metadata), the TC program in tc mode (verdict, output
  * bytes) and, for what the XDP half passes, the TC program in xdp mode. Every
@@ -82,6 +90,8 @@
 static struct harness h;
 static struct uplink_xdp_bpf *xskel;
 static struct uplink_tc_bpf *tskel;
+static int xgen; /* the "xdp generic" tcase: run vtep_uplink_gen */
+static uint32_t xlinear; /* run_xdp(): bytes kept linear, 0 = all that fit */
 static int if_up, if_w1, if_w2;
 
 /* ---------------------------------------------------------------- fixture */
@@ -173,6 +183,12 @@ static void setup(void)
 	f.vtep = 0;
 	f.ifindex = (uint32_t)if_w2;
 	ck_assert_int_eq(harness_fdb_add(&h, 100, STRAY_MAC, &f), 0);
+}
+
+static void setup_gen(void)
+{
+	setup();
+	xgen = 1;
 }
 
 static void teardown(void)
@@ -745,13 +761,18 @@ struct xrun {
 	uint32_t meta_len;
 };
 
+static int xdp_fd(void)
+{
+	return bpf_program__fd(xgen ? xskel->progs.vtep_uplink_gen : xskel->progs.vtep_uplink_xdp);
+}
+
 static void run_xdp(const void *meta, uint32_t metalen, const void *pkt, size_t len,
 		    struct xrun *r)
 {
 	static uint8_t in[PKT_BUF + 64];
 	struct xdp_md ctx = {
 		.data = metalen,
-		.data_end = metalen + (uint32_t)len,
+		.data_end = metalen + (xlinear ? xlinear : (uint32_t)len),
 		.ingress_ifindex = (uint32_t)if_up,
 	};
 	struct xdp_md ctx_out = { 0 };
@@ -769,7 +790,7 @@ static void run_xdp(const void *meta, uint32_t metalen, const void *pkt, size_t 
 
 	memcpy(in, meta, metalen);
 	memcpy(in + metalen, pkt, len);
-	ck_assert_int_eq(bpf_prog_test_run_opts(bpf_program__fd(xskel->progs.vtep_uplink_xdp), &o), 0);
+	ck_assert_int_eq(bpf_prog_test_run_opts(xdp_fd(), &o), 0);
 	r->retval = o.retval;
 	r->out_len = o.data_size_out;
 	r->meta_len = ctx_out.data;
@@ -1213,7 +1234,9 @@ START_TEST(test_live)
 	global_set(tc_mode ? VTEP_GF_UPLINK_TC : 0);
 	attach_tc(if_up, bpf_program__fd(tskel->progs.vtep_uplink_tc));
 	if (!tc_mode)
-		ck_assert_int_eq(bpf_xdp_attach(if_up, bpf_program__fd(xskel->progs.vtep_uplink_xdp),
+		ck_assert_int_eq(bpf_xdp_attach(if_up, mode == LIVE_XDP_SKB ?
+						bpf_program__fd(xskel->progs.vtep_uplink_gen) :
+						bpf_program__fd(xskel->progs.vtep_uplink_xdp),
 						mode == LIVE_XDP_SKB ? XDP_FLAGS_SKB_MODE
 								     : XDP_FLAGS_DRV_MODE, NULL), 0);
 
@@ -1292,10 +1315,138 @@ START_TEST(test_live)
 }
 END_TEST
 
+/* ------------------------------------------------- multi-buffer frames */
+
+/* A jumbo VXLAN frame: BPF_PROG_TEST_RUN keeps one page minus headroom and
+ * skb_shared_info linear (about 3.5k) and puts the rest in fragments, as a
+ * veth or a NIC with a 9000 MTU does. */
+#define JUMBO_PAYLOAD 6000
+
+static void b_jumbo(struct pkt *p)
+{
+	put_outer(p, &(struct outer){ 0 });
+	pkt_eth(p, W1_MAC, R_MAC, ETH_P_IP);
+	pkt_ipv4(p, &(struct pkt_ip){ .saddr = pkt_ip(R_IP), .daddr = pkt_ip(W1_IP),
+				       .proto = IPPROTO_UDP, .df = 1 });
+	pkt_udp(p, 1000, 2000);
+	pkt_pattern(p, JUMBO_PAYLOAD);
+}
+
+/* An inner ARP request padded (inside the UDP payload) into fragments. */
+static void b_arp_req_jumbo(struct pkt *p)
+{
+	static const uint8_t zeros[JUMBO_PAYLOAD];
+
+	b_arp_req(p);
+	pkt_put(p, zeros, sizeof(zeros));
+}
+
+static const struct ucase mb_cases[] = {
+	{ "jumbo inner frame to a workload MAC", b_jumbo, NULL,
+	  O_DELIVER, NO_STAT, 1, NULL, 0, NULL, NULL },
+	{ "jumbo inner frame, bytes after the outer IPv4 packet", b_jumbo, x_trailer,
+	  O_DELIVER, NO_STAT, 1, NULL, 6, NULL, NULL },
+	{ "inner ARP request padded into fragments", b_arp_req_jumbo, NULL,
+	  O_ARP_REPLY, NO_STAT, 0, NULL, 0, w_arp_answer, NULL },
+};
+
+/* The native build takes the multi-buffer frame and decapsulates it whole:
+ * the inner frame byte for byte (the lengths are the whole frame's, from
+ * bpf_xdp_get_buff_len(): with data_end - data the IPv4 total length would
+ * not fit and the frame would be dropped as malformed), the trailer trimmed
+ * off the last fragment, the padded request cut down to the one-buffer
+ * reply. (BPF_PROG_TEST_RUN builds fragments for any XDP program; the
+ * frags flag matters at attach time, see test_live_jumbo.) */
+START_TEST(test_xdp_multibuf)
+{
+	const struct ucase *c = &mb_cases[_i / 2];
+	struct vtep_xdp_meta meta;
+	static uint8_t inner[PKT_BUF];
+	static struct xrun r;
+	struct vtep_stats want;
+	static struct pkt p;
+	size_t ilen;
+
+	build(c, &p);
+	ck_assert_uint_gt(p.len, 4096);
+	/* Odd runs: only 1024 bytes linear (a NIC's 2k buffer, a veth's
+	 * page-pool fragment), the rest in fragments; even runs: as much
+	 * linear as fits one page (about 3.5k). */
+	xlinear = _i % 2 ? 1024 : 0;
+
+	run_xdp(NULL, 0, p.buf, p.len, &r);
+	ck_assert_msg(r.retval == XDP_PASS, "%s: verdict %u", c->name, r.retval);
+	ck_assert_uint_eq(r.meta_len, sizeof(meta));
+	memcpy(&meta, r.out, sizeof(meta));
+	if (c->out == O_ARP_REPLY) {
+		ck_assert_uint_eq(meta.magic, VTEP_META_MAGIC_TX);
+		ck_assert_uint_eq(meta.ifindex, (uint32_t)if_up);
+		assert_reply(c, r.out + r.meta_len, r.out_len - r.meta_len);
+	} else {
+		ck_assert_uint_eq(meta.magic, VTEP_META_MAGIC);
+		ck_assert_uint_eq(meta.ifindex, (uint32_t)if_w1);
+		ilen = expected_inner(c, &p, inner);
+		ck_assert_uint_gt(ilen, 4096);
+		assert_bytes(c->name, inner, ilen, r.out + r.meta_len, r.out_len - r.meta_len);
+	}
+	expected_stats(c, &want);
+	assert_stats(c->name, &want);
+}
+END_TEST
+
+/* Native XDP on a veth whose peer has a 9000 MTU (a jumbo underlay): the
+ * kernel refuses a program without frags (veth_xdp_set(): ERANGE above one
+ * page), takes the multi-buffer build, and a 6000-byte inner frame crosses
+ * the whole path (XDP decap over fragments, metadata, TC peer redirect)
+ * byte for byte. */
+START_TEST(test_live_jumbo)
+{
+	static uint8_t inner[PKT_BUF];
+	static struct pkt vx;
+	int ns_fd, inj, cap_w, pkttype = -1;
+	struct exact e;
+	char ns[64];
+
+	ns_fd = netns_new();
+	snprintf(ns, sizeof(ns), "/proc/%d/fd/%d", (int)getpid(), ns_fd);
+	ck_assert_int_eq(harness_sh(
+		"ip link set %2$s mtu 9000 && ip link set %3$s mtu 9000 && "
+		"ip link set %4$s mtu 9000 && ip link set %5$s mtu 9000 && "
+		"ip link set %5$s netns %1$s && "
+		"nsenter --net=%1$s sh -c 'ip link set lo up && "
+		"ip link set %5$s address 02:00:00:00:00:11 up'",
+		ns, UPLINK, UPLINK_PEER, W1, W1_PEER), 0);
+	global_set(0);
+	attach_tc(if_up, bpf_program__fd(tskel->progs.vtep_uplink_tc));
+	ck_assert_int_eq(bpf_xdp_attach(if_up, bpf_program__fd(xskel->progs.vtep_uplink_gen),
+					XDP_FLAGS_DRV_MODE, NULL), -ERANGE);
+	ck_assert_int_eq(bpf_xdp_attach(if_up, bpf_program__fd(xskel->progs.vtep_uplink_xdp),
+					XDP_FLAGS_DRV_MODE, NULL), 0);
+
+	cap_w = packet_socket(ns_fd, W1_PEER);
+	inj = packet_socket(-1, UPLINK_PEER);
+	pkt_init(&vx);
+	b_jumbo(&vx);
+	ck_assert_int_eq(pkt_finish(&vx), 0);
+	inject(inj, &vx);
+	e = (struct exact){ .want = inner, .wlen = expected_inner(&mb_cases[0], &vx, inner) };
+	ck_assert_msg(wait_frame(cap_w, match_exact, &e, &pkttype) == 1,
+		      "the jumbo inner frame did not reach the workload");
+	ck_assert_int_eq(pkttype, PACKET_HOST);
+	ck_assert_uint_eq(harness_stat(&h, decap_deliver), 1);
+	ck_assert_uint_eq(harness_stat(&h, drop_vx_redirect), 0);
+
+	close(inj);
+	close(cap_w);
+	close(ns_fd);
+}
+END_TEST
+
 int main(void)
 {
 	Suite *s = suite_create("uplink");
 	TCase *tc_x = tcase_create("xdp");
+	TCase *tc_g = tcase_create("xdp-generic");
 	TCase *tc_t = tcase_create("tc");
 	TCase *tc_l = tcase_create("live");
 	SRunner *sr;
@@ -1306,7 +1457,15 @@ int main(void)
 	tcase_add_loop_test(tc_x, test_tc_xdp_mode_without_meta, 0, NCASES);
 	tcase_add_test(tc_x, test_xdp_truncated);
 	tcase_add_test(tc_x, test_xdp_foreign_meta);
+	tcase_add_loop_test(tc_x, test_xdp_multibuf, 0,
+			    2 * (int)(sizeof(mb_cases) / sizeof(mb_cases[0])));
 	suite_add_tcase(s, tc_x);
+
+	tcase_add_checked_fixture(tc_g, setup_gen, teardown);
+	tcase_add_loop_test(tc_g, test_xdp_case, 0, NCASES);
+	tcase_add_test(tc_g, test_xdp_truncated);
+	tcase_add_test(tc_g, test_xdp_foreign_meta);
+	suite_add_tcase(s, tc_g);
 
 	tcase_add_checked_fixture(tc_t, setup, teardown);
 	tcase_add_loop_test(tc_t, test_tc_case, 0, NCASES);
@@ -1315,6 +1474,7 @@ int main(void)
 
 	tcase_add_checked_fixture(tc_l, setup, teardown);
 	tcase_add_loop_test(tc_l, test_live, 0, (int)(sizeof(live_names) / sizeof(live_names[0])));
+	tcase_add_test(tc_l, test_live_jumbo);
 	suite_add_tcase(s, tc_l);
 
 	sr = srunner_create(s);
