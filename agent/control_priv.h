@@ -1,0 +1,39 @@
+/* control_priv.h - the control module's insides, shared by control.c (the
+ * socket server), control_dispatch.c (request validation and dispatch) and
+ * control_bgp.c (the peers and bgp.routes replies).
+ * Nothing else includes this: the rest of vtepd sees only control.h.
+ */
+#ifndef VTEP_CONTROL_PRIV_H
+#define VTEP_CONTROL_PRIV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <json-c/json.h>
+#include "config.h"
+#include "control.h"
+
+/* One request on its way through control_dispatch(). */
+struct req {
+	struct daemon *d;
+	const struct control_ops *ops;
+	struct json_object *args;
+	struct json_object *data;   /* reply data, owned */
+	const char *note;
+	char err[CFG_ERR_LEN];
+	bool bad_request;           /* refused before reaching the daemon */
+};
+
+/* Argument readers (control_dispatch.c): 0, or -EINVAL with r->err set and
+ * r->bad_request true. control_check_keys() refuses any argument not in
+ * allowed (NULL-terminated). */
+int control_check_keys(struct req *r, const char *const *allowed);
+int control_arg_vni(struct req *r, bool required, bool *present, uint32_t *vni);
+/* A unicast host address: not 0.0.0.0, broadcast, multicast or loopback. */
+int control_arg_host_ip(struct req *r, const char *key, bool required, bool *present,
+			uint32_t *ip);
+
+/* Handlers (control_bgp.c): 0 with r->data set, or -errno with r->err set. */
+int control_do_peers(struct req *r);
+int control_do_bgp_routes(struct req *r);
+
+#endif /* VTEP_CONTROL_PRIV_H */
