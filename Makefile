@@ -202,7 +202,7 @@ FUZZ_CFLAGS  := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover
                 -fno-omit-frame-pointer -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE \
                 -Iinclude -Ilib -Iagent
 FUZZ_SRCS    := lib/rbuf.c lib/addr.c agent/bgp_err.c agent/bgp_attr.c agent/bgp_msg.c \
-                agent/evpn_nlri.c
+                agent/evpn_nlri.c agent/bgp_attr_aspath.c agent/bgp_attr_ext.c
 
 .PHONY: fuzz-smoke
 

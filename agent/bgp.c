@@ -803,6 +803,14 @@ int bgp_reload(struct bgp *b, const struct vtep_config *nc)
 	return ret;
 }
 
+/* The rejected counters of *out (a copy of p->info): the RIB's refusals
+ * are counted here, treat-as-withdraw by the session. */
+static void rejected_set(struct bgp_peer_info *out, const struct bgp_peer *p)
+{
+	out->routes_rejected_import = __atomic_load_n(&p->rejected, __ATOMIC_RELAXED);
+	out->routes_rejected = out->routes_rejected_import + out->routes_treat_as_withdraw;
+}
+
 size_t bgp_peers_info(struct bgp *b, struct bgp_peer_info *out, size_t max)
 {
 	uint64_t now = now_ms();
@@ -819,7 +827,7 @@ size_t bgp_peers_info(struct bgp *b, struct bgp_peer_info *out, size_t max)
 			/* The snapshot is taken at changes; uptime runs on. */
 			if (p->info.state == BGP_ST_ESTABLISHED && now >= p->up_since)
 				out[n].uptime_s = (now - p->up_since) / 1000;
-			out[n].routes_rejected = __atomic_load_n(&p->rejected, __ATOMIC_RELAXED);
+			rejected_set(&out[n], p);
 		}
 		n++;
 	}
@@ -836,8 +844,7 @@ int bgp_peer_info(struct bgp *b, bgp_peer_id id, struct bgp_peer_info *out)
 	for (i = 0; i < b->n_peers; i++) {
 		if (b->peers[i] && b->peers[i]->info.id == id) {
 			*out = b->peers[i]->info;
-			out->routes_rejected = __atomic_load_n(&b->peers[i]->rejected,
-							       __ATOMIC_RELAXED);
+			rejected_set(out, b->peers[i]);
 			ret = 0;
 			break;
 		}

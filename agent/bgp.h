@@ -80,8 +80,13 @@ struct bgp_peer_info {
 	uint64_t routes_in, withdraws_in;   /* NLRI received: reachable, withdrawn */
 	uint64_t routes_out, withdraws_out; /* NLRI sent */
 	uint64_t routes_refused;   /* reachable NLRI treated as withdrawn (loops, own next hop) */
-	uint64_t routes_rejected;  /* reachable NLRI imported by no VNI (RIB_UPDATE_IGNORED:
-				    * no route target of ours, or unusable) */
+	/* Reachable NLRI received and not kept: routes_rejected_import (no
+	 * VNI imports it, RIB_UPDATE_IGNORED: no route target of ours, or
+	 * unusable) plus routes_treat_as_withdraw (malformed attributes, RFC
+	 * 7606 2: withdrawn instead). routes_rejected is their sum. */
+	uint64_t routes_rejected;
+	uint64_t routes_rejected_import;
+	uint64_t routes_treat_as_withdraw;
 	uint64_t max_prefix_trips; /* sessions ended by max_prefixes */
 };
 

@@ -520,7 +520,7 @@ static int parse_update(struct rbuf *b, const struct bgp_parse_ctx *ctx,
 
 	u->withdrawn4 = u->nlri4 = NULL;
 	u->withdrawn4_len = u->nlri4_len = u->n_withdrawn4 = u->n_nlri4 = 0;
-	u->n_routes = u->n_skipped = u->n_malformed = 0;
+	u->n_routes = u->n_skipped = u->n_malformed = u->n_treat_as_withdraw = 0;
 	u->eor = false;
 	u->eor_afi = 0;
 	u->eor_safi = 0;
@@ -600,8 +600,11 @@ static int parse_update(struct rbuf *b, const struct bgp_parse_ctx *ctx,
 	}
 
 	if (err->action == BGP_ACT_WITHDRAW)
-		for (unsigned i = 0; i < u->n_routes; i++)
+		for (unsigned i = 0; i < u->n_routes; i++) {
+			if (!u->routes[i].withdraw)
+				u->n_treat_as_withdraw++;
 			u->routes[i].withdraw = true;
+		}
 	return 0;
 }
 

@@ -131,6 +131,9 @@ struct bgp_update {
 	uint16_t n_routes;
 	uint16_t n_skipped;     /* EVPN route types not decoded (1, 4, ...) */
 	uint16_t n_malformed;   /* located but malformed: dropped (and withdraw) */
+	/* Reachable routes (of MP_REACH_NLRI) that treat-as-withdraw (RFC
+	 * 7606 2) turned into withdrawals: rejected for their attributes. */
+	uint16_t n_treat_as_withdraw;
 	bool     eor;           /* End-of-RIB marker (RFC 4724 2) for eor_afi/safi */
 	uint16_t eor_afi;
 	uint8_t  eor_safi;

@@ -1,7 +1,8 @@
 /* bgp_session_priv.h - the insides of a session, shared by bgp_session.c
- * (the FSM, connections, timers, what comes in) and bgp_session_out.c (what
- * goes out: OPEN, KEEPALIVE, NOTIFICATION, UPDATEs, End-of-RIB). Nothing
- * else includes this.
+ * (the FSM, connections, timers), bgp_session_rx.c (what comes in),
+ * bgp_session_gr.c (graceful-restart bookkeeping) and bgp_session_out.c
+ * (what goes out: OPEN, KEEPALIVE, NOTIFICATION, UPDATEs, End-of-RIB).
+ * Nothing else includes this.
  */
 #ifndef VTEP_BGP_SESSION_PRIV_H
 #define VTEP_BGP_SESSION_PRIV_H
@@ -69,6 +70,7 @@ struct bgp_session {
 	uint64_t msgs_in[BGP_PEER_MSG_TYPES], msgs_out[BGP_PEER_MSG_TYPES];
 	uint64_t routes_in, withdraws_in, routes_out, withdraws_out;
 	uint64_t routes_refused, max_prefix_trips;
+	uint64_t routes_treat_as_withdraw;  /* bgp_update.n_treat_as_withdraw summed */
 	uint32_t rnd;           /* jitter state */
 	char last_error[96];
 	struct bgp_msg *msg;    /* parse scratch (large: up to 256 routes) */
@@ -95,10 +97,53 @@ bool sess_gr_notification(const struct bgp_session *s, const struct bgp_conn *c)
  * resets only to flush), Hard Reset. */
 bool sess_notif_is_hard(uint8_t code, uint8_t subcode);
 
+static inline uint64_t sess_ms(unsigned sec)
+{
+	return (uint64_t)sec * 1000;
+}
+
+static inline bool sess_conn_up(const struct bgp_conn *c)
+{
+	return c->fd >= 0;
+}
+
+static inline struct bgp_conn *sess_other(struct bgp_session *s, const struct bgp_conn *c)
+{
+	return &s->c[c == &s->c[0] ? 1 : 0];
+}
+
 /* bgp_session.c: "bgp peer 192.0.2.1" prefix for logs. */
 const char *sess_name(const struct bgp_session *s);
 /* End of an entry point: write queues out, drop connections that failed,
  * sync the watched events, tell the owner. A no-op while busy. */
 void sess_finish(struct bgp_session *s, uint64_t now);
+/* RFC 4271 10: t less 0 to 25%. */
+uint64_t sess_jitter(struct bgp_session *s, uint64_t t);
+/* Closes c's socket and resets c, nothing more. */
+void sess_conn_close(struct bgp_session *s, struct bgp_conn *c);
+/* A connection ends (after any NOTIFICATION was queued and flushed):
+ * the session goes down if it was the Established one (gr_ok: routes kept
+ * stale when the peer does graceful restart), Idle if none is left. */
+void sess_conn_drop(struct bgp_session *s, struct bgp_conn *c, uint64_t now, bool gr_ok);
+/* RFC 8538 4: a NOTIFICATION (code, subcode) on c that keeps the routes. */
+bool sess_notif_graceful(const struct bgp_session *s, const struct bgp_conn *c,
+			 uint8_t code, uint8_t subcode);
+/* Sends the NOTIFICATION and drops c. */
+void sess_notify_drop(struct bgp_session *s, struct bgp_conn *c, uint64_t now, uint8_t code,
+		      uint8_t subcode, const void *data, size_t len);
+
+/* bgp_session_rx.c */
+/* Reads and handles a bounded burst of messages from c. */
+void sess_conn_read(struct bgp_session *s, struct bgp_conn *c, uint64_t now);
+/* RFC 4486: Cease when the peer holds more routes than max_prefixes. */
+void sess_check_max_prefixes(struct bgp_session *s, struct bgp_conn *c, uint64_t now);
+
+/* bgp_session_gr.c */
+/* The owner's rib_flush, if any. */
+void sess_rib_flush(struct bgp_session *s);
+/* The stale routes go now (why: for the log); a no-op if none are. */
+void sess_stale_sweep(struct bgp_session *s, const char *why);
+/* Established -> down; gr_ok as for sess_conn_drop(). */
+void sess_down(struct bgp_session *s, uint64_t now, bool gr_ok);
 
 #endif /* VTEP_BGP_SESSION_PRIV_H */

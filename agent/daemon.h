@@ -43,7 +43,7 @@ struct daemon_peer_info {
 	uint64_t routes_in, withdraws_in;   /* NLRI received: reachable, withdrawn */
 	uint64_t routes_out, withdraws_out; /* NLRI sent */
 	uint64_t routes_refused;   /* received, treated as withdrawn (loop, own next hop) */
-	uint64_t routes_rejected;  /* received, imported by no VNI (route targets, unusable) */
+	uint64_t routes_rejected;  /* imported by no VNI, or RFC 7606 treat-as-withdraw */
 	uint64_t max_prefix_trips; /* sessions ended for exceeding max_prefixes */
 };
 /* Fills up to max entries; returns the number of peers. */

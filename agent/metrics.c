@@ -15,8 +15,10 @@
  *   vtepd_bgp_peer_routes_refused_total{peer,asn}  received reachable NLRI treated
  *                                                  as withdrawn (loop, own next hop)
  *   vtepd_bgp_peer_routes_rejected_total{peer,asn} received reachable NLRI that no
- *                                                  VNI imports (route targets) or that
- *                                                  a VTEP cannot use: not kept
+ *                                                  VNI imports (route targets), that
+ *                                                  a VTEP cannot use, or that came
+ *                                                  with malformed attributes (RFC
+ *                                                  7606 treat-as-withdraw): not kept
  *   vtepd_bgp_peer_max_prefix_exceeded_total, vtepd_bgp_peer_flaps_total
  *   vtepd_bgp_update_to_map_seconds                    histogram: an UPDATE's arrival
  *                                                      to the map write of its routes
@@ -413,7 +415,8 @@ static void render_peer_counters(FILE *f, const struct daemon_peer_info *p, size
 		     offsetof(struct daemon_peer_info, routes_refused));
 	peer_counter(f, p, n, "vtepd_bgp_peer_routes_rejected_total",
 		     "Reachable NLRI received and not kept: no route target a VNI imports, "
-		     "or of no use to a VTEP (type, family, encapsulation, next hop).",
+		     "of no use to a VTEP (type, family, encapsulation, next hop), or "
+		     "malformed attributes (RFC 7606 treat-as-withdraw).",
 		     offsetof(struct daemon_peer_info, routes_rejected));
 	peer_counter(f, p, n, "vtepd_bgp_peer_max_prefix_exceeded_total",
 		     "Sessions ended because the neighbor sent more than max_prefixes routes.",

@@ -79,7 +79,8 @@ static const char peers[] =
 	"\nBGP neighbors as vtepd sees them (needs vtepd).\n"
 	"JSON: [{address, asn, state, uptime_s, prefixes_received, routes_rejected}]\n"
 	"routes_rejected: announcements since vtepd started that no VNI imports\n"
-	"(no route target of ours, or of no use to a VTEP).\n";
+	"(no route target of ours, or of no use to a VTEP), or that carried\n"
+	"malformed attributes (RFC 7606 treat-as-withdraw).\n";
 
 static const char bgp[] =
 	"Usage: vtepctl bgp routes [show] [vni N] [peer A]\n"

@@ -1094,6 +1094,7 @@ START_TEST(test_7606_evpn_nlri)
 	assert_action(BGP_ACT_WITHDRAW, BGP_UPD_OPTIONAL_ATTR);
 	ck_assert_uint_eq(m.update.n_malformed, 1);
 	assert_all_withdrawn(2);
+	ck_assert_uint_eq(m.update.n_treat_as_withdraw, 2);   /* the malformed one is not */
 	/* Withdrawals are marked even without treat-as-withdraw, and come
 	 * before advertisements (RFC 4271 4.3). */
 	ck_assert_int_eq(parse_update("800f16" "001946" IMET_NLRI
@@ -1118,6 +1119,36 @@ START_TEST(test_7606_evpn_nlri)
 	ck_assert_uint_eq(m.update.n_skipped, 1);
 	ck_assert_uint_eq(m.update.n_routes, 1);
 	ck_assert_uint_eq(m.update.routes[0].type, EVPN_RT_IMET);
+}
+END_TEST
+
+/* Issue 4: the parser reports how many reachable routes treat-as-withdraw
+ * turned into withdrawals (the session counts them as rejected); routes
+ * that were withdrawals already, and malformed ones (test_7606_evpn_nlri),
+ * are not among them. */
+START_TEST(test_7606_treat_as_withdraw_count)
+{
+	ck_assert_int_eq(parse_update(A_MP_REACH A_ORIGIN A_ASPATH A_EXT, &ebgp4), 0);
+	ck_assert_int_eq(err.action, BGP_ACT_NONE);
+	ck_assert_uint_eq(m.update.n_treat_as_withdraw, 0);
+	/* Malformed ORIGIN (RFC 7606 7.1): the one reachable route. */
+	ck_assert_int_eq(parse_update(A_MP_REACH "40010103" A_ASPATH, &ebgp4), 0);
+	assert_action(BGP_ACT_WITHDRAW, BGP_UPD_INVALID_ORIGIN);
+	ck_assert_uint_eq(m.update.n_treat_as_withdraw, 1);
+	/* One withdrawal, one advertisement, AS_PATH missing (3(d)): only the
+	 * advertisement was turned. */
+	ck_assert_int_eq(parse_update("800f16" "001946" IMET_NLRI
+				      "800e1c" "001946" "04c0000201" "00" IMET_NLRI
+				      A_ORIGIN, &ebgp4), 0);
+	assert_action(BGP_ACT_WITHDRAW, BGP_UPD_MISSING_WELLKNOWN);
+	assert_all_withdrawn(2);
+	ck_assert_uint_eq(m.update.n_treat_as_withdraw, 1);
+	/* Attribute discard (RFC 7606 7.6) keeps the route: nothing rejected. */
+	ck_assert_int_eq(parse_update(A_MP_REACH A_ORIGIN A_ASPATH "40060100", &ebgp4), 0);
+	assert_action(BGP_ACT_ATTR_DISCARD, BGP_UPD_ATTR_LENGTH);
+	ck_assert_uint_eq(m.update.n_routes, 1);
+	ck_assert(!m.update.routes[0].withdraw);
+	ck_assert_uint_eq(m.update.n_treat_as_withdraw, 0);
 }
 END_TEST
 
@@ -1463,6 +1494,7 @@ static Suite *bgp_suite(void)
 	tcase_add_test(rfc7606, test_7606_unknown_attributes);
 	tcase_add_test(rfc7606, test_7606_mp_reach);
 	tcase_add_test(rfc7606, test_7606_evpn_nlri);
+	tcase_add_test(rfc7606, test_7606_treat_as_withdraw_count);
 	tcase_add_test(rfc7606, test_7606_attribute_overrun);
 	tcase_add_test(rfc7606, test_7606_ipv4_fields);
 	tcase_add_test(rfc7606, test_7606_severity);

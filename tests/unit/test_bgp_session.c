@@ -268,11 +268,12 @@ static void peer_keepalive(int fd)
 static const struct bgp_parse_ctx ebgp_ctx = { .as4 = true, .ibgp = false };
 static const struct bgp_parse_ctx ibgp_ctx = { .as4 = true, .ibgp = true };
 
-/* n type-2 routes from AS path_as (0: empty path) with one route target. */
-static void peer_update(int fd, const struct bgp_parse_ctx *ctx, uint32_t path_as, int first,
-			int n, bool withdraw)
+/* n type-2 routes from AS path_as (0: empty path) with one route target,
+ * built into buf (BGP_MAX_LEN octets); returns the UPDATE's length. */
+static size_t peer_update_build(uint8_t *buf, const struct bgp_parse_ctx *ctx, uint32_t path_as,
+				int first, int n, bool withdraw)
 {
-	uint8_t buf[BGP_MAX_LEN], ext[2][8];
+	uint8_t ext[2][8];
 	struct evpn_route rts[8];
 	struct bgp_attrs a;
 	struct wbuf w;
@@ -298,10 +299,34 @@ static void peer_update(int fd, const struct bgp_parse_ctx *ctx, uint32_t path_a
 	a.mp_reach.nh[3] = 9;
 	for (i = 0; i < n; i++)
 		make_route(&rts[i], first + i);
-	wbuf_init(&w, buf, sizeof(buf));
+	wbuf_init(&w, buf, BGP_MAX_LEN);
 	ck_assert_int_eq(bgp_msg_build_update(&w, ctx, withdraw ? NULL : &a, rts, (size_t)n,
 					      withdraw), n);
-	peer_write(fd, buf, w.len);
+	return w.len;
+}
+
+static void peer_update(int fd, const struct bgp_parse_ctx *ctx, uint32_t path_as, int first,
+			int n, bool withdraw)
+{
+	uint8_t buf[BGP_MAX_LEN];
+
+	peer_write(fd, buf, peer_update_build(buf, ctx, path_as, first, n, withdraw));
+}
+
+/* The same advertisement with ORIGIN 3, malformed (RFC 7606 7.1):
+ * treat-as-withdraw. */
+static void peer_update_bad_origin(int fd, int first, int n)
+{
+	static const uint8_t origin[] = { 0x40, BGP_ATTR_ORIGIN, 1, BGP_ORIGIN_IGP };
+	uint8_t buf[BGP_MAX_LEN];
+	size_t len = peer_update_build(buf, &ebgp_ctx, PEER_AS, first, n, false), i;
+
+	for (i = BGP_HDR_LEN; i + sizeof(origin) <= len; i++)
+		if (!memcmp(buf + i, origin, sizeof(origin)))
+			break;
+	ck_assert_uint_lt(i + sizeof(origin), len);
+	buf[i + 3] = 3;
+	peer_write(fd, buf, len);
 }
 
 static void peer_eor(int fd)
@@ -1230,6 +1255,40 @@ START_TEST(test_refused_routes_are_withdrawn)
 }
 END_TEST
 
+/* Issue 4: reachable routes of a malformed UPDATE reach the RIB as
+ * withdrawals and are counted apart, as rejected; the session stays up. */
+START_TEST(test_treat_as_withdraw_counted)
+{
+	struct bgp_session_cfg c = base_cfg();
+	struct bgp_peer_info pi;
+	struct fake f;
+
+	fake_init(&f, &c);
+	to_established(&f, 0);
+	peer_update(f.peer_fd, &ebgp_ctx, PEER_AS, 1, 2, false);
+	pump(&f);
+	ck_assert_int_eq(f.routes, 2);
+	bgp_session_info(f.s, f.now, &pi);
+	ck_assert_uint_eq(pi.routes_treat_as_withdraw, 0);
+	peer_update_bad_origin(f.peer_fd, 1, 3);
+	pump(&f);
+	ck_assert_int_eq(f.routes, 2);
+	ck_assert_int_eq(f.withdrawn, 3);
+	ck_assert_int_eq(bgp_session_state(f.s), BGP_ST_ESTABLISHED);
+	bgp_session_info(f.s, f.now, &pi);
+	ck_assert_uint_eq(pi.routes_treat_as_withdraw, 3);
+	ck_assert_uint_eq(pi.routes_in, 2);
+	ck_assert_uint_eq(pi.withdraws_in, 3);
+	/* A plain withdrawal is not a rejection. */
+	peer_update(f.peer_fd, &ebgp_ctx, PEER_AS, 1, 1, true);
+	pump(&f);
+	bgp_session_info(f.s, f.now, &pi);
+	ck_assert_uint_eq(pi.withdraws_in, 4);
+	ck_assert_uint_eq(pi.routes_treat_as_withdraw, 3);
+	fake_fini(&f);
+}
+END_TEST
+
 START_TEST(test_max_prefixes)
 {
 	struct bgp_session_cfg c = base_cfg();
@@ -1733,6 +1792,7 @@ static Suite *suite(void)
 	tcase_add_test(t, test_free_closes_without_notification);
 	tcase_add_test(t, test_updates_reach_the_rib);
 	tcase_add_test(t, test_refused_routes_are_withdrawn);
+	tcase_add_test(t, test_treat_as_withdraw_counted);
 	tcase_add_test(t, test_max_prefixes);
 	tcase_add_test(t, test_max_prefixes_lowered_by_reload);
 	tcase_add_test(t, test_idle_refuses_connections);
