@@ -1,8 +1,9 @@
 /* rib.c - see rib.h; the layout of the tables is in rib_priv.h.
  *
- * Layout of this file: slabs (paths, interned attributes), destinations and
- * their (VNI, MAC) / (VNI, IP) groups, adding and removing paths, the entry
- * points of the BGP speaker, local ports and GARP, readers, life cycle.
+ * Layout of this file: the entry points of the BGP speaker (updates,
+ * withdrawals, peers going down, restarting, End-of-RIB), then life cycle.
+ * The tables themselves are kept by rib_store.c, our own paths by
+ * rib_local.c, flushes and readers by rib_stats.c.
  *
  * Every change to a destination follows one pattern: take its selection
  * (rib_sel_get), change its paths, then rib_best_run() with the old
@@ -10,26 +11,16 @@
  */
 #include "rib_priv.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
 #include <malloc.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "addr.h"
-#include "config.h"
 #include "evpn_export.h"
 #include "evpn_import.h"
 #include "log.h"
-#include "mapsync.h"
-
-/* Prometheus "le" bounds of the UPDATE-to-map latency histogram. */
-const double rib_lat_bounds_s[RIB_LAT_BUCKETS] = {
-	0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
-	0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5,
-};
 
 #define RIB_DEFAULT_LOCAL_PREF 100  /* RFC 4271 5.1.5 leaves it local; the usual default */
 
@@ -45,511 +36,6 @@ static uint64_t clock_mono_ns(void *ctx)
 uint64_t rib_now(const struct rib *rib)
 {
 	return rib->now_ns(rib->now_ctx);
-}
-
-void rib_stat_add(uint64_t *ctr, int64_t delta)
-{
-	__atomic_fetch_add(ctr, (uint64_t)delta, __ATOMIC_RELAXED);
-}
-
-/* ---- slabs ------------------------------------------------------------------- */
-
-struct rib_path *rib_path_at(const struct rib *rib, uint32_t idx)
-{
-	return &rib->paths[idx];
-}
-
-struct rib_attr *rib_attr_at(const struct rib *rib, uint32_t idx)
-{
-	return idx == RIB_NIL ? NULL : &rib->attrs[idx].a;
-}
-
-/* A path slot, zeroed; RIB_NIL when out of memory. Indexes stay valid across
- * growth (only the base pointer moves). */
-static uint32_t path_alloc(struct rib *rib)
-{
-	uint32_t idx;
-
-	if (rib->path_free != RIB_NIL) {
-		idx = rib->path_free;
-		rib->path_free = rib->paths[idx].next;
-	} else {
-		if (rib->paths_used == rib->n_paths_cap) {
-			uint32_t cap = rib->n_paths_cap ? rib->n_paths_cap * 2 : 1024;
-			struct rib_path *np;
-
-			if (cap <= rib->n_paths_cap || cap == RIB_NIL)
-				return RIB_NIL;
-			np = realloc(rib->paths, (size_t)cap * sizeof(*np));
-			if (!np)
-				return RIB_NIL;
-			rib->paths = np;
-			rib->n_paths_cap = cap;
-		}
-		idx = rib->paths_used++;
-	}
-	memset(&rib->paths[idx], 0, sizeof(rib->paths[idx]));
-	rib->paths[idx].next = RIB_NIL;
-	rib->paths[idx].attr = RIB_NIL;
-	rib_stat_add(&rib->st.paths, 1);
-	return idx;
-}
-
-static void attr_unref(struct rib *rib, uint32_t idx)
-{
-	struct rib_attr_slot *s;
-
-	if (idx == RIB_NIL)
-		return;
-	s = &rib->attrs[idx];
-	if (--s->refs)
-		return;
-	hashmap_del(&rib->attr_idx, &s->a);
-	s->next_free = rib->attr_free;
-	rib->attr_free = idx;
-}
-
-static void path_release(struct rib *rib, uint32_t idx)
-{
-	struct rib_path *p = &rib->paths[idx];
-
-	attr_unref(rib, p->attr);
-	p->attr = RIB_NIL;
-	p->flags = RIB_P_FREE;
-	p->next = rib->path_free;
-	rib->path_free = idx;
-	rib_stat_add(&rib->st.paths, -1);
-}
-
-/* Returns a referenced slot for *a (shared with every path of equal
- * attributes), or RIB_NIL when out of memory. */
-static uint32_t attr_intern(struct rib *rib, const struct rib_attr *a)
-{
-	uint32_t *found = hashmap_get(&rib->attr_idx, a), idx;
-
-	if (found) {
-		rib->attrs[*found].refs++;
-		return *found;
-	}
-	if (rib->attr_free != RIB_NIL) {
-		idx = rib->attr_free;
-		rib->attr_free = rib->attrs[idx].next_free;
-	} else {
-		uint32_t cap = rib->n_attrs_cap ? rib->n_attrs_cap * 2 : 64;
-		struct rib_attr_slot *ns;
-		uint32_t i;
-
-		ns = realloc(rib->attrs, (size_t)cap * sizeof(*ns));
-		if (!ns)
-			return RIB_NIL;
-		rib->attrs = ns;
-		/* New slots go on the free list, highest last. */
-		for (i = cap; i-- > rib->n_attrs_cap + 1;) {
-			ns[i].refs = 0;
-			ns[i].next_free = rib->attr_free;
-			rib->attr_free = i;
-		}
-		idx = rib->n_attrs_cap;
-		rib->n_attrs_cap = cap;
-	}
-	rib->attrs[idx].a = *a;
-	rib->attrs[idx].refs = 1;
-	if (!hashmap_put(&rib->attr_idx, a, &idx, NULL)) {
-		rib->attrs[idx].refs = 0;
-		rib->attrs[idx].next_free = rib->attr_free;
-		rib->attr_free = idx;
-		return RIB_NIL;
-	}
-	return idx;
-}
-
-/* ---- destinations and their groups ------------------------------------------- */
-
-struct rib_dest *rib_dest_get(const struct rib *rib, const struct rib_dkey *k)
-{
-	return hashmap_get(&rib->dests, k);
-}
-
-static struct rib_ipx_key ipx_key(uint32_t vni, uint32_t ip)
-{
-	struct rib_ipx_key k = { .vni = vni, .ip = ip };
-
-	return k;
-}
-
-static struct rib_macx_key macx_key(uint32_t vni, const uint8_t mac[6])
-{
-	struct rib_macx_key k;
-
-	memset(&k, 0, sizeof(k));
-	k.vni = vni;
-	memcpy(k.mac, mac, 6);
-	return k;
-}
-
-void rib_dkey_macip(struct rib_dkey *k, uint32_t vni, const uint8_t mac[6], uint32_t ip,
-		    bool has_ip)
-{
-	memset(k, 0, sizeof(*k));
-	k->vni = vni;
-	k->type = EVPN_RT_MACIP;
-	memcpy(k->mac, mac, 6);
-	if (has_ip) {
-		k->ip = ip;
-		k->plen = 32;
-	}
-}
-
-bool rib_macgrp_first(const struct rib *rib, uint32_t vni, const uint8_t mac[6],
-		      struct rib_dkey *k)
-{
-	struct rib_macx_key mk = macx_key(vni, mac);
-	const struct rib_macx *mx = hashmap_get(&rib->macx, &mk);
-
-	if (!mx || !mx->n)
-		return false;
-	rib_dkey_macip(k, vni, mac, mx->head_ip, mx->head_flags & RIB_D_MAC_NEXT_IP);
-	return true;
-}
-
-bool rib_macgrp_next(const struct rib *rib, struct rib_dkey *k)
-{
-	const struct rib_dest *d = rib_dest_get(rib, k);
-	uint8_t mac[6];
-
-	if (!d || !(d->flags & RIB_D_MAC_NEXT))
-		return false;
-	/* A copy: rib_dkey_macip() clears *k before it reads the MAC. */
-	memcpy(mac, k->mac, 6);
-	rib_dkey_macip(k, k->vni, mac, d->mac_next_ip, d->flags & RIB_D_MAC_NEXT_IP);
-	return true;
-}
-
-bool rib_ipgrp_first(const struct rib *rib, uint32_t vni, uint32_t ip, struct rib_dkey *k)
-{
-	struct rib_ipx_key ik = ipx_key(vni, ip);
-	const struct rib_ipx *ix = hashmap_get(&rib->ipx, &ik);
-
-	if (!ix || !ix->n)
-		return false;
-	rib_dkey_macip(k, vni, ix->head_mac, ip, true);
-	return true;
-}
-
-bool rib_ipgrp_next(const struct rib *rib, struct rib_dkey *k)
-{
-	const struct rib_dest *d = rib_dest_get(rib, k);
-
-	if (!d || !(d->flags & RIB_D_IP_NEXT))
-		return false;
-	rib_dkey_macip(k, k->vni, d->ip_next_mac, k->ip, true);
-	return true;
-}
-
-/* Links a new type-2 destination at the head of its groups. */
-static int group_link(struct rib *rib, const struct rib_dkey *k, struct rib_dest *d)
-{
-	struct rib_macx_key mk = macx_key(k->vni, k->mac);
-	struct rib_macx *mx;
-	bool created;
-
-	mx = hashmap_put(&rib->macx, &mk, NULL, &created);
-	if (!mx)
-		return -ENOMEM;
-	if (mx->n) {
-		d->flags |= RIB_D_MAC_NEXT | (mx->head_flags & RIB_D_MAC_NEXT_IP);
-		d->mac_next_ip = mx->head_ip;
-	}
-	mx->head_ip = k->ip;
-	mx->head_flags = k->plen ? RIB_D_MAC_NEXT_IP : 0;
-	mx->n++;
-	if (k->plen) {
-		struct rib_ipx_key ik = ipx_key(k->vni, k->ip);
-		struct rib_ipx *ix = hashmap_put(&rib->ipx, &ik, NULL, &created);
-
-		if (!ix)
-			return -ENOMEM; /* the caller unlinks the MAC side */
-		if (ix->n) {
-			d->flags |= RIB_D_IP_NEXT;
-			memcpy(d->ip_next_mac, ix->head_mac, 6);
-		}
-		memcpy(ix->head_mac, k->mac, 6);
-		ix->n++;
-	}
-	return 0;
-}
-
-/* Takes a type-2 destination out of its groups (before it is deleted). */
-static void group_unlink(struct rib *rib, const struct rib_dkey *k, const struct rib_dest *d,
-			 bool ip_linked)
-{
-	struct rib_macx_key mk = macx_key(k->vni, k->mac);
-	struct rib_macx *mx = hashmap_get(&rib->macx, &mk);
-	struct rib_dkey pk;
-
-	if (mx) {
-		if (mx->head_ip == k->ip && !!(mx->head_flags & RIB_D_MAC_NEXT_IP) == !!k->plen) {
-			mx->head_ip = d->mac_next_ip;
-			mx->head_flags = d->flags & RIB_D_MAC_NEXT_IP;
-		} else if (rib_macgrp_first(rib, k->vni, k->mac, &pk)) {
-			/* Find the predecessor and bridge over us. */
-			for (;;) {
-				struct rib_dest *pd = rib_dest_get(rib, &pk);
-
-				if (!pd || !(pd->flags & RIB_D_MAC_NEXT))
-					break;
-				if (pd->mac_next_ip == k->ip &&
-				    !!(pd->flags & RIB_D_MAC_NEXT_IP) == !!k->plen) {
-					pd->flags &= ~(RIB_D_MAC_NEXT | RIB_D_MAC_NEXT_IP);
-					pd->flags |= d->flags & (RIB_D_MAC_NEXT | RIB_D_MAC_NEXT_IP);
-					pd->mac_next_ip = d->mac_next_ip;
-					break;
-				}
-				if (!rib_macgrp_next(rib, &pk))
-					break;
-			}
-		}
-		if (--mx->n == 0)
-			hashmap_del(&rib->macx, &mk);
-	}
-	if (k->plen && ip_linked) {
-		struct rib_ipx_key ik = ipx_key(k->vni, k->ip);
-		struct rib_ipx *ix = hashmap_get(&rib->ipx, &ik);
-
-		if (!ix)
-			return;
-		if (!memcmp(ix->head_mac, k->mac, 6)) {
-			memcpy(ix->head_mac, d->ip_next_mac, 6);
-		} else if (rib_ipgrp_first(rib, k->vni, k->ip, &pk)) {
-			for (;;) {
-				struct rib_dest *pd = rib_dest_get(rib, &pk);
-
-				if (!pd || !(pd->flags & RIB_D_IP_NEXT))
-					break;
-				if (!memcmp(pd->ip_next_mac, k->mac, 6)) {
-					pd->flags &= ~RIB_D_IP_NEXT;
-					pd->flags |= d->flags & RIB_D_IP_NEXT;
-					memcpy(pd->ip_next_mac, d->ip_next_mac, 6);
-					break;
-				}
-				if (!rib_ipgrp_next(rib, &pk))
-					break;
-			}
-		}
-		if (--ix->n == 0)
-			hashmap_del(&rib->ipx, &ik);
-	}
-}
-
-/* The destination at k, created (and linked) if absent; NULL when out of
- * memory. The pointer is valid until the next destination is created or
- * deleted. */
-static struct rib_dest *dest_make(struct rib *rib, const struct rib_dkey *k)
-{
-	struct rib_dest *d;
-	bool created;
-	int err;
-
-	d = hashmap_put(&rib->dests, k, NULL, &created);
-	if (!d || !created)
-		return d;
-	d->head = RIB_NIL;
-	rib_stat_add(&rib->st.dests, 1);
-	if (k->type != EVPN_RT_MACIP)
-		return d;
-	err = group_link(rib, k, d);
-	if (err) {
-		/* The MAC side may be linked: undo it, without the IP side. */
-		struct rib_macx_key mk = macx_key(k->vni, k->mac);
-
-		if (hashmap_get(&rib->macx, &mk))
-			group_unlink(rib, k, d, false);
-		hashmap_del(&rib->dests, k);
-		rib_stat_add(&rib->st.dests, -1);
-		return NULL;
-	}
-	return d;
-}
-
-/* Deletes an empty destination. */
-static void dest_delete(struct rib *rib, const struct rib_dkey *k)
-{
-	struct rib_dest *d = rib_dest_get(rib, k);
-
-	if (!d || d->head != RIB_NIL)
-		return;
-	if (k->type == EVPN_RT_MACIP)
-		group_unlink(rib, k, d, true);
-	hashmap_del(&rib->dad, k);
-	hashmap_del(&rib->dests, k);
-	rib_stat_add(&rib->st.dests, -1);
-}
-
-/* ---- peers and the RD index --------------------------------------------------- */
-
-const struct rib_peer *rib_peer_get(const struct rib *rib, uint32_t peer)
-{
-	return hashmap_get(&rib->peers, &peer);
-}
-
-static struct rib_peer *peer_make(struct rib *rib, uint32_t peer)
-{
-	return hashmap_put(&rib->peers, &peer, NULL, NULL);
-}
-
-static struct rib_rdkey rdkey(uint32_t peer, const uint8_t rd[8], uint32_t etag, uint8_t type)
-{
-	struct rib_rdkey k;
-
-	memset(&k, 0, sizeof(k));
-	k.peer = peer;
-	k.etag = etag;
-	memcpy(k.rd, rd, 8);
-	k.type = type;
-	return k;
-}
-
-static int rd_ref(struct rib *rib, const struct rib_rdkey *rk, uint32_t vni)
-{
-	struct rib_rdval *v;
-	bool created;
-
-	v = hashmap_put(&rib->rdmap, rk, NULL, &created);
-	if (!v)
-		return -ENOMEM;
-	if (created)
-		v->vni = vni;
-	else if (v->vni != vni)
-		v->multi = true;
-	v->refs++;
-	return 0;
-}
-
-static void rd_unref(struct rib *rib, const struct rib_rdkey *rk)
-{
-	struct rib_rdval *v = hashmap_get(&rib->rdmap, rk);
-
-	if (v && --v->refs == 0)
-		hashmap_del(&rib->rdmap, rk);
-}
-
-/* ---- paths ---------------------------------------------------------------------- */
-
-/* The path of (peer, rd, etag) in destination k: its index and predecessor. */
-static bool find_in(const struct rib *rib, const struct rib_dkey *k, uint32_t peer,
-		    const uint8_t rd[8], uint32_t etag, uint32_t *idx, uint32_t *prev)
-{
-	const struct rib_dest *d = rib_dest_get(rib, k);
-	uint32_t i, pv = RIB_NIL;
-
-	if (!d)
-		return false;
-	for (i = d->head; i != RIB_NIL; pv = i, i = rib->paths[i].next) {
-		const struct rib_path *p = &rib->paths[i];
-
-		if (p->peer == peer && p->etag == etag && !memcmp(p->rd, rd, 8)) {
-			*idx = i;
-			*prev = pv;
-			return true;
-		}
-	}
-	return false;
-}
-
-/* Where a peer's route is held now, whatever VNI it went into: *k (vni
- * filled in from kpart), *idx, *prev. */
-static bool find_route(const struct rib *rib, uint32_t peer, const struct evpn_route *rt,
-		       const struct rib_dkey *kpart, struct rib_dkey *k, uint32_t *idx,
-		       uint32_t *prev)
-{
-	struct rib_rdkey rk = rdkey(peer, rt->rd, rt->etag, kpart->type);
-	const struct rib_rdval *rv = hashmap_get(&rib->rdmap, &rk);
-	const uint32_t *vnis;
-	size_t n, i;
-
-	if (!rv)
-		return false;
-	*k = *kpart;
-	k->vni = rv->vni;
-	if (find_in(rib, k, peer, rt->rd, rt->etag, idx, prev))
-		return true;
-	if (!rv->multi)
-		return false;
-	n = evpn_import_vnis(rib->imp, &vnis);
-	for (i = 0; i < n; i++) {
-		k->vni = vnis[i];
-		if (find_in(rib, k, peer, rt->rd, rt->etag, idx, prev))
-			return true;
-	}
-	return false;
-}
-
-/* Removes path idx (predecessor prev) from destination k and lets the
- * decision run; deletes the destination when it empties. */
-static void path_remove(struct rib *rib, const struct rib_dkey *k, uint32_t idx, uint32_t prev)
-{
-	struct rib_dest *d = rib_dest_get(rib, k);
-	struct rib_path *p = &rib->paths[idx];
-	struct rib_sel before;
-
-	if (!d)
-		return;
-	rib_sel_get(rib, k, d, &before);
-	if (prev == RIB_NIL)
-		d->head = p->next;
-	else
-		rib->paths[prev].next = p->next;
-	if (p->peer != RIB_PEER_LOCAL) {
-		struct rib_rdkey rk = rdkey(p->peer, p->rd, p->etag, k->type);
-		struct rib_peer *pr = hashmap_get(&rib->peers, &p->peer);
-
-		rd_unref(rib, &rk);
-		if (pr && pr->routes)
-			pr->routes--;
-	}
-	path_release(rib, idx);
-	rib_best_run(rib, k, d, &before);
-	if (d->head == RIB_NIL)
-		dest_delete(rib, k);
-}
-
-/* Inserts a new path (fields in *np) into destination k. 0 or -ENOMEM. */
-static int path_insert(struct rib *rib, const struct rib_dkey *k, const struct rib_path *np)
-{
-	struct rib_sel before;
-	struct rib_dest *d;
-	uint32_t idx;
-
-	if (np->peer != RIB_PEER_LOCAL) {
-		struct rib_rdkey rk = rdkey(np->peer, np->rd, np->etag, k->type);
-		struct rib_peer *pr = peer_make(rib, np->peer);
-
-		if (!pr || rd_ref(rib, &rk, k->vni))
-			return -ENOMEM;
-		pr->routes++;
-	}
-	idx = path_alloc(rib);
-	d = idx == RIB_NIL ? NULL : dest_make(rib, k);
-	if (!d) {
-		if (idx != RIB_NIL)
-			path_release(rib, idx);
-		if (np->peer != RIB_PEER_LOCAL) {
-			struct rib_rdkey rk = rdkey(np->peer, np->rd, np->etag, k->type);
-			struct rib_peer *pr = hashmap_get(&rib->peers, &np->peer);
-
-			rd_unref(rib, &rk);
-			if (pr)
-				pr->routes--;
-		}
-		return -ENOMEM;
-	}
-	rib_sel_get(rib, k, d, &before);
-	rib->paths[idx] = *np;
-	rib->paths[idx].flags &= ~(RIB_P_BEST | RIB_P_FREE);
-	rib->paths[idx].next = d->head;
-	d->head = idx;
-	rib_best_run(rib, k, d, &before);
-	return 0;
 }
 
 /* ---- from the BGP speaker ----------------------------------------------------- */
@@ -650,9 +136,9 @@ static int withdraw_route(struct rib *rib, uint32_t peer, const struct evpn_rout
 	struct rib_dkey k;
 	uint32_t idx, prev;
 
-	if (!find_route(rib, peer, rt, kpart, &k, &idx, &prev))
+	if (!rib_route_find(rib, peer, rt, kpart, &k, &idx, &prev))
 		return 0;
-	path_remove(rib, &k, idx, prev);
+	rib_path_remove(rib, &k, idx, prev);
 	rib_stat_add(&rib->st.updates, 1);
 	return 0;
 }
@@ -703,10 +189,10 @@ int rib_update(struct rib *rib, uint32_t peer, const struct evpn_route *rt,
 	if (!why && !vni)
 		why = "no VNI imports its route targets";
 
-	found = find_route(rib, peer, rt, &kpart, &ok, &idx, &prev);
+	found = rib_route_find(rib, peer, rt, &kpart, &ok, &idx, &prev);
 	if (why) {
 		if (found) {
-			path_remove(rib, &ok, idx, prev);
+			rib_path_remove(rib, &ok, idx, prev);
 			rib_stat_add(&rib->st.updates, 1);
 		}
 		ignore(rib, rt, why);
@@ -715,7 +201,7 @@ int rib_update(struct rib *rib, uint32_t peer, const struct evpn_route *rt,
 	k = kpart;
 	k.vni = vni;
 	if (found && ok.vni != vni) {
-		path_remove(rib, &ok, idx, prev);  /* its route targets changed */
+		rib_path_remove(rib, &ok, idx, prev);  /* its route targets changed */
 		found = false;
 	}
 
@@ -730,7 +216,7 @@ int rib_update(struct rib *rib, uint32_t peer, const struct evpn_route *rt,
 		if (a->evpn.mm_sticky)
 			np.flags |= RIB_P_STICKY;
 	}
-	np.attr = attr_intern(rib, &ra);
+	np.attr = rib_attr_intern(rib, &ra);
 	if (np.attr == RIB_NIL)
 		return -ENOMEM;
 
@@ -744,12 +230,12 @@ int rib_update(struct rib *rib, uint32_t peer, const struct evpn_route *rt,
 			/* The same route again (a refresh, or the peer came
 			 * back from a graceful restart): no longer stale. */
 			p->flags &= ~RIB_P_STALE;
-			attr_unref(rib, np.attr);
+			rib_attr_unref(rib, np.attr);
 			return 0;
 		}
 		d = rib_dest_get(rib, &k);
 		rib_sel_get(rib, &k, d, &before);
-		attr_unref(rib, p->attr);
+		rib_attr_unref(rib, p->attr);
 		p->vtep = np.vtep;
 		p->seq = np.seq;
 		p->attr = np.attr;
@@ -758,9 +244,9 @@ int rib_update(struct rib *rib, uint32_t peer, const struct evpn_route *rt,
 		rib_stat_add(&rib->st.updates, 1);
 		return 0;
 	}
-	err = path_insert(rib, &k, &np);
+	err = rib_path_insert(rib, &k, &np);
 	if (err) {
-		attr_unref(rib, np.attr);
+		rib_attr_unref(rib, np.attr);
 		log_err("rib: out of memory: route from peer %u dropped", peer);
 		return err;
 	}
@@ -829,7 +315,7 @@ static void remove_matching(struct rib *rib, const struct rib_match *m)
 					break;
 			if (j == RIB_NIL)
 				break;
-			path_remove(rib, &keys[i], j, prev);
+			rib_path_remove(rib, &keys[i], j, prev);
 			rib_stat_add(&rib->st.updates, 1);
 			d = rib_dest_get(rib, &keys[i]);
 		}
@@ -902,7 +388,7 @@ int rib_peer_set(struct rib *rib, uint32_t peer, uint32_t address, uint32_t rout
 
 	if (peer == RIB_PEER_LOCAL)
 		return -EINVAL;
-	pr = peer_make(rib, peer);
+	pr = rib_peer_make(rib, peer);
 	if (!pr)
 		return -ENOMEM;
 	pr->address = address;
@@ -923,240 +409,6 @@ size_t rib_peer_routes(const struct rib *rib, uint32_t peer)
 	const struct rib_peer *pr = rib_peer_get(rib, peer);
 
 	return pr ? (size_t)pr->routes : 0;
-}
-
-/* ---- flushing ----------------------------------------------------------------- */
-
-static void lat_observe(struct rib *rib, uint64_t ns)
-{
-	double s = (double)ns / 1e9;
-	size_t i;
-
-	for (i = 0; i < RIB_LAT_BUCKETS && s > rib_lat_bounds_s[i]; i++)
-		;
-	rib_stat_add(&rib->lat.counts[i], 1);
-	rib_stat_add(&rib->lat.sum_ns, (int64_t)ns);
-	rib_stat_add(&rib->lat.count, 1);
-}
-
-void rib_flushed(struct rib *rib)
-{
-	uint64_t now;
-	uint32_t i;
-
-	if (rib->n_stamps) {
-		now = rib_now(rib);
-		for (i = 0; i < rib->n_stamps; i++)
-			lat_observe(rib, now > rib->stamps[i] ? now - rib->stamps[i] : 0);
-		rib->n_stamps = 0;
-	}
-	if (rib->exp)
-		evpn_export_flush(rib->exp);
-}
-
-int rib_flush(struct rib *rib)
-{
-	if (rib->ms)
-		return mapsync_flush(rib->ms); /* calls rib_flushed() at its end */
-	rib_flushed(rib);
-	return 0;
-}
-
-int rib_initial_sync_done(struct rib *rib)
-{
-	int err;
-
-	if (!rib->ms)
-		return 0;
-	err = mapsync_bgp_adopt(rib->ms);
-	log_info("rib: initial BGP sync done; stale BGP entries of an earlier run removed%s",
-		 err ? " (with errors, see above)" : "");
-	return err;
-}
-
-/* ---- local ports and gratuitous ARP ------------------------------------------- */
-
-static void local_rd(const struct rib *rib, uint32_t vni, uint8_t rd[8])
-{
-	const uint8_t *r = hashmap_get(&rib->vni_rd, &vni);
-
-	if (r)
-		memcpy(rd, r, 8);
-	else
-		memset(rd, 0, 8);
-}
-
-static void local_add(struct rib *rib, uint32_t vni, const uint8_t mac[6], uint32_t ip)
-{
-	struct rib_path np;
-	struct rib_dkey k;
-	uint32_t rseq;
-	char m[ADDR_MAC_STRLEN], a[ADDR_IP_STRLEN];
-
-	rib_dkey_macip(&k, vni, mac, ip, true);
-	memset(&np, 0, sizeof(np));
-	np.peer = RIB_PEER_LOCAL;
-	local_rd(rib, vni, np.rd);
-	np.vtep = rib->vtep_ip;
-	np.attr = RIB_NIL;
-	/* RFC 7432 15: a MAC that arrives here while known remote is
-	 * advertised with the remote sequence number + 1. */
-	if (rib_mac_remote_seq(rib, vni, mac, &rseq)) {
-		np.seq = rseq + 1;
-		log_info("rib: vni %u %s %s arrived here; known remote with sequence %u, "
-			 "advertised with %u", vni, addr_fmt_mac(mac, m), addr_fmt_ip(ip, a),
-			 rseq, np.seq);
-	}
-	if (path_insert(rib, &k, &np))
-		log_err("rib: out of memory: local route for vni %u %s not kept", vni,
-			addr_fmt_ip(ip, a));
-}
-
-static void local_remove(struct rib *rib, uint32_t vni, const uint8_t mac[6], uint32_t ip)
-{
-	struct rib_dkey k;
-	const struct rib_dest *d;
-	uint32_t i, prev = RIB_NIL;
-
-	rib_dkey_macip(&k, vni, mac, ip, true);
-	d = rib_dest_get(rib, &k);
-	if (!d)
-		return;
-	for (i = d->head; i != RIB_NIL; prev = i, i = rib->paths[i].next)
-		if (rib->paths[i].peer == RIB_PEER_LOCAL) {
-			path_remove(rib, &k, i, prev);
-			return;
-		}
-}
-
-void rib_local_port(struct rib *rib, const struct vtep_port *old, const struct vtep_port *cur)
-{
-	bool had = old && !addr_mac_is_zero(old->mac);
-	bool has = cur && !addr_mac_is_zero(cur->mac);
-
-	if (had && has && old->vni == cur->vni && old->ip == cur->ip &&
-	    !memcmp(old->mac, cur->mac, 6))
-		return;
-	if (had)
-		local_remove(rib, old->vni, old->mac, old->ip);
-	if (has)
-		local_add(rib, cur->vni, cur->mac, cur->ip);
-}
-
-void rib_local_garp(struct rib *rib, const struct vtep_event *ev)
-{
-	struct rib_dkey k;
-	struct rib_dest *d;
-	struct rib_sel before;
-	struct rib_path *lp = NULL;
-	uint32_t i, rseq;
-	char m[ADDR_MAC_STRLEN], a[ADDR_IP_STRLEN];
-
-	if (ev->type != VTEP_EV_GARP)
-		return;
-	rib_dkey_macip(&k, ev->vni, ev->mac, ev->ip, true);
-	d = rib_dest_get(rib, &k);
-	if (!d)
-		return;  /* not a port of ours with that MAC and IP */
-	for (i = d->head; i != RIB_NIL; i = rib->paths[i].next)
-		if (rib->paths[i].peer == RIB_PEER_LOCAL)
-			lp = &rib->paths[i];
-	if (!lp || (lp->flags & RIB_P_BEST))
-		return;  /* unknown, or already ours */
-	if (d->flags & RIB_D_FROZEN) {
-		log_warn("rib: vni %u %s %s: gratuitous ARP here ignored: frozen by duplicate "
-			 "address detection", ev->vni, addr_fmt_mac(ev->mac, m),
-			 addr_fmt_ip(ev->ip, a));
-		return;
-	}
-	if (!rib_mac_remote_seq(rib, ev->vni, ev->mac, &rseq) || lp->seq > rseq)
-		return;
-	rib_sel_get(rib, &k, d, &before);
-	lp->seq = rseq + 1;
-	log_info("rib: vni %u %s %s moved here (gratuitous ARP); advertised with sequence %u",
-		 ev->vni, addr_fmt_mac(ev->mac, m), addr_fmt_ip(ev->ip, a), lp->seq);
-	rib_best_run(rib, &k, d, &before);
-}
-
-/* ---- readers -------------------------------------------------------------------- */
-
-int rib_walk(const struct rib *rib, uint32_t vni, uint32_t peer, rib_walk_fn fn, void *ctx)
-{
-	struct rib_route_info ri;
-	size_t pos = 0;
-	const void *kp;
-	void *vp;
-
-	while ((kp = hashmap_next(&rib->dests, &pos, &vp))) {
-		const struct rib_dkey *k = kp;
-		const struct rib_dest *d = vp;
-		uint32_t j;
-
-		if (vni && k->vni != vni)
-			continue;
-		for (j = d->head; j != RIB_NIL; j = rib->paths[j].next) {
-			const struct rib_path *p = &rib->paths[j];
-			const struct rib_attr *at = rib_attr_at(rib, p->attr);
-			int ret;
-
-			if (peer != UINT32_MAX && p->peer != peer)
-				continue;
-			memset(&ri, 0, sizeof(ri));
-			ri.peer = p->peer;
-			ri.vni = k->vni;
-			ri.route.type = k->type;
-			memcpy(ri.route.rd, p->rd, 8);
-			ri.route.etag = p->etag;
-			memcpy(ri.route.mac, k->mac, 6);
-			if (k->type != EVPN_RT_MACIP || k->plen) {
-				ri.route.ip.len = 4;
-				ri.route.ip.v4 = k->ip;
-			}
-			if (k->type == EVPN_RT_PREFIX)
-				ri.route.prefix_len = k->plen;
-			if (k->type != EVPN_RT_IMET) {
-				ri.route.n_labels = 1;
-				ri.route.label[0] = at ? at->label : k->vni;
-			}
-			ri.vtep = p->vtep;
-			ri.seq = p->seq;
-			ri.sticky = p->flags & RIB_P_STICKY;
-			ri.stale = p->flags & RIB_P_STALE;
-			ri.best = p->flags & RIB_P_BEST;
-			ri.frozen = d->flags & RIB_D_FROZEN;
-			if (at) {
-				ri.has_router_mac = at->flags & RIB_A_HAS_RMAC;
-				memcpy(ri.router_mac, at->router_mac, 6);
-				ri.local_pref = at->local_pref;
-				ri.n_rt = at->n_rt;
-				memcpy(ri.rt, at->rt, sizeof(ri.rt));
-			}
-			ret = fn(ctx, &ri);
-			if (ret)
-				return ret;
-		}
-	}
-	return 0;
-}
-
-void rib_latency_get(const struct rib *rib, struct rib_latency *out)
-{
-	size_t i;
-
-	for (i = 0; i <= RIB_LAT_BUCKETS; i++)
-		out->counts[i] = __atomic_load_n(&rib->lat.counts[i], __ATOMIC_RELAXED);
-	out->count = __atomic_load_n(&rib->lat.count, __ATOMIC_RELAXED);
-	out->sum_ns = __atomic_load_n(&rib->lat.sum_ns, __ATOMIC_RELAXED);
-}
-
-void rib_get_stats(const struct rib *rib, struct rib_stats *out)
-{
-	const uint64_t *src = (const uint64_t *)&rib->st;
-	uint64_t *dst = (uint64_t *)out;
-	size_t i;
-
-	for (i = 0; i < sizeof(*out) / sizeof(uint64_t); i++)
-		dst[i] = __atomic_load_n(&src[i], __ATOMIC_RELAXED);
 }
 
 /* ---- life cycle --------------------------------------------------------------- */
@@ -1245,41 +497,6 @@ void rib_free(struct rib *rib)
 	free(rib);
 }
 
-/* Our VTEP address changed: our own paths follow. */
-static void local_vtep_changed(struct rib *rib)
-{
-	struct rib_dkey *keys = NULL;
-	size_t n = 0, pos = 0, i;
-	const void *kp;
-	void *vp;
-
-	keys = malloc((hashmap_count(&rib->dests) + 1) * sizeof(*keys));
-	if (!keys)
-		return;
-	while ((kp = hashmap_next(&rib->dests, &pos, &vp))) {
-		const struct rib_dest *d = vp;
-		uint32_t j;
-
-		for (j = d->head; j != RIB_NIL; j = rib->paths[j].next)
-			if (rib->paths[j].peer == RIB_PEER_LOCAL) {
-				keys[n++] = *(const struct rib_dkey *)kp;
-				break;
-			}
-	}
-	for (i = 0; i < n; i++) {
-		struct rib_dest *d = rib_dest_get(rib, &keys[i]);
-		struct rib_sel before;
-		uint32_t j;
-
-		rib_sel_get(rib, &keys[i], d, &before);
-		for (j = d->head; j != RIB_NIL; j = rib->paths[j].next)
-			if (rib->paths[j].peer == RIB_PEER_LOCAL)
-				rib->paths[j].vtep = rib->vtep_ip;
-		rib_best_run(rib, &keys[i], d, &before);
-	}
-	free(keys);
-}
-
 int rib_reload(struct rib *rib, const struct vtep_config *cfg)
 {
 	struct evpn_import *imp;
@@ -1302,7 +519,7 @@ int rib_reload(struct rib *rib, const struct vtep_config *cfg)
 	if ((err = load_config(rib, cfg)))
 		return err;
 	if (old_vtep != rib->vtep_ip)
-		local_vtep_changed(rib);
+		rib_local_vtep_changed(rib);
 	if (rib->exp && (err = evpn_export_reload(rib->exp, cfg)))
 		return err;
 	return changed ? 1 : 0;

@@ -1,6 +1,7 @@
-/* rib_priv.h - the RIB's insides, shared by rib.c (tables, updates, peers),
- * rib_best.c (best path, MAC mobility, duplicate address detection) and
- * rib_sync.c (map entries). Nothing else includes this.
+/* rib_priv.h - the RIB's insides, shared by rib.c (updates, peers, life
+ * cycle), rib_store.c (tables), rib_local.c (our own paths), rib_stats.c
+ * (flushes, readers), rib_best.c (best path, MAC mobility, duplicate address
+ * detection) and rib_sync.c (map entries). Nothing else includes this.
  *
  * Memory layout (no malloc per route; a type-2 MAC/IP route from one peer
  * costs a destination slot, a path, and a slot in each of the (VNI, IP) and
@@ -175,6 +176,9 @@ struct rib {
 };
 
 /* rib.c */
+uint64_t rib_now(const struct rib *rib);
+
+/* rib_store.c */
 void rib_dkey_macip(struct rib_dkey *k, uint32_t vni, const uint8_t mac[6], uint32_t ip,
 		    bool has_ip);
 /* The type-2 destinations of a (VNI, MAC) or (VNI, IP) group: *k = the first,
@@ -189,7 +193,23 @@ struct rib_path *rib_path_at(const struct rib *rib, uint32_t idx);
 struct rib_attr *rib_attr_at(const struct rib *rib, uint32_t idx);
 struct rib_dest *rib_dest_get(const struct rib *rib, const struct rib_dkey *k);
 const struct rib_peer *rib_peer_get(const struct rib *rib, uint32_t peer);
-uint64_t rib_now(const struct rib *rib);
+struct rib_peer *rib_peer_make(struct rib *rib, uint32_t peer);
+/* Attribute sets: rib_attr_intern returns a referenced slot for *a (shared
+ * with every path of equal attributes), RIB_NIL when out of memory. */
+uint32_t rib_attr_intern(struct rib *rib, const struct rib_attr *a);
+void rib_attr_unref(struct rib *rib, uint32_t idx);
+/* Where a peer's route is held now, whatever VNI it went into: *k (vni
+ * filled in from kpart), *idx, *prev. */
+bool rib_route_find(const struct rib *rib, uint32_t peer, const struct evpn_route *rt,
+		    const struct rib_dkey *kpart, struct rib_dkey *k, uint32_t *idx,
+		    uint32_t *prev);
+/* Inserts a new path (fields in *np) into destination k: 0 or -ENOMEM.
+ * Removes path idx (predecessor prev) from k, deleting k when it empties.
+ * Both let the decision run (rib_best_run). */
+int rib_path_insert(struct rib *rib, const struct rib_dkey *k, const struct rib_path *np);
+void rib_path_remove(struct rib *rib, const struct rib_dkey *k, uint32_t idx, uint32_t prev);
+
+/* rib_stats.c */
 void rib_stat_add(uint64_t *ctr, int64_t delta);
 
 /* rib_best.c */
@@ -215,9 +235,13 @@ bool rib_mac_remote_seq(const struct rib *rib, uint32_t vni, const uint8_t mac[6
 bool rib_mac_remote_best(const struct rib *rib, uint32_t vni, const uint8_t mac[6],
 			 struct rib_sel *out);
 
-/* rib.c, called by rib_sync.c: local ports (mapsync's port hook), and the
- * end of a mapsync flush (record latencies, push the export). */
+/* Called by rib_sync.c: local ports (mapsync's port hook, rib_local.c), and
+ * the end of a mapsync flush (record latencies, push the export;
+ * rib_stats.c). */
 void rib_local_port(struct rib *rib, const struct vtep_port *old, const struct vtep_port *cur);
 void rib_flushed(struct rib *rib);
+/* rib_local.c, called by rib_reload: our VTEP address changed, our own
+ * paths follow. */
+void rib_local_vtep_changed(struct rib *rib);
 
 #endif /* VTEP_RIB_PRIV_H */

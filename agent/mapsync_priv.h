@@ -1,0 +1,180 @@
+/* mapsync_priv.h - mapsync's insides, shared by mapsync.c (intent tables,
+ * dirty set, public edits), mapsync_resolve.c (intent -> desired map value
+ * for one key), mapsync_flush.c (dirty keys -> batched syscalls) and
+ * mapsync_reconcile.c (restart scans, BGP adoption). Nothing else includes
+ * this.
+ */
+#ifndef VTEP_MAPSYNC_PRIV_H
+#define VTEP_MAPSYNC_PRIV_H
+
+#include <arpa/inet.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "hashmap.h"
+#include "mapsync.h"
+
+/* Entries per batch syscall: bounds our buffers; the kernel takes any. */
+#define MS_CHUNK 8192
+
+enum ms_map { MS_VNIS, MS_PORTS, MS_ROUTES, MS_PREFIXES, MS_NEIGH, MS_FDB, MS_REMOTES, MS_NMAPS };
+
+#define MS_OWNED_ALL -1  /* the whole map is ours */
+#define MS_OWNED_REM -2  /* vtep_remotes: ours unless the BGP bit is set */
+
+struct ms_desc {
+	const char *name;
+	size_t key_size, val_size;
+	int src_off; /* offset of the source byte in the value, or MS_OWNED_* */
+};
+extern const struct ms_desc ms_descs[MS_NMAPS];
+
+/* A static route as stored: key (vni, prefix, len), value (vtep, mac). */
+struct ms_st_key {
+	uint32_t vni;
+	uint32_t prefix;   /* network order */
+	uint32_t len;
+};
+struct ms_st_val {
+	uint32_t vtep;     /* network order */
+	uint8_t  mac[6];
+	uint8_t  pad[2];
+};
+/* How many static routes name one (vni, mac), and the VTEP they give. */
+struct ms_fdbref {
+	uint32_t refs;
+	uint32_t vtep;
+};
+
+/* The dirty keys of one map in the order they were first marked, each
+ * followed by its struct ms_dirty (or flags byte): the flush writes them in
+ * that order, so the entries of the last route received are the last ones
+ * written (what a reader polling for the last key expects), and it walks an
+ * array instead of a hash table's empty slots. */
+struct ms_dq {
+	uint8_t *buf;
+	size_t n, cap;
+	size_t stride;            /* bytes per entry */
+	size_t doff;              /* offset of the flags / struct ms_dirty */
+};
+
+struct mapsync {
+	int fd[MS_NMAPS];
+	bool batch_ok[MS_NMAPS];
+	struct hashmap vnis;      /* vni -> struct vtep_vni */
+	struct hashmap ports;     /* ifindex -> struct vtep_port */
+	struct hashmap local_ip;  /* struct vtep_route_key -> ifindex */
+	struct hashmap local_mac; /* struct vtep_fdb_key -> ifindex */
+	struct hashmap statics;   /* struct ms_st_key -> struct ms_st_val */
+	struct hashmap st_fdb;    /* struct vtep_fdb_key -> struct ms_fdbref */
+	struct hashmap st_remote; /* vtep -> refs */
+	struct hashmap dirty[MS_NMAPS]; /* keys to resolve and write at the next flush;
+					 * value: uint32 index into dq[] */
+	struct ms_dq dq[MS_NMAPS];      /* the dirty keys in the order first marked */
+	struct mapsync_stats stats;
+	struct mapsync_bgp bgp;   /* the BGP side; all NULL when there is none */
+	bool bgp_adopted;         /* every BGP entry in the maps is the BGP side's */
+	/* BGP entries the last full reconcile scan found in the maps (an
+	 * earlier vtepd's); valid when bgp_scanned. None: adoption has
+	 * nothing to look for. */
+	bool bgp_scanned;
+	size_t bgp_found;
+};
+
+/* A dirty key's value. Maps with BGP entries keep the BGP side's answer for
+ * the key too (ms_dirty_size()); the others only the flags. */
+#define MS_DIRTY_BGP    0x1 /* the BGP side touched the key: its entry there is ours */
+#define MS_DIRTY_ANSWER 0x2 /* ans holds the BGP side's answer ... */
+#define MS_DIRTY_WANT   0x4 /* ... which is "this entry" (else "none") */
+#define MS_DIRTY_OVER   0x8 /* ... and replaces a local port's entry */
+#define MS_DIRTY_DROPPED 0x10 /* taken back out (reconcile found it right) */
+struct ms_dirty {
+	uint8_t flags;
+	uint8_t pad[3];
+	union {
+		struct vtep_route r;  /* routes, neigh, prefixes */
+		struct vtep_fdb f;    /* fdb */
+	} ans;
+};
+
+static inline size_t ms_dirty_size(enum ms_map m)
+{
+	switch (m) {
+	case MS_ROUTES:
+	case MS_NEIGH:
+	case MS_PREFIXES:
+	case MS_FDB:
+		return sizeof(struct ms_dirty);
+	default:
+		return 1; /* flags only */
+	}
+}
+
+/* ---- keys and the dirty queue (small: inline) ----------------------------- */
+
+static inline struct vtep_route_key ms_route_key(uint32_t vni, uint32_t ip)
+{
+	struct vtep_route_key k = { .vni = vni, .ip = ip };
+
+	return k;
+}
+
+static inline struct vtep_fdb_key ms_fdb_key(uint32_t vni, const uint8_t mac[6])
+{
+	struct vtep_fdb_key k;
+
+	memset(&k, 0, sizeof(k));
+	k.vni = vni;
+	memcpy(k.mac, mac, 6);
+	return k;
+}
+
+static inline struct vtep_prefix_key ms_prefix_key(uint32_t vni, uint32_t prefix, uint8_t len)
+{
+	struct vtep_prefix_key k = { .prefixlen = 32 + len, .vni = htonl(vni), .ip = prefix };
+
+	return k;
+}
+
+static inline struct ms_st_key ms_static_key(uint32_t vni, uint32_t prefix, uint8_t len)
+{
+	struct ms_st_key k = { .vni = vni, .prefix = prefix, .len = len };
+
+	return k;
+}
+
+static inline uint8_t *ms_dq_key(const struct ms_dq *q, size_t i)
+{
+	return q->buf + i * q->stride;
+}
+
+static inline uint8_t *ms_dq_flags(const struct ms_dq *q, size_t i)
+{
+	return q->buf + i * q->stride + q->doff;
+}
+
+/* mapsync.c: the dirty set. ms_dirty marks a key for the next flush (0 or
+ * -ENOMEM; nothing when the map is absent); ms_dirty_bgp marks it for the
+ * BGP side, to be asked at flush time. */
+int ms_dirty(struct mapsync *ms, enum ms_map m, const void *key);
+int ms_dirty_bgp(struct mapsync *ms, enum ms_map m, const void *key);
+/* Marks every key a port / a static route contributes. */
+int ms_dirty_port(struct mapsync *ms, uint32_t ifindex, const struct vtep_port *p);
+int ms_dirty_static(struct mapsync *ms, const struct ms_st_key *k,
+		    const struct ms_st_val *v);
+const char *ms_fmt_key(enum ms_map m, const void *key, char *buf, size_t len);
+
+/* mapsync_resolve.c */
+bool ms_want(const struct mapsync *ms, enum ms_map m, const void *key,
+	     const struct ms_dirty *d, void *val);
+bool ms_is_bgp(enum ms_map m, const void *val);
+bool ms_ours(const struct mapsync *ms, enum ms_map m, const void *val, bool bgp_touched);
+
+/* mapsync_flush.c */
+extern const enum ms_map ms_order[MS_NMAPS];
+bool ms_batch_unsupported(int err);
+int ms_delete(struct mapsync *ms, enum ms_map m, const uint8_t *keys, size_t n);
+
+#endif /* VTEP_MAPSYNC_PRIV_H */
