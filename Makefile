@@ -183,7 +183,8 @@ $(BUILD)/bench/fill: bench/fill.c $(wildcard include/*.h) $(BUILD)/libvtep.a
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ bench/fill.c $(BUILD)/libvtep.a $(LIBS)
 
 # The BGP feeder speaks through the project's codec (agent/bgp_msg.h ...).
-BENCH_FEEDER_OBJS := $(addprefix $(BUILD)/agent/,bgp_msg.o bgp_attr.o bgp_err.o evpn_nlri.o)
+BENCH_FEEDER_OBJS := $(addprefix $(BUILD)/agent/,bgp_msg.o bgp_attr.o bgp_attr_aspath.o bgp_attr_ext.o \
+                       bgp_err.o evpn_nlri.o)
 $(BUILD)/bench/feeder: bench/feeder.c bench/feeder_sess.c bench/feeder_sess.h \
 		$(BENCH_FEEDER_OBJS) $(BUILD)/libvtep.a
 	$(call msg,LINK,$@)
