@@ -17,7 +17,7 @@
 # of K moves announces it from the other VTEP with RD VTEP:100 and MAC
 # mobility sequence k (RFC 7432 15), then withdraws the route of the VTEP it
 # left; it times each move from the UPDATE's write to vtep_routes holding
-# (new VTEP, sequence k), polling the map in a tight loop, and waits G ms
+# (new VTEP, sequence k), polling the map (see below), and waits G ms
 # between moves. Meanwhile w1 pings the workload every millisecond.
 # The feeder polls every 20 us (bench/feeder.c --move-poll-us) rather than
 # in a tight loop, which took a whole vCPU of two from vtepd. vtepd's own

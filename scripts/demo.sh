@@ -82,36 +82,6 @@ up_failed() {
 # show PROMPT CMD...: print a shell-like prompt line ($SHOWN), then run CMD.
 show() { local p=$1; shift; echo; echo "[$p]# $SHOWN"; "$@"; }
 
-# rr_conf: FRR in the fabric, a route reflector for l2vpn evpn only; h1, h2
-# (vtepd) and h3 (the FRR leaf) are its iBGP clients.
-rr_conf() {
-	local h
-	cat <<EOF
-frr version 8.4
-frr defaults datacenter
-hostname ${PFX}fab
-log timestamp precision 3
-!
-router bgp $ASN
- bgp router-id $(fab_ip h1)
- bgp cluster-id $(fab_ip h1)
- no bgp default ipv4-unicast
-EOF
-	for h in h1 h2 h3; do
-		echo " neighbor $(uplink_ip $h) remote-as $ASN"
-		echo " neighbor $(uplink_ip $h) timers 3 9"
-		echo " neighbor $(uplink_ip $h) timers connect 1"
-	done
-	echo " !"
-	echo " address-family l2vpn evpn"
-	for h in h1 h2 h3; do
-		echo "  neighbor $(uplink_ip $h) activate"
-		echo "  neighbor $(uplink_ip $h) route-reflector-client"
-	done
-	echo " exit-address-family"
-	echo "exit"
-}
-
 # leaf_conf: FRR on h3, an EVPN leaf: advertise-all-vni exports what its
 # bridge and SVI learn; VNI 100's route targets are the automatic ASN:VNI.
 leaf_conf() {
@@ -194,7 +164,7 @@ demo_up() {
 	for h in h1 h2; do topo_workload "$h" 1; topo_workload "$h" 2; done
 	topo_leaf
 	# FRR daemonizes: fd 3 (our stdout) must not stay open in it.
-	frr_start "${PFX}fab" "$(rr_conf)" 3>>"$LOG"
+	frr_start "${PFX}fab" "$(frr_rr_conf "${PFX}fab" "$ASN" "$(fab_ip h1)" "h1 h2 h3")" 3>>"$LOG"
 	frr_start "$LEAF" "$(leaf_conf)" 3>>"$LOG"
 	for h in h1 h2; do
 		demo_config "$h"

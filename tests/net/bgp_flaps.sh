@@ -43,36 +43,8 @@ RSS_MARGIN_KB=${RSS_MARGIN_KB:-512}
 FAB=${PFX}fab
 G1=$(fab_ip h1); G2=$(fab_ip h2)
 
-frr_conf() {
-	local h
-	cat <<EOF2
-frr version 8.4
-frr defaults datacenter
-hostname $FAB
-!
-router bgp 65000
- bgp router-id 198.51.100.1
- bgp cluster-id 198.51.100.1
- no bgp default ipv4-unicast
- coalesce-time 50
-EOF2
-	for h in h1 h2; do
-		echo " neighbor $(uplink_ip $h) remote-as 65000"
-		echo " neighbor $(uplink_ip $h) timers 3 9"
-		echo " neighbor $(uplink_ip $h) timers connect 1"
-	done
-	echo " !"
-	echo " address-family l2vpn evpn"
-	for h in h1 h2; do
-		echo "  neighbor $(uplink_ip $h) activate"
-		echo "  neighbor $(uplink_ip $h) route-reflector-client"
-	done
-	echo " exit-address-family"
-	echo "exit"
-}
-
 topo_base
-frr_start "$FAB" "$(frr_conf)"
+frr_start "$FAB" "$(frr_rr_conf "$FAB" 65000 198.51.100.1 "h1 h2" "coalesce-time 50")"
 nbr() { nbr_j "$1" 65000 "{\"hold_time_s\": 9, \"keepalive_s\": $2}"; }
 bgp_config h1 65000 "[$(nbr "$G1" 3)]"
 bgp_config h2 65000 "[$(nbr "$G2" 3)]"

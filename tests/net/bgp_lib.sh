@@ -157,6 +157,33 @@ EOF
 
 # ---------------------------------------------------------------- FRR
 
+# frr_rr_conf NAME ASN ID "HOSTS" [LINE...]: bgpd config of an FRR route
+# reflector (RFC 4456) for l2vpn evpn only, router and cluster id ID, whose
+# iBGP clients are the uplink addresses of HOSTS (hold 9 s, connect retry
+# 1 s); each LINE is added to the `router bgp` block. Shared by the route
+# reflector scenarios and scripts/demo.sh.
+frr_rr_conf() {
+	local name=$1 asn=$2 id=$3 hosts=$4 h l
+	shift 4
+	printf 'frr version 8.4\nfrr defaults datacenter\nhostname %s\n' "$name"
+	printf '!\nrouter bgp %s\n bgp router-id %s\n bgp cluster-id %s\n' "$asn" "$id" "$id"
+	echo " no bgp default ipv4-unicast"
+	for l in "$@"; do echo " $l"; done
+	for h in $hosts; do
+		echo " neighbor $(uplink_ip "$h") remote-as $asn"
+		echo " neighbor $(uplink_ip "$h") timers 3 9"
+		echo " neighbor $(uplink_ip "$h") timers connect 1"
+	done
+	echo " !"
+	echo " address-family l2vpn evpn"
+	for h in $hosts; do
+		echo "  neighbor $(uplink_ip "$h") activate"
+		echo "  neighbor $(uplink_ip "$h") route-reflector-client"
+	done
+	echo " exit-address-family"
+	echo "exit"
+}
+
 # frr_leaf_conf: bgpd config of the FRR leaf in $H2 (AS 65002), peering eBGP
 # with vtepd on h1 ($H1IP, AS 65101), advertise-all-vni, VNI 100 with explicit
 # route targets. Shared by the FRR scenarios.

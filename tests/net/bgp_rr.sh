@@ -13,40 +13,13 @@ bgp_begin
 FAB=${PFX}fab
 M_IP=10.1.0.50; M_MAC=02:00:00:00:00:50
 
-frr_conf() {
-	local h
-	cat <<EOF2
-frr version 8.4
-frr defaults datacenter
-hostname $FAB
-!
-router bgp 65000
- bgp router-id 198.51.100.1
- bgp cluster-id 198.51.100.1
- no bgp default ipv4-unicast
-EOF2
-	for h in h1 h2 h3; do
-		echo " neighbor $(uplink_ip $h) remote-as 65000"
-		echo " neighbor $(uplink_ip $h) timers 3 9"
-		echo " neighbor $(uplink_ip $h) timers connect 1"
-	done
-	echo " !"
-	echo " address-family l2vpn evpn"
-	for h in h1 h2 h3; do
-		echo "  neighbor $(uplink_ip $h) activate"
-		echo "  neighbor $(uplink_ip $h) route-reflector-client"
-	done
-	echo " exit-address-family"
-	echo "exit"
-}
-
 topo_fabric
 for h in h1 h2 h3; do
 	topo_host "$h"
 	topo_workload "$h" 1
 	topo_workload "$h" 2
 done
-frr_start "$FAB" "$(frr_conf)"
+frr_start "$FAB" "$(frr_rr_conf "$FAB" 65000 198.51.100.1 "h1 h2 h3")"
 for h in h1 h2 h3; do
 	bgp_config "$h" 65000 "[$(nbr_j "$(fab_ip "$h")" 65000 '{"hold_time_s": 9, "keepalive_s": 3}')]"
 	vtepd_start "$h"
