@@ -107,25 +107,6 @@ exit
 EOF
 }
 
-# topo_leaf: h3's bridge br100 with VXLAN device vx100 (VNI 100, local
-# 192.0.2.3, no learning: FRR programs the remote MACs; ARP suppression) and
-# an SVI 10.1.0.250/16; host w31 behind it on a veth (as tests/net/bgp_frr.sh).
-topo_leaf() {
-	ns_add "$W31"
-	run ip -n "$LEAF" link add w1 type veth peer name eth0 netns "$W31"
-	run ip -n "$W31" link set eth0 address "$(wl_mac 31)"
-	run ip -n "$W31" addr add "$(wl_ip 31)/16" dev eth0
-	run ip -n "$W31" link set eth0 up
-	run ip -n "$LEAF" link add br100 type bridge
-	run ip -n "$LEAF" link set br100 addr 02:00:00:00:03:fe
-	run ip -n "$LEAF" link add vx100 type vxlan id 100 local "$(vtep_ip h3)" dstport 4789 nolearning
-	run ip -n "$LEAF" link set vx100 master br100
-	run ip -n "$LEAF" link set w1 master br100
-	run ip -n "$LEAF" link set dev vx100 type bridge_slave neigh_suppress on learning off
-	run ip -n "$LEAF" addr add 10.1.0.250/16 dev br100
-	for l in vx100 w1 br100; do run ip -n "$LEAF" link set "$l" up; done
-}
-
 # demo_config H: bgp_lib's vtepd config (two ports, no static route, a
 # "bgp" section peering with the reflector) with VNI 100's route target set.
 demo_config() {
@@ -162,7 +143,7 @@ demo_up() {
 	topo_fabric
 	for h in h1 h2 h3; do topo_host "$h"; done
 	for h in h1 h2; do topo_workload "$h" 1; topo_workload "$h" 2; done
-	topo_leaf
+	frr_leaf_topo h3 31   # bgp_lib.sh: bridge + VXLAN + SVI, w31 behind it
 	# FRR daemonizes: fd 3 (our stdout) must not stay open in it.
 	frr_start "${PFX}fab" "$(frr_rr_conf "${PFX}fab" "$ASN" "$(fab_ip h1)" "h1 h2 h3")" 3>>"$LOG"
 	frr_start "$LEAF" "$(leaf_conf)" 3>>"$LOG"

@@ -157,6 +157,29 @@ EOF
 
 # ---------------------------------------------------------------- FRR
 
+# frr_leaf_topo H I: the kernel side of an FRR EVPN leaf on host H (its
+# namespace, VTEP address vtep_ip H): bridge br100 with VXLAN device vx100
+# (VNI 100, no learning: FRR programs the remote MACs; ARP suppression), an
+# SVI 10.1.0.250/16 (zebra learns the hosts' IPs from its neighbour table),
+# and host wI (namespace ${PFX}wI, wl_ip/wl_mac I) behind port w1. Shared by
+# the FRR scenarios and scripts/demo.sh.
+frr_leaf_topo() {
+	local ns=${PFX}$1 wns=${PFX}w$2 i=$2 l
+	ns_add "$wns"
+	run ip -n "$ns" link add w1 type veth peer name eth0 netns "$wns"
+	run ip -n "$wns" link set eth0 address "$(wl_mac "$i")"
+	run ip -n "$wns" addr add "$(wl_ip "$i")/16" dev eth0
+	run ip -n "$wns" link set eth0 up
+	run ip -n "$ns" link add br100 type bridge
+	run ip -n "$ns" link set br100 addr "02:00:00:00:0${1#h}:fe"
+	run ip -n "$ns" link add vx100 type vxlan id 100 local "$(vtep_ip "$1")" dstport 4789 nolearning
+	run ip -n "$ns" link set vx100 master br100
+	run ip -n "$ns" link set w1 master br100
+	run ip -n "$ns" link set dev vx100 type bridge_slave neigh_suppress on learning off
+	run ip -n "$ns" addr add 10.1.0.250/16 dev br100
+	for l in vx100 w1 br100; do run ip -n "$ns" link set "$l" up; done
+}
+
 # frr_rr_conf NAME ASN ID "HOSTS" [LINE...]: bgpd config of an FRR route
 # reflector (RFC 4456) for l2vpn evpn only, router and cluster id ID, whose
 # iBGP clients are the uplink addresses of HOSTS (hold 9 s, connect retry

@@ -47,22 +47,10 @@ topo_host h2
 topo_workload h1 1
 run ip -n "$H1" route add 198.51.100.4/30 via "$(fab_ip h1)"
 run ip -n "$H2" route add 198.51.100.0/30 via "$(fab_ip h2)"
-ns_add "$W21"
-run ip -n "$H2" link add w1 type veth peer name eth0 netns "$W21"
-run ip -n "$W21" link set eth0 address "$(wl_mac 21)"
-run ip -n "$W21" addr add 10.1.0.21/16 dev eth0
-run ip -n "$W21" link set eth0 up
-run ip -n "$H2" link add br100 type bridge
-run ip -n "$H2" link set br100 addr 02:00:00:00:02:fe
-run ip -n "$H2" link add vx100 type vxlan id 100 local "$(vtep_ip h2)" dstport 4789 nolearning
-run ip -n "$H2" link set vx100 master br100
-run ip -n "$H2" link set w1 master br100
-run ip -n "$H2" link set dev vx100 type bridge_slave neigh_suppress on learning off
-run ip -n "$H2" addr add 10.1.0.250/16 dev br100
+frr_leaf_topo h2 21
 # A gratuitous ARP refreshes the SVI's neighbour table, from which zebra
 # learns a MAC's IP.
 run nx "$H2" sysctl -qw net.ipv4.conf.br100.arp_accept=1
-for l in vx100 w1 br100; do run ip -n "$H2" link set "$l" up; done
 
 frr_start "$H2" "$(frr_leaf_conf)"
 bgp_config h1 65101 "[$(nbr_j "$H2IP" 65002 '{"hold_time_s": 9, "keepalive_s": 3}')]" \
