@@ -1,7 +1,6 @@
 /* rib_test_util.h - helpers for the RIB / import / export unit tests: a
- * test configuration, real BPF maps made with bpf_map_create (same types,
- * keys and values as bpf/maps.bpf.h; needs root), and builders for received
- * EVPN routes and their attributes. */
+ * test configuration, the real BPF maps of maps_test_util.h, and builders
+ * for received EVPN routes and their attributes. */
 #ifndef RIB_TEST_UTIL_H
 #define RIB_TEST_UTIL_H
 
@@ -16,6 +15,7 @@
 #include "config.h"
 #include "evpn_nlri.h"
 #include "mapsync.h"
+#include "maps_test_util.h"
 
 /* VNI 100: route target auto; VNI 200: explicit 65000:200 and flood. */
 static const char rt_test_json[] =
@@ -37,73 +37,6 @@ static inline void rt_load_config(const char *json, struct vtep_config *c)
 	ck_assert_msg(config_parse(json, c, err) == 0, "config: %s", err);
 }
 
-static inline uint32_t rt_ip(const char *s)
-{
-	uint32_t a = 0;
-
-	ck_assert_int_eq(addr_parse_ip(s, &a), 0);
-	return a;
-}
-
-static inline void rt_mac(const char *s, uint8_t out[6])
-{
-	ck_assert_int_eq(addr_parse_mac(s, out), 0);
-}
-
-static inline int rt_mkmap(enum bpf_map_type t, const char *name, size_t ks, size_t vs,
-			   uint32_t max, uint32_t flags)
-{
-	LIBBPF_OPTS(bpf_map_create_opts, o, .map_flags = flags);
-	int fd = bpf_map_create(t, name, ks, vs, max, &o);
-
-	ck_assert_msg(fd >= 0, "bpf_map_create %s: %s (run as root)", name, strerror(-fd));
-	return fd;
-}
-
-static inline void rt_maps_open(struct mapsync_fds *fds, uint32_t max)
-{
-	fds->vnis = rt_mkmap(BPF_MAP_TYPE_HASH, "vtep_vnis", 4, sizeof(struct vtep_vni), 64, 0);
-	fds->ports = rt_mkmap(BPF_MAP_TYPE_HASH, "vtep_ports", 4, sizeof(struct vtep_port), 64, 0);
-	fds->routes = rt_mkmap(BPF_MAP_TYPE_HASH, "vtep_routes", sizeof(struct vtep_route_key),
-			       sizeof(struct vtep_route), max, BPF_F_NO_PREALLOC);
-	fds->prefixes = rt_mkmap(BPF_MAP_TYPE_LPM_TRIE, "vtep_prefixes",
-				 sizeof(struct vtep_prefix_key), sizeof(struct vtep_route), max,
-				 BPF_F_NO_PREALLOC);
-	fds->neigh = rt_mkmap(BPF_MAP_TYPE_HASH, "vtep_neigh", sizeof(struct vtep_route_key),
-			      sizeof(struct vtep_neigh), max, BPF_F_NO_PREALLOC);
-	fds->fdb = rt_mkmap(BPF_MAP_TYPE_HASH, "vtep_fdb", sizeof(struct vtep_fdb_key),
-			    sizeof(struct vtep_fdb), max, BPF_F_NO_PREALLOC);
-	fds->remotes = rt_mkmap(BPF_MAP_TYPE_HASH, "vtep_remotes", 4, sizeof(struct vtep_remote),
-				1024, 0);
-}
-
-static inline void rt_maps_close(struct mapsync_fds *fds)
-{
-	close(fds->vnis);
-	close(fds->ports);
-	close(fds->routes);
-	close(fds->prefixes);
-	close(fds->neigh);
-	close(fds->fdb);
-	close(fds->remotes);
-}
-
-/* Entries in a map (get_next_key walk: works for every map type). */
-static inline size_t rt_count(int fd, size_t ks)
-{
-	uint8_t k[64], prev[64];
-	size_t n = 0;
-	int err;
-
-	err = bpf_map_get_next_key(fd, NULL, k);
-	while (!err) {
-		n++;
-		memcpy(prev, k, ks);
-		err = bpf_map_get_next_key(fd, prev, k);
-	}
-	return n;
-}
-
 /* Received attributes: one static struct (it is ~2.5 KB) and its
  * extended communities. */
 static struct bgp_attrs rt_attrs;
@@ -116,7 +49,7 @@ static inline struct bgp_attrs *rt_mkattrs(const char *vtep, const char *rt, boo
 {
 	struct bgp_attrs *a = &rt_attrs;
 	uint16_t n = 0;
-	uint32_t nh = rt_ip(vtep);
+	uint32_t nh = mt_ip(vtep);
 
 	memset(a, 0, sizeof(*a));
 	a->present = BGP_ATTR_BIT(BGP_ATTR_ORIGIN) | BGP_ATTR_BIT(BGP_ATTR_AS_PATH) |
@@ -146,7 +79,7 @@ static inline void rt_attrs_rmac(const char *mac)
 {
 	struct bgp_attrs *a = &rt_attrs;
 
-	rt_mac(mac, a->evpn.router_mac);
+	mt_mac(mac, a->evpn.router_mac);
 	bgp_ext_router_mac(rt_ext[a->n_ext++], a->evpn.router_mac);
 	a->evpn.has_router_mac = true;
 }
@@ -159,11 +92,11 @@ static inline struct evpn_route rt_macip(const char *rd_ip, const char *mac, con
 
 	memset(&r, 0, sizeof(r));
 	r.type = EVPN_RT_MACIP;
-	evpn_rd_make_ip(r.rd, rt_ip(rd_ip), 100);
-	rt_mac(mac, r.mac);
+	evpn_rd_make_ip(r.rd, mt_ip(rd_ip), 100);
+	mt_mac(mac, r.mac);
 	if (ip) {
 		r.ip.len = 4;
-		r.ip.v4 = rt_ip(ip);
+		r.ip.v4 = mt_ip(ip);
 	}
 	r.n_labels = 1;
 	r.label[0] = label;
@@ -177,9 +110,9 @@ static inline struct evpn_route rt_prefix(const char *rd_ip, const char *prefix,
 
 	memset(&r, 0, sizeof(r));
 	r.type = EVPN_RT_PREFIX;
-	evpn_rd_make_ip(r.rd, rt_ip(rd_ip), 100);
+	evpn_rd_make_ip(r.rd, mt_ip(rd_ip), 100);
 	r.ip.len = 4;
-	r.ip.v4 = rt_ip(prefix);
+	r.ip.v4 = mt_ip(prefix);
 	r.prefix_len = len;
 	r.gw.len = 4;
 	r.n_labels = 1;
@@ -193,9 +126,9 @@ static inline struct evpn_route rt_imet(const char *orig)
 
 	memset(&r, 0, sizeof(r));
 	r.type = EVPN_RT_IMET;
-	evpn_rd_make_ip(r.rd, rt_ip(orig), 100);
+	evpn_rd_make_ip(r.rd, mt_ip(orig), 100);
 	r.ip.len = 4;
-	r.ip.v4 = rt_ip(orig);
+	r.ip.v4 = mt_ip(orig);
 	return r;
 }
 

@@ -88,7 +88,7 @@ static void check_common(const struct bgp_attrs *a, const char *rt_text)
 	ck_assert_uint_eq(a->mp_reach.safi, EVPN_SAFI);
 	ck_assert_uint_eq(a->mp_reach.nh_len, 4);
 	memcpy(&nh, a->mp_reach.nh, 4);
-	ck_assert_uint_eq(nh, rt_ip("192.0.2.1"));
+	ck_assert_uint_eq(nh, mt_ip("192.0.2.1"));
 	ck_assert(!BGP_ATTR_HAS(a, BGP_ATTR_LOCAL_PREF)); /* the session's, on iBGP */
 	ck_assert_int_eq(config_parse_rt(rt_text, rt), 0);
 	ck_assert(has_ext(a, rt));
@@ -107,18 +107,18 @@ START_TEST(test_imet)
 	ck_assert_uint_eq(n_seen, 1);
 	ck_assert(!seen[0].withdraw);
 	ck_assert_uint_eq(seen[0].rt.type, EVPN_RT_IMET);
-	evpn_rd_make_ip(rd, rt_ip("192.0.2.1"), 200);   /* auto RD: router_id:vni */
+	evpn_rd_make_ip(rd, mt_ip("192.0.2.1"), 200);   /* auto RD: router_id:vni */
 	ck_assert_mem_eq(seen[0].rt.rd, rd, 8);
 	ck_assert_uint_eq(seen[0].rt.etag, 0);
 	ck_assert_uint_eq(seen[0].rt.ip.len, 4);
-	ck_assert_uint_eq(seen[0].rt.ip.v4, rt_ip("192.0.2.1"));
+	ck_assert_uint_eq(seen[0].rt.ip.v4, mt_ip("192.0.2.1"));
 	check_common(&seen[0].a, "65000:200");
 	ck_assert(BGP_ATTR_HAS(&seen[0].a, BGP_ATTR_PMSI_TUNNEL));
 	ck_assert_uint_eq(seen[0].a.pmsi.tunnel_type, BGP_PMSI_INGRESS_REPL);
 	ck_assert_uint_eq(seen[0].a.pmsi.label, 200);
 	ck_assert_uint_eq(seen[0].a.pmsi.id_len, 4);
 	memcpy(&id, seen[0].a.pmsi.id, 4);
-	ck_assert_uint_eq(id, rt_ip("192.0.2.1"));
+	ck_assert_uint_eq(id, mt_ip("192.0.2.1"));
 	/* Nothing changed: nothing to send. */
 	ck_assert_uint_eq(evpn_export_flush(xp), 0);
 }
@@ -133,14 +133,14 @@ START_TEST(test_macip)
 
 	evpn_export_flush(xp);
 	n_seen = 0;
-	rt_mac("02:00:00:00:00:11", mac);
-	ck_assert_int_eq(evpn_export_macip_set(xp, 100, mac, rt_ip("10.1.0.11"), 0), 0);
+	mt_mac("02:00:00:00:00:11", mac);
+	ck_assert_int_eq(evpn_export_macip_set(xp, 100, mac, mt_ip("10.1.0.11"), 0), 0);
 	ck_assert_uint_eq(evpn_export_flush(xp), 1);
 	ck_assert_uint_eq(seen[0].rt.type, EVPN_RT_MACIP);
-	evpn_rd_make_ip(rd, rt_ip("192.0.2.1"), 100);
+	evpn_rd_make_ip(rd, mt_ip("192.0.2.1"), 100);
 	ck_assert_mem_eq(seen[0].rt.rd, rd, 8);
 	ck_assert_mem_eq(seen[0].rt.mac, mac, 6);
-	ck_assert_uint_eq(seen[0].rt.ip.v4, rt_ip("10.1.0.11"));
+	ck_assert_uint_eq(seen[0].rt.ip.v4, mt_ip("10.1.0.11"));
 	ck_assert_uint_eq(seen[0].rt.n_labels, 1);
 	ck_assert_uint_eq(seen[0].rt.label[0], 100);
 	ck_assert_uint_eq(seen[0].rt.etag, 0);
@@ -149,28 +149,28 @@ START_TEST(test_macip)
 	ck_assert_uint_eq(seen[0].a.n_ext, 2);   /* no MAC mobility at sequence 0 */
 
 	/* The same again: nothing. A new sequence: re-advertised with it. */
-	ck_assert_int_eq(evpn_export_macip_set(xp, 100, mac, rt_ip("10.1.0.11"), 0), 0);
+	ck_assert_int_eq(evpn_export_macip_set(xp, 100, mac, mt_ip("10.1.0.11"), 0), 0);
 	ck_assert_uint_eq(evpn_export_flush(xp), 0);
-	ck_assert_int_eq(evpn_export_macip_set(xp, 100, mac, rt_ip("10.1.0.11"), 3), 0);
+	ck_assert_int_eq(evpn_export_macip_set(xp, 100, mac, mt_ip("10.1.0.11"), 3), 0);
 	ck_assert_uint_eq(evpn_export_flush(xp), 1);
 	bgp_ext_mac_mobility(mm, 3, false);
 	ck_assert(has_ext(&seen[1].a, mm));
-	ck_assert(evpn_export_macip_get(xp, 100, mac, rt_ip("10.1.0.11"), &seq));
+	ck_assert(evpn_export_macip_get(xp, 100, mac, mt_ip("10.1.0.11"), &seq));
 	ck_assert_uint_eq(seq, 3);
 
 	/* Withdrawn. */
-	ck_assert_int_eq(evpn_export_macip_del(xp, 100, mac, rt_ip("10.1.0.11")), 0);
-	ck_assert_int_eq(evpn_export_macip_del(xp, 100, mac, rt_ip("10.1.0.11")), -ENOENT);
+	ck_assert_int_eq(evpn_export_macip_del(xp, 100, mac, mt_ip("10.1.0.11")), 0);
+	ck_assert_int_eq(evpn_export_macip_del(xp, 100, mac, mt_ip("10.1.0.11")), -ENOENT);
 	ck_assert_uint_eq(evpn_export_flush(xp), 1);
 	ck_assert(seen[2].withdraw);
 	ck_assert(!seen[2].has_attrs);
 	ck_assert_mem_eq(seen[2].rt.rd, rd, 8);
 	ck_assert_mem_eq(seen[2].rt.mac, mac, 6);
-	ck_assert(!evpn_export_macip_get(xp, 100, mac, rt_ip("10.1.0.11"), NULL));
+	ck_assert(!evpn_export_macip_get(xp, 100, mac, mt_ip("10.1.0.11"), NULL));
 	ck_assert_uint_eq(evpn_export_count(xp), 1);
 
 	/* Unknown VNI. */
-	ck_assert_int_eq(evpn_export_macip_set(xp, 999, mac, rt_ip("10.1.0.11"), 0), -ENOENT);
+	ck_assert_int_eq(evpn_export_macip_set(xp, 999, mac, mt_ip("10.1.0.11"), 0), -ENOENT);
 }
 END_TEST
 
@@ -182,20 +182,20 @@ START_TEST(test_coalescing)
 
 	evpn_export_flush(xp);
 	n_seen = 0;
-	rt_mac("02:00:00:00:00:12", mac);
+	mt_mac("02:00:00:00:00:12", mac);
 	for (i = 0; i < 10; i++) {
-		ck_assert_int_eq(evpn_export_macip_set(xp, 100, mac, rt_ip("10.1.0.12"),
+		ck_assert_int_eq(evpn_export_macip_set(xp, 100, mac, mt_ip("10.1.0.12"),
 						       (uint32_t)i), 0);
-		ck_assert_int_eq(evpn_export_macip_del(xp, 100, mac, rt_ip("10.1.0.12")), 0);
+		ck_assert_int_eq(evpn_export_macip_del(xp, 100, mac, mt_ip("10.1.0.12")), 0);
 	}
 	ck_assert_uint_eq(evpn_export_flush(xp), 0);
 	ck_assert_uint_eq(n_seen, 0);
 	/* Sent, then withdrawn and advertised again before a flush: one
 	 * advertisement with the last sequence (it replaces, RFC 4271 3.1). */
-	ck_assert_int_eq(evpn_export_macip_set(xp, 100, mac, rt_ip("10.1.0.12"), 1), 0);
+	ck_assert_int_eq(evpn_export_macip_set(xp, 100, mac, mt_ip("10.1.0.12"), 1), 0);
 	evpn_export_flush(xp);
-	ck_assert_int_eq(evpn_export_macip_del(xp, 100, mac, rt_ip("10.1.0.12")), 0);
-	ck_assert_int_eq(evpn_export_macip_set(xp, 100, mac, rt_ip("10.1.0.12"), 2), 0);
+	ck_assert_int_eq(evpn_export_macip_del(xp, 100, mac, mt_ip("10.1.0.12")), 0);
+	ck_assert_int_eq(evpn_export_macip_set(xp, 100, mac, mt_ip("10.1.0.12"), 2), 0);
 	n_seen = 0;
 	ck_assert_uint_eq(evpn_export_flush(xp), 1);
 	ck_assert(!seen[0].withdraw);
@@ -224,7 +224,7 @@ START_TEST(test_walk_lookup)
 
 	ck_assert_ptr_nonnull(a);
 	for (i = 0; i < 5; i++) {
-		rt_mac("02:00:00:00:00:20", mac);
+		mt_mac("02:00:00:00:00:20", mac);
 		mac[5] = (uint8_t)i;
 		ck_assert_int_eq(evpn_export_macip_set(xp, 100, mac,
 						       htonl(0x0a010020 + (uint32_t)i), 0), 0);
@@ -236,7 +236,7 @@ START_TEST(test_walk_lookup)
 
 	memset(&q, 0, sizeof(q));
 	q.type = EVPN_RT_MACIP;
-	evpn_rd_make_ip(q.rd, rt_ip("192.0.2.1"), 100);
+	evpn_rd_make_ip(q.rd, mt_ip("192.0.2.1"), 100);
 	memcpy(q.mac, mac, 6);
 	q.ip.len = 4;
 	q.ip.v4 = htonl(0x0a010024);
@@ -248,7 +248,7 @@ START_TEST(test_walk_lookup)
 	ck_assert_int_eq(evpn_export_lookup(xp, &q, a, ext), -ENOENT);
 	memset(&q, 0, sizeof(q));
 	q.type = EVPN_RT_IMET;
-	evpn_rd_make_ip(q.rd, rt_ip("192.0.2.1"), 200);
+	evpn_rd_make_ip(q.rd, mt_ip("192.0.2.1"), 200);
 	ck_assert_int_eq(evpn_export_lookup(xp, &q, a, ext), 0);
 	ck_assert(BGP_ATTR_HAS(a, BGP_ATTR_PMSI_TUNNEL));
 	free(a);
@@ -266,8 +266,8 @@ START_TEST(test_wire_round_trip)
 	uint8_t mac[6];
 	size_t i;
 
-	rt_mac("02:00:00:00:00:31", mac);
-	ck_assert_int_eq(evpn_export_macip_set(xp, 100, mac, rt_ip("10.1.0.31"), 7), 0);
+	mt_mac("02:00:00:00:00:31", mac);
+	ck_assert_int_eq(evpn_export_macip_set(xp, 100, mac, mt_ip("10.1.0.31"), 7), 0);
 	ck_assert_uint_eq(evpn_export_flush(xp), 2);
 	for (i = 0; i < n_seen; i++) {
 		struct bgp_attrs *a = &seen[i].a;
@@ -321,14 +321,14 @@ START_TEST(test_reload)
 	size_t i;
 	bool saw_wd = false, saw_adv = false, saw_imet_wd = false;
 
-	rt_mac("02:00:00:00:00:41", mac);
-	ck_assert_int_eq(evpn_export_macip_set(xp, 100, mac, rt_ip("10.1.0.41"), 0), 0);
+	mt_mac("02:00:00:00:00:41", mac);
+	ck_assert_int_eq(evpn_export_macip_set(xp, 100, mac, mt_ip("10.1.0.41"), 0), 0);
 	evpn_export_flush(xp);
 	n_seen = 0;
 	rt_load_config(changed, &nc);
 	ck_assert_int_eq(evpn_export_reload(xp, &nc), 0);
 	ck_assert_uint_eq(evpn_export_flush(xp), 3);
-	evpn_rd_make_ip(old_rd, rt_ip("192.0.2.1"), 100);
+	evpn_rd_make_ip(old_rd, mt_ip("192.0.2.1"), 100);
 	ck_assert_int_eq(config_parse_rd("65001:7", new_rd), 0);
 	for (i = 0; i < n_seen; i++) {
 		if (seen[i].rt.type == EVPN_RT_IMET) {

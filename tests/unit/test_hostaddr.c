@@ -10,36 +10,24 @@
  * root. Waits poll the netlink socket against a deadline. */
 #include <check.h>
 #include <errno.h>
-#include <poll.h>
 #include <sched.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
 #include <net/if.h>
 #include <bpf/bpf.h>
 
 #include "hostaddr.h"
+#include "maps_test_util.h"
 #include "netlink.h"
+#include "nl_test_util.h"
 #include "vtep_maps.h"
 
 static struct netlink *nl;
 static struct hostaddr *ha;
 static int map_fd = -1;
-
-static void sh(const char *fmt, ...)
-{
-	char cmd[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	ck_assert_msg(system(cmd) == 0, "'%s' failed", cmd);
-}
 
 static void on_link(void *ctx, const struct netlink_link *l)
 {
@@ -75,44 +63,34 @@ static int in_map(const char *a, uint32_t *ifindex)
 
 static size_t map_count(void)
 {
-	uint32_t key, next;
-	size_t n = 0;
-	int err = bpf_map_get_next_key(map_fd, NULL, &next);
+	return mt_count(map_fd, sizeof(uint32_t));
+}
 
-	while (!err) {
-		n++;
-		key = next;
-		err = bpf_map_get_next_key(map_fd, &key, &next);
-	}
-	return n;
+struct presence {
+	const char *addr;
+	int want;
+};
+
+static bool presence_step(void *ctx)
+{
+	const struct presence *w = ctx;
+
+	netlink_handle(nl);
+	return in_map(w->addr, NULL) == w->want;
 }
 
 /* Reads events until a's presence in the map is want, for up to 5 s. */
 static int wait_for(const char *a, int want)
 {
-	struct timespec end, now;
+	struct presence w = { .addr = a, .want = want };
 
-	clock_gettime(CLOCK_MONOTONIC, &end);
-	end.tv_sec += 5;
-	for (;;) {
-		struct pollfd p = { .fd = netlink_fd(nl), .events = POLLIN };
-		long left;
-
-		netlink_handle(nl);
-		if (in_map(a, NULL) == want)
-			return 1;
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		left = (end.tv_sec - now.tv_sec) * 1000 + (end.tv_nsec - now.tv_nsec) / 1000000;
-		if (left <= 0)
-			return 0;
-		poll(&p, 1, (int)left);
-	}
+	return nt_poll_until(netlink_fd(nl), presence_step, &w, 5);
 }
 
 static void setup(void)
 {
 	ck_assert_int_eq(unshare(CLONE_NEWNET), 0);
-	sh("ip link set lo up && ip link add ha0 type veth peer name ha1 && "
+	nt_sh("ip link set lo up && ip link add ha0 type veth peer name ha1 && "
 	   "ip link set ha0 up && ip link set ha1 up && "
 	   "ip addr add 192.0.2.1/32 dev lo && ip addr add 198.51.100.1/24 dev ha0 && "
 	   "ip addr add 10.9.9.9/32 dev ha0 && ip addr add 10.9.9.9/32 dev ha1");
@@ -156,10 +134,10 @@ END_TEST
 START_TEST(test_events)
 {
 	ck_assert_int_eq(hostaddr_new(nl, map_fd, &ha), 0);
-	sh("ip addr add 198.51.100.7/24 dev ha1");
+	nt_sh("ip addr add 198.51.100.7/24 dev ha1");
 	ck_assert_msg(wait_for("198.51.100.7", 1), "added address not listed");
-	sh("ip addr add 127.0.0.2/8 dev lo");
-	sh("ip addr del 198.51.100.7/24 dev ha1");
+	nt_sh("ip addr add 127.0.0.2/8 dev lo");
+	nt_sh("ip addr del 198.51.100.7/24 dev ha1");
 	ck_assert_msg(wait_for("198.51.100.7", 0), "deleted address still listed");
 	ck_assert(!in_map("127.0.0.2", NULL));
 	ck_assert_uint_eq(map_count(), 3);
@@ -178,14 +156,14 @@ START_TEST(test_shared)
 	ck_assert(ifx == ha0 || ifx == ha1);
 	first = ifx == ha0 ? "ha0" : "ha1";
 	second = ifx == ha0 ? "ha1" : "ha0";
-	sh("ip addr del 10.9.9.9/32 dev %s", first);
+	nt_sh("ip addr del 10.9.9.9/32 dev %s", first);
 	/* A marker added after the delete: once it is listed, the delete
 	 * has been read too. */
-	sh("ip addr add 192.0.2.77/32 dev lo");
+	nt_sh("ip addr add 192.0.2.77/32 dev lo");
 	ck_assert(wait_for("192.0.2.77", 1));
 	ck_assert_msg(in_map("10.9.9.9", &ifx), "removed while another interface holds it");
 	ck_assert_uint_eq(ifx, if_nametoindex(second));
-	sh("ip addr del 10.9.9.9/32 dev %s", second);
+	nt_sh("ip addr del 10.9.9.9/32 dev %s", second);
 	ck_assert_msg(wait_for("10.9.9.9", 0), "still listed after the last holder dropped it");
 }
 END_TEST
@@ -194,7 +172,7 @@ END_TEST
 START_TEST(test_link_gone)
 {
 	ck_assert_int_eq(hostaddr_new(nl, map_fd, &ha), 0);
-	sh("ip link del ha0"); /* and its peer ha1 */
+	nt_sh("ip link del ha0"); /* and its peer ha1 */
 	ck_assert(wait_for("198.51.100.1", 0));
 	ck_assert(wait_for("10.9.9.9", 0));
 	ck_assert(in_map("192.0.2.1", NULL));

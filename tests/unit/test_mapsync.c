@@ -1,8 +1,8 @@
 /* test_mapsync.c - agent/mapsync against real BPF maps made with
- * bpf_map_create (same types, keys and values as bpf/maps.bpf.h; needs
- * root): what each piece of intent writes, precedence, reference counts,
- * batching, and the start-up reconcile that removes stale entries of ours
- * but leaves BGP's alone. */
+ * bpf_map_create (maps_test_util.h: same types, keys and values as
+ * bpf/maps.bpf.h; needs root): what each piece of intent writes,
+ * precedence, reference counts, batching, and the start-up reconcile that
+ * removes stale entries of ours but leaves BGP's alone. */
 #include <arpa/inet.h>
 #include <check.h>
 #include <errno.h>
@@ -13,75 +13,21 @@
 #include "addr.h"
 #include "log.h"
 #include "mapsync.h"
+#include "maps_test_util.h"
 
 static struct mapsync_fds fds;
 static struct mapsync *ms;
 
-static int mkmap(enum bpf_map_type t, const char *name, size_t ks, size_t vs, uint32_t max,
-		 uint32_t flags)
-{
-	LIBBPF_OPTS(bpf_map_create_opts, o, .map_flags = flags);
-	int fd = bpf_map_create(t, name, ks, vs, max, &o);
-
-	ck_assert_msg(fd >= 0, "bpf_map_create %s: %s (run as root)", name, strerror(-fd));
-	return fd;
-}
-
 static void setup(void)
 {
-	fds.vnis = mkmap(BPF_MAP_TYPE_HASH, "vtep_vnis", 4, sizeof(struct vtep_vni), 64, 0);
-	fds.ports = mkmap(BPF_MAP_TYPE_HASH, "vtep_ports", 4, sizeof(struct vtep_port), 64, 0);
-	fds.routes = mkmap(BPF_MAP_TYPE_HASH, "vtep_routes", sizeof(struct vtep_route_key),
-			   sizeof(struct vtep_route), 65536, BPF_F_NO_PREALLOC);
-	fds.prefixes = mkmap(BPF_MAP_TYPE_LPM_TRIE, "vtep_prefixes", sizeof(struct vtep_prefix_key),
-			     sizeof(struct vtep_route), 65536, BPF_F_NO_PREALLOC);
-	fds.neigh = mkmap(BPF_MAP_TYPE_HASH, "vtep_neigh", sizeof(struct vtep_route_key),
-			  sizeof(struct vtep_neigh), 65536, BPF_F_NO_PREALLOC);
-	fds.fdb = mkmap(BPF_MAP_TYPE_HASH, "vtep_fdb", sizeof(struct vtep_fdb_key),
-			sizeof(struct vtep_fdb), 65536, BPF_F_NO_PREALLOC);
-	fds.remotes = mkmap(BPF_MAP_TYPE_HASH, "vtep_remotes", 4, sizeof(struct vtep_remote),
-			    1024, 0);
+	mt_maps_open(&fds, 65536);
 	ck_assert_int_eq(mapsync_new(&fds, 0, &ms), 0);
 }
 
 static void teardown(void)
 {
 	mapsync_free(ms);
-	close(fds.vnis);
-	close(fds.ports);
-	close(fds.routes);
-	close(fds.prefixes);
-	close(fds.neigh);
-	close(fds.fdb);
-	close(fds.remotes);
-}
-
-static uint32_t ip(const char *s)
-{
-	uint32_t a = 0;
-
-	ck_assert_int_eq(addr_parse_ip(s, &a), 0);
-	return a;
-}
-
-static void mac(const char *s, uint8_t out[6])
-{
-	ck_assert_int_eq(addr_parse_mac(s, out), 0);
-}
-
-static size_t count(int fd, size_t ks)
-{
-	uint8_t k[64], prev[64];
-	size_t n = 0;
-	int err;
-
-	err = bpf_map_get_next_key(fd, NULL, k);
-	while (!err) {
-		n++;
-		memcpy(prev, k, ks);
-		err = bpf_map_get_next_key(fd, prev, k);
-	}
-	return n;
+	mt_maps_close(&fds);
 }
 
 static struct cfg_route mkroute(uint32_t vni, const char *prefix, const char *vtep,
@@ -92,8 +38,8 @@ static struct cfg_route mkroute(uint32_t vni, const char *prefix, const char *vt
 	memset(&r, 0, sizeof(r));
 	r.vni = vni;
 	ck_assert_int_eq(addr_parse_prefix(prefix, &r.prefix, &r.prefixlen, 0), 0);
-	r.vtep = ip(vtep);
-	mac(m, r.mac);
+	r.vtep = mt_ip(vtep);
+	mt_mac(m, r.mac);
 	return r;
 }
 
@@ -103,43 +49,19 @@ static struct vtep_port mkport(uint32_t vni, const char *a, const char *m, const
 
 	memset(&p, 0, sizeof(p));
 	p.vni = vni;
-	p.ip = ip(a);
+	p.ip = mt_ip(a);
 	if (m)
-		mac(m, p.mac);
+		mt_mac(m, p.mac);
 	else
 		p.flags = VTEP_PORT_F_MAC_AUTO;
 	strncpy(p.ifname, name, sizeof(p.ifname) - 1);
 	return p;
 }
 
-static int get_route(uint32_t vni, const char *a, struct vtep_route *out)
-{
-	struct vtep_route_key k = { .vni = vni, .ip = ip(a) };
-
-	return bpf_map_lookup_elem(fds.routes, &k, out);
-}
-
-static int get_fdb(uint32_t vni, const char *m, struct vtep_fdb *out)
-{
-	struct vtep_fdb_key k;
-
-	memset(&k, 0, sizeof(k));
-	k.vni = vni;
-	mac(m, k.mac);
-	return bpf_map_lookup_elem(fds.fdb, &k, out);
-}
-
-static int get_remote(const char *a, struct vtep_remote *out)
-{
-	uint32_t k = ip(a);
-
-	return bpf_map_lookup_elem(fds.remotes, &k, out);
-}
-
 START_TEST(test_port_with_mac)
 {
 	struct vtep_port p = mkport(100, "10.1.0.11", "02:00:00:00:00:11", "w1"), got;
-	struct vtep_route_key nk = { .vni = 100, .ip = ip("10.1.0.11") };
+	struct vtep_route_key nk = { .vni = 100, .ip = mt_ip("10.1.0.11") };
 	struct vtep_route r;
 	struct vtep_neigh n;
 	struct vtep_fdb f;
@@ -150,7 +72,7 @@ START_TEST(test_port_with_mac)
 	ck_assert_int_eq(mapsync_flush(ms), 0);
 	ck_assert_int_eq(bpf_map_lookup_elem(fds.ports, &ifindex, &got), 0);
 	ck_assert_mem_eq(&got, &p, sizeof(p));
-	ck_assert_int_eq(get_route(100, "10.1.0.11", &r), 0);
+	ck_assert_int_eq(mt_route_get(&fds, 100, "10.1.0.11", &r), 0);
 	ck_assert_uint_eq(r.vtep, 0);
 	ck_assert_uint_eq(r.ifindex, 7);
 	ck_assert_uint_eq(r.source, VTEP_SRC_LOCAL);
@@ -158,7 +80,7 @@ START_TEST(test_port_with_mac)
 	ck_assert_int_eq(bpf_map_lookup_elem(fds.neigh, &nk, &n), 0);
 	ck_assert_mem_eq(n.mac, p.mac, 6);
 	ck_assert_uint_eq(n.source, VTEP_SRC_LOCAL);
-	ck_assert_int_eq(get_fdb(100, "02:00:00:00:00:11", &f), 0);
+	ck_assert_int_eq(mt_fdb_get(&fds, 100, "02:00:00:00:00:11", &f), 0);
 	ck_assert_uint_eq(f.vtep, 0);
 	ck_assert_uint_eq(f.ifindex, 7);
 	ck_assert_uint_eq(f.source, VTEP_SRC_LOCAL);
@@ -166,10 +88,10 @@ START_TEST(test_port_with_mac)
 	ck_assert_int_eq(mapsync_port_del(ms, ifindex), 0);
 	ck_assert_int_eq(mapsync_port_del(ms, ifindex), -ENOENT);
 	ck_assert_int_eq(mapsync_flush(ms), 0);
-	ck_assert_uint_eq(count(fds.ports, 4), 0);
-	ck_assert_uint_eq(count(fds.routes, 8), 0);
-	ck_assert_uint_eq(count(fds.neigh, 8), 0);
-	ck_assert_uint_eq(count(fds.fdb, 12), 0);
+	ck_assert_uint_eq(mt_count(fds.ports, 4), 0);
+	ck_assert_uint_eq(mt_count(fds.routes, 8), 0);
+	ck_assert_uint_eq(mt_count(fds.neigh, 8), 0);
+	ck_assert_uint_eq(mt_count(fds.fdb, 12), 0);
 }
 END_TEST
 
@@ -183,25 +105,25 @@ START_TEST(test_port_auto_mac_learned)
 
 	ck_assert_int_eq(mapsync_port_set(ms, ifindex, &p), 0);
 	ck_assert_int_eq(mapsync_flush(ms), 0);
-	ck_assert_uint_eq(count(fds.ports, 4), 1);
-	ck_assert_int_ne(get_route(100, "10.1.0.12", &r), 0);
-	ck_assert_uint_eq(count(fds.fdb, 12), 0);
+	ck_assert_uint_eq(mt_count(fds.ports, 4), 1);
+	ck_assert_int_ne(mt_route_get(&fds, 100, "10.1.0.12", &r), 0);
+	ck_assert_uint_eq(mt_count(fds.fdb, 12), 0);
 
-	mac("02:00:00:00:00:12", p.mac);
+	mt_mac("02:00:00:00:00:12", p.mac);
 	ck_assert_int_eq(mapsync_port_set(ms, ifindex, &p), 0);
 	ck_assert_int_eq(mapsync_flush(ms), 0);
-	ck_assert_int_eq(get_route(100, "10.1.0.12", &r), 0);
+	ck_assert_int_eq(mt_route_get(&fds, 100, "10.1.0.12", &r), 0);
 	ck_assert_mem_eq(r.mac, p.mac, 6);
-	ck_assert_int_eq(get_fdb(100, "02:00:00:00:00:12", &f), 0);
+	ck_assert_int_eq(mt_fdb_get(&fds, 100, "02:00:00:00:00:12", &f), 0);
 	ck_assert_uint_eq(f.ifindex, 8);
 
 	/* A new MAC replaces the old fdb entry. */
-	mac("02:00:00:00:00:13", p.mac);
+	mt_mac("02:00:00:00:00:13", p.mac);
 	ck_assert_int_eq(mapsync_port_set(ms, ifindex, &p), 0);
 	ck_assert_int_eq(mapsync_flush(ms), 0);
-	ck_assert_int_ne(get_fdb(100, "02:00:00:00:00:12", &f), 0);
-	ck_assert_int_eq(get_fdb(100, "02:00:00:00:00:13", &f), 0);
-	ck_assert_uint_eq(count(fds.fdb, 12), 1);
+	ck_assert_int_ne(mt_fdb_get(&fds, 100, "02:00:00:00:00:12", &f), 0);
+	ck_assert_int_eq(mt_fdb_get(&fds, 100, "02:00:00:00:00:13", &f), 0);
+	ck_assert_uint_eq(mt_count(fds.fdb, 12), 1);
 }
 END_TEST
 
@@ -210,8 +132,8 @@ START_TEST(test_static_routes_and_refs)
 	struct cfg_route a = mkroute(100, "10.1.0.21/32", "192.0.2.2", "02:00:00:00:00:21");
 	struct cfg_route b = mkroute(100, "10.9.0.0/24", "192.0.2.2", "02:00:00:00:00:99");
 	struct vtep_prefix_key pk = { .prefixlen = 32 + 24, .vni = htonl(100),
-				      .ip = ip("10.9.0.0") };
-	struct vtep_prefix_key lk = { .prefixlen = 64, .vni = htonl(100), .ip = ip("10.9.0.77") };
+				      .ip = mt_ip("10.9.0.0") };
+	struct vtep_prefix_key lk = { .prefixlen = 64, .vni = htonl(100), .ip = mt_ip("10.9.0.77") };
 	struct vtep_remote rem;
 	struct vtep_route r;
 	struct vtep_fdb f;
@@ -219,46 +141,46 @@ START_TEST(test_static_routes_and_refs)
 	ck_assert_int_eq(mapsync_route_add(ms, &a), 0);
 	ck_assert_int_eq(mapsync_route_add(ms, &b), 0);
 	ck_assert_int_eq(mapsync_flush(ms), 0);
-	ck_assert_int_eq(get_route(100, "10.1.0.21", &r), 0);
-	ck_assert_uint_eq(r.vtep, ip("192.0.2.2"));
+	ck_assert_int_eq(mt_route_get(&fds, 100, "10.1.0.21", &r), 0);
+	ck_assert_uint_eq(r.vtep, mt_ip("192.0.2.2"));
 	ck_assert_uint_eq(r.source, VTEP_SRC_STATIC);
-	ck_assert_uint_eq(count(fds.neigh, 8), 1); /* only the /32 has a neighbour */
+	ck_assert_uint_eq(mt_count(fds.neigh, 8), 1); /* only the /32 has a neighbour */
 	/* The prefix is in the LPM trie with vni in network order: a longest
 	 * match for an address inside it finds it. */
 	ck_assert_int_eq(bpf_map_lookup_elem(fds.prefixes, &pk, &r), 0);
 	ck_assert_int_eq(bpf_map_lookup_elem(fds.prefixes, &lk, &r), 0);
-	ck_assert_uint_eq(r.vtep, ip("192.0.2.2"));
-	ck_assert_int_eq(get_fdb(100, "02:00:00:00:00:21", &f), 0);
-	ck_assert_uint_eq(f.vtep, ip("192.0.2.2"));
+	ck_assert_uint_eq(r.vtep, mt_ip("192.0.2.2"));
+	ck_assert_int_eq(mt_fdb_get(&fds, 100, "02:00:00:00:00:21", &f), 0);
+	ck_assert_uint_eq(f.vtep, mt_ip("192.0.2.2"));
 	ck_assert_uint_eq(f.source, VTEP_SRC_STATIC);
-	ck_assert_int_eq(get_remote("192.0.2.2", &rem), 0);
+	ck_assert_int_eq(mt_remote_get(&fds, "192.0.2.2", &rem), 0);
 	ck_assert_uint_eq(rem.refs, 2);
 	ck_assert_uint_eq(rem.sources, 1u << VTEP_SRC_STATIC);
 
 	ck_assert_int_eq(mapsync_route_del(ms, 100, b.prefix, 24), 0);
 	ck_assert_int_eq(mapsync_flush(ms), 0);
 	ck_assert_int_ne(bpf_map_lookup_elem(fds.prefixes, &pk, &r), 0);
-	ck_assert_int_ne(get_fdb(100, "02:00:00:00:00:99", &f), 0);
-	ck_assert_int_eq(get_remote("192.0.2.2", &rem), 0);
+	ck_assert_int_ne(mt_fdb_get(&fds, 100, "02:00:00:00:00:99", &f), 0);
+	ck_assert_int_eq(mt_remote_get(&fds, "192.0.2.2", &rem), 0);
 	ck_assert_uint_eq(rem.refs, 1);
 
 	/* Replacing the route moves it to another VTEP. */
-	a.vtep = ip("192.0.2.3");
+	a.vtep = mt_ip("192.0.2.3");
 	ck_assert_int_eq(mapsync_route_add(ms, &a), 0);
 	ck_assert_int_eq(mapsync_flush(ms), 0);
-	ck_assert_int_ne(get_remote("192.0.2.2", &rem), 0);
-	ck_assert_int_eq(get_remote("192.0.2.3", &rem), 0);
+	ck_assert_int_ne(mt_remote_get(&fds, "192.0.2.2", &rem), 0);
+	ck_assert_int_eq(mt_remote_get(&fds, "192.0.2.3", &rem), 0);
 	ck_assert_uint_eq(rem.refs, 1);
-	ck_assert_int_eq(get_fdb(100, "02:00:00:00:00:21", &f), 0);
-	ck_assert_uint_eq(f.vtep, ip("192.0.2.3"));
+	ck_assert_int_eq(mt_fdb_get(&fds, 100, "02:00:00:00:00:21", &f), 0);
+	ck_assert_uint_eq(f.vtep, mt_ip("192.0.2.3"));
 	ck_assert_uint_eq(mapsync_route_count(ms), 1);
 
 	ck_assert_int_eq(mapsync_route_del(ms, 100, a.prefix, 32), 0);
 	ck_assert_int_eq(mapsync_route_del(ms, 100, a.prefix, 32), -ENOENT);
 	ck_assert_int_eq(mapsync_flush(ms), 0);
-	ck_assert_uint_eq(count(fds.routes, 8), 0);
-	ck_assert_uint_eq(count(fds.remotes, 4), 0);
-	ck_assert_uint_eq(count(fds.fdb, 12), 0);
+	ck_assert_uint_eq(mt_count(fds.routes, 8), 0);
+	ck_assert_uint_eq(mt_count(fds.remotes, 4), 0);
+	ck_assert_uint_eq(mt_count(fds.fdb, 12), 0);
 }
 END_TEST
 
@@ -273,14 +195,14 @@ START_TEST(test_local_outranks_static)
 	ck_assert_int_eq(mapsync_route_add(ms, &s), 0);
 	ck_assert_int_eq(mapsync_port_set(ms, 5, &p), 0);
 	ck_assert_int_eq(mapsync_flush(ms), 0);
-	ck_assert_int_eq(get_route(100, "10.1.0.11", &r), 0);
+	ck_assert_int_eq(mt_route_get(&fds, 100, "10.1.0.11", &r), 0);
 	ck_assert_uint_eq(r.source, VTEP_SRC_LOCAL);
 	ck_assert_uint_eq(r.ifindex, 5);
 	ck_assert_int_eq(mapsync_port_del(ms, 5), 0);
 	ck_assert_int_eq(mapsync_flush(ms), 0);
-	ck_assert_int_eq(get_route(100, "10.1.0.11", &r), 0);
+	ck_assert_int_eq(mt_route_get(&fds, 100, "10.1.0.11", &r), 0);
 	ck_assert_uint_eq(r.source, VTEP_SRC_STATIC);
-	ck_assert_uint_eq(r.vtep, ip("192.0.2.2"));
+	ck_assert_uint_eq(r.vtep, mt_ip("192.0.2.2"));
 }
 END_TEST
 
@@ -290,9 +212,9 @@ START_TEST(test_vnis)
 	uint32_t vni = 100;
 
 	memset(&v, 0, sizeof(v));
-	v.subnet = ip("10.1.0.0");
+	v.subnet = mt_ip("10.1.0.0");
 	v.prefixlen = 16;
-	v.gateway_ip = ip("10.1.255.254");
+	v.gateway_ip = mt_ip("10.1.255.254");
 	ck_assert_int_eq(mapsync_vni_set(ms, vni, &v), 0);
 	ck_assert_int_eq(mapsync_flush(ms), 0);
 	ck_assert_int_eq(bpf_map_lookup_elem(fds.vnis, &vni, &got), 0);
@@ -308,17 +230,17 @@ END_TEST
 START_TEST(test_reconcile)
 {
 	struct cfg_route keep = mkroute(100, "10.1.0.21/32", "192.0.2.2", "02:00:00:00:00:21");
-	struct vtep_route_key stale = { .vni = 100, .ip = ip("10.1.0.99") };
-	struct vtep_route_key bgp = { .vni = 100, .ip = ip("10.1.0.50") };
+	struct vtep_route_key stale = { .vni = 100, .ip = mt_ip("10.1.0.99") };
+	struct vtep_route_key bgp = { .vni = 100, .ip = mt_ip("10.1.0.50") };
 	struct vtep_prefix_key stalep = { .prefixlen = 48, .vni = htonl(100),
-					  .ip = ip("10.7.0.0") };
-	struct vtep_route sv = { .vtep = ip("192.0.2.9"), .source = VTEP_SRC_STATIC };
-	struct vtep_route bv = { .vtep = ip("192.0.2.8"), .source = VTEP_SRC_BGP };
+					  .ip = mt_ip("10.7.0.0") };
+	struct vtep_route sv = { .vtep = mt_ip("192.0.2.9"), .source = VTEP_SRC_STATIC };
+	struct vtep_route bv = { .vtep = mt_ip("192.0.2.8"), .source = VTEP_SRC_BGP };
 	struct vtep_remote stale_rem = { .refs = 1, .sources = 1u << VTEP_SRC_STATIC };
 	struct vtep_remote bgp_rem = { .refs = 1, .sources = 1u << VTEP_SRC_BGP };
 	struct vtep_port oldp = mkport(100, "10.1.0.98", "02:00:00:00:00:98", "gone");
 	struct vtep_vni v;
-	uint32_t r9 = ip("192.0.2.9"), r8 = ip("192.0.2.8"), oldif = 42, vni = 100, oldvni = 200;
+	uint32_t r9 = mt_ip("192.0.2.9"), r8 = mt_ip("192.0.2.8"), oldif = 42, vni = 100, oldvni = 200;
 	struct mapsync_stats st;
 	struct vtep_route r;
 	struct vtep_remote rem;
@@ -340,22 +262,22 @@ START_TEST(test_reconcile)
 	ck_assert_int_ne(bpf_map_lookup_elem(fds.prefixes, &stalep, &r), 0);
 	ck_assert_int_eq(bpf_map_lookup_elem(fds.routes, &bgp, &r), 0);
 	ck_assert_uint_eq(r.source, VTEP_SRC_BGP);
-	ck_assert_int_eq(get_route(100, "10.1.0.21", &r), 0);
-	ck_assert_int_ne(get_remote("192.0.2.9", &rem), 0);
-	ck_assert_int_eq(get_remote("192.0.2.8", &rem), 0);
-	ck_assert_int_eq(get_remote("192.0.2.2", &rem), 0);
-	ck_assert_uint_eq(count(fds.ports, 4), 0);
-	ck_assert_uint_eq(count(fds.vnis, 4), 1);
+	ck_assert_int_eq(mt_route_get(&fds, 100, "10.1.0.21", &r), 0);
+	ck_assert_int_ne(mt_remote_get(&fds, "192.0.2.9", &rem), 0);
+	ck_assert_int_eq(mt_remote_get(&fds, "192.0.2.8", &rem), 0);
+	ck_assert_int_eq(mt_remote_get(&fds, "192.0.2.2", &rem), 0);
+	ck_assert_uint_eq(mt_count(fds.ports, 4), 0);
+	ck_assert_uint_eq(mt_count(fds.vnis, 4), 1);
 	ck_assert_int_eq(bpf_map_lookup_elem(fds.vnis, &vni, &v), 0);
 	mapsync_get_stats(ms, &st);
 	ck_assert_uint_eq(st.errors, 0);
 
 	/* A second reconcile with nothing changed (a restart) writes and
 	 * deletes nothing. */
-	ck_assert_uint_eq(count(fds.routes, 8), 2);
+	ck_assert_uint_eq(mt_count(fds.routes, 8), 2);
 	ck_assert_int_eq(mapsync_reconcile(ms), 0);
-	ck_assert_uint_eq(count(fds.routes, 8), 2);
-	ck_assert_uint_eq(count(fds.remotes, 4), 2);
+	ck_assert_uint_eq(mt_count(fds.routes, 8), 2);
+	ck_assert_uint_eq(mt_count(fds.remotes, 4), 2);
 	{
 		struct mapsync_stats st2;
 
@@ -365,14 +287,14 @@ START_TEST(test_reconcile)
 	}
 	/* A desired entry changed behind our back is rewritten. */
 	{
-		struct vtep_route_key k = { .vni = 100, .ip = ip("10.1.0.21") };
+		struct vtep_route_key k = { .vni = 100, .ip = mt_ip("10.1.0.21") };
 		struct vtep_route wrong = { .vtep = 1, .source = VTEP_SRC_STATIC };
 
 		ck_assert_int_eq(bpf_map_update_elem(fds.routes, &k, &wrong, 0), 0);
 	}
 	ck_assert_int_eq(mapsync_reconcile(ms), 0);
-	ck_assert_int_eq(get_route(100, "10.1.0.21", &r), 0);
-	ck_assert_uint_eq(r.vtep, ip("192.0.2.2"));
+	ck_assert_int_eq(mt_route_get(&fds, 100, "10.1.0.21", &r), 0);
+	ck_assert_uint_eq(r.vtep, mt_ip("192.0.2.2"));
 }
 END_TEST
 
@@ -402,10 +324,10 @@ START_TEST(test_batched_bulk)
 	ck_assert_uint_gt(st.batches, 0);
 	ck_assert_uint_lt(st.batches, 100);
 	ck_assert_uint_eq(st.errors, 0);
-	ck_assert_uint_eq(count(fds.routes, 8) + count(fds.prefixes, 12), N);
-	ck_assert_uint_eq(count(fds.remotes, 4), 16);
+	ck_assert_uint_eq(mt_count(fds.routes, 8) + mt_count(fds.prefixes, 12), N);
+	ck_assert_uint_eq(mt_count(fds.remotes, 4), 16);
 	ck_assert_int_eq(mapsync_reconcile(ms), 0); /* scans the maps with batched lookups */
-	ck_assert_uint_eq(count(fds.routes, 8) + count(fds.prefixes, 12), N);
+	ck_assert_uint_eq(mt_count(fds.routes, 8) + mt_count(fds.prefixes, 12), N);
 
 	for (i = 0; i < N; i++) {
 		uint8_t len = (i % 4 == 0) ? 31 + (i & 1) : 32;
@@ -414,10 +336,10 @@ START_TEST(test_batched_bulk)
 				 0);
 	}
 	ck_assert_int_eq(mapsync_flush(ms), 0);
-	ck_assert_uint_eq(count(fds.routes, 8), 0);
-	ck_assert_uint_eq(count(fds.prefixes, 12), 0);
-	ck_assert_uint_eq(count(fds.fdb, 12), 0);
-	ck_assert_uint_eq(count(fds.remotes, 4), 0);
+	ck_assert_uint_eq(mt_count(fds.routes, 8), 0);
+	ck_assert_uint_eq(mt_count(fds.prefixes, 12), 0);
+	ck_assert_uint_eq(mt_count(fds.fdb, 12), 0);
+	ck_assert_uint_eq(mt_count(fds.remotes, 4), 0);
 	ck_assert_uint_eq(mapsync_route_count(ms), 0);
 }
 END_TEST
@@ -477,9 +399,9 @@ START_TEST(test_bgp_bulk_parallel)
 	mapsync_get_stats(ms, &st);
 	ck_assert_uint_eq(st.errors, 0);
 	ck_assert_uint_eq(st.updates - st0.updates, 3 * N);
-	ck_assert_uint_eq(count(fds.routes, 8), N);
-	ck_assert_uint_eq(count(fds.neigh, 8), N);
-	ck_assert_uint_eq(count(fds.fdb, 12), N);
+	ck_assert_uint_eq(mt_count(fds.routes, 8), N);
+	ck_assert_uint_eq(mt_count(fds.neigh, 8), N);
+	ck_assert_uint_eq(mt_count(fds.fdb, 12), N);
 	for (i = 0; i < N; i += 997) {
 		struct vtep_route_key rk = { .vni = 100, .ip = htonl(0x0a100000 + i) };
 		struct vtep_route r;
@@ -499,9 +421,9 @@ START_TEST(test_bgp_bulk_parallel)
 		ck_assert_int_eq(mapsync_bgp_set_route(ms, &rk, NULL, false), 0);
 	}
 	ck_assert_int_eq(mapsync_flush(ms), 0);
-	ck_assert_uint_eq(count(fds.routes, 8), N / 2);
-	ck_assert_uint_eq(count(fds.neigh, 8), N / 2);
-	ck_assert_uint_eq(count(fds.fdb, 12), N);
+	ck_assert_uint_eq(mt_count(fds.routes, 8), N / 2);
+	ck_assert_uint_eq(mt_count(fds.neigh, 8), N / 2);
+	ck_assert_uint_eq(mt_count(fds.fdb, 12), N);
 	mapsync_set_bgp(ms, NULL);
 }
 END_TEST

@@ -12,34 +12,26 @@
 #include "addr.h"
 #include "log.h"
 #include "mapsync.h"
+#include "maps_test_util.h"
 #include "ports.h"
 
 static struct mapsync_fds fds;
 static struct mapsync *ms;
 static struct ports *ps;
 
-static int mkmap(enum bpf_map_type t, size_t ks, size_t vs, uint32_t max, uint32_t flags)
-{
-	LIBBPF_OPTS(bpf_map_create_opts, o, .map_flags = flags);
-	int fd = bpf_map_create(t, "vtep_test", ks, vs, max, &o);
-
-	ck_assert_msg(fd >= 0, "bpf_map_create: %s (run as root)", strerror(-fd));
-	return fd;
-}
-
 static void setup(void)
 {
 	struct ports_env env = { 0 };
 
 	fds.vnis = -1;
-	fds.ports = mkmap(BPF_MAP_TYPE_HASH, 4, sizeof(struct vtep_port), 64, 0);
-	fds.routes = mkmap(BPF_MAP_TYPE_HASH, sizeof(struct vtep_route_key),
-			   sizeof(struct vtep_route), 1024, BPF_F_NO_PREALLOC);
+	fds.ports = mt_mkmap(BPF_MAP_TYPE_HASH, "vtep_ports", 4, sizeof(struct vtep_port), 64, 0);
+	fds.routes = mt_mkmap(BPF_MAP_TYPE_HASH, "vtep_routes", sizeof(struct vtep_route_key),
+			      sizeof(struct vtep_route), 1024, BPF_F_NO_PREALLOC);
 	fds.prefixes = -1;
-	fds.neigh = mkmap(BPF_MAP_TYPE_HASH, sizeof(struct vtep_route_key),
-			  sizeof(struct vtep_neigh), 1024, BPF_F_NO_PREALLOC);
-	fds.fdb = mkmap(BPF_MAP_TYPE_HASH, sizeof(struct vtep_fdb_key), sizeof(struct vtep_fdb),
-			1024, BPF_F_NO_PREALLOC);
+	fds.neigh = mt_mkmap(BPF_MAP_TYPE_HASH, "vtep_neigh", sizeof(struct vtep_route_key),
+			     sizeof(struct vtep_neigh), 1024, BPF_F_NO_PREALLOC);
+	fds.fdb = mt_mkmap(BPF_MAP_TYPE_HASH, "vtep_fdb", sizeof(struct vtep_fdb_key),
+			   sizeof(struct vtep_fdb), 1024, BPF_F_NO_PREALLOC);
 	fds.remotes = -1;
 	ck_assert_int_eq(mapsync_new(&fds, 0, &ms), 0);
 	env.ms = ms;

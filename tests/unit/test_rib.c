@@ -53,7 +53,7 @@ static void setup(void)
 	struct rib_env env;
 
 	rt_load_config(rt_test_json, &cfg);
-	rt_maps_open(&fds, 262144);
+	mt_maps_open(&fds, 262144);
 	ck_assert_int_eq(mapsync_new(&fds, 0, &ms), 0);
 	ck_assert_int_eq(evpn_export_new(&cfg, &xp), 0);
 	evpn_export_set_notify(xp, on_export, NULL);
@@ -72,7 +72,7 @@ static void teardown(void)
 	rib_free(rib);          /* NULL-safe: a test may have freed them early */
 	evpn_export_free(xp);
 	mapsync_free(ms);
-	rt_maps_close(&fds);
+	mt_maps_close(&fds);
 	config_free(&cfg);
 }
 
@@ -107,52 +107,28 @@ static struct vtep_port mkport(uint32_t vni, const char *ip, const char *mac, co
 
 	memset(&p, 0, sizeof(p));
 	p.vni = vni;
-	p.ip = rt_ip(ip);
-	rt_mac(mac, p.mac);
+	p.ip = mt_ip(ip);
+	mt_mac(mac, p.mac);
 	strncpy(p.ifname, name, sizeof(p.ifname) - 1);
 	return p;
 }
 
-static int get_route(uint32_t vni, const char *ip, struct vtep_route *out)
-{
-	struct vtep_route_key k = { .vni = vni, .ip = rt_ip(ip) };
-
-	return bpf_map_lookup_elem(fds.routes, &k, out);
-}
-
 static int get_neigh(uint32_t vni, const char *ip, struct vtep_neigh *out)
 {
-	struct vtep_route_key k = { .vni = vni, .ip = rt_ip(ip) };
+	struct vtep_route_key k = { .vni = vni, .ip = mt_ip(ip) };
 
 	return bpf_map_lookup_elem(fds.neigh, &k, out);
 }
 
-static int get_fdb(uint32_t vni, const char *mac, struct vtep_fdb *out)
-{
-	struct vtep_fdb_key k;
-
-	memset(&k, 0, sizeof(k));
-	k.vni = vni;
-	rt_mac(mac, k.mac);
-	return bpf_map_lookup_elem(fds.fdb, &k, out);
-}
-
-static int get_remote(const char *vtep, struct vtep_remote *out)
-{
-	uint32_t k = rt_ip(vtep);
-
-	return bpf_map_lookup_elem(fds.remotes, &k, out);
-}
-
 static size_t n_routes(void)
 {
-	return rt_count(fds.routes, sizeof(struct vtep_route_key));
+	return mt_count(fds.routes, sizeof(struct vtep_route_key));
 }
 
 static size_t n_all(void)
 {
-	return rt_count(fds.routes, 8) + rt_count(fds.neigh, 8) + rt_count(fds.fdb, 12) +
-	       rt_count(fds.prefixes, 12) + rt_count(fds.remotes, 4);
+	return mt_count(fds.routes, 8) + mt_count(fds.neigh, 8) + mt_count(fds.fdb, 12) +
+	       mt_count(fds.prefixes, 12) + mt_count(fds.remotes, 4);
 }
 
 /* ---- the table ------------------------------------------------------------------ */
@@ -337,7 +313,7 @@ static void check_route(const char *name, const struct want *w)
 	struct vtep_route r;
 	struct vtep_neigh nb;
 	struct vtep_fdb f;
-	int got = get_route(100, IP1, &r);
+	int got = mt_route_get(&fds, 100, IP1, &r);
 
 	if (!w->vtep) {
 		ck_assert_msg(got != 0, "%s: route present", name);
@@ -347,20 +323,20 @@ static void check_route(const char *name, const struct want *w)
 			      "%s: route not local (got %d source %u)", name, got, r.source);
 	} else {
 		ck_assert_msg(got == 0, "%s: no route", name);
-		ck_assert_msg(r.source == VTEP_SRC_BGP && r.vtep == rt_ip(w->vtep),
+		ck_assert_msg(r.source == VTEP_SRC_BGP && r.vtep == mt_ip(w->vtep),
 			      "%s: route source %u vtep %08x, want BGP %s", name, r.source,
 			      ntohl(r.vtep), w->vtep);
 		ck_assert_msg(r.seq == w->seq, "%s: seq %u want %u", name, r.seq, w->seq);
 		ck_assert_int_eq(get_neigh(100, IP1, &nb), 0);
 		ck_assert_uint_eq(nb.source, VTEP_SRC_BGP);
 	}
-	got = get_fdb(100, M1, &f);
+	got = mt_fdb_get(&fds, 100, M1, &f);
 	if (!w->fdb)
 		ck_assert_msg(got != 0, "%s: fdb present", name);
 	else if (!strcmp(w->fdb, "local"))
 		ck_assert_msg(got == 0 && f.source == VTEP_SRC_LOCAL, "%s: fdb not local", name);
 	else
-		ck_assert_msg(got == 0 && f.source == VTEP_SRC_BGP && f.vtep == rt_ip(w->fdb),
+		ck_assert_msg(got == 0 && f.source == VTEP_SRC_BGP && f.vtep == mt_ip(w->fdb),
 			      "%s: fdb wrong", name);
 }
 
@@ -376,8 +352,8 @@ START_TEST(test_mobility_table)
 	for (i = 0; c->steps[i].op != END; i++)
 		run_step(&c->steps[i]);
 	check_route(c->name, &c->want);
-	rt_mac(M1, mac);
-	adv = evpn_export_macip_get(xp, 100, mac, rt_ip(IP1), &seq);
+	mt_mac(M1, mac);
+	adv = evpn_export_macip_get(xp, 100, mac, mt_ip(IP1), &seq);
 	ck_assert_msg(adv == c->want.adv, "%s: advertised %d want %d", c->name, adv, c->want.adv);
 	if (adv)
 		ck_assert_msg(seq == c->want.adv_seq, "%s: advertised seq %u want %u", c->name,
@@ -399,9 +375,9 @@ START_TEST(test_types_and_peer_down)
 	struct vtep_fdb f;
 	struct vtep_remote rem;
 	struct vtep_prefix_key pk = { .prefixlen = 32 + 24, .vni = htonl(100),
-				      .ip = rt_ip("10.9.0.0") };
+				      .ip = mt_ip("10.9.0.0") };
 	struct vtep_prefix_key pk2 = { .prefixlen = 32 + 24, .vni = htonl(100),
-				       .ip = rt_ip("10.8.0.0") };
+				       .ip = mt_ip("10.8.0.0") };
 
 	/* type 2 with IP */
 	announce(1, V_A, M1, IP1, false, 0, false);
@@ -425,27 +401,27 @@ START_TEST(test_types_and_peer_down)
 			 RIB_UPDATE_IGNORED);
 	ck_assert_int_eq(rib_flush(rib), 0);
 
-	ck_assert_int_eq(get_route(100, IP1, &v), 0);
-	ck_assert_uint_eq(v.vtep, rt_ip(V_A));
-	ck_assert_int_eq(get_fdb(100, M1, &f), 0);
-	ck_assert_int_eq(get_fdb(100, "02:00:00:00:00:22", &f), 0);
-	ck_assert_uint_eq(f.vtep, rt_ip(V_A));
+	ck_assert_int_eq(mt_route_get(&fds, 100, IP1, &v), 0);
+	ck_assert_uint_eq(v.vtep, mt_ip(V_A));
+	ck_assert_int_eq(mt_fdb_get(&fds, 100, M1, &f), 0);
+	ck_assert_int_eq(mt_fdb_get(&fds, 100, "02:00:00:00:00:22", &f), 0);
+	ck_assert_uint_eq(f.vtep, mt_ip(V_A));
 	ck_assert_uint_eq(f.source, VTEP_SRC_BGP);
-	ck_assert_int_ne(get_route(100, "10.1.0.33", &v), 0);
+	ck_assert_int_ne(mt_route_get(&fds, 100, "10.1.0.33", &v), 0);
 	ck_assert_int_eq(bpf_map_lookup_elem(fds.prefixes, &pk, &v), 0);
-	ck_assert_uint_eq(v.vtep, rt_ip(V_B));
+	ck_assert_uint_eq(v.vtep, mt_ip(V_B));
 	{
 		uint8_t rm[6];
 
-		rt_mac("02:aa:00:00:00:01", rm);
+		mt_mac("02:aa:00:00:00:01", rm);
 		ck_assert_mem_eq(v.mac, rm, 6);
 	}
 	ck_assert_int_ne(bpf_map_lookup_elem(fds.prefixes, &pk2, &v), 0);
-	ck_assert_int_eq(get_remote(V_A, &rem), 0);
+	ck_assert_int_eq(mt_remote_get(&fds, V_A, &rem), 0);
 	ck_assert_uint_eq(rem.refs, 2);
 	ck_assert_uint_eq(rem.sources, 1u << VTEP_SRC_BGP);
-	ck_assert_int_eq(get_remote(V_B, &rem), 0);
-	ck_assert_int_eq(get_remote("192.0.2.40", &rem), 0);
+	ck_assert_int_eq(mt_remote_get(&fds, V_B, &rem), 0);
+	ck_assert_int_eq(mt_remote_get(&fds, "192.0.2.40", &rem), 0);
 	ck_assert_uint_eq(rib_peer_routes(rib, 1), 5);
 
 	rib_peer_down(rib, 1);
@@ -471,46 +447,46 @@ START_TEST(test_static_and_bgp)
 
 	memset(&sr, 0, sizeof(sr));
 	sr.vni = 100;
-	sr.prefix = rt_ip(IP1);
+	sr.prefix = mt_ip(IP1);
 	sr.prefixlen = 32;
-	sr.vtep = rt_ip(V_A);
-	rt_mac("02:00:00:00:00:99", sr.mac);
+	sr.vtep = mt_ip(V_A);
+	mt_mac("02:00:00:00:00:99", sr.mac);
 	ck_assert_int_eq(mapsync_route_add(ms, &sr), 0);
 	ck_assert_int_eq(mapsync_flush(ms), 0);
 
 	announce(1, V_A, M1, IP1, false, 0, false);
 	announce(1, V_A, "02:00:00:00:00:44", "10.1.0.44", false, 0, false);
 	ck_assert_int_eq(rib_flush(rib), 0);
-	ck_assert_int_eq(get_route(100, IP1, &v), 0);
+	ck_assert_int_eq(mt_route_get(&fds, 100, IP1, &v), 0);
 	ck_assert_uint_eq(v.source, VTEP_SRC_STATIC);
-	ck_assert_int_eq(get_remote(V_A, &rem), 0);
+	ck_assert_int_eq(mt_remote_get(&fds, V_A, &rem), 0);
 	ck_assert_uint_eq(rem.sources, (1u << VTEP_SRC_STATIC) | (1u << VTEP_SRC_BGP));
 	ck_assert_uint_eq(rem.refs, 3);
 
 	/* BGP withdraws the hidden route: the static entry stays. */
 	withdraw(1, V_A, M1, IP1);
 	ck_assert_int_eq(rib_flush(rib), 0);
-	ck_assert_int_eq(get_route(100, IP1, &v), 0);
+	ck_assert_int_eq(mt_route_get(&fds, 100, IP1, &v), 0);
 	ck_assert_uint_eq(v.source, VTEP_SRC_STATIC);
 	announce(1, V_A, M1, IP1, false, 0, false);
 	ck_assert_int_eq(rib_flush(rib), 0);
 
 	/* Static removed: BGP's route shows; the remote keeps BGP's claim. */
-	ck_assert_int_eq(mapsync_route_del(ms, 100, rt_ip(IP1), 32), 0);
+	ck_assert_int_eq(mapsync_route_del(ms, 100, mt_ip(IP1), 32), 0);
 	ck_assert_int_eq(mapsync_flush(ms), 0);
-	ck_assert_int_eq(get_route(100, IP1, &v), 0);
+	ck_assert_int_eq(mt_route_get(&fds, 100, IP1, &v), 0);
 	ck_assert_uint_eq(v.source, VTEP_SRC_BGP);
-	ck_assert_int_eq(get_remote(V_A, &rem), 0);
+	ck_assert_int_eq(mt_remote_get(&fds, V_A, &rem), 0);
 	ck_assert_uint_eq(rem.sources, 1u << VTEP_SRC_BGP);
 
 	/* Static back, then BGP leaves: static alone, remote static only. */
 	ck_assert_int_eq(mapsync_route_add(ms, &sr), 0);
 	ck_assert_int_eq(mapsync_flush(ms), 0);
 	rib_peer_down(rib, 1);
-	ck_assert_int_eq(get_route(100, IP1, &v), 0);
+	ck_assert_int_eq(mt_route_get(&fds, 100, IP1, &v), 0);
 	ck_assert_uint_eq(v.source, VTEP_SRC_STATIC);
-	ck_assert_int_ne(get_route(100, "10.1.0.44", &v), 0);
-	ck_assert_int_eq(get_remote(V_A, &rem), 0);
+	ck_assert_int_ne(mt_route_get(&fds, 100, "10.1.0.44", &v), 0);
+	ck_assert_int_eq(mt_remote_get(&fds, V_A, &rem), 0);
 	ck_assert_uint_eq(rem.sources, 1u << VTEP_SRC_STATIC);
 	ck_assert_uint_eq(rem.refs, 1);
 	ck_assert_uint_eq(n_routes(), 1);
@@ -548,17 +524,17 @@ START_TEST(test_stale_sweep)
 	rib_peer_eor(rib, 1);
 	ck_assert_uint_eq(n_routes(), 6);
 	ck_assert_uint_eq(rib_peer_routes(rib, 1), 6);
-	ck_assert_int_eq(get_route(100, "10.1.1.6", &v), 0);
-	ck_assert_uint_eq(v.vtep, rt_ip(V_B));
-	ck_assert_int_ne(get_route(100, "10.1.1.7", &v), 0);
+	ck_assert_int_eq(mt_route_get(&fds, 100, "10.1.1.6", &v), 0);
+	ck_assert_uint_eq(v.vtep, mt_ip(V_B));
+	ck_assert_int_ne(mt_route_get(&fds, 100, "10.1.1.7", &v), 0);
 	/* The remote that only stale routes named is gone from vtep_remotes
 	 * unless a live route still names it. */
 	{
 		struct vtep_remote rem;
 
-		ck_assert_int_eq(get_remote(V_A, &rem), 0);
+		ck_assert_int_eq(mt_remote_get(&fds, V_A, &rem), 0);
 		ck_assert_uint_eq(rem.refs, 5);
-		ck_assert_int_eq(get_remote(V_B, &rem), 0);
+		ck_assert_int_eq(mt_remote_get(&fds, V_B, &rem), 0);
 		ck_assert_uint_eq(rem.refs, 1);
 	}
 }
@@ -610,12 +586,12 @@ END_TEST
  * static entries are not touched by the sweep. */
 START_TEST(test_restart_reconcile)
 {
-	struct vtep_route_key old_k = { .vni = 100, .ip = rt_ip("10.1.0.77") };
-	struct vtep_route_key kept_k = { .vni = 100, .ip = rt_ip(IP1) };
-	struct vtep_route old_v = { .vtep = rt_ip(V_B), .source = VTEP_SRC_BGP };
-	struct vtep_route kept_v = { .vtep = rt_ip(V_A), .source = VTEP_SRC_BGP };
+	struct vtep_route_key old_k = { .vni = 100, .ip = mt_ip("10.1.0.77") };
+	struct vtep_route_key kept_k = { .vni = 100, .ip = mt_ip(IP1) };
+	struct vtep_route old_v = { .vtep = mt_ip(V_B), .source = VTEP_SRC_BGP };
+	struct vtep_route kept_v = { .vtep = mt_ip(V_A), .source = VTEP_SRC_BGP };
 	struct vtep_remote bgp_rem = { .refs = 1, .sources = 1u << VTEP_SRC_BGP };
-	uint32_t vb = rt_ip(V_B);
+	uint32_t vb = mt_ip(V_B);
 	struct vtep_port p = mkport(100, "10.1.0.5", "02:00:00:00:00:05", "w5");
 	struct vtep_route v;
 	struct vtep_remote rem;
@@ -629,15 +605,15 @@ START_TEST(test_restart_reconcile)
 	announce(1, V_A, M1, IP1, false, 0, false);
 	ck_assert_int_eq(rib_flush(rib), 0);
 	ck_assert_int_eq(bpf_map_lookup_elem(fds.routes, &old_k, &v), 0);
-	ck_assert_int_eq(get_remote(V_B, &rem), 0);
+	ck_assert_int_eq(mt_remote_get(&fds, V_B, &rem), 0);
 	ck_assert_int_eq(rib_initial_sync_done(rib), 0);
 	ck_assert_int_ne(bpf_map_lookup_elem(fds.routes, &old_k, &v), 0);
-	ck_assert_int_ne(get_remote(V_B, &rem), 0);
-	ck_assert_int_eq(get_route(100, IP1, &v), 0);
-	ck_assert_uint_eq(v.vtep, rt_ip(V_A));
-	ck_assert_int_eq(get_route(100, "10.1.0.5", &v), 0);
+	ck_assert_int_ne(mt_remote_get(&fds, V_B, &rem), 0);
+	ck_assert_int_eq(mt_route_get(&fds, 100, IP1, &v), 0);
+	ck_assert_uint_eq(v.vtep, mt_ip(V_A));
+	ck_assert_int_eq(mt_route_get(&fds, 100, "10.1.0.5", &v), 0);
 	ck_assert_uint_eq(v.source, VTEP_SRC_LOCAL);
-	ck_assert_int_eq(get_remote(V_A, &rem), 0);
+	ck_assert_int_eq(mt_remote_get(&fds, V_A, &rem), 0);
 	/* From now on, BGP entries are ours: peer down empties BGP's part. */
 	rib_peer_down(rib, 1);
 	ck_assert_uint_eq(n_routes(), 1);
@@ -670,8 +646,8 @@ START_TEST(test_bulk_batched)
 	ck_assert_int_eq(rib_flush(rib), 0);
 	mapsync_get_stats(ms, &st);
 	ck_assert_uint_eq(n_routes(), N);
-	ck_assert_uint_eq(rt_count(fds.neigh, 8), N);
-	ck_assert_uint_eq(rt_count(fds.fdb, 12), N);
+	ck_assert_uint_eq(mt_count(fds.neigh, 8), N);
+	ck_assert_uint_eq(mt_count(fds.fdb, 12), N);
 	ck_assert_uint_lt(st.batches, 100);
 	ck_assert_uint_eq(st.errors, 0);
 	rib_latency_get(rib, &lat);
@@ -702,16 +678,16 @@ START_TEST(test_reimport_and_ip_conflict)
 {
 	struct evpn_route r = rt_macip(V_A, M1, IP1, 100);
 	struct vtep_route v;
-	struct vtep_route_key k200 = { .vni = 200, .ip = rt_ip(IP1) };
+	struct vtep_route_key k200 = { .vni = 200, .ip = mt_ip(IP1) };
 
 	ck_assert_int_eq(rib_update(rib, 1, &r, rt_mkattrs(V_A, "65000:100", false, 0, false)),
 			 0);
 	ck_assert_int_eq(rib_flush(rib), 0);
-	ck_assert_int_eq(get_route(100, IP1, &v), 0);
+	ck_assert_int_eq(mt_route_get(&fds, 100, IP1, &v), 0);
 	ck_assert_int_eq(rib_update(rib, 1, &r, rt_mkattrs(V_A, "65000:200", false, 0, false)),
 			 0);
 	ck_assert_int_eq(rib_flush(rib), 0);
-	ck_assert_int_ne(get_route(100, IP1, &v), 0);
+	ck_assert_int_ne(mt_route_get(&fds, 100, IP1, &v), 0);
 	ck_assert_int_eq(bpf_map_lookup_elem(fds.routes, &k200, &v), 0);
 	/* Now imported nowhere: an implicit withdrawal. */
 	ck_assert_int_eq(rib_update(rib, 1, &r, rt_mkattrs(V_A, "65000:300", false, 0, false)),
@@ -723,13 +699,13 @@ START_TEST(test_reimport_and_ip_conflict)
 	announce(1, V_A, M1, IP1, true, 1, false);
 	announce(2, V_B, "02:00:00:00:00:12", IP1, true, 2, false);
 	ck_assert_int_eq(rib_flush(rib), 0);
-	ck_assert_int_eq(get_route(100, IP1, &v), 0);
-	ck_assert_uint_eq(v.vtep, rt_ip(V_B));
+	ck_assert_int_eq(mt_route_get(&fds, 100, IP1, &v), 0);
+	ck_assert_uint_eq(v.vtep, mt_ip(V_B));
 	ck_assert_uint_eq(v.mac[5], 0x12);
 	withdraw(2, V_B, "02:00:00:00:00:12", IP1);
 	ck_assert_int_eq(rib_flush(rib), 0);
-	ck_assert_int_eq(get_route(100, IP1, &v), 0);
-	ck_assert_uint_eq(v.vtep, rt_ip(V_A));
+	ck_assert_int_eq(mt_route_get(&fds, 100, IP1, &v), 0);
+	ck_assert_uint_eq(v.vtep, mt_ip(V_A));
 	ck_assert_uint_eq(v.mac[5], 0x11);
 	withdraw(3, V_B, M1, IP1);
 	withdraw(1, V_A, M1, IP1);
@@ -802,7 +778,7 @@ END_TEST
 START_TEST(test_reload)
 {
 	struct vtep_config nc;
-	struct vtep_route_key k200 = { .vni = 200, .ip = rt_ip("10.2.0.9") };
+	struct vtep_route_key k200 = { .vni = 200, .ip = mt_ip("10.2.0.9") };
 	struct vtep_route v;
 	struct evpn_route r = rt_macip(V_A, M1, "10.2.0.9", 200);
 	static const char one_vni[] =
@@ -823,7 +799,7 @@ START_TEST(test_reload)
 	ck_assert_int_eq(rib_reload(rib, &nc), 1);
 	ck_assert_int_eq(rib_flush(rib), 0);
 	ck_assert_int_ne(bpf_map_lookup_elem(fds.routes, &k200, &v), 0);
-	ck_assert_int_eq(get_route(100, IP1, &v), 0);
+	ck_assert_int_eq(mt_route_get(&fds, 100, IP1, &v), 0);
 	ck_assert_uint_eq(rib_peer_routes(rib, 1), 1);
 	ck_assert_uint_eq(n_wd, 1); /* VNI 200's type 3 withdrawn */
 	config_free(&nc);
@@ -834,10 +810,10 @@ END_TEST
  * earlier vtepd's BGP side left, and keeps static entries. */
 START_TEST(test_adopt_without_rib)
 {
-	struct vtep_route_key old_k = { .vni = 100, .ip = rt_ip("10.1.0.77") };
-	struct vtep_route old_v = { .vtep = rt_ip(V_B), .source = VTEP_SRC_BGP };
+	struct vtep_route_key old_k = { .vni = 100, .ip = mt_ip("10.1.0.77") };
+	struct vtep_route old_v = { .vtep = mt_ip(V_B), .source = VTEP_SRC_BGP };
 	struct vtep_remote rem = { .refs = 1, .sources = 1u << VTEP_SRC_BGP };
-	uint32_t vb = rt_ip(V_B);
+	uint32_t vb = mt_ip(V_B);
 	struct mapsync *plain;
 	struct cfg_route sr;
 	struct vtep_route v;
@@ -849,10 +825,10 @@ START_TEST(test_adopt_without_rib)
 	ck_assert_int_eq(mapsync_new(&fds, 0, &plain), 0);
 	memset(&sr, 0, sizeof(sr));
 	sr.vni = 100;
-	sr.prefix = rt_ip(IP1);
+	sr.prefix = mt_ip(IP1);
 	sr.prefixlen = 32;
 	sr.vtep = vb;
-	rt_mac(M1, sr.mac);
+	mt_mac(M1, sr.mac);
 	ck_assert_int_eq(bpf_map_update_elem(fds.routes, &old_k, &old_v, 0), 0);
 	ck_assert_int_eq(bpf_map_update_elem(fds.remotes, &vb, &rem, 0), 0);
 	ck_assert_int_eq(mapsync_route_add(plain, &sr), 0);
@@ -862,7 +838,7 @@ START_TEST(test_adopt_without_rib)
 	ck_assert_int_eq(mapsync_bgp_adopt(plain), 0);
 	ck_assert(mapsync_bgp_adopted(plain));
 	ck_assert_int_ne(bpf_map_lookup_elem(fds.routes, &old_k, &v), 0);
-	ck_assert_int_eq(get_remote(V_B, &rem), 0);
+	ck_assert_int_eq(mt_remote_get(&fds, V_B, &rem), 0);
 	ck_assert_uint_eq(rem.sources, 1u << VTEP_SRC_STATIC);
 	ck_assert_uint_eq(n_routes(), 1);
 	mapsync_free(plain);
@@ -887,8 +863,8 @@ START_TEST(test_peer_tie_break)
 	announce(9, V_A, M1, IP1, false, 0, false);
 	ck_assert_int_eq(rib_walk(rib, 0, UINT32_MAX, best_peer, &best), 0);
 	ck_assert_uint_eq(best, 5);
-	ck_assert_int_eq(rib_peer_set(rib, 5, rt_ip("198.51.100.2"), rt_ip("10.255.0.9")), 0);
-	ck_assert_int_eq(rib_peer_set(rib, 9, rt_ip("198.51.100.1"), rt_ip("10.255.0.1")), 0);
+	ck_assert_int_eq(rib_peer_set(rib, 5, mt_ip("198.51.100.2"), mt_ip("10.255.0.9")), 0);
+	ck_assert_int_eq(rib_peer_set(rib, 9, mt_ip("198.51.100.1"), mt_ip("10.255.0.1")), 0);
 	/* Re-run the decision: a withdrawal and re-announcement of peer 5. */
 	withdraw(5, V_A, M1, IP1);
 	announce(5, V_A, M1, IP1, false, 0, false);

@@ -8,9 +8,7 @@
  * Waits poll the netlink socket against a deadline. */
 #include <check.h>
 #include <errno.h>
-#include <poll.h>
 #include <sched.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,22 +17,13 @@
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
 
+#include "maps_test_util.h"
+#include "nl_test_util.h"
 #include "underlay.h"
 #include "vtep_maps.h"
 
 static struct underlay *ul;
 static int map_fd = -1;
-
-static void sh(const char *fmt, ...)
-{
-	char cmd[256];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	ck_assert_msg(system(cmd) == 0, "'%s' failed", cmd);
-}
 
 /* n cached next hops for VTEPs 192.0.2.1 .. n, port 7. */
 static void fill(unsigned int n)
@@ -49,38 +38,20 @@ static void fill(unsigned int n)
 
 static size_t count(void)
 {
-	struct vtep_underlay_key key, next;
-	size_t n = 0;
-	int err = bpf_map_get_next_key(map_fd, NULL, &next);
+	return mt_count(map_fd, sizeof(struct vtep_underlay_key));
+}
 
-	while (!err) {
-		n++;
-		key = next;
-		err = bpf_map_get_next_key(map_fd, &key, &next);
-	}
-	return n;
+static bool empty_step(void *ctx)
+{
+	(void)ctx;
+	ck_assert_int_ge(underlay_handle(ul), 0);
+	return count() == 0;
 }
 
 /* Handles events until the map is empty, for up to 5 s. */
 static int wait_empty(void)
 {
-	struct timespec end, now;
-
-	clock_gettime(CLOCK_MONOTONIC, &end);
-	end.tv_sec += 5;
-	for (;;) {
-		struct pollfd p = { .fd = underlay_fd(ul), .events = POLLIN };
-		long left;
-
-		ck_assert_int_ge(underlay_handle(ul), 0);
-		if (count() == 0)
-			return 1;
-		clock_gettime(CLOCK_MONOTONIC, &now);
-		left = (end.tv_sec - now.tv_sec) * 1000 + (end.tv_nsec - now.tv_nsec) / 1000000;
-		if (left <= 0)
-			return 0;
-		poll(&p, 1, (int)left);
-	}
+	return nt_poll_until(underlay_fd(ul), empty_step, NULL, 5);
 }
 
 static void setup(void)
@@ -88,7 +59,7 @@ static void setup(void)
 	struct timespec t0, t;
 
 	ck_assert_int_eq(unshare(CLONE_NEWNET), 0);
-	sh("sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 && "
+	nt_sh("sysctl -qw net.ipv6.conf.all.disable_ipv6=1 net.ipv6.conf.default.disable_ipv6=1 && "
 	   "ip link set lo up && ip link add ul0 type veth peer name ul1 && "
 	   "ip link set ul0 up && ip link set ul1 up && "
 	   "ip addr add 198.51.100.1/24 dev ul0");
@@ -134,20 +105,20 @@ END_TEST
 START_TEST(test_route_change)
 {
 	fill(5);
-	sh("ip route add 192.0.2.0/24 via 198.51.100.2");
+	nt_sh("ip route add 192.0.2.0/24 via 198.51.100.2");
 	ck_assert_msg(wait_empty(), "a new route left the cache full");
 	fill(5);
-	sh("ip route del 192.0.2.0/24");
+	nt_sh("ip route del 192.0.2.0/24");
 	ck_assert_msg(wait_empty(), "a deleted route left the cache full");
 }
 END_TEST
 
 START_TEST(test_neigh_change)
 {
-	sh("ip neigh replace 198.51.100.2 lladdr 02:00:00:00:99:02 dev ul0 nud permanent");
+	nt_sh("ip neigh replace 198.51.100.2 lladdr 02:00:00:00:99:02 dev ul0 nud permanent");
 	ck_assert(wait_empty());
 	fill(5);
-	sh("ip neigh replace 198.51.100.2 lladdr 02:00:00:00:99:03 dev ul0 nud permanent");
+	nt_sh("ip neigh replace 198.51.100.2 lladdr 02:00:00:00:99:03 dev ul0 nud permanent");
 	ck_assert_msg(wait_empty(), "a changed next-hop MAC left the cache full");
 }
 END_TEST
@@ -155,7 +126,7 @@ END_TEST
 START_TEST(test_link_change)
 {
 	fill(5);
-	sh("ip link set ul0 down");
+	nt_sh("ip link set ul0 down");
 	ck_assert_msg(wait_empty(), "an uplink going down left the cache full");
 }
 END_TEST
