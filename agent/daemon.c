@@ -330,7 +330,7 @@ static int open_services(struct daemon *d)
 	}
 	/* Without it the port program's underlay cache still expires
 	 * (bpf/encap.h), only later: a warning, not a failure. */
-	ret = underlay_watch(d->loop, loader_map_fd(d->ld, VTEP_MAP_UNDERLAY), &d->ul);
+	ret = underlay_watch(d->nl, loader_map_fd(d->ld, VTEP_MAP_UNDERLAY), &d->ul);
 	if (ret)
 		log_warn("%s: not watching underlay changes: %s", VTEP_MAP_UNDERLAY,
 			 strerror(-ret));
@@ -470,7 +470,7 @@ void daemon_free(struct daemon *d)
 	if (d->ctl)
 		control_close(d->ctl);
 	events_close(d->ev);
-	underlay_close(d->loop, d->ul);
+	underlay_close(d->ul);
 	loop_free(d->loop);
 	ports_free(d->ports);   /* memory only: ports stay attached */
 	rib_free(d->rib);       /* memory only: BGP routes stay in the maps */

@@ -4,9 +4,11 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <linux/if_addr.h>
 #include <linux/if_arp.h>
 #include <linux/if_link.h>
+#include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
 #include <netlink/attr.h>
 #include <netlink/errno.h>
@@ -33,6 +35,9 @@ struct netlink {
 	netlink_addr_cb addr_cb;       /* netlink_watch_addrs(), or NULL */
 	netlink_resync_cb addr_resync;
 	void *addr_ctx;
+	netlink_change_cb ul_cb;       /* netlink_watch_underlay(), or NULL */
+	void *ul_ctx;
+	bool ul_changed;               /* an underlay change in this burst */
 };
 
 /* libnl error codes are their own; map the ones we act on back to errno. */
@@ -117,6 +122,27 @@ static int parse_addr(struct nlmsghdr *nlh, struct netlink_addr *out)
 	return 0;
 }
 
+/* IPv4 route, IPv4 neighbour and link changes can move the underlay next
+ * hop (the underlay is IPv4: IPv6 neighbour discovery is not a change). */
+static bool is_underlay_change(struct nlmsghdr *nlh)
+{
+	switch (nlh->nlmsg_type) {
+	case RTM_NEWNEIGH:
+	case RTM_DELNEIGH:
+		return nlmsg_valid_hdr(nlh, sizeof(struct ndmsg)) &&
+		       ((struct ndmsg *)nlmsg_data(nlh))->ndm_family == AF_INET;
+	case RTM_NEWROUTE:
+	case RTM_DELROUTE:
+		return nlmsg_valid_hdr(nlh, sizeof(struct rtmsg)) &&
+		       ((struct rtmsg *)nlmsg_data(nlh))->rtm_family == AF_INET;
+	case RTM_NEWLINK:
+	case RTM_DELLINK:
+		return true;
+	default:
+		return false;
+	}
+}
+
 static int on_event(struct nl_msg *msg, void *arg)
 {
 	struct netlink *nl = arg;
@@ -124,6 +150,8 @@ static int on_event(struct nl_msg *msg, void *arg)
 	struct netlink_addr a;
 	struct netlink_link l;
 
+	if (nl->ul_cb && is_underlay_change(nlh))
+		nl->ul_changed = true;
 	if (nlh->nlmsg_type == RTM_NEWADDR || nlh->nlmsg_type == RTM_DELADDR) {
 		if (nl->addr_cb && !parse_addr(nlh, &a))
 			nl->addr_cb(nl->addr_ctx, &a);
@@ -191,8 +219,12 @@ void netlink_handle(struct netlink *nl)
 	 * non-blocking socket ends with -NLE_AGAIN. */
 	while ((n = nl_recvmsgs_report(nl->ev, nl->evcb)) > 0)
 		;
-	if (n == 0 || n == -NLE_AGAIN)
+	if (n == 0 || n == -NLE_AGAIN) {
+		if (nl->ul_changed && nl->ul_cb)
+			nl->ul_cb(nl->ul_ctx);
+		nl->ul_changed = false;
 		return;
+	}
 	if (n == -NLE_NOMEM) {
 		/* ENOBUFS: the kernel dropped events. Our view may be stale;
 		 * a full dump tells us every interface again. */
@@ -201,6 +233,9 @@ void netlink_handle(struct netlink *nl)
 		netlink_dump_links(nl);
 		if (nl->addr_resync)
 			nl->addr_resync(nl->addr_ctx);
+		if (nl->ul_cb)
+			nl->ul_cb(nl->ul_ctx);
+		nl->ul_changed = false;
 		return;
 	}
 	log_warn("netlink: cannot read link events: %s", nl_geterror(n));
@@ -245,6 +280,27 @@ int netlink_watch_addrs(struct netlink *nl, netlink_addr_cb cb, netlink_resync_c
 	nl->addr_cb = cb;
 	nl->addr_resync = resync;
 	nl->addr_ctx = ctx;
+	return 0;
+}
+
+int netlink_watch_underlay(struct netlink *nl, netlink_change_cb cb, void *ctx)
+{
+	int err;
+
+	if (!cb) {
+		/* The watcher goes; the memberships stay (events are ignored). */
+		nl->ul_cb = NULL;
+		nl->ul_ctx = NULL;
+		nl->ul_changed = false;
+		return 0;
+	}
+	if (nl->ul_cb)
+		return -EBUSY;
+	if ((err = nl_socket_add_membership(nl->ev, RTNLGRP_IPV4_ROUTE)) ||
+	    (err = nl_socket_add_membership(nl->ev, RTNLGRP_NEIGH)))
+		return nlerr_to_errno(err);
+	nl->ul_cb = cb;
+	nl->ul_ctx = ctx;
 	return 0;
 }
 

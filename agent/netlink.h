@@ -1,7 +1,8 @@
 /* netlink.h - interfaces as rtnetlink sees them: link events (a port's
  * interface appearing, disappearing, being renamed), the queries the ports
  * need (an interface by name, a veth peer's MAC in another namespace), and,
- * for whoever watches them (hostaddr.h), IPv4 address events.
+ * for whoever watches them, IPv4 address events (hostaddr.h) and "the
+ * underlay may have changed" (underlay.h).
  *
  * Built on libnl-3's sockets and attribute parser. Two sockets: one
  * subscribed to RTNLGRP_LINK (and RTNLGRP_IPV4_IFADDR once addresses are
@@ -63,6 +64,14 @@ int netlink_dump_links(struct netlink *nl);
  * events. Returns 0 or -errno. */
 int netlink_watch_addrs(struct netlink *nl, netlink_addr_cb cb, netlink_resync_cb resync,
 			void *ctx);
+/* Subscribes the event socket to IPv4 route and neighbour events as well:
+ * netlink_handle() then calls cb once after reading a burst of events in
+ * which an IPv4 route, an IPv4 neighbour or a link changed, and after an
+ * overrun (events were lost). One watcher (-EBUSY for a second); cb NULL
+ * removes it. Returns 0 or -errno. */
+typedef void (*netlink_change_cb)(void *ctx);
+int netlink_watch_underlay(struct netlink *nl, netlink_change_cb cb, void *ctx);
+
 /* Calls cb for every IPv4 address of the namespace (RTM_GETADDR dump). */
 int netlink_dump_addrs(struct netlink *nl, netlink_addr_cb cb, void *ctx);
 

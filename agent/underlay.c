@@ -1,25 +1,19 @@
-/* underlay.c - see underlay.h. A bare rtnetlink socket (no libnl: only the
- * message types and a neighbour's family are read, no attributes), non-blocking, drained on
- * each wake-up so one burst of changes empties the map once. */
+/* underlay.c - see underlay.h. The events come from agent/netlink.c's event
+ * socket (netlink_watch_underlay): one callback per drained burst, so one
+ * burst of changes empties the map once. */
 #include "underlay.h"
 
 #include <errno.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-#include <sys/socket.h>
-#include <linux/neighbour.h>
-#include <linux/netlink.h>
-#include <linux/rtnetlink.h>
 #include <bpf/bpf.h>
 
-#include "vtep_maps.h"
 #include "log.h"
-#include "loop.h"
+#include "netlink.h"
+#include "vtep_maps.h"
 
 struct underlay {
-	int fd;
+	struct netlink *nl;
 	int map_fd;
 	unsigned long flushes;
 };
@@ -42,81 +36,26 @@ int underlay_flush(int map_fd)
 	return errno == ENOENT ? n : -errno;
 }
 
-/* IPv4 route, IPv4 neighbour and link changes can move the underlay next
- * hop (the underlay is IPv4: IPv6 neighbour discovery is not a change). */
-static int is_underlay_change(const struct nlmsghdr *nh)
+static void on_change(void *ctx)
 {
-	const struct ndmsg *nd = NLMSG_DATA(nh);
+	struct underlay *u = ctx;
+	int n = underlay_flush(u->map_fd);
 
-	switch (nh->nlmsg_type) {
-	case RTM_NEWNEIGH:
-	case RTM_DELNEIGH:
-		return nh->nlmsg_len >= NLMSG_LENGTH(sizeof(*nd)) && nd->ndm_family == AF_INET;
-	case RTM_NEWROUTE:
-	case RTM_DELROUTE:
-	case RTM_NEWLINK:
-	case RTM_DELLINK:
-		return 1;
-	default:
-		return 0;
-	}
-}
-
-int underlay_handle(struct underlay *u)
-{
-	char buf[16384] __attribute__((aligned(NLMSG_ALIGNTO)));
-	int change = 0, err;
-
-	for (;;) {
-		ssize_t n = recv(u->fd, buf, sizeof(buf), MSG_DONTWAIT);
-		struct nlmsghdr *nh;
-		size_t len;
-
-		if (n < 0) {
-			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				break;
-			if (errno == EINTR)
-				continue;
-			if (errno == ENOBUFS) { /* events lost: assume a change */
-				change = 1;
-				continue;
-			}
-			return -errno;
-		}
-		if (n == 0)
-			break;
-		len = (size_t)n;
-		for (nh = (struct nlmsghdr *)buf; NLMSG_OK(nh, len); nh = NLMSG_NEXT(nh, len))
-			change |= is_underlay_change(nh);
-	}
-	if (!change)
-		return 0;
-	err = underlay_flush(u->map_fd);
-	if (err < 0) {
-		log_warn("%s: cannot empty: %s", VTEP_MAP_UNDERLAY, strerror(-err));
-		return err;
+	if (n < 0) {
+		log_warn("%s: cannot empty: %s", VTEP_MAP_UNDERLAY, strerror(-n));
+		return;
 	}
 	u->flushes++;
-	log_debug("%s: underlay changed, %d cached next hops dropped", VTEP_MAP_UNDERLAY, err);
-	return 1;
+	log_debug("%s: underlay changed, %d cached next hops dropped", VTEP_MAP_UNDERLAY, n);
 }
 
-int underlay_fd(const struct underlay *u)
+unsigned long underlay_flushes(const struct underlay *u)
 {
-	return u->fd;
+	return u->flushes;
 }
 
-static void on_readable(void *ctx)
+int underlay_watch(struct netlink *nl, int map_fd, struct underlay **out)
 {
-	underlay_handle(ctx);
-}
-
-int underlay_watch(struct loop *l, int map_fd, struct underlay **out)
-{
-	struct sockaddr_nl sa = {
-		.nl_family = AF_NETLINK,
-		.nl_groups = RTMGRP_LINK | RTMGRP_NEIGH | RTMGRP_IPV4_ROUTE,
-	};
 	struct underlay *u;
 	int ret;
 
@@ -126,38 +65,28 @@ int underlay_watch(struct loop *l, int map_fd, struct underlay **out)
 	u = calloc(1, sizeof(*u));
 	if (!u)
 		return -ENOMEM;
+	u->nl = nl;
 	u->map_fd = map_fd;
-	u->fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_ROUTE);
-	if (u->fd < 0) {
-		ret = -errno;
-		goto fail;
-	}
-	if (bind(u->fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		ret = -errno;
-		goto fail;
+	if ((ret = netlink_watch_underlay(nl, on_change, u))) {
+		free(u);
+		return ret;
 	}
 	/* Subscribed first, emptied second: nothing changed in between
 	 * can survive in the map. */
 	ret = underlay_flush(map_fd);
-	if (ret < 0)
-		goto fail;
-	if (l && (ret = loop_add(l, u->fd, on_readable, u)))
-		goto fail;
+	if (ret < 0) {
+		netlink_watch_underlay(nl, NULL, NULL);
+		free(u);
+		return ret;
+	}
 	*out = u;
 	return 0;
-fail:
-	if (u->fd >= 0)
-		close(u->fd);
-	free(u);
-	return ret;
 }
 
-void underlay_close(struct loop *l, struct underlay *u)
+void underlay_close(struct underlay *u)
 {
 	if (!u)
 		return;
-	if (l)
-		loop_del(l, u->fd);
-	close(u->fd);
+	netlink_watch_underlay(u->nl, NULL, NULL);
 	free(u);
 }
