@@ -28,12 +28,12 @@ endif
 
 CFLAGS   ?= -O2 -g
 CFLAGS   += -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE \
-            -Iinclude -Ilib -Iagent -I$(BUILD) $(shell pkg-config --cflags libnl-route-3.0 json-c 2>/dev/null)
+            -Iinclude -Ilib -Iagent -I$(BUILD) $(shell pkg-config --cflags libnl-route-3.0 libnl-genl-3.0 json-c 2>/dev/null)
 ifneq ($(SAN),)
 CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 LDFLAGS  += -fsanitize=address,undefined
 endif
-LIBS     := -lbpf -lelf -lz $(shell pkg-config --libs libnl-route-3.0 json-c libmicrohttpd 2>/dev/null)
+LIBS     := -lbpf -lelf -lz $(shell pkg-config --libs libnl-route-3.0 libnl-genl-3.0 json-c libmicrohttpd 2>/dev/null)
 CHECK_LIBS := $(shell pkg-config --libs check 2>/dev/null)
 
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \

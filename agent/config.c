@@ -78,7 +78,7 @@ static int parse_vtep(struct json_object *o, struct vtep_config *cfg, char *err)
 {
 	static const char *const keys[] = { "ip", "uplink", "uplink_attach", NULL };
 	static const char *const attach[] = {
-		[CFG_ATTACH_XDP] = "xdp", [CFG_ATTACH_TC] = "tc", NULL
+		[CFG_ATTACH_XDP] = "xdp", [CFG_ATTACH_TC] = "tc", [CFG_ATTACH_AUTO] = "auto", NULL
 	};
 	struct json_object *v;
 	int ret, a;
@@ -502,7 +502,7 @@ static int parse_vnis(struct json_object *root, struct vtep_config *cfg, char *e
 static void set_defaults(struct vtep_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
-	cfg->uplink_attach = CFG_ATTACH_XDP;
+	cfg->uplink_attach = CFG_ATTACH_AUTO;
 	snprintf(cfg->bpffs, sizeof(cfg->bpffs), "%s", DEF_BPFFS);
 	snprintf(cfg->control_socket, sizeof(cfg->control_socket), "%s", DEF_CONTROL_SOCKET);
 	snprintf(cfg->state_dir, sizeof(cfg->state_dir), "%s", DEF_STATE_DIR);

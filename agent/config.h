@@ -18,7 +18,8 @@
 #define CFG_ERR_LEN       256
 #define CFG_PATH_LEN      256
 
-enum cfg_uplink_attach { CFG_ATTACH_XDP = 0, CFG_ATTACH_TC = 1 };
+/* vtep.uplink_attach: "auto" (the default) chooses per uplink (uplink_mode.h). */
+enum cfg_uplink_attach { CFG_ATTACH_XDP = 0, CFG_ATTACH_TC = 1, CFG_ATTACH_AUTO = 2 };
 enum cfg_arp_reply { CFG_ARP_GATEWAY = 0, CFG_ARP_REAL = 1 };
 
 struct cfg_neighbor {

@@ -44,6 +44,7 @@ const struct control_ops control_daemon_ops = {
 	.peers     = daemon_peers,
 	.bgp_routes = daemon_bgp_routes,
 	.config    = daemon_config,
+	.status    = daemon_status,
 };
 
 struct client {

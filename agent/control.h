@@ -46,8 +46,16 @@ struct control_ops {
 	 * (evpn_export attaches config_vni_rt() of their VNI). NULL (tests):
 	 * our routes show the targets the RIB holds for them. */
 	const struct vtep_config *(*config)(const struct daemon *d);
+	/* NULL (tests): status answers "not available". */
+	int (*status)(struct daemon *d, struct daemon_status *out);
 };
 extern const struct control_ops control_daemon_ops;
+
+/* The status reply's data (also vtepd --probe -j): {version, features,
+ * feature_notes, xdp_program, test_override, uplinks}. NULL when out of
+ * memory. */
+struct json_object;
+struct json_object *control_status_json(const struct daemon_status *st);
 
 /* Creates the socket's directory (0700) if missing, removes a stale socket,
  * binds, chmods 0600 and listens. Returns 0 or -errno. */

@@ -257,6 +257,7 @@ static const struct {
 	{ CTLPROTO_CMD_PEERS,      control_do_peers },
 	{ CTLPROTO_CMD_BGP_ROUTES, control_do_bgp_routes },
 	{ CTLPROTO_CMD_VERSION,    do_version },
+	{ CTLPROTO_CMD_STATUS,     control_do_status },
 };
 
 char *control_dispatch(struct daemon *d, const struct control_ops *ops,
@@ -287,7 +288,7 @@ char *control_dispatch(struct daemon *d, const struct control_ops *ops,
 	if (ret)
 		log_debug("control: %s refused: %s", cmd, r.err);
 	else if (strcmp(cmd, CTLPROTO_CMD_PEERS) && strcmp(cmd, CTLPROTO_CMD_BGP_ROUTES) &&
-		 strcmp(cmd, CTLPROTO_CMD_VERSION))
+		 strcmp(cmd, CTLPROTO_CMD_VERSION) && strcmp(cmd, CTLPROTO_CMD_STATUS))
 		log_info("control: %s done", cmd);
 done:
 	if (ret && r.bad_request && errors)

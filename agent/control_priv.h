@@ -35,5 +35,7 @@ int control_arg_host_ip(struct req *r, const char *key, bool required, bool *pre
 /* Handlers (control_bgp.c): 0 with r->data set, or -errno with r->err set. */
 int control_do_peers(struct req *r);
 int control_do_bgp_routes(struct req *r);
+/* control_status.c */
+int control_do_status(struct req *r);
 
 #endif /* VTEP_CONTROL_PRIV_H */

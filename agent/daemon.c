@@ -64,20 +64,20 @@ void daemon_vni_to_map(const struct vtep_config *cfg, const struct cfg_vni *cv,
 		config_vni_rd(cfg, cv, out->rd);
 }
 
-int daemon_uplink_attach(struct daemon *d, size_t i)
+/* The test-only probe override: kept for every probe (start and reload)
+ * once its spec is known to be good. */
+static int check_override(struct daemon *d, const char *spec)
 {
-	struct daemon_uplink *u = &d->uplinks[i];
-	struct netlink_link l;
-	int err;
+	struct probe_set scratch;
+	char err[CFG_ERR_LEN];
 
-	err = netlink_link_by_name(d->nl, u->name, &l);
-	if (err) {
-		log_warn("uplink %s: interface absent; attached when it appears", u->name);
-		return 0;
+	memset(&scratch, 0, sizeof(scratch));
+	if (probe_override(&scratch, spec, err, sizeof(err))) {
+		log_err("test override: %s", err);
+		return -EINVAL;
 	}
-	err = loader_attach_uplink(d->ld, l.ifindex, u->name, d->cfg->uplink_attach);
-	u->ifindex = err ? 0 : l.ifindex;
-	return err;
+	d->probe_override = strdup(spec);
+	return d->probe_override ? 0 : -ENOMEM;
 }
 
 /* ---- event handlers ------------------------------------------------------------ */
@@ -98,12 +98,8 @@ static void on_link(void *ctx, const struct netlink_link *l)
 			}
 			continue;
 		}
-		if (u->ifindex != l->ifindex) {
-			int err = loader_attach_uplink(d->ld, l->ifindex, u->name,
-						       d->cfg->uplink_attach);
-
-			u->ifindex = err ? 0 : l->ifindex;
-		}
+		if (u->ifindex != l->ifindex)
+			daemon_uplink_attach_at(d, i, l->ifindex);
 	}
 }
 
@@ -228,7 +224,7 @@ static int open_datapath(struct daemon *d, size_t n_routes)
 	char err[CFG_ERR_LEN] = "";
 	int ret;
 
-	ret = loader_open(d->cfg, &d->ld, err);
+	ret = loader_open(d->cfg, &d->feat, &d->ld, err);
 	if (ret) {
 		log_err("%s", err[0] ? err : strerror(-ret));
 		return ret;
@@ -387,7 +383,8 @@ static int open_bgp(struct daemon *d)
 	return ret;
 }
 
-int daemon_start(const char *cfg_path, struct vtep_config *cfg, struct daemon **out)
+int daemon_start(const char *cfg_path, struct vtep_config *cfg, const char *probe_override,
+		 struct daemon **out)
 {
 	struct cfg_port *ports = NULL;
 	struct cfg_route *routes = NULL;
@@ -407,6 +404,10 @@ int daemon_start(const char *cfg_path, struct vtep_config *cfg, struct daemon **
 	d->sigfd = -1;
 	pthread_mutex_init(&d->lock, NULL);
 	snprintf(d->cfg_path, sizeof(d->cfg_path), "%s", cfg_path);
+	if (probe_override && check_override(d, probe_override)) {
+		ret = -EINVAL;
+		goto fail;
+	}
 	for (i = 0; i < d->cfg->n_uplinks; i++)
 		snprintf(d->uplinks[i].name, CFG_IFNAMSIZ, "%s", d->cfg->uplinks[i]);
 	d->n_uplinks = d->cfg->n_uplinks;
@@ -424,7 +425,7 @@ int daemon_start(const char *cfg_path, struct vtep_config *cfg, struct daemon **
 		log_err("signals: %s", strerror(-ret));
 		goto fail;
 	}
-	if ((ret = open_datapath(d, n_routes)))
+	if ((ret = daemon_probe(d)) || (ret = open_datapath(d, n_routes)))
 		goto fail;
 	if ((ret = install(d, ports, n_ports, routes, n_routes)))
 		goto fail;
@@ -487,6 +488,7 @@ void daemon_free(struct daemon *d)
 		config_free(d->cfg);
 		free(d->cfg);
 	}
+	free(d->probe_override);
 	pthread_mutex_destroy(&d->lock);
 	free(d);
 }

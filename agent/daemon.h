@@ -11,6 +11,8 @@
 #include <stdint.h>
 #include <stddef.h>
 #include "config.h"
+#include "probe.h"
+#include "uplink_mode.h"
 
 struct daemon;
 
@@ -23,6 +25,35 @@ int daemon_port_add(struct daemon *d, const struct cfg_port *p, char err[CFG_ERR
 int daemon_port_del(struct daemon *d, const char *ifname, char err[CFG_ERR_LEN]);
 /* Re-reads the config file and applies the difference (same as SIGHUP). */
 int daemon_reload(struct daemon *d, char err[CFG_ERR_LEN]);
+
+/* What the kernel can run and what each uplink runs (vtepctl status,
+ * /metrics vtepd_datapath_feature and vtepd_uplink_mode). */
+struct daemon_uplink_info {
+	char ifname[CFG_IFNAMSIZ];
+	int ifindex;
+	bool attached;
+	enum uplink_mode mode;
+	bool generic;                  /* XDP in generic mode */
+	char reason[UPLINK_REASON_LEN];
+};
+struct daemon_status {
+	struct probe_set features;
+	bool test_override;            /* the test-only probe override is in force */
+	/* The XDP half: "loaded", "not needed (...)", or why the kernel refused
+	 * it; for vtepd --probe, tc_refusal says why the TC programs would not
+	 * load ("" when they do: vtepd can run). */
+	char xdp_program[UPLINK_REASON_LEN];
+	char tc_refusal[UPLINK_REASON_LEN];
+	size_t n_uplinks;
+	struct daemon_uplink_info uplinks[CFG_MAX_UPLINKS];
+};
+int daemon_status(struct daemon *d, struct daemon_status *out);
+/* The same without a running vtepd (vtepd --probe): the kernel probes, a
+ * trial load of the programs, and, with cfg, the mode each uplink present
+ * in this network namespace would get. Returns 0 when vtepd can run here
+ * with cfg (or any config when cfg is NULL), -ENOTSUP when not. */
+int daemon_probe_report(const struct vtep_config *cfg, const char *probe_override,
+			struct daemon_status *out);
 
 /* The configuration in force (for vtepctl peers/vnis and metrics). */
 const struct vtep_config *daemon_config(const struct daemon *d);
@@ -73,8 +104,11 @@ int daemon_map_fd(const struct daemon *d, const char *map_name);
 /* Starts the agent: state, programs and maps, ports, uplinks, ring buffer,
  * control socket, metrics. Takes over *cfg's contents (cfg is zeroed).
  * Returns 0 or -errno (logged). Signals SIGHUP/SIGTERM/SIGINT are blocked
- * from here on and read through a signalfd by the event loop. */
-int daemon_start(const char *cfg_path, struct vtep_config *cfg, struct daemon **out);
+ * from here on and read through a signalfd by the event loop.
+ * probe_override: NULL, or the test-only spec of probe_override() ("name=0,
+ * ..."), checked here (-EINVAL when bad). */
+int daemon_start(const char *cfg_path, struct vtep_config *cfg, const char *probe_override,
+		 struct daemon **out);
 /* Runs the event loop until SIGTERM/SIGINT. */
 int daemon_run(struct daemon *d);
 /* Frees everything in user space; the datapath stays attached and keeps

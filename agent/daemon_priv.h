@@ -10,6 +10,8 @@
 #include <stdbool.h>
 #include "config.h"
 #include "daemon.h"
+#include "probe.h"
+#include "uplink_mode.h"
 #include "state.h"
 #include "vtep_maps.h"
 
@@ -31,6 +33,8 @@ struct bgp;
 struct daemon_uplink {
 	char name[CFG_IFNAMSIZ];
 	int  ifindex;           /* 0 while absent or not attached */
+	bool chosen;            /* choice is valid (the device was seen) */
+	struct uplink_choice choice;
 };
 
 struct daemon {
@@ -57,6 +61,10 @@ struct daemon {
 	struct rib       *rib;
 	struct bgp       *bgp;
 	bool restarted;         /* pins existed at start: the datapath kept forwarding */
+	/* What the kernel can run (daemon_probe.c), under lock: the metrics
+	 * thread reads it. probe_override: the test-only override, or NULL. */
+	struct probe_set feat;
+	char *probe_override;
 	int sigfd;
 
 	struct daemon_uplink uplinks[CFG_MAX_UPLINKS];
@@ -67,8 +75,18 @@ struct daemon {
 /* The map form of a configured VNI. */
 void daemon_vni_to_map(const struct vtep_config *cfg, const struct cfg_vni *cv,
 		       struct vtep_vni *out);
-/* Attaches the programs to uplink slot i if its interface exists. */
+/* daemon_probe.c: runs the kernel probes (and the test override), logs
+ * them in one line; -ENOTSUP when a capability without fallback is
+ * missing or an explicit "xdp" cannot run (the reason is logged). */
+int daemon_probe(struct daemon *d);
+/* Reload: probes again and logs what changed since the last probe. */
+void daemon_reprobe(struct daemon *d);
+/* Attaches the programs to uplink slot i if its interface exists, in the
+ * mode uplink_mode_choose() picks for its device; at ifindex when known
+ * (a link event), else looked up by name. -EOPNOTSUPP: an explicit "xdp"
+ * this device cannot run. */
 int daemon_uplink_attach(struct daemon *d, size_t i);
+int daemon_uplink_attach_at(struct daemon *d, size_t i, int ifindex);
 /* After any handler that may have changed ports or the RIB: pending map
  * writes and our changed advertisements go out (bgp_flush). */
 void daemon_bgp_flush(struct daemon *d);

@@ -12,12 +12,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <net/if.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -29,6 +29,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "bpflog.h"
 #include "log.h"
 #include "migrate.h"
 #include "vtep_maps.h"
@@ -39,35 +40,14 @@
 struct loader {
 	struct port_tc_bpf    *port;
 	struct uplink_tc_bpf  *utc;
-	struct uplink_xdp_bpf *uxdp;  /* NULL in tc mode */
+	struct uplink_xdp_bpf *uxdp;  /* NULL when no uplink may use XDP */
+	bool xdp_frags;               /* uxdp has the multi-buffer program */
+	char xdp_refusal[UPLINK_REASON_LEN]; /* why uxdp did not load, or "" */
 };
-
-/* libbpf's messages through our log; its debug chatter only with -v. The
- * netlink "Exclusivity flag on" note is what an existing clsact qdisc
- * answers to bpf_tc_hook_create: expected, not a warning. */
-static int loader_libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
-{
-	char *buf = NULL;
-	size_t n;
-
-	/* Unbounded: a verifier log's last lines are the ones that matter. */
-	if (vasprintf(&buf, fmt, ap) < 0)
-		return 0;
-	n = strlen(buf);
-	while (n && buf[n - 1] == '\n')
-		buf[--n] = '\0';
-	if (level == LIBBPF_DEBUG || strstr(buf, "Exclusivity flag on") ||
-	    strstr(buf, "Cannot find specified filter chain"))
-		log_debug("%s", buf);
-	else
-		log_msg(level == LIBBPF_WARN ? LOG_LVL_WARN : LOG_LVL_INFO, "%s", buf);
-	free(buf);
-	return 0;
-}
 
 void loader_log_init(void)
 {
-	libbpf_set_print(loader_libbpf_print);
+	bpflog_init();
 }
 
 /* ---- bpffs ---------------------------------------------------------------- */
@@ -91,6 +71,37 @@ static int mkdirs(char *path, size_t from)
 	return 0;
 }
 
+/* The usual mount point, which systemd mounts at boot (and Cilium when
+ * systemd did not). Some hosts and containers come up without it. */
+#define LOADER_BPFFS_ROOT "/sys/fs/bpf"
+
+/* A bpffs under /sys/fs/bpf with nothing mounted there: mount it, as
+ * systemd and Cilium do (mode 0700, as systemd's sys-fs-bpf.mount), rather
+ * than make the operator do it by hand. Only an empty sysfs directory is
+ * mounted over; anything else mounted there is left alone (and then
+ * refused below if it is not a bpffs). Returns 0 when there was nothing to
+ * do or the mount succeeded, -errno otherwise. */
+static int mount_bpffs_root(const char *path, char err[CFG_ERR_LEN])
+{
+	size_t n = strlen(LOADER_BPFFS_ROOT);
+	struct statfs sfs;
+
+	if (strncmp(path, LOADER_BPFFS_ROOT, n) || (path[n] != '/' && path[n] != '\0'))
+		return 0;
+	if (statfs(LOADER_BPFFS_ROOT, &sfs) || sfs.f_type != SYSFS_MAGIC)
+		return 0; /* absent, already a bpffs, or someone else's mount */
+	if (mount("bpf", LOADER_BPFFS_ROOT, "bpf", 0, "mode=0700")) {
+		int ret = -errno;
+
+		snprintf(err, CFG_ERR_LEN, "bpffs: nothing is mounted at %s and mounting a bpf "
+			 "filesystem there failed: %s", LOADER_BPFFS_ROOT, strerror(errno));
+		return ret;
+	}
+	log_info("bpffs: nothing was mounted at %s; mounted a bpf filesystem there",
+		 LOADER_BPFFS_ROOT);
+	return 0;
+}
+
 int loader_check_bpffs(const char *path, char err[CFG_ERR_LEN])
 {
 	char buf[PATH_MAX], probe[PATH_MAX];
@@ -103,6 +114,9 @@ int loader_check_bpffs(const char *path, char err[CFG_ERR_LEN])
 		snprintf(err, CFG_ERR_LEN, "bpffs: \"%s\" is not an absolute path", path);
 		return -EINVAL;
 	}
+	ret = mount_bpffs_root(path, err);
+	if (ret)
+		return ret;
 	snprintf(buf, sizeof(buf), "%s", path);
 	len = strlen(buf);
 	while (len > 1 && buf[len - 1] == '/')
@@ -126,7 +140,8 @@ int loader_check_bpffs(const char *path, char err[CFG_ERR_LEN])
 	}
 	if (statfs(probe, &sfs) || sfs.f_type != BPF_FS_MAGIC) {
 		snprintf(err, CFG_ERR_LEN,
-			 "bpffs: %s is not on a bpf filesystem (mount -t bpf bpf DIR first)",
+			 "bpffs: %s is not on a bpf filesystem (mount -t bpf bpf DIR first, or "
+			 "use a path under /sys/fs/bpf)",
 			 probe);
 		return -EINVAL;
 	}
@@ -202,29 +217,68 @@ static int set_limits(struct bpf_object *obj, const struct vtep_config *cfg)
 /* load: libbpf creates missing pins and reuses the others (entries kept). */
 #define LOADER_LOAD(skel_type, field, ld, err)                                          \
 	({                                                                              \
-		int __r = skel_type##__load((ld)->field);                               \
+		char __why[UPLINK_REASON_LEN];                                          \
+		int __r;                                                                \
+		bpflog_capture_begin(0);                                                \
+		__r = skel_type##__load((ld)->field);                                   \
+		bpflog_capture_end(__why, sizeof(__why));                               \
 		if (__r)                                                                \
-			snprintf(err, CFG_ERR_LEN, "cannot load %s: %s (see libbpf "    \
-				 "messages above)", #skel_type, strerror(-__r));        \
+			snprintf(err, CFG_ERR_LEN, "cannot load %s: %s%s%s", #skel_type,\
+				 strerror(-__r), __why[0] ? ": " : "", __why);          \
 		__r;                                                                    \
 	})
 
-/* The other objects share the first one's maps: their pins are redirected
- * to the migrating maps' temporary names too. */
-#define LOADER_OPEN_LOAD(skel_type, field, ld, cfg, mig, err)                          \
-	({                                                                              \
-		int __r = LOADER_OPEN(skel_type, field, ld, cfg, err);                  \
-		if (!__r && (__r = migrate_redirect(mig, (ld)->field->obj)))            \
-			snprintf(err, CFG_ERR_LEN, "%s: cannot redirect pins: %s",      \
-				 #skel_type, strerror(-__r));                           \
-		if (!__r)                                                               \
-			__r = LOADER_LOAD(skel_type, field, ld, err);                   \
-		__r;                                                                    \
-	})
-
-int loader_open(const struct vtep_config *cfg, struct loader **out, char err[CFG_ERR_LEN])
+int loader_open(const struct vtep_config *cfg, const struct probe_set *k, struct loader **out,
+		char err[CFG_ERR_LEN])
 {
-	return loader_open_with(cfg, &migrate_history, out, err);
+	return loader_open_with(cfg, k, &migrate_history, out, err);
+}
+
+/* The knobs of bpf/features.h, set between an object's open and its load
+ * (libbpf maps .rodata read-only once the object is loaded). */
+#define LOADER_KNOBS(skel, k) \
+	((skel)->rodata->vtep_have_redirect_peer = (k)->have[PROBE_F_redirect_peer])
+
+/* The XDP half, when some uplink may use it. Without xdp_frags only the
+ * single-buffer program is loaded (it serves native mode too, up to the
+ * driver's single-page MTU). Under `auto` a refusal is not an error: every
+ * uplink then runs TC and says why (loader_xdp_refusal()). */
+static int load_xdp(struct loader *ld, const struct vtep_config *cfg, const struct probe_set *k,
+		    struct migrate *mig, char err[CFG_ERR_LEN])
+{
+	bool must = cfg->uplink_attach == CFG_ATTACH_XDP;
+	int ret;
+
+	if (!uplink_mode_may_use_xdp(cfg->uplink_attach, k))
+		return 0;
+	ret = LOADER_OPEN(uplink_xdp_bpf, uxdp, ld, cfg, err);
+	if (!ret && (ret = migrate_redirect(mig, ld->uxdp->obj)))
+		snprintf(err, CFG_ERR_LEN, "uplink_xdp_bpf: cannot redirect pins: %s",
+			 strerror(-ret));
+	if (ret)
+		return ret;
+	ld->xdp_frags = k->have[PROBE_F_xdp_frags];
+	if (!ld->xdp_frags)
+		bpf_program__set_autoload(ld->uxdp->progs.vtep_uplink_xdp, false);
+	bpflog_capture_begin(!must);
+	ret = uplink_xdp_bpf__load(ld->uxdp);
+	bpflog_capture_end(ld->xdp_refusal, sizeof(ld->xdp_refusal));
+	if (!ret) {
+		ld->xdp_refusal[0] = '\0';
+		return 0;
+	}
+	if (!ld->xdp_refusal[0])
+		snprintf(ld->xdp_refusal, sizeof(ld->xdp_refusal), "%s", strerror(-ret));
+	uplink_xdp_bpf__destroy(ld->uxdp);
+	ld->uxdp = NULL;
+	if (must) {
+		snprintf(err, CFG_ERR_LEN, "vtep.uplink_attach \"xdp\": the kernel refused the XDP "
+			 "program: %.160s; use \"tc\" or \"auto\"", ld->xdp_refusal);
+		return ret;
+	}
+	log_warn("XDP uplink program refused by the kernel (%s): every uplink runs TC",
+		 ld->xdp_refusal);
+	return 0;
 }
 
 /* Order (see migrate.h for why nothing is lost): port_tc opened and sized
@@ -233,8 +287,8 @@ int loader_open(const struct vtep_config *cfg, struct loader **out, char err[CFG
  * copied -> the uplink objects loaded onto the same maps -> temporary pins
  * renamed over the old ones -> vtep_global written with our layout. Any
  * failure before the commit leaves the old pins as they were. */
-int loader_open_with(const struct vtep_config *cfg, const struct migrate_table *t,
-		     struct loader **out, char err[CFG_ERR_LEN])
+int loader_open_with(const struct vtep_config *cfg, const struct probe_set *k,
+		     const struct migrate_table *t, struct loader **out, char err[CFG_ERR_LEN])
 {
 	struct migrate *mig = NULL;
 	struct loader *ld;
@@ -250,14 +304,22 @@ int loader_open_with(const struct vtep_config *cfg, const struct migrate_table *
 	ret = LOADER_OPEN(port_tc_bpf, port, ld, cfg, err);
 	if (!ret)
 		ret = migrate_plan(ld->port->obj, cfg->bpffs, t, &mig, err);
-	if (!ret)
+	if (!ret) {
+		LOADER_KNOBS(ld->port, k);
 		ret = LOADER_LOAD(port_tc_bpf, port, ld, err);
+	}
 	if (!ret && mig)
 		ret = migrate_copy(mig, ld->port->obj, err);
+	if (!ret && !(ret = LOADER_OPEN(uplink_tc_bpf, utc, ld, cfg, err)) &&
+	    (ret = migrate_redirect(mig, ld->utc->obj)))
+		snprintf(err, CFG_ERR_LEN, "uplink_tc_bpf: cannot redirect pins: %s",
+			 strerror(-ret));
+	if (!ret) {
+		LOADER_KNOBS(ld->utc, k);
+		ret = LOADER_LOAD(uplink_tc_bpf, utc, ld, err);
+	}
 	if (!ret)
-		ret = LOADER_OPEN_LOAD(uplink_tc_bpf, utc, ld, cfg, mig, err);
-	if (!ret && cfg->uplink_attach == CFG_ATTACH_XDP)
-		ret = LOADER_OPEN_LOAD(uplink_xdp_bpf, uxdp, ld, cfg, mig, err);
+		ret = load_xdp(ld, cfg, k, mig, err);
 	if (!ret && mig)
 		ret = migrate_commit(mig, err);
 	if (!ret && (ret = loader_write_global(ld, cfg)))
@@ -278,6 +340,16 @@ int loader_open_with(const struct vtep_config *cfg, const struct migrate_table *
 	log_info("programs loaded, maps pinned in %s", cfg->bpffs);
 	*out = ld;
 	return 0;
+}
+
+bool loader_has_xdp(const struct loader *ld)
+{
+	return ld->uxdp != NULL;
+}
+
+const char *loader_xdp_refusal(const struct loader *ld)
+{
+	return ld->xdp_refusal;
 }
 
 void loader_close(struct loader *ld)
@@ -308,7 +380,10 @@ int loader_write_global(struct loader *ld, const struct vtep_config *cfg)
 	memset(&g, 0, sizeof(g));
 	g.vtep_ip = cfg->vtep_ip;
 	g.layout_version = VTEP_LAYOUT_VERSION;
-	g.flags = cfg->uplink_attach == CFG_ATTACH_TC ? VTEP_GF_UPLINK_TC : 0;
+	/* Read only by the TC programs of vtepd versions that had one uplink
+	 * mode for all uplinks; written for them while an upgrade replaces
+	 * their programs. Today's programs have one TC program per mode. */
+	g.flags = cfg->uplink_attach == CFG_ATTACH_XDP ? 0 : VTEP_GF_UPLINK_TC;
 	g.vxlan_port = htons(VTEP_VXLAN_PORT);
 	return bpf_map_update_elem(fd, &zero, &g, BPF_ANY);
 }
@@ -342,47 +417,30 @@ static int prog_is_xdp(__u32 id)
 	return err ? err : prog_is(id, LOADER_PROG_UPLINK_GEN);
 }
 
-/* The program for a mode: native XDP gets the multi-buffer build (a driver
- * refuses a program without frags above a ~3.5k MTU), generic XDP the one
- * without (bpf/uplink_xdp.bpf.c says why). */
-static int xdp_prog_fd(const struct loader *ld, __u32 mode)
+/* The XDP program for a choice: native XDP gets the multi-buffer build
+ * when the kernel has it (a driver refuses a program without frags above a
+ * ~3.5k MTU), generic XDP and kernels without xdp_frags the plain one
+ * (bpf/uplink_xdp.bpf.c says why). */
+static int xdp_prog_fd(const struct loader *ld, bool native)
 {
-	return bpf_program__fd(mode == XDP_FLAGS_DRV_MODE ? ld->uxdp->progs.vtep_uplink_xdp
-							  : ld->uxdp->progs.vtep_uplink_gen);
-}
-
-/* Is the device a veth (ETHTOOL_GDRVINFO's driver name)? 0 when unsure. */
-static int dev_is_veth(const char *ifname)
-{
-	struct ethtool_drvinfo info = { .cmd = ETHTOOL_GDRVINFO };
-	struct ifreq ifr;
-	int fd, ret = 0;
-
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return 0;
-	memset(&ifr, 0, sizeof(ifr));
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
-	ifr.ifr_data = (void *)&info;
-	if (!ioctl(fd, SIOCETHTOOL, &ifr))
-		ret = !strcmp(info.driver, "veth");
-	close(fd);
-	return ret;
+	return bpf_program__fd(native && ld->xdp_frags ? ld->uxdp->progs.vtep_uplink_xdp
+						       : ld->uxdp->progs.vtep_uplink_gen);
 }
 
 /* Native XDP on a veth has a price for TCP that the operator should know
- * (README, "XDP or TC on the uplink"): veth_xdp_set() (drivers/net/veth.c)
- * clears NETIF_F_GSO_SOFTWARE on the peer for any XDP program, frags or
- * not, so every TSO/GSO packet is cut to the MTU before it crosses, and the
- * veth copies each one (skb_pp_cow_data) before the program runs. The TC
- * uplink sees the 64k GSO packet once. Measured by bench/tcp.sh. */
-static void xdp_veth_note(const char *ifname)
+ * (docs/performance.md, "XDP or TC on the uplink"): veth_xdp_set()
+ * (drivers/net/veth.c) clears NETIF_F_GSO_SOFTWARE on the peer for any XDP
+ * program, frags or not, so every TSO/GSO packet is cut to the MTU before
+ * it crosses, and the veth copies each one (skb_pp_cow_data) before the
+ * program runs. The TC uplink sees the 64k GSO packet once. `auto` never
+ * picks XDP on a veth; this is for an explicit "xdp". */
+static void xdp_veth_note(const char *ifname, bool veth)
 {
-	if (dev_is_veth(ifname))
+	if (veth)
 		log_warn("uplink %s is a veth: native XDP there turns TSO/GSO off on its "
 			 "peer, so TCP through the tunnel is segmented before it arrives "
 			 "(several times slower than vtep.uplink_attach \"tc\" in "
-			 "bench/tcp.sh); consider \"tc\" on veth uplinks", ifname);
+			 "bench/tcp.sh); consider \"tc\" or \"auto\" on veth uplinks", ifname);
 }
 
 static int tc_attach(int ifindex, int prog_fd)
@@ -408,11 +466,17 @@ static int tc_detach(int ifindex)
 	return err == -ENOENT || err == -EINVAL ? 0 : err;
 }
 
-static int xdp_attach(struct loader *ld, int ifindex, const char *ifname)
+static int xdp_detach(int ifindex, const char *ifname);
+
+/* Replaces our own program, atomically, when it already runs in the wanted
+ * mode; one of ours in the other mode is detached first. Returns 1 when it
+ * left nothing to do but attach, 0 when replaced, -errno. */
+static int xdp_replace(struct loader *ld, int ifindex, const char *ifname, __u32 mode)
 {
 	LIBBPF_OPTS(bpf_xdp_query_opts, q);
+	LIBBPF_OPTS(bpf_xdp_attach_opts, ao);
+	__u32 old, old_mode;
 	int err, oldfd;
-	__u32 old, mode;
 
 	err = bpf_xdp_query(ifindex, 0, &q);
 	if (err) {
@@ -420,8 +484,10 @@ static int xdp_attach(struct loader *ld, int ifindex, const char *ifname)
 		return err;
 	}
 	old = q.drv_prog_id ? q.drv_prog_id : q.skb_prog_id;
-	mode = q.drv_prog_id ? XDP_FLAGS_DRV_MODE : XDP_FLAGS_SKB_MODE;
-	err = old ? prog_is_xdp(old) : 1;
+	if (!old)
+		return 1;
+	old_mode = q.drv_prog_id ? XDP_FLAGS_DRV_MODE : XDP_FLAGS_SKB_MODE;
+	err = prog_is_xdp(old);
 	if (err < 0) {
 		log_err("uplink %s: cannot inspect the attached XDP program (id %u): %s%s", ifname,
 			old, strerror(-err), err == -EPERM ? " (CAP_SYS_ADMIN is needed to "
@@ -433,33 +499,52 @@ static int xdp_attach(struct loader *ld, int ifindex, const char *ifname)
 			"remove it first", ifname, old);
 		return -EBUSY;
 	}
-	if (old) {
-		/* Restart: swap ours for ours, atomically, in the same mode. */
-		LIBBPF_OPTS(bpf_xdp_attach_opts, ao);
+	if (old_mode != mode) {
+		err = xdp_detach(ifindex, ifname);
+		return err < 0 ? err : 1;
+	}
+	/* Restart: swap ours for ours in the same mode, no gap. */
+	oldfd = bpf_prog_get_fd_by_id(old);
+	if (oldfd < 0)
+		return oldfd;
+	ao.old_prog_fd = oldfd;
+	err = bpf_xdp_attach(ifindex, xdp_prog_fd(ld, mode == XDP_FLAGS_DRV_MODE),
+			     mode | XDP_FLAGS_REPLACE, &ao);
+	close(oldfd);
+	if (!err)
+		log_info("uplink %s: XDP program replaced (%s mode)", ifname,
+			 mode == XDP_FLAGS_DRV_MODE ? "native" : "generic");
+	return err;
+}
 
-		oldfd = bpf_prog_get_fd_by_id(old);
-		if (oldfd < 0)
-			return oldfd;
-		ao.old_prog_fd = oldfd;
-		err = bpf_xdp_attach(ifindex, xdp_prog_fd(ld, mode), mode | XDP_FLAGS_REPLACE, &ao);
-		close(oldfd);
-		if (!err)
-			log_info("uplink %s: XDP program replaced (%s mode)", ifname,
-				 mode == XDP_FLAGS_DRV_MODE ? "native" : "generic");
+/* Attaches the XDP half as the choice says. An explicit "xdp" whose native
+ * attach the driver refuses falls back to generic XDP, as it always has;
+ * `auto` returns the error so that the uplink runs TC instead. */
+static int xdp_attach(struct loader *ld, int ifindex, const char *ifname,
+		      const struct uplink_choice *c, bool is_auto, bool veth)
+{
+	__u32 mode = c->generic ? XDP_FLAGS_SKB_MODE : XDP_FLAGS_DRV_MODE;
+	int err = xdp_replace(ld, ifindex, ifname, mode);
+
+	if (err <= 0) {
 		if (!err && mode == XDP_FLAGS_DRV_MODE)
-			xdp_veth_note(ifname);
+			xdp_veth_note(ifname, veth);
 		return err;
 	}
-	err = bpf_xdp_attach(ifindex, xdp_prog_fd(ld, XDP_FLAGS_DRV_MODE),
-			     XDP_FLAGS_DRV_MODE | XDP_FLAGS_UPDATE_IF_NOEXIST, NULL);
+	err = bpf_xdp_attach(ifindex, xdp_prog_fd(ld, mode == XDP_FLAGS_DRV_MODE),
+			     mode | XDP_FLAGS_UPDATE_IF_NOEXIST, NULL);
 	if (!err) {
-		log_info("uplink %s: XDP attached (native mode)", ifname);
-		xdp_veth_note(ifname);
+		log_info("uplink %s: XDP attached (%s mode)", ifname,
+			 mode == XDP_FLAGS_DRV_MODE ? "native" : "generic");
+		if (mode == XDP_FLAGS_DRV_MODE)
+			xdp_veth_note(ifname, veth);
 		return 0;
 	}
+	if (mode == XDP_FLAGS_SKB_MODE || is_auto)
+		return err;
 	log_info("uplink %s: native XDP unavailable (%s), using generic mode", ifname,
 		 strerror(-err));
-	err = bpf_xdp_attach(ifindex, xdp_prog_fd(ld, XDP_FLAGS_SKB_MODE),
+	err = bpf_xdp_attach(ifindex, xdp_prog_fd(ld, false),
 			     XDP_FLAGS_SKB_MODE | XDP_FLAGS_UPDATE_IF_NOEXIST, NULL);
 	if (!err)
 		log_info("uplink %s: XDP attached (generic mode)", ifname);
@@ -497,23 +582,43 @@ static int xdp_detach(int ifindex, const char *ifname)
 	return n;
 }
 
-int loader_attach_uplink(struct loader *ld, int ifindex, const char *ifname,
-			 enum cfg_uplink_attach mode)
+/* The uplink in tc mode: our TC program judges every frame; an XDP half
+ * left from an earlier xdp-mode run is removed after it (frames it already
+ * marked are still delivered by the TC program). */
+static int attach_tc_mode(struct loader *ld, int ifindex, const char *ifname)
 {
-	int err;
+	int err = tc_attach(ifindex, bpf_program__fd(ld->utc->progs.vtep_uplink_tc));
 
-	/* TC half first: in xdp mode it is the one that delivers what the XDP
-	 * half decapsulated, so it must be there before XDP starts. */
-	err = tc_attach(ifindex, bpf_program__fd(ld->utc->progs.vtep_uplink_tc));
 	if (err) {
 		log_err("uplink %s: cannot attach the TC program: %s", ifname, strerror(-err));
 		return err;
 	}
-	log_info("uplink %s: TC ingress attached", ifname);
-	if (mode == CFG_ATTACH_XDP && ld->uxdp)
-		return xdp_attach(ld, ifindex, ifname);
-	err = xdp_detach(ifindex, ifname); /* left from an earlier xdp-mode run */
+	log_info("uplink %s: TC ingress attached (tc mode)", ifname);
+	err = xdp_detach(ifindex, ifname);
 	return err < 0 ? err : 0;
+}
+
+int loader_attach_uplink(struct loader *ld, int ifindex, const char *ifname,
+			 struct uplink_choice *c, bool is_auto, bool veth)
+{
+	int err;
+
+	if (c->mode == UPLINK_MODE_TC)
+		return attach_tc_mode(ld, ifindex, ifname);
+	if (!ld->uxdp)
+		return -ENOENT; /* uplink_mode_choose() never picks XDP then */
+	/* TC half first: it delivers what the XDP half decapsulates. */
+	err = tc_attach(ifindex, bpf_program__fd(ld->utc->progs.vtep_uplink_xtc));
+	if (err) {
+		log_err("uplink %s: cannot attach the TC program: %s", ifname, strerror(-err));
+		return err;
+	}
+	err = xdp_attach(ld, ifindex, ifname, c, is_auto, veth);
+	if (!err || !is_auto)
+		return err;
+	uplink_mode_attach_refused(c, ifname, err);
+	log_warn("uplink %s: %s; using tc", ifname, c->reason);
+	return attach_tc_mode(ld, ifindex, ifname);
 }
 
 int loader_attach_port(struct loader *ld, int ifindex, const char *ifname)
@@ -566,4 +671,62 @@ int loader_unpin(const char *bpffs)
 	if (!err && rmdir(bpffs))
 		err = -errno;
 	return err;
+}
+
+/* ---- trial loads (vtepd --probe) --------------------------------------------- */
+
+/* Every map of obj unpinned and small: a trial load must not touch the pins
+ * of a running vtepd nor charge the configured capacities. */
+static void trial_maps(struct bpf_object *obj)
+{
+	struct bpf_map *m;
+
+	bpf_object__for_each_map(m, obj) {
+		bpf_map__set_pin_path(m, NULL);
+		if (bpf_map__type(m) != BPF_MAP_TYPE_RINGBUF && bpf_map__max_entries(m) > 64)
+			bpf_map__set_max_entries(m, 64);
+	}
+}
+
+/* Loads the skeleton with its maps unpinned, after `setup` (knobs), and
+ * keeps the kernel's answer in why. */
+#define LOADER_TRIAL(skel_type, setup, why, len)                                       \
+	({                                                                              \
+		struct skel_type *s = skel_type##__open();                              \
+		int __r = s ? 0 : (errno ? -errno : -EINVAL);                           \
+		if (!__r) {                                                             \
+			trial_maps(s->obj);                                             \
+			setup;                                                          \
+			bpflog_capture_begin(1);                                        \
+			__r = skel_type##__load(s);                                     \
+			bpflog_capture_end(why, len);                                   \
+			if (__r && !(why)[0])                                           \
+				snprintf(why, len, "%s", strerror(-__r));               \
+		} else {                                                                \
+			snprintf(why, len, "cannot open: %s", strerror(-__r));          \
+		}                                                                       \
+		skel_type##__destroy(s);                                                \
+		__r;                                                                    \
+	})
+
+int loader_trial(const struct probe_set *k, char tc_why[UPLINK_REASON_LEN],
+		 char xdp_why[UPLINK_REASON_LEN])
+{
+	int ret;
+
+	tc_why[0] = xdp_why[0] = '\0';
+	ret = LOADER_TRIAL(port_tc_bpf, LOADER_KNOBS(s, k), tc_why, UPLINK_REASON_LEN);
+	if (!ret)
+		ret = LOADER_TRIAL(uplink_tc_bpf, LOADER_KNOBS(s, k), tc_why, UPLINK_REASON_LEN);
+	if (!uplink_mode_may_use_xdp(CFG_ATTACH_AUTO, k)) {
+		snprintf(xdp_why, UPLINK_REASON_LEN, "not tried: the kernel lacks %s",
+			 k->have[PROBE_F_xdp] ? "xdp_meta" : "xdp");
+		return ret;
+	}
+	if (LOADER_TRIAL(uplink_xdp_bpf,
+			 bpf_program__set_autoload(s->progs.vtep_uplink_xdp,
+						   k->have[PROBE_F_xdp_frags]),
+			 xdp_why, UPLINK_REASON_LEN) == 0)
+		xdp_why[0] = '\0';
+	return ret;
 }

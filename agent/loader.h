@@ -20,6 +20,8 @@
 
 #include <stdbool.h>
 #include "config.h"
+#include "probe.h"
+#include "uplink_mode.h"
 
 /* Our cls_bpf filter's identity on every clsact ingress hook we use. */
 #define LOADER_TC_HANDLE 0x7674   /* "vt" */
@@ -30,7 +32,8 @@
 #define LOADER_PROG_PORT      "vtep_port_ingress"
 #define LOADER_PROG_UPLINK_XDP "vtep_uplink_xdp"  /* native XDP, multi-buffer */
 #define LOADER_PROG_UPLINK_GEN "vtep_uplink_gen"  /* the same in generic XDP */
-#define LOADER_PROG_UPLINK_TC "vtep_uplink_tc"
+#define LOADER_PROG_UPLINK_TC "vtep_uplink_tc"   /* uplink in tc mode */
+#define LOADER_PROG_UPLINK_XTC "vtep_uplink_xtc" /* TC half of an xdp-mode uplink */
 
 struct loader;
 
@@ -43,12 +46,29 @@ void loader_log_init(void);
 int loader_check_bpffs(const char *path, char err[CFG_ERR_LEN]);
 
 /* Checks the bpffs, opens, sizes and loads the objects (reusing compatible
- * pins), and writes vtep_global. Returns 0 or -errno with err filled. */
-int loader_open(const struct vtep_config *cfg, struct loader **out, char err[CFG_ERR_LEN]);
+ * pins), and writes vtep_global. k (probe_kernel()) sets the programs'
+ * fallbacks (bpf/features.h) and whether the XDP half is loaded at all:
+ * only when an uplink may use it, and without its multi-buffer program on
+ * a kernel without xdp_frags. Under `auto` a refused XDP half is not an
+ * error (loader_xdp_refusal() says why). Returns 0 or -errno with err
+ * filled, naming the verifier's reason when the kernel refused a program. */
+int loader_open(const struct vtep_config *cfg, const struct probe_set *k, struct loader **out,
+		char err[CFG_ERR_LEN]);
 /* The same with another layout history than this build's (tests). */
 struct migrate_table;
-int loader_open_with(const struct vtep_config *cfg, const struct migrate_table *t,
-		     struct loader **out, char err[CFG_ERR_LEN]);
+int loader_open_with(const struct vtep_config *cfg, const struct probe_set *k,
+		     const struct migrate_table *t, struct loader **out, char err[CFG_ERR_LEN]);
+/* Whether the XDP half is loaded (some uplink may run XDP). */
+bool loader_has_xdp(const struct loader *ld);
+/* Why the XDP half did not load ("" when it did or was not needed). */
+const char *loader_xdp_refusal(const struct loader *ld);
+
+/* Loads the datapath objects as loader_open() would, but with their maps
+ * unpinned and small (vtepd --probe: touches no running vtepd). Returns 0
+ * when the TC programs load (else -errno, tc_why says why); xdp_why is ""
+ * when the XDP half loads too, else why not. */
+int loader_trial(const struct probe_set *k, char tc_why[UPLINK_REASON_LEN],
+		 char xdp_why[UPLINK_REASON_LEN]);
 /* Frees user-space handles only: attached programs and pins stay. */
 void loader_close(struct loader *ld);
 
@@ -57,12 +77,15 @@ int loader_map_fd(const struct loader *ld, const char *name);
 /* (Re)writes vtep_global from cfg (vtep_ip, flags, layout, VXLAN port). */
 int loader_write_global(struct loader *ld, const struct vtep_config *cfg);
 
-/* Uplink: in CFG_ATTACH_XDP mode the XDP half (native mode with
- * BPF_F_XDP_HAS_FRAGS, so jumbo MTUs keep native XDP; generic mode, without
- * frags, when the driver has none) and the TC half; in CFG_ATTACH_TC mode only the TC half
- * (and a leftover XDP program of ours is removed). */
+/* Uplink, as chosen by uplink_mode_choose(): in xdp mode the TC half
+ * (vtep_uplink_xtc) and the XDP half (native, multi-buffer where the kernel
+ * has xdp_frags so jumbo MTUs keep native XDP; generic when the choice says
+ * so); in tc mode the TC program alone (a leftover XDP program of ours is
+ * removed). is_auto: a native attach the driver refuses turns the uplink to
+ * tc mode (c updated with the reason) instead of failing; veth: warn about
+ * GSO for an explicit native XDP. 0 or -errno. */
 int loader_attach_uplink(struct loader *ld, int ifindex, const char *ifname,
-			 enum cfg_uplink_attach mode);
+			 struct uplink_choice *c, bool is_auto, bool veth);
 int loader_attach_port(struct loader *ld, int ifindex, const char *ifname);
 
 /* Detaching needs no loaded objects (vtepd --cleanup): only programs that

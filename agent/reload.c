@@ -8,6 +8,8 @@
  * loaded or listening (bpffs, limits, uplink_attach, control_socket,
  * state_dir, metrics) take effect at the next restart; a change to them is
  * logged and the running value kept, so daemon_config() tells the truth.
+ * The kernel is probed again (daemon_reprobe): a change is reported, and
+ * new uplinks are attached in the mode the new answers allow.
  */
 #include "daemon_priv.h"
 
@@ -63,7 +65,7 @@ static void apply_uplinks(struct daemon *d, const struct vtep_config *nc)
 		snprintf(next[i].name, CFG_IFNAMSIZ, "%s", nc->uplinks[i]);
 		for (j = 0; j < d->n_uplinks; j++)
 			if (!strcmp(d->uplinks[j].name, next[i].name))
-				next[i].ifindex = d->uplinks[j].ifindex;
+				next[i] = d->uplinks[j];
 	}
 	for (j = 0; j < d->n_uplinks; j++) {
 		bool kept = false;
@@ -75,8 +77,10 @@ static void apply_uplinks(struct daemon *d, const struct vtep_config *nc)
 			log_info("uplink %s: removed", d->uplinks[j].name);
 		}
 	}
+	pthread_mutex_lock(&d->lock);
 	memcpy(d->uplinks, next, sizeof(next));
 	d->n_uplinks = nc->n_uplinks;
+	pthread_mutex_unlock(&d->lock);
 	for (i = 0; i < d->n_uplinks; i++)
 		if (!d->uplinks[i].ifindex)
 			daemon_uplink_attach(d, i);
@@ -232,6 +236,7 @@ int daemon_reload(struct daemon *d, char err[CFG_ERR_LEN])
 	d->cfg = nc;
 	pthread_mutex_unlock(&d->lock);
 
+	daemon_reprobe(d);
 	apply_uplinks(d, nc);
 	ret = apply_vnis(d, old, nc);
 	if (!ret)

@@ -12,6 +12,7 @@
 #ifndef VTEP_ROUTE_H
 #define VTEP_ROUTE_H
 
+#include "features.h"
 #include "maps.bpf.h"
 #include "parse.h"
 #include "stats.h"
@@ -62,9 +63,7 @@ static __always_inline int route_deliver_local(struct __sk_buff *skb, struct eth
 	}
 	mac_copy(eth->h_dest, mac);
 	STAT_INC(fwd_local);
-	if (dst->flags & VTEP_PORT_F_TAP)
-		return bpf_redirect(ifindex, 0);
-	return bpf_redirect_peer(ifindex, 0);
+	return vtep_redirect_port(ifindex, dst->flags & VTEP_PORT_F_TAP);
 }
 
 /* Is daddr one of the host's own addresses? vtep_hostaddrs holds every

@@ -1,34 +1,37 @@
-/* uplink_tc.bpf.c - the TC (clsact ingress) program of the uplink, attached
- * in both uplink modes.
+/* uplink_tc.bpf.c - the TC (clsact ingress) programs of the uplink: one
+ * for each uplink mode, chosen per uplink by agent/uplink_mode.c.
  *
- * xdp mode (vtep_global.flags without VTEP_GF_UPLINK_TC): uplink_xdp.bpf.c
- * has already judged every frame. A frame carrying struct vtep_xdp_meta with
- * VTEP_META_MAGIC is a decapsulated inner frame: deliver it to meta.ifindex;
- * with VTEP_META_MAGIC_TX it is a reply the XDP half wrote (an answered
- * inner ARP request): send it out of the uplink it came in on.
- * Anything else passes (TC_ACT_OK) untouched and uncounted. The XDP half
- * cannot deliver itself: a frame XDP redirects into a veth is received only
- * when the peer end runs NAPI (has an XDP program), which workloads do not
- * (DESIGN.md, kernel facts); bpf_redirect_peer() from TC ingress has no such
- * condition and skips the host-side veth's backlog queue altogether.
+ * vtep_uplink_xtc, xdp mode: uplink_xdp.bpf.c has already judged every
+ * frame. A frame carrying struct vtep_xdp_meta with VTEP_META_MAGIC is a
+ * decapsulated inner frame: deliver it to meta.ifindex; with
+ * VTEP_META_MAGIC_TX it is a reply the XDP half wrote (an answered inner ARP
+ * request): send it out of the uplink it came in on. Anything else passes
+ * (TC_ACT_OK) untouched and uncounted. The XDP half cannot deliver itself: a
+ * frame XDP redirects into a veth is received only when the peer end runs
+ * NAPI (has an XDP program), which workloads do not (docs/design.md, kernel
+ * facts); bpf_redirect_peer() from TC ingress has no such condition and
+ * skips the host-side veth's backlog queue altogether.
  *
- * tc mode (VTEP_GF_UPLINK_TC): no XDP half; this program classifies with the
+ * vtep_uplink_tc, tc mode: no XDP half; this program classifies with the
  * same decap.h rules, decapsulates with bpf_skb_adjust_room() and delivers;
  * an inner ARP request for a local workload becomes its reply (decap_arp.h)
  * and leaves through the uplink's egress (bpf_redirect to skb->ifindex).
  *
- * A frame with the metadata is delivered in either mode, so switching modes
- * on reload (XDP attached or detached while this stays) loses nothing.
- * Without the metadata a frame is never delivered in xdp mode: only the XDP
- * half writes it, so a "decapsulated" frame forged on the wire passes to the
- * host like any other frame.
+ * A frame with the metadata is delivered by both, so switching an uplink's
+ * mode on restart (the XDP half attached or detached around the TC program)
+ * loses nothing. Without the metadata a frame is never delivered in xdp
+ * mode: only the XDP half writes it, so a "decapsulated" frame forged on the
+ * wire passes to the host like any other frame.
  *
  * Delivery: taps (VTEP_PORT_F_TAP) get bpf_redirect() to their egress (the
  * VM reads it from the tap); veths get bpf_redirect_peer() into the workload
  * end's ingress, which needs the workload end in another network namespace
- * (the kernel drops a peer redirect within one namespace).
+ * (the kernel drops a peer redirect within one namespace), or bpf_redirect()
+ * to the host end's egress on a kernel without bpf_redirect_peer
+ * (features.h).
  */
 #include "decap.h"
+#include "features.h"
 #include "decap_arp.h"
 
 char LICENSE[] SEC("license") = "GPL";
@@ -66,10 +69,7 @@ static __always_inline int uplink_deliver(struct __sk_buff *skb, __u32 ifindex,
 	 * drop; both paths reset it: the peer redirect scrubs the skb
 	 * (skb_do_redirect -> skb_scrub_packet: PACKET_HOST), the veth/tap
 	 * transmit path runs eth_type_trans() again. */
-	if (use_peer && !(port_flags & VTEP_PORT_F_TAP))
-		ret = bpf_redirect_peer(ifindex, 0);
-	else
-		ret = bpf_redirect(ifindex, 0);
+	ret = vtep_redirect_port(ifindex, !use_peer || (port_flags & VTEP_PORT_F_TAP));
 	if (ret != TC_ACT_REDIRECT) {
 		STAT_INC(drop_vx_redirect);
 		return TC_ACT_SHOT;
@@ -214,18 +214,24 @@ static __always_inline int uplink_tc_decap(struct __sk_buff *skb)
 	return ret;
 }
 
+/* An uplink in tc mode: frames of an XDP half (left from a mode switch)
+ * are still delivered; everything else is judged here. */
 SEC("tc")
 int vtep_uplink_tc(struct __sk_buff *skb)
 {
-	const struct vtep_global *g;
-	__u32 zero = 0;
-	int ret;
+	int ret = uplink_tc_from_xdp(skb);
 
-	ret = uplink_tc_from_xdp(skb);
-	if (ret >= 0)
-		return ret;
-	g = bpf_map_lookup_elem(&vtep_global, &zero);
-	if (!g || !(g->flags & VTEP_GF_UPLINK_TC))
-		return TC_ACT_OK;
-	return uplink_tc_decap(skb);
+	return ret >= 0 ? ret : uplink_tc_decap(skb);
+}
+
+/* The TC half of an uplink in xdp mode: the XDP half has judged every frame
+ * already, so only what it marked is acted on; the rest passes uncounted.
+ * Each uplink gets the program of its own mode (agent/uplink_mode.h), so
+ * one host may run XDP on a NIC and TC on a veth. */
+SEC("tc")
+int vtep_uplink_xtc(struct __sk_buff *skb)
+{
+	int ret = uplink_tc_from_xdp(skb);
+
+	return ret >= 0 ? ret : TC_ACT_OK;
 }

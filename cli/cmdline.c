@@ -32,7 +32,7 @@ static const struct {
 	{ "routes", OBJ_ROUTES }, { "ports", OBJ_PORTS }, { "neigh", OBJ_NEIGH },
 	{ "fdb", OBJ_FDB },       { "vnis", OBJ_VNIS },   { "stats", OBJ_STATS },
 	{ "peers", OBJ_PEERS },   { "bgp", OBJ_BGP_ROUTES }, { "reload", OBJ_RELOAD },
-	{ "version", OBJ_VERSION },
+	{ "version", OBJ_VERSION }, { "status", OBJ_STATUS },
 };
 
 const char *cmdline_object_name(enum ctl_object obj)
@@ -426,6 +426,12 @@ int cmdline_parse(int argc, char **argv, struct cmdline *c, char *err, size_t er
 			return usage(err, errlen, "unexpected argument \"%s\"", argv[i]);
 		return 0;
 	case OBJ_VERSION:
+		if (i < argc)
+			return usage(err, errlen, "unexpected argument \"%s\"", argv[i]);
+		return 0;
+	case OBJ_STATUS:
+		if (i < argc && !strcmp(argv[i], "show"))
+			i++;
 		if (i < argc)
 			return usage(err, errlen, "unexpected argument \"%s\"", argv[i]);
 		return 0;

@@ -37,6 +37,7 @@ enum ctl_object {
 	OBJ_BGP_ROUTES,
 	OBJ_RELOAD,
 	OBJ_VERSION,
+	OBJ_STATUS,
 };
 
 enum ctl_verb {

@@ -25,6 +25,7 @@ static const char general[] =
 	"  peers                             BGP neighbors\n"
 	"  bgp routes [vni N] [peer A]       routes received over BGP\n"
 	"  reload                            re-read vtepd's configuration file\n"
+	"  status                            kernel features and uplink modes\n"
 	"\n"
 	"Exit status: 0 ok, 1 operation failed, 2 usage error, 3 vtepd not reachable.\n";
 
@@ -98,6 +99,14 @@ static const char version[] =
 	"Usage: vtepctl version\n"
 	"\nPrints vtepctl's version, and vtepd's when it is reachable.\n";
 
+static const char status[] =
+	"Usage: vtepctl status [show]\n"
+	"\nWhat this kernel can run (each probed capability) and the mode each uplink\n"
+	"runs in (xdp or tc), with the reason vtepd chose it (needs vtepd).\n"
+	"JSON: {version, features, feature_notes, xdp_program, test_override,\n"
+	"uplinks: [{ifname, ifindex, attached, mode, generic, reason}]}\n"
+	"features: {name: true|false}; feature_notes: {name: why it is missing}.\n";
+
 void help_print(FILE *f, enum ctl_object obj)
 {
 	const char *t = general;
@@ -113,6 +122,7 @@ void help_print(FILE *f, enum ctl_object obj)
 	case OBJ_BGP_ROUTES: t = bgp; break;
 	case OBJ_RELOAD:     t = reload; break;
 	case OBJ_VERSION:    t = version; break;
+	case OBJ_STATUS:     t = status; break;
 	case OBJ_NONE:       break;
 	}
 	fputs(t, f);

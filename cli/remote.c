@@ -53,6 +53,8 @@ static const char *build(const struct cmdline *c, struct json_object *a)
 		return CTLPROTO_CMD_BGP_ROUTES;
 	case OBJ_VERSION:
 		return CTLPROTO_CMD_VERSION;
+	case OBJ_STATUS:
+		return CTLPROTO_CMD_STATUS;
 	default:
 		return NULL;
 	}
@@ -132,6 +134,51 @@ static void print_bgp_routes(const struct out *o, struct json_object *data)
 	}
 }
 
+static bool get_bool(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) && json_object_get_boolean(v);
+}
+
+/* status: the uplinks first (what an operator asks), then every capability
+ * with, for a missing one, why. */
+static void print_status(const struct out *o, struct json_object *data)
+{
+	struct json_object *ups, *feats, *notes;
+	size_t n;
+
+	if (o->json) {
+		out_value(o, data);
+		return;
+	}
+	printf("vtepd %s%s\n", get_str(data, "version", "?"),
+	       get_bool(data, "test_override") ? "  (test override in force: not for production)"
+					       : "");
+	printf("%-15s  %-4s  %-8s  %s\n", "UPLINK", "MODE", "ATTACHED", "REASON");
+	n = json_object_object_get_ex(data, "uplinks", &ups) &&
+			    json_object_is_type(ups, json_type_array)
+		    ? json_object_array_length(ups) : 0;
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *u = json_object_array_get_idx(ups, i);
+
+		printf("%-15s  %-4s  %-8s  %s%s\n", get_str(u, "ifname", "?"),
+		       get_str(u, "mode", "?"), get_bool(u, "attached") ? "yes" : "no",
+		       get_bool(u, "generic") ? "generic XDP; " : "", get_str(u, "reason", ""));
+	}
+	printf("XDP program: %s\n", get_str(data, "xdp_program", "?"));
+	printf("%-15s  %-4s  %s\n", "FEATURE", "HAVE", "NOTE");
+	if (!json_object_object_get_ex(data, "feature_notes", &notes))
+		notes = NULL;
+	if (json_object_object_get_ex(data, "features", &feats) &&
+	    json_object_is_type(feats, json_type_object)) {
+		json_object_object_foreach(feats, name, v) {
+			printf("%-15s  %-4s  %s\n", name, json_object_get_boolean(v) ? "yes" : "no",
+			       notes ? get_str(notes, name, "") : "");
+		}
+	}
+}
+
 static int version(const struct cmdline *c, const struct out *o, int ret,
 		   struct json_object *data, bool ok)
 {
@@ -201,6 +248,8 @@ int remote_run(const struct cmdline *c)
 		print_peers(&o, data);
 	else if (c->obj == OBJ_BGP_ROUTES)
 		print_bgp_routes(&o, data);
+	else if (c->obj == OBJ_STATUS)
+		print_status(&o, data);
 	status = VTEPCTL_OK;
 out:
 	json_object_put(root);

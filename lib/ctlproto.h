@@ -43,6 +43,9 @@
  *   peers       - none; data: [{address, asn, state, uptime_s, prefixes_received}]
  *   bgp.routes  - [vni], [peer]; data: [] (no BGP RIB yet), plus "note"
  *   version     - none; data: {version, layout_version}
+ *   status      - none; data: {version, features: {NAME: bool}, feature_notes:
+ *                 {NAME: why}, xdp_program, test_override, uplinks: [{ifname,
+ *                 ifindex, attached, mode ("xdp"|"tc"), generic, reason}]}
  */
 #define CTLPROTO_CMD_ROUTES_ADD "routes.add"
 #define CTLPROTO_CMD_ROUTES_DEL "routes.del"
@@ -52,6 +55,7 @@
 #define CTLPROTO_CMD_PEERS      "peers"
 #define CTLPROTO_CMD_BGP_ROUTES "bgp.routes"
 #define CTLPROTO_CMD_VERSION    "version"
+#define CTLPROTO_CMD_STATUS     "status"
 
 /* json_object_to_json_string_ext() flags for everything we emit: no "\/"
  * (prefixes contain slashes), no pretty printing. */

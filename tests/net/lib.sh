@@ -28,7 +28,7 @@ NETPKT=$TOP/tests/net/netpkt.py
 PY=${PY:-/usr/bin/python3}
 PFX=${PFX:-vt-}
 R=${R:-/run/vtepd-test}
-UPLINK_ATTACH=${UPLINK_ATTACH:-xdp}
+UPLINK_ATTACH=${UPLINK_ATTACH:-auto}
 VTEPD_ARGS=${VTEPD_ARGS:-}
 METRICS=${METRICS:-null}   # JSON value of the config's "metrics" key
 # vtepd runs with exactly the capabilities dist/vtepd.service grants (so the

@@ -280,7 +280,7 @@ START_TEST(test_defaults)
 	char err[CFG_ERR_LEN] = "";
 
 	ck_assert_msg(config_parse(minimal_json, &c, err) == 0, "%s", err);
-	ck_assert_int_eq(c.uplink_attach, CFG_ATTACH_XDP);
+	ck_assert_int_eq(c.uplink_attach, CFG_ATTACH_AUTO);
 	ck_assert_str_eq(c.bpffs, "/sys/fs/bpf/vtepd");
 	ck_assert_str_eq(c.control_socket, "/run/vtepd/vtepd.sock");
 	ck_assert_str_eq(c.state_dir, "/var/lib/vtepd");
@@ -502,8 +502,8 @@ static const struct bad_case bad_cases[] = {
 	{ "vtep.uplink", "[\"eth0\", 7]", "vtep.uplink[1]: expected an interface name" },
 	{ "vtep.uplink", "[\"eth0\", \"eth0\"]", "vtep.uplink[1]: eth0 is listed twice" },
 	{ "vtep.uplink", NINE_UPLINKS, "vtep.uplink: 9 entries, at most 8" },
-	{ "vtep.uplink_attach", "\"XDP\"", "vtep.uplink_attach: expected \"xdp\" or \"tc\", got \"XDP\"" },
-	{ "vtep.uplink_attach", "1", "vtep.uplink_attach: expected \"xdp\" or \"tc\"" },
+	{ "vtep.uplink_attach", "\"XDP\"", "vtep.uplink_attach: expected \"xdp\", \"tc\" or \"auto\", got \"XDP\"" },
+	{ "vtep.uplink_attach", "1", "vtep.uplink_attach: expected \"xdp\", \"tc\" or \"auto\"" },
 	{ "bpffs", "\"sys/fs/bpf\"", "bpffs: expected an absolute path" },
 	{ "bpffs", "\"\"", "bpffs: expected an absolute path" },
 	{ "bpffs", "null", "bpffs: expected an absolute path" },

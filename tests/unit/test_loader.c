@@ -19,9 +19,12 @@
 #include <bpf/bpf.h>
 
 #include "loader.h"
+#include "probe.h"
 #include "log.h"
 #include "vtep_maps.h"
 
+/* What this kernel can run: probed once, before the tests fork. */
+static struct probe_set kern;
 static char root[64];
 
 static void setup(void)
@@ -72,7 +75,7 @@ static void mkcfg(struct vtep_config *cfg, const char *sub)
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->vtep_ip = htonl(0xc0000201);
 	snprintf(cfg->bpffs, sizeof(cfg->bpffs), "%s/%s", root, sub);
-	cfg->uplink_attach = CFG_ATTACH_XDP;
+	cfg->uplink_attach = CFG_ATTACH_AUTO;
 	cfg->limit_routes = 1024;
 	cfg->limit_fdb = 512;
 	cfg->limit_ports = 16;
@@ -94,7 +97,7 @@ START_TEST(test_load_reuse_refuse)
 	int fd;
 
 	mkcfg(&cfg, "h1");
-	ck_assert_msg(loader_open(&cfg, &ld, err) == 0, "%s", err);
+	ck_assert_msg(loader_open(&cfg, &kern, &ld, err) == 0, "%s", err);
 	fd = loader_map_fd(ld, VTEP_MAP_ROUTES);
 	ck_assert_int_ge(fd, 0);
 	memset(&info, 0, sizeof(info));
@@ -104,7 +107,10 @@ START_TEST(test_load_reuse_refuse)
 	ck_assert_int_eq(bpf_map_lookup_elem(loader_map_fd(ld, VTEP_MAP_GLOBAL), &zero, &g), 0);
 	ck_assert_uint_eq(g.vtep_ip, cfg.vtep_ip);
 	ck_assert_uint_eq(g.layout_version, VTEP_LAYOUT_VERSION);
-	ck_assert_uint_eq(g.flags, 0);
+	/* The flag older TC programs read: set unless every uplink must run
+	 * XDP (uplink_attach "xdp"). */
+	ck_assert_uint_eq(g.flags, VTEP_GF_UPLINK_TC);
+	ck_assert_int_eq(loader_has_xdp(ld), kern.have[PROBE_F_xdp] && kern.have[PROBE_F_xdp_meta]);
 	ck_assert_uint_eq(g.vxlan_port, htons(4789));
 	ck_assert_int_eq(loader_map_fd(ld, "vtep_nonexistent"), -ENOENT);
 	loader_close(ld);
@@ -113,7 +119,7 @@ START_TEST(test_load_reuse_refuse)
 	ck_assert_int_eq(access(path, F_OK), 0);
 
 	cfg.uplink_attach = CFG_ATTACH_TC;
-	ck_assert_msg(loader_open(&cfg, &ld, err) == 0, "%s", err);
+	ck_assert_msg(loader_open(&cfg, &kern, &ld, err) == 0, "%s", err);
 	ck_assert_int_eq(bpf_map_lookup_elem(loader_map_fd(ld, VTEP_MAP_ROUTES), &k, &got), 0);
 	ck_assert_uint_eq(got.ifindex, 3);
 	ck_assert_int_eq(bpf_map_lookup_elem(loader_map_fd(ld, VTEP_MAP_GLOBAL), &zero, &g), 0);
@@ -123,7 +129,7 @@ START_TEST(test_load_reuse_refuse)
 	/* Other capacities than the pins have: the maps are migrated, entries
 	 * kept (the cases are in test_migrate.c). */
 	cfg.limit_routes = 2048;
-	ck_assert_msg(loader_open(&cfg, &ld, err) == 0, "%s", err);
+	ck_assert_msg(loader_open(&cfg, &kern, &ld, err) == 0, "%s", err);
 	ck_assert_int_eq(bpf_map_lookup_elem(loader_map_fd(ld, VTEP_MAP_ROUTES), &k, &got), 0);
 	loader_close(ld);
 	cfg.limit_routes = 1024;
@@ -137,7 +143,7 @@ START_TEST(test_load_reuse_refuse)
 	close(fd);
 	ck_assert_int_eq(loader_pinned_layout(cfg.bpffs, &layout), 0);
 	ck_assert_uint_eq(layout, VTEP_LAYOUT_VERSION + 1);
-	ck_assert_int_eq(loader_open(&cfg, &ld, err), -EPROTO);
+	ck_assert_int_eq(loader_open(&cfg, &kern, &ld, err), -EPROTO);
 	ck_assert_msg(strstr(err, "layout"), "%s", err);
 
 	/* Unpin removes every vtep_* pin and the directory. */
@@ -156,6 +162,8 @@ int main(void)
 	int failed;
 
 	log_level = LOG_LVL_ERR;
+	loader_log_init();
+	probe_kernel(&kern);
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_check_bpffs);

@@ -1,0 +1,31 @@
+/* features.h - kernel capabilities the loader found missing, as rodata
+ * knobs (agent/probe.h, agent/loader.c).
+ *
+ * The loader sets these before load and libbpf freezes .rodata, so the
+ * verifier knows each value: it never walks the branch a knob turns off
+ * (kernel/bpf/verifier.c, is_branch_taken on a constant), so a helper this
+ * kernel lacks is never checked there, and the dead code is removed. One
+ * object then loads on every kernel, with no #ifdef build matrix.
+ */
+#ifndef VTEP_FEATURES_H
+#define VTEP_FEATURES_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+
+/* bpf_redirect_peer (Linux 5.10): into the workload end's ingress, in its
+ * namespace, with no second pass through the backlog. Without it a veth is
+ * entered through the host end's egress (veth_xmit -> the peer), which
+ * costs one more queue but delivers the same frame. */
+const volatile __u32 vtep_have_redirect_peer = 1;
+
+/* Delivery into the port ifindex: a tap is transmitted into (the VM reads
+ * its egress); a veth is entered through its peer where the kernel can. */
+static __always_inline long vtep_redirect_port(__u32 ifindex, int is_tap)
+{
+	if (is_tap || !vtep_have_redirect_peer)
+		return bpf_redirect(ifindex, 0);
+	return bpf_redirect_peer(ifindex, 0);
+}
+
+#endif /* VTEP_FEATURES_H */
