@@ -4,6 +4,8 @@
  *   vtepd_build_info{version,layout_version}           gauge, always 1
  *   vtepd_datapath_packets_total{counter}              verdict counters of vtep_stats
  *   vtepd_datapath_drops_total{reason}                 its drop_* counters, "drop_" cut
+ *   vtepd_datapath_feature{feature}                    1 when the kernel runs it (probe.h)
+ *   vtepd_uplink_mode{ifname,mode}                     1 for the mode each uplink runs
  *   vtepd_map_entries{map}, vtepd_map_capacity{map}    occupancy of the pinned maps
  *   vtepd_bgp_peer_state{peer,asn}                     1 Idle .. 6 Established (RFC 4271 8.2.2)
  *   vtepd_bgp_peer_up{peer,asn}                        1 when Established
@@ -82,6 +84,7 @@
 #include "mapdump.h"
 #include "mapwalk.h"
 #include "metrics_conn.h"
+#include "metrics_priv.h"
 #include "rib.h"
 
 #define METRICS_MAX_PEERS 4096
@@ -93,6 +96,7 @@ const struct metrics_ops metrics_daemon_ops = {
 	.map_fd = daemon_map_fd,
 	.peers  = daemon_peers,
 	.rib_latency = daemon_rib_latency,
+	.status = daemon_status,
 };
 
 /* The last map walk's rendered text (the HTTP server's; see above). */
@@ -143,7 +147,7 @@ static int state_number(const char *s)
 	return 0;
 }
 
-static void family(FILE *f, const char *name, const char *type, const char *help)
+void metrics_family(FILE *f, const char *name, const char *type, const char *help)
 {
 	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
 }
@@ -155,14 +159,14 @@ static void render_counters(FILE *f, struct daemon *d, const struct metrics_ops 
 
 	if (fd < 0 || mapdump_stats(fd, &s))
 		return;
-	family(f, "vtepd_datapath_packets_total", "counter",
+	metrics_family(f, "vtepd_datapath_packets_total", "counter",
 	       "Datapath verdicts and events by counter (vtepctl stats names).");
 	for (size_t i = 0; i < counter_count; i++)
 		if (strncmp(counter_descs[i].name, "drop_", 5))
 			fprintf(f, "vtepd_datapath_packets_total{counter=\"%s\"} %llu\n",
 				counter_descs[i].name,
 				(unsigned long long)counter_value(&s, i));
-	family(f, "vtepd_datapath_drops_total", "counter",
+	metrics_family(f, "vtepd_datapath_drops_total", "counter",
 	       "Datapath drops by reason (vtepctl stats name without drop_).");
 	for (size_t i = 0; i < counter_count; i++)
 		if (!strncmp(counter_descs[i].name, "drop_", 5))
@@ -231,7 +235,7 @@ static void render_routes(FILE *f, const struct route_tally *t)
 	uint64_t *keys = n ? calloc(n, sizeof(*keys)) : NULL;
 	const uint64_t *k;
 
-	family(f, "vtepd_routes", "gauge",
+	metrics_family(f, "vtepd_routes", "gauge",
 	       "Routes installed in the datapath (host routes and prefixes) per VNI and "
 	       "source (local, static, bgp).");
 	if (n && !keys)
@@ -273,11 +277,11 @@ static void render_maps(FILE *f, struct daemon *d, const struct metrics_ops *ops
 		else if (ok[i])
 			ok[i] = !mapdump_count(fd, &used[i]);
 	}
-	family(f, "vtepd_map_entries", "gauge", "Entries in each pinned BPF map.");
+	metrics_family(f, "vtepd_map_entries", "gauge", "Entries in each pinned BPF map.");
 	for (size_t i = 0; i < N_OCC; i++)
 		if (ok[i])
 			fprintf(f, "vtepd_map_entries{map=\"%s\"} %zu\n", occupancy_maps[i], used[i]);
-	family(f, "vtepd_map_capacity", "gauge", "Capacity (max_entries) of each pinned BPF map.");
+	metrics_family(f, "vtepd_map_capacity", "gauge", "Capacity (max_entries) of each pinned BPF map.");
 	for (size_t i = 0; i < N_OCC; i++)
 		if (ok[i])
 			fprintf(f, "vtepd_map_capacity{map=\"%s\"} %u\n", occupancy_maps[i], cap[i]);
@@ -330,21 +334,21 @@ static void render_process(FILE *f)
 	}
 	if (page <= 0 || tck <= 0)
 		return;
-	family(f, "vtepd_process_cpu_seconds_total", "counter",
+	metrics_family(f, "vtepd_process_cpu_seconds_total", "counter",
 	       "User and system CPU time spent by vtepd.");
 	fprintf(f, "vtepd_process_cpu_seconds_total %.2f\n", (double)(utime + stime) / (double)tck);
-	family(f, "vtepd_process_resident_memory_bytes", "gauge",
+	metrics_family(f, "vtepd_process_resident_memory_bytes", "gauge",
 	       "Resident memory of vtepd (BPF maps are kernel memory, not counted here).");
 	fprintf(f, "vtepd_process_resident_memory_bytes %llu\n", rss * (unsigned long long)page);
-	family(f, "vtepd_process_virtual_memory_bytes", "gauge", "Virtual memory size of vtepd.");
+	metrics_family(f, "vtepd_process_virtual_memory_bytes", "gauge", "Virtual memory size of vtepd.");
 	fprintf(f, "vtepd_process_virtual_memory_bytes %llu\n", vsz * (unsigned long long)page);
 	if (btime && start) {
-		family(f, "vtepd_process_start_time_seconds", "gauge",
+		metrics_family(f, "vtepd_process_start_time_seconds", "gauge",
 		       "Start time of vtepd since the Unix epoch.");
 		fprintf(f, "vtepd_process_start_time_seconds %.2f\n",
 			(double)btime + (double)start / (double)tck);
 	}
-	family(f, "vtepd_process_open_fds", "gauge", "File descriptors vtepd holds open.");
+	metrics_family(f, "vtepd_process_open_fds", "gauge", "File descriptors vtepd holds open.");
 	fprintf(f, "vtepd_process_open_fds %zu\n", fds);
 }
 
@@ -352,7 +356,7 @@ static void render_process(FILE *f)
 static void peer_counter(FILE *f, const struct daemon_peer_info *p, size_t n, const char *name,
 			 const char *help, size_t off)
 {
-	family(f, name, "counter", help);
+	metrics_family(f, name, "counter", help);
 	for (size_t i = 0; i < n; i++) {
 		char a[ADDR_IP_STRLEN];
 		uint64_t v;
@@ -368,7 +372,7 @@ static void peer_counter_by(FILE *f, const struct daemon_peer_info *p, size_t n,
 			    const char *name, const char *help, const char *label,
 			    const char *const *vals, const size_t *off, size_t k)
 {
-	family(f, name, "counter", help);
+	metrics_family(f, name, "counter", help);
 	for (size_t i = 0; i < n; i++) {
 		char a[ADDR_IP_STRLEN];
 
@@ -438,7 +442,7 @@ static void render_latency(FILE *f, struct daemon *d, const struct metrics_ops *
 	memset(&l, 0, sizeof(l));
 	if (!ops->rib_latency || ops->rib_latency(d, &l))
 		return;
-	family(f, name, "histogram",
+	metrics_family(f, name, "histogram",
 	       "Time from a BGP UPDATE's arrival to the write of its routes to the maps.");
 	for (size_t i = 0; i < RIB_LAT_BUCKETS; i++) {
 		cum += l.counts[i];
@@ -462,7 +466,7 @@ static void render_peers(FILE *f, struct daemon *d, const struct metrics_ops *op
 	n = ops->peers(d, p, METRICS_MAX_PEERS);
 	if (n > METRICS_MAX_PEERS)
 		n = METRICS_MAX_PEERS;
-	family(f, "vtepd_bgp_peer_state", "gauge",
+	metrics_family(f, "vtepd_bgp_peer_state", "gauge",
 	       "BGP FSM state per configured neighbor: 1 Idle, 2 Connect, 3 Active, "
 	       "4 OpenSent, 5 OpenConfirm, 6 Established.");
 	for (size_t i = 0; i < n; i++) {
@@ -471,14 +475,14 @@ static void render_peers(FILE *f, struct daemon *d, const struct metrics_ops *op
 		fprintf(f, "vtepd_bgp_peer_state{peer=\"%s\",asn=\"%u\"} %d\n",
 			addr_fmt_ip(p[i].address, a), p[i].asn, state_number(p[i].state));
 	}
-	family(f, "vtepd_bgp_peer_up", "gauge", "1 when the BGP session is Established.");
+	metrics_family(f, "vtepd_bgp_peer_up", "gauge", "1 when the BGP session is Established.");
 	for (size_t i = 0; i < n; i++) {
 		char a[ADDR_IP_STRLEN];
 
 		fprintf(f, "vtepd_bgp_peer_up{peer=\"%s\",asn=\"%u\"} %d\n",
 			addr_fmt_ip(p[i].address, a), p[i].asn, state_number(p[i].state) == 6);
 	}
-	family(f, "vtepd_bgp_peer_uptime_seconds", "gauge",
+	metrics_family(f, "vtepd_bgp_peer_uptime_seconds", "gauge",
 	       "Seconds the BGP session has been Established (0 otherwise).");
 	for (size_t i = 0; i < n; i++) {
 		char a[ADDR_IP_STRLEN];
@@ -487,7 +491,7 @@ static void render_peers(FILE *f, struct daemon *d, const struct metrics_ops *op
 			addr_fmt_ip(p[i].address, a), p[i].asn,
 			(unsigned long long)p[i].uptime_s);
 	}
-	family(f, "vtepd_bgp_peer_prefixes_received", "gauge",
+	metrics_family(f, "vtepd_bgp_peer_prefixes_received", "gauge",
 	       "EVPN routes currently received from the BGP neighbor.");
 	for (size_t i = 0; i < n; i++) {
 		char a[ADDR_IP_STRLEN];
@@ -544,10 +548,11 @@ static char *render(struct daemon *d, const struct metrics_ops *ops, struct metr
 
 	if (!f)
 		return NULL;
-	family(f, "vtepd_build_info", "gauge", "vtepd version and BPF map layout version.");
+	metrics_family(f, "vtepd_build_info", "gauge", "vtepd version and BPF map layout version.");
 	fprintf(f, "vtepd_build_info{version=\"%s\",layout_version=\"%d\"} 1\n",
 		VTEP_VERSION, VTEP_LAYOUT_VERSION);
 	render_counters(f, d, ops);
+	metrics_render_status(f, d, ops);
 	render_maps_cached(f, d, ops, c);
 	render_peers(f, d, ops);
 	render_latency(f, d, ops);
@@ -556,7 +561,7 @@ static char *render(struct daemon *d, const struct metrics_ops *ops, struct metr
 		uint64_t dl, ev;
 
 		metrics_conn_stats(conns, &dl, &ev);
-		family(f, "vtepd_metrics_connections_closed_total", "counter",
+		metrics_family(f, "vtepd_metrics_connections_closed_total", "counter",
 		       "Connections to this server that vtepd closed: request not answered "
 		       "within the deadline, or evicted by a newer one past the limit.");
 		fprintf(f, "vtepd_metrics_connections_closed_total{reason=\"deadline\"} %llu\n",
@@ -565,7 +570,7 @@ static char *render(struct daemon *d, const struct metrics_ops *ops, struct metr
 			(unsigned long long)ev);
 	}
 	/* Last, so that it covers everything above: the map walks dominate. */
-	family(f, "vtepd_scrape_duration_seconds", "gauge",
+	metrics_family(f, "vtepd_scrape_duration_seconds", "gauge",
 	       "Time vtepd took to collect this scrape (map walks included).");
 	fprintf(f, "vtepd_scrape_duration_seconds %.6f\n", now_s() - t0);
 	if (fclose(f)) {

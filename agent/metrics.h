@@ -20,6 +20,7 @@
 struct daemon;
 struct daemon_peer_info;
 struct rib_latency;
+struct daemon_status;
 struct metrics;
 
 /* What a scrape reads. metrics_start() uses metrics_daemon_ops
@@ -29,6 +30,8 @@ struct metrics_ops {
 	size_t (*peers)(const struct daemon *d, struct daemon_peer_info *out, size_t max);
 	/* NULL or non-zero: no vtepd_bgp_update_to_map_seconds histogram. */
 	int (*rib_latency)(const struct daemon *d, struct rib_latency *out);
+	/* NULL: no vtepd_datapath_feature / vtepd_uplink_mode families. */
+	int (*status)(struct daemon *d, struct daemon_status *out);
 };
 extern const struct metrics_ops metrics_daemon_ops;
 
