@@ -18,6 +18,7 @@ suite bpf         make --no-print-directory test-bpf
 suite net         make --no-print-directory test-net
 suite bench-quick make --no-print-directory bench-quick
 suite contract    make --no-print-directory test-contract
+suite docs        ./tests/docs_links.sh
 [ ${#failed[@]} -gt 0 ] && echo "failed suites: ${failed[*]}"
 echo "suites: $pass passed, $fail failed"
 [ $fail -eq 0 ]
