@@ -15,10 +15,7 @@
 static bool capturing, quiet;
 static char reason[BPFLOG_REASON_LEN];
 
-/* The verifier's explanation in a "-- BEGIN PROG LOAD LOG --" block: its
- * last line that is not a statistic ("processed N insns ...", "verification
- * time ..."). Returns false when msg holds no such block. */
-static bool verifier_line(const char *msg, char *out, size_t len)
+bool bpflog_reason_from(const char *msg, char *out, size_t len)
 {
 	const char *p = strstr(msg, "-- BEGIN PROG LOAD LOG --");
 	const char *end, *line, *best = NULL;
@@ -52,7 +49,7 @@ static void keep_reason(const char *msg)
 {
 	char line[BPFLOG_REASON_LEN];
 
-	if (verifier_line(msg, line, sizeof(line))) {
+	if (bpflog_reason_from(msg, line, sizeof(line))) {
 		snprintf(reason, sizeof(reason), "%s", line);
 		return;
 	}

@@ -11,6 +11,7 @@
 #ifndef VTEP_BPFLOG_H
 #define VTEP_BPFLOG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Routes libbpf's messages through our log (once, before any libbpf use). */
@@ -22,5 +23,10 @@ void bpflog_init(void);
 void bpflog_capture_begin(int quiet);
 /* Ends the capture and copies the reason ("" when nothing was refused). */
 void bpflog_capture_end(char *buf, size_t len);
+
+/* The verifier's explanation in a "-- BEGIN PROG LOAD LOG --" block: its
+ * last line that is not a statistic ("processed N insns ...", "verification
+ * time ..."). Returns false when msg holds no such block. */
+bool bpflog_reason_from(const char *msg, char *out, size_t len);
 
 #endif /* VTEP_BPFLOG_H */

@@ -236,8 +236,11 @@ int loader_open(const struct vtep_config *cfg, const struct probe_set *k, struct
 
 /* The knobs of bpf/features.h, set between an object's open and its load
  * (libbpf maps .rodata read-only once the object is loaded). */
-#define LOADER_KNOBS(skel, k) \
-	((skel)->rodata->vtep_have_redirect_peer = (k)->have[PROBE_F_redirect_peer])
+#define LOADER_KNOBS(skel, k)                                                            \
+	({                                                                              \
+		(skel)->rodata->vtep_have_redirect_peer = (k)->have[PROBE_F_redirect_peer]; \
+		(skel)->rodata->vtep_have_ktime_coarse = (k)->have[PROBE_F_ktime_coarse];   \
+	})
 
 /* The XDP half, when some uplink may use it. Without xdp_frags only the
  * single-buffer program is loaded (it serves native mode too, up to the

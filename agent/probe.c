@@ -148,6 +148,7 @@ void probe_kernel(struct probe_set *s)
 		{ PROBE_F_fib_lookup, "probe_fib_lookup" },
 		{ PROBE_F_redirect_neigh, "probe_redirect_neigh" },
 		{ PROBE_F_redirect_peer, "probe_redirect_peer" },
+		{ PROBE_F_ktime_coarse, "probe_ktime_coarse" },
 		{ PROBE_F_xdp, "probe_xdp" },
 		{ PROBE_F_xdp_meta, "probe_xdp_meta" },
 		{ PROBE_F_xdp_frags, "probe_xdp_frags" },

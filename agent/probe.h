@@ -28,6 +28,7 @@
 	X(fib_lookup,     "4.18", 1, "bpf_fib_lookup for the underlay next hop and MTU")            \
 	X(redirect_neigh, "5.10", 1, "bpf_redirect_neigh to an unresolved underlay next hop")       \
 	X(redirect_peer,  "5.10", 0, "bpf_redirect_peer into a workload veth's namespace")          \
+	X(ktime_coarse,   "5.11", 0, "bpf_ktime_get_coarse_ns, the underlay cache's cheap clock")  \
 	X(xdp,            "4.18", 0, "XDP programs that strip and trim frames (XDP uplink)")        \
 	X(xdp_meta,       "4.15", 0, "bpf_xdp_adjust_meta: the XDP to TC hand-off (XDP uplink)")    \
 	X(xdp_frags,      "5.18", 0, "multi-buffer XDP (xdp.frags) for jumbo underlays")

@@ -19,6 +19,7 @@
 #ifndef VTEP_ENCAP_H
 #define VTEP_ENCAP_H
 
+#include "features.h"
 #include "maps.bpf.h"
 #include "parse.h"
 #include "csum.h"
@@ -147,7 +148,7 @@ static __always_inline void encap_underlay_save(struct __sk_buff *skb, __be32 sr
 		c.mtu = 0xffff;
 	else
 		return;
-	c.expires_ns = bpf_ktime_get_coarse_ns() + VTEP_UNDERLAY_TTL_NS;
+	c.expires_ns = vtep_now_ns() + VTEP_UNDERLAY_TTL_NS;
 	c.ifindex = u->ifindex;
 	mac_copy(c.smac, u->smac);
 	mac_copy(c.dmac, u->dmac);
@@ -171,7 +172,7 @@ static __always_inline int encap_underlay(struct __sk_buff *skb, __be32 src, __b
 	struct bpf_fib_lookup p;
 	long rc;
 
-	if (c && outer_len <= c->mtu && bpf_ktime_get_coarse_ns() < c->expires_ns) {
+	if (c && outer_len <= c->mtu && vtep_now_ns() < c->expires_ns) {
 		u->ifindex = c->ifindex;
 		mac_copy(u->smac, c->smac);
 		mac_copy(u->dmac, c->dmac);

@@ -19,6 +19,17 @@
  * costs one more queue but delivers the same frame. */
 const volatile __u32 vtep_have_redirect_peer = 1;
 
+/* bpf_ktime_get_coarse_ns (Linux 5.11): the underlay cache's clock, a
+ * jiffy-precise read that costs a few ns; without it bpf_ktime_get_ns
+ * (the precise clock, tens of ns more per encapsulated packet) keeps the
+ * same 100 ms lifetime. */
+const volatile __u32 vtep_have_ktime_coarse = 1;
+
+static __always_inline __u64 vtep_now_ns(void)
+{
+	return vtep_have_ktime_coarse ? bpf_ktime_get_coarse_ns() : bpf_ktime_get_ns();
+}
+
 /* Delivery into the port ifindex: a tap is transmitted into (the VM reads
  * its egress); a veth is entered through its peer where the kernel can. */
 static __always_inline long vtep_redirect_port(__u32 ifindex, int is_tap)

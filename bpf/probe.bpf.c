@@ -76,6 +76,13 @@ int probe_fib_lookup(struct __sk_buff *skb)
 	return bpf_fib_lookup(skb, &p, sizeof(p), 0) == 0 ? TC_ACT_OK : TC_ACT_OK;
 }
 
+/* ktime_coarse: the underlay cache's clock (bpf/encap.h). */
+SEC("tc")
+int probe_ktime_coarse(struct __sk_buff *skb)
+{
+	return bpf_ktime_get_coarse_ns() > skb->len ? TC_ACT_OK : TC_ACT_OK;
+}
+
 /* ringbuf: MAC learn and gratuitous ARP events to vtepd (bpf/events.h). */
 SEC("tc")
 int probe_ringbuf(struct __sk_buff *skb)

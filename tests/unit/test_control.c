@@ -104,8 +104,26 @@ static size_t f_peers(const struct daemon *d, struct daemon_peer_info *out, size
 	return rec.npeers;
 }
 
+/* One uplink in tc mode because the kernel lacks xdp_meta. */
+static int f_status(struct daemon *d, struct daemon_status *out)
+{
+	(void)d;
+	memset(out, 0, sizeof(*out));
+	for (int f = 0; f < PROBE_F_COUNT; f++)
+		out->features.have[f] = f != PROBE_F_xdp_meta;
+	strcpy(out->features.note[PROBE_F_xdp_meta], "cannot use helper");
+	strcpy(out->xdp_program, "not loaded");
+	out->n_uplinks = 1;
+	strcpy(out->uplinks[0].ifname, "up0");
+	out->uplinks[0].ifindex = 7;
+	out->uplinks[0].attached = true;
+	out->uplinks[0].mode = UPLINK_MODE_TC;
+	strcpy(out->uplinks[0].reason, "kernel lacks xdp_meta");
+	return 0;
+}
+
 static const struct control_ops fake_ops = {
-	f_route_add, f_route_del, f_port_add, f_port_del, f_reload, f_peers, NULL, NULL,
+	f_route_add, f_route_del, f_port_add, f_port_del, f_reload, f_peers, NULL, NULL, f_status,
 };
 
 static struct daemon *const D = (struct daemon *)&rec;   /* never dereferenced */
@@ -362,6 +380,41 @@ START_TEST(dispatch_peers_bgp_version)
 	ck_assert(json_object_object_get_ex(data, "version", &v));
 	ck_assert_str_eq(json_object_get_string(v), VTEP_VERSION);
 	json_object_put(root);
+}
+END_TEST
+
+/* status: {version, features: {NAME: bool}, feature_notes, xdp_program,
+ * test_override, uplinks: [{ifname, ifindex, attached, mode, generic,
+ * reason}]}; read only, so any argument is refused. */
+START_TEST(dispatch_status)
+{
+	struct json_object *root, *data, *v, *u;
+	const char *error;
+	bool ok;
+
+	reset();
+	root = call("{\"cmd\":\"status\"}", &ok, &error, &data);
+	ck_assert_msg(ok, "%s", error);
+	ck_assert(json_object_object_get_ex(data, "features", &v));
+	ck_assert_int_eq(json_object_object_length(v), PROBE_F_COUNT);
+	ck_assert(json_object_object_get_ex(v, "xdp_meta", &u));
+	ck_assert(json_object_is_type(u, json_type_boolean) && !json_object_get_boolean(u));
+	ck_assert(json_object_object_get_ex(v, "ringbuf", &u) && json_object_get_boolean(u));
+	ck_assert(json_object_object_get_ex(data, "feature_notes", &v));
+	ck_assert_int_eq(json_object_object_length(v), 1);
+	ck_assert(json_object_object_get_ex(v, "xdp_meta", &u));
+	ck_assert_str_eq(json_object_get_string(u), "cannot use helper");
+	ck_assert(json_object_object_get_ex(data, "uplinks", &v));
+	ck_assert_int_eq(json_object_array_length(v), 1);
+	u = json_object_array_get_idx(v, 0);
+	ck_assert(json_object_object_get_ex(u, "mode", &v));
+	ck_assert_str_eq(json_object_get_string(v), "tc");
+	ck_assert(json_object_object_get_ex(u, "reason", &v));
+	ck_assert_str_eq(json_object_get_string(v), "kernel lacks xdp_meta");
+	ck_assert(json_object_object_get_ex(u, "ifname", &v));
+	ck_assert_str_eq(json_object_get_string(v), "up0");
+	json_object_put(root);
+	refused("{\"cmd\":\"status\",\"args\":{\"vni\":1}}", "unknown argument");
 }
 END_TEST
 
@@ -838,6 +891,7 @@ int main(void)
 	tcase_add_test(d, dispatch_ports_reload);
 	tcase_add_test(d, dispatch_daemon_failure);
 	tcase_add_test(d, dispatch_peers_bgp_version);
+	tcase_add_test(d, dispatch_status);
 	tcase_add_test(d, dispatch_bgp_routes_sorted);
 	tcase_add_test(d, dispatch_garbage);
 	tcase_add_test(d, dispatch_bad_arguments);

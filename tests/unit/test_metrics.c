@@ -72,7 +72,22 @@ static int f_latency(const struct daemon *d, struct rib_latency *out)
 	return 0;
 }
 
-static const struct metrics_ops ops = { f_map_fd, f_peers, f_latency };
+/* Two uplinks: one in xdp mode, one in tc; the kernel lacks redirect_peer. */
+static int f_status(struct daemon *d, struct daemon_status *out)
+{
+	(void)d;
+	memset(out, 0, sizeof(*out));
+	for (int f = 0; f < PROBE_F_COUNT; f++)
+		out->features.have[f] = f != PROBE_F_redirect_peer;
+	out->n_uplinks = 2;
+	strcpy(out->uplinks[0].ifname, "eth0");
+	out->uplinks[0].mode = UPLINK_MODE_XDP;
+	strcpy(out->uplinks[1].ifname, "veth1");
+	out->uplinks[1].mode = UPLINK_MODE_TC;
+	return 0;
+}
+
+static const struct metrics_ops ops = { f_map_fd, f_peers, f_latency, f_status };
 
 static void setup(void)
 {
@@ -180,6 +195,10 @@ START_TEST(render_content)
 	ck_assert(has_line(t, "vtepd_bgp_update_to_map_seconds_sum 7.500000000"));
 	ck_assert(has_line(t, "vtepd_bgp_update_to_map_seconds_count 4"));
 	ck_assert_ptr_nonnull(strstr(t, "vtepd_build_info{version=\""));
+	ck_assert(has_line(t, "vtepd_datapath_feature{feature=\"redirect_peer\"} 0"));
+	ck_assert(has_line(t, "vtepd_datapath_feature{feature=\"ringbuf\"} 1"));
+	ck_assert(has_line(t, "vtepd_uplink_mode{ifname=\"eth0\",mode=\"xdp\"} 1"));
+	ck_assert(has_line(t, "vtepd_uplink_mode{ifname=\"veth1\",mode=\"tc\"} 1"));
 	/* every sample line is vtepd_* */
 	for (char *p = t; *p; p = strchr(p, '\n') + 1)
 		ck_assert(*p == '#' || !strncmp(p, "vtepd_", 6));
@@ -222,7 +241,7 @@ END_TEST
 
 START_TEST(render_without_maps)
 {
-	static const struct metrics_ops none = { f_map_fd, f_peers, NULL };
+	static const struct metrics_ops none = { f_map_fd, f_peers, NULL, NULL };
 	char *t;
 
 	/* fds of -ENOENT everywhere: no counter or map series, still valid. */
@@ -232,6 +251,7 @@ START_TEST(render_without_maps)
 	ck_assert_ptr_nonnull(t);
 	ck_assert_ptr_null(strstr(t, "vtepd_datapath_packets_total{"));
 	ck_assert_ptr_nonnull(strstr(t, "vtepd_build_info{"));
+	ck_assert_ptr_null(strstr(t, "vtepd_uplink_mode"));
 	/* No RIB (BGP off): no histogram at all. */
 	ck_assert_ptr_null(strstr(t, "vtepd_bgp_update_to_map_seconds"));
 	promtool_ok(t);
@@ -274,7 +294,7 @@ static double sample(const char *t, const char *name)
 
 START_TEST(render_routes_process)
 {
-	static const struct metrics_ops rops = { r_map_fd, r_peers, NULL };
+	static const struct metrics_ops rops = { r_map_fd, r_peers, NULL, NULL };
 	static const struct { uint32_t vni; uint8_t source; int n; } want[] = {
 		{ 100, VTEP_SRC_LOCAL, 2 }, { 100, VTEP_SRC_STATIC, 3 }, { 200, VTEP_SRC_BGP, 5 },
 	};
