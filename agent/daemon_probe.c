@@ -120,9 +120,12 @@ int daemon_status(struct daemon *d, struct daemon_status *out)
 	pthread_mutex_lock(&d->lock);
 	out->features = d->feat;
 	out->test_override = d->probe_override != NULL;
-	if (!uplink_mode_may_use_xdp(d->cfg->uplink_attach, &d->feat))
-		snprintf(out->xdp_program, sizeof(out->xdp_program), "not loaded: no uplink "
-			 "may use it");
+	if (d->cfg->uplink_attach == CFG_ATTACH_TC)
+		snprintf(out->xdp_program, sizeof(out->xdp_program), "not loaded: uplink_attach "
+			 "is tc");
+	else if (!uplink_mode_may_use_xdp(d->cfg->uplink_attach, &d->feat))
+		snprintf(out->xdp_program, sizeof(out->xdp_program), "not loaded: the kernel "
+			 "lacks %s", d->feat.have[PROBE_F_xdp] ? "xdp_meta" : "xdp");
 	else if (loader_xdp_refusal(d->ld)[0])
 		snprintf(out->xdp_program, sizeof(out->xdp_program), "refused: %s",
 			 loader_xdp_refusal(d->ld));
