@@ -189,6 +189,8 @@ the route reflector (FRR bgpd) in the fabric.
               | up0 198.51.100.2             | up0 198.51.100.6          | up0 198.51.100.10
               +------ fab: routed underlay + FRR route reflector (iBGP, l2vpn evpn) ------+
 EOF
+	# What this kernel runs and the mode vtepd chose for the uplink.
+	SHOWN="vtepctl status"; show "${PFX}h1" vt h1 status
 	SHOWN="vtepctl peers"; show "${PFX}h1" vt h1 peers
 	SHOWN="vtepctl peers"; show "${PFX}h2" vt h2 peers
 	SHOWN="vtysh -c 'show bgp l2vpn evpn summary'"; show "${PFX}fab" vty "${PFX}fab" "show bgp l2vpn evpn summary"
