@@ -75,6 +75,33 @@ static int mkdirs(char *path, size_t from)
  * systemd did not). Some hosts and containers come up without it. */
 #define LOADER_BPFFS_ROOT "/sys/fs/bpf"
 
+/* Whether the mount at dir propagates to other mount namespaces: its
+ * optional fields in /proc/self/mountinfo (proc(5): between the mount
+ * options and the "-" separator) hold "shared:N". A mount vtepd makes in a
+ * namespace of its own (systemd's PrivateTmp or ProtectSystem, a container
+ * without the host's /sys/fs/bpf) is private or a slave's: nobody else
+ * sees the pins, and they go away with vtepd. Unknown counts as shared. */
+static bool mount_is_shared(const char *dir)
+{
+	char line[1024], mnt[PATH_MAX];
+	bool shared = true;
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+
+	if (!f)
+		return true;
+	while (fgets(line, sizeof(line), f)) {
+		char *sep = strstr(line, " - ");
+
+		/* id parent major:minor root mount-point options [optional...] - */
+		if (!sep || sscanf(line, "%*s %*s %*s %*s %4095s", mnt) != 1 || strcmp(mnt, dir))
+			continue;
+		*sep = '\0';
+		shared = strstr(line, " shared:") != NULL; /* the last mount there wins */
+	}
+	fclose(f);
+	return shared;
+}
+
 /* A bpffs under /sys/fs/bpf with nothing mounted there: mount it, as
  * systemd and Cilium do (mode 0700, as systemd's sys-fs-bpf.mount), rather
  * than make the operator do it by hand. Only an empty sysfs directory is
@@ -99,6 +126,13 @@ static int mount_bpffs_root(const char *path, char err[CFG_ERR_LEN])
 	}
 	log_info("bpffs: nothing was mounted at %s; mounted a bpf filesystem there",
 		 LOADER_BPFFS_ROOT);
+	if (!mount_is_shared(LOADER_BPFFS_ROOT))
+		log_warn("bpffs: the bpf filesystem vtepd mounted at %s is not shared with "
+			 "other mount namespaces: if vtepd runs in one of its own (systemd's "
+			 "PrivateTmp, a container), vtepctl and bpftool outside do not see the "
+			 "pins and they go away when vtepd exits; then mount bpffs at %s on the "
+			 "host (systemd does at boot) or share it into vtepd's namespace",
+			 LOADER_BPFFS_ROOT, LOADER_BPFFS_ROOT);
 	return 0;
 }
 

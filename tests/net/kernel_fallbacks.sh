@@ -134,7 +134,7 @@ automount() {
 		kill \$pid; wait \$pid" >"$out" 2>&1
 	cat "$out"
 	grep -q "mounted a bpf filesystem there" "$out" && grep -q "^bpf_fs" "$out" &&
-		grep -q "^vtep_" "$out"
+		grep -q "^vtep_" "$out" && grep -q "is not shared with other mount namespaces" "$out"
 }
 check "bpffs under /sys/fs/bpf with nothing mounted: vtepd mounts it" automount
 not_bpffs() {
