@@ -129,8 +129,10 @@ test-bpf: $(BPFT_BINS)
 test-net: all
 	$(Q)./tests/net/run.sh
 
+# Exit 77 (no ../shared/contract beside the clone) is a skip, said as a
+# SKIP line, not a failure.
 test-contract: all
-	$(Q)./tests/contract.sh
+	$(Q)./tests/contract.sh || [ $$? -eq 77 ]
 
 # The README's test command: installs what it needs, then runs every suite.
 test: deps

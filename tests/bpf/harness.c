@@ -42,6 +42,14 @@ int harness_sh(const char *fmt, ...)
 	return 0;
 }
 
+/* Where the private bpffs goes: over the host's bpffs, in this process's
+ * mount namespace only. An existing directory, so nothing is created on a
+ * shared filesystem: a failed ck_assert in a forked test (or checked setup)
+ * ends the child with _exit() before any teardown, and a directory made for
+ * the mount (the former /run/vtep-ta-XXXXXX) stayed behind for good each
+ * time. The mount itself goes with the namespace. */
+#define HARNESS_BPFFS "/sys/fs/bpf"
+
 int harness_init(struct harness *h, unsigned int flags)
 {
 	memset(h, 0, sizeof(*h));
@@ -61,17 +69,11 @@ int harness_init(struct harness *h, unsigned int flags)
 		fprintf(stderr, "harness: private mount namespace: %s\n", strerror(errno));
 		return -errno;
 	}
-	snprintf(h->root, sizeof(h->root), "/run/vtep-ta-XXXXXX");
-	if (!mkdtemp(h->root)) {
-		fprintf(stderr, "harness: mkdtemp %s: %s\n", h->root, strerror(errno));
-		h->root[0] = '\0';
-		return -errno;
-	}
+	snprintf(h->root, sizeof(h->root), "%s", HARNESS_BPFFS);
 	if (mount("bpf", h->root, "bpf", 0, "mode=0700") < 0) {
 		int err = -errno;
 
 		fprintf(stderr, "harness: mount bpffs on %s: %s\n", h->root, strerror(errno));
-		rmdir(h->root);
 		h->root[0] = '\0';
 		return err;
 	}
@@ -95,8 +97,6 @@ void harness_fini(struct harness *h)
 	if (h->mounted && umount2(h->root, MNT_DETACH) < 0)
 		fprintf(stderr, "harness: umount %s: %s\n", h->root, strerror(errno));
 	h->mounted = 0;
-	if (h->root[0] && rmdir(h->root) < 0)
-		fprintf(stderr, "harness: rmdir %s: %s\n", h->root, strerror(errno));
 	h->root[0] = '\0';
 }
 
@@ -370,4 +370,67 @@ int harness_run_xdp(int prog_fd, uint32_t ifindex, const void *pkt, size_t len,
 	struct xdp_md ctx = { .ingress_ifindex = ifindex, .rx_queue_index = 0 };
 
 	return run(prog_fd, &ctx, sizeof(ctx), NULL, pkt, len, r);
+}
+
+/* ------------------------------------------------- libbpf log capture */
+
+static char bpflog_reason[256];
+static libbpf_print_fn_t bpflog_prev;
+
+/* The verifier's explanation in msg's "-- BEGIN PROG LOAD LOG --" block:
+ * its last line that is not a statistic ("processed N insns ...",
+ * "verification time ..."), as agent/bpflog.c reads it for vtepd. */
+static int bpflog_verifier_line(const char *msg, char *out, size_t len)
+{
+	const char *p = strstr(msg, "-- BEGIN PROG LOAD LOG --");
+	const char *end = strstr(msg, "-- END PROG LOAD LOG --");
+	const char *line, *best = NULL;
+	size_t best_len = 0;
+
+	if (!p || !end || !(p = strchr(p, '\n')) || p > end)
+		return 0;
+	for (line = p + 1; line < end;) {
+		const char *nl = memchr(line, '\n', (size_t)(end - line));
+		size_t n = nl ? (size_t)(nl - line) : (size_t)(end - line);
+
+		if (n && strncmp(line, "processed ", 10) && strncmp(line, "verification time", 17)) {
+			best = line;
+			best_len = n;
+		}
+		line += n + 1;
+	}
+	if (!best)
+		return 0;
+	snprintf(out, len, "%.*s", (int)best_len, best);
+	return 1;
+}
+
+static int bpflog_keep(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	char *msg = NULL;
+	size_t n;
+
+	if (level != LIBBPF_WARN || vasprintf(&msg, fmt, ap) < 0)
+		return 0;
+	n = strlen(msg);
+	while (n && msg[n - 1] == '\n')
+		msg[--n] = '\0';
+	if (!bpflog_verifier_line(msg, bpflog_reason, sizeof(bpflog_reason)) && !bpflog_reason[0])
+		snprintf(bpflog_reason, sizeof(bpflog_reason), "%s",
+			 strncmp(msg, "libbpf: ", 8) ? msg : msg + 8);
+	free(msg);
+	return 0;
+}
+
+void harness_bpflog_begin(void)
+{
+	bpflog_reason[0] = '\0';
+	bpflog_prev = libbpf_set_print(bpflog_keep);
+}
+
+void harness_bpflog_end(char *reason, size_t len)
+{
+	libbpf_set_print(bpflog_prev); /* libbpf's own printer again */
+	snprintf(reason, len, "%s", bpflog_reason);
+	bpflog_reason[0] = '\0';
 }

@@ -2,11 +2,11 @@
  *
  * One struct harness per test: a private network namespace (anonymous, so
  * it disappears with the process, never leaks a name), a private mount
- * namespace holding a bpffs mounted on a mkdtemp directory
- * /run/vtep-ta-XXXXXX that the skeletons pin their maps in (maps.bpf.h pins
- * by name; the mount is invisible to other processes and dies with this
- * one; harness_fini() also removes the directory), and the fds of those
- * pinned maps.
+ * namespace holding a fresh bpffs mounted over /sys/fs/bpf that the
+ * skeletons pin their maps in (maps.bpf.h pins by name; the mount is
+ * invisible to other processes, hides the host's pins from this one only,
+ * and dies with it; no directory is created, so a test that dies leaves
+ * nothing behind), and the fds of those pinned maps.
  * Every object loaded with harness_open_opts() shares the same maps, so a
  * test may load the port and the uplink programs side by side.
  *
@@ -118,6 +118,15 @@ void harness_stats_dump(struct harness *h, FILE *f);
 
 /* Reads up to max events waiting in vtep_events; returns how many, or -errno. */
 int harness_events(struct harness *h, struct vtep_event *ev, int max);
+
+/* libbpf's messages during a load whose refusal the test wants to explain
+ * (a kernel that cannot run a program is a skip, not a failure, and the
+ * skip must say why): between begin and end they are kept instead of
+ * printed (a refused load's verifier log runs to thousands of lines), and
+ * end copies the telling line: the verifier's last line before its
+ * statistics, or else libbpf's first warning ("" if there was none). */
+void harness_bpflog_begin(void);
+void harness_bpflog_end(char *reason, size_t len);
 
 /* BPF_PROG_TEST_RUN of an skb (tc) program: ifindex and ingress_ifindex
  * both = ifindex (a tc ingress hook). _ctx takes a full __sk_buff (e.g. to

@@ -2,9 +2,11 @@
 # ops_caps.sh - running as a service (issue 4, point 6): vtepd confined to
 # the capability set of dist/vtepd.service (CapabilityBoundingSet, read from
 # the unit) starts, forwards, accepts vtepctl edits and restarts (replacing
-# its attached XDP program); with CAP_NET_ADMIN alone it cannot load the
-# datapath and says so. Logging: -v adds debug lines, and messages about a
-# port name the port.
+# its attached programs: with the default uplink_attach auto, TC on this veth
+# uplink; then, where the kernel runs it, the XDP uplink, whose replacement
+# needs CAP_SYS_ADMIN to open the old program by id); with CAP_NET_ADMIN
+# alone it cannot load the datapath and says so. Logging: -v adds debug
+# lines, and messages about a port name the port.
 . "$(dirname "$0")/ops_lib.sh"
 net_begin
 UNIT=$TOP/dist/vtepd.service
@@ -44,9 +46,19 @@ check "vtepd runs with the unit's capabilities only ($CAPS)" exactly_caps
 check "confined: w11 -> w21 across hosts" ping_ok "${PFX}w11" 10.1.0.21
 check "confined: vtepctl routes add (host route, maps)" vt h1 routes add vni 100 prefix 10.1.0.23/32 vtep "$(vtep_ip h2)" mac "$(wl_mac 23)"
 check "confined: vtepctl routes del" vt h1 routes del vni 100 prefix 10.1.0.23/32
+# uplink_tc_id: the program id of up0's tc ingress filter, when it is tc
+# mode's vtep_uplink_tc (what auto picks on a veth); one line per filter.
+uplink_tc_id() { nx "${PFX}h1" tc filter show dev up0 ingress | sed -n 's/.* id \([0-9]*\) name vtep_uplink_tc .*/\1/p'; }
+# tc_replaced OLD_ID: exactly one vtep_uplink_tc on up0, and not OLD_ID.
+tc_replaced() {
+	local now; now=$(uplink_tc_id)
+	echo "up0's vtep_uplink_tc before the restart: id $1; now: id(s) ${now:-none}"
+	[ -n "$1" ] && [ -n "$now" ] && [ "$(echo "$now" | wc -l)" -eq 1 ] && [ "$now" != "$1" ]
+}
+tc_id=$(uplink_tc_id)
 vtepd_stop h1
 vtepd_start h1
-check "confined: a restart replaces the attached programs" grep -q "XDP program replaced" "$LOGDIR/vtepd-h1.log"
+check "confined: a restart replaces the attached programs" tc_replaced "$tc_id"
 check "confined: forwarding after the restart" ping_ok "${PFX}w11" 10.1.0.21
 check "-v: debug lines are logged" grep -q " vtepd debug: " "$LOGDIR/vtepd-h1.log"
 check "messages about a port name it" grep -qE "port w1: (TC ingress )?attached" "$LOGDIR/vtepd-h1.log"
@@ -67,3 +79,18 @@ refused() {
 }
 check "with CAP_NET_ADMIN only: vtepd refuses to start, saying why" refused
 check "the datapath still forwards (left by the previous vtepd)" ping_ok "${PFX}w11" 10.1.0.21
+
+# The XDP uplink: a restart swaps the previous vtepd's XDP program for its
+# own (XDP_FLAGS_REPLACE), which needs the old program's fd from its id:
+# CAP_SYS_ADMIN, in the unit's set. Only where the kernel runs it (asked
+# of the real vtepd, not the +net_admin wrapper that cannot probe).
+VTEPD=$REAL_VTEPD
+if ! skip_mode xdp; then
+	confine "$CAPS"
+	std_config h1 gateway xdp
+	vtepd_start h1
+	vtepd_stop h1
+	vtepd_start h1
+	check "[xdp] confined: a restart replaces the attached XDP program" grep -q "XDP program replaced" "$LOGDIR/vtepd-h1.log"
+	check "[xdp] confined: forwarding after the restart" ping_ok "${PFX}w11" 10.1.0.21
+fi

@@ -1,17 +1,24 @@
 #!/bin/bash
 # run.sh - every network scenario, one after the other, each under a time
 # limit: tests/net/NN-*.sh first, then the other scenario scripts of this
-# directory (bgp_*.sh, ops_*.sh, ...; libraries *lib.sh are not scenarios). Each scenario prints one PASS/FAIL line per check
-# and cleans up after itself; a scenario that dies without a FAIL line counts
-# as one failure. The last line sums up all checks: `net: N passed, N failed`.
+# directory (bgp_*.sh, ops_*.sh, ...; libraries *lib.sh are not scenarios).
+# Each scenario prints one PASS/FAIL line per check, or a `SKIP <name>:
+# <reason>` line for a check this kernel cannot run (lib.sh's skip), and
+# cleans up after itself; a scenario that dies without a FAIL line counts as
+# one failure. A skip is neither: a scenario whose every check was skipped
+# has not failed (nor passed anything). A scenario that exits 77 before it
+# checks anything was skipped as a whole. The last line sums up all checks:
+# `net: N passed, N failed, N skipped`.
 #
 #   tests/net/run.sh              all scenarios
 #   tests/net/run.sh 03 09        only those whose names start so
-#   MODES=xdp tests/net/run.sh    scenarios that loop over uplink modes: only xdp
+#   MODES=xdp tests/net/run.sh    scenarios that loop over uplink modes: only
+#                                 xdp (default "auto xdp"; xdp is skipped,
+#                                 with the reason, where the kernel refuses it)
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 LIMIT=${NET_TEST_LIMIT:-300}   # seconds per scenario
-pass=0; fail=0; failed=()
+pass=0; fail=0; skipped=0; failed=()
 scenarios=(tests/net/[0-9][0-9]-*.sh)
 for t in tests/net/*.sh; do
 	case $(basename "$t") in
@@ -31,16 +38,19 @@ for t in "${scenarios[@]}"; do
 	out=$(mktemp)
 	timeout -k 10 "$LIMIT" bash "$t" 2>&1 | tee "$out"
 	rc=${PIPESTATUS[0]}
-	p=$(grep -c '^PASS ' "$out"); f=$(grep -c '^FAIL ' "$out")
+	p=$(grep -c '^PASS ' "$out"); f=$(grep -c '^FAIL ' "$out"); s=$(grep -c '^SKIP ' "$out")
 	rm -f "$out"
-	if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+	if [ "$rc" -eq 77 ] && [ "$f" -eq 0 ] && [ "$p" -eq 0 ]; then
+		# Skipped as a whole; it should have said why, else we say it.
+		[ "$s" -eq 0 ] && { s=1; echo "SKIP $name: exited 77 without a SKIP line"; }
+	elif [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
 		f=1
 		[ "$rc" -eq 124 ] && echo "FAIL $name: timed out after ${LIMIT}s" || echo "FAIL $name: exited $rc"
 	fi
-	pass=$((pass + p)); fail=$((fail + f))
+	pass=$((pass + p)); fail=$((fail + f)); skipped=$((skipped + s))
 	[ "$f" -gt 0 ] && failed+=("$name")
-	echo "== $name: $p passed, $f failed ($((SECONDS - t0))s)"
+	echo "== $name: $p passed, $f failed, $s skipped ($((SECONDS - t0))s)"
 done
 [ ${#failed[@]} -gt 0 ] && echo "failed scenarios: ${failed[*]}"
-echo "net: $pass passed, $fail failed"
+echo "net: $pass passed, $fail failed, $skipped skipped"
 [ $fail -eq 0 ]
