@@ -3,7 +3,9 @@
 # against the kernel's bridge + VXLAN and against a plain routed veth.
 #
 #   bench/fwd.sh [--quick] [--seconds S] [--runs K] [--routes N] OUT.jsonl
-#   (FWD_SYSTEMS="routed bridge_vxlan vtepd vtepd_routes" picks systems)
+#   (FWD_SYSTEMS="routed bridge_vxlan vtepd vtepd_routes vtepd_tc" picks systems;
+#    FWD_UPLINK=xdp|tc is the uplink attach mode of vtepd and vtepd_routes,
+#    default xdp)
 #
 # The topology and the three systems are bench/topo.sh's (namespaces
 # $BN_PFX-*, bn-* by default). bench/gen sends 64-byte UDP frames (60 bytes
@@ -14,11 +16,20 @@
 #                 static fdb entries, no learning) on each host
 #   vtepd         vtepd on each host, a static route for the other workload
 #   vtepd_routes  the same with --routes N extra remote routes loaded on h1
-# Everything runs on one CPU (-C 0): the generator's test runs schedule the
-# veth NAPI of the receiving port there, and the whole path follows, so the
-# received rate is the rate one CPU forwards at (the generator's own cost is
-# a small, equal share for every system). bpf_stats stay off here, so vtepd
-# pays no accounting the kernel paths do not.
+#   vtepd_tc      vtepd with the uplink program in TC (uplink_attach "tc")
+#                 whatever FWD_UPLINK says; not in the default set
+# Every record carries uplink_attach (null for the kernel systems).
+# The path runs on one CPU (0). With live frames (the generator's default
+# where the kernel allows them) everything runs there (-C 0): the test runs
+# schedule the veth NAPI of the receiving port on that CPU, and the whole
+# path follows, so the received rate is the rate one CPU forwards at (the
+# generator's own cost is a small, equal share for every system). Where the
+# kernel refuses live frames, the generator sends through AF_XDP
+# (bench/xsk_tx.h), which costs its CPU an skb per frame: it then runs on
+# CPU 1 (FWD_GEN_CPU) and p1's NAPI runs in a thread bound to CPU 0
+# (bn_napi_pin), so CPU 0 still does the whole path and nothing else of
+# ours. Each record names the generator mode. bpf_stats stay off here, so
+# vtepd pays no accounting the kernel paths do not.
 #
 # Writes one JSON object per run and system to OUT.jsonl. Never pass/fail.
 set -u
@@ -41,6 +52,8 @@ if [ $# -ne 1 ]; then
 	echo "usage: $0 [--quick] [--seconds S] [--runs K] [--routes N] OUT.jsonl" >&2
 	exit 2
 fi
+FWD_UPLINK=${FWD_UPLINK:-xdp}
+case $FWD_UPLINK in xdp|tc) ;; *) echo "$0: FWD_UPLINK must be xdp or tc" >&2; exit 2 ;; esac
 RESULTS=$1
 OUT=$(dirname "$RESULTS")
 # shellcheck source=bench/lib.sh
@@ -66,22 +79,33 @@ emit() { echo "$1" >> "$RESULTS"; }
 base_topo() {
 	bn_stats_set 0
 	topo_base || return 1
-	bn_xdp_pass "$TH1" p1 && bn_tc "$TW2" eth0 sink
+	bn_xdp_pass "$TH1" p1 && bn_tc "$TW2" eth0 sink || return 1
+	[ "$FWD_GEN" = live ] || bn_napi_pin "$TH1" p1 0
+}
+
+# The uplink attach mode a system runs vtepd with; empty for the kernel ones.
+sys_attach() {
+	case $1 in
+	vtepd_tc*) echo tc ;;
+	vtepd*) echo "$FWD_UPLINK" ;;
+	esac
 }
 
 # run_system NAME ROUTES RUN: builds the system, warms it up, measures one
 # run, tears it down. Rounds alternate the systems, so the noise of a busy
 # machine falls on all of them alike.
 run_system() {
-	local sys=$1 n=$2 i=$3 r0 r1 g c0='{}' c1='{}' alive=null
-	bn_log "fwd: $sys (run $i)"
+	local sys=$1 n=$2 i=$3 r0 r1 g c0='{}' c1='{}' alive=null attach
+	attach=$(sys_attach "$sys")
+	bn_log "fwd: $sys${attach:+ (uplink $attach)} (run $i)"
 	base_topo || bn_die "topology for $sys"
 	case $sys in
 	routed) topo_routed ;;
 	bridge_vxlan) topo_bridge ;;
-	vtepd*) topo_vtepd "$n" ;;
+	vtepd*) topo_vtepd "$n" "$attach" ;;
 	esac || bn_die "setup $sys"
-	local G=(ip netns exec "$TW1" "$BN_GEN" -i eth0 -C 0 -j --smac "$W1_MAC" --dmac "$DMAC"
+	local G=(ip netns exec "$TW1" "$BN_GEN" -i eth0 -C "$FWD_GEN_CPU" -j --mode "$FWD_GEN"
+		 --smac "$W1_MAC" --dmac "$DMAC"
 		 --sip "$W1_IP" --dip "$W2_IP")
 	# Warm up (caches, neighbour entries).
 	"${G[@]}" -n 10000 >/dev/null || bn_die "gen"
@@ -97,10 +121,11 @@ run_system() {
 	fi
 	emit "$(jq -nc --arg sys "$sys" --argjson n "$n" --argjson run "$i" \
 		--argjson gen "$g" --argjson rx $((r1 - r0)) --argjson c0 "$c0" --argjson c1 "$c1" \
-		--argjson alive "$alive" '
+		--argjson alive "$alive" --arg attach "$attach" '
 		def delta($h; $k): (($c1[$h][$k] // 0) - ($c0[$h][$k] // 0));
-		{kind: "fwd", system: $sys, routes: $n, run: $run, frames_sent: $gen.frames,
-		 seconds: $gen.seconds, gen_pps: $gen.pps, received: $rx,
+		{kind: "fwd", system: $sys, routes: $n, run: $run,
+		 uplink_attach: (if $attach == "" then null else $attach end), frames_sent: $gen.frames,
+		 seconds: $gen.seconds, gen_pps: $gen.pps, gen_mode: ($gen.mode // "live"), received: $rx,
 		 rx_pps: ($rx / $gen.seconds | round), vtepd_running: $alive,
 		 counters: (if $c1 == {} then null else
 			{h1_fwd_encap: delta("h1"; "fwd_encap"),
@@ -111,6 +136,9 @@ run_system() {
 }
 
 [ -x "$BN_GEN" ] || bn_die "bench tools missing (make bench-tools)"
+FWD_GEN=${FWD_GEN:-$(bn_gen_mode)} || bn_die "gen --probe"
+if [ "$FWD_GEN" = xsk ]; then FWD_GEN_CPU=${FWD_GEN_CPU:-1}; else FWD_GEN_CPU=${FWD_GEN_CPU:-0}; fi
+bn_log "fwd: generator $FWD_GEN on CPU $FWD_GEN_CPU, path on CPU 0"
 for ((run = 1; run <= runs; run++)); do
 	for s in ${FWD_SYSTEMS:-routed bridge_vxlan vtepd vtepd_routes}; do
 		case $s in

@@ -68,6 +68,30 @@ bn_rx_packets() { ip -n "$1" -s -j link show dev "$2" | jq '.[0].stats64.rx.pack
 bn_xdp_pass() { ip -n "$1" link set dev "$2" xdpdrv obj "$BN_BUILD/bench/pass.bpf.o" sec xdp; }
 bn_xdp_off() { ip -n "$1" link set dev "$2" xdpdrv off 2>/dev/null; true; }
 
+# The generator's sending mode on this kernel: live (XDP live frames) or xsk
+# (AF_XDP; the kernel refuses live frames). See bench/xsk_tx.h.
+bn_gen_mode() { "$BN_GEN" --probe; }
+
+# bn_napi_pin NS DEV CPU: DEV's NAPI (it has one once XDP is attached) in
+# its own kernel thread (sysfs "threaded", net/core/dev.c napi_threaded_poll),
+# bound to CPU. With the AF_XDP generator on another CPU, everything the
+# receiving path does then runs on CPU: the veth ring is drained there in
+# NAPI batches, and the rest of the path follows from that thread's softirq.
+# The thread is named napi/DEV-<napi id> (dev.c napi_kthread_create); threads
+# of that name which appear when threaded mode is switched on are ours. They
+# end with the device.
+bn_napi_pin() {
+	local ns=$1 dev=$2 cpu=$3 before after pid n=0
+	before=$(pgrep -x "napi/$dev-[0-9]+" | sort)
+	ip netns exec "$ns" sh -c "echo 1 > /sys/class/net/$dev/threaded" || return 1
+	after=$(pgrep -x "napi/$dev-[0-9]+" | sort)
+	for pid in $(comm -13 <(echo "$before") <(echo "$after")); do
+		taskset -pc "$cpu" "$pid" >/dev/null || return 1
+		n=$((n + 1))
+	done
+	[ "$n" -gt 0 ] || { bn_log "no new NAPI thread for $ns/$dev"; return 1; }
+}
+
 # bn_tc NS DEV OBJ: OBJ (floor or sink) on DEV's clsact ingress.
 bn_tc() {
 	bn_in "$1" tc qdisc replace dev "$2" clsact &&

@@ -56,6 +56,7 @@ jq -n --argjson meta "$(cat "$OUT/meta.json")" --arg mode "$MODE" \
 	    [$f[].system] | reduce .[] as $s ([]; if index([$s]) then . else . + [$s] end) |
 	    map(. as $s | $f | map(select(.system == $s))) | map({
 	    system: .[0].system, routes: .[0].routes, runs: length,
+	    uplink_attach: ([.[].uplink_attach] | unique | if length == 1 then .[0] else . end),
 	    rx_pps_median: ([.[].rx_pps] | median | round), rx_pps_min: ([.[].rx_pps] | min),
 	    rx_pps_max: ([.[].rx_pps] | max),
 	    ns_per_pkt_median: (([.[].rx_pps] | median) as $m | if $m and $m > 0 then (1e9 / $m | round) else null end),
@@ -65,7 +66,9 @@ jq -n --argjson meta "$(cat "$OUT/meta.json")" --arg mode "$MODE" \
 	.fwd_ratios = (.fwd_summary | map({key: .system, value: .rx_pps_median}) | from_entries |
 	  {vtepd_over_bridge_vxlan: ratio(.vtepd; .bridge_vxlan), vtepd_over_routed: ratio(.vtepd; .routed),
 	   vtepd_routes_over_bridge_vxlan: ratio(.vtepd_routes; .bridge_vxlan),
-	   vtepd_routes_over_routed: ratio(.vtepd_routes; .routed)}) |
+	   vtepd_routes_over_routed: ratio(.vtepd_routes; .routed),
+	   vtepd_tc_over_bridge_vxlan: ratio(.vtepd_tc; .bridge_vxlan),
+	   vtepd_tc_over_routed: ratio(.vtepd_tc; .routed)}) |
 	.method.tcp = "iperf3, P TCP streams from the workload on host 1 to the workload on host 2 for S seconds (first second omitted), underlay MTU 1600 so 1500-byte packets fit every system; rate = bits received / time." |
 	.tcp = ($tcp | map(select(.kind == "tcp"))) |
 	.tcp_summary = ([.tcp[].system] | uniq_by_order | map(. as $s | $tcp | map(select(.system == $s)) | {
@@ -185,6 +188,9 @@ jq -r '
 	"Ratios of the medians: vtepd / bridge+VXLAN \(.fwd_ratios.vtepd_over_bridge_vxlan | n)," +
 	  " vtepd / routed veth \(.fwd_ratios.vtepd_over_routed | n); with the extra routes loaded" +
 	  " \(.fwd_ratios.vtepd_routes_over_bridge_vxlan | n) and \(.fwd_ratios.vtepd_routes_over_routed | n).",
+	(if .fwd_ratios.vtepd_tc_over_routed or .fwd_ratios.vtepd_tc_over_bridge_vxlan then
+	  "vtepd with the TC uplink (`vtepd_tc`): / bridge+VXLAN \(.fwd_ratios.vtepd_tc_over_bridge_vxlan | n)," +
+	  " / routed veth \(.fwd_ratios.vtepd_tc_over_routed | n)." else empty end),
 	""
 	) else empty end),
 	(if (.tcp | length) > 0 then (
