@@ -26,9 +26,12 @@
 # generator's own cost is a small, equal share for every system). Where the
 # kernel refuses live frames, the generator sends through AF_XDP
 # (bench/xsk_tx.h), which costs its CPU an skb per frame: it then runs on
-# CPU 1 (FWD_GEN_CPU) and p1's NAPI runs in a thread bound to CPU 0
-# (bn_napi_pin), so CPU 0 still does the whole path and nothing else of
-# ours. Each record names the generator mode. bpf_stats stay off here, so
+# CPU 1 (FWD_GEN_CPU), into a veth pair gx0/gx1 in w1 whose gx1 end
+# redirects each frame in XDP out of w1's eth0 (gen --relay), and p1's NAPI
+# runs in a thread bound to CPU 0 (bn_napi_pin). p1 then receives
+# xdp_frames exactly as from live frames, the socket's skbs are freed on
+# CPU 1, and CPU 0 does the whole path and nothing else of ours. Each record
+# names the generator mode. bpf_stats stay off here, so
 # vtepd pays no accounting the kernel paths do not.
 #
 # Writes one JSON object per run and system to OUT.jsonl. Never pass/fail.
@@ -80,7 +83,8 @@ base_topo() {
 	bn_stats_set 0
 	topo_base || return 1
 	bn_xdp_pass "$TH1" p1 && bn_tc "$TW2" eth0 sink || return 1
-	[ "$FWD_GEN" = live ] || bn_napi_pin "$TH1" p1 0
+	[ "$FWD_GEN" = live ] && return 0
+	bn_veth "$TW1" gx0 "$TW1" gx1 && bn_napi_pin "$TH1" p1 0
 }
 
 # The uplink attach mode a system runs vtepd with; empty for the kernel ones.
@@ -95,7 +99,7 @@ sys_attach() {
 # run, tears it down. Rounds alternate the systems, so the noise of a busy
 # machine falls on all of them alike.
 run_system() {
-	local sys=$1 n=$2 i=$3 r0 r1 g c0='{}' c1='{}' alive=null attach
+	local sys=$1 n=$2 i=$3 r0 r1 g c0='{}' c1='{}' alive=null attach t0 t1
 	attach=$(sys_attach "$sys")
 	bn_log "fwd: $sys${attach:+ (uplink $attach)} (run $i)"
 	base_topo || bn_die "topology for $sys"
@@ -104,15 +108,19 @@ run_system() {
 	bridge_vxlan) topo_bridge ;;
 	vtepd*) topo_vtepd "$n" "$attach" ;;
 	esac || bn_die "setup $sys"
+	local relay=()
+	[ "$FWD_GEN" = xsk ] && relay=(--relay gx0:gx1)
 	local G=(ip netns exec "$TW1" "$BN_GEN" -i eth0 -C "$FWD_GEN_CPU" -j --mode "$FWD_GEN"
-		 --smac "$W1_MAC" --dmac "$DMAC"
+		 "${relay[@]}" --smac "$W1_MAC" --dmac "$DMAC"
 		 --sip "$W1_IP" --dip "$W2_IP")
 	# Warm up (caches, neighbour entries).
 	"${G[@]}" -n 10000 >/dev/null || bn_die "gen"
 	[[ $sys == vtepd* ]] && c0=$(jq -nc --argjson a "$(bn_counters "$BN_RUN/h1")" \
 		--argjson b "$(bn_counters "$BN_RUN/h2")" '{h1: $a, h2: $b}')
 	r0=$(bn_rx_packets "$TW2" eth0)
+	t0=$(bn_path_cpu_ns)
 	g=$("${G[@]}" "${GEN_LEN[@]}") || bn_die "gen"
+	t1=$(bn_path_cpu_ns)
 	r1=$(bn_rx_packets "$TW2" eth0)
 	if [[ $sys == vtepd* ]]; then
 		alive=$(bn_vtepd_alive && echo true || echo false)
@@ -121,17 +129,19 @@ run_system() {
 	fi
 	emit "$(jq -nc --arg sys "$sys" --argjson n "$n" --argjson run "$i" \
 		--argjson gen "$g" --argjson rx $((r1 - r0)) --argjson c0 "$c0" --argjson c1 "$c1" \
-		--argjson alive "$alive" --arg attach "$attach" '
+		--argjson alive "$alive" --arg attach "$attach" --argjson cpu $((t1 - t0)) '
 		def delta($h; $k): (($c1[$h][$k] // 0) - ($c0[$h][$k] // 0));
 		{kind: "fwd", system: $sys, routes: $n, run: $run,
 		 uplink_attach: (if $attach == "" then null else $attach end), frames_sent: $gen.frames,
 		 seconds: $gen.seconds, gen_pps: $gen.pps, gen_mode: ($gen.mode // "live"), received: $rx,
 		 rx_pps: ($rx / $gen.seconds | round), vtepd_running: $alive,
+		 path_cpu_ns_per_pkt: (if $gen.mode == "xsk" and $rx > 0 then ($cpu / $rx | round) else null end),
 		 counters: (if $c1 == {} then null else
 			{h1_fwd_encap: delta("h1"; "fwd_encap"),
 			 h2_decap_deliver: delta("h2"; "decap_deliver")} end)}')"
 	tail -n1 "$RESULTS" | jq -r '"bench: fwd \(.system) run \(.run): \(.rx_pps) pps" +
-		" received (generator \(.gen_pps | round) pps)"' >&2
+		" received (generator \(.gen_pps | round) pps" +
+		(if .path_cpu_ns_per_pkt then ", path CPU \(.path_cpu_ns_per_pkt) ns/pkt" else "" end) + ")"' >&2
 	bn_cleanup
 }
 

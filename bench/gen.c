@@ -18,6 +18,14 @@
  * kernels that refuse live frames (EPERM); --mode auto (the default) tries
  * live frames first and falls back on EPERM. The JSON line names the mode.
  * --probe prints the mode auto would use and sends nothing.
+ *
+ * --relay A:B (xsk mode): the socket sends into veth end A, and this
+ * program, attached as native XDP on its peer B, rewrites each frame and
+ * redirects it out of IFNAME. The receiving end of IFNAME then gets
+ * xdp_frames in its NAPI ring, as from live frames, and the socket's skbs
+ * are consumed on the sending CPU (veth_xdp_rcv_skb copies each one into a
+ * page for XDP and frees it there, so the socket's completion and
+ * sock_wfree stay off the receiving CPU).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -30,6 +38,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <linux/if_link.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
@@ -52,6 +61,7 @@ struct gen_opts {
 	int json;
 	int stats;
 	int probe;
+	const char *relay; /* "A:B" */
 	enum gen_mode { GEN_AUTO, GEN_LIVE, GEN_XSK } mode;
 	struct frame_spec spec;
 };
@@ -63,14 +73,15 @@ static void usage(FILE *f)
 "           [--smac M] [--dmac M] [--sip A] [--dip A] [--sport P] [--dport P]\n"
 "           [--size BYTES] [--arp] [--vlan ID] [--ethertype 0xNNNN] [--truncate BYTES]\n"
 "           [--vxlan VNI --osmac M --odmac M --osip A --odip A [--osport P]]\n"
-"           [--spread N] [--stats] [--mode auto|live|xsk] [--probe]\n"
+"           [--spread N] [--stats] [--mode auto|live|xsk] [--probe] [--relay A:B]\n"
 "Transmits one crafted frame out of IFNAME (this network namespace) at line rate\n"
 "through XDP live-frame test runs; --spread walks the (inner) IPv4 destination or\n"
 "ARP target over N consecutive addresses from --dip. --stats holds the kernel's\n"
 "BPF run-time statistics on while sending (BPF_ENABLE_STATS), whatever anyone\n"
 "does to kernel.bpf_stats_enabled meanwhile. --mode xsk sends through an AF_XDP\n"
 "socket (copy mode) where live frames are refused; auto tries live first.\n"
-"--probe prints the mode auto picks. Defaults: -n 1000000,\n"
+"--probe prints the mode auto picks. --relay A:B (xsk): send into veth end A,\n"
+"whose peer B redirects each frame out of IFNAME in XDP. Defaults: -n 1000000,\n"
 "UDP 1024 -> 9, 60-byte frames.\n");
 }
 
@@ -104,7 +115,7 @@ static int parse_u(const char *s, unsigned long long max, unsigned long long *ou
 enum {
 	O_SMAC = 256, O_DMAC, O_SIP, O_DIP, O_SPORT, O_DPORT, O_SIZE, O_ARP, O_VLAN,
 	O_ETYPE, O_TRUNC, O_VXLAN, O_OSMAC, O_ODMAC, O_OSIP, O_ODIP, O_OSPORT, O_SPREAD,
-	O_STATS, O_MODE, O_PROBE,
+	O_STATS, O_MODE, O_PROBE, O_RELAY,
 };
 
 static const struct option long_opts[] = {
@@ -118,7 +129,7 @@ static const struct option long_opts[] = {
 	{ "osip", 1, 0, O_OSIP }, { "odip", 1, 0, O_ODIP },
 	{ "osport", 1, 0, O_OSPORT }, { "spread", 1, 0, O_SPREAD },
 	{ "stats", 0, 0, O_STATS }, { "mode", 1, 0, O_MODE },
-	{ "probe", 0, 0, O_PROBE },
+	{ "probe", 0, 0, O_PROBE }, { "relay", 1, 0, O_RELAY },
 	{ "help", 0, 0, 'h' },
 	{ 0 },
 };
@@ -175,6 +186,7 @@ static int parse_args(int argc, char **argv, struct gen_opts *o)
 			else err = -EINVAL;
 			break;
 		case O_PROBE: o->probe = 1; break;
+		case O_RELAY: o->relay = optarg; break;
 		case 'h': usage(stdout); return 1;
 		default: usage(stderr); return -EINVAL;
 		}
@@ -312,16 +324,45 @@ static void report(const struct gen_opts *o, unsigned int ifindex, const struct 
 		       sent, f->len, o->ifname, secs, pps, mode);
 }
 
+/* --relay A:B: the program on B (native XDP) redirects to IFNAME; the socket
+ * sends into A. Returns A's ifindex and sets *relay_ifindex, or 0. */
+static unsigned int relay_setup(struct gen_bpf *skel, const char *relay,
+				unsigned int *relay_ifindex)
+{
+	char a[2 * IF_NAMESIZE + 2] = "", *b;
+	unsigned int ia;
+	int err;
+
+	snprintf(a, sizeof(a), "%s", relay);
+	b = strchr(a, ':');
+	if (b)
+		*b++ = '\0';
+	ia = b ? if_nametoindex(a) : 0;
+	*relay_ifindex = ia ? if_nametoindex(b) : 0;
+	if (!*relay_ifindex) {
+		fprintf(stderr, "gen: --relay %s: need two interfaces A:B here\n", relay);
+		return 0;
+	}
+	err = bpf_xdp_attach((int)*relay_ifindex, bpf_program__fd(skel->progs.bench_gen),
+			     XDP_FLAGS_DRV_MODE, NULL);
+	if (err) {
+		fprintf(stderr, "gen: XDP on %s: %s\n", b, strerror(-err));
+		*relay_ifindex = 0;
+		return 0;
+	}
+	return ia;
+}
+
 int main(int argc, char **argv)
 {
 	struct gen_bpf *skel = NULL;
 	struct xsk_tx *xsk = NULL;
 	struct gen_opts o;
 	struct frame f;
-	unsigned int ifindex = 0;
-	long long sent = 0;
+	unsigned int ifindex = 0, xsk_ifindex, relay_ifindex = 0;
+	long long sent;
 	double t0;
-	int err, live, stats_fd = -1;
+	int err, live, stats_fd = -1, rc = 1;
 
 	err = parse_args(argc, argv, &o);
 	if (err)
@@ -347,19 +388,23 @@ int main(int argc, char **argv)
 	}
 	if (pin_cpu(o.cpu))
 		return 1;
-	if (o.mode == GEN_LIVE && !(skel = gen_load(ifindex, &o, &f, f.len)))
+	if ((o.mode == GEN_LIVE || o.relay) && !(skel = gen_load(ifindex, &o, &f, f.len)))
 		return 1;
-	if (o.mode == GEN_XSK && !(xsk = xsk_tx_open(ifindex, &f, o.spread))) {
+	xsk_ifindex = ifindex;
+	if (o.mode == GEN_XSK && o.relay &&
+	    !(xsk_ifindex = relay_setup(skel, o.relay, &relay_ifindex)))
+		goto out;
+	/* Through the relay the program writes every frame (spread too). */
+	if (o.mode == GEN_XSK &&
+	    !(xsk = xsk_tx_open(xsk_ifindex, &f, o.relay ? 0 : o.spread))) {
 		fprintf(stderr, "gen: AF_XDP socket on %s: %s\n", o.ifname, strerror(errno));
-		return 1;
+		goto out;
 	}
 	/* The sysctl is global and other benchmarks flip it; an fd from
 	 * BPF_ENABLE_STATS keeps the statistics on until it is closed. */
 	if (o.stats && (stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME)) < 0) {
 		fprintf(stderr, "gen: BPF_ENABLE_STATS: %s\n", strerror(-stats_fd));
-		gen_bpf__destroy(skel);
-		xsk_tx_close(xsk);
-		return 1;
+		goto out;
 	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
@@ -369,11 +414,16 @@ int main(int argc, char **argv)
 	if (sent < 0)
 		fprintf(stderr, "gen: %s on %s: %s\n", o.mode == GEN_LIVE ? "test run" : "AF_XDP",
 			o.ifname, strerror((int)-sent));
-	else
+	else {
 		report(&o, ifindex, &f, (unsigned long long)sent, now_s() - t0);
+		rc = 0;
+	}
+out:
 	if (stats_fd >= 0)
 		close(stats_fd);
-	gen_bpf__destroy(skel);
 	xsk_tx_close(xsk);
-	return sent < 0 ? 1 : 0;
+	if (relay_ifindex)
+		bpf_xdp_detach((int)relay_ifindex, XDP_FLAGS_DRV_MODE, NULL);
+	gen_bpf__destroy(skel);
+	return rc;
 }

@@ -22,6 +22,7 @@ BN_PIDS=()          # vtepd pids we started
 BN_CFGS=()          # their config files, for --cleanup
 BN_MOUNTS=()        # bpffs mounts we made
 BN_STATS_OLD=       # kernel.bpf_stats_enabled before we touched it
+BN_NAPI_PIDS=()     # NAPI threads bn_napi_pin bound (they end with their device)
 
 # Fixed addresses: everything is crafted by the generator, so the MACs are
 # set rather than learned.
@@ -87,9 +88,24 @@ bn_napi_pin() {
 	after=$(pgrep -x "napi/$dev-[0-9]+" | sort)
 	for pid in $(comm -13 <(echo "$before") <(echo "$after")); do
 		taskset -pc "$cpu" "$pid" >/dev/null || return 1
+		BN_NAPI_PIDS+=("$pid")
 		n=$((n + 1))
 	done
 	[ "$n" -gt 0 ] || { bn_log "no new NAPI thread for $ns/$dev"; return 1; }
+}
+
+# CPU time (ns) the pinned NAPI threads and CPU 0's ksoftirqd have run, from
+# /proc/PID/schedstat: the softirq work a thread runs at local_bh_enable()
+# counts as its own time (no CONFIG_IRQ_TIME_ACCOUNTING here), and what is
+# deferred goes to ksoftirqd. Divided by the packets, the path's CPU cost,
+# whatever share of the CPU other jobs took meanwhile.
+bn_path_cpu_ns() {
+	local pid t=0 k
+	k=$(pgrep -x 'ksoftirqd/0' | head -1)
+	for pid in "${BN_NAPI_PIDS[@]}" $k; do
+		t=$((t + $(awk '{print $1}' "/proc/$pid/schedstat" 2>/dev/null || echo 0)))
+	done
+	echo "$t"
 }
 
 # bn_tc NS DEV OBJ: OBJ (floor or sink) on DEV's clsact ingress.
@@ -221,6 +237,7 @@ bn_cleanup() {
 	for ns in $BN_NS_ALL; do
 		[ -e "/run/netns/$ns" ] && ip netns del "$ns"
 	done
+	BN_NAPI_PIDS=()
 	for d in "${BN_MOUNTS[@]}"; do
 		umount "$d" 2>/dev/null && rmdir "$d" 2>/dev/null
 	done
