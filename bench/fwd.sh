@@ -18,6 +18,8 @@
 #   vtepd_routes  the same with --routes N extra remote routes loaded on h1
 #   vtepd_tc      vtepd with the uplink program in TC (uplink_attach "tc")
 #                 whatever FWD_UPLINK says; not in the default set
+#   *_b           any vtepd system with the vtepd binary FWD_VTEPD_B instead
+#                 (another build: old and new datapath in the same rounds)
 # Every record carries uplink_attach (null for the kernel systems).
 # The path runs on one CPU (0). With live frames (the generator's default
 # where the kernel allows them) everything runs there (-C 0): the test runs
@@ -101,6 +103,10 @@ sys_attach() {
 run_system() {
 	local sys=$1 n=$2 i=$3 r0 r1 g c0='{}' c1='{}' alive=null attach t0 t1
 	attach=$(sys_attach "$sys")
+	BN_VTEPD=$BN_BUILD/vtepd
+	if [[ $sys == vtepd*_b ]]; then
+		BN_VTEPD=${FWD_VTEPD_B:?"$sys needs FWD_VTEPD_B (a vtepd binary)"}
+	fi
 	bn_log "fwd: $sys${attach:+ (uplink $attach)} (run $i)"
 	base_topo || bn_die "topology for $sys"
 	case $sys in
@@ -129,9 +135,11 @@ run_system() {
 	fi
 	emit "$(jq -nc --arg sys "$sys" --argjson n "$n" --argjson run "$i" \
 		--argjson gen "$g" --argjson rx $((r1 - r0)) --argjson c0 "$c0" --argjson c1 "$c1" \
-		--argjson alive "$alive" --arg attach "$attach" --argjson cpu $((t1 - t0)) '
+		--argjson alive "$alive" --arg attach "$attach" --argjson cpu $((t1 - t0)) \
+		--arg vtepd "$([[ $sys == vtepd* ]] && sha256sum "$BN_VTEPD" | cut -c1-12)" '
 		def delta($h; $k): (($c1[$h][$k] // 0) - ($c0[$h][$k] // 0));
 		{kind: "fwd", system: $sys, routes: $n, run: $run,
+		 vtepd_sha256: (if $vtepd == "" then null else $vtepd end),
 		 uplink_attach: (if $attach == "" then null else $attach end), frames_sent: $gen.frames,
 		 seconds: $gen.seconds, gen_pps: $gen.pps, gen_mode: ($gen.mode // "live"), received: $rx,
 		 rx_pps: ($rx / $gen.seconds | round), vtepd_running: $alive,
@@ -149,10 +157,18 @@ run_system() {
 FWD_GEN=${FWD_GEN:-$(bn_gen_mode)} || bn_die "gen --probe"
 if [ "$FWD_GEN" = xsk ]; then FWD_GEN_CPU=${FWD_GEN_CPU:-1}; else FWD_GEN_CPU=${FWD_GEN_CPU:-0}; fi
 bn_log "fwd: generator $FWD_GEN on CPU $FWD_GEN_CPU, path on CPU 0"
+# Even rounds run the systems in reverse order (A B, B A, ...): on a shared
+# machine whose load drifts during the runs, a fixed order would hand the
+# later systems of every round the same bias.
+read -r -a SYSTEMS <<<"${FWD_SYSTEMS:-routed bridge_vxlan vtepd vtepd_routes}"
 for ((run = 1; run <= runs; run++)); do
-	for s in ${FWD_SYSTEMS:-routed bridge_vxlan vtepd vtepd_routes}; do
+	order=("${SYSTEMS[@]}")
+	if ((run % 2 == 0)); then
+		for ((k = 0; k < ${#SYSTEMS[@]}; k++)); do order[k]=${SYSTEMS[${#SYSTEMS[@]} - 1 - k]}; done
+	fi
+	for s in "${order[@]}"; do
 		case $s in
-		vtepd_routes) run_system "$s" "$nroutes" "$run" ;;
+		vtepd_routes*) run_system "$s" "$nroutes" "$run" ;;
 		*) run_system "$s" 0 "$run" ;;
 		esac
 	done

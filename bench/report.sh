@@ -60,6 +60,7 @@ jq -n --argjson meta "$(cat "$OUT/meta.json")" --arg mode "$MODE" \
 	    rx_pps_median: ([.[].rx_pps] | median | round), rx_pps_min: ([.[].rx_pps] | min),
 	    rx_pps_max: ([.[].rx_pps] | max),
 	    ns_per_pkt_median: (([.[].rx_pps] | median) as $m | if $m and $m > 0 then (1e9 / $m | round) else null end),
+	    path_cpu_ns_per_pkt_median: ([.[].path_cpu_ns_per_pkt | select(. != null)] | median),
 	    delivered_ratio: (([.[].received] | add) / ([.[].frames_sent] | add) * 1000 | round / 1000)
 	  }))
 	} |
