@@ -89,6 +89,20 @@ base_topo() {
 	bn_veth "$TW1" gx0 "$TW1" gx1 && bn_napi_pin "$TH1" p1 0
 }
 
+# stats_were_on ID STATS_BEFORE STATS_AFTER: did the sink program's
+# run_time_ns grow? Run-time statistics are global (kernel/bpf: the
+# bpf_stats_enabled_key static key, on while the sysctl is 1 or any process
+# holds a BPF_ENABLE_STATS fd, as bench/gen --stats does), and each program
+# run then reads sched_clock() twice (a kvm pvclock read of ~35 ns on the
+# development VM): vtepd pays that for its two programs on top of the XDP_PASS
+# and sink programs every system runs, +290 ns per packet against about +120
+# for routed in alternating runs there.
+# base_topo() sets the sysctl to 0; another process's fd still wins.
+stats_were_on() {
+	jq -nr --arg id "$1" --argjson a "$2" --argjson b "$3" \
+		'(($b[$id].run_time_ns // 0) - ($a[$id].run_time_ns // 0)) > 0'
+}
+
 # The uplink attach mode a system runs vtepd with; empty for the kernel ones.
 sys_attach() {
 	case $1 in
@@ -101,7 +115,7 @@ sys_attach() {
 # run, tears it down. Rounds alternate the systems, so the noise of a busy
 # machine falls on all of them alike.
 run_system() {
-	local sys=$1 n=$2 i=$3 r0 r1 g c0='{}' c1='{}' alive=null attach t0 t1
+	local sys=$1 n=$2 i=$3 r0 r1 g c0='{}' c1='{}' alive=null attach t0 t1 sink s0 s1 stats_on
 	attach=$(sys_attach "$sys")
 	BN_VTEPD=$BN_BUILD/vtepd
 	if [[ $sys == vtepd*_b ]]; then
@@ -123,11 +137,18 @@ run_system() {
 	"${G[@]}" -n 10000 >/dev/null || bn_die "gen"
 	[[ $sys == vtepd* ]] && c0=$(jq -nc --argjson a "$(bn_counters "$BN_RUN/h1")" \
 		--argjson b "$(bn_counters "$BN_RUN/h2")" '{h1: $a, h2: $b}')
+	sink=$(bn_prog_id "$TW2" eth0 tc)
+	s0=$(bn_prog_stats "$sink")
 	r0=$(bn_rx_packets "$TW2" eth0)
 	t0=$(bn_path_cpu_ns)
 	g=$("${G[@]}" "${GEN_LEN[@]}") || bn_die "gen"
 	t1=$(bn_path_cpu_ns)
 	r1=$(bn_rx_packets "$TW2" eth0)
+	s1=$(bn_prog_stats "$sink")
+	stats_on=$(stats_were_on "$sink" "$s0" "$s1")
+	[ "$stats_on" = true ] && bn_log "warning: BPF run-time statistics were on during this run" \
+		"(kernel.bpf_stats_enabled or another process's BPF_ENABLE_STATS): vtepd's" \
+		"two programs paid for them on top of the bench's own, which every system runs"
 	if [[ $sys == vtepd* ]]; then
 		alive=$(bn_vtepd_alive && echo true || echo false)
 		c1=$(jq -nc --argjson a "$(bn_counters "$BN_RUN/h1")" \
@@ -136,7 +157,8 @@ run_system() {
 	emit "$(jq -nc --arg sys "$sys" --argjson n "$n" --argjson run "$i" \
 		--argjson gen "$g" --argjson rx $((r1 - r0)) --argjson c0 "$c0" --argjson c1 "$c1" \
 		--argjson alive "$alive" --arg attach "$attach" --argjson cpu $((t1 - t0)) \
-		--arg vtepd "$([[ $sys == vtepd* ]] && sha256sum "$BN_VTEPD" | cut -c1-12)" '
+		--arg vtepd "$([[ $sys == vtepd* ]] && sha256sum "$BN_VTEPD" | cut -c1-12)" \
+		--argjson stats_on "$stats_on" '
 		def delta($h; $k): (($c1[$h][$k] // 0) - ($c0[$h][$k] // 0));
 		{kind: "fwd", system: $sys, routes: $n, run: $run,
 		 vtepd_sha256: (if $vtepd == "" then null else $vtepd end),
@@ -144,6 +166,7 @@ run_system() {
 		 seconds: $gen.seconds, gen_pps: $gen.pps, gen_mode: ($gen.mode // "live"), received: $rx,
 		 rx_pps: ($rx / $gen.seconds | round), vtepd_running: $alive,
 		 path_cpu_ns_per_pkt: (if $gen.mode == "xsk" and $rx > 0 then ($cpu / $rx | round) else null end),
+		 bpf_stats_on: $stats_on,
 		 counters: (if $c1 == {} then null else
 			{h1_fwd_encap: delta("h1"; "fwd_encap"),
 			 h2_decap_deliver: delta("h2"; "decap_deliver")} end)}')"
