@@ -114,13 +114,13 @@ static __always_inline int uplink_tc_from_xdp(struct __sk_buff *skb)
 /* tc mode: a copy of the inner Ethernet header, read in place. It lies in
  * the linear area: decap_classify() read it there (cursor_pull within
  * [data, data_end), after uplink_tc_decap()'s pull). A direct read instead
- * of bpf_skb_load_bytes() saves a helper call, which is what costs here:
- * every helper's return goes through the return thunk of this CPU's SRSO
- * mitigation (Safe RET, srso_alias_return_thunk), and bpf_skb_load_bytes
- * (net/core/filter.c: skb_header_pointer + memcpy) measured 30 ns of the
- * 390 ns a decapsulation took under BPF_PROG_TEST_RUN. outer_len is at
- * most 14 + 60 + 8 + 8 (decap.h), so the mask changes nothing but tells
- * the verifier the offset's bound. */
+ * of bpf_skb_load_bytes() saves a helper call, and calls are dear on the
+ * development VM (AMD, SRSO mitigation "Safe RET": every return of the
+ * helper and of what it calls goes through srso_alias_return_thunk):
+ * bpf_skb_load_bytes (net/core/filter.c: skb_header_pointer + memcpy) was
+ * 30-40 ns of the ~400 ns one BPF_PROG_TEST_RUN of a decapsulation took.
+ * outer_len is at most 14 + 60 + 8 + 8 (decap.h), so the mask changes
+ * nothing but tells the verifier the offset's bound. */
 static __always_inline int uplink_tc_inner_eth(struct __sk_buff *skb,
 					       const struct decap_result *res,
 					       struct ethhdr *inner)
