@@ -175,9 +175,10 @@ $(BUILD)/bench/%.skel.h: $(BUILD)/bench/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/bench/gen: bench/gen.c bench/frame.c bench/frame.h $(BUILD)/bench/gen.skel.h $(BUILD)/libvtep.a
+$(BUILD)/bench/gen: bench/gen.c bench/frame.c bench/frame.h bench/xsk_tx.c bench/xsk_tx.h \
+		$(BUILD)/bench/gen.skel.h $(BUILD)/libvtep.a
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) -Ibench -I$(BUILD)/bench $(LDFLAGS) -o $@ bench/gen.c bench/frame.c \
+	$(Q)$(CC) $(CFLAGS) -Ibench -I$(BUILD)/bench $(LDFLAGS) -o $@ bench/gen.c bench/frame.c bench/xsk_tx.c \
 		$(BUILD)/libvtep.a $(LIBS)
 
 $(BUILD)/bench/fill: bench/fill.c $(wildcard include/*.h) $(BUILD)/libvtep.a

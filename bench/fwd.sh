@@ -3,7 +3,9 @@
 # against the kernel's bridge + VXLAN and against a plain routed veth.
 #
 #   bench/fwd.sh [--quick] [--seconds S] [--runs K] [--routes N] OUT.jsonl
-#   (FWD_SYSTEMS="routed bridge_vxlan vtepd vtepd_routes" picks systems)
+#   (FWD_SYSTEMS="routed bridge_vxlan vtepd vtepd_routes vtepd_tc" picks systems;
+#    FWD_UPLINK=xdp|tc is the uplink attach mode of vtepd and vtepd_routes,
+#    default xdp)
 #
 # The topology and the three systems are bench/topo.sh's (namespaces
 # $BN_PFX-*, bn-* by default). bench/gen sends 64-byte UDP frames (60 bytes
@@ -14,11 +16,25 @@
 #                 static fdb entries, no learning) on each host
 #   vtepd         vtepd on each host, a static route for the other workload
 #   vtepd_routes  the same with --routes N extra remote routes loaded on h1
-# Everything runs on one CPU (-C 0): the generator's test runs schedule the
-# veth NAPI of the receiving port there, and the whole path follows, so the
-# received rate is the rate one CPU forwards at (the generator's own cost is
-# a small, equal share for every system). bpf_stats stay off here, so vtepd
-# pays no accounting the kernel paths do not.
+#   vtepd_tc      vtepd with the uplink program in TC (uplink_attach "tc")
+#                 whatever FWD_UPLINK says; not in the default set
+#   *_b           any vtepd system with the vtepd binary FWD_VTEPD_B instead
+#                 (another build: old and new datapath in the same rounds)
+# Every record carries uplink_attach (null for the kernel systems).
+# The path runs on one CPU (0). With live frames (the generator's default
+# where the kernel allows them) everything runs there (-C 0): the test runs
+# schedule the veth NAPI of the receiving port on that CPU, and the whole
+# path follows, so the received rate is the rate one CPU forwards at (the
+# generator's own cost is a small, equal share for every system). Where the
+# kernel refuses live frames, the generator sends through AF_XDP
+# (bench/xsk_tx.h), which costs its CPU an skb per frame: it then runs on
+# CPU 1 (FWD_GEN_CPU), into a veth pair gx0/gx1 in w1 whose gx1 end
+# redirects each frame in XDP out of w1's eth0 (gen --relay), and p1's NAPI
+# runs in a thread bound to CPU 0 (bn_napi_pin). p1 then receives
+# xdp_frames exactly as from live frames, the socket's skbs are freed on
+# CPU 1, and CPU 0 does the whole path and nothing else of ours. Each record
+# names the generator mode. bpf_stats stay off here, so
+# vtepd pays no accounting the kernel paths do not.
 #
 # Writes one JSON object per run and system to OUT.jsonl. Never pass/fail.
 set -u
@@ -41,6 +57,8 @@ if [ $# -ne 1 ]; then
 	echo "usage: $0 [--quick] [--seconds S] [--runs K] [--routes N] OUT.jsonl" >&2
 	exit 2
 fi
+FWD_UPLINK=${FWD_UPLINK:-xdp}
+case $FWD_UPLINK in xdp|tc) ;; *) echo "$0: FWD_UPLINK must be xdp or tc" >&2; exit 2 ;; esac
 RESULTS=$1
 OUT=$(dirname "$RESULTS")
 # shellcheck source=bench/lib.sh
@@ -66,30 +84,73 @@ emit() { echo "$1" >> "$RESULTS"; }
 base_topo() {
 	bn_stats_set 0
 	topo_base || return 1
-	bn_xdp_pass "$TH1" p1 && bn_tc "$TW2" eth0 sink
+	bn_xdp_pass "$TH1" p1 && bn_tc "$TW2" eth0 sink || return 1
+	[ "$FWD_GEN" = live ] && return 0
+	bn_veth "$TW1" gx0 "$TW1" gx1 && bn_napi_pin "$TH1" p1 0
+}
+
+# stats_were_on ID STATS_BEFORE STATS_AFTER: did the sink program's
+# run_time_ns grow? Run-time statistics are global (kernel/bpf: the
+# bpf_stats_enabled_key static key, on while the sysctl is 1 or any process
+# holds a BPF_ENABLE_STATS fd, as bench/gen --stats does), and each program
+# run then reads sched_clock() twice (kvm pvclock on the development VM, where
+# progcost's empty TC program measures 45-53 ns a run): vtepd pays that for
+# its two programs on top of the XDP_PASS and sink programs every system runs.
+# There, 6 alternating rounds with and without statistics moved the path CPU
+# time per packet by about +110 ns for both vtepd_tc and routed (run-to-run
+# spread +-100 ns): small, but such runs are not the runs fwd.sh means.
+# base_topo() sets the sysctl to 0; another process's fd still wins.
+stats_were_on() {
+	jq -nr --arg id "$1" --argjson a "$2" --argjson b "$3" \
+		'(($b[$id].run_time_ns // 0) - ($a[$id].run_time_ns // 0)) > 0'
+}
+
+# The uplink attach mode a system runs vtepd with; empty for the kernel ones.
+sys_attach() {
+	case $1 in
+	vtepd_tc*) echo tc ;;
+	vtepd*) echo "$FWD_UPLINK" ;;
+	esac
 }
 
 # run_system NAME ROUTES RUN: builds the system, warms it up, measures one
 # run, tears it down. Rounds alternate the systems, so the noise of a busy
 # machine falls on all of them alike.
 run_system() {
-	local sys=$1 n=$2 i=$3 r0 r1 g c0='{}' c1='{}' alive=null
-	bn_log "fwd: $sys (run $i)"
+	local sys=$1 n=$2 i=$3 r0 r1 g c0='{}' c1='{}' alive=null attach t0 t1 sink s0 s1 stats_on
+	attach=$(sys_attach "$sys")
+	BN_VTEPD=$BN_BUILD/vtepd
+	if [[ $sys == vtepd*_b ]]; then
+		BN_VTEPD=${FWD_VTEPD_B:?"$sys needs FWD_VTEPD_B (a vtepd binary)"}
+	fi
+	bn_log "fwd: $sys${attach:+ (uplink $attach)} (run $i)"
 	base_topo || bn_die "topology for $sys"
 	case $sys in
 	routed) topo_routed ;;
 	bridge_vxlan) topo_bridge ;;
-	vtepd*) topo_vtepd "$n" ;;
+	vtepd*) topo_vtepd "$n" "$attach" ;;
 	esac || bn_die "setup $sys"
-	local G=(ip netns exec "$TW1" "$BN_GEN" -i eth0 -C 0 -j --smac "$W1_MAC" --dmac "$DMAC"
+	local relay=()
+	[ "$FWD_GEN" = xsk ] && relay=(--relay gx0:gx1)
+	local G=(ip netns exec "$TW1" "$BN_GEN" -i eth0 -C "$FWD_GEN_CPU" -j --mode "$FWD_GEN"
+		 "${relay[@]}" --smac "$W1_MAC" --dmac "$DMAC"
 		 --sip "$W1_IP" --dip "$W2_IP")
 	# Warm up (caches, neighbour entries).
 	"${G[@]}" -n 10000 >/dev/null || bn_die "gen"
 	[[ $sys == vtepd* ]] && c0=$(jq -nc --argjson a "$(bn_counters "$BN_RUN/h1")" \
 		--argjson b "$(bn_counters "$BN_RUN/h2")" '{h1: $a, h2: $b}')
+	sink=$(bn_prog_id "$TW2" eth0 tc)
+	s0=$(bn_prog_stats "$sink")
 	r0=$(bn_rx_packets "$TW2" eth0)
+	t0=$(bn_path_cpu_ns)
 	g=$("${G[@]}" "${GEN_LEN[@]}") || bn_die "gen"
+	t1=$(bn_path_cpu_ns)
 	r1=$(bn_rx_packets "$TW2" eth0)
+	s1=$(bn_prog_stats "$sink")
+	stats_on=$(stats_were_on "$sink" "$s0" "$s1")
+	[ "$stats_on" = true ] && bn_log "warning: BPF run-time statistics were on during this run" \
+		"(kernel.bpf_stats_enabled or another process's BPF_ENABLE_STATS): vtepd's" \
+		"two programs paid for them on top of the bench's own, which every system runs"
 	if [[ $sys == vtepd* ]]; then
 		alive=$(bn_vtepd_alive && echo true || echo false)
 		c1=$(jq -nc --argjson a "$(bn_counters "$BN_RUN/h1")" \
@@ -97,24 +158,42 @@ run_system() {
 	fi
 	emit "$(jq -nc --arg sys "$sys" --argjson n "$n" --argjson run "$i" \
 		--argjson gen "$g" --argjson rx $((r1 - r0)) --argjson c0 "$c0" --argjson c1 "$c1" \
-		--argjson alive "$alive" '
+		--argjson alive "$alive" --arg attach "$attach" --argjson cpu $((t1 - t0)) \
+		--arg vtepd "$([[ $sys == vtepd* ]] && sha256sum "$BN_VTEPD" | cut -c1-12)" \
+		--argjson stats_on "$stats_on" '
 		def delta($h; $k): (($c1[$h][$k] // 0) - ($c0[$h][$k] // 0));
-		{kind: "fwd", system: $sys, routes: $n, run: $run, frames_sent: $gen.frames,
-		 seconds: $gen.seconds, gen_pps: $gen.pps, received: $rx,
+		{kind: "fwd", system: $sys, routes: $n, run: $run,
+		 vtepd_sha256: (if $vtepd == "" then null else $vtepd end),
+		 uplink_attach: (if $attach == "" then null else $attach end), frames_sent: $gen.frames,
+		 seconds: $gen.seconds, gen_pps: $gen.pps, gen_mode: ($gen.mode // "live"), received: $rx,
 		 rx_pps: ($rx / $gen.seconds | round), vtepd_running: $alive,
+		 path_cpu_ns_per_pkt: (if $gen.mode == "xsk" and $rx > 0 then ($cpu / $rx | round) else null end),
+		 bpf_stats_on: $stats_on,
 		 counters: (if $c1 == {} then null else
 			{h1_fwd_encap: delta("h1"; "fwd_encap"),
 			 h2_decap_deliver: delta("h2"; "decap_deliver")} end)}')"
 	tail -n1 "$RESULTS" | jq -r '"bench: fwd \(.system) run \(.run): \(.rx_pps) pps" +
-		" received (generator \(.gen_pps | round) pps)"' >&2
+		" received (generator \(.gen_pps | round) pps" +
+		(if .path_cpu_ns_per_pkt then ", path CPU \(.path_cpu_ns_per_pkt) ns/pkt" else "" end) + ")"' >&2
 	bn_cleanup
 }
 
 [ -x "$BN_GEN" ] || bn_die "bench tools missing (make bench-tools)"
+FWD_GEN=${FWD_GEN:-$(bn_gen_mode)} || bn_die "gen --probe"
+if [ "$FWD_GEN" = xsk ]; then FWD_GEN_CPU=${FWD_GEN_CPU:-1}; else FWD_GEN_CPU=${FWD_GEN_CPU:-0}; fi
+bn_log "fwd: generator $FWD_GEN on CPU $FWD_GEN_CPU, path on CPU 0"
+# Even rounds run the systems in reverse order (A B, B A, ...): on a shared
+# machine whose load drifts during the runs, a fixed order would hand the
+# later systems of every round the same bias.
+read -r -a SYSTEMS <<<"${FWD_SYSTEMS:-routed bridge_vxlan vtepd vtepd_routes}"
 for ((run = 1; run <= runs; run++)); do
-	for s in ${FWD_SYSTEMS:-routed bridge_vxlan vtepd vtepd_routes}; do
+	order=("${SYSTEMS[@]}")
+	if ((run % 2 == 0)); then
+		for ((k = 0; k < ${#SYSTEMS[@]}; k++)); do order[k]=${SYSTEMS[${#SYSTEMS[@]} - 1 - k]}; done
+	fi
+	for s in "${order[@]}"; do
 		case $s in
-		vtepd_routes) run_system "$s" "$nroutes" "$run" ;;
+		vtepd_routes*) run_system "$s" "$nroutes" "$run" ;;
 		*) run_system "$s" 0 "$run" ;;
 		esac
 	done

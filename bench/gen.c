@@ -13,6 +13,19 @@
  *
  * Reports frames run through the program and frames per second; whether they
  * arrived is for the receiver to count (bpf_stats, interface counters).
+ *
+ * --mode xsk sends through an AF_XDP socket instead (bench/xsk_tx.h), for
+ * kernels that refuse live frames (EPERM); --mode auto (the default) tries
+ * live frames first and falls back on EPERM. The JSON line names the mode.
+ * --probe prints the mode auto would use and sends nothing.
+ *
+ * --relay A:B (xsk mode): the socket sends into veth end A, and this
+ * program, attached as native XDP on its peer B, rewrites each frame and
+ * redirects it out of IFNAME. The receiving end of IFNAME then gets
+ * xdp_frames in its NAPI ring, as from live frames, and the socket's skbs
+ * are consumed on the sending CPU (veth_xdp_rcv_skb copies each one into a
+ * page for XDP and frees it there, so the socket's completion and
+ * sock_wfree stay off the receiving CPU).
  */
 #include <errno.h>
 #include <getopt.h>
@@ -25,12 +38,14 @@
 #include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <linux/if_link.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
 #include "addr.h"
 #include "frame.h"
 #include "gen.skel.h"
+#include "xsk_tx.h"
 
 #define GEN_CHUNK (1u << 16) /* repeats per test run when sending for a time */
 
@@ -45,6 +60,9 @@ struct gen_opts {
 	unsigned int spread;
 	int json;
 	int stats;
+	int probe;
+	const char *relay; /* "A:B" */
+	enum gen_mode { GEN_AUTO, GEN_LIVE, GEN_XSK } mode;
 	struct frame_spec spec;
 };
 
@@ -55,12 +73,15 @@ static void usage(FILE *f)
 "           [--smac M] [--dmac M] [--sip A] [--dip A] [--sport P] [--dport P]\n"
 "           [--size BYTES] [--arp] [--vlan ID] [--ethertype 0xNNNN] [--truncate BYTES]\n"
 "           [--vxlan VNI --osmac M --odmac M --osip A --odip A [--osport P]]\n"
-"           [--spread N] [--stats]\n"
+"           [--spread N] [--stats] [--mode auto|live|xsk] [--probe] [--relay A:B]\n"
 "Transmits one crafted frame out of IFNAME (this network namespace) at line rate\n"
 "through XDP live-frame test runs; --spread walks the (inner) IPv4 destination or\n"
 "ARP target over N consecutive addresses from --dip. --stats holds the kernel's\n"
 "BPF run-time statistics on while sending (BPF_ENABLE_STATS), whatever anyone\n"
-"does to kernel.bpf_stats_enabled meanwhile. Defaults: -n 1000000,\n"
+"does to kernel.bpf_stats_enabled meanwhile. --mode xsk sends through an AF_XDP\n"
+"socket (copy mode) where live frames are refused; auto tries live first.\n"
+"--probe prints the mode auto picks. --relay A:B (xsk): send into veth end A,\n"
+"whose peer B redirects each frame out of IFNAME in XDP. Defaults: -n 1000000,\n"
 "UDP 1024 -> 9, 60-byte frames.\n");
 }
 
@@ -94,7 +115,7 @@ static int parse_u(const char *s, unsigned long long max, unsigned long long *ou
 enum {
 	O_SMAC = 256, O_DMAC, O_SIP, O_DIP, O_SPORT, O_DPORT, O_SIZE, O_ARP, O_VLAN,
 	O_ETYPE, O_TRUNC, O_VXLAN, O_OSMAC, O_ODMAC, O_OSIP, O_ODIP, O_OSPORT, O_SPREAD,
-	O_STATS,
+	O_STATS, O_MODE, O_PROBE, O_RELAY,
 };
 
 static const struct option long_opts[] = {
@@ -107,7 +128,8 @@ static const struct option long_opts[] = {
 	{ "osmac", 1, 0, O_OSMAC }, { "odmac", 1, 0, O_ODMAC },
 	{ "osip", 1, 0, O_OSIP }, { "odip", 1, 0, O_ODIP },
 	{ "osport", 1, 0, O_OSPORT }, { "spread", 1, 0, O_SPREAD },
-	{ "stats", 0, 0, O_STATS },
+	{ "stats", 0, 0, O_STATS }, { "mode", 1, 0, O_MODE },
+	{ "probe", 0, 0, O_PROBE }, { "relay", 1, 0, O_RELAY },
 	{ "help", 0, 0, 'h' },
 	{ 0 },
 };
@@ -157,6 +179,14 @@ static int parse_args(int argc, char **argv, struct gen_opts *o)
 		case O_OSPORT: err = parse_u(optarg, 65535, &v); s->osport = (uint16_t)v; break;
 		case O_SPREAD: err = parse_u(optarg, 1u << 24, &v); o->spread = (unsigned int)v; break;
 		case O_STATS: o->stats = 1; break;
+		case O_MODE:
+			if (!strcmp(optarg, "auto")) o->mode = GEN_AUTO;
+			else if (!strcmp(optarg, "live")) o->mode = GEN_LIVE;
+			else if (!strcmp(optarg, "xsk")) o->mode = GEN_XSK;
+			else err = -EINVAL;
+			break;
+		case O_PROBE: o->probe = 1; break;
+		case O_RELAY: o->relay = optarg; break;
 		case 'h': usage(stdout); return 1;
 		default: usage(stderr); return -EINVAL;
 		}
@@ -166,7 +196,7 @@ static int parse_args(int argc, char **argv, struct gen_opts *o)
 			return -EINVAL;
 		}
 	}
-	if (!o->ifname || optind != argc) {
+	if ((!o->ifname && !o->probe) || optind != argc) {
 		usage(stderr);
 		return -EINVAL;
 	}
@@ -187,113 +217,213 @@ static int run_once(int prog_fd, const struct frame *f, unsigned int n, unsigned
 	return bpf_prog_test_run_opts(prog_fd, &topts) ? -errno : 0;
 }
 
+/* Live frames for the time or count asked; returns frames sent or -errno. */
+static long long send_live(struct gen_bpf *skel, const struct gen_opts *o, const struct frame *f)
+{
+	int fd = bpf_program__fd(skel->progs.bench_gen), err = 0;
+	unsigned long long sent = 0, n;
+	double t0 = now_s();
+
+	if (o->seconds > 0) {
+		while (!gen_stop && now_s() - t0 < o->seconds && !err) {
+			err = run_once(fd, f, GEN_CHUNK, o->batch);
+			if (!err)
+				sent += GEN_CHUNK;
+		}
+	} else {
+		while (!gen_stop && sent < o->count && !err) {
+			n = o->count - sent;
+			if (n > GEN_CHUNK * 64ull)
+				n = GEN_CHUNK * 64ull;
+			err = run_once(fd, f, (unsigned int)n, o->batch);
+			if (!err)
+				sent += n;
+		}
+	}
+	if (err == -EINTR)
+		err = 0; /* a signal ended the last run; its frames are not counted */
+	return err ? err : (long long)sent;
+}
+
+/* Loads the generator program with the frame (tmpl_len 0: a program that
+ * only aborts, for the probe). */
+static struct gen_bpf *gen_load(unsigned int ifindex, const struct gen_opts *o,
+				const struct frame *f, size_t len)
+{
+	struct gen_bpf *skel = gen_bpf__open();
+	int err;
+
+	if (!skel) {
+		fprintf(stderr, "gen: open: %s\n", strerror(errno));
+		return NULL;
+	}
+	if (f->len > sizeof(skel->rodata->tmpl)) {
+		fprintf(stderr, "gen: a frame of %zu bytes is over the %zu the program copies\n",
+			f->len, sizeof(skel->rodata->tmpl));
+		goto fail;
+	}
+	skel->rodata->gen_ifindex = ifindex;
+	skel->rodata->tmpl_len = (__u32)len;
+	memcpy((void *)skel->rodata->tmpl, f->buf, f->len);
+	if (o->spread) {
+		skel->rodata->spread_n = o->spread;
+		skel->rodata->spread_base = ntohl(o->spec.dip);
+		skel->rodata->spread_off = (__u32)f->addr_off;
+		skel->rodata->ipcsum_off = (__u32)f->ipcsum_off;
+	}
+	err = gen_bpf__load(skel);
+	if (!err)
+		return skel;
+	fprintf(stderr, "gen: load: %s\n", strerror(-err));
+fail:
+	gen_bpf__destroy(skel);
+	return NULL;
+}
+
+/* Does this kernel run live frames? One test run of a program that only
+ * aborts (nothing is transmitted): the kernel checks the flag first. */
+static int live_allowed(const struct gen_opts *o, const struct frame *f)
+{
+	struct gen_bpf *skel = gen_load(1, o, f, 0);
+	int err;
+
+	if (!skel)
+		return -1;
+	err = run_once(bpf_program__fd(skel->progs.bench_gen), f, 1, 0);
+	gen_bpf__destroy(skel);
+	return err == -EPERM ? 0 : 1;
+}
+
+static int pin_cpu(int cpu)
+{
+	cpu_set_t set;
+
+	if (cpu < 0)
+		return 0;
+	CPU_ZERO(&set);
+	CPU_SET(cpu, &set);
+	if (sched_setaffinity(0, sizeof(set), &set)) {
+		fprintf(stderr, "gen: cpu %d: %s\n", cpu, strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+static void report(const struct gen_opts *o, unsigned int ifindex, const struct frame *f,
+		   unsigned long long sent, double secs)
+{
+	const char *mode = o->mode == GEN_XSK ? "xsk" : "live";
+	double pps = secs > 0 ? sent / secs : 0.0;
+
+	if (o->json)
+		printf("{\"ifname\":\"%s\",\"ifindex\":%u,\"frame_bytes\":%zu,\"frames\":%llu,"
+		       "\"seconds\":%.6f,\"pps\":%.0f,\"mode\":\"%s\"}\n", o->ifname, ifindex, f->len,
+		       sent, secs, pps, mode);
+	else
+		printf("gen: %llu frames of %zu bytes out of %s in %.3f s: %.0f pps (%s)\n",
+		       sent, f->len, o->ifname, secs, pps, mode);
+}
+
+/* --relay A:B: the program on B (native XDP) redirects to IFNAME; the socket
+ * sends into A. Returns A's ifindex and sets *relay_ifindex, or 0. */
+static unsigned int relay_setup(struct gen_bpf *skel, const char *relay,
+				unsigned int *relay_ifindex)
+{
+	char a[2 * IF_NAMESIZE + 2] = "", *b;
+	unsigned int ia;
+	int err;
+
+	snprintf(a, sizeof(a), "%s", relay);
+	b = strchr(a, ':');
+	if (b)
+		*b++ = '\0';
+	ia = b ? if_nametoindex(a) : 0;
+	*relay_ifindex = ia ? if_nametoindex(b) : 0;
+	if (!*relay_ifindex) {
+		fprintf(stderr, "gen: --relay %s: need two interfaces A:B here\n", relay);
+		return 0;
+	}
+	err = bpf_xdp_attach((int)*relay_ifindex, bpf_program__fd(skel->progs.bench_gen),
+			     XDP_FLAGS_DRV_MODE, NULL);
+	if (err) {
+		fprintf(stderr, "gen: XDP on %s: %s\n", b, strerror(-err));
+		*relay_ifindex = 0;
+		return 0;
+	}
+	return ia;
+}
+
 int main(int argc, char **argv)
 {
 	struct gen_bpf *skel = NULL;
+	struct xsk_tx *xsk = NULL;
 	struct gen_opts o;
 	struct frame f;
-	unsigned long long sent = 0;
-	unsigned int ifindex;
-	double t0, t1;
-	int err, stats_fd = -1;
+	unsigned int ifindex = 0, xsk_ifindex, relay_ifindex = 0;
+	long long sent;
+	double t0;
+	int err, live, stats_fd = -1, rc = 1;
 
 	err = parse_args(argc, argv, &o);
 	if (err)
 		return err > 0 ? 0 : 2;
+	if (frame_build(&o.spec, &f)) {
+		fprintf(stderr, "gen: frame does not fit %d bytes\n", FRAME_MAX);
+		return 2;
+	}
+	if (o.mode == GEN_AUTO || o.probe) {
+		live = live_allowed(&o, &f);
+		if (live < 0)
+			return 1;
+		if (o.probe) {
+			printf("%s\n", live ? "live" : "xsk");
+			return 0;
+		}
+		o.mode = live ? GEN_LIVE : GEN_XSK;
+	}
 	ifindex = if_nametoindex(o.ifname);
 	if (!ifindex) {
 		fprintf(stderr, "gen: no interface %s in this namespace\n", o.ifname);
 		return 1;
 	}
-	if (frame_build(&o.spec, &f)) {
-		fprintf(stderr, "gen: frame does not fit %d bytes\n", FRAME_MAX);
-		return 2;
-	}
-	if (o.cpu >= 0) {
-		cpu_set_t set;
-
-		CPU_ZERO(&set);
-		CPU_SET(o.cpu, &set);
-		if (sched_setaffinity(0, sizeof(set), &set)) {
-			err = -errno;
-			fprintf(stderr, "gen: cpu %d: %s\n", o.cpu, strerror(errno));
-			goto out;
-		}
-	}
-
-	skel = gen_bpf__open();
-	if (!skel) {
-		err = -errno;
-		fprintf(stderr, "gen: open: %s\n", strerror(errno));
+	if (pin_cpu(o.cpu))
+		return 1;
+	if ((o.mode == GEN_LIVE || o.relay) && !(skel = gen_load(ifindex, &o, &f, f.len)))
+		return 1;
+	xsk_ifindex = ifindex;
+	if (o.mode == GEN_XSK && o.relay &&
+	    !(xsk_ifindex = relay_setup(skel, o.relay, &relay_ifindex)))
+		goto out;
+	/* Through the relay the program writes every frame (spread too). */
+	if (o.mode == GEN_XSK &&
+	    !(xsk = xsk_tx_open(xsk_ifindex, &f, o.relay ? 0 : o.spread))) {
+		fprintf(stderr, "gen: AF_XDP socket on %s: %s\n", o.ifname, strerror(errno));
 		goto out;
 	}
-	if (f.len > sizeof(skel->rodata->tmpl)) {
-		err = -EINVAL;
-		fprintf(stderr, "gen: a frame of %zu bytes is over the %zu the program copies\n",
-			f.len, sizeof(skel->rodata->tmpl));
-		goto out;
-	}
-	skel->rodata->gen_ifindex = ifindex;
-	skel->rodata->tmpl_len = (__u32)f.len;
-	memcpy((void *)skel->rodata->tmpl, f.buf, f.len);
-	if (o.spread) {
-		skel->rodata->spread_n = o.spread;
-		skel->rodata->spread_base = ntohl(o.spec.dip);
-		skel->rodata->spread_off = (__u32)f.addr_off;
-		skel->rodata->ipcsum_off = (__u32)f.ipcsum_off;
-	}
-	err = gen_bpf__load(skel);
-	if (err) {
-		fprintf(stderr, "gen: load: %s\n", strerror(-err));
-		goto out;
-	}
-
 	/* The sysctl is global and other benchmarks flip it; an fd from
 	 * BPF_ENABLE_STATS keeps the statistics on until it is closed. */
 	if (o.stats && (stats_fd = bpf_enable_stats(BPF_STATS_RUN_TIME)) < 0) {
-		err = stats_fd;
-		fprintf(stderr, "gen: BPF_ENABLE_STATS: %s\n", strerror(-err));
+		fprintf(stderr, "gen: BPF_ENABLE_STATS: %s\n", strerror(-stats_fd));
 		goto out;
 	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	t0 = now_s();
-	if (o.seconds > 0) {
-		while (!gen_stop && now_s() - t0 < o.seconds) {
-			err = run_once(bpf_program__fd(skel->progs.bench_gen), &f, GEN_CHUNK, o.batch);
-			if (err)
-				break;
-			sent += GEN_CHUNK;
-		}
-	} else {
-		while (!gen_stop && sent < o.count) {
-			unsigned long long n = o.count - sent;
-
-			if (n > GEN_CHUNK * 64ull)
-				n = GEN_CHUNK * 64ull;
-			err = run_once(bpf_program__fd(skel->progs.bench_gen), &f, (unsigned int)n, o.batch);
-			if (err)
-				break;
-			sent += n;
-		}
+	sent = o.mode == GEN_LIVE ? send_live(skel, &o, &f) :
+				    xsk_tx_run(xsk, o.count, o.seconds, &gen_stop);
+	if (sent < 0)
+		fprintf(stderr, "gen: %s on %s: %s\n", o.mode == GEN_LIVE ? "test run" : "AF_XDP",
+			o.ifname, strerror((int)-sent));
+	else {
+		report(&o, ifindex, &f, (unsigned long long)sent, now_s() - t0);
+		rc = 0;
 	}
-	t1 = now_s();
-	if (err == -EINTR)
-		err = 0; /* a signal ended the last run; its frames are not counted */
-	if (err) {
-		fprintf(stderr, "gen: test run on %s: %s\n", o.ifname, strerror(-err));
-		goto out;
-	}
-	if (o.json)
-		printf("{\"ifname\":\"%s\",\"ifindex\":%u,\"frame_bytes\":%zu,\"frames\":%llu,"
-		       "\"seconds\":%.6f,\"pps\":%.0f}\n", o.ifname, ifindex, f.len, sent,
-		       t1 - t0, t1 > t0 ? sent / (t1 - t0) : 0.0);
-	else
-		printf("gen: %llu frames of %zu bytes out of %s in %.3f s: %.0f pps\n",
-		       sent, f.len, o.ifname, t1 - t0, t1 > t0 ? sent / (t1 - t0) : 0.0);
 out:
 	if (stats_fd >= 0)
 		close(stats_fd);
+	xsk_tx_close(xsk);
+	if (relay_ifindex)
+		bpf_xdp_detach((int)relay_ifindex, XDP_FLAGS_DRV_MODE, NULL);
 	gen_bpf__destroy(skel);
-	return err ? 1 : 0;
+	return rc;
 }

@@ -22,6 +22,7 @@ BN_PIDS=()          # vtepd pids we started
 BN_CFGS=()          # their config files, for --cleanup
 BN_MOUNTS=()        # bpffs mounts we made
 BN_STATS_OLD=       # kernel.bpf_stats_enabled before we touched it
+BN_NAPI_PIDS=()     # NAPI threads bn_napi_pin bound (they end with their device)
 
 # Fixed addresses: everything is crafted by the generator, so the MACs are
 # set rather than learned.
@@ -67,6 +68,45 @@ bn_rx_packets() { ip -n "$1" -s -j link show dev "$2" | jq '.[0].stats64.rx.pack
 # XDP_PASS on a veth end so frames XDP-redirected into its peer arrive.
 bn_xdp_pass() { ip -n "$1" link set dev "$2" xdpdrv obj "$BN_BUILD/bench/pass.bpf.o" sec xdp; }
 bn_xdp_off() { ip -n "$1" link set dev "$2" xdpdrv off 2>/dev/null; true; }
+
+# The generator's sending mode on this kernel: live (XDP live frames) or xsk
+# (AF_XDP; the kernel refuses live frames). See bench/xsk_tx.h.
+bn_gen_mode() { "$BN_GEN" --probe; }
+
+# bn_napi_pin NS DEV CPU: DEV's NAPI (it has one once XDP is attached) in
+# its own kernel thread (sysfs "threaded", net/core/dev.c napi_threaded_poll),
+# bound to CPU. With the AF_XDP generator on another CPU, everything the
+# receiving path does then runs on CPU: the veth ring is drained there in
+# NAPI batches, and the rest of the path follows from that thread's softirq.
+# The thread is named napi/DEV-<napi id> (dev.c napi_kthread_create); threads
+# of that name which appear when threaded mode is switched on are ours. They
+# end with the device.
+bn_napi_pin() {
+	local ns=$1 dev=$2 cpu=$3 before after pid n=0
+	before=$(pgrep -x "napi/$dev-[0-9]+" | sort)
+	ip netns exec "$ns" sh -c "echo 1 > /sys/class/net/$dev/threaded" || return 1
+	after=$(pgrep -x "napi/$dev-[0-9]+" | sort)
+	for pid in $(comm -13 <(echo "$before") <(echo "$after")); do
+		taskset -pc "$cpu" "$pid" >/dev/null || return 1
+		BN_NAPI_PIDS+=("$pid")
+		n=$((n + 1))
+	done
+	[ "$n" -gt 0 ] || { bn_log "no new NAPI thread for $ns/$dev"; return 1; }
+}
+
+# CPU time (ns) the pinned NAPI threads and CPU 0's ksoftirqd have run, from
+# /proc/PID/schedstat: the softirq work a thread runs at local_bh_enable()
+# counts as its own time (no CONFIG_IRQ_TIME_ACCOUNTING here), and what is
+# deferred goes to ksoftirqd. Divided by the packets, the path's CPU cost,
+# whatever share of the CPU other jobs took meanwhile.
+bn_path_cpu_ns() {
+	local pid t=0 k
+	k=$(pgrep -x 'ksoftirqd/0' | head -1)
+	for pid in "${BN_NAPI_PIDS[@]}" $k; do
+		t=$((t + $(awk '{print $1}' "/proc/$pid/schedstat" 2>/dev/null || echo 0)))
+	done
+	echo "$t"
+}
 
 # bn_tc NS DEV OBJ: OBJ (floor or sink) on DEV's clsact ingress.
 bn_tc() {
@@ -197,6 +237,7 @@ bn_cleanup() {
 	for ns in $BN_NS_ALL; do
 		[ -e "/run/netns/$ns" ] && ip netns del "$ns"
 	done
+	BN_NAPI_PIDS=()
 	for d in "${BN_MOUNTS[@]}"; do
 		umount "$d" 2>/dev/null && rmdir "$d" 2>/dev/null
 	done

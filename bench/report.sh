@@ -37,7 +37,7 @@ jq -n --argjson meta "$(cat "$OUT/meta.json")" --arg mode "$MODE" \
 	  method: {
 	    progcost: "kernel.bpf_stats_enabled=1; run_time_ns and run_cnt of each program on the path read with `bpftool -j prog show` before and after a generator run; ns_per_pkt = sum of the programs time deltas / packets that entered the path (run_cnt delta of its first program). Verdict checked against the vtep_stats counter deltas.",
 	    floor: "floor_tc: an empty TC program (TC_ACT_OK) on a workload port clsact ingress, same frames; floor_xdp: XDP_PASS on the receiving veth end. What the accounting itself reports per run.",
-	    fwd: "64-byte UDP (60 bytes + FCS) from a workload on host 1 to a workload on host 2, generated with BPF_PROG_TEST_RUN live frames on one CPU; rate = frames received by the far workload / generator run time, bpf_stats off."
+	    fwd: "64-byte UDP (60 bytes + FCS) from a workload on host 1 to a workload on host 2, generated with BPF_PROG_TEST_RUN live frames on one CPU (gen_mode live) or, where the kernel refuses live frames, with an AF_XDP socket on CPU 1 through an XDP relay while the whole path runs in a NAPI thread bound to CPU 0 (gen_mode xsk); rate = frames received by the far workload / generator run time, bpf_stats off (bpf_stats_on says whether another process had them on). path_cpu_ns_per_pkt (xsk): CPU 0 time of the path per received packet, independent of the share of CPU 0 other jobs took."
 	  },
 	  napi_check: ($pc | map(select(.kind == "napi_check")) | first),
 	  fill: ($pc | map(select(.kind == "fill"))),
@@ -56,16 +56,20 @@ jq -n --argjson meta "$(cat "$OUT/meta.json")" --arg mode "$MODE" \
 	    [$f[].system] | reduce .[] as $s ([]; if index([$s]) then . else . + [$s] end) |
 	    map(. as $s | $f | map(select(.system == $s))) | map({
 	    system: .[0].system, routes: .[0].routes, runs: length,
+	    uplink_attach: ([.[].uplink_attach] | unique | if length == 1 then .[0] else . end),
 	    rx_pps_median: ([.[].rx_pps] | median | round), rx_pps_min: ([.[].rx_pps] | min),
 	    rx_pps_max: ([.[].rx_pps] | max),
 	    ns_per_pkt_median: (([.[].rx_pps] | median) as $m | if $m and $m > 0 then (1e9 / $m | round) else null end),
+	    path_cpu_ns_per_pkt_median: ([.[].path_cpu_ns_per_pkt | select(. != null)] | median),
 	    delivered_ratio: (([.[].received] | add) / ([.[].frames_sent] | add) * 1000 | round / 1000)
 	  }))
 	} |
 	.fwd_ratios = (.fwd_summary | map({key: .system, value: .rx_pps_median}) | from_entries |
 	  {vtepd_over_bridge_vxlan: ratio(.vtepd; .bridge_vxlan), vtepd_over_routed: ratio(.vtepd; .routed),
 	   vtepd_routes_over_bridge_vxlan: ratio(.vtepd_routes; .bridge_vxlan),
-	   vtepd_routes_over_routed: ratio(.vtepd_routes; .routed)}) |
+	   vtepd_routes_over_routed: ratio(.vtepd_routes; .routed),
+	   vtepd_tc_over_bridge_vxlan: ratio(.vtepd_tc; .bridge_vxlan),
+	   vtepd_tc_over_routed: ratio(.vtepd_tc; .routed)}) |
 	.method.tcp = "iperf3, P TCP streams from the workload on host 1 to the workload on host 2 for S seconds (first second omitted), underlay MTU 1600 so 1500-byte packets fit every system; rate = bits received / time." |
 	.tcp = ($tcp | map(select(.kind == "tcp"))) |
 	.tcp_summary = ([.tcp[].system] | uniq_by_order | map(. as $s | $tcp | map(select(.system == $s)) | {
@@ -178,6 +182,13 @@ jq -r '
 	"",
 	"ns/packet here is 1e9 / rate: everything one CPU spends per frame, generator and",
 	"receiving sink included, so only the differences between systems are the paths.",
+	(if ([.fwd_summary[].path_cpu_ns_per_pkt_median | select(. != null)] | length) > 0 then
+	  "With the AF_XDP generator the generator is not on the CPU of the path; CPU time of the path per" +
+	  " packet (median): " + ([.fwd_summary[] | select(.path_cpu_ns_per_pkt_median != null) |
+	  "\(.system) \(.path_cpu_ns_per_pkt_median) ns"] | join(", ")) + "." else empty end),
+	(if ([.fwd[] | select(.bpf_stats_on == true)] | length) > 0 then
+	  "Note: BPF run-time statistics were on during \([.fwd[] | select(.bpf_stats_on == true)] | length)" +
+	  " of the runs (another process); vtepd paid for them." else empty end),
 	(if ([.fwd[] | select(.vtepd_running == false)] | length) > 0 then
 	  "", "Note: vtepd was not running during some vtepd runs (see bench/out/vtepd-*.log);" +
 	  " its attached programs forwarded without it." else empty end),
@@ -185,6 +196,9 @@ jq -r '
 	"Ratios of the medians: vtepd / bridge+VXLAN \(.fwd_ratios.vtepd_over_bridge_vxlan | n)," +
 	  " vtepd / routed veth \(.fwd_ratios.vtepd_over_routed | n); with the extra routes loaded" +
 	  " \(.fwd_ratios.vtepd_routes_over_bridge_vxlan | n) and \(.fwd_ratios.vtepd_routes_over_routed | n).",
+	(if .fwd_ratios.vtepd_tc_over_routed or .fwd_ratios.vtepd_tc_over_bridge_vxlan then
+	  "vtepd with the TC uplink (`vtepd_tc`): / bridge+VXLAN \(.fwd_ratios.vtepd_tc_over_bridge_vxlan | n)," +
+	  " / routed veth \(.fwd_ratios.vtepd_tc_over_routed | n)." else empty end),
 	""
 	) else empty end),
 	(if (.tcp | length) > 0 then (

@@ -376,6 +376,18 @@ static void b_opts(struct pkt *p)
 
 	vx_to(p, &(struct outer){ .opts = nops, .optlen = sizeof(nops) }, W1_MAC, W1_IP);
 }
+/* The largest outer header (IPv4 ihl 15): the inner Ethernet header at its
+ * largest offset, 90 (tc mode reads it in place, uplink_tc_inner_eth). */
+static const uint8_t nops40[40] = { 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1,
+				    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0 };
+static void b_opts_max(struct pkt *p)
+{
+	vx_to(p, &(struct outer){ .opts = nops40, .optlen = sizeof(nops40) }, W1_MAC, W1_IP);
+}
+static void b_opts_max_gw(struct pkt *p)
+{
+	vx_to(p, &(struct outer){ .opts = nops40, .optlen = sizeof(nops40) }, GW1_MAC, W1_IP);
+}
 /* Patches, applied after pkt_finish() (which would repair them). */
 static void x_reserved(struct pkt *p)
 {
@@ -612,6 +624,10 @@ static const struct ucase cases[] = {
 	  O_DELIVER, NO_STAT, 1, NULL, 0, NULL, NULL },
 	{ "outer IPv4 options", b_opts, NULL,
 	  O_DELIVER, NO_STAT, 1, NULL, 0, NULL, NULL },
+	{ "outer IPv4 with 40 bytes of options", b_opts_max, NULL,
+	  O_DELIVER, NO_STAT, 1, NULL, 0, NULL, NULL },
+	{ "outer IPv4 with 40 bytes of options, to the gateway MAC", b_opts_max_gw, NULL,
+	  O_DELIVER, NO_STAT, 1, W1_MAC, 0, NULL, NULL },
 	{ "VXLAN reserved bits set", b_mac, x_reserved,
 	  O_DELIVER, NO_STAT, 1, NULL, 0, NULL, NULL },
 	{ "bytes after the outer IPv4 packet", b_mac, x_trailer,
