@@ -28,7 +28,7 @@ endif
 
 CFLAGS   ?= -O2 -g
 CFLAGS   += -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE \
-            -Iinclude -Ilib -Iagent -I$(BUILD) $(shell pkg-config --cflags libnl-route-3.0 libnl-genl-3.0 json-c 2>/dev/null)
+            -Iinclude -Ilib -I$(BUILD) $(shell pkg-config --cflags libnl-route-3.0 libnl-genl-3.0 json-c 2>/dev/null)
 ifneq ($(SAN),)
 CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 LDFLAGS  += -fsanitize=address,undefined
@@ -44,9 +44,14 @@ BPF_OBJS   := $(patsubst bpf/%.bpf.c,$(BUILD)/%.bpf.o,$(BPF_SRCS))
 SKELS      := $(patsubst bpf/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
 BPF_HDRS   := $(wildcard bpf/*.h) $(wildcard include/*.h)
 
+# agent/ is in folders by role (docs/design.md "Source layout").
+AGENT_DIRS := core conf wire dp host rib bgp ctl
+AGENT_INC  := -Iagent $(addprefix -Iagent/,$(AGENT_DIRS))
+AGENT_HDRS := $(wildcard agent/*.h $(addsuffix /*.h,$(addprefix agent/,$(AGENT_DIRS))))
+
 LIB_SRCS   := $(wildcard lib/*.c)
 LIB_OBJS   := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRCS))
-AGENT_SRCS := $(wildcard agent/*.c)
+AGENT_SRCS := $(wildcard agent/*.c $(addsuffix /*.c,$(addprefix agent/,$(AGENT_DIRS))))
 AGENT_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(AGENT_SRCS))
 AGENT_LIB_OBJS := $(filter-out $(BUILD)/agent/main.o,$(AGENT_OBJS))
 CLI_SRCS   := $(wildcard cli/*.c)
@@ -82,9 +87,9 @@ $(BUILD)/lib/%.o: lib/%.c $(wildcard include/*.h lib/*.h) | $(BUILD)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@) && $(CC) $(CFLAGS) -c $< -o $@
 
-$(BUILD)/agent/%.o: agent/%.c $(wildcard include/*.h lib/*.h agent/*.h) $(SKELS) | $(BUILD)
+$(BUILD)/agent/%.o: agent/%.c $(wildcard include/*.h lib/*.h) $(AGENT_HDRS) $(SKELS) | $(BUILD)
 	$(call msg,CC,$@)
-	$(Q)mkdir -p $(dir $@) && $(CC) $(CFLAGS) -c $< -o $@
+	$(Q)mkdir -p $(dir $@) && $(CC) $(CFLAGS) $(AGENT_INC) -c $< -o $@
 
 $(BUILD)/cli/%.o: cli/%.c $(wildcard include/*.h lib/*.h cli/*.h) | $(BUILD)
 	$(call msg,CC,$@)
@@ -105,7 +110,7 @@ $(BUILD)/vtepctl: $(CLI_OBJS) $(BUILD)/libvtep.a
 # Unit tests link the real agent and lib objects (everything but main.o).
 $(BUILD)/tests/unit/%: tests/unit/%.c $(AGENT_LIB_OBJS) $(BUILD)/libvtep.a $(wildcard tests/unit/*.h tests/unit/vectors/*.h cli/*.c cli/*.h)
 	$(call msg,TEST-CC,$@)
-	$(Q)mkdir -p $(dir $@) && $(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< \
+	$(Q)mkdir -p $(dir $@) && $(CC) $(CFLAGS) $(AGENT_INC) -Itests/unit $(LDFLAGS) -o $@ $< \
 		$(AGENT_LIB_OBJS) $(BUILD)/libvtep.a $(LIBS) $(CHECK_LIBS)
 
 # BPF program tests: BPF_PROG_TEST_RUN on the real skeletons.
@@ -182,13 +187,13 @@ $(BUILD)/bench/fill: bench/fill.c $(wildcard include/*.h) $(BUILD)/libvtep.a
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ bench/fill.c $(BUILD)/libvtep.a $(LIBS)
 
-# The BGP feeder speaks through the project's codec (agent/bgp_msg.h ...).
-BENCH_FEEDER_OBJS := $(addprefix $(BUILD)/agent/,bgp_msg.o bgp_attr.o bgp_attr_aspath.o bgp_attr_ext.o \
+# The BGP feeder speaks through the project's codec (agent/wire/bgp_msg.h ...).
+BENCH_FEEDER_OBJS := $(addprefix $(BUILD)/agent/wire/,bgp_msg.o bgp_attr.o bgp_attr_aspath.o bgp_attr_ext.o \
                        bgp_err.o evpn_nlri.o)
 $(BUILD)/bench/feeder: bench/feeder.c bench/feeder_sess.c bench/feeder_sess.h \
 		$(BENCH_FEEDER_OBJS) $(BUILD)/libvtep.a
 	$(call msg,LINK,$@)
-	$(Q)mkdir -p $(dir $@) && $(CC) $(CFLAGS) -Ibench $(LDFLAGS) -o $@ bench/feeder.c \
+	$(Q)mkdir -p $(dir $@) && $(CC) $(CFLAGS) -Iagent/wire -Ibench $(LDFLAGS) -o $@ bench/feeder.c \
 		bench/feeder_sess.c $(BENCH_FEEDER_OBJS) $(BUILD)/libvtep.a $(LIBS)
 
 # ---- fuzzing (libFuzzer; BGP codecs) -------------------------------------
@@ -201,13 +206,13 @@ FUZZ_SECONDS ?= 60
 FUZZ_DIR     := $(BUILD)/fuzz
 FUZZ_CFLAGS  := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
                 -fno-omit-frame-pointer -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE \
-                -Iinclude -Ilib -Iagent
-FUZZ_SRCS    := lib/rbuf.c lib/addr.c agent/bgp_err.c agent/bgp_attr.c agent/bgp_msg.c \
-                agent/evpn_nlri.c agent/bgp_attr_aspath.c agent/bgp_attr_ext.c
+                -Iinclude -Ilib -Iagent/wire
+FUZZ_SRCS    := lib/rbuf.c lib/addr.c $(addprefix agent/wire/,bgp_err.c bgp_attr.c bgp_msg.c \
+                evpn_nlri.c bgp_attr_aspath.c bgp_attr_ext.c)
 
 .PHONY: fuzz-smoke
 
-$(FUZZ_DIR)/fuzz_bgp: tests/fuzz/fuzz_bgp.c $(FUZZ_SRCS) $(wildcard lib/*.h agent/*.h)
+$(FUZZ_DIR)/fuzz_bgp: tests/fuzz/fuzz_bgp.c $(FUZZ_SRCS) $(wildcard lib/*.h agent/wire/*.h)
 	$(call msg,FUZZ-CC,$@)
 	$(Q)mkdir -p $(FUZZ_DIR)/corpus && $(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_SRCS)
 
