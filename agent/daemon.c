@@ -568,40 +568,11 @@ const struct vtep_config *daemon_config(const struct daemon *d)
 	return d->cfg;
 }
 
-size_t daemon_peers(const struct daemon *d, struct daemon_peer_info *out, size_t max)
+size_t daemon_peers(const struct daemon *d, struct bgp_peer_info *out, size_t max)
 {
-	struct bgp_peer_info *pi;
-	size_t i, n;
-
-	if (!d->bgp || !max)
-		return d->bgp ? bgp_peers_info(d->bgp, NULL, 0) : 0;
-	pi = calloc(max, sizeof(*pi));
-	if (!pi)
-		return 0;
 	/* Called from the metrics thread too: bgp_peers_info copies under
 	 * the speaker's lock. */
-	n = bgp_peers_info(d->bgp, pi, max);
-	for (i = 0; i < n && i < max; i++) {
-		memset(&out[i], 0, sizeof(out[i]));
-		out[i].address = pi[i].address;
-		out[i].asn = pi[i].asn;
-		out[i].state = bgp_state_name(pi[i].state);
-		out[i].uptime_s = pi[i].uptime_s;
-		out[i].prefixes_received = pi[i].prefixes_received;
-		out[i].flaps = pi[i].flaps;
-		_Static_assert(DAEMON_BGP_MSG_TYPES == BGP_PEER_MSG_TYPES, "message types");
-		memcpy(out[i].msgs_in, pi[i].msgs_in, sizeof(out[i].msgs_in));
-		memcpy(out[i].msgs_out, pi[i].msgs_out, sizeof(out[i].msgs_out));
-		out[i].routes_in = pi[i].routes_in;
-		out[i].withdraws_in = pi[i].withdraws_in;
-		out[i].routes_out = pi[i].routes_out;
-		out[i].withdraws_out = pi[i].withdraws_out;
-		out[i].routes_refused = pi[i].routes_refused;
-		out[i].routes_rejected = pi[i].routes_rejected;
-		out[i].max_prefix_trips = pi[i].max_prefix_trips;
-	}
-	free(pi);
-	return n;
+	return d->bgp ? bgp_peers_info(d->bgp, out, max) : 0;
 }
 
 int daemon_rib_latency(const struct daemon *d, struct rib_latency *out)

@@ -58,27 +58,11 @@ int daemon_probe_report(const struct vtep_config *cfg, const char *probe_overrid
 /* The configuration in force (for vtepctl peers/vnis and metrics). */
 const struct vtep_config *daemon_config(const struct daemon *d);
 
-/* BGP neighbours as vtepctl peers shows them. */
-struct daemon_peer_info {
-	uint32_t address;          /* network order */
-	uint32_t asn;
-	const char *state;         /* "Idle", "Connect", "Active", "OpenSent", "OpenConfirm", "Established" */
-	uint64_t uptime_s;         /* seconds in Established, 0 otherwise */
-	uint64_t prefixes_received;
-	/* Counters since vtepd started, across the peer's sessions (metrics). */
-	uint64_t flaps;            /* Established sessions that went down */
-	/* Messages by type: [0] OPEN, UPDATE, NOTIFICATION, KEEPALIVE,
-	 * [4] ROUTE-REFRESH (RFC 4271 4.1, RFC 2918). */
-#define DAEMON_BGP_MSG_TYPES 5
-	uint64_t msgs_in[DAEMON_BGP_MSG_TYPES], msgs_out[DAEMON_BGP_MSG_TYPES];
-	uint64_t routes_in, withdraws_in;   /* NLRI received: reachable, withdrawn */
-	uint64_t routes_out, withdraws_out; /* NLRI sent */
-	uint64_t routes_refused;   /* received, treated as withdrawn (loop, own next hop) */
-	uint64_t routes_rejected;  /* imported by no VNI, or RFC 7606 treat-as-withdraw */
-	uint64_t max_prefix_trips; /* sessions ended for exceeding max_prefixes */
-};
+/* BGP neighbours as vtepctl peers and the metrics show them (bgp_peer.h):
+ * a copy of the speaker's snapshots. */
+struct bgp_peer_info;
 /* Fills up to max entries; returns the number of peers. */
-size_t daemon_peers(const struct daemon *d, struct daemon_peer_info *out, size_t max);
+size_t daemon_peers(const struct daemon *d, struct bgp_peer_info *out, size_t max);
 
 /* The histogram of the time from an UPDATE's arrival to the map write of
  * its routes (rib_latency_get). 0, or -ENOTSUP when BGP is not configured.

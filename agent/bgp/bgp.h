@@ -23,6 +23,9 @@
  * refresh, and every change afterwards (bgp_flush), sent to every
  * Established peer.
  *
+ * Peer ids, states and the per-peer snapshot are in bgp_peer.h, which the
+ * session (bgp_session.h) shares without seeing the speaker or the config.
+ *
  * Threads: everything runs on the daemon's loop thread except
  * bgp_peers_info(), which the metrics thread may call; it copies a
  * snapshot kept under the speaker's own lock.
@@ -34,61 +37,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "config.h"
+#include "bgp_peer.h"
 
 #define BGP_LISTEN_PORT 179    /* RFC 4271 8.2.1.1 / IANA */
-
-typedef uint32_t bgp_peer_id;
-#define BGP_PEER_LOCAL ((bgp_peer_id)0)
 
 struct bgp;
 struct loop;
 struct rib;
 struct evpn_export;
-
-/* RFC 4271 8.2.2 states, in the order of the RFC (metrics print 1..6). */
-enum bgp_state {
-	BGP_ST_IDLE = 1,
-	BGP_ST_CONNECT,
-	BGP_ST_ACTIVE,
-	BGP_ST_OPENSENT,
-	BGP_ST_OPENCONFIRM,
-	BGP_ST_ESTABLISHED,
-};
-const char *bgp_state_name(enum bgp_state s);
-
-/* What the rest of vtepd may know about a peer (vtepctl peers, metrics,
- * the RIB's tie-breaks and `vtepctl bgp routes`). */
-struct bgp_peer_info {
-	bgp_peer_id id;
-	uint32_t address;          /* network order */
-	uint32_t asn;              /* configured remote AS */
-	uint32_t router_id;        /* the peer's BGP Identifier, network order; 0 before OPEN */
-	bool     ibgp;             /* remote AS == our AS */
-	enum bgp_state state;
-	uint64_t uptime_s;         /* seconds in Established, 0 otherwise */
-	uint64_t prefixes_received;/* routes in the peer's Adj-RIB-In */
-	uint64_t updates_in, updates_out;
-	uint64_t flaps;            /* Established sessions that went down */
-	bool     gr_stale;         /* its routes are held stale (GR helper) */
-	bool     eor_received;     /* End-of-RIB seen at least once since start */
-	char     last_error[96];   /* last NOTIFICATION sent/received or socket error */
-	/* Since vtepd started, across sessions (metrics). Messages by type,
-	 * indexed by enum bgp_msg_type - 1 (OPEN .. ROUTE-REFRESH). */
-#define BGP_PEER_MSG_TYPES 5
-	uint64_t msgs_in[BGP_PEER_MSG_TYPES], msgs_out[BGP_PEER_MSG_TYPES];
-	uint64_t routes_in, withdraws_in;   /* NLRI received: reachable, withdrawn */
-	uint64_t routes_out, withdraws_out; /* NLRI sent */
-	uint64_t routes_refused;   /* reachable NLRI treated as withdrawn (loops, own next hop) */
-	/* Reachable NLRI received and not kept: routes_rejected_import (no
-	 * VNI imports it, RIB_UPDATE_IGNORED: no route target of ours, or
-	 * unusable) plus routes_treat_as_withdraw (malformed attributes, RFC
-	 * 7606 2: withdrawn instead). routes_rejected is their sum. */
-	uint64_t routes_rejected;
-	uint64_t routes_rejected_import;
-	uint64_t routes_treat_as_withdraw;
-	uint64_t max_prefix_trips; /* sessions ended by max_prefixes */
-};
+struct vtep_config;
 
 /* What the speaker drives. rib and exp may be NULL (tests, or a build
  * without them): routes are then ignored and nothing is advertised. */

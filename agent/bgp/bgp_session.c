@@ -23,19 +23,6 @@
 #include "addr.h"
 #include "log.h"
 
-const char *bgp_state_name(enum bgp_state st)
-{
-	switch (st) {
-	case BGP_ST_IDLE:        return "Idle";
-	case BGP_ST_CONNECT:     return "Connect";
-	case BGP_ST_ACTIVE:      return "Active";
-	case BGP_ST_OPENSENT:    return "OpenSent";
-	case BGP_ST_OPENCONFIRM: return "OpenConfirm";
-	case BGP_ST_ESTABLISHED: return "Established";
-	}
-	return "Idle";
-}
-
 const char *sess_name(const struct bgp_session *s)
 {
 	static char buf[32];
@@ -491,18 +478,11 @@ void bgp_session_info(const struct bgp_session *s, uint64_t now, struct bgp_peer
 	out->ibgp = bgp_session_ibgp(s);
 	out->state = bgp_session_state(s);
 	out->uptime_s = s->est >= 0 && now >= s->est_since ? (now - s->est_since) / 1000 : 0;
-	out->updates_in = s->updates_in;
-	out->updates_out = s->updates_out;
-	out->flaps = s->flaps;
 	memcpy(out->msgs_in, s->msgs_in, sizeof(out->msgs_in));
 	memcpy(out->msgs_out, s->msgs_out, sizeof(out->msgs_out));
-	out->routes_in = s->routes_in;
-	out->withdraws_in = s->withdraws_in;
-	out->routes_out = s->routes_out;
-	out->withdraws_out = s->withdraws_out;
-	out->routes_refused = s->routes_refused;
-	out->routes_treat_as_withdraw = s->routes_treat_as_withdraw;
-	out->max_prefix_trips = s->max_prefix_trips;
+#define COPY_COUNTER(field, family, kind, help) out->field = s->field;
+	BGP_PEER_COUNTERS(COPY_COUNTER)
+#undef COPY_COUNTER
 	out->gr_stale = s->stale;
 	out->eor_received = s->eor_seen;
 	snprintf(out->last_error, sizeof(out->last_error), "%s", s->last_error);

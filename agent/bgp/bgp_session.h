@@ -29,8 +29,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "bgp.h"
 #include "bgp_attr.h"
+#include "bgp_peer.h"
 #include "evpn_nlri.h"
 
 struct bgp_session;

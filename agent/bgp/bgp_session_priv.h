@@ -66,11 +66,11 @@ struct bgp_session {
 	bool eor_rcvd, eor_sent;
 	bool eor_seen;          /* End-of-RIB received at least once since start */
 
-	uint64_t updates_in, updates_out, flaps;
+	/* The peer's counters (bgp_peer.h), copied into its snapshot by
+	 * bgp_session_info(); routes_treat_as_withdraw sums
+	 * bgp_update.n_treat_as_withdraw. */
 	uint64_t msgs_in[BGP_PEER_MSG_TYPES], msgs_out[BGP_PEER_MSG_TYPES];
-	uint64_t routes_in, withdraws_in, routes_out, withdraws_out;
-	uint64_t routes_refused, max_prefix_trips;
-	uint64_t routes_treat_as_withdraw;  /* bgp_update.n_treat_as_withdraw summed */
+	BGP_PEER_COUNTERS(BGP_PEER_COUNTER_FIELD)
 	uint32_t rnd;           /* jitter state */
 	char last_error[96];
 	struct bgp_msg *msg;    /* parse scratch (large: up to 256 routes) */

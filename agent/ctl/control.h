@@ -23,6 +23,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include "bgp_peer.h"
 #include "daemon.h"
 
 struct control;
@@ -38,7 +39,7 @@ struct control_ops {
 	int (*port_add)(struct daemon *d, const struct cfg_port *p, char err[CFG_ERR_LEN]);
 	int (*port_del)(struct daemon *d, const char *ifname, char err[CFG_ERR_LEN]);
 	int (*reload)(struct daemon *d, char err[CFG_ERR_LEN]);
-	size_t (*peers)(const struct daemon *d, struct daemon_peer_info *out, size_t max);
+	size_t (*peers)(const struct daemon *d, struct bgp_peer_info *out, size_t max);
 	/* NULL (tests): bgp.routes answers an empty table with a note. */
 	int (*bgp_routes)(struct daemon *d, uint32_t vni, uint32_t peer_address,
 			  daemon_bgp_route_fn fn, void *ctx);

@@ -13,6 +13,7 @@
 #include <arpa/inet.h>
 
 #include "addr.h"
+#include "bgp_peer.h"
 #include "config.h"
 #include "evpn_nlri.h"
 #include "rib.h"
@@ -22,7 +23,7 @@
 int control_do_peers(struct req *r)
 {
 	static const char *const keys[] = { NULL };
-	struct daemon_peer_info *p = NULL;
+	struct bgp_peer_info *p = NULL;
 	size_t max = 64, n;
 	int ret = -ENOMEM;
 
@@ -30,7 +31,7 @@ int control_do_peers(struct req *r)
 		return -EINVAL;
 	/* daemon_peers() returns how many peers exist, which may exceed max. */
 	for (;;) {
-		struct daemon_peer_info *np = realloc(p, max * sizeof(*p));
+		struct bgp_peer_info *np = realloc(p, max * sizeof(*p));
 
 		if (!np)
 			goto out;
@@ -58,7 +59,7 @@ int control_do_peers(struct req *r)
 				       json_object_new_string(addr_fmt_ip(p[i].address, a)));
 		json_object_object_add(o, "asn", json_object_new_int64(p[i].asn));
 		json_object_object_add(o, "state",
-				       json_object_new_string(p[i].state ? p[i].state : "Idle"));
+				       json_object_new_string(bgp_state_name(p[i].state)));
 		json_object_object_add(o, "uptime_s", json_object_new_int64((int64_t)p[i].uptime_s));
 		json_object_object_add(o, "prefixes_received",
 				       json_object_new_int64((int64_t)p[i].prefixes_received));

@@ -122,14 +122,24 @@ static const char *const occupancy_maps[] = {
 };
 #define N_OCC (sizeof(occupancy_maps) / sizeof(occupancy_maps[0]))
 
-/* Message types by enum bgp_msg_type - 1 (daemon_peer_info.msgs_in). */
-static const char *const bgp_msg_types[DAEMON_BGP_MSG_TYPES] = {
+/* Message types by enum bgp_msg_type - 1 (bgp_peer_info.msgs_in). */
+static const char *const bgp_msg_types[BGP_PEER_MSG_TYPES] = {
 	"open", "update", "notification", "keepalive", "route_refresh",
 };
 
-static const char *const bgp_states[] = {
-	"Idle", "Connect", "Active", "OpenSent", "OpenConfirm", "Established",
+/* The peer counters bgp_peer.h lists, with where each one is in
+ * struct bgp_peer_info. */
+struct peer_counter {
+	const char *family, *kind, *help;
+	size_t off;
 };
+static const struct peer_counter peer_counters[] = {
+#define PEER_COUNTER(field, family, kind, help) \
+	{ family, kind, help, offsetof(struct bgp_peer_info, field) },
+	BGP_PEER_COUNTERS(PEER_COUNTER)
+#undef PEER_COUNTER
+};
+#define N_PEER_COUNTERS (sizeof(peer_counters) / sizeof(peer_counters[0]))
 
 static double now_s(void)
 {
@@ -139,12 +149,10 @@ static double now_s(void)
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-static int state_number(const char *s)
+/* 1 Idle .. 6 Established; 0 for a state that is none of them. */
+static int state_number(enum bgp_state s)
 {
-	for (size_t i = 0; s && i < sizeof(bgp_states) / sizeof(bgp_states[0]); i++)
-		if (!strcmp(s, bgp_states[i]))
-			return (int)i + 1;
-	return 0;
+	return s >= BGP_ST_IDLE && s <= BGP_ST_ESTABLISHED ? (int)s : 0;
 }
 
 void metrics_family(FILE *f, const char *name, const char *type, const char *help)
@@ -352,8 +360,8 @@ static void render_process(FILE *f)
 	fprintf(f, "vtepd_process_open_fds %zu\n", fds);
 }
 
-/* One series per peer of the counter at offset off in daemon_peer_info. */
-static void peer_counter(FILE *f, const struct daemon_peer_info *p, size_t n, const char *name,
+/* One series per peer of the counter at offset off in bgp_peer_info. */
+static void peer_counter(FILE *f, const struct bgp_peer_info *p, size_t n, const char *name,
 			 const char *help, size_t off)
 {
 	metrics_family(f, name, "counter", help);
@@ -368,7 +376,7 @@ static void peer_counter(FILE *f, const struct daemon_peer_info *p, size_t n, co
 }
 
 /* The same with a second label: k values from offsets off[] under label. */
-static void peer_counter_by(FILE *f, const struct daemon_peer_info *p, size_t n,
+static void peer_counter_by(FILE *f, const struct bgp_peer_info *p, size_t n,
 			    const char *name, const char *help, const char *label,
 			    const char *const *vals, const size_t *off, size_t k)
 {
@@ -387,47 +395,43 @@ static void peer_counter_by(FILE *f, const struct daemon_peer_info *p, size_t n,
 	}
 }
 
-/* Counters since vtepd started, kept across the peer's sessions. */
-static void render_peer_counters(FILE *f, const struct daemon_peer_info *p, size_t n)
+/* Counters since vtepd started, kept across the peer's sessions: messages
+ * by type, then the families of bgp_peer.h's list in its order. */
+static void render_peer_counters(FILE *f, const struct bgp_peer_info *p, size_t n)
 {
-	static const char *const kinds[] = { "reach", "withdraw" };
-	size_t in[DAEMON_BGP_MSG_TYPES], out[DAEMON_BGP_MSG_TYPES];
-	const size_t rin[] = { offsetof(struct daemon_peer_info, routes_in),
-			       offsetof(struct daemon_peer_info, withdraws_in) };
-	const size_t rout[] = { offsetof(struct daemon_peer_info, routes_out),
-				offsetof(struct daemon_peer_info, withdraws_out) };
+	size_t in[BGP_PEER_MSG_TYPES], out[BGP_PEER_MSG_TYPES];
 
-	for (size_t j = 0; j < DAEMON_BGP_MSG_TYPES; j++) {
-		in[j] = offsetof(struct daemon_peer_info, msgs_in) + j * sizeof(uint64_t);
-		out[j] = offsetof(struct daemon_peer_info, msgs_out) + j * sizeof(uint64_t);
+	for (size_t j = 0; j < BGP_PEER_MSG_TYPES; j++) {
+		in[j] = offsetof(struct bgp_peer_info, msgs_in) + j * sizeof(uint64_t);
+		out[j] = offsetof(struct bgp_peer_info, msgs_out) + j * sizeof(uint64_t);
 	}
 	peer_counter_by(f, p, n, "vtepd_bgp_peer_messages_received_total",
 			"BGP messages received from the neighbor, by type.", "type",
-			bgp_msg_types, in, DAEMON_BGP_MSG_TYPES);
+			bgp_msg_types, in, BGP_PEER_MSG_TYPES);
 	peer_counter_by(f, p, n, "vtepd_bgp_peer_messages_sent_total",
 			"BGP messages queued to the neighbor, by type.", "type",
-			bgp_msg_types, out, DAEMON_BGP_MSG_TYPES);
-	peer_counter_by(f, p, n, "vtepd_bgp_peer_routes_received_total",
-			"EVPN NLRI received from the neighbor: reachable or withdrawn.", "kind",
-			kinds, rin, 2);
-	peer_counter_by(f, p, n, "vtepd_bgp_peer_routes_sent_total",
-			"EVPN NLRI sent to the neighbor: reachable or withdrawn.", "kind",
-			kinds, rout, 2);
-	peer_counter(f, p, n, "vtepd_bgp_peer_routes_refused_total",
-		     "Reachable NLRI received and treated as withdrawn (our AS in the "
-		     "AS_PATH, our ORIGINATOR_ID, our own next hop).",
-		     offsetof(struct daemon_peer_info, routes_refused));
-	peer_counter(f, p, n, "vtepd_bgp_peer_routes_rejected_total",
-		     "Reachable NLRI received and not kept: no route target a VNI imports, "
-		     "of no use to a VTEP (type, family, encapsulation, next hop), or "
-		     "malformed attributes (RFC 7606 treat-as-withdraw).",
-		     offsetof(struct daemon_peer_info, routes_rejected));
-	peer_counter(f, p, n, "vtepd_bgp_peer_max_prefix_exceeded_total",
-		     "Sessions ended because the neighbor sent more than max_prefixes routes.",
-		     offsetof(struct daemon_peer_info, max_prefix_trips));
-	peer_counter(f, p, n, "vtepd_bgp_peer_flaps_total",
-		     "Established sessions with the neighbor that went down.",
-		     offsetof(struct daemon_peer_info, flaps));
+			bgp_msg_types, out, BGP_PEER_MSG_TYPES);
+	for (size_t i = 0, j; i < N_PEER_COUNTERS; i = j) {
+		const struct peer_counter *c = &peer_counters[i];
+		const char *kinds[N_PEER_COUNTERS];
+		size_t offs[N_PEER_COUNTERS], k = 0;
+
+		j = i + 1;
+		if (!c->family)
+			continue;
+		if (!c->kind) {
+			peer_counter(f, p, n, c->family, c->help, c->off);
+			continue;
+		}
+		/* The entries that follow with the same family: one value
+		 * of its "kind" label each. */
+		for (j = i; j < N_PEER_COUNTERS && peer_counters[j].family && peer_counters[j].kind &&
+			    !strcmp(peer_counters[j].family, c->family); j++, k++) {
+			kinds[k] = peer_counters[j].kind;
+			offs[k] = peer_counters[j].off;
+		}
+		peer_counter_by(f, p, n, c->family, c->help, "kind", kinds, offs, k);
+	}
 }
 
 /* Cumulative buckets from rib_latency's per-bucket counts; _count is their
@@ -457,7 +461,7 @@ static void render_latency(FILE *f, struct daemon *d, const struct metrics_ops *
 
 static void render_peers(FILE *f, struct daemon *d, const struct metrics_ops *ops)
 {
-	struct daemon_peer_info *p;
+	struct bgp_peer_info *p;
 	size_t n;
 
 	p = calloc(METRICS_MAX_PEERS, sizeof(*p));

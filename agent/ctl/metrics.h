@@ -17,8 +17,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bgp_peer.h"
+
 struct daemon;
-struct daemon_peer_info;
 struct rib_latency;
 struct daemon_status;
 struct metrics;
@@ -27,7 +28,7 @@ struct metrics;
  * (daemon_map_fd, daemon_peers); tests render with their own table. */
 struct metrics_ops {
 	int (*map_fd)(const struct daemon *d, const char *map_name);
-	size_t (*peers)(const struct daemon *d, struct daemon_peer_info *out, size_t max);
+	size_t (*peers)(const struct daemon *d, struct bgp_peer_info *out, size_t max);
 	/* NULL or non-zero: no vtepd_bgp_update_to_map_seconds histogram. */
 	int (*rib_latency)(const struct daemon *d, struct rib_latency *out);
 	/* NULL: no vtepd_datapath_feature / vtepd_uplink_mode families. */

@@ -27,7 +27,7 @@ WEAK int daemon_reload(struct daemon *d, char err[CFG_ERR_LEN])
 { (void)d; (void)err; return -ENOSYS; }
 WEAK const struct vtep_config *daemon_config(const struct daemon *d)
 { (void)d; return NULL; }
-WEAK size_t daemon_peers(const struct daemon *d, struct daemon_peer_info *out, size_t max)
+WEAK size_t daemon_peers(const struct daemon *d, struct bgp_peer_info *out, size_t max)
 { (void)d; (void)out; (void)max; return 0; }
 WEAK int daemon_rib_latency(const struct daemon *d, struct rib_latency *out)
 { (void)d; (void)out; return -ENOTSUP; }

@@ -90,13 +90,13 @@ static int f_reload(struct daemon *d, char err[CFG_ERR_LEN])
 }
 
 /* Returns rec.npeers peers, filling at most max (like daemon_peers). */
-static size_t f_peers(const struct daemon *d, struct daemon_peer_info *out, size_t max)
+static size_t f_peers(const struct daemon *d, struct bgp_peer_info *out, size_t max)
 {
-	static const char *const st[] = { "Idle", "Established" };
+	static const enum bgp_state st[] = { BGP_ST_IDLE, BGP_ST_ESTABLISHED };
 
 	(void)d;
 	for (size_t i = 0; i < rec.npeers && i < max; i++)
-		out[i] = (struct daemon_peer_info){
+		out[i] = (struct bgp_peer_info){
 			.address = htonl(0xc6336401 + (uint32_t)i), .asn = 65001 + (uint32_t)i,
 			.state = st[i & 1], .uptime_s = i * 10, .prefixes_received = i,
 			.routes_rejected = 7 * i,
