@@ -1,9 +1,11 @@
 /* rib.c - see rib.h; the layout of the tables is in rib_priv.h.
  *
- * Layout of this file: the entry points of the BGP speaker (updates,
- * withdrawals, peers going down, restarting, End-of-RIB), then life cycle.
- * The tables themselves are kept by rib_store.c, our own paths by
- * rib_local.c, flushes and readers by rib_stats.c.
+ * Every entry point of rib.h is here: those of the BGP speaker (updates,
+ * withdrawals, peers going down, restarting, End-of-RIB), flushing, the
+ * datapath's gratuitous ARP, life cycle, then the readers. The hooks mapsync
+ * calls (a port changed, a flush ended) are registered here too. Our own
+ * paths are rib_local.c's, the decision rib_best.c's, the map entries
+ * rib_sync.c's and the tables rib_store.c's (rib_priv.h: who calls whom).
  *
  * Every change to a destination follows one pattern: take its selection
  * (rib_sel_get), change its paths, then rib_best_run() with the old
@@ -21,8 +23,15 @@
 #include "evpn_export.h"
 #include "evpn_import.h"
 #include "log.h"
+#include "mapsync.h"
 
 #define RIB_DEFAULT_LOCAL_PREF 100  /* RFC 4271 5.1.5 leaves it local; the usual default */
+
+/* Prometheus "le" bounds of the UPDATE-to-map latency histogram. */
+const double rib_lat_bounds_s[RIB_LAT_BUCKETS] = {
+	0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
+	0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5,
+};
 
 static uint64_t clock_mono_ns(void *ctx)
 {
@@ -31,11 +40,6 @@ static uint64_t clock_mono_ns(void *ctx)
 	(void)ctx;
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
-uint64_t rib_now(const struct rib *rib)
-{
-	return rib->now_ns(rib->now_ctx);
 }
 
 /* ---- from the BGP speaker ----------------------------------------------------- */
@@ -411,6 +415,104 @@ size_t rib_peer_routes(const struct rib *rib, uint32_t peer)
 	return pr ? (size_t)pr->routes : 0;
 }
 
+/* ---- flushing ----------------------------------------------------------------- */
+
+static void lat_observe(struct rib *rib, uint64_t ns)
+{
+	double s = (double)ns / 1e9;
+	size_t i;
+
+	for (i = 0; i < RIB_LAT_BUCKETS && s > rib_lat_bounds_s[i]; i++)
+		;
+	rib_stat_add(&rib->lat.counts[i], 1);
+	rib_stat_add(&rib->lat.sum_ns, (int64_t)ns);
+	rib_stat_add(&rib->lat.count, 1);
+}
+
+/* The end of every mapsync flush (mapsync's flushed hook, registered by
+ * rib_new): the latencies of the UPDATEs it wrote, then our changed
+ * advertisements to the export's notify callback. */
+static void on_flushed(void *ctx)
+{
+	struct rib *rib = ctx;
+	uint64_t now;
+	uint32_t i;
+
+	if (rib->n_stamps) {
+		now = rib_now(rib);
+		for (i = 0; i < rib->n_stamps; i++)
+			lat_observe(rib, now > rib->stamps[i] ? now - rib->stamps[i] : 0);
+		rib->n_stamps = 0;
+	}
+	if (rib->exp)
+		evpn_export_flush(rib->exp);
+}
+
+int rib_flush(struct rib *rib)
+{
+	if (rib->ms)
+		return mapsync_flush(rib->ms); /* calls on_flushed() at its end */
+	on_flushed(rib);
+	return 0;
+}
+
+int rib_initial_sync_done(struct rib *rib)
+{
+	int err;
+
+	if (!rib->ms)
+		return 0;
+	err = mapsync_bgp_adopt(rib->ms);
+	log_info("rib: initial BGP sync done; stale BGP entries of an earlier run removed%s",
+		 err ? " (with errors, see above)" : "");
+	return err;
+}
+
+/* ---- from the datapath ------------------------------------------------------------ */
+
+void rib_local_garp(struct rib *rib, const struct vtep_event *ev)
+{
+	struct rib_dkey k;
+	struct rib_dest *d;
+	struct rib_sel before;
+	struct rib_path *lp = NULL;
+	uint32_t i, rseq;
+	char m[ADDR_MAC_STRLEN], a[ADDR_IP_STRLEN];
+
+	if (ev->type != VTEP_EV_GARP)
+		return;
+	rib_dkey_macip(&k, ev->vni, ev->mac, ev->ip, true);
+	d = rib_dest_get(rib, &k);
+	if (!d)
+		return;  /* not a port of ours with that MAC and IP */
+	for (i = d->head; i != RIB_NIL; i = rib->paths[i].next)
+		if (rib->paths[i].peer == RIB_PEER_LOCAL)
+			lp = &rib->paths[i];
+	if (!lp || (lp->flags & RIB_P_BEST))
+		return;  /* unknown, or already ours */
+	if (d->flags & RIB_D_FROZEN) {
+		log_warn("rib: vni %u %s %s: gratuitous ARP here ignored: frozen by duplicate "
+			 "address detection", ev->vni, addr_fmt_mac(ev->mac, m),
+			 addr_fmt_ip(ev->ip, a));
+		return;
+	}
+	if (!rib_mac_remote_seq(rib, ev->vni, ev->mac, &rseq) || lp->seq > rseq)
+		return;
+	rib_sel_get(rib, &k, d, &before);
+	lp->seq = rseq + 1;
+	log_info("rib: vni %u %s %s moved here (gratuitous ARP); advertised with sequence %u",
+		 ev->vni, addr_fmt_mac(ev->mac, m), addr_fmt_ip(ev->ip, a), lp->seq);
+	rib_best_run(rib, &k, d, &before);
+}
+
+/* mapsync's port hook (registered by rib_new): an attached port changed. */
+static void on_port(void *ctx, uint32_t ifindex, const struct vtep_port *old,
+		    const struct vtep_port *cur)
+{
+	(void)ifindex;
+	rib_local_port(ctx, old, cur);
+}
+
 /* ---- life cycle --------------------------------------------------------------- */
 
 static int load_config(struct rib *rib, const struct vtep_config *cfg)
@@ -468,7 +570,7 @@ int rib_new(const struct rib_env *env, struct rib **out)
 	err = err ?: hashmap_init(&rib->vni_rd, sizeof(uint32_t), 8, 0);
 	err = err ?: load_config(rib, env->cfg);
 	err = err ?: evpn_import_new(env->cfg, &rib->imp);
-	err = err ?: rib_sync_attach(rib);
+	err = err ?: rib_sync_attach(rib, on_port, on_flushed);
 	if (err) {
 		rib_free(rib);
 		return err;
@@ -523,4 +625,85 @@ int rib_reload(struct rib *rib, const struct vtep_config *cfg)
 	if (rib->exp && (err = evpn_export_reload(rib->exp, cfg)))
 		return err;
 	return changed ? 1 : 0;
+}
+
+/* ---- readers -------------------------------------------------------------------- */
+
+int rib_walk(const struct rib *rib, uint32_t vni, uint32_t peer, rib_walk_fn fn, void *ctx)
+{
+	struct rib_route_info ri;
+	size_t pos = 0;
+	const void *kp;
+	void *vp;
+
+	while ((kp = hashmap_next(&rib->dests, &pos, &vp))) {
+		const struct rib_dkey *k = kp;
+		const struct rib_dest *d = vp;
+		uint32_t j;
+
+		if (vni && k->vni != vni)
+			continue;
+		for (j = d->head; j != RIB_NIL; j = rib->paths[j].next) {
+			const struct rib_path *p = &rib->paths[j];
+			const struct rib_attr *at = rib_attr_at(rib, p->attr);
+			int ret;
+
+			if (peer != UINT32_MAX && p->peer != peer)
+				continue;
+			memset(&ri, 0, sizeof(ri));
+			ri.peer = p->peer;
+			ri.vni = k->vni;
+			ri.route.type = k->type;
+			memcpy(ri.route.rd, p->rd, 8);
+			ri.route.etag = p->etag;
+			memcpy(ri.route.mac, k->mac, 6);
+			if (k->type != EVPN_RT_MACIP || k->plen) {
+				ri.route.ip.len = 4;
+				ri.route.ip.v4 = k->ip;
+			}
+			if (k->type == EVPN_RT_PREFIX)
+				ri.route.prefix_len = k->plen;
+			if (k->type != EVPN_RT_IMET) {
+				ri.route.n_labels = 1;
+				ri.route.label[0] = at ? at->label : k->vni;
+			}
+			ri.vtep = p->vtep;
+			ri.seq = p->seq;
+			ri.sticky = p->flags & RIB_P_STICKY;
+			ri.stale = p->flags & RIB_P_STALE;
+			ri.best = p->flags & RIB_P_BEST;
+			ri.frozen = d->flags & RIB_D_FROZEN;
+			if (at) {
+				ri.has_router_mac = at->flags & RIB_A_HAS_RMAC;
+				memcpy(ri.router_mac, at->router_mac, 6);
+				ri.local_pref = at->local_pref;
+				ri.n_rt = at->n_rt;
+				memcpy(ri.rt, at->rt, sizeof(ri.rt));
+			}
+			ret = fn(ctx, &ri);
+			if (ret)
+				return ret;
+		}
+	}
+	return 0;
+}
+
+void rib_latency_get(const struct rib *rib, struct rib_latency *out)
+{
+	size_t i;
+
+	for (i = 0; i <= RIB_LAT_BUCKETS; i++)
+		out->counts[i] = __atomic_load_n(&rib->lat.counts[i], __ATOMIC_RELAXED);
+	out->count = __atomic_load_n(&rib->lat.count, __ATOMIC_RELAXED);
+	out->sum_ns = __atomic_load_n(&rib->lat.sum_ns, __ATOMIC_RELAXED);
+}
+
+void rib_get_stats(const struct rib *rib, struct rib_stats *out)
+{
+	const uint64_t *src = (const uint64_t *)&rib->st;
+	uint64_t *dst = (uint64_t *)out;
+	size_t i;
+
+	for (i = 0; i < sizeof(*out) / sizeof(uint64_t); i++)
+		dst[i] = __atomic_load_n(&src[i], __ATOMIC_RELAXED);
 }

@@ -41,39 +41,6 @@
 #include "evpn_export.h"
 #include "log.h"
 
-void rib_sel_get(const struct rib *rib, const struct rib_dkey *k, const struct rib_dest *d,
-		 struct rib_sel *out)
-{
-	uint32_t i;
-
-	memset(out, 0, sizeof(*out));
-	out->idx = RIB_NIL;
-	if (!d)
-		return;
-	for (i = d->head; i != RIB_NIL; i = rib->paths[i].next) {
-		const struct rib_path *p = &rib->paths[i];
-
-		if (p->peer == RIB_PEER_LOCAL)
-			out->has_local = true;
-		if (!(p->flags & RIB_P_BEST))
-			continue;
-		out->has = true;
-		out->idx = i;
-		out->local = p->peer == RIB_PEER_LOCAL;
-		out->flags = p->flags & RIB_P_STICKY;
-		out->vtep = p->vtep;
-		out->seq = p->seq;
-		if (k->type == EVPN_RT_PREFIX) {
-			const struct rib_attr *a = rib_attr_at(rib, p->attr);
-
-			if (a && (a->flags & RIB_A_HAS_RMAC)) {
-				out->has_rmac = true;
-				memcpy(out->mac, a->router_mac, 6);
-			}
-		}
-	}
-}
-
 static bool sel_equal(const struct rib_sel *a, const struct rib_sel *b)
 {
 	return a->has == b->has && a->local == b->local && a->has_local == b->has_local &&
@@ -144,27 +111,6 @@ bool rib_mac_remote_seq(const struct rib *rib, uint32_t vni, const uint8_t mac[6
 				continue;
 			if (!found || p->seq > *seq)
 				*seq = p->seq;
-			found = true;
-		}
-	}
-	return found;
-}
-
-bool rib_mac_remote_best(const struct rib *rib, uint32_t vni, const uint8_t mac[6],
-			 struct rib_sel *out)
-{
-	struct rib_dkey k;
-	bool found = false, more;
-
-	for (more = rib_macgrp_first(rib, vni, mac, &k); more; more = rib_macgrp_next(rib, &k)) {
-		struct rib_sel s;
-
-		rib_sel_get(rib, &k, rib_dest_get(rib, &k), &s);
-		if (!s.has || s.local)
-			continue;
-		if (!found || s.seq > out->seq ||
-		    (s.seq == out->seq && ntohl(s.vtep) < ntohl(out->vtep))) {
-			*out = s;
 			found = true;
 		}
 	}
@@ -354,4 +300,31 @@ void rib_best_run(struct rib *rib, const struct rib_dkey *k, struct rib_dest *d,
 	/* Last, so that the keys the group shares (fdb) end with the answer
 	 * after every local path of the MAC was re-decided. */
 	rerun_mac_group(rib, k);
+}
+
+/* ---- changes to a destination's paths -------------------------------------------- */
+
+int rib_path_insert(struct rib *rib, const struct rib_dkey *k, const struct rib_path *np)
+{
+	struct rib_sel before;
+	struct rib_dest *d;
+	int err;
+
+	err = rib_path_link(rib, k, np, &d, &before);
+	if (err)
+		return err;
+	rib_best_run(rib, k, d, &before);
+	return 0;
+}
+
+void rib_path_remove(struct rib *rib, const struct rib_dkey *k, uint32_t idx, uint32_t prev)
+{
+	struct rib_sel before;
+	struct rib_dest *d = rib_path_unlink(rib, k, idx, prev, &before);
+
+	if (!d)
+		return;
+	rib_best_run(rib, k, d, &before);
+	if (d->head == RIB_NIL)
+		rib_dest_delete(rib, k);
 }

@@ -1,7 +1,8 @@
 /* rib_local.c - our own paths: the type-2 routes of attached local ports
- * (mapsync's port hook), gratuitous ARP from a workload, and our VTEP address
- * changing under them. They compete in the same decision as remote paths
- * (RFC 7432 15: MAC mobility).
+ * (mapsync's port hook, which rib.c registers and forwards here) and our
+ * VTEP address changing under them. They compete in the same decision as
+ * remote paths (RFC 7432 15: MAC mobility); a gratuitous ARP from a workload
+ * (rib_local_garp, rib.c) re-runs it.
  */
 #include "rib_priv.h"
 
@@ -11,7 +12,7 @@
 #include "addr.h"
 #include "log.h"
 
-/* ---- local ports and gratuitous ARP ------------------------------------------- */
+/* ---- local ports ------------------------------------------------------------- */
 
 static void local_rd(const struct rib *rib, uint32_t vni, uint8_t rd[8])
 {
@@ -78,41 +79,6 @@ void rib_local_port(struct rib *rib, const struct vtep_port *old, const struct v
 		local_remove(rib, old->vni, old->mac, old->ip);
 	if (has)
 		local_add(rib, cur->vni, cur->mac, cur->ip);
-}
-
-void rib_local_garp(struct rib *rib, const struct vtep_event *ev)
-{
-	struct rib_dkey k;
-	struct rib_dest *d;
-	struct rib_sel before;
-	struct rib_path *lp = NULL;
-	uint32_t i, rseq;
-	char m[ADDR_MAC_STRLEN], a[ADDR_IP_STRLEN];
-
-	if (ev->type != VTEP_EV_GARP)
-		return;
-	rib_dkey_macip(&k, ev->vni, ev->mac, ev->ip, true);
-	d = rib_dest_get(rib, &k);
-	if (!d)
-		return;  /* not a port of ours with that MAC and IP */
-	for (i = d->head; i != RIB_NIL; i = rib->paths[i].next)
-		if (rib->paths[i].peer == RIB_PEER_LOCAL)
-			lp = &rib->paths[i];
-	if (!lp || (lp->flags & RIB_P_BEST))
-		return;  /* unknown, or already ours */
-	if (d->flags & RIB_D_FROZEN) {
-		log_warn("rib: vni %u %s %s: gratuitous ARP here ignored: frozen by duplicate "
-			 "address detection", ev->vni, addr_fmt_mac(ev->mac, m),
-			 addr_fmt_ip(ev->ip, a));
-		return;
-	}
-	if (!rib_mac_remote_seq(rib, ev->vni, ev->mac, &rseq) || lp->seq > rseq)
-		return;
-	rib_sel_get(rib, &k, d, &before);
-	lp->seq = rseq + 1;
-	log_info("rib: vni %u %s %s moved here (gratuitous ARP); advertised with sequence %u",
-		 ev->vni, addr_fmt_mac(ev->mac, m), addr_fmt_ip(ev->ip, a), lp->seq);
-	rib_best_run(rib, &k, d, &before);
 }
 
 /* Our VTEP address changed: our own paths follow. */

@@ -1,7 +1,14 @@
-/* rib_priv.h - the RIB's insides, shared by rib.c (updates, peers, life
- * cycle), rib_store.c (tables), rib_local.c (our own paths), rib_stats.c
- * (flushes, readers), rib_best.c (best path, MAC mobility, duplicate address
- * detection) and rib_sync.c (map entries). Nothing else includes this.
+/* rib_priv.h - the RIB's insides, shared by rib.c (every entry point of
+ * rib.h: updates, peers, flushes, readers, life cycle), rib_local.c (our own
+ * paths), rib_best.c (best path, MAC mobility, duplicate address detection),
+ * rib_sync.c (map entries) and rib_store.c (tables). Nothing outside rib/
+ * includes this.
+ *
+ * The files call one way, each only the ones after it in this list:
+ *   rib.c -> rib_local.c -> rib_best.c -> rib_sync.c -> rib_store.c
+ * (rib.c and rib_local.c also use rib_store.c and rib_best.c directly).
+ * What mapsync calls back (the port hook, the end of a flush) is registered
+ * by rib.c, so rib_sync.c never calls up into rib_local.c or rib.c.
  *
  * Memory layout (no malloc per route; a type-2 MAC/IP route from one peer
  * costs a destination slot, a path, and a slot in each of the (VNI, IP) and
@@ -33,7 +40,6 @@
 #include "config.h"
 #include "hashmap.h"
 #include "rib.h"
-#include "rib_sync.h"
 
 struct evpn_import;
 
@@ -175,8 +181,17 @@ struct rib {
 	struct rib_stats st;      /* atomics for the same reason */
 };
 
-/* rib.c */
-uint64_t rib_now(const struct rib *rib);
+/* The RIB's clock (env->now_ns, or CLOCK_MONOTONIC). */
+static inline uint64_t rib_now(const struct rib *rib)
+{
+	return rib->now_ns(rib->now_ctx);
+}
+
+/* The counters the metrics thread reads: relaxed atomics. */
+static inline void rib_stat_add(uint64_t *ctr, int64_t delta)
+{
+	__atomic_fetch_add(ctr, (uint64_t)delta, __ATOMIC_RELAXED);
+}
 
 /* rib_store.c */
 void rib_dkey_macip(struct rib_dkey *k, uint32_t vni, const uint8_t mac[6], uint32_t ip,
@@ -203,19 +218,36 @@ void rib_attr_unref(struct rib *rib, uint32_t idx);
 bool rib_route_find(const struct rib *rib, uint32_t peer, const struct evpn_route *rt,
 		    const struct rib_dkey *kpart, struct rib_dkey *k, uint32_t *idx,
 		    uint32_t *prev);
-/* Inserts a new path (fields in *np) into destination k: 0 or -ENOMEM.
- * Removes path idx (predecessor prev) from k, deleting k when it empties.
- * Both let the decision run (rib_best_run). */
-int rib_path_insert(struct rib *rib, const struct rib_dkey *k, const struct rib_path *np);
-void rib_path_remove(struct rib *rib, const struct rib_dkey *k, uint32_t idx, uint32_t prev);
-
-/* rib_stats.c */
-void rib_stat_add(uint64_t *ctr, int64_t delta);
-
-/* rib_best.c */
 /* The current selection of d (the path marked best). */
 void rib_sel_get(const struct rib *rib, const struct rib_dkey *k, const struct rib_dest *d,
 		 struct rib_sel *out);
+/* Storage only; rib_path_insert / rib_path_remove (rib_best.c) run the
+ * decision around them. rib_path_link links a new path (fields in *np) into
+ * destination k, made if new: 0 (*d the destination, *before its selection
+ * from before) or -ENOMEM, nothing changed. rib_path_unlink unlinks and
+ * frees path idx (predecessor prev): k's destination with *before, or NULL
+ * when k has none. rib_dest_delete deletes k. */
+int rib_path_link(struct rib *rib, const struct rib_dkey *k, const struct rib_path *np,
+		  struct rib_dest **d, struct rib_sel *before);
+struct rib_dest *rib_path_unlink(struct rib *rib, const struct rib_dkey *k, uint32_t idx,
+				 uint32_t prev, struct rib_sel *before);
+void rib_dest_delete(struct rib *rib, const struct rib_dkey *k);
+
+/* rib_sync.c: the best paths as BGP-sourced map entries (see there).
+ * rib_sync_attach registers with the RIB's mapsync (no-op without one) as
+ * its BGP side, with the hooks of rib.c for what mapsync reports (an
+ * attached port changed, a flush ended); existing local ports are replayed
+ * at once. 0 or -errno. rib_sync_changed: a destination's selection changed
+ * from before to after: mark its keys, count its VTEP in vtep_remotes. */
+int rib_sync_attach(struct rib *rib,
+		    void (*port)(void *ctx, uint32_t ifindex, const struct vtep_port *old,
+				 const struct vtep_port *cur),
+		    void (*flushed)(void *ctx));
+void rib_sync_detach(struct rib *rib);
+void rib_sync_changed(struct rib *rib, const struct rib_dkey *k, const struct rib_sel *before,
+		      const struct rib_sel *after);
+
+/* rib_best.c */
 /* Re-runs the decision for d after a change; before = rib_sel_get() taken
  * before the change. Marks the new best, applies duplicate address
  * detection, tells rib_sync and the export what changed. */
@@ -228,20 +260,16 @@ int rib_path_cmp(const struct rib *rib, const struct rib_path *a, const struct r
  * false when there is none. */
 bool rib_mac_remote_seq(const struct rib *rib, uint32_t vni, const uint8_t mac[6],
 			uint32_t *seq);
-/* The remote selection that holds the (VNI, MAC) group's MAC once our local
- * path lost to it (RFC 7432 15.1: the sequence is per MAC, so a MAC-only
- * route can beat our MAC+IP route): highest sequence, then lowest VTEP.
- * false when no destination of the group has a remote best path. */
-bool rib_mac_remote_best(const struct rib *rib, uint32_t vni, const uint8_t mac[6],
-			 struct rib_sel *out);
+/* Inserts a new path (fields in *np) into destination k: 0 or -ENOMEM.
+ * Removes path idx (predecessor prev) from k, deleting k when it empties.
+ * Both let the decision run (rib_best_run). */
+int rib_path_insert(struct rib *rib, const struct rib_dkey *k, const struct rib_path *np);
+void rib_path_remove(struct rib *rib, const struct rib_dkey *k, uint32_t idx, uint32_t prev);
 
-/* Called by rib_sync.c: local ports (mapsync's port hook, rib_local.c), and
- * the end of a mapsync flush (record latencies, push the export;
- * rib_stats.c). */
+/* rib_local.c: our own paths. rib_local_port is mapsync's port hook (an
+ * attached port changed: old -> cur); rib_local_vtep_changed follows our
+ * VTEP address (rib_reload). */
 void rib_local_port(struct rib *rib, const struct vtep_port *old, const struct vtep_port *cur);
-void rib_flushed(struct rib *rib);
-/* rib_local.c, called by rib_reload: our VTEP address changed, our own
- * paths follow. */
 void rib_local_vtep_changed(struct rib *rib);
 
 #endif /* VTEP_RIB_PRIV_H */

@@ -1,7 +1,8 @@
 /* rib_store.c - the RIB's tables (layout in rib_priv.h): slabs (paths,
  * interned attributes), destinations and their (VNI, MAC) / (VNI, IP)
- * groups, peers and the RD index, adding and removing paths. Pure storage:
- * the decision is rib_best.c's; callers follow the pattern of rib.c.
+ * groups, peers and the RD index, linking and unlinking paths, and a
+ * destination's selection as rib_best.c marked it. Pure storage: it never
+ * runs the decision (rib_path_insert / rib_path_remove in rib_best.c do).
  */
 #include "rib_priv.h"
 
@@ -21,6 +22,40 @@ struct rib_path *rib_path_at(const struct rib *rib, uint32_t idx)
 struct rib_attr *rib_attr_at(const struct rib *rib, uint32_t idx)
 {
 	return idx == RIB_NIL ? NULL : &rib->attrs[idx].a;
+}
+
+/* A destination's selection: the path marked best (rib_best.c marks it). */
+void rib_sel_get(const struct rib *rib, const struct rib_dkey *k, const struct rib_dest *d,
+		 struct rib_sel *out)
+{
+	uint32_t i;
+
+	memset(out, 0, sizeof(*out));
+	out->idx = RIB_NIL;
+	if (!d)
+		return;
+	for (i = d->head; i != RIB_NIL; i = rib->paths[i].next) {
+		const struct rib_path *p = &rib->paths[i];
+
+		if (p->peer == RIB_PEER_LOCAL)
+			out->has_local = true;
+		if (!(p->flags & RIB_P_BEST))
+			continue;
+		out->has = true;
+		out->idx = i;
+		out->local = p->peer == RIB_PEER_LOCAL;
+		out->flags = p->flags & RIB_P_STICKY;
+		out->vtep = p->vtep;
+		out->seq = p->seq;
+		if (k->type == EVPN_RT_PREFIX) {
+			const struct rib_attr *a = rib_attr_at(rib, p->attr);
+
+			if (a && (a->flags & RIB_A_HAS_RMAC)) {
+				out->has_rmac = true;
+				memcpy(out->mac, a->router_mac, 6);
+			}
+		}
+	}
 }
 
 /* A path slot, zeroed; RIB_NIL when out of memory. Indexes stay valid across
@@ -331,7 +366,7 @@ static struct rib_dest *dest_make(struct rib *rib, const struct rib_dkey *k)
 }
 
 /* Deletes an empty destination. */
-static void dest_delete(struct rib *rib, const struct rib_dkey *k)
+void rib_dest_delete(struct rib *rib, const struct rib_dkey *k)
 {
 	struct rib_dest *d = rib_dest_get(rib, k);
 
@@ -443,17 +478,16 @@ bool rib_route_find(const struct rib *rib, uint32_t peer, const struct evpn_rout
 	return false;
 }
 
-/* Removes path idx (predecessor prev) from destination k and lets the
- * decision run; deletes the destination when it empties. */
-void rib_path_remove(struct rib *rib, const struct rib_dkey *k, uint32_t idx, uint32_t prev)
+/* Unlinks path idx (predecessor prev) from destination k and frees it. */
+struct rib_dest *rib_path_unlink(struct rib *rib, const struct rib_dkey *k, uint32_t idx,
+				 uint32_t prev, struct rib_sel *before)
 {
 	struct rib_dest *d = rib_dest_get(rib, k);
 	struct rib_path *p = &rib->paths[idx];
-	struct rib_sel before;
 
 	if (!d)
-		return;
-	rib_sel_get(rib, k, d, &before);
+		return NULL;
+	rib_sel_get(rib, k, d, before);
 	if (prev == RIB_NIL)
 		d->head = p->next;
 	else
@@ -467,15 +501,13 @@ void rib_path_remove(struct rib *rib, const struct rib_dkey *k, uint32_t idx, ui
 			pr->routes--;
 	}
 	path_release(rib, idx);
-	rib_best_run(rib, k, d, &before);
-	if (d->head == RIB_NIL)
-		dest_delete(rib, k);
+	return d;
 }
 
-/* Inserts a new path (fields in *np) into destination k. 0 or -ENOMEM. */
-int rib_path_insert(struct rib *rib, const struct rib_dkey *k, const struct rib_path *np)
+/* Links a new path (fields in *np) into destination k, made if new. */
+int rib_path_link(struct rib *rib, const struct rib_dkey *k, const struct rib_path *np,
+		  struct rib_dest **out, struct rib_sel *before)
 {
-	struct rib_sel before;
 	struct rib_dest *d;
 	uint32_t idx;
 
@@ -502,12 +534,11 @@ int rib_path_insert(struct rib *rib, const struct rib_dkey *k, const struct rib_
 		}
 		return -ENOMEM;
 	}
-	rib_sel_get(rib, k, d, &before);
+	rib_sel_get(rib, k, d, before);
 	rib->paths[idx] = *np;
 	rib->paths[idx].flags &= ~(RIB_P_BEST | RIB_P_FREE);
 	rib->paths[idx].next = d->head;
 	d->head = idx;
-	rib_best_run(rib, k, d, &before);
+	*out = d;
 	return 0;
 }
-

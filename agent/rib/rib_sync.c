@@ -1,4 +1,28 @@
-/* rib_sync.c - see rib_sync.h.
+/* rib_sync.c - the RIB's best paths as BGP-sourced map entries.
+ *
+ * The RIB does not write maps itself: rib_sync plugs into mapsync as its BGP
+ * side (struct mapsync_bgp), so one resolver applies the precedence for
+ * every key (local port > static route > BGP, except a local workload that
+ * lost by MAC mobility) and one writer batches every change
+ * (bpf_map_update_batch / bpf_map_delete_batch). When a destination's
+ * selection changes, rib_sync marks the keys it feeds; the flush asks
+ * rib_sync for the value at each key, so a withdrawal deletes exactly the
+ * entries the route had put there and nothing else.
+ *
+ * What a best path puts in the maps (when it is remote; a local best leaves
+ * the local port's own entries in place):
+ *   type 2 with IP   vtep_routes{vni, ip} -> {vtep, mac, seq, BGP, sticky}
+ *                    vtep_neigh{vni, ip}  -> {mac, BGP}
+ *   type 2           vtep_fdb{vni, mac}   -> {vtep, seq, BGP, sticky}
+ *   type 5 with a router's MAC (RFC 9135 8.1)
+ *                    vtep_prefixes{32 + len, htonl(vni), prefix} -> {vtep,
+ *                    mac = the router's MAC (inner destination MAC), BGP}
+ *   types 2, 3, 5    vtep_remotes[vtep] refs += best paths naming it, so the
+ *                    uplink accepts VXLAN from every VTEP we have routes to.
+ * Several destinations can feed one key: an IP claimed by two MACs (the
+ * newest workload keeps the address: highest sequence, then lowest VTEP,
+ * then lowest MAC) and a MAC with several IPs or a MAC-only route
+ * (vtep_fdb follows the highest sequence, then the lowest VTEP).
  *
  * Two halves: rib_sync_changed() turns a destination's new selection into
  * the map keys to re-resolve (and the vtep_remotes reference counts); the
@@ -6,7 +30,7 @@
  * looking at the destinations that feed it. Resolving lazily means a burst of
  * changes to one key costs one write, and no value is ever stored twice.
  */
-#include "rib_sync.h"
+#include "rib_priv.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -14,7 +38,31 @@
 
 #include "log.h"
 #include "mapsync.h"
-#include "rib_priv.h"
+
+/* The remote selection that holds the (VNI, MAC) group's MAC once our local
+ * path lost to it (RFC 7432 15.1: the sequence is per MAC, so a MAC-only
+ * route can beat our MAC+IP route): highest sequence, then lowest VTEP.
+ * false when no destination of the group has a remote best path. */
+static bool mac_remote_best(const struct rib *rib, uint32_t vni, const uint8_t mac[6],
+			    struct rib_sel *out)
+{
+	struct rib_dkey k;
+	bool found = false, more;
+
+	for (more = rib_macgrp_first(rib, vni, mac, &k); more; more = rib_macgrp_next(rib, &k)) {
+		struct rib_sel s;
+
+		rib_sel_get(rib, &k, rib_dest_get(rib, &k), &s);
+		if (!s.has || s.local)
+			continue;
+		if (!found || s.seq > out->seq ||
+		    (s.seq == out->seq && ntohl(s.vtep) < ntohl(out->vtep))) {
+			*out = s;
+			found = true;
+		}
+	}
+	return found;
+}
 
 /* ---- from selections to keys ---------------------------------------------------- */
 
@@ -107,7 +155,7 @@ static int pick_holder(const struct rib *rib, struct rib_dkey *k, bool more,
 			 * the IPs bound to it here. */
 			if (s.local)
 				return -1;
-			if (!s.has && !rib_mac_remote_best(rib, k->vni, k->mac, &s))
+			if (!s.has && !mac_remote_best(rib, k->vni, k->mac, &s))
 				return -1;
 			*out = s;
 			memcpy(mac, k->mac, 6);
@@ -252,19 +300,10 @@ static uint32_t sync_remote_refs(void *ctx, uint32_t vtep)
 	return refs ? *refs : 0;
 }
 
-static void sync_port(void *ctx, uint32_t ifindex, const struct vtep_port *old,
-		      const struct vtep_port *cur)
-{
-	(void)ifindex;
-	rib_local_port(ctx, old, cur);
-}
-
-static void sync_flushed(void *ctx)
-{
-	rib_flushed(ctx);
-}
-
-int rib_sync_attach(struct rib *rib)
+int rib_sync_attach(struct rib *rib,
+		    void (*port)(void *ctx, uint32_t ifindex, const struct vtep_port *old,
+				 const struct vtep_port *cur),
+		    void (*flushed)(void *ctx))
 {
 	struct mapsync_bgp b = {
 		.ctx = rib,
@@ -272,8 +311,8 @@ int rib_sync_attach(struct rib *rib)
 		.prefix = sync_prefix,
 		.fdb = sync_fdb,
 		.remote_refs = sync_remote_refs,
-		.port = sync_port,
-		.flushed = sync_flushed,
+		.port = port,
+		.flushed = flushed,
 	};
 
 	if (rib->ms)
