@@ -1,11 +1,14 @@
-/* bgp_session.c - one neighbor's session: the RFC 4271 section 8 state
- * machine over up to two connections, its timers (ConnectRetry, hold,
- * keepalive, idle hold, restart and stale) and the entry points the owner
- * calls. What comes in (OPEN checks and negotiation, the collision rules of
+/* bgp_session.c - one neighbor's session: every entry point of
+ * bgp_session.h (the ones the owner calls: start, stop, accept, I/O,
+ * timers, sending our routes, route refresh, the readers), connecting, and
+ * the timers (ConnectRetry, hold, keepalive, idle hold, restart and stale)
+ * of the RFC 4271 section 8 state machine over up to two connections.
+ * What comes in (OPEN checks and negotiation, the collision rules of
  * RFC 4271 6.8, UPDATE into the RIB, NOTIFICATION, ROUTE-REFRESH, the
- * max-prefix limit of RFC 4486) is bgp_session_rx.c; the graceful-restart
- * helper bookkeeping (RFC 4724, RFC 8538) is bgp_session_gr.c; what goes
- * out is bgp_session_out.c.
+ * max-prefix limit of RFC 4486) is bgp_session_rx.c; dropping connections
+ * and the end of every entry point is bgp_session_fsm.c; the
+ * graceful-restart helper bookkeeping (RFC 4724, RFC 8538) is
+ * bgp_session_gr.c; building what goes out is bgp_session_out.c.
  *
  * Every entry point is bracketed by busy++ ... sess_finish(): connections
  * are only ever closed for write errors at the end, so no code below finds
@@ -23,108 +26,6 @@
 #include "addr.h"
 #include "log.h"
 
-const char *sess_name(const struct bgp_session *s)
-{
-	static char buf[32];
-	char a[ADDR_IP_STRLEN];
-
-	snprintf(buf, sizeof(buf), "bgp peer %s", addr_fmt_ip(s->cfg.address, a));
-	return buf;
-}
-
-/* RFC 4271 10: timers are jittered (here by 0 to 25% off) so that peers
- * restarting together do not stay in step. */
-uint64_t sess_jitter(struct bgp_session *s, uint64_t t)
-{
-	s->rnd ^= s->rnd << 13;
-	s->rnd ^= s->rnd >> 17;
-	s->rnd ^= s->rnd << 5;
-	return t - t * (s->rnd % 251) / 1000;
-}
-
-static unsigned dbl(unsigned v, unsigned max)
-{
-	return v * 2 > max ? max : v * 2;
-}
-
-static void conn_clear(struct bgp_conn *c)
-{
-	c->fd = -1;
-	c->st = 0;
-	c->inbound = false;
-	c->watched = 0;
-	c->rx.len = c->rx.off = 0;
-	bgp_txq_reset(&c->tx);
-	c->hold_at = c->ka_at = c->connect_at = NEVER;
-	c->hold = c->ka = 0;
-	c->have_open = false;
-	c->failed = 0;
-	c->opened_at = 0;
-}
-
-void sess_conn_close(struct bgp_session *s, struct bgp_conn *c)
-{
-	if (c->fd >= 0) {
-		if (c->watched && s->ops->unwatch)
-			s->ops->unwatch(s->ctx, s, c->fd);
-		close(c->fd);
-	}
-	conn_clear(c);
-}
-
-/* Active: the next connection attempt after the ConnectRetry back-off. */
-static void retry_later(struct bgp_session *s, uint64_t now)
-{
-	if (!s->enabled || s->cfg.passive) {
-		s->retry_at = NEVER;
-		return;
-	}
-	s->retry_at = now + sess_jitter(s, sess_ms(s->retry_s));
-	s->retry_s = dbl(s->retry_s, BGP_RETRY_MAX_S);
-}
-
-/* After an error with no connection left: Idle for the idle-hold back-off,
- * then connect again (or wait for the peer, if passive). */
-static void idle_hold(struct bgp_session *s, uint64_t now)
-{
-	s->retry_at = NEVER;
-	if (!s->enabled)
-		return;
-	s->idle_hold = true;
-	s->idle_until = now + sess_jitter(s, sess_ms(s->idle_s));
-	s->idle_s = dbl(s->idle_s, BGP_IDLE_HOLD_MAX_S);
-}
-
-/* A connection ends (after any NOTIFICATION was queued and flushed). */
-void sess_conn_drop(struct bgp_session *s, struct bgp_conn *c, uint64_t now, bool gr_ok)
-{
-	bool was_est = c->st == BGP_ST_ESTABLISHED;
-
-	sess_conn_close(s, c);
-	if (was_est)
-		sess_down(s, now, gr_ok);
-	if (!sess_conn_up(sess_other(s, c)))
-		idle_hold(s, now);
-}
-
-/* RFC 8538 4: with the N bit exchanged, a NOTIFICATION sent or received
- * other than a Hard Reset (hold timer expiry included) ends the session
- * as a TCP loss does: graceful restart keeps the routes. */
-bool sess_notif_graceful(const struct bgp_session *s, const struct bgp_conn *c,
-			 uint8_t code, uint8_t subcode)
-{
-	return c->st == BGP_ST_ESTABLISHED && s->gr_notif && !sess_notif_is_hard(code, subcode);
-}
-
-void sess_notify_drop(struct bgp_session *s, struct bgp_conn *c, uint64_t now, uint8_t code,
-		      uint8_t subcode, const void *data, size_t len)
-{
-	bool gr_ok = sess_notif_graceful(s, c, code, subcode);
-
-	sess_send_notification(s, c, code, subcode, data, len);
-	sess_conn_drop(s, c, now, gr_ok);
-}
-
 static void try_connect(struct bgp_session *s, uint64_t now)
 {
 	struct bgp_conn *c;
@@ -138,7 +39,7 @@ static void try_connect(struct bgp_session *s, uint64_t now)
 	if (ret) {
 		snprintf(s->last_error, sizeof(s->last_error), "connect: %s", strerror(-ret));
 		log_debug("%s: %s", sess_name(s), s->last_error);
-		retry_later(s, now);
+		sess_retry_later(s, now);
 		return;
 	}
 	c = &s->c[0];
@@ -174,8 +75,8 @@ int bgp_session_new(const struct bgp_session_cfg *cfg, const struct bgp_session_
 	s->cfg.password[sizeof(s->cfg.password) - 1] = '\0';
 	s->ops = ops;
 	s->ctx = ctx;
-	conn_clear(&s->c[0]);
-	conn_clear(&s->c[1]);
+	sess_conn_clear(&s->c[0]);
+	sess_conn_clear(&s->c[1]);
 	s->est = -1;
 	s->retry_at = s->stale_at = NEVER;
 	s->idle_s = BGP_IDLE_HOLD_MIN_S;
@@ -300,7 +201,7 @@ static void connect_done(struct bgp_session *s, struct bgp_conn *c, uint64_t now
 		log_debug("%s: %s", sess_name(s), s->last_error);
 		sess_conn_close(s, c);
 		if (!sess_conn_up(sess_other(s, c)))
-			retry_later(s, now);
+			sess_retry_later(s, now);
 		return;
 	}
 	open_send(s, c, now);
@@ -343,7 +244,7 @@ void bgp_session_timers(struct bgp_session *s, uint64_t now)
 			snprintf(s->last_error, sizeof(s->last_error), "connect: timed out");
 			sess_conn_close(s, c);
 			if (!sess_conn_up(sess_other(s, c)))
-				retry_later(s, now);
+				sess_retry_later(s, now);
 		} else if (c->hold_at <= now) {
 			sess_notify_drop(s, c, now, BGP_ERR_HOLD_TIMER, 0, NULL, 0);
 		} else if (c->ka_at <= now) {
@@ -384,45 +285,6 @@ uint64_t bgp_session_next_timer(const struct bgp_session *s)
 	EARLIER(s->stale_at);
 #undef EARLIER
 	return t;
-}
-
-void sess_finish(struct bgp_session *s, uint64_t now)
-{
-	int i;
-
-	if (s->busy)
-		return;
-	s->busy++;
-	for (i = 0; i < 2; i++) {
-		struct bgp_conn *c = &s->c[i];
-		uint32_t want;
-
-		if (!sess_conn_up(c))
-			continue;
-		if (!c->failed && c->st != BGP_ST_CONNECT && !bgp_txq_empty(&c->tx)) {
-			int r = bgp_txq_flush(&c->tx, c->fd);
-
-			if (r < 0)
-				c->failed = r;
-		}
-		if (c->failed) {
-			snprintf(s->last_error, sizeof(s->last_error), "send: %s",
-				 strerror(-c->failed));
-			log_info("%s: %s", sess_name(s), s->last_error);
-			/* A TCP-level end: GR keeps the routes (RFC 4724 4.2). */
-			sess_conn_drop(s, c, now, true);
-			continue;
-		}
-		want = c->st == BGP_ST_CONNECT ? EPOLLOUT
-					       : EPOLLIN | (bgp_txq_empty(&c->tx) ? 0 : EPOLLOUT);
-		if (want != c->watched && s->ops->watch) {
-			s->ops->watch(s->ctx, s, c->fd, want);
-			c->watched = want;
-		}
-	}
-	s->busy--;
-	if (s->ops->changed)
-		s->ops->changed(s->ctx, s);
 }
 
 void bgp_session_set_max_prefixes(struct bgp_session *s, uint32_t max, uint64_t now)
@@ -486,4 +348,59 @@ void bgp_session_info(const struct bgp_session *s, uint64_t now, struct bgp_peer
 	out->gr_stale = s->stale;
 	out->eor_received = s->eor_seen;
 	snprintf(out->last_error, sizeof(out->last_error), "%s", s->last_error);
+}
+
+/* ---- what goes out ------------------------------------------------------------ */
+
+int bgp_out_route_set(struct bgp_out_route *o, const struct evpn_route *rt,
+		      const struct bgp_attrs *a)
+{
+	unsigned n = 0;
+
+	memset(o, 0, sizeof(*o));
+	o->rt = *rt;
+	if (!a)
+		return 0;
+	if (BGP_ATTR_HAS(a, BGP_ATTR_EXT_COMMUNITIES) && a->ext) {
+		n = a->n_ext < BGP_OUT_MAX_EXT ? a->n_ext : BGP_OUT_MAX_EXT;
+		memcpy(o->ext, a->ext, (size_t)n * 8);
+		o->n_ext = (uint8_t)n;
+	}
+	if (BGP_ATTR_HAS(a, BGP_ATTR_PMSI_TUNNEL)) {
+		o->has_pmsi = true;
+		o->pmsi = a->pmsi;
+	}
+	return n < a->n_ext ? -E2BIG : 0;
+}
+
+int bgp_session_send(struct bgp_session *s, const struct bgp_out_route *r, size_t n,
+		     bool withdraw, uint64_t now)
+{
+	struct bgp_conn *c;
+	int ret;
+
+	if (s->est < 0)
+		return -ENOTCONN;
+	c = &s->c[s->est];
+	ret = sess_send_routes(s, c, r, n, withdraw);
+	if (ret) {
+		log_warn("%s: cannot queue our routes: %s", sess_name(s), strerror(-ret));
+		c->failed = ret;
+	}
+	sess_finish(s, now);
+	return ret;
+}
+
+void bgp_session_refresh(struct bgp_session *s, uint64_t now)
+{
+	struct bgp_conn *c;
+
+	if (s->est < 0)
+		return;
+	c = &s->c[s->est];
+	/* RFC 2918 3: only to a peer that advertised the capability. */
+	if (!c->open.cap_route_refresh)
+		return;
+	sess_send_refresh(s, c);
+	sess_finish(s, now);
 }

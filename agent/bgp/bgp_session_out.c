@@ -1,7 +1,8 @@
 /* bgp_session_out.c - what a session sends: our OPEN with its capabilities,
  * KEEPALIVE, NOTIFICATION, our EVPN routes as UPDATEs with the attributes
- * that depend on the peer, and End-of-RIB. Messages are appended to the
- * connection's write queue; bgp_session.c writes the queue out.
+ * that depend on the peer, End-of-RIB and ROUTE-REFRESH. Messages are
+ * appended to the connection's write queue; sess_finish()
+ * (bgp_session_fsm.c) writes the queue out at the end of the entry point.
  */
 #include "bgp_session_priv.h"
 
@@ -170,27 +171,6 @@ int sess_send_eor(struct bgp_session *s, struct bgp_conn *c)
 
 /* ---- UPDATEs ------------------------------------------------------------------- */
 
-int bgp_out_route_set(struct bgp_out_route *o, const struct evpn_route *rt,
-		      const struct bgp_attrs *a)
-{
-	unsigned n = 0;
-
-	memset(o, 0, sizeof(*o));
-	o->rt = *rt;
-	if (!a)
-		return 0;
-	if (BGP_ATTR_HAS(a, BGP_ATTR_EXT_COMMUNITIES) && a->ext) {
-		n = a->n_ext < BGP_OUT_MAX_EXT ? a->n_ext : BGP_OUT_MAX_EXT;
-		memcpy(o->ext, a->ext, (size_t)n * 8);
-		o->n_ext = (uint8_t)n;
-	}
-	if (BGP_ATTR_HAS(a, BGP_ATTR_PMSI_TUNNEL)) {
-		o->has_pmsi = true;
-		o->pmsi = a->pmsi;
-	}
-	return n < a->n_ext ? -E2BIG : 0;
-}
-
 /* The attributes of our routes to this peer (RFC 4271 5.1, RFC 7432 7). */
 static int out_attrs(const struct bgp_session *s, const struct bgp_out_route *r,
 		     struct bgp_attrs *a)
@@ -270,16 +250,12 @@ static int send_group(struct bgp_session *s, struct bgp_conn *c, const struct bg
 	return 0;
 }
 
-int bgp_session_send(struct bgp_session *s, const struct bgp_out_route *r, size_t n,
-		     bool withdraw, uint64_t now)
+int sess_send_routes(struct bgp_session *s, struct bgp_conn *c, const struct bgp_out_route *r,
+		     size_t n, bool withdraw)
 {
-	struct bgp_conn *c;
 	size_t i = 0;
 	int ret = 0;
 
-	if (s->est < 0)
-		return -ENOTCONN;
-	c = &s->c[s->est];
 	while (i < n && !ret) {
 		size_t j = i + 1;
 
@@ -288,30 +264,17 @@ int bgp_session_send(struct bgp_session *s, const struct bgp_out_route *r, size_
 		ret = send_group(s, c, r + i, j - i, withdraw);
 		i = j;
 	}
-	if (ret) {
-		log_warn("%s: cannot queue our routes: %s", sess_name(s), strerror(-ret));
-		c->failed = ret;
-	}
-	sess_finish(s, now);
 	return ret;
 }
 
-void bgp_session_refresh(struct bgp_session *s, uint64_t now)
+void sess_send_refresh(struct bgp_session *s, struct bgp_conn *c)
 {
 	static const struct bgp_route_refresh rr = { .afi = EVPN_AFI, .subtype = 0,
 						     .safi = EVPN_SAFI };
 	uint8_t buf[32];
-	struct bgp_conn *c;
 	struct wbuf w;
 
-	if (s->est < 0)
-		return;
-	c = &s->c[s->est];
-	/* RFC 2918 3: only to a peer that advertised the capability. */
-	if (!c->open.cap_route_refresh)
-		return;
 	wbuf_init(&w, buf, sizeof(buf));
 	if (!bgp_msg_build_route_refresh(&w, &rr) && (c->failed = queue(s, c, &w)) == 0)
 		log_info("%s: route refresh sent", sess_name(s));
-	sess_finish(s, now);
 }
