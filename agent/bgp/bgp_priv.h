@@ -1,8 +1,8 @@
-/* bgp_priv.h - the speaker's insides, shared by bgp.c (life cycle, reload,
- * the peer table, the listener), bgp_ops.c (session callbacks into the RIB
- * and evpn_export, our advertisements, the restart reconcile, the timerfd)
- * and bgp_info.c (per-peer snapshots for control and metrics). Nothing else
- * includes this.
+/* bgp_priv.h - the speaker's insides, shared by bgp.c (the speaker: entry
+ * points, peers, session callbacks, advertisements, timers), bgp_listen.c
+ * (the listener) and bgp_info.c (per-peer snapshots for control and
+ * metrics). bgp.c calls the other two, never the other way round. Nothing
+ * outside bgp/ includes this.
  */
 #ifndef VTEP_BGP_PRIV_H
 #define VTEP_BGP_PRIV_H
@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "bgp.h"
 #include "bgp_session.h"
@@ -59,21 +60,31 @@ struct bgp {
 	uint64_t sync_at;
 };
 
-/* bgp.c */
-uint64_t bgp_now_ms(void);
+static inline uint64_t bgp_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
 /* peers[i] holds a running session. A reload leaves holes (NULL) in
  * peers[] while it works, and a peer between two sessions has none. */
-bool bgp_live(const struct bgp *b, size_t i);
+static inline bool bgp_live(const struct bgp *b, size_t i)
+{
+	return b->peers[i] && b->peers[i]->s;
+}
 
-/* bgp_ops.c */
-extern const struct bgp_session_ops bgp_peer_ops;
-void bgp_on_export(void *ctx, const struct evpn_route *rt, const struct bgp_attrs *a,
-		   bool withdraw);
-void bgp_check_sync(struct bgp *b, uint64_t now);
-void bgp_rearm(struct bgp *b);
-void bgp_on_timer(void *ctx);
+/* bgp_listen.c: listening on b->listen_port (0 or -errno; a port that
+ * cannot be bound is logged, not an error), the listener's MD5 keys and
+ * TTL after the neighbors changed, closing it. */
+int bgp_listen_open(struct bgp *b);
+void bgp_listen_sync(struct bgp *b);
+void bgp_listen_close(struct bgp *b);
 
-/* bgp_info.c */
+/* bgp_info.c: a new snapshot of p for other threads (at every state
+ * change), and the rejected counters of a copy of p->info. */
 void bgp_snapshot(struct bgp_peer *p, uint64_t now);
+void bgp_info_rejected(struct bgp_peer_info *out, const struct bgp_peer *p);
 
 #endif /* VTEP_BGP_PRIV_H */
