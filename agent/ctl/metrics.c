@@ -155,11 +155,6 @@ static int state_number(enum bgp_state s)
 	return s >= BGP_ST_IDLE && s <= BGP_ST_ESTABLISHED ? (int)s : 0;
 }
 
-void metrics_family(FILE *f, const char *name, const char *type, const char *help)
-{
-	fprintf(f, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
-}
-
 static void render_counters(FILE *f, struct daemon *d, const struct metrics_ops *ops)
 {
 	int fd = ops->map_fd(d, VTEP_MAP_STATS);
