@@ -40,30 +40,6 @@
 #include "ports.h"
 #include "rib.h"
 
-/* ---- helpers shared with reload.c ----------------------------------------- */
-
-void daemon_vni_to_map(const struct vtep_config *cfg, const struct cfg_vni *cv,
-		       struct vtep_vni *out)
-{
-	memset(out, 0, sizeof(*out));
-	out->subnet = cv->subnet;
-	out->gateway_ip = cv->gateway_ip;
-	out->prefixlen = cv->prefixlen;
-	out->arp_reply = cv->arp_reply == CFG_ARP_REAL ? VTEP_ARP_REPLY_REAL
-						       : VTEP_ARP_REPLY_GATEWAY;
-	out->flags = (cv->flood ? VTEP_VNI_F_FLOOD : 0) | (cv->rt_auto ? VTEP_VNI_F_RT_AUTO : 0) |
-		     (cv->rd_auto ? VTEP_VNI_F_RD_AUTO : 0);
-	memcpy(out->gateway_mac, cv->gateway_mac, 6);
-	/* The RT is stored only when explicit ("zero when auto"); the RD as
-	 * advertised, auto resolved to router_id:vni when BGP is configured. */
-	if (!cv->rt_auto)
-		memcpy(out->route_target, cv->route_target, 8);
-	if (!cv->rd_auto)
-		memcpy(out->rd, cv->rd, 8);
-	else if (cfg->bgp.enabled)
-		config_vni_rd(cfg, cv, out->rd);
-}
-
 /* The test-only probe override: kept for every probe (start and reload)
  * once its spec is known to be good. */
 static int check_override(struct daemon *d, const char *spec)
@@ -292,9 +268,13 @@ static int install(struct daemon *d, const struct cfg_port *ports, size_t n_port
 		if ((ret = mapsync_vni_set(d->ms, d->cfg->vnis[i].vni, &v)))
 			return ret;
 	}
-	for (i = 0; i < n_routes; i++)
-		if ((ret = mapsync_route_add(d->ms, &routes[i])))
+	for (i = 0; i < n_routes; i++) {
+		struct mapsync_route r;
+
+		daemon_route_to_sync(&routes[i], &r);
+		if ((ret = mapsync_route_add(d->ms, &r)))
 			return ret;
+	}
 	for (i = 0; i < n_ports; i++)
 		if ((ret = ports_add(d->ports, &ports[i])) && ret != -EEXIST)
 			return ret;
@@ -498,12 +478,14 @@ void daemon_free(struct daemon *d)
 int daemon_route_add(struct daemon *d, const struct cfg_route *r, char err[CFG_ERR_LEN])
 {
 	char p[ADDR_PREFIX_STRLEN], v[ADDR_IP_STRLEN];
+	struct mapsync_route mr;
 	int ret;
 
 	ret = state_route_add(&d->st, d->cfg, d->cfg->state_dir, r, err);
 	if (ret)
 		return ret;
-	ret = mapsync_route_add(d->ms, r);
+	daemon_route_to_sync(r, &mr);
+	ret = mapsync_route_add(d->ms, &mr);
 	if (!ret)
 		ret = mapsync_flush(d->ms);
 	if (ret) {

@@ -72,9 +72,12 @@ struct daemon {
 	volatile bool stop;
 };
 
-/* The map form of a configured VNI. */
+/* daemon_sync.c: the map form of a configured VNI, and mapsync's record of
+ * a configured (or run-time) static route. */
+struct mapsync_route;
 void daemon_vni_to_map(const struct vtep_config *cfg, const struct cfg_vni *cv,
 		       struct vtep_vni *out);
+void daemon_route_to_sync(const struct cfg_route *r, struct mapsync_route *out);
 /* daemon_probe.c: runs the kernel probes (and the test override), logs
  * them in one line; -ENOTSUP when a capability without fallback is
  * missing or an explicit "xdp" cannot run (the reason is logged). */

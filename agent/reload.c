@@ -141,14 +141,14 @@ struct rkey {
 	uint32_t vni, prefix, len;
 };
 
-static bool route_same(const struct cfg_route *a, const struct cfg_route *b)
+static bool route_same(const struct mapsync_route *a, const struct mapsync_route *b)
 {
 	return a->vtep == b->vtep && !memcmp(a->mac, b->mac, 6);
 }
 
 static int apply_routes(struct daemon *d, const struct cfg_route *routes, size_t n)
 {
-	struct cfg_route cur, *gone = NULL;
+	struct mapsync_route cur, *gone = NULL;
 	struct hashmap want;
 	size_t pos = 0, ng = 0, i;
 	int ret;
@@ -179,10 +179,13 @@ static int apply_routes(struct daemon *d, const struct cfg_route *routes, size_t
 	for (i = 0; i < ng; i++)
 		mapsync_route_del(d->ms, gone[i].vni, gone[i].prefix, gone[i].prefixlen);
 	for (i = 0; i < n && !ret; i++) {
-		if (mapsync_route_get(d->ms, routes[i].vni, routes[i].prefix, routes[i].prefixlen,
-				      &cur) && route_same(&cur, &routes[i]))
+		struct mapsync_route r;
+
+		daemon_route_to_sync(&routes[i], &r);
+		if (mapsync_route_get(d->ms, r.vni, r.prefix, r.prefixlen, &cur) &&
+		    route_same(&cur, &r))
 			continue;
-		ret = mapsync_route_add(d->ms, &routes[i]);
+		ret = mapsync_route_add(d->ms, &r);
 	}
 	if (ng)
 		log_info("reload: %zu static routes removed", ng);

@@ -338,7 +338,7 @@ static int ms_static_refs(struct mapsync *ms, const struct ms_st_key *k,
 	return 0;
 }
 
-int mapsync_route_add(struct mapsync *ms, const struct cfg_route *r)
+int mapsync_route_add(struct mapsync *ms, const struct mapsync_route *r)
 {
 	struct ms_st_key k = ms_static_key(r->vni, r->prefix & addr_mask(r->prefixlen), r->prefixlen);
 	struct ms_st_val v, *cur;
@@ -377,7 +377,8 @@ int mapsync_route_del(struct mapsync *ms, uint32_t vni, uint32_t prefix, uint8_t
 	return ms_dirty_static(ms, &k, &old);
 }
 
-static void st_to_cfg(const struct ms_st_key *k, const struct ms_st_val *v, struct cfg_route *out)
+static void st_to_route(const struct ms_st_key *k, const struct ms_st_val *v,
+			struct mapsync_route *out)
 {
 	memset(out, 0, sizeof(*out));
 	out->vni = k->vni;
@@ -388,13 +389,13 @@ static void st_to_cfg(const struct ms_st_key *k, const struct ms_st_val *v, stru
 }
 
 bool mapsync_route_get(const struct mapsync *ms, uint32_t vni, uint32_t prefix,
-		       uint8_t prefixlen, struct cfg_route *out)
+		       uint8_t prefixlen, struct mapsync_route *out)
 {
 	struct ms_st_key k = ms_static_key(vni, prefix & addr_mask(prefixlen), prefixlen);
 	const struct ms_st_val *v = hashmap_get(&ms->statics, &k);
 
 	if (v && out)
-		st_to_cfg(&k, v, out);
+		st_to_route(&k, v, out);
 	return v != NULL;
 }
 
@@ -403,7 +404,7 @@ size_t mapsync_route_count(const struct mapsync *ms)
 	return hashmap_count(&ms->statics);
 }
 
-bool mapsync_route_next(const struct mapsync *ms, size_t *pos, struct cfg_route *out)
+bool mapsync_route_next(const struct mapsync *ms, size_t *pos, struct mapsync_route *out)
 {
 	const void *k;
 	void *v;
@@ -411,7 +412,7 @@ bool mapsync_route_next(const struct mapsync *ms, size_t *pos, struct cfg_route 
 	k = hashmap_next(&ms->statics, pos, &v);
 	if (!k)
 		return false;
-	st_to_cfg(k, v, out);
+	st_to_route(k, v, out);
 	return true;
 }
 

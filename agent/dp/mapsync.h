@@ -31,7 +31,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-#include "config.h"
 #include "vtep_maps.h"
 
 struct mapsync;
@@ -63,16 +62,26 @@ int mapsync_vni_del(struct mapsync *ms, uint32_t vni);
  * Setting an ifindex again replaces the port (a learned MAC, a new IP). */
 int mapsync_port_set(struct mapsync *ms, uint32_t ifindex, const struct vtep_port *p);
 int mapsync_port_del(struct mapsync *ms, uint32_t ifindex);
+/* A static route as mapsync holds it: its own record, so that the config
+ * schema (struct cfg_route) stops where the config meets the sync (the
+ * daemon converts). */
+struct mapsync_route {
+	uint32_t vni;
+	uint32_t prefix;          /* network order */
+	uint8_t  prefixlen;
+	uint32_t vtep;            /* network order */
+	uint8_t  mac[6];
+};
 /* A static route; adding an existing (vni, prefix, len) replaces it. */
-int mapsync_route_add(struct mapsync *ms, const struct cfg_route *r);
+int mapsync_route_add(struct mapsync *ms, const struct mapsync_route *r);
 int mapsync_route_del(struct mapsync *ms, uint32_t vni, uint32_t prefix, uint8_t prefixlen);
 /* Looks a static route up: true and *out filled when present. */
 bool mapsync_route_get(const struct mapsync *ms, uint32_t vni, uint32_t prefix,
-		       uint8_t prefixlen, struct cfg_route *out);
+		       uint8_t prefixlen, struct mapsync_route *out);
 size_t mapsync_route_count(const struct mapsync *ms);
 /* Iterates the static routes: *pos = 0 first; false at the end. No edits
  * in between. */
-bool mapsync_route_next(const struct mapsync *ms, size_t *pos, struct cfg_route *out);
+bool mapsync_route_next(const struct mapsync *ms, size_t *pos, struct mapsync_route *out);
 
 /* Writes and deletes the dirty keys. Returns 0, or the first -errno a map
  * refused (everything else is still attempted and each failure logged).
