@@ -1,6 +1,8 @@
 /* daemon.c - vtepd's core: start-up order, the event handlers, and the
- * daemon.h calls the control socket and metrics make. Applying a new config
- * file is reload.c.
+ * operations the control socket and metrics make (the tables of
+ * struct control_ops and struct metrics_ops are here). Applying a new
+ * config file is daemon_reload.c, probing and attaching uplinks
+ * daemon_probe.c, turning config records into map records daemon_sync.c.
  *
  * Start-up order (each step needs the ones before it):
  *   state file -> signals blocked -> programs loaded, maps pinned/reused ->
@@ -55,6 +57,9 @@ static int check_override(struct daemon *d, const char *spec)
 	d->probe_override = strdup(spec);
 	return d->probe_override ? 0 : -ENOMEM;
 }
+
+static const struct control_ops daemon_control_ops;
+static const struct metrics_ops daemon_metrics_ops;
 
 /* ---- event handlers ------------------------------------------------------------ */
 
@@ -310,7 +315,7 @@ static int open_services(struct daemon *d)
 	if (ret)
 		log_warn("%s: not watching underlay changes: %s", VTEP_MAP_UNDERLAY,
 			 strerror(-ret));
-	ret = control_open(d, d->cfg->control_socket, &d->ctl);
+	ret = control_open_ops(d, &daemon_control_ops, d->cfg->control_socket, &d->ctl);
 	if (ret) {
 		log_err("control socket %s: %s", d->cfg->control_socket, strerror(-ret));
 		return ret;
@@ -318,7 +323,8 @@ static int open_services(struct daemon *d)
 	if ((ret = loop_add(d->loop, control_fd(d->ctl), on_control, d)))
 		return ret;
 	if (d->cfg->metrics_enabled) {
-		ret = metrics_start(d, d->cfg->metrics_addr, d->cfg->metrics_port, &d->met);
+		ret = metrics_start_ops(d, &daemon_metrics_ops, d->cfg->metrics_addr,
+					d->cfg->metrics_port, &d->met);
 		if (ret) {
 			log_err("metrics %s:%u: %s", d->cfg->metrics_addr, d->cfg->metrics_port,
 				strerror(-ret));
@@ -475,7 +481,7 @@ void daemon_free(struct daemon *d)
 
 /* ---- daemon.h: run-time edits ----------------------------------------------------- */
 
-int daemon_route_add(struct daemon *d, const struct cfg_route *r, char err[CFG_ERR_LEN])
+static int daemon_route_add(struct daemon *d, const struct cfg_route *r, char err[CFG_ERR_LEN])
 {
 	char p[ADDR_PREFIX_STRLEN], v[ADDR_IP_STRLEN];
 	struct mapsync_route mr;
@@ -498,7 +504,7 @@ int daemon_route_add(struct daemon *d, const struct cfg_route *r, char err[CFG_E
 	return 0;
 }
 
-int daemon_route_del(struct daemon *d, uint32_t vni, uint32_t prefix, uint8_t prefixlen,
+static int daemon_route_del(struct daemon *d, uint32_t vni, uint32_t prefix, uint8_t prefixlen,
 		     char err[CFG_ERR_LEN])
 {
 	char p[ADDR_PREFIX_STRLEN];
@@ -519,7 +525,7 @@ int daemon_route_del(struct daemon *d, uint32_t vni, uint32_t prefix, uint8_t pr
 	return 0;
 }
 
-int daemon_port_add(struct daemon *d, const struct cfg_port *p, char err[CFG_ERR_LEN])
+static int daemon_port_add(struct daemon *d, const struct cfg_port *p, char err[CFG_ERR_LEN])
 {
 	int ret;
 
@@ -532,7 +538,7 @@ int daemon_port_add(struct daemon *d, const struct cfg_port *p, char err[CFG_ERR
 	return ret;
 }
 
-int daemon_port_del(struct daemon *d, const char *ifname, char err[CFG_ERR_LEN])
+static int daemon_port_del(struct daemon *d, const char *ifname, char err[CFG_ERR_LEN])
 {
 	int ret;
 
@@ -545,19 +551,19 @@ int daemon_port_del(struct daemon *d, const char *ifname, char err[CFG_ERR_LEN])
 
 /* ---- daemon.h: readers ------------------------------------------------------------ */
 
-const struct vtep_config *daemon_config(const struct daemon *d)
+static const struct vtep_config *daemon_config(const struct daemon *d)
 {
 	return d->cfg;
 }
 
-size_t daemon_peers(const struct daemon *d, struct bgp_peer_info *out, size_t max)
+static size_t daemon_peers(const struct daemon *d, struct bgp_peer_info *out, size_t max)
 {
 	/* Called from the metrics thread too: bgp_peers_info copies under
 	 * the speaker's lock. */
 	return d->bgp ? bgp_peers_info(d->bgp, out, max) : 0;
 }
 
-int daemon_rib_latency(const struct daemon *d, struct rib_latency *out)
+static int daemon_rib_latency(const struct daemon *d, struct rib_latency *out)
 {
 	/* d->rib is set before metrics starts and freed after it stops;
 	 * rib_latency_get reads relaxed atomics. */
@@ -567,49 +573,10 @@ int daemon_rib_latency(const struct daemon *d, struct rib_latency *out)
 	return 0;
 }
 
-/* ---- the BGP control plane ------------------------------------------------------ */
-
-void daemon_bgp_flush(struct daemon *d)
-{
-	if (d->bgp)
-		bgp_flush(d->bgp);
-	else if (d->rib)
-		rib_flush(d->rib);
-}
-
-int daemon_bgp_reload(struct daemon *d, const struct vtep_config *old,
-		      const struct vtep_config *nc)
-{
-	int ret = 0, policy, r;
-
-	(void)old;
-	if (!d->bgp) {
-		if (nc->bgp.enabled)
-			log_warn("reload: bgp added; takes effect at the next restart");
-		return 0;
-	}
-	if (!nc->bgp.enabled)
-		log_warn("reload: bgp removed: every session stops");
-	policy = rib_reload(d->rib, nc);
-	if (policy < 0) {
-		log_err("reload: RIB: %s", strerror(-policy));
-		ret = policy;
-	}
-	/* Without "bgp", nc has no neighbors: every session stops. */
-	if ((r = bgp_reload(d->bgp, nc)) && !ret)
-		ret = r;
-	/* RFC 2918: routes no VNI imported were not kept; ask for them again
-	 * now that the import policy changed. */
-	if (policy == 1)
-		bgp_refresh_all(d->bgp);
-	daemon_bgp_flush(d);
-	return ret;
-}
-
 struct bgp_walk {
 	struct daemon *d;
 	uint32_t peer_address;
-	daemon_bgp_route_fn fn;
+	control_bgp_route_fn fn;
 	void *ctx;
 };
 
@@ -626,8 +593,8 @@ static int bgp_walk_one(void *ctx, const struct rib_route_info *ri)
 	return w->fn(w->ctx, ri, addr);
 }
 
-int daemon_bgp_routes(struct daemon *d, uint32_t vni, uint32_t peer_address,
-		      daemon_bgp_route_fn fn, void *ctx)
+static int daemon_bgp_routes(struct daemon *d, uint32_t vni, uint32_t peer_address,
+		      control_bgp_route_fn fn, void *ctx)
 {
 	struct bgp_walk w = { .d = d, .peer_address = peer_address, .fn = fn, .ctx = ctx };
 
@@ -636,7 +603,31 @@ int daemon_bgp_routes(struct daemon *d, uint32_t vni, uint32_t peer_address,
 	return rib_walk(d->rib, vni, UINT32_MAX, bgp_walk_one, &w);
 }
 
-int daemon_map_fd(const struct daemon *d, const char *map_name)
+static int daemon_map_fd(const struct daemon *d, const char *map_name)
 {
 	return d->ld ? loader_map_fd(d->ld, map_name) : -ENOENT;
 }
+
+/* ---- what control and metrics may ask ----------------------------------------- */
+
+/* The daemon's operations for the control socket and /metrics: ctl/ only
+ * declares the tables it calls through (control.h, metrics.h); the daemon
+ * owns them, so control and metrics never name a daemon function. */
+static const struct control_ops daemon_control_ops = {
+	.route_add = daemon_route_add,
+	.route_del = daemon_route_del,
+	.port_add  = daemon_port_add,
+	.port_del  = daemon_port_del,
+	.reload    = daemon_reload,
+	.peers     = daemon_peers,
+	.bgp_routes = daemon_bgp_routes,
+	.config    = daemon_config,
+	.status    = daemon_status,
+};
+
+static const struct metrics_ops daemon_metrics_ops = {
+	.map_fd = daemon_map_fd,
+	.peers  = daemon_peers,
+	.rib_latency = daemon_rib_latency,
+	.status = daemon_status,
+};

@@ -1,14 +1,17 @@
 /* daemon_sync.c - where the configuration meets map sync: the config's
  * records (struct cfg_vni, struct cfg_route; the state file's routes are
  * cfg_routes too) turned into the records mapsync takes, so that neither
- * dp/ nor its maps know the config schema. Used by the start-up
- * (daemon.c) and by a reload (reload.c).
+ * dp/ nor its maps know the config schema; and the flush every handler
+ * ends with. Used by the start-up and the handlers (daemon.c) and by a
+ * reload (daemon_reload.c).
  */
 #include "daemon_priv.h"
 
 #include <string.h>
 
+#include "bgp.h"
 #include "mapsync.h"
+#include "rib.h"
 
 void daemon_vni_to_map(const struct vtep_config *cfg, const struct cfg_vni *cv,
 		       struct vtep_vni *out)
@@ -40,4 +43,12 @@ void daemon_route_to_sync(const struct cfg_route *r, struct mapsync_route *out)
 	out->prefixlen = r->prefixlen;
 	out->vtep = r->vtep;
 	memcpy(out->mac, r->mac, 6);
+}
+
+void daemon_bgp_flush(struct daemon *d)
+{
+	if (d->bgp)
+		bgp_flush(d->bgp);
+	else if (d->rib)
+		rib_flush(d->rib);
 }

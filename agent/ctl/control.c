@@ -35,18 +35,6 @@
 #define CONTROL_TICK_S      2
 #define CONTROL_BACKLOG     16
 
-const struct control_ops control_daemon_ops = {
-	.route_add = daemon_route_add,
-	.route_del = daemon_route_del,
-	.port_add  = daemon_port_add,
-	.port_del  = daemon_port_del,
-	.reload    = daemon_reload,
-	.peers     = daemon_peers,
-	.bgp_routes = daemon_bgp_routes,
-	.config    = daemon_config,
-	.status    = daemon_status,
-};
-
 struct client {
 	int fd;
 	char *in;              /* CTLPROTO_MAX_MSG bytes */
@@ -467,11 +455,6 @@ int control_open_ops(struct daemon *d, const struct control_ops *ops, const char
 fail:
 	control_close(c);
 	return ret;
-}
-
-int control_open(struct daemon *d, const char *path, struct control **out)
-{
-	return control_open_ops(d, &control_daemon_ops, path, out);
 }
 
 void control_close(struct control *c)

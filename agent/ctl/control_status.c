@@ -1,6 +1,6 @@
 /* control_status.c - the status reply (vtepctl status): what the kernel can
- * run and the mode of each uplink, as daemon_status() reports them. The
- * same JSON is vtepd --probe -j's output. */
+ * run and the mode of each uplink, as the daemon's status operation reports
+ * them (struct uplink_status). The same JSON is vtepd --probe -j's output. */
 #include "control_priv.h"
 
 #include <errno.h>
@@ -23,7 +23,7 @@ static struct json_object *features_json(const struct probe_set *k, bool notes)
 	return o;
 }
 
-static struct json_object *uplink_json(const struct daemon_uplink_info *u)
+static struct json_object *uplink_json(const struct uplink_info *u)
 {
 	struct json_object *o = json_object_new_object();
 
@@ -38,7 +38,7 @@ static struct json_object *uplink_json(const struct daemon_uplink_info *u)
 	return o;
 }
 
-struct json_object *control_status_json(const struct daemon_status *st)
+struct json_object *control_status_json(const struct uplink_status *st)
 {
 	struct json_object *o = json_object_new_object(), *ups = json_object_new_array();
 	size_t i;
@@ -62,7 +62,7 @@ struct json_object *control_status_json(const struct daemon_status *st)
 int control_do_status(struct req *r)
 {
 	static const char *const keys[] = { NULL };
-	struct daemon_status st;
+	struct uplink_status st;
 	int ret;
 
 	if (control_check_keys(r, keys))

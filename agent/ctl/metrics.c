@@ -56,9 +56,10 @@
  *
  * Threading: libmicrohttpd runs the handler on its one internal polling
  * thread, so scrapes never run concurrently with each other. From that
- * thread only daemon_map_fd() (map fds live as long as the daemon) and
- * daemon_peers() (the daemon must copy peer state under its own lock) are
- * called; daemon_config() is not.
+ * thread only the daemon's metrics operations are called: map_fd (map fds
+ * live as long as the daemon), peers (the daemon copies peer state under
+ * its own lock), rib_latency (relaxed atomics) and status (under the
+ * daemon's lock).
  */
 #include "metrics.h"
 
@@ -78,7 +79,6 @@
 #include "addr.h"
 #include "counters.h"
 #include "ctlproto.h"
-#include "daemon.h"
 #include "hashmap.h"
 #include "log.h"
 #include "mapdump.h"
@@ -91,13 +91,6 @@
 #define METRICS_MAX_ROUTE_SERIES (3 * VTEP_MAX_VNIS)
 #define METRICS_WALK_REUSE 10
 #define METRICS_CONTENT_TYPE "text/plain; version=0.0.4; charset=utf-8"
-
-const struct metrics_ops metrics_daemon_ops = {
-	.map_fd = daemon_map_fd,
-	.peers  = daemon_peers,
-	.rib_latency = daemon_rib_latency,
-	.status = daemon_status,
-};
 
 /* The last map walk's rendered text (the HTTP server's; see above). */
 struct metrics_cache {
@@ -683,11 +676,6 @@ fail:
 	metrics_conn_free(m->conns);
 	free(m);
 	return ret;
-}
-
-int metrics_start(struct daemon *d, const char *addr, uint16_t port, struct metrics **out)
-{
-	return metrics_start_ops(d, &metrics_daemon_ops, addr, port, out);
 }
 
 void metrics_set_conn_deadline(struct metrics *m, unsigned deadline_ms)

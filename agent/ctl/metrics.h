@@ -6,9 +6,9 @@
  * datapath counters (vtep_stats, summed over CPUs), map occupancy and
  * capacity, routes per VNI and source, BGP peer states and counters, the
  * UPDATE-to-map latency histogram, build info and the process' own figures
- * (/proc/self), through daemon_map_fd(), daemon_peers() and
- * daemon_rib_latency() only. Both are called from the metrics thread: the daemon
- * must make daemon_peers() thread safe (copy the peers under a lock) and
+ * (/proc/self), through the operations the daemon hands metrics_start_ops()
+ * (struct metrics_ops) only. They are called from the metrics thread: the
+ * daemon must make peers() thread safe (copy the peers under a lock) and
  * keep map fds open for as long as metrics runs (metrics_stop() first).
  */
 #ifndef VTEP_METRICS_H
@@ -19,26 +19,26 @@
 
 #include "bgp_peer.h"
 
+/* The daemon the operations act on: opaque here, only handed back to them. */
 struct daemon;
 struct rib_latency;
-struct daemon_status;
+struct uplink_status;
 struct metrics;
 
-/* What a scrape reads. metrics_start() uses metrics_daemon_ops
- * (daemon_map_fd, daemon_peers); tests render with their own table. */
+/* What a scrape reads. The daemon owns its table (daemon.c) and passes it
+ * to metrics_start_ops(); tests render with their own. */
 struct metrics_ops {
 	int (*map_fd)(const struct daemon *d, const char *map_name);
 	size_t (*peers)(const struct daemon *d, struct bgp_peer_info *out, size_t max);
 	/* NULL or non-zero: no vtepd_bgp_update_to_map_seconds histogram. */
 	int (*rib_latency)(const struct daemon *d, struct rib_latency *out);
 	/* NULL: no vtepd_datapath_feature / vtepd_uplink_mode families. */
-	int (*status)(struct daemon *d, struct daemon_status *out);
+	int (*status)(struct daemon *d, struct uplink_status *out);
 };
-extern const struct metrics_ops metrics_daemon_ops;
 
-/* addr is a numeric IPv4 address ("127.0.0.1", "0.0.0.0"). Returns 0 or
- * -errno (-EADDRINUSE when the port is taken, -EINVAL for a bad address). */
-int metrics_start(struct daemon *d, const char *addr, uint16_t port, struct metrics **out);
+/* Serves GET /metrics on addr:port, reading through ops with d. addr is a
+ * numeric IPv4 address ("127.0.0.1", "0.0.0.0"). Returns 0 or -errno
+ * (-EADDRINUSE when the port is taken, -EINVAL for a bad address). */
 int metrics_start_ops(struct daemon *d, const struct metrics_ops *ops, const char *addr,
 		      uint16_t port, struct metrics **out);
 /* The port actually bound (port 0 asks the kernel for a free one). */

@@ -5,11 +5,11 @@
  * change is a new series, as for an info metric). */
 #include "metrics_priv.h"
 
-#include "daemon.h"
+#include "uplink_mode.h"
 
 void metrics_render_status(FILE *f, struct daemon *d, const struct metrics_ops *ops)
 {
-	struct daemon_status st;
+	struct uplink_status st;
 	size_t i;
 	int k;
 

@@ -17,6 +17,7 @@
 #define VTEP_UPLINK_MODE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include "config.h"
 #include "probe.h"
 
@@ -45,5 +46,28 @@ const char *uplink_mode_name(enum uplink_mode m);
 
 /* Whether programs for XDP must be loaded at all for this configuration. */
 bool uplink_mode_may_use_xdp(enum cfg_uplink_attach want, const struct probe_set *k);
+
+/* What the kernel can run and what each uplink runs, as vtepctl status,
+ * vtepd --probe and /metrics (vtepd_datapath_feature, vtepd_uplink_mode)
+ * report it: the daemon fills it, control and metrics render it. */
+struct uplink_info {
+	char ifname[CFG_IFNAMSIZ];
+	int ifindex;
+	bool attached;
+	enum uplink_mode mode;
+	bool generic;                  /* XDP in generic mode */
+	char reason[UPLINK_REASON_LEN];
+};
+struct uplink_status {
+	struct probe_set features;
+	bool test_override;            /* the test-only probe override is in force */
+	/* The XDP half: "loaded", "not needed (...)", or why the kernel refused
+	 * it; for vtepd --probe, tc_refusal says why the TC programs would not
+	 * load ("" when they do: vtepd can run). */
+	char xdp_program[UPLINK_REASON_LEN];
+	char tc_refusal[UPLINK_REASON_LEN];
+	size_t n_uplinks;
+	struct uplink_info uplinks[CFG_MAX_UPLINKS];
+};
 
 #endif /* VTEP_UPLINK_MODE_H */

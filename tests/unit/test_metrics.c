@@ -20,10 +20,10 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "fake_daemon.h"
 #include "log.h"
 #include "metrics.h"
 #include "rib.h"
+#include "uplink_mode.h"
 #include "vtep_maps.h"
 
 static int stats_fd = -1, routes_fd = -1, fdb_fd = -1;
@@ -73,7 +73,7 @@ static int f_latency(const struct daemon *d, struct rib_latency *out)
 }
 
 /* Two uplinks: one in xdp mode, one in tc; the kernel lacks redirect_peer. */
-static int f_status(struct daemon *d, struct daemon_status *out)
+static int f_status(struct daemon *d, struct uplink_status *out)
 {
 	(void)d;
 	memset(out, 0, sizeof(*out));

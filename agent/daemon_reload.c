@@ -1,4 +1,4 @@
-/* reload.c - daemon_reload(): SIGHUP or `vtepctl reload`.
+/* daemon_reload.c - daemon_reload(): SIGHUP or `vtepctl reload`.
  *
  * The new file is parsed and merged with the run-time edits first; if either
  * fails the running configuration stays in force, untouched. Otherwise only
@@ -18,11 +18,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "bgp.h"
 #include "hashmap.h"
 #include "loader.h"
 #include "log.h"
 #include "mapsync.h"
 #include "ports.h"
+#include "rib.h"
 
 /* Keeps the running value of settings that need a restart. */
 static void keep_restart_settings(const struct vtep_config *old, struct vtep_config *nc)
@@ -195,6 +197,36 @@ out:
 	return ret;
 }
 
+/* The BGP part: RIB import policy, export, neighbors. */
+static int reload_bgp(struct daemon *d, const struct vtep_config *old,
+		      const struct vtep_config *nc)
+{
+	int ret = 0, policy, r;
+
+	(void)old;
+	if (!d->bgp) {
+		if (nc->bgp.enabled)
+			log_warn("reload: bgp added; takes effect at the next restart");
+		return 0;
+	}
+	if (!nc->bgp.enabled)
+		log_warn("reload: bgp removed: every session stops");
+	policy = rib_reload(d->rib, nc);
+	if (policy < 0) {
+		log_err("reload: RIB: %s", strerror(-policy));
+		ret = policy;
+	}
+	/* Without "bgp", nc has no neighbors: every session stops. */
+	if ((r = bgp_reload(d->bgp, nc)) && !ret)
+		ret = r;
+	/* RFC 2918: routes no VNI imported were not kept; ask for them again
+	 * now that the import policy changed. */
+	if (policy == 1)
+		bgp_refresh_all(d->bgp);
+	daemon_bgp_flush(d);
+	return ret;
+}
+
 int daemon_reload(struct daemon *d, char err[CFG_ERR_LEN])
 {
 	struct vtep_config *nc, *old;
@@ -253,7 +285,7 @@ int daemon_reload(struct daemon *d, char err[CFG_ERR_LEN])
 	/* BGP last: the RIB sees the new VNIs and ports, then the neighbors
 	 * change (bgp_reload diffs them). */
 	{
-		int r = daemon_bgp_reload(d, old, nc);
+		int r = reload_bgp(d, old, nc);
 
 		if (!ret)
 			ret = r;
