@@ -19,6 +19,7 @@ suite net         make --no-print-directory test-net
 suite bench-quick make --no-print-directory bench-quick
 suite contract    make --no-print-directory test-contract
 suite docs        ./tests/docs_links.sh
+suite layering    ./tests/layering.sh
 [ ${#failed[@]} -gt 0 ] && echo "failed suites: ${failed[*]}"
 echo "suites: $pass passed, $fail failed"
 [ $fail -eq 0 ]
