@@ -479,7 +479,7 @@ void daemon_free(struct daemon *d)
 	free(d);
 }
 
-/* ---- daemon.h: run-time edits ----------------------------------------------------- */
+/* ---- operations: run-time edits -------------------------------------------------- */
 
 static int daemon_route_add(struct daemon *d, const struct cfg_route *r, char err[CFG_ERR_LEN])
 {
@@ -549,7 +549,7 @@ static int daemon_port_del(struct daemon *d, const char *ifname, char err[CFG_ER
 	return ret == -ENOENT ? 0 : ret;
 }
 
-/* ---- daemon.h: readers ------------------------------------------------------------ */
+/* ---- operations: readers --------------------------------------------------------- */
 
 static const struct vtep_config *daemon_config(const struct daemon *d)
 {

@@ -10,7 +10,7 @@
  * sessions: a session that goes down and comes back keeps its id, which is
  * what graceful restart (RFC 4724) needs to find the stale routes again.
  *
- * What the speaker asks of the RIB, per peer id (agent/rib.h):
+ * What the speaker asks of the RIB, per peer id (agent/rib/rib.h):
  *   every decoded route of an UPDATE (reachable or withdrawn), one call each;
  *   a flush after each read burst (all whole messages read at once), so map
  *     writes are batched;
@@ -18,7 +18,7 @@
  *     peer advertised GR for L2VPN/EVPN) mark them stale and keep them;
  *   End-of-RIB or the restart/stale timer: delete what is still stale;
  *   the peer's Adj-RIB-In size (max-prefix, vtepctl peers).
- * What it asks of our advertisements (agent/evpn_export.h): the whole set
+ * What it asks of our advertisements (agent/rib/evpn_export.h): the whole set
  * when a session reaches Established (then End-of-RIB) or asks for a route
  * refresh, and every change afterwards (bgp_flush), sent to every
  * Established peer.

@@ -3,8 +3,9 @@
  * OPEN checks and negotiation (hold time, capabilities), the collision
  * rules of RFC 4271 6.8 with RFC 6286 2.3, Established, UPDATEs into the
  * RIB (loop checks, RFC 7606 treat-as-withdraw counted), the max-prefix
- * limit (RFC 4486), NOTIFICATION and ROUTE-REFRESH (RFC 2918). The FSM and
- * timers are bgp_session.c.
+ * limit (RFC 4486), NOTIFICATION and ROUTE-REFRESH (RFC 2918). The timers
+ * and entry points are bgp_session.c, the connection transitions it makes
+ * (drops, NOTIFICATIONs that end a connection) bgp_session_fsm.c.
  */
 #include "bgp_session_priv.h"
 

@@ -46,7 +46,7 @@ uint16_t metrics_port(const struct metrics *m);
 /* A request must be answered within this long of its connection's start
  * (default METRICS_CONN_DEADLINE_MS, 10 s; tests shorten it). At most
  * METRICS_CONN_MAX (16) connections are served; one more evicts the oldest
- * (agent/metrics_conn.h). */
+ * (agent/ctl/metrics_conn.h). */
 void metrics_set_conn_deadline(struct metrics *m, unsigned deadline_ms);
 /* Stops the thread and frees m; NULL is a no-op. */
 void metrics_stop(struct metrics *m);

@@ -6,7 +6,7 @@
  * object creates the pins and the others (and every later vtepd) reuse them,
  * entries included. Capacities come from `limits` and are set before load;
  * pins of another layout version or capacity are migrated into new maps
- * (agent/migrate.h) or, where that cannot be done, refused with a message -
+ * (agent/dp/migrate.h) or, where that cannot be done, refused with a message -
  * never silently replaced.
  *
  * Programs are attached through netlink (XDP: IFLA_XDP; TC: a cls_bpf filter

@@ -97,7 +97,7 @@ int mapsync_reconcile(struct mapsync *ms);
 
 void mapsync_get_stats(const struct mapsync *ms, struct mapsync_stats *out);
 
-/* ---- The BGP side (added for agent/rib_sync.c) ------------------------------
+/* ---- The BGP side (added for agent/rib/rib_sync.c) ------------------------------
  *
  * BGP-sourced entries are resolved here too, so that one resolver applies
  * the precedence for a key: a local port, then a static route, then BGP -

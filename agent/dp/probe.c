@@ -2,7 +2,7 @@
  *
  * Each BPF probe is the probe skeleton opened afresh with one program set
  * to load (bpf/probe.bpf.c), so one refusal never hides another and the
- * verifier's answer (agent/bpflog.c) belongs to that capability alone.
+ * verifier's answer (agent/dp/bpflog.c) belongs to that capability alone.
  */
 #include "probe.h"
 

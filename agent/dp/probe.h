@@ -10,7 +10,7 @@
  * netdev generic netlink family's xdp-features, Linux 6.3+) and which driver
  * it is (ethtool).
  *
- * Capabilities with a fallback degrade (agent/uplink_mode.c, the loader's
+ * Capabilities with a fallback degrade (agent/dp/uplink_mode.c, the loader's
  * rodata knobs); those without one stop vtepd with the capability and the
  * kernel that brings it named (probe_required_missing()).
  */

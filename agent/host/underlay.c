@@ -1,4 +1,4 @@
-/* underlay.c - see underlay.h. The events come from agent/netlink.c's event
+/* underlay.c - see underlay.h. The events come from agent/host/netlink.c's event
  * socket (netlink_watch_underlay): one callback per drained burst, so one
  * burst of changes empties the map once. */
 #include "underlay.h"

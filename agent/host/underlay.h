@@ -4,7 +4,7 @@
  * (egress interface, next-hop MAC, route MTU) for at most 100 ms
  * (VTEP_UNDERLAY_TTL_NS, bpf/encap.h). vtepd shortens that to "until the
  * next change": it listens to the kernel's IPv4 route, neighbour and link
- * events (through agent/netlink.c) and empties the map on each batch of
+ * events (through agent/host/netlink.c) and empties the map on each batch of
  * them, so the next packet to every VTEP asks the kernel again. Emptying costs one FIB lookup per
  * (VTEP, port) in use; the lifetime still bounds staleness while vtepd is
  * down.

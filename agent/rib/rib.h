@@ -17,7 +17,7 @@
  * destination, with our VTEP address as next hop), so ports.c and the daemon
  * need no change for ports.
  *
- * Contract with the BGP speaker (agent/bgp.h)
+ * Contract with the BGP speaker (agent/bgp/bgp.h)
  *   Peers are bgp_peer_id values: never 0 (0 = BGP_PEER_LOCAL, our own
  *   routes), never reused. rib_peer_set() gives a peer's address and router
  *   id for the final best-path tie-breaks (optional; without it, the lower

@@ -1,4 +1,4 @@
-/* test_control.c - agent/control_dispatch.c: request validation and dispatch through
+/* test_control.c - agent/ctl/control_dispatch.c: request validation and dispatch through
  * a fake ops table (garbage, unknown commands, bad arguments never reach the
  * daemon and are counted), and the socket server itself: permissions,
  * stale sockets, partial reads, pipelining, oversized and truncated

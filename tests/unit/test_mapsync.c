@@ -1,4 +1,4 @@
-/* test_mapsync.c - agent/mapsync against real BPF maps made with
+/* test_mapsync.c - agent/dp/mapsync against real BPF maps made with
  * bpf_map_create (maps_test_util.h: same types, keys and values as
  * bpf/maps.bpf.h; needs root): what each piece of intent writes,
  * precedence, reference counts, batching, and the start-up reconcile that

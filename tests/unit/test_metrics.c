@@ -1,4 +1,4 @@
-/* test_metrics.c - agent/metrics.c: the exposition rendered from real maps
+/* test_metrics.c - agent/ctl/metrics.c: the exposition rendered from real maps
  * (counters summed over CPUs, occupancy and capacity, peer states, BGP
  * per-peer counters, the UPDATE-to-map histogram), checked
  * line by line and with `promtool check metrics`; routes per VNI and source

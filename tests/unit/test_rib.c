@@ -1,4 +1,4 @@
-/* test_rib.c - agent/rib (best path, MAC mobility, duplicate address
+/* test_rib.c - agent/rib/rib (best path, MAC mobility, duplicate address
  * detection, peers, graceful restart) with rib_sync writing through mapsync
  * into real BPF maps (bpf_map_create; needs root) and the export recording
  * what would be advertised.
