@@ -13,6 +13,10 @@
 
 #define CFG_VNI_MAX 16777215u   /* 24 bits (RFC 7348 s.5) */
 
+/* jsonv writes into the config's buffers. */
+_Static_assert(JV_ERR_LEN == CFG_ERR_LEN, "jsonv's err buffers are CFG_ERR_LEN bytes");
+_Static_assert(JV_IFNAMSIZ == CFG_IFNAMSIZ, "jsonv's interface names are CFG_IFNAMSIZ bytes");
+
 static inline unsigned cfg_first_octet(uint32_t ip_be)
 {
 	return ntohl(ip_be) >> 24;

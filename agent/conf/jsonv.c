@@ -30,17 +30,17 @@ static void cat(char *buf, size_t size, const char *s)
 
 static void vset(char *err, const char *path, const char *fmt, va_list ap)
 {
-	char msg[CFG_ERR_LEN];
+	char msg[JV_ERR_LEN];
 
 	if (!err)
 		return;
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	err[0] = '\0';
 	if (path && *path) {
-		cat(err, CFG_ERR_LEN, path);
-		cat(err, CFG_ERR_LEN, ": ");
+		cat(err, JV_ERR_LEN, path);
+		cat(err, JV_ERR_LEN, ": ");
 	}
-	cat(err, CFG_ERR_LEN, msg);
+	cat(err, JV_ERR_LEN, msg);
 }
 
 int jv_fail(char *err, const char *path, const char *fmt, ...)
@@ -55,7 +55,7 @@ int jv_fail(char *err, const char *path, const char *fmt, ...)
 
 int jv_fail_got(char *err, const char *path, struct json_object *v, const char *fmt, ...)
 {
-	char what[CFG_ERR_LEN], got[JV_GOT_LEN + 4];
+	char what[JV_ERR_LEN], got[JV_GOT_LEN + 4];
 	const char *s;
 	va_list ap;
 
@@ -463,7 +463,7 @@ int jv_string(struct json_object *v, const char *path, const char **out, char *e
 int jv_enum(struct json_object *v, const char *path, const char *const names[],
 	    int *out, char *err)
 {
-	char want[CFG_ERR_LEN] = "";
+	char want[JV_ERR_LEN] = "";
 	const char *s = NULL;
 	size_t n = 0;
 
@@ -516,7 +516,7 @@ bool jv_ifname_valid(const char *s)
 	size_t n = strlen(s);
 
 	/* net/core/dev.c dev_valid_name() */
-	if (n == 0 || n >= CFG_IFNAMSIZ || !strcmp(s, ".") || !strcmp(s, ".."))
+	if (n == 0 || n >= JV_IFNAMSIZ || !strcmp(s, ".") || !strcmp(s, ".."))
 		return false;
 	for (; *s; s++) {
 		if (*s == '/' || *s == ':' || isspace((unsigned char)*s))
@@ -525,15 +525,15 @@ bool jv_ifname_valid(const char *s)
 	return true;
 }
 
-int jv_ifname(struct json_object *v, const char *path, char out[CFG_IFNAMSIZ], char *err)
+int jv_ifname(struct json_object *v, const char *path, char out[JV_IFNAMSIZ], char *err)
 {
 	const char *s;
 
 	s = jv_cstr(v);
 	if (!s || !jv_ifname_valid(s))
 		return jv_fail_got(err, path, v, "expected an interface name (1..%d characters, "
-				   "no '/', ':' or spaces)", CFG_IFNAMSIZ - 1);
-	snprintf(out, CFG_IFNAMSIZ, "%s", s);
+				   "no '/', ':' or spaces)", JV_IFNAMSIZ - 1);
+	snprintf(out, JV_IFNAMSIZ, "%s", s);
 	return 0;
 }
 

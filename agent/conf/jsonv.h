@@ -10,7 +10,11 @@
  * integer 1..16777215, got \"hundred\"".
  *
  * All functions return 0 or -EINVAL (-ENOMEM where they allocate) and write
- * err (CFG_ERR_LEN bytes, may be NULL) on failure.
+ * err (JV_ERR_LEN bytes, may be NULL) on failure.
+ *
+ * The module is below the config: it knows JSON, not the config's schema,
+ * so its sizes are its own (config_priv.h checks that they are the
+ * config's CFG_ERR_LEN and CFG_IFNAMSIZ).
  */
 #ifndef VTEP_JSONV_H
 #define VTEP_JSONV_H
@@ -19,9 +23,10 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <json-c/json.h>
-#include "config.h"
 
 #define JV_PATH_LEN 128
+#define JV_ERR_LEN  256   /* an err buffer (CFG_ERR_LEN) */
+#define JV_IFNAMSIZ 16    /* an interface name with its NUL (IFNAMSIZ, CFG_IFNAMSIZ) */
 
 /* Parses text[0..len) into *out (caller puts it). Syntax errors name the
  * line and column. */
@@ -69,7 +74,7 @@ int jv_ip(struct json_object *v, const char *path, uint32_t *ip, char *err);
 /* A MAC that can be a station's: unicast and not all zero. */
 int jv_mac(struct json_object *v, const char *path, uint8_t mac[6], char *err);
 /* A Linux interface name as the kernel's dev_valid_name() accepts it. */
-int jv_ifname(struct json_object *v, const char *path, char out[CFG_IFNAMSIZ], char *err);
+int jv_ifname(struct json_object *v, const char *path, char out[JV_IFNAMSIZ], char *err);
 /* An absolute path shorter than size bytes. */
 int jv_abspath(struct json_object *v, const char *path, char *out, size_t size, char *err);
 
