@@ -28,7 +28,7 @@ endif
 
 CFLAGS   ?= -O2 -g
 CFLAGS   += -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE \
-            -Iinclude -Ilib -Iagent -I$(BUILD) $(shell pkg-config --cflags libnl-route-3.0 libnl-genl-3.0 json-c 2>/dev/null)
+            -Iinclude -Ilib -I$(BUILD) $(shell pkg-config --cflags libnl-route-3.0 libnl-genl-3.0 json-c 2>/dev/null)
 ifneq ($(SAN),)
 CFLAGS   += -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 LDFLAGS  += -fsanitize=address,undefined
@@ -44,14 +44,54 @@ BPF_OBJS   := $(patsubst bpf/%.bpf.c,$(BUILD)/%.bpf.o,$(BPF_SRCS))
 SKELS      := $(patsubst bpf/%.bpf.c,$(BUILD)/%.skel.h,$(BPF_SRCS))
 BPF_HDRS   := $(wildcard bpf/*.h) $(wildcard include/*.h)
 
+# agent/ is in folders by role, lowest first; agent/layers.mk says which
+# folders each one may use (docs/design.md "Source layout"). Each folder is
+# compiled with -I for itself and its listed folders only, so a header of
+# any other folder is not found, and is archived as $(BUILD)/agent/libDIR.a.
+include agent/layers.mk
+AGENT_ROOT_SRCS := $(wildcard agent/*.c)
+AGENT_ROOT_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(AGENT_ROOT_SRCS))
+$(foreach d,$(AGENT_DIRS),$(eval AGENT_OBJS_$(d) := \
+	$(patsubst %.c,$(BUILD)/%.o,$(wildcard agent/$(d)/*.c))))
+AGENT_OBJS := $(AGENT_ROOT_OBJS) $(foreach d,$(AGENT_DIRS),$(AGENT_OBJS_$(d)))
+# Folders (and the folders they use, down to the bottom), highest first:
+# the order their archives link in.
+agent_reverse = $(if $(1),$(call agent_reverse,$(wordlist 2,$(words $(1)),$(1))) $(firstword $(1)))
+agent_below = $(sort $(foreach d,$(1),$(d) $(call agent_below,$(AGENT_USES_$(d)))))
+agent_link = $(foreach d,$(call agent_reverse,$(AGENT_DIRS)),$(filter $(d),$(call agent_below,$(1))))
+agent_archives = $(foreach d,$(call agent_link,$(1)),$(BUILD)/agent/lib$(d).a)
+agent_inc = $(addprefix -Iagent/,$(1) $(AGENT_USES_$(1)))
+$(foreach d,$(AGENT_DIRS),$(eval $(AGENT_OBJS_$(d)): AGENT_INC := $(call agent_inc,$(d))))
+$(AGENT_ROOT_OBJS): AGENT_INC := -Iagent $(addprefix -Iagent/,$(AGENT_DIRS))
+
+# Generated header dependencies: an object depends on the headers it
+# includes, no others.
+DEPFLAGS   := -MMD -MP
+
 LIB_SRCS   := $(wildcard lib/*.c)
 LIB_OBJS   := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRCS))
-AGENT_SRCS := $(wildcard agent/*.c)
-AGENT_OBJS := $(patsubst %.c,$(BUILD)/%.o,$(AGENT_SRCS))
-AGENT_LIB_OBJS := $(filter-out $(BUILD)/agent/main.o,$(AGENT_OBJS))
 CLI_SRCS   := $(wildcard cli/*.c)
 CLI_OBJS   := $(patsubst %.c,$(BUILD)/%.o,$(CLI_SRCS))
+
+# Unit tests, by the folder each one exercises: it is compiled with that
+# folder's include path and linked with the archives of that folder and the
+# folders below it only, so a hidden dependency upward fails to build.
+# "lib": tests of lib/ (and cli/) alone, linked with no agent archive.
+UNIT_TESTS_lib  := test_addr test_ctlproto test_hashmap test_mapdump test_rbuf test_vtepctl_args
+UNIT_TESTS_conf := test_config test_state
+UNIT_TESTS_wire := test_bgp_as4 test_bgp_msg test_evpn_nlri
+UNIT_TESTS_dp   := test_loader test_mapsync test_migrate test_probe test_uplink_mode
+UNIT_TESTS_host := test_hostaddr test_ports test_underlay
+UNIT_TESTS_rib  := test_evpn_export test_evpn_import test_rib
+UNIT_TESTS_bgp  := test_bgp_session test_bgp_session_gr test_bgp_session_rx test_frr_vectors
+UNIT_TESTS_ctl  := test_control test_metrics
+UNIT_DIRS  := lib $(AGENT_DIRS)
 UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
+UNIT_UNDECLARED := $(filter-out $(foreach d,$(UNIT_DIRS),$(UNIT_TESTS_$(d))),\
+                   $(patsubst tests/unit/%.c,%,$(UNIT_SRCS)))
+ifneq ($(UNIT_UNDECLARED),)
+$(error $(UNIT_UNDECLARED): add each to the UNIT_TESTS_<folder> line of the folder it tests (Makefile))
+endif
 UNIT_BINS  := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRCS))
 BPFT_SRCS  := $(wildcard tests/bpf/test_*.c)
 BPFT_BINS  := $(patsubst tests/bpf/%.c,$(BUILD)/tests/bpf/%,$(BPFT_SRCS))
@@ -78,17 +118,24 @@ $(BUILD)/%.skel.h: $(BUILD)/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
 	$(Q)$(BPFTOOL) gen skeleton $< > $@.tmp && mv $@.tmp $@
 
-$(BUILD)/lib/%.o: lib/%.c $(wildcard include/*.h lib/*.h) | $(BUILD)
+$(BUILD)/lib/%.o: lib/%.c | $(BUILD)
 	$(call msg,CC,$@)
-	$(Q)mkdir -p $(dir $@) && $(CC) $(CFLAGS) -c $< -o $@
+	$(Q)mkdir -p $(dir $@) && $(CC) $(CFLAGS) $(DEPFLAGS) -c $< -o $@
 
-$(BUILD)/agent/%.o: agent/%.c $(wildcard include/*.h lib/*.h agent/*.h) $(SKELS) | $(BUILD)
+# The skeletons are generated before any agent object is compiled (only
+# dp/ includes them; the generated dependencies then track them).
+$(BUILD)/agent/%.o: agent/%.c | $(BUILD) $(SKELS)
 	$(call msg,CC,$@)
-	$(Q)mkdir -p $(dir $@) && $(CC) $(CFLAGS) -c $< -o $@
+	$(Q)mkdir -p $(dir $@) && $(CC) $(CFLAGS) $(AGENT_INC) $(DEPFLAGS) -c $< -o $@
 
-$(BUILD)/cli/%.o: cli/%.c $(wildcard include/*.h lib/*.h cli/*.h) | $(BUILD)
+$(foreach d,$(AGENT_DIRS),$(eval $(BUILD)/agent/lib$(d).a: $(AGENT_OBJS_$(d))))
+$(BUILD)/agent/lib%.a:
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/cli/%.o: cli/%.c | $(BUILD)
 	$(call msg,CC,$@)
-	$(Q)mkdir -p $(dir $@) && $(CC) $(CFLAGS) -Icli -c $< -o $@
+	$(Q)mkdir -p $(dir $@) && $(CC) $(CFLAGS) $(DEPFLAGS) -Icli -c $< -o $@
 
 $(BUILD)/libvtep.a: $(LIB_OBJS)
 	$(call msg,AR,$@)
@@ -102,11 +149,17 @@ $(BUILD)/vtepctl: $(CLI_OBJS) $(BUILD)/libvtep.a
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $(CLI_OBJS) $(BUILD)/libvtep.a $(LIBS)
 
-# Unit tests link the real agent and lib objects (everything but main.o).
-$(BUILD)/tests/unit/%: tests/unit/%.c $(AGENT_LIB_OBJS) $(BUILD)/libvtep.a $(wildcard tests/unit/*.h tests/unit/vectors/*.h cli/*.c cli/*.h)
-	$(call msg,TEST-CC,$@)
-	$(Q)mkdir -p $(dir $@) && $(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) -o $@ $< \
-		$(AGENT_LIB_OBJS) $(BUILD)/libvtep.a $(LIBS) $(CHECK_LIBS)
+# One rule per unit test: $(1) the test, $(2) its folder (UNIT_TESTS_*).
+define unit_test_rule
+$$(BUILD)/tests/unit/$(1): tests/unit/$(1).c $$(call agent_archives,$(2)) $$(BUILD)/libvtep.a \
+		| $$(SKELS)
+	$$(call msg,TEST-CC,$$@)
+	$$(Q)mkdir -p $$(dir $$@) && $$(CC) $$(CFLAGS) $$(call agent_inc,$(2)) -Itests/unit \
+		$$(DEPFLAGS) -MF $$@.d -MT $$@ $$(LDFLAGS) -o $$@ $$< \
+		$$(call agent_archives,$(2)) $$(BUILD)/libvtep.a $$(LIBS) $$(CHECK_LIBS)
+endef
+$(foreach d,$(UNIT_DIRS),$(foreach t,$(UNIT_TESTS_$(d)),\
+	$(eval $(call unit_test_rule,$(t),$(filter-out lib,$(d))))))
 
 # BPF program tests: BPF_PROG_TEST_RUN on the real skeletons.
 $(BUILD)/tests/bpf/%: tests/bpf/%.c $(BPFT_COMMON) $(wildcard tests/bpf/*.h) $(SKELS) $(BUILD)/libvtep.a
@@ -153,6 +206,8 @@ bench: deps
 clean:
 	rm -rf build build-asan
 
+-include $(AGENT_OBJS:.o=.d) $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d) $(UNIT_BINS:=.d)
+
 # ---- bench tools (owned by bench/; additive block) ------------------------
 # bench/*.bpf.c -> build/bench/*.bpf.o (+ skeletons); bench/gen.c and
 # bench/fill.c -> build/bench/{gen,fill}. `make bench-quick` is the few-second
@@ -185,14 +240,13 @@ $(BUILD)/bench/fill: bench/fill.c $(wildcard include/*.h) $(BUILD)/libvtep.a
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ bench/fill.c $(BUILD)/libvtep.a $(LIBS)
 
-# The BGP feeder speaks through the project's codec (agent/bgp_msg.h ...).
-BENCH_FEEDER_OBJS := $(addprefix $(BUILD)/agent/,bgp_msg.o bgp_attr.o bgp_attr_aspath.o bgp_attr_ext.o \
-                       bgp_err.o evpn_nlri.o)
+# The BGP feeder speaks through the project's codec (agent/wire/bgp_msg.h ...):
+# it links the codec's archive, nothing else of the agent.
 $(BUILD)/bench/feeder: bench/feeder.c bench/feeder_sess.c bench/feeder_sess.h \
-		$(BENCH_FEEDER_OBJS) $(BUILD)/libvtep.a
+		$(BUILD)/agent/libwire.a $(BUILD)/libvtep.a
 	$(call msg,LINK,$@)
-	$(Q)mkdir -p $(dir $@) && $(CC) $(CFLAGS) -Ibench $(LDFLAGS) -o $@ bench/feeder.c \
-		bench/feeder_sess.c $(BENCH_FEEDER_OBJS) $(BUILD)/libvtep.a $(LIBS)
+	$(Q)mkdir -p $(dir $@) && $(CC) $(CFLAGS) -Iagent/wire -Ibench $(LDFLAGS) -o $@ bench/feeder.c \
+		bench/feeder_sess.c $(BUILD)/agent/libwire.a $(BUILD)/libvtep.a $(LIBS)
 
 # ---- fuzzing (libFuzzer; BGP codecs) -------------------------------------
 #   make fuzz [FUZZ_SECONDS=60]   run tests/fuzz/fuzz_bgp; new inputs go to
@@ -204,13 +258,13 @@ FUZZ_SECONDS ?= 60
 FUZZ_DIR     := $(BUILD)/fuzz
 FUZZ_CFLAGS  := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
                 -fno-omit-frame-pointer -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE \
-                -Iinclude -Ilib -Iagent
-FUZZ_SRCS    := lib/rbuf.c lib/addr.c agent/bgp_err.c agent/bgp_attr.c agent/bgp_msg.c \
-                agent/evpn_nlri.c agent/bgp_attr_aspath.c agent/bgp_attr_ext.c
+                -Iinclude -Ilib -Iagent/wire
+FUZZ_SRCS    := lib/rbuf.c lib/addr.c $(addprefix agent/wire/,bgp_err.c bgp_attr.c bgp_msg.c \
+                evpn_nlri.c bgp_attr_aspath.c bgp_attr_ext.c)
 
 .PHONY: fuzz-smoke
 
-$(FUZZ_DIR)/fuzz_bgp: tests/fuzz/fuzz_bgp.c $(FUZZ_SRCS) $(wildcard lib/*.h agent/*.h)
+$(FUZZ_DIR)/fuzz_bgp: tests/fuzz/fuzz_bgp.c $(FUZZ_SRCS) $(wildcard lib/*.h agent/wire/*.h)
 	$(call msg,FUZZ-CC,$@)
 	$(Q)mkdir -p $(FUZZ_DIR)/corpus && $(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_SRCS)
 

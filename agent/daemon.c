@@ -1,6 +1,8 @@
 /* daemon.c - vtepd's core: start-up order, the event handlers, and the
- * daemon.h calls the control socket and metrics make. Applying a new config
- * file is reload.c.
+ * operations the control socket and metrics make (the tables of
+ * struct control_ops and struct metrics_ops are here). Applying a new
+ * config file is daemon_reload.c, probing and attaching uplinks
+ * daemon_probe.c, turning config records into map records daemon_sync.c.
  *
  * Start-up order (each step needs the ones before it):
  *   state file -> signals blocked -> programs loaded, maps pinned/reused ->
@@ -40,30 +42,6 @@
 #include "ports.h"
 #include "rib.h"
 
-/* ---- helpers shared with reload.c ----------------------------------------- */
-
-void daemon_vni_to_map(const struct vtep_config *cfg, const struct cfg_vni *cv,
-		       struct vtep_vni *out)
-{
-	memset(out, 0, sizeof(*out));
-	out->subnet = cv->subnet;
-	out->gateway_ip = cv->gateway_ip;
-	out->prefixlen = cv->prefixlen;
-	out->arp_reply = cv->arp_reply == CFG_ARP_REAL ? VTEP_ARP_REPLY_REAL
-						       : VTEP_ARP_REPLY_GATEWAY;
-	out->flags = (cv->flood ? VTEP_VNI_F_FLOOD : 0) | (cv->rt_auto ? VTEP_VNI_F_RT_AUTO : 0) |
-		     (cv->rd_auto ? VTEP_VNI_F_RD_AUTO : 0);
-	memcpy(out->gateway_mac, cv->gateway_mac, 6);
-	/* The RT is stored only when explicit ("zero when auto"); the RD as
-	 * advertised, auto resolved to router_id:vni when BGP is configured. */
-	if (!cv->rt_auto)
-		memcpy(out->route_target, cv->route_target, 8);
-	if (!cv->rd_auto)
-		memcpy(out->rd, cv->rd, 8);
-	else if (cfg->bgp.enabled)
-		config_vni_rd(cfg, cv, out->rd);
-}
-
 /* The test-only probe override: kept for every probe (start and reload)
  * once its spec is known to be good. */
 static int check_override(struct daemon *d, const char *spec)
@@ -79,6 +57,9 @@ static int check_override(struct daemon *d, const char *spec)
 	d->probe_override = strdup(spec);
 	return d->probe_override ? 0 : -ENOMEM;
 }
+
+static const struct control_ops daemon_control_ops;
+static const struct metrics_ops daemon_metrics_ops;
 
 /* ---- event handlers ------------------------------------------------------------ */
 
@@ -292,9 +273,13 @@ static int install(struct daemon *d, const struct cfg_port *ports, size_t n_port
 		if ((ret = mapsync_vni_set(d->ms, d->cfg->vnis[i].vni, &v)))
 			return ret;
 	}
-	for (i = 0; i < n_routes; i++)
-		if ((ret = mapsync_route_add(d->ms, &routes[i])))
+	for (i = 0; i < n_routes; i++) {
+		struct mapsync_route r;
+
+		daemon_route_to_sync(&routes[i], &r);
+		if ((ret = mapsync_route_add(d->ms, &r)))
 			return ret;
+	}
 	for (i = 0; i < n_ports; i++)
 		if ((ret = ports_add(d->ports, &ports[i])) && ret != -EEXIST)
 			return ret;
@@ -330,7 +315,7 @@ static int open_services(struct daemon *d)
 	if (ret)
 		log_warn("%s: not watching underlay changes: %s", VTEP_MAP_UNDERLAY,
 			 strerror(-ret));
-	ret = control_open(d, d->cfg->control_socket, &d->ctl);
+	ret = control_open_ops(d, &daemon_control_ops, d->cfg->control_socket, &d->ctl);
 	if (ret) {
 		log_err("control socket %s: %s", d->cfg->control_socket, strerror(-ret));
 		return ret;
@@ -338,7 +323,8 @@ static int open_services(struct daemon *d)
 	if ((ret = loop_add(d->loop, control_fd(d->ctl), on_control, d)))
 		return ret;
 	if (d->cfg->metrics_enabled) {
-		ret = metrics_start(d, d->cfg->metrics_addr, d->cfg->metrics_port, &d->met);
+		ret = metrics_start_ops(d, &daemon_metrics_ops, d->cfg->metrics_addr,
+					d->cfg->metrics_port, &d->met);
 		if (ret) {
 			log_err("metrics %s:%u: %s", d->cfg->metrics_addr, d->cfg->metrics_port,
 				strerror(-ret));
@@ -493,17 +479,19 @@ void daemon_free(struct daemon *d)
 	free(d);
 }
 
-/* ---- daemon.h: run-time edits ----------------------------------------------------- */
+/* ---- operations: run-time edits -------------------------------------------------- */
 
-int daemon_route_add(struct daemon *d, const struct cfg_route *r, char err[CFG_ERR_LEN])
+static int daemon_route_add(struct daemon *d, const struct cfg_route *r, char err[CFG_ERR_LEN])
 {
 	char p[ADDR_PREFIX_STRLEN], v[ADDR_IP_STRLEN];
+	struct mapsync_route mr;
 	int ret;
 
 	ret = state_route_add(&d->st, d->cfg, d->cfg->state_dir, r, err);
 	if (ret)
 		return ret;
-	ret = mapsync_route_add(d->ms, r);
+	daemon_route_to_sync(r, &mr);
+	ret = mapsync_route_add(d->ms, &mr);
 	if (!ret)
 		ret = mapsync_flush(d->ms);
 	if (ret) {
@@ -516,7 +504,7 @@ int daemon_route_add(struct daemon *d, const struct cfg_route *r, char err[CFG_E
 	return 0;
 }
 
-int daemon_route_del(struct daemon *d, uint32_t vni, uint32_t prefix, uint8_t prefixlen,
+static int daemon_route_del(struct daemon *d, uint32_t vni, uint32_t prefix, uint8_t prefixlen,
 		     char err[CFG_ERR_LEN])
 {
 	char p[ADDR_PREFIX_STRLEN];
@@ -537,7 +525,7 @@ int daemon_route_del(struct daemon *d, uint32_t vni, uint32_t prefix, uint8_t pr
 	return 0;
 }
 
-int daemon_port_add(struct daemon *d, const struct cfg_port *p, char err[CFG_ERR_LEN])
+static int daemon_port_add(struct daemon *d, const struct cfg_port *p, char err[CFG_ERR_LEN])
 {
 	int ret;
 
@@ -550,7 +538,7 @@ int daemon_port_add(struct daemon *d, const struct cfg_port *p, char err[CFG_ERR
 	return ret;
 }
 
-int daemon_port_del(struct daemon *d, const char *ifname, char err[CFG_ERR_LEN])
+static int daemon_port_del(struct daemon *d, const char *ifname, char err[CFG_ERR_LEN])
 {
 	int ret;
 
@@ -561,50 +549,21 @@ int daemon_port_del(struct daemon *d, const char *ifname, char err[CFG_ERR_LEN])
 	return ret == -ENOENT ? 0 : ret;
 }
 
-/* ---- daemon.h: readers ------------------------------------------------------------ */
+/* ---- operations: readers --------------------------------------------------------- */
 
-const struct vtep_config *daemon_config(const struct daemon *d)
+static const struct vtep_config *daemon_config(const struct daemon *d)
 {
 	return d->cfg;
 }
 
-size_t daemon_peers(const struct daemon *d, struct daemon_peer_info *out, size_t max)
+static size_t daemon_peers(const struct daemon *d, struct bgp_peer_info *out, size_t max)
 {
-	struct bgp_peer_info *pi;
-	size_t i, n;
-
-	if (!d->bgp || !max)
-		return d->bgp ? bgp_peers_info(d->bgp, NULL, 0) : 0;
-	pi = calloc(max, sizeof(*pi));
-	if (!pi)
-		return 0;
 	/* Called from the metrics thread too: bgp_peers_info copies under
 	 * the speaker's lock. */
-	n = bgp_peers_info(d->bgp, pi, max);
-	for (i = 0; i < n && i < max; i++) {
-		memset(&out[i], 0, sizeof(out[i]));
-		out[i].address = pi[i].address;
-		out[i].asn = pi[i].asn;
-		out[i].state = bgp_state_name(pi[i].state);
-		out[i].uptime_s = pi[i].uptime_s;
-		out[i].prefixes_received = pi[i].prefixes_received;
-		out[i].flaps = pi[i].flaps;
-		_Static_assert(DAEMON_BGP_MSG_TYPES == BGP_PEER_MSG_TYPES, "message types");
-		memcpy(out[i].msgs_in, pi[i].msgs_in, sizeof(out[i].msgs_in));
-		memcpy(out[i].msgs_out, pi[i].msgs_out, sizeof(out[i].msgs_out));
-		out[i].routes_in = pi[i].routes_in;
-		out[i].withdraws_in = pi[i].withdraws_in;
-		out[i].routes_out = pi[i].routes_out;
-		out[i].withdraws_out = pi[i].withdraws_out;
-		out[i].routes_refused = pi[i].routes_refused;
-		out[i].routes_rejected = pi[i].routes_rejected;
-		out[i].max_prefix_trips = pi[i].max_prefix_trips;
-	}
-	free(pi);
-	return n;
+	return d->bgp ? bgp_peers_info(d->bgp, out, max) : 0;
 }
 
-int daemon_rib_latency(const struct daemon *d, struct rib_latency *out)
+static int daemon_rib_latency(const struct daemon *d, struct rib_latency *out)
 {
 	/* d->rib is set before metrics starts and freed after it stops;
 	 * rib_latency_get reads relaxed atomics. */
@@ -614,49 +573,10 @@ int daemon_rib_latency(const struct daemon *d, struct rib_latency *out)
 	return 0;
 }
 
-/* ---- the BGP control plane ------------------------------------------------------ */
-
-void daemon_bgp_flush(struct daemon *d)
-{
-	if (d->bgp)
-		bgp_flush(d->bgp);
-	else if (d->rib)
-		rib_flush(d->rib);
-}
-
-int daemon_bgp_reload(struct daemon *d, const struct vtep_config *old,
-		      const struct vtep_config *nc)
-{
-	int ret = 0, policy, r;
-
-	(void)old;
-	if (!d->bgp) {
-		if (nc->bgp.enabled)
-			log_warn("reload: bgp added; takes effect at the next restart");
-		return 0;
-	}
-	if (!nc->bgp.enabled)
-		log_warn("reload: bgp removed: every session stops");
-	policy = rib_reload(d->rib, nc);
-	if (policy < 0) {
-		log_err("reload: RIB: %s", strerror(-policy));
-		ret = policy;
-	}
-	/* Without "bgp", nc has no neighbors: every session stops. */
-	if ((r = bgp_reload(d->bgp, nc)) && !ret)
-		ret = r;
-	/* RFC 2918: routes no VNI imported were not kept; ask for them again
-	 * now that the import policy changed. */
-	if (policy == 1)
-		bgp_refresh_all(d->bgp);
-	daemon_bgp_flush(d);
-	return ret;
-}
-
 struct bgp_walk {
 	struct daemon *d;
 	uint32_t peer_address;
-	daemon_bgp_route_fn fn;
+	control_bgp_route_fn fn;
 	void *ctx;
 };
 
@@ -673,8 +593,8 @@ static int bgp_walk_one(void *ctx, const struct rib_route_info *ri)
 	return w->fn(w->ctx, ri, addr);
 }
 
-int daemon_bgp_routes(struct daemon *d, uint32_t vni, uint32_t peer_address,
-		      daemon_bgp_route_fn fn, void *ctx)
+static int daemon_bgp_routes(struct daemon *d, uint32_t vni, uint32_t peer_address,
+		      control_bgp_route_fn fn, void *ctx)
 {
 	struct bgp_walk w = { .d = d, .peer_address = peer_address, .fn = fn, .ctx = ctx };
 
@@ -683,7 +603,31 @@ int daemon_bgp_routes(struct daemon *d, uint32_t vni, uint32_t peer_address,
 	return rib_walk(d->rib, vni, UINT32_MAX, bgp_walk_one, &w);
 }
 
-int daemon_map_fd(const struct daemon *d, const char *map_name)
+static int daemon_map_fd(const struct daemon *d, const char *map_name)
 {
 	return d->ld ? loader_map_fd(d->ld, map_name) : -ENOENT;
 }
+
+/* ---- what control and metrics may ask ----------------------------------------- */
+
+/* The daemon's operations for the control socket and /metrics: ctl/ only
+ * declares the tables it calls through (control.h, metrics.h); the daemon
+ * owns them, so control and metrics never name a daemon function. */
+static const struct control_ops daemon_control_ops = {
+	.route_add = daemon_route_add,
+	.route_del = daemon_route_del,
+	.port_add  = daemon_port_add,
+	.port_del  = daemon_port_del,
+	.reload    = daemon_reload,
+	.peers     = daemon_peers,
+	.bgp_routes = daemon_bgp_routes,
+	.config    = daemon_config,
+	.status    = daemon_status,
+};
+
+static const struct metrics_ops daemon_metrics_ops = {
+	.map_fd = daemon_map_fd,
+	.peers  = daemon_peers,
+	.rib_latency = daemon_rib_latency,
+	.status = daemon_status,
+};

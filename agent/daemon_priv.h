@@ -1,6 +1,11 @@
-/* daemon_priv.h - the daemon's insides, shared by daemon.c (life cycle,
- * run-time edits, event handlers) and reload.c (applying a new config file).
- * Nothing else includes this: control.c and metrics.c see only daemon.h.
+/* daemon_priv.h - the daemon's insides, shared by the root of agent/:
+ * daemon.c (life cycle, run-time edits, event handlers, the operation
+ * tables of control and metrics), daemon_reload.c (applying a new config
+ * file), daemon_probe.c (kernel probes, uplink attach, status) and
+ * daemon_sync.c (config records into map records, the flush). They call
+ * one way: daemon.c -> daemon_reload.c -> daemon_probe.c, daemon_sync.c.
+ * Nothing else includes this: main.c sees daemon.h, control and metrics
+ * only the operations daemon.c hands them.
  */
 #ifndef VTEP_DAEMON_PRIV_H
 #define VTEP_DAEMON_PRIV_H
@@ -72,9 +77,12 @@ struct daemon {
 	volatile bool stop;
 };
 
-/* The map form of a configured VNI. */
+/* daemon_sync.c: the map form of a configured VNI, and mapsync's record of
+ * a configured (or run-time) static route. */
+struct mapsync_route;
 void daemon_vni_to_map(const struct vtep_config *cfg, const struct cfg_vni *cv,
 		       struct vtep_vni *out);
+void daemon_route_to_sync(const struct cfg_route *r, struct mapsync_route *out);
 /* daemon_probe.c: runs the kernel probes (and the test override), logs
  * them in one line; -ENOTSUP when a capability without fallback is
  * missing or an explicit "xdp" cannot run (the reason is logged). */
@@ -87,11 +95,15 @@ void daemon_reprobe(struct daemon *d);
  * this device cannot run. */
 int daemon_uplink_attach(struct daemon *d, size_t i);
 int daemon_uplink_attach_at(struct daemon *d, size_t i, int ifindex);
-/* After any handler that may have changed ports or the RIB: pending map
- * writes and our changed advertisements go out (bgp_flush). */
+/* daemon_sync.c: after any handler that may have changed ports or the RIB,
+ * pending map writes and our changed advertisements go out (bgp_flush). */
 void daemon_bgp_flush(struct daemon *d);
-/* A reload's BGP part (RIB import policy, export, neighbors). */
-int daemon_bgp_reload(struct daemon *d, const struct vtep_config *old,
-		      const struct vtep_config *nc);
+
+/* The operations control and metrics call (daemon.c's tables; control.h
+ * and metrics.h say what each does), defined outside daemon.c:
+ * daemon_reload.c re-reads the config file and applies the difference;
+ * daemon_probe.c reports what the kernel and each uplink run. */
+int daemon_reload(struct daemon *d, char err[CFG_ERR_LEN]);
+int daemon_status(struct daemon *d, struct uplink_status *out);
 
 #endif /* VTEP_DAEMON_PRIV_H */

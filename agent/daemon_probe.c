@@ -112,7 +112,7 @@ int daemon_uplink_attach(struct daemon *d, size_t i)
 	return daemon_uplink_attach_at(d, i, l.ifindex);
 }
 
-int daemon_status(struct daemon *d, struct daemon_status *out)
+int daemon_status(struct daemon *d, struct uplink_status *out)
 {
 	size_t i;
 
@@ -133,7 +133,7 @@ int daemon_status(struct daemon *d, struct daemon_status *out)
 		snprintf(out->xdp_program, sizeof(out->xdp_program), "loaded");
 	for (i = 0; i < d->n_uplinks && i < CFG_MAX_UPLINKS; i++) {
 		const struct daemon_uplink *u = &d->uplinks[i];
-		struct daemon_uplink_info *o = &out->uplinks[i];
+		struct uplink_info *o = &out->uplinks[i];
 
 		snprintf(o->ifname, sizeof(o->ifname), "%s", u->name);
 		o->ifindex = u->ifindex;
@@ -156,7 +156,7 @@ int daemon_status(struct daemon *d, struct daemon_status *out)
 
 /* One uplink of cfg as vtepd would attach it now. */
 static void report_uplink(const struct vtep_config *cfg, const struct probe_set *k,
-			  const char *xdp_refusal, const char *name, struct daemon_uplink_info *o)
+			  const char *xdp_refusal, const char *name, struct uplink_info *o)
 {
 	struct uplink_choice c;
 	struct probe_dev dev;
@@ -177,7 +177,7 @@ static void report_uplink(const struct vtep_config *cfg, const struct probe_set 
 }
 
 int daemon_probe_report(const struct vtep_config *cfg, const char *override,
-			struct daemon_status *out)
+			struct uplink_status *out)
 {
 	char err[CFG_ERR_LEN] = "", why[UPLINK_REASON_LEN] = "not tried: vtepd cannot run here";
 	struct probe_set *k = &out->features;

@@ -61,7 +61,7 @@ static void usage(FILE *f)
 static int run_probe(const char *path, const char *override, bool json)
 {
 	struct vtep_config cfg, *c = NULL;
-	struct daemon_status st;
+	struct uplink_status st;
 	char err[CFG_ERR_LEN] = "";
 	int ret;
 

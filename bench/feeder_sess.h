@@ -8,7 +8,7 @@
  * Every wait services the socket both ways, so a peer that sends while we
  * send (its own routes, keepalives) never deadlocks against us. Messages
  * from the peer are framed and checked with the project's codec
- * (agent/bgp_msg.h) and otherwise ignored, except a NOTIFICATION, which ends
+ * (agent/wire/bgp_msg.h) and otherwise ignored, except a NOTIFICATION, which ends
  * the session.
  */
 #ifndef VTEP_BENCH_FEEDER_SESS_H

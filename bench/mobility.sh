@@ -22,7 +22,7 @@
 # The feeder polls every 20 us (bench/feeder.c --move-poll-us) rather than
 # in a tight loop, which took a whole vCPU of two from vtepd. vtepd's own
 # view is recorded beside it: the vtepd_bgp_update_to_map_seconds histogram
-# (from the UPDATE read to the flush that wrote it, agent/rib.h) over the
+# (from the UPDATE read to the flush that wrote it, agent/rib/rib.h) over the
 # moves, as the bucket bounds under which 50% and 99% of them fell. The
 # difference between the two is time the UPDATE waited in the socket for
 # vtepd to run, and the feeder's own wake-ups.
@@ -61,7 +61,7 @@ BN_NS_ALL="$BN_PFX-m1 $BN_PFX-m2 $BN_PFX-m3 $BN_PFX-mf $BN_PFX-mw1"
 M1=$BN_PFX-m1 M2=$BN_PFX-m2 M3=$BN_PFX-m3 MF=$BN_PFX-mf MW1=$BN_PFX-mw1
 VTEP3=192.0.2.3
 MOVER_IP=10.1.0.2 MOVER_MAC=02:00:00:00:0a:02
-DAD_MAX=1000   # agent/config.c: the most bgp.dad.moves allows
+DAD_MAX=1000   # agent/conf/config.c: the most bgp.dad.moves allows
 START=$BN_RUN/mobility.start
 PING_PID=
 [ -x "$BN_FEEDER" ] || bn_die "no $BN_FEEDER (make bench-tools)"

@@ -1,5 +1,5 @@
 /* features.h - kernel capabilities the loader found missing, as rodata
- * knobs (agent/probe.h, agent/loader.c).
+ * knobs (agent/dp/probe.h, agent/dp/loader.c).
  *
  * The loader sets these before load and libbpf freezes .rodata, so the
  * verifier knows each value: it never walks the branch a knob turns off

@@ -80,7 +80,7 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } vtep_remotes SEC(".maps");
 
-/* Filled by vtepd (agent/hostaddr.c); read by route.h and arp.h. */
+/* Filled by vtepd (agent/host/hostaddr.c); read by route.h and arp.h. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, VTEP_MAX_HOSTADDRS);

@@ -1,5 +1,5 @@
 /* probe.bpf.c - one tiny program per kernel capability the datapath uses,
- * for agent/probe.c to load one at a time and read the verifier's answer.
+ * for agent/dp/probe.c to load one at a time and read the verifier's answer.
  *
  * Why not `bpftool feature probe` or libbpf_probe_bpf_helper(): those load a
  * program that calls the helper with uninitialised arguments and count any

@@ -1,5 +1,5 @@
 /* uplink_tc.bpf.c - the TC (clsact ingress) programs of the uplink: one
- * for each uplink mode, chosen per uplink by agent/uplink_mode.c.
+ * for each uplink mode, chosen per uplink by agent/dp/uplink_mode.c.
  *
  * vtep_uplink_xtc, xdp mode: uplink_xdp.bpf.c has already judged every
  * frame. A frame carrying struct vtep_xdp_meta with VTEP_META_MAGIC is a
@@ -250,7 +250,7 @@ int vtep_uplink_tc(struct __sk_buff *skb)
 
 /* The TC half of an uplink in xdp mode: the XDP half has judged every frame
  * already, so only what it marked is acted on; the rest passes uncounted.
- * Each uplink gets the program of its own mode (agent/uplink_mode.h), so
+ * Each uplink gets the program of its own mode (agent/dp/uplink_mode.h), so
  * one host may run XDP on a NIC and TC on a veth. */
 SEC("tc")
 int vtep_uplink_xtc(struct __sk_buff *skb)

@@ -182,7 +182,7 @@ int vtep_uplink_xdp(struct xdp_md *ctx)
 	return uplink_xdp_run(ctx);
 }
 
-/* Generic mode (a driver without native XDP; agent/loader.c picks it): the
+/* Generic mode (a driver without native XDP; agent/dp/loader.c picks it): the
  * same rules without BPF_F_XDP_HAS_FRAGS. Generic XDP has no MTU limit to
  * lift (it linearizes the skb for such a program), and with the flag it
  * copies the skb into page-pool fragments instead, after which, on 6.18,

@@ -1,6 +1,6 @@
 /* ctlproto.c - see ctlproto.h. Encoding and decoding of control messages,
  * and the blocking client vtepctl uses (the server side, which must never
- * block, lives in agent/control.c). */
+ * block, lives in agent/ctl/control.c). */
 #include "ctlproto.h"
 
 #include <errno.h>

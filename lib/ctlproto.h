@@ -1,5 +1,5 @@
 /* ctlproto.h - the control socket's wire protocol, shared by vtepd
- * (agent/control.c) and vtepctl.
+ * (agent/ctl/control.c) and vtepctl.
  *
  * Transport: a Unix stream socket. Each message is one JSON object on one
  * line, terminated by '\n' (JSON text never contains a raw newline, so no

@@ -42,6 +42,7 @@ suite net         make --no-print-directory test-net
 suite bench-quick make --no-print-directory bench-quick
 suite contract    contract
 suite docs        ./tests/docs_links.sh
+suite layering    ./tests/layering.sh
 [ ${#failed[@]} -gt 0 ] && echo "failed suites: ${failed[*]}"
 [ ${#skipped[@]} -gt 0 ] && echo "skipped suites: ${skipped[*]}"
 line="suites: $pass passed, $fail failed, $skip skipped; skipped checks: ${#checks[@]}"

@@ -97,13 +97,15 @@ doc_drops() {
 check "every drop counter has a row in docs/operating.md, and each named exists" doc_drops
 
 # The metrics: every family vtepd exports (the vtepd_* names in
-# agent/metrics*.c) has a row in operating.md's table, and every vtepd_* name
-# operating.md or design.md mentions is one of them (a histogram's series
-# end in _bucket, _sum, _count).
+# agent/ctl/metrics*.c, and the per-peer counters listed once in
+# agent/bgp/bgp_peer.h) has a row in operating.md's table, and every vtepd_*
+# name operating.md or design.md mentions is one of them (a histogram's
+# series end in _bucket, _sum, _count).
 doc_metrics() {
 	local code doc m base miss=0
-	code=$(grep -ohE '"vtepd_[a-z_]+' "$TOP"/agent/metrics*.c | tr -d '"' | sort -u)
-	[ -n "$code" ] || { echo "no metric family found in agent/metrics*.c"; return 1; }
+	code=$(grep -ohE '"vtepd_[a-z_]+' "$TOP"/agent/ctl/metrics*.c "$TOP"/agent/bgp/bgp_peer.h |
+		tr -d '"' | sort -u)
+	[ -n "$code" ] || { echo "no metric family found in agent/ctl/metrics*.c"; return 1; }
 	for m in $code; do
 		grep -q "^| \`$m\` |" "$OPS_DOC" || { echo "$OPS_DOC: no row for $m"; miss=1; }
 	done

@@ -6,7 +6,7 @@
 # negative length, bad chunking) each gets a non-200 answer or a closed
 # connection; 40 slowloris clients trickling a byte every 0.5 s (more than
 # the 16 connections served) do not lock scrapers out and are all dropped
-# (absolute deadline, eviction: agent/metrics_conn.h). Afterwards vtepd still answers scrapes that pass promtool,
+# (absolute deadline, eviction: agent/ctl/metrics_conn.h). Afterwards vtepd still answers scrapes that pass promtool,
 # keeps every route, forwards, and logged no sanitizer report.
 . "$(dirname "$0")/ops_lib.sh"
 METRICS="\"127.0.0.1:$MPORT\""

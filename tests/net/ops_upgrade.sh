@@ -1,7 +1,7 @@
 #!/bin/bash
 # ops_upgrade.sh - pinned maps whose size changed (issue 4, point 4): vtepd
 # restarted with bigger `limits` during a ping flood migrates every entry
-# into new maps (agent/migrate.h) with no packet lost; the attached programs
+# into new maps (agent/dp/migrate.h) with no packet lost; the attached programs
 # then use the new maps; a restart with a capacity below what a map holds is
 # refused with a message naming the map, the entry count and the limit,
 # while the datapath keeps forwarding and the pins stay as they were.

@@ -1,5 +1,5 @@
-/* test_bgp_msg.c - the BGP message and attribute codecs (agent/bgp_msg.c,
- * agent/bgp_attr.c):
+/* test_bgp_msg.c - the BGP message and attribute codecs (agent/wire/bgp_msg.c,
+ * agent/wire/bgp_attr.c):
  *  - golden vectors written octet by octet from RFC 4271, 4760, 5492, 6793,
  *    4724, 2918, 9003, 7432, 9012, 9135, compared with what the builders
  *    write and decoded by the parsers;

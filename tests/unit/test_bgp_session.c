@@ -1,4 +1,4 @@
-/* test_bgp_session.c - the BGP session (agent/bgp_session.c) FSM against a
+/* test_bgp_session.c - the BGP session (agent/bgp/bgp_session.c) FSM against a
  * scripted peer on the far end of a socketpair, with a fake clock: the OPEN
  * we send, establishment (our table, then End-of-RIB), hold time and
  * keepalives, the FSM transitions of RFC 4271 8 (table-driven, with the

@@ -1,5 +1,5 @@
 /* test_bgp_session_gr.c - graceful restart in the BGP session
- * (agent/bgp_session.c) against a scripted peer, with a fake clock: as
+ * (agent/bgp/bgp_session.c) against a scripted peer, with a fake clock: as
  * helper, the peer's routes kept stale across a bare TCP close until its
  * End-of-RIB, its F bit or its restart time (RFC 4724 4.2); a peer that
  * restarts while its old session is still Established; as restarting

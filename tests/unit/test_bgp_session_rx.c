@@ -1,5 +1,5 @@
 /* test_bgp_session_rx.c - the UPDATE receive path of the BGP session
- * (agent/bgp_session.c) against a scripted peer, with a fake clock and a
+ * (agent/bgp/bgp_session.c) against a scripted peer, with a fake clock and a
  * fake RIB that records calls: routes and withdrawals reach the RIB in one
  * flush per read burst, routes refused by the AS loop check are withdrawn,
  * malformed UPDATEs are treated as withdraw and counted apart (RFC 7606,

@@ -1,4 +1,4 @@
-/* test_config.c - agent/config: DESIGN.md's "vtepd -c FILE" table as a
+/* test_config.c - agent/conf/config: DESIGN.md's "vtepd -c FILE" table as a
  * contract. Every key's default, every key accepted, at least one bad value
  * per key whose error names the field, unknown keys at every level, strict
  * JSON, the DESIGN.md example and the contract script's config, RT/RD

@@ -1,4 +1,4 @@
-/* test_control.c - agent/control_dispatch.c: request validation and dispatch through
+/* test_control.c - agent/ctl/control_dispatch.c: request validation and dispatch through
  * a fake ops table (garbage, unknown commands, bad arguments never reach the
  * daemon and are counted), and the socket server itself: permissions,
  * stale sockets, partial reads, pipelining, oversized and truncated
@@ -22,7 +22,6 @@
 
 #include "control.h"
 #include "ctlproto.h"
-#include "fake_daemon.h"
 #include "log.h"
 #include "rib.h"
 
@@ -89,14 +88,14 @@ static int f_reload(struct daemon *d, char err[CFG_ERR_LEN])
 	return fake_fail(err);
 }
 
-/* Returns rec.npeers peers, filling at most max (like daemon_peers). */
-static size_t f_peers(const struct daemon *d, struct daemon_peer_info *out, size_t max)
+/* Returns rec.npeers peers, filling at most max (like the daemon's peers op). */
+static size_t f_peers(const struct daemon *d, struct bgp_peer_info *out, size_t max)
 {
-	static const char *const st[] = { "Idle", "Established" };
+	static const enum bgp_state st[] = { BGP_ST_IDLE, BGP_ST_ESTABLISHED };
 
 	(void)d;
 	for (size_t i = 0; i < rec.npeers && i < max; i++)
-		out[i] = (struct daemon_peer_info){
+		out[i] = (struct bgp_peer_info){
 			.address = htonl(0xc6336401 + (uint32_t)i), .asn = 65001 + (uint32_t)i,
 			.state = st[i & 1], .uptime_s = i * 10, .prefixes_received = i,
 			.routes_rejected = 7 * i,
@@ -105,7 +104,7 @@ static size_t f_peers(const struct daemon *d, struct daemon_peer_info *out, size
 }
 
 /* One uplink in tc mode because the kernel lacks xdp_meta. */
-static int f_status(struct daemon *d, struct daemon_status *out)
+static int f_status(struct daemon *d, struct uplink_status *out)
 {
 	(void)d;
 	memset(out, 0, sizeof(*out));
@@ -150,7 +149,7 @@ static const struct {
 static const int sorted_paths[] = { 5, 6, 1, 3, 2, 0, 4 };
 
 static int f_bgp_routes(struct daemon *d, uint32_t vni, uint32_t peer_address,
-			daemon_bgp_route_fn fn, void *ctx)
+			control_bgp_route_fn fn, void *ctx)
 {
 	(void)d;
 	(void)vni;

@@ -8,7 +8,6 @@
 #include <unistd.h>
 
 #include "ctlproto.h"
-#include "fake_daemon.h"
 
 static char err[256];
 

@@ -1,4 +1,4 @@
-/* test_evpn_export.c - agent/evpn_export: the routes vtepd advertises, their
+/* test_evpn_export.c - agent/rib/evpn_export: the routes vtepd advertises, their
  * attributes field by field, change coalescing between flushes, withdrawals
  * that name the route as it was sent, reloads, and a round trip of each
  * route through the UPDATE encoder and parser (bgp_msg.c). */

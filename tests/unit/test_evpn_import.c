@@ -1,4 +1,4 @@
-/* test_evpn_import.c - agent/evpn_import: which VNI a route's route targets
+/* test_evpn_import.c - agent/rib/evpn_import: which VNI a route's route targets
  * (and label) put it in, for explicit and "auto" route targets in all three
  * RFC 4360 / RFC 5668 forms and RFC 8365's auto-derived form. Table-driven. */
 #include <arpa/inet.h>

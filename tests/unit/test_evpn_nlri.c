@@ -1,4 +1,4 @@
-/* test_evpn_nlri.c - the EVPN NLRI codec (agent/evpn_nlri.c) against
+/* test_evpn_nlri.c - the EVPN NLRI codec (agent/wire/evpn_nlri.c) against
  * golden vectors built octet by octet from RFC 7432 7.2/7.3 and RFC 9136
  * 3.1: decode to fields, encode back to the same octets, exact-length
  * checks per type, skipping of other types, framing errors, VNI from the

@@ -1,6 +1,6 @@
 /* test_frr_vectors.c - what FRR 8.4 really sends, through vtepd's codecs
- * (agent/bgp_msg.c, bgp_attr.c, evpn_nlri.c) and its session
- * (agent/bgp_session.c).
+ * (agent/wire/bgp_msg.c, bgp_attr.c, evpn_nlri.c) and its session
+ * (agent/bgp/bgp_session.c).
  *
  * The messages were captured from a real FRR EVPN leaf by
  * vectors/capture_frr.sh (see its header for the scenario) and are stored

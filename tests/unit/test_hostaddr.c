@@ -1,4 +1,4 @@
-/* test_hostaddr.c - agent/hostaddr (with agent/netlink's address events)
+/* test_hostaddr.c - agent/host/hostaddr (with agent/host/netlink's address events)
  * against the kernel: the start-up reconcile (every address but 127/8 in,
  * stale entries out), then RTM_NEWADDR / RTM_DELADDR as `ip` makes them,
  * addresses shared by two interfaces, an interface that disappears, and the

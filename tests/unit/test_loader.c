@@ -1,4 +1,4 @@
-/* test_loader.c - agent/loader against a real bpffs: the bpffs check, loading
+/* test_loader.c - agent/dp/loader against a real bpffs: the bpffs check, loading
  * the real skeletons with pins, reusing them across "restarts" (entries
  * kept), refusing pins of a newer layout, unpinning.
  *

@@ -16,7 +16,6 @@
 
 #include "counters.h"
 #include "mapdump.h"
-#include "fake_daemon.h"
 /* vtepctl's dump code: not linked into unit tests, so compiled in. */
 #include "../../cli/cmdline.c"
 #include "../../cli/output.c"

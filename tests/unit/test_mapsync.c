@@ -1,4 +1,4 @@
-/* test_mapsync.c - agent/mapsync against real BPF maps made with
+/* test_mapsync.c - agent/dp/mapsync against real BPF maps made with
  * bpf_map_create (maps_test_util.h: same types, keys and values as
  * bpf/maps.bpf.h; needs root): what each piece of intent writes,
  * precedence, reference counts, batching, and the start-up reconcile that
@@ -30,10 +30,10 @@ static void teardown(void)
 	mt_maps_close(&fds);
 }
 
-static struct cfg_route mkroute(uint32_t vni, const char *prefix, const char *vtep,
+static struct mapsync_route mkroute(uint32_t vni, const char *prefix, const char *vtep,
 				const char *m)
 {
-	struct cfg_route r;
+	struct mapsync_route r;
 
 	memset(&r, 0, sizeof(r));
 	r.vni = vni;
@@ -129,8 +129,8 @@ END_TEST
 
 START_TEST(test_static_routes_and_refs)
 {
-	struct cfg_route a = mkroute(100, "10.1.0.21/32", "192.0.2.2", "02:00:00:00:00:21");
-	struct cfg_route b = mkroute(100, "10.9.0.0/24", "192.0.2.2", "02:00:00:00:00:99");
+	struct mapsync_route a = mkroute(100, "10.1.0.21/32", "192.0.2.2", "02:00:00:00:00:21");
+	struct mapsync_route b = mkroute(100, "10.9.0.0/24", "192.0.2.2", "02:00:00:00:00:99");
 	struct vtep_prefix_key pk = { .prefixlen = 32 + 24, .vni = htonl(100),
 				      .ip = mt_ip("10.9.0.0") };
 	struct vtep_prefix_key lk = { .prefixlen = 64, .vni = htonl(100), .ip = mt_ip("10.9.0.77") };
@@ -188,7 +188,7 @@ END_TEST
  * brings the static route back. */
 START_TEST(test_local_outranks_static)
 {
-	struct cfg_route s = mkroute(100, "10.1.0.11/32", "192.0.2.2", "02:00:00:00:00:aa");
+	struct mapsync_route s = mkroute(100, "10.1.0.11/32", "192.0.2.2", "02:00:00:00:00:aa");
 	struct vtep_port p = mkport(100, "10.1.0.11", "02:00:00:00:00:11", "w1");
 	struct vtep_route r;
 
@@ -229,7 +229,7 @@ END_TEST
  * desired entries are (re)written, foreign ports and VNIs go. */
 START_TEST(test_reconcile)
 {
-	struct cfg_route keep = mkroute(100, "10.1.0.21/32", "192.0.2.2", "02:00:00:00:00:21");
+	struct mapsync_route keep = mkroute(100, "10.1.0.21/32", "192.0.2.2", "02:00:00:00:00:21");
 	struct vtep_route_key stale = { .vni = 100, .ip = mt_ip("10.1.0.99") };
 	struct vtep_route_key bgp = { .vni = 100, .ip = mt_ip("10.1.0.50") };
 	struct vtep_prefix_key stalep = { .prefixlen = 48, .vni = htonl(100),
@@ -306,7 +306,7 @@ START_TEST(test_batched_bulk)
 	uint32_t i;
 
 	for (i = 0; i < N; i++) {
-		struct cfg_route r;
+		struct mapsync_route r;
 
 		memset(&r, 0, sizeof(r));
 		r.vni = 100 + (i & 1);

@@ -1,4 +1,4 @@
-/* test_metrics.c - agent/metrics.c: the exposition rendered from real maps
+/* test_metrics.c - agent/ctl/metrics.c: the exposition rendered from real maps
  * (counters summed over CPUs, occupancy and capacity, peer states, BGP
  * per-peer counters, the UPDATE-to-map histogram), checked
  * line by line and with `promtool check metrics`; routes per VNI and source
@@ -20,10 +20,10 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
-#include "fake_daemon.h"
 #include "log.h"
 #include "metrics.h"
 #include "rib.h"
+#include "uplink_mode.h"
 #include "vtep_maps.h"
 
 static int stats_fd = -1, routes_fd = -1, fdb_fd = -1;
@@ -41,21 +41,21 @@ static int f_map_fd(const struct daemon *d, const char *name)
 	return -ENOENT;  /* the other maps: absent, their series left out */
 }
 
-static size_t f_peers(const struct daemon *d, struct daemon_peer_info *out, size_t max)
+static size_t f_peers(const struct daemon *d, struct bgp_peer_info *out, size_t max)
 {
-	static const char *const st[] = { "Established", "Active" };
+	static const enum bgp_state st[] = { BGP_ST_ESTABLISHED, BGP_ST_ACTIVE };
 
 	(void)d;
 	for (size_t i = 0; i < npeers && i < max; i++)
-		out[i] = (struct daemon_peer_info){ .address = htonl(0xc6336401 + (uint32_t)i),
-						    .asn = 65001, .state = st[i & 1],
-						    .uptime_s = 42, .prefixes_received = 9,
-						    .flaps = 2, .msgs_in = { 1, 30, 0, 7, 0 },
-						    .msgs_out = { 1, 5, 1, 8, 2 },
-						    .routes_in = 40, .withdraws_in = 3,
-						    .routes_out = 11, .withdraws_out = 4,
-						    .routes_refused = 6, .routes_rejected = 12,
-						    .max_prefix_trips = 1 };
+		out[i] = (struct bgp_peer_info){ .address = htonl(0xc6336401 + (uint32_t)i),
+						 .asn = 65001, .state = st[i & 1],
+						 .uptime_s = 42, .prefixes_received = 9,
+						 .flaps = 2, .msgs_in = { 1, 30, 0, 7, 0 },
+						 .msgs_out = { 1, 5, 1, 8, 2 },
+						 .routes_in = 40, .withdraws_in = 3,
+						 .routes_out = 11, .withdraws_out = 4,
+						 .routes_refused = 6, .routes_rejected = 12,
+						 .max_prefix_trips = 1 };
 	return npeers;
 }
 
@@ -73,7 +73,7 @@ static int f_latency(const struct daemon *d, struct rib_latency *out)
 }
 
 /* Two uplinks: one in xdp mode, one in tc; the kernel lacks redirect_peer. */
-static int f_status(struct daemon *d, struct daemon_status *out)
+static int f_status(struct daemon *d, struct uplink_status *out)
 {
 	(void)d;
 	memset(out, 0, sizeof(*out));
@@ -273,7 +273,7 @@ static int r_map_fd(const struct daemon *d, const char *name)
 	return -ENOENT;
 }
 
-static size_t r_peers(const struct daemon *d, struct daemon_peer_info *out, size_t max)
+static size_t r_peers(const struct daemon *d, struct bgp_peer_info *out, size_t max)
 {
 	(void)d;
 	(void)out;

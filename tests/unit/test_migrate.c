@@ -1,4 +1,4 @@
-/* test_migrate.c - agent/migrate through agent/loader, with real maps in a
+/* test_migrate.c - agent/dp/migrate through agent/dp/loader, with real maps in a
  * private bpffs: a capacity grown (entries copied, hash maps in several
  * batch chunks, the LPM trie by walking, per-CPU counters), a capacity
  * shrunk below the entry count (refused, pins untouched) and above it; a

@@ -1,4 +1,4 @@
-/* test_ports.c - agent/ports: a port's life as link events and ring buffer
+/* test_ports.c - agent/host/ports: a port's life as link events and ring buffer
  * events drive it, checked in real BPF maps (bpf_map_create; needs root).
  * No interfaces are touched: the netlink, loader and host-route steps are
  * left out (NULL in struct ports_env) and link events are made up. */

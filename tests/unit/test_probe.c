@@ -1,4 +1,4 @@
-/* test_probe.c - agent/probe.c and agent/bpflog.c: the capability table,
+/* test_probe.c - agent/dp/probe.c and agent/dp/bpflog.c: the capability table,
  * the test-only override, the one-line summary, the probes on the running
  * kernel, and the verifier line kept as a refusal's reason. Needs root for
  * the BPF probes. */

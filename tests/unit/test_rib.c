@@ -1,4 +1,4 @@
-/* test_rib.c - agent/rib (best path, MAC mobility, duplicate address
+/* test_rib.c - agent/rib/rib (best path, MAC mobility, duplicate address
  * detection, peers, graceful restart) with rib_sync writing through mapsync
  * into real BPF maps (bpf_map_create; needs root) and the export recording
  * what would be advertised.
@@ -441,7 +441,7 @@ END_TEST
  * claims; withdrawals delete exactly what BGP added. */
 START_TEST(test_static_and_bgp)
 {
-	struct cfg_route sr;
+	struct mapsync_route sr;
 	struct vtep_route v;
 	struct vtep_remote rem;
 
@@ -815,7 +815,7 @@ START_TEST(test_adopt_without_rib)
 	struct vtep_remote rem = { .refs = 1, .sources = 1u << VTEP_SRC_BGP };
 	uint32_t vb = mt_ip(V_B);
 	struct mapsync *plain;
-	struct cfg_route sr;
+	struct mapsync_route sr;
 	struct vtep_route v;
 
 	rib_free(rib);

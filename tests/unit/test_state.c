@@ -1,4 +1,4 @@
-/* test_state.c - agent/state: run-time edits in <state_dir>/state.json.
+/* test_state.c - agent/conf/state: run-time edits in <state_dir>/state.json.
  * Round trip through the file, merge semantics with the config (a config
  * port deleted at run time stays deleted after a reload, a run-time route
  * survives a restart), conflict checks, refusal of damaged files, and the

@@ -1,4 +1,4 @@
-/* test_underlay.c - agent/underlay against the kernel: vtep_underlay is
+/* test_underlay.c - agent/host/underlay against the kernel: vtep_underlay is
  * emptied when the watcher starts and after each IPv4 route, neighbour or
  * link change, and left alone otherwise.
  *

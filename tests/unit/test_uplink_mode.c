@@ -1,4 +1,4 @@
-/* test_uplink_mode.c - agent/uplink_mode.c: which mode each uplink gets
+/* test_uplink_mode.c - agent/dp/uplink_mode.c: which mode each uplink gets
  * under "auto", "xdp" and "tc" for every combination of kernel and device
  * answers, and the reason given. Pure: no kernel, no device. */
 #include <check.h>

@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "../../cli/cmdline.c"
-#include "fake_daemon.h"
 
 static struct cmdline c;
 static char err[256];

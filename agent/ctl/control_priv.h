@@ -1,0 +1,56 @@
+/* control_priv.h - the control module's insides, shared by control.c (the
+ * socket server), control_dispatch.c (request validation and dispatch),
+ * control_bgp.c (the peers and bgp.routes replies), control_status.c (the
+ * status reply) and control_args.c (argument readers). They call one way:
+ * control.c -> control_dispatch.c -> control_bgp.c, control_status.c ->
+ * control_args.c. Nothing outside ctl/ includes this: the rest of vtepd
+ * sees only control.h.
+ */
+#ifndef VTEP_CONTROL_PRIV_H
+#define VTEP_CONTROL_PRIV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <json-c/json.h>
+#include "config.h"
+#include "control.h"
+
+/* One request on its way through control_dispatch(). */
+struct req {
+	struct daemon *d;
+	const struct control_ops *ops;
+	struct json_object *args;
+	struct json_object *data;   /* reply data, owned */
+	const char *note;
+	char err[CFG_ERR_LEN];
+	bool bad_request;           /* refused before reaching the daemon */
+};
+
+/* Argument readers (control_args.c): 0, or -EINVAL with r->err set and
+ * r->bad_request true. control_bad() refuses the request with the message.
+ * control_check_keys() refuses any argument not in allowed
+ * (NULL-terminated). */
+int control_bad(struct req *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+int control_check_keys(struct req *r, const char *const *allowed);
+int control_arg_vni(struct req *r, bool required, bool *present, uint32_t *vni);
+/* A string without NUL characters; *s NULL when absent and not required. */
+int control_arg_str(struct req *r, const char *key, bool required, const char **s);
+/* A unicast host address: not 0.0.0.0, broadcast, multicast or loopback. */
+int control_arg_host_ip(struct req *r, const char *key, bool required, bool *present,
+			uint32_t *ip);
+/* "prefix": A.B.C.D/LEN without host bits. */
+int control_arg_prefix(struct req *r, uint32_t *ip, uint8_t *len);
+/* A workload or remote MAC (s, the "mac" argument): unicast and not all
+ * zero. */
+int control_parse_mac(struct req *r, const char *s, uint8_t mac[6]);
+/* "ifname" as Linux's dev_valid_name() takes it: 1..15 bytes, not "." or
+ * "..", no '/', ':' or whitespace. */
+int control_arg_ifname(struct req *r, char out[CFG_IFNAMSIZ]);
+
+/* Handlers (control_bgp.c): 0 with r->data set, or -errno with r->err set. */
+int control_do_peers(struct req *r);
+int control_do_bgp_routes(struct req *r);
+/* control_status.c */
+int control_do_status(struct req *r);
+
+#endif /* VTEP_CONTROL_PRIV_H */

@@ -1,0 +1,81 @@
+/* control_status.c - the status reply (vtepctl status): what the kernel can
+ * run and the mode of each uplink, as the daemon's status operation reports
+ * them (struct uplink_status). The same JSON is vtepd --probe -j's output. */
+#include "control_priv.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "ctlproto.h"
+
+static struct json_object *features_json(const struct probe_set *k, bool notes)
+{
+	struct json_object *o = json_object_new_object();
+	int f;
+
+	for (f = 0; o && f < PROBE_F_COUNT; f++) {
+		if (!notes)
+			json_object_object_add(o, probe_name(f), json_object_new_boolean(k->have[f]));
+		else if (k->note[f][0])
+			json_object_object_add(o, probe_name(f), json_object_new_string(k->note[f]));
+	}
+	return o;
+}
+
+static struct json_object *uplink_json(const struct uplink_info *u)
+{
+	struct json_object *o = json_object_new_object();
+
+	if (!o)
+		return NULL;
+	json_object_object_add(o, "ifname", json_object_new_string(u->ifname));
+	json_object_object_add(o, "ifindex", json_object_new_int(u->ifindex));
+	json_object_object_add(o, "attached", json_object_new_boolean(u->attached));
+	json_object_object_add(o, "mode", json_object_new_string(uplink_mode_name(u->mode)));
+	json_object_object_add(o, "generic", json_object_new_boolean(u->generic));
+	json_object_object_add(o, "reason", json_object_new_string(u->reason));
+	return o;
+}
+
+struct json_object *control_status_json(const struct uplink_status *st)
+{
+	struct json_object *o = json_object_new_object(), *ups = json_object_new_array();
+	size_t i;
+
+	if (!o || !ups) {
+		json_object_put(o);
+		json_object_put(ups);
+		return NULL;
+	}
+	json_object_object_add(o, "version", json_object_new_string(VTEP_VERSION));
+	json_object_object_add(o, "features", features_json(&st->features, false));
+	json_object_object_add(o, "feature_notes", features_json(&st->features, true));
+	json_object_object_add(o, "xdp_program", json_object_new_string(st->xdp_program));
+	json_object_object_add(o, "test_override", json_object_new_boolean(st->test_override));
+	for (i = 0; i < st->n_uplinks; i++)
+		json_object_array_add(ups, uplink_json(&st->uplinks[i]));
+	json_object_object_add(o, "uplinks", ups);
+	return o;
+}
+
+int control_do_status(struct req *r)
+{
+	static const char *const keys[] = { NULL };
+	struct uplink_status st;
+	int ret;
+
+	if (control_check_keys(r, keys))
+		return -EINVAL;
+	if (!r->ops->status) {
+		snprintf(r->err, sizeof(r->err), "status is not available");
+		return -EOPNOTSUPP;
+	}
+	ret = r->ops->status(r->d, &st);
+	if (ret) {
+		snprintf(r->err, sizeof(r->err), "status: %s", strerror(-ret));
+		return ret;
+	}
+	r->data = control_status_json(&st);
+	return r->data ? 0 : -ENOMEM;
+}

@@ -1,0 +1,117 @@
+/* rib_local.c - our own paths: the type-2 routes of attached local ports
+ * (mapsync's port hook, which rib.c registers and forwards here) and our
+ * VTEP address changing under them. They compete in the same decision as
+ * remote paths (RFC 7432 15: MAC mobility); a gratuitous ARP from a workload
+ * (rib_local_garp, rib.c) re-runs it.
+ */
+#include "rib_priv.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "addr.h"
+#include "log.h"
+
+/* ---- local ports ------------------------------------------------------------- */
+
+static void local_rd(const struct rib *rib, uint32_t vni, uint8_t rd[8])
+{
+	const uint8_t *r = hashmap_get(&rib->vni_rd, &vni);
+
+	if (r)
+		memcpy(rd, r, 8);
+	else
+		memset(rd, 0, 8);
+}
+
+static void local_add(struct rib *rib, uint32_t vni, const uint8_t mac[6], uint32_t ip)
+{
+	struct rib_path np;
+	struct rib_dkey k;
+	uint32_t rseq;
+	char m[ADDR_MAC_STRLEN], a[ADDR_IP_STRLEN];
+
+	rib_dkey_macip(&k, vni, mac, ip, true);
+	memset(&np, 0, sizeof(np));
+	np.peer = RIB_PEER_LOCAL;
+	local_rd(rib, vni, np.rd);
+	np.vtep = rib->vtep_ip;
+	np.attr = RIB_NIL;
+	/* RFC 7432 15: a MAC that arrives here while known remote is
+	 * advertised with the remote sequence number + 1. */
+	if (rib_mac_remote_seq(rib, vni, mac, &rseq)) {
+		np.seq = rseq + 1;
+		log_info("rib: vni %u %s %s arrived here; known remote with sequence %u, "
+			 "advertised with %u", vni, addr_fmt_mac(mac, m), addr_fmt_ip(ip, a),
+			 rseq, np.seq);
+	}
+	if (rib_path_insert(rib, &k, &np))
+		log_err("rib: out of memory: local route for vni %u %s not kept", vni,
+			addr_fmt_ip(ip, a));
+}
+
+static void local_remove(struct rib *rib, uint32_t vni, const uint8_t mac[6], uint32_t ip)
+{
+	struct rib_dkey k;
+	const struct rib_dest *d;
+	uint32_t i, prev = RIB_NIL;
+
+	rib_dkey_macip(&k, vni, mac, ip, true);
+	d = rib_dest_get(rib, &k);
+	if (!d)
+		return;
+	for (i = d->head; i != RIB_NIL; prev = i, i = rib->paths[i].next)
+		if (rib->paths[i].peer == RIB_PEER_LOCAL) {
+			rib_path_remove(rib, &k, i, prev);
+			return;
+		}
+}
+
+void rib_local_port(struct rib *rib, const struct vtep_port *old, const struct vtep_port *cur)
+{
+	bool had = old && !addr_mac_is_zero(old->mac);
+	bool has = cur && !addr_mac_is_zero(cur->mac);
+
+	if (had && has && old->vni == cur->vni && old->ip == cur->ip &&
+	    !memcmp(old->mac, cur->mac, 6))
+		return;
+	if (had)
+		local_remove(rib, old->vni, old->mac, old->ip);
+	if (has)
+		local_add(rib, cur->vni, cur->mac, cur->ip);
+}
+
+/* Our VTEP address changed: our own paths follow. */
+void rib_local_vtep_changed(struct rib *rib)
+{
+	struct rib_dkey *keys = NULL;
+	size_t n = 0, pos = 0, i;
+	const void *kp;
+	void *vp;
+
+	keys = malloc((hashmap_count(&rib->dests) + 1) * sizeof(*keys));
+	if (!keys)
+		return;
+	while ((kp = hashmap_next(&rib->dests, &pos, &vp))) {
+		const struct rib_dest *d = vp;
+		uint32_t j;
+
+		for (j = d->head; j != RIB_NIL; j = rib->paths[j].next)
+			if (rib->paths[j].peer == RIB_PEER_LOCAL) {
+				keys[n++] = *(const struct rib_dkey *)kp;
+				break;
+			}
+	}
+	for (i = 0; i < n; i++) {
+		struct rib_dest *d = rib_dest_get(rib, &keys[i]);
+		struct rib_sel before;
+		uint32_t j;
+
+		rib_sel_get(rib, &keys[i], d, &before);
+		for (j = d->head; j != RIB_NIL; j = rib->paths[j].next)
+			if (rib->paths[j].peer == RIB_PEER_LOCAL)
+				rib->paths[j].vtep = rib->vtep_ip;
+		rib_best_run(rib, &keys[i], d, &before);
+	}
+	free(keys);
+}

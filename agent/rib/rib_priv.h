@@ -1,0 +1,275 @@
+/* rib_priv.h - the RIB's insides, shared by rib.c (every entry point of
+ * rib.h: updates, peers, flushes, readers, life cycle), rib_local.c (our own
+ * paths), rib_best.c (best path, MAC mobility, duplicate address detection),
+ * rib_sync.c (map entries) and rib_store.c (tables). Nothing outside rib/
+ * includes this.
+ *
+ * The files call one way, each only the ones after it in this list:
+ *   rib.c -> rib_local.c -> rib_best.c -> rib_sync.c -> rib_store.c
+ * (rib.c and rib_local.c also use rib_store.c and rib_best.c directly).
+ * What mapsync calls back (the port hook, the end of a flush) is registered
+ * by rib.c, so rib_sync.c never calls up into rib_local.c or rib.c.
+ *
+ * Memory layout (no malloc per route; a type-2 MAC/IP route from one peer
+ * costs a destination slot, a path, and a slot in each of the (VNI, IP) and
+ * (VNI, MAC) indexes: ~120 bytes of data, ~240 bytes of RSS at 1M routes
+ * with the hash tables' slack):
+ *   dests    hashmap  struct rib_dkey -> struct rib_dest   one per (VNI, MAC,
+ *            IP) type 2, (VNI, originator) type 3, (VNI, prefix) type 5
+ *   paths    slab     struct rib_path, chained per destination (next)
+ *   attrs    slab + hashmap: interned attribute sets (route targets, local
+ *            preference, router's MAC, ...), shared by the routes of a peer
+ *   ipx      hashmap  (VNI, IP) -> the type-2 destinations with that IP
+ *   macx     hashmap  (VNI, MAC) -> the type-2 destinations with that MAC
+ *   rdmap    hashmap  (peer, RD, tag, type) -> the VNI its routes went into:
+ *            a withdrawal carries no route target (RFC 4760 4), so this is
+ *            how it finds its destination
+ *   peers    hashmap  peer id -> counters, address for tie-breaks
+ *   dad      hashmap  struct rib_dkey -> move history (only entries that moved)
+ *   remotes  hashmap  VTEP -> best paths that name it (vtep_remotes refs)
+ * The (VNI, IP) and (VNI, MAC) groups are lists threaded through the
+ * destinations themselves (ip_next / mac_next), by key, because hashmap slots
+ * move.
+ */
+#ifndef VTEP_RIB_PRIV_H
+#define VTEP_RIB_PRIV_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+#include "hashmap.h"
+#include "rib.h"
+
+struct evpn_import;
+
+#define RIB_NIL UINT32_MAX
+
+/* A destination. type-2 MAC only: ip 0, plen 0; with IP: plen 32. */
+struct rib_dkey {
+	uint32_t vni;
+	uint32_t ip;          /* network order */
+	uint8_t  mac[6];      /* type 2; zero otherwise */
+	uint8_t  type;        /* enum evpn_route_type */
+	uint8_t  plen;
+};
+_Static_assert(sizeof(struct rib_dkey) == 16, "rib_dkey packs");
+
+#define RIB_D_MAC_NEXT     0x01  /* mac_next_* names the next dest of the MAC group */
+#define RIB_D_MAC_NEXT_IP  0x02  /* ... and that dest has an IP (plen 32) */
+#define RIB_D_IP_NEXT      0x04  /* ip_next_mac names the next dest of the IP group */
+#define RIB_D_FROZEN       0x08  /* duplicate address detection froze it */
+
+struct rib_dest {
+	uint32_t head;        /* first path, RIB_NIL when none */
+	uint32_t mac_next_ip; /* type 2: the next destination with our (VNI, MAC) */
+	uint8_t  ip_next_mac[6]; /* type 2 + IP: the next one with our (VNI, IP) */
+	uint8_t  flags;       /* RIB_D_* */
+	uint8_t  pad;
+};
+
+#define RIB_P_STICKY 0x01  /* MAC mobility static flag (RFC 7432 7.7) */
+#define RIB_P_STALE  0x02  /* its peer is restarting (RFC 4724) */
+#define RIB_P_BEST   0x04  /* selected */
+#define RIB_P_FREE   0x80  /* slab slot on the free list */
+
+struct rib_path {
+	uint32_t next;        /* next path of the destination / free list */
+	uint32_t peer;        /* RIB_PEER_LOCAL for our own */
+	uint8_t  rd[8];
+	uint32_t etag;
+	uint32_t vtep;        /* next hop (type 2, 5) or tunnel id (type 3), network order */
+	uint32_t seq;         /* MAC mobility sequence */
+	uint32_t attr;        /* interned attribute set, RIB_NIL for local paths */
+	uint8_t  flags;       /* RIB_P_* */
+	uint8_t  pad[3];
+};
+
+/* An interned attribute set (the key of the intern table: zero padded). */
+#define RIB_A_HAS_RMAC 0x01
+#define RIB_A_DEF_GW   0x02
+struct rib_attr {
+	uint32_t local_pref;
+	uint32_t med;
+	uint32_t label;       /* first label (VNI for VXLAN) */
+	uint16_t hops;        /* AS_PATH length (RFC 4271 9.1.2.2 a) */
+	uint8_t  origin;
+	uint8_t  flags;       /* RIB_A_* */
+	uint8_t  router_mac[6];
+	uint8_t  n_rt;
+	uint8_t  pad;
+	uint8_t  rt[RIB_MAX_RT][8];
+};
+struct rib_attr_slot {
+	struct rib_attr a;
+	uint32_t refs;        /* 0 = free; then next_free is valid */
+	uint32_t next_free;
+};
+
+struct rib_ipx_key { uint32_t vni, ip; };
+struct rib_ipx { uint8_t head_mac[6]; uint16_t n; };
+struct rib_macx_key { uint32_t vni; uint8_t mac[6]; uint8_t pad[2]; };
+struct rib_macx { uint32_t head_ip; uint8_t head_flags; uint8_t pad; uint16_t n; };
+
+struct rib_rdkey {
+	uint32_t peer;
+	uint32_t etag;
+	uint8_t  rd[8];
+	uint8_t  type;
+	uint8_t  pad[3];
+};
+struct rib_rdval {
+	uint32_t vni;
+	uint32_t refs;
+	bool     multi;       /* routes of this key went into several VNIs */
+};
+
+struct rib_peer {
+	uint32_t address, router_id;  /* network order; 0 when unknown */
+	uint64_t routes;
+	bool     stale;
+};
+
+struct rib_dad {
+	uint64_t window_start_ns;
+	uint64_t frozen_until_ns;
+	uint32_t moves;
+};
+
+/* What a destination's selection is, to see what changed. */
+struct rib_sel {
+	bool     has;
+	bool     local;       /* our own path is the best */
+	bool     has_local;   /* our own path exists (it may have lost) */
+	uint8_t  flags;       /* RIB_P_STICKY */
+	uint32_t vtep;
+	uint32_t seq;
+	uint32_t idx;         /* best path index, RIB_NIL */
+	uint8_t  mac[6];      /* type 5: router's MAC (zero without one) */
+	bool     has_rmac;
+};
+
+/* Arrival stamps waiting for the flush that writes their routes. */
+#define RIB_MAX_STAMPS 1024
+
+struct rib {
+	struct mapsync *ms;
+	struct evpn_export *exp;
+	struct evpn_import *imp;
+	uint64_t (*now_ns)(void *ctx);
+	void *now_ctx;
+	uint32_t vtep_ip;         /* ours, network order */
+	uint32_t router_id;
+	uint32_t dad_moves, dad_window_s;
+	struct hashmap vni_rd;    /* uint32 vni -> our RD (8 octets), for local paths */
+
+	struct hashmap dests;     /* rib_dkey -> rib_dest */
+	struct rib_path *paths;   /* slab */
+	uint32_t n_paths_cap, path_free, paths_used;
+	struct hashmap attr_idx;  /* rib_attr -> uint32 slot */
+	struct rib_attr_slot *attrs;
+	uint32_t n_attrs_cap, attr_free;
+	struct hashmap ipx, macx, rdmap, peers, dad;
+	struct hashmap remotes;   /* uint32 vtep -> uint32 refs */
+	bool     mac_rerun;       /* rib_best_run is re-deciding a MAC group's local paths */
+
+	uint64_t pending_stamp;   /* rib_mark_arrival, not yet recorded */
+	bool     stamp_armed;
+	uint64_t stamps[RIB_MAX_STAMPS];
+	uint32_t n_stamps;
+	struct rib_latency lat;   /* atomics: the metrics thread reads it */
+	struct rib_stats st;      /* atomics for the same reason */
+};
+
+/* The RIB's clock (env->now_ns, or CLOCK_MONOTONIC). */
+static inline uint64_t rib_now(const struct rib *rib)
+{
+	return rib->now_ns(rib->now_ctx);
+}
+
+/* The counters the metrics thread reads: relaxed atomics. */
+static inline void rib_stat_add(uint64_t *ctr, int64_t delta)
+{
+	__atomic_fetch_add(ctr, (uint64_t)delta, __ATOMIC_RELAXED);
+}
+
+/* rib_store.c */
+void rib_dkey_macip(struct rib_dkey *k, uint32_t vni, const uint8_t mac[6], uint32_t ip,
+		    bool has_ip);
+/* The type-2 destinations of a (VNI, MAC) or (VNI, IP) group: *k = the first,
+ * then each next one; false at the end. No destination may be created or
+ * deleted during the walk. */
+bool rib_macgrp_first(const struct rib *rib, uint32_t vni, const uint8_t mac[6],
+		      struct rib_dkey *k);
+bool rib_macgrp_next(const struct rib *rib, struct rib_dkey *k);
+bool rib_ipgrp_first(const struct rib *rib, uint32_t vni, uint32_t ip, struct rib_dkey *k);
+bool rib_ipgrp_next(const struct rib *rib, struct rib_dkey *k);
+struct rib_path *rib_path_at(const struct rib *rib, uint32_t idx);
+struct rib_attr *rib_attr_at(const struct rib *rib, uint32_t idx);
+struct rib_dest *rib_dest_get(const struct rib *rib, const struct rib_dkey *k);
+const struct rib_peer *rib_peer_get(const struct rib *rib, uint32_t peer);
+struct rib_peer *rib_peer_make(struct rib *rib, uint32_t peer);
+/* Attribute sets: rib_attr_intern returns a referenced slot for *a (shared
+ * with every path of equal attributes), RIB_NIL when out of memory. */
+uint32_t rib_attr_intern(struct rib *rib, const struct rib_attr *a);
+void rib_attr_unref(struct rib *rib, uint32_t idx);
+/* Where a peer's route is held now, whatever VNI it went into: *k (vni
+ * filled in from kpart), *idx, *prev. */
+bool rib_route_find(const struct rib *rib, uint32_t peer, const struct evpn_route *rt,
+		    const struct rib_dkey *kpart, struct rib_dkey *k, uint32_t *idx,
+		    uint32_t *prev);
+/* The current selection of d (the path marked best). */
+void rib_sel_get(const struct rib *rib, const struct rib_dkey *k, const struct rib_dest *d,
+		 struct rib_sel *out);
+/* Storage only; rib_path_insert / rib_path_remove (rib_best.c) run the
+ * decision around them. rib_path_link links a new path (fields in *np) into
+ * destination k, made if new: 0 (*d the destination, *before its selection
+ * from before) or -ENOMEM, nothing changed. rib_path_unlink unlinks and
+ * frees path idx (predecessor prev): k's destination with *before, or NULL
+ * when k has none. rib_dest_delete deletes k. */
+int rib_path_link(struct rib *rib, const struct rib_dkey *k, const struct rib_path *np,
+		  struct rib_dest **d, struct rib_sel *before);
+struct rib_dest *rib_path_unlink(struct rib *rib, const struct rib_dkey *k, uint32_t idx,
+				 uint32_t prev, struct rib_sel *before);
+void rib_dest_delete(struct rib *rib, const struct rib_dkey *k);
+
+/* rib_sync.c: the best paths as BGP-sourced map entries (see there).
+ * rib_sync_attach registers with the RIB's mapsync (no-op without one) as
+ * its BGP side, with the hooks of rib.c for what mapsync reports (an
+ * attached port changed, a flush ended); existing local ports are replayed
+ * at once. 0 or -errno. rib_sync_changed: a destination's selection changed
+ * from before to after: mark its keys, count its VTEP in vtep_remotes. */
+int rib_sync_attach(struct rib *rib,
+		    void (*port)(void *ctx, uint32_t ifindex, const struct vtep_port *old,
+				 const struct vtep_port *cur),
+		    void (*flushed)(void *ctx));
+void rib_sync_detach(struct rib *rib);
+void rib_sync_changed(struct rib *rib, const struct rib_dkey *k, const struct rib_sel *before,
+		      const struct rib_sel *after);
+
+/* rib_best.c */
+/* Re-runs the decision for d after a change; before = rib_sel_get() taken
+ * before the change. Marks the new best, applies duplicate address
+ * detection, tells rib_sync and the export what changed. */
+void rib_best_run(struct rib *rib, const struct rib_dkey *k, struct rib_dest *d,
+		  const struct rib_sel *before);
+/* <0 when a is better than b, >0 when b is, 0 when equal (RFC 7432 15,
+ * RFC 4271 9.1.2.2). */
+int rib_path_cmp(const struct rib *rib, const struct rib_path *a, const struct rib_path *b);
+/* The highest sequence among the remote paths of the (VNI, MAC) group;
+ * false when there is none. */
+bool rib_mac_remote_seq(const struct rib *rib, uint32_t vni, const uint8_t mac[6],
+			uint32_t *seq);
+/* Inserts a new path (fields in *np) into destination k: 0 or -ENOMEM.
+ * Removes path idx (predecessor prev) from k, deleting k when it empties.
+ * Both let the decision run (rib_best_run). */
+int rib_path_insert(struct rib *rib, const struct rib_dkey *k, const struct rib_path *np);
+void rib_path_remove(struct rib *rib, const struct rib_dkey *k, uint32_t idx, uint32_t prev);
+
+/* rib_local.c: our own paths. rib_local_port is mapsync's port hook (an
+ * attached port changed: old -> cur); rib_local_vtep_changed follows our
+ * VTEP address (rib_reload). */
+void rib_local_port(struct rib *rib, const struct vtep_port *old, const struct vtep_port *cur);
+void rib_local_vtep_changed(struct rib *rib);
+
+#endif /* VTEP_RIB_PRIV_H */
