@@ -30,9 +30,6 @@
 #include "events.h"
 #include "route.h"
 
-#define ARPOP_REQUEST 1
-#define ARPOP_REPLY   2
-
 /* The MAC to answer with for tpa in this VNI, or NULL when tpa is unknown.
  * Gateway mode always answers the gateway MAC (caches never go stale when a
  * workload moves). Real mode (EVPN ARP suppression) answers the neighbour

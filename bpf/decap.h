@@ -44,22 +44,12 @@
 #include "maps.bpf.h"
 #include "parse.h"
 #include "stats.h"
+#include "vxlan.h"
 
-#define VXLAN_HLEN   8
-#define VXLAN_F_I    0x08 /* RFC 7348 s.5: "I" flag, the VNI is valid */
 /* Bytes the classifier reads: outer Ethernet, IPv4 with the largest options,
  * UDP, VXLAN, inner Ethernet and the inner ARP (the largest inner header it
  * reads). TC pulls this much into the linear area first. */
-#define DECAP_PULL_LEN  (ETH_HLEN + 60 + 8 + VXLAN_HLEN + ETH_HLEN + 28)
-
-/* RFC 7348 s.5: flags (I = 0x08, the rest reserved: ignored on receipt),
- * 24 reserved bits, the 24-bit VNI, 8 reserved bits. */
-struct decap_vxlanhdr {
-	__u8 flags;
-	__u8 rsvd0[3];
-	__u8 vni[3];
-	__u8 rsvd1;
-};
+#define DECAP_PULL_LEN  (ETH_HLEN + 60 + 8 + VXLAN_HLEN + ETH_HLEN + ARP_ETH_IPV4_LEN)
 
 enum decap_verdict {
 	DECAP_PASS = 0,
@@ -198,10 +188,9 @@ static __always_inline int decap_inner_arp(struct cursor *c, const struct ethhdr
 	arp = cursor_pull(c, sizeof(*arp));
 	if (!arp)
 		return DECAP_DROP_MALFORMED;
-	if (arp->htype != bpf_htons(1) || arp->ptype != bpf_htons(ETH_P_IP) ||
-	    arp->hlen != ETH_ALEN || arp->plen != 4)
+	if (!arp_is_eth_ipv4(arp))
 		return DECAP_DROP_INNER;
-	if (arp->op == bpf_htons(1))
+	if (arp->op == bpf_htons(ARPOP_REQUEST))
 		return decap_arp_request(eth, arp, res);
 	res->inner_arp = 1;
 	if (mac_is_multicast(eth->h_dest))
@@ -245,7 +234,7 @@ static __always_inline int decap_classify(void *data, void *data_end, __u32 pkt_
 					  struct decap_result *res)
 {
 	const struct vtep_global *g;
-	struct decap_vxlanhdr *vx;
+	struct vxlan_hdr *vx;
 	struct vtep_vni *vni;
 	struct udphdr *udp;
 	struct iphdr *ip;
@@ -291,7 +280,7 @@ static __always_inline int decap_classify(void *data, void *data_end, __u32 pkt_
 	saddr = ip->saddr;
 	if (!bpf_map_lookup_elem(&vtep_remotes, &saddr))
 		return DECAP_DROP_VTEP;
-	vni_id = ((__u32)vx->vni[0] << 16) | ((__u32)vx->vni[1] << 8) | vx->vni[2];
+	vni_id = vxlan_vni(vx);
 	vni = bpf_map_lookup_elem(&vtep_vnis, &vni_id);
 	if (!vni)
 		return DECAP_DROP_VNI;

@@ -33,27 +33,9 @@
 #include "decap.h"
 #include "features.h"
 #include "decap_arp.h"
+#include "tc.h"
 
 char LICENSE[] SEC("license") = "GPL";
-
-#ifndef TC_ACT_OK
-#define TC_ACT_OK       0
-#define TC_ACT_SHOT     2
-#define TC_ACT_REDIRECT 7
-#endif
-
-/* skb->data, data_end and data_meta read with one instruction each, at a
- * fixed offset: clang otherwise merges the loads of different paths into a
- * load through a computed context pointer, which the verifier refuses
- * ("dereference of modified ctx ptr"). */
-#define SKB_LOAD_PTR(skb, field)                                                \
-	({                                                                      \
-		void *__p;                                                      \
-		asm volatile("%0 = *(u32 *)(%1 + %2)"                           \
-			     : "=r"(__p)                                        \
-			     : "r"(skb), "i"(__builtin_offsetof(struct __sk_buff, field))); \
-		__p;                                                            \
-	})
 
 /* Hands the inner frame to the port. use_peer is false when skb->protocol
  * does not match the inner frame (tc mode, inner ARP): a peer redirect keeps
@@ -81,8 +63,8 @@ static __always_inline int uplink_deliver(struct __sk_buff *skb, __u32 ifindex,
  * it wrote. Returns -1 when the frame carries no metadata of ours. */
 static __always_inline int uplink_tc_from_xdp(struct __sk_buff *skb)
 {
-	void *data = SKB_LOAD_PTR(skb, data);
-	struct vtep_xdp_meta *meta = SKB_LOAD_PTR(skb, data_meta);
+	void *data = skb_data(skb);
+	struct vtep_xdp_meta *meta = skb_data_meta(skb);
 	struct vtep_port *port;
 	__u32 ifindex;
 
@@ -132,8 +114,8 @@ static __always_inline int uplink_tc_strip(struct __sk_buff *skb, const struct d
 	if (bpf_skb_adjust_room(skb, -(__s32)res->outer_len, BPF_ADJ_ROOM_MAC, 0))
 		return -1;
 
-	data = SKB_LOAD_PTR(skb, data);
-	data_end = SKB_LOAD_PTR(skb, data_end);
+	data = skb_data(skb);
+	data_end = skb_data_end(skb);
 	eth = data;
 	if ((void *)(eth + 1) > data_end)
 		return -1;
@@ -148,21 +130,21 @@ static __always_inline int uplink_tc_strip(struct __sk_buff *skb, const struct d
  * leaves by the uplink's egress, where it came in. */
 static __always_inline int uplink_tc_arp_reply(struct __sk_buff *skb, const struct decap_result *res)
 {
-	__u32 head = res->outer_len - DECAP_ARP_OUTER_LEN;
+	__u32 head = res->outer_len - VXLAN_OFF_INNER;
 	__u32 want = head + DECAP_ARP_FRAME_LEN;
 	void *data, *data_end;
 
-	if (res->outer_len < DECAP_ARP_OUTER_LEN || skb->len < want)
+	if (res->outer_len < VXLAN_OFF_INNER || skb->len < want)
 		return -1;
 	if (skb->len > want && bpf_skb_change_tail(skb, want, 0))
 		return -1;
 	if (head && bpf_skb_adjust_room(skb, -(__s32)head, BPF_ADJ_ROOM_MAC, 0))
 		return -1;
-	if (SKB_LOAD_PTR(skb, data_end) - SKB_LOAD_PTR(skb, data) < DECAP_ARP_FRAME_LEN &&
+	if (skb_data_end(skb) - skb_data(skb) < DECAP_ARP_FRAME_LEN &&
 	    bpf_skb_pull_data(skb, DECAP_ARP_FRAME_LEN))
 		return -1;
-	data = SKB_LOAD_PTR(skb, data);
-	data_end = SKB_LOAD_PTR(skb, data_end);
+	data = skb_data(skb);
+	data_end = skb_data_end(skb);
 	return decap_arp_write(data, data_end, res);
 }
 
@@ -184,11 +166,11 @@ static __always_inline int uplink_tc_decap(struct __sk_buff *skb)
 	}
 	len = skb->len;
 	want = len < DECAP_PULL_LEN ? len : DECAP_PULL_LEN;
-	if (SKB_LOAD_PTR(skb, data_end) - SKB_LOAD_PTR(skb, data) < want)
+	if (skb_data_end(skb) - skb_data(skb) < want)
 		bpf_skb_pull_data(skb, want);
 
-	data = SKB_LOAD_PTR(skb, data);
-	data_end = SKB_LOAD_PTR(skb, data_end);
+	data = skb_data(skb);
+	data_end = skb_data_end(skb);
 	v = decap_classify(data, data_end, len, &res);
 	decap_count(v);
 	if (v == DECAP_PASS)

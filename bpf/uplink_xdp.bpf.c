@@ -123,11 +123,11 @@ static __always_inline int uplink_xdp_decap(struct xdp_md *ctx, const struct dec
 static __always_inline int uplink_xdp_arp_reply(struct xdp_md *ctx, const struct decap_result *res,
 						__u32 len)
 {
-	__u32 head = res->outer_len - DECAP_ARP_OUTER_LEN;
+	__u32 head = res->outer_len - VXLAN_OFF_INNER;
 
 	/* decap_classify() saw outer_len + a whole ARP, so len >= head +
 	 * DECAP_ARP_FRAME_LEN; the checks keep the verifier and us honest. */
-	if (res->outer_len < DECAP_ARP_OUTER_LEN || len < head + DECAP_ARP_FRAME_LEN)
+	if (res->outer_len < VXLAN_OFF_INNER || len < head + DECAP_ARP_FRAME_LEN)
 		return -1;
 	if (head && bpf_xdp_adjust_head(ctx, (int)head))
 		return -1;
