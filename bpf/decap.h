@@ -15,9 +15,11 @@
  *                      program answers it itself, back to the asking VTEP
  *                      (decap_arp.h builds the reply from res->arp and
  *                      res->dst_mac, the workload's MAC);
- *   DECAP_DROP_*       VXLAN that is dropped; the reason has its own counter.
- * decap_count() bumps the counters a verdict implies; the programs count the
- * delivery itself once it has really happened.
+ *   DECAP_DROP_*       VXLAN that is dropped: DROP(vx_*) (drop.h), so each
+ *                      reason is its own counter by construction.
+ * decap_count() bumps the counters a verdict says about the packet
+ * (uplink_pass, vxlan_rx); the drop reason is counted at the program's one
+ * exit with every other drop, and the delivery once it has really happened.
  *
  * Outer IPv4 rules (RFC 7348 s.5 says little; these follow the kernel's own
  * vxlan receive path where it matters):
@@ -44,6 +46,7 @@
 #include "maps.bpf.h"
 #include "parse.h"
 #include "stats.h"
+#include "drop.h"
 #include "vxlan.h"
 
 /* Bytes the classifier reads: outer Ethernet, IPv4 with the largest options,
@@ -55,12 +58,12 @@ enum decap_verdict {
 	DECAP_PASS = 0,
 	DECAP_DELIVER,
 	DECAP_ARP_REPLY,
-	DECAP_DROP_MALFORMED,
-	DECAP_DROP_DST,
-	DECAP_DROP_VTEP,
-	DECAP_DROP_VNI,
-	DECAP_DROP_NO_DEST,
-	DECAP_DROP_INNER,
+	DECAP_DROP_MALFORMED = DROP(vx_malformed),
+	DECAP_DROP_DST       = DROP(vx_dst),
+	DECAP_DROP_VTEP      = DROP(vx_vtep),
+	DECAP_DROP_VNI       = DROP(vx_vni),
+	DECAP_DROP_NO_DEST   = DROP(vx_no_dest),
+	DECAP_DROP_INNER     = DROP(vx_inner),
 };
 
 /* DECAP_ARP_REPLY: what the reply needs from the request, saved before the
@@ -302,41 +305,16 @@ static __always_inline int decap_classify(void *data, void *data_end, __u32 pkt_
 	return v;
 }
 
-/* Counts what a verdict says about the packet: uplink_pass for PASS,
- * drop_vx_dst, and for everything addressed to our VTEP vxlan_rx plus the
- * drop reason. Deliveries are counted by the program once they happened. */
+/* Counts what a verdict says about the packet: uplink_pass for PASS, and
+ * vxlan_rx for everything addressed to our VTEP (all but PASS and
+ * DROP_DST). A drop's reason is counted by the program's exit (drop.h),
+ * a delivery by the program once it happened. */
 static __always_inline void decap_count(int verdict)
 {
-	struct vtep_stats *s = stats_get();
-
-	if (!s)
-		return;
-	if (verdict == DECAP_PASS) {
-		s->uplink_pass++;
-		return;
-	}
-	if (verdict == DECAP_DROP_DST) {
-		s->drop_vx_dst++;
-		return;
-	}
-	s->vxlan_rx++;
-	switch (verdict) {
-	case DECAP_DROP_MALFORMED:
-		s->drop_vx_malformed++;
-		break;
-	case DECAP_DROP_VTEP:
-		s->drop_vx_vtep++;
-		break;
-	case DECAP_DROP_VNI:
-		s->drop_vx_vni++;
-		break;
-	case DECAP_DROP_NO_DEST:
-		s->drop_vx_no_dest++;
-		break;
-	case DECAP_DROP_INNER:
-		s->drop_vx_inner++;
-		break;
-	}
+	if (verdict == DECAP_PASS)
+		STAT_INC(uplink_pass);
+	else if (verdict != DECAP_DROP_DST)
+		STAT_INC(vxlan_rx);
 }
 
 #endif /* VTEP_DECAP_H */

@@ -8,7 +8,8 @@
  *      ifindex, MACs, and the path MTU check (so ECMP underlays, several
  *      uplinks and route MTUs all come from the kernel), remembered per
  *      (remote VTEP, port) in vtep_underlay for up to 100 ms;
- *   3. encap_vxlan(): push and fill the 50 bytes, then redirect.
+ *   3. encap_vxlan(): push and fill the 50 bytes, then redirect, or
+ *      return DROP(encap) (drop.h) when the kernel refuses the headroom.
  *
  * Frame after encap_vxlan():
  *   outer Ethernet (FIB MACs) | IPv4 vtep_ip -> route.vtep, TTL 64, DF as
@@ -24,6 +25,7 @@
 #include "parse.h"
 #include "csum.h"
 #include "stats.h"
+#include "drop.h"
 #include "tc.h"
 #include "vxlan.h"
 
@@ -206,10 +208,8 @@ static __always_inline int encap_vxlan(struct __sk_buff *skb, const struct vtep_
 
 	if (skb->gso_size && proto == IPPROTO_UDP)
 		flags |= BPF_F_ADJ_ROOM_FIXED_GSO;
-	if (bpf_skb_adjust_room(skb, VTEP_ENCAP_LEN, BPF_ADJ_ROOM_MAC, flags)) {
-		STAT_INC(drop_encap);
-		return TC_ACT_SHOT;
-	}
+	if (bpf_skb_adjust_room(skb, VTEP_ENCAP_LEN, BPF_ADJ_ROOM_MAC, flags))
+		return DROP(encap);
 	data = skb_data(skb);
 	data_end = skb_data_end(skb);
 	outer_eth = data;
@@ -218,10 +218,8 @@ static __always_inline int encap_vxlan(struct __sk_buff *skb, const struct vtep_
 	vx = data + VXLAN_OFF_VX;
 	inner_eth = data + VXLAN_OFF_INNER;
 	inner = data + ENCAP_OFF_IIP;
-	if ((void *)(inner + 1) > data_end) {
-		STAT_INC(drop_encap);
-		return TC_ACT_SHOT;
-	}
+	if ((void *)(inner + 1) > data_end)
+		return DROP(encap);
 	len = skb->len - ETH_HLEN;
 
 	if (next == ENCAP_REDIRECT) {

@@ -29,13 +29,31 @@
  * (the kernel drops a peer redirect within one namespace), or bpf_redirect()
  * to the host end's egress on a kernel without bpf_redirect_peer
  * (features.h).
+ *
+ * Drops: every stage returns DROP(reason) (drop.h; decap_classify()'s
+ * DECAP_DROP_* are such verdicts) and both programs count it in one place,
+ * uplink_tc_exit().
  */
 #include "decap.h"
+#include "drop.h"
 #include "features.h"
 #include "decap_arp.h"
 #include "tc.h"
 
 char LICENSE[] SEC("license") = "GPL";
+
+/* uplink_tc_from_xdp(): the frame carries no metadata of ours. */
+#define UPLINK_NO_META (-1)
+
+/* The one exit of both programs: a drop verdict is counted under its
+ * reason and becomes TC_ACT_SHOT; any other verdict is returned as it is. */
+static __always_inline int uplink_tc_exit(int verdict)
+{
+	if (!verdict_is_drop(verdict))
+		return verdict;
+	drop_count(verdict);
+	return TC_ACT_SHOT;
+}
 
 /* Hands the inner frame to the port. use_peer is false when skb->protocol
  * does not match the inner frame (tc mode, inner ARP): a peer redirect keeps
@@ -52,15 +70,14 @@ static __always_inline int uplink_deliver(struct __sk_buff *skb, __u32 ifindex,
 	 * (skb_do_redirect -> skb_scrub_packet: PACKET_HOST), the veth/tap
 	 * transmit path runs eth_type_trans() again. */
 	ret = vtep_redirect_port(ifindex, !use_peer || (port_flags & VTEP_PORT_F_TAP));
-	if (ret != TC_ACT_REDIRECT) {
-		STAT_INC(drop_vx_redirect);
-		return TC_ACT_SHOT;
-	}
+	if (ret != TC_ACT_REDIRECT)
+		return DROP(vx_redirect);
 	return TC_ACT_REDIRECT;
 }
 
 /* xdp mode: deliver a frame the XDP half decapsulated, or transmit the reply
- * it wrote. Returns -1 when the frame carries no metadata of ours. */
+ * it wrote. Returns UPLINK_NO_META when the frame carries no metadata of
+ * ours. */
 static __always_inline int uplink_tc_from_xdp(struct __sk_buff *skb)
 {
 	void *data = skb_data(skb);
@@ -69,27 +86,23 @@ static __always_inline int uplink_tc_from_xdp(struct __sk_buff *skb)
 	__u32 ifindex;
 
 	if ((void *)(meta + 1) > data)
-		return -1;
+		return UPLINK_NO_META;
 	if (meta->magic == VTEP_META_MAGIC_TX) {
 		/* Counted as answered by XDP; only ever back where it came
 		 * from (the XDP half wrote its own ingress ifindex). */
 		if (meta->ifindex != skb->ifindex ||
-		    bpf_redirect(skb->ifindex, 0) != TC_ACT_REDIRECT) {
-			STAT_INC(drop_vx_redirect);
-			return TC_ACT_SHOT;
-		}
+		    bpf_redirect(skb->ifindex, 0) != TC_ACT_REDIRECT)
+			return DROP(vx_redirect);
 		return TC_ACT_REDIRECT;
 	}
 	if (meta->magic != VTEP_META_MAGIC)
-		return -1;
+		return UPLINK_NO_META;
 	ifindex = meta->ifindex;
 	/* XDP checked the port; it may have gone since, and we need its
 	 * flags. Counted as delivered by XDP, so a miss here is a drop. */
 	port = bpf_map_lookup_elem(&vtep_ports, &ifindex);
-	if (!port) {
-		STAT_INC(drop_vx_redirect);
-		return TC_ACT_SHOT;
-	}
+	if (!port)
+		return DROP(vx_redirect);
 	return uplink_deliver(skb, ifindex, port->flags, 1);
 }
 
@@ -177,19 +190,15 @@ static __always_inline int uplink_tc_decap(struct __sk_buff *skb)
 		return TC_ACT_OK;
 	if (v == DECAP_ARP_REPLY) {
 		if (uplink_tc_arp_reply(skb, &res) < 0 ||
-		    bpf_redirect(skb->ifindex, 0) != TC_ACT_REDIRECT) {
-			STAT_INC(drop_vx_redirect);
-			return TC_ACT_SHOT;
-		}
+		    bpf_redirect(skb->ifindex, 0) != TC_ACT_REDIRECT)
+			return DROP(vx_redirect);
 		STAT_INC(arp_vx_reply);
 		return TC_ACT_REDIRECT;
 	}
 	if (!decap_is_delivery(v))
-		return TC_ACT_SHOT;
-	if (uplink_tc_strip(skb, &res) < 0) {
-		STAT_INC(drop_vx_redirect);
-		return TC_ACT_SHOT;
-	}
+		return v; /* DECAP_DROP_*: a drop verdict */
+	if (uplink_tc_strip(skb, &res) < 0)
+		return DROP(vx_redirect);
 	ret = uplink_deliver(skb, res.ifindex, res.port_flags, !res.inner_arp);
 	if (ret == TC_ACT_REDIRECT)
 		STAT_INC(decap_deliver);
@@ -203,7 +212,9 @@ int vtep_uplink_tc(struct __sk_buff *skb)
 {
 	int ret = uplink_tc_from_xdp(skb);
 
-	return ret >= 0 ? ret : uplink_tc_decap(skb);
+	if (ret == UPLINK_NO_META)
+		ret = uplink_tc_decap(skb);
+	return uplink_tc_exit(ret);
 }
 
 /* The TC half of an uplink in xdp mode: the XDP half has judged every frame
@@ -215,5 +226,7 @@ int vtep_uplink_xtc(struct __sk_buff *skb)
 {
 	int ret = uplink_tc_from_xdp(skb);
 
-	return ret >= 0 ? ret : TC_ACT_OK;
+	if (ret == UPLINK_NO_META)
+		return TC_ACT_OK;
+	return uplink_tc_exit(ret);
 }
