@@ -214,7 +214,6 @@ static int open_datapath(struct daemon *d, size_t n_routes)
 	fds.ports = loader_map_fd(d->ld, VTEP_MAP_PORTS);
 	fds.routes = loader_map_fd(d->ld, VTEP_MAP_ROUTES);
 	fds.prefixes = loader_map_fd(d->ld, VTEP_MAP_PREFIXES);
-	fds.neigh = loader_map_fd(d->ld, VTEP_MAP_NEIGH);
 	fds.fdb = loader_map_fd(d->ld, VTEP_MAP_FDB);
 	fds.remotes = loader_map_fd(d->ld, VTEP_MAP_REMOTES);
 	if ((ret = mapsync_new(&fds, n_routes, &d->ms)) ||

@@ -4,10 +4,10 @@
  *        [--vteps K] [--mac-base M] [--batch N] [-j] add|del|count
  *
  * add: COUNT remote host routes, as BGP would install them: for i in
- * [START, START + COUNT), route (vni, base + i) -> (vtep + i % K, mac-base + i), the ARP
- * entry (vni, base + i) -> mac and the MAC-to-underlay entry (vni, mac) ->
- * vtep, written with bpf_map_update_batch into the pinned vtep_routes,
- * vtep_neigh and vtep_fdb under BPFFS (include/vtep_maps.h layouts).
+ * [START, START + COUNT), route (vni, base + i) -> (vtep + i % K, mac-base + i),
+ * written with bpf_map_update_batch into the pinned vtep_routes under BPFFS
+ * (include/vtep_maps.h: a MAC+IP route is that one entry; the ARP proxy
+ * answers from its MAC, and vtep_fdb holds only MACs without an IP).
  * del: removes exactly those keys (bpf_map_delete_batch). count: entries in
  * each of the three maps. vtep_remotes is not touched: the remote VTEPs named
  * here should be ones vtepd already knows (a configured route), and the
@@ -45,7 +45,7 @@ struct fill_opts {
 };
 
 struct fill_maps {
-	int routes, neigh, fdb;
+	int routes, fdb;
 };
 
 static void usage(FILE *f)
@@ -172,8 +172,7 @@ static int open_map(const char *dir, const char *name, __u32 ksz, __u32 vsz)
 }
 
 static void entry(const struct fill_opts *o, unsigned long i, struct vtep_route_key *rk,
-		  struct vtep_route *rt, struct vtep_neigh *ne, struct vtep_fdb_key *fk,
-		  struct vtep_fdb *fv)
+		  struct vtep_route *rt)
 {
 	uint8_t mac[6];
 	uint32_t low;
@@ -192,23 +191,11 @@ static void entry(const struct fill_opts *o, unsigned long i, struct vtep_route_
 	rt->vtep = htonl(o->vtep + (uint32_t)(i % o->vteps));
 	memcpy(rt->mac, mac, 6);
 	rt->source = VTEP_SRC_BGP;
-	memset(ne, 0, sizeof(*ne));
-	memcpy(ne->mac, mac, 6);
-	ne->source = VTEP_SRC_BGP;
-	memset(fk, 0, sizeof(*fk));
-	fk->vni = o->vni;
-	memcpy(fk->mac, mac, 6);
-	memset(fv, 0, sizeof(*fv));
-	fv->vtep = rt->vtep;
-	fv->source = VTEP_SRC_BGP;
 }
 
 struct fill_buf {
 	struct vtep_route_key *rk;
 	struct vtep_route *rt;
-	struct vtep_neigh *ne;
-	struct vtep_fdb_key *fk;
-	struct vtep_fdb *fv;
 };
 
 static int batch_op(int fd, int del, void *keys, size_t ksz, void *vals, __u32 n,
@@ -248,36 +235,21 @@ static int do_add_del(const struct fill_opts *o, const struct fill_maps *m, int 
 
 	b.rk = calloc(o->batch, sizeof(*b.rk));
 	b.rt = calloc(o->batch, sizeof(*b.rt));
-	b.ne = calloc(o->batch, sizeof(*b.ne));
-	b.fk = calloc(o->batch, sizeof(*b.fk));
-	b.fv = calloc(o->batch, sizeof(*b.fv));
-	if (!b.rk || !b.rt || !b.ne || !b.fk || !b.fv)
+	if (!b.rk || !b.rt)
 		goto out;
 	err = 0;
 	for (done = 0; done < o->count && !err; ) {
 		__u32 n = o->count - done > o->batch ? o->batch : (__u32)(o->count - done);
 
 		for (i = 0; i < n; i++)
-			entry(o, o->start + done + i, &b.rk[i], &b.rt[i], &b.ne[i], &b.fk[i], &b.fv[i]);
-		/* Routes last on add and first on del: a route never names a MAC
-		 * whose ARP/fdb entries are missing. */
-		if (del) {
-			err = batch_op(m->routes, 1, b.rk, sizeof(*b.rk), NULL, n, VTEP_MAP_ROUTES);
-			err = err ?: batch_op(m->neigh, 1, b.rk, sizeof(*b.rk), NULL, n, VTEP_MAP_NEIGH);
-			err = err ?: batch_op(m->fdb, 1, b.fk, sizeof(*b.fk), NULL, n, VTEP_MAP_FDB);
-		} else {
-			err = batch_op(m->neigh, 0, b.rk, sizeof(*b.rk), b.ne, n, VTEP_MAP_NEIGH);
-			err = err ?: batch_op(m->fdb, 0, b.fk, sizeof(*b.fk), b.fv, n, VTEP_MAP_FDB);
-			err = err ?: batch_op(m->routes, 0, b.rk, sizeof(*b.rk), b.rt, n, VTEP_MAP_ROUTES);
-		}
+			entry(o, o->start + done + i, &b.rk[i], &b.rt[i]);
+		err = batch_op(m->routes, del, b.rk, sizeof(*b.rk), del ? NULL : b.rt, n,
+			       VTEP_MAP_ROUTES);
 		done += n;
 	}
 out:
 	free(b.rk);
 	free(b.rt);
-	free(b.ne);
-	free(b.fk);
-	free(b.fv);
 	return err;
 }
 
@@ -300,7 +272,7 @@ static long count_keys(int fd, size_t ksz)
 
 int main(int argc, char **argv)
 {
-	struct fill_maps m = { -1, -1, -1 };
+	struct fill_maps m = { -1, -1 };
 	struct fill_opts o;
 	double t0, t1;
 	int err;
@@ -312,10 +284,6 @@ int main(int argc, char **argv)
 				  sizeof(struct vtep_route));
 	if (err < 0)
 		goto out;
-	err = m.neigh = open_map(o.bpffs, VTEP_MAP_NEIGH, sizeof(struct vtep_route_key),
-				 sizeof(struct vtep_neigh));
-	if (err < 0)
-		goto out;
 	err = m.fdb = open_map(o.bpffs, VTEP_MAP_FDB, sizeof(struct vtep_fdb_key),
 			       sizeof(struct vtep_fdb));
 	if (err < 0)
@@ -324,18 +292,17 @@ int main(int argc, char **argv)
 	t0 = now_s();
 	if (!strcmp(o.op, "count")) {
 		long r = count_keys(m.routes, sizeof(struct vtep_route_key));
-		long ne = count_keys(m.neigh, sizeof(struct vtep_route_key));
 		long f = count_keys(m.fdb, sizeof(struct vtep_fdb_key));
 
-		err = r < 0 ? (int)r : ne < 0 ? (int)ne : f < 0 ? (int)f : 0;
+		err = r < 0 ? (int)r : f < 0 ? (int)f : 0;
 		if (err) {
 			fprintf(stderr, "fill: count: %s\n", strerror(-err));
 			goto out;
 		}
 		if (o.json)
-			printf("{\"op\":\"count\",\"routes\":%ld,\"neigh\":%ld,\"fdb\":%ld}\n", r, ne, f);
+			printf("{\"op\":\"count\",\"routes\":%ld,\"fdb\":%ld}\n", r, f);
 		else
-			printf("fill: %ld routes, %ld neigh, %ld fdb entries\n", r, ne, f);
+			printf("fill: %ld routes, %ld fdb entries\n", r, f);
 		goto out;
 	}
 	err = do_add_del(&o, &m, !strcmp(o.op, "del"));
@@ -346,13 +313,11 @@ int main(int argc, char **argv)
 		printf("{\"op\":\"%s\",\"count\":%lu,\"seconds\":%.3f,\"routes_per_s\":%.0f}\n",
 		       o.op, o.count, t1 - t0, t1 > t0 ? o.count / (t1 - t0) : 0.0);
 	else
-		printf("fill: %s %lu routes (+ neigh + fdb) in %.3f s: %.0f routes/s\n",
+		printf("fill: %s %lu routes in %.3f s: %.0f routes/s\n",
 		       o.op, o.count, t1 - t0, t1 > t0 ? o.count / (t1 - t0) : 0.0);
 out:
 	if (m.routes >= 0)
 		close(m.routes);
-	if (m.neigh >= 0)
-		close(m.neigh);
 	if (m.fdb >= 0)
 		close(m.fdb);
 	return err < 0 ? 1 : 0;

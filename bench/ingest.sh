@@ -23,8 +23,8 @@
 # else runs, the CPU a receiver spent per route much less. (gobgpd/bgpd are
 # polled by CLI calls meanwhile, which costs them some CPU too.)
 # Memory per route: the receiver's RSS after minus before, divided by N;
-# vtepd also pays its maps: the growth of the bytes_memlock of the three maps
-# a MAC+IP route writes (route, ARP, MAC), over N, is added to its figure;
+# vtepd also pays its maps: the growth of the bytes_memlock of the maps
+# a route writes (vtep_routes, and vtep_fdb for MAC-only routes), over N, is added to its figure;
 # what the empty maps take at the configured capacity is recorded apart
 # (maps_bytes_before).
 # A receiver that does not hold every route by the deadline (--timeout,
@@ -165,7 +165,7 @@ measure() {
 		--argjson complete "$([[ $t_done == *- ]] && echo false || echo true)" --argjson got "${got:-0}" \
 		--argjson rss1 "$rss1" --argjson maps "$maps" --argjson x "$extra" --argjson err "$err" \
 		--argjson cpu "$(awk -v a="$cpu1" -v b="$cpu0" 'BEGIN { printf "%.3f", a - b }')" '
-		def m3: [.vtep_routes, .vtep_neigh, .vtep_fdb] | map(. // 0) | add;
+		def m3: [.vtep_routes, .vtep_fdb] | map(. // 0) | add;
 		(($maps | m3) - ($x.maps_bytes_before // {} | m3)) as $m3 |
 		(if $sent and $t_done != "" then ($t_done | tonumber) - $sent.t_first else null end) as $s |
 		{kind: "ingest", system: $sys, routes: $n, run: $run, complete: $complete,

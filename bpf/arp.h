@@ -34,13 +34,12 @@
 
 /* The MAC to answer with for tpa in this VNI, or NULL when tpa is unknown.
  * Gateway mode always answers the gateway MAC (caches never go stale when a
- * workload moves). Real mode (EVPN ARP suppression) answers the neighbour
- * entry, else the host route's MAC; a prefix is no host, so a prefix match
- * and an unknown MAC fall back to the gateway MAC. */
+ * workload moves). Real mode (EVPN ARP suppression) answers the host
+ * route's MAC: a MAC+IP route carries it, so no ARP table of its own is
+ * needed; a prefix is no host, so a prefix match and an unknown MAC fall
+ * back to the gateway MAC. */
 static __always_inline const __u8 *arp_target_mac(__u32 vni, const struct vtep_vni *v, __be32 tpa)
 {
-	struct vtep_route_key k = { .vni = vni, .ip = tpa };
-	struct vtep_neigh *n;
 	struct vtep_route *r;
 	int is_prefix;
 
@@ -51,9 +50,6 @@ static __always_inline const __u8 *arp_target_mac(__u32 vni, const struct vtep_v
 		return NULL;
 	if (v->arp_reply != VTEP_ARP_REPLY_REAL)
 		return v->gateway_mac;
-	n = bpf_map_lookup_elem(&vtep_neigh, &k);
-	if (n && !mac_is_zero(n->mac))
-		return n->mac;
 	if (!is_prefix && !mac_is_zero(r->mac))
 		return r->mac;
 	return v->gateway_mac;

@@ -25,8 +25,9 @@ static __always_inline void event_emit(__u32 type, __u32 ifindex, __u32 vni, __b
 	e->vni = vni;
 	e->ip = ip;
 	mac_copy(e->mac, mac);
-	e->pad[0] = 0;
-	e->pad[1] = 0;
+	e->family = 4;
+	e->pad = 0;
+	__builtin_memset(e->ip6, 0, sizeof(e->ip6));
 	bpf_ringbuf_submit(e, 0);
 }
 

@@ -54,14 +54,25 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } vtep_prefixes SEC(".maps");
 
+/* IPv6 host routes and prefixes: the same values as IPv4's, keys of
+ * their own (vtep_maps.h). Sized with limits.routes too. */
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, VTEP_DEF_ROUTES);
 	__uint(map_flags, BPF_F_NO_PREALLOC);
-	__type(key, struct vtep_route_key);
-	__type(value, struct vtep_neigh);
+	__type(key, struct vtep_route6_key);
+	__type(value, struct vtep_route);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
-} vtep_neigh SEC(".maps");
+} vtep_routes6 SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_LPM_TRIE);
+	__uint(max_entries, VTEP_DEF_ROUTES);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, struct vtep_prefix6_key);
+	__type(value, struct vtep_route);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} vtep_prefixes6 SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
@@ -89,6 +100,15 @@ struct {
 	__type(value, struct vtep_hostaddr);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } vtep_hostaddrs SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, VTEP_MAX_HOSTADDRS);
+	__uint(map_flags, BPF_F_NO_PREALLOC);
+	__type(key, __u8[16]);
+	__type(value, struct vtep_hostaddr);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} vtep_hostaddrs6 SEC(".maps");
 
 /* Filled by the port program itself (bpf/encap.h); vtepd may empty it. */
 struct {

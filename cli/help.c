@@ -55,7 +55,8 @@ static const char ports[] =
 
 static const char neigh[] =
 	"Usage: vtepctl neigh [show]\n"
-	"\nThe ARP table (vtep_neigh) the proxy answers from.\n"
+	"\nThe ARP table the proxy answers from: every host route with a MAC\n"
+	"(vtep_routes; a MAC+IP route carries its MAC).\n"
 	"JSON: [{vni, ip, mac, source}]\n";
 
 static const char fdb[] =

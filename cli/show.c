@@ -174,12 +174,12 @@ static int show_neigh(const struct cmdline *c, struct out *o)
 	size_t n;
 	int fd, ret;
 
-	if (open_map(c, VTEP_MAP_NEIGH, false, &fd))
+	if (open_map(c, VTEP_MAP_ROUTES, false, &fd))
 		return VTEPCTL_FAILED;
 	ret = mapdump_neigh(fd, &rows, &n);
 	close(fd);
 	if (ret)
-		return dump_failed(VTEP_MAP_NEIGH, ret);
+		return dump_failed(VTEP_MAP_ROUTES, ret);
 	out_begin(o);
 	if (!o->json)
 		printf("%-8s  %-15s  %-17s  %s\n", "VNI", "IP", "MAC", "SOURCE");

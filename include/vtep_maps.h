@@ -8,7 +8,18 @@
  * pins of another version).
  *
  * The three tables of a virtual switch (IP forwarding, ARP, MAC to underlay)
- * are vtep_routes + vtep_prefixes, vtep_neigh and vtep_fdb.
+ * are folded into two: a host route (vtep_routes, vtep_routes6) carries the
+ * target's MAC, so one entry serves the route lookup, the ARP or ND proxy's
+ * answer and the inner destination MAC of the encapsulation; vtep_fdb holds
+ * only what has no IP: the local workloads' MACs (decapsulation by MAC) and
+ * MAC-only EVPN routes. One entry per MAC+IP route is what makes 1M routes
+ * cheap to insert and to hold (docs/design.md, "Map layout").
+ *
+ * Layout 2 (this one) against layout 1: vtep_neigh is gone (its MAC was the
+ * route's), vtep_fdb no longer holds remote MAC+IP routes, IPv6 maps are
+ * added (vtep_routes6, vtep_prefixes6, vtep_hostaddrs6), vtep_vnis and
+ * vtep_ports gain IPv6 fields, vtep_event carries an IPv6 address.
+ * agent/dp/migrate.c converts layout 1 pins.
  */
 #ifndef VTEP_MAPS_H
 #define VTEP_MAPS_H
@@ -18,7 +29,7 @@
 #endif
 #include "vtep_counters.h"
 
-#define VTEP_LAYOUT_VERSION 1
+#define VTEP_LAYOUT_VERSION 2
 
 /* Pinned map names (<= 15 characters, the kernel's BPF_OBJ_NAME_LEN - 1). */
 #define VTEP_MAP_GLOBAL   "vtep_global"
@@ -26,12 +37,14 @@
 #define VTEP_MAP_PORTS    "vtep_ports"
 #define VTEP_MAP_ROUTES   "vtep_routes"
 #define VTEP_MAP_PREFIXES "vtep_prefixes"
-#define VTEP_MAP_NEIGH    "vtep_neigh"
+#define VTEP_MAP_ROUTES6  "vtep_routes6"
+#define VTEP_MAP_PREFIXES6 "vtep_prefixes6"
 #define VTEP_MAP_FDB      "vtep_fdb"
 #define VTEP_MAP_REMOTES  "vtep_remotes"
 #define VTEP_MAP_STATS    "vtep_stats"
 #define VTEP_MAP_EVENTS   "vtep_events"
 #define VTEP_MAP_HOSTADDRS "vtep_hostaddrs"
+#define VTEP_MAP_HOSTADDRS6 "vtep_hostaddrs6"
 #define VTEP_MAP_UNDERLAY "vtep_underlay"
 
 /* Default capacities; vtepd sets the real ones from `limits` before load. */
@@ -65,34 +78,44 @@ enum vtep_arp_reply {
 	VTEP_ARP_REPLY_REAL = 1,    /* answer with the target's MAC when known */
 };
 struct vtep_vni {
-	__u32 subnet;         /* network order */
+	__u32 subnet;         /* network order; 0 with prefixlen 0: no IPv4 */
 	__u32 gateway_ip;     /* network order */
 	__u8  prefixlen;      /* subnet prefix length */
-	__u8  arp_reply;      /* enum vtep_arp_reply */
+	__u8  arp_reply;      /* enum vtep_arp_reply, also for ND (RFC 9161) */
 	__u8  flags;          /* VTEP_VNI_F_* */
-	__u8  pad0;
-	__u8  gateway_mac[6];
+	__u8  prefixlen6;     /* IPv6 subnet prefix length; 0: no IPv6 */
+	__u8  gateway_mac[6]; /* serves both families */
 	__u8  pad1[2];
 	__u8  route_target[8];/* RFC 4360 extended community as on the wire; zero when auto */
 	__u8  rd[8];          /* RFC 4364 route distinguisher as on the wire */
+	__u8  subnet6[16];    /* IPv6 subnet, network order */
+	__u8  gateway_ip6[16];/* the gateway's global IPv6 address */
+	__u32 l3vni;          /* the VRF's L3VNI routing between VNIs; 0 = none */
+	__u32 flags2;         /* none yet; zero */
 };
-_Static_assert(sizeof(struct vtep_vni) == 36, "vtep_vni layout");
+_Static_assert(sizeof(struct vtep_vni) == 76, "vtep_vni layout");
 #define VTEP_VNI_F_FLOOD   0x1
 #define VTEP_VNI_F_RT_AUTO 0x2
 #define VTEP_VNI_F_RD_AUTO 0x4
+#define VTEP_VNI_F_SLAAC   0x8  /* router advertisements carry the prefix (SLAAC) */
+#define VTEP_VNI_F_OUTSIDE_HOST 0x10 /* destinations outside the VNI go to the host stack */
 
 /* vtep_ports: hash, key __u32 ifindex of the host-side interface. */
 struct vtep_port {
 	__u32 vni;
-	__u32 ip;             /* workload IPv4, network order */
+	__u32 ip;             /* workload IPv4, network order; 0 = none */
 	__u8  mac[6];         /* workload MAC; all zero until learned when auto */
 	__u8  flags;          /* VTEP_PORT_F_* */
 	__u8  pad;
 	char  ifname[16];
+	__u8  ip6[16];        /* workload IPv6 (global), network order; zero = none */
+	__u8  ip6_ll[16];     /* its link-local address: derived from the MAC
+	                       * (EUI-64, RFC 4291 2.5.1) unless configured */
 };
-_Static_assert(sizeof(struct vtep_port) == 32, "vtep_port layout");
+_Static_assert(sizeof(struct vtep_port) == 64, "vtep_port layout");
 #define VTEP_PORT_F_MAC_AUTO 0x1 /* MAC was "auto" in the config */
 #define VTEP_PORT_F_TAP      0x2 /* a tap: deliver with bpf_redirect, not _peer */
+#define VTEP_PORT_F_POD      0x4 /* made by the CNI plugin */
 
 /* Where an entry came from (vtepctl's "source"). */
 enum vtep_source {
@@ -108,6 +131,14 @@ struct vtep_route_key {
 };
 _Static_assert(sizeof(struct vtep_route_key) == 8, "vtep_route_key layout");
 
+/* vtep_routes6: hash of /128 host routes, value struct vtep_route. IPv6 has
+ * a map of its own so that the IPv4 entries keep their 8-byte key. */
+struct vtep_route6_key {
+	__u32 vni;
+	__u8  ip[16];         /* network order */
+};
+_Static_assert(sizeof(struct vtep_route6_key) == 20, "vtep_route6_key layout");
+
 /* vtep_prefixes: LPM trie. prefixlen counts the vni's 32 bits too:
  * prefixlen = 32 + IPv4 prefix length, so a lookup never crosses VNIs. */
 struct vtep_prefix_key {
@@ -117,7 +148,16 @@ struct vtep_prefix_key {
 };
 _Static_assert(sizeof(struct vtep_prefix_key) == 12, "vtep_prefix_key layout");
 
-/* The value of both route maps. */
+/* vtep_prefixes6: LPM trie, prefixlen = 32 + IPv6 prefix length. */
+struct vtep_prefix6_key {
+	__u32 prefixlen;
+	__u32 vni;            /* network order */
+	__u8  ip[16];         /* network order */
+};
+_Static_assert(sizeof(struct vtep_prefix6_key) == 24, "vtep_prefix6_key layout");
+
+/* The value of every route map: the route lookup, the ARP/ND proxy's
+ * answer (arp_reply "real") and the encapsulation all read this one entry. */
 struct vtep_route {
 	__u32 vtep;           /* remote VTEP, network order; 0 = a local port */
 	__u32 ifindex;        /* the local port when vtep == 0 */
@@ -128,16 +168,10 @@ struct vtep_route {
 };
 _Static_assert(sizeof(struct vtep_route) == 20, "vtep_route layout");
 #define VTEP_RT_F_STICKY 0x1
+#define VTEP_RT_F_ROUTER 0x2  /* IPv6: the target is a router (RFC 9047 ND flag) */
 
-/* vtep_neigh: hash (ARP table), key struct vtep_route_key. */
-struct vtep_neigh {
-	__u8  mac[6];
-	__u8  source;
-	__u8  flags;
-};
-_Static_assert(sizeof(struct vtep_neigh) == 8, "vtep_neigh layout");
-
-/* vtep_fdb: hash (MAC to underlay). */
+/* vtep_fdb: hash (MAC to underlay): local workloads' MACs and MAC-only
+ * routes; a MAC+IP route's MAC lives in its host route. */
 struct vtep_fdb_key {
 	__u32 vni;
 	__u8  mac[6];
@@ -173,6 +207,7 @@ struct vtep_hostaddr {
 	__u32 flags;          /* none yet; zero */
 };
 _Static_assert(sizeof(struct vtep_hostaddr) == 8, "vtep_hostaddr layout");
+/* vtep_hostaddrs6: the same for IPv6, key __u8[16]. */
 
 /* vtep_underlay: LRU hash, the port program's cache of the kernel FIB's
  * answer for one remote VTEP (bpf/encap.h). Only resolved answers
@@ -211,20 +246,23 @@ VTEP_COUNTERS(VTEP_STAT_INDEX_OK)
 #undef VTEP_STAT_INDEX_OK
 _Static_assert(sizeof(struct vtep_stats) == VTEP_CTR_COUNT * sizeof(__u64), "vtep_stats size");
 
-/* vtep_events: ring buffer, BPF -> vtepd. */
+/* vtep_events: ring buffer, BPF -> vtepd. A record of another size (a
+ * program of another layout still attached during an upgrade) is skipped. */
 enum vtep_event_type {
-	VTEP_EV_GARP = 1,      /* gratuitous ARP for the port's own IP */
+	VTEP_EV_GARP = 1,      /* gratuitous ARP (or unsolicited NA) for the port's own IP */
 	VTEP_EV_MAC_LEARN = 2, /* first frame from an auto-MAC port's IP */
 };
 struct vtep_event {
 	__u32 type;
 	__u32 ifindex;
 	__u32 vni;
-	__u32 ip;             /* network order */
+	__u32 ip;             /* IPv4, network order (family 4) */
 	__u8  mac[6];
-	__u8  pad[2];
+	__u8  family;         /* 4 or 6 */
+	__u8  pad;
+	__u8  ip6[16];        /* IPv6, network order (family 6) */
 };
-_Static_assert(sizeof(struct vtep_event) == 24, "vtep_event layout");
+_Static_assert(sizeof(struct vtep_event) == 40, "vtep_event layout");
 
 /* XDP -> TC metadata on the uplink in xdp mode: the XDP half validates and
  * decapsulates, then the TC half delivers (bpf_redirect_peer needs TC). */

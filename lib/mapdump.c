@@ -30,7 +30,8 @@ static const struct map_layout layouts[] = {
 	{ VTEP_MAP_PORTS,    sizeof(__u32), sizeof(struct vtep_port) },
 	{ VTEP_MAP_ROUTES,   sizeof(struct vtep_route_key), sizeof(struct vtep_route) },
 	{ VTEP_MAP_PREFIXES, sizeof(struct vtep_prefix_key), sizeof(struct vtep_route) },
-	{ VTEP_MAP_NEIGH,    sizeof(struct vtep_route_key), sizeof(struct vtep_neigh) },
+	{ VTEP_MAP_ROUTES6,  sizeof(struct vtep_route6_key), sizeof(struct vtep_route) },
+	{ VTEP_MAP_PREFIXES6, sizeof(struct vtep_prefix6_key), sizeof(struct vtep_route) },
 	{ VTEP_MAP_FDB,      sizeof(struct vtep_fdb_key), sizeof(struct vtep_fdb) },
 	{ VTEP_MAP_REMOTES,  sizeof(__u32), sizeof(struct vtep_remote) },
 	{ VTEP_MAP_STATS,    sizeof(__u32), sizeof(struct vtep_stats) },
@@ -372,7 +373,6 @@ out:
 
 _Static_assert(offsetof(struct mapdump_port, v) == sizeof(__u32), "mapdump_port rows");
 _Static_assert(offsetof(struct mapdump_vni, v) == sizeof(__u32), "mapdump_vni rows");
-_Static_assert(offsetof(struct mapdump_neigh, v) == sizeof(struct vtep_route_key), "neigh rows");
 _Static_assert(offsetof(struct mapdump_fdb, v) == sizeof(struct vtep_fdb_key), "fdb rows");
 
 static int cmp_port(const void *a, const void *b)
@@ -415,13 +415,41 @@ static int cmp_neigh(const void *a, const void *b)
 	return cmp_u32(x->k.vni, y->k.vni) ?: cmp_u32(ntohl(x->k.ip), ntohl(y->k.ip));
 }
 
-int mapdump_neigh(int fd, struct mapdump_neigh **out, size_t *n)
+int mapdump_neigh(int routes_fd, struct mapdump_neigh **out, size_t *n)
 {
-	int ret = rows_of(fd, sizeof(struct vtep_route_key), sizeof(struct vtep_neigh),
-			  sizeof(**out), (void **)out, n);
+	struct vtep_route_key *k = NULL;
+	struct vtep_route *v = NULL;
+	struct mapdump_neigh *rows;
+	size_t cnt = 0, m = 0;
+	int ret;
 
-	if (!ret)
-		qsort(*out, *n, sizeof(**out), cmp_neigh);
+	*out = NULL;
+	*n = 0;
+	ret = mapdump_all(routes_fd, sizeof(*k), sizeof(*v), (void **)&k, (void **)&v, &cnt);
+	if (ret)
+		return ret;
+	rows = calloc(cnt ? cnt : 1, sizeof(*rows));
+	if (!rows) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	for (size_t i = 0; i < cnt; i++) {
+		static const uint8_t zero[6];
+
+		if (!memcmp(v[i].mac, zero, 6))
+			continue; /* a local port whose MAC is not learned yet */
+		rows[m].k = k[i];
+		memcpy(rows[m].v.mac, v[i].mac, 6);
+		rows[m].v.source = v[i].source;
+		rows[m].v.flags = v[i].flags;
+		m++;
+	}
+	qsort(rows, m, sizeof(*rows), cmp_neigh);
+	*out = rows;
+	*n = m;
+out:
+	free(k);
+	free(v);
 	return ret;
 }
 

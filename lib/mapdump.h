@@ -55,11 +55,17 @@ struct mapdump_vni {
 };
 int mapdump_vnis(int fd, struct mapdump_vni **out, size_t *n);     /* by vni */
 
+/* The ARP table: every host route of vtep_routes with a MAC (a MAC+IP
+ * route carries its MAC; there is no ARP map of its own), by vni, ip. */
 struct mapdump_neigh {
 	struct vtep_route_key k;
-	struct vtep_neigh v;
+	struct {
+		uint8_t mac[6];
+		uint8_t source;
+		uint8_t flags;
+	} v;
 };
-int mapdump_neigh(int fd, struct mapdump_neigh **out, size_t *n);  /* by vni, ip */
+int mapdump_neigh(int routes_fd, struct mapdump_neigh **out, size_t *n);
 
 struct mapdump_fdb {
 	struct vtep_fdb_key k;

@@ -111,7 +111,7 @@ struct metrics {
 /* The maps whose occupancy is worth watching (the others are fixed-size). */
 static const char *const occupancy_maps[] = {
 	VTEP_MAP_VNIS, VTEP_MAP_PORTS, VTEP_MAP_ROUTES, VTEP_MAP_PREFIXES,
-	VTEP_MAP_NEIGH, VTEP_MAP_FDB, VTEP_MAP_REMOTES,
+	VTEP_MAP_ROUTES6, VTEP_MAP_PREFIXES6, VTEP_MAP_FDB, VTEP_MAP_REMOTES,
 };
 #define N_OCC (sizeof(occupancy_maps) / sizeof(occupancy_maps[0]))
 

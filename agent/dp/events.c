@@ -70,13 +70,16 @@ static int on_sample(void *arg, void *data, size_t len)
 	struct vtep_event e;
 
 	/* The record's size is the kernel's word; its contents are the
-	 * program's, so copy out and check before use. */
-	if (len < sizeof(e)) {
+	 * program's, so copy out and check before use. A record of another
+	 * size is another layout's (an old program still attached during an
+	 * upgrade): skipped, the workload's next frame sends it again. */
+	if (len != sizeof(e)) {
 		ev->bad++;
 		return 0;
 	}
 	memcpy(&e, data, sizeof(e));
-	if (e.type != VTEP_EV_GARP && e.type != VTEP_EV_MAC_LEARN) {
+	if ((e.type != VTEP_EV_GARP && e.type != VTEP_EV_MAC_LEARN) ||
+	    (e.family != 4 && e.family != 6)) {
 		ev->bad++;
 		return 0;
 	}

@@ -210,7 +210,8 @@ static int set_limits(struct bpf_object *obj, const struct vtep_config *cfg)
 	} lim[] = {
 		{ VTEP_MAP_ROUTES, offsetof(struct vtep_config, limit_routes) },
 		{ VTEP_MAP_PREFIXES, offsetof(struct vtep_config, limit_routes) },
-		{ VTEP_MAP_NEIGH, offsetof(struct vtep_config, limit_routes) },
+		{ VTEP_MAP_ROUTES6, offsetof(struct vtep_config, limit_routes) },
+		{ VTEP_MAP_PREFIXES6, offsetof(struct vtep_config, limit_routes) },
 		{ VTEP_MAP_FDB, offsetof(struct vtep_config, limit_fdb) },
 		{ VTEP_MAP_PORTS, offsetof(struct vtep_config, limit_ports) },
 	};

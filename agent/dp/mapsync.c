@@ -21,8 +21,6 @@ const struct ms_desc ms_descs[MS_NMAPS] = {
 			offsetof(struct vtep_route, source) },
 	[MS_PREFIXES] = { VTEP_MAP_PREFIXES, sizeof(struct vtep_prefix_key),
 			  sizeof(struct vtep_route), offsetof(struct vtep_route, source) },
-	[MS_NEIGH] = { VTEP_MAP_NEIGH, sizeof(struct vtep_route_key), sizeof(struct vtep_neigh),
-		       offsetof(struct vtep_neigh, source) },
 	[MS_FDB] = { VTEP_MAP_FDB, sizeof(struct vtep_fdb_key), sizeof(struct vtep_fdb),
 		     offsetof(struct vtep_fdb, source) },
 	[MS_REMOTES] = { VTEP_MAP_REMOTES, sizeof(__u32), sizeof(struct vtep_remote),
@@ -105,8 +103,7 @@ const char *ms_fmt_key(enum ms_map m, const void *key, char *buf, size_t len)
 	char a[ADDR_IP_STRLEN], mac[ADDR_MAC_STRLEN];
 
 	switch (m) {
-	case MS_ROUTES:
-	case MS_NEIGH: {
+	case MS_ROUTES: {
 		const struct vtep_route_key *k = key;
 
 		snprintf(buf, len, "vni %u %s", k->vni, addr_fmt_ip(k->ip, a));
@@ -143,7 +140,6 @@ int ms_dirty_port(struct mapsync *ms, uint32_t ifindex, const struct vtep_port *
 
 	err = ms_dirty(ms, MS_PORTS, &ifindex);
 	err = err ?: ms_dirty(ms, MS_ROUTES, &rk);
-	err = err ?: ms_dirty(ms, MS_NEIGH, &rk);
 	if (!err && !addr_mac_is_zero(p->mac)) {
 		struct vtep_fdb_key fk = ms_fdb_key(p->vni, p->mac);
 
@@ -152,23 +148,22 @@ int ms_dirty_port(struct mapsync *ms, uint32_t ifindex, const struct vtep_port *
 	return err;
 }
 
+/* A static route is MAC+IP (or a prefix with its inner MAC): its MAC lives
+ * in its route entry, so it puts nothing in vtep_fdb. */
 int ms_dirty_static(struct mapsync *ms, const struct ms_st_key *k,
 		    const struct ms_st_val *v)
 {
-	struct vtep_fdb_key fk = ms_fdb_key(k->vni, v->mac);
 	int err;
 
 	if (k->len == 32) {
 		struct vtep_route_key rk = ms_route_key(k->vni, k->prefix);
 
 		err = ms_dirty(ms, MS_ROUTES, &rk);
-		err = err ?: ms_dirty(ms, MS_NEIGH, &rk);
 	} else {
 		struct vtep_prefix_key pk = ms_prefix_key(k->vni, k->prefix, k->len);
 
 		err = ms_dirty(ms, MS_PREFIXES, &pk);
 	}
-	err = err ?: ms_dirty(ms, MS_FDB, &fk);
 	return err ?: ms_dirty(ms, MS_REMOTES, &v->vtep);
 }
 
@@ -185,7 +180,6 @@ int mapsync_new(const struct mapsync_fds *fds, size_t route_hint, struct mapsync
 	ms->fd[MS_PORTS] = fds->ports;
 	ms->fd[MS_ROUTES] = fds->routes;
 	ms->fd[MS_PREFIXES] = fds->prefixes;
-	ms->fd[MS_NEIGH] = fds->neigh;
 	ms->fd[MS_FDB] = fds->fdb;
 	ms->fd[MS_REMOTES] = fds->remotes;
 	for (m = 0; m < MS_NMAPS; m++) {
@@ -200,8 +194,6 @@ int mapsync_new(const struct mapsync_fds *fds, size_t route_hint, struct mapsync
 	err = err ?: hashmap_init(&ms->local_mac, sizeof(struct vtep_fdb_key), sizeof(uint32_t), 0);
 	err = err ?: hashmap_init(&ms->statics, sizeof(struct ms_st_key),
 				  sizeof(struct ms_st_val), route_hint);
-	err = err ?: hashmap_init(&ms->st_fdb, sizeof(struct vtep_fdb_key),
-				  sizeof(struct ms_fdbref), 0);
 	err = err ?: hashmap_init(&ms->st_remote, sizeof(uint32_t), sizeof(uint32_t), 0);
 	if (err) {
 		mapsync_free(ms);
@@ -226,7 +218,6 @@ void mapsync_free(struct mapsync *ms)
 	hashmap_free(&ms->local_ip);
 	hashmap_free(&ms->local_mac);
 	hashmap_free(&ms->statics);
-	hashmap_free(&ms->st_fdb);
 	hashmap_free(&ms->st_remote);
 	free(ms);
 }
@@ -310,28 +301,21 @@ int mapsync_port_del(struct mapsync *ms, uint32_t ifindex)
 	return 0;
 }
 
-/* Adds (delta 1) or drops (delta -1) a static route's share of the fdb and
- * remotes reference counts. */
+/* Adds (delta 1) or drops (delta -1) a static route's share of the remotes
+ * reference counts. */
 static int ms_static_refs(struct mapsync *ms, const struct ms_st_key *k,
 			  const struct ms_st_val *v, int delta)
 {
-	struct vtep_fdb_key fk = ms_fdb_key(k->vni, v->mac);
-	struct ms_fdbref *fr;
 	uint32_t *refs;
 
+	(void)k;
 	if (delta > 0) {
-		fr = hashmap_put(&ms->st_fdb, &fk, NULL, NULL);
-		refs = fr ? hashmap_put(&ms->st_remote, &v->vtep, NULL, NULL) : NULL;
+		refs = hashmap_put(&ms->st_remote, &v->vtep, NULL, NULL);
 		if (!refs)
 			return -ENOMEM;
-		fr->refs++;
-		fr->vtep = v->vtep; /* the latest route wins if two disagree */
 		(*refs)++;
 		return 0;
 	}
-	fr = hashmap_get(&ms->st_fdb, &fk);
-	if (fr && --fr->refs == 0)
-		hashmap_del(&ms->st_fdb, &fk);
 	refs = hashmap_get(&ms->st_remote, &v->vtep);
 	if (refs && --(*refs) == 0)
 		hashmap_del(&ms->st_remote, &v->vtep);
@@ -442,7 +426,7 @@ void mapsync_set_bgp(struct mapsync *ms, const struct mapsync_bgp *bgp)
 
 int mapsync_bgp_touch_route(struct mapsync *ms, const struct vtep_route_key *k)
 {
-	return ms_dirty_bgp(ms, MS_ROUTES, k) ?: ms_dirty_bgp(ms, MS_NEIGH, k);
+	return ms_dirty_bgp(ms, MS_ROUTES, k);
 }
 
 int mapsync_bgp_touch_prefix(struct mapsync *ms, const struct vtep_prefix_key *k)
@@ -458,8 +442,7 @@ int mapsync_bgp_touch_fdb(struct mapsync *ms, const struct vtep_fdb_key *k)
 int mapsync_bgp_set_route(struct mapsync *ms, const struct vtep_route_key *k,
 			  const struct vtep_route *v, bool over_local)
 {
-	return ms_dirty_bgp_ans(ms, MS_ROUTES, k, true, v, sizeof(*v), over_local) ?:
-	       ms_dirty_bgp_ans(ms, MS_NEIGH, k, true, v, sizeof(*v), over_local);
+	return ms_dirty_bgp_ans(ms, MS_ROUTES, k, true, v, sizeof(*v), over_local);
 }
 
 int mapsync_bgp_set_prefix(struct mapsync *ms, const struct vtep_prefix_key *k,

@@ -11,13 +11,12 @@
  *   port (attached)    vtep_ports[ifindex] {vni, ip, mac, flags, ifname};
  *     once its MAC is known:
  *                      vtep_routes{vni, ip} -> {vtep 0, ifindex, mac, LOCAL}
- *                      vtep_neigh{vni, ip}  -> {mac, LOCAL}
  *                      vtep_fdb{vni, mac}   -> {vtep 0, ifindex, LOCAL}
  *   static route /32   vtep_routes{vni, ip} -> {vtep, mac, STATIC}
- *                      vtep_neigh{vni, ip}  -> {mac, STATIC}
  *   static route </32  vtep_prefixes{32 + len, htonl(vni), prefix} -> {vtep, mac, STATIC}
- *   any static route   vtep_fdb{vni, mac} -> {vtep, STATIC};
- *                      vtep_remotes[vtep] {refs = routes naming it, sources |= STATIC}
+ *   any static route   vtep_remotes[vtep] {refs = routes naming it, sources |= STATIC}
+ * A route's MAC is in its route entry (the ARP proxy answers from it), so a
+ * static route puts nothing in vtep_fdb: that map is for MACs without an IP.
  * A local port outranks a static route for the same key (the workload is
  * here, whatever a stale route says).
  *
@@ -38,7 +37,7 @@ struct mapsync;
 /* File descriptors of the maps to write (not owned; -1 = absent, then
  * everything for that map is skipped - used by tests). */
 struct mapsync_fds {
-	int vnis, ports, routes, prefixes, neigh, fdb, remotes;
+	int vnis, ports, routes, prefixes, fdb, remotes;
 };
 
 /* Totals since mapsync_new, for logs and tests. */
@@ -134,8 +133,7 @@ struct mapsync_bgp {
 /* Installs (or with NULL removes) the BGP side. bgp->port is called at once
  * for every port already attached (old = NULL). */
 void mapsync_set_bgp(struct mapsync *ms, const struct mapsync_bgp *bgp);
-/* Marks keys whose BGP answer may have changed. 0 or -ENOMEM. A route key
- * covers vtep_routes and vtep_neigh. */
+/* Marks keys whose BGP answer may have changed. 0 or -ENOMEM. */
 int mapsync_bgp_touch_route(struct mapsync *ms, const struct vtep_route_key *k);
 int mapsync_bgp_touch_prefix(struct mapsync *ms, const struct vtep_prefix_key *k);
 int mapsync_bgp_touch_fdb(struct mapsync *ms, const struct vtep_fdb_key *k);

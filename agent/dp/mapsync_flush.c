@@ -28,7 +28,7 @@ bool ms_batch_unsupported(int err)
 static int ms_note_err(struct mapsync_stats *st, enum ms_map m, const void *key,
 		       const char *what, int err, int first)
 {
-	char kb[64];
+	char kb[MS_MAX_ENTRY];
 
 	st->errors++;
 	log_warn("%s: cannot %s %s: %s", ms_descs[m].name, what,
@@ -132,7 +132,7 @@ static int ms_resolve_map(struct mapsync *ms, enum ms_map m, struct ms_res *r)
 	const struct ms_desc *d = &ms_descs[m];
 	struct ms_dq *q = &ms->dq[m];
 	size_t n = q->n, i;
-	uint8_t cur[64];
+	uint8_t cur[MS_MAX_ENTRY];
 	int err = 0;
 
 	memset(r, 0, sizeof(*r));
@@ -200,7 +200,7 @@ static void ms_res_free(struct ms_res *r)
  * accepted before routes send to it, a port's entry exists before a route
  * names its ifindex, and routes go before what they name. */
 const enum ms_map ms_order[MS_NMAPS] = {
-	MS_VNIS, MS_REMOTES, MS_PORTS, MS_FDB, MS_NEIGH, MS_PREFIXES, MS_ROUTES,
+	MS_VNIS, MS_REMOTES, MS_PORTS, MS_FDB, MS_PREFIXES, MS_ROUTES,
 };
 
 /* ms_write of one map's resolved entries, in arrival order, so that the

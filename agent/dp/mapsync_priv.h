@@ -19,7 +19,16 @@
 /* Entries per batch syscall: bounds our buffers; the kernel takes any. */
 #define MS_CHUNK 8192
 
-enum ms_map { MS_VNIS, MS_PORTS, MS_ROUTES, MS_PREFIXES, MS_NEIGH, MS_FDB, MS_REMOTES, MS_NMAPS };
+/* The largest key or value of a map mapsync writes: stack buffers for one
+ * entry have this size (checked for every layout struct). */
+#define MS_MAX_ENTRY 128
+_Static_assert(sizeof(struct vtep_vni) <= MS_MAX_ENTRY, "vtep_vni fits MS_MAX_ENTRY");
+_Static_assert(sizeof(struct vtep_port) <= MS_MAX_ENTRY, "vtep_port fits MS_MAX_ENTRY");
+_Static_assert(sizeof(struct vtep_route) <= MS_MAX_ENTRY, "vtep_route fits MS_MAX_ENTRY");
+_Static_assert(sizeof(struct vtep_prefix_key) <= MS_MAX_ENTRY, "prefix key fits");
+_Static_assert(sizeof(struct vtep_fdb) <= MS_MAX_ENTRY, "vtep_fdb fits MS_MAX_ENTRY");
+
+enum ms_map { MS_VNIS, MS_PORTS, MS_ROUTES, MS_PREFIXES, MS_FDB, MS_REMOTES, MS_NMAPS };
 
 #define MS_OWNED_ALL -1  /* the whole map is ours */
 #define MS_OWNED_REM -2  /* vtep_remotes: ours unless the BGP bit is set */
@@ -42,11 +51,6 @@ struct ms_st_val {
 	uint8_t  mac[6];
 	uint8_t  pad[2];
 };
-/* How many static routes name one (vni, mac), and the VTEP they give. */
-struct ms_fdbref {
-	uint32_t refs;
-	uint32_t vtep;
-};
 
 /* The dirty keys of one map in the order they were first marked, each
  * followed by its struct ms_dirty (or flags byte): the flush writes them in
@@ -68,7 +72,6 @@ struct mapsync {
 	struct hashmap local_ip;  /* struct vtep_route_key -> ifindex */
 	struct hashmap local_mac; /* struct vtep_fdb_key -> ifindex */
 	struct hashmap statics;   /* struct ms_st_key -> struct ms_st_val */
-	struct hashmap st_fdb;    /* struct vtep_fdb_key -> struct ms_fdbref */
 	struct hashmap st_remote; /* vtep -> refs */
 	struct hashmap dirty[MS_NMAPS]; /* keys to resolve and write at the next flush;
 					 * value: uint32 index into dq[] */
@@ -94,7 +97,7 @@ struct ms_dirty {
 	uint8_t flags;
 	uint8_t pad[3];
 	union {
-		struct vtep_route r;  /* routes, neigh, prefixes */
+		struct vtep_route r;  /* routes, prefixes */
 		struct vtep_fdb f;    /* fdb */
 	} ans;
 };
@@ -103,7 +106,6 @@ static inline size_t ms_dirty_size(enum ms_map m)
 {
 	switch (m) {
 	case MS_ROUTES:
-	case MS_NEIGH:
 	case MS_PREFIXES:
 	case MS_FDB:
 		return sizeof(struct ms_dirty);

@@ -22,7 +22,7 @@ static int ms_scan(struct mapsync *ms, enum ms_map m, ms_scan_fn fn, void *arg)
 {
 	const struct ms_desc *d = &ms_descs[m];
 	uint8_t *keys = malloc(MS_CHUNK * d->key_size), *vals = malloc(MS_CHUNK * d->val_size);
-	uint8_t batch[64], k[64], v[64];
+	uint8_t batch[64], k[MS_MAX_ENTRY], v[MS_MAX_ENTRY];
 	int fd = ms->fd[m], err = 0;
 	bool first = true, more = true;
 	__u32 i;
@@ -85,7 +85,7 @@ static int ms_scan_entry(struct mapsync *ms, enum ms_map m, const void *k, const
 {
 	const struct ms_desc *d = &ms_descs[m];
 	struct ms_stale *st = arg;
-	uint8_t want[64];
+	uint8_t want[MS_MAX_ENTRY];
 	const uint32_t *ix;
 
 	if (ms_is_bgp(m, v))
@@ -174,7 +174,7 @@ int mapsync_reconcile(struct mapsync *ms)
 static int ms_adopt_entry(struct mapsync *ms, enum ms_map m, const void *k, const void *v,
 			  void *arg)
 {
-	uint8_t want[64];
+	uint8_t want[MS_MAX_ENTRY];
 
 	(void)arg;
 	if (!ms_is_bgp(m, v))
@@ -186,7 +186,7 @@ static int ms_adopt_entry(struct mapsync *ms, enum ms_map m, const void *k, cons
 
 int mapsync_bgp_adopt(struct mapsync *ms)
 {
-	static const enum ms_map maps[] = { MS_ROUTES, MS_NEIGH, MS_FDB, MS_PREFIXES, MS_REMOTES };
+	static const enum ms_map maps[] = { MS_ROUTES, MS_FDB, MS_PREFIXES, MS_REMOTES };
 	size_t i;
 	int err;
 

@@ -115,24 +115,10 @@ static bool want_prefix(const struct mapsync *ms, const struct vtep_prefix_key *
 	return true;
 }
 
-static bool want_neigh(const struct mapsync *ms, const struct vtep_route_key *k,
-		       const struct ms_dirty *d, struct vtep_neigh *out)
-{
-	struct vtep_route r;
-
-	memset(out, 0, sizeof(*out));
-	if (!want_route(ms, k, d, &r))
-		return false;
-	memcpy(out->mac, r.mac, 6);
-	out->source = r.source;
-	return true;
-}
-
 static bool want_fdb(const struct mapsync *ms, const struct vtep_fdb_key *k,
 		     const struct ms_dirty *d, struct vtep_fdb *out)
 {
 	const uint32_t *idx = hashmap_get(&ms->local_mac, k);
-	const struct ms_fdbref *fr;
 	bool over;
 
 	memset(out, 0, sizeof(*out));
@@ -144,12 +130,7 @@ static bool want_fdb(const struct mapsync *ms, const struct vtep_fdb_key *k,
 		out->source = VTEP_SRC_LOCAL;
 		return true;
 	}
-	fr = ms->st_fdb.count ? hashmap_get(&ms->st_fdb, k) : NULL;
-	if (!fr)
-		return bgp_fdb(ms, k, d, out, &over);
-	out->vtep = fr->vtep;
-	out->source = VTEP_SRC_STATIC;
-	return true;
+	return bgp_fdb(ms, k, d, out, &over);
 }
 
 static bool want_remote(const struct mapsync *ms, const uint32_t *vtep, struct vtep_remote *out)
@@ -186,8 +167,6 @@ bool ms_want(const struct mapsync *ms, enum ms_map m, const void *key,
 		return want_route(ms, key, d, val);
 	case MS_PREFIXES:
 		return want_prefix(ms, key, d, val);
-	case MS_NEIGH:
-		return want_neigh(ms, key, d, val);
 	case MS_FDB:
 		return want_fdb(ms, key, d, val);
 	case MS_REMOTES:

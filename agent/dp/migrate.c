@@ -29,15 +29,6 @@
  * without batch operations. */
 #define MIGRATE_ENOTSUPP 524
 
-/* This build's history. Layout 1 is the first release: no steps yet. A
- * change to include/vtep_maps.h adds one step here, e.g.
- *   { .from = 1, .convs = v1_to_v2, .n_convs = N }
- * with one struct migrate_conv per map whose key or value changed. */
-const struct migrate_table migrate_history = {
-	.current = VTEP_LAYOUT_VERSION,
-	.steps = NULL,
-	.n_steps = 0,
-};
 
 enum mig_kind {
 	MIG_VERBATIM,   /* same layout, other capacity or flags */
@@ -57,6 +48,7 @@ struct mig_map {
 
 struct migrate {
 	const struct migrate_table *t;
+	char bpffs[PATH_MAX];
 	unsigned int from;         /* the pins' layout */
 	struct mig_map maps[MIGRATE_MAX_MAPS];
 	size_t n;
@@ -253,7 +245,7 @@ static int count_entries(int fd, const struct bpf_map_info *info, size_t *n)
 static const char *limit_key(const char *name)
 {
 	if (!strcmp(name, VTEP_MAP_ROUTES) || !strcmp(name, VTEP_MAP_PREFIXES) ||
-	    !strcmp(name, VTEP_MAP_NEIGH))
+	    !strcmp(name, VTEP_MAP_ROUTES6) || !strcmp(name, VTEP_MAP_PREFIXES6))
 		return "limits.routes";
 	if (!strcmp(name, VTEP_MAP_FDB))
 		return "limits.fdb";
@@ -379,6 +371,8 @@ static const char *kind_name(const struct mig_map *mm, unsigned int from, unsign
 	return buf;
 }
 
+static void remove_dropped_maps(const struct migrate *m);
+
 int migrate_plan(struct bpf_object *obj, const char *bpffs, const struct migrate_table *t,
 		 struct migrate **out, char err[CFG_ERR_LEN])
 {
@@ -392,6 +386,7 @@ int migrate_plan(struct bpf_object *obj, const char *bpffs, const struct migrate
 	if (!m)
 		return -ENOMEM;
 	m->t = t;
+	snprintf(m->bpffs, sizeof(m->bpffs), "%s", bpffs);
 	ret = migrate_pinned_layout(bpffs, &m->from, &present);
 	if (ret) {
 		snprintf(err, CFG_ERR_LEN, "%s/%s: cannot read the layout version: %s", bpffs,
@@ -456,6 +451,7 @@ int migrate_plan(struct bpf_object *obj, const char *bpffs, const struct migrate
 			m->n++;
 	}
 	if (!m->n) {
+		remove_dropped_maps(m);
 		free(m);
 		return 0;
 	}
@@ -669,12 +665,34 @@ int migrate_copy(struct migrate *m, struct bpf_object *obj, char err[CFG_ERR_LEN
 
 /* ---- step 4: commit ----------------------------------------------------------- */
 
+/* The pins of maps the steps from m->from on removed. A pin that is
+ * already gone (a commit redone after a crash) is fine. */
+static void remove_dropped_maps(const struct migrate *m)
+{
+	for (unsigned int v = m->from; v < m->t->current; v++) {
+		const struct migrate_step *s = find_step(m->t, v);
+
+		for (const char *const *r = s ? s->removed : NULL; r && *r; r++) {
+			char path[PATH_MAX];
+
+			if (snprintf(path, sizeof(path), "%.4000s/%.15s", m->bpffs, *r) < 0)
+				continue;
+			if (!unlink(path))
+				log_info("migration: %s removed (not in layout %u)", *r, v + 1);
+			else if (errno != ENOENT)
+				log_warn("migration: cannot remove %s: %s", path, strerror(errno));
+		}
+	}
+}
+
 int migrate_commit(struct migrate *m, char err[CFG_ERR_LEN])
 {
 	/* vtep_global last: until it is replaced (and rewritten by the
 	 * loader) the pins still say the old layout, which a restart after a
 	 * crash here handles (see migrate.h). */
 	for (int pass = 0; pass < 2; pass++) {
+		if (pass == 1)
+			remove_dropped_maps(m);
 		for (size_t i = 0; i < m->n; i++) {
 			struct mig_map *mm = &m->maps[i];
 

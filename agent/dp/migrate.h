@@ -84,6 +84,10 @@ struct migrate_step {
 	unsigned int from;        /* converts layout from -> from + 1 */
 	const struct migrate_conv *convs;
 	size_t n_convs;
+	/* Maps layout `from` had and `from + 1` has not: their pins are
+	 * removed at the commit (the old programs keep the maps they hold
+	 * until they are replaced; only the names go). NULL-terminated. */
+	const char *const *removed;
 };
 
 struct migrate_table {

@@ -5,7 +5,7 @@
  * Data flow
  *   bgp session --rib_update()--> Adj-RIB-In (per peer) --import by RT-->
  *   destination (VNI, MAC, IP) / (VNI, originator) / (VNI, prefix) --best path-->
- *   rib_sync (BGP-sourced vtep_routes, vtep_neigh, vtep_fdb, vtep_prefixes,
+ *   rib_sync (BGP-sourced vtep_routes, vtep_fdb, vtep_prefixes,
  *   vtep_remotes, through mapsync's batched writer and its precedence:
  *   local port > static > BGP, except that a local workload that lost to a
  *   remote route with a higher sequence number is overridden)

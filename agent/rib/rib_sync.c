@@ -12,8 +12,11 @@
  * What a best path puts in the maps (when it is remote; a local best leaves
  * the local port's own entries in place):
  *   type 2 with IP   vtep_routes{vni, ip} -> {vtep, mac, seq, BGP, sticky}
- *                    vtep_neigh{vni, ip}  -> {mac, BGP}
- *   type 2           vtep_fdb{vni, mac}   -> {vtep, seq, BGP, sticky}
+ *                    (the ARP proxy answers from this entry's MAC)
+ *   type 2 MAC-only  vtep_fdb{vni, mac}   -> {vtep, seq, BGP, sticky}
+ *                    (also for a MAC+IP route whose MAC is a local
+ *                    workload's that moved away, so decapsulation by MAC
+ *                    no longer delivers here: RFC 7432 15)
  *   type 5 with a router's MAC (RFC 9135 8.1)
  *                    vtep_prefixes{32 + len, htonl(vni), prefix} -> {vtep,
  *                    mac = the router's MAC (inner destination MAC), BGP}
@@ -117,6 +120,20 @@ static void installed(struct rib *rib, const struct rib_dkey *k, const struct ri
 	}
 }
 
+/* Does the (VNI, MAC) group hold a MAC-only destination? Only those need a
+ * vtep_fdb entry: a MAC+IP route's MAC is in its host route, and one map
+ * entry per such route is what keeps 1M routes cheap (vtep_maps.h). */
+static bool macgrp_has_mac_only(const struct rib *rib, uint32_t vni, const uint8_t mac[6])
+{
+	struct rib_dkey k;
+	bool more;
+
+	for (more = rib_macgrp_first(rib, vni, mac, &k); more; more = rib_macgrp_next(rib, &k))
+		if (!k.plen)
+			return true;
+	return false;
+}
+
 /* ---- what BGP wants at one key (mapsync_bgp) ------------------------------------- */
 
 /* Is remote selection a (of a destination with MAC ma) a better holder of a
@@ -204,6 +221,8 @@ static bool sync_fdb(void *ctx, const struct vtep_fdb_key *fk, struct vtep_fdb *
 
 	if (pick_holder(rib, &k, more, rib_macgrp_next, &s, mac, over_local) <= 0)
 		return false;
+	if (!*over_local && !macgrp_has_mac_only(rib, fk->vni, fk->mac))
+		return false;
 	memset(out, 0, sizeof(*out));
 	out->vtep = s.vtep;
 	out->seq = s.seq;
@@ -267,6 +286,13 @@ void rib_sync_changed(struct rib *rib, const struct rib_dkey *k, const struct ri
 			else
 				err = mapsync_bgp_set_route(rib->ms, &rk, NULL, false);
 		}
+		/* The MAC's fdb entry, when it may have one: a MAC-only route,
+		 * or a local workload's MAC (mobility). Not marking the rest
+		 * keeps a million MAC+IP routes from costing a million fdb
+		 * lookups and deletions at the flush. */
+		if (k->plen && !before->has_local && !after->has_local &&
+		    !macgrp_has_mac_only(rib, k->vni, k->mac))
+			break;
 		memset(&fk, 0, sizeof(fk));
 		fk.vni = k->vni;
 		memcpy(fk.mac, k->mac, 6);

@@ -19,10 +19,11 @@
 static const char *const map_names[HM_COUNT] = {
 	[HM_GLOBAL] = VTEP_MAP_GLOBAL,     [HM_VNIS] = VTEP_MAP_VNIS,
 	[HM_PORTS] = VTEP_MAP_PORTS,       [HM_ROUTES] = VTEP_MAP_ROUTES,
-	[HM_PREFIXES] = VTEP_MAP_PREFIXES, [HM_NEIGH] = VTEP_MAP_NEIGH,
+	[HM_PREFIXES] = VTEP_MAP_PREFIXES, [HM_ROUTES6] = VTEP_MAP_ROUTES6,
+	[HM_PREFIXES6] = VTEP_MAP_PREFIXES6,
 	[HM_FDB] = VTEP_MAP_FDB,           [HM_REMOTES] = VTEP_MAP_REMOTES,
 	[HM_STATS] = VTEP_MAP_STATS,       [HM_EVENTS] = VTEP_MAP_EVENTS,
-	[HM_HOSTADDRS] = VTEP_MAP_HOSTADDRS,
+	[HM_HOSTADDRS] = VTEP_MAP_HOSTADDRS, [HM_HOSTADDRS6] = VTEP_MAP_HOSTADDRS6,
 };
 
 int harness_sh(const char *fmt, ...)
@@ -215,15 +216,6 @@ int harness_prefix_add(struct harness *h, uint32_t vni, uint32_t ip, uint8_t len
 	struct vtep_prefix_key k = { .prefixlen = 32 + len, .vni = htonl(vni), .ip = ip };
 
 	return harness_map_update(h, HM_PREFIXES, &k, r);
-}
-
-int harness_neigh_add(struct harness *h, uint32_t vni, uint32_t ip, const uint8_t mac[6])
-{
-	struct vtep_route_key k = { .vni = vni, .ip = ip };
-	struct vtep_neigh n = { .source = VTEP_SRC_STATIC };
-
-	memcpy(n.mac, mac, 6);
-	return harness_map_update(h, HM_NEIGH, &k, &n);
 }
 
 int harness_fdb_add(struct harness *h, uint32_t vni, const uint8_t mac[6], const struct vtep_fdb *f)

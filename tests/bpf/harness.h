@@ -55,8 +55,8 @@ enum harness_flags {
 };
 
 enum harness_map {
-	HM_GLOBAL, HM_VNIS, HM_PORTS, HM_ROUTES, HM_PREFIXES, HM_NEIGH,
-	HM_FDB, HM_REMOTES, HM_STATS, HM_EVENTS, HM_HOSTADDRS,
+	HM_GLOBAL, HM_VNIS, HM_PORTS, HM_ROUTES, HM_PREFIXES, HM_ROUTES6, HM_PREFIXES6,
+	HM_FDB, HM_REMOTES, HM_STATS, HM_EVENTS, HM_HOSTADDRS, HM_HOSTADDRS6,
 	HM_COUNT
 };
 
@@ -100,7 +100,6 @@ int harness_port_add(struct harness *h, uint32_t ifindex, const struct vtep_port
 int harness_route_add(struct harness *h, uint32_t vni, uint32_t ip, const struct vtep_route *r);
 int harness_prefix_add(struct harness *h, uint32_t vni, uint32_t ip, uint8_t len,
 		       const struct vtep_route *r);
-int harness_neigh_add(struct harness *h, uint32_t vni, uint32_t ip, const uint8_t mac[6]);
 int harness_fdb_add(struct harness *h, uint32_t vni, const uint8_t mac[6], const struct vtep_fdb *f);
 int harness_remote_add(struct harness *h, uint32_t vtep_ip);
 /* One of the host's own addresses (vtep_hostaddrs, as vtepd keeps it). */

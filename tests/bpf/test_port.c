@@ -470,11 +470,15 @@ static void prep_real(void)
 	memcpy(v.gateway_mac, MAC_GW, 6);
 	ck_assert_int_eq(harness_vni_add(&h, VNI, &v), 0);
 }
+/* The ARP answer in real mode is the host route's own MAC: a route updated
+ * to another MAC (the workload's MAC changed) answers the new one. */
 static void prep_real_neigh(void)
 {
+	struct vtep_route r = { .vtep = IP("192.0.2.2"), .source = VTEP_SRC_BGP };
+
 	prep_real();
-	ck_assert_int_eq(harness_neigh_add(&h, VNI, IP("10.1.0.21"),
-					   PKT_MAC(2, 0, 0, 0, 0, 0xaa)), 0);
+	memcpy(r.mac, PKT_MAC(2, 0, 0, 0, 0, 0xaa), 6);
+	ck_assert_int_eq(harness_route_add(&h, VNI, IP("10.1.0.21"), &r), 0);
 }
 static void prep_real_nomac(void)
 {
@@ -571,7 +575,7 @@ static const struct port_case cases[] = {
 	{ "arp real gateway", in_arp_gw, want_arp_gw, TC_ACT_REDIRECT, CTR1(arp_reply), prep_real },
 	{ "arp real local", in_arp_local, want_arp_local_real, TC_ACT_REDIRECT, CTR1(arp_reply), prep_real },
 	{ "arp real remote", in_arp_remote, want_arp_remote_real, TC_ACT_REDIRECT, CTR1(arp_reply), prep_real },
-	{ "arp real neigh", in_arp_remote, want_arp_remote_neigh, TC_ACT_REDIRECT, CTR1(arp_reply), prep_real_neigh },
+	{ "arp real: the route's MAC", in_arp_remote, want_arp_remote_neigh, TC_ACT_REDIRECT, CTR1(arp_reply), prep_real_neigh },
 	{ "arp real no mac", in_arp_remote, want_arp_remote_gw, TC_ACT_REDIRECT, CTR1(arp_reply), prep_real_nomac },
 	{ "arp real prefix", in_arp_prefix, want_arp_prefix, TC_ACT_REDIRECT, CTR1(arp_reply), prep_real },
 	/* the gateway */

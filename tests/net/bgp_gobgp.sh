@@ -97,7 +97,11 @@ run w2x add 1
 run w2x add 2
 check_until "injected w21 in vtepctl routes (vtep 192.0.2.2, source bgp)" 10 \
 	has_route h1 10.1.0.21/32 "$(vtep_ip h2)"
-check "injected w21 in vtepctl fdb" has_fdb h1 "$(wl_mac 21)" "$(vtep_ip h2)"
+# One entry per MAC+IP route: its MAC is the ARP table's (vtepctl neigh),
+# and vtep_fdb holds only MACs without an IP.
+neigh_is() { vt "$1" -j neigh | jq -e --arg ip "$2" --arg m "$3" '[.[] | select(.ip == $ip and .mac == $m and .source == "bgp")] | length == 1'; }
+check "injected w21 in vtepctl neigh (the route's MAC)" neigh_is h1 10.1.0.21 "$(wl_mac 21)"
+check "injected w21 not in vtepctl fdb (MAC+IP: one entry, the route)" eval "! has_fdb h1 $(wl_mac 21) $(vtep_ip h2)"
 check "injected w22 in vtepctl routes" has_route h1 10.1.0.22/32 "$(vtep_ip h2)"
 check "w11 -> w21 over the learned route" ping_ok "${PFX}w11" 10.1.0.21
 check "w22 -> w12 (replies over the learned route)" ping_ok "${PFX}w22" 10.1.0.12

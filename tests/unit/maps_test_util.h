@@ -35,8 +35,6 @@ static inline void mt_maps_open(struct mapsync_fds *fds, uint32_t max)
 	fds->prefixes = mt_mkmap(BPF_MAP_TYPE_LPM_TRIE, "vtep_prefixes",
 				 sizeof(struct vtep_prefix_key), sizeof(struct vtep_route), max,
 				 BPF_F_NO_PREALLOC);
-	fds->neigh = mt_mkmap(BPF_MAP_TYPE_HASH, "vtep_neigh", sizeof(struct vtep_route_key),
-			      sizeof(struct vtep_neigh), max, BPF_F_NO_PREALLOC);
 	fds->fdb = mt_mkmap(BPF_MAP_TYPE_HASH, "vtep_fdb", sizeof(struct vtep_fdb_key),
 			    sizeof(struct vtep_fdb), max, BPF_F_NO_PREALLOC);
 	fds->remotes = mt_mkmap(BPF_MAP_TYPE_HASH, "vtep_remotes", 4, sizeof(struct vtep_remote),
@@ -49,7 +47,6 @@ static inline void mt_maps_close(struct mapsync_fds *fds)
 	close(fds->ports);
 	close(fds->routes);
 	close(fds->prefixes);
-	close(fds->neigh);
 	close(fds->fdb);
 	close(fds->remotes);
 }

@@ -59,7 +59,7 @@ static void unpin_all(void)
 {
 	static const char *const names[] = {
 		VTEP_MAP_GLOBAL, VTEP_MAP_VNIS, VTEP_MAP_PORTS, VTEP_MAP_ROUTES,
-		VTEP_MAP_PREFIXES, VTEP_MAP_NEIGH, VTEP_MAP_FDB, VTEP_MAP_STATS,
+		VTEP_MAP_PREFIXES, VTEP_MAP_ROUTES6, VTEP_MAP_FDB, VTEP_MAP_STATS,
 	};
 	char path[256];
 
@@ -247,8 +247,6 @@ static void populate(uint32_t layout)
 			       .mac = { 2, 0, 0, 0, 0, 0x11 }, .ifname = "w1" };
 	struct vtep_port p2 = { .vni = 100, .ip = inet_addr("10.1.0.12"),
 				.flags = VTEP_PORT_F_MAC_AUTO, .ifname = "a-auto" };
-	struct vtep_route_key nk = { 100, inet_addr("10.1.0.21") };
-	struct vtep_neigh n = { .mac = { 2, 0, 0, 0, 0, 0x21 }, .source = VTEP_SRC_STATIC };
 	struct vtep_fdb_key fk = { .vni = 100, .mac = { 2, 0, 0, 0, 0, 0x21 } };
 	struct vtep_fdb f = { .vtep = inet_addr("192.0.2.2"), .seq = 3, .source = VTEP_SRC_BGP };
 	uint32_t k = 0, k100 = 100, k200 = 200, if1 = 7, if2 = 3;
@@ -260,7 +258,7 @@ static void populate(uint32_t layout)
 	fds[2] = create(BPF_MAP_TYPE_HASH, VTEP_MAP_PORTS, 4, sizeof(p), 16);
 	fds[3] = create(BPF_MAP_TYPE_HASH, VTEP_MAP_ROUTES, 8, 20, 64);
 	fds[4] = create(BPF_MAP_TYPE_LPM_TRIE, VTEP_MAP_PREFIXES, 12, 20, 16);
-	fds[5] = create(BPF_MAP_TYPE_HASH, VTEP_MAP_NEIGH, 8, 8, 16);
+	fds[5] = create(BPF_MAP_TYPE_HASH, VTEP_MAP_ROUTES6, 20, 20, 16);
 	fds[6] = create(BPF_MAP_TYPE_HASH, VTEP_MAP_FDB, 12, 16, 16);
 	fds[7] = create(BPF_MAP_TYPE_PERCPU_ARRAY, VTEP_MAP_STATS, 4, sizeof(*pc), 1);
 	ck_assert_int_eq(bpf_map_update_elem(fds[0], &k, &g, BPF_ANY), 0);
@@ -273,7 +271,6 @@ static void populate(uint32_t layout)
 	add_route(fds[3], 200, "10.2.0.5", "192.0.2.3", VTEP_SRC_BGP, 4);
 	add_route(fds[3], 100, "10.1.0.9", "192.0.2.3", VTEP_SRC_BGP, 1);
 	add_prefix(fds[4], 100, "10.9.0.0", 16, "192.0.2.4");
-	ck_assert_int_eq(bpf_map_update_elem(fds[5], &nk, &n, BPF_ANY), 0);
 	ck_assert_int_eq(bpf_map_update_elem(fds[6], &fk, &f, BPF_ANY), 0);
 	pc[0].fwd_encap = 5;
 	pc[ncpu - 1].fwd_encap += 2;
@@ -438,12 +435,21 @@ START_TEST(show_other_json)
 	ck_assert(json_object_object_get_ex(r, "flood", &v) && json_object_get_boolean(v));
 	json_object_put(j);
 
+	/* The ARP table is every host route with a MAC (no map of its own):
+	 * the four /32s, by VNI then address; not the prefix. */
 	j = run_json("neigh", NULL);
-	ck_assert_int_eq(json_object_array_length(j), 1);
+	ck_assert_int_eq(json_object_array_length(j), 4);
 	r = json_object_array_get_idx(j, 0);
-	ck_assert_str_eq(str(r, "ip"), "10.1.0.21");
-	ck_assert_str_eq(str(r, "mac"), "02:00:00:00:00:21");
+	ck_assert_str_eq(str(r, "ip"), "10.1.0.9");
+	ck_assert_str_eq(str(r, "mac"), "02:00:00:00:64:09");
+	ck_assert_str_eq(str(r, "source"), "bgp");
 	ck_assert_int_eq(num(r, "vni"), 100);
+	r = json_object_array_get_idx(j, 2);
+	ck_assert_str_eq(str(r, "ip"), "10.1.0.21");
+	ck_assert_str_eq(str(r, "mac"), "02:00:00:00:64:15");
+	ck_assert_str_eq(str(r, "source"), "static");
+	r = json_object_array_get_idx(j, 3);
+	ck_assert_int_eq(num(r, "vni"), 200);
 	json_object_put(j);
 
 	j = run_json("fdb", NULL);

@@ -61,9 +61,7 @@ static struct vtep_port mkport(uint32_t vni, const char *a, const char *m, const
 START_TEST(test_port_with_mac)
 {
 	struct vtep_port p = mkport(100, "10.1.0.11", "02:00:00:00:00:11", "w1"), got;
-	struct vtep_route_key nk = { .vni = 100, .ip = mt_ip("10.1.0.11") };
 	struct vtep_route r;
-	struct vtep_neigh n;
 	struct vtep_fdb f;
 	uint32_t ifindex = 7;
 
@@ -77,9 +75,6 @@ START_TEST(test_port_with_mac)
 	ck_assert_uint_eq(r.ifindex, 7);
 	ck_assert_uint_eq(r.source, VTEP_SRC_LOCAL);
 	ck_assert_mem_eq(r.mac, p.mac, 6);
-	ck_assert_int_eq(bpf_map_lookup_elem(fds.neigh, &nk, &n), 0);
-	ck_assert_mem_eq(n.mac, p.mac, 6);
-	ck_assert_uint_eq(n.source, VTEP_SRC_LOCAL);
 	ck_assert_int_eq(mt_fdb_get(&fds, 100, "02:00:00:00:00:11", &f), 0);
 	ck_assert_uint_eq(f.vtep, 0);
 	ck_assert_uint_eq(f.ifindex, 7);
@@ -90,7 +85,6 @@ START_TEST(test_port_with_mac)
 	ck_assert_int_eq(mapsync_flush(ms), 0);
 	ck_assert_uint_eq(mt_count(fds.ports, 4), 0);
 	ck_assert_uint_eq(mt_count(fds.routes, 8), 0);
-	ck_assert_uint_eq(mt_count(fds.neigh, 8), 0);
 	ck_assert_uint_eq(mt_count(fds.fdb, 12), 0);
 }
 END_TEST
@@ -144,15 +138,15 @@ START_TEST(test_static_routes_and_refs)
 	ck_assert_int_eq(mt_route_get(&fds, 100, "10.1.0.21", &r), 0);
 	ck_assert_uint_eq(r.vtep, mt_ip("192.0.2.2"));
 	ck_assert_uint_eq(r.source, VTEP_SRC_STATIC);
-	ck_assert_uint_eq(mt_count(fds.neigh, 8), 1); /* only the /32 has a neighbour */
+	ck_assert_uint_eq(mt_count(fds.routes, 8), 1); /* the /32; the prefix is an LPM entry */
+	/* A static route's MAC is in its route entry: no fdb entry (layout 2). */
+	ck_assert_uint_eq(mt_count(fds.fdb, 12), 0);
 	/* The prefix is in the LPM trie with vni in network order: a longest
 	 * match for an address inside it finds it. */
 	ck_assert_int_eq(bpf_map_lookup_elem(fds.prefixes, &pk, &r), 0);
 	ck_assert_int_eq(bpf_map_lookup_elem(fds.prefixes, &lk, &r), 0);
 	ck_assert_uint_eq(r.vtep, mt_ip("192.0.2.2"));
-	ck_assert_int_eq(mt_fdb_get(&fds, 100, "02:00:00:00:00:21", &f), 0);
-	ck_assert_uint_eq(f.vtep, mt_ip("192.0.2.2"));
-	ck_assert_uint_eq(f.source, VTEP_SRC_STATIC);
+	ck_assert_int_ne(mt_fdb_get(&fds, 100, "02:00:00:00:00:21", &f), 0);
 	ck_assert_int_eq(mt_remote_get(&fds, "192.0.2.2", &rem), 0);
 	ck_assert_uint_eq(rem.refs, 2);
 	ck_assert_uint_eq(rem.sources, 1u << VTEP_SRC_STATIC);
@@ -171,8 +165,8 @@ START_TEST(test_static_routes_and_refs)
 	ck_assert_int_ne(mt_remote_get(&fds, "192.0.2.2", &rem), 0);
 	ck_assert_int_eq(mt_remote_get(&fds, "192.0.2.3", &rem), 0);
 	ck_assert_uint_eq(rem.refs, 1);
-	ck_assert_int_eq(mt_fdb_get(&fds, 100, "02:00:00:00:00:21", &f), 0);
-	ck_assert_uint_eq(f.vtep, mt_ip("192.0.2.3"));
+	ck_assert_int_eq(mt_route_get(&fds, 100, "10.1.0.21", &r), 0);
+	ck_assert_uint_eq(r.vtep, mt_ip("192.0.2.3"));
 	ck_assert_uint_eq(mapsync_route_count(ms), 1);
 
 	ck_assert_int_eq(mapsync_route_del(ms, 100, a.prefix, 32), 0);
@@ -398,21 +392,18 @@ START_TEST(test_bgp_bulk_parallel)
 	ck_assert_int_eq(mapsync_flush(ms), 0);
 	mapsync_get_stats(ms, &st);
 	ck_assert_uint_eq(st.errors, 0);
-	ck_assert_uint_eq(st.updates - st0.updates, 3 * N);
+	ck_assert_uint_eq(st.updates - st0.updates, 2 * N);
 	ck_assert_uint_eq(mt_count(fds.routes, 8), N);
-	ck_assert_uint_eq(mt_count(fds.neigh, 8), N);
 	ck_assert_uint_eq(mt_count(fds.fdb, 12), N);
 	for (i = 0; i < N; i += 997) {
 		struct vtep_route_key rk = { .vni = 100, .ip = htonl(0x0a100000 + i) };
 		struct vtep_route r;
-		struct vtep_neigh nb;
 
 		ck_assert_int_eq(bpf_map_lookup_elem(fds.routes, &rk, &r), 0);
 		ck_assert_uint_eq(r.seq, i ? i : 77);
 		ck_assert_uint_eq(r.vtep, htonl(i ? 0xc0000202 : 0xc0000203));
 		ck_assert_uint_eq(r.mac[5], (uint8_t)i);
-		ck_assert_int_eq(bpf_map_lookup_elem(fds.neigh, &rk, &nb), 0);
-		ck_assert_uint_eq(nb.mac[4], (uint8_t)(i >> 8));
+		ck_assert_uint_eq(r.mac[4], (uint8_t)(i >> 8));
 	}
 	/* Withdraw every other one. */
 	for (i = 0; i < N; i += 2) {
@@ -422,7 +413,6 @@ START_TEST(test_bgp_bulk_parallel)
 	}
 	ck_assert_int_eq(mapsync_flush(ms), 0);
 	ck_assert_uint_eq(mt_count(fds.routes, 8), N / 2);
-	ck_assert_uint_eq(mt_count(fds.neigh, 8), N / 2);
 	ck_assert_uint_eq(mt_count(fds.fdb, 12), N);
 	mapsync_set_bgp(ms, NULL);
 }

@@ -236,7 +236,7 @@ START_TEST(test_capacity_grow)
 	ck_assert_uint_ne(now.id, old.id);
 	ck_assert_msg(now.btf_id && now.btf_value_type_id, "the new map has no BTF");
 	ck_assert_uint_eq(pin_info(&cfg, VTEP_MAP_PREFIXES).max_entries, 16384);
-	ck_assert_uint_eq(pin_info(&cfg, VTEP_MAP_NEIGH).max_entries, 16384);
+	ck_assert_uint_eq(pin_info(&cfg, VTEP_MAP_ROUTES6).max_entries, 16384);
 	ck_assert_uint_eq(pin_info(&cfg, VTEP_MAP_FDB).max_entries, 1024);
 	ck_assert_uint_eq(pin_info(&cfg, VTEP_MAP_PORTS).max_entries, 16);
 	assert_routes(loader_map_fd(ld, VTEP_MAP_ROUTES), 5000);
@@ -340,12 +340,21 @@ static int v0_route_to_v1(const void *ok, const void *ov, void *nk, void *nv)
 static const struct migrate_conv v0_convs[] = {
 	{ VTEP_MAP_ROUTES, 0, 8, 16, 8, 20, v0_route_to_v1 },
 };
-static const struct migrate_step v0_steps[] = {
+/* Layout 0 -> 1 here, then this build's own steps from 1 on (set up by
+ * main(): another object's array is no constant initializer). */
+static struct migrate_step v0_steps[8] = {
 	{ .from = 0, .convs = v0_convs, .n_convs = 1 },
 };
-static const struct migrate_table v0_table = {
+static struct migrate_table v0_table = {
 	.current = VTEP_LAYOUT_VERSION, .steps = v0_steps, .n_steps = 1,
 };
+
+static void v0_table_init(void)
+{
+	for (size_t i = 0; i < migrate_history.n_steps && i + 1 < 8; i++)
+		v0_steps[i + 1] = migrate_history.steps[i];
+	v0_table.n_steps = 1 + migrate_history.n_steps;
+}
 
 /* Pins a layout-0 world: vtep_global (version 0), a v0 vtep_routes with n
  * entries (entry 3 without a source), a ring buffer of another size.
@@ -440,6 +449,160 @@ START_TEST(test_layout_v0_converted)
 		ck_assert_int_eq(bpf_map_lookup_elem(loader_map_fd(ld, VTEP_MAP_ROUTES), &k, &v), 0);
 		ck_assert_uint_eq(v.flags, 0x80);
 	}
+	loader_close(ld);
+}
+END_TEST
+
+/* ---- layout 1 -> 2, this build's own step (agent/dp/migrate_history.c) ---- */
+
+/* The layout 1 structs, as released. */
+struct v1_vni {
+	__u32 subnet, gateway_ip;
+	__u8  prefixlen, arp_reply, flags, pad0;
+	__u8  gateway_mac[6], pad1[2];
+	__u8  route_target[8], rd[8];
+};
+_Static_assert(sizeof(struct v1_vni) == 36, "v1 vtep_vni");
+struct v1_port {
+	__u32 vni, ip;
+	__u8  mac[6], flags, pad;
+	char  ifname[16];
+};
+_Static_assert(sizeof(struct v1_port) == 32, "v1 vtep_port");
+struct v1_neigh {
+	__u8 mac[6], source, flags;
+};
+
+static int pin_map(const struct vtep_config *cfg, const char *name, enum bpf_map_type type,
+		   __u32 ks, __u32 vs, __u32 max, __u32 flags)
+{
+	LIBBPF_OPTS(bpf_map_create_opts, o, .map_flags = flags);
+	char path[PATH_MAX];
+	int fd = bpf_map_create(type, name, ks, vs, max, &o);
+
+	ck_assert_msg(fd >= 0, "%s: %s", name, strerror(errno));
+	snprintf(path, sizeof(path), "%s/%s", cfg->bpffs, name);
+	ck_assert_int_eq(bpf_obj_pin(fd, path), 0);
+	return fd;
+}
+
+/* Pins a layout-1 world as a vtepd of that layout left it: a VNI, a port,
+ * n remote MAC+IP routes with their vtep_neigh and vtep_fdb entries. */
+static void pin_v1(const struct vtep_config *cfg, uint32_t n)
+{
+	struct vtep_global g = { .vtep_ip = cfg->vtep_ip, .layout_version = 1,
+				 .vxlan_port = htons(4789) };
+	struct v1_vni v = { .subnet = htonl(0x0a010000), .gateway_ip = htonl(0x0a01fffe),
+			    .prefixlen = 16, .arp_reply = VTEP_ARP_REPLY_REAL,
+			    .flags = VTEP_VNI_F_RT_AUTO, .gateway_mac = { 2, 0, 0, 0, 1, 0 },
+			    .rd = { 0, 1, 192, 0, 2, 1, 0, 100 } };
+	struct v1_port p = { .vni = 100, .ip = htonl(0x0a01000b), .mac = { 2, 0, 0, 0, 0, 0x11 },
+			     .ifname = "w1" };
+	__u32 zero = 0, vni = 100, ifindex = 7;
+	int gfd, vfd, pfd, rfd, nfd, ffd;
+
+	ck_assert_int_eq(mkdir(cfg->bpffs, 0700), 0);
+	gfd = pin_map(cfg, "vtep_global", BPF_MAP_TYPE_ARRAY, 4, sizeof(g), 1, 0);
+	vfd = pin_map(cfg, "vtep_vnis", BPF_MAP_TYPE_HASH, 4, sizeof(v), VTEP_MAX_VNIS, 0);
+	pfd = pin_map(cfg, "vtep_ports", BPF_MAP_TYPE_HASH, 4, sizeof(p), cfg->limit_ports, 0);
+	rfd = pin_map(cfg, "vtep_routes", BPF_MAP_TYPE_HASH, 8, 20, cfg->limit_routes,
+		      BPF_F_NO_PREALLOC);
+	nfd = pin_map(cfg, "vtep_neigh", BPF_MAP_TYPE_HASH, 8, 8, cfg->limit_routes,
+		      BPF_F_NO_PREALLOC);
+	ffd = pin_map(cfg, "vtep_fdb", BPF_MAP_TYPE_HASH, 12, 16, cfg->limit_fdb,
+		      BPF_F_NO_PREALLOC);
+	ck_assert_int_eq(bpf_map_update_elem(gfd, &zero, &g, 0), 0);
+	ck_assert_int_eq(bpf_map_update_elem(vfd, &vni, &v, 0), 0);
+	ck_assert_int_eq(bpf_map_update_elem(pfd, &ifindex, &p, 0), 0);
+	for (uint32_t i = 0; i < n; i++) {
+		struct vtep_route_key k = { 100, htonl(0x0a100000 + i) };
+		struct vtep_route r = { .vtep = htonl(0xc0000202), .seq = i,
+					.mac = { 2, 0xb0, 0, 0, (uint8_t)(i >> 8), (uint8_t)i },
+					.source = VTEP_SRC_BGP };
+		struct v1_neigh ne = { .source = VTEP_SRC_BGP };
+		struct vtep_fdb_key fk = { .vni = 100 };
+		struct vtep_fdb f = { .vtep = r.vtep, .seq = i, .source = VTEP_SRC_BGP };
+
+		memcpy(ne.mac, r.mac, 6);
+		memcpy(fk.mac, r.mac, 6);
+		ck_assert_int_eq(bpf_map_update_elem(rfd, &k, &r, 0), 0);
+		ck_assert_int_eq(bpf_map_update_elem(nfd, &k, &ne, 0), 0);
+		ck_assert_int_eq(bpf_map_update_elem(ffd, &fk, &f, 0), 0);
+	}
+	close(gfd);
+	close(vfd);
+	close(pfd);
+	close(rfd);
+	close(nfd);
+	close(ffd);
+}
+
+/* An upgrade from layout 1: VNIs and ports gain their IPv6 fields with every
+ * old field kept, routes are kept as they are, vtep_neigh's pin goes, the
+ * IPv6 maps are created empty, and the layout says 2. */
+START_TEST(test_layout_v1_to_v2)
+{
+	struct vtep_config cfg;
+	struct loader *ld = NULL;
+	char err[CFG_ERR_LEN] = "", path[PATH_MAX];
+	struct vtep_vni v;
+	struct vtep_port p;
+	unsigned int layout;
+	__u32 vni = 100, ifindex = 7;
+	int fd;
+
+	mkcfg(&cfg, 4096);
+	cfg.limit_fdb = 4096;
+	pin_v1(&cfg, 3000);
+	ck_assert_msg(loader_open(&cfg, &kern, &ld, err) == 0, "%s", err);
+	ck_assert_int_eq(loader_pinned_layout(cfg.bpffs, &layout), 0);
+	ck_assert_uint_eq(layout, 2);
+	ck_assert(no_tmp_pins(&cfg));
+
+	ck_assert_uint_eq(pin_info(&cfg, VTEP_MAP_VNIS).value_size, sizeof(struct vtep_vni));
+	ck_assert_int_eq(bpf_map_lookup_elem(loader_map_fd(ld, VTEP_MAP_VNIS), &vni, &v), 0);
+	ck_assert_uint_eq(v.subnet, htonl(0x0a010000));
+	ck_assert_uint_eq(v.gateway_ip, htonl(0x0a01fffe));
+	ck_assert_uint_eq(v.prefixlen, 16);
+	ck_assert_uint_eq(v.arp_reply, VTEP_ARP_REPLY_REAL);
+	ck_assert_uint_eq(v.flags, VTEP_VNI_F_RT_AUTO);
+	ck_assert_uint_eq(v.gateway_mac[4], 1);
+	ck_assert_uint_eq(v.rd[7], 100);
+	ck_assert_uint_eq(v.prefixlen6, 0);     /* no IPv6 yet */
+	ck_assert_uint_eq(v.l3vni, 0);
+
+	ck_assert_uint_eq(pin_info(&cfg, VTEP_MAP_PORTS).value_size, sizeof(struct vtep_port));
+	ck_assert_int_eq(bpf_map_lookup_elem(loader_map_fd(ld, VTEP_MAP_PORTS), &ifindex, &p), 0);
+	ck_assert_uint_eq(p.vni, 100);
+	ck_assert_uint_eq(p.ip, htonl(0x0a01000b));
+	ck_assert_uint_eq(p.mac[5], 0x11);
+	ck_assert_str_eq(p.ifname, "w1");
+	ck_assert_uint_eq(p.ip6[0], 0);
+
+	fd = loader_map_fd(ld, VTEP_MAP_ROUTES);
+	ck_assert_uint_eq(count(fd, 8), 3000);
+	{
+		struct vtep_route_key k = { 100, htonl(0x0a100000 + 2999) };
+		struct vtep_route r;
+
+		ck_assert_int_eq(bpf_map_lookup_elem(fd, &k, &r), 0);
+		ck_assert_uint_eq(r.seq, 2999);
+		ck_assert_uint_eq(r.mac[5], (uint8_t)2999);
+	}
+	/* vtep_fdb keeps its layout (the agent prunes what it no longer
+	 * wants); vtep_neigh's pin is gone; the IPv6 maps exist, empty. */
+	ck_assert_uint_eq(count(loader_map_fd(ld, VTEP_MAP_FDB), 12), 3000);
+	snprintf(path, sizeof(path), "%s/vtep_neigh", cfg.bpffs);
+	ck_assert_int_eq(access(path, F_OK), -1);
+	ck_assert_uint_eq(count(loader_map_fd(ld, VTEP_MAP_ROUTES6), 20), 0);
+	ck_assert_uint_eq(pin_info(&cfg, VTEP_MAP_PREFIXES6).key_size,
+			  sizeof(struct vtep_prefix6_key));
+	loader_close(ld);
+
+	/* Next start: nothing converted twice. */
+	ck_assert_msg(loader_open(&cfg, &kern, &ld, err) == 0, "%s", err);
+	ck_assert_int_eq(bpf_map_lookup_elem(loader_map_fd(ld, VTEP_MAP_VNIS), &vni, &v), 0);
+	ck_assert_uint_eq(v.subnet, htonl(0x0a010000));
 	loader_close(ld);
 }
 END_TEST
@@ -590,7 +753,7 @@ START_TEST(test_convert_chain)
 	static const struct migrate_conv s1[] = { { "a", 0, 4, 4, 4, 8, a_1to2 } };
 	static const struct migrate_conv s2[] = { { "b", 0, 4, 4, 8, 4, b_2to3 } };
 	static const struct migrate_step steps[] = {
-		{ 0, s0, 1 }, { 1, s1, 1 }, { 2, s2, 1 },
+		{ 0, s0, 1, NULL }, { 1, s1, 1, NULL }, { 2, s2, 1, NULL },
 	};
 	const struct migrate_table t = { .current = 3, .steps = steps, .n_steps = 3 };
 	const struct migrate_table gap = { .current = 3, .steps = steps + 1, .n_steps = 2 };
@@ -632,12 +795,14 @@ int main(void)
 	log_level = LOG_LVL_ERR;
 	loader_log_init();
 	probe_kernel(&kern);
+	v0_table_init();
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_capacity_grow);
 	tcase_add_test(tc, test_capacity_shrink);
 	tcase_add_test(tc, test_layout_v0_converted);
 	tcase_add_test(tc, test_interrupted_commit);
+	tcase_add_test(tc, test_layout_v1_to_v2);
 	tcase_add_test(tc, test_newer_and_unwritten);
 	tcase_add_test(tc, test_counters_appended);
 	tcase_add_test(pure, test_convert_chain);

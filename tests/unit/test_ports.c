@@ -28,8 +28,6 @@ static void setup(void)
 	fds.routes = mt_mkmap(BPF_MAP_TYPE_HASH, "vtep_routes", sizeof(struct vtep_route_key),
 			      sizeof(struct vtep_route), 1024, BPF_F_NO_PREALLOC);
 	fds.prefixes = -1;
-	fds.neigh = mt_mkmap(BPF_MAP_TYPE_HASH, "vtep_neigh", sizeof(struct vtep_route_key),
-			     sizeof(struct vtep_neigh), 1024, BPF_F_NO_PREALLOC);
 	fds.fdb = mt_mkmap(BPF_MAP_TYPE_HASH, "vtep_fdb", sizeof(struct vtep_fdb_key),
 			   sizeof(struct vtep_fdb), 1024, BPF_F_NO_PREALLOC);
 	fds.remotes = -1;
@@ -45,7 +43,6 @@ static void teardown(void)
 	mapsync_free(ms);
 	close(fds.ports);
 	close(fds.routes);
-	close(fds.neigh);
 	close(fds.fdb);
 }
 

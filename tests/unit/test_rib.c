@@ -113,13 +113,6 @@ static struct vtep_port mkport(uint32_t vni, const char *ip, const char *mac, co
 	return p;
 }
 
-static int get_neigh(uint32_t vni, const char *ip, struct vtep_neigh *out)
-{
-	struct vtep_route_key k = { .vni = vni, .ip = mt_ip(ip) };
-
-	return bpf_map_lookup_elem(fds.neigh, &k, out);
-}
-
 static size_t n_routes(void)
 {
 	return mt_count(fds.routes, sizeof(struct vtep_route_key));
@@ -127,7 +120,7 @@ static size_t n_routes(void)
 
 static size_t n_all(void)
 {
-	return mt_count(fds.routes, 8) + mt_count(fds.neigh, 8) + mt_count(fds.fdb, 12) +
+	return mt_count(fds.routes, 8) + mt_count(fds.fdb, 12) +
 	       mt_count(fds.prefixes, 12) + mt_count(fds.remotes, 4);
 }
 
@@ -147,7 +140,10 @@ struct step {
 struct want {
 	const char *vtep;     /* route at (100, IP1): NULL = none, "local" = the port */
 	uint32_t seq;
-	const char *fdb;      /* fdb at (100, M1), same convention */
+	/* fdb at (100, M1), same convention. A remote MAC+IP route has none
+	 * (its MAC is in its host route); the fdb holds a local workload's
+	 * MAC, the remote VTEP it moved to, or a MAC-only route's. */
+	const char *fdb;
 	bool adv;             /* our type-2 route for the port is advertised */
 	uint32_t adv_seq;
 	uint64_t frozen;      /* rib_stats.dad_frozen */
@@ -174,25 +170,25 @@ struct mob_case {
 static const struct mob_case mob_cases[] = {
 	{ "higher sequence wins",
 	  { ANN_(1, V_A, 0), ANN_(2, V_B, 1) },
-	  { .vtep = V_B, .seq = 1, .fdb = V_B } },
+	  { .vtep = V_B, .seq = 1 } },
 	{ "lower sequence is ignored",
 	  { ANN_(1, V_A, 2), ANN_(2, V_B, 1) },
-	  { .vtep = V_A, .seq = 2, .fdb = V_A } },
+	  { .vtep = V_A, .seq = 2 } },
 	{ "equal sequence: lowest VTEP (RFC 7432 15.1)",
 	  { ANN_(1, V_B, 1), ANN_(2, V_A, 1) },
-	  { .vtep = V_A, .seq = 1, .fdb = V_A } },
+	  { .vtep = V_A, .seq = 1 } },
 	{ "equal sequence, other order",
 	  { ANN_(2, V_A, 1), ANN_(1, V_B, 1) },
-	  { .vtep = V_A, .seq = 1, .fdb = V_A } },
+	  { .vtep = V_A, .seq = 1 } },
 	{ "sticky never moves",
 	  { STICKY_(1, V_B, 0), ANN_(2, V_A, 7) },
-	  { .vtep = V_B, .seq = 0, .fdb = V_B } },
+	  { .vtep = V_B, .seq = 0 } },
 	{ "sticky beats a local workload",
 	  { PORT_, STICKY_(1, V_B, 0) },
 	  { .vtep = V_B, .seq = 0, .fdb = V_B } },
 	{ "winner withdrawn: the other path takes over",
 	  { ANN_(1, V_A, 1), ANN_(2, V_B, 2), WD_(2, V_B) },
-	  { .vtep = V_A, .seq = 1, .fdb = V_A } },
+	  { .vtep = V_A, .seq = 1 } },
 	{ "all withdrawn: nothing left",
 	  { ANN_(1, V_A, 1), ANN_(2, V_B, 2), WD_(2, V_B), WD_(1, V_A) },
 	  { .vtep = NULL } },
@@ -219,25 +215,25 @@ static const struct mob_case mob_cases[] = {
 	  { .vtep = "local", .fdb = "local", .adv = true, .adv_seq = 0 } },
 	{ "port removed: remote route takes the key",
 	  { PORT_, ANN_(1, V_A, 0), UNPORT_ },
-	  { .vtep = V_A, .seq = 0, .fdb = V_A } },
+	  { .vtep = V_A, .seq = 0 } },
 	{ "dual-homed: same route from two peers, one goes down",
 	  { ANN_(1, V_A, 0), ANN_(2, V_A, 0), DOWN_(1) },
-	  { .vtep = V_A, .seq = 0, .fdb = V_A } },
+	  { .vtep = V_A, .seq = 0 } },
 	{ "dual-homed: both peers go down",
 	  { ANN_(1, V_A, 0), ANN_(2, V_A, 0), DOWN_(1), DOWN_(2) },
 	  { .vtep = NULL } },
 	{ "duplicate address detection freezes after 5 moves",
 	  { ANN_(1, V_A, 1), ANN_(2, V_B, 2), ANN_(1, V_A, 3), ANN_(2, V_B, 4),
 	    ANN_(1, V_A, 5), ANN_(2, V_B, 6), ANN_(1, V_A, 7) },
-	  { .vtep = V_B, .seq = 6, .fdb = V_B, .frozen = 1 } },
+	  { .vtep = V_B, .seq = 6, .frozen = 1 } },
 	{ "moves spread over more than the window are not duplicates",
 	  { ANN_(1, V_A, 1), ANN_(2, V_B, 2), ANN_(1, V_A, 3), TICK_(200),
 	    ANN_(2, V_B, 4), ANN_(1, V_A, 5), ANN_(2, V_B, 6), ANN_(1, V_A, 7) },
-	  { .vtep = V_A, .seq = 7, .fdb = V_A, .frozen = 0 } },
+	  { .vtep = V_A, .seq = 7, .frozen = 0 } },
 	{ "frozen entry thaws after the window",
 	  { ANN_(1, V_A, 1), ANN_(2, V_B, 2), ANN_(1, V_A, 3), ANN_(2, V_B, 4),
 	    ANN_(1, V_A, 5), ANN_(2, V_B, 6), TICK_(181), ANN_(1, V_A, 7) },
-	  { .vtep = V_A, .seq = 7, .fdb = V_A, .frozen = 1 } },
+	  { .vtep = V_A, .seq = 7, .frozen = 1 } },
 	{ "frozen local workload ignores a higher remote sequence",
 	  { ANN_(1, V_A, 1), PORT_, ANN_(1, V_A, 3), GARP_, ANN_(1, V_A, 5),
 	    GARP_, ANN_(1, V_A, 9), GARP_ },
@@ -311,13 +307,11 @@ static void run_step(const struct step *s)
 static void check_route(const char *name, const struct want *w)
 {
 	struct vtep_route r;
-	struct vtep_neigh nb;
 	struct vtep_fdb f;
 	int got = mt_route_get(&fds, 100, IP1, &r);
 
 	if (!w->vtep) {
 		ck_assert_msg(got != 0, "%s: route present", name);
-		ck_assert_msg(get_neigh(100, IP1, &nb) != 0, "%s: neigh present", name);
 	} else if (!strcmp(w->vtep, "local")) {
 		ck_assert_msg(got == 0 && r.source == VTEP_SRC_LOCAL && r.ifindex == 7,
 			      "%s: route not local (got %d source %u)", name, got, r.source);
@@ -327,8 +321,6 @@ static void check_route(const char *name, const struct want *w)
 			      "%s: route source %u vtep %08x, want BGP %s", name, r.source,
 			      ntohl(r.vtep), w->vtep);
 		ck_assert_msg(r.seq == w->seq, "%s: seq %u want %u", name, r.seq, w->seq);
-		ck_assert_int_eq(get_neigh(100, IP1, &nb), 0);
-		ck_assert_uint_eq(nb.source, VTEP_SRC_BGP);
 	}
 	got = mt_fdb_get(&fds, 100, M1, &f);
 	if (!w->fdb)
@@ -403,7 +395,9 @@ START_TEST(test_types_and_peer_down)
 
 	ck_assert_int_eq(mt_route_get(&fds, 100, IP1, &v), 0);
 	ck_assert_uint_eq(v.vtep, mt_ip(V_A));
-	ck_assert_int_eq(mt_fdb_get(&fds, 100, M1, &f), 0);
+	/* A MAC+IP route's MAC lives in its host route: no fdb entry; the
+	 * MAC-only route's MAC has one. */
+	ck_assert_int_ne(mt_fdb_get(&fds, 100, M1, &f), 0);
 	ck_assert_int_eq(mt_fdb_get(&fds, 100, "02:00:00:00:00:22", &f), 0);
 	ck_assert_uint_eq(f.vtep, mt_ip(V_A));
 	ck_assert_uint_eq(f.source, VTEP_SRC_BGP);
@@ -646,8 +640,8 @@ START_TEST(test_bulk_batched)
 	ck_assert_int_eq(rib_flush(rib), 0);
 	mapsync_get_stats(ms, &st);
 	ck_assert_uint_eq(n_routes(), N);
-	ck_assert_uint_eq(mt_count(fds.neigh, 8), N);
-	ck_assert_uint_eq(mt_count(fds.fdb, 12), N);
+	/* MAC+IP routes: one entry each, no fdb entry (vtep_maps.h, layout 2). */
+	ck_assert_uint_eq(mt_count(fds.fdb, 12), 0);
 	ck_assert_uint_lt(st.batches, 100);
 	ck_assert_uint_eq(st.errors, 0);
 	rib_latency_get(rib, &lat);
