@@ -2,7 +2,7 @@
 # run.sh - `make bench`: vtepd's datapath figures, never a pass/fail on time.
 #
 #   bench/run.sh [--quick] [--only PART[,PART...]] [--routes "1000 100000 1000000"]
-#                [--seconds S] [--runs K] [--no-build]
+#                [--seconds S] [--runs K] [--tcp-runs K] [--no-build]
 #   PART: progcost fwd tcp ingest mobility frrfdb check (default: all)
 #
 #   progcost  ns per packet of each verdict path (ARP reply, local delivery,
@@ -24,6 +24,7 @@
 #             -batch`: time until vtepd's vtep_fdb holds them all (and
 #             FRR's share), then the same for a flush (bench/frr_fdb.sh)
 #   check     GoBGP receives exactly what the feeder sends (check_feeder.sh)
+# --runs sets the rounds of fwd and tcp, --tcp-runs those of tcp alone.
 # --no-build uses the binaries already in build/ (make all bench-tools).
 # Results: bench/out/results.json and bench/out/results.md (the raw records
 # beside them). --quick runs a few paths on 1k routes with small frame counts
@@ -32,7 +33,9 @@
 #
 # Needs root (namespaces, bpffs, BPF). Creates only bn-*, bn2-* and bn3-*
 # namespaces, /run/vtepd-bench, /run/vtepd-bench2 and /run/vtepd-bench3,
-# FRR instances under /etc/frr/bn[23]-* and /var/run/frr/bn[23]-*, and
+# FRR instances under /etc/frr/bn[23]-* and /var/run/frr/bn[23]-* (with
+# BN_PFX=P and BN_RUN=D in the environment, every part uses P-* and D
+# instead, one part after another), and
 # removes them when it ends.
 set -u
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -56,8 +59,9 @@ while [ $# -gt 0 ]; do
 		shift 2 ;;
 	--seconds) pc_args+=(--seconds "$2"); fw_args+=(--seconds "$2"); shift 2 ;;
 	--runs) fw_args+=(--runs "$2"); tcp_args+=(--runs "$2"); shift 2 ;;
+	--tcp-runs) tcp_args+=(--runs "$2"); shift 2 ;;
 	--no-build) build=0; shift ;;
-	-h|--help) sed -n '2,26p' "$0"; exit 0 ;;
+	-h|--help) sed -n '2,39p' "$0"; exit 0 ;;
 	*) echo "bench/run.sh: unknown argument $1" >&2; exit 2 ;;
 	esac
 done
