@@ -111,6 +111,10 @@ jq -n --argjson meta "$(cat "$OUT/meta.json")" --arg mode "$MODE" \
 	} |
 	.fwd_ratios = ratios(.fwd_summary; .rx_pps_median) |
 	.fwd_round_ratios = round_ratios(.fwd; .rx_pps) |
+	# Packets per CPU second of the path (1e9 / path CPU ns per packet), A
+	# against B: what the rates would be on a CPU each system had to itself.
+	.fwd_cpu_ratios = ratios(.fwd_summary; if .path_cpu_ns_per_pkt_median then 1e9 / .path_cpu_ns_per_pkt_median else null end) |
+	.fwd_cpu_round_ratios = round_ratios(.fwd; if .path_cpu_ns_per_pkt then 1e9 / .path_cpu_ns_per_pkt else null end) |
 	.fwd_loadavg_1m = ([.fwd[].loadavg_1m] | mmr) |
 	.method.tcp = "iperf3, P TCP streams from the workload on host 1 to the workload on host 2 for S seconds (first second omitted), underlay MTU 1600 so 1500-byte packets fit every system (9000 / 8950 for the _jumbo systems), systems alternated within each round (even rounds in reverse order), each built from scratch; rate = bits received / time. vtepd runs with uplink_attach auto (`vtepd`), tc (`vtepd_tc`) and xdp (`vtepd_xdp`); uplink_mode is what vtepd chose (vtepctl -j status)." |
 	.tcp = ($tcp | map(select(.kind == "tcp" and .skipped == null))) |
@@ -235,10 +239,12 @@ jq -r '
 	"`vtepd` runs vtepd as configured by default (`uplink_attach` auto), `vtepd_tc` and",
 	"`vtepd_xdp` with the mode set explicitly; `mode run` is what vtepd chose (`vtepctl -j status`",
 	"on both hosts). Medians [min-max] over the rounds; ratios of the medians against the",
-	"references of the same MTU. Details and method in the two sections below.",
+	"references of the same MTU. \"per CPU / routed\": routed path CPU per packet over the",
+	"system one (packets per CPU second against routed), the rate ratio on a CPU each had to",
+	"itself. Details and method in the two sections below.",
 	"",
-	"| system | uplink_attach | mode run | 64-byte UDP pps | path CPU ns/pkt | / routed | / bridge_vxlan | TCP Gbit/s | / routed | / bridge_vxlan |",
-	"|---|---|---|---:|---:|---:|---:|---:|---:|---:|",
+	"| system | uplink_attach | mode run | 64-byte UDP pps | / routed | / bridge_vxlan | path CPU ns/pkt | per CPU / routed | TCP Gbit/s | / routed | / bridge_vxlan |",
+	"|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
 	(. as $r | ([.fwd_summary[].system] + [.tcp_summary[].system] | uniq_by_order | sort_by(sys_rank)) as $ss |
 	  $ss[] | . as $s |
 	  ($r.fwd_summary | map(select(.system == $s)) | first) as $f |
@@ -248,12 +254,13 @@ jq -r '
 	  def rt($tab): $tab[$s + "_over_" + .] | if . == null then "-"
 	    elif type == "string" then "-" else tostring end;
 	  "| \($s) | \(($f // $t).uplink_attach // "-") | " +
-	  (if $skip then "skipped: \($skip) | - | - | - | - | - | - | - |" else
+	  (if $skip then "skipped: \($skip) | - | - | - | - | - | - | - | - |" else
 	  "\(($f // $t).uplink_mode // "-") | " +
 	  (if $f then "\($f.rx_pps_median | n) [\($f.rx_pps_min | n)-\($f.rx_pps_max | n)] | " +
+	    "\("routed" | rt($r.fwd_ratios)) | \("bridge_vxlan" | rt($r.fwd_ratios)) | " +
 	    (if $f.path_cpu_ns_per_pkt_median then "\($f.path_cpu_ns_per_pkt_median) [\($f.path_cpu_ns_per_pkt_min)-\($f.path_cpu_ns_per_pkt_max)]" else "-" end) +
-	    " | \("routed" | rt($r.fwd_ratios)) | \("bridge_vxlan" | rt($r.fwd_ratios)) | "
-	   else "- | - | - | - | " end) +
+	    " | \("routed" | rt($r.fwd_cpu_ratios)) | "
+	   else "- | - | - | - | - | " end) +
 	  (if $t then "\($t.gbps_median | n) [\($t.gbps_min | n)-\($t.gbps_max | n)] | " +
 	    "\("routed" + $x | rt($r.tcp_ratios)) | \("bridge_vxlan" + $x | rt($r.tcp_ratios)) |"
 	   else "- | - | - |" end) end)),
@@ -296,8 +303,15 @@ jq -r '
 	"",
 	"Ratios of the medians: " + (.fwd_ratios | to_entries | map("\(.key | sub("_over_"; " / ")) \(.value | n)") | join(", ")) + ".",
 	(if (.fwd_round_ratios | length) > 0 then
-	  "The same ratios within each round (systems run back to back), median [min-max] over the rounds: " +
+	  "The same within each round (systems run back to back), median [min-max] over the rounds: " +
 	  (.fwd_round_ratios | to_entries | map(select(.value != null) |
+	    "\(.key | sub("_over_"; " / ")) \(.value.median) [\(.value.min)-\(.value.max)]") | join(", ")) + "."
+	 else empty end),
+	(if ([.fwd_cpu_ratios[] | numbers] | length) > 0 then
+	  "Packets per CPU second of the path (1e9 / path CPU ns per packet), ratios of the medians: " +
+	  (.fwd_cpu_ratios | to_entries | map(select(.value | numbers) | "\(.key | sub("_over_"; " / ")) \(.value)") | join(", ")) +
+	  "; within each round, median [min-max]: " +
+	  (.fwd_cpu_round_ratios | to_entries | map(select(.value != null) |
 	    "\(.key | sub("_over_"; " / ")) \(.value.median) [\(.value.min)-\(.value.max)]") | join(", ")) + "."
 	 else empty end),
 	(.fwd_summary[] | select(.uplink_reason != null and .skipped == null) |
