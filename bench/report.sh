@@ -30,9 +30,9 @@ jq -n --argjson meta "$(cat "$OUT/meta.json")" --arg mode "$MODE" \
 	def r3: if . == null then null else (. * 1000 | round) / 1000 end;
 	def ratio($a; $b): if $a == null or $b == null or $b == 0 then null else ($a / $b) | r3 end;
 	def uniq_by_order: reduce .[] as $x ([]; if index([$x]) then . else . + [$x] end);
-	# {median, min, max} of the non-null values, or null.
+	# {median, min, max} of the non-null values (2 decimals), or null.
 	def mmr: map(select(. != null)) | if length == 0 then null
-		else {median: median, min: min, max: max} end;
+		else {median: median, min: min, max: max} | map_values(. * 100 | round / 100) end;
 	# Systems in a fixed order (kernel references first, then vtepd per
 	# uplink_attach), variants (_jumbo, _b) after their base, others last.
 	def sys_rank: . as $s | ($s | sub("_jumbo$"; "") | sub("_b$"; "")) as $b |
