@@ -240,7 +240,7 @@ for p in $paths; do
 done
 [ -x "$BN_GEN" ] && [ -x "$BN_FILL" ] || bn_die "bench tools missing (make bench-tools)"
 if [ "$uplink" = xdp ]; then
-	why=$(bn_xdp_refusal)
+	why=$(bn_xdp_refusal "$BN_VTEPD")
 	if [ -n "$why" ]; then
 		emit "$(jq -nc --arg why "$why" '{kind: "progcost", uplink_attach: "xdp", skipped: $why}')"
 		echo "SKIP bench-progcost-uplink-xdp: $why" >&2

@@ -144,6 +144,8 @@ run_system() {
 	IPERF_PID=
 	local up=(--arg attach "$attach" --arg mode "$TOPO_UPLINK_MODE" --argjson uplinks "$TOPO_UPLINKS"
 		  --argjson load "$(bn_loadavg)" --argjson load0 "$load")
+	# jq text, spliced into both programs below.
+	# shellcheck disable=SC2016
 	local upj='uplink_attach: (if $attach == "" then null else $attach end),
 		 uplink_mode: (if $mode == "" then null else $mode end),
 		 uplink_reason: (if $uplinks == null then null else ($uplinks.h2.reason // null) end),
@@ -175,7 +177,7 @@ read -r -a WANT <<<"${TCP_SYSTEMS:-routed bridge_vxlan vtepd vtepd_tc vtepd_xdp}
 SYSTEMS=()
 for s in "${WANT[@]}"; do
 	why=
-	[ "$(sys_attach "$s")" = xdp ] && why=$(bn_xdp_refusal)
+	[ "$(sys_attach "$s")" = xdp ] && why=$(bn_xdp_refusal "$BN_VTEPD")
 	if [ -n "$why" ]; then
 		emit "$(jq -nc --arg sys "$s" --arg why "$why" '{kind: "tcp", system: $sys, skipped: $why}')"
 		echo "SKIP bench-tcp-$s: $why" >&2
