@@ -32,9 +32,21 @@ struct cni_req {
 	struct cni_env env;
 	struct cni_conf conf;
 	struct cni_args args;
-	const char *stdin_text;     /* handed to the IPAM plugin as it came */
+	const char *stdin_text;
 	size_t stdin_len;
+	/* What the IPAM plugin gets on stdin: the configuration as it came,
+	 * or, when the plugin does not speak its cniVersion, a copy in the
+	 * highest version it does (cni_ipam_prepare). */
+	const char *ipam_text;
+	size_t ipam_len;
+	char *ipam_owned;
 };
+
+/* Chooses the IPAM plugin's stdin (above). SPEC.md section 4 asks for
+ * "the same configuration"; but a 1.1.0 network with Debian's host-local
+ * (which stops at 1.0.0) would then fail every ADD, so vtepd-cni speaks to
+ * the delegate in the newest version both know and says so on stderr. */
+int cni_ipam_prepare(struct cni_req *r, struct cni_err *e);
 
 /* Everything from the raw inputs: env, parse, dispatch. */
 int cni_run(cni_getenv_fn get, const char *stdin_text, size_t stdin_len,

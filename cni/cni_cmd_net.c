@@ -13,8 +13,8 @@
 static struct cni_exec ipam_of(const struct cni_req *r, const char *command)
 {
 	return (struct cni_exec){ .type = r->conf.ipam_type, .path = r->env.path,
-				  .command = command, .stdin_text = r->stdin_text,
-				  .stdin_len = r->stdin_len };
+				  .command = command, .stdin_text = r->ipam_text ? r->ipam_text : r->stdin_text,
+				  .stdin_len = r->ipam_text ? r->ipam_len : r->stdin_len };
 }
 
 static struct json_object *gc_args(const struct cni_req *r)

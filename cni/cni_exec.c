@@ -15,6 +15,7 @@
 #include <sys/wait.h>
 
 #include "cni_input.h"
+#include "cni_ver.h"
 
 extern char **environ;
 
@@ -241,27 +242,42 @@ int cni_exec_run(const struct cni_exec *x, struct json_object **result, struct c
 	return ret;
 }
 
-int cni_exec_speaks(const struct cni_exec *x, const char *want, struct cni_err *e)
+int cni_exec_version_for(const struct cni_exec *x, const char *want, char out[16],
+			 struct cni_err *e)
 {
 	static const char ask[] = "{\"cniVersion\":\"1.0.0\"}";
+	int wnum = cni_ver_num(want), best = -1;
 	struct cni_exec v = *x;
 	struct json_object *r = NULL, *a;
-	int yes = 0;
 
+	out[0] = '\0';
 	v.command = "VERSION";
 	v.stdin_text = ask;
 	v.stdin_len = sizeof(ask) - 1;
+	v.env = NULL;
 	if (cni_exec_run(&v, &r, e))
 		return -e->code;
 	if (json_object_object_get_ex(r, "supportedVersions", &a) &&
 	    json_object_is_type(a, json_type_array))
 		for (size_t i = 0; i < json_object_array_length(a); i++) {
 			struct json_object *s = json_object_array_get_idx(a, i);
+			int n = json_object_is_type(s, json_type_string) ?
+				cni_ver_num(json_object_get_string(s)) : -1;
 
-			if (json_object_is_type(s, json_type_string) &&
-			    !strcmp(json_object_get_string(s), want))
-				yes = 1;
+			if (n >= CNI_V030 && n <= wnum && n > best) {
+				best = n;
+				snprintf(out, 16, "%s", json_object_get_string(s));
+			}
 		}
 	json_object_put(r);
-	return yes;
+	return 0;
+}
+
+int cni_exec_speaks(const struct cni_exec *x, const char *want, struct cni_err *e)
+{
+	char v[16];
+
+	if (cni_exec_version_for(x, want, v, e))
+		return -e->code;
+	return !strcmp(v, want);
 }

@@ -41,4 +41,10 @@ int cni_exec_run(const struct cni_exec *x, struct json_object **result, struct c
  * lists want. 1 yes, 0 no, -code on failure. */
 int cni_exec_speaks(const struct cni_exec *x, const char *want, struct cni_err *e);
 
+/* The version to speak to a delegate: want itself when the delegate lists
+ * it, else the highest it lists below want and from 0.3.0 on (older results
+ * have another shape); "" when there is none. 0 or -code. */
+int cni_exec_version_for(const struct cni_exec *x, const char *want, char out[16],
+			 struct cni_err *e);
+
 #endif /* CNI_EXEC_H */
