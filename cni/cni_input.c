@@ -2,6 +2,7 @@
 #include "cni_input.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +58,23 @@ int cni_read_all(int fd, size_t max, char **buf, size_t *len)
 	return 0;
 }
 
+/* json-c's strict mode still takes 'single-quoted' strings, which RFC
+ * 8259 does not: a quote outside a string is refused here. */
+static bool single_quoted(const char *t, size_t len)
+{
+	bool in = false;
+
+	for (size_t i = 0; i < len; i++) {
+		if (in && t[i] == '\\')
+			i++;
+		else if (t[i] == '"')
+			in = !in;
+		else if (!in && t[i] == '\'')
+			return true;
+	}
+	return false;
+}
+
 int cni_parse_object(const char *text, size_t len, const char *what, int code,
 		     struct json_object **out, struct cni_err *e)
 {
@@ -71,6 +89,8 @@ int cni_parse_object(const char *text, size_t len, const char *what, int code,
 		return cni_fail(e, code, "%s: contains a NUL byte", what);
 	if (len > (size_t)INT32_MAX)
 		return cni_fail(e, code, "%s: too long", what);
+	if (single_quoted(text, len))
+		return cni_fail(e, code, "%s: not valid JSON (a single-quoted string)", what);
 	tok = json_tokener_new_ex(CNI_JSON_DEPTH);
 	if (!tok)
 		return cni_fail(e, CNI_EIO, "out of memory");
