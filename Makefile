@@ -82,7 +82,7 @@ CNI_LIB_OBJS := $(filter-out $(BUILD)/cni/cni_main.o,$(CNI_OBJS))
 # folders below it only, so a hidden dependency upward fails to build.
 # "lib": tests of lib/ (and cli/) alone, linked with no agent archive.
 UNIT_TESTS_lib  := test_addr test_ctlproto test_hashmap test_mapdump test_rbuf test_vtepctl_args
-UNIT_TESTS_conf := test_config test_state
+UNIT_TESTS_conf := test_config test_state test_pods
 UNIT_TESTS_wire := test_bgp_as4 test_bgp_msg test_evpn_nlri
 UNIT_TESTS_dp   := test_loader test_mapsync test_migrate test_probe test_uplink_mode
 UNIT_TESTS_host := test_hostaddr test_ports test_underlay
