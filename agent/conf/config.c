@@ -121,13 +121,34 @@ static int parse_path(struct json_object *root, const char *key, char *out, size
 }
 
 /* The CNI plugin's socket (docs/kubernetes.md): a path like
- * control_socket's, or null for no CNI service at all. */
+ * control_socket's, or null for no CNI service at all. Left out, it is
+ * /run/vtepd/cni.sock beside the default control socket; a config that
+ * moves control_socket (a second vtepd on the host, every test and bench
+ * instance) moves it along, to the control socket's path with ".sock"
+ * replaced by ".cni.sock" (".cni.sock" appended otherwise), so two vtepds
+ * never fight over one CNI socket. */
+static int derive_cni_socket(struct vtep_config *cfg, char *err)
+{
+	const char *c = cfg->control_socket;
+	size_t n = strlen(c);
+
+	if (n > 5 && !strcmp(c + n - 5, ".sock"))
+		n -= 5;
+	if ((size_t)snprintf(cfg->cni_socket, SUN_PATH_LEN, "%.*s.cni.sock", (int)n, c) >=
+	    SUN_PATH_LEN)
+		return jv_fail(err, "cni_socket", "control_socket's path is too long to put the CNI "
+			       "socket beside it: set cni_socket");
+	return 0;
+}
+
 static int parse_cni_socket(struct json_object *root, struct vtep_config *cfg, char *err)
 {
 	struct json_object *v;
 	int ret;
 
-	if (jv_get(root, "cni_socket", &v) && !v) {
+	if (!jv_get(root, "cni_socket", &v))
+		return jv_get(root, "control_socket", &v) ? derive_cni_socket(cfg, err) : 0;
+	if (!v) {
 		cfg->cni_socket[0] = '\0';
 		return 0;
 	}

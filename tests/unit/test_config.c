@@ -286,6 +286,10 @@ START_TEST(test_cni_socket)
 	expect_mutation_ok("cni_socket", "null", &c);
 	ck_assert_str_eq(c.cni_socket, "");
 	config_free(&c);
+	/* left out: beside the file's control_socket (/run/vtepd-contract/vtepd.sock) */
+	expect_mutation_ok("cni_socket", NULL, &c);
+	ck_assert_str_eq(c.cni_socket, "/run/vtepd-contract/vtepd.cni.sock");
+	config_free(&c);
 	expect_mutation_refused("cni_socket", "\"cni.sock\"", "cni_socket: expected an absolute path");
 	expect_mutation_refused("cni_socket", "7", "cni_socket: expected an absolute path");
 	expect_mutation_refused("cni_socket", "\"/run/vtepd-contract/vtepd.sock\"",
