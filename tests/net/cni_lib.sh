@@ -33,7 +33,6 @@
 CNI_SYS=${CNI_SYS:-/usr/lib/cni}
 CNI_OUT=${CNI_OUT:-/dev/null}
 CNI_PORTMAPS=${CNI_PORTMAPS:-}
-CNI_RC=0
 
 # cni_speaks TYPE: the versions a plugin lists in its VERSION reply.
 cni_speaks() {
@@ -229,7 +228,9 @@ cni_setup() {
 }
 
 # cni_node H: the runtime of node H from now on (its namespace, result
-# cache and host-local store, its conflist $CNI_LIST).
+# cache and host-local store, its conflist $CNI_LIST, vtepd's $CNI_SOCK;
+# the scenarios read them).
+# shellcheck disable=SC2034
 cni_node() {
 	CNI_NS=$(ns_of "$1")
 	CNI_CACHE=$(hostdir "$1")/cni-cache

@@ -35,6 +35,7 @@ podman_cleanup() {
 	for e in "${PODMAN_CTRS[@]}"; do pm "${e%%:*}" rm -f -t 0 "${e#*:}" >/dev/null 2>&1; done
 	PODMAN_CTRS=()
 }
+# shellcheck disable=SC2154 # rc is set inside the trap
 trap 'rc=$?; podman_cleanup; frr_down; (exit $rc); net_cleanup' EXIT
 
 H1IP=$(uplink_ip h1); H2IP=$(uplink_ip h2)
