@@ -100,6 +100,7 @@ cni_node h1
 # check_one LIST CID NETNS IFNAME INDEX: CHECK of one plugin of the list.
 check_one() {
 	local conf CNI_PORTMAPS
+	# shellcheck disable=SC2034 # read by cni_request
 	CNI_PORTMAPS=$(cni_cached_caps "$1" "$2" "$4")
 	conf=$(cni_request "$1" "$5" "$(cni_cached "$1" "$2" "$4")" CHECK) &&
 		cni_exec CHECK "$2" "$3" "$4" "$conf"
