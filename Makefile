@@ -72,20 +72,26 @@ LIB_SRCS   := $(wildcard lib/*.c)
 LIB_OBJS   := $(patsubst %.c,$(BUILD)/%.o,$(LIB_SRCS))
 CLI_SRCS   := $(wildcard cli/*.c)
 CLI_OBJS   := $(patsubst %.c,$(BUILD)/%.o,$(CLI_SRCS))
+# vtepd-cni (cni/): everything but main() is archived for its unit tests.
+CNI_SRCS   := $(wildcard cni/*.c)
+CNI_OBJS   := $(patsubst %.c,$(BUILD)/%.o,$(CNI_SRCS))
+CNI_LIB_OBJS := $(filter-out $(BUILD)/cni/cni_main.o,$(CNI_OBJS))
 
 # Unit tests, by the folder each one exercises: it is compiled with that
 # folder's include path and linked with the archives of that folder and the
 # folders below it only, so a hidden dependency upward fails to build.
 # "lib": tests of lib/ (and cli/) alone, linked with no agent archive.
 UNIT_TESTS_lib  := test_addr test_ctlproto test_hashmap test_mapdump test_rbuf test_vtepctl_args
-UNIT_TESTS_conf := test_config test_state
+UNIT_TESTS_conf := test_config test_state test_pods
 UNIT_TESTS_wire := test_bgp_as4 test_bgp_msg test_evpn_nlri
 UNIT_TESTS_dp   := test_loader test_mapsync test_migrate test_probe test_uplink_mode
 UNIT_TESTS_host := test_hostaddr test_ports test_underlay
 UNIT_TESTS_rib  := test_evpn_export test_evpn_import test_rib
 UNIT_TESTS_bgp  := test_bgp_session test_bgp_session_gr test_bgp_session_rx test_frr_vectors
-UNIT_TESTS_ctl  := test_control test_metrics
-UNIT_DIRS  := lib $(AGENT_DIRS)
+UNIT_TESTS_ctl  := test_control test_metrics test_cnictl
+# "cni": tests of the plugin (cni/), linked with its archive and lib/ only.
+UNIT_TESTS_cni  := test_cni
+UNIT_DIRS  := lib $(AGENT_DIRS) cni
 UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 UNIT_UNDECLARED := $(filter-out $(foreach d,$(UNIT_DIRS),$(UNIT_TESTS_$(d))),\
                    $(patsubst tests/unit/%.c,%,$(UNIT_SRCS)))
@@ -101,7 +107,7 @@ BPFT_COMMON := $(filter-out tests/bpf/test_%.c,$(wildcard tests/bpf/*.c))
 .DEFAULT_GOAL := all
 .SECONDARY:
 
-all: $(BUILD)/vtepd $(BUILD)/vtepctl
+all: $(BUILD)/vtepd $(BUILD)/vtepctl $(BUILD)/vtepd-cni
 
 deps:
 	$(Q)./scripts/install-deps.sh
@@ -137,6 +143,19 @@ $(BUILD)/cli/%.o: cli/%.c | $(BUILD)
 	$(call msg,CC,$@)
 	$(Q)mkdir -p $(dir $@) && $(CC) $(CFLAGS) $(DEPFLAGS) -Icli -c $< -o $@
 
+$(BUILD)/cni/%.o: cni/%.c | $(BUILD)
+	$(call msg,CC,$@)
+	$(Q)mkdir -p $(dir $@) && $(CC) $(CFLAGS) $(DEPFLAGS) -Icni -c $< -o $@
+
+$(BUILD)/cni/libcni.a: $(CNI_LIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+# The plugin needs json-c and nothing else of vtepd's libraries.
+$(BUILD)/vtepd-cni: $(BUILD)/cni/cni_main.o $(BUILD)/cni/libcni.a $(BUILD)/libvtep.a
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(shell pkg-config --libs json-c)
+
 $(BUILD)/libvtep.a: $(LIB_OBJS)
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
@@ -158,8 +177,13 @@ $$(BUILD)/tests/unit/$(1): tests/unit/$(1).c $$(call agent_archives,$(2)) $$(BUI
 		$$(DEPFLAGS) -MF $$@.d -MT $$@ $$(LDFLAGS) -o $$@ $$< \
 		$$(call agent_archives,$(2)) $$(BUILD)/libvtep.a $$(LIBS) $$(CHECK_LIBS)
 endef
-$(foreach d,$(UNIT_DIRS),$(foreach t,$(UNIT_TESTS_$(d)),\
+$(foreach d,$(filter-out cni,$(UNIT_DIRS)),$(foreach t,$(UNIT_TESTS_$(d)),\
 	$(eval $(call unit_test_rule,$(t),$(filter-out lib,$(d))))))
+
+$(BUILD)/tests/unit/test_cni: tests/unit/test_cni.c $(BUILD)/cni/libcni.a $(BUILD)/libvtep.a
+	$(call msg,TEST-CC,$@)
+	$(Q)mkdir -p $(dir $@) && $(CC) $(CFLAGS) -Icni -Itests/unit $(DEPFLAGS) -MF $@.d -MT $@ \
+		$(LDFLAGS) -o $@ $< $(BUILD)/cni/libcni.a $(BUILD)/libvtep.a $(LIBS) $(CHECK_LIBS)
 
 # BPF program tests: BPF_PROG_TEST_RUN on the real skeletons.
 $(BUILD)/tests/bpf/%: tests/bpf/%.c $(BPFT_COMMON) $(wildcard tests/bpf/*.h) $(SKELS) $(BUILD)/libvtep.a
@@ -206,7 +230,7 @@ bench: deps
 clean:
 	rm -rf build build-asan
 
--include $(AGENT_OBJS:.o=.d) $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d) $(UNIT_BINS:=.d)
+-include $(AGENT_OBJS:.o=.d) $(LIB_OBJS:.o=.d) $(CLI_OBJS:.o=.d) $(CNI_OBJS:.o=.d) $(UNIT_BINS:=.d)
 
 # ---- bench tools (owned by bench/; additive block) ------------------------
 # bench/*.bpf.c -> build/bench/*.bpf.o (+ skeletons); bench/gen.c and

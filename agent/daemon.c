@@ -282,6 +282,10 @@ static int install(struct daemon *d, const struct cfg_port *ports, size_t n_port
 	for (i = 0; i < n_ports; i++)
 		if ((ret = ports_add(d->ports, &ports[i])) && ret != -EEXIST)
 			return ret;
+	/* The CNI's pods are ports too: before the reconcile, which would
+	 * otherwise delete their map entries as stale. */
+	if ((ret = daemon_cni_restore(d)))
+		return ret;
 	detach_stale_ports(d);
 	ret = mapsync_reconcile(d->ms);
 	mapsync_get_stats(d->ms, &st);
@@ -320,6 +324,10 @@ static int open_services(struct daemon *d)
 		return ret;
 	}
 	if ((ret = loop_add(d->loop, control_fd(d->ctl), on_control, d)))
+		return ret;
+	/* Last of the sockets: a CNI socket that answers means vtepd is
+	 * ready for pods (vtepd-cni's STATUS and ADD rely on it). */
+	if ((ret = daemon_cni_open(d)))
 		return ret;
 	if (d->cfg->metrics_enabled) {
 		ret = metrics_start_ops(d, &daemon_metrics_ops, d->cfg->metrics_addr,
@@ -453,6 +461,8 @@ void daemon_free(struct daemon *d)
 	/* BGP before the loop it watches from; sessions close without a
 	 * NOTIFICATION (planned restart, RFC 4724). */
 	bgp_free(d->bgp);
+	if (d->cni)
+		control_close(d->cni);
 	if (d->ctl)
 		control_close(d->ctl);
 	events_close(d->ev);
@@ -469,6 +479,7 @@ void daemon_free(struct daemon *d)
 	if (d->sigfd >= 0)
 		close(d->sigfd);
 	state_free(&d->st);
+	pods_free(&d->pods);
 	if (d->cfg) {
 		config_free(d->cfg);
 		free(d->cfg);
@@ -526,7 +537,15 @@ static int daemon_route_del(struct daemon *d, uint32_t vni, uint32_t prefix, uin
 
 static int daemon_port_add(struct daemon *d, const struct cfg_port *p, char err[CFG_ERR_LEN])
 {
+	char a[ADDR_IP_STRLEN];
 	int ret;
+
+	/* A pod's address or interface is the CNI's (daemon_cni.c). */
+	if (pods_by_ip(&d->pods, p->ip) || pods_by_host_ifname(&d->pods, p->ifname)) {
+		snprintf(err, CFG_ERR_LEN, "%s or %s belongs to a pod (vtepctl pods)", p->ifname,
+			 addr_fmt_ip(p->ip, a));
+		return -EEXIST;
+	}
 
 	ret = state_port_add(&d->st, d->cfg, d->cfg->state_dir, p, err);
 	if (ret)
@@ -540,6 +559,11 @@ static int daemon_port_add(struct daemon *d, const struct cfg_port *p, char err[
 static int daemon_port_del(struct daemon *d, const char *ifname, char err[CFG_ERR_LEN])
 {
 	int ret;
+
+	if (pods_by_host_ifname(&d->pods, ifname)) {
+		snprintf(err, CFG_ERR_LEN, "%s is a pod's: the runtime deletes it (CNI DEL)", ifname);
+		return -EPERM;
+	}
 
 	ret = state_port_del(&d->st, d->cfg, d->cfg->state_dir, ifname, err);
 	if (ret)
@@ -622,6 +646,7 @@ static const struct control_ops daemon_control_ops = {
 	.bgp_routes = daemon_bgp_routes,
 	.config    = daemon_config,
 	.status    = daemon_status,
+	.pods      = daemon_pods,
 };
 
 static const struct metrics_ops daemon_metrics_ops = {

@@ -2,8 +2,9 @@
  * daemon.c (life cycle, run-time edits, event handlers, the operation
  * tables of control and metrics), daemon_reload.c (applying a new config
  * file), daemon_probe.c (kernel probes, uplink attach, status) and
- * daemon_sync.c (config records into map records, the flush). They call
- * one way: daemon.c -> daemon_reload.c -> daemon_probe.c, daemon_sync.c.
+ * daemon_sync.c (config records into map records, the flush) and
+ * daemon_cni.c (the CNI service's pods). They call one way: daemon.c ->
+ * daemon_cni.c, daemon_reload.c -> daemon_probe.c, daemon_sync.c.
  * Nothing else includes this: main.c sees daemon.h, control and metrics
  * only the operations daemon.c hands them.
  */
@@ -17,6 +18,7 @@
 #include "daemon.h"
 #include "probe.h"
 #include "uplink_mode.h"
+#include "pods.h"
 #include "state.h"
 #include "vtep_maps.h"
 
@@ -60,6 +62,8 @@ struct daemon {
 	struct events    *ev;
 	struct loop      *loop;
 	struct control   *ctl;
+	struct control   *cni;  /* the CNI socket (ctl/cnictl.h), NULL when disabled */
+	struct pods       pods; /* the CNI's pods (state_dir/pods.json) */
 	struct metrics   *met;
 	/* BGP EVPN control plane, when the config has "bgp": NULL otherwise. */
 	struct evpn_export *exp;
@@ -105,5 +109,12 @@ void daemon_bgp_flush(struct daemon *d);
  * daemon_probe.c reports what the kernel and each uplink run. */
 int daemon_reload(struct daemon *d, char err[CFG_ERR_LEN]);
 int daemon_status(struct daemon *d, struct uplink_status *out);
+
+/* daemon_cni.c: the CNI service's pods. restore: read pods.json and make
+ * each pod a port again (start-up, before the reconcile); open: the CNI
+ * socket, when configured, on the loop; pods: the records (vtepctl pods). */
+int daemon_cni_restore(struct daemon *d);
+int daemon_cni_open(struct daemon *d);
+const struct pods *daemon_pods(const struct daemon *d);
 
 #endif /* VTEP_DAEMON_PRIV_H */

@@ -41,6 +41,7 @@ static void keep_restart_settings(const struct vtep_config *old, struct vtep_con
 	}
 	KEEP_STR(bpffs, "bpffs");
 	KEEP_STR(control_socket, "control_socket");
+	KEEP_STR(cni_socket, "cni_socket");
 	KEEP_STR(state_dir, "state_dir");
 	KEEP_VAL(uplink_attach, "vtep.uplink_attach");
 	KEEP_VAL(limit_routes, "limits.routes");
@@ -126,6 +127,8 @@ static int apply_ports(struct daemon *d, const struct cfg_port *ports, size_t n)
 	while ((p = ports_next(d->ports, &pos))) {
 		const struct cfg_port *np = state_find_port(ports, n, p->cfg.ifname);
 
+		if (p->cfg.pod)   /* the CNI's (daemon_cni.c), not the file's */
+			continue;
 		if (!np || !port_same(np, &p->cfg))
 			memcpy(gone[ng++], p->cfg.ifname, CFG_IFNAMSIZ);
 	}

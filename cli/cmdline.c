@@ -33,6 +33,7 @@ static const struct {
 	{ "fdb", OBJ_FDB },       { "vnis", OBJ_VNIS },   { "stats", OBJ_STATS },
 	{ "peers", OBJ_PEERS },   { "bgp", OBJ_BGP_ROUTES }, { "reload", OBJ_RELOAD },
 	{ "version", OBJ_VERSION }, { "status", OBJ_STATUS },
+	{ "pods", OBJ_PODS },
 };
 
 const char *cmdline_object_name(enum ctl_object obj)
@@ -430,6 +431,7 @@ int cmdline_parse(int argc, char **argv, struct cmdline *c, char *err, size_t er
 			return usage(err, errlen, "unexpected argument \"%s\"", argv[i]);
 		return 0;
 	case OBJ_STATUS:
+	case OBJ_PODS:
 		if (i < argc && !strcmp(argv[i], "show"))
 			i++;
 		if (i < argc)

@@ -38,6 +38,7 @@ enum ctl_object {
 	OBJ_RELOAD,
 	OBJ_VERSION,
 	OBJ_STATUS,
+	OBJ_PODS,          /* the CNI service's pods (through vtepd) */
 };
 
 enum ctl_verb {

@@ -26,6 +26,7 @@ static const char general[] =
 	"  bgp routes [vni N] [peer A]       routes received over BGP\n"
 	"  reload                            re-read vtepd's configuration file\n"
 	"  status                            kernel features and uplink modes\n"
+	"  pods                              pods attached by the CNI plugin (vtepd-cni)\n"
 	"\n"
 	"Exit status: 0 ok, 1 operation failed, 2 usage error, 3 vtepd not reachable.\n";
 
@@ -47,11 +48,12 @@ static const char ports[] =
 	"       vtepctl ports add IFNAME vni N ip A [mac M|auto]\n"
 	"       vtepctl ports del IFNAME\n"
 	"\n"
-	"show  lists the attached workload ports (vtep_ports).\n"
+	"show  lists the attached workload ports (vtep_ports); \"pod\" marks a pod's\n"
+	"      veth made by vtepd for its CNI plugin (vtepctl pods).\n"
 	"add   makes IFNAME a port of VNI N for the workload at A; mac defaults to\n"
 	"      auto (the workload's own MAC). The interface need not exist yet.\n"
 	"del   removes the port. Edits persist in vtepd's state_dir.\n"
-	"JSON: [{ifname, ifindex, vni, ip, mac (null until learned), mac_auto}]\n";
+	"JSON: [{ifname, ifindex, vni, ip, mac (null until learned), mac_auto, pod}]\n";
 
 static const char neigh[] =
 	"Usage: vtepctl neigh [show]\n"
@@ -108,6 +110,15 @@ static const char status[] =
 	"uplinks: [{ifname, ifindex, attached, mode, generic, reason}]}\n"
 	"features: {name: true|false}; feature_notes: {name: why it is missing}.\n";
 
+static const char pods[] =
+	"Usage: vtepctl pods [show]\n"
+	"\nThe pods vtepd attached for its CNI plugin, vtepd-cni (needs vtepd): each\n"
+	"CNI attachment (container id, interface) with its host-side veth, which is\n"
+	"also a port (vtepctl ports marks it \"pod\"), and the pod's namespace/name\n"
+	"when the runtime passed them (K8S_POD_NAMESPACE, K8S_POD_NAME).\n"
+	"JSON: [{container_id, netns, ifname, host_ifname, vni, ip, mac, mtu, network,\n"
+	"k8s_namespace, k8s_name, k8s_uid}] (null for what the runtime did not say).\n";
+
 void help_print(FILE *f, enum ctl_object obj)
 {
 	const char *t = general;
@@ -124,6 +135,7 @@ void help_print(FILE *f, enum ctl_object obj)
 	case OBJ_RELOAD:     t = reload; break;
 	case OBJ_VERSION:    t = version; break;
 	case OBJ_STATUS:     t = status; break;
+	case OBJ_PODS:       t = pods; break;
 	case OBJ_NONE:       break;
 	}
 	fputs(t, f);

@@ -55,6 +55,8 @@ static const char *build(const struct cmdline *c, struct json_object *a)
 		return CTLPROTO_CMD_VERSION;
 	case OBJ_STATUS:
 		return CTLPROTO_CMD_STATUS;
+	case OBJ_PODS:
+		return CTLPROTO_CMD_PODS;
 	default:
 		return NULL;
 	}
@@ -179,6 +181,30 @@ static void print_status(const struct out *o, struct json_object *data)
 	}
 }
 
+/* pods: one line per attachment; NAMESPACE/NAME when CNI_ARGS named it. */
+static void print_pods(const struct out *o, struct json_object *data)
+{
+	size_t n;
+
+	if (o->json) {
+		out_value(o, data);
+		return;
+	}
+	printf("%-13s  %-15s  %-8s  %-15s  %-17s  %-15s  %s\n", "HOST IFNAME", "CONTAINER", "VNI",
+	       "IP", "MAC", "IFNAME", "POD");
+	n = json_object_is_type(data, json_type_array) ? json_object_array_length(data) : 0;
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *p = json_object_array_get_idx(data, i);
+		const char *ns = get_str(p, "k8s_namespace", NULL), *nm = get_str(p, "k8s_name", NULL);
+
+		printf("%-13s  %-15.12s  %-8" PRId64 "  %-15s  %-17s  %-15s  %s%s%s\n",
+		       get_str(p, "host_ifname", "?"), get_str(p, "container_id", "?"),
+		       get_int(p, "vni"), get_str(p, "ip", "?"), get_str(p, "mac", "?"),
+		       get_str(p, "ifname", "?"), ns ? ns : "", ns && nm ? "/" : "",
+		       nm ? nm : (ns ? "" : "-"));
+	}
+}
+
 static int version(const struct cmdline *c, const struct out *o, int ret,
 		   struct json_object *data, bool ok)
 {
@@ -250,6 +276,8 @@ int remote_run(const struct cmdline *c)
 		print_bgp_routes(&o, data);
 	else if (c->obj == OBJ_STATUS)
 		print_status(&o, data);
+	else if (c->obj == OBJ_PODS)
+		print_pods(&o, data);
 	status = VTEPCTL_OK;
 out:
 	json_object_put(root);

@@ -142,6 +142,7 @@ static int show_ports(const struct cmdline *c, struct out *o)
 		char ifname[sizeof(p->v.ifname) + 1], ip[ADDR_IP_STRLEN], m[ADDR_MAC_STRLEN];
 		bool known = !addr_mac_is_zero(p->v.mac);
 		bool mac_auto = p->v.flags & VTEP_PORT_F_MAC_AUTO;
+		bool pod = p->v.flags & VTEP_PORT_F_POD;
 
 		/* The map's ifname need not be NUL-terminated at 16 bytes. */
 		memcpy(ifname, p->v.ifname, sizeof(p->v.ifname));
@@ -157,10 +158,12 @@ static int show_ports(const struct cmdline *c, struct out *o)
 			out_add_str(j, "ip", ip);
 			out_add_str(j, "mac", known ? m : NULL);
 			out_add_bool(j, "mac_auto", mac_auto);
+			out_add_bool(j, "pod", pod);
 			out_item(o, j);
 		} else {
-			printf("%-15s  %-7u  %-8u  %-15s  %s%s\n", ifname, p->ifindex, p->v.vni, ip,
-			       known ? m : "(not learned)", mac_auto ? " auto" : "");
+			printf("%-15s  %-7u  %-8u  %-15s  %s%s%s\n", ifname, p->ifindex, p->v.vni, ip,
+			       known ? m : "(not learned)", mac_auto ? " auto" : "",
+			       pod ? " pod" : "");
 		}
 	}
 	out_end(o);

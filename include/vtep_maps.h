@@ -115,7 +115,9 @@ struct vtep_port {
 _Static_assert(sizeof(struct vtep_port) == 64, "vtep_port layout");
 #define VTEP_PORT_F_MAC_AUTO 0x1 /* MAC was "auto" in the config */
 #define VTEP_PORT_F_TAP      0x2 /* a tap: deliver with bpf_redirect, not _peer */
-#define VTEP_PORT_F_POD      0x4 /* made by the CNI plugin */
+/* A pod's veth made by vtepd for the CNI plugin. Only user space reads it
+ * (vtepctl ports); the programs ignore it. */
+#define VTEP_PORT_F_POD      0x4
 
 /* Where an entry came from (vtepctl's "source"). */
 enum vtep_source {

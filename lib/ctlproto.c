@@ -103,6 +103,12 @@ char *ctlproto_encode_ok(struct json_object *data, size_t *len)
 
 char *ctlproto_encode_error(const char *msg, size_t *len)
 {
+	return ctlproto_encode_error_code(msg, 0, len);
+}
+
+/* code 0: no "code" key. */
+char *ctlproto_encode_error_code(const char *msg, int code, size_t *len)
+{
 	struct json_object *o = json_object_new_object();
 	char *line = NULL;
 
@@ -111,7 +117,8 @@ char *ctlproto_encode_error(const char *msg, size_t *len)
 		return NULL;
 	}
 	if (json_object_object_add(o, "ok", json_object_new_boolean(0)) ||
-	    json_object_object_add(o, "error", json_object_new_string(msg ? msg : "error"))) {
+	    json_object_object_add(o, "error", json_object_new_string(msg ? msg : "error")) ||
+	    (code && json_object_object_add(o, "code", json_object_new_int(code)))) {
 		errno = ENOMEM;
 		goto out;
 	}

@@ -46,6 +46,9 @@
  *   status      - none; data: {version, features: {NAME: bool}, feature_notes:
  *                 {NAME: why}, xdp_program, test_override, uplinks: [{ifname,
  *                 ifindex, attached, mode ("xdp"|"tc"), generic, reason}]}
+ *   pods        - none; data: [{container_id, netns, ifname, host_ifname, vni,
+ *                 ip, mac, mtu, network, k8s_namespace, k8s_name, k8s_uid}]
+ *                 (the CNI service's pods, docs/kubernetes.md)
  */
 #define CTLPROTO_CMD_ROUTES_ADD "routes.add"
 #define CTLPROTO_CMD_ROUTES_DEL "routes.del"
@@ -56,6 +59,7 @@
 #define CTLPROTO_CMD_BGP_ROUTES "bgp.routes"
 #define CTLPROTO_CMD_VERSION    "version"
 #define CTLPROTO_CMD_STATUS     "status"
+#define CTLPROTO_CMD_PODS       "pods"
 
 /* json_object_to_json_string_ext() flags for everything we emit: no "\/"
  * (prefixes contain slashes), no pretty printing. */
@@ -69,6 +73,10 @@ char *ctlproto_encode_ok(struct json_object *data, size_t *len);
 /* note: optional extra top-level "note" string (NULL for none). */
 char *ctlproto_encode_ok_note(struct json_object *data, const char *note, size_t *len);
 char *ctlproto_encode_error(const char *msg, size_t *len);
+/* An error with a number for programs: {"ok": false, "error": msg, "code":
+ * code}. The CNI socket sends the CNI spec's error code this way
+ * (agent/ctl/cnictl.h); clients that do not know "code" ignore it. */
+char *ctlproto_encode_error_code(const char *msg, int code, size_t *len);
 
 /* Decodes one message (with or without its trailing '\n'). On success
  * *cmd points into *root's storage and *args is the args object (a new empty

@@ -20,6 +20,7 @@
 
 #define DEF_BPFFS          "/sys/fs/bpf/vtepd"
 #define DEF_CONTROL_SOCKET "/run/vtepd/vtepd.sock"
+#define DEF_CNI_SOCKET     "/run/vtepd/cni.sock"
 #define DEF_STATE_DIR      "/var/lib/vtepd"
 #define DEF_METRICS_ADDR   "127.0.0.1"
 #define DEF_METRICS_PORT   9469
@@ -117,6 +118,44 @@ static int parse_path(struct json_object *root, const char *key, char *out, size
 	if (!jv_get(root, key, &v))
 		return 0;
 	return jv_abspath(v, key, out, size, err);
+}
+
+/* The CNI plugin's socket (docs/kubernetes.md): a path like
+ * control_socket's, or null for no CNI service at all. Left out, it is
+ * /run/vtepd/cni.sock beside the default control socket; a config that
+ * moves control_socket (a second vtepd on the host, every test and bench
+ * instance) moves it along, to the control socket's path with ".sock"
+ * replaced by ".cni.sock" (".cni.sock" appended otherwise), so two vtepds
+ * never fight over one CNI socket. */
+static int derive_cni_socket(struct vtep_config *cfg, char *err)
+{
+	const char *c = cfg->control_socket;
+	size_t n = strlen(c);
+
+	if (n > 5 && !strcmp(c + n - 5, ".sock"))
+		n -= 5;
+	if ((size_t)snprintf(cfg->cni_socket, SUN_PATH_LEN, "%.*s.cni.sock", (int)n, c) >=
+	    SUN_PATH_LEN)
+		return jv_fail(err, "cni_socket", "control_socket's path is too long to put the CNI "
+			       "socket beside it: set cni_socket");
+	return 0;
+}
+
+static int parse_cni_socket(struct json_object *root, struct vtep_config *cfg, char *err)
+{
+	struct json_object *v;
+	int ret;
+
+	if (!jv_get(root, "cni_socket", &v))
+		return jv_get(root, "control_socket", &v) ? derive_cni_socket(cfg, err) : 0;
+	if (!v) {
+		cfg->cni_socket[0] = '\0';
+		return 0;
+	}
+	ret = parse_path(root, "cni_socket", cfg->cni_socket, SUN_PATH_LEN, err);
+	if (!ret && !strcmp(cfg->cni_socket, cfg->control_socket))
+		return jv_fail(err, "cni_socket", "must not be control_socket's path");
+	return ret;
 }
 
 /* "ADDR:PORT" with an IPv4 ADDR (0.0.0.0 listens everywhere), or null. */
@@ -505,6 +544,7 @@ static void set_defaults(struct vtep_config *cfg)
 	cfg->uplink_attach = CFG_ATTACH_AUTO;
 	snprintf(cfg->bpffs, sizeof(cfg->bpffs), "%s", DEF_BPFFS);
 	snprintf(cfg->control_socket, sizeof(cfg->control_socket), "%s", DEF_CONTROL_SOCKET);
+	snprintf(cfg->cni_socket, sizeof(cfg->cni_socket), "%s", DEF_CNI_SOCKET);
 	snprintf(cfg->state_dir, sizeof(cfg->state_dir), "%s", DEF_STATE_DIR);
 	cfg->metrics_enabled = true;
 	snprintf(cfg->metrics_addr, sizeof(cfg->metrics_addr), "%s", DEF_METRICS_ADDR);
@@ -520,7 +560,7 @@ static void set_defaults(struct vtep_config *cfg)
 static int parse_root(struct json_object *root, struct vtep_config *cfg, char *err)
 {
 	static const char *const keys[] = {
-		"vtep", "bpffs", "control_socket", "state_dir", "metrics", "limits",
+		"vtep", "bpffs", "control_socket", "cni_socket", "state_dir", "metrics", "limits",
 		"bgp", "vnis", "ports", "routes", NULL
 	};
 	struct json_object *v;
@@ -537,6 +577,7 @@ static int parse_root(struct json_object *root, struct vtep_config *cfg, char *e
 	    (ret = parse_path(root, "bpffs", cfg->bpffs, sizeof(cfg->bpffs), err)) ||
 	    /* sun_path, not CFG_PATH_LEN, bounds a socket's path */
 	    (ret = parse_path(root, "control_socket", cfg->control_socket, SUN_PATH_LEN, err)) ||
+	    (ret = parse_cni_socket(root, cfg, err)) ||
 	    (ret = parse_path(root, "state_dir", cfg->state_dir, sizeof(cfg->state_dir), err)) ||
 	    (ret = parse_metrics(root, cfg, err)) ||
 	    (ret = parse_limits(root, cfg, err)) ||

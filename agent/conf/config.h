@@ -65,6 +65,7 @@ struct cfg_port {
 	uint32_t ip;              /* network order */
 	bool     mac_auto;
 	uint8_t  mac[6];          /* valid when !mac_auto */
+	bool     pod;             /* a CNI pod's veth (vtepd made it; pods.h) */
 };
 
 struct cfg_route {
@@ -82,6 +83,7 @@ struct vtep_config {
 	enum cfg_uplink_attach uplink_attach;
 	char     bpffs[CFG_PATH_LEN];
 	char     control_socket[CFG_PATH_LEN];
+	char     cni_socket[CFG_PATH_LEN];   /* "" when null: no CNI service */
 	char     state_dir[CFG_PATH_LEN];
 	bool     metrics_enabled;
 	char     metrics_addr[64]; /* "127.0.0.1" */

@@ -20,7 +20,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define STATE_TMP      STATE_FILE ".tmp"
 #define STATE_VNI_MAX  16777215u   /* 24 bits (RFC 7348 s.5) */
 
 /* ------------------------------------------------------------ directory */
@@ -33,7 +32,7 @@ static int state_path(char *buf, size_t size, const char *dir, const char *name)
 }
 
 /* mkdir -p, the last component mode 0700: the state names the workloads. */
-static int mkdir_p(const char *dir)
+int state_mkdir_p(const char *dir)
 {
 	char buf[PATH_MAX];
 	struct stat sb;
@@ -198,7 +197,7 @@ int state_load(const char *dir, struct state *st, char err[CFG_ERR_LEN])
 	memset(st, 0, sizeof(*st));
 	ret = state_path(path, sizeof(path), dir, STATE_FILE);
 	if (!ret)
-		ret = mkdir_p(dir);
+		ret = state_mkdir_p(dir);
 	if (ret) {
 		file_fail(err, dir, strerror(-ret));
 		return ret;
@@ -327,14 +326,19 @@ static int write_all(int fd, const char *buf, size_t len)
 
 /* tmp -> fsync -> rename -> fsync(dir): rename(2) replaces atomically, and
  * the fsyncs order the data before the rename and make the rename durable. */
-static int write_atomic(const char *dir, const char *text, size_t len, char *err)
+int state_write_file(const char *dir, const char *name, const char *text, size_t len,
+		     char *err)
 {
+	char tmpname[NAME_MAX + 1];
 	char tmp[PATH_MAX], path[PATH_MAX];
 	int fd = -1, dfd = -1, ret;
 	const char *step = "";
 
-	if ((ret = state_path(tmp, sizeof(tmp), dir, STATE_TMP)) ||
-	    (ret = state_path(path, sizeof(path), dir, STATE_FILE))) {
+	if ((size_t)snprintf(tmpname, sizeof(tmpname), "%s.tmp", name) >= sizeof(tmpname))
+		ret = -ENAMETOOLONG;
+	else if (!(ret = state_path(tmp, sizeof(tmp), dir, tmpname)))
+		ret = state_path(path, sizeof(path), dir, name);
+	if (ret) {
 		file_fail(err, dir, strerror(-ret));
 		return ret;
 	}
@@ -389,7 +393,7 @@ int state_save(const char *dir, const struct state *st, char err[CFG_ERR_LEN])
 	size_t len;
 	int ret;
 
-	ret = mkdir_p(dir);
+	ret = state_mkdir_p(dir);
 	if (ret) {
 		file_fail(err, dir, strerror(-ret));
 		return ret;
@@ -414,7 +418,7 @@ int state_save(const char *dir, const struct state *st, char err[CFG_ERR_LEN])
 	memcpy(buf, text, len);
 	buf[len++] = '\n';
 	buf[len] = '\0';
-	ret = write_atomic(dir, buf, len, err);
+	ret = state_write_file(dir, STATE_FILE, buf, len, err);
 	free(buf);
 	json_object_put(root);
 	return ret;

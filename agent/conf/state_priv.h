@@ -24,4 +24,12 @@ int state_copy(struct state *dst, const struct state *src);
 /* Whether ifname is one of the n names. */
 bool state_name_listed(char (*names)[CFG_IFNAMSIZ], size_t n, const char *ifname);
 
+/* state_file.c, shared with pods_file.c (the pods' file in the same
+ * directory): mkdir -p with the last component 0700, and an atomic
+ * replacement of <dir>/<name> (written to <name>.tmp, fsync'ed, renamed,
+ * the directory fsync'ed). 0 or -errno with err set. */
+int state_mkdir_p(const char *dir);
+int state_write_file(const char *dir, const char *name, const char *text, size_t len,
+		     char *err);
+
 #endif /* VTEP_STATE_PRIV_H */

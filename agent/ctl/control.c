@@ -51,7 +51,9 @@ struct client {
 
 struct control {
 	struct daemon *d;
-	const struct control_ops *ops;
+	const void *ops;
+	control_serve_fn serve;     /* control_dispatch, or another socket's */
+	size_t max_clients;
 	int ep, lfd, tfd;
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	struct client *clients;
@@ -151,7 +153,7 @@ static void client_next(struct control *c, struct client *cl)
 		n = (size_t)(nl - cl->in) + 1;
 		/* A blank line is no request (keeps `echo | nc -U` quiet). */
 		if (!is_blank(cl->in, n))
-			client_queue(cl, control_dispatch(c->d, c->ops, cl->in, n, &c->errors));
+			client_queue(cl, c->serve(c->d, c->ops, cl->in, n, &c->errors));
 		memmove(cl->in, cl->in + n, cl->inlen - n);
 		cl->inlen -= n;
 		if (cl->inlen)
@@ -242,7 +244,7 @@ static void accept_clients(struct control *c)
 				log_warn("control: accept: %s", strerror(errno));
 			return;
 		}
-		if (c->nclients >= CONTROL_MAX_CLIENTS) {
+		if (c->nclients >= c->max_clients) {
 			static const char busy[] = "{\"ok\":false,\"error\":\"too many clients\"}\n";
 
 			c->errors++;
@@ -389,8 +391,20 @@ static int remove_stale(const struct sockaddr_un *sa)
 	return 0;
 }
 
+static char *serve_control(struct daemon *d, const void *ops, const char *msg, size_t len,
+			   uint64_t *errors)
+{
+	return control_dispatch(d, ops, msg, len, errors);
+}
+
 int control_open_ops(struct daemon *d, const struct control_ops *ops, const char *path,
 		     struct control **out)
+{
+	return control_open_server(d, ops, serve_control, CONTROL_MAX_CLIENTS, path, out);
+}
+
+int control_open_server(struct daemon *d, const void *ops, control_serve_fn serve,
+			size_t max_clients, const char *path, struct control **out)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct epoll_event ev = { .events = EPOLLIN };
@@ -406,6 +420,8 @@ int control_open_ops(struct daemon *d, const struct control_ops *ops, const char
 		return -ENOMEM;
 	c->d = d;
 	c->ops = ops;
+	c->serve = serve;
+	c->max_clients = max_clients;
 	c->lfd = c->tfd = -1;
 	strcpy(sa.sun_path, path);
 	c->ep = epoll_create1(EPOLL_CLOEXEC);
@@ -436,7 +452,11 @@ int control_open_ops(struct daemon *d, const struct control_ops *ops, const char
 		goto fail;
 	}
 	memcpy(c->path, path, strlen(path) + 1);
-	if (chmod(path, 0600) || listen(c->lfd, CONTROL_BACKLOG)) {
+	/* A backlog as deep as the clients served: a burst of pod starts
+	 * (one vtepd-cni each) then waits in the queue instead of being
+	 * refused. */
+	if (chmod(path, 0600) ||
+	    listen(c->lfd, max_clients > CONTROL_BACKLOG ? (int)max_clients : CONTROL_BACKLOG)) {
 		ret = -errno;
 		goto fail;
 	}

@@ -25,6 +25,7 @@
 #include <stdint.h>
 #include "bgp_peer.h"
 #include "config.h"
+#include "pods.h"
 #include "uplink_mode.h"
 
 struct control;
@@ -68,6 +69,8 @@ struct control_ops {
 	const struct vtep_config *(*config)(const struct daemon *d);
 	/* NULL (tests): status answers "not available". */
 	int (*status)(struct daemon *d, struct uplink_status *out);
+	/* The CNI service's pods (vtepctl pods). NULL (tests): none. */
+	const struct pods *(*pods)(const struct daemon *d);
 };
 
 /* The status reply's data (also vtepd --probe -j): {version, features,
@@ -81,6 +84,16 @@ struct json_object *control_status_json(const struct uplink_status *st);
  * -errno. */
 int control_open_ops(struct daemon *d, const struct control_ops *ops, const char *path,
 		     struct control **out);
+/* The same server for another protocol on the same framing (the CNI
+ * socket, cnictl.h): each complete message goes to serve(d, ops, ...),
+ * which returns the malloc'ed reply line (NULL: out of memory, the client
+ * is closed) and counts refused requests in *errors. At most max_clients
+ * at once; the listen backlog is as deep. */
+typedef char *(*control_serve_fn)(struct daemon *d, const void *ops, const char *msg,
+				  size_t len, uint64_t *errors);
+int control_open_server(struct daemon *d, const void *ops, control_serve_fn serve,
+			size_t max_clients, const char *path, struct control **out);
+
 /* One fd to watch for EPOLLIN (level-triggered is fine). */
 int control_fd(const struct control *c);
 /* Accepts, reads, dispatches and writes whatever is ready; never blocks. */

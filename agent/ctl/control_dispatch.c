@@ -121,6 +121,7 @@ static const struct {
 	{ CTLPROTO_CMD_BGP_ROUTES, control_do_bgp_routes },
 	{ CTLPROTO_CMD_VERSION,    do_version },
 	{ CTLPROTO_CMD_STATUS,     control_do_status },
+	{ CTLPROTO_CMD_PODS,       control_do_pods },
 };
 
 char *control_dispatch(struct daemon *d, const struct control_ops *ops,
@@ -151,7 +152,8 @@ char *control_dispatch(struct daemon *d, const struct control_ops *ops,
 	if (ret)
 		log_debug("control: %s refused: %s", cmd, r.err);
 	else if (strcmp(cmd, CTLPROTO_CMD_PEERS) && strcmp(cmd, CTLPROTO_CMD_BGP_ROUTES) &&
-		 strcmp(cmd, CTLPROTO_CMD_VERSION) && strcmp(cmd, CTLPROTO_CMD_STATUS))
+		 strcmp(cmd, CTLPROTO_CMD_VERSION) && strcmp(cmd, CTLPROTO_CMD_STATUS) &&
+		 strcmp(cmd, CTLPROTO_CMD_PODS))
 		log_info("control: %s done", cmd);
 done:
 	if (ret && r.bad_request && errors)

@@ -1,9 +1,10 @@
 /* control_priv.h - the control module's insides, shared by control.c (the
  * socket server), control_dispatch.c (request validation and dispatch),
  * control_bgp.c (the peers and bgp.routes replies), control_status.c (the
- * status reply) and control_args.c (argument readers). They call one way:
- * control.c -> control_dispatch.c -> control_bgp.c, control_status.c ->
- * control_args.c. Nothing outside ctl/ includes this: the rest of vtepd
+ * status reply), control_pods.c (the pods reply) and control_args.c
+ * (argument readers). They call one way: control.c -> control_dispatch.c
+ * -> control_bgp.c, control_status.c, control_pods.c -> control_args.c.
+ * The CNI socket (cnictl*.c) uses the request and the readers too. Nothing outside ctl/ includes this: the rest of vtepd
  * sees only control.h.
  */
 #ifndef VTEP_CONTROL_PRIV_H
@@ -52,5 +53,7 @@ int control_do_peers(struct req *r);
 int control_do_bgp_routes(struct req *r);
 /* control_status.c */
 int control_do_status(struct req *r);
+/* control_pods.c: vtepctl pods */
+int control_do_pods(struct req *r);
 
 #endif /* VTEP_CONTROL_PRIV_H */

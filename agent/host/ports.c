@@ -97,7 +97,8 @@ static void to_map_port(const struct port *p, struct vtep_port *vp)
 	vp->ip = p->cfg.ip;
 	if (p->mac_known)
 		memcpy(vp->mac, p->mac, 6);
-	vp->flags = (p->cfg.mac_auto ? VTEP_PORT_F_MAC_AUTO : 0) | (p->tap ? VTEP_PORT_F_TAP : 0);
+	vp->flags = (p->cfg.mac_auto ? VTEP_PORT_F_MAC_AUTO : 0) | (p->tap ? VTEP_PORT_F_TAP : 0) |
+		    (p->cfg.pod ? VTEP_PORT_F_POD : 0);
 	name_key(p->cfg.ifname, vp->ifname);
 }
 

@@ -46,7 +46,7 @@ help_in_man() {
 }
 OPS_DOC=$TOP/docs/operating.md
 DESIGN_DOC=$TOP/docs/design.md
-for o in routes ports neigh fdb vnis stats peers reload version status; do
+for o in routes ports neigh fdb vnis stats peers reload version status pods; do
 	check "vtepctl $o help, and the man page covers it" help_in_man "$o"
 done
 check "vtepctl bgp routes help, and the man page covers it" help_in_man bgp routes

@@ -272,6 +272,31 @@ START_TEST(test_contract_refusals)
 }
 END_TEST
 
+/* ------------------------------------------------------------- cni_socket */
+
+/* docs/kubernetes.md: a path like control_socket's, null turns it off, and
+ * it cannot be control_socket itself. */
+START_TEST(test_cni_socket)
+{
+	struct vtep_config c;
+
+	expect_mutation_ok("cni_socket", "\"/run/k/cni.sock\"", &c);
+	ck_assert_str_eq(c.cni_socket, "/run/k/cni.sock");
+	config_free(&c);
+	expect_mutation_ok("cni_socket", "null", &c);
+	ck_assert_str_eq(c.cni_socket, "");
+	config_free(&c);
+	/* left out: beside the file's control_socket (/run/vtepd-contract/vtepd.sock) */
+	expect_mutation_ok("cni_socket", NULL, &c);
+	ck_assert_str_eq(c.cni_socket, "/run/vtepd-contract/vtepd.cni.sock");
+	config_free(&c);
+	expect_mutation_refused("cni_socket", "\"cni.sock\"", "cni_socket: expected an absolute path");
+	expect_mutation_refused("cni_socket", "7", "cni_socket: expected an absolute path");
+	expect_mutation_refused("cni_socket", "\"/run/vtepd-contract/vtepd.sock\"",
+				"cni_socket: must not be control_socket's path");
+}
+END_TEST
+
 /* ------------------------------------------------------------- defaults */
 
 START_TEST(test_defaults)
@@ -283,6 +308,7 @@ START_TEST(test_defaults)
 	ck_assert_int_eq(c.uplink_attach, CFG_ATTACH_AUTO);
 	ck_assert_str_eq(c.bpffs, "/sys/fs/bpf/vtepd");
 	ck_assert_str_eq(c.control_socket, "/run/vtepd/vtepd.sock");
+	ck_assert_str_eq(c.cni_socket, "/run/vtepd/cni.sock");
 	ck_assert_str_eq(c.state_dir, "/var/lib/vtepd");
 	ck_assert(c.metrics_enabled);
 	ck_assert_str_eq(c.metrics_addr, "127.0.0.1");
@@ -1234,6 +1260,7 @@ int main(void)
 	tcase_add_test(files, test_design_example);
 	tcase_add_test(files, test_contract_refusals);
 	tcase_add_test(files, test_defaults);
+	tcase_add_test(files, test_cni_socket);
 	tcase_add_test(files, test_nested_defaults);
 	tcase_add_test(files, test_every_key_accepted);
 	tcase_add_test(files, test_metrics_null_disables);

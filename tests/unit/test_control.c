@@ -121,8 +121,25 @@ static int f_status(struct daemon *d, struct uplink_status *out)
 	return 0;
 }
 
+/* Two pods, given out of order: the reply sorts them by attachment. */
+static struct pod fake_pod_v[2] = {
+	{ .container_id = "zz", .ifname = "eth0", .netns = "/run/netns/b", .network = "pods",
+	  .host_ifname = "vt00000000002", .vni = 100, .mac = { 2, 0, 0, 0, 0, 2 }, .mtu = 1450 },
+	{ .container_id = "aa", .ifname = "eth0", .netns = "/run/netns/a", .network = "pods",
+	  .host_ifname = "vt00000000001", .vni = 100, .mac = { 2, 0, 0, 0, 0, 1 }, .mtu = 1450,
+	  .k8s_namespace = "web", .k8s_name = "db-0", .k8s_uid = "u1" },
+};
+static const struct pods fake_pods = { fake_pod_v, 2 };
+
+static const struct pods *f_pods(const struct daemon *d)
+{
+	(void)d;
+	return &fake_pods;
+}
+
 static const struct control_ops fake_ops = {
 	f_route_add, f_route_del, f_port_add, f_port_del, f_reload, f_peers, NULL, NULL, f_status,
+	f_pods,
 };
 
 static struct daemon *const D = (struct daemon *)&rec;   /* never dereferenced */
@@ -301,6 +318,35 @@ START_TEST(dispatch_routes)
 	ck_assert_uint_eq(rec.del_prefix, inet_addr("10.1.0.0"));
 	ck_assert_uint_eq(rec.del_len, 16);
 	ck_assert_uint_eq(errors, 0);
+}
+END_TEST
+
+START_TEST(dispatch_pods)
+{
+	struct json_object *root, *data, *p, *v;
+	const char *error;
+	bool ok;
+
+	reset();
+	fake_pod_v[0].ip = inet_addr("10.1.1.6");
+	fake_pod_v[1].ip = inet_addr("10.1.1.5");
+	root = call("{\"cmd\":\"pods\"}", &ok, &error, &data);
+	ck_assert(ok);
+	ck_assert_int_eq((int)json_object_array_length(data), 2);
+	p = json_object_array_get_idx(data, 0);
+	ck_assert(json_object_object_get_ex(p, "container_id", &v));
+	ck_assert_str_eq(json_object_get_string(v), "aa");
+	ck_assert(json_object_object_get_ex(p, "ip", &v));
+	ck_assert_str_eq(json_object_get_string(v), "10.1.1.5");
+	ck_assert(json_object_object_get_ex(p, "k8s_name", &v));
+	ck_assert_str_eq(json_object_get_string(v), "db-0");
+	ck_assert(json_object_object_get_ex(p, "host_ifname", &v));
+	ck_assert_str_eq(json_object_get_string(v), "vt00000000001");
+	p = json_object_array_get_idx(data, 1);
+	ck_assert(json_object_object_get_ex(p, "k8s_namespace", &v));
+	ck_assert_ptr_null(v);   /* not said by CNI_ARGS: null */
+	json_object_put(root);
+	refused("{\"cmd\":\"pods\",\"args\":{\"x\":1}}", "unknown argument");
 }
 END_TEST
 
@@ -888,6 +934,7 @@ int main(void)
 	log_level = LOG_LVL_ERR;
 	tcase_add_test(d, dispatch_routes);
 	tcase_add_test(d, dispatch_ports_reload);
+	tcase_add_test(d, dispatch_pods);
 	tcase_add_test(d, dispatch_daemon_failure);
 	tcase_add_test(d, dispatch_peers_bgp_version);
 	tcase_add_test(d, dispatch_status);

@@ -1,0 +1,75 @@
+/* pods.h - the pods vtepd attached for the CNI plugin (docs/kubernetes.md),
+ * kept in memory and in <state_dir>/pods.json so that a vtepd restart keeps
+ * every pod's port and a node reboot leaves a record to rebuild or collect:
+ *
+ *   { "version": 1,
+ *     "pods": [ { "container_id": "3f69...", "ifname": "eth0",
+ *                 "netns": "/run/netns/cni-1234", "network": "pods",
+ *                 "host_ifname": "vt1a2b3c4d5e6", "vni": 100,
+ *                 "ip": "10.1.1.5", "mac": "6e:..", "mtu": 1450,
+ *                 "k8s_namespace": "default", "k8s_name": "web-0",
+ *                 "k8s_uid": "..." } ] }
+ *
+ * An attachment is the CNI spec's (CNI_CONTAINERID, CNI_IFNAME) pair
+ * (SPEC.md section 3, "Attachment Parameters"): at most one record each.
+ * The file is written like state.json (atomically, read back strictly: a
+ * damaged file stops vtepd rather than forgetting pods). This module only
+ * keeps records; the root (daemon_cni.c) makes the interfaces and ports.
+ * Every function returns 0 or -errno; err gets one line.
+ */
+#ifndef VTEP_PODS_H
+#define VTEP_PODS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "cniname.h"
+#include "config.h"
+
+#define PODS_FILE     "pods.json"
+#define PODS_VERSION  1
+#define POD_ID_LEN    (CNINAME_ID_MAX + 1)
+#define POD_NET_LEN   128   /* a CNI network name */
+#define POD_NS_LEN    64    /* Kubernetes: a namespace is a DNS label (63) */
+#define POD_NAME_LEN  254   /* a pod name is a DNS subdomain (253) */
+#define POD_UID_LEN   64    /* a UID is 36 characters */
+
+struct pod {
+	char     container_id[POD_ID_LEN];
+	char     ifname[CFG_IFNAMSIZ];       /* inside the pod */
+	char     netns[CFG_PATH_LEN];
+	char     network[POD_NET_LEN];
+	char     host_ifname[CFG_IFNAMSIZ];
+	uint32_t vni;
+	uint32_t ip;                         /* network order, a /32 in the pod */
+	uint8_t  mac[6];                     /* the pod end's */
+	uint32_t mtu;
+	char     k8s_namespace[POD_NS_LEN];
+	char     k8s_name[POD_NAME_LEN];
+	char     k8s_uid[POD_UID_LEN];
+};
+
+struct pods {
+	struct pod *v;
+	size_t n;
+};
+
+/* Reads <dir>/pods.json (a missing file: no pods). -EINVAL for content,
+ * err naming the file and the field. */
+int pods_load(const char *dir, struct pods *ps, char err[CFG_ERR_LEN]);
+int pods_save(const char *dir, const struct pods *ps, char err[CFG_ERR_LEN]);
+void pods_free(struct pods *ps);
+
+/* A record's fields checked as the file's reader checks them (ids, names,
+ * paths, a unicast MAC, an MTU of 68..65535). -EINVAL with err. */
+int pods_check(const struct pod *p, char err[CFG_ERR_LEN]);
+
+struct pod *pods_find(const struct pods *ps, const char *container_id, const char *ifname);
+struct pod *pods_by_ip(const struct pods *ps, uint32_t ip);
+struct pod *pods_by_host_ifname(const struct pods *ps, const char *host_ifname);
+/* Adds p, or replaces the record of its attachment. -ENOMEM. */
+int pods_put(struct pods *ps, const struct pod *p);
+/* Removes the attachment's record; false when there was none. */
+bool pods_remove(struct pods *ps, const char *container_id, const char *ifname);
+
+#endif /* VTEP_PODS_H */

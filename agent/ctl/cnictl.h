@@ -1,0 +1,88 @@
+/* cnictl.h - vtepd's CNI socket: what vtepd-cni asks (docs/kubernetes.md).
+ *
+ * A Unix stream socket, mode 0600, at config.cni_socket, served by the
+ * control socket's server (control_open_server(): the same non-blocking
+ * loop, framing and limits of lib/ctlproto.h, more clients at once: a node
+ * starting many pods runs one vtepd-cni each). Commands and arguments:
+ *
+ *   cni.add    container_id, ifname, netns, network, vni, ip, [mtu],
+ *              [k8s: {namespace, name, uid}]
+ *              data: {host_ifname, host_mac, mac, mtu, ip, gateway}
+ *   cni.del    container_id, ifname, [network], [netns]   data: {removed}
+ *   cni.check  container_id, ifname, netns, network, vni, ip
+ *   cni.gc     network, valid: [{container_id, ifname}]
+ *              data: {removed: [{container_id, ifname}]}
+ *   cni.status data: {ready: true, pods: N}
+ *
+ * A refusal carries the CNI spec's error code for the plugin to pass on
+ * ({"ok": false, "error": "...", "code": N}): 7 for a request that does
+ * not fit the configuration (unknown VNI, address outside its subnet or
+ * taken), 3 when the container is unknown (no such namespace; CHECK of an
+ * attachment vtepd does not have), 11 when vtepd is busy, 100 otherwise.
+ * Every argument is checked here, before the daemon is called.
+ */
+#ifndef VTEP_CNICTL_H
+#define VTEP_CNICTL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "config.h"
+#include "control.h"
+#include "pods.h"
+
+#define CNICTL_MAX_CLIENTS 256
+
+#define CNICTL_CMD_ADD    "cni.add"
+#define CNICTL_CMD_DEL    "cni.del"
+#define CNICTL_CMD_CHECK  "cni.check"
+#define CNICTL_CMD_GC     "cni.gc"
+#define CNICTL_CMD_STATUS "cni.status"
+
+/* What vtepd made for an attachment. */
+struct cnictl_made {
+	char     host_ifname[CFG_IFNAMSIZ];
+	uint8_t  host_mac[6];
+	uint8_t  mac[6];
+	uint32_t mtu;
+	uint32_t ip;            /* network order */
+	uint32_t gateway;       /* network order */
+};
+
+/* One attachment of cni.gc's valid list (pointers into the request). */
+struct cnictl_attachment {
+	const char *container_id;
+	const char *ifname;
+};
+
+typedef void (*cnictl_removed_fn)(void *ctx, const struct pod *p);
+
+/* What the socket may ask of the daemon (daemon.c owns the table; tests
+ * pass their own). Each returns 0 or -errno with err set: -EINVAL a request
+ * that does not fit the configuration, -ENOENT an unknown container,
+ * -EAGAIN busy; anything else is a failure. */
+struct cnictl_ops {
+	/* req has every field but host_ifname and mac; mtu 0: vtepd's
+	 * default (the uplink's MTU - 50). */
+	int (*add)(struct daemon *d, const struct pod *req, struct cnictl_made *out,
+		   char err[CFG_ERR_LEN]);
+	/* 0 also when the attachment is unknown (*removed false). */
+	int (*del)(struct daemon *d, const char *container_id, const char *ifname, bool *removed,
+		   char err[CFG_ERR_LEN]);
+	int (*check)(struct daemon *d, const struct pod *req, char err[CFG_ERR_LEN]);
+	/* Removes the pods of network not in valid[0..n); calls removed() for
+	 * each one. */
+	int (*gc)(struct daemon *d, const char *network, const struct cnictl_attachment *valid,
+		  size_t n, cnictl_removed_fn removed, void *ctx, char err[CFG_ERR_LEN]);
+	/* How many pods vtepd holds. */
+	size_t (*count)(const struct daemon *d);
+};
+
+int cnictl_open(struct daemon *d, const struct cnictl_ops *ops, const char *path,
+		struct control **out);
+
+/* One message to its reply (no socket), as control_dispatch(). */
+char *cnictl_dispatch(struct daemon *d, const struct cnictl_ops *ops, const char *msg,
+		      size_t len, uint64_t *errors);
+
+#endif /* VTEP_CNICTL_H */

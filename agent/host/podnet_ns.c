@@ -1,0 +1,321 @@
+/* podnet_ns.c - the pod's side of podnet.h: a socket in the pod's network
+ * namespace, made on a thread of its own, and the pod end's setup and
+ * check through it. */
+#include "podnet_priv.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <linux/nsfs.h>
+#include <net/if.h>
+#include <sys/ioctl.h>
+#include <netlink/netlink.h>
+#include <netlink/route/addr.h>
+#include <netlink/route/link.h>
+#include <netlink/route/route.h>
+
+#include "addr.h"
+
+static int nlerr(int e)
+{
+	switch (-e) {
+	case 0:            return 0;
+	case NLE_EXIST:    return -EEXIST;
+	case NLE_OBJ_NOTFOUND:
+	case NLE_NODEV:    return -ENOENT;
+	case NLE_NOMEM:    return -ENOMEM;
+	case NLE_PERM:     return -EPERM;
+	default:           return -EIO;
+	}
+}
+
+struct ns_job {
+	int nsfd;
+	struct nl_sock *sk;
+	int err;
+};
+
+/* The thread's whole life: enter the namespace, open a socket, exit. The
+ * socket keeps the namespace; the thread's namespace dies with it. */
+static void *ns_thread(void *arg)
+{
+	struct ns_job *j = arg;
+
+	if (setns(j->nsfd, CLONE_NEWNET)) {
+		j->err = -errno;
+		return NULL;
+	}
+	j->sk = nl_socket_alloc();
+	if (!j->sk) {
+		j->err = -ENOMEM;
+		return NULL;
+	}
+	j->err = nlerr(nl_connect(j->sk, NETLINK_ROUTE));
+	if (j->err) {
+		nl_socket_free(j->sk);
+		j->sk = NULL;
+	}
+	return NULL;
+}
+
+int podnet_ns_socket(const char *path, struct nl_sock **sk, int *nsfd, char err[CFG_ERR_LEN])
+{
+	struct ns_job j = { .nsfd = -1 };
+	pthread_t t;
+	int ret;
+
+	*sk = NULL;
+	*nsfd = -1;
+	j.nsfd = open(path, O_RDONLY | O_CLOEXEC);
+	if (j.nsfd < 0) {
+		ret = -errno;
+		snprintf(err, CFG_ERR_LEN, "netns %.180s: %s", path, strerror(-ret));
+		return ret;
+	}
+	/* NS_GET_NSTYPE (Linux 4.11) tells a namespace file from any other
+	 * file before setns would. */
+	if (ioctl(j.nsfd, NS_GET_NSTYPE) != CLONE_NEWNET) {
+		snprintf(err, CFG_ERR_LEN, "netns %.180s: not a network namespace", path);
+		close(j.nsfd);
+		return -EINVAL;
+	}
+	ret = -pthread_create(&t, NULL, ns_thread, &j);
+	if (!ret)
+		ret = -pthread_join(t, NULL);
+	if (!ret)
+		ret = j.err;
+	if (ret) {
+		snprintf(err, CFG_ERR_LEN, "netns %.180s: cannot enter: %s", path, strerror(-ret));
+		close(j.nsfd);
+		return ret;
+	}
+	*sk = j.sk;
+	*nsfd = j.nsfd;
+	return 0;
+}
+
+int podnet_ns_has_link(struct nl_sock *sk, const char *ifname)
+{
+	struct rtnl_link *l = NULL;
+	int e = rtnl_link_get_kernel(sk, 0, ifname, &l);
+
+	rtnl_link_put(l);
+	if (!e)
+		return 1;
+	return nlerr(e) == -ENOENT ? 0 : nlerr(e);
+}
+
+int podnet_link_up(struct nl_sock *sk, int ifindex)
+{
+	struct rtnl_link *cur = rtnl_link_alloc(), *chg = rtnl_link_alloc();
+	int e = -NLE_NOMEM;
+
+	if (cur && chg) {
+		rtnl_link_set_ifindex(cur, ifindex);
+		rtnl_link_set_flags(chg, IFF_UP);
+		e = rtnl_link_change(sk, cur, chg, 0);
+	}
+	rtnl_link_put(cur);
+	rtnl_link_put(chg);
+	return nlerr(e);
+}
+
+static int add_addr(struct nl_sock *sk, int ifindex, uint32_t ip)
+{
+	struct rtnl_addr *a = rtnl_addr_alloc();
+	struct nl_addr *local = nl_addr_build(AF_INET, &ip, 4);
+	int e = -NLE_NOMEM;
+
+	if (a && local) {
+		nl_addr_set_prefixlen(local, 32);
+		rtnl_addr_set_ifindex(a, ifindex);
+		rtnl_addr_set_family(a, AF_INET);
+		e = rtnl_addr_set_local(a, local);
+		if (!e)
+			e = rtnl_addr_add(sk, a, 0);
+	}
+	nl_addr_put(local);
+	rtnl_addr_put(a);
+	return nlerr(e);
+}
+
+/* default via GW dev IFINDEX onlink */
+static int add_default(struct nl_sock *sk, int ifindex, uint32_t gw)
+{
+	uint32_t any = 0;
+	struct rtnl_route *r = rtnl_route_alloc();
+	struct rtnl_nexthop *nh = rtnl_route_nh_alloc();
+	struct nl_addr *dst = nl_addr_build(AF_INET, &any, 4), *via = nl_addr_build(AF_INET, &gw, 4);
+	int e = -NLE_NOMEM;
+
+	if (r && nh && dst && via) {
+		nl_addr_set_prefixlen(dst, 0);
+		rtnl_route_set_family(r, AF_INET);
+		rtnl_route_set_table(r, RT_TABLE_MAIN);
+		rtnl_route_set_scope(r, RT_SCOPE_UNIVERSE);
+		rtnl_route_set_protocol(r, RTPROT_BOOT);
+		rtnl_route_set_type(r, RTN_UNICAST);
+		e = rtnl_route_set_dst(r, dst);
+		rtnl_route_nh_set_ifindex(nh, ifindex);
+		rtnl_route_nh_set_gateway(nh, via);
+		rtnl_route_nh_set_flags(nh, RTNH_F_ONLINK);
+		rtnl_route_add_nexthop(r, nh);
+		nh = NULL;   /* the route owns it */
+		if (!e)
+			e = rtnl_route_add(sk, r, NLM_F_CREATE | NLM_F_EXCL);
+	}
+	if (nh)
+		rtnl_route_nh_free(nh);
+	nl_addr_put(dst);
+	nl_addr_put(via);
+	rtnl_route_put(r);
+	return nlerr(e);
+}
+
+static int link_info(struct nl_sock *sk, const char *ifname, int *ifindex, uint8_t mac[6],
+		     bool *up)
+{
+	struct rtnl_link *l = NULL;
+	struct nl_addr *a;
+	int e = rtnl_link_get_kernel(sk, 0, ifname, &l);
+
+	if (e)
+		return nlerr(e);
+	*ifindex = rtnl_link_get_ifindex(l);
+	a = rtnl_link_get_addr(l);
+	if (mac) {
+		memset(mac, 0, 6);
+		if (a && nl_addr_get_len(a) == 6)
+			memcpy(mac, nl_addr_get_binary_addr(a), 6);
+	}
+	if (up)
+		*up = rtnl_link_get_flags(l) & IFF_UP;
+	rtnl_link_put(l);
+	return 0;
+}
+
+int podnet_ns_setup(struct nl_sock *sk, const struct podnet_spec *s, uint8_t mac[6],
+		    char err[CFG_ERR_LEN])
+{
+	const char *step = "find";
+	int ifindex, lo, ret;
+
+	ret = link_info(sk, s->ifname, &ifindex, mac, NULL);
+	if (!ret) {
+		step = "add the address to";
+		ret = add_addr(sk, ifindex, s->ip);
+	}
+	if (!ret) {
+		step = "bring up";
+		ret = podnet_link_up(sk, ifindex);
+	}
+	/* Up before the route: an onlink next hop needs its device up
+	 * (the kernel answers ENETDOWN otherwise). */
+	if (!ret) {
+		step = "add the default route through";
+		ret = add_default(sk, ifindex, s->gateway);
+	}
+	if (!ret) {
+		step = "bring up lo beside";
+		ret = link_info(sk, "lo", &lo, NULL, NULL);
+		if (!ret)
+			ret = podnet_link_up(sk, lo);
+	}
+	if (ret)
+		snprintf(err, CFG_ERR_LEN, "pod: cannot %s %s: %s", step, s->ifname, strerror(-ret));
+	return ret;
+}
+
+struct found {
+	int ifindex;
+	uint32_t want;
+	bool hit;
+};
+
+static void addr_cb(struct nl_object *o, void *arg)
+{
+	struct rtnl_addr *a = (struct rtnl_addr *)o;
+	struct nl_addr *l = rtnl_addr_get_local(a);
+	struct found *f = arg;
+
+	if (rtnl_addr_get_ifindex(a) == f->ifindex && l && nl_addr_get_family(l) == AF_INET &&
+	    nl_addr_get_prefixlen(l) == 32 && !memcmp(nl_addr_get_binary_addr(l), &f->want, 4))
+		f->hit = true;
+}
+
+static void nh_cb(struct rtnl_nexthop *nh, void *arg)
+{
+	struct nl_addr *g = rtnl_route_nh_get_gateway(nh);
+	struct found *f = arg;
+
+	if (rtnl_route_nh_get_ifindex(nh) == f->ifindex && g && nl_addr_get_len(g) == 4 &&
+	    !memcmp(nl_addr_get_binary_addr(g), &f->want, 4))
+		f->hit = true;
+}
+
+static void route_cb(struct nl_object *o, void *arg)
+{
+	struct rtnl_route *r = (struct rtnl_route *)o;
+	struct nl_addr *d = rtnl_route_get_dst(r);
+
+	if (rtnl_route_get_table(r) == RT_TABLE_MAIN && (!d || nl_addr_get_prefixlen(d) == 0))
+		rtnl_route_foreach_nexthop(r, nh_cb, arg);
+}
+
+/* Whether the pod holds IP/32 on ifindex (want_route false) or a default
+ * route through the gateway on it (true). */
+static int ns_has(struct nl_sock *sk, int ifindex, uint32_t want, bool want_route)
+{
+	struct nl_cache *c = NULL;
+	struct found f = { .ifindex = ifindex, .want = want };
+	int e = want_route ? rtnl_route_alloc_cache(sk, AF_INET, 0, &c)
+			   : rtnl_addr_alloc_cache(sk, &c);
+
+	if (e)
+		return nlerr(e);
+	nl_cache_foreach(c, want_route ? route_cb : addr_cb, &f);
+	nl_cache_free(c);
+	return f.hit ? 1 : 0;
+}
+
+int podnet_ns_check(struct nl_sock *sk, const struct podnet_spec *s, const uint8_t mac[6],
+		    char err[CFG_ERR_LEN])
+{
+	char a[ADDR_IP_STRLEN], m[ADDR_MAC_STRLEN];
+	uint8_t have[6];
+	int ifindex, ret;
+	bool up;
+
+	ret = link_info(sk, s->ifname, &ifindex, have, &up);
+	if (ret) {
+		snprintf(err, CFG_ERR_LEN, "pod: no interface %s: %s", s->ifname, strerror(-ret));
+		return ret;
+	}
+	if (memcmp(have, mac, 6)) {
+		snprintf(err, CFG_ERR_LEN, "pod: %s has MAC %s, not the attachment's",
+			 s->ifname, addr_fmt_mac(have, m));
+		return -EINVAL;
+	}
+	if (!up) {
+		snprintf(err, CFG_ERR_LEN, "pod: %s is down", s->ifname);
+		return -EINVAL;
+	}
+	ret = ns_has(sk, ifindex, s->ip, false);
+	if (ret <= 0) {
+		snprintf(err, CFG_ERR_LEN, "pod: %s does not hold %s/32", s->ifname,
+			 addr_fmt_ip(s->ip, a));
+		return ret < 0 ? ret : -ENOENT;
+	}
+	ret = ns_has(sk, ifindex, s->gateway, true);
+	if (ret <= 0) {
+		snprintf(err, CFG_ERR_LEN, "pod: no default route via %s on %s",
+			 addr_fmt_ip(s->gateway, a), s->ifname);
+		return ret < 0 ? ret : -ENOENT;
+	}
+	return 0;
+}

@@ -1,0 +1,137 @@
+#!/bin/bash
+# cni_bad.sh - vtepd-cni given bad input, and many pods at once. Every
+# refusal is the spec's error ({cniVersion, code, msg, details} on stdout,
+# a non-zero status) with the code SPEC.md section 5 gives it, and leaves
+# nothing behind: no port or pod in vtepd (vtepctl -j), no address in
+# host-local's store, no veth on the node. Then 100 ADDs run at once (each
+# succeeds or fails in the spec's format), and 100 DELs take everything
+# away again.
+PFX=${PFX:-vd-}
+R=${R:-/run/vtepd-cnibad-test}
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/cni_lib.sh"
+net_begin
+
+topo_fabric
+topo_host h1
+write_config h1 "" ""
+f=$(cfg_of h1)
+jq '.limits.ports = 256' "$f" >"$f.tmp" && mv "$f.tmp" "$f"
+cni_vtepd_config h1
+vtepd_start h1
+cni_setup
+cni_node h1
+cni_conflist "$CNI_LIST" pods 100 1 "$CNI_SOCK" 1.0.0 '[]'
+CONF=$(cni_request "$CNI_LIST" 0 null ADD)
+
+# nothing_left: no pod, no port, no address, no veth of ours.
+nothing_left() {
+	local pods ports ips links
+	pods=$(vt h1 -j pods); ports=$(vt h1 -j ports); ips=$(ipam_ips pods | wc -l)
+	links=$(nx "${PFX}h1" ip -o link show | grep -c ' vt[0-9a-f]\{11\}[@:]')
+	echo "pods $pods ports $ports ipam $ips links $links"
+	[ "$pods" = "[]" ] && [ "$ports" = "[]" ] && [ "$ips" -eq 0 ] && [ "$links" -eq 0 ]
+}
+# refused CODE CMD CID NETNS IFNAME CONFIG: the plugin fails with CODE in
+# the spec's format, and nothing is left.
+refused() {
+	local code=$1; shift
+	cni_exec "$@"; local rc=$?
+	echo "status $rc: $CNI_RESULT"
+	[ $rc -ne 0 ] && printf '%s' "$CNI_RESULT" | jq -e --argjson c "$code" '.code == $c
+		and (.msg | type == "string" and length > 0) and (.details | type == "string")
+		and (.cniVersion | test("^[0-9]+\\.[0-9]+\\.[0-9]+$"))' >/dev/null && nothing_left
+}
+NSA=$(pod_ns pa)
+with() { jq -c "$1" <<<"$CONF"; }
+
+check "malformed JSON on stdin: 6" refused 6 ADD ca "$NSA" eth0 '{"cniVersion": "1.0.0", "name":'
+check "a JSON array, not an object: 6" refused 6 ADD ca "$NSA" eth0 '[1, 2]'
+big=$(jq -c --arg pad "$(head -c 300000 /dev/zero | tr '\0' x)" '.pad = $pad' <<<"$CONF")
+check "300 KB of config (over the 256 KiB cap): 6" refused 6 ADD ca "$NSA" eth0 "$big"
+check "cniVersion 9.9.9: 1" refused 1 ADD ca "$NSA" eth0 "$(with '.cniVersion = "9.9.9"')"
+check "cniVersion 0.2.0 (another result shape): 1" refused 1 ADD ca "$NSA" eth0 "$(with '.cniVersion = "0.2.0"')"
+check "GC at 1.0.0 (GC is 1.1.0's): 1" refused 1 GC "" "" "" "$(with '.["cni.dev/valid-attachments"] = []')"
+check "an unknown field: 2, naming it" refused 2 ADD ca "$NSA" eth0 "$(with '.frobnicate = 7')"
+check "\"ipMasq\": true: 2" refused 2 ADD ca "$NSA" eth0 "$(with '.ipMasq = true')"
+check "vni 0: 7" refused 7 ADD ca "$NSA" eth0 "$(with '.vni = 0')"
+check "no ipam: 7" refused 7 ADD ca "$NSA" eth0 "$(with 'del(.ipam)')"
+check "ipam.type with a slash: 7" refused 7 ADD ca "$NSA" eth0 "$(with '.ipam.type = "../x"')"
+check "a VNI vtepd does not have: 7, the address released" refused 7 ADD ca "$NSA" eth0 "$(with '.vni = 4242')"
+check "CNI_CONTAINERID missing: 4" refused 4 ADD "" "$NSA" eth0 "$CONF"
+check "CNI_IFNAME 'a/b': 4" refused 4 ADD ca "$NSA" "a/b" "$CONF"
+check "CNI_IFNAME of 16 characters: 4" refused 4 ADD ca "$NSA" "abcdefghijklmnop" "$CONF"
+check "CNI_CONTAINERID '-x': 4" refused 4 ADD "-x" "$NSA" eth0 "$CONF"
+check "CNI_NETNS relative: 4" refused 4 ADD ca "netns/a" eth0 "$CONF"
+check "a netns that does not exist: 3, the address released" refused 3 ADD ca /run/netns/"${PFX}nope" eth0 "$CONF"
+: >"$R/not-a-netns"
+check "a netns path that is a plain file: 7, the address released" refused 7 ADD ca "$R/not-a-netns" eth0 "$CONF"
+rm -f "$R/not-a-netns"
+unknown_arg() {
+	local out rc
+	out=$(printf '%s' "$CONF" | nx "${PFX}h1" env -i CNI_COMMAND=ADD CNI_CONTAINERID=ca \
+		CNI_NETNS="$NSA" CNI_IFNAME=eth0 CNI_PATH="$CNI_BIN:$CNI_SYS" CNI_ARGS="FOO=bar" \
+		"$CNI_BIN/vtepd-cni" 2>/dev/null); rc=$?
+	echo "$rc $out"; CNI_RESULT=$out
+	[ $rc -ne 0 ] && jq -e '.code == 2 and (.details | test("FOO"))' <<<"$out" >/dev/null && nothing_left
+}
+check "CNI_ARGS FOO=bar without IgnoreUnknown: 2, naming FOO" unknown_arg
+no_command() {
+	local out rc
+	out=$(printf '%s' "$CONF" | env -i "$CNI_BIN/vtepd-cni" 2>/dev/null); rc=$?
+	echo "$rc $out"
+	[ $rc -ne 0 ] && jq -e '.code == 4 and (.details | test("CNI_COMMAND"))' <<<"$out" >/dev/null
+}
+check "no CNI_COMMAND: 4, naming it" no_command
+dup_ifname() {  # CNI_IFNAME taken in the pod: ADD fails, nothing left
+	run ip -n "${PFX}pa" link add eth0 type veth peer name eth0p
+	refused 7 ADD ca "$NSA" eth0 "$CONF"
+}
+check "CNI_IFNAME already in the pod: refused (7), nothing left" dup_ifname
+check "VERSION answers 0.3.0 .. 1.1.0" sh -c "echo '{\"cniVersion\":\"1.1.0\"}' | CNI_COMMAND=VERSION $CNI_BIN/vtepd-cni | jq -e '.supportedVersions == [\"0.3.0\",\"0.3.1\",\"0.4.0\",\"1.0.0\",\"1.1.0\"] and .cniVersion == \"1.1.0\"'"
+
+# ---- 100 ADDs at once
+N=100
+for i in $(seq 1 $N); do pod_ns "m$i" >/dev/null; done
+many() {  # many CMD: N plugin runs at once, one per pod; their status and stdout kept
+	local cmd=$1 i pids=()
+	for i in $(seq 1 $N); do
+		(cni_exec "$cmd" "cm$i" "/run/netns/${PFX}m$i" eth0 "$CONF"; echo $? >"$R/many-$i.rc"
+		 printf '%s' "$CNI_RESULT" >"$R/many-$i.out") 3>&- 9>&- &
+		pids+=($!)
+	done
+	wait "${pids[@]}"
+}
+count_ok() { grep -lx 0 "$R"/many-*.rc 2>/dev/null | wc -l; }
+all_spec() {  # every run succeeded, or failed in the spec's format
+	local i ok=0
+	for i in $(seq 1 $N); do
+		if [ "$(cat "$R/many-$i.rc")" = 0 ]; then ok=$((ok + 1))
+		else jq -e '.code | type == "number"' "$R/many-$i.out" >/dev/null || { cat "$R/many-$i.out"; return 1; }
+		fi
+	done
+	echo "$ok of $N succeeded"
+}
+t0=$SECONDS
+many ADD
+echo "100 ADDs took $((SECONDS - t0)) s" >>"$LOG"
+check "100 ADDs at once: each succeeded or failed in the spec's format" all_spec
+consistent() {  # what succeeded is there once, nothing else
+	local ok pods ports ips links
+	ok=$(count_ok)
+	pods=$(vt h1 -j pods | jq length); ports=$(vt h1 -j ports | jq '[.[] | select(.pod)] | length')
+	ips=$(ipam_ips pods | wc -l)
+	links=$(nx "${PFX}h1" ip -o link show | grep -c ' vt[0-9a-f]\{11\}[@:]')
+	echo "ok $ok pods $pods ports $ports ipam $ips links $links"
+	[ "$ok" -eq "$pods" ] && [ "$ok" -eq "$ports" ] && [ "$ok" -eq "$ips" ] && [ "$ok" -eq "$links" ] &&
+		[ "$ok" -ge 90 ]
+}
+check "pods, ports, addresses and veths agree with the successes (at least 90)" consistent
+check "a pod of the burst reaches another through the port program" \
+	ping_ok "${PFX}m1" "$(jq -r '.ips[0].address | split("/")[0]' "$R/many-2.out")"
+rm -f "$R"/many-*
+many DEL
+dels_ok() { [ "$(count_ok)" -eq $N ]; }
+check "100 DELs at once all succeed" dels_ok
+check "after the DELs nothing is left" nothing_left
+rm -f "$R"/many-*

@@ -1,0 +1,537 @@
+/* test_cni.c - the plugin's readers and writers (cni/): CNI_* variables,
+ * CNI_ARGS, the network configuration, versions, the result per cniVersion
+ * with and without a prevResult, the IPAM result's address, the error
+ * format, and the bounded stdin reader. No vtepd, no IPAM plugin: each
+ * function is called on its own, as cni_run() calls it. */
+#include <check.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "addr.h"
+#include "cni_args.h"
+#include "cni_cmd.h"
+#include "cni_conf.h"
+#include "cni_env.h"
+#include "cni_input.h"
+#include "cni_result.h"
+#include "cni_ver.h"
+
+/* ---- environment through a table ---- */
+
+static const char *const *env_tab;
+
+static const char *tab_get(const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *const *e = env_tab; e && *e; e++)
+		if (!strncmp(*e, name, n) && (*e)[n] == '=')
+			return *e + n + 1;
+	return NULL;
+}
+
+static int env_with(const char *const *tab, struct cni_env *env, struct cni_err *e)
+{
+	env_tab = tab;
+	memset(e, 0, sizeof(*e));
+	return cni_env_read(tab_get, env, e);
+}
+
+START_TEST(env_add_complete)
+{
+	static const char *const t[] = { "CNI_COMMAND=ADD", "CNI_CONTAINERID=abc_1.2-x",
+		"CNI_NETNS=/run/netns/p", "CNI_IFNAME=eth0", "CNI_PATH=/opt/cni/bin",
+		"CNI_ARGS=IgnoreUnknown=1", NULL };
+	struct cni_env env;
+	struct cni_err e;
+
+	ck_assert_int_eq(env_with(t, &env, &e), 0);
+	ck_assert_int_eq(env.cmd, CNI_CMD_ADD);
+	ck_assert_str_eq(env.container_id, "abc_1.2-x");
+	ck_assert_str_eq(env.netns, "/run/netns/p");
+	ck_assert_str_eq(env.path, "/opt/cni/bin");
+}
+END_TEST
+
+START_TEST(env_refusals_name_the_variable)
+{
+	static const char *const cases[][6] = {
+		{ "CNI_COMMAND", NULL },
+		{ "CNI_COMMAND=FROB", NULL },
+		{ "CNI_COMMAND=ADD", "CNI_NETNS=/n", "CNI_IFNAME=eth0", NULL },
+		{ "CNI_COMMAND=ADD", "CNI_CONTAINERID=_x", "CNI_NETNS=/n", "CNI_IFNAME=eth0", NULL },
+		{ "CNI_COMMAND=ADD", "CNI_CONTAINERID=x", "CNI_NETNS=/n", NULL },
+		{ "CNI_COMMAND=ADD", "CNI_CONTAINERID=x", "CNI_NETNS=/n", "CNI_IFNAME=a:b", NULL },
+		{ "CNI_COMMAND=ADD", "CNI_CONTAINERID=x", "CNI_NETNS=/n", "CNI_IFNAME=..", NULL },
+		{ "CNI_COMMAND=ADD", "CNI_CONTAINERID=x", "CNI_IFNAME=eth0", NULL },
+		{ "CNI_COMMAND=CHECK", "CNI_CONTAINERID=x", "CNI_NETNS=rel", "CNI_IFNAME=eth0", NULL },
+	};
+	static const char *const var[] = { "CNI_COMMAND", "CNI_COMMAND", "CNI_CONTAINERID",
+		"CNI_CONTAINERID", "CNI_IFNAME", "CNI_IFNAME", "CNI_IFNAME", "CNI_NETNS", "CNI_NETNS" };
+	struct cni_env env;
+	struct cni_err e;
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		ck_assert_int_eq(env_with(cases[i], &env, &e), -CNI_EENV);
+		ck_assert_int_eq(e.code, 4);
+		ck_assert_msg(strstr(e.details, var[i]), "case %zu: %s", i, e.details);
+	}
+}
+END_TEST
+
+START_TEST(env_del_without_netns_and_oversized_values)
+{
+	static const char *const del[] = { "CNI_COMMAND=DEL", "CNI_CONTAINERID=x",
+					   "CNI_IFNAME=eth0", NULL };
+	static char big[CNI_ENV_MAX + 32];
+	const char *const huge[] = { "CNI_COMMAND=VERSION", big, NULL };
+	struct cni_env env;
+	struct cni_err e;
+
+	ck_assert_int_eq(env_with(del, &env, &e), 0);
+	ck_assert_ptr_null(env.netns);   /* the spec lets DEL go without one */
+	memset(big, 'a', sizeof(big) - 1);
+	memcpy(big, "CNI_ARGS=", 9);
+	ck_assert_int_eq(env_with(huge, &env, &e), -CNI_EENV);
+	ck_assert_ptr_nonnull(strstr(e.details, "CNI_ARGS"));
+}
+END_TEST
+
+/* ---- CNI_ARGS ---- */
+
+START_TEST(args_kubelet)
+{
+	struct cni_args a;
+	struct cni_err e = { 0 };
+
+	ck_assert_int_eq(cni_args_parse("IgnoreUnknown=1;K8S_POD_NAMESPACE=web;K8S_POD_NAME=db-0;"
+					"K8S_POD_INFRA_CONTAINER_ID=3f69;K8S_POD_UID=1-2-3;X=y",
+					&a, &e), 0);
+	ck_assert(a.ignore_unknown);
+	ck_assert_str_eq(a.k8s_namespace, "web");
+	ck_assert_str_eq(a.k8s_name, "db-0");
+	ck_assert_str_eq(a.k8s_uid, "1-2-3");
+	ck_assert_int_eq(cni_args_parse(NULL, &a, &e), 0);
+	ck_assert_int_eq(cni_args_parse("", &a, &e), 0);
+	/* IgnoreUnknown applies to keys before it too */
+	ck_assert_int_eq(cni_args_parse("FOO=1;IgnoreUnknown=true", &a, &e), 0);
+}
+END_TEST
+
+START_TEST(args_refusals)
+{
+	struct cni_args a;
+	struct cni_err e;
+
+	memset(&e, 0, sizeof(e));
+	ck_assert_int_eq(cni_args_parse("FOO=bar", &a, &e), -CNI_EFIELD);
+	ck_assert_ptr_nonnull(strstr(e.details, "FOO=bar"));
+	ck_assert_int_eq(cni_args_parse("IgnoreUnknown=0;FOO=bar", &a, &e), -CNI_EFIELD);
+	ck_assert_int_eq(cni_args_parse("K8S_POD_NAME", &a, &e), -CNI_EENV);
+	ck_assert_int_eq(cni_args_parse("=x", &a, &e), -CNI_EENV);
+	ck_assert_int_eq(cni_args_parse("K8S_POD_NAME=a;K8S_POD_NAME=b", &a, &e), -CNI_EENV);
+	ck_assert_int_eq(cni_args_parse("IgnoreUnknown=maybe", &a, &e), -CNI_EENV);
+	ck_assert_int_eq(cni_args_parse("K8S_POD_NAMESPACE=a=b", &a, &e), -CNI_EENV);
+	{
+		char s[400] = "K8S_POD_NAMESPACE=";
+
+		memset(s + strlen(s), 'n', 100);
+		ck_assert_int_eq(cni_args_parse(s, &a, &e), -CNI_EENV);   /* > 63 */
+	}
+}
+END_TEST
+
+/* ---- configuration ---- */
+
+#define BASE "\"cniVersion\":\"1.0.0\",\"name\":\"pods\",\"type\":\"vtepd-cni\",\"vni\":100," \
+	     "\"ipam\":{\"type\":\"host-local\"}"
+
+static int conf(const char *json, enum cni_cmd cmd, struct cni_conf *c, struct cni_err *e)
+{
+	memset(e, 0, sizeof(*e));
+	return cni_conf_parse(json, strlen(json), cmd, c, e);
+}
+
+START_TEST(conf_full)
+{
+	const char *j = "{" BASE ",\"socket\":\"/run/x.sock\",\"mtu\":1400,"
+			"\"dns\":{\"nameservers\":[\"10.0.0.10\"],\"domain\":\"c.l\",\"search\":[\"a\"],"
+			"\"options\":[\"ndots:5\"]},\"args\":{\"cni\":{}},\"runtimeConfig\":{},"
+			"\"cni.dev/other\":1,\"ipMasq\":false,\"cniVersions\":[\"1.0.0\"]}";
+	struct cni_conf c;
+	struct cni_err e;
+
+	ck_assert_int_eq(conf(j, CNI_CMD_ADD, &c, &e), 0);
+	ck_assert_str_eq(c.version, "1.0.0");
+	ck_assert_int_eq(c.vnum, CNI_V100);
+	ck_assert_uint_eq(c.vni, 100);
+	ck_assert_uint_eq(c.mtu, 1400);
+	ck_assert_str_eq(c.socket, "/run/x.sock");
+	ck_assert_str_eq(c.ipam_type, "host-local");
+	ck_assert_ptr_nonnull(c.dns);
+	cni_conf_free(&c);
+	ck_assert_int_eq(conf("{" BASE "}", CNI_CMD_ADD, &c, &e), 0);
+	ck_assert_str_eq(c.socket, CNI_DEFAULT_SOCKET);
+	ck_assert_uint_eq(c.mtu, 0);
+	cni_conf_free(&c);
+}
+END_TEST
+
+START_TEST(conf_codes)
+{
+	static const struct { const char *json; enum cni_cmd cmd; int code; const char *word; } t[] = {
+		{ "{" BASE ",", CNI_CMD_ADD, 6, "JSON" },
+		{ "{" BASE "} x", CNI_CMD_ADD, 6, "JSON" },
+		{ "[]", CNI_CMD_ADD, 6, "object" },
+		{ "{" BASE ",\"x\":{\"a\":{\"a\":{\"a\":{\"a\":{\"a\":{\"a\":{\"a\":{\"a\":{\"a\":"
+		  "{\"a\":{\"a\":{\"a\":{\"a\":{\"a\":{\"a\":{\"a\":{\"a\":{\"a\":{\"a\":{\"a\":{\"a\":"
+		  "{\"a\":{\"a\":{\"a\":{\"a\":{\"a\":{\"a\":{\"a\":{\"a\":{\"a\":{\"a\":{\"a\":1}}}}}}}}}}}}}"
+		  "}}}}}}}}}}}}}}}}}}}}", CNI_CMD_ADD, 6, "JSON" },
+		{ "{\"cniVersion\":\"2.0.0\",\"name\":\"p\",\"type\":\"t\",\"vni\":1}", CNI_CMD_ADD, 1, "2.0.0" },
+		{ "{\"cniVersion\":\"1.0\",\"name\":\"p\"}", CNI_CMD_ADD, 6, "cniVersion" },
+		{ "{\"name\":\"p\"}", CNI_CMD_ADD, 7, "cniVersion" },
+		{ "{" BASE ",\"bridge\":\"cni0\"}", CNI_CMD_ADD, 2, "\"bridge\": \"cni0\"" },
+		{ "{" BASE ",\"ipMasq\":true}", CNI_CMD_ADD, 2, "ipMasq" },
+		{ "{" BASE ",\"dns\":{\"servers\":[]}}", CNI_CMD_ADD, 2, "dns.servers" },
+		{ "{" BASE ",\"dns\":{\"nameservers\":[1]}}", CNI_CMD_ADD, 7, "nameservers[0]" },
+		{ "{" BASE ",\"mtu\":67}", CNI_CMD_ADD, 7, "mtu" },
+		{ "{" BASE ",\"mtu\":\"1500\"}", CNI_CMD_ADD, 7, "mtu" },
+		{ "{" BASE ",\"socket\":\"rel.sock\"}", CNI_CMD_ADD, 7, "socket" },
+		{ "{\"cniVersion\":\"1.0.0\",\"name\":\"p\",\"type\":\"t\",\"vni\":16777216}", CNI_CMD_DEL, 7, "vni" },
+		{ "{\"cniVersion\":\"1.0.0\",\"name\":\"-p\",\"type\":\"t\",\"vni\":1}", CNI_CMD_DEL, 7, "name" },
+		{ "{\"cniVersion\":\"1.0.0\",\"name\":\"p\",\"type\":\"t\",\"vni\":1}", CNI_CMD_ADD, 7, "ipam" },
+		{ "{\"cniVersion\":\"0.3.1\",\"name\":\"p\",\"type\":\"t\",\"vni\":1}", CNI_CMD_CHECK, 1, "CHECK" },
+		{ "{\"cniVersion\":\"1.0.0\",\"name\":\"p\",\"type\":\"t\",\"vni\":1}", CNI_CMD_STATUS, 1, "STATUS" },
+		{ "{\"cniVersion\":\"1.1.0\",\"name\":\"p\",\"type\":\"t\",\"vni\":1}", CNI_CMD_GC, 7, "valid-attachments" },
+		{ "{\"cniVersion\":\"1.1.0\",\"name\":\"p\",\"type\":\"t\",\"vni\":1,"
+		  "\"cni.dev/valid-attachments\":[{\"containerID\":\"a\"}]}", CNI_CMD_GC, 7, "[0]" },
+		{ "{" BASE ",\"prevResult\":[]}", CNI_CMD_DEL, 7, "prevResult" },
+	};
+	struct cni_conf c;
+	struct cni_err e;
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		ck_assert_msg(conf(t[i].json, t[i].cmd, &c, &e) == -t[i].code,
+			      "case %zu: code %d (%s), want %d", i, e.code, e.details, t[i].code);
+		ck_assert_msg(strstr(e.details, t[i].word), "case %zu: %s", i, e.details);
+		ck_assert_ptr_null(c.root);
+	}
+}
+END_TEST
+
+START_TEST(conf_gc_attachments_and_version_only)
+{
+	const char *gc = "{\"cniVersion\":\"1.1.0\",\"name\":\"p\",\"type\":\"t\",\"vni\":1,"
+			 "\"cni.dev/attachments\":[{\"containerID\":\"old\",\"ifname\":\"x\"}],"
+			 "\"cni.dev/valid-attachments\":[{\"containerID\":\"a\",\"ifname\":\"eth0\"},"
+			 "{\"containerID\":\"b\",\"ifname\":\"net1\"}]}";
+	struct cni_conf c;
+	struct cni_err e;
+
+	ck_assert_int_eq(conf(gc, CNI_CMD_GC, &c, &e), 0);
+	ck_assert_uint_eq(c.n_valid, 2);
+	ck_assert_str_eq(c.valid[1].container_id, "b");
+	ck_assert_str_eq(c.valid[1].ifname, "net1");
+	cni_conf_free(&c);
+	/* VERSION: any version string is answered in itself; nothing else needed */
+	ck_assert_int_eq(conf("{\"cniVersion\":\"0.1.0\"}", CNI_CMD_VERSION, &c, &e), 0);
+	ck_assert_str_eq(c.version, "0.1.0");
+	cni_conf_free(&c);
+	ck_assert_int_eq(cni_conf_parse("", 0, CNI_CMD_VERSION, &c, &e), 0);
+	ck_assert_str_eq(c.version, "1.1.0");
+}
+END_TEST
+
+START_TEST(versions)
+{
+	ck_assert_int_eq(cni_ver_num("1.1.0"), 10100);
+	ck_assert_int_eq(cni_ver_num("0.3.1"), 301);
+	ck_assert_int_eq(cni_ver_num("1.01.0"), -1);
+	ck_assert_int_eq(cni_ver_num("1.1"), -1);
+	ck_assert_int_eq(cni_ver_num("1.1.0-rc1"), -1);
+	ck_assert_int_eq(cni_ver_num("100.1.0"), -1);
+	ck_assert(cni_ver_is_supported("0.3.1"));
+	ck_assert(cni_ver_is_supported("0.4.0"));
+	ck_assert(!cni_ver_is_supported("0.2.0"));
+	ck_assert(!cni_ver_is_supported("1.2.0"));
+}
+END_TEST
+
+/* ---- results ---- */
+
+static struct json_object *build(const char *version, const char *prev)
+{
+	char j[1024];
+	struct cni_conf c;
+	struct cni_err e;
+	struct cni_env env = { .cmd = CNI_CMD_ADD, .container_id = "c1", .netns = "/run/netns/p",
+			       .ifname = "eth0" };
+	struct cni_attach_info info = { .host_ifname = "vt0123456789a", .host_mac = "02:00:00:00:00:01",
+					.mac = "02:00:00:00:00:02", .mtu = 1450 };
+	struct json_object *r;
+
+	addr_parse_ip("10.1.1.5", &info.ip);
+	addr_parse_ip("10.1.255.254", &info.gateway);
+	snprintf(j, sizeof(j), "{\"cniVersion\":\"%s\",\"name\":\"p\",\"type\":\"vtepd-cni\",\"vni\":1,"
+		 "\"ipam\":{\"type\":\"host-local\"},\"dns\":{\"nameservers\":[\"10.0.0.10\"]}%s%s}",
+		 version, prev ? ",\"prevResult\":" : "", prev ? prev : "");
+	ck_assert_int_eq(conf(j, CNI_CMD_ADD, &c, &e), 0);
+	r = cni_result_build(&c, &env, &info, NULL);
+	ck_assert_ptr_nonnull(r);
+	cni_conf_free(&c);
+	return r;
+}
+
+static const char *js(struct json_object *o, const char *path)
+{
+	struct json_object *v = o;
+	char buf[128], *save = NULL, *tok;
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (tok = strtok_r(buf, ".", &save); tok && v; tok = strtok_r(NULL, ".", &save)) {
+		if (*tok >= '0' && *tok <= '9')
+			v = json_object_array_get_idx(v, (size_t)atoi(tok));
+		else if (!json_object_object_get_ex(v, tok, &v))
+			v = NULL;
+	}
+	return v ? json_object_get_string(v) : NULL;
+}
+
+START_TEST(result_1_1_0)
+{
+	struct json_object *r = build("1.1.0", NULL);
+
+	ck_assert_str_eq(js(r, "cniVersion"), "1.1.0");
+	ck_assert_str_eq(js(r, "interfaces.0.name"), "vt0123456789a");
+	ck_assert_ptr_null(js(r, "interfaces.0.sandbox"));
+	ck_assert_str_eq(js(r, "interfaces.1.sandbox"), "/run/netns/p");
+	ck_assert_str_eq(js(r, "interfaces.1.mac"), "02:00:00:00:00:02");
+	ck_assert_str_eq(js(r, "interfaces.1.mtu"), "1450");
+	ck_assert_str_eq(js(r, "ips.0.address"), "10.1.1.5/32");
+	ck_assert_str_eq(js(r, "ips.0.gateway"), "10.1.255.254");
+	ck_assert_str_eq(js(r, "ips.0.interface"), "1");
+	ck_assert_ptr_null(js(r, "ips.0.version"));
+	ck_assert_str_eq(js(r, "routes.0.dst"), "0.0.0.0/0");
+	ck_assert_str_eq(js(r, "routes.0.gw"), "10.1.255.254");
+	ck_assert_str_eq(js(r, "dns.nameservers.0"), "10.0.0.10");
+	json_object_put(r);
+}
+END_TEST
+
+START_TEST(result_older_versions)
+{
+	struct json_object *r = build("1.0.0", NULL);
+
+	ck_assert_ptr_null(js(r, "interfaces.1.mtu"));     /* mtu is 1.1.0's */
+	ck_assert_ptr_null(js(r, "ips.0.version"));
+	json_object_put(r);
+	r = build("0.4.0", NULL);
+	ck_assert_str_eq(js(r, "cniVersion"), "0.4.0");
+	ck_assert_str_eq(js(r, "ips.0.version"), "4");     /* 0.3.x and 0.4.0 carry it */
+	json_object_put(r);
+	r = build("0.3.1", NULL);
+	ck_assert_str_eq(js(r, "ips.0.version"), "4");
+	json_object_put(r);
+}
+END_TEST
+
+START_TEST(result_prev_passed_through)
+{
+	const char *prev = "{\"cniVersion\":\"1.0.0\",\"interfaces\":[{\"name\":\"lo\",\"sandbox\":\"/x\"}],"
+			   "\"ips\":[{\"address\":\"127.0.0.1/8\",\"interface\":0}],"
+			   "\"dns\":{\"domain\":\"kept\"},\"custom\":1}";
+	struct json_object *r = build("1.0.0", prev);
+
+	ck_assert_str_eq(js(r, "interfaces.0.name"), "lo");
+	ck_assert_str_eq(js(r, "interfaces.1.name"), "vt0123456789a");
+	ck_assert_str_eq(js(r, "interfaces.2.name"), "eth0");
+	ck_assert_str_eq(js(r, "ips.0.address"), "127.0.0.1/8");
+	ck_assert_str_eq(js(r, "ips.1.interface"), "2");  /* shifted past prevResult's */
+	ck_assert_str_eq(js(r, "custom"), "1");
+	ck_assert_str_eq(js(r, "dns.nameservers.0"), "10.0.0.10");  /* the config's wins */
+	json_object_put(r);
+}
+END_TEST
+
+START_TEST(result_find_for_check)
+{
+	const char *p = "{\"interfaces\":[{\"name\":\"vt1\"},{\"name\":\"eth0\",\"sandbox\":\"/n\"}],"
+			"\"ips\":[{\"address\":\"fd00::1/64\",\"interface\":1},"
+			"{\"address\":\"10.1.1.7/32\",\"interface\":1}]}";
+	struct json_object *o = json_tokener_parse(p);
+	struct cni_err e = { 0 };
+	uint32_t ip;
+	char a[ADDR_IP_STRLEN];
+
+	ck_assert_int_eq(cni_result_find(o, "eth0", "/n", &ip, &e), 0);
+	ck_assert_str_eq(addr_fmt_ip(ip, a), "10.1.1.7");
+	ck_assert_int_eq(cni_result_find(o, "eth0", "/other", &ip, &e), -CNI_ECONFIG);
+	ck_assert_int_eq(cni_result_find(NULL, "eth0", "/n", &ip, &e), -CNI_ECONFIG);
+	json_object_put(o);
+}
+END_TEST
+
+START_TEST(ipam_result_address)
+{
+	struct json_object *o;
+	struct cni_err e = { 0 };
+	uint32_t ip;
+	uint8_t len;
+	char a[ADDR_IP_STRLEN];
+
+	o = json_tokener_parse("{\"cniVersion\":\"0.3.1\",\"ips\":[{\"version\":\"6\",\"address\":"
+			       "\"fd00::2/64\"},{\"version\":\"4\",\"address\":\"10.1.1.9/16\","
+			       "\"gateway\":\"10.1.0.1\"}]}");
+	ck_assert_int_eq(cni_ipam_ipv4(o, &ip, &len, &e), 0);
+	ck_assert_str_eq(addr_fmt_ip(ip, a), "10.1.1.9");
+	ck_assert_uint_eq(len, 16);
+	json_object_put(o);
+	o = json_tokener_parse("{\"ips\":[{\"address\":\"fd00::2/64\"}]}");
+	ck_assert_int_eq(cni_ipam_ipv4(o, &ip, &len, &e), -CNI_ECONFIG);
+	json_object_put(o);
+	o = json_tokener_parse("{\"ips\":[{\"address\":\"10.1.1.300/16\"}]}");
+	ck_assert_int_eq(cni_ipam_ipv4(o, &ip, &len, &e), -CNI_ECONFIG);
+	json_object_put(o);
+}
+END_TEST
+
+START_TEST(vtepd_reply_checked)
+{
+	struct json_object *o;
+	struct cni_attach_info i;
+	struct cni_err e = { 0 };
+
+	o = json_tokener_parse("{\"host_ifname\":\"vt0\",\"host_mac\":\"02:00:00:00:00:01\","
+			       "\"mac\":\"02:00:00:00:00:02\",\"mtu\":1450,\"ip\":\"10.1.1.5\","
+			       "\"gateway\":\"10.1.255.254\"}");
+	ck_assert_int_eq(cni_info_from_reply(o, &i, &e), 0);
+	ck_assert_uint_eq(i.mtu, 1450);
+	json_object_object_add(o, "mtu", json_object_new_int(20));
+	ck_assert_int_eq(cni_info_from_reply(o, &i, &e), -CNI_EVTEPD);
+	json_object_object_add(o, "mtu", json_object_new_int(1450));
+	json_object_object_add(o, "host_ifname", json_object_new_string("much-too-long-name"));
+	ck_assert_int_eq(cni_info_from_reply(o, &i, &e), -CNI_EVTEPD);
+	json_object_put(o);
+}
+END_TEST
+
+/* ---- errors and input ---- */
+
+START_TEST(error_format)
+{
+	struct cni_err e = { 0 };
+	struct json_object *o;
+	char *s;
+
+	cni_fail(&e, CNI_EENV, "CNI_IFNAME: not set");
+	s = cni_err_json(&e);
+	o = json_tokener_parse(s);
+	ck_assert_str_eq(js(o, "cniVersion"), "1.1.0");   /* before the request's is known */
+	ck_assert_str_eq(js(o, "code"), "4");
+	ck_assert_str_eq(js(o, "msg"), "invalid environment variables");
+	ck_assert_str_eq(js(o, "details"), "CNI_IFNAME: not set");
+	json_object_put(o);
+	free(s);
+	snprintf(e.version, sizeof(e.version), "0.4.0");
+	cni_fail_msg(&e, 999, "from the delegate", "x");
+	s = cni_err_json(&e);
+	o = json_tokener_parse(s);
+	ck_assert_str_eq(js(o, "cniVersion"), "0.4.0");
+	ck_assert_str_eq(js(o, "msg"), "from the delegate");
+	json_object_put(o);
+	free(s);
+}
+END_TEST
+
+START_TEST(read_all_capped)
+{
+	int p[2];
+	char *buf, chunk[4096];
+	size_t len;
+
+	memset(chunk, 'x', sizeof(chunk));
+	ck_assert_int_eq(pipe(p), 0);
+	ck_assert_int_eq(write(p[1], chunk, 3000), 3000);
+	close(p[1]);
+	ck_assert_int_eq(cni_read_all(p[0], 3000, &buf, &len), 0);   /* exactly the cap */
+	ck_assert_uint_eq(len, 3000);
+	free(buf);
+	close(p[0]);
+	ck_assert_int_eq(pipe(p), 0);
+	ck_assert_int_eq(write(p[1], chunk, 3001), 3001);
+	close(p[1]);
+	ck_assert_int_eq(cni_read_all(p[0], 3000, &buf, &len), -EFBIG);   /* one byte more */
+	ck_assert_ptr_null(buf);
+	close(p[0]);
+}
+END_TEST
+
+START_TEST(parse_object_refuses_nul_and_trailing)
+{
+	struct json_object *o;
+	struct cni_err e = { 0 };
+
+	ck_assert_int_eq(cni_parse_object("{\"a\":1}\n", 8, "x", CNI_EDECODE, &o, &e), 0);
+	json_object_put(o);
+	ck_assert_int_eq(cni_parse_object("{\"a\":1}\0{", 9, "x", CNI_EDECODE, &o, &e), -CNI_EDECODE);
+	ck_assert_int_eq(cni_parse_object("{\"a\":1}{}", 9, "x", CNI_EDECODE, &o, &e), -CNI_EDECODE);
+	ck_assert_int_eq(cni_parse_object("{'a':1}", 7, "x", CNI_EDECODE, &o, &e), -CNI_EDECODE);
+	ck_assert_int_eq(cni_parse_object("", 0, "x", CNI_EDECODE, &o, &e), -CNI_EDECODE);
+}
+END_TEST
+
+START_TEST(run_version_and_env_first)
+{
+	static const char *const v[] = { "CNI_COMMAND=VERSION", NULL };
+	static const char *const bad[] = { "CNI_COMMAND=ADD", NULL };
+	struct json_object *r = NULL;
+	struct cni_err e = { 0 };
+	const char *in = "{\"cniVersion\":\"1.0.0\"}";
+
+	env_tab = v;
+	ck_assert_int_eq(cni_run(tab_get, in, strlen(in), &r, &e), 0);
+	ck_assert_str_eq(js(r, "cniVersion"), "1.0.0");
+	ck_assert_str_eq(js(r, "supportedVersions.4"), "1.1.0");
+	json_object_put(r);
+	/* the environment is read before the (here invalid) config */
+	env_tab = bad;
+	ck_assert_int_eq(cni_run(tab_get, "{", 1, &r, &e), -CNI_EENV);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("cni");
+	TCase *t = tcase_create("plugin");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(t, env_add_complete);
+	tcase_add_test(t, env_refusals_name_the_variable);
+	tcase_add_test(t, env_del_without_netns_and_oversized_values);
+	tcase_add_test(t, args_kubelet);
+	tcase_add_test(t, args_refusals);
+	tcase_add_test(t, conf_full);
+	tcase_add_test(t, conf_codes);
+	tcase_add_test(t, conf_gc_attachments_and_version_only);
+	tcase_add_test(t, versions);
+	tcase_add_test(t, result_1_1_0);
+	tcase_add_test(t, result_older_versions);
+	tcase_add_test(t, result_prev_passed_through);
+	tcase_add_test(t, result_find_for_check);
+	tcase_add_test(t, ipam_result_address);
+	tcase_add_test(t, vtepd_reply_checked);
+	tcase_add_test(t, error_format);
+	tcase_add_test(t, read_all_capped);
+	tcase_add_test(t, parse_object_refuses_nul_and_trailing);
+	tcase_add_test(t, run_version_and_env_first);
+	suite_add_tcase(s, t);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}

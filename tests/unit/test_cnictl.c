@@ -1,0 +1,254 @@
+/* test_cnictl.c - agent/ctl/cnictl.c: the CNI socket's request validation
+ * and replies through a fake ops table. A request that is malformed never
+ * reaches the daemon, is counted, and carries code 7; the daemon's own
+ * errors map to the CNI codes vtepd-cni passes on (3, 7, 11, 100). */
+#include <check.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "addr.h"
+#include "cnictl.h"
+#include "ctlproto.h"
+
+static struct {
+	int add, del, check, gc;
+	struct pod last;
+	int fail;
+	size_t nvalid;
+	char network[POD_NET_LEN];
+} rec;
+
+static int f_add(struct daemon *d, const struct pod *req, struct cnictl_made *out,
+		 char err[CFG_ERR_LEN])
+{
+	(void)d;
+	rec.add++;
+	rec.last = *req;
+	if (rec.fail)
+		return snprintf(err, CFG_ERR_LEN, "fake"), -rec.fail;
+	memset(out, 0, sizeof(*out));
+	snprintf(out->host_ifname, sizeof(out->host_ifname), "vt0123456789a");
+	out->mac[0] = 2;
+	out->host_mac[0] = 2;
+	out->mtu = req->mtu ? req->mtu : 1450;
+	out->ip = req->ip;
+	addr_parse_ip("10.1.255.254", &out->gateway);
+	return 0;
+}
+
+static int f_del(struct daemon *d, const char *cid, const char *ifname, bool *removed,
+		 char err[CFG_ERR_LEN])
+{
+	(void)d; (void)err;
+	rec.del++;
+	snprintf(rec.last.container_id, sizeof(rec.last.container_id), "%s", cid);
+	snprintf(rec.last.ifname, sizeof(rec.last.ifname), "%s", ifname);
+	*removed = true;
+	return rec.fail ? -rec.fail : 0;
+}
+
+static int f_check(struct daemon *d, const struct pod *req, char err[CFG_ERR_LEN])
+{
+	(void)d;
+	rec.check++;
+	rec.last = *req;
+	return rec.fail ? snprintf(err, CFG_ERR_LEN, "fake check"), -rec.fail : 0;
+}
+
+static int f_gc(struct daemon *d, const char *network, const struct cnictl_attachment *valid,
+		size_t n, cnictl_removed_fn removed, void *ctx, char err[CFG_ERR_LEN])
+{
+	struct pod gone = { .container_id = "old", .ifname = "eth0" };
+
+	(void)d; (void)valid; (void)err;
+	rec.gc++;
+	rec.nvalid = n;
+	snprintf(rec.network, sizeof(rec.network), "%s", network);
+	removed(ctx, &gone);
+	return 0;
+}
+
+static size_t f_count(const struct daemon *d)
+{
+	(void)d;
+	return 3;
+}
+
+static const struct cnictl_ops ops = { f_add, f_del, f_check, f_gc, f_count };
+
+/* Sends one request; returns the decoded reply (caller puts). */
+static struct json_object *ask(const char *req, uint64_t *errors)
+{
+	char *reply = cnictl_dispatch(NULL, &ops, req, strlen(req), errors);
+	struct json_object *o;
+
+	ck_assert_ptr_nonnull(reply);
+	o = json_tokener_parse(reply);
+	ck_assert_ptr_nonnull(o);
+	free(reply);
+	return o;
+}
+
+static bool ok_of(struct json_object *o)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex(o, "ok", &v) && json_object_get_boolean(v);
+}
+
+static int code_of(struct json_object *o)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex(o, "code", &v) ? json_object_get_int(v) : 0;
+}
+
+#define ADD_ARGS "\"container_id\":\"c1\",\"ifname\":\"eth0\",\"netns\":\"/run/netns/p\"," \
+		 "\"network\":\"pods\",\"vni\":100,\"ip\":\"10.1.1.5\""
+
+START_TEST(add_valid)
+{
+	uint64_t errors = 0;
+	struct json_object *o, *d, *v;
+
+	memset(&rec, 0, sizeof(rec));
+	o = ask("{\"cmd\":\"cni.add\",\"args\":{" ADD_ARGS ",\"mtu\":1400,\"k8s\":{\"namespace\":"
+		"\"web\",\"name\":\"db-0\",\"uid\":\"u\"}}}", &errors);
+	ck_assert(ok_of(o));
+	ck_assert_int_eq(rec.add, 1);
+	ck_assert_str_eq(rec.last.container_id, "c1");
+	ck_assert_str_eq(rec.last.netns, "/run/netns/p");
+	ck_assert_str_eq(rec.last.network, "pods");
+	ck_assert_str_eq(rec.last.k8s_name, "db-0");
+	ck_assert_uint_eq(rec.last.mtu, 1400);
+	ck_assert(json_object_object_get_ex(o, "data", &d));
+	ck_assert(json_object_object_get_ex(d, "gateway", &v));
+	ck_assert_str_eq(json_object_get_string(v), "10.1.255.254");
+	ck_assert(json_object_object_get_ex(d, "mtu", &v));
+	ck_assert_int_eq(json_object_get_int(v), 1400);
+	ck_assert_uint_eq(errors, 0);
+	json_object_put(o);
+}
+END_TEST
+
+START_TEST(add_refusals_never_reach_the_daemon)
+{
+	static const char *const bad[] = {
+		"{\"cmd\":\"cni.add\",\"args\":{" ADD_ARGS ",\"extra\":1}}",
+		"{\"cmd\":\"cni.add\",\"args\":{\"ifname\":\"eth0\",\"netns\":\"/n\",\"network\":\"p\","
+		"\"vni\":1,\"ip\":\"10.1.1.5\"}}",
+		"{\"cmd\":\"cni.add\",\"args\":{\"container_id\":\"-c\",\"ifname\":\"eth0\","
+		"\"netns\":\"/n\",\"network\":\"p\",\"vni\":1,\"ip\":\"10.1.1.5\"}}",
+		"{\"cmd\":\"cni.add\",\"args\":{\"container_id\":\"c\",\"ifname\":\"a/b\","
+		"\"netns\":\"/n\",\"network\":\"p\",\"vni\":1,\"ip\":\"10.1.1.5\"}}",
+		"{\"cmd\":\"cni.add\",\"args\":{\"container_id\":\"c\",\"ifname\":\"eth0\","
+		"\"netns\":\"rel\",\"network\":\"p\",\"vni\":1,\"ip\":\"10.1.1.5\"}}",
+		"{\"cmd\":\"cni.add\",\"args\":{\"container_id\":\"c\",\"ifname\":\"eth0\","
+		"\"netns\":\"/n\",\"network\":\"p\",\"vni\":0,\"ip\":\"10.1.1.5\"}}",
+		"{\"cmd\":\"cni.add\",\"args\":{\"container_id\":\"c\",\"ifname\":\"eth0\","
+		"\"netns\":\"/n\",\"network\":\"p\",\"vni\":1,\"ip\":\"224.0.0.1\"}}",
+		"{\"cmd\":\"cni.add\",\"args\":{" ADD_ARGS ",\"mtu\":67}}",
+		"{\"cmd\":\"cni.add\",\"args\":{" ADD_ARGS ",\"k8s\":{\"namespace\":\"a\\u0001\"}}}",
+		"{\"cmd\":\"cni.add\",\"args\":{" ADD_ARGS ",\"k8s\":{\"labels\":{}}}}",
+		"{\"cmd\":\"cni.add\",\"args\":{\"container_id\":\"c\",\"ifname\":\"eth0\","
+		"\"netns\":\"/n\",\"network\":\"\",\"vni\":1,\"ip\":\"10.1.1.5\"}}",
+		"{\"cmd\":\"cni.frob\"}",
+		"{\"cmd\":\"cni.add\",\"args\":",
+	};
+	uint64_t errors = 0;
+
+	memset(&rec, 0, sizeof(rec));
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct json_object *o = ask(bad[i], &errors);
+
+		ck_assert_msg(!ok_of(o), "case %zu accepted", i);
+		ck_assert_int_eq(code_of(o), 7);
+		json_object_put(o);
+	}
+	ck_assert_int_eq(rec.add, 0);
+	ck_assert_uint_eq(errors, sizeof(bad) / sizeof(bad[0]));
+}
+END_TEST
+
+START_TEST(daemon_errors_map_to_cni_codes)
+{
+	static const struct { int err, code; } t[] = {
+		{ EINVAL, 7 }, { EEXIST, 7 }, { ENOENT, 3 }, { EAGAIN, 11 }, { EIO, 100 }, { ENOMEM, 100 },
+	};
+	uint64_t errors = 0;
+
+	for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		struct json_object *o;
+
+		memset(&rec, 0, sizeof(rec));
+		rec.fail = t[i].err;
+		o = ask("{\"cmd\":\"cni.add\",\"args\":{" ADD_ARGS "}}", &errors);
+		ck_assert(!ok_of(o));
+		ck_assert_int_eq(code_of(o), t[i].code);
+		json_object_put(o);
+		o = ask("{\"cmd\":\"cni.check\",\"args\":{" ADD_ARGS "}}", &errors);
+		ck_assert_int_eq(code_of(o), t[i].code);
+		json_object_put(o);
+	}
+	ck_assert_uint_eq(errors, 0);   /* the daemon's errors are not bad requests */
+}
+END_TEST
+
+START_TEST(del_gc_status)
+{
+	uint64_t errors = 0;
+	struct json_object *o, *d, *v;
+
+	memset(&rec, 0, sizeof(rec));
+	o = ask("{\"cmd\":\"cni.del\",\"args\":{\"container_id\":\"c1\",\"ifname\":\"eth0\"}}",
+		&errors);
+	ck_assert(ok_of(o));
+	ck_assert_int_eq(rec.del, 1);
+	json_object_put(o);
+	o = ask("{\"cmd\":\"cni.gc\",\"args\":{\"network\":\"pods\",\"valid\":[{\"container_id\":"
+		"\"a\",\"ifname\":\"eth0\"},{\"container_id\":\"not a cni id!\",\"ifname\":\"x\"}]}}",
+		&errors);
+	ck_assert(ok_of(o));
+	ck_assert_uint_eq(rec.nvalid, 2);
+	ck_assert_str_eq(rec.network, "pods");
+	ck_assert(json_object_object_get_ex(o, "data", &d));
+	ck_assert(json_object_object_get_ex(d, "removed", &v));
+	ck_assert_int_eq((int)json_object_array_length(v), 1);
+	json_object_put(o);
+	o = ask("{\"cmd\":\"cni.gc\",\"args\":{\"network\":\"pods\",\"valid\":[{\"ifname\":1}]}}",
+		&errors);
+	ck_assert(!ok_of(o));
+	json_object_put(o);
+	o = ask("{\"cmd\":\"cni.status\"}", &errors);
+	ck_assert(ok_of(o));
+	ck_assert(json_object_object_get_ex(o, "data", &d));
+	ck_assert(json_object_object_get_ex(d, "pods", &v));
+	ck_assert_int_eq(json_object_get_int(v), 3);
+	json_object_put(o);
+	o = ask("{\"cmd\":\"cni.status\",\"args\":{\"x\":1}}", &errors);
+	ck_assert(!ok_of(o));
+	json_object_put(o);
+	ck_assert_uint_eq(errors, 2);
+}
+END_TEST
+
+int main(void)
+{
+	Suite *s = suite_create("cnictl");
+	TCase *t = tcase_create("dispatch");
+	SRunner *sr;
+	int failed;
+
+	tcase_add_test(t, add_valid);
+	tcase_add_test(t, add_refusals_never_reach_the_daemon);
+	tcase_add_test(t, daemon_errors_map_to_cni_codes);
+	tcase_add_test(t, del_gc_status);
+	suite_add_tcase(s, t);
+	sr = srunner_create(s);
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? 1 : 0;
+}
