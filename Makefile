@@ -77,6 +77,9 @@ CLI_OBJS   := $(patsubst %.c,$(BUILD)/%.o,$(CLI_SRCS))
 # folder's include path and linked with the archives of that folder and the
 # folders below it only, so a hidden dependency upward fails to build.
 # "lib": tests of lib/ (and cli/) alone, linked with no agent archive.
+# "root": tests of agent/*.c (daemon, cleanup), compiled like the root and
+# linked with every folder's archive and the root's own (libroot.a: agent/*.c
+# but main.c).
 UNIT_TESTS_lib  := test_addr test_ctlproto test_hashmap test_mapdump test_rbuf test_vtepctl_args
 UNIT_TESTS_conf := test_config test_state
 UNIT_TESTS_wire := test_bgp_as4 test_bgp_msg test_evpn_nlri
@@ -85,17 +88,31 @@ UNIT_TESTS_host := test_hostaddr test_ports test_underlay
 UNIT_TESTS_rib  := test_evpn_export test_evpn_import test_rib
 UNIT_TESTS_bgp  := test_bgp_session test_bgp_session_gr test_bgp_session_rx test_frr_vectors
 UNIT_TESTS_ctl  := test_control test_metrics
-UNIT_DIRS  := lib $(AGENT_DIRS)
+UNIT_TESTS_root :=
+# The fixtures the tests share (tests/unit/NAME.c with its NAME.h), by folder
+# the same way: a fixture is compiled with its folder's include path, and a
+# test links the fixtures of its folder and of the folders below it, as one
+# archive per folder (so a binary takes only the fixtures it calls).
+# tests/unit/check_main.c is every test binary's main(), unit and BPF alike.
+UNIT_UTILS_lib  :=
+UNIT_DIRS  := lib $(AGENT_DIRS) root
 UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 UNIT_UNDECLARED := $(filter-out $(foreach d,$(UNIT_DIRS),$(UNIT_TESTS_$(d))),\
                    $(patsubst tests/unit/%.c,%,$(UNIT_SRCS)))
 ifneq ($(UNIT_UNDECLARED),)
 $(error $(UNIT_UNDECLARED): add each to the UNIT_TESTS_<folder> line of the folder it tests (Makefile))
 endif
+UNIT_UTILS_UNDECLARED := $(filter-out $(foreach d,$(UNIT_DIRS),$(UNIT_UTILS_$(d))) check_main,\
+                   $(patsubst tests/unit/%.c,%,$(filter-out $(UNIT_SRCS),$(wildcard tests/unit/*.c))))
+ifneq ($(UNIT_UTILS_UNDECLARED),)
+$(error $(UNIT_UTILS_UNDECLARED): add each to the UNIT_UTILS_<folder> line of the folder whose headers it uses (Makefile))
+endif
 UNIT_BINS  := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRCS))
+CHECK_MAIN := $(BUILD)/tests/unit/check_main.o
 BPFT_SRCS  := $(wildcard tests/bpf/test_*.c)
 BPFT_BINS  := $(patsubst tests/bpf/%.c,$(BUILD)/tests/bpf/%,$(BPFT_SRCS))
 BPFT_COMMON := $(filter-out tests/bpf/test_%.c,$(wildcard tests/bpf/*.c))
+BPFT_OBJS  := $(patsubst tests/bpf/%.c,$(BUILD)/tests/bpf/%.o,$(BPFT_COMMON))
 
 .PHONY: all deps test test-unit test-asan test-bpf test-net test-contract demo demo-down bench clean vmlinux fuzz
 .DEFAULT_GOAL := all
@@ -149,23 +166,66 @@ $(BUILD)/vtepctl: $(CLI_OBJS) $(BUILD)/libvtep.a
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $(CLI_OBJS) $(BUILD)/libvtep.a $(LIBS)
 
-# One rule per unit test: $(1) the test, $(2) its folder (UNIT_TESTS_*).
+# The root of agent/ but main.c, for its unit tests (UNIT_TESTS_root).
+AGENT_ROOT_LIB_OBJS := $(filter-out $(BUILD)/agent/main.o,$(AGENT_ROOT_OBJS))
+$(BUILD)/agent/libroot.a: $(AGENT_ROOT_LIB_OBJS)
+
+# A unit test's folder $(1) ("" for lib, or root): its include path, the
+# folders it links (highest first), their archives, its fixture archives.
+unit_inc = $(if $(filter root,$(1)),-Iagent $(addprefix -Iagent/,$(AGENT_DIRS)),$(call agent_inc,$(1)))
+unit_dirs = $(if $(filter root,$(1)),$(AGENT_DIRS),$(1))
+unit_archives = $(if $(filter root,$(1)),$(BUILD)/agent/libroot.a) $(call agent_archives,$(call unit_dirs,$(1)))
+unit_util_archives = $(foreach d,$(filter root,$(1)) $(call agent_link,$(call unit_dirs,$(1))) lib,\
+	$(if $(UNIT_UTILS_$(d)),$(BUILD)/tests/unit/libutil_$(d).a))
+
+$(foreach d,$(UNIT_DIRS),$(if $(UNIT_UTILS_$(d)),$(eval \
+	$(patsubst %,$(BUILD)/tests/unit/%.o,$(UNIT_UTILS_$(d))): UNIT_INC := $(call unit_inc,$(filter-out lib,$(d))))))
+$(foreach d,$(UNIT_DIRS),$(if $(UNIT_UTILS_$(d)),$(eval \
+	$(BUILD)/tests/unit/libutil_$(d).a: $(patsubst %,$(BUILD)/tests/unit/%.o,$(UNIT_UTILS_$(d))))))
+UNIT_UTIL_OBJS := $(patsubst %,$(BUILD)/tests/unit/%.o,$(foreach d,$(UNIT_DIRS),$(UNIT_UTILS_$(d))))
+
+$(BUILD)/tests/unit/%.o: tests/unit/%.c | $(SKELS)
+	$(call msg,TEST-CC,$@)
+	$(Q)mkdir -p $(dir $@) && $(CC) $(CFLAGS) $(UNIT_INC) -Itests/unit $(DEPFLAGS) -c $< -o $@
+
+$(BUILD)/tests/unit/libutil_%.a:
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+# One rule per unit test: $(1) the test, $(2) its folder (UNIT_TESTS_*; ""
+# for lib). UNIT_LDFLAGS_<test>: what one test adds to its link.
 define unit_test_rule
-$$(BUILD)/tests/unit/$(1): tests/unit/$(1).c $$(call agent_archives,$(2)) $$(BUILD)/libvtep.a \
-		| $$(SKELS)
+$$(BUILD)/tests/unit/$(1): tests/unit/$(1).c $$(CHECK_MAIN) $$(call unit_util_archives,$(2)) \
+		$$(call unit_archives,$(2)) $$(BUILD)/libvtep.a | $$(SKELS)
 	$$(call msg,TEST-CC,$$@)
-	$$(Q)mkdir -p $$(dir $$@) && $$(CC) $$(CFLAGS) $$(call agent_inc,$(2)) -Itests/unit \
-		$$(DEPFLAGS) -MF $$@.d -MT $$@ $$(LDFLAGS) -o $$@ $$< \
-		$$(call agent_archives,$(2)) $$(BUILD)/libvtep.a $$(LIBS) $$(CHECK_LIBS)
+	$$(Q)mkdir -p $$(dir $$@) && $$(CC) $$(CFLAGS) $$(call unit_inc,$(2)) -Itests/unit \
+		$$(DEPFLAGS) -MF $$@.d -MT $$@ $$(LDFLAGS) $$(UNIT_LDFLAGS_$(1)) -o $$@ $$< $$(CHECK_MAIN) \
+		$$(call unit_util_archives,$(2)) $$(call unit_archives,$(2)) $$(BUILD)/libvtep.a \
+		$$(LIBS) $$(CHECK_LIBS)
 endef
 $(foreach d,$(UNIT_DIRS),$(foreach t,$(UNIT_TESTS_$(d)),\
 	$(eval $(call unit_test_rule,$(t),$(filter-out lib,$(d))))))
 
-# BPF program tests: BPF_PROG_TEST_RUN on the real skeletons.
-$(BUILD)/tests/bpf/%: tests/bpf/%.c $(BPFT_COMMON) $(wildcard tests/bpf/*.h) $(SKELS) $(BUILD)/libvtep.a
+# BPF program tests: BPF_PROG_TEST_RUN on the real skeletons. Each
+# tests/bpf/test_*.c is a binary; the other files there (the harness, the
+# packet builders, each program's fixture and feature files) make one
+# archive that every binary links, taking what it calls.
+$(BUILD)/tests/bpf/%.o: tests/bpf/%.c | $(SKELS)
 	$(call msg,TEST-CC,$@)
-	$(Q)mkdir -p $(dir $@) && $(CC) $(CFLAGS) -Itests/bpf $(LDFLAGS) -o $@ $< $(BPFT_COMMON) \
-		$(BUILD)/libvtep.a $(LIBS) $(CHECK_LIBS)
+	$(Q)mkdir -p $(dir $@) && $(CC) $(CFLAGS) -Itests/bpf -Itests/unit $(DEPFLAGS) -c $< -o $@
+
+$(BUILD)/tests/bpf/libbpftest.a: $(BPFT_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/tests/bpf/test_%: tests/bpf/test_%.c $(CHECK_MAIN) $(BUILD)/tests/bpf/libbpftest.a \
+		$(BUILD)/libvtep.a | $(SKELS)
+	$(call msg,TEST-CC,$@)
+	$(Q)mkdir -p $(dir $@) && $(CC) $(CFLAGS) -Itests/bpf -Itests/unit $(DEPFLAGS) -MF $@.d -MT $@ \
+		$(LDFLAGS) -o $@ $< $(CHECK_MAIN) $(BUILD)/tests/bpf/libbpftest.a $(BUILD)/libvtep.a \
+		$(LIBS) $(CHECK_LIBS)
+
+-include $(UNIT_UTIL_OBJS:.o=.d) $(CHECK_MAIN:.o=.d) $(BPFT_OBJS:.o=.d) $(BPFT_BINS:=.d)
 
 $(BUILD):
 	$(Q)mkdir -p $(BUILD)

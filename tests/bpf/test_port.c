@@ -24,6 +24,7 @@
 #include <net/if.h>
 #include <bpf/bpf.h>
 
+#include "check_main.h"
 #include "harness.h"
 #include "pkt.h"
 #include "port_tc.skel.h"
@@ -1324,7 +1325,7 @@ END_TEST
 
 /* ---- suite ---------------------------------------------------------- */
 
-static Suite *port_suite(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("port_tc");
 	TCase *tc = tcase_create("port");
@@ -1361,15 +1362,4 @@ static Suite *port_suite(void)
 	tcase_add_test(tc, test_gso_fits);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(port_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -70,6 +70,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "check_main.h"
 #include "harness.h"
 #include "pkt.h"
 #include "probe.skel.h"
@@ -1659,17 +1660,15 @@ static enum xdp_here xdp_here(char *why, size_t len)
 	return (enum xdp_here)buf[0];
 }
 
-int main(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("uplink");
 	TCase *tc_t = tcase_create("tc");
 	TCase *tc_xt = tcase_create("xtc");
 	TCase *tc_l = tcase_create("live");
 	TCase *tc_x, *tc_g, *tc_lx;
-	SRunner *sr;
 	char why[512];
 	enum xdp_here xdp;
-	int failed;
 
 	/* The TC side, on every kernel: vtep_uplink_tc's table and cuts, the
 	 * program of each mode on the same frames, vtep_uplink_xtc on frames
@@ -1720,9 +1719,5 @@ int main(void)
 		suite_add_tcase(s, tc_lx);
 	}
 
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return s;
 }

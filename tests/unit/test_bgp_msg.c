@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "check_main.h"
 #include "bgp_msg.h"
 #include "bgp_test_util.h"
 #include "vectors/gobgp_vectors.h"
@@ -1452,7 +1453,7 @@ START_TEST(test_hard_reset_golden)
 }
 END_TEST
 
-static Suite *bgp_suite(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("bgp_msg");
 	TCase *golden = tcase_create("golden");
@@ -1509,15 +1510,4 @@ static Suite *bgp_suite(void)
 	suite_add_tcase(s, rfc7606);
 	suite_add_tcase(s, build);
 	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(bgp_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

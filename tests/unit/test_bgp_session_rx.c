@@ -9,6 +9,7 @@
  * The FSM is in test_bgp_session.c, graceful restart in
  * test_bgp_session_gr.c; the harness in session_test_util.h.
  */
+#include "check_main.h"
 #include "session_test_util.h"
 
 START_TEST(test_updates_reach_the_rib)
@@ -179,9 +180,9 @@ START_TEST(test_as2_peer)
 }
 END_TEST
 
-static Suite *suite(void)
+Suite *test_suite(void)
 {
-	Suite *s = suite_create("bgp_session_rx");
+	Suite *s = session_suite("bgp_session_rx");
 	TCase *t = tcase_create("rx");
 
 	tcase_add_test(t, test_updates_reach_the_rib);
@@ -193,9 +194,4 @@ static Suite *suite(void)
 	tcase_add_test(t, test_as2_peer);
 	suite_add_tcase(s, t);
 	return s;
-}
-
-int main(void)
-{
-	return session_test_run(suite());
 }

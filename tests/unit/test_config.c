@@ -18,6 +18,7 @@
 #include <unistd.h>
 #include <json-c/json.h>
 
+#include "check_main.h"
 #include "addr.h"
 #include "config.h"
 
@@ -1220,15 +1221,13 @@ START_TEST(test_conflict_finder)
 }
 END_TEST
 
-int main(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("config");
 	TCase *files = tcase_create("files");
 	TCase *bad = tcase_create("bad_values");
 	TCase *rules = tcase_create("rules");
 	TCase *rtrd = tcase_create("rt_rd");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(files, test_contract_config);
 	tcase_add_test(files, test_design_example);
@@ -1258,9 +1257,5 @@ int main(void)
 	suite_add_tcase(s, bad);
 	suite_add_tcase(s, rules);
 	suite_add_tcase(s, rtrd);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return s;
 }
