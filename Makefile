@@ -94,7 +94,10 @@ UNIT_TESTS_root :=
 # test links the fixtures of its folder and of the folders below it, as one
 # archive per folder (so a binary takes only the fixtures it calls).
 # tests/unit/check_main.c is every test binary's main(), unit and BPF alike.
-UNIT_UTILS_lib  :=
+UNIT_UTILS_lib  := bgp_test_util nl_test_util
+UNIT_UTILS_dp   := maps_test_util
+UNIT_UTILS_rib  := rib_test_util
+UNIT_UTILS_bgp  := session_test_util
 UNIT_DIRS  := lib $(AGENT_DIRS) root
 UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 UNIT_UNDECLARED := $(filter-out $(foreach d,$(UNIT_DIRS),$(UNIT_TESTS_$(d))),\

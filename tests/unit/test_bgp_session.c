@@ -9,8 +9,18 @@
  * under ASan by make test-asan).
  *
  * Graceful restart is in test_bgp_session_gr.c, the UPDATE receive path in
- * test_bgp_session_rx.c; the harness in session_test_util.h.
+ * test_bgp_session_rx.c; the harness in session_test_util.c.
  */
+#include <dirent.h>
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+
 #include "check_main.h"
 #include "session_test_util.h"
 

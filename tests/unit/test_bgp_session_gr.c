@@ -8,8 +8,18 @@
  * sent or received, keep the routes and which are a Hard Reset.
  *
  * The FSM is in test_bgp_session.c, the UPDATE receive path in
- * test_bgp_session_rx.c; the harness in session_test_util.h.
+ * test_bgp_session_rx.c; the harness in session_test_util.c.
  */
+#include <dirent.h>
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+
 #include "check_main.h"
 #include "session_test_util.h"
 

@@ -7,8 +7,18 @@
  * memory resets the session, and a 2-octet AS peer (RFC 6793 4.2).
  *
  * The FSM is in test_bgp_session.c, graceful restart in
- * test_bgp_session_gr.c; the harness in session_test_util.h.
+ * test_bgp_session_gr.c; the harness in session_test_util.c.
  */
+#include <dirent.h>
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+
 #include "check_main.h"
 #include "session_test_util.h"
 
