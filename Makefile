@@ -82,7 +82,8 @@ CLI_OBJS   := $(patsubst %.c,$(BUILD)/%.o,$(CLI_SRCS))
 # but main.c).
 UNIT_TESTS_lib  := test_addr test_ctlproto test_hashmap test_mapdump test_rbuf test_vtepctl_args
 UNIT_TESTS_conf := test_config test_state
-UNIT_TESTS_wire := test_bgp_as4 test_bgp_msg test_evpn_nlri
+UNIT_TESTS_wire := test_bgp_as4 test_bgp_msg_attrs test_bgp_msg_evpn test_bgp_msg_framing \
+                   test_bgp_msg_notification test_bgp_msg_open test_evpn_nlri
 UNIT_TESTS_dp   := test_loader test_mapsync test_migrate test_probe test_uplink_mode
 UNIT_TESTS_host := test_hostaddr test_ports test_underlay
 UNIT_TESTS_rib  := test_evpn_export test_evpn_import test_rib
@@ -95,6 +96,7 @@ UNIT_TESTS_root :=
 # archive per folder (so a binary takes only the fixtures it calls).
 # tests/unit/check_main.c is every test binary's main(), unit and BPF alike.
 UNIT_UTILS_lib  := bgp_test_util nl_test_util
+UNIT_UTILS_wire := bgp_msg_test_util
 UNIT_UTILS_dp   := maps_test_util
 UNIT_UTILS_rib  := rib_test_util
 UNIT_UTILS_bgp  := session_test_util
