@@ -81,7 +81,8 @@ CLI_OBJS   := $(patsubst %.c,$(BUILD)/%.o,$(CLI_SRCS))
 # linked with every folder's archive and the root's own (libroot.a: agent/*.c
 # but main.c).
 UNIT_TESTS_lib  := test_addr test_ctlproto test_hashmap test_mapdump test_rbuf test_vtepctl_args
-UNIT_TESTS_conf := test_config test_state
+UNIT_TESTS_conf := test_config_bgp test_config_errors test_config_golden test_config_ports \
+                   test_config_vnis test_config_vtep test_state
 UNIT_TESTS_wire := test_bgp_as4 test_bgp_msg_attrs test_bgp_msg_evpn test_bgp_msg_framing \
                    test_bgp_msg_notification test_bgp_msg_open test_evpn_nlri
 UNIT_TESTS_dp   := test_loader test_mapsync test_migrate test_probe test_uplink_mode
@@ -96,6 +97,7 @@ UNIT_TESTS_root :=
 # archive per folder (so a binary takes only the fixtures it calls).
 # tests/unit/check_main.c is every test binary's main(), unit and BPF alike.
 UNIT_UTILS_lib  := bgp_test_util nl_test_util
+UNIT_UTILS_conf := config_test_util
 UNIT_UTILS_wire := bgp_msg_test_util
 UNIT_UTILS_dp   := maps_test_util
 UNIT_UTILS_rib  := rib_test_util
@@ -198,13 +200,14 @@ $(BUILD)/tests/unit/libutil_%.a:
 	$(Q)rm -f $@ && ar rcs $@ $^
 
 # One rule per unit test: $(1) the test, $(2) its folder (UNIT_TESTS_*; ""
-# for lib). UNIT_LDFLAGS_<test>: what one test adds to its link.
+# for lib). UNIT_CFLAGS_<test>, UNIT_LDFLAGS_<test>: what one test adds.
+UNIT_CFLAGS_test_config_golden := -DCONFIG_GOLDEN_DIR='"$(CURDIR)/tests/unit/config"'
 define unit_test_rule
 $$(BUILD)/tests/unit/$(1): tests/unit/$(1).c $$(CHECK_MAIN) $$(call unit_util_archives,$(2)) \
 		$$(call unit_archives,$(2)) $$(BUILD)/libvtep.a | $$(SKELS)
 	$$(call msg,TEST-CC,$$@)
-	$$(Q)mkdir -p $$(dir $$@) && $$(CC) $$(CFLAGS) $$(call unit_inc,$(2)) -Itests/unit \
-		$$(DEPFLAGS) -MF $$@.d -MT $$@ $$(LDFLAGS) $$(UNIT_LDFLAGS_$(1)) -o $$@ $$< $$(CHECK_MAIN) \
+	$$(Q)mkdir -p $$(dir $$@) && $$(CC) $$(CFLAGS) $$(UNIT_CFLAGS_$(1)) $$(call unit_inc,$(2)) \
+		-Itests/unit $$(DEPFLAGS) -MF $$@.d -MT $$@ $$(LDFLAGS) $$(UNIT_LDFLAGS_$(1)) -o $$@ $$< $$(CHECK_MAIN) \
 		$$(call unit_util_archives,$(2)) $$(call unit_archives,$(2)) $$(BUILD)/libvtep.a \
 		$$(LIBS) $$(CHECK_LIBS)
 endef
