@@ -118,8 +118,9 @@ UNIT_BINS  := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRCS))
 CHECK_MAIN := $(BUILD)/tests/unit/check_main.o
 BPFT_SRCS  := $(wildcard tests/bpf/test_*.c)
 BPFT_BINS  := $(patsubst tests/bpf/%.c,$(BUILD)/tests/bpf/%,$(BPFT_SRCS))
-BPFT_COMMON := $(filter-out tests/bpf/test_%.c,$(wildcard tests/bpf/*.c))
-BPFT_OBJS  := $(patsubst tests/bpf/%.c,$(BUILD)/tests/bpf/%.o,$(BPFT_COMMON))
+BPFT_COMMON := $(filter-out tests/bpf/test_%.c $(wildcard tests/bpf/*_*.c),$(wildcard tests/bpf/*.c))
+BPFT_OBJS  := $(patsubst tests/bpf/%.c,$(BUILD)/tests/bpf/%.o,$(filter-out tests/bpf/test_%.c,\
+              $(wildcard tests/bpf/*.c)))
 
 .PHONY: all deps test test-unit test-asan test-bpf test-net test-contract demo demo-down bench clean vmlinux fuzz
 .DEFAULT_GOAL := all
@@ -215,23 +216,37 @@ $(foreach d,$(UNIT_DIRS),$(foreach t,$(UNIT_TESTS_$(d)),\
 	$(eval $(call unit_test_rule,$(t),$(filter-out lib,$(d))))))
 
 # BPF program tests: BPF_PROG_TEST_RUN on the real skeletons. Each
-# tests/bpf/test_*.c is a binary; the other files there (the harness, the
-# packet builders, each program's fixture and feature files) make one
-# archive that every binary links, taking what it calls.
+# tests/bpf/test_PROG[_FEATURE].c is a binary. It links the harness and the
+# packet builders every program's tests share (tests/bpf/*.c without a "_":
+# libbpftest.a) and the files of its program (tests/bpf/PROG_*.c: the
+# fixture, feature files: libPROG.a), each as an archive, taking what it
+# calls.
 $(BUILD)/tests/bpf/%.o: tests/bpf/%.c | $(SKELS)
 	$(call msg,TEST-CC,$@)
 	$(Q)mkdir -p $(dir $@) && $(CC) $(CFLAGS) -Itests/bpf -Itests/unit $(DEPFLAGS) -c $< -o $@
 
-$(BUILD)/tests/bpf/libbpftest.a: $(BPFT_OBJS)
+$(BUILD)/tests/bpf/libbpftest.a: $(patsubst tests/bpf/%.c,$(BUILD)/tests/bpf/%.o,$(BPFT_COMMON))
+bpft_prog = $(firstword $(subst _, ,$(patsubst test_%,%,$(1))))
+bpft_prog_lib = $(if $(wildcard tests/bpf/$(1)_*.c),$(BUILD)/tests/bpf/lib$(1).a)
+BPFT_PROGS := $(sort $(foreach t,$(BPFT_SRCS),$(call bpft_prog,$(basename $(notdir $(t))))))
+$(foreach p,$(BPFT_PROGS),$(if $(call bpft_prog_lib,$(p)),$(eval \
+	$(BUILD)/tests/bpf/lib$(p).a: $(patsubst tests/bpf/%.c,$(BUILD)/tests/bpf/%.o,\
+		$(wildcard tests/bpf/$(p)_*.c)))))
+$(BUILD)/tests/bpf/lib%.a:
 	$(call msg,AR,$@)
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(BUILD)/tests/bpf/test_%: tests/bpf/test_%.c $(CHECK_MAIN) $(BUILD)/tests/bpf/libbpftest.a \
-		$(BUILD)/libvtep.a | $(SKELS)
-	$(call msg,TEST-CC,$@)
-	$(Q)mkdir -p $(dir $@) && $(CC) $(CFLAGS) -Itests/bpf -Itests/unit $(DEPFLAGS) -MF $@.d -MT $@ \
-		$(LDFLAGS) -o $@ $< $(CHECK_MAIN) $(BUILD)/tests/bpf/libbpftest.a $(BUILD)/libvtep.a \
-		$(LIBS) $(CHECK_LIBS)
+# One rule per BPF test binary: $(1) the test, $(2) its program's archive.
+define bpf_test_rule
+$$(BUILD)/tests/bpf/$(1): tests/bpf/$(1).c $$(CHECK_MAIN) $(2) $$(BUILD)/tests/bpf/libbpftest.a \
+		$$(BUILD)/libvtep.a | $$(SKELS)
+	$$(call msg,TEST-CC,$$@)
+	$$(Q)mkdir -p $$(dir $$@) && $$(CC) $$(CFLAGS) -Itests/bpf -Itests/unit $$(DEPFLAGS) -MF $$@.d \
+		-MT $$@ $$(LDFLAGS) -o $$@ $$< $$(CHECK_MAIN) $(2) $$(BUILD)/tests/bpf/libbpftest.a \
+		$$(BUILD)/libvtep.a $$(LIBS) $$(CHECK_LIBS)
+endef
+$(foreach t,$(BPFT_SRCS),$(eval $(call bpf_test_rule,$(basename $(notdir $(t))),\
+	$(call bpft_prog_lib,$(call bpft_prog,$(basename $(notdir $(t))))))))
 
 -include $(UNIT_UTIL_OBJS:.o=.d) $(CHECK_MAIN:.o=.d) $(BPFT_OBJS:.o=.d) $(BPFT_BINS:=.d)
 
