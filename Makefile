@@ -88,7 +88,8 @@ UNIT_TESTS_wire := test_bgp_as4 test_bgp_msg_attrs test_bgp_msg_evpn test_bgp_ms
 UNIT_TESTS_dp   := test_loader test_mapsync test_migrate test_probe test_uplink_mode
 UNIT_TESTS_host := test_hostaddr test_ports test_underlay
 UNIT_TESTS_rib  := test_evpn_export test_evpn_import test_rib
-UNIT_TESTS_bgp  := test_bgp_io test_bgp_session test_bgp_session_gr test_bgp_session_rx test_frr_vectors
+UNIT_TESTS_bgp  := test_bgp_io test_bgp_session test_bgp_session_gr test_bgp_session_rx \
+                   test_bgp_speaker test_frr_vectors
 UNIT_TESTS_ctl  := test_control test_metrics
 UNIT_TESTS_root :=
 # The fixtures the tests share (tests/unit/NAME.c with its NAME.h), by folder
@@ -201,16 +202,27 @@ $(BUILD)/tests/unit/libutil_%.a:
 	$(Q)rm -f $@ && ar rcs $@ $^
 
 # One rule per unit test: $(1) the test, $(2) its folder (UNIT_TESTS_*; ""
-# for lib). UNIT_CFLAGS_<test>, UNIT_LDFLAGS_<test>: what one test adds.
+# for lib). UNIT_CFLAGS_<test>: what one test adds to its compile.
 UNIT_CFLAGS_test_config_golden := -DCONFIG_GOLDEN_DIR='"$(CURDIR)/tests/unit/config"'
+# UNIT_ARCHIVES_<test>: the archives it links instead of its folder's.
+# test_bgp_speaker runs the speaker on a fake clock: a copy of the bgp
+# folder's archive whose calls to clock_gettime and timerfd_settime go to
+# the test's fake_clock_gettime and fake_timerfd_settime, and only those
+# (Check, the loop, the log keep the real clock).
+UNIT_ARCHIVES_test_bgp_speaker = $(patsubst $(BUILD)/agent/libbgp.a,$(BUILD)/tests/unit/libbgp_fakeclock.a,\
+	$(call unit_archives,bgp))
+$(BUILD)/tests/unit/libbgp_fakeclock.a: $(BUILD)/agent/libbgp.a
+	$(call msg,OBJCOPY,$@)
+	$(Q)mkdir -p $(dir $@) && objcopy --redefine-sym clock_gettime=fake_clock_gettime \
+		--redefine-sym timerfd_settime=fake_timerfd_settime $< $@
 define unit_test_rule
 $$(BUILD)/tests/unit/$(1): tests/unit/$(1).c $$(CHECK_MAIN) $$(call unit_util_archives,$(2)) \
-		$$(call unit_archives,$(2)) $$(BUILD)/libvtep.a | $$(SKELS)
+		$$(or $$(UNIT_ARCHIVES_$(1)),$$(call unit_archives,$(2))) $$(BUILD)/libvtep.a | $$(SKELS)
 	$$(call msg,TEST-CC,$$@)
 	$$(Q)mkdir -p $$(dir $$@) && $$(CC) $$(CFLAGS) $$(UNIT_CFLAGS_$(1)) $$(call unit_inc,$(2)) \
-		-Itests/unit $$(DEPFLAGS) -MF $$@.d -MT $$@ $$(LDFLAGS) $$(UNIT_LDFLAGS_$(1)) -o $$@ $$< $$(CHECK_MAIN) \
-		$$(call unit_util_archives,$(2)) $$(call unit_archives,$(2)) $$(BUILD)/libvtep.a \
-		$$(LIBS) $$(CHECK_LIBS)
+		-Itests/unit $$(DEPFLAGS) -MF $$@.d -MT $$@ $$(LDFLAGS) -o $$@ $$< $$(CHECK_MAIN) \
+		$$(call unit_util_archives,$(2)) $$(or $$(UNIT_ARCHIVES_$(1)),$$(call unit_archives,$(2))) \
+		$$(BUILD)/libvtep.a $$(LIBS) $$(CHECK_LIBS)
 endef
 $(foreach d,$(UNIT_DIRS),$(foreach t,$(UNIT_TESTS_$(d)),\
 	$(eval $(call unit_test_rule,$(t),$(filter-out lib,$(d))))))
