@@ -19,6 +19,27 @@ void nt_sh(const char *fmt, ...)
 	ck_assert_msg(system(cmd) == 0, "'%s' failed", cmd);
 }
 
+char *nt_out(char *out, size_t n, const char *fmt, ...)
+{
+	char cmd[256];
+	size_t len = 0, got;
+	va_list ap;
+	FILE *f;
+
+	va_start(ap, fmt);
+	vsnprintf(cmd, sizeof(cmd), fmt, ap);
+	va_end(ap);
+	f = popen(cmd, "r");
+	ck_assert_msg(f != NULL, "'%s' cannot run", cmd);
+	while (len + 1 < n && (got = fread(out + len, 1, n - 1 - len, f)) > 0)
+		len += got;
+	out[len] = '\0';
+	while (fgetc(f) != EOF)
+		;
+	ck_assert_msg(pclose(f) == 0, "'%s' failed", cmd);
+	return out;
+}
+
 int nt_poll_until(int fd, bool (*step)(void *ctx), void *ctx, int secs)
 {
 	struct timespec end, now;
