@@ -91,7 +91,7 @@ UNIT_TESTS_rib  := test_evpn_export test_evpn_import test_rib
 UNIT_TESTS_bgp  := test_bgp_io test_bgp_session test_bgp_session_gr test_bgp_session_rx \
                    test_bgp_speaker test_frr_vectors
 UNIT_TESTS_ctl  := test_control test_metrics
-UNIT_TESTS_root := test_cleanup
+UNIT_TESTS_root := test_cleanup test_daemon_reload
 # The fixtures the tests share (tests/unit/NAME.c with its NAME.h), by folder
 # the same way: a fixture is compiled with its folder's include path, and a
 # test links the fixtures of its folder and of the folders below it, as one
