@@ -3,9 +3,9 @@
 # against the kernel's bridge + VXLAN and against a plain routed veth.
 #
 #   bench/fwd.sh [--quick] [--seconds S] [--runs K] [--routes N] OUT.jsonl
-#   (FWD_SYSTEMS="routed bridge_vxlan vtepd vtepd_routes vtepd_tc" picks systems;
-#    FWD_UPLINK=xdp|tc is the uplink attach mode of vtepd and vtepd_routes,
-#    default xdp)
+#   (FWD_SYSTEMS="routed bridge_vxlan vtepd vtepd_tc vtepd_xdp vtepd_routes"
+#    picks systems; FWD_UPLINK=auto|xdp|tc is vtep.uplink_attach of vtepd and
+#    vtepd_routes, default auto: vtepd's own default)
 #
 # The topology and the three systems are bench/topo.sh's (namespaces
 # $BN_PFX-*, bn-* by default). bench/gen sends 64-byte UDP frames (60 bytes
@@ -14,13 +14,20 @@
 #   routed        h1 and h2 route w2's /32 over the link (ip_forward)
 #   bridge_vxlan  a Linux bridge with the port and a VXLAN device (VNI 100,
 #                 static fdb entries, no learning) on each host
-#   vtepd         vtepd on each host, a static route for the other workload
+#   vtepd         vtepd on each host, a static route for the other workload,
+#                 uplink_attach FWD_UPLINK (auto: vtepd picks the mode)
 #   vtepd_routes  the same with --routes N extra remote routes loaded on h1
-#   vtepd_tc      vtepd with the uplink program in TC (uplink_attach "tc")
-#                 whatever FWD_UPLINK says; not in the default set
+#   vtepd_tc      vtepd with uplink_attach "tc", whatever FWD_UPLINK says
+#   vtepd_xdp     vtepd with uplink_attach "xdp", whatever FWD_UPLINK says
 #   *_b           any vtepd system with the vtepd binary FWD_VTEPD_B instead
 #                 (another build: old and new datapath in the same rounds)
-# Every record carries uplink_attach (null for the kernel systems).
+# Every vtepd record carries uplink_attach (what was configured), uplink_mode
+# (what the vtepd on both hosts chose, from `vtepctl -j status`: tc, xdp,
+# xdp-generic, or mixed), uplink_reason (h2's reason: h2 decapsulates) and
+# uplinks (each host's answer); the kernel systems have them null. A system
+# configured "xdp" where the XDP uplink cannot run (`vtepd --probe -j`:
+# .xdp_program is not "loaded"; vtepd would refuse to start) is not run: it
+# writes one record {kind, system, skipped: REASON} and a SKIP line.
 # The path runs on one CPU (0). With live frames (the generator's default
 # where the kernel allows them) everything runs there (-C 0): the test runs
 # schedule the veth NAPI of the receiving port on that CPU, and the whole
@@ -57,8 +64,8 @@ if [ $# -ne 1 ]; then
 	echo "usage: $0 [--quick] [--seconds S] [--runs K] [--routes N] OUT.jsonl" >&2
 	exit 2
 fi
-FWD_UPLINK=${FWD_UPLINK:-xdp}
-case $FWD_UPLINK in xdp|tc) ;; *) echo "$0: FWD_UPLINK must be xdp or tc" >&2; exit 2 ;; esac
+FWD_UPLINK=${FWD_UPLINK:-auto}
+case $FWD_UPLINK in auto|xdp|tc) ;; *) echo "$0: FWD_UPLINK must be auto, xdp or tc" >&2; exit 2 ;; esac
 RESULTS=$1
 OUT=$(dirname "$RESULTS")
 # shellcheck source=bench/lib.sh
@@ -105,25 +112,34 @@ stats_were_on() {
 		'(($b[$id].run_time_ns // 0) - ($a[$id].run_time_ns // 0)) > 0'
 }
 
-# The uplink attach mode a system runs vtepd with; empty for the kernel ones.
+# The uplink_attach a system configures vtepd with; empty for the kernel ones.
 sys_attach() {
 	case $1 in
 	vtepd_tc*) echo tc ;;
+	vtepd_xdp*) echo xdp ;;
 	vtepd*) echo "$FWD_UPLINK" ;;
 	esac
+}
+
+# The vtepd binary a system runs.
+sys_vtepd() {
+	if [[ $1 == vtepd*_b ]]; then
+		echo "${FWD_VTEPD_B:?"$1 needs FWD_VTEPD_B (a vtepd binary)"}"
+	else
+		echo "$BN_BUILD/vtepd"
+	fi
 }
 
 # run_system NAME ROUTES RUN: builds the system, warms it up, measures one
 # run, tears it down. Rounds alternate the systems, so the noise of a busy
 # machine falls on all of them alike.
 run_system() {
-	local sys=$1 n=$2 i=$3 r0 r1 g c0='{}' c1='{}' alive=null attach t0 t1 sink s0 s1 stats_on
+	local sys=$1 n=$2 i=$3 r0 r1 g c0='{}' c1='{}' alive=null attach t0 t1 sink s0 s1 stats_on load
 	attach=$(sys_attach "$sys")
-	BN_VTEPD=$BN_BUILD/vtepd
-	if [[ $sys == vtepd*_b ]]; then
-		BN_VTEPD=${FWD_VTEPD_B:?"$sys needs FWD_VTEPD_B (a vtepd binary)"}
-	fi
-	bn_log "fwd: $sys${attach:+ (uplink $attach)} (run $i)"
+	BN_VTEPD=$(sys_vtepd "$sys")
+	TOPO_UPLINKS=null
+	TOPO_UPLINK_MODE=
+	bn_log "fwd: $sys${attach:+ (uplink_attach $attach)} (run $i)"
 	base_topo || bn_die "topology for $sys"
 	case $sys in
 	routed) topo_routed ;;
@@ -145,6 +161,7 @@ run_system() {
 	t0=$(bn_path_cpu_ns)
 	g=$("${G[@]}" "${GEN_LEN[@]}") || bn_die "gen"
 	t1=$(bn_path_cpu_ns)
+	load=$(bn_loadavg)
 	r1=$(bn_rx_packets "$TW2" eth0)
 	s1=$(bn_prog_stats "$sink")
 	stats_on=$(stats_were_on "$sink" "$s0" "$s1")
@@ -160,11 +177,16 @@ run_system() {
 		--argjson gen "$g" --argjson rx $((r1 - r0)) --argjson c0 "$c0" --argjson c1 "$c1" \
 		--argjson alive "$alive" --arg attach "$attach" --argjson cpu $((t1 - t0)) \
 		--arg vtepd "$([[ $sys == vtepd* ]] && sha256sum "$BN_VTEPD" | cut -c1-12)" \
-		--argjson stats_on "$stats_on" '
+		--argjson stats_on "$stats_on" --argjson uplinks "$TOPO_UPLINKS" \
+		--arg mode "$TOPO_UPLINK_MODE" --argjson load "$load" '
 		def delta($h; $k): (($c1[$h][$k] // 0) - ($c0[$h][$k] // 0));
 		{kind: "fwd", system: $sys, routes: $n, run: $run,
 		 vtepd_sha256: (if $vtepd == "" then null else $vtepd end),
-		 uplink_attach: (if $attach == "" then null else $attach end), frames_sent: $gen.frames,
+		 uplink_attach: (if $attach == "" then null else $attach end),
+		 uplink_mode: (if $mode == "" then null else $mode end),
+		 uplink_reason: (if $uplinks == null then null else ($uplinks.h2.reason // null) end),
+		 uplinks: $uplinks, loadavg_1m: $load,
+		 frames_sent: $gen.frames,
 		 seconds: $gen.seconds, gen_pps: $gen.pps, gen_mode: ($gen.mode // "live"), received: $rx,
 		 rx_pps: ($rx / $gen.seconds | round), vtepd_running: $alive,
 		 path_cpu_ns_per_pkt: (if $gen.mode == "xsk" and $rx > 0 then ($cpu / $rx | round) else null end),
@@ -172,7 +194,8 @@ run_system() {
 		 counters: (if $c1 == {} then null else
 			{h1_fwd_encap: delta("h1"; "fwd_encap"),
 			 h2_decap_deliver: delta("h2"; "decap_deliver")} end)}')"
-	tail -n1 "$RESULTS" | jq -r '"bench: fwd \(.system) run \(.run): \(.rx_pps) pps" +
+	tail -n1 "$RESULTS" | jq -r '"bench: fwd \(.system)" +
+		(if .uplink_mode then " (uplink \(.uplink_mode))" else "" end) + " run \(.run): \(.rx_pps) pps" +
 		" received (generator \(.gen_pps | round) pps" +
 		(if .path_cpu_ns_per_pkt then ", path CPU \(.path_cpu_ns_per_pkt) ns/pkt" else "" end) + ")"' >&2
 	bn_cleanup
@@ -185,7 +208,20 @@ bn_log "fwd: generator $FWD_GEN on CPU $FWD_GEN_CPU, path on CPU 0"
 # Even rounds run the systems in reverse order (A B, B A, ...): on a shared
 # machine whose load drifts during the runs, a fixed order would hand the
 # later systems of every round the same bias.
-read -r -a SYSTEMS <<<"${FWD_SYSTEMS:-routed bridge_vxlan vtepd vtepd_routes}"
+read -r -a WANT <<<"${FWD_SYSTEMS:-routed bridge_vxlan vtepd vtepd_tc vtepd_xdp vtepd_routes}"
+# A system configured "xdp" where this kernel cannot run the XDP uplink
+# (vtepd would refuse to start): one record saying why, instead of its runs.
+SYSTEMS=()
+for s in "${WANT[@]}"; do
+	why=
+	[ "$(sys_attach "$s")" = xdp ] && why=$(bn_xdp_refusal "$(sys_vtepd "$s")")
+	if [ -n "$why" ]; then
+		emit "$(jq -nc --arg sys "$s" --arg why "$why" '{kind: "fwd", system: $sys, skipped: $why}')"
+		echo "SKIP bench-fwd-$s: $why" >&2
+	else
+		SYSTEMS+=("$s")
+	fi
+done
 for ((run = 1; run <= runs; run++)); do
 	order=("${SYSTEMS[@]}")
 	if ((run % 2 == 0)); then

@@ -1,4 +1,4 @@
-# lib.sh - shared by bench/progcost.sh and bench/fwd.sh (sourced, not run).
+# lib.sh - shared by the bench scripts (sourced, not run).
 #
 # Network namespaces named bn-*, one bpffs per simulated host under
 # /run/vtepd-bench/<host> mounted in the root mount namespace (DESIGN.md: `ip
@@ -189,6 +189,54 @@ bn_vtepd_start() {
 	bn_die "vtepd $host did not attach within 10 s"
 }
 
+# bn_xdp_refusal [VTEPD]: empty when the XDP uplink program loads on this
+# kernel (`vtepd --probe -j`: .xdp_program == "loaded"), else why not (the
+# probe's own words). Probed once per binary; the probe pins nothing.
+declare -A BN_XDP_WHY=()
+bn_xdp_refusal() {
+	local bin=${1:-$BN_VTEPD} j
+	if [ -z "${BN_XDP_WHY[$bin]+set}" ]; then
+		if j=$("$bin" --probe -j 2>/dev/null) &&
+			jq -e 'has("xdp_program")' <<<"$j" >/dev/null 2>&1; then
+			BN_XDP_WHY[$bin]=$(jq -r 'if .xdp_program == "loaded" then ""
+				else "XDP uplink program \(.xdp_program)" end' <<<"$j")
+		else
+			BN_XDP_WHY[$bin]="vtepd --probe -j gave no answer"
+		fi
+	fi
+	printf '%s' "${BN_XDP_WHY[$bin]}"
+}
+
+# bn_uplinks HOST...: what each vtepd chose for its uplink, from `vtepctl -j
+# status` on its control socket: {HOST: {ifname, mode, generic, reason}}.
+# A host whose vtepd does not answer gets {mode: null, reason: "..."}.
+bn_uplinks() {
+	local h s i out='{}'
+	for h in "$@"; do
+		# The control socket may open a moment after the programs attach:
+		# up to 5 s.
+		for ((i = 0; i < 50; i++)); do
+			s=$("$BN_BUILD/vtepctl" -s "$BN_RUN/$h.sock" -j status 2>/dev/null) &&
+				jq -e '.uplinks | type == "array"' <<<"$s" >/dev/null 2>&1 && break
+			s=
+			sleep 0.1
+		done
+		[ -n "$s" ] ||
+			s='{"uplinks": [{"mode": null, "reason": "vtepctl status gave no answer"}]}'
+		out=$(jq -c --arg h "$h" --argjson s "$s" \
+			'.[$h] = ($s.uplinks[0] // {mode: null, reason: "no uplink"} |
+			  {ifname, mode, generic, reason})' <<<"$out")
+	done
+	echo "$out"
+}
+
+# bn_uplink_mode UPLINKS_JSON: the one mode of all hosts ("tc", "xdp",
+# "xdp-generic"), or "mixed".
+bn_uplink_mode() {
+	jq -r '[.[] | (.mode // "unknown") + (if .generic then "-generic" else "" end)] | unique |
+		if length == 1 then .[0] else "mixed" end' <<<"$1"
+}
+
 # Is every vtepd we started still running? Logs the ones that are not: the
 # datapath keeps working without the agent (programs and pins stay), so the
 # figures are still the datapath's, but the report should say so.
@@ -266,6 +314,10 @@ bn_vtepd_cfg() {
 		routes: $routes
 	}'
 }
+
+# The 1-minute load average now: other jobs on a shared machine move every
+# rate, so each fwd and tcp record says how busy the machine was.
+bn_loadavg() { cut -d' ' -f1 /proc/loadavg; }
 
 # Host/machine facts for the report.
 bn_meta() {

@@ -5,24 +5,26 @@
 #   bench/plot.sh OUTDIR
 #
 # Left: packets per second received across hosts (median, min-max bars);
-# vtepd at the routes it had loaded (1 = the one static route, N = with
-# bench/fill's N extra), the kernel bridge + VXLAN and the routed veth as
+# vtepd in its default configuration (uplink_attach auto: `vtepd` and
+# `vtepd_routes`) at the routes it had loaded (1 = the one static route, N =
+# with bench/fill's N extra), the kernel bridge + VXLAN and the routed veth as
 # lines (their cost does not depend on vtepd's tables). Right: ns per packet
-# of vtepd's main verdict paths at 1k, 100k and 1M routes, with the empty
-# TC program's floor.
+# of vtepd's main verdict paths at 1k, 100k and 1M routes (decap in the XDP
+# uplink, decap_tc in the TC one: whichever ran), with the empty TC
+# program's floor.
 set -eu
 OUT=$1
 J=$OUT/results.json
 D=$(mktemp -d)
 trap 'rm -rf "$D"' EXIT
 
-jq -r '.fwd_summary[] | select(.system | startswith("vtepd")) |
+jq -r '.fwd_summary[] | select((.system == "vtepd" or .system == "vtepd_routes") and .skipped == null) |
 	"\(if .routes > 0 then .routes else 1 end) \(.rx_pps_median / 1e6) \(.rx_pps_min / 1e6) \(.rx_pps_max / 1e6)"' \
 	"$J" | sort -n > "$D/vtepd.dat"
-line() { jq -r --arg s "$1" '.fwd_summary[] | select(.system == $s) | .rx_pps_median / 1e6' "$J"; }
+line() { jq -r --arg s "$1" '.fwd_summary[] | select(.system == $s and .skipped == null) | .rx_pps_median / 1e6' "$J"; }
 routed=$(line routed)
 bridge=$(line bridge_vxlan)
-paths="encap arp_reply decap local drop_no_route"
+paths="encap arp_reply decap decap_tc local drop_no_route"
 for p in $paths; do
 	jq -r --arg p "$p" '.progcost_summary[] | select(.path == $p) | .by_routes | to_entries[] |
 		select(.value.ns_per_pkt != null) | "\(.key) \(.value.ns_per_pkt)"' "$J" | sort -n > "$D/$p.dat"
@@ -46,7 +48,7 @@ fi
 	if [ "$have_fwd" = 1 ]; then
 		echo "set title 'Forwarding rate, workload to workload across hosts'"
 		echo "set yrange [0:*]"
-		plot="plot '$D/vtepd.dat' using 1:2:3:4 with yerrorlines lw 2 pt 7 title 'vtepd'"
+		plot="plot '$D/vtepd.dat' using 1:2:3:4 with yerrorlines lw 2 pt 7 title 'vtepd (uplink\\_attach auto)'"
 		[ -n "$routed" ] && plot+=", $routed with lines lw 2 dt 2 lc rgb '#009e73' title 'routed veth (reference)'"
 		[ -n "$bridge" ] && plot+=", $bridge with lines lw 3 dt 4 lc rgb '#d55e00' title 'bridge + VXLAN (kernel)'"
 		echo "$plot"

@@ -3,11 +3,18 @@
 # packet, with 1k, 100k and 1M remote routes loaded.
 #
 #   bench/progcost.sh [--quick] [--routes "1000 100000 1000000"]
-#                     [--seconds S] [--uplink xdp|tc] [--paths "floor port uplink"]
+#                     [--seconds S] [--uplink auto|xdp|tc] [--paths "floor port uplink"]
 #                     OUT.jsonl
 #
-# --uplink tc runs vtepd with uplink_attach "tc" and names the uplink paths
-# *_tc (decap_tc, ...), so both attach modes can share one report.
+# --uplink is vtep.uplink_attach (default auto, vtepd's own default). The
+# uplink paths are named by the mode vtepd actually runs (`vtepctl -j
+# status`): decap, uplink_pass, ... for XDP (the XDP half plus the TC half),
+# decap_tc, uplink_pass_tc, ... for TC, so both modes can share one report
+# (auto on this topology's veth uplink runs TC: *_tc). Every record carries
+# uplink_attach (configured) and uplink_mode (running). --uplink xdp where
+# the XDP uplink cannot run (`vtepd --probe -j`: .xdp_program is not
+# "loaded") writes one record {kind: "progcost", uplink_attach: "xdp",
+# skipped: REASON} and a SKIP line, and exits 0.
 # PC_ONLY="encap floor_tc" measures only the paths named (A/B runs of one
 # path); BN_PFX / BN_RUN name the namespaces and the state directory
 # (bench/lib.sh), so several runs can share a machine.
@@ -38,7 +45,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 quick=0
 routes=
 seconds=2
-uplink=xdp
+uplink=auto
 paths="floor port uplink"
 while [ $# -gt 1 ]; do
 	case $1 in
@@ -51,10 +58,11 @@ while [ $# -gt 1 ]; do
 	esac
 done
 if [ $# -ne 1 ]; then
-	echo "usage: $0 [--quick] [--routes LIST] [--seconds S] [--uplink xdp|tc]" \
+	echo "usage: $0 [--quick] [--routes LIST] [--seconds S] [--uplink auto|xdp|tc]" \
 		"[--paths LIST] OUT.jsonl" >&2
 	exit 2
 fi
+case $uplink in auto|xdp|tc) ;; *) echo "$0: --uplink must be auto, xdp or tc" >&2; exit 2 ;; esac
 RESULTS=$1
 OUT=$(dirname "$RESULTS")
 # shellcheck source=bench/lib.sh
@@ -143,7 +151,8 @@ measure() {
 		{ bn_log "reading stats failed for $name"; return 1; }
 	emit "$(jq -nc --arg name "$name" --argjson routes "$nroutes" --arg expect "$expect" \
 		--arg ids "$ids" --argjson p0 "$p0" --argjson p1 "$p1" --argjson c0 "$c0" \
-		--argjson c1 "$c1" --argjson gen "$g" --arg uplink "$uplink" '
+		--argjson c1 "$c1" --argjson gen "$g" --arg uplink "$uplink" --arg mode "$UP_MODE" \
+		--arg why "$UP_REASON" '
 		($ids | split(" ") | map(select(. != ""))) as $ids |
 		[ $ids[] | {id: tonumber, name: $p1[.].name,
 			runs: ($p1[.].run_cnt - $p0[.].run_cnt),
@@ -153,7 +162,8 @@ measure() {
 		($progs[0].runs) as $pkts |
 		([$c1 | to_entries[] | {key, value: (.value - ($c0[.key] // 0))} | select(.value != 0)]
 		 | from_entries) as $cnt |
-		{kind: "progcost", path: $name, routes: $routes, uplink_attach: $uplink,
+		{kind: "progcost", path: $name, routes: $routes, uplink_attach: $uplink, uplink_mode: $mode,
+		 uplink_reason: $why,
 		 frames_sent: $gen.frames, gen_pps: $gen.pps, seconds: $gen.seconds,
 		 packets: $pkts, programs: $progs,
 		 ns_per_pkt: (if $pkts > 0 then (([$progs[].ns] | add) / $pkts * 10 | round / 10)
@@ -225,12 +235,18 @@ floor_paths() {
 }
 
 # ---- main ------------------------------------------------------------------
-UP_SUFFIX=
-[ "$uplink" = tc ] && UP_SUFFIX=_tc
 for p in $paths; do
 	case $p in floor|port|uplink) ;; *) bn_die "unknown path group $p" ;; esac
 done
 [ -x "$BN_GEN" ] && [ -x "$BN_FILL" ] || bn_die "bench tools missing (make bench-tools)"
+if [ "$uplink" = xdp ]; then
+	why=$(bn_xdp_refusal "$BN_VTEPD")
+	if [ -n "$why" ]; then
+		emit "$(jq -nc --arg why "$why" '{kind: "progcost", uplink_attach: "xdp", skipped: $why}')"
+		echo "SKIP bench-progcost-uplink-xdp: $why" >&2
+		exit 0
+	fi
+fi
 topo || bn_die "topology"
 napi_check || bn_die "napi check"
 bn_bpffs h1 || bn_die "bpffs"
@@ -243,10 +259,20 @@ bn_vtepd_cfg h1 "$VTEP1" u1 "$uplink" \
 bn_vtepd_start h1 "$CFG"
 bn_wait_tc "$NS_H1" p1
 bn_wait_tc "$NS_H1" p2
+# The mode vtepd runs its uplink in names the uplink paths.
+UPLINKS=$(bn_uplinks h1)
+UP_MODE=$(jq -r '.h1.mode // empty' <<<"$UPLINKS")
+case $UP_MODE in
+xdp) UP_SUFFIX= ;;
+tc) UP_SUFFIX=_tc ;;
+*) bn_die "uplink mode unknown: $UPLINKS" ;;
+esac
+UP_REASON=$(jq -r '.h1.reason // ""' <<<"$UPLINKS")
+bn_log "uplink_attach $uplink: u1 runs $UP_MODE ($UP_REASON)"
 
 # Generator frames reach a port only with NAPI on it (napi_check above).
 bn_xdp_pass "$NS_H1" p1 || bn_die "xdp pass on p1"
-[ "$uplink" = tc ] && { bn_xdp_pass "$NS_H1" u1 || bn_die "xdp pass on u1"; }
+[ "$UP_MODE" = tc ] && { bn_xdp_pass "$NS_H1" u1 || bn_die "xdp pass on u1"; }
 bn_tc "$NS_H1" pf floor || bn_die "floor"
 for s in "$NS_W1 eth0" "$NS_W2 eth0" "$NS_FAB u0"; do
 	# shellcheck disable=SC2086
@@ -254,7 +280,7 @@ for s in "$NS_W1 eth0" "$NS_W2 eth0" "$NS_FAB u0"; do
 done
 ID_PORT=$(bn_prog_id "$NS_H1" p1 tc)
 ID_UP="$(bn_prog_id "$NS_H1" u1 xdp) $(bn_prog_id "$NS_H1" u1 tc)"
-[ "$uplink" = tc ] && ID_UP=$(bn_prog_id "$NS_H1" u1 tc)
+[ "$UP_MODE" = tc ] && ID_UP=$(bn_prog_id "$NS_H1" u1 tc)
 ID_FLOOR=$(bn_prog_id "$NS_H1" pf tc)
 ID_FLOOR_XDP=$(bn_prog_id "$NS_H1" pf xdp)
 [ -n "$ID_PORT" ] && [ -n "${ID_UP// /}" ] && [ -n "$ID_FLOOR" ] || bn_die "program ids"
@@ -267,8 +293,8 @@ for r in $routes; do
 		f=$("$BN_FILL" -b "$BN_RUN/h1" -j --start "$loaded" -n $((r - loaded)) add) ||
 			bn_die "fill $r"
 		loaded=$r
-		emit "$(jq -c --argjson r "$r" --arg up "$uplink" \
-			'{kind: "fill", routes: $r, uplink_attach: $up} + .' <<<"$f")"
+		emit "$(jq -c --argjson r "$r" --arg up "$uplink" --arg mode "$UP_MODE" \
+			'{kind: "fill", routes: $r, uplink_attach: $up, uplink_mode: $mode} + .' <<<"$f")"
 	fi
 	R=$r
 	for p in $paths; do "${p}_paths"; done

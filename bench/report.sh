@@ -30,19 +30,56 @@ jq -n --argjson meta "$(cat "$OUT/meta.json")" --arg mode "$MODE" \
 	def r3: if . == null then null else (. * 1000 | round) / 1000 end;
 	def ratio($a; $b): if $a == null or $b == null or $b == 0 then null else ($a / $b) | r3 end;
 	def uniq_by_order: reduce .[] as $x ([]; if index([$x]) then . else . + [$x] end);
-	($pc | map(select(.kind == "progcost"))) as $rows |
+	# {median, min, max} of the non-null values (2 decimals), or null.
+	def mmr: map(select(. != null)) | if length == 0 then null
+		else {median: median, min: min, max: max} | map_values(. * 100 | round / 100) end;
+	# Systems in a fixed order (kernel references first, then vtepd per
+	# uplink_attach), variants (_jumbo, _b) after their base, others last.
+	def sys_rank: . as $s | ($s | sub("_jumbo$"; "") | sub("_b$"; "")) as $b |
+		(["routed", "bridge_vxlan", "vtepd", "vtepd_tc", "vtepd_xdp", "vtepd_routes"] | index($b)) as $i |
+		[($s | endswith("_jumbo") | if . then 1 else 0 end), ($i // 99), ($s != $b), $s];
+	# A system skipped (only a vtepd configured "xdp" where the XDP uplink
+	# cannot run is) keeps a row that says why.
+	def skipped_row: {system, skipped, uplink_attach: "xdp"};
+	# The comparisons the report states: each vtepd system against the
+	# references of its own MTU (routed_jumbo for vtepd_jumbo...).
+	def pairs($systems): [$systems[] | select(startswith("vtepd")) | . as $a |
+		(if endswith("_jumbo") then "_jumbo" else "" end) as $x |
+		("routed", "bridge_vxlan") | [$a, . + $x]];
+	# ratios($rows; value): {A_over_B: median(A) / median(B)}, or the reason
+	# A was skipped ("skipped: ...").
+	def ratios($rows; f):
+		($rows | map({key: .system, value: .}) | from_entries) as $by |
+		pairs([$rows[].system]) | map({key: "\(.[0])_over_\(.[1])", value:
+			(if $by[.[0]].skipped then "skipped: \($by[.[0]].skipped)"
+			 else ratio($by[.[0]] | f; $by[.[1]] | f) end)}) | from_entries;
+	# round_ratios($recs; value): A / B within each round (the systems of a
+	# round run back to back), {median, min, max, rounds}.
+	def round_ratios($recs; f):
+		pairs([$recs[].system] | uniq_by_order) | map(. as [$a, $b] | {key: "\($a)_over_\($b)", value:
+			(([$recs[] | select(.system == $a)] | map(. as $x | ($recs[] |
+			  select(.system == $b and .run == $x.run) | f) as $d |
+			  if $d and $d > 0 and ($x | f) != null then ($x | f) / $d else empty end)) |
+			 if length == 0 then null else
+			 {median: (median | r3), min: (min | r3), max: (max | r3), rounds: length} end)}) |
+		from_entries;
+	($pc | map(select(.kind == "progcost" and .skipped == null))) as $rows |
 	($rows | map(select(.path | startswith("floor_")))) as $floors |
 	{
 	  meta: ($meta + {mode: $mode}),
 	  method: {
 	    progcost: "kernel.bpf_stats_enabled=1; run_time_ns and run_cnt of each program on the path read with `bpftool -j prog show` before and after a generator run; ns_per_pkt = sum of the programs time deltas / packets that entered the path (run_cnt delta of its first program). Verdict checked against the vtep_stats counter deltas.",
 	    floor: "floor_tc: an empty TC program (TC_ACT_OK) on a workload port clsact ingress, same frames; floor_xdp: XDP_PASS on the receiving veth end. What the accounting itself reports per run.",
-	    fwd: "64-byte UDP (60 bytes + FCS) from a workload on host 1 to a workload on host 2, generated with BPF_PROG_TEST_RUN live frames on one CPU (gen_mode live) or, where the kernel refuses live frames, with an AF_XDP socket on CPU 1 through an XDP relay while the whole path runs in a NAPI thread bound to CPU 0 (gen_mode xsk); rate = frames received by the far workload / generator run time, bpf_stats off (bpf_stats_on says whether another process had them on). path_cpu_ns_per_pkt (xsk): CPU 0 time of the path per received packet, independent of the share of CPU 0 other jobs took."
+	    fwd: "64-byte UDP (60 bytes + FCS) from a workload on host 1 to a workload on host 2, generated with BPF_PROG_TEST_RUN live frames on one CPU (gen_mode live) or, where the kernel refuses live frames, with an AF_XDP socket on CPU 1 through an XDP relay while the whole path runs in a NAPI thread bound to CPU 0 (gen_mode xsk); rate = frames received by the far workload / generator run time, bpf_stats off (bpf_stats_on says whether another process had them on). path_cpu_ns_per_pkt (xsk): CPU 0 time of the path per received packet, independent of the share of CPU 0 other jobs took. Systems: routed veth, bridge + VXLAN, vtepd with uplink_attach auto (`vtepd`; `vtepd_routes` with the extra routes loaded), tc (`vtepd_tc`) and xdp (`vtepd_xdp`), each built from scratch for each run, alternated within each round (even rounds in reverse order); uplink_mode is what vtepd chose (vtepctl -j status on both hosts)."
 	  },
 	  napi_check: ($pc | map(select(.kind == "napi_check")) | first),
 	  fill: ($pc | map(select(.kind == "fill"))),
 	  map_counts: ($pc | map(select(.kind == "map_count"))),
 	  progcost: $rows,
+	  progcost_skipped: ($pc | map(select(.kind == "progcost" and .skipped != null) |
+	    {uplink_attach, skipped})),
+	  progcost_uplink: ($rows | map(select(.uplink_mode != null) | {uplink_attach, uplink_mode, uplink_reason}) |
+	    unique),
 	  progcost_summary: ([$rows[].path] | reduce .[] as $p ([]; if index([$p]) then . else . + [$p] end)
 	    | map(. as $p | $rows | map(select(.path == $p)) | {
 	    path: .[0].path, expect: .[0].expect,
@@ -51,35 +88,50 @@ jq -n --argjson meta "$(cat "$OUT/meta.json")" --arg mode "$MODE" \
 	  })),
 	  floor: ($floors | group_by(.path) | map({key: .[0].path,
 	    value: ([.[].ns_per_pkt | select(. != null)] | median)}) | from_entries),
-	  fwd: ($fw | map(select(.kind == "fwd"))),
-	  fwd_summary: ($fw | map(select(.kind == "fwd")) as $f |
-	    [$f[].system] | reduce .[] as $s ([]; if index([$s]) then . else . + [$s] end) |
+	  fwd: ($fw | map(select(.kind == "fwd" and .skipped == null))),
+	  fwd_skipped: ($fw | map(select(.kind == "fwd" and .skipped != null) | {system, skipped})),
+	  fwd_summary: (($fw | map(select(.kind == "fwd" and .skipped == null))) as $f |
+	    ([$f[].system] | uniq_by_order |
 	    map(. as $s | $f | map(select(.system == $s))) | map({
-	    system: .[0].system, routes: .[0].routes, runs: length,
+	    system: .[0].system, routes: .[0].routes, runs: length, skipped: null,
 	    uplink_attach: ([.[].uplink_attach] | unique | if length == 1 then .[0] else . end),
+	    uplink_mode: ([.[].uplink_mode] | unique | if length == 1 then .[0] else . end),
+	    uplink_reason: ([.[].uplink_reason] | unique | if length == 1 then .[0] else . end),
+	    gen_mode: ([.[].gen_mode] | unique | if length == 1 then .[0] else . end),
 	    rx_pps_median: ([.[].rx_pps] | median | round), rx_pps_min: ([.[].rx_pps] | min),
 	    rx_pps_max: ([.[].rx_pps] | max),
 	    ns_per_pkt_median: (([.[].rx_pps] | median) as $m | if $m and $m > 0 then (1e9 / $m | round) else null end),
 	    path_cpu_ns_per_pkt_median: ([.[].path_cpu_ns_per_pkt | select(. != null)] | median),
+	    path_cpu_ns_per_pkt_min: ([.[].path_cpu_ns_per_pkt | select(. != null)] | min),
+	    path_cpu_ns_per_pkt_max: ([.[].path_cpu_ns_per_pkt | select(. != null)] | max),
+	    loadavg_1m: ([.[].loadavg_1m] | mmr),
 	    delivered_ratio: (([.[].received] | add) / ([.[].frames_sent] | add) * 1000 | round / 1000)
-	  }))
+	  })) + ($fw | map(select(.kind == "fwd" and .skipped != null) | skipped_row)) |
+	    sort_by(.system | sys_rank))
 	} |
-	.fwd_ratios = (.fwd_summary | map({key: .system, value: .rx_pps_median}) | from_entries |
-	  {vtepd_over_bridge_vxlan: ratio(.vtepd; .bridge_vxlan), vtepd_over_routed: ratio(.vtepd; .routed),
-	   vtepd_routes_over_bridge_vxlan: ratio(.vtepd_routes; .bridge_vxlan),
-	   vtepd_routes_over_routed: ratio(.vtepd_routes; .routed),
-	   vtepd_tc_over_bridge_vxlan: ratio(.vtepd_tc; .bridge_vxlan),
-	   vtepd_tc_over_routed: ratio(.vtepd_tc; .routed)}) |
-	.method.tcp = "iperf3, P TCP streams from the workload on host 1 to the workload on host 2 for S seconds (first second omitted), underlay MTU 1600 so 1500-byte packets fit every system; rate = bits received / time." |
-	.tcp = ($tcp | map(select(.kind == "tcp"))) |
-	.tcp_summary = ([.tcp[].system] | uniq_by_order | map(. as $s | $tcp | map(select(.system == $s)) | {
-	    system: $s, runs: length, streams: .[0].streams,
+	.fwd_ratios = ratios(.fwd_summary; .rx_pps_median) |
+	.fwd_round_ratios = round_ratios(.fwd; .rx_pps) |
+	# Packets per CPU second of the path (1e9 / path CPU ns per packet), A
+	# against B: what the rates would be on a CPU each system had to itself.
+	.fwd_cpu_ratios = ratios(.fwd_summary; if .path_cpu_ns_per_pkt_median then 1e9 / .path_cpu_ns_per_pkt_median else null end) |
+	.fwd_cpu_round_ratios = round_ratios(.fwd; if .path_cpu_ns_per_pkt then 1e9 / .path_cpu_ns_per_pkt else null end) |
+	.fwd_loadavg_1m = ([.fwd[].loadavg_1m] | mmr) |
+	.method.tcp = "iperf3, P TCP streams from the workload on host 1 to the workload on host 2 for S seconds (first second omitted), underlay MTU 1600 so 1500-byte packets fit every system (9000 / 8950 for the _jumbo systems), systems alternated within each round (even rounds in reverse order), each built from scratch; rate = bits received / time. vtepd runs with uplink_attach auto (`vtepd`), tc (`vtepd_tc`) and xdp (`vtepd_xdp`); uplink_mode is what vtepd chose (vtepctl -j status)." |
+	.tcp = ($tcp | map(select(.kind == "tcp" and .skipped == null))) |
+	.tcp_skipped = ($tcp | map(select(.kind == "tcp" and .skipped != null) | {system, skipped})) |
+	.tcp_summary = ((.tcp as $t | [$t[].system] | uniq_by_order | map(. as $s | $t | map(select(.system == $s)) | {
+	    system: $s, runs: length, streams: .[0].streams, skipped: null,
+	    underlay_mtu: .[0].underlay_mtu, workload_mtu: .[0].workload_mtu,
+	    uplink_attach: ([.[].uplink_attach] | unique | if length == 1 then .[0] else . end),
+	    uplink_mode: ([.[].uplink_mode] | unique | if length == 1 then .[0] else . end),
+	    uplink_reason: ([.[].uplink_reason] | unique | if length == 1 then .[0] else . end),
 	    gbps_median: ([.[].gbps] | median), gbps_min: ([.[].gbps] | min), gbps_max: ([.[].gbps] | max),
-	    retransmits_median: ([.[].retransmits | select(. != null)] | median)})) |
-	.tcp_ratios = (.tcp_summary | map({key: .system, value: .gbps_median}) | from_entries |
-	  {vtepd_over_bridge_vxlan: ratio(.vtepd; .bridge_vxlan), vtepd_over_routed: ratio(.vtepd; .routed),
-	   vtepd_tc_over_bridge_vxlan: ratio(.vtepd_tc; .bridge_vxlan),
-	   vtepd_tc_over_routed: ratio(.vtepd_tc; .routed)}) |
+	    loadavg_1m: ([.[].loadavg_1m] | mmr),
+	    retransmits_median: ([.[].retransmits | select(. != null)] | median)})) +
+	  (.tcp_skipped | map(skipped_row)) | sort_by(.system | sys_rank)) |
+	.tcp_ratios = ratios(.tcp_summary; .gbps_median) |
+	.tcp_round_ratios = round_ratios(.tcp; .gbps) |
+	.tcp_loadavg_1m = ([.tcp[].loadavg_1m] | mmr) |
 	.method.ingest = "One BGP session on loopback from bench/feeder (N EVPN type-2 MAC+IP routes, as many per UPDATE as fit, then End-of-RIB); clock from the first UPDATE write to: vtepd: every route in the vtep_routes BPF map; gobgpd: N accepted (gobgp neighbor); FRR bgpd: N received (show bgp l2vpn evpn summary). Memory per route: RSS after - before over N, plus for vtepd the growth of the bytes_memlock of its three maps a route writes (route, ARP, MAC) over N; the empty maps at the configured capacity are in maps_bytes_before." |
 	.ingest = ($ing | map(select(.kind == "ingest"))) |
 	.ingest_summary = ([.ingest[] | {system, routes}] | uniq_by_order | map(. as $k | $ing |
@@ -122,6 +174,10 @@ jq -n --argjson meta "$(cat "$OUT/meta.json")" --arg mode "$MODE" \
 
 jq -r '
 	def n: if . == null then "-" else tostring end;
+	def uniq_by_order: reduce .[] as $x ([]; if index([$x]) then . else . + [$x] end);
+	def sys_rank: . as $s | ($s | sub("_jumbo$"; "") | sub("_b$"; "")) as $b |
+		(["routed", "bridge_vxlan", "vtepd", "vtepd_tc", "vtepd_xdp", "vtepd_routes"] | index($b)) as $i |
+		[($s | endswith("_jumbo") | if . then 1 else 0 end), ($i // 99), ($s != $b), $s];
 	def k: if . == null then "-" elif . >= 1000000 then "\(. / 1000000)M"
 		elif . >= 1000 then "\(. / 1000)k" else tostring end;
 	.meta as $m |
@@ -152,9 +208,15 @@ jq -r '
 	  " the programs and pinned maps it left kept the datapath working, so the figures are" +
 	  " a measure of the datapath. See bench/out/vtepd-*.log." end),
 	"",
-	"Port paths run `vtep_port_ingress` (TC ingress on the workload port); decap and",
-	"uplink paths run the uplink XDP half and, for frames it passes on, the TC half",
-	"(both summed). `arp_reply` and `encap` walk the destination over all loaded routes.",
+	"Port paths run `vtep_port_ingress` (TC ingress on the workload port). Uplink paths",
+	"are named by the mode vtepd ran its uplink in: without a suffix (decap, uplink_pass, ...)",
+	"the uplink XDP half and, for frames it passes on, the TC half (both summed); with `_tc`",
+	"the one TC program of the TC uplink. `arp_reply` and `encap` walk the destination over",
+	"all loaded routes.",
+	"",
+	(.progcost_uplink[] | "Uplink: uplink_attach \(.uplink_attach) ran \(.uplink_mode)" +
+	  (if .uplink_reason and .uplink_reason != "" then " (\(.uplink_reason))" else "" end) + "."),
+	(.progcost_skipped[] | "Uplink paths with uplink_attach \(.uplink_attach): skipped: \(.skipped)."),
 	"",
 	(if .napi_check then
 	  "XDP-redirected frames into a veth without an XDP program on the receiving end: " +
@@ -166,26 +228,72 @@ jq -r '
 	"",
 	(if (.fill | length) > 0 then
 	  "Route loading (bench/fill, bpf_map_update_batch, route + ARP + fdb entry each): " +
-	  (.fill | map("to \(.routes)" + (if .uplink_attach == "tc" then " (tc uplink run)" else "" end) +
+	  (.fill | map("to \(.routes)" + (if .uplink_attach != null and .uplink_attach != "auto" then " (\(.uplink_attach) uplink run)" else "" end) +
 	    ": +\(.count) in \(.seconds) s") | join(", ")) + "."
 	 else empty end),
 	""
 	) else empty end),
-	(if (.fwd | length) > 0 then (
+	(if (.fwd_summary | length) > 0 or (.tcp_summary | length) > 0 then (
+	"## Forwarding and TCP per system, vtepd in each uplink mode",
+	"",
+	"`vtepd` runs vtepd as configured by default (`uplink_attach` auto), `vtepd_tc` and",
+	"`vtepd_xdp` with the mode set explicitly; `mode run` is what vtepd chose (`vtepctl -j status`",
+	"on both hosts). Medians [min-max] over the rounds; ratios of the medians against the",
+	"references of the same MTU. \"per CPU / routed\": routed path CPU per packet over the",
+	"system one (packets per CPU second against routed), the rate ratio on a CPU each had to",
+	"itself. Details and method in the two sections below.",
+	"",
+	"| system | uplink_attach | mode run | 64-byte UDP pps | / routed | / bridge_vxlan | path CPU ns/pkt | per CPU / routed | TCP Gbit/s | / routed | / bridge_vxlan |",
+	"|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+	(. as $r | ([.fwd_summary[].system] + [.tcp_summary[].system] | uniq_by_order | sort_by(sys_rank)) as $ss |
+	  $ss[] | . as $s |
+	  ($r.fwd_summary | map(select(.system == $s)) | first) as $f |
+	  ($r.tcp_summary | map(select(.system == $s)) | first) as $t |
+	  (if endswith("_jumbo") then "_jumbo" else "" end) as $x |
+	  (($f // $t).skipped) as $skip |
+	  def rt($tab): $tab[$s + "_over_" + .] | if . == null then "-"
+	    elif type == "string" then "-" else tostring end;
+	  "| \($s) | \(($f // $t).uplink_attach // "-") | " +
+	  (if $skip then "skipped: \($skip) | - | - | - | - | - | - | - | - |" else
+	  "\(($f // $t).uplink_mode // "-") | " +
+	  (if $f then "\($f.rx_pps_median | n) [\($f.rx_pps_min | n)-\($f.rx_pps_max | n)] | " +
+	    "\("routed" | rt($r.fwd_ratios)) | \("bridge_vxlan" | rt($r.fwd_ratios)) | " +
+	    (if $f.path_cpu_ns_per_pkt_median then "\($f.path_cpu_ns_per_pkt_median) [\($f.path_cpu_ns_per_pkt_min)-\($f.path_cpu_ns_per_pkt_max)]" else "-" end) +
+	    " | \("routed" | rt($r.fwd_cpu_ratios)) | "
+	   else "- | - | - | - | - | " end) +
+	  (if $t then "\($t.gbps_median | n) [\($t.gbps_min | n)-\($t.gbps_max | n)] | " +
+	    "\("routed" + $x | rt($r.tcp_ratios)) | \("bridge_vxlan" + $x | rt($r.tcp_ratios)) |"
+	   else "- | - | - |" end) end)),
+	"",
+	(([.fwd_summary[], .tcp_summary[]] | map(select(.system == "vtepd" and .skipped == null)) | first) as $v |
+	 if $v then "With uplink_attach auto, vtepd ran its uplinks in \($v.uplink_mode // "?")" +
+	   (if $v.uplink_reason then ": \($v.uplink_reason)" else "" end) + "." else empty end),
+	([.fwd_summary[], .tcp_summary[]] | map(select(.skipped != null)) | map(.system) | unique |
+	 if length > 0 then "Skipped: " + join(", ") + " (uplink_attach xdp, which vtepd refuses to start with" +
+	   " where the kernel cannot run the XDP uplink; `vtepd --probe -j` said so)." else empty end),
+	""
+	) else empty end),
+	(if (.fwd_summary | length) > 0 then (
 	"## Forwarding rate, workload to workload across hosts (64-byte UDP)",
 	"",
 	.method.fwd,
 	"",
-	"| system | extra routes | received pps (median) | min | max | runs | ns/packet, whole path | delivered |",
-	"|---|---:|---:|---:|---:|---:|---:|---:|",
-	(.fwd_summary[] | "| \(.system) | \(.routes) | \(.rx_pps_median | n) | \(.rx_pps_min | n) | \(.rx_pps_max | n) | \(.runs) | \(.ns_per_pkt_median | n) | \(.delivered_ratio | n) |"),
+	"| system | uplink_attach | mode run | extra routes | received pps (median) | min | max | runs | ns/packet, 1e9/rate | path CPU ns/pkt (median) | min | max | delivered |",
+	"|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+	(.fwd_summary[] | if .skipped then
+	  "| \(.system) | \(.uplink_attach) | skipped: \(.skipped) | - | - | - | - | 0 | - | - | - | - | - |" else
+	  "| \(.system) | \(.uplink_attach | n) | \(.uplink_mode | n) | \(.routes) | \(.rx_pps_median | n) | \(.rx_pps_min | n) | \(.rx_pps_max | n) | \(.runs) | \(.ns_per_pkt_median | n) | \(.path_cpu_ns_per_pkt_median | n) | \(.path_cpu_ns_per_pkt_min | n) | \(.path_cpu_ns_per_pkt_max | n) | \(.delivered_ratio | n) |" end),
 	"",
-	"ns/packet here is 1e9 / rate: everything one CPU spends per frame, generator and",
-	"receiving sink included, so only the differences between systems are the paths.",
+	"Generator mode: \([.fwd[].gen_mode] | unique | join(", "))." +
+	  (if .fwd_loadavg_1m then " 1-minute load average at the end of the runs (this bench included):" +
+	   " median \(.fwd_loadavg_1m.median), \(.fwd_loadavg_1m.min)-\(.fwd_loadavg_1m.max)." else "" end),
+	(if ([.fwd[].gen_mode] | index("live")) then
+	  "ns/packet 1e9/rate, live frames: everything one CPU spends per frame, generator and" +
+	  " receiving sink included, so only the differences between systems are the paths." else empty end),
 	(if ([.fwd_summary[].path_cpu_ns_per_pkt_median | select(. != null)] | length) > 0 then
-	  "With the AF_XDP generator the generator is not on the CPU of the path; CPU time of the path per" +
-	  " packet (median): " + ([.fwd_summary[] | select(.path_cpu_ns_per_pkt_median != null) |
-	  "\(.system) \(.path_cpu_ns_per_pkt_median) ns"] | join(", ")) + "." else empty end),
+	  "With the AF_XDP generator the generator is not on the CPU of the path: path CPU is the CPU 0" +
+	  " time of the path (its NAPI thread and ksoftirqd/0) per received packet, whatever share of" +
+	  " CPU 0 other jobs took; the received rate moves with that share." else empty end),
 	(if ([.fwd[] | select(.bpf_stats_on == true)] | length) > 0 then
 	  "Note: BPF run-time statistics were on during \([.fwd[] | select(.bpf_stats_on == true)] | length)" +
 	  " of the runs (another process); vtepd paid for them." else empty end),
@@ -193,28 +301,42 @@ jq -r '
 	  "", "Note: vtepd was not running during some vtepd runs (see bench/out/vtepd-*.log);" +
 	  " its attached programs forwarded without it." else empty end),
 	"",
-	"Ratios of the medians: vtepd / bridge+VXLAN \(.fwd_ratios.vtepd_over_bridge_vxlan | n)," +
-	  " vtepd / routed veth \(.fwd_ratios.vtepd_over_routed | n); with the extra routes loaded" +
-	  " \(.fwd_ratios.vtepd_routes_over_bridge_vxlan | n) and \(.fwd_ratios.vtepd_routes_over_routed | n).",
-	(if .fwd_ratios.vtepd_tc_over_routed or .fwd_ratios.vtepd_tc_over_bridge_vxlan then
-	  "vtepd with the TC uplink (`vtepd_tc`): / bridge+VXLAN \(.fwd_ratios.vtepd_tc_over_bridge_vxlan | n)," +
-	  " / routed veth \(.fwd_ratios.vtepd_tc_over_routed | n)." else empty end),
+	"Ratios of the medians: " + (.fwd_ratios | to_entries | map("\(.key | sub("_over_"; " / ")) \(.value | n)") | join(", ")) + ".",
+	(if (.fwd_round_ratios | length) > 0 then
+	  "The same within each round (systems run back to back), median [min-max] over the rounds: " +
+	  (.fwd_round_ratios | to_entries | map(select(.value != null) |
+	    "\(.key | sub("_over_"; " / ")) \(.value.median) [\(.value.min)-\(.value.max)]") | join(", ")) + "."
+	 else empty end),
+	(if ([.fwd_cpu_ratios[] | numbers] | length) > 0 then
+	  "Packets per CPU second of the path (1e9 / path CPU ns per packet), ratios of the medians: " +
+	  (.fwd_cpu_ratios | to_entries | map(select(.value | numbers) | "\(.key | sub("_over_"; " / ")) \(.value)") | join(", ")) +
+	  "; within each round, median [min-max]: " +
+	  (.fwd_cpu_round_ratios | to_entries | map(select(.value != null) |
+	    "\(.key | sub("_over_"; " / ")) \(.value.median) [\(.value.min)-\(.value.max)]") | join(", ")) + "."
+	 else empty end),
+	(.fwd_summary[] | select(.uplink_reason != null and .skipped == null) |
+	  "\(.system): uplink_attach \(.uplink_attach) ran \(.uplink_mode) (\(.uplink_reason))."),
 	""
 	) else empty end),
-	(if (.tcp | length) > 0 then (
+	(if (.tcp_summary | length) > 0 then (
 	"## TCP throughput, workload to workload across hosts (iperf3)",
 	"",
 	.method.tcp,
 	"",
-	"| system | streams | Gbit/s (median) | min | max | runs | retransmits (median) |",
-	"|---|---:|---:|---:|---:|---:|---:|",
-	(.tcp_summary[] | "| \(.system) | \(.streams) | \(.gbps_median | n) | \(.gbps_min | n) | \(.gbps_max | n) | \(.runs) | \(.retransmits_median | n) |"),
+	"| system | uplink_attach | mode run | underlay / workload MTU | streams | Gbit/s (median) | min | max | runs | retransmits (median) |",
+	"|---|---|---|---|---:|---:|---:|---:|---:|---:|",
+	(.tcp_summary[] | if .skipped then
+	  "| \(.system) | \(.uplink_attach) | skipped: \(.skipped) | - | - | - | - | - | 0 | - |" else
+	  "| \(.system) | \(.uplink_attach | n) | \(.uplink_mode | n) | \(.underlay_mtu | n) / \(.workload_mtu | n) | \(.streams) | \(.gbps_median | n) | \(.gbps_min | n) | \(.gbps_max | n) | \(.runs) | \(.retransmits_median | n) |" end),
 	"",
-	"Ratios of the medians: vtepd (XDP uplink) / bridge+VXLAN \(.tcp_ratios.vtepd_over_bridge_vxlan | n)," +
-	  " / routed \(.tcp_ratios.vtepd_over_routed | n); vtepd (TC uplink) / bridge+VXLAN" +
-	  " \(.tcp_ratios.vtepd_tc_over_bridge_vxlan | n), / routed \(.tcp_ratios.vtepd_tc_over_routed | n).",
-	"`vtepd` attaches its uplink program as XDP (the default), `vtepd_tc` as TC",
-	"(`vtep.uplink_attach: tc`).",
+	"Ratios of the medians: " + (.tcp_ratios | to_entries | map("\(.key | sub("_over_"; " / ")) \(.value | n)") | join(", ")) + ".",
+	(if (.tcp_round_ratios | length) > 0 then
+	  "Within each round, median [min-max] over the rounds: " +
+	  (.tcp_round_ratios | to_entries | map(select(.value != null) |
+	    "\(.key | sub("_over_"; " / ")) \(.value.median) [\(.value.min)-\(.value.max)]") | join(", ")) + "."
+	 else empty end),
+	(if .tcp_loadavg_1m then "1-minute load average during the runs (this bench included): median" +
+	  " \(.tcp_loadavg_1m.median), \(.tcp_loadavg_1m.min)-\(.tcp_loadavg_1m.max)." else empty end),
 	""
 	) else empty end),
 	(if (.ingest | length) > 0 then (
@@ -289,12 +411,20 @@ jq -r '
 	"",
 	"## Caveats",
 	"",
-	"- A 2-CPU VM with other work on it: run-to-run spread is large; compare rows of one run.",
+	"- A \(.meta.cpus)-CPU machine that may run other work: run-to-run spread can be large;" +
+	  " compare rows of one run, systems alternated within each round.",
 	"- bpf_stats put about the floor on every program run; the ns figures include it",
 	"  (subtract the floor for what the program itself costs). fwd runs with bpf_stats off.",
 	"- Generated traffic is one flow (spread destinations aside); no GRO, no TCP.",
-	"- The generator, the receiving NAPI and the whole forwarding path share one CPU, so a",
-	"  slower path also slows the generator: rates are processing rates, not offered loads."
+	(if ([.fwd[].gen_mode] | index("live")) then
+	"- Live frames: the generator, the receiving NAPI and the whole forwarding path share one" +
+	" CPU, so a slower path also slows the generator: rates are processing rates, not offered loads."
+	 else empty end),
+	(if ([.fwd[].gen_mode] | index("xsk")) then
+	"- AF_XDP generator: it sends from CPU 1 and the path runs on CPU 0; the received rate is" +
+	" what CPU 0 forwarded in the share of it this bench got, the path CPU per packet is its cost." +
+	" ksoftirqd/0 counts in it, so softirq work of other jobs on CPU 0 can too."
+	 else empty end)
 ' "$OUT/results.json" > "$OUT/results.md"
 # The plot is a figure among others: without gnuplot the report stands.
 if command -v gnuplot >/dev/null; then

@@ -10,11 +10,13 @@
 #                 static fdb entries, no learning) on each host: the kernel
 #                 path FRR programs for EVPN
 #   vtepd         vtepd on each host, a static route for the other workload
-#                 (uplink program XDP, or TC: topo_vtepd's second argument)
+#                 (vtep.uplink_attach auto, xdp or tc: topo_vtepd's second
+#                 argument; TOPO_UPLINKS then says what each vtepd chose)
 # topo_base takes TOPO_UNDERLAY_MTU (default 1500) for the u1-u2 link: the
 # TCP figures give the underlay room for the 50 octets of VXLAN, as a data
 # center fabric does, so every system carries 1500-octet workload packets.
 
+TOPO_UPLINKS=null; TOPO_UPLINK_MODE=
 TOPO_NS="$BN_PFX-h1 $BN_PFX-h2 $BN_PFX-w1 $BN_PFX-w2"
 TH1=$BN_PFX-h1; TH2=$BN_PFX-h2; TW1=$BN_PFX-w1; TW2=$BN_PFX-w2
 
@@ -75,10 +77,13 @@ topo_bridge() {
 	DMAC2=$W1_MAC
 }
 
-# topo_vtepd N [xdp|tc]: vtepd on both hosts (uplink program attach mode,
-# default xdp), plus N extra remote routes on h1.
+# topo_vtepd N [auto|xdp|tc]: vtepd on both hosts (vtep.uplink_attach,
+# default auto: vtepd's own default), plus N extra remote routes on h1. Sets
+# TOPO_UPLINKS ({h1: {ifname, mode, generic, reason}, h2: ...}: what each
+# vtepd chose, from `vtepctl -j status`) and TOPO_UPLINK_MODE (their one
+# mode, or "mixed").
 topo_vtepd() {
-	local n=${1:-0} attach=${2:-xdp} h
+	local n=${1:-0} attach=${2:-auto} h
 	# bpf_fib_lookup for encapsulation runs in input mode on the port
 	# (bpf/encap.h): the host must forward IPv4.
 	for h in "$TH1" "$TH2"; do bn_in "$h" sysctl -qw net.ipv4.conf.all.forwarding=1; done
@@ -95,6 +100,11 @@ topo_vtepd() {
 	bn_vtepd_start h2 "$BN_RUN/h2.json"
 	bn_wait_tc "$TH1" p1
 	bn_wait_tc "$TH2" p2
+	TOPO_UPLINKS=$(bn_uplinks h1 h2)
+	TOPO_UPLINK_MODE=$(bn_uplink_mode "$TOPO_UPLINKS")
+	bn_log "vtepd uplink_attach $attach: $(jq -r 'to_entries |
+		map("\(.key) \(.value.ifname // "?") \(.value.mode // "?") (\(.value.reason // ""))") |
+		join(", ")' <<<"$TOPO_UPLINKS")"
 	if [ "$n" -gt 0 ]; then
 		"$BN_FILL" -b "$BN_RUN/h1" -n "$n" add >&2 || return 1
 	fi

@@ -3,7 +3,8 @@
  * Every host answers ARP itself; nothing is flooded (DESIGN.md, "ARP (from a
  * workload)"). The caller has already parsed the frame and checked that the
  * sender (sha, spa or 0.0.0.0) is the port's own. arp_handle() returns a
- * final TC verdict and counts it:
+ * final verdict: a TC verdict it has counted, or DROP(reason), which the
+ * program counts at its one exit (drop.h):
  *   - request for the gateway, a local workload or a remote host/prefix
  *     known in the VNI: the reply is written over the request and sent
  *     back out of the port (bpf_redirect to the ingress ifindex = egress
@@ -26,12 +27,10 @@
 #include "maps.bpf.h"
 #include "parse.h"
 #include "stats.h"
+#include "drop.h"
 #include "tc.h"
 #include "events.h"
 #include "route.h"
-
-#define ARPOP_REQUEST 1
-#define ARPOP_REPLY   2
 
 /* The MAC to answer with for tpa in this VNI, or NULL when tpa is unknown.
  * Gateway mode always answers the gateway MAC (caches never go stale when a
@@ -85,10 +84,8 @@ static __always_inline int arp_handle(struct __sk_buff *skb, struct ethhdr *eth,
 	__u16 op = bpf_ntohs(arp->op);
 	const __u8 *mac;
 
-	if (op != ARPOP_REQUEST && op != ARPOP_REPLY) {
-		STAT_INC(drop_arp_other);
-		return TC_ACT_SHOT;
-	}
+	if (op != ARPOP_REQUEST && op != ARPOP_REPLY)
+		return DROP(arp_other);
 	if (arp->spa == port->ip && arp->tpa == port->ip) {
 		/* Gratuitous: the workload announces itself. Flooding it is
 		 * what EVPN replaces, so it only tells vtepd. */
@@ -97,23 +94,17 @@ static __always_inline int arp_handle(struct __sk_buff *skb, struct ethhdr *eth,
 		return TC_ACT_SHOT;
 	}
 	if (op == ARPOP_REPLY) {
-		if (!route_is_host(arp->tpa)) {
-			STAT_INC(drop_arp_reply);
-			return TC_ACT_SHOT;
-		}
+		if (!route_is_host(arp->tpa))
+			return DROP(arp_reply);
 		STAT_INC(arp_pass);
 		return TC_ACT_OK;
 	}
-	if (arp->tpa == port->ip) {
-		/* A probe for its own address (spa 0): silence means "free". */
-		STAT_INC(drop_arp_self);
-		return TC_ACT_SHOT;
-	}
+	/* A probe for its own address (spa 0): silence means "free". */
+	if (arp->tpa == port->ip)
+		return DROP(arp_self);
 	mac = arp_target_mac(port->vni, v, arp->tpa);
-	if (!mac) {
-		STAT_INC(drop_arp_unknown);
-		return TC_ACT_SHOT;
-	}
+	if (!mac)
+		return DROP(arp_unknown);
 	return arp_reply(skb, eth, arp, mac);
 }
 

@@ -15,9 +15,11 @@
  *                      program answers it itself, back to the asking VTEP
  *                      (decap_arp.h builds the reply from res->arp and
  *                      res->dst_mac, the workload's MAC);
- *   DECAP_DROP_*       VXLAN that is dropped; the reason has its own counter.
- * decap_count() bumps the counters a verdict implies; the programs count the
- * delivery itself once it has really happened.
+ *   DECAP_DROP_*       VXLAN that is dropped: DROP(vx_*) (drop.h), so each
+ *                      reason is its own counter by construction.
+ * decap_count() bumps the counters a verdict says about the packet
+ * (uplink_pass, vxlan_rx); the drop reason is counted at the program's one
+ * exit with every other drop, and the delivery once it has really happened.
  *
  * Outer IPv4 rules (RFC 7348 s.5 says little; these follow the kernel's own
  * vxlan receive path where it matters):
@@ -44,33 +46,24 @@
 #include "maps.bpf.h"
 #include "parse.h"
 #include "stats.h"
+#include "drop.h"
+#include "vxlan.h"
 
-#define VXLAN_HLEN   8
-#define VXLAN_F_I    0x08 /* RFC 7348 s.5: "I" flag, the VNI is valid */
 /* Bytes the classifier reads: outer Ethernet, IPv4 with the largest options,
  * UDP, VXLAN, inner Ethernet and the inner ARP (the largest inner header it
  * reads). TC pulls this much into the linear area first. */
-#define DECAP_PULL_LEN  (ETH_HLEN + 60 + 8 + VXLAN_HLEN + ETH_HLEN + 28)
-
-/* RFC 7348 s.5: flags (I = 0x08, the rest reserved: ignored on receipt),
- * 24 reserved bits, the 24-bit VNI, 8 reserved bits. */
-struct decap_vxlanhdr {
-	__u8 flags;
-	__u8 rsvd0[3];
-	__u8 vni[3];
-	__u8 rsvd1;
-};
+#define DECAP_PULL_LEN  (ETH_HLEN + 60 + 8 + VXLAN_HLEN + ETH_HLEN + ARP_ETH_IPV4_LEN)
 
 enum decap_verdict {
 	DECAP_PASS = 0,
 	DECAP_DELIVER,
 	DECAP_ARP_REPLY,
-	DECAP_DROP_MALFORMED,
-	DECAP_DROP_DST,
-	DECAP_DROP_VTEP,
-	DECAP_DROP_VNI,
-	DECAP_DROP_NO_DEST,
-	DECAP_DROP_INNER,
+	DECAP_DROP_MALFORMED = DROP(vx_malformed),
+	DECAP_DROP_DST       = DROP(vx_dst),
+	DECAP_DROP_VTEP      = DROP(vx_vtep),
+	DECAP_DROP_VNI       = DROP(vx_vni),
+	DECAP_DROP_NO_DEST   = DROP(vx_no_dest),
+	DECAP_DROP_INNER     = DROP(vx_inner),
 };
 
 /* DECAP_ARP_REPLY: what the reply needs from the request, saved before the
@@ -198,10 +191,9 @@ static __always_inline int decap_inner_arp(struct cursor *c, const struct ethhdr
 	arp = cursor_pull(c, sizeof(*arp));
 	if (!arp)
 		return DECAP_DROP_MALFORMED;
-	if (arp->htype != bpf_htons(1) || arp->ptype != bpf_htons(ETH_P_IP) ||
-	    arp->hlen != ETH_ALEN || arp->plen != 4)
+	if (!arp_is_eth_ipv4(arp))
 		return DECAP_DROP_INNER;
-	if (arp->op == bpf_htons(1))
+	if (arp->op == bpf_htons(ARPOP_REQUEST))
 		return decap_arp_request(eth, arp, res);
 	res->inner_arp = 1;
 	if (mac_is_multicast(eth->h_dest))
@@ -245,7 +237,7 @@ static __always_inline int decap_classify(void *data, void *data_end, __u32 pkt_
 					  struct decap_result *res)
 {
 	const struct vtep_global *g;
-	struct decap_vxlanhdr *vx;
+	struct vxlan_hdr *vx;
 	struct vtep_vni *vni;
 	struct udphdr *udp;
 	struct iphdr *ip;
@@ -291,7 +283,7 @@ static __always_inline int decap_classify(void *data, void *data_end, __u32 pkt_
 	saddr = ip->saddr;
 	if (!bpf_map_lookup_elem(&vtep_remotes, &saddr))
 		return DECAP_DROP_VTEP;
-	vni_id = ((__u32)vx->vni[0] << 16) | ((__u32)vx->vni[1] << 8) | vx->vni[2];
+	vni_id = vxlan_vni(vx);
 	vni = bpf_map_lookup_elem(&vtep_vnis, &vni_id);
 	if (!vni)
 		return DECAP_DROP_VNI;
@@ -313,41 +305,16 @@ static __always_inline int decap_classify(void *data, void *data_end, __u32 pkt_
 	return v;
 }
 
-/* Counts what a verdict says about the packet: uplink_pass for PASS,
- * drop_vx_dst, and for everything addressed to our VTEP vxlan_rx plus the
- * drop reason. Deliveries are counted by the program once they happened. */
+/* Counts what a verdict says about the packet: uplink_pass for PASS, and
+ * vxlan_rx for everything addressed to our VTEP (all but PASS and
+ * DROP_DST). A drop's reason is counted by the program's exit (drop.h),
+ * a delivery by the program once it happened. */
 static __always_inline void decap_count(int verdict)
 {
-	struct vtep_stats *s = stats_get();
-
-	if (!s)
-		return;
-	if (verdict == DECAP_PASS) {
-		s->uplink_pass++;
-		return;
-	}
-	if (verdict == DECAP_DROP_DST) {
-		s->drop_vx_dst++;
-		return;
-	}
-	s->vxlan_rx++;
-	switch (verdict) {
-	case DECAP_DROP_MALFORMED:
-		s->drop_vx_malformed++;
-		break;
-	case DECAP_DROP_VTEP:
-		s->drop_vx_vtep++;
-		break;
-	case DECAP_DROP_VNI:
-		s->drop_vx_vni++;
-		break;
-	case DECAP_DROP_NO_DEST:
-		s->drop_vx_no_dest++;
-		break;
-	case DECAP_DROP_INNER:
-		s->drop_vx_inner++;
-		break;
-	}
+	if (verdict == DECAP_PASS)
+		STAT_INC(uplink_pass);
+	else if (verdict != DECAP_DROP_DST)
+		STAT_INC(vxlan_rx);
 }
 
 #endif /* VTEP_DECAP_H */

@@ -16,7 +16,8 @@
  *   outer IPv4      our VTEP -> the asking VTEP, no options, TTL 64, DF,
  *                   id 0 (an atomic datagram, RFC 6864), checksum
  *   UDP             source port = the request's (the asker's own entropy
- *                   choice; 49152 when it sent 0), destination = the VXLAN
+ *                   choice; VXLAN_SPORT_BASE, the bottom of the range our
+ *                   encapsulation uses, when it sent 0), destination = the VXLAN
  *                   port, checksum 0 (RFC 7348 s.5)
  *   VXLAN           I flag, the request's VNI
  *   inner Ethernet  dst = the asker's MAC, src = the workload's MAC
@@ -31,13 +32,10 @@
 
 #include "decap.h"
 #include "csum.h"
+#include "vxlan.h"
 
-#define DECAP_ARP_OUTER_LEN (ETH_HLEN + 20 + 8 + VXLAN_HLEN)
-#define DECAP_ARP_FRAME_LEN (DECAP_ARP_OUTER_LEN + ETH_HLEN + 28)
-#define DECAP_ARP_SPORT     49152 /* RFC 6335 dynamic range, as our encap uses */
-#define DECAP_ARP_OP_REPLY  2
-
-_Static_assert(sizeof(struct arp_eth_ipv4) == 28, "ARP for IPv4 over Ethernet");
+/* The reply: option-less outer headers (vxlan.h), inner Ethernet, ARP. */
+#define DECAP_ARP_FRAME_LEN (VXLAN_OFF_INNER + ETH_HLEN + ARP_ETH_IPV4_LEN)
 
 /* Writes the reply into [data, data + DECAP_ARP_FRAME_LEN). Returns 0, or -1
  * when the frame is shorter than that. */
@@ -46,13 +44,13 @@ static __always_inline int decap_arp_write(void *data, void *data_end,
 {
 	const struct decap_arp *a = &res->arp;
 	struct ethhdr *oeth = data, *ieth;
-	struct iphdr *ip = data + ETH_HLEN;
-	struct udphdr *udp = data + ETH_HLEN + 20;
-	struct decap_vxlanhdr *vx = data + ETH_HLEN + 20 + 8;
+	struct iphdr *ip = data + VXLAN_OFF_IP;
+	struct udphdr *udp = data + VXLAN_OFF_UDP;
+	struct vxlan_hdr *vx = data + VXLAN_OFF_VX;
 	struct arp_eth_ipv4 *arp;
 
-	ieth = data + DECAP_ARP_OUTER_LEN;
-	arp = data + DECAP_ARP_OUTER_LEN + ETH_HLEN;
+	ieth = data + VXLAN_OFF_INNER;
+	arp = data + VXLAN_OFF_INNER + ETH_HLEN;
 	if ((void *)(arp + 1) > data_end)
 		return -1;
 
@@ -73,29 +71,22 @@ static __always_inline int decap_arp_write(void *data, void *data_end,
 	ip->daddr = a->remote;
 	ip->check = csum_ipv4_hdr(ip);
 
-	udp->source = a->sport ? a->sport : bpf_htons(DECAP_ARP_SPORT);
+	udp->source = a->sport ? a->sport : bpf_htons(VXLAN_SPORT_BASE);
 	udp->dest = a->dport;
-	udp->len = bpf_htons(DECAP_ARP_FRAME_LEN - ETH_HLEN - 20);
+	udp->len = bpf_htons(DECAP_ARP_FRAME_LEN - VXLAN_OFF_UDP);
 	udp->check = 0;
 
-	vx->flags = VXLAN_F_I;
-	vx->rsvd0[0] = 0;
-	vx->rsvd0[1] = 0;
-	vx->rsvd0[2] = 0;
-	vx->vni[0] = (__u8)(res->vni >> 16);
-	vx->vni[1] = (__u8)(res->vni >> 8);
-	vx->vni[2] = (__u8)res->vni;
-	vx->rsvd1 = 0;
+	vxlan_hdr_write(vx, res->vni);
 
 	mac_copy(ieth->h_dest, a->asker_mac);
 	mac_copy(ieth->h_source, res->dst_mac);
 	ieth->h_proto = bpf_htons(ETH_P_ARP);
 
-	arp->htype = bpf_htons(1);
+	arp->htype = bpf_htons(ARPHRD_ETHER);
 	arp->ptype = bpf_htons(ETH_P_IP);
 	arp->hlen = ETH_ALEN;
 	arp->plen = 4;
-	arp->op = bpf_htons(DECAP_ARP_OP_REPLY);
+	arp->op = bpf_htons(ARPOP_REPLY);
 	mac_copy(arp->sha, res->dst_mac);
 	arp->spa = a->target_ip;
 	mac_copy(arp->tha, a->asker_sha);

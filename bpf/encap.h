@@ -8,7 +8,8 @@
  *      ifindex, MACs, and the path MTU check (so ECMP underlays, several
  *      uplinks and route MTUs all come from the kernel), remembered per
  *      (remote VTEP, port) in vtep_underlay for up to 100 ms;
- *   3. encap_vxlan(): push and fill the 50 bytes, then redirect.
+ *   3. encap_vxlan(): push and fill the 50 bytes, then redirect, or
+ *      return DROP(encap) (drop.h) when the kernel refuses the headroom.
  *
  * Frame after encap_vxlan():
  *   outer Ethernet (FIB MACs) | IPv4 vtep_ip -> route.vtep, TTL 64, DF as
@@ -24,25 +25,12 @@
 #include "parse.h"
 #include "csum.h"
 #include "stats.h"
+#include "drop.h"
 #include "tc.h"
+#include "vxlan.h"
 
-#define VXLAN_FLAG_I      0x08       /* RFC 7348 s.5: the VNI is valid */
-#define VXLAN_SPORT_BASE  49152      /* RFC 6335 dynamic ports ... */
-#define VXLAN_SPORT_MASK  0x3fff     /* ... 16384 of them */
-
-struct vxlanhdr_wire {
-	__u8   flags;
-	__u8   rsvd1[3];
-	__be32 vni;  /* VNI << 8, low byte reserved */
-};
-
-/* Offsets of the pushed headers from the start of the frame. */
-#define ENCAP_OFF_IP    ETH_HLEN
-#define ENCAP_OFF_UDP   (ENCAP_OFF_IP + 20)
-#define ENCAP_OFF_VX    (ENCAP_OFF_UDP + 8)
-#define ENCAP_OFF_INNER (ENCAP_OFF_VX + 8)
-#define ENCAP_OFF_IIP   (ENCAP_OFF_INNER + ETH_HLEN)
-_Static_assert(ENCAP_OFF_IIP == ETH_HLEN + VTEP_ENCAP_LEN, "encap header size");
+/* The inner IPv4 header after the pushed headers (vxlan.h VXLAN_OFF_*). */
+#define ENCAP_OFF_IIP   (VXLAN_OFF_INNER + ETH_HLEN)
 
 enum encap_next {
 	ENCAP_REDIRECT,       /* neighbour known: MACs filled, bpf_redirect */
@@ -212,7 +200,7 @@ static __always_inline int encap_vxlan(struct __sk_buff *skb, const struct vtep_
 		      BPF_F_ADJ_ROOM_ENCAP_L2_ETH |
 		      ((__u64)(ETH_HLEN & BPF_ADJ_ROOM_ENCAP_L2_MASK) << BPF_ADJ_ROOM_ENCAP_L2_SHIFT);
 	struct ethhdr *outer_eth, *inner_eth;
-	struct vxlanhdr_wire *vx;
+	struct vxlan_hdr *vx;
 	struct iphdr *oip, *inner;
 	void *data, *data_end;
 	struct udphdr *udp;
@@ -220,22 +208,18 @@ static __always_inline int encap_vxlan(struct __sk_buff *skb, const struct vtep_
 
 	if (skb->gso_size && proto == IPPROTO_UDP)
 		flags |= BPF_F_ADJ_ROOM_FIXED_GSO;
-	if (bpf_skb_adjust_room(skb, VTEP_ENCAP_LEN, BPF_ADJ_ROOM_MAC, flags)) {
-		STAT_INC(drop_encap);
-		return TC_ACT_SHOT;
-	}
+	if (bpf_skb_adjust_room(skb, VTEP_ENCAP_LEN, BPF_ADJ_ROOM_MAC, flags))
+		return DROP(encap);
 	data = skb_data(skb);
 	data_end = skb_data_end(skb);
 	outer_eth = data;
-	oip = data + ENCAP_OFF_IP;
-	udp = data + ENCAP_OFF_UDP;
-	vx = data + ENCAP_OFF_VX;
-	inner_eth = data + ENCAP_OFF_INNER;
+	oip = data + VXLAN_OFF_IP;
+	udp = data + VXLAN_OFF_UDP;
+	vx = data + VXLAN_OFF_VX;
+	inner_eth = data + VXLAN_OFF_INNER;
 	inner = data + ENCAP_OFF_IIP;
-	if ((void *)(inner + 1) > data_end) {
-		STAT_INC(drop_encap);
-		return TC_ACT_SHOT;
-	}
+	if ((void *)(inner + 1) > data_end)
+		return DROP(encap);
 	len = skb->len - ETH_HLEN;
 
 	if (next == ENCAP_REDIRECT) {
@@ -263,11 +247,7 @@ static __always_inline int encap_vxlan(struct __sk_buff *skb, const struct vtep_
 	udp->len = bpf_htons(len - sizeof(struct iphdr));
 	udp->check = 0;
 
-	vx->flags = VXLAN_FLAG_I;
-	vx->rsvd1[0] = 0;
-	vx->rsvd1[1] = 0;
-	vx->rsvd1[2] = 0;
-	vx->vni = bpf_htonl(vni << 8);
+	vxlan_hdr_write(vx, vni);
 
 	mac_copy(inner_eth->h_dest, r->mac);
 	mac_copy(inner_eth->h_source, port->mac);

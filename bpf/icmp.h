@@ -1,8 +1,8 @@
 /* icmp.h - the ICMP messages the gateway of a VNI sends to its workloads:
  * echo replies (ping the gateway) and fragmentation-needed (path MTU
  * discovery through the VXLAN overhead). Both rewrite the packet in place
- * and send it back out of the port it came from; both return a final TC
- * verdict and count it.
+ * and send it back out of the port it came from; both return a final
+ * verdict: a TC verdict they have counted, or DROP(reason) (drop.h).
  */
 #ifndef VTEP_ICMP_H
 #define VTEP_ICMP_H
@@ -11,6 +11,7 @@
 #include "parse.h"
 #include "csum.h"
 #include "stats.h"
+#include "drop.h"
 #include "tc.h"
 
 #define ICMP_ECHOREPLY    0
@@ -51,14 +52,10 @@ static __always_inline int icmp_echo_reply(struct __sk_buff *skb, struct ethhdr 
 	__be32 addr;
 	__u16 old;
 
-	if ((void *)(ic + 1) > data_end) {
-		STAT_INC(drop_malformed);
-		return TC_ACT_SHOT;
-	}
-	if (ic->type != ICMP_ECHO || ic->code != 0) {
-		STAT_INC(drop_no_route);
-		return TC_ACT_SHOT;
-	}
+	if ((void *)(ic + 1) > data_end)
+		return DROP(malformed);
+	if (ic->type != ICMP_ECHO || ic->code != 0)
+		return DROP(no_route);
 	mac_copy(eth->h_dest, eth->h_source);
 	mac_copy(eth->h_source, v->gateway_mac);
 
@@ -157,8 +154,8 @@ static __always_inline int icmp_frag_needed(struct __sk_buff *skb, const struct 
 	STAT_INC(icmp_frag_needed);
 	return bpf_redirect(skb->ifindex, 0);
 fail:
-	STAT_INC(drop_mtu);
-	return TC_ACT_SHOT;
+	/* Too big to send as it is, and no answer could be built. */
+	return DROP(mtu);
 }
 
 #endif /* VTEP_ICMP_H */

@@ -68,6 +68,14 @@ static __always_inline struct iphdr *parse_ipv4(struct cursor *c)
 	return ip;
 }
 
+/* ARP (RFC 826) for IPv4 over Ethernet, the only kind the datapath
+ * answers: hardware type 1 (Ethernet, ARPHRD_ETHER in if_arp.h), protocol
+ * ETH_P_IP, 6-byte and 4-byte addresses. */
+#define ARPHRD_ETHER     1
+#define ARPOP_REQUEST    1
+#define ARPOP_REPLY      2
+#define ARP_ETH_IPV4_LEN 28
+
 struct arp_eth_ipv4 {
 	__be16 htype;
 	__be16 ptype;
@@ -80,12 +88,19 @@ struct arp_eth_ipv4 {
 	__be32 tpa;
 } __attribute__((packed));
 
+_Static_assert(sizeof(struct arp_eth_ipv4) == ARP_ETH_IPV4_LEN, "ARP for IPv4 over Ethernet");
+
+static __always_inline int arp_is_eth_ipv4(const struct arp_eth_ipv4 *a)
+{
+	return a->htype == bpf_htons(ARPHRD_ETHER) && a->ptype == bpf_htons(ETH_P_IP) &&
+	       a->hlen == ETH_ALEN && a->plen == 4;
+}
+
 static __always_inline struct arp_eth_ipv4 *parse_arp(struct cursor *c)
 {
 	struct arp_eth_ipv4 *a = cursor_pull(c, sizeof(struct arp_eth_ipv4));
 
-	if (!a || a->htype != bpf_htons(1) || a->ptype != bpf_htons(ETH_P_IP) ||
-	    a->hlen != ETH_ALEN || a->plen != 4)
+	if (!a || !arp_is_eth_ipv4(a))
 		return NULL;
 	return a;
 }

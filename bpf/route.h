@@ -7,7 +7,8 @@
  * Destinations that are none of those may be the host's own addresses
  * (route_is_host); everything else is dropped ("no route, no pass").
  *
- * Functions ending in a verdict return a TC_ACT_* value and count it.
+ * Functions ending in a verdict return a TC_ACT_* value they have counted,
+ * or DROP(reason) (drop.h).
  */
 #ifndef VTEP_ROUTE_H
 #define VTEP_ROUTE_H
@@ -16,6 +17,7 @@
 #include "maps.bpf.h"
 #include "parse.h"
 #include "stats.h"
+#include "drop.h"
 #include "tc.h"
 
 /* Exact /32 first, then the longest prefix; *is_prefix tells which hit. */
@@ -50,17 +52,13 @@ static __always_inline int route_deliver_local(struct __sk_buff *skb, struct eth
 	struct vtep_port *dst = bpf_map_lookup_elem(&vtep_ports, &ifindex);
 	const __u8 *mac = r->mac;
 
-	if (!dst) {
-		/* A stale local route: its port is gone. */
-		STAT_INC(drop_no_route);
-		return TC_ACT_SHOT;
-	}
+	/* A stale local route: its port is gone. */
+	if (!dst)
+		return DROP(no_route);
 	if (mac_is_zero(mac))
 		mac = dst->mac; /* route installed before the MAC was learned */
-	if (mac_is_zero(mac)) {
-		STAT_INC(drop_no_route);
-		return TC_ACT_SHOT;
-	}
+	if (mac_is_zero(mac))
+		return DROP(no_route);
 	mac_copy(eth->h_dest, mac);
 	STAT_INC(fwd_local);
 	return vtep_redirect_port(ifindex, dst->flags & VTEP_PORT_F_TAP);
@@ -86,10 +84,8 @@ static __always_inline int route_is_host(__be32 daddr)
  * skb->pkt_type, which was decided before this hook ran). */
 static __always_inline int route_to_host(struct __sk_buff *skb)
 {
-	if (bpf_skb_change_type(skb, PACKET_HOST)) {
-		STAT_INC(drop_no_route);
-		return TC_ACT_SHOT;
-	}
+	if (bpf_skb_change_type(skb, PACKET_HOST))
+		return DROP(no_route);
 	STAT_INC(fwd_host);
 	return TC_ACT_OK;
 }

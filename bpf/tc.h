@@ -20,29 +20,35 @@
 #define AF_INET         2
 #endif
 
-/* skb->data and skb->data_end, loaded so that the compiler cannot keep
+/* skb->data, data_end and data_meta, each read with one instruction at a
+ * fixed offset from the context, so that the compiler cannot keep
  * "ctx + offset" in a register across a helper call and dereference it
- * later: the verifier rejects a load through a modified ctx pointer, which
- * clang 14 emits when the same field is read before and after
- * bpf_skb_pull_data()/adjust_room(). */
+ * later, nor merge the loads of different paths into a load through a
+ * computed context pointer: the verifier rejects both ("dereference of
+ * modified ctx ptr"), and clang 14 emits them when the same field is read
+ * before and after bpf_skb_pull_data()/adjust_room(). */
+#define SKB_LOAD_PTR(skb, field)                                                \
+	({                                                                      \
+		void *__p;                                                      \
+		asm volatile("%0 = *(u32 *)(%1 + %2)"                           \
+			     : "=r"(__p)                                        \
+			     : "r"(skb), "i"(__builtin_offsetof(struct __sk_buff, field))); \
+		__p;                                                            \
+	})
+
 static __always_inline void *skb_data(const struct __sk_buff *skb)
 {
-	void *p;
-
-	asm volatile("%0 = *(u32 *)(%1 + %2)"
-		     : "=r"(p)
-		     : "r"(skb), "i"(__builtin_offsetof(struct __sk_buff, data)));
-	return p;
+	return SKB_LOAD_PTR(skb, data);
 }
 
 static __always_inline void *skb_data_end(const struct __sk_buff *skb)
 {
-	void *p;
+	return SKB_LOAD_PTR(skb, data_end);
+}
 
-	asm volatile("%0 = *(u32 *)(%1 + %2)"
-		     : "=r"(p)
-		     : "r"(skb), "i"(__builtin_offsetof(struct __sk_buff, data_end)));
-	return p;
+static __always_inline void *skb_data_meta(const struct __sk_buff *skb)
+{
+	return SKB_LOAD_PTR(skb, data_meta);
 }
 
 #endif /* VTEP_TC_H */

@@ -29,31 +29,31 @@
  * (the kernel drops a peer redirect within one namespace), or bpf_redirect()
  * to the host end's egress on a kernel without bpf_redirect_peer
  * (features.h).
+ *
+ * Drops: every stage returns DROP(reason) (drop.h; decap_classify()'s
+ * DECAP_DROP_* are such verdicts) and both programs count it in one place,
+ * uplink_tc_exit().
  */
 #include "decap.h"
+#include "drop.h"
 #include "features.h"
 #include "decap_arp.h"
+#include "tc.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
-#ifndef TC_ACT_OK
-#define TC_ACT_OK       0
-#define TC_ACT_SHOT     2
-#define TC_ACT_REDIRECT 7
-#endif
+/* uplink_tc_from_xdp(): the frame carries no metadata of ours. */
+#define UPLINK_NO_META (-1)
 
-/* skb->data, data_end and data_meta read with one instruction each, at a
- * fixed offset: clang otherwise merges the loads of different paths into a
- * load through a computed context pointer, which the verifier refuses
- * ("dereference of modified ctx ptr"). */
-#define SKB_LOAD_PTR(skb, field)                                                \
-	({                                                                      \
-		void *__p;                                                      \
-		asm volatile("%0 = *(u32 *)(%1 + %2)"                           \
-			     : "=r"(__p)                                        \
-			     : "r"(skb), "i"(__builtin_offsetof(struct __sk_buff, field))); \
-		__p;                                                            \
-	})
+/* The one exit of both programs: a drop verdict is counted under its
+ * reason and becomes TC_ACT_SHOT; any other verdict is returned as it is. */
+static __always_inline int uplink_tc_exit(int verdict)
+{
+	if (!verdict_is_drop(verdict))
+		return verdict;
+	drop_count(verdict);
+	return TC_ACT_SHOT;
+}
 
 /* Hands the inner frame to the port. use_peer is false when skb->protocol
  * does not match the inner frame (tc mode, inner ARP): a peer redirect keeps
@@ -70,44 +70,39 @@ static __always_inline int uplink_deliver(struct __sk_buff *skb, __u32 ifindex,
 	 * (skb_do_redirect -> skb_scrub_packet: PACKET_HOST), the veth/tap
 	 * transmit path runs eth_type_trans() again. */
 	ret = vtep_redirect_port(ifindex, !use_peer || (port_flags & VTEP_PORT_F_TAP));
-	if (ret != TC_ACT_REDIRECT) {
-		STAT_INC(drop_vx_redirect);
-		return TC_ACT_SHOT;
-	}
+	if (ret != TC_ACT_REDIRECT)
+		return DROP(vx_redirect);
 	return TC_ACT_REDIRECT;
 }
 
 /* xdp mode: deliver a frame the XDP half decapsulated, or transmit the reply
- * it wrote. Returns -1 when the frame carries no metadata of ours. */
+ * it wrote. Returns UPLINK_NO_META when the frame carries no metadata of
+ * ours. */
 static __always_inline int uplink_tc_from_xdp(struct __sk_buff *skb)
 {
-	void *data = SKB_LOAD_PTR(skb, data);
-	struct vtep_xdp_meta *meta = SKB_LOAD_PTR(skb, data_meta);
+	void *data = skb_data(skb);
+	struct vtep_xdp_meta *meta = skb_data_meta(skb);
 	struct vtep_port *port;
 	__u32 ifindex;
 
 	if ((void *)(meta + 1) > data)
-		return -1;
+		return UPLINK_NO_META;
 	if (meta->magic == VTEP_META_MAGIC_TX) {
 		/* Counted as answered by XDP; only ever back where it came
 		 * from (the XDP half wrote its own ingress ifindex). */
 		if (meta->ifindex != skb->ifindex ||
-		    bpf_redirect(skb->ifindex, 0) != TC_ACT_REDIRECT) {
-			STAT_INC(drop_vx_redirect);
-			return TC_ACT_SHOT;
-		}
+		    bpf_redirect(skb->ifindex, 0) != TC_ACT_REDIRECT)
+			return DROP(vx_redirect);
 		return TC_ACT_REDIRECT;
 	}
 	if (meta->magic != VTEP_META_MAGIC)
-		return -1;
+		return UPLINK_NO_META;
 	ifindex = meta->ifindex;
 	/* XDP checked the port; it may have gone since, and we need its
 	 * flags. Counted as delivered by XDP, so a miss here is a drop. */
 	port = bpf_map_lookup_elem(&vtep_ports, &ifindex);
-	if (!port) {
-		STAT_INC(drop_vx_redirect);
-		return TC_ACT_SHOT;
-	}
+	if (!port)
+		return DROP(vx_redirect);
 	return uplink_deliver(skb, ifindex, port->flags, 1);
 }
 
@@ -156,8 +151,8 @@ static __always_inline int uplink_tc_strip(struct __sk_buff *skb, const struct d
 	if (bpf_skb_adjust_room(skb, -(__s32)res->outer_len, BPF_ADJ_ROOM_MAC, 0))
 		return -1;
 
-	data = SKB_LOAD_PTR(skb, data);
-	data_end = SKB_LOAD_PTR(skb, data_end);
+	data = skb_data(skb);
+	data_end = skb_data_end(skb);
 	eth = data;
 	if ((void *)(eth + 1) > data_end)
 		return -1;
@@ -172,21 +167,21 @@ static __always_inline int uplink_tc_strip(struct __sk_buff *skb, const struct d
  * leaves by the uplink's egress, where it came in. */
 static __always_inline int uplink_tc_arp_reply(struct __sk_buff *skb, const struct decap_result *res)
 {
-	__u32 head = res->outer_len - DECAP_ARP_OUTER_LEN;
+	__u32 head = res->outer_len - VXLAN_OFF_INNER;
 	__u32 want = head + DECAP_ARP_FRAME_LEN;
 	void *data, *data_end;
 
-	if (res->outer_len < DECAP_ARP_OUTER_LEN || skb->len < want)
+	if (res->outer_len < VXLAN_OFF_INNER || skb->len < want)
 		return -1;
 	if (skb->len > want && bpf_skb_change_tail(skb, want, 0))
 		return -1;
 	if (head && bpf_skb_adjust_room(skb, -(__s32)head, BPF_ADJ_ROOM_MAC, 0))
 		return -1;
-	if (SKB_LOAD_PTR(skb, data_end) - SKB_LOAD_PTR(skb, data) < DECAP_ARP_FRAME_LEN &&
+	if (skb_data_end(skb) - skb_data(skb) < DECAP_ARP_FRAME_LEN &&
 	    bpf_skb_pull_data(skb, DECAP_ARP_FRAME_LEN))
 		return -1;
-	data = SKB_LOAD_PTR(skb, data);
-	data_end = SKB_LOAD_PTR(skb, data_end);
+	data = skb_data(skb);
+	data_end = skb_data_end(skb);
 	return decap_arp_write(data, data_end, res);
 }
 
@@ -208,30 +203,26 @@ static __always_inline int uplink_tc_decap(struct __sk_buff *skb)
 	}
 	len = skb->len;
 	want = len < DECAP_PULL_LEN ? len : DECAP_PULL_LEN;
-	if (SKB_LOAD_PTR(skb, data_end) - SKB_LOAD_PTR(skb, data) < want)
+	if (skb_data_end(skb) - skb_data(skb) < want)
 		bpf_skb_pull_data(skb, want);
 
-	data = SKB_LOAD_PTR(skb, data);
-	data_end = SKB_LOAD_PTR(skb, data_end);
+	data = skb_data(skb);
+	data_end = skb_data_end(skb);
 	v = decap_classify(data, data_end, len, &res);
 	decap_count(v);
 	if (v == DECAP_PASS)
 		return TC_ACT_OK;
 	if (v == DECAP_ARP_REPLY) {
 		if (uplink_tc_arp_reply(skb, &res) < 0 ||
-		    bpf_redirect(skb->ifindex, 0) != TC_ACT_REDIRECT) {
-			STAT_INC(drop_vx_redirect);
-			return TC_ACT_SHOT;
-		}
+		    bpf_redirect(skb->ifindex, 0) != TC_ACT_REDIRECT)
+			return DROP(vx_redirect);
 		STAT_INC(arp_vx_reply);
 		return TC_ACT_REDIRECT;
 	}
 	if (!decap_is_delivery(v))
-		return TC_ACT_SHOT;
-	if (uplink_tc_strip(skb, &res) < 0) {
-		STAT_INC(drop_vx_redirect);
-		return TC_ACT_SHOT;
-	}
+		return v; /* DECAP_DROP_*: a drop verdict */
+	if (uplink_tc_strip(skb, &res) < 0)
+		return DROP(vx_redirect);
 	ret = uplink_deliver(skb, res.ifindex, res.port_flags, !res.inner_arp);
 	if (ret == TC_ACT_REDIRECT)
 		STAT_INC(decap_deliver);
@@ -245,7 +236,9 @@ int vtep_uplink_tc(struct __sk_buff *skb)
 {
 	int ret = uplink_tc_from_xdp(skb);
 
-	return ret >= 0 ? ret : uplink_tc_decap(skb);
+	if (ret == UPLINK_NO_META)
+		ret = uplink_tc_decap(skb);
+	return uplink_tc_exit(ret);
 }
 
 /* The TC half of an uplink in xdp mode: the XDP half has judged every frame
@@ -257,5 +250,7 @@ int vtep_uplink_xtc(struct __sk_buff *skb)
 {
 	int ret = uplink_tc_from_xdp(skb);
 
-	return ret >= 0 ? ret : TC_ACT_OK;
+	if (ret == UPLINK_NO_META)
+		return TC_ACT_OK;
+	return uplink_tc_exit(ret);
 }

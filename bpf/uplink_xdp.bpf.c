@@ -4,7 +4,8 @@
  * deliver to in the XDP metadata area.
  *
  * Pipeline: decap_classify() (decap.h) -> PASS: XDP_PASS untouched; a drop
- * reason: XDP_DROP; a delivery: strip the outer headers (bpf_xdp_adjust_head),
+ * reason: XDP_DROP, counted at the one exit uplink_xdp_exit() (drop.h) like
+ * every later drop; a delivery: strip the outer headers (bpf_xdp_adjust_head),
  * write struct vtep_xdp_meta {VTEP_META_MAGIC, ifindex} right before the
  * inner frame (bpf_xdp_adjust_meta), XDP_PASS; an inner ARP request for a
  * local workload: the frame becomes the reply (decap_arp.h) and gets
@@ -49,9 +50,20 @@
  * peer for any XDP program (README, "XDP or TC on the uplink").
  */
 #include "decap.h"
+#include "drop.h"
 #include "decap_arp.h"
 
 char LICENSE[] SEC("license") = "GPL";
+
+/* The one exit of both programs: a drop verdict is counted under its
+ * reason and becomes XDP_DROP; any other verdict is returned as it is. */
+static __always_inline int uplink_xdp_exit(int verdict)
+{
+	if (!verdict_is_drop(verdict))
+		return verdict;
+	drop_count(verdict);
+	return XDP_DROP;
+}
 
 /* Passes a frame that is not ours. Metadata can only be there if another XDP
  * program put it on a frame redirected into this device: make sure the TC
@@ -123,11 +135,11 @@ static __always_inline int uplink_xdp_decap(struct xdp_md *ctx, const struct dec
 static __always_inline int uplink_xdp_arp_reply(struct xdp_md *ctx, const struct decap_result *res,
 						__u32 len)
 {
-	__u32 head = res->outer_len - DECAP_ARP_OUTER_LEN;
+	__u32 head = res->outer_len - VXLAN_OFF_INNER;
 
 	/* decap_classify() saw outer_len + a whole ARP, so len >= head +
 	 * DECAP_ARP_FRAME_LEN; the checks keep the verifier and us honest. */
-	if (res->outer_len < DECAP_ARP_OUTER_LEN || len < head + DECAP_ARP_FRAME_LEN)
+	if (res->outer_len < VXLAN_OFF_INNER || len < head + DECAP_ARP_FRAME_LEN)
 		return -1;
 	if (head && bpf_xdp_adjust_head(ctx, (int)head))
 		return -1;
@@ -155,19 +167,15 @@ static __always_inline int uplink_xdp_run(struct xdp_md *ctx)
 	if (v == DECAP_PASS)
 		return uplink_xdp_pass(ctx);
 	if (v == DECAP_ARP_REPLY) {
-		if (uplink_xdp_arp_reply(ctx, &res, len) < 0) {
-			STAT_INC(drop_vx_redirect);
-			return XDP_DROP;
-		}
+		if (uplink_xdp_arp_reply(ctx, &res, len) < 0)
+			return DROP(vx_redirect);
 		STAT_INC(arp_vx_reply);
 		return XDP_PASS;
 	}
 	if (!decap_is_delivery(v))
-		return XDP_DROP;
-	if (uplink_xdp_decap(ctx, &res, len) < 0) {
-		STAT_INC(drop_vx_redirect);
-		return XDP_DROP;
-	}
+		return v; /* DECAP_DROP_*: a drop verdict */
+	if (uplink_xdp_decap(ctx, &res, len) < 0)
+		return DROP(vx_redirect);
 	/* Counted here, where the decision is final: the TC half only counts
 	 * the rare redirect it cannot make (drop_vx_redirect). */
 	STAT_INC(decap_deliver);
@@ -179,7 +187,7 @@ static __always_inline int uplink_xdp_run(struct xdp_md *ctx)
 SEC("xdp.frags")
 int vtep_uplink_xdp(struct xdp_md *ctx)
 {
-	return uplink_xdp_run(ctx);
+	return uplink_xdp_exit(uplink_xdp_run(ctx));
 }
 
 /* Generic mode (a driver without native XDP; agent/dp/loader.c picks it): the
@@ -191,5 +199,5 @@ int vtep_uplink_xdp(struct xdp_md *ctx)
 SEC("xdp")
 int vtep_uplink_gen(struct xdp_md *ctx)
 {
-	return uplink_xdp_run(ctx);
+	return uplink_xdp_exit(uplink_xdp_run(ctx));
 }

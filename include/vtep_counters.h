@@ -1,9 +1,12 @@
 /* vtep_counters.h - every datapath verdict and drop reason, named once.
  *
- * One X-macro list drives three things that must never drift apart:
+ * One X-macro list drives four things that must never drift apart:
  *   - struct vtep_stats (the value of the per-CPU map vtep_stats), so that
  *     `bpftool map dump` prints each counter by name;
- *   - the BPF side's STAT_INC(name);
+ *   - enum vtep_counter, each counter's index in that struct (below);
+ *   - the BPF side's STAT_INC(name) and its drop reasons: a drop reason is
+ *     the index of its drop_* counter (bpf/drop.h DROP(reason)), so the
+ *     reasons are exactly this list's drop_* entries;
  *   - user space's name table (vtepctl stats, /metrics).
  * Append new counters at the end: the map layout version must change when a
  * counter is removed or reordered.
@@ -59,5 +62,16 @@
 	/* added after the first release (append only, see above) */          \
 	X(arp_vx_reply,       "inner ARP requests answered back in VXLAN")      \
 	X(drop_arp_reply,     "ARP replies from workloads not to a host address")
+
+/* VTEP_CTR_<name>: the counter's index in struct vtep_stats, whose fields
+ * are all __u64 in list order (include/vtep_maps.h asserts it per field).
+ * The BPF programs return a drop as its counter's index and count it at one
+ * exit (bpf/drop.h); user space may index counter_descs[] with it. */
+enum vtep_counter {
+#define VTEP_CTR_ENUM(name, help) VTEP_CTR_##name,
+	VTEP_COUNTERS(VTEP_CTR_ENUM)
+#undef VTEP_CTR_ENUM
+	VTEP_CTR_COUNT
+};
 
 #endif /* VTEP_COUNTERS_H */

@@ -202,6 +202,14 @@ struct vtep_stats {
 	VTEP_COUNTERS(VTEP_STAT_FIELD)
 #undef VTEP_STAT_FIELD
 };
+/* enum vtep_counter indexes this struct as an array of __u64 (bpf/drop.h
+ * counts a drop reason that way): true by construction, asserted anyway. */
+#define VTEP_STAT_INDEX_OK(name, help)                                          \
+	_Static_assert(__builtin_offsetof(struct vtep_stats, name) ==           \
+		       VTEP_CTR_##name * sizeof(__u64), "vtep_stats index of " #name);
+VTEP_COUNTERS(VTEP_STAT_INDEX_OK)
+#undef VTEP_STAT_INDEX_OK
+_Static_assert(sizeof(struct vtep_stats) == VTEP_CTR_COUNT * sizeof(__u64), "vtep_stats size");
 
 /* vtep_events: ring buffer, BPF -> vtepd. */
 enum vtep_event_type {

@@ -253,3 +253,63 @@ void prep_no_default_route(void)
 	ck_assert_int_eq(harness_sh("ip route del default"), 0);
 }
 
+/* ---- frames and map variations of the drop-reason walk (test_port_drops.c)
+ * that other files test on their own ---------------------------------- */
+
+void unlearn_w1(void)
+{
+	struct vtep_port p1 = { .vni = VNI, .flags = VTEP_PORT_F_MAC_AUTO };
+
+	p1.ip = IP("10.1.0.11");
+	ck_assert_int_eq(harness_port_add(&h, if_w1, &p1), 0);
+}
+
+void in_arp_unknown(struct pkt *p)
+{
+	arp_req_w1(p, "10.1.0.99");
+}
+
+void in_probe_self(struct pkt *p)
+{
+	arp_frame(p, PKT_MAC_BCAST, MAC_W1, 1, MAC_W1, "0.0.0.0", PKT_MAC_ZERO, "10.1.0.11");
+}
+
+void in_arp_op3(struct pkt *p)
+{
+	arp_frame(p, PKT_MAC_BCAST, MAC_W1, 3, MAC_W1, "10.1.0.11", PKT_MAC_ZERO, "10.1.0.12");
+}
+
+void in_arp_reply_to_linklocal(struct pkt *p)
+{
+	arp_frame(p, PKT_MAC(2, 0, 0, 0, 0xaa, 1), MAC_W1, 2, MAC_W1, "10.1.0.11",
+		  PKT_MAC(2, 0, 0, 0, 0xaa, 1), "169.254.1.1");
+}
+
+void in_opts_gw(struct pkt *p)
+{
+	opt_frame(p, MAC_GW, "10.1.255.254", 0);
+}
+
+void in_frag_first_gw(struct pkt *p)
+{
+	frag_frame(p, "10.1.255.254", 0, 1);
+}
+
+void in_no_route(struct pkt *p)
+{
+	udp_w1(p, "10.1.0.99");
+}
+
+void in_udp_remote(struct pkt *p)
+{
+	udp_w1(p, "10.1.0.21");
+}
+
+void prep_remote_unreachable(void)
+{
+	struct vtep_route r = { .vtep = IP("203.0.113.9"), .source = VTEP_SRC_STATIC };
+
+	memcpy(r.mac, MAC_R21, 6);
+	ck_assert_int_eq(harness_route_add(&h, VNI, IP("10.1.0.21"), &r), 0);
+}
+

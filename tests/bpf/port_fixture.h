@@ -109,4 +109,28 @@ void prep_no_vni(void);
  * bpf_fib_lookup() reports as NOT_FWDED, the same as a local address. */
 void prep_no_default_route(void);
 
+/* ---- frames and map variations of the drop-reason walk (test_port_drops.c)
+ * that other files test on their own ---------------------------------- */
+
+/* w1 in "mac: auto" before vtepd learned its MAC. */
+void unlearn_w1(void);
+/* ARP from w1 for an IP nobody has (10.1.0.99). */
+void in_arp_unknown(struct pkt *p);
+/* An RFC 5227 probe from w1 for its own IP. */
+void in_probe_self(struct pkt *p);
+/* ARP with op 3 (neither request nor reply). */
+void in_arp_op3(struct pkt *p);
+/* An ARP reply from w1 to an address that is not the host's. */
+void in_arp_reply_to_linklocal(struct pkt *p);
+/* ICMP with IPv4 options to the gateway. */
+void in_opts_gw(struct pkt *p);
+/* The first fragment of an ICMP echo to the gateway. */
+void in_frag_first_gw(struct pkt *p);
+/* UDP from w1 to 10.1.0.99: no route in VNI 100. */
+void in_no_route(struct pkt *p);
+/* UDP from w1 to the remote workload 10.1.0.21. */
+void in_udp_remote(struct pkt *p);
+/* 10.1.0.21 routed to VTEP 203.0.113.9, which the underlay cannot reach. */
+void prep_remote_unreachable(void);
+
 #endif /* VTEP_TEST_PORT_FIXTURE_H */

@@ -26,7 +26,6 @@ static void in_arp_remote(struct pkt *p) { arp_req_w1(p, "10.1.0.21"); }
 static void want_arp_remote_gw(struct pkt *p) { arp_reply_to_w1(p, "10.1.0.21", MAC_GW, "10.1.0.11"); }
 static void in_arp_prefix(struct pkt *p) { arp_req_w1(p, "10.1.128.5"); }
 static void want_arp_prefix(struct pkt *p) { arp_reply_to_w1(p, "10.1.128.5", MAC_GW, "10.1.0.11"); }
-static void in_arp_unknown(struct pkt *p) { arp_req_w1(p, "10.1.0.99"); }
 
 /* A unicast refresh to the gateway MAC is answered too. */
 static void in_arp_unicast(struct pkt *p)
@@ -42,11 +41,6 @@ static void in_probe_other(struct pkt *p)
 
 static void want_probe_other(struct pkt *p) { arp_reply_to_w1(p, "10.1.0.12", MAC_GW, "0.0.0.0"); }
 
-static void in_probe_self(struct pkt *p)
-{
-	arp_frame(p, PKT_MAC_BCAST, MAC_W1, 1, MAC_W1, "0.0.0.0", PKT_MAC_ZERO, "10.1.0.11");
-}
-
 static void in_probe_unknown(struct pkt *p)
 {
 	arp_frame(p, PKT_MAC_BCAST, MAC_W1, 1, MAC_W1, "0.0.0.0", PKT_MAC_ZERO, "10.1.0.99");
@@ -60,12 +54,6 @@ static void in_arp_reply_to_host(struct pkt *p)
 		  PKT_MAC(2, 0, 0, 0, 0xaa, 1), "198.51.100.1");
 }
 
-static void in_arp_reply_to_linklocal(struct pkt *p)
-{
-	arp_frame(p, PKT_MAC(2, 0, 0, 0, 0xaa, 1), MAC_W1, 2, MAC_W1, "10.1.0.11",
-		  PKT_MAC(2, 0, 0, 0, 0xaa, 1), "169.254.1.1");
-}
-
 static void in_arp_reply_to_remote(struct pkt *p)
 {
 	arp_frame(p, MAC_R21, MAC_W1, 2, MAC_W1, "10.1.0.11", MAC_R21, "10.1.0.21");
@@ -74,11 +62,6 @@ static void in_arp_reply_to_remote(struct pkt *p)
 static void in_arp_reply_bcast(struct pkt *p)
 {
 	arp_frame(p, PKT_MAC_BCAST, MAC_W1, 2, MAC_W1, "10.1.0.11", PKT_MAC_ZERO, "10.1.0.12");
-}
-
-static void in_arp_op3(struct pkt *p)
-{
-	arp_frame(p, PKT_MAC_BCAST, MAC_W1, 3, MAC_W1, "10.1.0.11", PKT_MAC_ZERO, "10.1.0.12");
 }
 
 static void in_arp_spoof_eth(struct pkt *p)

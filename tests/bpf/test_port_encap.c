@@ -18,16 +18,6 @@
 #include "check_main.h"
 #include "port_fixture.h"
 
-static void in_udp_remote(struct pkt *p) { udp_w1(p, "10.1.0.21"); }
-
-static void prep_remote_unreachable(void)
-{
-	struct vtep_route r = { .vtep = IP("203.0.113.9"), .source = VTEP_SRC_STATIC };
-
-	memcpy(r.mac, MAC_R21, 6);
-	ck_assert_int_eq(harness_route_add(&h, VNI, IP("10.1.0.21"), &r), 0);
-}
-
 static uint16_t get16(const uint8_t *b)
 {
 	return (uint16_t)(b[0] << 8 | b[1]);

@@ -16,8 +16,6 @@
 #include "check_main.h"
 #include "port_fixture.h"
 
-static void in_opts_gw(struct pkt *p) { opt_frame(p, MAC_GW, "10.1.255.254", 0); }
-static void in_frag_first_gw(struct pkt *p) { frag_frame(p, "10.1.255.254", 0, 1); }
 static void in_frag_last_gw(struct pkt *p) { frag_frame(p, "10.1.255.254", 100, 0); }
 static void in_udp_gw(struct pkt *p) { udp_w1(p, "10.1.255.254"); }
 

@@ -36,15 +36,6 @@ static void garp(int op)
 	ck_assert_mem_eq(ev[0].mac, MAC_W1, 6);
 }
 
-/* w1 in "mac: auto" before vtepd learned its MAC. */
-static void unlearn_w1(void)
-{
-	struct vtep_port p1 = { .vni = VNI, .flags = VTEP_PORT_F_MAC_AUTO };
-
-	p1.ip = IP("10.1.0.11");
-	ck_assert_int_eq(harness_port_add(&h, if_w1, &p1), 0);
-}
-
 static void expect_learn(const struct pkt *in, const uint8_t *mac)
 {
 	struct vtep_event ev[4];

@@ -32,7 +32,6 @@ static void want_frag_local(struct pkt *p)
 	memcpy(p->buf, MAC_W2, 6);
 }
 
-static void in_no_route(struct pkt *p) { udp_w1(p, "10.1.0.99"); }
 static void in_host(struct pkt *p) { udp_w1(p, "192.0.2.1"); }
 static void in_outside(struct pkt *p) { udp_w1(p, "8.8.8.8"); }
 
