@@ -37,6 +37,9 @@ void dt_setup(void)
 	loader_log_init();
 	ck_assert_int_eq(unshare(CLONE_NEWNET | CLONE_NEWNS), 0);
 	ck_assert_int_eq(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0);
+	/* A /tmp of the case's own: what it makes there goes with it, also
+	 * when a failed assertion ends the case before dt_teardown(). */
+	ck_assert_int_eq(mount("tmpfs", "/tmp", "tmpfs", 0, "mode=1777"), 0);
 	strcpy(dt_dir, "/tmp/vtepd-dt-XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(dt_dir));
 	snprintf(bpf_mnt, sizeof(bpf_mnt), "%s/bpf", dt_dir);

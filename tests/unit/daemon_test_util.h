@@ -5,7 +5,8 @@
  * stopped with SIGTERM as the service manager does.
  *
  * dt_setup() (a checked fixture: in the forked case) makes the namespaces,
- * a directory DIR under /tmp with a bpffs mounted on DIR/bpf, and veths up0,
+ * a private tmpfs on /tmp (nothing is left behind, whatever happens), a
+ * directory DIR there with a bpffs mounted on DIR/bpf, and veths up0,
  * up1, up2 (uplinks) and w1 .. w4 (ports), each with its peer (NAMEp) up.
  * A configuration is JSON in which every "@DIR@" stands for DIR; the one
  * file is DIR/vtepd.json. Needs root. The code is in daemon_test_util.c.
