@@ -81,27 +81,54 @@ CNI_LIB_OBJS := $(filter-out $(BUILD)/cni/cni_main.o,$(CNI_OBJS))
 # folder's include path and linked with the archives of that folder and the
 # folders below it only, so a hidden dependency upward fails to build.
 # "lib": tests of lib/ (and cli/) alone, linked with no agent archive.
+# "root": tests of agent/*.c (daemon, cleanup), compiled like the root and
+# linked with every folder's archive and the root's own (libroot.a: agent/*.c
+# but main.c).
 UNIT_TESTS_lib  := test_addr test_ctlproto test_hashmap test_mapdump test_rbuf test_vtepctl_args
-UNIT_TESTS_conf := test_config test_state test_pods
-UNIT_TESTS_wire := test_bgp_as4 test_bgp_msg test_evpn_nlri
+UNIT_TESTS_conf := test_config_bgp test_config_errors test_config_golden test_config_ports \
+                   test_config_vnis test_config_vtep test_state test_pods
+UNIT_TESTS_wire := test_bgp_as4 test_bgp_msg_attrs test_bgp_msg_evpn test_bgp_msg_framing \
+                   test_bgp_msg_notification test_bgp_msg_open test_evpn_nlri
 UNIT_TESTS_dp   := test_loader test_mapsync test_migrate test_probe test_uplink_mode
-UNIT_TESTS_host := test_hostaddr test_ports test_underlay
+UNIT_TESTS_host := test_hostaddr test_hostroute test_ports test_underlay
 UNIT_TESTS_rib  := test_evpn_export test_evpn_import test_rib
-UNIT_TESTS_bgp  := test_bgp_session test_bgp_session_gr test_bgp_session_rx test_frr_vectors
+UNIT_TESTS_bgp  := test_bgp_io test_bgp_session test_bgp_session_gr test_bgp_session_rx \
+                   test_bgp_speaker test_frr_vectors
 UNIT_TESTS_ctl  := test_control test_metrics test_cnictl
+UNIT_TESTS_root := test_cleanup test_daemon_reload
 # "cni": tests of the plugin (cni/), linked with its archive and lib/ only.
 UNIT_TESTS_cni  := test_cni
-UNIT_DIRS  := lib $(AGENT_DIRS) cni
+# The fixtures the tests share (tests/unit/NAME.c with its NAME.h), by folder
+# the same way: a fixture is compiled with its folder's include path, and a
+# test links the fixtures of its folder and of the folders below it, as one
+# archive per folder (so a binary takes only the fixtures it calls).
+# tests/unit/check_main.c is every test binary's main(), unit and BPF alike.
+UNIT_UTILS_lib  := bgp_test_util nl_test_util
+UNIT_UTILS_conf := config_test_util
+UNIT_UTILS_wire := bgp_msg_test_util
+UNIT_UTILS_dp   := maps_test_util
+UNIT_UTILS_rib  := rib_test_util
+UNIT_UTILS_bgp  := session_test_util
+UNIT_UTILS_root := daemon_test_util
+UNIT_DIRS  := lib $(AGENT_DIRS) root cni
 UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
 UNIT_UNDECLARED := $(filter-out $(foreach d,$(UNIT_DIRS),$(UNIT_TESTS_$(d))),\
                    $(patsubst tests/unit/%.c,%,$(UNIT_SRCS)))
 ifneq ($(UNIT_UNDECLARED),)
 $(error $(UNIT_UNDECLARED): add each to the UNIT_TESTS_<folder> line of the folder it tests (Makefile))
 endif
+UNIT_UTILS_UNDECLARED := $(filter-out $(foreach d,$(UNIT_DIRS),$(UNIT_UTILS_$(d))) check_main,\
+                   $(patsubst tests/unit/%.c,%,$(filter-out $(UNIT_SRCS),$(wildcard tests/unit/*.c))))
+ifneq ($(UNIT_UTILS_UNDECLARED),)
+$(error $(UNIT_UTILS_UNDECLARED): add each to the UNIT_UTILS_<folder> line of the folder whose headers it uses (Makefile))
+endif
 UNIT_BINS  := $(patsubst tests/unit/%.c,$(BUILD)/tests/unit/%,$(UNIT_SRCS))
+CHECK_MAIN := $(BUILD)/tests/unit/check_main.o
 BPFT_SRCS  := $(wildcard tests/bpf/test_*.c)
 BPFT_BINS  := $(patsubst tests/bpf/%.c,$(BUILD)/tests/bpf/%,$(BPFT_SRCS))
-BPFT_COMMON := $(filter-out tests/bpf/test_%.c,$(wildcard tests/bpf/*.c))
+BPFT_COMMON := $(filter-out tests/bpf/test_%.c $(wildcard tests/bpf/*_*.c),$(wildcard tests/bpf/*.c))
+BPFT_OBJS  := $(patsubst tests/bpf/%.c,$(BUILD)/tests/bpf/%.o,$(filter-out tests/bpf/test_%.c,\
+              $(wildcard tests/bpf/*.c)))
 
 .PHONY: all deps test test-unit test-asan test-bpf test-net test-contract demo demo-down bench clean vmlinux fuzz
 .DEFAULT_GOAL := all
@@ -168,28 +195,100 @@ $(BUILD)/vtepctl: $(CLI_OBJS) $(BUILD)/libvtep.a
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $(CLI_OBJS) $(BUILD)/libvtep.a $(LIBS)
 
-# One rule per unit test: $(1) the test, $(2) its folder (UNIT_TESTS_*).
+# The root of agent/ but main.c, for its unit tests (UNIT_TESTS_root).
+AGENT_ROOT_LIB_OBJS := $(filter-out $(BUILD)/agent/main.o,$(AGENT_ROOT_OBJS))
+$(BUILD)/agent/libroot.a: $(AGENT_ROOT_LIB_OBJS)
+
+# A unit test's folder $(1) ("" for lib, or root): its include path, the
+# folders it links (highest first), their archives, its fixture archives.
+unit_inc = $(if $(filter root,$(1)),-Iagent $(addprefix -Iagent/,$(AGENT_DIRS)),$(call agent_inc,$(1)))
+unit_dirs = $(if $(filter root,$(1)),$(AGENT_DIRS),$(1))
+unit_archives = $(if $(filter root,$(1)),$(BUILD)/agent/libroot.a) $(call agent_archives,$(call unit_dirs,$(1)))
+unit_util_archives = $(foreach d,$(filter root,$(1)) $(call agent_link,$(call unit_dirs,$(1))) lib,\
+	$(if $(UNIT_UTILS_$(d)),$(BUILD)/tests/unit/libutil_$(d).a))
+
+$(foreach d,$(UNIT_DIRS),$(if $(UNIT_UTILS_$(d)),$(eval \
+	$(patsubst %,$(BUILD)/tests/unit/%.o,$(UNIT_UTILS_$(d))): UNIT_INC := $(call unit_inc,$(filter-out lib,$(d))))))
+$(foreach d,$(UNIT_DIRS),$(if $(UNIT_UTILS_$(d)),$(eval \
+	$(BUILD)/tests/unit/libutil_$(d).a: $(patsubst %,$(BUILD)/tests/unit/%.o,$(UNIT_UTILS_$(d))))))
+UNIT_UTIL_OBJS := $(patsubst %,$(BUILD)/tests/unit/%.o,$(foreach d,$(UNIT_DIRS),$(UNIT_UTILS_$(d))))
+
+$(BUILD)/tests/unit/%.o: tests/unit/%.c | $(SKELS)
+	$(call msg,TEST-CC,$@)
+	$(Q)mkdir -p $(dir $@) && $(CC) $(CFLAGS) $(UNIT_INC) -Itests/unit $(DEPFLAGS) -c $< -o $@
+
+$(BUILD)/tests/unit/libutil_%.a:
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+# One rule per unit test: $(1) the test, $(2) its folder (UNIT_TESTS_*; ""
+# for lib). UNIT_CFLAGS_<test>: what one test adds to its compile.
+UNIT_CFLAGS_test_config_golden := -DCONFIG_GOLDEN_DIR='"$(CURDIR)/tests/unit/config"'
+# UNIT_ARCHIVES_<test>: the archives it links instead of its folder's.
+# test_bgp_speaker runs the speaker on a fake clock: a copy of the bgp
+# folder's archive whose calls to clock_gettime and timerfd_settime go to
+# the test's fake_clock_gettime and fake_timerfd_settime, and only those
+# (Check, the loop, the log keep the real clock).
+UNIT_ARCHIVES_test_bgp_speaker = $(patsubst $(BUILD)/agent/libbgp.a,$(BUILD)/tests/unit/libbgp_fakeclock.a,\
+	$(call unit_archives,bgp))
+$(BUILD)/tests/unit/libbgp_fakeclock.a: $(BUILD)/agent/libbgp.a
+	$(call msg,OBJCOPY,$@)
+	$(Q)mkdir -p $(dir $@) && objcopy --redefine-sym clock_gettime=fake_clock_gettime \
+		--redefine-sym timerfd_settime=fake_timerfd_settime $< $@
 define unit_test_rule
-$$(BUILD)/tests/unit/$(1): tests/unit/$(1).c $$(call agent_archives,$(2)) $$(BUILD)/libvtep.a \
-		| $$(SKELS)
+$$(BUILD)/tests/unit/$(1): tests/unit/$(1).c $$(CHECK_MAIN) $$(call unit_util_archives,$(2)) \
+		$$(or $$(UNIT_ARCHIVES_$(1)),$$(call unit_archives,$(2))) $$(BUILD)/libvtep.a | $$(SKELS)
 	$$(call msg,TEST-CC,$$@)
-	$$(Q)mkdir -p $$(dir $$@) && $$(CC) $$(CFLAGS) $$(call agent_inc,$(2)) -Itests/unit \
-		$$(DEPFLAGS) -MF $$@.d -MT $$@ $$(LDFLAGS) -o $$@ $$< \
-		$$(call agent_archives,$(2)) $$(BUILD)/libvtep.a $$(LIBS) $$(CHECK_LIBS)
+	$$(Q)mkdir -p $$(dir $$@) && $$(CC) $$(CFLAGS) $$(UNIT_CFLAGS_$(1)) $$(call unit_inc,$(2)) \
+		-Itests/unit $$(DEPFLAGS) -MF $$@.d -MT $$@ $$(LDFLAGS) -o $$@ $$< $$(CHECK_MAIN) \
+		$$(call unit_util_archives,$(2)) $$(or $$(UNIT_ARCHIVES_$(1)),$$(call unit_archives,$(2))) \
+		$$(BUILD)/libvtep.a $$(LIBS) $$(CHECK_LIBS)
 endef
 $(foreach d,$(filter-out cni,$(UNIT_DIRS)),$(foreach t,$(UNIT_TESTS_$(d)),\
 	$(eval $(call unit_test_rule,$(t),$(filter-out lib,$(d))))))
 
-$(BUILD)/tests/unit/test_cni: tests/unit/test_cni.c $(BUILD)/cni/libcni.a $(BUILD)/libvtep.a
+# The plugin's tests: its archive and lib/ only (it links nothing of vtepd).
+$(BUILD)/tests/unit/test_cni: tests/unit/test_cni.c $(CHECK_MAIN) $(BUILD)/cni/libcni.a \
+		$(BUILD)/libvtep.a
 	$(call msg,TEST-CC,$@)
 	$(Q)mkdir -p $(dir $@) && $(CC) $(CFLAGS) -Icni -Itests/unit $(DEPFLAGS) -MF $@.d -MT $@ \
-		$(LDFLAGS) -o $@ $< $(BUILD)/cni/libcni.a $(BUILD)/libvtep.a $(LIBS) $(CHECK_LIBS)
+		$(LDFLAGS) -o $@ $< $(CHECK_MAIN) $(BUILD)/cni/libcni.a $(BUILD)/libvtep.a $(LIBS) \
+		$(CHECK_LIBS)
 
-# BPF program tests: BPF_PROG_TEST_RUN on the real skeletons.
-$(BUILD)/tests/bpf/%: tests/bpf/%.c $(BPFT_COMMON) $(wildcard tests/bpf/*.h) $(SKELS) $(BUILD)/libvtep.a
+# BPF program tests: BPF_PROG_TEST_RUN on the real skeletons. Each
+# tests/bpf/test_PROG[_FEATURE].c is a binary. It links the harness and the
+# packet builders every program's tests share (tests/bpf/*.c without a "_":
+# libbpftest.a) and the files of its program (tests/bpf/PROG_*.c: the
+# fixture, feature files: libPROG.a), each as an archive, taking what it
+# calls.
+$(BUILD)/tests/bpf/%.o: tests/bpf/%.c | $(SKELS)
 	$(call msg,TEST-CC,$@)
-	$(Q)mkdir -p $(dir $@) && $(CC) $(CFLAGS) -Itests/bpf $(LDFLAGS) -o $@ $< $(BPFT_COMMON) \
-		$(BUILD)/libvtep.a $(LIBS) $(CHECK_LIBS)
+	$(Q)mkdir -p $(dir $@) && $(CC) $(CFLAGS) -Itests/bpf -Itests/unit $(DEPFLAGS) -c $< -o $@
+
+$(BUILD)/tests/bpf/libbpftest.a: $(patsubst tests/bpf/%.c,$(BUILD)/tests/bpf/%.o,$(BPFT_COMMON))
+bpft_prog = $(firstword $(subst _, ,$(patsubst test_%,%,$(1))))
+bpft_prog_lib = $(if $(wildcard tests/bpf/$(1)_*.c),$(BUILD)/tests/bpf/lib$(1).a)
+BPFT_PROGS := $(sort $(foreach t,$(BPFT_SRCS),$(call bpft_prog,$(basename $(notdir $(t))))))
+$(foreach p,$(BPFT_PROGS),$(if $(call bpft_prog_lib,$(p)),$(eval \
+	$(BUILD)/tests/bpf/lib$(p).a: $(patsubst tests/bpf/%.c,$(BUILD)/tests/bpf/%.o,\
+		$(wildcard tests/bpf/$(p)_*.c)))))
+$(BUILD)/tests/bpf/lib%.a:
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+# One rule per BPF test binary: $(1) the test, $(2) its program's archive.
+define bpf_test_rule
+$$(BUILD)/tests/bpf/$(1): tests/bpf/$(1).c $$(CHECK_MAIN) $(2) $$(BUILD)/tests/bpf/libbpftest.a \
+		$$(BUILD)/libvtep.a | $$(SKELS)
+	$$(call msg,TEST-CC,$$@)
+	$$(Q)mkdir -p $$(dir $$@) && $$(CC) $$(CFLAGS) -Itests/bpf -Itests/unit $$(DEPFLAGS) -MF $$@.d \
+		-MT $$@ $$(LDFLAGS) -o $$@ $$< $$(CHECK_MAIN) $(2) $$(BUILD)/tests/bpf/libbpftest.a \
+		$$(BUILD)/libvtep.a $$(LIBS) $$(CHECK_LIBS)
+endef
+$(foreach t,$(BPFT_SRCS),$(eval $(call bpf_test_rule,$(basename $(notdir $(t))),\
+	$(call bpft_prog_lib,$(call bpft_prog,$(basename $(notdir $(t))))))))
+
+-include $(UNIT_UTIL_OBJS:.o=.d) $(CHECK_MAIN:.o=.d) $(BPFT_OBJS:.o=.d) $(BPFT_BINS:=.d)
 
 $(BUILD):
 	$(Q)mkdir -p $(BUILD)

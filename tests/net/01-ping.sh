@@ -29,11 +29,7 @@ pmtu_reported() {  # the first oversized DF ping is answered with mtu 1450
 
 for mode in ${MODES:-auto xdp}; do
 	skip_mode "$mode" && continue
-	topo_base
-	std_config h1 gateway "$mode"
-	std_config h2 gateway "$mode"
-	vtepd_start h1
-	vtepd_start h2
+	two_hosts gateway gateway "$mode"
 
 	check "[$mode] w11 -> w12 (same host)" ping_ok "${PFX}w11" 10.1.0.12
 	check "[$mode] w12 -> w11 (same host)" ping_ok "${PFX}w12" 10.1.0.11

@@ -5,11 +5,7 @@
 # (before the fabric forwards it), so the outer TTL is still the sender's.
 . "$(dirname "$0")/lib.sh"
 net_begin
-topo_base
-std_config h1
-std_config h2
-vtepd_start h1
-vtepd_start h2
+two_hosts
 
 # Resolve the underlay neighbours first so the capture holds only the test's frames.
 run ping_ok "${PFX}w11" 10.1.0.21 1

@@ -6,11 +6,7 @@
 # on Debian's minimal installs); the kernel's own ARP is checked via ip neigh.
 . "$(dirname "$0")/lib.sh"
 net_begin
-topo_base
-std_config h1 gateway
-std_config h2 real
-vtepd_start h1
-vtepd_start h2
+two_hosts gateway real
 
 # arp_is NS TARGET MAC [SENDER]: one request from NS's eth0 is answered with MAC.
 arp_is() {

@@ -5,11 +5,7 @@
 # sniffers would have seen a delivered packet.
 . "$(dirname "$0")/lib.sh"
 net_begin
-topo_base
-std_config h1
-std_config h2
-vtepd_start h1
-vtepd_start h2
+two_hosts
 run ping_ok "${PFX}w11" 10.1.0.21 1   # underlay neighbours resolved
 
 # sniff NAME NS SRC: count IPv4 frames from SRC arriving at NS's eth0 for 3 s.

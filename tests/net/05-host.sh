@@ -4,11 +4,7 @@
 # workloads through a /32 route on each port, which vtepd installs).
 . "$(dirname "$0")/lib.sh"
 net_begin
-topo_base
-std_config h1
-std_config h2
-vtepd_start h1
-vtepd_start h2
+two_hosts
 
 H1=${PFX}h1
 route_on() { ip -n "$H1" route show "$1" | tee /dev/stderr | grep "dev $2" >/dev/null; }

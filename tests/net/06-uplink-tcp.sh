@@ -33,11 +33,7 @@ attached() {  # the uplink program is really there, or this test proves nothing
 
 for mode in ${MODES:-auto xdp}; do
 	skip_mode "$mode" && continue
-	topo_base
-	std_config h1 gateway "$mode"
-	std_config h2 gateway "$mode"
-	vtepd_start h1
-	vtepd_start h2
+	two_hosts gateway gateway "$mode"
 	check "[$mode] uplink program attached on h1 up0" attached "$mode"
 	before=$(stat_of h1 uplink_pass)
 	check "[$mode] TCP fabric -> $(uplink_ip h1):179 on h1" echo_ok "bgp-in-$mode" "$H1" "$(uplink_ip h1)" "$FAB"

@@ -6,11 +6,7 @@
 # A route added with vtepctl survives the restarts (state_dir) until deleted.
 . "$(dirname "$0")/lib.sh"
 net_begin
-topo_base
-std_config h1
-std_config h2
-vtepd_start h1
-vtepd_start h2
+two_hosts
 run ping_ok "${PFX}w11" 10.1.0.21 1
 
 has_route() {  # has_route H PREFIX SOURCE

@@ -41,11 +41,7 @@ nothing_left() {
 
 for mode in ${MODES:-auto xdp}; do
 	skip_mode "$mode" && continue
-	topo_base
-	std_config h1 gateway "$mode"
-	std_config h2 gateway "$mode"
-	vtepd_start h1
-	vtepd_start h2
+	two_hosts gateway gateway "$mode"
 	check "[$mode] programs attached and maps pinned" attached "$mode"
 	check "[$mode] bpftool net lists the ports and the uplink" sh -c "nsenter --net=/run/netns/$H1 bpftool net show | grep w1 >/dev/null && nsenter --net=/run/netns/$H1 bpftool net show | grep up0 >/dev/null"
 	vtepd_stop h1

@@ -5,11 +5,7 @@
 # and withdraw a port at run time.
 . "$(dirname "$0")/lib.sh"
 net_begin
-topo_base
-std_config h1
-std_config h2
-vtepd_start h1
-vtepd_start h2
+two_hosts
 run ping_ok "${PFX}w11" 10.1.0.21 1
 
 route_is() {  # route_is PREFIX SOURCE|none

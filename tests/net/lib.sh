@@ -15,6 +15,9 @@
 # `ip netns exec` would remount /sys privately and hide the pins (DESIGN.md,
 # kernel facts). Processes are tracked by pid, never by name.
 #
+# Most scenarios start with two_hosts: this topology, the standard config on
+# both hosts and vtepd on both.
+#
 # Sourced with PFX (vt-), R (/run/vtepd-test) and LOGDIR preset if wanted.
 # Every wait polls a condition against a deadline; nothing sleeps blindly.
 
@@ -420,6 +423,21 @@ vtepd_kill9() {
 	kill -9 "$pid"
 	wait "$pid" 2>/dev/null
 	unset "VTEPD_PID[$h]"
+}
+
+# two_hosts [ARP_H1 [ARP_H2 [ATTACH]]]: what most scenarios start from: the
+# topology of topo_base, the standard config on each host (std_config: its
+# two workloads as ports, the other host's two as static routes) with
+# arp_reply ARP_H1 on h1 and ARP_H2 on h2 ("gateway" unless given) and
+# uplink_attach ATTACH ($UPLINK_ATTACH unless given), and vtepd started on
+# h1, then h2.
+two_hosts() {
+	local attach=${3:-$UPLINK_ATTACH}
+	topo_base
+	std_config h1 "${1:-gateway}" "$attach"
+	std_config h2 "${2:-gateway}" "$attach"
+	vtepd_start h1
+	vtepd_start h2
 }
 
 # ---------------------------------------------------------------- traffic

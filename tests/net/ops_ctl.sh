@@ -9,11 +9,7 @@
 . "$(dirname "$0")/ops_lib.sh"
 net_begin
 ops_use_asan
-topo_base
-std_config h1
-std_config h2
-vtepd_start h1
-vtepd_start h2
+two_hosts
 run ping_ok "${PFX}w11" 10.1.0.21 1
 SOCK=$(sock_of h1)
 

@@ -14,11 +14,7 @@
 net_begin
 need_gen || die "the bench generator is not built: make bench-tools ($GEN, $PASS_OBJ)"
 ops_use_asan
-topo_base
-std_config h1
-std_config h2
-vtepd_start h1
-vtepd_start h2
+two_hosts
 run ping_ok "${PFX}w11" 10.1.0.21 1
 run ping_ok "${PFX}w12" 10.1.0.22 1
 snapshot h1 "$LOGDIR/before.json" || die "cannot snapshot h1"

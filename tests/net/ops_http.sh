@@ -12,11 +12,7 @@
 METRICS="\"127.0.0.1:$MPORT\""
 net_begin
 ops_use_asan
-topo_base
-std_config h1
-std_config h2
-vtepd_start h1
-vtepd_start h2
+two_hosts
 run ping_ok "${PFX}w11" 10.1.0.21 1
 NS1=$(ns_of h1)
 snapshot h1 "$LOGDIR/before.json" || die "cannot snapshot h1"

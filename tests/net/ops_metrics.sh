@@ -13,11 +13,7 @@
 . "$(dirname "$0")/ops_lib.sh"
 METRICS="\"127.0.0.1:$MPORT\""
 net_begin
-topo_base
-std_config h1
-std_config h2
-vtepd_start h1
-vtepd_start h2
+two_hosts
 run ping_ok "${PFX}w11" 10.1.0.21 1
 
 promtool_ok() {

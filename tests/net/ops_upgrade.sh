@@ -7,11 +7,7 @@
 # while the datapath keeps forwarding and the pins stay as they were.
 . "$(dirname "$0")/ops_lib.sh"
 net_begin
-topo_base
-std_config h1
-std_config h2
-vtepd_start h1
-vtepd_start h2
+two_hosts
 run ping_ok "${PFX}w11" 10.1.0.21 1
 for i in 23 24 25; do
 	run vt h1 routes add vni 100 prefix "10.1.0.$i/32" vtep "$(vtep_ip h2)" mac "$(wl_mac "$i")"

@@ -2,112 +2,36 @@
  * agent code against real maps: maps made with bpf_map_create (the same
  * types, keys and values as bpf/maps.bpf.h; needs root, no bpffs), the full
  * struct mapsync_fds set, an entry count, and lookups by the text forms of
- * addresses. */
+ * addresses. The code is in maps_test_util.c. */
 #ifndef MAPS_TEST_UTIL_H
 #define MAPS_TEST_UTIL_H
 
-#include <check.h>
-#include <string.h>
-#include <unistd.h>
+#include <stddef.h>
+#include <stdint.h>
 #include <bpf/bpf.h>
 
-#include "addr.h"
 #include "mapsync.h"
 #include "vtep_maps.h"
 
-static inline int mt_mkmap(enum bpf_map_type t, const char *name, size_t ks, size_t vs,
-			   uint32_t max, uint32_t flags)
-{
-	LIBBPF_OPTS(bpf_map_create_opts, o, .map_flags = flags);
-	int fd = bpf_map_create(t, name, ks, vs, max, &o);
-
-	ck_assert_msg(fd >= 0, "bpf_map_create %s: %s (run as root)", name, strerror(-fd));
-	return fd;
-}
-
+/* A map of type t; the test fails (saying to run as root) when refused. */
+int mt_mkmap(enum bpf_map_type t, const char *name, size_t ks, size_t vs, uint32_t max,
+	     uint32_t flags);
 /* Every map mapsync writes; max entries for the per-route maps. */
-static inline void mt_maps_open(struct mapsync_fds *fds, uint32_t max)
-{
-	fds->vnis = mt_mkmap(BPF_MAP_TYPE_HASH, "vtep_vnis", 4, sizeof(struct vtep_vni), 64, 0);
-	fds->ports = mt_mkmap(BPF_MAP_TYPE_HASH, "vtep_ports", 4, sizeof(struct vtep_port), 64, 0);
-	fds->routes = mt_mkmap(BPF_MAP_TYPE_HASH, "vtep_routes", sizeof(struct vtep_route_key),
-			       sizeof(struct vtep_route), max, BPF_F_NO_PREALLOC);
-	fds->prefixes = mt_mkmap(BPF_MAP_TYPE_LPM_TRIE, "vtep_prefixes",
-				 sizeof(struct vtep_prefix_key), sizeof(struct vtep_route), max,
-				 BPF_F_NO_PREALLOC);
-	fds->fdb = mt_mkmap(BPF_MAP_TYPE_HASH, "vtep_fdb", sizeof(struct vtep_fdb_key),
-			    sizeof(struct vtep_fdb), max, BPF_F_NO_PREALLOC);
-	fds->remotes = mt_mkmap(BPF_MAP_TYPE_HASH, "vtep_remotes", 4, sizeof(struct vtep_remote),
-				1024, 0);
-}
-
-static inline void mt_maps_close(struct mapsync_fds *fds)
-{
-	close(fds->vnis);
-	close(fds->ports);
-	close(fds->routes);
-	close(fds->prefixes);
-	close(fds->fdb);
-	close(fds->remotes);
-}
+void mt_maps_open(struct mapsync_fds *fds, uint32_t max);
+void mt_maps_close(struct mapsync_fds *fds);
 
 /* Entries in a map with keys of ks bytes (at most 64): a get_next_key
  * walk, which works for every map type. */
-static inline size_t mt_count(int fd, size_t ks)
-{
-	uint8_t k[64], prev[64];
-	size_t n = 0;
-	int err;
+size_t mt_count(int fd, size_t ks);
 
-	ck_assert_uint_le(ks, sizeof(k));
-	err = bpf_map_get_next_key(fd, NULL, k);
-	while (!err) {
-		n++;
-		memcpy(prev, k, ks);
-		err = bpf_map_get_next_key(fd, prev, k);
-	}
-	return n;
-}
-
-static inline uint32_t mt_ip(const char *s)
-{
-	uint32_t a = 0;
-
-	ck_assert_int_eq(addr_parse_ip(s, &a), 0);
-	return a;
-}
-
-static inline void mt_mac(const char *s, uint8_t out[6])
-{
-	ck_assert_int_eq(addr_parse_mac(s, out), 0);
-}
+/* Text forms to values; the test fails on a bad one. */
+uint32_t mt_ip(const char *s);
+void mt_mac(const char *s, uint8_t out[6]);
 
 /* Lookups: 0 and *out when there is an entry, as bpf_map_lookup_elem. */
-static inline int mt_route_get(const struct mapsync_fds *fds, uint32_t vni, const char *ip,
-			       struct vtep_route *out)
-{
-	struct vtep_route_key k = { .vni = vni, .ip = mt_ip(ip) };
-
-	return bpf_map_lookup_elem(fds->routes, &k, out);
-}
-
-static inline int mt_fdb_get(const struct mapsync_fds *fds, uint32_t vni, const char *mac,
-			     struct vtep_fdb *out)
-{
-	struct vtep_fdb_key k;
-
-	memset(&k, 0, sizeof(k));
-	k.vni = vni;
-	mt_mac(mac, k.mac);
-	return bpf_map_lookup_elem(fds->fdb, &k, out);
-}
-
-static inline int mt_remote_get(const struct mapsync_fds *fds, const char *vtep,
-				struct vtep_remote *out)
-{
-	uint32_t k = mt_ip(vtep);
-
-	return bpf_map_lookup_elem(fds->remotes, &k, out);
-}
+int mt_route_get(const struct mapsync_fds *fds, uint32_t vni, const char *ip,
+		 struct vtep_route *out);
+int mt_fdb_get(const struct mapsync_fds *fds, uint32_t vni, const char *mac, struct vtep_fdb *out);
+int mt_remote_get(const struct mapsync_fds *fds, const char *vtep, struct vtep_remote *out);
 
 #endif /* MAPS_TEST_UTIL_H */

@@ -1,135 +1,43 @@
 /* rib_test_util.h - helpers for the RIB / import / export unit tests: a
  * test configuration, the real BPF maps of maps_test_util.h, and builders
- * for received EVPN routes and their attributes. */
+ * for received EVPN routes and their attributes. The code is in
+ * rib_test_util.c. */
 #ifndef RIB_TEST_UTIL_H
 #define RIB_TEST_UTIL_H
 
-#include <arpa/inet.h>
-#include <check.h>
-#include <string.h>
-#include <unistd.h>
-#include <bpf/bpf.h>
+#include <stdbool.h>
+#include <stdint.h>
 
-#include "addr.h"
 #include "bgp_attr.h"
 #include "config.h"
 #include "evpn_nlri.h"
-#include "mapsync.h"
 #include "maps_test_util.h"
 
 /* VNI 100: route target auto; VNI 200: explicit 65000:200 and flood. */
-static const char rt_test_json[] =
-	"{ \"vtep\": {\"ip\": \"192.0.2.1\", \"uplink\": \"eth0\"},"
-	"\"bgp\": {\"asn\": 65001, \"router_id\": \"192.0.2.1\","
-	"  \"neighbors\": [{\"address\":\"198.51.100.1\",\"asn\":65000}],"
-	"  \"dad\": {\"moves\": 5, \"window_s\": 180}},"
-	"\"vnis\": ["
-	" {\"vni\": 100, \"subnet\": \"10.1.0.0/16\", \"gateway_ip\": \"10.1.255.254\","
-	"  \"gateway_mac\": \"02:00:00:00:01:00\", \"route_target\": \"auto\"},"
-	" {\"vni\": 200, \"subnet\": \"10.2.0.0/16\", \"gateway_ip\": \"10.2.255.254\","
-	"  \"gateway_mac\": \"02:00:00:00:02:00\", \"route_target\": \"65000:200\","
-	"  \"flood\": true} ] }";
+extern const char rt_test_json[];
 
-static inline void rt_load_config(const char *json, struct vtep_config *c)
-{
-	char err[CFG_ERR_LEN] = "";
+/* Parses json into c; the test fails if it is refused. */
+void rt_load_config(const char *json, struct vtep_config *c);
 
-	ck_assert_msg(config_parse(json, c, err) == 0, "config: %s", err);
-}
-
-/* Received attributes: one static struct (it is ~2.5 KB) and its
- * extended communities. */
-static struct bgp_attrs rt_attrs;
-static uint8_t rt_ext[8][8];
+/* Received attributes: one struct (it is ~2.5 KB), filled by rt_mkattrs,
+ * and its extended communities. */
+extern struct bgp_attrs rt_attrs;
+extern uint8_t rt_ext[8][8];
 
 /* Next hop vtep; route target rt ("ASN:NN", NULL = none); MAC mobility
- * sequence (with sticky) when mm. Encapsulation VXLAN always. */
-static inline struct bgp_attrs *rt_mkattrs(const char *vtep, const char *rt, bool mm,
-					   uint32_t seq, bool sticky)
-{
-	struct bgp_attrs *a = &rt_attrs;
-	uint16_t n = 0;
-	uint32_t nh = mt_ip(vtep);
+ * sequence (with sticky) when mm. Encapsulation VXLAN always. Returns
+ * &rt_attrs. */
+struct bgp_attrs *rt_mkattrs(const char *vtep, const char *rt, bool mm, uint32_t seq,
+			     bool sticky);
+/* Adds a router's MAC extended community (type 5) to rt_attrs. */
+void rt_attrs_rmac(const char *mac);
 
-	memset(a, 0, sizeof(*a));
-	a->present = BGP_ATTR_BIT(BGP_ATTR_ORIGIN) | BGP_ATTR_BIT(BGP_ATTR_AS_PATH) |
-		     BGP_ATTR_BIT(BGP_ATTR_MP_REACH_NLRI) | BGP_ATTR_BIT(BGP_ATTR_EXT_COMMUNITIES);
-	a->mp_reach.afi = EVPN_AFI;
-	a->mp_reach.safi = EVPN_SAFI;
-	a->mp_reach.nh_len = 4;
-	memcpy(a->mp_reach.nh, &nh, 4);
-	if (rt)
-		ck_assert_int_eq(config_parse_rt(rt, rt_ext[n++]), 0);
-	bgp_ext_encap(rt_ext[n++], BGP_TUNNEL_VXLAN);
-	a->evpn.encap_types = 1u << BGP_TUNNEL_VXLAN;
-	if (mm) {
-		bgp_ext_mac_mobility(rt_ext[n++], seq, sticky);
-		a->evpn.mac_mobility = true;
-		a->evpn.mm_seq = seq;
-		a->evpn.mm_sticky = sticky;
-	}
-	a->ext = &rt_ext[0][0];
-	a->n_ext = n;
-	a->evpn.n_rt = rt ? 1 : 0;
-	return a;
-}
-
-/* Adds a router's MAC extended community (type 5). */
-static inline void rt_attrs_rmac(const char *mac)
-{
-	struct bgp_attrs *a = &rt_attrs;
-
-	mt_mac(mac, a->evpn.router_mac);
-	bgp_ext_router_mac(rt_ext[a->n_ext++], a->evpn.router_mac);
-	a->evpn.has_router_mac = true;
-}
-
-/* Type 2 with RD = vtep:100 (what the originating VTEP would use). */
-static inline struct evpn_route rt_macip(const char *rd_ip, const char *mac, const char *ip,
-					 uint32_t label)
-{
-	struct evpn_route r;
-
-	memset(&r, 0, sizeof(r));
-	r.type = EVPN_RT_MACIP;
-	evpn_rd_make_ip(r.rd, mt_ip(rd_ip), 100);
-	mt_mac(mac, r.mac);
-	if (ip) {
-		r.ip.len = 4;
-		r.ip.v4 = mt_ip(ip);
-	}
-	r.n_labels = 1;
-	r.label[0] = label;
-	return r;
-}
-
-static inline struct evpn_route rt_prefix(const char *rd_ip, const char *prefix, uint8_t len,
-					  uint32_t label)
-{
-	struct evpn_route r;
-
-	memset(&r, 0, sizeof(r));
-	r.type = EVPN_RT_PREFIX;
-	evpn_rd_make_ip(r.rd, mt_ip(rd_ip), 100);
-	r.ip.len = 4;
-	r.ip.v4 = mt_ip(prefix);
-	r.prefix_len = len;
-	r.gw.len = 4;
-	r.n_labels = 1;
-	r.label[0] = label;
-	return r;
-}
-
-static inline struct evpn_route rt_imet(const char *orig)
-{
-	struct evpn_route r;
-
-	memset(&r, 0, sizeof(r));
-	r.type = EVPN_RT_IMET;
-	evpn_rd_make_ip(r.rd, mt_ip(orig), 100);
-	r.ip.len = 4;
-	r.ip.v4 = mt_ip(orig);
-	return r;
-}
+/* Type 2 with RD = rd_ip:100 (what the originating VTEP would use); ip
+ * NULL for a MAC-only route. */
+struct evpn_route rt_macip(const char *rd_ip, const char *mac, const char *ip, uint32_t label);
+/* Type 5 for prefix/len, RD rd_ip:100, gateway 0. */
+struct evpn_route rt_prefix(const char *rd_ip, const char *prefix, uint8_t len, uint32_t label);
+/* Type 3 of originator orig, RD orig:100. */
+struct evpn_route rt_imet(const char *orig);
 
 #endif /* RIB_TEST_UTIL_H */

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "check_main.h"
 #include "addr.h"
 
 static uint32_t ip(const char *s)
@@ -183,12 +184,10 @@ START_TEST(test_mac_is_zero)
 }
 END_TEST
 
-int main(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("addr");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, test_parse_ip_good);
 	tcase_add_test(tc, test_parse_ip_bad);
@@ -200,9 +199,5 @@ int main(void)
 	tcase_add_test(tc, test_mask_and_subnet);
 	tcase_add_test(tc, test_mac_is_zero);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return s;
 }

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_main.h"
 #include "bgp_attr.h"
 #include "bgp_msg.h"
 #include "bgp_test_util.h"
@@ -417,7 +418,7 @@ START_TEST(test_open_my_as)
 }
 END_TEST
 
-static Suite *as4_suite(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("bgp_as4");
 	TCase *rx = tcase_create("receive");
@@ -436,15 +437,4 @@ static Suite *as4_suite(void)
 	suite_add_tcase(s, rx);
 	suite_add_tcase(s, tx);
 	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(as4_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

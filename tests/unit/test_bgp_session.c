@@ -9,8 +9,19 @@
  * under ASan by make test-asan).
  *
  * Graceful restart is in test_bgp_session_gr.c, the UPDATE receive path in
- * test_bgp_session_rx.c; the harness in session_test_util.h.
+ * test_bgp_session_rx.c; the harness in session_test_util.c.
  */
+#include <dirent.h>
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+
+#include "check_main.h"
 #include "session_test_util.h"
 
 /* ---- OPEN and establishment ---------------------------------------------------------- */
@@ -665,9 +676,9 @@ START_TEST(test_100_flaps)
 }
 END_TEST
 
-static Suite *suite(void)
+Suite *test_suite(void)
 {
-	Suite *s = suite_create("bgp_session");
+	Suite *s = session_suite("bgp_session");
 	TCase *t = tcase_create("fsm");
 
 	tcase_add_test(t, test_open_we_send);
@@ -691,9 +702,4 @@ static Suite *suite(void)
 	tcase_add_test(t, test_100_flaps);
 	suite_add_tcase(s, t);
 	return s;
-}
-
-int main(void)
-{
-	return session_test_run(suite());
 }

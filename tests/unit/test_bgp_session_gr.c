@@ -8,8 +8,19 @@
  * sent or received, keep the routes and which are a Hard Reset.
  *
  * The FSM is in test_bgp_session.c, the UPDATE receive path in
- * test_bgp_session_rx.c; the harness in session_test_util.h.
+ * test_bgp_session_rx.c; the harness in session_test_util.c.
  */
+#include <dirent.h>
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+
+#include "check_main.h"
 #include "session_test_util.h"
 
 START_TEST(test_gr_peer_restart_replaces_established)
@@ -351,9 +362,9 @@ START_TEST(test_8538_stop)
 }
 END_TEST
 
-static Suite *suite(void)
+Suite *test_suite(void)
 {
-	Suite *s = suite_create("bgp_session_gr");
+	Suite *s = session_suite("bgp_session_gr");
 	TCase *t = tcase_create("gr");
 
 	tcase_add_test(t, test_gr_peer_restart_replaces_established);
@@ -370,9 +381,4 @@ static Suite *suite(void)
 	tcase_add_test(t, test_8538_stop);
 	suite_add_tcase(s, t);
 	return s;
-}
-
-int main(void)
-{
-	return session_test_run(suite());
 }

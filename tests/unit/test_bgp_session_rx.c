@@ -7,8 +7,19 @@
  * memory resets the session, and a 2-octet AS peer (RFC 6793 4.2).
  *
  * The FSM is in test_bgp_session.c, graceful restart in
- * test_bgp_session_gr.c; the harness in session_test_util.h.
+ * test_bgp_session_gr.c; the harness in session_test_util.c.
  */
+#include <dirent.h>
+#include <errno.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+
+#include "check_main.h"
 #include "session_test_util.h"
 
 START_TEST(test_updates_reach_the_rib)
@@ -179,9 +190,9 @@ START_TEST(test_as2_peer)
 }
 END_TEST
 
-static Suite *suite(void)
+Suite *test_suite(void)
 {
-	Suite *s = suite_create("bgp_session_rx");
+	Suite *s = session_suite("bgp_session_rx");
 	TCase *t = tcase_create("rx");
 
 	tcase_add_test(t, test_updates_reach_the_rib);
@@ -193,9 +204,4 @@ static Suite *suite(void)
 	tcase_add_test(t, test_as2_peer);
 	suite_add_tcase(s, t);
 	return s;
-}
-
-int main(void)
-{
-	return session_test_run(suite());
 }

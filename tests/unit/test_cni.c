@@ -4,6 +4,7 @@
  * format, and the bounded stdin reader. No vtepd, no IPAM plugin: each
  * function is called on its own, as cni_run() calls it. */
 #include <check.h>
+#include "check_main.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -502,12 +503,10 @@ START_TEST(run_version_and_env_first)
 }
 END_TEST
 
-int main(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("cni");
 	TCase *t = tcase_create("plugin");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(t, env_add_complete);
 	tcase_add_test(t, env_refusals_name_the_variable);
@@ -529,9 +528,5 @@ int main(void)
 	tcase_add_test(t, parse_object_refuses_nul_and_trailing);
 	tcase_add_test(t, run_version_and_env_first);
 	suite_add_tcase(s, t);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return s;
 }

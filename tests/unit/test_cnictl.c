@@ -3,6 +3,7 @@
  * reaches the daemon, is counted, and carries code 7; the daemon's own
  * errors map to the CNI codes vtepd-cni passes on (3, 7, 11, 100). */
 #include <check.h>
+#include "check_main.h"
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -234,21 +235,15 @@ START_TEST(del_gc_status)
 }
 END_TEST
 
-int main(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("cnictl");
 	TCase *t = tcase_create("dispatch");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(t, add_valid);
 	tcase_add_test(t, add_refusals_never_reach_the_daemon);
 	tcase_add_test(t, daemon_errors_map_to_cni_codes);
 	tcase_add_test(t, del_gc_status);
 	suite_add_tcase(s, t);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return s;
 }

@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "check_main.h"
 #include "control.h"
 #include "ctlproto.h"
 #include "log.h"
@@ -921,12 +922,10 @@ START_TEST(client_roundtrip)
 }
 END_TEST
 
-int main(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("control");
 	TCase *d = tcase_create("dispatch"), *k = tcase_create("socket");
-	SRunner *sr;
-	int failed;
 
 	/* A client that hangs up must never kill the daemon with SIGPIPE;
 	 * control uses MSG_NOSIGNAL, so the default action stays. */
@@ -954,9 +953,5 @@ int main(void)
 	tcase_set_timeout(k, 30);
 	suite_add_tcase(s, d);
 	suite_add_tcase(s, k);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return s;
 }

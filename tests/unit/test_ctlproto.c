@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "check_main.h"
 #include "ctlproto.h"
 
 static char err[256];
@@ -220,12 +221,10 @@ START_TEST(call_unreachable)
 }
 END_TEST
 
-int main(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("ctlproto");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, request_roundtrip);
 	tcase_add_test(tc, request_without_args);
@@ -235,9 +234,5 @@ int main(void)
 	tcase_add_test(tc, parse_u32);
 	tcase_add_test(tc, call_unreachable);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return s;
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_main.h"
 #include "bgp_msg.h"
 #include "evpn_export.h"
 #include "log.h"
@@ -350,12 +351,10 @@ START_TEST(test_reload)
 }
 END_TEST
 
-int main(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("evpn_export");
 	TCase *tc = tcase_create("export");
-	SRunner *sr;
-	int failed;
 
 	log_level = LOG_LVL_ERR;
 	tcase_add_checked_fixture(tc, setup, teardown);
@@ -366,9 +365,5 @@ int main(void)
 	tcase_add_test(tc, test_wire_round_trip);
 	tcase_add_test(tc, test_reload);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return s;
 }

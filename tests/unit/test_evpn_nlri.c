@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "check_main.h"
 #include "bgp_test_util.h"
 #include "evpn_nlri.h"
 
@@ -433,7 +434,7 @@ START_TEST(test_rd_and_route_fmt)
 }
 END_TEST
 
-static Suite *evpn_suite(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("evpn_nlri");
 	TCase *tc = tcase_create("codec");
@@ -453,15 +454,4 @@ static Suite *evpn_suite(void)
 	tcase_add_test(tc, test_rd_and_route_fmt);
 	suite_add_tcase(s, tc);
 	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(evpn_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

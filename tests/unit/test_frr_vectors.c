@@ -34,6 +34,7 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 
+#include "check_main.h"
 #include "bgp.h"
 #include "bgp_msg.h"
 #include "bgp_session.h"
@@ -933,7 +934,7 @@ START_TEST(test_frr_session_replay)
 }
 END_TEST
 
-static Suite *frr_suite(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("frr_vectors");
 	TCase *dec = tcase_create("decode");
@@ -955,15 +956,4 @@ static Suite *frr_suite(void)
 	tcase_add_test(ses, test_frr_session_replay);
 	suite_add_tcase(s, ses);
 	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(frr_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

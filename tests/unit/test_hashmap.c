@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_main.h"
 #include "hashmap.h"
 
 struct k12 {
@@ -149,21 +150,15 @@ START_TEST(test_iterate_once_each)
 }
 END_TEST
 
-int main(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("hashmap");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, test_put_get_replace);
 	tcase_add_test(tc, test_many_against_reference);
 	tcase_add_test(tc, test_dense_small_table);
 	tcase_add_test(tc, test_iterate_once_each);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return s;
 }

@@ -19,6 +19,7 @@
 #include <net/if.h>
 #include <bpf/bpf.h>
 
+#include "check_main.h"
 #include "hostaddr.h"
 #include "maps_test_util.h"
 #include "netlink.h"
@@ -204,12 +205,10 @@ START_TEST(test_bad_fd)
 }
 END_TEST
 
-int main(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("hostaddr");
 	TCase *tc = tcase_create("kernel");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_reconcile);
@@ -219,9 +218,5 @@ int main(void)
 	tcase_add_test(tc, test_resync);
 	tcase_add_test(tc, test_bad_fd);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return s;
 }

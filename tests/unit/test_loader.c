@@ -18,6 +18,7 @@
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
 
+#include "check_main.h"
 #include "loader.h"
 #include "probe.h"
 #include "log.h"
@@ -154,12 +155,10 @@ START_TEST(test_load_reuse_refuse)
 }
 END_TEST
 
-int main(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("loader");
 	TCase *tc = tcase_create("bpffs");
-	SRunner *sr;
-	int failed;
 
 	log_level = LOG_LVL_ERR;
 	loader_log_init();
@@ -169,9 +168,5 @@ int main(void)
 	tcase_add_test(tc, test_check_bpffs);
 	tcase_add_test(tc, test_load_reuse_refuse);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return s;
 }

@@ -14,6 +14,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "check_main.h"
 #include "counters.h"
 #include "mapdump.h"
 /* vtepctl's dump code: not linked into unit tests, so compiled in. */
@@ -520,12 +521,10 @@ START_TEST(show_refuses_other_layout)
 }
 END_TEST
 
-int main(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("mapdump");
 	TCase *tc = tcase_create("maps");
-	SRunner *sr;
-	int failed;
 
 	mount_bpffs();
 	tcase_add_test(tc, routes_sorted_all_chunks);
@@ -538,10 +537,7 @@ int main(void)
 	tcase_add_test(tc, show_refuses_other_layout);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	umount_bpffs();
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	/* One bpffs for the whole run, gone when it ends. */
+	check_main_at_end(umount_bpffs);
+	return s;
 }

@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 
+#include "check_main.h"
 #include "addr.h"
 #include "log.h"
 #include "mapsync.h"
@@ -465,12 +466,10 @@ START_TEST(test_adopt_fresh_and_stale)
 }
 END_TEST
 
-int main(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("mapsync");
 	TCase *tc = tcase_create("maps");
-	SRunner *sr;
-	int failed;
 
 	log_level = LOG_LVL_ERR;
 	tcase_add_checked_fixture(tc, setup, teardown);
@@ -485,9 +484,5 @@ int main(void)
 	tcase_add_test(tc, test_bgp_bulk_parallel);
 	tcase_add_test(tc, test_adopt_fresh_and_stale);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return s;
 }

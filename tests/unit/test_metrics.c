@@ -20,6 +20,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "check_main.h"
 #include "log.h"
 #include "metrics.h"
 #include "rib.h"
@@ -519,12 +520,10 @@ START_TEST(http_slow_clients)
 }
 END_TEST
 
-int main(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("metrics");
 	TCase *tc = tcase_create("metrics");
-	SRunner *sr;
-	int failed;
 
 	log_level = LOG_LVL_ERR;
 	tcase_add_test(tc, render_content);
@@ -535,9 +534,5 @@ int main(void)
 	tcase_add_test(tc, http_slow_clients);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return s;
 }

@@ -29,6 +29,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "check_main.h"
 #include "loader.h"
 #include "probe.h"
 #include "log.h"
@@ -784,13 +785,11 @@ START_TEST(test_convert_chain)
 }
 END_TEST
 
-int main(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("migrate");
 	TCase *tc = tcase_create("bpffs");
 	TCase *pure = tcase_create("chain");
-	SRunner *sr;
-	int failed;
 
 	log_level = LOG_LVL_ERR;
 	loader_log_init();
@@ -808,9 +807,5 @@ int main(void)
 	tcase_add_test(pure, test_convert_chain);
 	suite_add_tcase(s, tc);
 	suite_add_tcase(s, pure);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return s;
 }

@@ -9,6 +9,7 @@
 #include <linux/if_arp.h>
 #include <bpf/bpf.h>
 
+#include "check_main.h"
 #include "addr.h"
 #include "log.h"
 #include "mapsync.h"
@@ -234,12 +235,10 @@ START_TEST(test_adopt_learned_mac)
 }
 END_TEST
 
-int main(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("ports");
 	TCase *tc = tcase_create("events");
-	SRunner *sr;
-	int failed;
 
 	log_level = LOG_LVL_ERR;
 	tcase_add_checked_fixture(tc, setup, teardown);
@@ -248,9 +247,5 @@ int main(void)
 	tcase_add_test(tc, test_tap_mac_learn);
 	tcase_add_test(tc, test_adopt_learned_mac);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return s;
 }

@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "check_main.h"
 #include "bpflog.h"
 #include "log.h"
 #include "probe.h"
@@ -101,12 +102,10 @@ START_TEST(test_verifier_line)
 }
 END_TEST
 
-int main(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("probe");
 	TCase *tc = tcase_create("probe");
-	SRunner *sr;
-	int failed;
 
 	log_level = LOG_LVL_ERR;
 	bpflog_init();
@@ -117,9 +116,5 @@ int main(void)
 	tcase_add_test(tc, test_probe_kernel);
 	tcase_add_test(tc, test_verifier_line);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return s;
 }

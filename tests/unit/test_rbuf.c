@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include "check_main.h"
 #include "rbuf.h"
 
 static const uint8_t data[] = {
@@ -222,7 +223,7 @@ START_TEST(test_writer_zero_capacity)
 }
 END_TEST
 
-static Suite *rbuf_suite(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("rbuf");
 	TCase *tr = tcase_create("reader");
@@ -241,15 +242,4 @@ static Suite *rbuf_suite(void)
 	suite_add_tcase(s, tr);
 	suite_add_tcase(s, tw);
 	return s;
-}
-
-int main(void)
-{
-	SRunner *sr = srunner_create(rbuf_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 
+#include "check_main.h"
 #include "evpn_export.h"
 #include "log.h"
 #include "mapsync.h"
@@ -868,12 +869,10 @@ START_TEST(test_peer_tie_break)
 }
 END_TEST
 
-int main(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("rib");
 	TCase *tc = tcase_create("rib");
-	SRunner *sr;
-	int failed;
 
 	log_level = LOG_LVL_ERR;
 	tcase_add_checked_fixture(tc, setup, teardown);
@@ -893,9 +892,5 @@ int main(void)
 	tcase_add_test(tc, test_adopt_without_rib);
 	tcase_add_test(tc, test_peer_tie_break);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return s;
 }

@@ -17,6 +17,7 @@
 #include <arpa/inet.h>
 #include <bpf/bpf.h>
 
+#include "check_main.h"
 #include "maps_test_util.h"
 #include "netlink.h"
 #include "nl_test_util.h"
@@ -162,12 +163,10 @@ START_TEST(test_bad_fd)
 }
 END_TEST
 
-int main(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("underlay");
 	TCase *tc = tcase_create("underlay");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_quiet_keeps);
@@ -177,9 +176,5 @@ int main(void)
 	tcase_add_test(tc, test_flush_count);
 	tcase_add_test(tc, test_bad_fd);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return s;
 }

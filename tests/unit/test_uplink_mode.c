@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <string.h>
 
+#include "check_main.h"
 #include "uplink_mode.h"
 
 static struct probe_set all(void)
@@ -159,21 +160,15 @@ START_TEST(test_tc_and_helpers)
 }
 END_TEST
 
-int main(void)
+Suite *test_suite(void)
 {
 	Suite *s = suite_create("uplink_mode");
 	TCase *tc = tcase_create("choose");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, test_auto_nic_with_meta_gets_xdp);
 	tcase_add_test(tc, test_auto_falls_back_to_tc);
 	tcase_add_test(tc, test_explicit_xdp);
 	tcase_add_test(tc, test_tc_and_helpers);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? 1 : 0;
+	return s;
 }

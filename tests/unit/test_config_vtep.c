@@ -1,0 +1,154 @@
+/* test_config_vtep.c - agent/conf/config, the top of the file: "vtep" (the
+ * VTEP address, uplinks, uplink_attach), the paths (bpffs, control_socket,
+ * state_dir), metrics and limits. At least one bad value per key, each
+ * refused with an error that names the field; metrics null; a long bad
+ * value quoted shortened. What the whole file parses to, defaults
+ * included, is in the golden files (tests/unit/config, test_config_golden).
+ */
+#include <check.h>
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check_main.h"
+#include "addr.h"
+#include "config.h"
+#include "config_test_util.h"
+
+#define NINE_UPLINKS "[\"a1\",\"a2\",\"a3\",\"a4\",\"a5\",\"a6\",\"a7\",\"a8\",\"a9\"]"
+#define LONG_NAME "\"/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\""
+
+/* Bad values: each the contract config with one value replaced or
+ * removed; the error names the field. */
+static const struct bad_case bad_cases[] = {
+	/* top level and vtep */
+	{ "vtep", "\"192.0.2.1\"", "vtep: expected an object" },
+	{ "vtep.ip", "\"192.0.2\"", "vtep.ip: expected an IPv4 address, got \"192.0.2\"" },
+	{ "vtep.ip", "\"0.0.0.0\"", "vtep.ip: expected a unicast address" },
+	{ "vtep.ip", "\"127.0.0.1\"", "vtep.ip: expected a unicast address" },
+	{ "vtep.ip", "\"239.1.1.1\"", "vtep.ip: expected a unicast address" },
+	{ "vtep.ip", "\"255.255.255.255\"", "vtep.ip: expected a unicast address" },
+	{ "vtep.ip", "3221225985", "vtep.ip: expected an IPv4 address" },
+	{ "vtep.ip", "null", "vtep.ip: expected an IPv4 address, got null" },
+	{ "vtep.uplink", "\"\"", "vtep.uplink: expected an interface name" },
+	{ "vtep.uplink", "\"uplink-too-long0\"", "vtep.uplink: expected an interface name" },
+	{ "vtep.uplink", "\"a/b\"", "vtep.uplink: expected an interface name" },
+	{ "vtep.uplink", "\"a b\"", "vtep.uplink: expected an interface name" },
+	{ "vtep.uplink", "\"..\"", "vtep.uplink: expected an interface name" },
+	{ "vtep.uplink", "[]", "vtep.uplink: expected an interface name or a non-empty array" },
+	{ "vtep.uplink", "7", "vtep.uplink: expected an interface name or a non-empty array" },
+	{ "vtep.uplink", "[\"eth0\", 7]", "vtep.uplink[1]: expected an interface name" },
+	{ "vtep.uplink", "[\"eth0\", \"eth0\"]", "vtep.uplink[1]: eth0 is listed twice" },
+	{ "vtep.uplink", NINE_UPLINKS, "vtep.uplink: 9 entries, at most 8" },
+	{ "vtep.uplink_attach", "\"XDP\"", "vtep.uplink_attach: expected \"xdp\", \"tc\" or \"auto\", got \"XDP\"" },
+	{ "vtep.uplink_attach", "1", "vtep.uplink_attach: expected \"xdp\", \"tc\" or \"auto\"" },
+	{ "bpffs", "\"sys/fs/bpf\"", "bpffs: expected an absolute path" },
+	{ "bpffs", "\"\"", "bpffs: expected an absolute path" },
+	{ "bpffs", "null", "bpffs: expected an absolute path" },
+	{ "control_socket", "\"vtepd.sock\"", "control_socket: expected an absolute path" },
+	/* 121 bytes: a Unix socket path must fit sun_path (108) */
+	{ "control_socket", LONG_NAME, "control_socket: expected an absolute path shorter than 108 bytes" },
+	{ "state_dir", "\"./state\"", "state_dir: expected an absolute path" },
+	{ "state_dir", "[\"/x\"]", "state_dir: expected an absolute path" },
+	{ "metrics", "\"127.0.0.1\"", "metrics: expected \"ADDR:PORT\"" },
+	{ "metrics", "\"127.0.0.1:\"", "metrics: expected \"ADDR:PORT\"" },
+	{ "metrics", "\"127.0.0.1:0\"", "metrics: expected \"ADDR:PORT\"" },
+	{ "metrics", "\"127.0.0.1:65536\"", "metrics: expected \"ADDR:PORT\"" },
+	{ "metrics", "\"127.0.0.1:+80\"", "metrics: expected \"ADDR:PORT\"" },
+	{ "metrics", "\"localhost:9469\"", "metrics: expected \"ADDR:PORT\"" },
+	{ "metrics", "\":9469\"", "metrics: expected \"ADDR:PORT\"" },
+	{ "metrics", "9469", "metrics: expected \"ADDR:PORT\"" },
+	{ "metrics", "false", "metrics: expected \"ADDR:PORT\"" },
+	{ "limits", "[]", "limits: expected an object" },
+	{ "limits.routes", "0", "limits.routes: expected an integer 1..16777216, got 0" },
+	{ "limits.routes", "16777217", "limits.routes: expected an integer 1..16777216" },
+	{ "limits.routes", "\"4096\"", "limits.routes: expected an integer" },
+	{ "limits.routes", "4096.0", "limits.routes: expected an integer" },
+	{ "limits.routes", "4e3", "limits.routes: expected an integer" },
+	{ "limits.fdb", "-1", "limits.fdb: expected an integer 1..16777216, got -1" },
+	{ "limits.fdb", "18446744073709551616", "limits.fdb: expected an integer" },
+	{ "limits.ports", "0", "limits.ports: expected an integer 1..65536" },
+	{ "limits.ports", "65537", "limits.ports: expected an integer 1..65536" },
+	{ "limits.ports", "true", "limits.ports: expected an integer" },
+	/* a NUL inside a string must not cut it short */
+	{ "vtep.ip", "\"192.0.2.1\\u0000x\"", "vtep.ip: expected an IPv4 address" },
+	{ "vtep.uplink", "\"up0\\u0000x\"", "vtep.uplink: expected an interface name" },
+	{ "state_dir", "\"/var/lib\\u0000/x\"", "state_dir: expected an absolute path" },
+	{ "metrics", "\"127.0.0.1:9469\\u0000\"", "metrics: expected \"ADDR:PORT\"" },
+};
+
+START_TEST(test_bad_value)
+{
+	expect_bad_case(&bad_cases[_i]);
+}
+END_TEST
+
+START_TEST(test_metrics_null_disables)
+{
+	struct vtep_config c;
+
+	expect_mutation_ok("metrics", "null", &c);
+	ck_assert(!c.metrics_enabled);
+	config_free(&c);
+}
+END_TEST
+
+/* docs/kubernetes.md: a path like control_socket's, null turns it off, and
+ * it cannot be control_socket itself; left out, it goes beside the file's
+ * control_socket. */
+START_TEST(test_cni_socket)
+{
+	struct vtep_config c;
+
+	expect_mutation_ok("cni_socket", "\"/run/k/cni.sock\"", &c);
+	ck_assert_str_eq(c.cni_socket, "/run/k/cni.sock");
+	config_free(&c);
+	expect_mutation_ok("cni_socket", "null", &c);
+	ck_assert_str_eq(c.cni_socket, "");
+	config_free(&c);
+	expect_mutation_ok("cni_socket", NULL, &c);
+	ck_assert_str_eq(c.cni_socket, "/run/vtepd-contract/vtepd.cni.sock");
+	config_free(&c);
+	expect_mutation_refused("cni_socket", "\"cni.sock\"", "cni_socket: expected an absolute path");
+	expect_mutation_refused("cni_socket", "7", "cni_socket: expected an absolute path");
+	expect_mutation_refused("cni_socket", "\"/run/vtepd-contract/vtepd.sock\"",
+				"cni_socket: must not be control_socket's path");
+}
+END_TEST
+
+/* The message quotes the bad value, shortened when long. */
+START_TEST(test_error_quotes_long_value_shortened)
+{
+	char val[300], *t;
+	struct vtep_config c;
+	char err[CFG_ERR_LEN];
+
+	memset(val, 'x', sizeof(val));
+	val[0] = '"';
+	val[sizeof(val) - 2] = '"';
+	val[sizeof(val) - 1] = '\0';
+	t = mutate(contract_json, "vtep.ip", val);
+	ck_assert_int_eq(config_parse(t, &c, err), -EINVAL);
+	ck_assert_msg(strstr(err, "vtep.ip: expected an IPv4 address, got \"xxx") == err, "%s", err);
+	ck_assert_msg(strstr(err, "...") != NULL, "%s", err);
+	ck_assert_uint_lt(strlen(err), 120);
+	free(t);
+}
+END_TEST
+
+Suite *test_suite(void)
+{
+	Suite *s = suite_create("config_vtep");
+	TCase *bad_values = tcase_create("bad_values");
+	TCase *values = tcase_create("values");
+
+	tcase_add_loop_test(bad_values, test_bad_value, 0, BAD_CASES(bad_cases));
+	tcase_add_test(bad_values, test_error_quotes_long_value_shortened);
+	tcase_add_test(values, test_metrics_null_disables);
+	tcase_add_test(values, test_cni_socket);
+	suite_add_tcase(s, bad_values);
+	suite_add_tcase(s, values);
+	return s;
+}
