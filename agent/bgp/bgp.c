@@ -191,6 +191,14 @@ static int op_rib_route(void *ctx, struct bgp_session *s, const struct evpn_rout
 	return ret < 0 ? ret : 0;
 }
 
+static void op_rib_prefetch(void *ctx, struct bgp_session *s, const struct evpn_route *rt)
+{
+	struct bgp_peer *p = ctx;
+
+	if (p->b->rib)
+		rib_prefetch(p->b->rib, bgp_session_cfg(s)->id, rt);
+}
+
 static void op_rib_flush(void *ctx, struct bgp_session *s)
 {
 	(void)s;
@@ -294,6 +302,7 @@ static const struct bgp_session_ops peer_ops = {
 	.unwatch = op_unwatch,
 	.rib_begin = op_rib_begin,
 	.rib_route = op_rib_route,
+	.rib_prefetch = op_rib_prefetch,
 	.rib_flush = op_rib_flush,
 	.rib_peer_down = op_rib_peer_down,
 	.rib_stale_sweep = op_rib_stale_sweep,

@@ -17,6 +17,9 @@
 #include "addr.h"
 #include "log.h"
 
+/* How far ahead of rib_route the RIB is asked to prefetch (routes). */
+#define RX_PREFETCH 8
+
 static bool open_has_evpn(const struct bgp_open *o)
 {
 	for (unsigned i = 0; i < o->n_mp && i < BGP_OPEN_MAX_AF; i++)
@@ -224,6 +227,16 @@ static void rx_update(struct bgp_session *s, struct bgp_conn *c, const struct bg
 	for (unsigned i = 0; i < u->n_routes && s->ops->rib_route; i++) {
 		const struct evpn_route *rt = &u->routes[i];
 		int ret;
+
+		/* The RIB's index lookups are cache misses at random places:
+		 * started RX_PREFETCH routes ahead, they overlap. */
+		if (s->ops->rib_prefetch) {
+			if (i == 0)
+				for (unsigned j = 0; j < RX_PREFETCH && j < u->n_routes; j++)
+					s->ops->rib_prefetch(s->ctx, s, &u->routes[j]);
+			else if (i + RX_PREFETCH - 1 < u->n_routes)
+				s->ops->rib_prefetch(s->ctx, s, &u->routes[i + RX_PREFETCH - 1]);
+		}
 
 		if (rt->withdraw)
 			s->withdraws_in++;

@@ -134,6 +134,14 @@ static void attr_build(const struct evpn_route *rt, const struct bgp_attrs *a,
 	}
 }
 
+void rib_prefetch(const struct rib *rib, uint32_t peer, const struct evpn_route *rt)
+{
+	struct rib_dkey kpart;
+
+	if (rt && route_dkey(rt, &kpart))
+		rib_store_prefetch(rib, peer, rt, &kpart);
+}
+
 static int withdraw_route(struct rib *rib, uint32_t peer, const struct evpn_route *rt,
 			  const struct rib_dkey *kpart)
 {
@@ -151,6 +159,7 @@ int rib_update(struct rib *rib, uint32_t peer, const struct evpn_route *rt,
 	       const struct bgp_attrs *a)
 {
 	struct rib_dkey kpart, k, ok;
+	struct rib_rdkey sk;
 	struct rib_path np;
 	struct rib_attr ra;
 	uint32_t vni, label, vtep = 0, idx, prev;
@@ -211,9 +220,6 @@ int rib_update(struct rib *rib, uint32_t peer, const struct evpn_route *rt,
 
 	attr_build(rt, a, &ra);
 	memset(&np, 0, sizeof(np));
-	np.peer = peer;
-	memcpy(np.rd, rt->rd, 8);
-	np.etag = rt->etag;
 	np.vtep = vtep;
 	if (rt->type == EVPN_RT_MACIP && a->evpn.mac_mobility) {
 		np.seq = a->evpn.mm_seq;
@@ -248,7 +254,8 @@ int rib_update(struct rib *rib, uint32_t peer, const struct evpn_route *rt,
 		rib_stat_add(&rib->st.updates, 1);
 		return 0;
 	}
-	err = rib_path_insert(rib, &k, &np);
+	rib_rdkey_make(&sk, peer, rt->rd, rt->etag, k.type);
+	err = rib_path_insert(rib, &k, &np, &sk);
 	if (err) {
 		rib_attr_unref(rib, np.attr);
 		log_err("rib: out of memory: route from peer %u dropped", peer);
@@ -266,12 +273,12 @@ struct rib_match {
 	const struct evpn_import *keep_vnis; /* non-NULL: remove dests of VNIs it lacks */
 };
 
-static bool path_matches(const struct rib_match *m, const struct rib_dkey *k,
-			 const struct rib_path *p)
+static bool path_matches(const struct rib *rib, const struct rib_match *m,
+			 const struct rib_dkey *k, const struct rib_path *p)
 {
 	if (m->keep_vnis)
 		return !evpn_import_has_vni(m->keep_vnis, k->vni);
-	if (p->peer != m->peer)
+	if (rib_path_peer(rib, p) != m->peer)
 		return false;
 	return !m->only_stale || (p->flags & RIB_P_STALE);
 }
@@ -279,17 +286,17 @@ static bool path_matches(const struct rib_match *m, const struct rib_dkey *k,
 static void remove_matching(struct rib *rib, const struct rib_match *m)
 {
 	struct rib_dkey *keys = NULL;
-	size_t n = 0, cap = 0, pos = 0, i;
-	const void *kp;
-	void *vp;
+	size_t n = 0, cap = 0, i;
+	uint32_t di;
 
-	/* Collect, then change: hashmap iteration must not see deletions. */
-	while ((kp = hashmap_next(&rib->dests, &pos, &vp))) {
-		const struct rib_dest *d = vp;
+	/* Collect, then change: a removal re-decides other destinations of
+	 * its groups (rib_best_run), which a walk should not meet half done. */
+	for (di = rib_dest_next(rib, RIB_NIL); di != RIB_NIL; di = rib_dest_next(rib, di)) {
+		const struct rib_dest *d = rib_dest_at(rib, di);
 		uint32_t j;
 
 		for (j = d->head; j != RIB_NIL; j = rib->paths[j].next)
-			if (path_matches(m, kp, &rib->paths[j]))
+			if (path_matches(rib, m, &d->k, &rib->paths[j]))
 				break;
 		if (j == RIB_NIL)
 			continue;
@@ -304,7 +311,7 @@ static void remove_matching(struct rib *rib, const struct rib_match *m)
 			keys = nk;
 			cap = nc;
 		}
-		keys[n++] = *(const struct rib_dkey *)kp;
+		keys[n++] = d->k;
 	}
 	for (i = 0; i < n; i++) {
 		struct rib_dest *d = rib_dest_get(rib, &keys[i]);
@@ -315,7 +322,7 @@ static void remove_matching(struct rib *rib, const struct rib_match *m)
 		while (d && d->head != RIB_NIL) {
 			for (j = d->head, prev = RIB_NIL; j != RIB_NIL;
 			     prev = j, j = rib->paths[j].next)
-				if (path_matches(m, &keys[i], &rib->paths[j]))
+				if (path_matches(rib, m, &keys[i], &rib->paths[j]))
 					break;
 			if (j == RIB_NIL)
 				break;
@@ -345,18 +352,17 @@ void rib_peer_down(struct rib *rib, uint32_t peer)
 void rib_peer_stale(struct rib *rib, uint32_t peer)
 {
 	struct rib_peer *pr = hashmap_get(&rib->peers, &peer);
-	size_t pos = 0;
-	void *vp;
+	uint32_t di;
 
 	if (peer == RIB_PEER_LOCAL || !pr)
 		return;
 	/* RFC 4724 4.2: keep forwarding on the peer's routes, marked stale. */
-	while (hashmap_next(&rib->dests, &pos, &vp)) {
-		const struct rib_dest *d = vp;
+	for (di = rib_dest_next(rib, RIB_NIL); di != RIB_NIL; di = rib_dest_next(rib, di)) {
+		const struct rib_dest *d = rib_dest_at(rib, di);
 		uint32_t j;
 
 		for (j = d->head; j != RIB_NIL; j = rib->paths[j].next)
-			if (rib->paths[j].peer == peer)
+			if (rib_path_peer(rib, &rib->paths[j]) == peer)
 				rib->paths[j].flags |= RIB_P_STALE;
 	}
 	pr->stale = true;
@@ -486,7 +492,7 @@ void rib_local_garp(struct rib *rib, const struct vtep_event *ev)
 	if (!d)
 		return;  /* not a port of ours with that MAC and IP */
 	for (i = d->head; i != RIB_NIL; i = rib->paths[i].next)
-		if (rib->paths[i].peer == RIB_PEER_LOCAL)
+		if (rib->paths[i].src == RIB_NIL)
 			lp = &rib->paths[i];
 	if (!lp || (lp->flags & RIB_P_BEST))
 		return;  /* unknown, or already ours */
@@ -555,17 +561,7 @@ int rib_new(const struct rib_env *env, struct rib **out)
 	rib->exp = env->exp;
 	rib->now_ns = env->now_ns ? env->now_ns : clock_mono_ns;
 	rib->now_ctx = env->now_ctx;
-	rib->path_free = RIB_NIL;
-	rib->attr_free = RIB_NIL;
-	err = hashmap_init(&rib->dests, sizeof(struct rib_dkey), sizeof(struct rib_dest), 0);
-	err = err ?: hashmap_init(&rib->attr_idx, sizeof(struct rib_attr), sizeof(uint32_t), 0);
-	err = err ?: hashmap_init(&rib->ipx, sizeof(struct rib_ipx_key), sizeof(struct rib_ipx), 0);
-	err = err ?: hashmap_init(&rib->macx, sizeof(struct rib_macx_key),
-				  sizeof(struct rib_macx), 0);
-	err = err ?: hashmap_init(&rib->rdmap, sizeof(struct rib_rdkey),
-				  sizeof(struct rib_rdval), 0);
-	err = err ?: hashmap_init(&rib->peers, sizeof(uint32_t), sizeof(struct rib_peer), 0);
-	err = err ?: hashmap_init(&rib->dad, sizeof(struct rib_dkey), sizeof(struct rib_dad), 0);
+	err = rib_store_init(rib);
 	err = err ?: hashmap_init(&rib->remotes, sizeof(uint32_t), sizeof(uint32_t), 0);
 	err = err ?: hashmap_init(&rib->vni_rd, sizeof(uint32_t), 8, 0);
 	err = err ?: load_config(rib, env->cfg);
@@ -585,17 +581,9 @@ void rib_free(struct rib *rib)
 		return;
 	rib_sync_detach(rib);
 	evpn_import_free(rib->imp);
-	hashmap_free(&rib->dests);
-	hashmap_free(&rib->attr_idx);
-	hashmap_free(&rib->ipx);
-	hashmap_free(&rib->macx);
-	hashmap_free(&rib->rdmap);
-	hashmap_free(&rib->peers);
-	hashmap_free(&rib->dad);
+	rib_store_free(rib);
 	hashmap_free(&rib->remotes);
 	hashmap_free(&rib->vni_rd);
-	free(rib->paths);
-	free(rib->attrs);
 	free(rib);
 }
 
@@ -632,13 +620,11 @@ int rib_reload(struct rib *rib, const struct vtep_config *cfg)
 int rib_walk(const struct rib *rib, uint32_t vni, uint32_t peer, rib_walk_fn fn, void *ctx)
 {
 	struct rib_route_info ri;
-	size_t pos = 0;
-	const void *kp;
-	void *vp;
+	uint32_t di;
 
-	while ((kp = hashmap_next(&rib->dests, &pos, &vp))) {
-		const struct rib_dkey *k = kp;
-		const struct rib_dest *d = vp;
+	for (di = rib_dest_next(rib, RIB_NIL); di != RIB_NIL; di = rib_dest_next(rib, di)) {
+		const struct rib_dest *d = rib_dest_at(rib, di);
+		const struct rib_dkey *k = &d->k;
 		uint32_t j;
 
 		if (vni && k->vni != vni)
@@ -646,16 +632,24 @@ int rib_walk(const struct rib *rib, uint32_t vni, uint32_t peer, rib_walk_fn fn,
 		for (j = d->head; j != RIB_NIL; j = rib->paths[j].next) {
 			const struct rib_path *p = &rib->paths[j];
 			const struct rib_attr *at = rib_attr_at(rib, p->attr);
+			const struct rib_rdkey *src = rib_path_src(rib, p);
 			int ret;
 
-			if (peer != UINT32_MAX && p->peer != peer)
+			if (peer != UINT32_MAX && rib_path_peer(rib, p) != peer)
 				continue;
 			memset(&ri, 0, sizeof(ri));
-			ri.peer = p->peer;
+			ri.peer = rib_path_peer(rib, p);
 			ri.vni = k->vni;
 			ri.route.type = k->type;
-			memcpy(ri.route.rd, p->rd, 8);
-			ri.route.etag = p->etag;
+			if (src) {
+				memcpy(ri.route.rd, src->rd, 8);
+				ri.route.etag = src->etag;
+			} else {
+				const uint8_t *rd = hashmap_get(&rib->vni_rd, &k->vni);
+
+				if (rd)
+					memcpy(ri.route.rd, rd, 8);
+			}
 			memcpy(ri.route.mac, k->mac, 6);
 			if (k->type != EVPN_RT_MACIP || k->plen) {
 				ri.route.ip.len = 4;

@@ -14,16 +14,6 @@
 
 /* ---- local ports ------------------------------------------------------------- */
 
-static void local_rd(const struct rib *rib, uint32_t vni, uint8_t rd[8])
-{
-	const uint8_t *r = hashmap_get(&rib->vni_rd, &vni);
-
-	if (r)
-		memcpy(rd, r, 8);
-	else
-		memset(rd, 0, 8);
-}
-
 static void local_add(struct rib *rib, uint32_t vni, const uint8_t mac[6], uint32_t ip)
 {
 	struct rib_path np;
@@ -33,8 +23,6 @@ static void local_add(struct rib *rib, uint32_t vni, const uint8_t mac[6], uint3
 
 	rib_dkey_macip(&k, vni, mac, ip, true);
 	memset(&np, 0, sizeof(np));
-	np.peer = RIB_PEER_LOCAL;
-	local_rd(rib, vni, np.rd);
 	np.vtep = rib->vtep_ip;
 	np.attr = RIB_NIL;
 	/* RFC 7432 15: a MAC that arrives here while known remote is
@@ -45,7 +33,7 @@ static void local_add(struct rib *rib, uint32_t vni, const uint8_t mac[6], uint3
 			 "advertised with %u", vni, addr_fmt_mac(mac, m), addr_fmt_ip(ip, a),
 			 rseq, np.seq);
 	}
-	if (rib_path_insert(rib, &k, &np))
+	if (rib_path_insert(rib, &k, &np, NULL))
 		log_err("rib: out of memory: local route for vni %u %s not kept", vni,
 			addr_fmt_ip(ip, a));
 }
@@ -61,7 +49,7 @@ static void local_remove(struct rib *rib, uint32_t vni, const uint8_t mac[6], ui
 	if (!d)
 		return;
 	for (i = d->head; i != RIB_NIL; prev = i, i = rib->paths[i].next)
-		if (rib->paths[i].peer == RIB_PEER_LOCAL) {
+		if (rib->paths[i].src == RIB_NIL) {
 			rib_path_remove(rib, &k, i, prev);
 			return;
 		}
@@ -85,20 +73,19 @@ void rib_local_port(struct rib *rib, const struct vtep_port *old, const struct v
 void rib_local_vtep_changed(struct rib *rib)
 {
 	struct rib_dkey *keys = NULL;
-	size_t n = 0, pos = 0, i;
-	const void *kp;
-	void *vp;
+	size_t n = 0, i;
+	uint32_t di;
 
-	keys = malloc((hashmap_count(&rib->dests) + 1) * sizeof(*keys));
+	keys = malloc(((size_t)rib->n_dests + 1) * sizeof(*keys));
 	if (!keys)
 		return;
-	while ((kp = hashmap_next(&rib->dests, &pos, &vp))) {
-		const struct rib_dest *d = vp;
+	for (di = rib_dest_next(rib, RIB_NIL); di != RIB_NIL; di = rib_dest_next(rib, di)) {
+		const struct rib_dest *d = rib_dest_at(rib, di);
 		uint32_t j;
 
 		for (j = d->head; j != RIB_NIL; j = rib->paths[j].next)
-			if (rib->paths[j].peer == RIB_PEER_LOCAL) {
-				keys[n++] = *(const struct rib_dkey *)kp;
+			if (rib->paths[j].src == RIB_NIL) {
+				keys[n++] = d->k;
 				break;
 			}
 	}
@@ -109,7 +96,7 @@ void rib_local_vtep_changed(struct rib *rib)
 
 		rib_sel_get(rib, &keys[i], d, &before);
 		for (j = d->head; j != RIB_NIL; j = rib->paths[j].next)
-			if (rib->paths[j].peer == RIB_PEER_LOCAL)
+			if (rib->paths[j].src == RIB_NIL)
 				rib->paths[j].vtep = rib->vtep_ip;
 		rib_best_run(rib, &keys[i], d, &before);
 	}

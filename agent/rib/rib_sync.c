@@ -49,13 +49,15 @@
 static bool mac_remote_best(const struct rib *rib, uint32_t vni, const uint8_t mac[6],
 			    struct rib_sel *out)
 {
-	struct rib_dkey k;
-	bool found = false, more;
+	bool found = false;
+	struct rib_grp gc;
+	uint32_t g;
 
-	for (more = rib_macgrp_first(rib, vni, mac, &k); more; more = rib_macgrp_next(rib, &k)) {
+	for (g = rib_macgrp_first(rib, &gc, vni, mac); g != RIB_NIL; g = rib_grp_next(rib, &gc)) {
+		const struct rib_dest *d = rib_dest_at(rib, g);
 		struct rib_sel s;
 
-		rib_sel_get(rib, &k, rib_dest_get(rib, &k), &s);
+		rib_sel_get(rib, &d->k, d, &s);
 		if (!s.has || s.local)
 			continue;
 		if (!found || s.seq > out->seq ||
@@ -120,17 +122,23 @@ static void installed(struct rib *rib, const struct rib_dkey *k, const struct ri
 	}
 }
 
-/* Does the (VNI, MAC) group hold a MAC-only destination? Only those need a
- * vtep_fdb entry: a MAC+IP route's MAC is in its host route, and one map
- * entry per such route is what keeps 1M routes cheap (vtep_maps.h). */
+/* Does the (VNI, MAC) group hold a MAC-only destination with a path? Only
+ * those need a vtep_fdb entry: a MAC+IP route's MAC is in its host route,
+ * and one map entry per such route is what keeps 1M routes cheap
+ * (vtep_maps.h). A destination whose last path just left (it is deleted
+ * right after its selection is synced) no longer counts, or the MAC's
+ * entry would outlive its MAC-only route. */
 static bool macgrp_has_mac_only(const struct rib *rib, uint32_t vni, const uint8_t mac[6])
 {
-	struct rib_dkey k;
-	bool more;
+	struct rib_grp gc;
+	uint32_t g;
 
-	for (more = rib_macgrp_first(rib, vni, mac, &k); more; more = rib_macgrp_next(rib, &k))
-		if (!k.plen)
+	for (g = rib_macgrp_first(rib, &gc, vni, mac); g != RIB_NIL; g = rib_grp_next(rib, &gc)) {
+		const struct rib_dest *d = rib_dest_at(rib, g);
+
+		if (!d->k.plen && d->head != RIB_NIL)
 			return true;
+	}
 	return false;
 }
 
@@ -148,19 +156,19 @@ static bool better_holder(const struct rib_sel *a, const uint8_t *ma, const stru
 	return memcmp(ma, mb, 6) < 0;
 }
 
-/* Walks a group (first/next) for the selection that feeds a shared key.
- * Returns 1 with *out (and its destination's MAC) filled, 0 for nothing, or
- * -1 for "a local workload here wins" (mapsync uses the port). *over: the
- * chosen remote beat a local workload. */
-static int pick_holder(const struct rib *rib, struct rib_dkey *k, bool more,
-		       bool (*next)(const struct rib *, struct rib_dkey *), struct rib_sel *out,
-		       uint8_t mac[6], bool *over)
+/* Walks a group (its first member g, then the cursor gc) for the selection
+ * that feeds a shared key. Returns 1 with *out (and its destination's MAC)
+ * filled, 0 for nothing, or -1 for "a local workload here wins" (mapsync
+ * uses the port). *over: the chosen remote beat a local workload. */
+static int pick_holder(const struct rib *rib, uint32_t g, struct rib_grp *gc,
+		       struct rib_sel *out, uint8_t mac[6], bool *over)
 {
 	bool found = false;
 
 	*over = false;
-	for (; more; more = next(rib, k)) {
-		const struct rib_dest *d = rib_dest_get(rib, k);
+	for (; g != RIB_NIL; g = rib_grp_next(rib, gc)) {
+		const struct rib_dest *d = rib_dest_at(rib, g);
+		const struct rib_dkey *k = &d->k;
 		struct rib_sel s;
 
 		rib_sel_get(rib, k, d, &s);
@@ -194,12 +202,12 @@ static bool sync_route(void *ctx, const struct vtep_route_key *rk, struct vtep_r
 		       bool *over_local)
 {
 	const struct rib *rib = ctx;
-	struct rib_dkey k;
+	struct rib_grp gc;
 	struct rib_sel s;
 	uint8_t mac[6];
-	bool more = rib_ipgrp_first(rib, rk->vni, rk->ip, &k);
 
-	if (pick_holder(rib, &k, more, rib_ipgrp_next, &s, mac, over_local) <= 0)
+	if (pick_holder(rib, rib_ipgrp_first(rib, &gc, rk->vni, rk->ip), &gc, &s, mac,
+			over_local) <= 0)
 		return false;
 	memset(out, 0, sizeof(*out));
 	out->vtep = s.vtep;
@@ -214,12 +222,12 @@ static bool sync_fdb(void *ctx, const struct vtep_fdb_key *fk, struct vtep_fdb *
 		     bool *over_local)
 {
 	const struct rib *rib = ctx;
-	struct rib_dkey k;
+	struct rib_grp gc;
 	struct rib_sel s;
 	uint8_t mac[6];
-	bool more = rib_macgrp_first(rib, fk->vni, fk->mac, &k);
 
-	if (pick_holder(rib, &k, more, rib_macgrp_next, &s, mac, over_local) <= 0)
+	if (pick_holder(rib, rib_macgrp_first(rib, &gc, fk->vni, fk->mac), &gc, &s, mac,
+			over_local) <= 0)
 		return false;
 	if (!*over_local && !macgrp_has_mac_only(rib, fk->vni, fk->mac))
 		return false;
