@@ -121,6 +121,13 @@ static void on_events(void *ctx)
 	daemon_bgp_flush(ctx);
 }
 
+/* mapsync's writer thread finished a job: its results, and the next job
+ * with what changed meanwhile (mapsync_flush_async). */
+static void on_mapsync(void *ctx)
+{
+	mapsync_poll(((struct daemon *)ctx)->ms);
+}
+
 static void on_control(void *ctx)
 {
 	control_handle(((struct daemon *)ctx)->ctl);
@@ -308,7 +315,8 @@ static int open_services(struct daemon *d)
 	}
 	if ((ret = loop_add(d->loop, d->sigfd, on_signal, d)) ||
 	    (ret = loop_add(d->loop, netlink_fd(d->nl), on_netlink, d)) ||
-	    (ret = loop_add(d->loop, events_fd(d->ev), on_events, d))) {
+	    (ret = loop_add(d->loop, events_fd(d->ev), on_events, d)) ||
+	    (ret = loop_add(d->loop, mapsync_event_fd(d->ms), on_mapsync, d))) {
 		log_err("event loop: %s", strerror(-ret));
 		return ret;
 	}

@@ -91,7 +91,8 @@ static const char bgp[] =
 	"\nEVPN routes received over BGP and our own (peer \"local\"), sorted by VNI,\n"
 	"route type, MAC, IP, RD, peer (needs vtepd). Empty until vtepd has a BGP RIB.\n"
 	"JSON: [{vni, type, prefix, vtep, mac, peer, seq, sticky, rd, route_targets,\n"
-	"label, best, stale, frozen, local_pref, router_mac}]\n";
+	"label, best, stale, frozen, pending, local_pref, router_mac}]\n"
+	"pending: the best path, which a full map has no room for yet (vtepctl status).\n";
 
 static const char reload[] =
 	"Usage: vtepctl reload\n"
@@ -107,8 +108,11 @@ static const char status[] =
 	"\nWhat this kernel can run (each probed capability) and the mode each uplink\n"
 	"runs in (xdp or tc), with the reason vtepd chose it (needs vtepd).\n"
 	"JSON: {version, features, feature_notes, xdp_program, test_override,\n"
-	"uplinks: [{ifname, ifindex, attached, mode, generic, reason}]}\n"
-	"features: {name: true|false}; feature_notes: {name: why it is missing}.\n";
+	"uplinks: [{ifname, ifindex, attached, mode, generic, reason}],\n"
+	"maps: [{map, capacity, pending}]}\n"
+	"features: {name: true|false}; feature_notes: {name: why it is missing}.\n"
+	"maps: entries a full map has no room for yet (pending), by map; they go in\n"
+	"as room frees (withdrawals; a larger limits.routes/limits.fdb at restart).\n";
 
 static const char pods[] =
 	"Usage: vtepctl pods [show]\n"

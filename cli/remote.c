@@ -116,6 +116,13 @@ static void print_peers(const struct out *o, struct json_object *data)
 	}
 }
 
+static bool get_bool(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) && json_object_get_boolean(v);
+}
+
 static void print_bgp_routes(const struct out *o, struct json_object *data)
 {
 	size_t n;
@@ -130,17 +137,11 @@ static void print_bgp_routes(const struct out *o, struct json_object *data)
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *r = json_object_array_get_idx(data, i);
 
-		printf("%-8" PRId64 "  %-18s  %-15s  %-17s  %-15s  %" PRId64 "\n",
+		printf("%-8" PRId64 "  %-18s  %-15s  %-17s  %-15s  %" PRId64 "%s\n",
 		       get_int(r, "vni"), get_str(r, "prefix", "-"), get_str(r, "vtep", "-"),
-		       get_str(r, "mac", "-"), get_str(r, "peer", "-"), get_int(r, "seq"));
+		       get_str(r, "mac", "-"), get_str(r, "peer", "-"), get_int(r, "seq"),
+		       get_bool(r, "pending") ? "  pending (full map)" : "");
 	}
-}
-
-static bool get_bool(struct json_object *o, const char *key)
-{
-	struct json_object *v;
-
-	return json_object_object_get_ex(o, key, &v) && json_object_get_boolean(v);
 }
 
 /* status: the uplinks first (what an operator asks), then every capability
@@ -169,6 +170,17 @@ static void print_status(const struct out *o, struct json_object *data)
 		       get_bool(u, "generic") ? "generic XDP; " : "", get_str(u, "reason", ""));
 	}
 	printf("XDP program: %s\n", get_str(data, "xdp_program", "?"));
+	if (json_object_object_get_ex(data, "maps", &ups) &&
+	    json_object_is_type(ups, json_type_array)) {
+		printf("%-15s  %-10s  %s\n", "MAP", "CAPACITY", "PENDING");
+		for (size_t i = 0; i < json_object_array_length(ups); i++) {
+			struct json_object *m = json_object_array_get_idx(ups, i);
+
+			printf("%-15s  %-10" PRId64 "  %" PRId64 "%s\n", get_str(m, "map", "?"),
+			       get_int(m, "capacity"), get_int(m, "pending"),
+			       get_int(m, "pending") ? "  (full: waiting for room)" : "");
+		}
+	}
 	printf("%-15s  %-4s  %s\n", "FEATURE", "HAVE", "NOTE");
 	if (!json_object_object_get_ex(data, "feature_notes", &notes))
 		notes = NULL;

@@ -195,6 +195,8 @@ int mapsync_new(const struct mapsync_fds *fds, size_t route_hint, struct mapsync
 	err = err ?: hashmap_init(&ms->statics, sizeof(struct ms_st_key),
 				  sizeof(struct ms_st_val), route_hint);
 	err = err ?: hashmap_init(&ms->st_remote, sizeof(uint32_t), sizeof(uint32_t), 0);
+	err = err ?: ms_pending_init(ms);
+	err = err ?: ms_writer_init(ms);
 	if (err) {
 		mapsync_free(ms);
 		return err;
@@ -209,6 +211,11 @@ void mapsync_free(struct mapsync *ms)
 
 	if (!ms)
 		return;
+	ms_writer_free(ms);
+	ms_pending_free(ms);
+	ms_job_free(ms->spare);
+	free(ms->scratch[0]);
+	free(ms->scratch[1]);
 	for (m = 0; m < MS_NMAPS; m++) {
 		hashmap_free(&ms->dirty[m]);
 		free(ms->dq[m].buf);
@@ -403,6 +410,34 @@ bool mapsync_route_next(const struct mapsync *ms, size_t *pos, struct mapsync_ro
 void mapsync_get_stats(const struct mapsync *ms, struct mapsync_stats *out)
 {
 	*out = ms->stats;
+}
+
+void mapsync_pending_get(const struct mapsync *ms,
+			 struct mapsync_map_pending out[MAPSYNC_PENDING_MAPS])
+{
+	static const enum ms_map maps[MAPSYNC_PENDING_MAPS] = { MS_ROUTES, MS_PREFIXES, MS_FDB };
+	int i;
+
+	for (i = 0; i < MAPSYNC_PENDING_MAPS; i++) {
+		out[i].map = ms_descs[maps[i]].name;
+		out[i].capacity = ms->pend[maps[i]].capacity;
+		out[i].pending = __atomic_load_n(&ms->pend[maps[i]].count, __ATOMIC_RELAXED);
+	}
+}
+
+bool mapsync_pending_route(const struct mapsync *ms, const struct vtep_route_key *k)
+{
+	return ms_pending_has(ms, MS_ROUTES, k);
+}
+
+bool mapsync_pending_prefix(const struct mapsync *ms, const struct vtep_prefix_key *k)
+{
+	return ms_pending_has(ms, MS_PREFIXES, k);
+}
+
+bool mapsync_pending_fdb(const struct mapsync *ms, const struct vtep_fdb_key *k)
+{
+	return ms_pending_has(ms, MS_FDB, k);
 }
 
 /* ---- the BGP side -------------------------------------------------------------- */

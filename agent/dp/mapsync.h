@@ -83,12 +83,46 @@ size_t mapsync_route_count(const struct mapsync *ms);
 bool mapsync_route_next(const struct mapsync *ms, size_t *pos, struct mapsync_route *out);
 
 /* Writes and deletes the dirty keys. Returns 0, or the first -errno a map
- * refused (everything else is still attempted and each failure logged).
- * Each map's entries are written in the order their keys were first marked
- * (the last route received is the last entry written); a write of
- * thousands of entries to one hash map runs half of them on a short-lived
- * second thread, and the call returns when every write is done. */
+ * refused (everything else is still attempted and each failure logged; an
+ * entry a full map refuses is not an error: it waits, see below). Each
+ * map's entries are written in the order their keys were first marked (the
+ * last route received is the last entry written), local ports' and static
+ * routes' before BGP's. When it returns, every change made so far is in
+ * the maps. */
 int mapsync_flush(struct mapsync *ms);
+/* The same, for a burst of routes from a peer: a big one (thousands of
+ * keys) is handed to mapsync's writer thread and the call returns at once,
+ * so that the next routes are read and decided while the kernel inserts
+ * these; while the writer is busy, changes wait and go with its next job.
+ * Small ones are written at once, as by mapsync_flush(). The loop watches
+ * mapsync_event_fd() and calls mapsync_poll() when it is readable: that
+ * applies what the writer did and starts its next job. mapsync_flush(),
+ * mapsync_sync(), mapsync_reconcile() and mapsync_bgp_adopt() first wait
+ * for the writer. */
+int mapsync_flush_async(struct mapsync *ms);
+int mapsync_event_fd(const struct mapsync *ms);
+int mapsync_poll(struct mapsync *ms);
+/* Waits until everything handed to the writer is in the maps. */
+int mapsync_sync(struct mapsync *ms);
+
+/* A full map. An entry a map refuses for lack of room (E2BIG: it holds
+ * `limits` entries) waits in mapsync and goes in, in order, as soon as
+ * deletions free room; local ports and static routes go first and move BGP
+ * entries out when they must (mapsync_pending.c). One warning per map says
+ * so (rate-limited). */
+struct mapsync_map_pending {
+	const char *map;          /* "vtep_routes", "vtep_prefixes", "vtep_fdb" */
+	uint32_t capacity;        /* max_entries; 0 when unknown */
+	uint64_t pending;         /* entries waiting for room */
+};
+#define MAPSYNC_PENDING_MAPS 3
+/* Fills out[0..MAPSYNC_PENDING_MAPS); any thread (relaxed atomics). */
+void mapsync_pending_get(const struct mapsync *ms,
+			 struct mapsync_map_pending out[MAPSYNC_PENDING_MAPS]);
+/* Does the entry at this key wait for room? (loop's thread) */
+bool mapsync_pending_route(const struct mapsync *ms, const struct vtep_route_key *k);
+bool mapsync_pending_prefix(const struct mapsync *ms, const struct vtep_prefix_key *k);
+bool mapsync_pending_fdb(const struct mapsync *ms, const struct vtep_fdb_key *k);
 /* Makes the maps equal to the intent: every desired entry is written and
  * every entry of ours (LOCAL/STATIC, all vnis and ports) that is not
  * desired is deleted - the stale leftovers of a previous run. */
@@ -127,8 +161,14 @@ struct mapsync_bgp {
 	 * Called after the intent changed; may call mapsync_bgp_touch_*(). */
 	void (*port)(void *ctx, uint32_t ifindex, const struct vtep_port *old,
 		     const struct vtep_port *cur);
-	/* Called at the end of every mapsync_flush() (after the writes). */
-	void (*flushed)(void *ctx);
+	/* Called at the end of every flush (mapsync_flush, after the writes;
+	 * mapsync_flush_async, once its job is handed over). gen: the last job
+	 * of map changes formed so far, which written() will report; 0 when
+	 * the changes of this flush wait for a later job (the writer was
+	 * busy). */
+	void (*flushed)(void *ctx, uint64_t gen);
+	/* Every job up to gen is in the maps (loop's thread; optional). */
+	void (*written)(void *ctx, uint64_t gen);
 };
 /* Installs (or with NULL removes) the BGP side. bgp->port is called at once
  * for every port already attached (old = NULL). */

@@ -1,13 +1,16 @@
 /* mapsync_priv.h - mapsync's insides, shared by mapsync.c (intent tables,
  * dirty set, public edits), mapsync_resolve.c (intent -> desired map value
- * for one key), mapsync_flush.c (dirty keys -> batched syscalls) and
- * mapsync_reconcile.c (restart scans, BGP adoption). Nothing else includes
- * this.
+ * for one key), mapsync_flush.c (dirty keys -> jobs of batched syscalls,
+ * and their results), mapsync_writer.c (the thread that runs big jobs while
+ * the loop goes on), mapsync_pending.c (entries a full map refused: kept,
+ * retried, reported) and mapsync_reconcile.c (restart scans, BGP
+ * adoption). Nothing else includes this.
  */
 #ifndef VTEP_MAPSYNC_PRIV_H
 #define VTEP_MAPSYNC_PRIV_H
 
 #include <arpa/inet.h>
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -64,6 +67,71 @@ struct ms_dq {
 	size_t doff;              /* offset of the flags / struct ms_dirty */
 };
 
+/* One map's part of a job: the entries to write (in order) and the keys
+ * to delete, resolved on the loop's thread; then what running them gave. */
+struct ms_res {
+	uint8_t *ukeys, *uvals;
+	size_t nu;
+	uint8_t *dkeys;
+	size_t nd;
+	size_t cap;               /* entries ukeys, uvals and dkeys have room for */
+	/* Results (filled by ms_job_run): the updates refused, as indexes
+	 * with their -errno, and the deletions that removed an entry. */
+	uint32_t *fail;
+	int *fail_err;
+	size_t nfail, fail_cap;
+	size_t deleted;
+	bool batch_ok;            /* in: batches allowed; out: still allowed */
+};
+
+/* A flush's worth of map changes: resolved on the loop's thread, run there
+ * (mapsync_flush) or on the writer thread (mapsync_flush_async), and its
+ * results applied on the loop's thread again (ms_job_done). */
+struct ms_job {
+	struct ms_res res[MS_NMAPS];  /* by enum ms_map */
+	uint64_t gen;                 /* mapsync's flush generation */
+	struct mapsync_stats st;      /* what running it counted */
+	struct ms_job *next;
+};
+
+/* The writer thread (mapsync_writer.c): one job at a time, in order. */
+struct ms_writer {
+	pthread_t th;
+	bool started, stop;
+	pthread_mutex_t mu;
+	pthread_cond_t cv;            /* a job to run, or stop */
+	pthread_cond_t done_cv;       /* a job finished */
+	struct ms_job *todo, *done;   /* FIFO lists (todo: at most one waits) */
+	int efd;                      /* eventfd: readable while done is not empty */
+	const int *fd;                /* the maps (mapsync's fd[], fixed) */
+};
+
+/* Entries of one map that a full map refused, waiting for room. Keys in
+ * the order they were first refused (a FIFO of key + seq; an entry is live
+ * when the index maps its key to the same seq), in two classes: local
+ * ports and static routes (first), then BGP. */
+struct ms_pq {
+	uint8_t *buf;             /* stride: key + uint32 seq */
+	size_t head, n, cap;
+};
+struct ms_pending {
+	struct hashmap idx;       /* key -> struct ms_pend */
+	struct ms_pq q[2];        /* 0: local and static, 1: BGP */
+	uint32_t seq;
+	uint32_t capacity;        /* the map's max_entries (0: unknown) */
+	uint64_t count;           /* live entries (the metrics thread reads it) */
+	size_t ncls[2];           /* live entries per class */
+	size_t room;              /* entries deleted since the last retry */
+	bool full;                /* refused since the last time room was seen */
+	bool retry;               /* room freed: try the queue again */
+	uint64_t logged_ns;       /* last full-map message */
+	uint64_t logged_count;
+};
+struct ms_pend {
+	uint32_t seq;
+	uint8_t cls;              /* index into ms_pending.q */
+};
+
 struct mapsync {
 	int fd[MS_NMAPS];
 	bool batch_ok[MS_NMAPS];
@@ -77,6 +145,14 @@ struct mapsync {
 					 * value: uint32 index into dq[] */
 	struct ms_dq dq[MS_NMAPS];      /* the dirty keys in the order first marked */
 	struct mapsync_stats stats;
+	struct ms_pending pend[MS_NMAPS]; /* routes, prefixes, fdb only */
+	struct ms_writer w;
+	struct ms_job *spare;     /* a finished job kept with its buffers for the next */
+	uint8_t *scratch[2];      /* resolving: BGP keys and values (scratch_cap entries) */
+	size_t scratch_cap;
+	uint64_t gen;             /* jobs formed so far */
+	uint64_t gen_done;        /* the last job whose results are applied */
+	size_t inflight;          /* jobs handed to the writer, results not applied */
 	struct mapsync_bgp bgp;   /* the BGP side; all NULL when there is none */
 	bool bgp_adopted;         /* every BGP entry in the maps is the BGP side's */
 	/* BGP entries the last full reconcile scan found in the maps (an
@@ -178,5 +254,49 @@ bool ms_ours(const struct mapsync *ms, enum ms_map m, const void *val, bool bgp_
 extern const enum ms_map ms_order[MS_NMAPS];
 bool ms_batch_unsupported(int err);
 int ms_delete(struct mapsync *ms, enum ms_map m, const uint8_t *keys, size_t n);
+/* Runs a job's writes (in ms_order) and deletions (in reverse), recording
+ * the results in it. Touches nothing but the maps and the job: safe on the
+ * writer thread. */
+void ms_job_run(const int fd[MS_NMAPS], struct ms_job *j);
+/* Applies a job's results on the loop's thread (stats, errors, pending
+ * entries, retries), calls the BGP side's written hook, frees the job.
+ * Returns the first -errno a map refused (a full map's refusal is not an
+ * error: the entry waits). */
+int ms_job_done(struct mapsync *ms, struct ms_job *j);
+void ms_job_free(struct ms_job *j);
+/* Map m's entries in the map writer's value format are sourced from: */
+uint8_t ms_val_source(enum ms_map m, const void *val);
+
+/* mapsync_writer.c */
+int ms_writer_init(struct mapsync *ms);
+void ms_writer_free(struct mapsync *ms);
+int ms_writer_submit(struct mapsync *ms, struct ms_job *j);
+/* Applies the results of finished jobs: all of them, waiting for those
+ * still running (drain), or only those already done (reap). Returns the
+ * first -errno of their results. */
+int ms_writer_drain(struct mapsync *ms);
+int ms_writer_reap(struct mapsync *ms);
+void ms_writer_stop(struct mapsync *ms);
+
+/* mapsync_pending.c */
+static inline bool ms_has_pending(enum ms_map m)
+{
+	return m == MS_ROUTES || m == MS_PREFIXES || m == MS_FDB;
+}
+int ms_pending_init(struct mapsync *ms);
+void ms_pending_free(struct mapsync *ms);
+/* A key of map m now holds what it should, or should hold nothing: no
+ * longer pending. */
+void ms_pending_clear(struct mapsync *ms, enum ms_map m, const void *key);
+/* The map refused key (E2BIG: full); its entry (source src) waits. */
+void ms_pending_add(struct mapsync *ms, enum ms_map m, const void *key, uint8_t src);
+bool ms_pending_has(const struct mapsync *ms, enum ms_map m, const void *key);
+/* A local or static entry the map refused: makes room by moving a BGP
+ * entry out to the pending queue, then writes it. 0 or -errno. */
+int ms_pending_make_room(struct mapsync *ms, enum ms_map m, const void *key, const void *val);
+/* Room may have been freed: writes what waits, in order, until the map
+ * refuses again. Then logs the state of every map (rate-limited). */
+int ms_pending_retry(struct mapsync *ms);
+void ms_pending_report(struct mapsync *ms);
 
 #endif /* VTEP_MAPSYNC_PRIV_H */

@@ -125,6 +125,10 @@ int mapsync_reconcile(struct mapsync *ms)
 	void *v;
 	int m, err, e;
 
+	/* 0. The maps as the writer thread leaves them. */
+	err = ms_writer_drain(ms);
+	if (err)
+		log_warn("mapsync: a write before the reconcile failed: %s", strerror(-err));
 	/* 1. Every key the intent names is a candidate for writing. */
 	pos = 0;
 	while ((k = hashmap_next(&ms->vnis, &pos, NULL)))

@@ -13,6 +13,7 @@
  */
 #include "rib_priv.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <malloc.h>
 #include <stdlib.h>
@@ -80,8 +81,10 @@ static void arm_stamp(struct rib *rib)
 	if (!rib->stamp_armed)
 		return;
 	rib->stamp_armed = false;
-	if (rib->n_stamps < RIB_MAX_STAMPS)
+	if (rib->n_stamps < RIB_MAX_STAMPS) {
+		rib->stamp_gen[rib->n_stamps] = 0;
 		rib->stamps[rib->n_stamps++] = rib->pending_stamp;
+	}
 }
 
 void rib_mark_arrival(struct rib *rib, uint64_t t_ns)
@@ -435,31 +438,67 @@ static void lat_observe(struct rib *rib, uint64_t ns)
 	rib_stat_add(&rib->lat.count, 1);
 }
 
+/* The UPDATEs whose routes are in the maps now (their job is done, or
+ * all when all is set): into the latency histogram. */
+static void stamps_observe(struct rib *rib, bool all)
+{
+	uint64_t now = 0;
+	uint32_t i, o = 0;
+
+	for (i = 0; i < rib->n_stamps; i++) {
+		if (all || (rib->stamp_gen[i] && rib->stamp_gen[i] <= rib->gen_done)) {
+			if (!now)
+				now = rib_now(rib);
+			lat_observe(rib, now > rib->stamps[i] ? now - rib->stamps[i] : 0);
+			continue;
+		}
+		rib->stamps[o] = rib->stamps[i];
+		rib->stamp_gen[o++] = rib->stamp_gen[i];
+	}
+	rib->n_stamps = o;
+}
+
 /* The end of every mapsync flush (mapsync's flushed hook, registered by
- * rib_new): the latencies of the UPDATEs it wrote, then our changed
- * advertisements to the export's notify callback. */
-static void on_flushed(void *ctx)
+ * rib_new): the UPDATEs read so far go with job gen (0: a later one), then
+ * our changed advertisements go to the export's notify callback. */
+static void on_flushed(void *ctx, uint64_t gen)
 {
 	struct rib *rib = ctx;
-	uint64_t now;
 	uint32_t i;
 
-	if (rib->n_stamps) {
-		now = rib_now(rib);
+	if (gen)
 		for (i = 0; i < rib->n_stamps; i++)
-			lat_observe(rib, now > rib->stamps[i] ? now - rib->stamps[i] : 0);
-		rib->n_stamps = 0;
-	}
+			if (!rib->stamp_gen[i])
+				rib->stamp_gen[i] = gen;
+	stamps_observe(rib, false);
 	if (rib->exp)
 		evpn_export_flush(rib->exp);
+}
+
+/* mapsync's written hook: every job up to gen is in the maps. */
+static void on_written(void *ctx, uint64_t gen)
+{
+	struct rib *rib = ctx;
+
+	rib->gen_done = gen;
+	stamps_observe(rib, false);
 }
 
 int rib_flush(struct rib *rib)
 {
 	if (rib->ms)
 		return mapsync_flush(rib->ms); /* calls on_flushed() at its end */
-	on_flushed(rib);
+	stamps_observe(rib, true);
+	if (rib->exp)
+		evpn_export_flush(rib->exp);
 	return 0;
+}
+
+int rib_flush_async(struct rib *rib)
+{
+	if (rib->ms)
+		return mapsync_flush_async(rib->ms);
+	return rib_flush(rib);
 }
 
 int rib_initial_sync_done(struct rib *rib)
@@ -566,7 +605,7 @@ int rib_new(const struct rib_env *env, struct rib **out)
 	err = err ?: hashmap_init(&rib->vni_rd, sizeof(uint32_t), 8, 0);
 	err = err ?: load_config(rib, env->cfg);
 	err = err ?: evpn_import_new(env->cfg, &rib->imp);
-	err = err ?: rib_sync_attach(rib, on_port, on_flushed);
+	err = err ?: rib_sync_attach(rib, on_port, on_flushed, on_written);
 	if (err) {
 		rib_free(rib);
 		return err;
@@ -616,6 +655,34 @@ int rib_reload(struct rib *rib, const struct vtep_config *cfg)
 }
 
 /* ---- readers -------------------------------------------------------------------- */
+
+/* Is the map entry destination k's best (remote) path feeds waiting for
+ * room in a full map? */
+static bool best_pending(const struct rib *rib, const struct rib_dkey *k)
+{
+	if (!rib->ms)
+		return false;
+	if (k->type == EVPN_RT_MACIP && k->plen) {
+		struct vtep_route_key rk = { .vni = k->vni, .ip = k->ip };
+
+		return mapsync_pending_route(rib->ms, &rk);
+	}
+	if (k->type == EVPN_RT_MACIP) {
+		struct vtep_fdb_key fk;
+
+		memset(&fk, 0, sizeof(fk));
+		fk.vni = k->vni;
+		memcpy(fk.mac, k->mac, 6);
+		return mapsync_pending_fdb(rib->ms, &fk);
+	}
+	if (k->type == EVPN_RT_PREFIX) {
+		struct vtep_prefix_key pk = { .prefixlen = 32u + k->plen, .vni = htonl(k->vni),
+					      .ip = k->ip };
+
+		return mapsync_pending_prefix(rib->ms, &pk);
+	}
+	return false;
+}
 
 int rib_walk(const struct rib *rib, uint32_t vni, uint32_t peer, rib_walk_fn fn, void *ctx)
 {
@@ -667,6 +734,7 @@ int rib_walk(const struct rib *rib, uint32_t vni, uint32_t peer, rib_walk_fn fn,
 			ri.stale = p->flags & RIB_P_STALE;
 			ri.best = p->flags & RIB_P_BEST;
 			ri.frozen = d->flags & RIB_D_FROZEN;
+			ri.pending = ri.best && p->src != RIB_NIL && best_pending(rib, k);
 			if (at) {
 				ri.has_router_mac = at->flags & RIB_A_HAS_RMAC;
 				memcpy(ri.router_mac, at->router_mac, 6);

@@ -147,6 +147,10 @@ size_t rib_peer_routes(const struct rib *rib, uint32_t peer);
 /* Pending map changes in batches, then pending advertisements. Returns 0 or
  * the first -errno a map refused (logged). */
 int rib_flush(struct rib *rib);
+/* The same at the end of a read burst from a peer: a big batch of map
+ * writes goes to mapsync's writer thread (mapsync_flush_async) and the map
+ * entries follow shortly; everything else as rib_flush(). */
+int rib_flush_async(struct rib *rib);
 /* See "Restart reconcile" above. Returns 0 or -errno. */
 int rib_initial_sync_done(struct rib *rib);
 
@@ -170,6 +174,7 @@ struct rib_route_info {
 	bool     stale;           /* held for a restarting peer (GR) */
 	bool     best;            /* the path in use */
 	bool     frozen;          /* duplicate address detection froze it */
+	bool     pending;         /* the best path, waiting for room in its full map */
 	bool     has_router_mac;
 	uint8_t  router_mac[6];
 	uint32_t local_pref;

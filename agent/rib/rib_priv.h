@@ -201,7 +201,9 @@ struct rib {
 	uint64_t pending_stamp;   /* rib_mark_arrival, not yet recorded */
 	bool     stamp_armed;
 	uint64_t stamps[RIB_MAX_STAMPS];
+	uint64_t stamp_gen[RIB_MAX_STAMPS]; /* mapsync job writing it; 0 = not formed yet */
 	uint32_t n_stamps;
+	uint64_t gen_done;        /* mapsync's last job in the maps */
 	struct rib_latency lat;   /* atomics: the metrics thread reads it */
 	struct rib_stats st;      /* atomics for the same reason */
 };
@@ -307,7 +309,8 @@ void rib_store_free(struct rib *rib);
 int rib_sync_attach(struct rib *rib,
 		    void (*port)(void *ctx, uint32_t ifindex, const struct vtep_port *old,
 				 const struct vtep_port *cur),
-		    void (*flushed)(void *ctx));
+		    void (*flushed)(void *ctx, uint64_t gen),
+		    void (*written)(void *ctx, uint64_t gen));
 void rib_sync_detach(struct rib *rib);
 void rib_sync_changed(struct rib *rib, const struct rib_dkey *k, const struct rib_sel *before,
 		      const struct rib_sel *after);

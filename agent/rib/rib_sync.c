@@ -337,7 +337,8 @@ static uint32_t sync_remote_refs(void *ctx, uint32_t vtep)
 int rib_sync_attach(struct rib *rib,
 		    void (*port)(void *ctx, uint32_t ifindex, const struct vtep_port *old,
 				 const struct vtep_port *cur),
-		    void (*flushed)(void *ctx))
+		    void (*flushed)(void *ctx, uint64_t gen),
+		    void (*written)(void *ctx, uint64_t gen))
 {
 	struct mapsync_bgp b = {
 		.ctx = rib,
@@ -347,6 +348,7 @@ int rib_sync_attach(struct rib *rib,
 		.remote_refs = sync_remote_refs,
 		.port = port,
 		.flushed = flushed,
+		.written = written,
 	};
 
 	if (rib->ms)

@@ -4,7 +4,8 @@
  * IPs and MAC-only routes, so the (VNI, IP) and (VNI, MAC) groups, index
  * growth and deletion inside probe runs are all exercised. After every few
  * hundred steps the RIB (rib_walk) and the maps must match a model kept
- * here. */
+ * here. And a RIB that holds more routes than its maps: the rest are
+ * marked pending, and go in when room frees. */
 #include <check.h>
 #include <stdlib.h>
 #include <string.h>
@@ -188,6 +189,73 @@ START_TEST(test_churn)
 }
 END_TEST
 
+static struct evpn_route distinct_route(unsigned i)
+{
+	struct evpn_route r = rt_macip("192.0.2.20", "02:00:00:00:00:00", "10.1.0.0", 100);
+
+	r.mac[4] = (uint8_t)(i >> 8);
+	r.mac[5] = (uint8_t)i;
+	r.ip.v4 = htonl(0x0a010000u + i);
+	return r;
+}
+
+static int count_pending(void *ctx, const struct rib_route_info *ri)
+{
+	size_t *n = ctx;
+
+	if (ri->pending)
+		n[0]++;
+	if (ri->best)
+		n[1]++;
+	return 0;
+}
+
+START_TEST(test_pending_routes)
+{
+	struct rib_env env;
+	size_t n[2] = { 0, 0 };
+	unsigned i;
+
+	rib_free(rib);
+	mapsync_free(ms);
+	mt_maps_close(&fds);
+	mt_maps_open(&fds, 100);
+	ck_assert_int_eq(mapsync_new(&fds, 0, &ms), 0);
+	memset(&env, 0, sizeof(env));
+	env.cfg = &cfg;
+	env.ms = ms;
+	ck_assert_int_eq(rib_new(&env, &rib), 0);
+	ck_assert_int_eq(rib_initial_sync_done(rib), 0);
+	/* 150 MAC+IP routes, an IP each, for 100 entries. */
+	for (i = 0; i < 150; i++) {
+		struct evpn_route r = distinct_route(i);
+
+		ck_assert_int_eq(rib_update(rib, 1, &r, rt_mkattrs("192.0.2.20", "65000:100",
+								   false, 0, false)), 0);
+	}
+	ck_assert_int_eq(rib_flush(rib), 0);
+	ck_assert_uint_eq(mt_count(fds.routes, 8), 100);
+	ck_assert_int_eq(rib_walk(rib, 0, UINT32_MAX, count_pending, n), 0);
+	ck_assert_uint_eq(n[0], 50);
+	ck_assert_uint_eq(n[1], 150);
+	/* 30 installed ones withdrawn: 30 waiting ones go in. */
+	for (i = 0; i < 30; i++) {
+		struct evpn_route r = distinct_route(i);
+
+		r.withdraw = true;
+		ck_assert_int_eq(rib_update(rib, 1, &r, NULL), 0);
+	}
+	ck_assert_int_eq(rib_flush(rib), 0);
+	n[0] = n[1] = 0;
+	ck_assert_int_eq(rib_walk(rib, 0, UINT32_MAX, count_pending, n), 0);
+	ck_assert_uint_eq(n[0], 20);
+	ck_assert_uint_eq(n[1], 120);
+	ck_assert_uint_eq(mt_count(fds.routes, 8), 100);
+	rib_peer_down(rib, 1);
+	ck_assert_uint_eq(mt_count(fds.routes, 8), 0);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("rib_store");
@@ -197,6 +265,7 @@ Suite *test_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_churn);
+	tcase_add_test(tc, test_pending_routes);
 	suite_add_tcase(s, tc);
 	return s;
 }
