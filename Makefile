@@ -302,7 +302,7 @@ test-asan:
 test-bpf: $(BPFT_BINS)
 	$(Q)./tests/run-unit.sh $(BPFT_BINS)
 
-test-net: all
+test-net: all $(BUILD)/bench/feeder
 	$(Q)./tests/net/run.sh
 
 # Exit 77 (no ../shared/contract beside the clone) is a skip, said as a

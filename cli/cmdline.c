@@ -419,7 +419,7 @@ int cmdline_parse(int argc, char **argv, struct cmdline *c, char *err, size_t er
 		i++;
 		if (i < argc && !strcmp(argv[i], "show"))
 			i++;
-		return parse_kv(argc, argv, i, KW_VNI | KW_PEER, &seen, c, err, errlen);
+		return parse_kv(argc, argv, i, KW_VNI | KW_PEER | KW_PREFIX, &seen, c, err, errlen);
 	}
 	case OBJ_RELOAD:
 		c->verb = VERB_RUN;

@@ -23,9 +23,9 @@ static const char general[] =
 	"  ports del IFNAME\n"
 	"  neigh | fdb | vnis | stats        (read the pinned maps; work without vtepd)\n"
 	"  peers                             BGP neighbors\n"
-	"  bgp routes [vni N] [peer A]       routes received over BGP\n"
+	"  bgp routes [vni N] [peer A] [prefix P]  routes received over BGP\n"
 	"  reload                            re-read vtepd's configuration file\n"
-	"  status                            kernel features and uplink modes\n"
+	"  status                            kernel features, uplink modes, full maps\n"
 	"  pods                              pods attached by the CNI plugin (vtepd-cni)\n"
 	"\n"
 	"Exit status: 0 ok, 1 operation failed, 2 usage error, 3 vtepd not reachable.\n";
@@ -87,7 +87,7 @@ static const char peers[] =
 	"malformed attributes (RFC 7606 treat-as-withdraw).\n";
 
 static const char bgp[] =
-	"Usage: vtepctl bgp routes [show] [vni N] [peer A]\n"
+	"Usage: vtepctl bgp routes [show] [vni N] [peer A] [prefix P]\n"
 	"\nEVPN routes received over BGP and our own (peer \"local\"), sorted by VNI,\n"
 	"route type, MAC, IP, RD, peer (needs vtepd). Empty until vtepd has a BGP RIB.\n"
 	"JSON: [{vni, type, prefix, vtep, mac, peer, seq, sticky, rd, route_targets,\n"

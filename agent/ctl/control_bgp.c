@@ -135,12 +135,28 @@ struct bgp_path {
 struct bgp_paths {
 	struct bgp_path *p;
 	size_t n, cap;
+	bool by_prefix;             /* only routes of this prefix (type 2 IP /32, type 5) */
+	uint32_t prefix;
+	uint8_t plen;
 };
+
+static bool path_has_prefix(const struct rib_route_info *ri, uint32_t prefix, uint8_t plen)
+{
+	const struct evpn_route *rt = &ri->route;
+
+	if (rt->ip.len != 4 || rt->ip.v4 != prefix)
+		return false;
+	if (rt->type == EVPN_RT_MACIP)
+		return plen == 32;
+	return rt->type == EVPN_RT_PREFIX && rt->prefix_len == plen;
+}
 
 static int bgp_path_add(void *ctx, const struct rib_route_info *ri, uint32_t peer)
 {
 	struct bgp_paths *ps = ctx;
 
+	if (ps->by_prefix && !path_has_prefix(ri, ps->prefix, ps->plen))
+		return 0;
 	if (ps->n == ps->cap) {
 		size_t cap = ps->cap ? ps->cap * 2 : 64;
 		struct bgp_path *np = realloc(ps->p, cap * sizeof(*np));
@@ -192,7 +208,7 @@ static void bgp_path_local_rt(const struct vtep_config *cfg, struct rib_route_in
 
 int control_do_bgp_routes(struct req *r)
 {
-	static const char *const keys[] = { "vni", "peer", NULL };
+	static const char *const keys[] = { "vni", "peer", "prefix", NULL };
 	const struct vtep_config *cfg;
 	struct bgp_paths ps = { 0 };
 	uint32_t vni = 0, peer = 0;
@@ -201,6 +217,11 @@ int control_do_bgp_routes(struct req *r)
 	if (control_check_keys(r, keys) || control_arg_vni(r, false, NULL, &vni) ||
 	    control_arg_host_ip(r, "peer", false, NULL, &peer))
 		return -EINVAL;
+	if (json_object_object_get_ex(r->args, "prefix", NULL)) {
+		if (control_arg_prefix(r, &ps.prefix, &ps.plen))
+			return -EINVAL;
+		ps.by_prefix = true;
+	}
 	r->data = json_object_new_array();
 	if (!r->data)
 		return -ENOMEM;

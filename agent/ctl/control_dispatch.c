@@ -160,6 +160,14 @@ done:
 		(*errors)++;
 	reply = ret ? ctlproto_encode_error(r.err, NULL)
 		    : ctlproto_encode_ok_note(r.data, r.note, NULL);
+	if (!reply && !ret && errno == EMSGSIZE) {
+		/* A reply the protocol cannot carry (a big RIB): say so, and
+		 * how to ask for less, rather than close without a word. */
+		snprintf(r.err, sizeof(r.err), "the reply is over %d bytes: narrow it down%s",
+			 CTLPROTO_MAX_MSG, strcmp(cmd, CTLPROTO_CMD_BGP_ROUTES) ? ""
+			 : " (bgp routes: vni N, peer A, prefix P)");
+		reply = ctlproto_encode_error(r.err, NULL);
+	}
 	json_object_put(r.data);
 	json_object_put(root);
 	return reply;

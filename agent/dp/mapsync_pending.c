@@ -18,8 +18,8 @@
  *     restart (limits, read at start) takes them all.
  *   - Reporting: one warning per map when it first refuses, naming the map,
  *     its capacity, how many entries wait and the limit to raise; then at
- *     most one a minute while the number changes, and one line when the
- *     last one went in (ms_pending_report). The count is
+ *     most one a minute while the number changes, and one line when none
+ *     waits any more (ms_pending_report). The count is
  *     mapsync_pending_get() (metrics, vtepctl status); whether one key
  *     waits is mapsync_pending_*() (vtepctl bgp routes).
  */
@@ -437,7 +437,7 @@ void ms_pending_report(struct mapsync *ms)
 			continue;
 		if (!n) {
 			if (p->logged_ns) {
-				log_info("%s: every entry that waited for room is installed",
+				log_info("%s: no entry waits for room any more",
 					 ms_descs[m].name);
 				p->logged_ns = 0;
 				p->logged_count = 0;
