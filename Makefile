@@ -337,7 +337,8 @@ clean:
 # end-to-end run of bench/run.sh that the test suite can call.
 BENCH_BPF_SRCS := $(wildcard bench/*.bpf.c)
 BENCH_BPF_OBJS := $(patsubst bench/%.bpf.c,$(BUILD)/bench/%.bpf.o,$(BENCH_BPF_SRCS))
-BENCH_TOOLS    := $(BUILD)/bench/gen $(BUILD)/bench/fill $(BUILD)/bench/feeder
+BENCH_TOOLS    := $(BUILD)/bench/gen $(BUILD)/bench/fill $(BUILD)/bench/feeder \
+                  $(BUILD)/bench/kcount $(BUILD)/bench/memlat
 
 .PHONY: bench-tools bench-quick
 bench-tools: $(BENCH_TOOLS) $(BENCH_BPF_OBJS)
@@ -357,7 +358,7 @@ $(BUILD)/bench/gen: bench/gen.c bench/frame.c bench/frame.h bench/xsk_tx.c bench
 		$(BUILD)/bench/gen.skel.h $(BUILD)/libvtep.a
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) -Ibench -I$(BUILD)/bench $(LDFLAGS) -o $@ bench/gen.c bench/frame.c bench/xsk_tx.c \
-		$(BUILD)/libvtep.a $(LIBS)
+		$(BUILD)/libvtep.a $(LIBS) -lm
 
 $(BUILD)/bench/fill: bench/fill.c $(wildcard include/*.h) $(BUILD)/libvtep.a
 	$(call msg,LINK,$@)
@@ -370,6 +371,16 @@ $(BUILD)/bench/feeder: bench/feeder.c bench/feeder_sess.c bench/feeder_sess.h \
 	$(call msg,LINK,$@)
 	$(Q)mkdir -p $(dir $@) && $(CC) $(CFLAGS) -Iagent/wire -Ibench $(LDFLAGS) -o $@ bench/feeder.c \
 		bench/feeder_sess.c $(BUILD)/agent/libwire.a $(BUILD)/libvtep.a $(LIBS)
+
+# The kernel's own EVPN tables counted (FRR's forwarding-ready figure) and the
+# memory latency reference of the working-set table.
+$(BUILD)/bench/kcount: bench/kcount.c $(BUILD)/libvtep.a
+	$(call msg,LINK,$@)
+	$(Q)mkdir -p $(dir $@) && $(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libvtep.a
+
+$(BUILD)/bench/memlat: bench/memlat.c
+	$(call msg,LINK,$@)
+	$(Q)mkdir -p $(dir $@) && $(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
 
 # ---- fuzzing (libFuzzer; BGP codecs) -------------------------------------
 #   make fuzz [FUZZ_SECONDS=60]   run tests/fuzz/fuzz_bgp; new inputs go to

@@ -21,7 +21,9 @@
  * ARP target or an inner IPv4 destination) to walk through `spread_n`
  * consecutive addresses, so a 1M-entry route table is looked up at 1M
  * different keys instead of one hot key, and recomputes that IPv4 header's
- * checksum.
+ * checksum. With `zipf_on`, the address is spread_base + zipf_off[k] for
+ * the k-th frame instead (gen.c fills the table with Zipf-distributed
+ * offsets): a few hot destinations and a long tail, as real traffic.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -37,6 +39,9 @@ const volatile __u32 spread_n = 0;      /* 0: send the frame unchanged */
 const volatile __u32 spread_base = 0;   /* first address, host order */
 const volatile __u32 spread_off = 0;    /* offset of the address field */
 const volatile __u32 ipcsum_off = 0;    /* IPv4 header to re-checksum, 0: none */
+#define GEN_ZIPF_N 65536                /* offsets in zipf_off, a power of two */
+const volatile __u32 zipf_on = 0;
+const volatile __u32 zipf_off[GEN_ZIPF_N] = { 0 };
 
 __u32 next_i = 0; /* one CPU runs the test, so a plain increment suffices */
 
@@ -52,8 +57,12 @@ static __always_inline int rewrite(struct xdp_md *ctx)
 	field = data + off;
 	if ((void *)(field + 1) > end)
 		return -1;
-	if (++next_i >= spread_n)
+	if (zipf_on) {
+		next_i = (i + 1) & (GEN_ZIPF_N - 1);
+		i = zipf_off[i & (GEN_ZIPF_N - 1)];
+	} else if (++next_i >= spread_n) {
 		next_i = 0;
+	}
 	*field = bpf_htonl(spread_base + i);
 
 	if (ipcsum_off) {

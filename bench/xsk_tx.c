@@ -31,6 +31,8 @@ struct xsk_tx {
 	struct xsk_ring tx, cq;
 	struct frame frame;
 	unsigned int spread, next;
+	const uint32_t *offs;       /* Zipf offsets (gen.c), or NULL */
+	unsigned int n_offs;
 	uint32_t prod, outstanding;
 };
 
@@ -116,11 +118,18 @@ static uint16_t csum20(const uint8_t *h)
 static void xsk_frame_addr(struct xsk_tx *x, uint8_t *buf)
 {
 	const struct frame *f = &x->frame;
-	uint32_t a = htonl(ntohl(*(uint32_t *)(f->buf + f->addr_off)) + x->next);
+	uint32_t a;
 	uint16_t c;
 
-	if (++x->next >= x->spread)
-		x->next = 0;
+	if (x->offs) {
+		a = htonl(ntohl(*(uint32_t *)(f->buf + f->addr_off)) +
+			  x->offs[x->next & (x->n_offs - 1)]);
+		x->next = (x->next + 1) & (x->n_offs - 1);
+	} else {
+		a = htonl(ntohl(*(uint32_t *)(f->buf + f->addr_off)) + x->next);
+		if (++x->next >= x->spread)
+			x->next = 0;
+	}
 	memcpy(buf + f->addr_off, &a, 4);
 	if (f->ipcsum_off) {
 		buf[f->ipcsum_off + 10] = buf[f->ipcsum_off + 11] = 0;
@@ -129,7 +138,8 @@ static void xsk_frame_addr(struct xsk_tx *x, uint8_t *buf)
 	}
 }
 
-struct xsk_tx *xsk_tx_open(unsigned int ifindex, const struct frame *f, unsigned int spread)
+struct xsk_tx *xsk_tx_open(unsigned int ifindex, const struct frame *f, unsigned int spread,
+			   const uint32_t *offs, unsigned int n_offs)
 {
 	struct xsk_tx *x = calloc(1, sizeof(*x));
 	int err = -ENOMEM;
@@ -139,6 +149,8 @@ struct xsk_tx *xsk_tx_open(unsigned int ifindex, const struct frame *f, unsigned
 	x->fd = -1;
 	x->frame = *f;
 	x->spread = spread;
+	x->offs = offs;
+	x->n_offs = n_offs;
 	x->umem = mmap(NULL, (size_t)XSK_FRAMES * XSK_CHUNK, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 	if (x->umem == MAP_FAILED) {
