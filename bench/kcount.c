@@ -8,9 +8,9 @@
  *                       VTEP (NDA_DST), extern_learn or not
  *   kcount neigh DEV    IPv4 neighbours on DEV marked extern_learn
  *   kcount fdb-has DEV MAC / neigh-has DEV IP
- *                       exit 0 when that one entry is there (RTM_GETNEIGH
- *                       of one key would do, but not every kernel answers
- *                       it for the bridge: this dumps too, stopping early)
+ *                       exit 0 when that one entry is there: one
+ *                       RTM_GETNEIGH for the key (no dump, so polling it
+ *                       leaves the daemon that fills the tables alone)
  * Prints the count. Exit 1 on a netlink error.
  */
 #include <errno.h>
@@ -60,6 +60,66 @@ static bool match(const struct nlmsghdr *h, const struct want *w)
 			key = true;
 	}
 	return key && (w->family == AF_INET || dst);
+}
+
+/* One entry by its key (RTM_GETNEIGH without NLM_F_DUMP): 1 when it is
+ * there, 0 when not, -errno. For the VXLAN device's FDB the request carries
+ * NTF_SELF and the MAC (vxlan_fdb_get); for a neighbour, its IP. */
+static long get_one(const struct want *w)
+{
+	struct {
+		struct nlmsghdr h;
+		struct ndmsg nd;
+		char attrs[64];
+	} req;
+	static char buf[1 << 16];
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	struct rtattr *a;
+	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	long ret = -EPROTO;
+	ssize_t r;
+
+	if (fd < 0)
+		return -errno;
+	memset(&req, 0, sizeof(req));
+	req.h.nlmsg_type = RTM_GETNEIGH;
+	req.h.nlmsg_flags = NLM_F_REQUEST;
+	req.h.nlmsg_seq = 1;
+	req.nd.ndm_family = (uint8_t)w->family;
+	req.nd.ndm_ifindex = w->ifindex;
+	a = (struct rtattr *)req.attrs;
+	if (w->family == AF_BRIDGE) {
+		req.nd.ndm_flags = NTF_SELF;
+		a->rta_type = NDA_LLADDR;
+		a->rta_len = RTA_LENGTH(6);
+		memcpy(RTA_DATA(a), w->mac, 6);
+	} else {
+		a->rta_type = NDA_DST;
+		a->rta_len = RTA_LENGTH(4);
+		memcpy(RTA_DATA(a), &w->ip, 4);
+	}
+	req.h.nlmsg_len = NLMSG_LENGTH(sizeof(req.nd)) + RTA_ALIGN(a->rta_len);
+	if (sendto(fd, &req, req.h.nlmsg_len, 0, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		close(fd);
+		return -errno;
+	}
+	r = recv(fd, buf, sizeof(buf), 0);
+	if (r < 0) {
+		ret = -errno;
+	} else {
+		struct nlmsghdr *h = (struct nlmsghdr *)buf;
+		int len = (int)r;
+
+		if (NLMSG_OK(h, len)) {
+			if (h->nlmsg_type == RTM_NEWNEIGH)
+				ret = match(h, w) ? 1 : 0;
+			else if (h->nlmsg_type == NLMSG_ERROR)
+				ret = ((const struct nlmsgerr *)NLMSG_DATA(h))->error == -ENOENT ? 0 :
+				      ((const struct nlmsgerr *)NLMSG_DATA(h))->error;
+		}
+	}
+	close(fd);
+	return ret;
 }
 
 static long dump(const struct want *w)
@@ -147,7 +207,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	w.has_key = argc == 4;
-	n = dump(&w);
+	n = w.has_key ? get_one(&w) : dump(&w);
 	if (n < 0) {
 		fprintf(stderr, "kcount: %s\n", strerror((int)-n));
 		return 1;

@@ -193,12 +193,13 @@ static int op_rib_route(void *ctx, struct bgp_session *s, const struct evpn_rout
 
 static int flush(struct bgp *b, bool burst);
 
-static void op_rib_prefetch(void *ctx, struct bgp_session *s, const struct evpn_route *rt)
+static void op_rib_prefetch(void *ctx, struct bgp_session *s, const struct evpn_route *rt,
+			    bool deep)
 {
 	struct bgp_peer *p = ctx;
 
 	if (p->b->rib)
-		rib_prefetch(p->b->rib, bgp_session_cfg(s)->id, rt);
+		rib_prefetch(p->b->rib, bgp_session_cfg(s)->id, rt, deep);
 }
 
 static void op_rib_flush(void *ctx, struct bgp_session *s)

@@ -137,12 +137,12 @@ static void attr_build(const struct evpn_route *rt, const struct bgp_attrs *a,
 	}
 }
 
-void rib_prefetch(const struct rib *rib, uint32_t peer, const struct evpn_route *rt)
+void rib_prefetch(const struct rib *rib, uint32_t peer, const struct evpn_route *rt, bool deep)
 {
 	struct rib_dkey kpart;
 
 	if (rt && route_dkey(rt, &kpart))
-		rib_store_prefetch(rib, peer, rt, &kpart);
+		rib_store_prefetch(rib, peer, rt, &kpart, deep);
 }
 
 static int withdraw_route(struct rib *rib, uint32_t peer, const struct evpn_route *rt,

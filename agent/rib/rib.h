@@ -133,8 +133,11 @@ void rib_mark_arrival(struct rib *rib, uint64_t t_ns);
 int rib_update(struct rib *rib, uint32_t peer, const struct evpn_route *rt,
 	       const struct bgp_attrs *attrs);
 /* Optional, a few routes before rib_update(rib, peer, rt, ...): starts the
- * cache misses that route's lookups will take (a hint; nothing changes). */
-void rib_prefetch(const struct rib *rib, uint32_t peer, const struct evpn_route *rt);
+ * cache misses that route's lookups will take (a hint; nothing changes).
+ * Called twice per route, the second time closer to its update with deep
+ * set: the first call's lines are in the cache then, and what they point
+ * to is fetched. */
+void rib_prefetch(const struct rib *rib, uint32_t peer, const struct evpn_route *rt, bool deep);
 void rib_peer_down(struct rib *rib, uint32_t peer);
 void rib_peer_stale(struct rib *rib, uint32_t peer);
 void rib_peer_eor(struct rib *rib, uint32_t peer);

@@ -81,12 +81,15 @@ _Static_assert(sizeof(struct rib_dest) == 24, "rib_dest packs");
 
 /* An index over the destinations (rib_store.c): open addressing, linear
  * probing, slot = 1 + (hash tag << 24 | destination index), 0 = empty (so a
- * fresh array is calloc's zero pages). */
-#define RIB_DEST_MAX 0xfffffeu
+ * fresh array is calloc's zero pages), RIB_SLOT_GONE = a deleted one (a
+ * tombstone: probes go on past it, an insert may take it). */
+#define RIB_DEST_MAX 0xfffffdu
+#define RIB_SLOT_GONE 0xffffffffu
 struct rib_index {
 	uint32_t *slots;
 	uint32_t mask;        /* slots - 1, a power of two minus one */
-	uint32_t count;
+	uint32_t count;       /* destinations in it */
+	uint32_t gone;        /* tombstones */
 };
 
 #define RIB_P_STICKY 0x01  /* MAC mobility static flag (RFC 7432 7.7) */
@@ -251,9 +254,10 @@ uint32_t rib_ipgrp_first(const struct rib *rib, struct rib_grp *g, uint32_t vni,
 uint32_t rib_grp_next(const struct rib *rib, struct rib_grp *g);
 /* Brings the index slots a route will need into the cache ahead of its
  * rib_update (the speaker calls it a few routes ahead): one cache miss per
- * index is most of what a new route costs the RIB. */
+ * index is most of what a new route costs the RIB; deep (a later call for
+ * the same route): the destinations those slots name. */
 void rib_store_prefetch(const struct rib *rib, uint32_t peer, const struct evpn_route *rt,
-			const struct rib_dkey *kpart);
+			const struct rib_dkey *kpart, bool deep);
 struct rib_path *rib_path_at(const struct rib *rib, uint32_t idx);
 struct rib_attr *rib_attr_at(const struct rib *rib, uint32_t idx);
 /* Who sent path p: its peer (RIB_PEER_LOCAL for our own) and its source

@@ -356,12 +356,16 @@ static uint32_t slot_tag(uint32_t s)
 	return (s - 1) >> 24;
 }
 
+/* A new destination's slot: the first empty one or tombstone of its probe
+ * run (the caller has looked the key up: it is not there). */
 static void ix_place(struct rib_index *ix, uint32_t h, uint32_t idx)
 {
 	uint32_t i = h & ix->mask;
 
-	while (ix->slots[i])
+	while (ix->slots[i] && ix->slots[i] != RIB_SLOT_GONE)
 		i = (i + 1) & ix->mask;
+	if (ix->slots[i] == RIB_SLOT_GONE)
+		ix->gone--;
 	ix->slots[i] = slot_make(h, idx);
 	ix->count++;
 }
@@ -382,6 +386,7 @@ static int ix_rebuild(struct rib *rib, struct rib_index *ix, uint32_t n, bool by
 	ix->slots = slots;
 	ix->mask = n - 1;
 	ix->count = 0;
+	ix->gone = 0;
 	for (i = 0; i < rib->dests_used;) {
 		for (nb = 0; nb < BLOCK && i < rib->dests_used; i++) {
 			const struct rib_dest *d = &rib->dests[i];
@@ -399,43 +404,57 @@ static int ix_rebuild(struct rib *rib, struct rib_index *ix, uint32_t n, bool by
 	return 0;
 }
 
-/* Room for one more in ix (grown at a load of 3/4). */
-static int ix_reserve(struct rib *rib, struct rib_index *ix, bool by_mac)
+/* The size for count destinations after a rebuild: at most half full, at
+ * least RIB_MIN_SLOTS. */
+static uint32_t ix_size_for(uint32_t count)
 {
-	uint32_t n = ix->mask + 1;
+	uint32_t n = RIB_MIN_SLOTS;
 
-	if ((uint64_t)(ix->count + 1) * 4 <= (uint64_t)n * 3)
-		return 0;
-	if (n > (1u << 30))
-		return -ENOMEM;
-	return ix_rebuild(rib, ix, n * 2, by_mac);
+	while (n < (1u << 30) && (uint64_t)count * 2 > n)
+		n *= 2;
+	return n;
 }
 
-/* Takes destination idx (hash h) out of ix: backward shift, so that a probe
- * run never has a hole (no tombstones; endless churn never degrades it). */
+/* Room for one more in ix: at 3/4 of the slots used (destinations and
+ * tombstones), rebuilt half full (grown, or as big when tombstones were
+ * most of it). */
+static int ix_reserve(struct rib *rib, struct rib_index *ix, bool by_mac)
+{
+	uint32_t n = ix->mask + 1, want;
+
+	if ((uint64_t)(ix->count + ix->gone + 1) * 4 <= (uint64_t)n * 3)
+		return 0;
+	want = ix_size_for(ix->count + 1);
+	if (want < n && ix->count + 1 > n / 4)
+		want = n;  /* no shrinking to grow right back */
+	return ix_rebuild(rib, ix, want, by_mac);
+}
+
+/* Takes destination idx (hash h) out of ix: its slot becomes a tombstone.
+ * Shifting the probe run back instead would touch every destination after
+ * it (to find their home slots): a cache miss each, a quarter of the time
+ * of withdrawing a million routes. Tombstones are dropped by a rebuild when
+ * they are an eighth of the slots (smaller when few destinations are
+ * left): more of them make every probe run, which goes on to an empty
+ * slot, longer. So endless churn never degrades the index. The destination must
+ * be marked free already (a rebuild skips it). */
 static void ix_remove(struct rib *rib, struct rib_index *ix, uint32_t h, uint32_t idx,
 		      bool by_mac)
 {
-	uint32_t want = slot_make(h, idx), i = h & ix->mask, j;
+	uint32_t want = slot_make(h, idx), i = h & ix->mask, n = ix->mask + 1, s;
 
-	while (ix->slots[i] && ix->slots[i] != want)
+	while ((s = ix->slots[i]) && s != want)
 		i = (i + 1) & ix->mask;
-	if (!ix->slots[i])
+	if (!s)
 		return;
-	for (j = i;;) {
-		uint32_t home;
-
-		j = (j + 1) & ix->mask;
-		if (!ix->slots[j])
-			break;
-		home = dest_hash(&rib->dests[slot_idx(ix->slots[j])].k, by_mac) & ix->mask;
-		if (i <= j ? (i < home && home <= j) : (i < home || home <= j))
-			continue;
-		ix->slots[i] = ix->slots[j];
-		i = j;
-	}
-	ix->slots[i] = 0;
+	ix->slots[i] = RIB_SLOT_GONE;
 	ix->count--;
+	ix->gone++;
+	if ((uint64_t)ix->gone * 8 > n || (n > RIB_MIN_SLOTS && (uint64_t)ix->count * 16 < n &&
+					    (uint64_t)ix->gone * 16 > n)) {
+		/* Out of memory: the tombstones stay; still correct. */
+		(void)ix_rebuild(rib, ix, ix_size_for(ix->count), by_mac);
+	}
 }
 
 uint32_t rib_dest_find(const struct rib *rib, const struct rib_dkey *k)
@@ -445,7 +464,8 @@ uint32_t rib_dest_find(const struct rib *rib, const struct rib_dkey *k)
 	uint32_t h = dest_hash(k, by_mac), i = h & ix->mask, tag = h >> 24, s;
 
 	for (; (s = ix->slots[i]); i = (i + 1) & ix->mask)
-		if (slot_tag(s) == tag && !memcmp(&rib->dests[slot_idx(s)].k, k, sizeof(*k)))
+		if (s != RIB_SLOT_GONE && slot_tag(s) == tag &&
+		    !memcmp(&rib->dests[slot_idx(s)].k, k, sizeof(*k)))
 			return slot_idx(s);
 	return RIB_NIL;
 }
@@ -490,7 +510,7 @@ uint32_t rib_grp_next(const struct rib *rib, struct rib_grp *g)
 	for (; (s = ix->slots[g->pos]); g->pos = (g->pos + 1) & ix->mask) {
 		const struct rib_dkey *k;
 
-		if (slot_tag(s) != g->tag)
+		if (s == RIB_SLOT_GONE || slot_tag(s) != g->tag)
 			continue;
 		k = &rib->dests[slot_idx(s)].k;
 		if (k->type != EVPN_RT_MACIP || k->vni != g->vni)
@@ -531,8 +551,27 @@ uint32_t rib_ipgrp_first(const struct rib *rib, struct rib_grp *g, uint32_t vni,
 	return rib_grp_next(rib, g);
 }
 
+/* The slot line of hash h; deep: the slots are in the cache by now (an
+ * earlier call took them): the destinations their tags match too, which a
+ * withdrawal or a change of a known route reads next. Always inlined: as a
+ * function of its own it has no effect the compiler can see (a prefetch
+ * changes nothing), and GCC drops the calls. */
+static inline __attribute__((always_inline))
+void ix_prefetch(const struct rib *rib, const struct rib_index *ix, uint32_t h, bool deep)
+{
+	uint32_t i = h & ix->mask, s, k;
+
+	if (!deep) {
+		__builtin_prefetch(&ix->slots[i]);
+		return;
+	}
+	for (k = 0; k < 4 && (s = ix->slots[i]); k++, i = (i + 1) & ix->mask)
+		if (s != RIB_SLOT_GONE && slot_tag(s) == h >> 24)
+			__builtin_prefetch(&rib->dests[slot_idx(s)]);
+}
+
 void rib_store_prefetch(const struct rib *rib, uint32_t peer, const struct evpn_route *rt,
-			const struct rib_dkey *kpart)
+			const struct rib_dkey *kpart, bool deep)
 {
 	struct rib_rdkey sk;
 	uint32_t si, vni;
@@ -545,9 +584,9 @@ void rib_store_prefetch(const struct rib *rib, uint32_t peer, const struct evpn_
 		return;
 	vni = rib->srcs[si].vni;
 	if (in_ipx(kpart))
-		__builtin_prefetch(&rib->ipx.slots[ip_hash(vni, kpart->ip) & rib->ipx.mask]);
+		ix_prefetch(rib, &rib->ipx, ip_hash(vni, kpart->ip), deep);
 	if (in_macx(kpart))
-		__builtin_prefetch(&rib->macx.slots[mac_hash(vni, kpart->mac) & rib->macx.mask]);
+		ix_prefetch(rib, &rib->macx, mac_hash(vni, kpart->mac), deep);
 }
 
 /* The destination at k, created (and indexed) if absent; NULL when out of
@@ -607,13 +646,14 @@ void rib_dest_delete(struct rib *rib, const struct rib_dkey *k)
 	d = &rib->dests[idx];
 	if (d->head != RIB_NIL)
 		return;
+	/* Free first: a rebuild that ix_remove may start must skip it. */
+	d->flags = RIB_D_FREE;
 	if (in_ipx(k))
 		ix_remove(rib, &rib->ipx, dest_hash(k, false), idx, false);
 	if (in_macx(k))
 		ix_remove(rib, &rib->macx, dest_hash(k, true), idx, true);
 	if (hashmap_count(&rib->dad))
 		hashmap_del(&rib->dad, k);
-	d->flags = RIB_D_FREE;
 	d->head = rib->dest_free;
 	rib->dest_free = idx;
 	rib->n_dests--;
