@@ -252,6 +252,74 @@ START_TEST(dispatch_bgp_routes_sorted)
 }
 END_TEST
 
+/* prefix P keeps the paths of that host route (or type-5 prefix) only. */
+START_TEST(dispatch_bgp_routes_prefix)
+{
+	const char *msg = "{\"cmd\":\"bgp.routes\",\"args\":{\"prefix\":\"10.1.0.2/32\"}}";
+	char *line = control_dispatch(D, &bgp_ops, msg, strlen(msg), &errors);
+	struct json_object *root, *data;
+	const char *error, *note;
+	char err[256];
+	bool ok;
+
+	ck_assert_ptr_nonnull(line);
+	ck_assert_int_eq(ctlproto_decode_reply(line, strlen(line), &root, &ok, &data, &error, &note,
+					       err, sizeof(err)), 0);
+	free(line);
+	ck_assert(ok);
+	ck_assert_int_eq(json_object_array_length(data), 3);  /* paths 1, 5, 6 */
+	json_object_put(root);
+}
+END_TEST
+
+/* A RIB too big for one reply: an error that says how to ask for less,
+ * not a closed connection. */
+static int f_bgp_routes_many(struct daemon *d, uint32_t vni, uint32_t peer_address,
+			     control_bgp_route_fn fn, void *ctx)
+{
+	(void)d;
+	(void)vni;
+	(void)peer_address;
+	for (uint32_t i = 0; i < 2000; i++) {
+		struct rib_route_info ri = { .vni = 100, .seq = i };
+		int ret;
+
+		ri.route.type = EVPN_RT_MACIP;
+		ri.route.mac[0] = 0x02;
+		ri.route.mac[4] = (uint8_t)(i >> 8);
+		ri.route.mac[5] = (uint8_t)i;
+		ri.route.ip.len = 4;
+		ri.route.ip.v4 = htonl(0x0a010000u + i);
+		ri.peer = 1;
+		if ((ret = fn(ctx, &ri, inet_addr("10.0.0.2"))))
+			return ret;
+	}
+	return 0;
+}
+
+static const struct control_ops bgp_many_ops = {
+	.peers = f_peers, .bgp_routes = f_bgp_routes_many, .config = f_config,
+};
+
+START_TEST(dispatch_bgp_routes_too_big)
+{
+	const char *msg = "{\"cmd\":\"bgp.routes\"}";
+	char *line = control_dispatch(D, &bgp_many_ops, msg, strlen(msg), &errors);
+	struct json_object *root, *data;
+	const char *error, *note;
+	char err[256];
+	bool ok;
+
+	ck_assert_ptr_nonnull(line);
+	ck_assert_int_eq(ctlproto_decode_reply(line, strlen(line), &root, &ok, &data, &error, &note,
+					       err, sizeof(err)), 0);
+	free(line);
+	ck_assert(!ok);
+	ck_assert_ptr_nonnull(strstr(error, "narrow it down"));
+	json_object_put(root);
+}
+END_TEST
+
 /* ---- dispatch without sockets ---- */
 
 /* Dispatches msg; returns the parsed reply (caller puts), ok in *ok. */
@@ -938,6 +1006,8 @@ Suite *test_suite(void)
 	tcase_add_test(d, dispatch_peers_bgp_version);
 	tcase_add_test(d, dispatch_status);
 	tcase_add_test(d, dispatch_bgp_routes_sorted);
+	tcase_add_test(d, dispatch_bgp_routes_prefix);
+	tcase_add_test(d, dispatch_bgp_routes_too_big);
 	tcase_add_test(d, dispatch_garbage);
 	tcase_add_test(d, dispatch_bad_arguments);
 	tcase_add_test(k, socket_permissions);

@@ -310,9 +310,12 @@ START_TEST(bgp_routes)
 	ck_assert(c.has_vni && c.vni == 100);
 	ck_assert(c.has_peer && c.peer == ip("198.51.100.1"));
 	OK("bgp", "routes", "show", "peer", "198.51.100.1");
+	OK("bgp", "routes", "prefix", "10.1.0.11/32");
+	ck_assert(c.has_prefix && c.prefix == ip("10.1.0.11") && c.prefixlen == 32);
 	USAGE("bgp");
 	USAGE("bgp", "peers");
-	USAGE("bgp", "routes", "prefix", "10.0.0.0/8");
+	USAGE("bgp", "routes", "prefix", "10.0.0.1/8");
+	USAGE("bgp", "routes", "mac", "02:00:00:00:00:01");
 	USAGE("bgp", "routes", "peer", "fe80::1");
 }
 END_TEST
