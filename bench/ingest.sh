@@ -124,10 +124,14 @@ poll_until() {
 	done
 	echo "$(now)-"
 }
+# (called through poll_until and kernel_wait)
+# shellcheck disable=SC2317
 frr_none() { [ "$(peer_frr_count "$1")" = 0 ]; }
 # kernel_all NS N / kernel_zero NS: vx100's FDB and br100's neighbours hold
 # N routes / none (full counts, kcount).
+# shellcheck disable=SC2317
 kernel_all() { local f g; read -r f g < <(peer_kernel_count "$1"); [ "$f" -ge "$2" ] && [ "$g" -ge "$2" ]; }
+# shellcheck disable=SC2317
 kernel_zero() { local f g; read -r f g < <(peer_kernel_count "$1"); [ "$f" = 0 ] && [ "$g" = 0 ]; }
 # The feeder's route i: MAC 02:b0:00:00:00:00 + i, IP 10.16.0.0 + i.
 route_mac() { printf '02:b0:%02x:%02x:%02x:%02x' $(($1 >> 24 & 255)) $(($1 >> 16 & 255)) $(($1 >> 8 & 255)) $(($1 & 255)); }
@@ -156,7 +160,7 @@ kernel_wait() {
 # withdrawal of every route; emits the record.
 measure() {
 	local sys=$1 n=$2 run=$3 log=$OUT/feeder-$1.jsonl pid rss0 rss1 t_done="" got=0 \
-		maps='{}' maps0='{}' extra='{}' err=null sent inst cpu0 cpu1 zpid= zrss0=0 zrss1=0 \
+		maps='{}' maps0='{}' extra='{}' err=null sent inst cpu0 cpu1 zpid='' zrss0=0 zrss1=0 \
 		wd=null wdf=$BN_RUN/withdraw-$1 feed_args=()
 	bn_log "ingest: $sys, $n routes (run $run)"
 	peer_ns "$NS" || bn_die "namespace $NS"
