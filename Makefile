@@ -87,7 +87,7 @@ UNIT_TESTS_wire := test_bgp_as4 test_bgp_msg test_evpn_nlri
 UNIT_TESTS_dp   := test_loader test_mapsync test_migrate test_probe test_uplink_mode
 UNIT_TESTS_host := test_hostaddr test_ports test_underlay
 UNIT_TESTS_rib  := test_evpn_export test_evpn_import test_rib
-UNIT_TESTS_bgp  := test_bgp_session test_bgp_session_gr test_bgp_session_rx test_frr_vectors
+UNIT_TESTS_bgp  := test_bgp_session test_bgp_session_gr test_bgp_session_rx test_bgp_session_pair test_frr_vectors
 UNIT_TESTS_ctl  := test_control test_metrics test_cnictl
 # "cni": tests of the plugin (cni/), linked with its archive and lib/ only.
 UNIT_TESTS_cni  := test_cni
