@@ -16,13 +16,13 @@
 #   - w11 <-> w21 ping across VXLAN.
 # At the end: neither vtepd ever refused the other's connection in an idle
 # hold. Both run with -v: the FSM's debug lines (Idle, Active, collisions)
-# are in the vtepd logs. RESTARTS, BOTH and UP_S change the counts and the
+# are in the vtepd logs. RESTARTS (8), BOTH (3) and UP_S change the counts and the
 # deadline.
 . "$(dirname "$0")/bgp_lib.sh"
 bgp_begin
 
-RESTARTS=${RESTARTS:-20}
-BOTH=${BOTH:-4}
+RESTARTS=${RESTARTS:-8}
+BOTH=${BOTH:-3}
 UP_S=${UP_S:-10}
 VTEPD_ARGS="${VTEPD_ARGS:+$VTEPD_ARGS }-v"
 
