@@ -9,7 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
-int sysctl_if_set(const char *ifname, const char *key, const char *value)
+static int sysctl_write(const char *family, const char *ifname, const char *key,
+			const char *value)
 {
 	char path[PATH_MAX];
 	ssize_t n, len = (ssize_t)strlen(value);
@@ -17,7 +18,7 @@ int sysctl_if_set(const char *ifname, const char *key, const char *value)
 
 	if (strchr(ifname, '/') || !strcmp(ifname, ".") || !strcmp(ifname, ".."))
 		return -EINVAL;
-	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/%s", ifname, key);
+	snprintf(path, sizeof(path), "/proc/sys/net/%s/conf/%s/%s", family, ifname, key);
 	fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
@@ -26,4 +27,14 @@ int sysctl_if_set(const char *ifname, const char *key, const char *value)
 		err = n < 0 ? -errno : -EIO;
 	close(fd);
 	return err;
+}
+
+int sysctl_if_set(const char *ifname, const char *key, const char *value)
+{
+	return sysctl_write("ipv4", ifname, key, value);
+}
+
+int sysctl_if_set6(const char *ifname, const char *key, const char *value)
+{
+	return sysctl_write("ipv6", ifname, key, value);
 }
