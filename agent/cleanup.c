@@ -88,7 +88,8 @@ static void pinned_hostlinks(const char *bpffs)
 	while (!err) {
 		key = next;
 		err = bpf_map_get_next_key(fd, &key, &next);
-		hostlink_delete(key);
+		if (!(key & VTEP_HOSTLINK_IF))
+			hostlink_delete(key);
 	}
 	close(fd);
 }

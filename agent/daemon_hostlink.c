@@ -19,6 +19,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <net/if.h>
 #include <bpf/bpf.h>
 
 #include "addr.h"
@@ -50,10 +51,24 @@ static const struct cfg_vni *wanted(const struct daemon *d, uint32_t vni)
 	return v && v->outside == CFG_OUTSIDE_HOST && v->host_ip ? v : NULL;
 }
 
+/* The host end's key (VTEP_HOSTLINK_IF | ifindex), 0 when it is gone. */
+static uint32_t host_key(uint32_t vni)
+{
+	char host[CFG_IFNAMSIZ], dp[CFG_IFNAMSIZ];
+	unsigned int ifindex;
+
+	hostlink_names(vni, host, dp);
+	ifindex = if_nametoindex(host);
+	return ifindex ? VTEP_HOSTLINK_IF | ifindex : 0;
+}
+
+/* Both keys of the VNI's host link (vtep_maps.h): set from the attached
+ * port p, or deleted (p NULL or not attached). */
 static void map_set(struct daemon *d, uint32_t vni, const struct port *p)
 {
 	int fd = loader_map_fd(d->ld, VTEP_MAP_HOSTLINKS), ret;
 	struct vtep_hostlink hl = { 0 };
+	uint32_t hk = host_key(vni);
 
 	if (fd < 0)
 		return;
@@ -61,11 +76,32 @@ static void map_set(struct daemon *d, uint32_t vni, const struct port *p)
 		hl.ifindex = (uint32_t)p->ifindex;
 		hl.ip = p->cfg.ip;
 		ret = bpf_map_update_elem(fd, &vni, &hl, BPF_ANY) ? -errno : 0;
+		if (!ret && hk)
+			ret = bpf_map_update_elem(fd, &hk, &hl, BPF_ANY) ? -errno : 0;
 	} else {
 		ret = bpf_map_delete_elem(fd, &vni) && errno != ENOENT ? -errno : 0;
+		if (hk)
+			bpf_map_delete_elem(fd, &hk);
 	}
 	if (ret)
 		log_warn("%s: vni %u: %s", VTEP_MAP_HOSTLINKS, vni, strerror(-ret));
+}
+
+/* A host end's key still wanted: its value names a wanted VNI's host_ip
+ * and that VNI's host end has this ifindex. */
+static bool host_key_wanted(const struct daemon *d, int fd, uint32_t key)
+{
+	struct vtep_hostlink hl;
+
+	if (bpf_map_lookup_elem(fd, &key, &hl))
+		return false;
+	for (size_t i = 0; i < d->cfg->n_vnis; i++) {
+		const struct cfg_vni *v = wanted(d, d->cfg->vnis[i].vni);
+
+		if (v && v->host_ip == hl.ip && host_key(v->vni) == key)
+			return true;
+	}
+	return false;
 }
 
 static void remove_one(struct daemon *d, uint32_t vni, const char *why)
@@ -107,11 +143,15 @@ static void remove_unwanted(struct daemon *d)
 	while (!err && n < sizeof(gone) / sizeof(gone[0])) {
 		key = next;
 		err = bpf_map_get_next_key(fd, &key, &next);
-		if (!wanted(d, key))
+		if (key & VTEP_HOSTLINK_IF ? !host_key_wanted(d, fd, key) : !wanted(d, key))
 			gone[n++] = key;
 	}
-	for (i = 0; i < n; i++)
-		remove_one(d, gone[i], "no longer configured");
+	for (i = 0; i < n; i++) {
+		if (gone[i] & VTEP_HOSTLINK_IF)
+			bpf_map_delete_elem(fd, &gone[i]);
+		else
+			remove_one(d, gone[i], "no longer configured");
+	}
 }
 
 static int add_one(struct daemon *d, const struct cfg_vni *v, uint32_t mtu)

@@ -14,8 +14,13 @@
  * close both ways in:
  *   - outside_to_host() asks the host's FIB (bpf_fib_lookup, input mode
  *     from the port, as the stack will route it) where the packet would go,
- *     and drops it (drop_outside_vni) when the egress is a vtepd port: a
- *     local workload of another VNI;
+ *     and drops it (drop_outside_vni) when the egress is a vtepd port (a
+ *     local workload of another VNI) or the host end of a host link (the
+ *     pods of another VNI on other nodes; vtep_hostlinks' VTEP_HOSTLINK_IF
+ *     keys). This runs before the host's NAT: a masquerade rule such as
+ *     "-s PODS ! -d PODS -j MASQUERADE" would otherwise give the packet
+ *     the other host link's host_ip as source, which passes the check
+ *     below;
  *   - a host link's datapath end (VTEP_PORT_F_HOSTLINK) accepts from the
  *     host only sources inside its own VNI (pods whose flows the host
  *     DNATed: Services) or the host's own addresses (hostlink_src_ok(),
@@ -86,6 +91,9 @@ static __always_inline int outside_to_host(struct __sk_buff *skb, const struct i
 	    rc == BPF_FIB_LKUP_RET_FRAG_NEEDED) {
 		egress = p.ifindex;
 		if (bpf_map_lookup_elem(&vtep_ports, &egress))
+			return DROP(outside_vni);
+		egress |= VTEP_HOSTLINK_IF;
+		if (bpf_map_lookup_elem(&vtep_hostlinks, &egress))
 			return DROP(outside_vni);
 	}
 	/* Anything else (no route, local, blackhole, unreachable) is the

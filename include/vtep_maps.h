@@ -247,7 +247,12 @@ _Static_assert(sizeof(struct vtep_underlay) == 32, "vtep_underlay layout");
  * VNI's subnet, the datapath end is a port (VTEP_PORT_F_HOSTLINK). The
  * datapath hands it the replies of flows the host NATed (bpf/ctsteer.h).
  * A map of its own, not a field of vtep_vni: no layout changes. */
-#define VTEP_MAX_HOSTLINKS VTEP_MAX_VNIS
+#define VTEP_MAX_HOSTLINKS (2 * VTEP_MAX_VNIS)
+/* A second key per host link: VTEP_HOSTLINK_IF | the host end's ifindex,
+ * the same value. The port program asks it whether the host would route a
+ * packet into a host link (bpf/outside.h); VNIs are below 2^24, so the two
+ * kinds of key never meet. */
+#define VTEP_HOSTLINK_IF 0x80000000u
 struct vtep_hostlink {
 	__u32 ifindex;        /* the datapath end (a port of the VNI) */
 	__u32 ip;             /* host_ip, network order */

@@ -30,6 +30,23 @@ static void prep_outside_host_no_default(void)
 	prep_no_default_route();
 }
 
+/* VNI 200's host link on this host: its host end ta-w3 holds the route
+ * to 10.2.0.0/16 (vtep_hostlinks' VTEP_HOSTLINK_IF key names it). */
+static void prep_other_vni_hostlink(void)
+{
+	struct vtep_hostlink hl = { .ifindex = 4242, .ip = IP("10.2.1.1") };
+	uint32_t key;
+	int if_w3;
+
+	prep_outside_host();
+	if_w3 = harness_veth(&h, "ta-w3", "ta-w3p");
+	ck_assert_int_gt(if_w3, 0);
+	key = VTEP_HOSTLINK_IF | (uint32_t)if_w3;
+	ck_assert_int_eq(harness_map_update(&h, HM_HOSTLINKS, &key, &hl), 0);
+	ck_assert_int_eq(harness_sh("ip route add 10.2.0.0/16 via 10.2.255.254 dev ta-w3 onlink"), 0);
+}
+
+static void in_other_vni_remote(struct pkt *p) { udp_w1(p, "10.2.2.10"); }
 static void in_outside(struct pkt *p) { udp_w1(p, "8.8.8.8"); }
 static void in_other_vni(struct pkt *p) { udp_w1(p, "10.2.0.13"); }
 /* Frames the host sends into its link (source MAC: the host end's). */
@@ -46,6 +63,7 @@ static const struct port_case cases[] = {
 	{ "outside host, no route at all: the host answers", in_outside, NULL, TC_ACT_OK, CTR1(fwd_outside), prep_outside_host_no_default },
 	{ "outside host, unknown address inside the subnet", in_no_route, NULL, TC_ACT_SHOT, CTR1(drop_no_route), prep_outside_host },
 	{ "outside host: the host would route it into VNI 200's port", in_other_vni, NULL, TC_ACT_SHOT, CTR1(drop_outside_vni), prep_other_vni_port },
+	{ "outside host: the host would route it into VNI 200's host link", in_other_vni_remote, NULL, TC_ACT_SHOT, CTR1(drop_outside_vni), prep_other_vni_hostlink },
 	{ "host link: a pod's source (after DNAT) is forwarded", in_hl_pod_src, want_hl_pod_src, TC_ACT_REDIRECT, CTR1(fwd_local), prep_hostlink },
 	{ "host link: a host address as source is forwarded", in_hl_host_src, want_hl_host_src, TC_ACT_REDIRECT, CTR1(fwd_local), prep_hostlink },
 	{ "host link: another VNI's source is dropped", in_hl_other_vni, NULL, TC_ACT_SHOT, CTR1(drop_hostlink_src), prep_hostlink },

@@ -117,10 +117,17 @@ k8s_up() {
 	local h
 	topo_fabric
 	for h in h1 h2 h3; do topo_host "$h"; done
-	for h in h1 h2; do run ip -n "$(ns_of "$h")" route add default via "$(fab_ip "$h")"; done
+	# A Kubernetes node forwards (kubelet and kube-proxy want
+	# net.ipv4.ip_forward=1): replies to masqueraded pod traffic arrive on
+	# the uplink and are forwarded to the pod.
+	for h in h1 h2; do
+		run ip -n "$(ns_of "$h")" route add default via "$(fab_ip "$h")"
+		run nx "$(ns_of "$h")" sysctl -qw net.ipv4.ip_forward=1
+	done
 	k8s_inet
 	frr_leaf_topo h3 31
-	frr_start "$FAB" "$(frr_rr_conf "$FAB" "$ASN" "$(fab_ip h1)" "h1 h2 h3")" 3>>"$LOG"
+	frr_start "$FAB" "$(frr_rr_conf "$FAB" "$ASN" "$(fab_ip h1)" "h1 h2 h3" \
+		"bgp graceful-restart")" 3>>"$LOG"
 	frr_start "$LEAF" "$(k8s_leaf_conf)" 3>>"$LOG"
 	cni_setup
 	for h in h1 h2; do
@@ -146,7 +153,9 @@ pod_add() {
 	local h=$1 name=$2 list ns
 	cni_node "$h"
 	list=${3:-$CNI_LIST}
-	ns=$(pod_ns "$name")
+	# Not in a $(...): ns_add records the namespace for the cleanup.
+	pod_ns "$name" >/dev/null
+	ns=/run/netns/${PFX}$name
 	cni_add "$list" "c-$name" "$ns" eth0 default "$name" || return 1
 	POD_IP[$name]=$(pod_ip "$list" "c-$name")
 	POD_NODE[$name]=$h
