@@ -127,7 +127,9 @@ static int apply_ports(struct daemon *d, const struct cfg_port *ports, size_t n)
 	while ((p = ports_next(d->ports, &pos))) {
 		const struct cfg_port *np = state_find_port(ports, n, p->cfg.ifname);
 
-		if (p->cfg.pod)   /* the CNI's (daemon_cni.c), not the file's */
+		/* the CNI's (daemon_cni.c) and the host links (daemon_hostlink.c),
+		 * not the file's */
+		if (p->cfg.pod || p->cfg.hostlink)
 			continue;
 		if (!np || !port_same(np, &p->cfg))
 			memcpy(gone[ng++], p->cfg.ifname, CFG_IFNAMSIZ);
@@ -279,6 +281,8 @@ int daemon_reload(struct daemon *d, char err[CFG_ERR_LEN])
 	ret = apply_vnis(d, old, nc);
 	if (!ret)
 		ret = apply_ports(d, ports, n_ports);
+	if (!ret)
+		ret = daemon_hostlinks_apply(d);
 	if (!ret)
 		ret = apply_routes(d, routes, n_routes);
 	if (!ret)

@@ -25,6 +25,12 @@ const volatile __u32 vtep_have_redirect_peer = 1;
  * same 100 ms lifetime. */
 const volatile __u32 vtep_have_ktime_coarse = 1;
 
+/* bpf_skb_ct_lookup (Linux 6.0; nf_conntrack built in or loaded when the
+ * programs load): replies of flows the host NATed go through the host
+ * (ctsteer.h). Without it they are delivered directly, and Services whose
+ * backends are pods of a VNI do not work. */
+const volatile __u32 vtep_have_ct_lookup = 1;
+
 static __always_inline __u64 vtep_now_ns(void)
 {
 	return vtep_have_ktime_coarse ? bpf_ktime_get_coarse_ns() : bpf_ktime_get_ns();

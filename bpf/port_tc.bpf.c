@@ -11,8 +11,10 @@
  *     ARP  -> [MAC learn] -> anti-spoof -> arp.h (proxy, GARP events)
  *     IPv4 -> [MAC learn] -> anti-spoof -> unicast only
  *          -> to the gateway IP: icmp.h echo reply, else drop
- *          -> route.h lookup: local port (redirect) | remote VTEP (encap.h,
- *             or icmp.h fragmentation-needed) | host address (pass) | drop
+ *          -> route.h lookup: local port (redirect; a host-NATed flow's
+ *             reply passes up, ctsteer.h) | remote VTEP (encap.h, or icmp.h
+ *             fragmentation-needed) | host address (pass) | outside the
+ *             VNI: outside.h (pass when the VNI says so) | drop
  *     else -> drop
  *
  * Verdicts: TC_ACT_SHOT for every drop, TC_ACT_REDIRECT for everything sent
@@ -41,6 +43,8 @@
 #include "arp.h"
 #include "icmp.h"
 #include "encap.h"
+#include "outside.h"
+#include "ctsteer.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -171,7 +175,8 @@ static __always_inline int port_ipv4(struct __sk_buff *skb, struct cursor *c, st
 		return port_unlearned(skb, port, eth->h_source, ip->saddr);
 	if (!mac_eq(eth->h_source, port->mac))
 		return DROP(spoof_mac);
-	if (ip->saddr != port->ip)
+	/* A host link sends what the host forwards: checked below. */
+	if (ip->saddr != port->ip && !(port->flags & VTEP_PORT_F_HOSTLINK))
 		return DROP(spoof_ip);
 	/* Nothing is flooded: broadcast and multicast IPv4 (DHCP, mDNS) have
 	 * nowhere to go. */
@@ -180,19 +185,25 @@ static __always_inline int port_ipv4(struct __sk_buff *skb, struct cursor *c, st
 	v = bpf_map_lookup_elem(&vtep_vnis, &vni);
 	if (!v)
 		return DROP(no_port);
+	if ((port->flags & VTEP_PORT_F_HOSTLINK) && !hostlink_src_ok(port, v, ip->saddr))
+		return DROP(hostlink_src);
 	if (ip->daddr == v->gateway_ip)
 		return port_to_gateway(skb, eth, ip, data_end, v);
 
 	r = route_lookup(vni, ip->daddr, &is_prefix);
 	if (r) {
-		if (!r->vtep)
+		if (!r->vtep) {
+			if (ct_local_to_host(skb, ip, data_end, v, port))
+				return TC_ACT_OK;
 			return route_deliver_local(skb, eth, r);
+		}
 		return port_encap(skb, ip, data_end, r, port, v);
 	}
 	if (route_is_host(ip->daddr))
 		return route_to_host(skb);
-	/* No route, no pass (docs/design.md). */
-	return DROP(no_route);
+	/* No route, no pass (docs/design.md), unless the VNI hands what is
+	 * outside it to the host (outside.h). */
+	return outside_to_host(skb, ip, v, port);
 }
 
 static __always_inline int port_judge(struct __sk_buff *skb)

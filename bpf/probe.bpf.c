@@ -95,3 +95,25 @@ int probe_ringbuf(struct __sk_buff *skb)
 	}
 	return TC_ACT_OK;
 }
+
+/* ct_lookup: the host's conntrack from TC (bpf/ctsteer.h). The kfunc is
+ * registered by nf_conntrack (built in, or a module loaded before vtepd
+ * starts); a kernel without it leaves the weak extern unresolved and
+ * refuses this program. */
+extern struct nf_conn *bpf_skb_ct_lookup(struct __sk_buff *skb, struct bpf_sock_tuple *tuple,
+					 __u32 tuple_len, struct bpf_ct_opts *opts,
+					 __u32 opts_len) __ksym __weak;
+extern void bpf_ct_release(struct nf_conn *ct) __ksym __weak;
+
+SEC("tc")
+int probe_ct_lookup(struct __sk_buff *skb)
+{
+	struct bpf_sock_tuple t = {};
+	struct bpf_ct_opts o = { .netns_id = -1, .l4proto = 6 };
+	struct nf_conn *ct;
+
+	ct = bpf_skb_ct_lookup(skb, &t, sizeof(t.ipv4), &o, sizeof(o));
+	if (ct)
+		bpf_ct_release(ct);
+	return TC_ACT_OK;
+}

@@ -23,12 +23,16 @@
  * mode: only the XDP half writes it, so a "decapsulated" frame forged on the
  * wire passes to the host like any other frame.
  *
- * Delivery: taps (VTEP_PORT_F_TAP) get bpf_redirect() to their egress (the
- * VM reads it from the tap); veths get bpf_redirect_peer() into the workload
+ * Delivery: taps and host links (VTEP_PORT_F_EGRESS) get bpf_redirect() to
+ * their egress (the VM reads it from the tap; the host end of a host link
+ * receives it); veths get bpf_redirect_peer() into the workload
  * end's ingress, which needs the workload end in another network namespace
  * (the kernel drops a peer redirect within one namespace), or bpf_redirect()
  * to the host end's egress on a kernel without bpf_redirect_peer
  * (features.h).
+ *
+ * Before a delivery, the reply of a flow the host NATed (a Service's) is
+ * steered to the VNI's host link instead (ctsteer.h).
  *
  * Drops: every stage returns DROP(reason) (drop.h; decap_classify()'s
  * DECAP_DROP_* are such verdicts) and both programs count it in one place,
@@ -39,6 +43,7 @@
 #include "features.h"
 #include "decap_arp.h"
 #include "tc.h"
+#include "ctsteer.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -69,7 +74,7 @@ static __always_inline int uplink_deliver(struct __sk_buff *skb, __u32 ifindex,
 	 * drop; both paths reset it: the peer redirect scrubs the skb
 	 * (skb_do_redirect -> skb_scrub_packet: PACKET_HOST), the veth/tap
 	 * transmit path runs eth_type_trans() again. */
-	ret = vtep_redirect_port(ifindex, !use_peer || (port_flags & VTEP_PORT_F_TAP));
+	ret = vtep_redirect_port(ifindex, !use_peer || (port_flags & VTEP_PORT_F_EGRESS));
 	if (ret != TC_ACT_REDIRECT)
 		return DROP(vx_redirect);
 	return TC_ACT_REDIRECT;
@@ -84,6 +89,7 @@ static __always_inline int uplink_tc_from_xdp(struct __sk_buff *skb)
 	struct vtep_xdp_meta *meta = skb_data_meta(skb);
 	struct vtep_port *port;
 	__u32 ifindex;
+	__u8 flags;
 
 	if ((void *)(meta + 1) > data)
 		return UPLINK_NO_META;
@@ -103,7 +109,9 @@ static __always_inline int uplink_tc_from_xdp(struct __sk_buff *skb)
 	port = bpf_map_lookup_elem(&vtep_ports, &ifindex);
 	if (!port)
 		return DROP(vx_redirect);
-	return uplink_deliver(skb, ifindex, port->flags, 1);
+	flags = port->flags;
+	ct_decap_steer(skb, port->vni, &ifindex, &flags);
+	return uplink_deliver(skb, ifindex, flags, 1);
 }
 
 /* tc mode: a copy of the inner Ethernet header, read in place. It lies in
@@ -223,6 +231,8 @@ static __always_inline int uplink_tc_decap(struct __sk_buff *skb)
 		return v; /* DECAP_DROP_*: a drop verdict */
 	if (uplink_tc_strip(skb, &res) < 0)
 		return DROP(vx_redirect);
+	if (!res.inner_arp)
+		ct_decap_steer(skb, res.vni, &res.ifindex, &res.port_flags);
 	ret = uplink_deliver(skb, res.ifindex, res.port_flags, !res.inner_arp);
 	if (ret == TC_ACT_REDIRECT)
 		STAT_INC(decap_deliver);

@@ -61,7 +61,12 @@
 	X(drop_vx_redirect,   "decapsulated frames that could not be delivered")\
 	/* added after the first release (append only, see above) */          \
 	X(arp_vx_reply,       "inner ARP requests answered back in VXLAN")      \
-	X(drop_arp_reply,     "ARP replies from workloads not to a host address")
+	X(drop_arp_reply,     "ARP replies from workloads not to a host address")\
+	/* outside the VNI, host links, NATed flows (vnis[].outside) */        \
+	X(fwd_outside,        "packets outside the VNI passed to the host")     \
+	X(drop_outside_vni,   "packets the host would route into another VNI")  \
+	X(drop_hostlink_src,  "host link packets from outside the VNI and host")\
+	X(ct_nat_host,        "replies of host-NATed flows handed to the host")
 
 /* VTEP_CTR_<name>: the counter's index in struct vtep_stats, whose fields
  * are all __u64 in list order (include/vtep_maps.h asserts it per field).

@@ -7,7 +7,7 @@ PKGS="make gcc pkg-config clang clang-19 llvm-19 lld-19 libclang-rt-19-dev \
  libnl-3-dev libnl-route-3-dev libnl-genl-3-dev libjson-c-dev libmicrohttpd-dev check libsubunit-dev \
  iproute2 iputils-ping tcpdump iperf3 jq curl netcat-openbsd python3 procps util-linux \
  nftables gobgpd frr prometheus gnuplot-nox \
- containernetworking-plugins podman runc busybox-static iptables"
+ containernetworking-plugins podman runc busybox-static iptables conntrack yamllint"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

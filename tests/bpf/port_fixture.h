@@ -109,6 +109,15 @@ void prep_no_vni(void);
  * bpf_fib_lookup() reports as NOT_FWDED, the same as a local address. */
 void prep_no_default_route(void);
 
+/* VNI 100 with outside "host" (VTEP_VNI_F_OUTSIDE_HOST). */
+void prep_outside_host(void);
+/* That, and a workload of VNI 200 on this host: 10.2.0.13 behind ta-w3,
+ * with the host's /32 route to it. */
+void prep_other_vni_port(void);
+/* That, and w1 as the VNI's host link (VTEP_PORT_F_HOSTLINK, host_ip
+ * 10.1.0.11). */
+void prep_hostlink(void);
+
 /* ---- frames and map variations of the drop-reason walk (test_port_drops.c)
  * that other files test on their own ---------------------------------- */
 

@@ -211,6 +211,13 @@ static void in_mac_unknown(struct pkt *p)
 	udp_frame(p, MAC_GW, PKT_MAC(2, 0, 0, 0, 0x77, 0x11), "10.1.0.99", "10.1.0.12", 1, 32);
 }
 static void in_big_no_df(struct pkt *p) { udp_frame(p, MAC_GW, MAC_W1, "10.1.0.11", "10.1.0.21", 0, 1451 - 28); }
+/* Outside the VNI, to a workload of VNI 200 on this host. */
+static void in_to_other_vni(struct pkt *p) { udp_w1(p, "10.2.0.13"); }
+/* Into the host link from a source of another VNI. */
+static void in_hostlink_foreign_src(struct pkt *p)
+{
+	udp_frame(p, MAC_GW, MAC_W1, "10.2.0.13", "10.1.0.12", 1, 32);
+}
 /* No VTEP IP configured: nothing to encapsulate from. */
 static void prep_no_vtep_ip(void) { ck_assert_int_eq(harness_global_set(&h, 0, 4789), 0); }
 
@@ -233,6 +240,8 @@ static const struct drop_frame drop_frames[] = {
 	{ "drop_mtu",         in_big_no_df,              NULL, 0 },
 	{ "drop_encap",       in_udp_remote,             prep_no_vtep_ip, 0 },
 	{ "drop_arp_reply",   in_arp_reply_to_linklocal, NULL, 0 },
+	{ "drop_outside_vni", in_to_other_vni,           prep_other_vni_port, 0 },
+	{ "drop_hostlink_src", in_hostlink_foreign_src,  prep_hostlink, 0 },
 };
 #define N_DROP_FRAMES (sizeof(drop_frames) / sizeof(drop_frames[0]))
 

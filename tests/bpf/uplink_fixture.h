@@ -177,5 +177,6 @@ void uplink_decap_add(Suite *s, bool xdp);
 void uplink_cuts_add(Suite *s, bool xdp);
 void uplink_modes_add(Suite *s, bool xdp);
 void uplink_live_add(Suite *s, bool xdp);
+void uplink_ctsteer_add(Suite *s, bool xdp);
 
 #endif /* VTEP_TEST_UPLINK_FIXTURE_H */
