@@ -25,6 +25,11 @@ const volatile __u32 vtep_have_redirect_peer = 1;
  * same 100 ms lifetime. */
 const volatile __u32 vtep_have_ktime_coarse = 1;
 
+/* bpf_check_mtu (Linux 5.12): the port device's MTU for the MTU option of
+ * the router advertisements the port program sends (nd_proxy.h); without
+ * it the option is left out (RFC 4861 s.6.2.1: AdvLinkMTU 0). */
+const volatile __u32 vtep_have_check_mtu = 1;
+
 static __always_inline __u64 vtep_now_ns(void)
 {
 	return vtep_have_ktime_coarse ? bpf_ktime_get_coarse_ns() : bpf_ktime_get_ns();
