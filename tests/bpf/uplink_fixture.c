@@ -479,7 +479,7 @@ static void vx6_to(struct pkt *p, const uint8_t *dst, const char *daddr)
 	pkt_pattern(p, 40);
 }
 
-static void b6_mac(struct pkt *p) { vx6_to(p, W1_MAC, W1_IP6); }
+void b6_mac(struct pkt *p) { vx6_to(p, W1_MAC, W1_IP6); }
 static void b6_gw(struct pkt *p) { vx6_to(p, GW1_MAC, W1_IP6); }
 static void b6_gw_remote(struct pkt *p) { vx6_to(p, GW1_MAC, R_IP6); }
 static void b6_gw_ghost(struct pkt *p) { vx6_to(p, GW1_MAC, GHOST_IP6); }
@@ -507,7 +507,7 @@ static void put_inner_ns(struct pkt *p, const char *target, int dad, uint8_t hli
 		pkt_nd_lla(p, 1, R_MAC);
 }
 
-static void b_ns(struct pkt *p) { put_inner_ns(p, W1_IP6, 0, 255); }
+void b_ns(struct pkt *p) { put_inner_ns(p, W1_IP6, 0, 255); }
 static void b_ns_dad(struct pkt *p) { put_inner_ns(p, W1_IP6, 1, 255); }
 static void b_ns_unknown(struct pkt *p) { put_inner_ns(p, UNKNOWN_IP6, 0, 255); }
 static void b_ns_remote(struct pkt *p) { put_inner_ns(p, R_IP6, 0, 255); }
@@ -541,7 +541,7 @@ static void put_na_answer(struct pkt *p, int dad)
 	pkt_nd_lla(p, 2, W1_MAC);
 }
 
-static void w_na_answer(struct pkt *p) { put_na_answer(p, 0); }
+void w_na_answer(struct pkt *p) { put_na_answer(p, 0); }
 static void w_na_answer_dad(struct pkt *p) { put_na_answer(p, 1); }
 
 static void b_inner_vlan(struct pkt *p)

@@ -114,6 +114,11 @@ void b_outer_vlan(struct pkt *p);
 void b_forged(struct pkt *p);
 void w_arp_answer(struct pkt *p);
 void b_jumbo(struct pkt *p);
+/* IPv6: VXLAN with inner UDP to W1's MAC, an inner NS for W1's address
+ * from R, and the uplink's answer to it (W1's NA in VXLAN). */
+void b6_mac(struct pkt *p);
+void b_ns(struct pkt *p);
+void w_na_answer(struct pkt *p);
 
 /* ---- the table ---------------------------------------------------------- */
 
