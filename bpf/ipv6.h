@@ -100,6 +100,18 @@ static __always_inline void ip6_ll_from_mac(__u8 *out, const __u8 *mac)
 	out[15] = mac[5];
 }
 
+/* a is the link-local address ip6_ll_from_mac() makes of mac, compared
+ * without building it. */
+static __always_inline int ip6_is_ll_of_mac(const void *a, const __u8 *mac)
+{
+	const __u8 *b = a;
+	const __u32 *w = ip6_w(a);
+
+	return w[0] == bpf_htonl(0xfe800000) && w[1] == 0 && b[8] == (mac[0] ^ 0x02) &&
+	       b[9] == mac[1] && b[10] == mac[2] && b[11] == 0xff && b[12] == 0xfe &&
+	       b[13] == mac[3] && b[14] == mac[4] && b[15] == mac[5];
+}
+
 /* ff02::1, all nodes (RFC 4291 s.2.7.1), and its MAC (RFC 2464 s.7:
  * 33:33 and the address's last 32 bits). */
 static __always_inline void ip6_all_nodes(__u8 *out)

@@ -83,35 +83,22 @@
 #define ND_RA_FRAME_MAX      (ETH_HLEN + IPV6_HLEN + sizeof(struct nd_ra) + 8 + 8 + \
 			      sizeof(struct nd_opt_prefix))
 
-/* The port's link-local address: configured, or the EUI-64 of its MAC. */
-static __always_inline void port6_ll(const struct vtep_port *port, __u8 *ll)
-{
-	if (!ip6_is_zero(port->ip6_ll))
-		ip6_copy(ll, port->ip6_ll);
-	else
-		ip6_ll_from_mac(ll, port->mac);
-}
-
 /* a is one of the port's own addresses (global or link-local). */
 static __always_inline int port6_is_own(const struct vtep_port *port, const void *a)
 {
-	__u8 ll[16];
-
 	if (!ip6_is_zero(port->ip6) && ip6_eq(a, port->ip6))
 		return 1;
-	port6_ll(port, ll);
-	return ip6_eq(a, ll);
+	if (!ip6_is_zero(port->ip6_ll))
+		return ip6_eq(a, port->ip6_ll);
+	return ip6_is_ll_of_mac(a, port->mac);
 }
 
 /* a is the VNI's gateway: its global address or its link-local one. */
 static __always_inline int vni6_is_gateway(const struct vtep_vni *v, const void *a)
 {
-	__u8 ll[16];
-
 	if (!ip6_is_zero(v->gateway_ip6) && ip6_eq(a, v->gateway_ip6))
 		return 1;
-	ip6_ll_from_mac(ll, v->gateway_mac);
-	return ip6_eq(a, ll);
+	return ip6_is_ll_of_mac(a, v->gateway_mac);
 }
 
 struct nd_answer {
@@ -162,39 +149,44 @@ static __always_inline void *nd_frame(struct __sk_buff *skb, __u32 len)
 	return data;
 }
 
-/* NS -> NA (RFC 4861 s.7.2.4), over the solicitation. */
-static __always_inline int nd_answer_ns(struct __sk_buff *skb, const struct vtep_port *port,
-					const struct vtep_vni *v, const __u8 *asker_mac,
-					const __u8 *asker_ip, const __u8 *target)
+/* The answer's destination, in place of the asker's address and MAC
+ * (copies out of the frame, which the answer overwrites): the asker, or
+ * all-nodes when it asked from :: (RFC 4861 s.6.2.6, s.7.2.4). Returns
+ * whether it was ::. */
+static __always_inline int nd_answer_dst(__u8 *mac, __u8 *ip)
 {
-	__u8 dst[16], tgt[16], emac[ETH_ALEN];
+	if (!ip6_is_zero(ip))
+		return 0;
+	ip6_all_nodes(ip);
+	ip6_mcast_mac(mac, ip);
+	return 1;
+}
+
+/* NS -> NA (RFC 4861 s.7.2.4), over the solicitation. asker_mac and
+ * asker_ip (stack copies) become the answer's destination. */
+static __always_inline int nd_answer_ns(struct __sk_buff *skb, const struct vtep_port *port,
+					const struct vtep_vni *v, __u8 *asker_mac,
+					__u8 *asker_ip, const __u8 *target)
+{
 	struct nd_answer a;
 	struct ethhdr *eth;
-	int dad = ip6_is_zero(asker_ip);
 	void *data;
 
 	if (port6_is_own(port, target))
 		return DROP(nd_self);
 	if (nd_target(port->vni, v, target, &a))
 		return DROP(nd_unknown);
-	/* Everything the NA needs, out of the frame about to be rewritten. */
-	ip6_copy(tgt, target);
-	if (dad) {
-		ip6_all_nodes(dst);
-		ip6_mcast_mac(emac, dst);
-	} else {
+	if (!nd_answer_dst(asker_mac, asker_ip))
 		a.flags |= ND_NA_F_SOLICITED;
-		ip6_copy(dst, asker_ip);
-		mac_copy(emac, asker_mac);
-	}
 	data = nd_frame(skb, ND_NA_FRAME_LEN);
 	if (!data)
 		return DROP(encap);
 	eth = data;
-	mac_copy(eth->h_dest, emac);
+	mac_copy(eth->h_dest, asker_mac);
 	mac_copy(eth->h_source, a.mac);
 	eth->h_proto = bpf_htons(ETH_P_IPV6);
-	if (nd_na_write(data + ETH_HLEN, data + ND_NA_FRAME_LEN, tgt, dst, a.mac, a.flags))
+	if (nd_na_write(data + ETH_HLEN, data + ND_NA_FRAME_LEN, target, asker_ip, a.mac,
+			a.flags))
 		return DROP(encap);
 	STAT_INC(nd_reply);
 	return bpf_redirect(skb->ifindex, 0);
@@ -285,35 +277,30 @@ static __always_inline int nd_ra_frame(struct __sk_buff *skb, const struct vtep_
 	return nd_ra_write(data + ETH_HLEN, data + flen, v, src, dst, mtu, with_mtu, with_pio);
 }
 
-/* RS -> RA (RFC 4861 s.6.2.6), over the solicitation. */
+/* RS -> RA (RFC 4861 s.6.2.6), over the solicitation. asker_mac and
+ * asker_ip (stack copies) become the answer's destination. */
 static __always_inline int nd_answer_rs(struct __sk_buff *skb, const struct vtep_vni *v,
-					const __u8 *asker_mac, const __u8 *asker_ip)
+					__u8 *asker_mac, __u8 *asker_ip)
 {
-	__u8 src[16], dst[16], emac[ETH_ALEN];
 	int pio = (v->flags & VTEP_VNI_F_SLAAC) != 0;
+	__u8 src[16];
 	__u32 mtu = 0;
 	int err;
 
 	ip6_ll_from_mac(src, v->gateway_mac);
-	if (ip6_is_zero(asker_ip)) {
-		ip6_all_nodes(dst);
-		ip6_mcast_mac(emac, dst);
-	} else {
-		ip6_copy(dst, asker_ip);
-		mac_copy(emac, asker_mac);
-	}
+	nd_answer_dst(asker_mac, asker_ip);
 	/* The port device's MTU: bpf_check_mtu() reports it whatever it
 	 * answers about this skb. */
 	if (vtep_have_check_mtu)
 		bpf_check_mtu(skb, 0, &mtu, 0, 0);
 	if (mtu && pio)
-		err = nd_ra_frame(skb, v, emac, src, dst, mtu, 1, 1);
+		err = nd_ra_frame(skb, v, asker_mac, src, asker_ip, mtu, 1, 1);
 	else if (mtu)
-		err = nd_ra_frame(skb, v, emac, src, dst, mtu, 1, 0);
+		err = nd_ra_frame(skb, v, asker_mac, src, asker_ip, mtu, 1, 0);
 	else if (pio)
-		err = nd_ra_frame(skb, v, emac, src, dst, 0, 0, 1);
+		err = nd_ra_frame(skb, v, asker_mac, src, asker_ip, 0, 0, 1);
 	else
-		err = nd_ra_frame(skb, v, emac, src, dst, 0, 0, 0);
+		err = nd_ra_frame(skb, v, asker_mac, src, asker_ip, 0, 0, 0);
 	if (err)
 		return DROP(encap);
 	STAT_INC(ra_reply);
