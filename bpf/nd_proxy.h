@@ -39,7 +39,8 @@
  *   - RS: answered with an RA from the gateway's link-local address (s.6.2.6:
  *     unicast to the asker, or to all-nodes when it asked from ::), with a
  *     router lifetime, the gateway MAC as source link-layer address, the port
- *     device's MTU (when the kernel has bpf_check_mtu, features.h), and a
+ *     device's MTU (when the loader says the kernel has bpf_check_mtu,
+ *     features.h), and a
  *     Prefix Information option with the VNI's subnet6, L and A set, only
  *     when the VNI has VTEP_VNI_F_SLAAC (RFC 4862);
  *   - unsolicited NA (S clear) for one of the port's own addresses: a
