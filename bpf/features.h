@@ -34,10 +34,9 @@ const volatile __u32 vtep_have_ct_lookup = 1;
 /* bpf_check_mtu (Linux 5.12): the port device's MTU for the MTU option of
  * the router advertisements the port program sends (nd_proxy.h); without
  * it the option is left out (RFC 4861 s.6.2.1: AdvLinkMTU 0). Unlike the
- * knobs above it starts off: the loader has no probe for it yet, and a
- * program that calls the helper would not load on 5.10 and 5.11, which
- * vtepd supports. The loader turns it on where the kernel has the helper
- * (a probe like ktime_coarse's); the tests turn it on. */
+ * knobs above it starts off, so that an object loaded without the loader's
+ * probe (a test harness) still loads on 5.10 and 5.11, which vtepd
+ * supports; the loader sets it from its check_mtu probe. */
 const volatile __u32 vtep_have_check_mtu = 0;
 
 static __always_inline __u64 vtep_now_ns(void)
