@@ -120,6 +120,20 @@ static void installed(struct rib *rib, const struct rib_dkey *k, const struct ri
 	}
 }
 
+/* Is k a MAC-only destination that holds a path? One whose last path just
+ * went is still in its group while its change is synced (rib_path_remove
+ * deletes it after): it must not count, or the fdb entry is resolved to a
+ * MAC+IP route's VTEP and nothing ever deletes it. */
+static bool is_mac_only(const struct rib *rib, const struct rib_dkey *k)
+{
+	const struct rib_dest *d;
+
+	if (k->plen)
+		return false;
+	d = rib_dest_get(rib, k);
+	return d && d->head != RIB_NIL;
+}
+
 /* Does the (VNI, MAC) group hold a MAC-only destination? Only those need a
  * vtep_fdb entry: a MAC+IP route's MAC is in its host route, and one map
  * entry per such route is what keeps 1M routes cheap (vtep_maps.h). */
@@ -129,7 +143,7 @@ static bool macgrp_has_mac_only(const struct rib *rib, uint32_t vni, const uint8
 	bool more;
 
 	for (more = rib_macgrp_first(rib, vni, mac, &k); more; more = rib_macgrp_next(rib, &k))
-		if (!k.plen)
+		if (is_mac_only(rib, &k))
 			return true;
 	return false;
 }
@@ -282,7 +296,7 @@ static int resync_group(struct rib *rib, const struct rib_dkey *k, bool *has_loc
 		struct vtep_route rv;
 		struct rib_sel s;
 
-		if (!g.plen)
+		if (is_mac_only(rib, &g))
 			*has_mac_only = true;
 		if (!memcmp(&g, k, sizeof(g)))
 			continue;

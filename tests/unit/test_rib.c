@@ -280,6 +280,20 @@ static const struct mob_case mob_cases[] = {
 	{ "MAC-only moves twice, the last withdrawn: the /32 back to the first",
 	  { PORT_, ANNM_(1, V_A, 1), ANNM_(2, V_B, 2), WDM_(2, V_B) },
 	  { .vtep = V_A, .seq = 1, .fdb = V_A } },
+	/* Map layout 2 keeps no fdb entry for a MAC+IP route: once the
+	 * MAC-only route is gone, the MAC's fdb entry goes too (found by
+	 * fuzz_bgp: it was resolved while the MAC-only destination, empty,
+	 * was still in the MAC's group, to the MAC+IP route's VTEP, and
+	 * stayed in vtep_fdb for good). */
+	{ "MAC-only and MAC+IP of one MAC, the MAC-only withdrawn: no fdb left",
+	  { ANNM_(1, V_A, 0), ANN_(2, V_A, 0), WDM_(1, V_A) },
+	  { .vtep = V_A, .seq = 0 } },
+	{ "MAC-only and MAC+IP from two peers, the MAC-only one's goes down first",
+	  { ANNM_(1, V_A, 0), ANN_(2, V_A, 0), DOWN_(1) },
+	  { .vtep = V_A, .seq = 0 } },
+	{ "MAC-only and MAC+IP from two peers, both go down: nothing left",
+	  { ANNM_(1, V_A, 0), ANN_(2, V_A, 0), DOWN_(1), DOWN_(2) },
+	  { .vtep = NULL } },
 	/* The same through a MAC+IP route of the MAC with another IP: the
 	 * sequence is the MAC's (RFC 7432 15.1), so it holds our /32 too. */
 	{ "the MAC with another IP and a higher sequence takes the local /32",
