@@ -398,7 +398,7 @@ FUZZ_CC      ?= clang-19
 FUZZ_SECONDS ?= 60
 FUZZ_RUNS    ?= 0
 FUZZ_SMOKE_SECONDS ?= 15
-FUZZ_TARGETS ?= bgp config control
+FUZZ_TARGETS ?= bgp config control packet
 FUZZ_DIR     := $(BUILD)/fuzz
 FUZZ_BASE    := -g -O1 -fno-omit-frame-pointer -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE \
                 -Iinclude -Ilib -I$(BUILD) $(shell pkg-config --cflags json-c 2>/dev/null)
