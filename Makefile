@@ -379,7 +379,7 @@ $(BUILD)/bench/feeder: bench/feeder.c bench/feeder_sess.c bench/feeder_sess.h \
 #   control  control socket framing (the real server) and every request
 #   packet   frames through every BPF program (BPF_PROG_TEST_RUN; root)
 #   make fuzz-smoke                 replay tests/fuzz/regress/<name>/, then
-#                                   FUZZ_SMOKE_SECONDS (15) of each (make test)
+#                                   FUZZ_SMOKE_SECONDS (10) of each (make test)
 #   make fuzz-long [FUZZ_SECONDS=N] [FUZZ_RUNS=N] [FUZZ_TARGETS="bgp ..."]
 #                                   each target alone for N s (or N runs); new
 #                                   inputs stay in $(BUILD)/fuzz/<name>/corpus,
@@ -397,7 +397,7 @@ $(BUILD)/bench/feeder: bench/feeder.c bench/feeder_sess.c bench/feeder_sess.h \
 FUZZ_CC      ?= clang-19
 FUZZ_SECONDS ?= 60
 FUZZ_RUNS    ?= 0
-FUZZ_SMOKE_SECONDS ?= 15
+FUZZ_SMOKE_SECONDS ?= 10
 FUZZ_TARGETS ?= bgp config control packet
 FUZZ_DIR     := $(BUILD)/fuzz
 FUZZ_BASE    := -g -O1 -fno-omit-frame-pointer -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE \
