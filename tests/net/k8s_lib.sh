@@ -183,6 +183,19 @@ ask_is() {
 # ask_fails NS IP PORT: no answer.
 ask_fails() { local a; a=$(ask "$@" 2>&1); echo "answer: ${a:-none}"; ! ask "$@" >/dev/null 2>&1; }
 
+# leaf_has IP...: the FRR leaf's EVPN table holds a type-2 route for each.
+leaf_has() {
+	local j ip; j=$(vty "$LEAF" "show bgp l2vpn evpn route type macip json")
+	for ip in "$@"; do
+		jqe "$j" '[.. | objects | select(has("ip")) | .ip] | index($ip) != null' --arg ip "$ip" ||
+			{ echo "leaf: no type-2 for $ip"; return 1; }
+	done
+}
+
+# no_loss PID NAME: the ping flood started as bg NAME (pid PID) ends within
+# 30 s with every echo answered (its summary shown).
+no_loss() { bg_wait "$1" 30; cat "$LOGDIR/$2.out"; grep -q " 0% packet loss" "$LOGDIR/$2.out"; }
+
 # ---------------------------------------------------------------- kube-proxy
 
 # kp_hash LEN TEXT: kube-proxy's chain hash (proxy/iptables/proxier.go
