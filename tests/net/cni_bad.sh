@@ -43,7 +43,7 @@ refused() {
 		and (.msg | type == "string" and length > 0) and (.details | type == "string")
 		and (.cniVersion | test("^[0-9]+\\.[0-9]+\\.[0-9]+$"))' >/dev/null && nothing_left
 }
-NSA=$(pod_ns pa)
+pod_ns pa; NSA=$(pod_path pa)
 with() { jq -c "$1" <<<"$CONF"; }
 
 check "malformed JSON on stdin: 6" refused 6 ADD ca "$NSA" eth0 '{"cniVersion": "1.0.0", "name":'
@@ -96,7 +96,7 @@ check "VERSION answers 0.3.0 .. 1.1.0" sh -c "echo '{\"cniVersion\":\"1.1.0\"}' 
 # the plugin's deadline. Such an ADD fails (code 11) and leaves nothing: the
 # invariant below holds after every round, whatever the machine's speed.
 N=100
-for i in $(seq 1 $N); do pod_ns "m$i" >/dev/null; done
+for i in $(seq 1 $N); do pod_ns "m$i"; done
 many() {  # many CMD [failed]: plugin runs at once, one per pod (or per pod whose last run failed)
 	local cmd=$1 only=${2:-} i pids=()
 	for i in $(seq 1 $N); do
