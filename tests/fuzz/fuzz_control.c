@@ -470,7 +470,7 @@ static void dispatch_one(const char *msg, size_t n, struct buf *out)
 static void dispatch_cni(const char *msg, size_t n, struct buf *out)
 {
 	uint64_t errors = 0;
-	char *reply = cnictl_dispatch(D, &cni_ops, msg, n, &errors);
+	char *reply = cnictl_dispatch(D, &cni_ops, msg, n, &errors, false);
 
 	(void)out;
 	CHECK(reply);

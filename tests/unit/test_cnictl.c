@@ -9,9 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/socket.h>
 
 #include "addr.h"
 #include "cnictl.h"
+#include "control.h"
 #include "ctlproto.h"
 #include "log.h"
 
@@ -82,9 +84,9 @@ static size_t f_count(const struct daemon *d)
 static const struct cnictl_ops ops = { f_add, f_del, f_check, f_gc, f_count };
 
 /* Sends one request; returns the decoded reply (caller puts). */
-static struct json_object *ask(const char *req, uint64_t *errors)
+static struct json_object *ask_from(const char *req, uint64_t *errors, bool gone)
 {
-	char *reply = cnictl_dispatch(NULL, &ops, req, strlen(req), errors);
+	char *reply = cnictl_dispatch(NULL, &ops, req, strlen(req), errors, gone);
 	struct json_object *o;
 
 	ck_assert_ptr_nonnull(reply);
@@ -92,6 +94,11 @@ static struct json_object *ask(const char *req, uint64_t *errors)
 	ck_assert_ptr_nonnull(o);
 	free(reply);
 	return o;
+}
+
+static struct json_object *ask(const char *req, uint64_t *errors)
+{
+	return ask_from(req, errors, false);
 }
 
 static bool ok_of(struct json_object *o)
@@ -262,7 +269,7 @@ START_TEST(refusal_logged_on_one_line)
 		log_level = LOG_LVL_INFO;
 		fflush(stderr);
 		dup2(fileno(f), 2);
-		reply = cnictl_dispatch(NULL, &ops, reqs[i], strlen(reqs[i]), &errors);
+		reply = cnictl_dispatch(NULL, &ops, reqs[i], strlen(reqs[i]), &errors, false);
 		fflush(stderr);
 		dup2(saved, 2);
 		close(saved);
@@ -282,6 +289,49 @@ START_TEST(refusal_logged_on_one_line)
 }
 END_TEST
 
+/* The plugin gave up at its deadline and closed its socket before vtepd
+ * read its ADD: it has released the address and failed the ADD, so vtepd
+ * must not make the pod (it would hold an address IPAM hands out again).
+ * A DEL from a plugin that left still runs: DEL must never be lost. */
+START_TEST(add_from_a_gone_plugin_is_not_done)
+{
+	uint64_t errors = 0;
+	struct json_object *o, *e;
+
+	memset(&rec, 0, sizeof(rec));
+	o = ask_from("{\"cmd\":\"cni.add\",\"args\":{" ADD_ARGS "}}", &errors, true);
+	ck_assert(!ok_of(o));
+	ck_assert_int_eq(code_of(o), 11);
+	ck_assert(json_object_object_get_ex(o, "error", &e));
+	ck_assert_ptr_nonnull(strstr(json_object_get_string(e), "c1/eth0: not done"));
+	ck_assert_int_eq(rec.add, 0);
+	json_object_put(o);
+	o = ask_from("{\"cmd\":\"cni.del\",\"args\":{\"container_id\":\"c1\",\"ifname\":\"eth0\"}}",
+		     &errors, true);
+	ck_assert(ok_of(o));
+	ck_assert_int_eq(rec.del, 1);
+	json_object_put(o);
+	ck_assert_uint_eq(errors, 0);
+}
+END_TEST
+
+/* control_peer_gone() on real sockets: a peer that only shut down its
+ * write side (one request, then SHUT_WR) still reads the reply; a closed
+ * one does not. */
+START_TEST(peer_gone_on_a_socket)
+{
+	int sv[2];
+
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	ck_assert(!control_peer_gone(sv[0]));
+	ck_assert_int_eq(shutdown(sv[1], SHUT_WR), 0);
+	ck_assert(!control_peer_gone(sv[0]));
+	close(sv[1]);
+	ck_assert(control_peer_gone(sv[0]));
+	close(sv[0]);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("cnictl");
@@ -292,6 +342,8 @@ Suite *test_suite(void)
 	tcase_add_test(t, daemon_errors_map_to_cni_codes);
 	tcase_add_test(t, del_gc_status);
 	tcase_add_test(t, refusal_logged_on_one_line);
+	tcase_add_test(t, add_from_a_gone_plugin_is_not_done);
+	tcase_add_test(t, peer_gone_on_a_socket);
 	suite_add_tcase(s, t);
 	return s;
 }
