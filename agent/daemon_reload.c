@@ -26,38 +26,6 @@
 #include "ports.h"
 #include "rib.h"
 
-/* Keeps the running value of settings that need a restart. */
-static void keep_restart_settings(const struct vtep_config *old, struct vtep_config *nc)
-{
-#define KEEP_STR(field, name)                                                          \
-	if (strcmp(old->field, nc->field)) {                                           \
-		log_warn("reload: %s changed; takes effect at the next restart", name); \
-		memcpy(nc->field, old->field, sizeof(nc->field));                      \
-	}
-#define KEEP_VAL(field, name)                                                          \
-	if (old->field != nc->field) {                                                 \
-		log_warn("reload: %s changed; takes effect at the next restart", name); \
-		nc->field = old->field;                                                \
-	}
-	KEEP_STR(bpffs, "bpffs");
-	KEEP_STR(control_socket, "control_socket");
-	KEEP_STR(cni_socket, "cni_socket");
-	KEEP_STR(state_dir, "state_dir");
-	KEEP_VAL(uplink_attach, "vtep.uplink_attach");
-	KEEP_VAL(limit_routes, "limits.routes");
-	KEEP_VAL(limit_fdb, "limits.fdb");
-	KEEP_VAL(limit_ports, "limits.ports");
-	if (old->metrics_enabled != nc->metrics_enabled || old->metrics_port != nc->metrics_port ||
-	    strcmp(old->metrics_addr, nc->metrics_addr)) {
-		log_warn("reload: metrics changed; takes effect at the next restart");
-		nc->metrics_enabled = old->metrics_enabled;
-		nc->metrics_port = old->metrics_port;
-		memcpy(nc->metrics_addr, old->metrics_addr, sizeof(nc->metrics_addr));
-	}
-#undef KEEP_STR
-#undef KEEP_VAL
-}
-
 static void apply_uplinks(struct daemon *d, const struct vtep_config *nc)
 {
 	struct daemon_uplink next[CFG_MAX_UPLINKS];
@@ -251,7 +219,13 @@ int daemon_reload(struct daemon *d, char err[CFG_ERR_LEN])
 		free(nc);
 		return ret;
 	}
-	keep_restart_settings(d->cfg, nc);
+	{
+		const char *kept[CFG_RESTART_SETTINGS];
+		size_t n = config_keep_restart_settings(d->cfg, nc, kept, CFG_RESTART_SETTINGS);
+
+		for (size_t i = 0; i < n; i++)
+			log_warn("reload: %s changed; takes effect at the next restart", kept[i]);
+	}
 	ret = state_merge(nc, &d->st, &ports, &n_ports, &routes, &n_routes, err);
 	if (ret) {
 		log_err("reload: %s: %s; keeping the running configuration", d->cfg_path,

@@ -683,3 +683,47 @@ void config_free(struct vtep_config *cfg)
 	free(cfg->routes);
 	memset(cfg, 0, sizeof(*cfg));
 }
+
+/* ------------------------------------------------------------ reload */
+
+size_t config_keep_restart_settings(const struct vtep_config *old, struct vtep_config *nc,
+				    const char **kept, size_t max)
+{
+	size_t n = 0;
+
+#define KEPT(name)                     \
+	do {                           \
+		if (n < max)           \
+			kept[n] = name; \
+		n++;                   \
+	} while (0)
+#define KEEP_STR(field, name)                                          \
+	if (strcmp(old->field, nc->field)) {                           \
+		KEPT(name);                                            \
+		memcpy(nc->field, old->field, sizeof(nc->field));      \
+	}
+#define KEEP_VAL(field, name)           \
+	if (old->field != nc->field) {  \
+		KEPT(name);             \
+		nc->field = old->field; \
+	}
+	KEEP_STR(bpffs, "bpffs");
+	KEEP_STR(control_socket, "control_socket");
+	KEEP_STR(cni_socket, "cni_socket");
+	KEEP_STR(state_dir, "state_dir");
+	KEEP_VAL(uplink_attach, "vtep.uplink_attach");
+	KEEP_VAL(limit_routes, "limits.routes");
+	KEEP_VAL(limit_fdb, "limits.fdb");
+	KEEP_VAL(limit_ports, "limits.ports");
+	if (old->metrics_enabled != nc->metrics_enabled || old->metrics_port != nc->metrics_port ||
+	    strcmp(old->metrics_addr, nc->metrics_addr)) {
+		KEPT("metrics");
+		nc->metrics_enabled = old->metrics_enabled;
+		nc->metrics_port = old->metrics_port;
+		memcpy(nc->metrics_addr, old->metrics_addr, sizeof(nc->metrics_addr));
+	}
+#undef KEEP_STR
+#undef KEEP_VAL
+#undef KEPT
+	return n;
+}

@@ -188,4 +188,16 @@ int config_find_conflict(const struct cfg_port *ports, size_t n_ports,
 int config_fmt_conflict(const struct cfg_conflict *c, const struct cfg_port *ports,
 			const struct cfg_route *routes, char *buf, size_t size);
 
+/* Reload (SIGHUP, vtepctl reload; agent/daemon_reload.c): the settings
+ * that shape what is already loaded or listening (bpffs, control_socket,
+ * cni_socket, state_dir, vtep.uplink_attach, limits, metrics) take effect at
+ * the next restart. Each one that differs between old (running) and nc
+ * (the new file) gets its running value copied into nc, and its name as the
+ * file spells it ("limits.routes", "metrics") put in kept[] (up to max).
+ * Returns how many differed. Here rather than in the daemon so that it runs
+ * without one (tests/fuzz/fuzz_config.c). */
+#define CFG_RESTART_SETTINGS 9
+size_t config_keep_restart_settings(const struct vtep_config *old, struct vtep_config *nc,
+				    const char **kept, size_t max);
+
 #endif /* VTEP_CONFIG_H */

@@ -236,8 +236,12 @@ char *cnictl_dispatch(struct daemon *d, const struct cnictl_ops *ops, const char
 		ret = run(&c, cmd);
 	if (ret && c.r.bad_request && errors)
 		(*errors)++;
-	if (ret)
-		log_info("cni: %s refused: %s", cmd ? cmd : "request", c.r.err);
+	if (ret && log_level >= LOG_LVL_INFO) {
+		char ct[CONTROL_LOG_TEXT(64)], e[CONTROL_LOG_TEXT(CFG_ERR_LEN)];
+
+		log_info("cni: %s refused: %s", cmd ? control_log_text(cmd, ct, sizeof(ct)) : "request",
+			 control_log_text(c.r.err, e, sizeof(e)));
+	}
 	reply = ret ? ctlproto_encode_error_code(c.r.err, cni_code(&c.r, ret), NULL)
 		    : ctlproto_encode_ok(c.r.data, NULL);
 	json_object_put(c.r.data);

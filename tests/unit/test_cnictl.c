@@ -15,6 +15,7 @@
 #include "cnictl.h"
 #include "control.h"
 #include "ctlproto.h"
+#include "log.h"
 
 static struct {
 	int add, del, check, gc;
@@ -243,6 +244,51 @@ START_TEST(del_gc_status)
 }
 END_TEST
 
+/* A refused request is logged at info level with its command and error:
+ * control characters in either are written as \xNN, so a request cannot
+ * forge a log line or a terminal escape (as the control socket's, found by
+ * fuzz_control). */
+START_TEST(refusal_logged_on_one_line)
+{
+	static const char *const reqs[] = {
+		"{\"cmd\":\"cni.add\\n1 vtepd error: forged\\u001b[2J\"}",
+		"{\"cmd\":\"cni.del\",\"args\":{\"container_id\":\"c1\",\"ifname\":\"e\\nx\"}}",
+		"{\"cmd\":\"cni.status\",\"args\":{\"a\\u001bb\":1}}",
+	};
+	char log[1024];
+	uint64_t errors = 0;
+
+	memset(&rec, 0, sizeof(rec));
+	for (size_t i = 0; i < sizeof(reqs) / sizeof(reqs[0]); i++) {
+		FILE *f = tmpfile();
+		int saved = dup(2);
+		char *reply;
+		size_t n;
+
+		ck_assert_ptr_nonnull(f);
+		log_level = LOG_LVL_INFO;
+		fflush(stderr);
+		dup2(fileno(f), 2);
+		reply = cnictl_dispatch(NULL, &ops, reqs[i], strlen(reqs[i]), &errors, false);
+		fflush(stderr);
+		dup2(saved, 2);
+		close(saved);
+		log_level = LOG_LVL_ERR;
+		ck_assert_ptr_nonnull(reply);
+		free(reply);
+		rewind(f);
+		n = fread(log, 1, sizeof(log) - 1, f);
+		fclose(f);
+		log[n] = '\0';
+		ck_assert_msg(n > 0 && strchr(log, '\n') == log + n - 1, "%zu: log: %s", i, log);
+		ck_assert_msg(!strchr(log, 0x1b), "%zu: log: %s", i, log);
+		ck_assert_msg(strstr(log, "refused"), "%zu: log: %s", i, log);
+	}
+	ck_assert_uint_eq(errors, 3);
+	ck_assert_int_eq(rec.add + rec.del, 0);
+}
+END_TEST
+
 /* The plugin gave up at its deadline and closed its socket before vtepd
  * read its ADD: it has released the address and failed the ADD, so vtepd
  * must not make the pod (it would hold an address IPAM hands out again).
@@ -295,6 +341,7 @@ Suite *test_suite(void)
 	tcase_add_test(t, add_refusals_never_reach_the_daemon);
 	tcase_add_test(t, daemon_errors_map_to_cni_codes);
 	tcase_add_test(t, del_gc_status);
+	tcase_add_test(t, refusal_logged_on_one_line);
 	tcase_add_test(t, add_from_a_gone_plugin_is_not_done);
 	tcase_add_test(t, peer_gone_on_a_socket);
 	suite_add_tcase(s, t);
