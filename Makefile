@@ -92,7 +92,7 @@ UNIT_TESTS_wire := test_bgp_as4 test_bgp_msg_attrs test_bgp_msg_evpn test_bgp_ms
 UNIT_TESTS_dp   := test_loader test_mapsync test_mapsync_full test_migrate test_probe test_uplink_mode
 UNIT_TESTS_host := test_hostaddr test_hostroute test_ports test_underlay
 UNIT_TESTS_rib  := test_evpn_export test_evpn_import test_rib test_rib_store
-UNIT_TESTS_bgp  := test_bgp_io test_bgp_session test_bgp_session_gr test_bgp_session_rx \
+UNIT_TESTS_bgp  := test_bgp_io test_bgp_session test_bgp_session_gr test_bgp_session_pair test_bgp_session_rx \
                    test_bgp_speaker test_frr_vectors
 UNIT_TESTS_ctl  := test_control test_metrics test_cnictl
 UNIT_TESTS_root := test_cleanup test_daemon_reload
@@ -382,30 +382,115 @@ $(BUILD)/bench/memlat: bench/memlat.c
 	$(call msg,LINK,$@)
 	$(Q)mkdir -p $(dir $@) && $(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
 
-# ---- fuzzing (libFuzzer; BGP codecs) -------------------------------------
-#   make fuzz [FUZZ_SECONDS=60]   run tests/fuzz/fuzz_bgp; new inputs go to
-#                                 $(BUILD)/fuzz/corpus, crashes to $(BUILD)/fuzz/
-#   make fuzz-smoke               the same for 15 s (called by the test suite)
-# Seeds: tests/fuzz/corpus/ (read only). Needs clang-19 and libclang-rt-19-dev.
+# ---- fuzzing (libFuzzer) --------------------------------------------------
+# One libFuzzer target per parser of untrusted or hand-written input
+# (tests/fuzz/fuzz_<name>.c; docs/testing.md "Fuzzing"):
+#   bgp      a peer's TCP stream: codecs, then the RIB and map sync (real maps)
+#   config   the config file, the state and pods files, reload's diff and merge
+#   control  control socket framing (the real server) and every request
+#   packet   frames through every BPF program (BPF_PROG_TEST_RUN; root)
+#   make fuzz-smoke                 replay tests/fuzz/regress/<name>/, then
+#                                   FUZZ_SMOKE_SECONDS (10) of each (make test)
+#   make fuzz-long [FUZZ_SECONDS=N] [FUZZ_RUNS=N] [FUZZ_TARGETS="bgp ..."]
+#                                   each target alone for N s (or N runs); new
+#                                   inputs stay in $(BUILD)/fuzz/<name>/corpus,
+#                                   crashes in $(BUILD)/fuzz/<name>/artifacts;
+#                                   one table of executions, coverage, crashes
+#   make fuzz                       the same as fuzz-long
+#   make fuzz-merge                 merge (-merge=1) what the long runs found
+#                                   into tests/fuzz/corpus/<name>/
+# Seeds: tests/fuzz/corpus/<name>/ (read only). Needs clang-19 and
+# libclang-rt-19-dev. Agent and lib sources are named only in the
+# FUZZ_<name>_SRCS lists below, each compiled once, instrumented, with the
+# include path of its agent/ folder (agent/layers.mk); a target's own file
+# gets the include path of the folder it drives (FUZZ_<name>_DIR), so it
+# sees what a test of that folder sees and no more.
 FUZZ_CC      ?= clang-19
 FUZZ_SECONDS ?= 60
+FUZZ_RUNS    ?= 0
+FUZZ_SMOKE_SECONDS ?= 10
+FUZZ_TARGETS ?= bgp config control packet
 FUZZ_DIR     := $(BUILD)/fuzz
-FUZZ_CFLAGS  := -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-                -fno-omit-frame-pointer -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE \
-                -Iinclude -Ilib -Iagent/wire
-FUZZ_SRCS    := lib/rbuf.c lib/addr.c $(addprefix agent/wire/,bgp_err.c bgp_attr.c bgp_msg.c \
-                evpn_nlri.c bgp_attr_aspath.c bgp_attr_ext.c)
+FUZZ_BASE    := -g -O1 -fno-omit-frame-pointer -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE \
+                -Iinclude -Ilib -I$(BUILD) $(shell pkg-config --cflags json-c 2>/dev/null)
+FUZZ_CFLAGS  := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined $(FUZZ_BASE)
+FUZZ_JSON_LIBS := $(shell pkg-config --libs json-c 2>/dev/null)
+fuzz_agent = $(addprefix agent/$(1)/,$(addsuffix .c,$(2)))
 
-.PHONY: fuzz-smoke
+# The BGP codec (what fuzz_bgp measures its coverage on) ...
+FUZZ_CODEC_SRCS   := lib/rbuf.c lib/addr.c $(call fuzz_agent,wire,bgp_err bgp_attr bgp_msg \
+                     evpn_nlri bgp_attr_aspath bgp_attr_ext)
+FUZZ_CODEC_COV    := bgp_msg|bgp_attr|evpn_nlri
+# ... the configuration, run-time edits and pods ...
+FUZZ_CONF_SRCS    := $(call fuzz_agent,conf,config config_entry config_rt jsonv state state_edit \
+                     state_file pods pods_file) lib/addr.c lib/cniname.c
+# ... and the RIB with map sync and EVPN import/export behind it.
+FUZZ_RIB_SRCS     := $(call fuzz_agent,rib,rib rib_best rib_local rib_store rib_sync evpn_import \
+                     evpn_export) $(call fuzz_agent,dp,mapsync mapsync_flush mapsync_reconcile \
+                     mapsync_resolve mapsync_pending mapsync_writer) lib/hashmap.c
+FUZZ_bgp_SRCS     := $(FUZZ_CODEC_SRCS) $(FUZZ_RIB_SRCS) $(FUZZ_CONF_SRCS) agent/core/log.c
+FUZZ_config_SRCS  := $(FUZZ_CONF_SRCS)
+FUZZ_control_SRCS := $(call fuzz_agent,ctl,control control_args control_dispatch control_bgp \
+                     control_status control_pods cnictl cnictl_args) \
+                     $(call fuzz_agent,dp,probe bpflog uplink_mode) agent/bgp/bgp_peer.c \
+                     lib/ctlproto.c lib/rbuf.c \
+                     agent/wire/evpn_nlri.c $(FUZZ_CONF_SRCS)   # log_msg: its own
+FUZZ_packet_SRCS  := tests/bpf/harness.c tests/bpf/pkt.c lib/counters.c
+FUZZ_bgp_DIR      := rib
+FUZZ_config_DIR   := conf
+FUZZ_control_DIR  := ctl
+FUZZ_bgp_LIBS     := -lbpf $(FUZZ_JSON_LIBS)
+FUZZ_config_LIBS  := $(FUZZ_JSON_LIBS)
+FUZZ_control_LIBS := $(FUZZ_JSON_LIBS) -lbpf -lelf -lz
+FUZZ_packet_LIBS  := -lbpf -lelf -lz
+FUZZ_packet_INC   := -Itests/bpf
+FUZZ_packet_DEPS  := $(SKELS)
+FUZZ_ALL     := bgp config control packet
+$(foreach t,$(FUZZ_ALL),$(eval FUZZ_$(t)_OBJS := $(sort $(addprefix $(FUZZ_DIR)/obj/,$(FUZZ_$(t)_SRCS:.c=.o)))))
+$(foreach t,$(FUZZ_ALL),$(eval FUZZ_$(t)_INC += $(if $(FUZZ_$(t)_DIR),$(call agent_inc,$(FUZZ_$(t)_DIR)))))
+FUZZ_BINS    := $(patsubst %,$(FUZZ_DIR)/fuzz_%,$(FUZZ_TARGETS))
+# The include path of a source: its agent/ folder's, or tests/bpf's.
+fuzz_src_inc = $(if $(filter agent/%,$(1)),$(call agent_inc,$(word 2,$(subst /, ,$(1)))),\
+	$(if $(filter tests/bpf/%,$(1)),-Itests/bpf))
 
-$(FUZZ_DIR)/fuzz_bgp: tests/fuzz/fuzz_bgp.c $(FUZZ_SRCS) $(wildcard lib/*.h agent/wire/*.h)
+.PHONY: fuzz-smoke fuzz-long fuzz-merge fuzz-build
+
+# Every source compiled once, instrumented, for whichever targets use it;
+# again without ASan/UBSan (covobj/) for measuring coverage only: the
+# sanitizers' error paths add counters no input can reach (run.sh cov).
+FUZZ_COV_CFLAGS := -fsanitize=fuzzer $(FUZZ_BASE)
+$(FUZZ_DIR)/obj/%.o: %.c | $(SKELS)
 	$(call msg,FUZZ-CC,$@)
-	$(Q)mkdir -p $(FUZZ_DIR)/corpus && $(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_SRCS)
+	$(Q)mkdir -p $(dir $@) && $(FUZZ_CC) $(FUZZ_CFLAGS) $(call fuzz_src_inc,$<) $(DEPFLAGS) -c $< -o $@
+$(FUZZ_DIR)/covobj/%.o: %.c | $(SKELS)
+	$(call msg,FUZZ-CC,$@)
+	$(Q)mkdir -p $(dir $@) && $(FUZZ_CC) $(FUZZ_COV_CFLAGS) $(call fuzz_src_inc,$<) $(DEPFLAGS) -c $< -o $@
+$(foreach t,$(FUZZ_ALL),$(eval FUZZ_$(t)_COVOBJS := $(sort $(addprefix $(FUZZ_DIR)/covobj/,$(FUZZ_$(t)_SRCS:.c=.o)))))
 
-fuzz: $(FUZZ_DIR)/fuzz_bgp
-	$(Q)$(FUZZ_DIR)/fuzz_bgp -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=10 \
-		-rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix=$(FUZZ_DIR)/ \
-		$(FUZZ_DIR)/corpus tests/fuzz/corpus
+# One rule per target: $(1) the name, $(2) obj or covobj, $(3) the binary,
+# $(4) the flags.
+define fuzz_rule
+$(3): tests/fuzz/fuzz_$(1).c $$(FUZZ_$(1)_$(2)) $$(FUZZ_$(1)_DEPS)
+	$$(call msg,FUZZ-LD,$$@)
+	$$(Q)mkdir -p $$(dir $$@) && $$(FUZZ_CC) $(4) $$(FUZZ_$(1)_INC) -Itests/fuzz $$(DEPFLAGS) \
+		-MF $$@.d -MT $$@ -o $$@ $$< $$(FUZZ_$(1)_$(2)) $$(FUZZ_$(1)_LIBS) -lpthread
+endef
+$(foreach t,$(FUZZ_ALL),$(eval $(call fuzz_rule,$(t),OBJS,$(FUZZ_DIR)/fuzz_$(t),$$(FUZZ_CFLAGS))))
+$(foreach t,$(FUZZ_ALL),$(eval $(call fuzz_rule,$(t),COVOBJS,$(FUZZ_DIR)/cov/fuzz_$(t),$$(FUZZ_COV_CFLAGS))))
+-include $(wildcard $(FUZZ_DIR)/obj/*/*.d $(FUZZ_DIR)/obj/*/*/*.d $(FUZZ_DIR)/covobj/*/*.d \
+	$(FUZZ_DIR)/covobj/*/*/*.d $(FUZZ_DIR)/fuzz_*.d $(FUZZ_DIR)/cov/fuzz_*.d)
 
-fuzz-smoke:
-	$(Q)$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=15
+fuzz-build: $(FUZZ_BINS)
+
+fuzz-smoke: $(FUZZ_BINS)
+	$(Q)FUZZ_DIR=$(FUZZ_DIR) FUZZ_SECONDS=$(FUZZ_SMOKE_SECONDS) \
+		./tests/fuzz/run.sh smoke $(FUZZ_TARGETS)
+
+fuzz-long: $(FUZZ_BINS) $(if $(filter bgp,$(FUZZ_TARGETS)),$(FUZZ_DIR)/cov/fuzz_bgp)
+	$(Q)FUZZ_DIR=$(FUZZ_DIR) FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_RUNS=$(FUZZ_RUNS) \
+		FUZZ_CODEC_COV='$(FUZZ_CODEC_COV)' ./tests/fuzz/run.sh long $(FUZZ_TARGETS)
+
+fuzz: fuzz-long
+
+fuzz-merge: $(FUZZ_BINS)
+	$(Q)FUZZ_DIR=$(FUZZ_DIR) ./tests/fuzz/run.sh merge $(FUZZ_TARGETS)

@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 
+#include "hostlink.h"
 #include "hostroute.h"
 #include "loader.h"
 #include "log.h"
@@ -73,6 +74,26 @@ static void pinned_ports(struct hostroute *hr, const char *bpffs)
 	close(fd);
 }
 
+static void pinned_hostlinks(const char *bpffs)
+{
+	char path[PATH_MAX];
+	__u32 key, next;
+	int fd, err;
+
+	snprintf(path, sizeof(path), "%s/%s", bpffs, VTEP_MAP_HOSTLINKS);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return;
+	err = bpf_map_get_next_key(fd, NULL, &next);
+	while (!err) {
+		key = next;
+		err = bpf_map_get_next_key(fd, &key, &next);
+		if (!(key & VTEP_HOSTLINK_IF))
+			hostlink_delete(key);
+	}
+	close(fd);
+}
+
 int cleanup_run(const struct vtep_config *cfg)
 {
 	struct hostroute *hr = NULL;
@@ -109,6 +130,12 @@ int cleanup_run(const struct vtep_config *cfg)
 		}
 	}
 	pinned_ports(hr, cfg->bpffs);
+	/* Host links: the configured ones and any an earlier file had
+	 * (vtep_hostlinks' keys); deleting the pair takes its route along. */
+	for (i = 0; i < cfg->n_vnis; i++)
+		if (cfg->vnis[i].host_ip)
+			hostlink_delete(cfg->vnis[i].vni);
+	pinned_hostlinks(cfg->bpffs);
 	if (hr) {
 		hostroute_sweep(hr, NULL, NULL);
 		hostroute_close(hr);

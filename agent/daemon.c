@@ -69,6 +69,7 @@ static void on_link(void *ctx, const struct netlink_link *l)
 	size_t i;
 
 	ports_link_event(d->ports, l);
+	daemon_hostlink_link(d, l);
 	for (i = 0; i < d->n_uplinks; i++) {
 		struct daemon_uplink *u = &d->uplinks[i];
 
@@ -289,6 +290,9 @@ static int install(struct daemon *d, const struct cfg_port *ports, size_t n_port
 	for (i = 0; i < n_ports; i++)
 		if ((ret = ports_add(d->ports, &ports[i])) && ret != -EEXIST)
 			return ret;
+	/* Host links are ports too (before the reconcile, as pods). */
+	if ((ret = daemon_hostlinks_apply(d)))
+		return ret;
 	/* The CNI's pods are ports too: before the reconcile, which would
 	 * otherwise delete their map entries as stale. */
 	if ((ret = daemon_cni_restore(d)))

@@ -25,6 +25,7 @@
 struct loader;
 struct mapsync;
 struct netlink;
+struct netlink_link;
 struct hostroute;
 struct hostaddr;
 struct underlay;
@@ -116,5 +117,13 @@ int daemon_status(struct daemon *d, struct uplink_status *out);
 int daemon_cni_restore(struct daemon *d);
 int daemon_cni_open(struct daemon *d);
 const struct pods *daemon_pods(const struct daemon *d);
+
+/* daemon_hostlink.c: the host links of the VNIs with host_ip
+ * (host/hostlink.h): made, made ports, written into vtep_hostlinks; those
+ * of VNIs without one removed. Start-up (before the reconcile) and reload.
+ * link: a link event (the datapath end came back: its new ifindex into
+ * vtep_hostlinks). */
+int daemon_hostlinks_apply(struct daemon *d);
+void daemon_hostlink_link(struct daemon *d, const struct netlink_link *l);
 
 #endif /* VTEP_DAEMON_PRIV_H */

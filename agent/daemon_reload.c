@@ -26,38 +26,6 @@
 #include "ports.h"
 #include "rib.h"
 
-/* Keeps the running value of settings that need a restart. */
-static void keep_restart_settings(const struct vtep_config *old, struct vtep_config *nc)
-{
-#define KEEP_STR(field, name)                                                          \
-	if (strcmp(old->field, nc->field)) {                                           \
-		log_warn("reload: %s changed; takes effect at the next restart", name); \
-		memcpy(nc->field, old->field, sizeof(nc->field));                      \
-	}
-#define KEEP_VAL(field, name)                                                          \
-	if (old->field != nc->field) {                                                 \
-		log_warn("reload: %s changed; takes effect at the next restart", name); \
-		nc->field = old->field;                                                \
-	}
-	KEEP_STR(bpffs, "bpffs");
-	KEEP_STR(control_socket, "control_socket");
-	KEEP_STR(cni_socket, "cni_socket");
-	KEEP_STR(state_dir, "state_dir");
-	KEEP_VAL(uplink_attach, "vtep.uplink_attach");
-	KEEP_VAL(limit_routes, "limits.routes");
-	KEEP_VAL(limit_fdb, "limits.fdb");
-	KEEP_VAL(limit_ports, "limits.ports");
-	if (old->metrics_enabled != nc->metrics_enabled || old->metrics_port != nc->metrics_port ||
-	    strcmp(old->metrics_addr, nc->metrics_addr)) {
-		log_warn("reload: metrics changed; takes effect at the next restart");
-		nc->metrics_enabled = old->metrics_enabled;
-		nc->metrics_port = old->metrics_port;
-		memcpy(nc->metrics_addr, old->metrics_addr, sizeof(nc->metrics_addr));
-	}
-#undef KEEP_STR
-#undef KEEP_VAL
-}
-
 static void apply_uplinks(struct daemon *d, const struct vtep_config *nc)
 {
 	struct daemon_uplink next[CFG_MAX_UPLINKS];
@@ -127,7 +95,9 @@ static int apply_ports(struct daemon *d, const struct cfg_port *ports, size_t n)
 	while ((p = ports_next(d->ports, &pos))) {
 		const struct cfg_port *np = state_find_port(ports, n, p->cfg.ifname);
 
-		if (p->cfg.pod)   /* the CNI's (daemon_cni.c), not the file's */
+		/* the CNI's (daemon_cni.c) and the host links (daemon_hostlink.c),
+		 * not the file's */
+		if (p->cfg.pod || p->cfg.hostlink)
 			continue;
 		if (!np || !port_same(np, &p->cfg))
 			memcpy(gone[ng++], p->cfg.ifname, CFG_IFNAMSIZ);
@@ -249,7 +219,13 @@ int daemon_reload(struct daemon *d, char err[CFG_ERR_LEN])
 		free(nc);
 		return ret;
 	}
-	keep_restart_settings(d->cfg, nc);
+	{
+		const char *kept[CFG_RESTART_SETTINGS];
+		size_t n = config_keep_restart_settings(d->cfg, nc, kept, CFG_RESTART_SETTINGS);
+
+		for (size_t i = 0; i < n; i++)
+			log_warn("reload: %s changed; takes effect at the next restart", kept[i]);
+	}
 	ret = state_merge(nc, &d->st, &ports, &n_ports, &routes, &n_routes, err);
 	if (ret) {
 		log_err("reload: %s: %s; keeping the running configuration", d->cfg_path,
@@ -279,6 +255,8 @@ int daemon_reload(struct daemon *d, char err[CFG_ERR_LEN])
 	ret = apply_vnis(d, old, nc);
 	if (!ret)
 		ret = apply_ports(d, ports, n_ports);
+	if (!ret)
+		ret = daemon_hostlinks_apply(d);
 	if (!ret)
 		ret = apply_routes(d, routes, n_routes);
 	if (!ret)

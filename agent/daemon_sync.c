@@ -23,7 +23,8 @@ void daemon_vni_to_map(const struct vtep_config *cfg, const struct cfg_vni *cv,
 	out->arp_reply = cv->arp_reply == CFG_ARP_REAL ? VTEP_ARP_REPLY_REAL
 						       : VTEP_ARP_REPLY_GATEWAY;
 	out->flags = (cv->flood ? VTEP_VNI_F_FLOOD : 0) | (cv->rt_auto ? VTEP_VNI_F_RT_AUTO : 0) |
-		     (cv->rd_auto ? VTEP_VNI_F_RD_AUTO : 0);
+		     (cv->rd_auto ? VTEP_VNI_F_RD_AUTO : 0) |
+		     (cv->outside == CFG_OUTSIDE_HOST ? VTEP_VNI_F_OUTSIDE_HOST : 0);
 	memcpy(out->gateway_mac, cv->gateway_mac, 6);
 	/* The RT is stored only when explicit ("zero when auto"); the RD as
 	 * advertised, auto resolved to router_id:vni when BGP is configured. */

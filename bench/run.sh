@@ -3,7 +3,7 @@
 #
 #   bench/run.sh [--quick] [--only PART[,PART...]] [--routes "1000 100000 1000000"]
 #                [--seconds S] [--runs K] [--tcp-runs K] [--no-build]
-#   PART: progcost fwd tcp ingest mobility frrfdb check (default: all)
+#   PART: progcost fwd tcp ingest mobility frrfdb pods check (default: all)
 #
 #   progcost  ns per packet of each verdict path (ARP reply, local delivery,
 #             encapsulation, decapsulation, each drop) with 1k, 100k and 1M
@@ -23,6 +23,10 @@
 #   frrfdb    100k MACs put in an FRR leaf's bridge FDB with one `bridge
 #             -batch`: time until vtepd's vtep_fdb holds them all (and
 #             FRR's share), then the same for a flush (bench/frr_fdb.sh)
+#   pods      pod setup latency (ADD to first packet, p50/p99 over 100
+#             pods) and 100 concurrent ADDs, vtepd-cni against Debian's
+#             bridge + host-local; the Service fix's cost per packet
+#             (bench/pods.sh; pods.md beside results.md)
 #   check     GoBGP receives exactly what the feeder sends (check_feeder.sh)
 # --runs sets the rounds of fwd and tcp, --tcp-runs those of tcp alone.
 # --no-build uses the binaries already in build/ (make all bench-tools).
@@ -77,7 +81,7 @@ mkdir -p "$OUT"
 want() { [ -z "$only" ] || [[ ,$only, == *,$1,* ]]; }
 # The records of the parts that run now; with --only, the other parts'
 # records stay and the report keeps their figures.
-for part in progcost fwd tcp ingest mobility frrfdb check; do
+for part in progcost fwd tcp ingest mobility frrfdb pods check; do
 	want $part && rm -f "$OUT/$part.jsonl"
 done
 want check && rm -f "$OUT/checks.jsonl"
@@ -134,6 +138,9 @@ fi
 if want mobility; then
 	"$ROOT/bench/mobility.sh" $([ $quick = 1 ] && echo --quick) "$OUT/mobility.jsonl" || status=1
 fi
+if want pods; then
+	"$ROOT/bench/pods.sh" $([ $quick = 1 ] && echo --quick) "$OUT/pods.jsonl" || status=1
+fi
 if want frrfdb; then
 	"$ROOT/bench/frr_fdb.sh" $([ $quick = 1 ] && echo --quick) "$OUT/frrfdb.jsonl" || status=1
 fi
@@ -155,6 +162,16 @@ if [ -s "$OUT/results.json" ] && ! jq -e --arg only ",${only:-progcost,fwd,tcp,i
 	"$OUT/results.json" >/dev/null; then
 	echo "bench: some measurement carried no traffic (see $OUT/results.json)" >&2
 	status=1
+fi
+# The pods part's table (its records are in pods.jsonl).
+if [ -s "$OUT/pods.jsonl" ]; then
+	jq -rs '"\n## Pods (bench/pods.sh)\n\n| measurement | system | value |\n|---|---|---|",
+		(.[] | if .kind == "pods_latency" then
+			"| ADD to first packet (\(.pods) pods) | \(.system) | p50 \(.p50_ms) ms, p99 \(.p99_ms) ms |"
+		elif .kind == "pods_concurrent" then
+			"| \(.adds) concurrent ADDs (then DELs) | \(.system) | \(.add_ms) ms (\(.del_ms) ms), \(.ok) ok |"
+		else "| uplink program per packet | \(.case) | \(.ns) ns (\(.packets) packets) |" end)' \
+		"$OUT/pods.jsonl" >"$OUT/pods.md" && cat "$OUT/pods.md" >>"$OUT/results.md"
 fi
 echo "bench: $((SECONDS - t0)) s; results in $OUT/results.md and results.json" >&2
 [ -s "$OUT/results.md" ] && cat "$OUT/results.md"

@@ -110,6 +110,15 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } vtep_hostaddrs6 SEC(".maps");
 
+/* Filled by vtepd (agent/daemon_hostlink.c); read by bpf/ctsteer.h. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, VTEP_MAX_HOSTLINKS);
+	__type(key, __u32);
+	__type(value, struct vtep_hostlink);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} vtep_hostlinks SEC(".maps");
+
 /* Filled by the port program itself (bpf/encap.h); vtepd may empty it. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);

@@ -11,8 +11,12 @@
  *     ARP  -> [MAC learn] -> anti-spoof -> arp.h (proxy, GARP events)
  *     IPv4 -> [MAC learn] -> anti-spoof -> unicast only
  *          -> to the gateway IP: icmp.h echo reply, else drop
- *          -> route.h lookup: local port (redirect) | remote VTEP (encap.h,
- *             or icmp.h fragmentation-needed) | host address (pass) | drop
+ *          -> route.h lookup: local port (redirect; a host-NATed flow's
+ *             reply passes up, ctsteer.h) | remote VTEP (encap.h, or icmp.h
+ *             fragmentation-needed) | host address (pass) | outside the
+ *             VNI: outside.h (pass when the VNI says so) | drop
+ *     IPv6 -> port6.h: the same rules, ND (nd_proxy.h) in ARP's place
+ *             (no outside/host-link/conntrack steering yet: IPv4 only)
  *     else -> drop
  *
  * Verdicts: TC_ACT_SHOT for every drop, TC_ACT_REDIRECT for everything sent
@@ -41,6 +45,9 @@
 #include "arp.h"
 #include "icmp.h"
 #include "encap.h"
+#include "outside.h"
+#include "ctsteer.h"
+#include "port6.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -145,7 +152,7 @@ static __always_inline int port_encap(struct __sk_buff *skb, struct iphdr *ip, v
 		return DROP(mtu);
 	}
 	return encap_vxlan(skb, r, port->vni, port, g, &u, next, proto,
-			   encap_flow_hash(ip, ip_len, data_end));
+			   encap_flow_hash(ip, ip_len, data_end), ETH_P_IP);
 }
 
 static __always_inline int port_ipv4(struct __sk_buff *skb, struct cursor *c, struct ethhdr *eth,
@@ -171,7 +178,8 @@ static __always_inline int port_ipv4(struct __sk_buff *skb, struct cursor *c, st
 		return port_unlearned(skb, port, eth->h_source, ip->saddr);
 	if (!mac_eq(eth->h_source, port->mac))
 		return DROP(spoof_mac);
-	if (ip->saddr != port->ip)
+	/* A host link sends what the host forwards: checked below. */
+	if (ip->saddr != port->ip && !(port->flags & VTEP_PORT_F_HOSTLINK))
 		return DROP(spoof_ip);
 	/* Nothing is flooded: broadcast and multicast IPv4 (DHCP, mDNS) have
 	 * nowhere to go. */
@@ -180,19 +188,25 @@ static __always_inline int port_ipv4(struct __sk_buff *skb, struct cursor *c, st
 	v = bpf_map_lookup_elem(&vtep_vnis, &vni);
 	if (!v)
 		return DROP(no_port);
+	if ((port->flags & VTEP_PORT_F_HOSTLINK) && !hostlink_src_ok(port, v, ip->saddr))
+		return DROP(hostlink_src);
 	if (ip->daddr == v->gateway_ip)
 		return port_to_gateway(skb, eth, ip, data_end, v);
 
 	r = route_lookup(vni, ip->daddr, &is_prefix);
 	if (r) {
-		if (!r->vtep)
+		if (!r->vtep) {
+			if (ct_local_to_host(skb, ip, data_end, v, port))
+				return TC_ACT_OK;
 			return route_deliver_local(skb, eth, r);
+		}
 		return port_encap(skb, ip, data_end, r, port, v);
 	}
 	if (route_is_host(ip->daddr))
 		return route_to_host(skb);
-	/* No route, no pass (docs/design.md). */
-	return DROP(no_route);
+	/* No route, no pass (docs/design.md), unless the VNI hands what is
+	 * outside it to the host (outside.h). */
+	return outside_to_host(skb, ip, v, port);
 }
 
 static __always_inline int port_judge(struct __sk_buff *skb)
@@ -223,7 +237,8 @@ static __always_inline int port_judge(struct __sk_buff *skb)
 		return port_arp(skb, &c, eth, port);
 	if (eth->h_proto == bpf_htons(ETH_P_IP))
 		return port_ipv4(skb, &c, eth, port);
-	/* IPv6 included: not handled yet (docs/operating.md). */
+	if (eth->h_proto == bpf_htons(ETH_P_IPV6))
+		return port_ipv6(skb, &c, eth, port);
 	return DROP(ethertype);
 }
 

@@ -83,6 +83,15 @@ int probe_ktime_coarse(struct __sk_buff *skb)
 	return bpf_ktime_get_coarse_ns() > skb->len ? TC_ACT_OK : TC_ACT_OK;
 }
 
+/* check_mtu: the port device's MTU for router advertisements (bpf/nd_proxy.h). */
+SEC("tc")
+int probe_check_mtu(struct __sk_buff *skb)
+{
+	__u32 mtu = 0;
+
+	return bpf_check_mtu(skb, skb->ifindex, &mtu, 0, 0) == 0 && mtu ? TC_ACT_OK : TC_ACT_OK;
+}
+
 /* ringbuf: MAC learn and gratuitous ARP events to vtepd (bpf/events.h). */
 SEC("tc")
 int probe_ringbuf(struct __sk_buff *skb)
@@ -93,5 +102,27 @@ int probe_ringbuf(struct __sk_buff *skb)
 		*e = skb->ifindex;
 		bpf_ringbuf_submit(e, 0);
 	}
+	return TC_ACT_OK;
+}
+
+/* ct_lookup: the host's conntrack from TC (bpf/ctsteer.h). The kfunc is
+ * registered by nf_conntrack (built in, or a module loaded before vtepd
+ * starts); a kernel without it leaves the weak extern unresolved and
+ * refuses this program. */
+extern struct nf_conn *bpf_skb_ct_lookup(struct __sk_buff *skb, struct bpf_sock_tuple *tuple,
+					 __u32 tuple_len, struct bpf_ct_opts *opts,
+					 __u32 opts_len) __ksym __weak;
+extern void bpf_ct_release(struct nf_conn *ct) __ksym __weak;
+
+SEC("tc")
+int probe_ct_lookup(struct __sk_buff *skb)
+{
+	struct bpf_sock_tuple t = {};
+	struct bpf_ct_opts o = { .netns_id = -1, .l4proto = 6 };
+	struct nf_conn *ct;
+
+	ct = bpf_skb_ct_lookup(skb, &t, sizeof(t.ipv4), &o, sizeof(o));
+	if (ct)
+		bpf_ct_release(ct);
 	return TC_ACT_OK;
 }

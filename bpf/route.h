@@ -61,7 +61,7 @@ static __always_inline int route_deliver_local(struct __sk_buff *skb, struct eth
 		return DROP(no_route);
 	mac_copy(eth->h_dest, mac);
 	STAT_INC(fwd_local);
-	return vtep_redirect_port(ifindex, dst->flags & VTEP_PORT_F_TAP);
+	return vtep_redirect_port(ifindex, dst->flags & VTEP_PORT_F_EGRESS);
 }
 
 /* Is daddr one of the host's own addresses? vtep_hostaddrs holds every

@@ -69,7 +69,8 @@ static const char fdb[] =
 static const char vnis[] =
 	"Usage: vtepctl vnis [show]\n"
 	"\nThe virtual networks (vtep_vnis).\n"
-	"JSON: [{vni, subnet, gateway_ip, gateway_mac, route_target, rd, arp_reply, flood}]\n"
+	"JSON: [{vni, subnet, gateway_ip, gateway_mac, route_target, rd, arp_reply, flood,\n"
+	"        outside, host_ip}]\n"
 	"route_target and rd are \"auto\", \"ASN:NN\" or \"IP:NN\".\n";
 
 static const char stats[] =

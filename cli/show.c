@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <bpf/bpf.h>
 
 #include "addr.h"
 #include "counters.h"
@@ -248,11 +249,22 @@ static int show_fdb(const struct cmdline *c, struct out *o)
 	return VTEPCTL_OK;
 }
 
+/* The VNI's host_ip from vtep_hostlinks (hl_fd < 0: no such map, an older
+ * vtepd's pins); 0 when it has no host link. */
+static uint32_t vni_host_ip(int hl_fd, uint32_t vni)
+{
+	struct vtep_hostlink hl;
+
+	if (hl_fd < 0 || bpf_map_lookup_elem(hl_fd, &vni, &hl))
+		return 0;
+	return hl.ip;
+}
+
 static int show_vnis(const struct cmdline *c, struct out *o)
 {
 	struct mapdump_vni *rows;
 	size_t n;
-	int fd, ret;
+	int fd, hl_fd, ret;
 
 	if (open_map(c, VTEP_MAP_VNIS, false, &fd))
 		return VTEPCTL_FAILED;
@@ -260,16 +272,22 @@ static int show_vnis(const struct cmdline *c, struct out *o)
 	close(fd);
 	if (ret)
 		return dump_failed(VTEP_MAP_VNIS, ret);
+	if (open_map(c, VTEP_MAP_HOSTLINKS, true, &hl_fd))
+		hl_fd = -1;
 	out_begin(o);
 	if (!o->json)
-		printf("%-8s  %-18s  %-15s  %-17s  %-21s  %-21s  %-7s  %s\n", "VNI", "SUBNET",
-		       "GATEWAY", "GATEWAY_MAC", "ROUTE_TARGET", "RD", "ARP", "FLOOD");
+		printf("%-8s  %-18s  %-15s  %-17s  %-21s  %-21s  %-7s  %-5s  %-7s  %s\n", "VNI",
+		       "SUBNET", "GATEWAY", "GATEWAY_MAC", "ROUTE_TARGET", "RD", "ARP", "FLOOD",
+		       "OUTSIDE", "HOST_IP");
 	for (size_t i = 0; i < n; i++) {
 		const struct vtep_vni *v = &rows[i].v;
 		char sub[ADDR_PREFIX_STRLEN], gw[ADDR_IP_STRLEN], m[ADDR_MAC_STRLEN];
 		char rtb[MAPDUMP_EC_STRLEN], rdb[MAPDUMP_EC_STRLEN];
 		const char *rt, *rd, *arp;
 		bool flood = v->flags & VTEP_VNI_F_FLOOD;
+		const char *outside = v->flags & VTEP_VNI_F_OUTSIDE_HOST ? "host" : "drop";
+		uint32_t host_ip = vni_host_ip(hl_fd, rows[i].vni);
+		char hip[ADDR_IP_STRLEN];
 
 		addr_fmt_prefix(v->subnet, v->prefixlen, sub);
 		addr_fmt_ip(v->gateway_ip, gw);
@@ -288,13 +306,22 @@ static int show_vnis(const struct cmdline *c, struct out *o)
 			out_add_str(j, "rd", rd);
 			out_add_str(j, "arp_reply", arp);
 			out_add_bool(j, "flood", flood);
+			out_add_str(j, "outside", outside);
+			if (host_ip)
+				out_add_str(j, "host_ip", addr_fmt_ip(host_ip, hip));
+			else
+				json_object_object_add(j, "host_ip", NULL);
 			out_item(o, j);
 		} else {
-			printf("%-8u  %-18s  %-15s  %-17s  %-21s  %-21s  %-7s  %s\n", rows[i].vni, sub,
-			       gw, m, rt ? rt : "-", rd ? rd : "-", arp, flood ? "yes" : "no");
+			printf("%-8u  %-18s  %-15s  %-17s  %-21s  %-21s  %-7s  %-5s  %-7s  %s\n",
+			       rows[i].vni, sub, gw, m, rt ? rt : "-", rd ? rd : "-", arp,
+			       flood ? "yes" : "no", outside,
+			       host_ip ? addr_fmt_ip(host_ip, hip) : "-");
 		}
 	}
 	out_end(o);
+	if (hl_fd >= 0)
+		close(hl_fd);
 	free(rows);
 	return VTEPCTL_OK;
 }

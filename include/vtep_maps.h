@@ -46,6 +46,7 @@
 #define VTEP_MAP_HOSTADDRS "vtep_hostaddrs"
 #define VTEP_MAP_HOSTADDRS6 "vtep_hostaddrs6"
 #define VTEP_MAP_UNDERLAY "vtep_underlay"
+#define VTEP_MAP_HOSTLINKS "vtep_hostlinks"
 
 /* Default capacities; vtepd sets the real ones from `limits` before load. */
 #define VTEP_DEF_ROUTES   1048576
@@ -118,6 +119,13 @@ _Static_assert(sizeof(struct vtep_port) == 64, "vtep_port layout");
 /* A pod's veth made by vtepd for the CNI plugin. Only user space reads it
  * (vtepctl ports); the programs ignore it. */
 #define VTEP_PORT_F_POD      0x4
+/* The datapath end of a VNI's host link (vtep_hostlinks): the host's own
+ * port in the VNI. Its peer is in the host's namespace, so it is entered
+ * through its egress as a tap is (a peer redirect within one namespace is
+ * dropped by the kernel); it sends from the VNI's sources, not one IP. */
+#define VTEP_PORT_F_HOSTLINK 0x8
+/* Ports delivered to with bpf_redirect() to their egress. */
+#define VTEP_PORT_F_EGRESS   (VTEP_PORT_F_TAP | VTEP_PORT_F_HOSTLINK)
 
 /* Where an entry came from (vtepctl's "source"). */
 enum vtep_source {
@@ -232,6 +240,24 @@ struct vtep_underlay {
 	__u8  pad[6];
 };
 _Static_assert(sizeof(struct vtep_underlay) == 32, "vtep_underlay layout");
+
+/* vtep_hostlinks: hash, key __u32 vni (host order): the VNI's host link
+ * (vnis[].outside "host" with host_ip; docs/kubernetes.md), a veth pair in
+ * the host's namespace: the host end holds host_ip and the route to the
+ * VNI's subnet, the datapath end is a port (VTEP_PORT_F_HOSTLINK). The
+ * datapath hands it the replies of flows the host NATed (bpf/ctsteer.h).
+ * A map of its own, not a field of vtep_vni: no layout changes. */
+#define VTEP_MAX_HOSTLINKS (2 * VTEP_MAX_VNIS)
+/* A second key per host link: VTEP_HOSTLINK_IF | the host end's ifindex,
+ * the same value. The port program asks it whether the host would route a
+ * packet into a host link (bpf/outside.h); VNIs are below 2^24, so the two
+ * kinds of key never meet. */
+#define VTEP_HOSTLINK_IF 0x80000000u
+struct vtep_hostlink {
+	__u32 ifindex;        /* the datapath end (a port of the VNI) */
+	__u32 ip;             /* host_ip, network order */
+};
+_Static_assert(sizeof(struct vtep_hostlink) == 8, "vtep_hostlink layout");
 
 /* vtep_stats: per-CPU array, one slot. */
 struct vtep_stats {

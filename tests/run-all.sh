@@ -43,6 +43,7 @@ suite bench-quick make --no-print-directory bench-quick
 suite contract    contract
 suite docs        ./tests/docs_links.sh
 suite layering    ./tests/layering.sh
+suite k8s-deploy  ./tests/k8s_deploy.sh
 [ ${#failed[@]} -gt 0 ] && echo "failed suites: ${failed[*]}"
 [ ${#skipped[@]} -gt 0 ] && echo "skipped suites: ${skipped[*]}"
 line="suites: $pass passed, $fail failed, $skip skipped; skipped checks: ${#checks[@]}"

@@ -73,16 +73,68 @@ static void idle_hold(struct bgp_session *s, uint64_t now)
 	s->idle_s = dbl(s->idle_s, BGP_IDLE_HOLD_MAX_S);
 }
 
+/* After a connection ended and none is left: Idle with the idle-hold
+ * back-off (connections refused meanwhile), or Active when the end was no
+ * sign of a flapping peer (see sess_conn_lost). */
+static void conn_ended(struct bgp_session *s, struct bgp_conn *c, enum bgp_state st,
+		       uint64_t now, bool gr_ok, bool tcp_lost)
+{
+	if (st == BGP_ST_ESTABLISHED)
+		sess_down(s, now, gr_ok);
+	if (sess_conn_up(sess_other(s, c)))
+		return;
+	if (tcp_lost && (st == BGP_ST_OPENSENT || (st == BGP_ST_ESTABLISHED && s->stale))) {
+		s->idle_hold = false;
+		sess_retry_later(s, now);
+		if (s->retry_at != NEVER)
+			log_debug("%s: Active: listening, next connection attempt in %llu ms",
+				  sess_name(s), (unsigned long long)(s->retry_at - now));
+		return;
+	}
+	idle_hold(s, now);
+	if (s->idle_hold)
+		log_debug("%s: Idle for %llu ms (idle hold: connections refused until then)",
+			  sess_name(s), (unsigned long long)(s->idle_until - now));
+}
+
 /* A connection ends (after any NOTIFICATION was queued and flushed). */
 void sess_conn_drop(struct bgp_session *s, struct bgp_conn *c, uint64_t now, bool gr_ok)
 {
-	bool was_est = c->st == BGP_ST_ESTABLISHED;
+	enum bgp_state st = c->st;
 
 	sess_conn_close(s, c);
-	if (was_est)
-		sess_down(s, now, gr_ok);
-	if (!sess_conn_up(sess_other(s, c)))
-		idle_hold(s, now);
+	conn_ended(s, c, st, now, gr_ok, false);
+}
+
+/* TcpConnectionFails (RFC 4271 8.2.2 Event 18): the peer closed or reset
+ * the connection, or a write failed; no NOTIFICATION either way.
+ *
+ * In OpenSent (our OPEN sent, none received) RFC 4271 8.2.2 says: close,
+ * restart the ConnectRetryTimer, "continues to listen for a connection that
+ * may be initiated by the remote BGP peer", and go to Active, not Idle.
+ * This is what a peer in Idle does to us: it accepts and closes at once.
+ * Going Idle here instead, with its idle hold refusing connections, locks
+ * two active peers out of each other for good: each one's attempt lands
+ * while the other waits out its own idle hold, is refused, and starts a
+ * longer idle hold of its own (1, 2, 4, ... 120 s), so that neither ever
+ * accepts the other again.
+ *
+ * Established, with a peer that does graceful restart: the TCP session
+ * ending without a NOTIFICATION is how RFC 4724 4.2 says the peer
+ * restarts, and its routes stay, stale, for its Restart Time, in the
+ * expectation that it re-establishes the session. So we wait for it in
+ * Active as well (its connection accepted at once, ours tried after the
+ * ConnectRetry back-off) rather than refusing it in Idle for an idle hold
+ * that would only grow with every restart (DampPeerOscillations is for a
+ * peer whose errors make it flap, RFC 4271 8.1.1, not for one restarting
+ * gracefully). */
+void sess_conn_lost(struct bgp_session *s, struct bgp_conn *c, uint64_t now)
+{
+	enum bgp_state st = c->st;
+
+	sess_conn_close(s, c);
+	/* A TCP-level end: GR keeps the routes (RFC 4724 4.2). */
+	conn_ended(s, c, st, now, true, true);
 }
 
 /* RFC 8538 4: with the N bit exchanged, a NOTIFICATION sent or received
@@ -126,8 +178,7 @@ void sess_finish(struct bgp_session *s, uint64_t now)
 			snprintf(s->last_error, sizeof(s->last_error), "send: %s",
 				 strerror(-c->failed));
 			log_info("%s: %s", sess_name(s), s->last_error);
-			/* A TCP-level end: GR keeps the routes (RFC 4724 4.2). */
-			sess_conn_drop(s, c, now, true);
+			sess_conn_lost(s, c, now);
 			continue;
 		}
 		want = c->st == BGP_ST_CONNECT ? EPOLLOUT

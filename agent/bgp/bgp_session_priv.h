@@ -168,6 +168,12 @@ void sess_retry_later(struct bgp_session *s, uint64_t now);
  * the session goes down if it was the Established one (gr_ok: routes kept
  * stale when the peer does graceful restart), Idle if none is left. */
 void sess_conn_drop(struct bgp_session *s, struct bgp_conn *c, uint64_t now, bool gr_ok);
+/* TcpConnectionFails (RFC 4271 8.2.2): the peer closed or reset c, or a
+ * write failed, without a NOTIFICATION. As sess_conn_drop(gr_ok), except
+ * that with no connection left an OpenSent one, or an Established one
+ * whose graceful-restart peer we now wait for, leaves the session Active
+ * (accepting) instead of Idle. */
+void sess_conn_lost(struct bgp_session *s, struct bgp_conn *c, uint64_t now);
 /* RFC 8538 4: a NOTIFICATION (code, subcode) on c that keeps the routes. */
 bool sess_notif_graceful(const struct bgp_session *s, const struct bgp_conn *c,
 			 uint8_t code, uint8_t subcode);

@@ -74,16 +74,49 @@ static void rx_open(struct bgp_session *s, struct bgp_conn *c, const struct bgp_
 	c->open = *o;
 	c->have_open = true;
 	if (sess_conn_up(oc) && oc->st == BGP_ST_ESTABLISHED) {
-		/* RFC 4724 4.2: an OPEN with the GR capability on a new
-		 * connection while the old session is Established means the
-		 * peer restarted: the old one goes, its routes kept stale.
-		 * Not for a connection older than the session (a collision
-		 * race), which loses as RFC 4271 6.8 says. */
-		if (o->cap_gr && c->opened_at > s->est_since) {
+		if (c->opened_at > s->est_since && o->cap_gr) {
+			/* RFC 4724 4.2: an OPEN with the GR capability on a
+			 * connection newer than the Established session means
+			 * the peer restarted: the old one goes, its routes
+			 * kept stale. (We never open a connection of our own
+			 * while one is up, so a newer one is the peer's.) */
 			log_info("%s: restarted (new OPEN while Established)", sess_name(s));
 			sess_conn_close(s, oc);
 			sess_down(s, now, true);
+		} else if (c->opened_at <= s->est_since && c->inbound != oc->inbound &&
+			   collision_loser(s, c, oc, o) == oc) {
+			/* Not a restart: c and the session's connection were
+			 * set up together, one by each side, and c merely
+			 * lost the race to Established here. The peer had
+			 * both OPENs while ours was still in OpenConfirm on
+			 * its side and, by RFC 4271 6.8, kept the connection
+			 * of the higher BGP Identifier: c. Were the
+			 * Established one to win here ("a collision with an
+			 * existing BGP connection that is in the Established
+			 * state causes closing of the newly created
+			 * connection"), each side would close the connection
+			 * the other keeps and the session would go down
+			 * twice over. So the IDs decide here too: RFC 4271
+			 * 8.2.2, Established, Event 19 with the optional
+			 * CollisionDetectEstablishedState (8.1.1). The
+			 * session goes on over c; the routes learned over
+			 * the old connection stay, stale, until c's
+			 * End-of-RIB (RFC 4724 4.2). */
+			log_info("%s: connection collision: closing the Established %s one, "
+				 "the peer keeps the %s one (RFC 4271 6.8, 8.2.2 Event 19)",
+				 sess_name(s), oc->inbound ? "incoming" : "outgoing",
+				 c->inbound ? "incoming" : "outgoing");
+			sess_send_cease(s, oc, BGP_CEASE_COLLISION, NULL);
+			sess_conn_close(s, oc);
+			sess_down(s, now, true);
 		} else {
+			/* RFC 4271 6.8: the Established connection wins over
+			 * a newer one (a peer without GR opening a second
+			 * connection), and over the losing half of a
+			 * collision, which the peer closes as well. */
+			log_info("%s: connection collision: closing the %s one, the Established "
+				 "one stays (RFC 4271 6.8)", sess_name(s),
+				 c->inbound ? "incoming" : "outgoing");
 			sess_send_cease(s, c, BGP_CEASE_COLLISION, NULL);
 			sess_conn_close(s, c);
 			return;
@@ -279,6 +312,16 @@ static void rx_notification(struct bgp_session *s, struct bgp_conn *c, uint64_t 
 	bool keep = c->st == BGP_ST_ESTABLISHED && s->gr_notif &&
 		    !(n->code == BGP_ERR_CEASE && n->subcode == BGP_CEASE_HARD_RESET);
 
+	/* Cease/Connection Collision Resolution (RFC 4486) on the
+	 * Established connection while the other one is up: the peer
+	 * resolved a collision (RFC 4271 6.8) in favour of the other one,
+	 * which carries the session on; the routes stay, stale, until its
+	 * End-of-RIB (when the peer does graceful restart at all) instead
+	 * of being withdrawn and learned again. */
+	if (c->st == BGP_ST_ESTABLISHED && !n->hard_reset && n->code == BGP_ERR_CEASE &&
+	    n->subcode == BGP_CEASE_COLLISION && sess_conn_up(sess_other(s, c)))
+		keep = true;
+
 	snprintf(s->last_error, sizeof(s->last_error), "received NOTIFICATION %s%u/%u %s: %s%s%.40s",
 		 n->hard_reset ? "Hard Reset " : "", code, sub, bgp_err_code_name(code),
 		 bgp_err_subcode_name(code, sub), n->has_reason ? ": " : "",
@@ -379,7 +422,7 @@ void sess_conn_read(struct bgp_session *s, struct bgp_conn *c, uint64_t now)
 			snprintf(s->last_error, sizeof(s->last_error), "%s",
 				 n ? strerror((int)-n) : "connection closed by the peer");
 			log_info("%s: %s", sess_name(s), s->last_error);
-			sess_conn_drop(s, c, now, true);
+			sess_conn_lost(s, c, now);
 			break;
 		}
 		while (sess_conn_up(c) && (r = bgp_rx_next(&c->rx, &msg, &len, &err)) != 0) {

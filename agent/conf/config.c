@@ -415,15 +415,44 @@ static int parse_rt_rd(struct json_object *v, const char *path, bool is_rd, bool
 	return 0;
 }
 
+/* host_ip: the host's own address in the VNI, held by the host end of the
+ * VNI's host link (docs/kubernetes.md). A host address of the subnet, not
+ * the gateway; only where the VNI hands what is outside it to the host (the
+ * host link is the host's way into a VNI it routes for). */
+static int parse_host_ip(struct json_object *v, const char *path, struct cfg_vni *vn, char *err)
+{
+	char p[JV_PATH_LEN], buf[ADDR_PREFIX_STRLEN];
+	int ret;
+
+	jv_key(p, path, "host_ip");
+	ret = jv_ip(v, p, &vn->host_ip, err);
+	if (ret)
+		return ret;
+	if (vn->outside != CFG_OUTSIDE_HOST)
+		return jv_fail(err, p, "needs \"outside\": \"host\" (the host link routes for "
+			       "the VNI)");
+	if (!addr_in_subnet(vn->host_ip, vn->subnet, vn->prefixlen))
+		return jv_fail_got(err, p, v, "expected an address inside the subnet %s",
+				   addr_fmt_prefix(vn->subnet, vn->prefixlen, buf));
+	if (cfg_ip_is_net_or_bcast(vn->host_ip, vn->prefixlen) || vn->host_ip == vn->gateway_ip)
+		return jv_fail_got(err, p, v, "expected a host address of %s, not its network, "
+				   "broadcast or gateway address",
+				   addr_fmt_prefix(vn->subnet, vn->prefixlen, buf));
+	return 0;
+}
+
 static int parse_vni(struct json_object *o, const char *path, const struct vtep_config *cfg,
 		     struct cfg_vni *vn, char *err)
 {
 	static const char *const keys[] = {
 		"vni", "subnet", "gateway_ip", "gateway_mac", "route_target", "rd",
-		"arp_reply", "flood", NULL
+		"arp_reply", "flood", "outside", "host_ip", NULL
 	};
 	static const char *const arp[] = {
 		[CFG_ARP_GATEWAY] = "gateway", [CFG_ARP_REAL] = "real", NULL
+	};
+	static const char *const outside[] = {
+		[CFG_OUTSIDE_DROP] = "drop", [CFG_OUTSIDE_HOST] = "host", NULL
 	};
 	char p[JV_PATH_LEN], buf[ADDR_PREFIX_STRLEN];
 	struct json_object *v;
@@ -503,6 +532,14 @@ static int parse_vni(struct json_object *o, const char *path, const struct vtep_
 	}
 	if (jv_get(o, "flood", &v) && (ret = jv_bool(v, jv_key(p, path, "flood"), &vn->flood, err)))
 		return ret;
+	if (jv_get(o, "outside", &v)) {
+		ret = jv_enum(v, jv_key(p, path, "outside"), outside, &a, err);
+		if (ret)
+			return ret;
+		vn->outside = (enum cfg_outside)a;
+	}
+	if (jv_get(o, "host_ip", &v))
+		return parse_host_ip(v, path, vn, err);
 	return 0;
 }
 
@@ -645,4 +682,48 @@ void config_free(struct vtep_config *cfg)
 	free(cfg->ports);
 	free(cfg->routes);
 	memset(cfg, 0, sizeof(*cfg));
+}
+
+/* ------------------------------------------------------------ reload */
+
+size_t config_keep_restart_settings(const struct vtep_config *old, struct vtep_config *nc,
+				    const char **kept, size_t max)
+{
+	size_t n = 0;
+
+#define KEPT(name)                     \
+	do {                           \
+		if (n < max)           \
+			kept[n] = name; \
+		n++;                   \
+	} while (0)
+#define KEEP_STR(field, name)                                          \
+	if (strcmp(old->field, nc->field)) {                           \
+		KEPT(name);                                            \
+		memcpy(nc->field, old->field, sizeof(nc->field));      \
+	}
+#define KEEP_VAL(field, name)           \
+	if (old->field != nc->field) {  \
+		KEPT(name);             \
+		nc->field = old->field; \
+	}
+	KEEP_STR(bpffs, "bpffs");
+	KEEP_STR(control_socket, "control_socket");
+	KEEP_STR(cni_socket, "cni_socket");
+	KEEP_STR(state_dir, "state_dir");
+	KEEP_VAL(uplink_attach, "vtep.uplink_attach");
+	KEEP_VAL(limit_routes, "limits.routes");
+	KEEP_VAL(limit_fdb, "limits.fdb");
+	KEEP_VAL(limit_ports, "limits.ports");
+	if (old->metrics_enabled != nc->metrics_enabled || old->metrics_port != nc->metrics_port ||
+	    strcmp(old->metrics_addr, nc->metrics_addr)) {
+		KEPT("metrics");
+		nc->metrics_enabled = old->metrics_enabled;
+		nc->metrics_port = old->metrics_port;
+		memcpy(nc->metrics_addr, old->metrics_addr, sizeof(nc->metrics_addr));
+	}
+#undef KEEP_STR
+#undef KEEP_VAL
+#undef KEPT
+	return n;
 }

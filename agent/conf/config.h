@@ -21,6 +21,9 @@
 /* vtep.uplink_attach: "auto" (the default) chooses per uplink (uplink_mode.h). */
 enum cfg_uplink_attach { CFG_ATTACH_XDP = 0, CFG_ATTACH_TC = 1, CFG_ATTACH_AUTO = 2 };
 enum cfg_arp_reply { CFG_ARP_GATEWAY = 0, CFG_ARP_REAL = 1 };
+/* vnis[].outside: what the datapath does with a destination outside the
+ * VNI's subnet that no route matches (docs/kubernetes.md). */
+enum cfg_outside { CFG_OUTSIDE_DROP = 0, CFG_OUTSIDE_HOST = 1 };
 
 struct cfg_neighbor {
 	uint32_t address;         /* network order */
@@ -57,6 +60,8 @@ struct cfg_vni {
 	uint8_t  rd[8];           /* RFC 4364 RD; valid when !rd_auto */
 	enum cfg_arp_reply arp_reply;
 	bool     flood;
+	enum cfg_outside outside;
+	uint32_t host_ip;         /* network order; 0: no host link (needs outside host) */
 };
 
 struct cfg_port {
@@ -66,6 +71,7 @@ struct cfg_port {
 	bool     mac_auto;
 	uint8_t  mac[6];          /* valid when !mac_auto */
 	bool     pod;             /* a CNI pod's veth (vtepd made it; pods.h) */
+	bool     hostlink;        /* a VNI's host link (vtepd made it from vnis[].host_ip) */
 };
 
 struct cfg_route {
@@ -181,5 +187,17 @@ int config_find_conflict(const struct cfg_port *ports, size_t n_ports,
 /* One line naming the entries of a conflict by ifname / prefix. */
 int config_fmt_conflict(const struct cfg_conflict *c, const struct cfg_port *ports,
 			const struct cfg_route *routes, char *buf, size_t size);
+
+/* Reload (SIGHUP, vtepctl reload; agent/daemon_reload.c): the settings
+ * that shape what is already loaded or listening (bpffs, control_socket,
+ * cni_socket, state_dir, vtep.uplink_attach, limits, metrics) take effect at
+ * the next restart. Each one that differs between old (running) and nc
+ * (the new file) gets its running value copied into nc, and its name as the
+ * file spells it ("limits.routes", "metrics") put in kept[] (up to max).
+ * Returns how many differed. Here rather than in the daemon so that it runs
+ * without one (tests/fuzz/fuzz_config.c). */
+#define CFG_RESTART_SETTINGS 9
+size_t config_keep_restart_settings(const struct vtep_config *old, struct vtep_config *nc,
+				    const char **kept, size_t max);
 
 #endif /* VTEP_CONFIG_H */

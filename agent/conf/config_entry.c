@@ -157,6 +157,8 @@ int config_check_port(const struct vtep_config *cfg, const struct cfg_port *pt,
 		return jv_fail(err, p, "%s is outside VNI %u's subnet %s", ip, vn->vni, net);
 	if (pt->ip == vn->gateway_ip)
 		return jv_fail(err, p, "%s is VNI %u's gateway_ip", ip, vn->vni);
+	if (pt->ip == vn->host_ip && !pt->hostlink)
+		return jv_fail(err, p, "%s is VNI %u's host_ip", ip, vn->vni);
 	if (cfg_ip_is_net_or_bcast(pt->ip, vn->prefixlen))
 		return jv_fail(err, p, "%s is the network or broadcast address of %s", ip, net);
 	if (!pt->mac_auto) {
@@ -184,6 +186,9 @@ int config_check_route(const struct vtep_config *cfg, const struct cfg_route *r,
 		return jv_fail(err, p, "expected a prefix without host bits");
 	if (r->prefixlen == 32 && r->prefix == vn->gateway_ip)
 		return jv_fail(err, p, "%s is VNI %u's gateway_ip",
+			       addr_fmt_prefix(r->prefix, 32, pfx), vn->vni);
+	if (r->prefixlen == 32 && vn->host_ip && r->prefix == vn->host_ip)
+		return jv_fail(err, p, "%s is VNI %u's host_ip",
 			       addr_fmt_prefix(r->prefix, 32, pfx), vn->vni);
 	jv_key(p, path, "vtep");
 	addr_fmt_ip(r->vtep, ip);

@@ -77,13 +77,25 @@ int jv_fail_got(char *err, const char *path, struct json_object *v, const char *
 
 const char *jv_key(char buf[JV_PATH_LEN], const char *base, const char *key)
 {
-	char tmp[JV_PATH_LEN] = "";
+	char tmp[JV_PATH_LEN] = "", esc[5];
 
 	if (base && *base) {
 		cat(tmp, sizeof(tmp), base);
 		cat(tmp, sizeof(tmp), ".");
 	}
-	cat(tmp, sizeof(tmp), key);
+	/* A key is the file's text, decoded: "\n" or "\u001b" in it would put
+	 * a line break or a terminal escape into the error, which reaches the
+	 * log and vtepctl's output (found by tests/fuzz/fuzz_config.c). Control
+	 * characters are shown as \xNN instead. */
+	for (const char *k = key; *k; k++) {
+		unsigned char c = (unsigned char)*k;
+
+		if (c < 0x20 || c == 0x7f)
+			snprintf(esc, sizeof(esc), "\\x%02x", c);
+		else
+			esc[0] = (char)c, esc[1] = '\0';
+		cat(tmp, sizeof(tmp), esc);
+	}
 	memcpy(buf, tmp, JV_PATH_LEN);
 	return buf;
 }
@@ -209,8 +221,18 @@ static int scan_text(const char *text, size_t len, char *err)
 
 		switch (c) {
 		case '"':
-			for (j = i + 1; j < len && text[j] != '"'; j++)
+			/* RFC 8259 7: control characters must be escaped in a
+			 * string; json-c lets a raw line break through, which
+			 * then ends up inside error messages (fuzz_config). */
+			for (j = i + 1; j < len && text[j] != '"'; j++) {
+				if ((unsigned char)text[j] < 0x20)
+					break;
 				j += text[j] == '\\';
+			}
+			if (j < len && (unsigned char)text[j] < 0x20) {
+				ret = syntax_fail(err, text, j, "control character in a string");
+				break;
+			}
 			if (f && f->obj && f->want_key)
 				ret = scan_key(&sc, i + 1, j - i - 1, err);
 			i = j;

@@ -17,6 +17,7 @@
 struct cni_req {
 	struct req r;
 	const struct cnictl_ops *ops;
+	bool requester_gone;
 };
 
 /* The CNI spec's error code for a daemon error (SPEC.md section 5). */
@@ -26,7 +27,7 @@ static int cni_code(const struct req *r, int ret)
 		return 7;       /* invalid network config */
 	if (ret == -ENOENT)
 		return 3;       /* container unknown or does not exist */
-	if (ret == -EAGAIN || ret == -EBUSY)
+	if (ret == -EAGAIN || ret == -EBUSY || ret == -ETIMEDOUT)
 		return 11;      /* try again later */
 	return 100;
 }
@@ -72,6 +73,12 @@ static int do_add(struct cni_req *c)
 
 	if (control_check_keys(&c->r, keys) || cnictl_arg_pod(&c->r, true, &p))
 		return -EINVAL;
+	if (c->requester_gone) {
+		snprintf(c->r.err, sizeof(c->r.err),
+			 "%s/%s: not done: the plugin stopped waiting before vtepd got to it",
+			 p.container_id, p.ifname);
+		return -ETIMEDOUT;
+	}
 	ret = c->ops->add(c->r.d, &p, &m, c->r.err);
 	return ret ? failed(&c->r, ret) : reply_made(&c->r, &m);
 }
@@ -214,9 +221,9 @@ static int run(struct cni_req *c, const char *cmd)
 }
 
 char *cnictl_dispatch(struct daemon *d, const struct cnictl_ops *ops, const char *msg,
-		      size_t len, uint64_t *errors)
+		      size_t len, uint64_t *errors, bool requester_gone)
 {
-	struct cni_req c = { .r = { .d = d }, .ops = ops };
+	struct cni_req c = { .r = { .d = d }, .ops = ops, .requester_gone = requester_gone };
 	struct json_object *root = NULL;
 	const char *cmd = NULL;
 	char *reply;
@@ -229,8 +236,12 @@ char *cnictl_dispatch(struct daemon *d, const struct cnictl_ops *ops, const char
 		ret = run(&c, cmd);
 	if (ret && c.r.bad_request && errors)
 		(*errors)++;
-	if (ret)
-		log_info("cni: %s refused: %s", cmd ? cmd : "request", c.r.err);
+	if (ret && log_level >= LOG_LVL_INFO) {
+		char ct[CONTROL_LOG_TEXT(64)], e[CONTROL_LOG_TEXT(CFG_ERR_LEN)];
+
+		log_info("cni: %s refused: %s", cmd ? control_log_text(cmd, ct, sizeof(ct)) : "request",
+			 control_log_text(c.r.err, e, sizeof(e)));
+	}
 	reply = ret ? ctlproto_encode_error_code(c.r.err, cni_code(&c.r, ret), NULL)
 		    : ctlproto_encode_ok(c.r.data, NULL);
 	json_object_put(c.r.data);
@@ -239,9 +250,9 @@ char *cnictl_dispatch(struct daemon *d, const struct cnictl_ops *ops, const char
 }
 
 static char *serve(struct daemon *d, const void *ops, const char *msg, size_t len,
-		   uint64_t *errors)
+		   uint64_t *errors, int peer_fd)
 {
-	return cnictl_dispatch(d, ops, msg, len, errors);
+	return cnictl_dispatch(d, ops, msg, len, errors, control_peer_gone(peer_fd));
 }
 
 int cnictl_open(struct daemon *d, const struct cnictl_ops *ops, const char *path,

@@ -26,6 +26,22 @@ int control_bad(struct req *r, const char *fmt, ...)
 	return -EINVAL;
 }
 
+const char *control_log_text(const char *s, char *buf, size_t size)
+{
+	size_t n = 0;
+
+	for (; *s && n + 5 <= size; s++) {
+		unsigned char ch = (unsigned char)*s;
+
+		if (ch < 0x20 || ch == 0x7f)
+			n += (size_t)snprintf(buf + n, size - n, "\\x%02x", ch);
+		else
+			buf[n++] = (char)ch;
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
 int control_check_keys(struct req *r, const char *const *allowed)
 {
 	json_object_object_foreach(r->args, key, val) {

@@ -149,9 +149,14 @@ char *control_dispatch(struct daemon *d, const struct control_ops *ops,
 	}
 	if (ret == -ENOENT && !r.err[0])
 		control_bad(&r, "unknown command \"%.64s\"", cmd);
-	if (ret)
-		log_debug("control: %s refused: %s", cmd, r.err);
-	else if (strcmp(cmd, CTLPROTO_CMD_PEERS) && strcmp(cmd, CTLPROTO_CMD_BGP_ROUTES) &&
+	if (ret) {
+		if (log_level >= LOG_LVL_DEBUG) {
+			char c[CONTROL_LOG_TEXT(64)], e[CONTROL_LOG_TEXT(CFG_ERR_LEN)];
+
+			log_debug("control: %s refused: %s", control_log_text(cmd, c, sizeof(c)),
+				  control_log_text(r.err, e, sizeof(e)));
+		}
+	} else if (strcmp(cmd, CTLPROTO_CMD_PEERS) && strcmp(cmd, CTLPROTO_CMD_BGP_ROUTES) &&
 		 strcmp(cmd, CTLPROTO_CMD_VERSION) && strcmp(cmd, CTLPROTO_CMD_STATUS) &&
 		 strcmp(cmd, CTLPROTO_CMD_PODS))
 		log_info("control: %s done", cmd);

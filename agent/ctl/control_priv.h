@@ -48,6 +48,14 @@ int control_parse_mac(struct req *r, const char *s, uint8_t mac[6]);
  * "..", no '/', ':' or whitespace. */
 int control_arg_ifname(struct req *r, char out[CFG_IFNAMSIZ]);
 
+/* s for a log line (control_args.c): every control character written as
+ * \xNN, cut to fit buf (size >= 1). A request's command, and an error that
+ * quotes its values, may hold "\n" or "\u001b": unescaped, a request could
+ * forge log lines or send the terminal an escape (found by
+ * tests/fuzz/fuzz_control.c). CONTROL_LOG_TEXT(n): the buffer for n bytes. */
+#define CONTROL_LOG_TEXT(n) ((n) * 4 + 1)
+const char *control_log_text(const char *s, char *buf, size_t size);
+
 /* Handlers (control_bgp.c): 0 with r->data set, or -errno with r->err set. */
 int control_do_peers(struct req *r);
 int control_do_bgp_routes(struct req *r);

@@ -98,7 +98,7 @@ static void to_map_port(const struct port *p, struct vtep_port *vp)
 	if (p->mac_known)
 		memcpy(vp->mac, p->mac, 6);
 	vp->flags = (p->cfg.mac_auto ? VTEP_PORT_F_MAC_AUTO : 0) | (p->tap ? VTEP_PORT_F_TAP : 0) |
-		    (p->cfg.pod ? VTEP_PORT_F_POD : 0);
+		    (p->cfg.pod ? VTEP_PORT_F_POD : 0) | (p->cfg.hostlink ? VTEP_PORT_F_HOSTLINK : 0);
 	name_key(p->cfg.ifname, vp->ifname);
 }
 
@@ -158,6 +158,9 @@ static bool adopt_map_mac(struct ports *ps, struct port *p)
  * routes and neighbours when it goes down, so ours follow the link state. */
 static void host_route_sync(struct ports *ps, struct port *p, bool up)
 {
+	/* A host link's address is the host's own (hostlink.h). */
+	if (p->cfg.hostlink)
+		return;
 	if (!up)
 		p->host_route = false;
 	else if (!p->host_route && ps->env.hr)

@@ -17,5 +17,7 @@
 /* Writes /proc/sys/net/ipv4/conf/<ifname>/<key> in our network namespace.
  * Returns 0 or -errno. */
 int sysctl_if_set(const char *ifname, const char *key, const char *value);
+/* The same under /proc/sys/net/ipv6/conf/<ifname>/<key>. */
+int sysctl_if_set6(const char *ifname, const char *key, const char *value);
 
 #endif /* VTEP_SYSCTL_H */

@@ -264,6 +264,52 @@ static bool sync_prefix(void *ctx, const struct vtep_prefix_key *pk, struct vtep
 
 /* ---- from selections to keys (continued) --------------------------------------- */
 
+/* A type-2 destination k of a (VNI, MAC) group changed its selection. The
+ * other destinations of the group that hold a local workload and no best
+ * path (our path lost to a higher sequence on another route of its MAC,
+ * MAC-only or MAC+IP with another IP: RFC 7432 15.1) get their /32 from the
+ * MAC's remote best (pick_holder, mac_remote_best), so their answer changes
+ * with k's selection although their own did not: each such /32 is resolved
+ * again. Without this the /32 kept the first winner's VTEP, sequence and
+ * sticky flag when the MAC moved on (found by tests/fuzz/fuzz_bgp.c;
+ * tests/fuzz/regress/bgp/mac_only_move_stale_local_ip). Also tells whether
+ * the group holds a local workload or a MAC-only destination, the two
+ * reasons for the MAC to have an fdb entry. One walk of the group, which for
+ * most MACs is k alone. */
+static int resync_group(struct rib *rib, const struct rib_dkey *k, bool *has_local,
+			bool *has_mac_only)
+{
+	struct rib_grp gc;
+	uint32_t g;
+	int err = 0;
+
+	*has_local = *has_mac_only = false;
+	for (g = rib_macgrp_first(rib, &gc, k->vni, k->mac); g != RIB_NIL && !err;
+	     g = rib_grp_next(rib, &gc)) {
+		const struct rib_dest *d = rib_dest_at(rib, g);
+		struct vtep_route_key rk = { .vni = d->k.vni, .ip = d->k.ip };
+		struct vtep_route rv;
+		struct rib_sel s;
+		bool over;
+
+		if (!d->k.plen && d->head != RIB_NIL)
+			*has_mac_only = true;
+		if (!memcmp(&d->k, k, sizeof(*k)))
+			continue;
+		rib_sel_get(rib, &d->k, d, &s);
+		if (!s.has_local)
+			continue;   /* a remote IP's holder is chosen by its own group */
+		*has_local = true;
+		if (!d->k.plen || s.has)
+			continue;   /* its own selection answers: synced when it changes */
+		if (sync_route(rib, &rk, &rv, &over))
+			err = mapsync_bgp_set_route(rib->ms, &rk, &rv, over);
+		else
+			err = mapsync_bgp_set_route(rib->ms, &rk, NULL, false);
+	}
+	return err;
+}
+
 void rib_sync_changed(struct rib *rib, const struct rib_dkey *k, const struct rib_sel *before,
 		      const struct rib_sel *after)
 {
@@ -284,8 +330,10 @@ void rib_sync_changed(struct rib *rib, const struct rib_dkey *k, const struct ri
 	case EVPN_RT_MACIP: {
 		struct vtep_fdb_key fk;
 		struct vtep_fdb fv;
+		bool group_local, group_mac_only;
 
-		if (k->plen) {
+		err = resync_group(rib, k, &group_local, &group_mac_only);
+		if (!err && k->plen) {
 			struct vtep_route_key rk = { .vni = k->vni, .ip = k->ip };
 			struct vtep_route rv;
 
@@ -298,8 +346,8 @@ void rib_sync_changed(struct rib *rib, const struct rib_dkey *k, const struct ri
 		 * or a local workload's MAC (mobility). Not marking the rest
 		 * keeps a million MAC+IP routes from costing a million fdb
 		 * lookups and deletions at the flush. */
-		if (k->plen && !before->has_local && !after->has_local &&
-		    !macgrp_has_mac_only(rib, k->vni, k->mac))
+		if (k->plen && !before->has_local && !after->has_local && !group_local &&
+		    !group_mac_only)
 			break;
 		memset(&fk, 0, sizeof(fk));
 		fk.vni = k->vni;

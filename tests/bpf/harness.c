@@ -24,6 +24,7 @@ static const char *const map_names[HM_COUNT] = {
 	[HM_FDB] = VTEP_MAP_FDB,           [HM_REMOTES] = VTEP_MAP_REMOTES,
 	[HM_STATS] = VTEP_MAP_STATS,       [HM_EVENTS] = VTEP_MAP_EVENTS,
 	[HM_HOSTADDRS] = VTEP_MAP_HOSTADDRS, [HM_HOSTADDRS6] = VTEP_MAP_HOSTADDRS6,
+	[HM_HOSTLINKS] = VTEP_MAP_HOSTLINKS,
 };
 
 int harness_sh(const char *fmt, ...)

@@ -8,6 +8,7 @@
 #include <bpf/bpf.h>
 
 #include "port_fixture.h"
+#include "port_fixture6.h"
 
 const uint8_t *const MAC_GW = PKT_MAC(2, 0, 0, 0, 1, 0);
 const uint8_t *const MAC_W1 = PKT_MAC(2, 0, 0, 0, 0, 0x11);
@@ -33,6 +34,8 @@ static void setup(void)
 	ck_assert_int_eq(harness_init(&h, HARNESS_NETNS), 0);
 	skel = port_tc_bpf__open_opts(harness_open_opts(&h));
 	ck_assert_ptr_nonnull(skel);
+	/* RAs with the MTU option (bpf/features.h: off until vtepd probes). */
+	skel->rodata->vtep_have_check_mtu = 1;
 	ck_assert_int_eq(port_tc_bpf__load(skel), 0);
 	ck_assert_int_eq(harness_maps_open(&h), 0);
 	prog_fd = bpf_program__fd(skel->progs.vtep_port_ingress);
@@ -84,6 +87,7 @@ static void setup(void)
 	ck_assert_int_eq(harness_remote_add(&h, IP("192.0.2.2")), 0);
 	ck_assert_int_eq(harness_hostaddr_add(&h, IP("192.0.2.1"), 1), 0);
 	ck_assert_int_eq(harness_hostaddr_add(&h, IP("198.51.100.1"), if_up), 0);
+	port6_setup();
 }
 
 static void teardown(void)
@@ -203,6 +207,8 @@ void port_case_run(const struct port_case *c)
 	else
 		want = in;
 	run_w1(&in, &r);
+	if ((int)r.retval != c->verdict)
+		harness_stats_dump(&h, stderr);
 	ck_assert_msg((int)r.retval == c->verdict, "%s: verdict %d, want %d", c->name,
 		      (int)r.retval, c->verdict);
 	if (pkt_hexdiff(stderr, want.buf, want.len, r.out, r.out_len))
@@ -251,6 +257,53 @@ void prep_no_vni(void)
 void prep_no_default_route(void)
 {
 	ck_assert_int_eq(harness_sh("ip route del default"), 0);
+}
+
+static void set_vni_flags(uint8_t flags)
+{
+	struct vtep_vni v;
+	uint32_t vni = VNI;
+
+	ck_assert_int_eq(bpf_map_lookup_elem(h.map_fd[HM_VNIS], &vni, &v), 0);
+	v.flags |= flags;
+	ck_assert_int_eq(harness_vni_add(&h, VNI, &v), 0);
+}
+
+void prep_outside_host(void) { set_vni_flags(VTEP_VNI_F_OUTSIDE_HOST); }
+
+/* A workload of VNI 200 on this host (10.2.0.13 behind ta-w3), with the /32
+ * route vtepd gives the host to it. */
+void prep_other_vni_port(void)
+{
+	struct vtep_vni v2 = { .prefixlen = 16 };
+	struct vtep_port p3 = { .vni = 200 };
+	int if_w3;
+
+	prep_outside_host();
+	if_w3 = harness_veth(&h, "ta-w3", "ta-w3p");
+	ck_assert_int_gt(if_w3, 0);
+	v2.subnet = IP("10.2.0.0");
+	v2.gateway_ip = IP("10.2.255.254");
+	memcpy(v2.gateway_mac, MAC_GW, 6);
+	ck_assert_int_eq(harness_vni_add(&h, 200, &v2), 0);
+	p3.ip = IP("10.2.0.13");
+	memcpy(p3.mac, PKT_MAC(2, 0, 0, 0, 2, 0x13), 6);
+	strcpy(p3.ifname, "ta-w3");
+	ck_assert_int_eq(harness_port_add(&h, if_w3, &p3), 0);
+	ck_assert_int_eq(harness_sh("sysctl -qw net.ipv4.conf.ta-w1.forwarding=1 && "
+				    "ip route add 10.2.0.13/32 dev ta-w3 scope link"), 0);
+}
+
+/* w1 as the host link's datapath end: host_ip 10.1.0.11. */
+void prep_hostlink(void)
+{
+	struct vtep_port p1 = { .vni = VNI, .flags = VTEP_PORT_F_HOSTLINK };
+
+	prep_outside_host();
+	p1.ip = IP("10.1.0.11");
+	memcpy(p1.mac, MAC_W1, 6);
+	strcpy(p1.ifname, "ta-w1");
+	ck_assert_int_eq(harness_port_add(&h, if_w1, &p1), 0);
 }
 
 /* ---- frames and map variations of the drop-reason walk (test_port_drops.c)

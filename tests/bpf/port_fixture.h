@@ -10,7 +10,8 @@
  *   lo             192.0.2.1 (our VTEP IP, a host address)
  * and maps: vtep_hostaddrs 192.0.2.1 and 198.51.100.1 (as vtepd keeps them),
  * VNI 100 10.1.0.0/16 gw 10.1.255.254 02:00:00:00:01:00 (gateway mode), remote route 10.1.0.21 -> VTEP 192.0.2.2 mac 02:00:00:00:00:21,
- * prefix 10.1.128.0/24 -> 192.0.2.2, vtep_ip 192.0.2.1, UDP 4789.
+ * prefix 10.1.128.0/24 -> 192.0.2.2, vtep_ip 192.0.2.1, UDP 4789; and the
+ * IPv6 side of the same VNI and ports (port_fixture6.h).
  *
  * Each table case (struct port_case) gives the input frame, the verdict,
  * the exact output bytes and exactly which counters move (all others must
@@ -108,6 +109,15 @@ void prep_no_vni(void);
 /* The host without a default route: the FIB has no route for 8.8.8.8, which
  * bpf_fib_lookup() reports as NOT_FWDED, the same as a local address. */
 void prep_no_default_route(void);
+
+/* VNI 100 with outside "host" (VTEP_VNI_F_OUTSIDE_HOST). */
+void prep_outside_host(void);
+/* That, and a workload of VNI 200 on this host: 10.2.0.13 behind ta-w3,
+ * with the host's /32 route to it. */
+void prep_other_vni_port(void);
+/* That, and w1 as the VNI's host link (VTEP_PORT_F_HOSTLINK, host_ip
+ * 10.1.0.11). */
+void prep_hostlink(void);
 
 /* ---- frames and map variations of the drop-reason walk (test_port_drops.c)
  * that other files test on their own ---------------------------------- */

@@ -168,5 +168,6 @@ Suite *test_suite(void)
 	uplink_cuts_add(s, xdp != XDP_HERE_KERNEL);
 	uplink_modes_add(s, xdp != XDP_HERE_KERNEL);
 	uplink_live_add(s, xdp != XDP_HERE_KERNEL);
+	uplink_ctsteer_add(s, xdp != XDP_HERE_KERNEL);
 	return s;
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""make_corpus.py - write the fuzzer's seed corpus (tests/fuzz/corpus/)
+"""make_corpus.py - write fuzz_bgp's seed corpus (tests/fuzz/corpus/bgp/)
 from the GoBGP and FRR captures (tests/unit/vectors/{gobgp,frr}_session.hex):
 one file per distinct message (OPEN, KEEPALIVE, an UPDATE per route type, the
 withdrawal, the NOTIFICATION), plus the whole stream each daemon sent as one
@@ -10,7 +10,7 @@ import os
 import re
 
 here = os.path.dirname(os.path.abspath(__file__))
-dst = os.path.join(here, "corpus")
+dst = os.path.join(here, "corpus", "bgp")
 os.makedirs(dst, exist_ok=True)
 for f in os.listdir(dst):
     if f.startswith(("gobgp_", "frr_", "peer_")):

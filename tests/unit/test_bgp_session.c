@@ -448,7 +448,10 @@ START_TEST(test_idle_hold_after_error_then_reconnect)
 
 	fake_init(&f, &c);
 	to_opensent(&f);
-	peer_drop(&f);
+	/* An error: the peer's OPEN names another AS (RFC 4271 6.2). */
+	peer_open(f.peer_fd, PEER_AS + 1, 90, PEER_ID, 0);
+	pump(&f);
+	peer_expect_notification(f.peer_fd, BGP_ERR_OPEN, BGP_OPEN_BAD_PEER_AS);
 	ck_assert_int_eq(bgp_session_state(f.s), BGP_ST_IDLE);
 	ck_assert_int_eq(f.connects, 1);
 	advance(&f, BGP_IDLE_HOLD_MIN_S * 1000);
@@ -470,10 +473,11 @@ START_TEST(test_idle_refuses_connections)
 	accept_pair(&f, sv);
 	peer_expect_eof(sv[1]);
 	close(sv[1]);
-	/* In the idle hold after an error: refused too. */
+	/* In the idle hold after an error (a NOTIFICATION): refused too. */
 	bgp_session_start(f.s, f.now);
 	accept_current(&f);
 	peer_expect(f.peer_fd, BGP_MSG_OPEN, &ebgp_ctx);
+	peer_cease(f.peer_fd, BGP_CEASE_ADMIN_RESET, NULL);
 	peer_drop(&f);
 	ck_assert_int_eq(bgp_session_state(f.s), BGP_ST_IDLE);
 	accept_pair(&f, sv);
@@ -484,6 +488,54 @@ START_TEST(test_idle_refuses_connections)
 	ck_assert_int_eq(bgp_session_state(f.s), BGP_ST_ACTIVE);
 	accept_current(&f);
 	ck_assert_int_eq(bgp_session_state(f.s), BGP_ST_OPENSENT);
+	fake_fini(&f);
+}
+END_TEST
+
+/* RFC 4271 8.2.2, OpenSent, TcpConnectionFails (Event 18): the peer
+ * closes the connection before its OPEN (what a peer in Idle does: accept,
+ * close). Active, not Idle: its own connection is accepted at once, ours
+ * is tried again after ConnectRetry. In Idle, refusing, two active peers
+ * that each refuse the other's attempt during their own idle hold never
+ * meet again (bgp_pair_restart.sh, test_bgp_session_pair.c). */
+START_TEST(test_opensent_tcp_loss_goes_active)
+{
+	struct bgp_session_cfg c = base_cfg();
+	struct fake f;
+
+	fake_init(&f, &c);
+	to_opensent(&f);
+	peer_drop(&f);
+	ck_assert_int_eq(bgp_session_state(f.s), BGP_ST_ACTIVE);
+	ck_assert_int_eq(f.down_drop + f.down_keep, 0);
+	/* The peer's connection: accepted, no idle hold first. */
+	accept_current(&f);
+	ck_assert_int_eq(bgp_session_state(f.s), BGP_ST_OPENSENT);
+	peer_expect(f.peer_fd, BGP_MSG_OPEN, &ebgp_ctx);
+	peer_open_established(&f, 0);
+	fake_fini(&f);
+}
+END_TEST
+
+/* The same, and nobody connects: ConnectRetry (1 s at most), not the idle
+ * hold, and the next failure doubles ConnectRetry, not the idle hold. */
+START_TEST(test_opensent_tcp_loss_retries)
+{
+	struct bgp_session_cfg c = base_cfg();
+	struct fake f;
+
+	fake_init(&f, &c);
+	to_opensent(&f);
+	peer_drop(&f);
+	ck_assert_int_eq(bgp_session_state(f.s), BGP_ST_ACTIVE);
+	ck_assert_uint_le(bgp_session_next_timer(f.s) - f.now, BGP_RETRY_MIN_S * 1000);
+	advance(&f, BGP_RETRY_MIN_S * 1000);
+	ck_assert_int_eq(f.connects, 2);
+	reconnect(&f);
+	peer_drop(&f);
+	ck_assert_int_eq(bgp_session_state(f.s), BGP_ST_ACTIVE);
+	ck_assert_uint_gt(bgp_session_next_timer(f.s) - f.now, BGP_RETRY_MIN_S * 1000);
+	ck_assert_uint_le(bgp_session_next_timer(f.s) - f.now, 2 * BGP_RETRY_MIN_S * 1000);
 	fake_fini(&f);
 }
 END_TEST
@@ -558,6 +610,110 @@ START_TEST(test_collision_with_established)
 	close(sv[1]);
 	ck_assert_int_eq(bgp_session_state(f.s), BGP_ST_ESTABLISHED);
 	ck_assert_int_eq(f.down_drop + f.down_keep, 0);
+	fake_fini(&f);
+}
+END_TEST
+
+/* The race of two active peers connecting at once: our connection (A)
+ * reaches Established before we read the peer's OPEN on its connection
+ * (B), accepted before that. The peer had both OPENs while A was still in
+ * OpenConfirm on its side and kept, by RFC 4271 6.8, the connection of the
+ * higher BGP Identifier; so must we (RFC 4271 8.2.2 Established, Event 19,
+ * CollisionDetectEstablishedState), whether that is B or A, and B is not
+ * the peer restarting (RFC 4724 4.2) though its OPEN carries GR. */
+static void established_collision(uint32_t peer_id, bool ours_survives)
+{
+	struct bgp_session_cfg c = base_cfg();
+	int a_peer, b_sess, b_peer, sv[2];
+	struct fake f;
+
+	fake_init(&f, &c);
+	to_opensent(&f);
+	a_peer = f.peer_fd;
+	accept_pair(&f, sv);                    /* B, in OpenSent */
+	b_sess = sv[0];
+	b_peer = sv[1];
+	peer_expect(b_peer, BGP_MSG_OPEN, &ebgp_ctx);
+	f.now += 1;
+	peer_open(a_peer, PEER_AS, 90, peer_id, OPEN_GR | OPEN_GR_F | OPEN_GR_N);
+	peer_keepalive(a_peer);
+	pump(&f);                               /* A: Established */
+	ck_assert_int_eq(bgp_session_state(f.s), BGP_ST_ESTABLISHED);
+	peer_expect(a_peer, BGP_MSG_KEEPALIVE, &ebgp_ctx);
+	peer_expect(a_peer, BGP_MSG_UPDATE, &ebgp_ctx);    /* End-of-RIB */
+	f.now += 1;
+	peer_open(b_peer, PEER_AS, 90, peer_id, OPEN_GR | OPEN_GR_F | OPEN_GR_N);
+	bgp_session_io(f.s, b_sess, EPOLLIN, f.now);
+	if (ours_survives) {
+		peer_expect_notification(b_peer, BGP_ERR_CEASE, BGP_CEASE_COLLISION);
+		peer_expect_eof(b_peer);
+		ck_assert(peer_quiet(a_peer));
+		expect_down(&f, 0, 0);
+	} else {
+		peer_expect_notification(a_peer, BGP_ERR_CEASE, BGP_CEASE_COLLISION);
+		peer_expect_eof(a_peer);
+		/* The routes learned over A stay, stale, until B's
+		 * End-of-RIB. */
+		expect_down(&f, 1, 0);
+		ck_assert_int_eq(bgp_session_state(f.s), BGP_ST_OPENCONFIRM);
+		peer_expect(b_peer, BGP_MSG_KEEPALIVE, &ebgp_ctx);
+		peer_keepalive(b_peer);
+		peer_eor(b_peer);
+		bgp_session_io(f.s, b_sess, EPOLLIN, f.now);
+		ck_assert_int_eq(f.sweeps, 1);
+	}
+	ck_assert_int_eq(bgp_session_state(f.s), BGP_ST_ESTABLISHED);
+	close(a_peer);
+	close(b_peer);
+	f.peer_fd = -1;
+	fake_fini(&f);
+}
+
+START_TEST(test_collision_established_loses_by_id)
+{
+	established_collision(LOCAL_ID + 1, false);
+}
+END_TEST
+
+START_TEST(test_collision_established_wins_by_id)
+{
+	established_collision(LOCAL_ID - 1, true);
+}
+END_TEST
+
+/* The peer's Cease/Connection Collision Resolution arrives on our
+ * Established connection while its other one is up: the session carries
+ * on over that one, so a peer doing graceful restart without the N bit
+ * (RFC 4724 alone, where a NOTIFICATION otherwise deletes the routes)
+ * keeps its routes, stale, until that connection's End-of-RIB. */
+START_TEST(test_collision_cease_on_established_keeps_routes)
+{
+	struct bgp_session_cfg c = base_cfg();
+	int a_peer, b_sess, b_peer, sv[2];
+	struct fake f;
+
+	fake_init(&f, &c);
+	to_opensent(&f);
+	a_peer = f.peer_fd;
+	accept_pair(&f, sv);
+	b_sess = sv[0];
+	b_peer = sv[1];
+	peer_expect(b_peer, BGP_MSG_OPEN, &ebgp_ctx);
+	peer_open(a_peer, PEER_AS, 90, LOCAL_ID + 1, OPEN_GR | OPEN_GR_F);
+	peer_keepalive(a_peer);
+	peer_cease(a_peer, BGP_CEASE_COLLISION, NULL);
+	pump(&f);
+	expect_down(&f, 1, 0);
+	peer_open(b_peer, PEER_AS, 90, LOCAL_ID + 1, OPEN_GR | OPEN_GR_F);
+	peer_keepalive(b_peer);
+	peer_eor(b_peer);
+	bgp_session_io(f.s, b_sess, EPOLLIN, f.now);
+	ck_assert_int_eq(bgp_session_state(f.s), BGP_ST_ESTABLISHED);
+	ck_assert_int_eq(f.sweeps, 1);
+	expect_down(&f, 1, 0);
+	close(a_peer);
+	close(b_peer);
+	f.peer_fd = -1;
 	fake_fini(&f);
 }
 END_TEST
@@ -694,9 +850,14 @@ Suite *test_suite(void)
 	tcase_add_test(t, test_passive_waits_and_accepts);
 	tcase_add_test(t, test_idle_hold_after_error_then_reconnect);
 	tcase_add_test(t, test_idle_refuses_connections);
+	tcase_add_test(t, test_opensent_tcp_loss_goes_active);
+	tcase_add_test(t, test_opensent_tcp_loss_retries);
 	tcase_add_test(t, test_collision_local_id_lower);
 	tcase_add_test(t, test_collision_local_id_higher);
 	tcase_add_test(t, test_collision_with_established);
+	tcase_add_test(t, test_collision_established_loses_by_id);
+	tcase_add_test(t, test_collision_established_wins_by_id);
+	tcase_add_test(t, test_collision_cease_on_established_keeps_routes);
 	tcase_add_test(t, test_route_refresh);
 	tcase_add_test(t, test_send_withdrawals);
 	tcase_add_test(t, test_100_flaps);

@@ -57,6 +57,56 @@ END_TEST
 
 /* ---- graceful restart (RFC 4724) ------------------------------------------------------ */
 
+/* RFC 4724 4.2: a GR peer's session ending without a NOTIFICATION is its
+ * restart; we wait for it in Active, accepting its connection at once,
+ * however often it restarts (the idle hold, which refuses connections and
+ * doubles with every flap, is for peers that fail, RFC 4271 8.1.1). */
+START_TEST(test_gr_peer_restart_waited_for_in_active)
+{
+	struct bgp_session_cfg c = base_cfg();
+	struct fake f;
+	int i;
+
+	session_up(&f, &c, OPEN_GR | OPEN_GR_F | OPEN_GR_N);
+	for (i = 0; i < 10; i++) {
+		f.now += 3000;                  /* well short of BGP_STABLE_S */
+		peer_drop(&f);
+		ck_assert_int_eq(bgp_session_state(f.s), BGP_ST_ACTIVE);
+		ck_assert_int_eq(f.down_keep, i + 1);
+		f.now += 300;
+		accept_current(&f);
+		peer_expect(f.peer_fd, BGP_MSG_OPEN, &ebgp_ctx);
+		peer_open_established(&f, OPEN_GR | OPEN_GR_F | OPEN_GR_N);
+		peer_expect(f.peer_fd, BGP_MSG_KEEPALIVE, &ebgp_ctx);
+		peer_expect(f.peer_fd, BGP_MSG_UPDATE, &ebgp_ctx);
+		peer_eor(f.peer_fd);
+		pump(&f);
+		ck_assert_int_eq(f.sweeps, i + 1);
+	}
+	ck_assert_int_eq(f.down_drop, 0);
+	fake_fini(&f);
+}
+END_TEST
+
+/* Without GR the same TCP loss ends the routes, and the session waits out
+ * the idle hold in Idle as before (DampPeerOscillations). */
+START_TEST(test_no_gr_tcp_loss_idle_hold)
+{
+	struct bgp_session_cfg c = base_cfg();
+	struct fake f;
+	int sv[2];
+
+	session_up(&f, &c, 0);
+	peer_drop(&f);
+	ck_assert_int_eq(bgp_session_state(f.s), BGP_ST_IDLE);
+	expect_down(&f, 0, 1);
+	accept_pair(&f, sv);
+	peer_expect_eof(sv[1]);
+	close(sv[1]);
+	fake_fini(&f);
+}
+END_TEST
+
 START_TEST(test_gr_helper_keeps_stale_until_eor)
 {
 	struct bgp_session_cfg c = base_cfg();
@@ -370,6 +420,8 @@ Suite *test_suite(void)
 	tcase_add_test(t, test_gr_peer_restart_replaces_established);
 	tcase_add_test(t, test_gr_helper_keeps_stale_until_eor);
 	tcase_add_test(t, test_gr_helper_restart_timer);
+	tcase_add_test(t, test_gr_peer_restart_waited_for_in_active);
+	tcase_add_test(t, test_no_gr_tcp_loss_idle_hold);
 	tcase_add_test(t, test_gr_helper_no_forwarding_state);
 	tcase_add_test(t, test_gr_not_negotiated_drops_routes);
 	tcase_add_test(t, test_gr_restarting_r_bit_once);

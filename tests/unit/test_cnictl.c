@@ -8,10 +8,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
 
 #include "addr.h"
 #include "cnictl.h"
+#include "control.h"
 #include "ctlproto.h"
+#include "log.h"
 
 static struct {
 	int add, del, check, gc;
@@ -80,9 +84,9 @@ static size_t f_count(const struct daemon *d)
 static const struct cnictl_ops ops = { f_add, f_del, f_check, f_gc, f_count };
 
 /* Sends one request; returns the decoded reply (caller puts). */
-static struct json_object *ask(const char *req, uint64_t *errors)
+static struct json_object *ask_from(const char *req, uint64_t *errors, bool gone)
 {
-	char *reply = cnictl_dispatch(NULL, &ops, req, strlen(req), errors);
+	char *reply = cnictl_dispatch(NULL, &ops, req, strlen(req), errors, gone);
 	struct json_object *o;
 
 	ck_assert_ptr_nonnull(reply);
@@ -90,6 +94,11 @@ static struct json_object *ask(const char *req, uint64_t *errors)
 	ck_assert_ptr_nonnull(o);
 	free(reply);
 	return o;
+}
+
+static struct json_object *ask(const char *req, uint64_t *errors)
+{
+	return ask_from(req, errors, false);
 }
 
 static bool ok_of(struct json_object *o)
@@ -235,6 +244,94 @@ START_TEST(del_gc_status)
 }
 END_TEST
 
+/* A refused request is logged at info level with its command and error:
+ * control characters in either are written as \xNN, so a request cannot
+ * forge a log line or a terminal escape (as the control socket's, found by
+ * fuzz_control). */
+START_TEST(refusal_logged_on_one_line)
+{
+	static const char *const reqs[] = {
+		"{\"cmd\":\"cni.add\\n1 vtepd error: forged\\u001b[2J\"}",
+		"{\"cmd\":\"cni.del\",\"args\":{\"container_id\":\"c1\",\"ifname\":\"e\\nx\"}}",
+		"{\"cmd\":\"cni.status\",\"args\":{\"a\\u001bb\":1}}",
+	};
+	char log[1024];
+	uint64_t errors = 0;
+
+	memset(&rec, 0, sizeof(rec));
+	for (size_t i = 0; i < sizeof(reqs) / sizeof(reqs[0]); i++) {
+		FILE *f = tmpfile();
+		int saved = dup(2);
+		char *reply;
+		size_t n;
+
+		ck_assert_ptr_nonnull(f);
+		log_level = LOG_LVL_INFO;
+		fflush(stderr);
+		dup2(fileno(f), 2);
+		reply = cnictl_dispatch(NULL, &ops, reqs[i], strlen(reqs[i]), &errors, false);
+		fflush(stderr);
+		dup2(saved, 2);
+		close(saved);
+		log_level = LOG_LVL_ERR;
+		ck_assert_ptr_nonnull(reply);
+		free(reply);
+		rewind(f);
+		n = fread(log, 1, sizeof(log) - 1, f);
+		fclose(f);
+		log[n] = '\0';
+		ck_assert_msg(n > 0 && strchr(log, '\n') == log + n - 1, "%zu: log: %s", i, log);
+		ck_assert_msg(!strchr(log, 0x1b), "%zu: log: %s", i, log);
+		ck_assert_msg(strstr(log, "refused"), "%zu: log: %s", i, log);
+	}
+	ck_assert_uint_eq(errors, 3);
+	ck_assert_int_eq(rec.add + rec.del, 0);
+}
+END_TEST
+
+/* The plugin gave up at its deadline and closed its socket before vtepd
+ * read its ADD: it has released the address and failed the ADD, so vtepd
+ * must not make the pod (it would hold an address IPAM hands out again).
+ * A DEL from a plugin that left still runs: DEL must never be lost. */
+START_TEST(add_from_a_gone_plugin_is_not_done)
+{
+	uint64_t errors = 0;
+	struct json_object *o, *e;
+
+	memset(&rec, 0, sizeof(rec));
+	o = ask_from("{\"cmd\":\"cni.add\",\"args\":{" ADD_ARGS "}}", &errors, true);
+	ck_assert(!ok_of(o));
+	ck_assert_int_eq(code_of(o), 11);
+	ck_assert(json_object_object_get_ex(o, "error", &e));
+	ck_assert_ptr_nonnull(strstr(json_object_get_string(e), "c1/eth0: not done"));
+	ck_assert_int_eq(rec.add, 0);
+	json_object_put(o);
+	o = ask_from("{\"cmd\":\"cni.del\",\"args\":{\"container_id\":\"c1\",\"ifname\":\"eth0\"}}",
+		     &errors, true);
+	ck_assert(ok_of(o));
+	ck_assert_int_eq(rec.del, 1);
+	json_object_put(o);
+	ck_assert_uint_eq(errors, 0);
+}
+END_TEST
+
+/* control_peer_gone() on real sockets: a peer that only shut down its
+ * write side (one request, then SHUT_WR) still reads the reply; a closed
+ * one does not. */
+START_TEST(peer_gone_on_a_socket)
+{
+	int sv[2];
+
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	ck_assert(!control_peer_gone(sv[0]));
+	ck_assert_int_eq(shutdown(sv[1], SHUT_WR), 0);
+	ck_assert(!control_peer_gone(sv[0]));
+	close(sv[1]);
+	ck_assert(control_peer_gone(sv[0]));
+	close(sv[0]);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("cnictl");
@@ -244,6 +341,9 @@ Suite *test_suite(void)
 	tcase_add_test(t, add_refusals_never_reach_the_daemon);
 	tcase_add_test(t, daemon_errors_map_to_cni_codes);
 	tcase_add_test(t, del_gc_status);
+	tcase_add_test(t, refusal_logged_on_one_line);
+	tcase_add_test(t, add_from_a_gone_plugin_is_not_done);
+	tcase_add_test(t, peer_gone_on_a_socket);
 	suite_add_tcase(s, t);
 	return s;
 }

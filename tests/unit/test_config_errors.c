@@ -1,7 +1,8 @@
 /* test_config_errors.c - agent/conf/config's refusals that are not about
  * one key's value: required keys missing, unknown keys at every level, the
  * two refusals the contract script checks word for word, and config_load's
- * own errors (a missing file, a directory, a NUL byte). Malformed JSON,
+ * own errors (a missing file, a directory, a NUL byte), and control
+ * characters in keys kept out of the errors. Malformed JSON,
  * whole files, is in the golden files (tests/unit/config,
  * test_config_golden).
  */
@@ -125,6 +126,32 @@ START_TEST(test_load)
 }
 END_TEST
 
+/* Regression (tests/fuzz/regress/config/state_key_with_line_break, found by
+ * fuzz_config): an error names the offending key as the file spells it,
+ * and it went into the log and vtepctl's output as is, so a key with a raw
+ * line break (which json-c accepts even in strict mode) or an escaped
+ * control character could forge a log line or a terminal escape. Raw
+ * control characters in strings are invalid JSON (RFC 8259 7); escaped ones
+ * are shown as \xNN. */
+START_TEST(test_control_chars_in_keys)
+{
+	struct vtep_config c;
+	char err[CFG_ERR_LEN];
+
+	ck_assert_int_eq(config_parse("{ \"vtep\": { \"ip\": \"192.0.2.1\", \"uplink\": \"eth0\" },"
+				      " \"a\nb\": 1 }", &c, err), -EINVAL);
+	ck_assert_ptr_null(strchr(err, '\n'));
+	ck_assert_msg(strstr(err, "line 1, column 54: invalid JSON: control character in a string"),
+		      "%s", err);
+	ck_assert_int_eq(config_parse("{ \"vtep\": { \"ip\": \"192.0.2.1\", \"uplink\": \"eth0\" },"
+				      " \"a\\nb\\u001b[2J\": 1 }", &c, err), -EINVAL);
+	ck_assert_str_eq(err, "a\\x0ab\\x1b[2J: unknown key");
+	ck_assert_int_eq(config_parse("{ \"vtep\": { \"ip\": \"192.0.2.1\", \"uplink\": \"eth0\","
+				      " \"x\\ty\": 0 } }", &c, err), -EINVAL);
+	ck_assert_str_eq(err, "vtep.x\\x09y: unknown key");
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("config_errors");
@@ -134,6 +161,7 @@ Suite *test_suite(void)
 	tcase_add_loop_test(bad_values, test_bad_value, 0, BAD_CASES(bad_cases));
 	tcase_add_test(files, test_contract_refusals);
 	tcase_add_test(files, test_load);
+	tcase_add_test(files, test_control_chars_in_keys);
 	suite_add_tcase(s, bad_values);
 	suite_add_tcase(s, files);
 	return s;

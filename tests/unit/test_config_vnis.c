@@ -91,6 +91,10 @@ static const struct bad_case bad_cases[] = {
 	{ "vnis[0].arp_reply", "true", "vnis[0].arp_reply: expected \"gateway\" or \"real\"" },
 	{ "vnis[0].flood", "\"false\"", "vnis[0].flood: expected true or false" },
 	{ "vnis[0].flood", "0", "vnis[0].flood: expected true or false" },
+	{ "vnis[0].outside", "\"route\"", "vnis[0].outside: expected \"drop\" or \"host\", got \"route\"" },
+	{ "vnis[0].outside", "true", "vnis[0].outside: expected \"drop\" or \"host\"" },
+	/* host_ip without outside "host" (the default "drop") */
+	{ "vnis[0].host_ip", "\"10.1.1.1\"", "vnis[0].host_ip: needs \"outside\": \"host\"" },
 	/* a NUL inside a string must not cut it short */
 	{ "vnis[0].subnet", "\"10.1.0.0/16\\u0000\"", "vnis[0].subnet: expected a subnet" },
 	{ "vnis[0].route_target", "\"auto\\u0000\"", "vnis[0].route_target: expected \"auto\"" },

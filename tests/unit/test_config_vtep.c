@@ -2,8 +2,9 @@
  * VTEP address, uplinks, uplink_attach), the paths (bpffs, control_socket,
  * state_dir), metrics and limits. At least one bad value per key, each
  * refused with an error that names the field; metrics null; a long bad
- * value quoted shortened. What the whole file parses to, defaults
- * included, is in the golden files (tests/unit/config, test_config_golden).
+ * value quoted shortened; what a reload keeps until the next restart. What
+ * the whole file parses to, defaults included, is in the golden files
+ * (tests/unit/config, test_config_golden).
  */
 #include <check.h>
 #include <arpa/inet.h>
@@ -138,6 +139,71 @@ START_TEST(test_error_quotes_long_value_shortened)
 }
 END_TEST
 
+/* A reload keeps the settings that need a restart (config.h): each one
+ * that differs is named, in the file's spelling, and gets its running
+ * value back; the rest of the new file stays as it is. */
+START_TEST(test_keep_restart_settings)
+{
+	static const char *const names[] = {
+		"bpffs", "control_socket", "cni_socket", "state_dir", "vtep.uplink_attach",
+		"limits.routes", "limits.fdb", "limits.ports", "metrics",
+	};
+	static const char *const edits[][2] = {
+		{ "bpffs", "\"/run/other/bpf\"" },
+		{ "control_socket", "\"/run/other/vtepd.sock\"" },
+		{ "cni_socket", "\"/run/other/cni.sock\"" },
+		{ "state_dir", "\"/run/other/state\"" },
+		{ "vtep.uplink_attach", "\"tc\"" },
+		{ "limits.routes", "8192" },
+		{ "limits.fdb", "8192" },
+		{ "limits.ports", "128" },
+		{ "metrics", "\"127.0.0.1:9470\"" },
+		{ "vnis[0].flood", "true" },
+	};
+	struct vtep_config old, nc;
+	const char *kept[CFG_RESTART_SETTINGS], *two[2];
+	char err[CFG_ERR_LEN], *t = strdup(contract_json), *t2;
+	size_t i, n;
+
+	ck_assert_int_eq(config_parse(contract_json, &old, err), 0);
+	ck_assert_int_eq(config_parse(contract_json, &nc, err), 0);
+	ck_assert_uint_eq(config_keep_restart_settings(&old, &nc, kept, CFG_RESTART_SETTINGS), 0);
+	config_free(&nc);
+	for (i = 0; i < sizeof(edits) / sizeof(edits[0]); i++) {
+		t2 = mutate(t, edits[i][0], edits[i][1]);
+		free(t);
+		t = t2;
+	}
+	ck_assert_msg(config_parse(t, &nc, err) == 0, "%s", err);
+	ck_assert_uint_eq(nc.limit_routes, 8192);
+	n = config_keep_restart_settings(&old, &nc, kept, CFG_RESTART_SETTINGS);
+	ck_assert_uint_eq(n, sizeof(names) / sizeof(names[0]));
+	for (i = 0; i < n; i++)
+		ck_assert_str_eq(kept[i], names[i]);
+	ck_assert_str_eq(nc.bpffs, old.bpffs);
+	ck_assert_str_eq(nc.control_socket, old.control_socket);
+	ck_assert_str_eq(nc.cni_socket, old.cni_socket);
+	ck_assert_str_eq(nc.state_dir, old.state_dir);
+	ck_assert_int_eq(nc.uplink_attach, old.uplink_attach);
+	ck_assert_uint_eq(nc.limit_routes, old.limit_routes);
+	ck_assert_uint_eq(nc.limit_fdb, old.limit_fdb);
+	ck_assert_uint_eq(nc.limit_ports, old.limit_ports);
+	ck_assert_uint_eq(nc.metrics_port, old.metrics_port);
+	ck_assert_str_eq(nc.metrics_addr, old.metrics_addr);
+	ck_assert(nc.vnis[0].flood);   /* not a restart setting: the new value */
+	config_free(&nc);
+	/* Fewer slots than changes: all counted, the first ones named. */
+	ck_assert_int_eq(config_parse(t, &nc, err), 0);
+	ck_assert_uint_eq(config_keep_restart_settings(&old, &nc, two, 2), n);
+	ck_assert_str_eq(two[0], "bpffs");
+	ck_assert_str_eq(two[1], "control_socket");
+	ck_assert_str_eq(nc.state_dir, old.state_dir);
+	config_free(&nc);
+	config_free(&old);
+	free(t);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("config_vtep");
@@ -148,6 +214,7 @@ Suite *test_suite(void)
 	tcase_add_test(bad_values, test_error_quotes_long_value_shortened);
 	tcase_add_test(values, test_metrics_null_disables);
 	tcase_add_test(values, test_cni_socket);
+	tcase_add_test(values, test_keep_restart_settings);
 	suite_add_tcase(s, bad_values);
 	suite_add_tcase(s, values);
 	return s;

@@ -597,6 +597,66 @@ START_TEST(dispatch_bad_arguments)
 }
 END_TEST
 
+/* Runs one request with the log at lvl and returns what it logged (the
+ * reply is freed). */
+static size_t dispatch_logged(const char *msg, enum log_level lvl, char *log, size_t cap)
+{
+	FILE *f = tmpfile();
+	int saved = dup(2);
+	char *reply;
+	size_t n;
+
+	ck_assert_ptr_nonnull(f);
+	ck_assert_int_ge(saved, 0);
+	log_level = lvl;
+	fflush(stderr);
+	dup2(fileno(f), 2);
+	reply = control_dispatch(D, &fake_ops, msg, strlen(msg), &errors);
+	fflush(stderr);
+	dup2(saved, 2);
+	close(saved);
+	log_level = LOG_LVL_ERR;
+	free(reply);
+	rewind(f);
+	n = fread(log, 1, cap - 1, f);
+	fclose(f);
+	log[n] = '\0';
+	return n;
+}
+
+/* Regression (tests/fuzz/regress/control/log_line_control_chars_in_mac, found
+ * by fuzz_control): a refused request is logged (debug) with its error,
+ * which quotes the bad value; a "\u000a" or "\u001b" in it went into the
+ * log as a raw line break or terminal escape, so a request could forge log
+ * lines. Now every control character is written as \xNN, in the command
+ * too. At info level a refused request is not logged at all (never as
+ * "done"). */
+START_TEST(dispatch_log_escapes_request_text)
+{
+	static const char msg[] = "{\"cmd\":\"routes.add\",\"args\":{\"vni\":100,"
+		"\"prefix\":\"10.1.0.22/32\",\"vtep\":\"192.0.2.2\","
+		"\"mac\":\"02:00\\n1 vtepd error: forged\\u001b[2J\"}}";
+	static const char cmd[] = "{\"cmd\":\"x\\ny\\u001b\"}";
+	char log[1024];
+	size_t n;
+
+	reset();
+	n = dispatch_logged(msg, LOG_LVL_DEBUG, log, sizeof(log));
+	/* One line, ending in the one '\n' log_msg adds. */
+	ck_assert_msg(n > 0 && strchr(log, '\n') == log + n - 1, "log: %s", log);
+	ck_assert_ptr_null(strchr(log, 0x1b));
+	ck_assert_ptr_nonnull(strstr(log, "02:00\\x0a1 vtepd error: forged\\x1b[2J"));
+	ck_assert_uint_eq(errors, 1);
+	n = dispatch_logged(cmd, LOG_LVL_DEBUG, log, sizeof(log));
+	ck_assert_msg(n > 0 && strchr(log, '\n') == log + n - 1, "log: %s", log);
+	ck_assert_msg(strstr(log, "control: x\\x0ay\\x1b refused: unknown command "
+			     "\"x\\x0ay\\x1b\""), "log: %s", log);
+	ck_assert_uint_eq(errors, 2);
+	ck_assert_uint_eq(dispatch_logged(msg, LOG_LVL_INFO, log, sizeof(log)), 0);
+	ck_assert_int_eq(rec.route_add, 0);
+}
+END_TEST
+
 /* ---- the socket server ---- */
 
 static char dir[64], path[128];
@@ -1010,6 +1070,7 @@ Suite *test_suite(void)
 	tcase_add_test(d, dispatch_bgp_routes_too_big);
 	tcase_add_test(d, dispatch_garbage);
 	tcase_add_test(d, dispatch_bad_arguments);
+	tcase_add_test(d, dispatch_log_escapes_request_text);
 	tcase_add_test(k, socket_permissions);
 	tcase_add_test(k, socket_stale);
 	tcase_add_test(k, socket_request_reply);

@@ -81,6 +81,7 @@ static void teardown(void)
 
 #define M1 "02:00:00:00:00:11"
 #define IP1 "10.1.0.11"
+#define IP2 "10.1.0.12"
 #define V_LOW "192.0.2.0"    /* below our 192.0.2.1 */
 #define V_A "192.0.2.20"
 #define V_B "192.0.2.30"
@@ -127,7 +128,8 @@ static size_t n_all(void)
 
 /* ---- the table ------------------------------------------------------------------ */
 
-enum op { END = 0, ANN, WD, ANNM, WDM, PORT, UNPORT, GARP, DOWN, TICK };  /* ANNM/WDM: MAC only */
+/* ANNM/WDM: MAC only; ANN2/WD2: the MAC with another IP (IP2) */
+enum op { END = 0, ANN, WD, ANNM, WDM, ANN2, WD2, PORT, UNPORT, GARP, DOWN, TICK };
 
 struct step {
 	enum op op;
@@ -141,6 +143,7 @@ struct step {
 struct want {
 	const char *vtep;     /* route at (100, IP1): NULL = none, "local" = the port */
 	uint32_t seq;
+	bool sticky;          /* a remote route's sticky flag (VTEP_RT_F_STICKY) */
 	/* fdb at (100, M1), same convention. A remote MAC+IP route has none
 	 * (its MAC is in its host route); the fdb holds a local workload's
 	 * MAC, the remote VTEP it moved to, or a MAC-only route's. */
@@ -161,7 +164,10 @@ struct mob_case {
 #define STICKY_(p, v, s) { .op = ANN, .peer = (p), .vtep = (v), .seq = (s), .sticky = true }
 #define WD_(p, v)        { .op = WD, .peer = (p), .vtep = (v) }
 #define ANNM_(p, v, s)   { .op = ANNM, .peer = (p), .vtep = (v), .seq = (s) }
+#define STICKYM_(p, v, s) { .op = ANNM, .peer = (p), .vtep = (v), .seq = (s), .sticky = true }
 #define WDM_(p, v)       { .op = WDM, .peer = (p), .vtep = (v) }
+#define ANN2_(p, v, s)   { .op = ANN2, .peer = (p), .vtep = (v), .seq = (s) }
+#define WD2_(p, v)       { .op = WD2, .peer = (p), .vtep = (v) }
 #define PORT_            { .op = PORT }
 #define UNPORT_          { .op = UNPORT }
 #define GARP_            { .op = GARP }
@@ -183,10 +189,10 @@ static const struct mob_case mob_cases[] = {
 	  { .vtep = V_A, .seq = 1 } },
 	{ "sticky never moves",
 	  { STICKY_(1, V_B, 0), ANN_(2, V_A, 7) },
-	  { .vtep = V_B, .seq = 0 } },
+	  { .vtep = V_B, .seq = 0, .sticky = true } },
 	{ "sticky beats a local workload",
 	  { PORT_, STICKY_(1, V_B, 0) },
-	  { .vtep = V_B, .seq = 0, .fdb = V_B } },
+	  { .vtep = V_B, .seq = 0, .sticky = true, .fdb = V_B } },
 	{ "winner withdrawn: the other path takes over",
 	  { ANN_(1, V_A, 1), ANN_(2, V_B, 2), WD_(2, V_B) },
 	  { .vtep = V_A, .seq = 1 } },
@@ -260,6 +266,45 @@ static const struct mob_case mob_cases[] = {
 	{ "MAC-only winner withdrawn: local again",
 	  { PORT_, ANNM_(1, V_A, 1), WDM_(1, V_A) },
 	  { .vtep = "local", .fdb = "local", .adv = true, .adv_seq = 0 } },
+	/* Regression (tests/fuzz/regress/bgp/mac_only_move_stale_local_ip,
+	 * found by fuzz_bgp): once a MAC-only route holds the workload's /32,
+	 * a change of the MAC-only selection must reach the /32 too, not only
+	 * the MAC's fdb entry; the /32 kept the first winner's VTEP, sequence
+	 * and sticky flag. */
+	{ "MAC-only move, then on to another VTEP: the /32 follows",
+	  { PORT_, ANNM_(1, V_A, 1), ANNM_(2, V_B, 2) },
+	  { .vtep = V_B, .seq = 2, .fdb = V_B } },
+	{ "MAC-only move, then a sticky MAC-only route: the /32 is sticky",
+	  { PORT_, ANNM_(1, V_A, 1), STICKYM_(2, V_A, 2) },
+	  { .vtep = V_A, .seq = 2, .sticky = true, .fdb = V_A } },
+	{ "MAC-only moves twice, the last withdrawn: the /32 back to the first",
+	  { PORT_, ANNM_(1, V_A, 1), ANNM_(2, V_B, 2), WDM_(2, V_B) },
+	  { .vtep = V_A, .seq = 1, .fdb = V_A } },
+	/* Map layout 2 keeps no fdb entry for a MAC+IP route: once the
+	 * MAC-only route is gone, the MAC's fdb entry goes too (found by
+	 * fuzz_bgp: it was resolved while the MAC-only destination, empty,
+	 * was still in the MAC's group, to the MAC+IP route's VTEP, and
+	 * stayed in vtep_fdb for good). */
+	{ "MAC-only and MAC+IP of one MAC, the MAC-only withdrawn: no fdb left",
+	  { ANNM_(1, V_A, 0), ANN_(2, V_A, 0), WDM_(1, V_A) },
+	  { .vtep = V_A, .seq = 0 } },
+	{ "MAC-only and MAC+IP from two peers, the MAC-only one's goes down first",
+	  { ANNM_(1, V_A, 0), ANN_(2, V_A, 0), DOWN_(1) },
+	  { .vtep = V_A, .seq = 0 } },
+	{ "MAC-only and MAC+IP from two peers, both go down: nothing left",
+	  { ANNM_(1, V_A, 0), ANN_(2, V_A, 0), DOWN_(1), DOWN_(2) },
+	  { .vtep = NULL } },
+	/* The same through a MAC+IP route of the MAC with another IP: the
+	 * sequence is the MAC's (RFC 7432 15.1), so it holds our /32 too. */
+	{ "the MAC with another IP and a higher sequence takes the local /32",
+	  { PORT_, ANN2_(1, V_A, 1) },
+	  { .vtep = V_A, .seq = 1, .fdb = V_A } },
+	{ "the MAC with another IP moves on to another VTEP: the /32 follows",
+	  { PORT_, ANN2_(1, V_A, 1), ANN2_(2, V_B, 2) },
+	  { .vtep = V_B, .seq = 2, .fdb = V_B } },
+	{ "the MAC with another IP, its winner withdrawn: the /32 back to the first",
+	  { PORT_, ANN2_(1, V_A, 1), ANN2_(2, V_B, 2), WD2_(2, V_B) },
+	  { .vtep = V_A, .seq = 1, .fdb = V_A } },
 };
 
 static void run_step(const struct step *s)
@@ -278,6 +323,12 @@ static void run_step(const struct step *s)
 		break;
 	case WDM:
 		withdraw(s->peer, s->vtep, M1, NULL);
+		break;
+	case ANN2:
+		announce(s->peer, s->vtep, M1, IP2, s->seq || s->sticky, s->seq, s->sticky);
+		break;
+	case WD2:
+		withdraw(s->peer, s->vtep, M1, IP2);
 		break;
 	case PORT:
 		ck_assert_int_eq(mapsync_port_set(ms, 7, &p), 0);
@@ -322,6 +373,8 @@ static void check_route(const char *name, const struct want *w)
 			      "%s: route source %u vtep %08x, want BGP %s", name, r.source,
 			      ntohl(r.vtep), w->vtep);
 		ck_assert_msg(r.seq == w->seq, "%s: seq %u want %u", name, r.seq, w->seq);
+		ck_assert_msg(!!(r.flags & VTEP_RT_F_STICKY) == w->sticky, "%s: flags %u, sticky %d",
+			      name, r.flags, w->sticky);
 	}
 	got = mt_fdb_get(&fds, 100, M1, &f);
 	if (!w->fdb)
