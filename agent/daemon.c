@@ -217,6 +217,8 @@ static int open_datapath(struct daemon *d, size_t n_routes)
 	fds.prefixes = loader_map_fd(d->ld, VTEP_MAP_PREFIXES);
 	fds.fdb = loader_map_fd(d->ld, VTEP_MAP_FDB);
 	fds.remotes = loader_map_fd(d->ld, VTEP_MAP_REMOTES);
+	fds.routes6 = loader_map_fd(d->ld, VTEP_MAP_ROUTES6);
+	fds.prefixes6 = loader_map_fd(d->ld, VTEP_MAP_PREFIXES6);
 	if ((ret = mapsync_new(&fds, n_routes, &d->ms)) ||
 	    (ret = netlink_open(on_link, d, &d->nl)) || (ret = hostroute_open(&d->hr))) {
 		log_err("cannot start: %s", strerror(-ret));
@@ -497,7 +499,7 @@ void daemon_free(struct daemon *d)
 
 static int daemon_route_add(struct daemon *d, const struct cfg_route *r, char err[CFG_ERR_LEN])
 {
-	char p[ADDR_PREFIX_STRLEN], v[ADDR_IP_STRLEN];
+	char p[CFG_ADDR_STRLEN], v[ADDR_IP_STRLEN];
 	struct mapsync_route mr;
 	int ret;
 
@@ -513,21 +515,22 @@ static int daemon_route_add(struct daemon *d, const struct cfg_route *r, char er
 			 strerror(-ret));
 		return ret;
 	}
-	log_info("route vni %u %s via %s added", r->vni,
-		 addr_fmt_prefix(r->prefix, r->prefixlen, p), addr_fmt_ip(r->vtep, v));
+	log_info("route vni %u %s via %s added", r->vni, config_route_fmt_prefix(r, p),
+		 addr_fmt_ip(r->vtep, v));
 	return 0;
 }
 
-static int daemon_route_del(struct daemon *d, uint32_t vni, uint32_t prefix, uint8_t prefixlen,
-		     char err[CFG_ERR_LEN])
+static int daemon_route_del(struct daemon *d, const struct cfg_route *key, char err[CFG_ERR_LEN])
 {
-	char p[ADDR_PREFIX_STRLEN];
+	char p[CFG_ADDR_STRLEN];
+	struct mapsync_route mk;
 	int ret;
 
-	ret = state_route_del(&d->st, d->cfg, d->cfg->state_dir, vni, prefix, prefixlen, err);
+	ret = state_route_del(&d->st, d->cfg, d->cfg->state_dir, key, err);
 	if (ret)
 		return ret;
-	ret = mapsync_route_del(d->ms, vni, prefix, prefixlen);
+	daemon_route_to_sync(key, &mk);
+	ret = mapsync_route_remove(d->ms, &mk);
 	if (!ret || ret == -ENOENT)
 		ret = mapsync_flush(d->ms);
 	if (ret) {
@@ -535,7 +538,7 @@ static int daemon_route_del(struct daemon *d, uint32_t vni, uint32_t prefix, uin
 			 strerror(-ret));
 		return ret;
 	}
-	log_info("route vni %u %s deleted", vni, addr_fmt_prefix(prefix, prefixlen, p));
+	log_info("route vni %u %s deleted", key->vni, config_route_fmt_prefix(key, p));
 	return 0;
 }
 
@@ -545,7 +548,7 @@ static int daemon_port_add(struct daemon *d, const struct cfg_port *p, char err[
 	int ret;
 
 	/* A pod's address or interface is the CNI's (daemon_cni.c). */
-	if (pods_by_ip(&d->pods, p->ip) || pods_by_host_ifname(&d->pods, p->ifname)) {
+	if ((p->ip && pods_by_ip(&d->pods, p->ip)) || pods_by_host_ifname(&d->pods, p->ifname)) {
 		snprintf(err, CFG_ERR_LEN, "%s or %s belongs to a pod (vtepctl pods)", p->ifname,
 			 addr_fmt_ip(p->ip, a));
 		return -EEXIST;

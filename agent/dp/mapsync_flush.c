@@ -200,7 +200,7 @@ static void ms_res_free(struct ms_res *r)
  * accepted before routes send to it, a port's entry exists before a route
  * names its ifindex, and routes go before what they name. */
 const enum ms_map ms_order[MS_NMAPS] = {
-	MS_VNIS, MS_REMOTES, MS_PORTS, MS_FDB, MS_PREFIXES, MS_ROUTES,
+	MS_VNIS, MS_REMOTES, MS_PORTS, MS_FDB, MS_PREFIXES, MS_ROUTES, MS_PREFIXES6, MS_ROUTES6,
 };
 
 /* ms_write of one map's resolved entries, in arrival order, so that the

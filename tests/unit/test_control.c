@@ -33,6 +33,7 @@ static struct {
 	struct cfg_route r;
 	uint32_t del_vni, del_prefix;
 	uint8_t del_len;
+	struct cfg_route del;
 	struct cfg_port p;
 	char ifname[CFG_IFNAMSIZ];
 	int fail;              /* errno the next call fails with */
@@ -55,14 +56,14 @@ static int f_route_add(struct daemon *d, const struct cfg_route *r, char err[CFG
 	return fake_fail(err);
 }
 
-static int f_route_del(struct daemon *d, uint32_t vni, uint32_t prefix, uint8_t len,
-		       char err[CFG_ERR_LEN])
+static int f_route_del(struct daemon *d, const struct cfg_route *key, char err[CFG_ERR_LEN])
 {
 	(void)d;
 	rec.route_del++;
-	rec.del_vni = vni;
-	rec.del_prefix = prefix;
-	rec.del_len = len;
+	rec.del = *key;
+	rec.del_vni = key->vni;
+	rec.del_prefix = key->prefix;
+	rec.del_len = key->prefixlen;
 	return fake_fail(err);
 }
 
