@@ -26,11 +26,13 @@
 #include <bpf/bpf.h>
 
 #include "addr.h"
+#include "addr6.h"
 #include "bgp.h"
 #include "control.h"
 #include "events.h"
 #include "evpn_export.h"
 #include "hostaddr.h"
+#include "hostaddr6.h"
 #include "underlay.h"
 #include "hostroute.h"
 #include "loader.h"
@@ -89,18 +91,24 @@ static void on_event(void *ctx, const struct vtep_event *e)
 {
 	struct daemon *d = ctx;
 	const struct port *p = ports_by_ifindex(d->ports, (int)e->ifindex);
-	char a[ADDR_IP_STRLEN], m[ADDR_MAC_STRLEN];
+	char a[ADDR6_STRLEN], m[ADDR_MAC_STRLEN];
 
 	switch (e->type) {
 	case VTEP_EV_MAC_LEARN:
-		ports_mac_learned(d->ports, (int)e->ifindex, e->ip, e->mac);
+		if (e->family == 6)
+			ports_mac_learned6(d->ports, (int)e->ifindex, e->ip6, e->mac);
+		else
+			ports_mac_learned(d->ports, (int)e->ifindex, e->ip, e->mac);
 		break;
 	case VTEP_EV_GARP:
 		/* MAC mobility (RFC 7432 15): a workload that announces itself
-		 * here while its MAC is known remote moved here; the RIB
+		 * here (a gratuitous ARP, or an unsolicited NA: RFC 4861
+		 * 7.2.6) while its MAC is known remote moved here; the RIB
 		 * advertises it with the remote sequence + 1. */
-		log_info("port %s: gratuitous ARP for %s from %s", p ? p->cfg.ifname : "?",
-			 addr_fmt_ip(e->ip, a), addr_fmt_mac(e->mac, m));
+		log_info("port %s: %s for %s from %s", p ? p->cfg.ifname : "?",
+			 e->family == 6 ? "unsolicited NA" : "gratuitous ARP",
+			 e->family == 6 ? addr6_fmt(e->ip6, a) : addr_fmt_ip(e->ip, a),
+			 addr_fmt_mac(e->mac, m));
 		if (d->rib)
 			rib_local_garp(d->rib, e);
 		break;
@@ -177,7 +185,15 @@ static bool keep_host_route(void *ctx, uint32_t ip, int ifindex)
 	struct daemon *d = ctx;
 	const struct port *p = ports_by_ifindex(d->ports, ifindex);
 
-	return p && p->attached && p->cfg.ip == ip;
+	return p && p->attached && p->cfg.ip && p->cfg.ip == ip;
+}
+
+static bool keep_host_route6(void *ctx, const uint8_t ip6[16], int ifindex)
+{
+	struct daemon *d = ctx;
+	const struct port *p = ports_by_ifindex(d->ports, ifindex);
+
+	return p && p->attached && !memcmp(p->cfg.ip6, ip6, 16);
 }
 
 static int load_state(struct daemon *d, struct cfg_port **ports, size_t *n_ports,
@@ -224,7 +240,8 @@ static int open_datapath(struct daemon *d, size_t n_routes)
 		log_err("cannot start: %s", strerror(-ret));
 		return ret;
 	}
-	if ((ret = hostaddr_new(d->nl, loader_map_fd(d->ld, VTEP_MAP_HOSTADDRS), &d->ha)))
+	if ((ret = hostaddr_new(d->nl, loader_map_fd(d->ld, VTEP_MAP_HOSTADDRS), &d->ha)) ||
+	    (ret = hostaddr6_new(d->nl, loader_map_fd(d->ld, VTEP_MAP_HOSTADDRS6), &d->ha6)))
 		return ret;
 	env = (struct ports_env){ .ld = d->ld, .ms = d->ms, .nl = d->nl, .hr = d->hr,
 				  .ports_map_fd = fds.ports };
@@ -255,7 +272,10 @@ static void detach_stale_ports(struct daemon *d)
 		    !if_indextoname(key, name) || strncmp(name, vp.ifname, sizeof(vp.ifname)))
 			continue;
 		loader_detach_port((int)key, name);
-		hostroute_del(d->hr, vp.ip, (int)key);
+		if (vp.ip)
+			hostroute_del(d->hr, vp.ip, (int)key);
+		if (!addr6_is_zero(vp.ip6))
+			hostroute6_del(d->hr, vp.ip6, (int)key);
 		log_info("port %s: no longer configured; detached (left by an earlier run)", name);
 	}
 }
@@ -434,6 +454,7 @@ int daemon_start(const char *cfg_path, struct vtep_config *cfg, const char *prob
 		if ((ret = daemon_uplink_attach(d, i)))
 			goto fail;
 	hostroute_sweep(d->hr, keep_host_route, d);
+	hostroute6_sweep(d->hr, keep_host_route6, d);
 	if ((ret = open_services(d)) || (ret = open_bgp(d)))
 		goto fail;
 	while ((p = ports_next(d->ports, &pos)))
@@ -480,6 +501,7 @@ void daemon_free(struct daemon *d)
 	mapsync_free(d->ms);
 	hostroute_close(d->hr);
 	hostaddr_free(d->ha);   /* memory only: the map stays filled */
+	hostaddr6_free(d->ha6);
 	netlink_close(d->nl);
 	loader_close(d->ld);     /* handles only: programs and pins stay */
 	if (d->sigfd >= 0)
