@@ -13,6 +13,7 @@
 #include <arpa/inet.h>
 
 #include "addr.h"
+#include "addr6.h"
 #include "bgp_peer.h"
 #include "config.h"
 #include "evpn_nlri.h"
@@ -82,7 +83,7 @@ static int bgp_route_json(void *ctx, const struct rib_route_info *ri, uint32_t p
 {
 	struct json_object *arr = ctx, *o = json_object_new_object(), *rts;
 	const struct evpn_route *rt = &ri->route;
-	char a[ADDR_PREFIX_STRLEN], m[ADDR_MAC_STRLEN], rd[EVPN_RD_STRLEN], t[CFG_RT_STRLEN];
+	char a[ADDR6_PREFIX_STRLEN], m[ADDR_MAC_STRLEN], rd[EVPN_RD_STRLEN], t[CFG_RT_STRLEN];
 	unsigned i;
 
 	if (!o || json_object_array_add(arr, o)) {
@@ -96,6 +97,9 @@ static int bgp_route_json(void *ctx, const struct rib_route_info *ri, uint32_t p
 	if ((rt->type == EVPN_RT_MACIP || rt->type == EVPN_RT_PREFIX) && rt->ip.len == 4)
 		json_object_object_add(o, "prefix", json_object_new_string(addr_fmt_prefix(
 			rt->ip.v4, rt->type == EVPN_RT_PREFIX ? rt->prefix_len : 32, a)));
+	else if ((rt->type == EVPN_RT_MACIP || rt->type == EVPN_RT_PREFIX) && rt->ip.len == 16)
+		json_object_object_add(o, "prefix", json_object_new_string(addr6_fmt_prefix(
+			rt->ip.v6, rt->type == EVPN_RT_PREFIX ? rt->prefix_len : 128, a)));
 	else
 		json_object_object_add(o, "prefix", NULL);
 	json_object_object_add(o, "vtep", ri->vtep ? json_object_new_string(
@@ -170,7 +174,8 @@ static int bgp_path_cmp(const void *pa, const void *pb)
 	if ((c = cmp_u32(a->ri.vni, b->ri.vni)) || (c = cmp_u32(x->type, y->type)) ||
 	    (c = memcmp(x->mac, y->mac, sizeof(x->mac))) ||
 	    (c = cmp_u32(x->ip.len, y->ip.len)) ||
-	    (c = cmp_u32(ntohl(x->ip.v4), ntohl(y->ip.v4))) ||
+	    (c = x->ip.len == 16 ? memcmp(x->ip.v6, y->ip.v6, 16)
+				 : cmp_u32(ntohl(x->ip.v4), ntohl(y->ip.v4))) ||
 	    (c = cmp_u32(x->prefix_len, y->prefix_len)) ||
 	    (c = memcmp(x->rd, y->rd, sizeof(x->rd))))
 		return c;

@@ -54,6 +54,10 @@ void rib_sel_get(const struct rib *rib, const struct rib_dkey *k, const struct r
 				out->has_rmac = true;
 				memcpy(out->mac, a->router_mac, 6);
 			}
+		} else if (k->type == EVPN_RT_MACIP) {
+			const struct rib_attr *a = rib_attr_at(rib, p->attr);
+
+			out->router = a && (a->flags & RIB_A_ROUTER);
 		}
 	}
 }
@@ -190,7 +194,7 @@ void rib_dkey_macip(struct rib_dkey *k, uint32_t vni, const uint8_t mac[6], uint
 	memcpy(k->mac, mac, 6);
 	if (has_ip) {
 		k->ip = ip;
-		k->plen = 32;
+		k->plen = rib_ip_is6(ip) ? 128 : 32;  /* an IPv6 address's id (rib_ip6.h) */
 	}
 }
 
@@ -349,6 +353,7 @@ static struct rib_dest *dest_make(struct rib *rib, const struct rib_dkey *k)
 		return d;
 	d->head = RIB_NIL;
 	rib_stat_add(&rib->st.dests, 1);
+	rib_ip6_dest_made(rib, k);
 	if (k->type != EVPN_RT_MACIP)
 		return d;
 	err = group_link(rib, k, d);
@@ -358,6 +363,7 @@ static struct rib_dest *dest_make(struct rib *rib, const struct rib_dkey *k)
 
 		if (hashmap_get(&rib->macx, &mk))
 			group_unlink(rib, k, d, false);
+		rib_ip6_dest_gone(rib, k);
 		hashmap_del(&rib->dests, k);
 		rib_stat_add(&rib->st.dests, -1);
 		return NULL;
@@ -374,6 +380,7 @@ void rib_dest_delete(struct rib *rib, const struct rib_dkey *k)
 		return;
 	if (k->type == EVPN_RT_MACIP)
 		group_unlink(rib, k, d, true);
+	rib_ip6_dest_gone(rib, k);
 	hashmap_del(&rib->dad, k);
 	hashmap_del(&rib->dests, k);
 	rib_stat_add(&rib->st.dests, -1);
