@@ -193,27 +193,36 @@ static void print_status(const struct out *o, struct json_object *data)
 	}
 }
 
-/* pods: one line per attachment; NAMESPACE/NAME when CNI_ARGS named it. */
+/* pods: one line per attachment; NAMESPACE/NAME when CNI_ARGS named it;
+ * IP and IP6 "-" for a family the pod does not have; IP6 as wide as the
+ * longest address. */
 static void print_pods(const struct out *o, struct json_object *data)
 {
+	int w6 = 3;
 	size_t n;
 
 	if (o->json) {
 		out_value(o, data);
 		return;
 	}
-	printf("%-13s  %-15s  %-8s  %-15s  %-17s  %-15s  %s\n", "HOST IFNAME", "CONTAINER", "VNI",
-	       "IP", "MAC", "IFNAME", "POD");
 	n = json_object_is_type(data, json_type_array) ? json_object_array_length(data) : 0;
+	for (size_t i = 0; i < n; i++) {
+		const char *a6 = get_str(json_object_array_get_idx(data, i), "ip6", NULL);
+
+		if (a6 && (int)strlen(a6) > w6)
+			w6 = (int)strlen(a6);
+	}
+	printf("%-13s  %-15s  %-8s  %-15s  %-*s  %-17s  %-15s  %s\n", "HOST IFNAME", "CONTAINER",
+	       "VNI", "IP", w6, "IP6", "MAC", "IFNAME", "POD");
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *p = json_object_array_get_idx(data, i);
 		const char *ns = get_str(p, "k8s_namespace", NULL), *nm = get_str(p, "k8s_name", NULL);
 
-		printf("%-13s  %-15.12s  %-8" PRId64 "  %-15s  %-17s  %-15s  %s%s%s\n",
+		printf("%-13s  %-15.12s  %-8" PRId64 "  %-15s  %-*s  %-17s  %-15s  %s%s%s\n",
 		       get_str(p, "host_ifname", "?"), get_str(p, "container_id", "?"),
-		       get_int(p, "vni"), get_str(p, "ip", "?"), get_str(p, "mac", "?"),
-		       get_str(p, "ifname", "?"), ns ? ns : "", ns && nm ? "/" : "",
-		       nm ? nm : (ns ? "" : "-"));
+		       get_int(p, "vni"), get_str(p, "ip", "-"), w6, get_str(p, "ip6", "-"),
+		       get_str(p, "mac", "?"), get_str(p, "ifname", "?"), ns ? ns : "",
+		       ns && nm ? "/" : "", nm ? nm : (ns ? "" : "-"));
 	}
 }
 

@@ -224,6 +224,14 @@ static int port_attach(struct ports *ps, struct port *p, const struct netlink_li
 		log_warn("port %s: cannot set net.ipv4.conf.%s.forwarding=1: %s; "
 			 "encapsulation will fail (drop_fib)", p->cfg.ifname, p->cfg.ifname,
 			 strerror(-err));
+	/* The host's /128 route to the port's ip6 needs IPv6 on the port:
+	 * with net.ipv6.conf.<port>.disable_ipv6=1 the kernel refuses a
+	 * route through it (EACCES, "IPv6 is disabled on nexthop device"). */
+	if (ps->env.ld && !p->cfg.hostlink && !addr6_is_zero(p->cfg.ip6) &&
+	    (err = sysctl_if_set6(p->cfg.ifname, "disable_ipv6", "0")))
+		log_warn("port %s: cannot set net.ipv6.conf.%s.disable_ipv6=0: %s; the host's "
+			 "/128 route to its ip6 will fail", p->cfg.ifname, p->cfg.ifname,
+			 strerror(-err));
 	err = sync_port(ps, p);
 	if (!err && ps->env.ld)
 		err = loader_attach_port(ps->env.ld, p->ifindex, p->cfg.ifname);

@@ -410,7 +410,28 @@ START_TEST(dispatch_pods)
 	p = json_object_array_get_idx(data, 1);
 	ck_assert(json_object_object_get_ex(p, "k8s_namespace", &v));
 	ck_assert_ptr_null(v);   /* not said by CNI_ARGS: null */
+	ck_assert(json_object_object_get_ex(p, "ip6", &v));
+	ck_assert_ptr_null(v);   /* IPv4 only: null */
 	json_object_put(root);
+	/* dual stack and IPv6 only */
+	inet_pton(AF_INET6, "2001:db8:1::5", fake_pod_v[1].ip6);
+	fake_pod_v[0].ip = 0;
+	inet_pton(AF_INET6, "2001:db8:1::6", fake_pod_v[0].ip6);
+	root = call("{\"cmd\":\"pods\"}", &ok, &error, &data);
+	ck_assert(ok);
+	p = json_object_array_get_idx(data, 0);
+	ck_assert(json_object_object_get_ex(p, "ip6", &v));
+	ck_assert_str_eq(json_object_get_string(v), "2001:db8:1::5");
+	ck_assert(json_object_object_get_ex(p, "ip", &v));
+	ck_assert_str_eq(json_object_get_string(v), "10.1.1.5");
+	p = json_object_array_get_idx(data, 1);
+	ck_assert(json_object_object_get_ex(p, "ip", &v));
+	ck_assert_ptr_null(v);
+	ck_assert(json_object_object_get_ex(p, "ip6", &v));
+	ck_assert_str_eq(json_object_get_string(v), "2001:db8:1::6");
+	json_object_put(root);
+	memset(fake_pod_v[0].ip6, 0, 16);
+	memset(fake_pod_v[1].ip6, 0, 16);
 	refused("{\"cmd\":\"pods\",\"args\":{\"x\":1}}", "unknown argument");
 }
 END_TEST
