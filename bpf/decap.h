@@ -15,6 +15,8 @@
  *                      program answers it itself, back to the asking VTEP
  *                      (decap_arp.h builds the reply from res->arp and
  *                      res->dst_mac, the workload's MAC);
+ *   DECAP_ND_REPLY     an inner Neighbor Solicitation for a local workload's
+ *                      IPv6 address: answered the same way (decap_nd.h);
  *   DECAP_DROP_*       VXLAN that is dropped: DROP(vx_*) (drop.h), so each
  *                      reason is its own counter by construction.
  * decap_count() bumps the counters a verdict says about the packet
@@ -48,16 +50,24 @@
 #include "stats.h"
 #include "drop.h"
 #include "vxlan.h"
+#include "ipv6.h"
+#include "nd.h"
+
+/* The longest inner NS the uplink answers: the NS, a source link-layer
+ * address and a nonce (RFC 7527), what any VTEP's workload sends. */
+#define DECAP_ND_MAX    (sizeof(struct nd_neigh) + 16)
 
 /* Bytes the classifier reads: outer Ethernet, IPv4 with the largest options,
- * UDP, VXLAN, inner Ethernet and the inner ARP (the largest inner header it
- * reads). TC pulls this much into the linear area first. */
-#define DECAP_PULL_LEN  (ETH_HLEN + 60 + 8 + VXLAN_HLEN + ETH_HLEN + ARP_ETH_IPV4_LEN)
+ * UDP, VXLAN, inner Ethernet and the largest inner part it reads: an IPv6
+ * header and an NS (DECAP_ND_MAX; an inner ARP is shorter). TC pulls this
+ * much into the linear area first. */
+#define DECAP_PULL_LEN  (ETH_HLEN + 60 + 8 + VXLAN_HLEN + ETH_HLEN + IPV6_HLEN + DECAP_ND_MAX)
 
 enum decap_verdict {
 	DECAP_PASS = 0,
 	DECAP_DELIVER,
 	DECAP_ARP_REPLY,
+	DECAP_ND_REPLY,
 	DECAP_DROP_MALFORMED = DROP(vx_malformed),
 	DECAP_DROP_DST       = DROP(vx_dst),
 	DECAP_DROP_VTEP      = DROP(vx_vtep),
@@ -76,9 +86,18 @@ struct decap_arp {
 	__be16 sport;               /* the request's UDP source port */
 	__be16 dport;               /* the VXLAN port */
 	__u8   asker_mac[ETH_ALEN]; /* inner Ethernet source */
-	__u8   asker_sha[ETH_ALEN];
-	__be32 asker_ip;            /* spa (0.0.0.0 for an RFC 5227 probe) */
-	__be32 target_ip;           /* tpa: the local workload's IP */
+	union {
+		struct {            /* DECAP_ARP_REPLY */
+			__u8   asker_sha[ETH_ALEN];
+			__be32 asker_ip;  /* spa (0.0.0.0 for an RFC 5227 probe) */
+			__be32 target_ip; /* tpa: the local workload's IP */
+		};
+		struct {            /* DECAP_ND_REPLY */
+			__u8 asker_ip6[16];  /* the NS's source (:: for DAD) */
+			__u8 target_ip6[16]; /* the local workload's address */
+			__u8 router;         /* the route has VTEP_RT_F_ROUTER */
+		};
+	};
 };
 
 struct decap_result {
@@ -90,7 +109,8 @@ struct decap_result {
 	__u8  set_dst;    /* write dst_mac as the inner destination MAC */
 	__u8  dst_mac[ETH_ALEN];
 	__u8  inner_arp;  /* the inner frame is ARP */
-	__u8  pad[3];
+	__u8  inner_ip6;  /* the inner frame is IPv6 */
+	__u8  pad[2];
 	struct decap_arp arp; /* DECAP_ARP_REPLY only */
 };
 
@@ -201,9 +221,90 @@ static __always_inline int decap_inner_arp(struct cursor *c, const struct ethhdr
 	return decap_by_mac(eth->h_dest, res);
 }
 
-/* The inner frame: to the VNI's gateway MAC it is routed by its IPv4
- * destination (and gets the workload's real MAC, as local delivery does);
- * otherwise it is switched by its destination MAC. */
+/* A local IPv6 host route (vtep == 0) for the inner destination. */
+static __always_inline int decap_by_ip6(const void *ip6, struct decap_result *res)
+{
+	struct vtep_route6_key key = { .vni = res->vni };
+	struct vtep_route *rt;
+
+	ip6_copy(key.ip, ip6);
+	rt = bpf_map_lookup_elem(&vtep_routes6, &key);
+	if (!rt || rt->vtep)
+		return DECAP_DROP_NO_DEST;
+	res->ifindex = rt->ifindex;
+	res->arp.router = (rt->flags & VTEP_RT_F_ROUTER) != 0;
+	return decap_to_port(res);
+}
+
+/* An inner NS for a local workload's IPv6 address is answered here, back
+ * in VXLAN to the VTEP that asked, exactly as an inner ARP request is
+ * (docs/design.md "VXLAN arriving on the uplink": answered, never
+ * flooded). Delivering it to the workload would not do, for the same
+ * reason: its NA enters its port, where an NA to a remote address has
+ * nowhere to go (nd_proxy.h: drop_nd_other), and a multicast NS has no
+ * single port to go to. The answer is the workload's own, as RFC 9161's
+ * PE gives: its real MAC, S set (clear for DAD, sent to all-nodes, RFC 4861
+ * s.7.2.4), O set, R from the route. The NS is judged by nd.h's rules
+ * (hop limit, checksum, options; at most DECAP_ND_MAX octets, which is all
+ * the linear area holds): a broken one is drop_vx_malformed. Not answered:
+ * a target that is no local workload of this VNI (drop_vx_no_dest), a
+ * request from a multicast or zero MAC, and a target that is the asker's
+ * own source (drop_vx_inner). */
+static __always_inline int decap_nd_request(const struct ethhdr *eth, const struct ipv6hdr *ip6,
+					    void *data_end, struct decap_result *res)
+{
+	struct nd_info ni = { .type = ND_NEIGHBOR_SOLICIT };
+	const struct nd_neigh *ns = (const void *)(ip6 + 1);
+	struct decap_arp *a = &res->arp;
+	__u32 len = bpf_ntohs(ip6->payload_len);
+	int v;
+
+	if (len > DECAP_ND_MAX || res->inner_len < ETH_HLEN + IPV6_HLEN + len)
+		return DECAP_DROP_MALFORMED;
+	if (nd_check(ip6, ns, len, DECAP_ND_MAX, data_end, NULL, &ni) != ND_OK)
+		return DECAP_DROP_MALFORMED;
+	res->set_dst = 1;
+	v = decap_by_ip6(ns->target, res);
+	if (v != DECAP_DELIVER)
+		return v;
+	if (mac_is_multicast(eth->h_source) || mac_is_zero(eth->h_source) ||
+	    ip6_eq(&ip6->saddr, ns->target))
+		return DECAP_DROP_INNER;
+	mac_copy(a->asker_mac, eth->h_source);
+	ip6_copy(a->asker_ip6, &ip6->saddr);
+	ip6_copy(a->target_ip6, ns->target);
+	return DECAP_ND_REPLY;
+}
+
+/* Inner IPv6: an NS is answered (above); anything else goes as IPv4 does,
+ * by IPv6 destination to the gateway MAC, else by destination MAC. */
+static __always_inline int decap_inner_ipv6(struct cursor *c, const struct ethhdr *eth,
+					    const struct vtep_vni *vni, struct decap_result *res)
+{
+	struct ipv6hdr *ip6;
+	__u8 *type;
+
+	if (res->inner_len < ETH_HLEN + IPV6_HLEN)
+		return DECAP_DROP_MALFORMED;
+	ip6 = parse_ipv6(c);
+	if (!ip6)
+		return DECAP_DROP_MALFORMED;
+	res->inner_ip6 = 1;
+	type = (void *)(ip6 + 1);
+	if (ip6->nexthdr == IPPROTO_ICMPV6 && (void *)(type + 1) <= c->end &&
+	    *type == ND_NEIGHBOR_SOLICIT)
+		return decap_nd_request(eth, ip6, c->end, res);
+	if (mac_is_multicast(eth->h_dest))
+		return DECAP_DROP_NO_DEST;
+	if (!mac_eq(eth->h_dest, vni->gateway_mac))
+		return decap_by_mac(eth->h_dest, res);
+	res->set_dst = 1;
+	return decap_by_ip6(&ip6->daddr, res);
+}
+
+/* The inner frame: to the VNI's gateway MAC it is routed by its IPv4 or
+ * IPv6 destination (and gets the workload's real MAC, as local delivery
+ * does); otherwise it is switched by its destination MAC. */
 static __always_inline int decap_inner(struct cursor *c, const struct vtep_vni *vni,
 				       struct decap_result *res)
 {
@@ -215,6 +316,8 @@ static __always_inline int decap_inner(struct cursor *c, const struct vtep_vni *
 		return DECAP_DROP_MALFORMED;
 	if (eth->h_proto == bpf_htons(ETH_P_ARP))
 		return decap_inner_arp(c, eth, res);
+	if (eth->h_proto == bpf_htons(ETH_P_IPV6))
+		return decap_inner_ipv6(c, eth, vni, res);
 	if (eth->h_proto != bpf_htons(ETH_P_IP))
 		return DECAP_DROP_INNER;
 	if (mac_is_multicast(eth->h_dest))
@@ -292,7 +395,7 @@ static __always_inline int decap_classify(void *data, void *data_end, __u32 pkt_
 	res->outer_len = ETH_HLEN + hlen + sizeof(*udp) + VXLAN_HLEN;
 	res->inner_len = udp_len - sizeof(*udp) - VXLAN_HLEN;
 	v = decap_inner(&c, vni, res);
-	if (v == DECAP_ARP_REPLY) {
+	if (v == DECAP_ARP_REPLY || v == DECAP_ND_REPLY) {
 		/* The outer half of what the reply needs (decap_arp_request
 		 * saved the inner half). */
 		mac_copy(res->arp.outer_src, eth->h_source);

@@ -37,22 +37,18 @@
 /* The reply: option-less outer headers (vxlan.h), inner Ethernet, ARP. */
 #define DECAP_ARP_FRAME_LEN (VXLAN_OFF_INNER + ETH_HLEN + ARP_ETH_IPV4_LEN)
 
-/* Writes the reply into [data, data + DECAP_ARP_FRAME_LEN). Returns 0, or -1
- * when the frame is shorter than that. */
-static __always_inline int decap_arp_write(void *data, void *data_end,
-					   const struct decap_result *res)
+/* The outer headers of an answer frame_len bytes long, from the request's
+ * (res->arp): everything up to the inner Ethernet header. The caller has
+ * checked that frame_len bytes lie before data_end. decap_nd.h's inner NS
+ * answer has the same outer headers. */
+static __always_inline void decap_arp_outer(void *data, const struct decap_result *res,
+					    __u32 frame_len)
 {
 	const struct decap_arp *a = &res->arp;
-	struct ethhdr *oeth = data, *ieth;
+	struct ethhdr *oeth = data;
 	struct iphdr *ip = data + VXLAN_OFF_IP;
 	struct udphdr *udp = data + VXLAN_OFF_UDP;
 	struct vxlan_hdr *vx = data + VXLAN_OFF_VX;
-	struct arp_eth_ipv4 *arp;
-
-	ieth = data + VXLAN_OFF_INNER;
-	arp = data + VXLAN_OFF_INNER + ETH_HLEN;
-	if ((void *)(arp + 1) > data_end)
-		return -1;
 
 	mac_copy(oeth->h_dest, a->outer_src);
 	mac_copy(oeth->h_source, a->outer_dst);
@@ -61,7 +57,7 @@ static __always_inline int decap_arp_write(void *data, void *data_end,
 	ip->version = 4;
 	ip->ihl = 5;
 	ip->tos = 0;
-	ip->tot_len = bpf_htons(DECAP_ARP_FRAME_LEN - ETH_HLEN);
+	ip->tot_len = bpf_htons(frame_len - ETH_HLEN);
 	ip->id = 0;
 	ip->frag_off = bpf_htons(IP_DF);
 	ip->ttl = VTEP_OUTER_TTL;
@@ -73,10 +69,24 @@ static __always_inline int decap_arp_write(void *data, void *data_end,
 
 	udp->source = a->sport ? a->sport : bpf_htons(VXLAN_SPORT_BASE);
 	udp->dest = a->dport;
-	udp->len = bpf_htons(DECAP_ARP_FRAME_LEN - VXLAN_OFF_UDP);
+	udp->len = bpf_htons(frame_len - VXLAN_OFF_UDP);
 	udp->check = 0;
 
 	vxlan_hdr_write(vx, res->vni);
+}
+
+/* Writes the reply into [data, data + DECAP_ARP_FRAME_LEN). Returns 0, or -1
+ * when the frame is shorter than that. */
+static __always_inline int decap_arp_write(void *data, void *data_end,
+					   const struct decap_result *res)
+{
+	const struct decap_arp *a = &res->arp;
+	struct ethhdr *ieth = data + VXLAN_OFF_INNER;
+	struct arp_eth_ipv4 *arp = data + VXLAN_OFF_INNER + ETH_HLEN;
+
+	if ((void *)(arp + 1) > data_end)
+		return -1;
+	decap_arp_outer(data, res, DECAP_ARP_FRAME_LEN);
 
 	mac_copy(ieth->h_dest, a->asker_mac);
 	mac_copy(ieth->h_source, res->dst_mac);

@@ -28,6 +28,7 @@
 #include "drop.h"
 #include "tc.h"
 #include "vxlan.h"
+#include "ipv6.h"
 
 /* The inner IPv4 header after the pushed headers (vxlan.h VXLAN_OFF_*). */
 #define ENCAP_OFF_IIP   (VXLAN_OFF_INNER + ETH_HLEN)
@@ -187,14 +188,24 @@ static __always_inline int encap_underlay(struct __sk_buff *skb, __be32 src, __b
 }
 
 /* Pushes the 50 bytes and fills every header; returns a final verdict.
- * From the inner IPv4 header the outer one copies DF (DESIGN.md), the TOS
+ * From an inner IPv4 header the outer one copies DF (DESIGN.md), the TOS
  * byte (DSCP and ECN survive the tunnel, RFC 6040's normal mode) and the id
  * (outer ids keep varying should the underlay fragment a non-DF packet).
- * hash is encap_flow_hash() of the inner packet. */
+ * An inner IPv6 packet (inner_proto ETH_P_IPV6, a constant at every call,
+ * so the IPv4 path compiles as before) gives its traffic class, and the
+ * outer packet always has DF, id 0 (an atomic datagram, RFC 6864 s.4.1):
+ * IPv6 is never fragmented in transit (RFC 8200 s.5), so neither is the
+ * tunnel carrying it. The adjust_room flags are the same for both: they
+ * describe the outer headers (IPv4, UDP) and say the inner frame starts
+ * with Ethernet (BPF_F_ADJ_ROOM_ENCAP_L2_ETH: inner_protocol ETH_P_TEB, so
+ * GSO segments the inner IPv6 TCP or UDP by its own Ethernet header); with
+ * ENCAP_L3_IPV4 the kernel switches an IPv6 skb's protocol to ETH_P_IP
+ * (bpf_skb_net_grow). hash is encap_flow_hash() or ip6_flow_hash() of the
+ * inner packet. */
 static __always_inline int encap_vxlan(struct __sk_buff *skb, const struct vtep_route *r,
 				       __u32 vni, const struct vtep_port *port,
 				       const struct vtep_global *g, const struct underlay *u,
-				       int next, __u8 proto, __u32 hash)
+				       int next, __u8 proto, __u32 hash, __u16 inner_proto)
 {
 	__u64 flags = BPF_F_ADJ_ROOM_ENCAP_L3_IPV4 | BPF_F_ADJ_ROOM_ENCAP_L4_UDP |
 		      BPF_F_ADJ_ROOM_ENCAP_L2_ETH |
@@ -231,10 +242,20 @@ static __always_inline int encap_vxlan(struct __sk_buff *skb, const struct vtep_
 
 	oip->version = 4;
 	oip->ihl = 5;
-	oip->tos = inner->tos;
+	if (inner_proto == ETH_P_IPV6) {
+		struct ipv6hdr *inner6 = (void *)inner;
+
+		if ((void *)(inner6 + 1) > data_end)
+			return DROP(encap);
+		oip->tos = ip6_tclass(inner6);
+		oip->id = 0;
+		oip->frag_off = bpf_htons(IP_DF);
+	} else {
+		oip->tos = inner->tos;
+		oip->id = inner->id;
+		oip->frag_off = inner->frag_off & bpf_htons(IP_DF);
+	}
 	oip->tot_len = bpf_htons(len);
-	oip->id = inner->id;
-	oip->frag_off = inner->frag_off & bpf_htons(IP_DF);
 	oip->ttl = VTEP_OUTER_TTL;
 	oip->protocol = IPPROTO_UDP;
 	oip->check = 0;
@@ -251,7 +272,7 @@ static __always_inline int encap_vxlan(struct __sk_buff *skb, const struct vtep_
 
 	mac_copy(inner_eth->h_dest, r->mac);
 	mac_copy(inner_eth->h_source, port->mac);
-	inner_eth->h_proto = bpf_htons(ETH_P_IP);
+	inner_eth->h_proto = bpf_htons(inner_proto);
 
 	STAT_INC(fwd_encap);
 	if (next == ENCAP_REDIRECT)

@@ -31,6 +31,14 @@ const volatile __u32 vtep_have_ktime_coarse = 1;
  * backends are pods of a VNI do not work. */
 const volatile __u32 vtep_have_ct_lookup = 1;
 
+/* bpf_check_mtu (Linux 5.12): the port device's MTU for the MTU option of
+ * the router advertisements the port program sends (nd_proxy.h); without
+ * it the option is left out (RFC 4861 s.6.2.1: AdvLinkMTU 0). Unlike the
+ * knobs above it starts off, so that an object loaded without the loader's
+ * probe (a test harness) still loads on 5.10 and 5.11, which vtepd
+ * supports; the loader sets it from its check_mtu probe. */
+const volatile __u32 vtep_have_check_mtu = 0;
+
 static __always_inline __u64 vtep_now_ns(void)
 {
 	return vtep_have_ktime_coarse ? bpf_ktime_get_coarse_ns() : bpf_ktime_get_ns();

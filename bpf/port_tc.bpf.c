@@ -15,6 +15,8 @@
  *             reply passes up, ctsteer.h) | remote VTEP (encap.h, or icmp.h
  *             fragmentation-needed) | host address (pass) | outside the
  *             VNI: outside.h (pass when the VNI says so) | drop
+ *     IPv6 -> port6.h: the same rules, ND (nd_proxy.h) in ARP's place
+ *             (no outside/host-link/conntrack steering yet: IPv4 only)
  *     else -> drop
  *
  * Verdicts: TC_ACT_SHOT for every drop, TC_ACT_REDIRECT for everything sent
@@ -45,6 +47,7 @@
 #include "encap.h"
 #include "outside.h"
 #include "ctsteer.h"
+#include "port6.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -149,7 +152,7 @@ static __always_inline int port_encap(struct __sk_buff *skb, struct iphdr *ip, v
 		return DROP(mtu);
 	}
 	return encap_vxlan(skb, r, port->vni, port, g, &u, next, proto,
-			   encap_flow_hash(ip, ip_len, data_end));
+			   encap_flow_hash(ip, ip_len, data_end), ETH_P_IP);
 }
 
 static __always_inline int port_ipv4(struct __sk_buff *skb, struct cursor *c, struct ethhdr *eth,
@@ -234,7 +237,8 @@ static __always_inline int port_judge(struct __sk_buff *skb)
 		return port_arp(skb, &c, eth, port);
 	if (eth->h_proto == bpf_htons(ETH_P_IP))
 		return port_ipv4(skb, &c, eth, port);
-	/* IPv6 included: not handled yet (docs/operating.md). */
+	if (eth->h_proto == bpf_htons(ETH_P_IPV6))
+		return port_ipv6(skb, &c, eth, port);
 	return DROP(ethertype);
 }
 

@@ -83,6 +83,15 @@ int probe_ktime_coarse(struct __sk_buff *skb)
 	return bpf_ktime_get_coarse_ns() > skb->len ? TC_ACT_OK : TC_ACT_OK;
 }
 
+/* check_mtu: the port device's MTU for router advertisements (bpf/nd_proxy.h). */
+SEC("tc")
+int probe_check_mtu(struct __sk_buff *skb)
+{
+	__u32 mtu = 0;
+
+	return bpf_check_mtu(skb, skb->ifindex, &mtu, 0, 0) == 0 && mtu ? TC_ACT_OK : TC_ACT_OK;
+}
+
 /* ringbuf: MAC learn and gratuitous ARP events to vtepd (bpf/events.h). */
 SEC("tc")
 int probe_ringbuf(struct __sk_buff *skb)

@@ -14,8 +14,9 @@
  *
  * vtep_uplink_tc, tc mode: no XDP half; this program classifies with the
  * same decap.h rules, decapsulates with bpf_skb_adjust_room() and delivers;
- * an inner ARP request for a local workload becomes its reply (decap_arp.h)
- * and leaves through the uplink's egress (bpf_redirect to skb->ifindex).
+ * an inner ARP request or NS for a local workload becomes its reply
+ * (decap_arp.h, decap_nd.h) and leaves through the uplink's egress
+ * (bpf_redirect to skb->ifindex).
  *
  * A frame with the metadata is delivered by both, so switching an uplink's
  * mode on restart (the XDP half attached or detached around the TC program)
@@ -42,6 +43,7 @@
 #include "drop.h"
 #include "features.h"
 #include "decap_arp.h"
+#include "decap_nd.h"
 #include "tc.h"
 #include "ctsteer.h"
 
@@ -61,9 +63,12 @@ static __always_inline int uplink_tc_exit(int verdict)
 }
 
 /* Hands the inner frame to the port. use_peer is false when skb->protocol
- * does not match the inner frame (tc mode, inner ARP): a peer redirect keeps
- * skb->protocol, while a redirect to the host-side veth's egress reaches the
- * workload through veth_xmit, whose eth_type_trans() sets it again. */
+ * does not match the inner frame (tc mode, inner ARP or IPv6: the skb keeps
+ * the outer ETH_P_IP): a peer redirect keeps skb->protocol, while a
+ * redirect to the host-side veth's egress reaches the workload through
+ * veth_xmit, whose eth_type_trans() sets it again. (bpf_skb_adjust_room's
+ * BPF_F_ADJ_ROOM_DECAP_L3_IPV6 would set it, from Linux 6.3 on: a knob
+ * for later, features.h.) */
 static __always_inline int uplink_deliver(struct __sk_buff *skb, __u32 ifindex,
 					  __u8 port_flags, int use_peer)
 {
@@ -168,28 +173,32 @@ static __always_inline int uplink_tc_strip(struct __sk_buff *skb, const struct d
 	return 0;
 }
 
-/* tc mode: the request becomes the reply in place. The frame is cut to the
- * reply's size: the tail first (bpf_skb_change_tail), then the outer IPv4
- * options, if any, right after the outer Ethernet header (the bytes removed
- * there are rewritten anyway); then every byte is written and the frame
- * leaves by the uplink's egress, where it came in. */
-static __always_inline int uplink_tc_arp_reply(struct __sk_buff *skb, const struct decap_result *res)
+/* tc mode: the request becomes the reply in place, frame_len bytes long
+ * (an inner ARP reply, or an inner NA, which may be longer than the NS it
+ * answers). The frame is given the reply's size: the tail first
+ * (bpf_skb_change_tail), then the outer IPv4 options, if any, go right after
+ * the outer Ethernet header (the bytes removed there are rewritten anyway);
+ * then every byte is written and the frame leaves by the uplink's egress,
+ * where it came in. */
+static __always_inline int uplink_tc_reply(struct __sk_buff *skb, const struct decap_result *res,
+					   __u32 frame_len, int nd)
 {
 	__u32 head = res->outer_len - VXLAN_OFF_INNER;
-	__u32 want = head + DECAP_ARP_FRAME_LEN;
+	__u32 want = head + frame_len;
 	void *data, *data_end;
 
-	if (res->outer_len < VXLAN_OFF_INNER || skb->len < want)
+	if (res->outer_len < VXLAN_OFF_INNER)
 		return -1;
-	if (skb->len > want && bpf_skb_change_tail(skb, want, 0))
+	if (skb->len != want && bpf_skb_change_tail(skb, want, 0))
 		return -1;
 	if (head && bpf_skb_adjust_room(skb, -(__s32)head, BPF_ADJ_ROOM_MAC, 0))
 		return -1;
-	if (skb_data_end(skb) - skb_data(skb) < DECAP_ARP_FRAME_LEN &&
-	    bpf_skb_pull_data(skb, DECAP_ARP_FRAME_LEN))
+	if (skb_data_end(skb) - skb_data(skb) < frame_len && bpf_skb_pull_data(skb, frame_len))
 		return -1;
 	data = skb_data(skb);
 	data_end = skb_data_end(skb);
+	if (nd)
+		return decap_nd_write(data, data_end, res);
 	return decap_arp_write(data, data_end, res);
 }
 
@@ -220,20 +229,27 @@ static __always_inline int uplink_tc_decap(struct __sk_buff *skb)
 	decap_count(v);
 	if (v == DECAP_PASS)
 		return TC_ACT_OK;
-	if (v == DECAP_ARP_REPLY) {
-		if (uplink_tc_arp_reply(skb, &res) < 0 ||
+	if (v == DECAP_ARP_REPLY || v == DECAP_ND_REPLY) {
+		int nd = v == DECAP_ND_REPLY;
+
+		if (uplink_tc_reply(skb, &res, nd ? DECAP_ND_FRAME_LEN : DECAP_ARP_FRAME_LEN,
+				    nd) < 0 ||
 		    bpf_redirect(skb->ifindex, 0) != TC_ACT_REDIRECT)
 			return DROP(vx_redirect);
-		STAT_INC(arp_vx_reply);
+		if (nd)
+			STAT_INC(nd_vx_reply);
+		else
+			STAT_INC(arp_vx_reply);
 		return TC_ACT_REDIRECT;
 	}
 	if (!decap_is_delivery(v))
 		return v; /* DECAP_DROP_*: a drop verdict */
 	if (uplink_tc_strip(skb, &res) < 0)
 		return DROP(vx_redirect);
-	if (!res.inner_arp)
+	/* Conntrack steering looks up IPv4 tuples only (ctsteer.h). */
+	if (!res.inner_arp && !res.inner_ip6)
 		ct_decap_steer(skb, res.vni, &res.ifindex, &res.port_flags);
-	ret = uplink_deliver(skb, res.ifindex, res.port_flags, !res.inner_arp);
+	ret = uplink_deliver(skb, res.ifindex, res.port_flags, !res.inner_arp && !res.inner_ip6);
 	if (ret == TC_ACT_REDIRECT)
 		STAT_INC(decap_deliver);
 	return ret;

@@ -8,7 +8,8 @@
  * every later drop; a delivery: strip the outer headers (bpf_xdp_adjust_head),
  * write struct vtep_xdp_meta {VTEP_META_MAGIC, ifindex} right before the
  * inner frame (bpf_xdp_adjust_meta), XDP_PASS; an inner ARP request for a
- * local workload: the frame becomes the reply (decap_arp.h) and gets
+ * local workload (or an inner NS): the frame becomes the reply
+ * (decap_arp.h, decap_nd.h) and gets
  * {VTEP_META_MAGIC_TX, the uplink's ifindex}, XDP_PASS: the TC half sends it
  * back out of the uplink.
  *
@@ -52,6 +53,7 @@
 #include "decap.h"
 #include "drop.h"
 #include "decap_arp.h"
+#include "decap_nd.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -128,26 +130,29 @@ static __always_inline int uplink_xdp_decap(struct xdp_md *ctx, const struct dec
 	return uplink_xdp_meta(ctx, VTEP_META_MAGIC, res->ifindex);
 }
 
-/* Cuts the request to the reply's size (outer IPv4 options off the front,
- * padding off the back, fragments included: a padded multi-buffer request
- * ends up one buffer), writes the reply and the metadata that sends it back
- * out of this uplink. len is the whole frame's length. Returns 0 or -1. */
-static __always_inline int uplink_xdp_arp_reply(struct xdp_md *ctx, const struct decap_result *res,
-						__u32 len)
+/* Gives the request the reply's size, frame_len (outer IPv4 options off
+ * the front, padding off the back, fragments included: a padded
+ * multi-buffer request ends up one buffer; an inner NS grows by what its NA
+ * needs more), writes the reply and the metadata that sends it back out of
+ * this uplink. len is the whole frame's length. Returns 0 or -1. */
+static __always_inline int uplink_xdp_reply(struct xdp_md *ctx, const struct decap_result *res,
+					    __u32 len, __u32 frame_len, int nd)
 {
 	__u32 head = res->outer_len - VXLAN_OFF_INNER;
+	void *data, *data_end;
+	int err;
 
-	/* decap_classify() saw outer_len + a whole ARP, so len >= head +
-	 * DECAP_ARP_FRAME_LEN; the checks keep the verifier and us honest. */
-	if (res->outer_len < VXLAN_OFF_INNER || len < head + DECAP_ARP_FRAME_LEN)
+	if (res->outer_len < VXLAN_OFF_INNER || len < head)
 		return -1;
 	if (head && bpf_xdp_adjust_head(ctx, (int)head))
 		return -1;
 	len -= head;
-	if (len > DECAP_ARP_FRAME_LEN &&
-	    bpf_xdp_adjust_tail(ctx, -(int)(len - DECAP_ARP_FRAME_LEN)))
+	if (len != frame_len && bpf_xdp_adjust_tail(ctx, (int)frame_len - (int)len))
 		return -1;
-	if (decap_arp_write((void *)(long)ctx->data, (void *)(long)ctx->data_end, res))
+	data = (void *)(long)ctx->data;
+	data_end = (void *)(long)ctx->data_end;
+	err = nd ? decap_nd_write(data, data_end, res) : decap_arp_write(data, data_end, res);
+	if (err)
 		return -1;
 	return uplink_xdp_meta(ctx, VTEP_META_MAGIC_TX, ctx->ingress_ifindex);
 }
@@ -166,10 +171,16 @@ static __always_inline int uplink_xdp_run(struct xdp_md *ctx)
 	decap_count(v);
 	if (v == DECAP_PASS)
 		return uplink_xdp_pass(ctx);
-	if (v == DECAP_ARP_REPLY) {
-		if (uplink_xdp_arp_reply(ctx, &res, len) < 0)
+	if (v == DECAP_ARP_REPLY || v == DECAP_ND_REPLY) {
+		int nd = v == DECAP_ND_REPLY;
+
+		if (uplink_xdp_reply(ctx, &res, len, nd ? DECAP_ND_FRAME_LEN : DECAP_ARP_FRAME_LEN,
+				     nd) < 0)
 			return DROP(vx_redirect);
-		STAT_INC(arp_vx_reply);
+		if (nd)
+			STAT_INC(nd_vx_reply);
+		else
+			STAT_INC(arp_vx_reply);
 		return XDP_PASS;
 	}
 	if (!decap_is_delivery(v))

@@ -23,16 +23,16 @@
 	X(arp_garp,           "gratuitous ARPs for a port's own IP reported")   \
 	X(arp_pass,           "ARP frames passed to the host stack")            \
 	X(icmp_echo_reply,    "ICMP echo requests to a gateway answered")       \
-	X(fwd_local,          "IPv4 packets delivered to a local port")         \
-	X(fwd_encap,          "IPv4 packets encapsulated in VXLAN")             \
-	X(fwd_host,           "IPv4 packets passed to the host stack")          \
+	X(fwd_local,          "IPv4/IPv6 packets delivered to a local port")    \
+	X(fwd_encap,          "IPv4/IPv6 packets encapsulated in VXLAN")        \
+	X(fwd_host,           "IPv4/IPv6 packets passed to the host stack")     \
 	X(icmp_frag_needed,   "ICMP fragmentation-needed sent to a workload")   \
 	X(mac_learn,          "workload MAC learn events reported")             \
 	X(drop_no_port,       "frames on an interface that is not a port")      \
 	X(drop_malformed,     "truncated or malformed frames")                  \
 	X(drop_vlan,          "VLAN-tagged frames")                             \
-	X(drop_ethertype,     "frames of an ethertype other than IPv4/ARP")     \
-	X(drop_bcast,         "broadcast/multicast frames that are not ARP")    \
+	X(drop_ethertype,     "frames of an ethertype but IPv4, ARP, IPv6")     \
+	X(drop_bcast,         "broadcast/multicast frames neither ARP nor ND")  \
 	X(drop_spoof_mac,     "frames with a source MAC not the port's")        \
 	X(drop_spoof_ip,      "packets with a source IP not the port's")        \
 	X(drop_mac_unknown,   "frames from a port whose MAC is not learned yet")\
@@ -41,7 +41,7 @@
 	X(drop_arp_other,     "ARP frames neither request nor reply")           \
 	X(drop_ip_options,    "IPv4 packets with options to the gateway")      \
 	X(drop_frag,          "IPv4 fragments to the gateway")                  \
-	X(drop_no_route,      "IPv4 packets with no route")                     \
+	X(drop_no_route,      "IPv4/IPv6 packets with no route")                \
 	X(drop_fib,           "underlay FIB lookup failures")                   \
 	X(drop_mtu,           "oversized packets without DF")                   \
 	X(drop_encap,         "encapsulation failures")                         \
@@ -66,7 +66,21 @@
 	X(fwd_outside,        "packets outside the VNI passed to the host")     \
 	X(drop_outside_vni,   "packets the host would route into another VNI")  \
 	X(drop_hostlink_src,  "host link packets from outside the VNI and host")\
-	X(ct_nat_host,        "replies of host-NATed flows handed to the host")
+	X(ct_nat_host,        "replies of host-NATed flows handed to the host") \
+	/* IPv6 (bpf/port6.h, nd_proxy.h, icmp6.h; decap.h on the uplink) */    \
+	X(nd_reply,           "Neighbor Solicitations answered by the ND proxy")\
+	X(nd_announce,        "unsolicited NAs for a port's own IPv6 reported") \
+	X(nd_pass,            "NAs from workloads passed to the host stack")    \
+	X(ra_reply,           "Router Solicitations answered")                  \
+	X(icmp6_echo_reply,   "ICMPv6 echo requests to a gateway answered")     \
+	X(icmp6_too_big,      "ICMPv6 Packet Too Big sent to a workload")       \
+	X(nd_vx_reply,        "inner Neighbor Solicitations answered in VXLAN") \
+	X(drop_nd_malformed,  "malformed ND: length, code, option, checksum")   \
+	X(drop_nd_hoplimit,   "ND messages with a hop limit other than 255")    \
+	X(drop_nd_unknown,    "Neighbor Solicitations for an unknown target")   \
+	X(drop_nd_self,       "Neighbor Solicitations for the asker's own IPv6")\
+	X(drop_nd_other,      "ND from workloads neither answered nor passed")  \
+	X(drop_spoof_ip6,     "IPv6 packets with a source not the port's")
 
 /* VTEP_CTR_<name>: the counter's index in struct vtep_stats, whose fields
  * are all __u64 in list order (include/vtep_maps.h asserts it per field).

@@ -276,6 +276,7 @@ int loader_open(const struct vtep_config *cfg, const struct probe_set *k, struct
 		(skel)->rodata->vtep_have_redirect_peer = (k)->have[PROBE_F_redirect_peer]; \
 		(skel)->rodata->vtep_have_ktime_coarse = (k)->have[PROBE_F_ktime_coarse];   \
 		(skel)->rodata->vtep_have_ct_lookup = (k)->have[PROBE_F_ct_lookup];         \
+		(skel)->rodata->vtep_have_check_mtu = (k)->have[PROBE_F_check_mtu];         \
 	})
 
 /* The XDP half, when some uplink may use it. Without xdp_frags only the

@@ -153,6 +153,7 @@ void probe_kernel(struct probe_set *s)
 		{ PROBE_F_xdp_meta, "probe_xdp_meta" },
 		{ PROBE_F_xdp_frags, "probe_xdp_frags" },
 		{ PROBE_F_ct_lookup, "probe_ct_lookup" },
+		{ PROBE_F_check_mtu, "probe_check_mtu" },
 	};
 	size_t i;
 

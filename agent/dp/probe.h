@@ -32,7 +32,8 @@
 	X(xdp,            "4.18", 0, "XDP programs that strip and trim frames (XDP uplink)")        \
 	X(xdp_meta,       "4.15", 0, "bpf_xdp_adjust_meta: the XDP to TC hand-off (XDP uplink)")    \
 	X(xdp_frags,      "5.18", 0, "multi-buffer XDP (xdp.frags) for jumbo underlays")            \
-	X(ct_lookup,      "6.0",  0, "bpf_skb_ct_lookup: replies of host-NATed flows via the host")
+	X(ct_lookup,      "6.0",  0, "bpf_skb_ct_lookup: replies of host-NATed flows via the host") \
+	X(check_mtu,      "5.12", 0, "bpf_check_mtu: the port MTU in router advertisements")
 
 enum probe_feature {
 #define PROBE_ENUM(name, kernel, required, what) PROBE_F_##name,

@@ -161,6 +161,56 @@ void *pkt_icmp_echo(struct pkt *p, uint8_t type, uint16_t id, uint16_t seq)
 	return pkt_icmp(p, type, 0, (uint32_t)id << 16 | seq);
 }
 
+void *pkt_ipv6(struct pkt *p, const struct pkt_ip6 *ip)
+{
+	uint8_t *h = push(p, PKT_IPV6, 40);
+
+	if (!h)
+		return NULL;
+	put32(h, 6u << 28 | (uint32_t)ip->tclass << 20 | (ip->flow & 0xfffff));
+	h[6] = ip->nexthdr;
+	h[7] = ip->hlim ? ip->hlim : 64;
+	memcpy(h + 8, ip->saddr, 16);
+	memcpy(h + 24, ip->daddr, 16);
+	return h;
+}
+
+void *pkt_icmp6(struct pkt *p, uint8_t type, uint8_t code, uint32_t rest)
+{
+	uint8_t *h = push(p, PKT_ICMP6, 8);
+
+	if (!h)
+		return NULL;
+	h[0] = type;
+	h[1] = code;
+	put32(h + 4, rest);
+	return h;
+}
+
+void *pkt_nd_target(struct pkt *p, const uint8_t target[16])
+{
+	return pkt_put(p, target, 16);
+}
+
+void *pkt_nd_lla(struct pkt *p, uint8_t type, const uint8_t mac[6])
+{
+	uint8_t o[8] = { type, 1 };
+
+	memcpy(o + 2, mac, 6);
+	return pkt_put(p, o, 8);
+}
+
+void *pkt_nd_opt(struct pkt *p, uint8_t type, uint8_t len)
+{
+	uint8_t *h = pkt_pattern(p, (size_t)len * 8 > 8 ? (size_t)len * 8 : 8);
+
+	if (!h)
+		return NULL;
+	h[0] = type;
+	h[1] = len;
+	return h;
+}
+
 void *pkt_vxlan(struct pkt *p, uint32_t vni)
 {
 	uint8_t *h;
@@ -215,6 +265,14 @@ long pkt_off(const struct pkt *p, enum pkt_kind kind, int nth)
 	return -1;
 }
 
+void pkt_ip6(const char *s, uint8_t out[16])
+{
+	if (inet_pton(AF_INET6, s, out) != 1) {
+		fprintf(stderr, "pkt_ip6: bad address '%s'\n", s);
+		abort();
+	}
+}
+
 uint32_t pkt_ip(const char *s)
 {
 	struct in_addr a;
@@ -261,14 +319,39 @@ static uint32_t pseudo_sum(const uint8_t *ip, uint8_t proto, size_t l4len)
 	return sum;
 }
 
-/* The IPv4 layer that encloses layer i, or NULL. */
-static uint8_t *enclosing_ip(struct pkt *p, int i)
+/* The IPv6 pseudo-header sum (RFC 8200 s.8.1) for l4len bytes. */
+static uint32_t pseudo6_sum(const uint8_t *ip6, uint8_t nh, size_t l4len)
+{
+	uint32_t sum = sum16(ip6 + 8, 32, 0);
+
+	sum += (uint32_t)(l4len >> 16) + (uint32_t)(l4len & 0xffff);
+	sum += nh;
+	return sum;
+}
+
+/* The IP layer (IPv4 or IPv6) that encloses layer i, or NULL; *v6 says
+ * which. */
+static uint8_t *enclosing_l3(struct pkt *p, int i, int *v6)
 {
 	for (int j = i - 1; j >= 0; j--) {
-		if (p->l[j].kind == PKT_IPV4)
+		if (p->l[j].kind == PKT_IPV4 || p->l[j].kind == PKT_IPV6) {
+			*v6 = p->l[j].kind == PKT_IPV6;
 			return p->buf + p->l[j].off;
+		}
 	}
 	return NULL;
+}
+
+/* The pseudo-header sum of whichever IP layer encloses layer i. */
+static uint32_t l4_pseudo(struct pkt *p, int i, uint8_t proto, size_t l4len, int *found)
+{
+	int v6 = 0;
+	uint8_t *ip = enclosing_l3(p, i, &v6);
+
+	*found = ip != NULL;
+	if (!ip)
+		return 0;
+	return v6 ? pseudo6_sum(ip, proto, l4len) : pseudo_sum(ip, proto, l4len);
 }
 
 int pkt_finish(struct pkt *p)
@@ -279,7 +362,8 @@ int pkt_finish(struct pkt *p)
 	for (int i = p->nl - 1; i >= 0; i--) {
 		uint8_t *h = p->buf + p->l[i].off;
 		size_t rest = p->len - p->l[i].off;
-		uint8_t *ip = enclosing_ip(p, i);
+		int ip;
+		uint32_t ps;
 
 		switch (p->l[i].kind) {
 		case PKT_IPV4:
@@ -287,11 +371,20 @@ int pkt_finish(struct pkt *p)
 			put16(h + 10, 0);
 			put16(h + 10, pkt_csum(h, (size_t)(h[0] & 0xf) * 4, 0));
 			break;
+		case PKT_IPV6:
+			put16(h + 4, (uint16_t)(rest - 40));
+			break;
+		case PKT_ICMP6:
+			put16(h + 2, 0);
+			ps = l4_pseudo(p, i, 58, rest, &ip);
+			put16(h + 2, pkt_csum(h, rest, ps));
+			break;
 		case PKT_UDP:
 			put16(h + 4, (uint16_t)rest);
 			put16(h + 6, 0);
+			ps = l4_pseudo(p, i, 17, rest, &ip);
 			if (!p->l[i].no_csum && ip) {
-				uint16_t c = pkt_csum(h, rest, pseudo_sum(ip, 17, rest));
+				uint16_t c = pkt_csum(h, rest, ps);
 
 				/* 0 means "no checksum" in UDP (RFC 768). */
 				put16(h + 6, c ? c : 0xffff);
@@ -299,8 +392,9 @@ int pkt_finish(struct pkt *p)
 			break;
 		case PKT_TCP:
 			put16(h + 16, 0);
+			ps = l4_pseudo(p, i, 6, rest, &ip);
 			if (ip)
-				put16(h + 16, pkt_csum(h, rest, pseudo_sum(ip, 6, rest)));
+				put16(h + 16, pkt_csum(h, rest, ps));
 			break;
 		case PKT_ICMP:
 			put16(h + 2, 0);
@@ -342,6 +436,29 @@ int pkt_l4_csum_ok(const void *ip, size_t len)
 		/* fallthrough */
 	case 6:
 		return pkt_csum(l4, l4len, pseudo_sum(h, h[9], l4len)) == 0;
+	default:
+		return 0;
+	}
+}
+
+int pkt_ip6_l4_csum_ok(const void *ip6, size_t len)
+{
+	const uint8_t *h = ip6;
+	size_t plen;
+
+	if (len < 40)
+		return 0;
+	plen = get16(h + 4);
+	if (40 + plen > len)
+		return 0;
+	switch (h[6]) {
+	case 17: /* IPv6 UDP always has a checksum (RFC 8200 s.8.1) */
+		if (plen < 8)
+			return 0;
+		return pkt_csum(h + 40, plen, pseudo6_sum(h, h[6], plen)) == 0;
+	case 6:
+	case 58:
+		return pkt_csum(h + 40, plen, pseudo6_sum(h, h[6], plen)) == 0;
 	default:
 		return 0;
 	}

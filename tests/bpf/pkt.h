@@ -49,6 +49,8 @@ enum pkt_kind {
 	PKT_ICMP,
 	PKT_VXLAN,
 	PKT_DATA,
+	PKT_IPV6,
+	PKT_ICMP6,
 };
 
 struct pkt_layer {
@@ -79,6 +81,16 @@ struct pkt_ip {
 	uint8_t optlen;        /* bytes, multiple of 4, <= 40 */
 };
 
+/* IPv6 header parameters (RFC 8200 s.3); zero values give the defaults
+ * noted. Addresses are 16 bytes in network order (pkt_ip6() makes them). */
+struct pkt_ip6 {
+	uint8_t saddr[16], daddr[16];
+	uint8_t nexthdr;
+	uint8_t hlim;          /* 0 means 64 (patch the header for a real 0) */
+	uint8_t tclass;
+	uint32_t flow;         /* 20-bit flow label */
+};
+
 /* TCP flag bits for pkt_tcp(). */
 #define PKT_TCP_FIN 0x01
 #define PKT_TCP_SYN 0x02
@@ -101,6 +113,19 @@ void *pkt_icmp_echo(struct pkt *p, uint8_t type, uint16_t id, uint16_t seq);
 /* Any other ICMP message: type, code and the 4-byte rest-of-header word
  * (host order; e.g. next-hop MTU for type 3 code 4). */
 void *pkt_icmp(struct pkt *p, uint8_t type, uint8_t code, uint32_t rest);
+/* IPv6 fixed header; pkt_finish() fills the payload length. UDP, TCP and
+ * ICMPv6 after it get their checksums with the IPv6 pseudo-header. */
+void *pkt_ipv6(struct pkt *p, const struct pkt_ip6 *ip);
+/* An ICMPv6 header (RFC 4443 s.2.1): type, code, checksum (filled by
+ * pkt_finish()), and the 4-byte word after it (host order: echo id/seq,
+ * the MTU of a Packet Too Big, NA flags, or 0 for NS/RS's reserved bits). */
+void *pkt_icmp6(struct pkt *p, uint8_t type, uint8_t code, uint32_t rest);
+/* ND (RFC 4861 s.4): the NS or NA target (after pkt_icmp6(135 or 136)), a
+ * link-layer address option (type 1 source, 2 target) and any option of
+ * len 8-octet units (filled with pattern bytes). */
+void *pkt_nd_target(struct pkt *p, const uint8_t target[16]);
+void *pkt_nd_lla(struct pkt *p, uint8_t type, const uint8_t mac[6]);
+void *pkt_nd_opt(struct pkt *p, uint8_t type, uint8_t len);
 /* VXLAN header (flags 0x08, VNI); zeroes the preceding UDP checksum. */
 void *pkt_vxlan(struct pkt *p, uint32_t vni);
 void *pkt_put(struct pkt *p, const void *data, size_t len);
@@ -116,6 +141,8 @@ long pkt_off(const struct pkt *p, enum pkt_kind kind, int nth);
 
 /* "a.b.c.d" -> network order; aborts on a typo (tests only). */
 uint32_t pkt_ip(const char *s);
+/* An IPv6 address in text -> 16 bytes; aborts on a typo. */
+void pkt_ip6(const char *s, uint8_t out[16]);
 
 /* RFC 1071 checksum of len bytes, folded and complemented; sum is a
  * starting partial sum (a pseudo-header) or 0. Over a region that holds a
@@ -126,6 +153,9 @@ int pkt_ipv4_csum_ok(const void *ip);
 /* 1 when the UDP (0 = none counts as ok), TCP or ICMP checksum of the IPv4
  * packet at ip is correct; len is the bytes available from ip. */
 int pkt_l4_csum_ok(const void *ip, size_t len);
+/* The same for an IPv6 packet without extension headers (ICMPv6, UDP, TCP
+ * with the pseudo-header). */
+int pkt_ip6_l4_csum_ok(const void *ip6, size_t len);
 
 /* Hex dump, 16 bytes a line with offsets. */
 void pkt_hexdump(FILE *f, const void *data, size_t len);

@@ -8,6 +8,7 @@
 #include <bpf/bpf.h>
 
 #include "port_fixture.h"
+#include "port_fixture6.h"
 
 const uint8_t *const MAC_GW = PKT_MAC(2, 0, 0, 0, 1, 0);
 const uint8_t *const MAC_W1 = PKT_MAC(2, 0, 0, 0, 0, 0x11);
@@ -33,6 +34,8 @@ static void setup(void)
 	ck_assert_int_eq(harness_init(&h, HARNESS_NETNS), 0);
 	skel = port_tc_bpf__open_opts(harness_open_opts(&h));
 	ck_assert_ptr_nonnull(skel);
+	/* RAs with the MTU option (bpf/features.h: off until vtepd probes). */
+	skel->rodata->vtep_have_check_mtu = 1;
 	ck_assert_int_eq(port_tc_bpf__load(skel), 0);
 	ck_assert_int_eq(harness_maps_open(&h), 0);
 	prog_fd = bpf_program__fd(skel->progs.vtep_port_ingress);
@@ -84,6 +87,7 @@ static void setup(void)
 	ck_assert_int_eq(harness_remote_add(&h, IP("192.0.2.2")), 0);
 	ck_assert_int_eq(harness_hostaddr_add(&h, IP("192.0.2.1"), 1), 0);
 	ck_assert_int_eq(harness_hostaddr_add(&h, IP("198.51.100.1"), if_up), 0);
+	port6_setup();
 }
 
 static void teardown(void)
@@ -203,6 +207,8 @@ void port_case_run(const struct port_case *c)
 	else
 		want = in;
 	run_w1(&in, &r);
+	if ((int)r.retval != c->verdict)
+		harness_stats_dump(&h, stderr);
 	ck_assert_msg((int)r.retval == c->verdict, "%s: verdict %d, want %d", c->name,
 		      (int)r.retval, c->verdict);
 	if (pkt_hexdiff(stderr, want.buf, want.len, r.out, r.out_len))

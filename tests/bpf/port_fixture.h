@@ -10,7 +10,8 @@
  *   lo             192.0.2.1 (our VTEP IP, a host address)
  * and maps: vtep_hostaddrs 192.0.2.1 and 198.51.100.1 (as vtepd keeps them),
  * VNI 100 10.1.0.0/16 gw 10.1.255.254 02:00:00:00:01:00 (gateway mode), remote route 10.1.0.21 -> VTEP 192.0.2.2 mac 02:00:00:00:00:21,
- * prefix 10.1.128.0/24 -> 192.0.2.2, vtep_ip 192.0.2.1, UDP 4789.
+ * prefix 10.1.128.0/24 -> 192.0.2.2, vtep_ip 192.0.2.1, UDP 4789; and the
+ * IPv6 side of the same VNI and ports (port_fixture6.h).
  *
  * Each table case (struct port_case) gives the input frame, the verdict,
  * the exact output bytes and exactly which counters move (all others must

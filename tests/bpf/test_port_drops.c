@@ -2,7 +2,9 @@
  * counts: forged source MAC or IP, broadcast and multicast IPv4, a port
  * whose VNI is gone, malformed IPv4 (header length, version, total
  * length, frames too short for their header), VLAN tags, other
- * ethertypes, and a device that is not a port; and every drop reason of
+ * ethertypes, and a device that is not a port; the same for IPv6 (a
+ * forged source, multicast, a payload length past the frame); and every
+ * drop reason of
  * the port program (the drop_* counters of include/vtep_counters.h), each
  * hit by a frame of its own and counted under its own counter alone.
  */
@@ -18,6 +20,7 @@
 #include "check_main.h"
 #include "counters.h"
 #include "port_fixture.h"
+#include "port_fixture6.h"
 
 static void in_spoof_mac(struct pkt *p)
 {
@@ -108,13 +111,29 @@ static void in_qinq(struct pkt *p)
 	ck_assert_int_eq(pkt_finish(p), 0);
 }
 
-static void in_ipv6(struct pkt *p)
+/* 40 bytes of pattern behind ethertype 0x86dd: version 0. */
+static void in_ipv6_garbage(struct pkt *p)
 {
 	pkt_init(p);
 	pkt_eth(p, PKT_MAC(0x33, 0x33, 0, 0, 0, 1), MAC_W1, 0x86dd);
 	pkt_pattern(p, 40);
 	ck_assert_int_eq(pkt_finish(p), 0);
 }
+
+/* An IPv6 header whose payload length runs past the frame. */
+static void in_ipv6_plen_long(struct pkt *p)
+{
+	udp6_w1(p, W2_IP6);
+	p->buf[14 + 4] = 0x05;
+}
+
+static void in_udp6_spoof(struct pkt *p) { udp6_frame(p, MAC_GW, MAC_W1, W2_IP6, R21_IP6, 32); }
+static void in_udp6_unspec(struct pkt *p) { udp6_frame(p, MAC_GW, MAC_W1, "::", R21_IP6, 32); }
+static void in_udp6_mcast(struct pkt *p)
+{
+	udp6_frame(p, PKT_MAC(0x33, 0x33, 0, 0, 0, 0xfb), MAC_W1, W1_LL, "ff02::fb", 32);
+}
+static void in_udp6_spoof_mac(struct pkt *p) { udp6_frame(p, MAC_GW, MAC_EVIL, W1_IP6, R21_IP6, 32); }
 
 static void in_lldp(struct pkt *p)
 {
@@ -139,7 +158,12 @@ static const struct port_case cases[] = {
 	{ "tot_len below header", in_totlen_short, NULL, TC_ACT_SHOT, CTR1(drop_malformed), NULL },
 	{ "vlan tag", in_vlan, NULL, TC_ACT_SHOT, CTR1(drop_vlan), NULL },
 	{ "802.1ad tag", in_qinq, NULL, TC_ACT_SHOT, CTR1(drop_vlan), NULL },
-	{ "ipv6", in_ipv6, NULL, TC_ACT_SHOT, CTR1(drop_ethertype), NULL },
+	{ "ipv6 version 0", in_ipv6_garbage, NULL, TC_ACT_SHOT, CTR1(drop_malformed), NULL },
+	{ "ipv6 payload past the frame", in_ipv6_plen_long, NULL, TC_ACT_SHOT, CTR1(drop_malformed), NULL },
+	{ "spoofed ipv6 source", in_udp6_spoof, NULL, TC_ACT_SHOT, CTR1(drop_spoof_ip6), NULL },
+	{ "ipv6 from :: (not ND)", in_udp6_unspec, NULL, TC_ACT_SHOT, CTR1(drop_spoof_ip6), NULL },
+	{ "ipv6 spoofed mac", in_udp6_spoof_mac, NULL, TC_ACT_SHOT, CTR1(drop_spoof_mac), NULL },
+	{ "multicast ipv6", in_udp6_mcast, NULL, TC_ACT_SHOT, CTR1(drop_bcast), NULL },
 	{ "lldp", in_lldp, NULL, TC_ACT_SHOT, CTR1(drop_ethertype), NULL },
 };
 
@@ -220,12 +244,29 @@ static void in_hostlink_foreign_src(struct pkt *p)
 }
 /* No VTEP IP configured: nothing to encapsulate from. */
 static void prep_no_vtep_ip(void) { ck_assert_int_eq(harness_global_set(&h, 0, 4789), 0); }
+/* ND: an NS with a broken checksum, one that crossed a router (hop limit
+ * 64), for nobody's address, for the asker's own; an RA from a workload. */
+static void in_nd_bad_csum(struct pkt *p)
+{
+	ns_w1(p, GW_IP6);
+	p->buf[14 + 40 + 2] ^= 0x5a;
+}
+static void in_nd_hoplimit(struct pkt *p) { ns_frame(p, MAC_GW, W1_IP6, GW_IP6, GW_IP6, 64, MAC_W1); }
+static void in_nd_unknown(struct pkt *p) { ns_w1(p, NONE_IP6); }
+static void in_nd_self(struct pkt *p) { ns_w1(p, W1_IP6); }
+static void in_nd_ra(struct pkt *p)
+{
+	ip6_hdr(p, MAC_ALLNODES, MAC_W1, W1_LL, ALL_NODES, 58, 255);
+	pkt_icmp6(p, 134, 0, 64u << 24 | 1800);
+	pkt_put(p, "\0\0\0\0\0\0\0\0", 8);
+	ck_assert_int_eq(pkt_finish(p), 0);
+}
 
 static const struct drop_frame drop_frames[] = {
 	{ "drop_no_port",     in_udp_local,              NULL, 1 },
 	{ "drop_malformed",   in_ihl4,                   NULL, 0 },
 	{ "drop_vlan",        in_vlan,                   NULL, 0 },
-	{ "drop_ethertype",   in_ipv6,                   NULL, 0 },
+	{ "drop_ethertype",   in_lldp,                   NULL, 0 },
 	{ "drop_bcast",       in_bcast,                  NULL, 0 },
 	{ "drop_spoof_mac",   in_spoof_mac,              NULL, 0 },
 	{ "drop_spoof_ip",    in_spoof_ip,               NULL, 0 },
@@ -242,6 +283,12 @@ static const struct drop_frame drop_frames[] = {
 	{ "drop_arp_reply",   in_arp_reply_to_linklocal, NULL, 0 },
 	{ "drop_outside_vni", in_to_other_vni,           prep_other_vni_port, 0 },
 	{ "drop_hostlink_src", in_hostlink_foreign_src,  prep_hostlink, 0 },
+	{ "drop_nd_malformed", in_nd_bad_csum,           NULL, 0 },
+	{ "drop_nd_hoplimit", in_nd_hoplimit,            NULL, 0 },
+	{ "drop_nd_unknown",  in_nd_unknown,             NULL, 0 },
+	{ "drop_nd_self",     in_nd_self,                NULL, 0 },
+	{ "drop_nd_other",    in_nd_ra,                  NULL, 0 },
+	{ "drop_spoof_ip6",   in_udp6_spoof,             NULL, 0 },
 };
 #define N_DROP_FRAMES (sizeof(drop_frames) / sizeof(drop_frames[0]))
 

@@ -56,6 +56,14 @@ static void local_port(int ifindex, const char *ifname, uint32_t vni, const char
 	ck_assert_int_eq(harness_fdb_add(&h, vni, mac, &f), 0);
 }
 
+static void route6_add(uint32_t vni, const char *ip, const struct vtep_route *rt)
+{
+	struct vtep_route6_key k = { .vni = vni };
+
+	pkt_ip6(ip, k.ip);
+	ck_assert_int_eq(harness_map_update(&h, HM_ROUTES6, &k, rt), 0);
+}
+
 /* with_xdp: load the XDP half too (the XDP tcases); the TC tcases load
  * only uplink_tc, so they run where the kernel refuses the XDP half. */
 static void setup_maps(int with_xdp)
@@ -111,6 +119,19 @@ static void setup_maps(int with_xdp)
 	f.vtep = 0;
 	f.ifindex = (uint32_t)if_w2;
 	ck_assert_int_eq(harness_fdb_add(&h, 100, STRAY_MAC, &f), 0);
+
+	/* IPv6: W1's address, a remote workload's, and a wrong one into VNI
+	 * 200's port, as for IPv4. */
+	rt = (struct vtep_route){ .ifindex = (uint32_t)if_w1, .source = VTEP_SRC_LOCAL };
+	memcpy(rt.mac, W1_MAC, 6);
+	route6_add(100, W1_IP6, &rt);
+	rt = (struct vtep_route){ .vtep = pkt_ip(REMOTE_IP), .ifindex = (uint32_t)if_w1,
+				  .source = VTEP_SRC_STATIC };
+	memcpy(rt.mac, R_MAC, 6);
+	route6_add(100, R_IP6, &rt);
+	rt = (struct vtep_route){ .ifindex = (uint32_t)if_w2, .source = VTEP_SRC_STATIC };
+	memcpy(rt.mac, W2_MAC, 6);
+	route6_add(100, GHOST_IP6, &rt);
 }
 
 static void setup(void)
@@ -431,12 +452,97 @@ static void b_bcast(struct pkt *p)
 	vx_to(p, &(struct outer){ 0 }, PKT_MAC_BCAST, W1_IP);
 }
 
-static void b_inner_v6(struct pkt *p)
+/* 60 bytes of pattern behind ethertype 0x86dd: IPv6 version 0. */
+static void b_inner_v6_garbage(struct pkt *p)
 {
 	put_outer(p, &(struct outer){ 0 });
 	pkt_eth(p, W1_MAC, R_MAC, ETH_P_IPV6);
 	pkt_pattern(p, 60);
 }
+
+static void put_inner_ip6(struct pkt *p, const uint8_t *dst, const uint8_t *src,
+			  const char *saddr, const char *daddr, uint8_t nh, uint8_t hlim)
+{
+	struct pkt_ip6 ip = { .nexthdr = nh, .hlim = hlim };
+
+	pkt_ip6(saddr, ip.saddr);
+	pkt_ip6(daddr, ip.daddr);
+	pkt_eth(p, dst, src, ETH_P_IPV6);
+	pkt_ipv6(p, &ip);
+}
+
+static void vx6_to(struct pkt *p, const uint8_t *dst, const char *daddr)
+{
+	put_outer(p, &(struct outer){ 0 });
+	put_inner_ip6(p, dst, R_MAC, R_IP6, daddr, IPPROTO_UDP, 64);
+	pkt_udp(p, 1000, 2000);
+	pkt_pattern(p, 40);
+}
+
+void b6_mac(struct pkt *p) { vx6_to(p, W1_MAC, W1_IP6); }
+static void b6_gw(struct pkt *p) { vx6_to(p, GW1_MAC, W1_IP6); }
+static void b6_gw_remote(struct pkt *p) { vx6_to(p, GW1_MAC, R_IP6); }
+static void b6_gw_ghost(struct pkt *p) { vx6_to(p, GW1_MAC, GHOST_IP6); }
+static void b6_mcast(struct pkt *p) { vx6_to(p, PKT_MAC(0x33, 0x33, 0, 0, 0, 1), "ff02::1"); }
+
+/* An inner NS from R for target: to its solicited-node address (DAD: from
+ * ::), hop limit hlim, R's SLLAO unless DAD. */
+static void put_inner_ns(struct pkt *p, const char *target, int dad, uint8_t hlim)
+{
+	uint8_t t[16], sn[16], mac[6] = { 0x33, 0x33, 0xff };
+	struct pkt_ip6 ip = { .nexthdr = 58, .hlim = hlim };
+
+	pkt_ip6(target, t);
+	pkt_ip6("ff02::1:ff00:0", sn);
+	memcpy(sn + 13, t + 13, 3);
+	memcpy(mac + 3, t + 13, 3);
+	pkt_ip6(dad ? "::" : R_IP6, ip.saddr);
+	memcpy(ip.daddr, sn, 16);
+	put_outer(p, &(struct outer){ 0 });
+	pkt_eth(p, mac, R_MAC, ETH_P_IPV6);
+	pkt_ipv6(p, &ip);
+	pkt_icmp6(p, 135, 0, 0);
+	pkt_nd_target(p, t);
+	if (!dad)
+		pkt_nd_lla(p, 1, R_MAC);
+}
+
+void b_ns(struct pkt *p) { put_inner_ns(p, W1_IP6, 0, 255); }
+static void b_ns_dad(struct pkt *p) { put_inner_ns(p, W1_IP6, 1, 255); }
+static void b_ns_unknown(struct pkt *p) { put_inner_ns(p, UNKNOWN_IP6, 0, 255); }
+static void b_ns_remote(struct pkt *p) { put_inner_ns(p, R_IP6, 0, 255); }
+static void b_ns_ghost(struct pkt *p) { put_inner_ns(p, GHOST_IP6, 0, 255); }
+static void b_ns_hoplimit(struct pkt *p) { put_inner_ns(p, W1_IP6, 0, 64); }
+
+static void x_ns_csum(struct pkt *p)
+{
+	p->buf[pkt_off(p, PKT_ICMP6, 0) + 2] ^= 0x5a;
+}
+
+/* The answer to b_ns (or b_ns_dad): W1's NA in VXLAN back to REMOTE_IP. */
+static void put_na_answer(struct pkt *p, int dad)
+{
+	struct pkt_ip6 ip = { .nexthdr = 58, .hlim = 255 };
+	uint8_t t[16];
+
+	pkt_ip6(W1_IP6, t);
+	memcpy(ip.saddr, t, 16);
+	pkt_ip6(dad ? "ff02::1" : R_IP6, ip.daddr);
+	pkt_eth(p, LEAF_MAC, UPLINK_MAC, ETH_P_IP);
+	pkt_ipv4(p, &(struct pkt_ip){ .saddr = pkt_ip(VTEP_IP), .daddr = pkt_ip(REMOTE_IP),
+				       .proto = IPPROTO_UDP, .ttl = 64, .df = 1, .id = 0 });
+	pkt_udp(p, 51234, VTEP_VXLAN_PORT);
+	pkt_vxlan(p, 100);
+	pkt_eth(p, dad ? PKT_MAC(0x33, 0x33, 0, 0, 0, 1) : R_MAC, W1_MAC, ETH_P_IPV6);
+	pkt_ipv6(p, &ip);
+	/* S (not for DAD) and O; W1 is no router */
+	pkt_icmp6(p, 136, 0, dad ? 0x20000000u : 0x60000000u);
+	pkt_nd_target(p, t);
+	pkt_nd_lla(p, 2, W1_MAC);
+}
+
+void w_na_answer(struct pkt *p) { put_na_answer(p, 0); }
+static void w_na_answer_dad(struct pkt *p) { put_na_answer(p, 1); }
 
 static void b_inner_vlan(struct pkt *p)
 {
@@ -612,8 +718,34 @@ const struct ucase uplink_cases[] = {
 	  O_DROP, STAT(drop_vx_no_dest), 0, NULL, 0, NULL, NULL },
 	{ "inner broadcast IPv4", b_bcast, NULL,
 	  O_DROP, STAT(drop_vx_no_dest), 0, NULL, 0, NULL, NULL },
-	{ "inner IPv6", b_inner_v6, NULL,
-	  O_DROP, STAT(drop_vx_inner), 0, NULL, 0, NULL, NULL },
+	{ "inner IPv6 version 0", b_inner_v6_garbage, NULL,
+	  O_DROP, STAT(drop_vx_malformed), 0, NULL, 0, NULL, NULL },
+	{ "inner IPv6 to a workload MAC", b6_mac, NULL,
+	  O_DELIVER, NO_STAT, 1, NULL, 0, NULL, NULL },
+	{ "inner IPv6 to the gateway MAC, routed by IPv6", b6_gw, NULL,
+	  O_DELIVER, NO_STAT, 1, W1_MAC, 0, NULL, NULL },
+	{ "inner IPv6, gateway MAC, remote IPv6", b6_gw_remote, NULL,
+	  O_DROP, STAT(drop_vx_no_dest), 0, NULL, 0, NULL, NULL },
+	{ "inner IPv6, gateway MAC, route to another VNI's port", b6_gw_ghost, NULL,
+	  O_DROP, STAT(drop_vx_no_dest), 0, NULL, 0, NULL, NULL },
+	{ "inner IPv6 multicast", b6_mcast, NULL,
+	  O_DROP, STAT(drop_vx_no_dest), 0, NULL, 0, NULL, NULL },
+	{ "inner NS for a local workload", b_ns, NULL,
+	  O_ARP_REPLY, STAT(nd_vx_reply), 0, NULL, 0, w_na_answer, NULL },
+	{ "inner NS, bytes after the outer IPv4 packet", b_ns, x_trailer,
+	  O_ARP_REPLY, STAT(nd_vx_reply), 0, NULL, 0, w_na_answer, NULL },
+	{ "inner DAD NS for a local workload's address", b_ns_dad, NULL,
+	  O_ARP_REPLY, STAT(nd_vx_reply), 0, NULL, 0, w_na_answer_dad, NULL },
+	{ "inner NS for an unknown address", b_ns_unknown, NULL,
+	  O_DROP, STAT(drop_vx_no_dest), 0, NULL, 0, NULL, NULL },
+	{ "inner NS for a remote workload", b_ns_remote, NULL,
+	  O_DROP, STAT(drop_vx_no_dest), 0, NULL, 0, NULL, NULL },
+	{ "inner NS routed to another VNI's port", b_ns_ghost, NULL,
+	  O_DROP, STAT(drop_vx_no_dest), 0, NULL, 0, NULL, NULL },
+	{ "inner NS with hop limit 64", b_ns_hoplimit, NULL,
+	  O_DROP, STAT(drop_vx_malformed), 0, NULL, 0, NULL, NULL },
+	{ "inner NS with a bad checksum", b_ns, x_ns_csum,
+	  O_DROP, STAT(drop_vx_malformed), 0, NULL, 0, NULL, NULL },
 	{ "inner VLAN tag", b_inner_vlan, NULL,
 	  O_DROP, STAT(drop_vx_inner), 0, NULL, 0, NULL, NULL },
 	{ "non-first fragment", b_later_frag, NULL,
@@ -704,7 +836,10 @@ void expected_stats(const struct ucase *c, struct vtep_stats *s)
 		return;
 	case O_ARP_REPLY:
 		s->vxlan_rx = 1;
-		s->arp_vx_reply = 1;
+		if (c->stat != NO_STAT)
+			stat_set(s, c->stat, 1);
+		else
+			s->arp_vx_reply = 1;
 		return;
 	}
 }

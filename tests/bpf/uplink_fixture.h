@@ -52,6 +52,10 @@
 #define GHOST_IP    "10.1.0.99" /* wrong route: VNI 100 -> VNI 200's port */
 #define UNKNOWN_IP  "10.1.0.50"
 #define W2_IP       "10.2.0.12"
+#define W1_IP6      "2001:db8:1::11"
+#define R_IP6       "2001:db8:1::21"   /* a remote workload of VNI 100 */
+#define GHOST_IP6   "2001:db8:1::99"   /* wrong route: VNI 100 -> VNI 200's port */
+#define UNKNOWN_IP6 "2001:db8:1::50"
 
 #define UPLINK_MAC  PKT_MAC(0x02, 0, 0, 0, 0xaa, 0x01)
 #define LEAF_MAC    PKT_MAC(0x02, 0, 0, 0, 0xbb, 0x01)
@@ -110,6 +114,11 @@ void b_outer_vlan(struct pkt *p);
 void b_forged(struct pkt *p);
 void w_arp_answer(struct pkt *p);
 void b_jumbo(struct pkt *p);
+/* IPv6: VXLAN with inner UDP to W1's MAC, an inner NS for W1's address
+ * from R, and the uplink's answer to it (W1's NA in VXLAN). */
+void b6_mac(struct pkt *p);
+void b_ns(struct pkt *p);
+void w_na_answer(struct pkt *p);
 
 /* ---- the table ---------------------------------------------------------- */
 
@@ -120,7 +129,9 @@ struct ucase {
 	void (*build)(struct pkt *p);
 	void (*patch)(struct pkt *p); /* after pkt_finish(), or NULL */
 	enum outcome out;
-	size_t stat;            /* O_DROP: the drop reason */
+	size_t stat;            /* O_DROP: the drop reason; O_ARP_REPLY: the
+	                         * answer's counter if not arp_vx_reply (an
+	                         * inner NS's: nd_vx_reply) */
 	int port;               /* deliveries: 1 = tu-w1, 2 = tu-w2 */
 	const uint8_t *new_dst; /* deliveries: the inner destination MAC written */
 	size_t trail;           /* bytes after the IPv4 packet, not delivered */

@@ -333,6 +333,131 @@ START_TEST(test_live)
 }
 END_TEST
 
+/* The workload's ICMPv6 echo reply to the remote workload. */
+static int match_echo6_reply(const uint8_t *f, size_t len, const void *arg)
+{
+	const uint8_t *ip6 = f + ETH_HLEN;
+	uint16_t id = *(const uint16_t *)arg;
+	uint8_t w1[16], r[16];
+
+	pkt_ip6(W1_IP6, w1);
+	pkt_ip6(R_IP6, r);
+	if (len < ETH_HLEN + 48 || f[12] != 0x86 || f[13] != 0xdd || ip6[6] != 58)
+		return 0;
+	if (memcmp(ip6 + 8, w1, 16) || memcmp(ip6 + 24, r, 16))
+		return 0;
+	return ip6[40] == 129 && !memcmp(ip6 + 44, &(uint16_t){ htons(id) }, 2);
+}
+
+/* Any ICMPv6 NS (the workload must see none: the uplink answers for it). */
+static int match_any_ns(const uint8_t *f, size_t len, const void *arg)
+{
+	(void)arg;
+	return len >= ETH_HLEN + 41 && f[12] == 0x86 && f[13] == 0xdd && f[ETH_HLEN + 6] == 58 &&
+	       f[ETH_HLEN + 40] == 135 ? -1 : 0;
+}
+
+/* IPv6 inner frames on real devices, per mode: VXLAN to the workload's MAC
+ * (the exact inner frame, delivered as IPv6: in tc mode the skb still says
+ * ETH_P_IP after the decapsulation, so a peer redirect would hand it to the
+ * workload's ip_rcv), an ICMPv6 echo request to the gateway MAC (routed by
+ * vtep_routes6; the workload's stack must accept and answer it), and an
+ * inner NS for the workload (answered in VXLAN out of the uplink, never
+ * seen by the workload). */
+START_TEST(test_live6)
+{
+	enum live_mode mode = (enum live_mode)_i;
+	int tc_mode = mode == LIVE_TC || mode == LIVE_TC_TAPFLAG;
+	int tapflag = mode == LIVE_XDP_TAPFLAG || mode == LIVE_TC_TAPFLAG;
+	uint8_t inner[PKT_BUF], w1[16], r[16];
+	struct pkt vx, echo, ns_req, answer;
+	uint16_t proto = 0, echo_id = 0x6464;
+	int ns_fd, inj, cap_w, cap_h, cap_u, pkttype = -1;
+	struct exact e;
+	char ns[64];
+
+	ns_fd = netns_new();
+	snprintf(ns, sizeof(ns), "/proc/%d/fd/%d", (int)getpid(), ns_fd);
+	ck_assert_int_eq(harness_sh(
+		"ip link set %2$s netns %1$s && "
+		"nsenter --net=%1$s sh -c 'ip link set lo up && "
+		"ip link set %2$s address 02:00:00:00:00:11 up && "
+		"ip -6 addr add %3$s/64 dev %2$s nodad && "
+		"ip -6 neigh add %4$s lladdr 02:00:00:00:00:21 dev %2$s nud permanent'",
+		ns, W1_PEER, W1_IP6, R_IP6), 0);
+	if (tapflag) {
+		struct vtep_port port = { .vni = 100, .ip = pkt_ip(W1_IP), .flags = VTEP_PORT_F_TAP };
+
+		memcpy(port.mac, W1_MAC, 6);
+		ck_assert_int_eq(harness_port_add(&h, (uint32_t)if_w1, &port), 0);
+	}
+	attach_tc(if_up, bpf_program__fd(tc_mode ? tskel->progs.vtep_uplink_tc
+					 : tskel->progs.vtep_uplink_xtc));
+	if (!tc_mode)
+		ck_assert_int_eq(bpf_xdp_attach(if_up, mode == LIVE_XDP_SKB ?
+						bpf_program__fd(xskel->progs.vtep_uplink_gen) :
+						bpf_program__fd(xskel->progs.vtep_uplink_xdp),
+						mode == LIVE_XDP_SKB ? XDP_FLAGS_SKB_MODE
+								     : XDP_FLAGS_DRV_MODE, NULL), 0);
+	cap_w = packet_socket(ns_fd, W1_PEER);
+	cap_h = packet_socket(-1, W1);
+	inj = packet_socket(-1, UPLINK_PEER);
+	cap_u = packet_socket(-1, UPLINK_PEER);
+
+	pkt_init(&vx);
+	b6_mac(&vx);
+	ck_assert_int_eq(pkt_finish(&vx), 0);
+	inject(inj, &vx);
+	e = (struct exact){ .want = inner, .wlen = expected_inner(&uplink_cases[0], &vx, inner) };
+	ck_assert_msg(wait_frame_proto(cap_w, match_exact, &e, &pkttype, &proto) == 1,
+		      "%s: the inner IPv6 frame did not reach the workload", live_names[mode]);
+	ck_assert_int_eq(pkttype, PACKET_HOST);
+	ck_assert_msg(proto == htons(ETH_P_IPV6), "%s: delivered with protocol %#x",
+		      live_names[mode], ntohs(proto));
+
+	pkt_ip6(W1_IP6, w1);
+	pkt_ip6(R_IP6, r);
+	pkt_init(&echo);
+	put_outer(&echo, &(struct outer){ 0 });
+	pkt_eth(&echo, GW1_MAC, R_MAC, ETH_P_IPV6);
+	{
+		struct pkt_ip6 ip = { .nexthdr = 58, .hlim = 64 };
+
+		memcpy(ip.saddr, r, 16);
+		memcpy(ip.daddr, w1, 16);
+		pkt_ipv6(&echo, &ip);
+	}
+	pkt_icmp6(&echo, 128, 0, (uint32_t)echo_id << 16 | 1);
+	pkt_pattern(&echo, 24);
+	ck_assert_int_eq(pkt_finish(&echo), 0);
+	inject(inj, &echo);
+	ck_assert_msg(wait_frame(cap_h, match_echo6_reply, &echo_id, NULL) == 1,
+		      "%s: no ICMPv6 echo reply from the workload", live_names[mode]);
+
+	pkt_init(&ns_req);
+	b_ns(&ns_req);
+	ck_assert_int_eq(pkt_finish(&ns_req), 0);
+	pkt_init(&answer);
+	w_na_answer(&answer);
+	ck_assert_int_eq(pkt_finish(&answer), 0);
+	inject(inj, &ns_req);
+	e = (struct exact){ .want = answer.buf, .wlen = answer.len };
+	ck_assert_msg(wait_frame(cap_u, match_exact, &e, NULL) == 1,
+		      "%s: no NA in VXLAN out of the uplink", live_names[mode]);
+	ck_assert_int_eq(recv_any(cap_w, match_any_ns), 0);
+
+	ck_assert_uint_eq(harness_stat(&h, decap_deliver), 2);
+	ck_assert_uint_eq(harness_stat(&h, nd_vx_reply), 1);
+	ck_assert_uint_eq(harness_stat(&h, drop_vx_redirect), 0);
+
+	close(inj);
+	close(cap_u);
+	close(cap_h);
+	close(cap_w);
+	close(ns_fd);
+}
+END_TEST
+
 /* Native XDP on a veth whose peer has a 9000 MTU (a jumbo underlay): the
  * kernel refuses a program without frags (veth_xdp_set(): ERANGE above one
  * page), takes the multi-buffer build, and a 6000-byte inner frame crosses
@@ -385,11 +510,13 @@ void uplink_live_add(Suite *s, bool xdp)
 	TCase *tc = uplink_tcase("live", UPLINK_TC);
 
 	tcase_add_loop_test(tc, test_live, 0, LIVE_N_TC);
+	tcase_add_loop_test(tc, test_live6, 0, LIVE_N_TC);
 	suite_add_tcase(s, tc);
 	if (xdp) {
 		TCase *x = uplink_tcase("live-xdp", UPLINK_XDP);
 
 		tcase_add_loop_test(x, test_live, LIVE_N_TC, LIVE_N);
+		tcase_add_loop_test(x, test_live6, LIVE_N_TC, LIVE_N);
 		tcase_add_test(x, test_live_jumbo);
 		suite_add_tcase(s, x);
 	}
