@@ -123,8 +123,9 @@ static const char pods[] =
 	"CNI attachment (container id, interface) with its host-side veth, which is\n"
 	"also a port (vtepctl ports marks it \"pod\"), and the pod's namespace/name\n"
 	"when the runtime passed them (K8S_POD_NAMESPACE, K8S_POD_NAME).\n"
-	"JSON: [{container_id, netns, ifname, host_ifname, vni, ip, mac, mtu, network,\n"
-	"k8s_namespace, k8s_name, k8s_uid}] (null for what the runtime did not say).\n";
+	"JSON: [{container_id, netns, ifname, host_ifname, vni, ip, ip6, mac, mtu,\n"
+	"network, k8s_namespace, k8s_name, k8s_uid}] (null for what the runtime did\n"
+	"not say; ip or ip6 null for a family the pod does not have).\n";
 
 void help_print(FILE *f, enum ctl_object obj)
 {
