@@ -19,8 +19,13 @@
 
 #include "cni_err.h"
 
-#define CNI_TIMEOUT_ADD_MS   10000   /* creating a veth and a netns setup */
-#define CNI_TIMEOUT_OTHER_MS 5000
+/* vtepd serves its CNI socket one request at a time, 50-100 ms for an ADD
+ * on an idle node (veth, netns setup, TC attach) and several times that
+ * under load: a node starting 100 pods at once queues seconds of work.
+ * The deadlines bound the runtime's wait well inside kubelet's own
+ * (runtime-request-timeout, 2 min) while leaving room for that queue. */
+#define CNI_TIMEOUT_ADD_MS   30000   /* creating a veth and a netns setup */
+#define CNI_TIMEOUT_OTHER_MS 10000
 
 struct cni_reply {
 	struct json_object *root;      /* owns data; put it with cni_reply_free */

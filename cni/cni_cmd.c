@@ -122,6 +122,20 @@ static int vtepd_add(struct cni_req *r, struct json_object *ipam_res,
 		return cni_fail(e, CNI_EIO, "out of memory");
 	if (cni_call(r->conf.socket, "cni.add", args, CNI_TIMEOUT_ADD_MS, &rep, e)) {
 		json_object_put(args);
+		/* No answer (the deadline, or the connection lost): vtepd may
+		 * have made the pod, or may still make it from its queue, and
+		 * our caller is about to release the address. A DEL undoes it
+		 * either way: vtepd serves its socket in order, so the DEL
+		 * comes after an ADD it had already read, and an ADD it reads
+		 * after we closed is not done (agent/ctl/cnictl.h). vtepd
+		 * serves a DEL even when we stop waiting for its answer. */
+		if (e->code == CNI_ETRYAGAIN) {
+			args = attachment_args(r);
+			if (args && !cni_call(r->conf.socket, "cni.del", args, CNI_TIMEOUT_OTHER_MS,
+					      &rep, &(struct cni_err){ 0 }))
+				cni_reply_free(&rep);
+			json_object_put(args);
+		}
 		return -e->code;
 	}
 	json_object_put(args);

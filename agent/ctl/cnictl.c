@@ -18,6 +18,7 @@
 struct cni_req {
 	struct req r;
 	const struct cnictl_ops *ops;
+	bool requester_gone;
 };
 
 /* The CNI spec's error code for a daemon error (SPEC.md section 5). */
@@ -27,7 +28,7 @@ static int cni_code(const struct req *r, int ret)
 		return 7;       /* invalid network config */
 	if (ret == -ENOENT)
 		return 3;       /* container unknown or does not exist */
-	if (ret == -EAGAIN || ret == -EBUSY)
+	if (ret == -EAGAIN || ret == -EBUSY || ret == -ETIMEDOUT)
 		return 11;      /* try again later */
 	return 100;
 }
@@ -79,6 +80,12 @@ static int do_add(struct cni_req *c)
 
 	if (control_check_keys(&c->r, keys) || cnictl_arg_pod(&c->r, true, &p))
 		return -EINVAL;
+	if (c->requester_gone) {
+		snprintf(c->r.err, sizeof(c->r.err),
+			 "%s/%s: not done: the plugin stopped waiting before vtepd got to it",
+			 p.container_id, p.ifname);
+		return -ETIMEDOUT;
+	}
 	ret = c->ops->add(c->r.d, &p, &m, c->r.err);
 	return ret ? failed(&c->r, ret) : reply_made(&c->r, &m);
 }
@@ -221,9 +228,9 @@ static int run(struct cni_req *c, const char *cmd)
 }
 
 char *cnictl_dispatch(struct daemon *d, const struct cnictl_ops *ops, const char *msg,
-		      size_t len, uint64_t *errors)
+		      size_t len, uint64_t *errors, bool requester_gone)
 {
-	struct cni_req c = { .r = { .d = d }, .ops = ops };
+	struct cni_req c = { .r = { .d = d }, .ops = ops, .requester_gone = requester_gone };
 	struct json_object *root = NULL;
 	const char *cmd = NULL;
 	char *reply;
@@ -246,9 +253,9 @@ char *cnictl_dispatch(struct daemon *d, const struct cnictl_ops *ops, const char
 }
 
 static char *serve(struct daemon *d, const void *ops, const char *msg, size_t len,
-		   uint64_t *errors)
+		   uint64_t *errors, int peer_fd)
 {
-	return cnictl_dispatch(d, ops, msg, len, errors);
+	return cnictl_dispatch(d, ops, msg, len, errors, control_peer_gone(peer_fd));
 }
 
 int cnictl_open(struct daemon *d, const struct cnictl_ops *ops, const char *path,

@@ -93,8 +93,16 @@ struct cnictl_ops {
 int cnictl_open(struct daemon *d, const struct cnictl_ops *ops, const char *path,
 		struct control **out);
 
-/* One message to its reply (no socket), as control_dispatch(). */
+/* One message to its reply (no socket), as control_dispatch().
+ * requester_gone: the plugin that sent it has closed its socket, having
+ * given up at its deadline. An ADD is then refused without being done:
+ * the plugin has released the address to its IPAM and failed the ADD, so
+ * a pod made now would hold an address IPAM may hand out again. Other
+ * commands still run (a DEL, idempotent, must never be lost). The plugin
+ * follows a failed ADD with a DEL, which undoes an ADD vtepd did after
+ * all (it reached vtepd's queue before the plugin gave up: one thread
+ * serves the socket in order, so the DEL comes after it). */
 char *cnictl_dispatch(struct daemon *d, const struct cnictl_ops *ops, const char *msg,
-		      size_t len, uint64_t *errors);
+		      size_t len, uint64_t *errors, bool requester_gone);
 
 #endif /* VTEP_CNICTL_H */

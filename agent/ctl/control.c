@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -153,7 +154,7 @@ static void client_next(struct control *c, struct client *cl)
 		n = (size_t)(nl - cl->in) + 1;
 		/* A blank line is no request (keeps `echo | nc -U` quiet). */
 		if (!is_blank(cl->in, n))
-			client_queue(cl, c->serve(c->d, c->ops, cl->in, n, &c->errors));
+			client_queue(cl, c->serve(c->d, c->ops, cl->in, n, &c->errors, cl->fd));
 		memmove(cl->in, cl->in + n, cl->inlen - n);
 		cl->inlen -= n;
 		if (cl->inlen)
@@ -333,6 +334,13 @@ void control_handle(struct control *c)
 	}
 }
 
+bool control_peer_gone(int peer_fd)
+{
+	struct pollfd p = { .fd = peer_fd, .events = 0 };
+
+	return poll(&p, 1, 0) == 1 && (p.revents & (POLLHUP | POLLERR | POLLNVAL));
+}
+
 int control_fd(const struct control *c)
 {
 	return c->ep;
@@ -391,9 +399,12 @@ static int remove_stale(const struct sockaddr_un *sa)
 	return 0;
 }
 
+/* The control socket answers whoever asked, even a client that left: a
+ * script may send "routes add" and close without reading the reply. */
 static char *serve_control(struct daemon *d, const void *ops, const char *msg, size_t len,
-			   uint64_t *errors)
+			   uint64_t *errors, int peer_fd)
 {
+	(void)peer_fd;
 	return control_dispatch(d, ops, msg, len, errors);
 }
 

@@ -21,6 +21,7 @@
 #ifndef VTEP_CONTROL_H
 #define VTEP_CONTROL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "bgp_peer.h"
@@ -87,12 +88,20 @@ int control_open_ops(struct daemon *d, const struct control_ops *ops, const char
 /* The same server for another protocol on the same framing (the CNI
  * socket, cnictl.h): each complete message goes to serve(d, ops, ...),
  * which returns the malloc'ed reply line (NULL: out of memory, the client
- * is closed) and counts refused requests in *errors. At most max_clients
- * at once; the listen backlog is as deep. */
+ * is closed) and counts refused requests in *errors. peer_fd is the
+ * client's socket, for control_peer_gone(). At most max_clients at once;
+ * the listen backlog is as deep. */
 typedef char *(*control_serve_fn)(struct daemon *d, const void *ops, const char *msg,
-				  size_t len, uint64_t *errors);
+				  size_t len, uint64_t *errors, int peer_fd);
 int control_open_server(struct daemon *d, const void *ops, control_serve_fn serve,
 			size_t max_clients, const char *path, struct control **out);
+
+/* True when the client on peer_fd has closed its socket: nobody will read
+ * a reply. A client that only shut down its write side (one request, then
+ * SHUT_WR) is not gone: AF_UNIX reports EPOLLHUP only once both directions
+ * are shut down, which the peer's close() does (net/unix/af_unix.c,
+ * unix_release_sock). */
+bool control_peer_gone(int peer_fd);
 
 /* One fd to watch for EPOLLIN (level-triggered is fine). */
 int control_fd(const struct control *c);

@@ -4,8 +4,9 @@
 # a non-zero status) with the code SPEC.md section 5 gives it, and leaves
 # nothing behind: no port or pod in vtepd (vtepctl -j), no address in
 # host-local's store, no veth on the node. Then 100 ADDs run at once (each
-# succeeds or fails in the spec's format), and 100 DELs take everything
-# away again.
+# succeeds or fails in the spec's format, and what vtepd holds always
+# matches the successes), the failed ones are retried as a runtime would
+# until all 100 are up, and 100 DELs (retried alike) take everything away.
 PFX=${PFX:-vd-}
 R=${R:-/run/vtepd-cnibad-test}
 . "$(dirname "$0")/lib.sh"
@@ -42,7 +43,7 @@ refused() {
 		and (.msg | type == "string" and length > 0) and (.details | type == "string")
 		and (.cniVersion | test("^[0-9]+\\.[0-9]+\\.[0-9]+$"))' >/dev/null && nothing_left
 }
-NSA=$(pod_ns pa)
+pod_ns pa; NSA=$(pod_path pa)
 with() { jq -c "$1" <<<"$CONF"; }
 
 check "malformed JSON on stdin: 6" refused 6 ADD ca "$NSA" eth0 '{"cniVersion": "1.0.0", "name":'
@@ -90,17 +91,22 @@ dup_ifname() {  # CNI_IFNAME taken in the pod: ADD fails, nothing left
 check "CNI_IFNAME already in the pod: refused (7), nothing left" dup_ifname
 check "VERSION answers 0.3.0 .. 1.1.0" sh -c "echo '{\"cniVersion\":\"1.1.0\"}' | CNI_COMMAND=VERSION $CNI_BIN/vtepd-cni | jq -e '.supportedVersions == [\"0.3.0\",\"0.3.1\",\"0.4.0\",\"1.0.0\",\"1.1.0\"] and .cniVersion == \"1.1.0\"'"
 
-# ---- 100 ADDs at once
+# ---- 100 ADDs at once, then 100 DELs, with a runtime's retries. vtepd
+# serves one request at a time; on a loaded machine the last of 100 may pass
+# the plugin's deadline. Such an ADD fails (code 11) and leaves nothing: the
+# invariant below holds after every round, whatever the machine's speed.
 N=100
-for i in $(seq 1 $N); do pod_ns "m$i" >/dev/null; done
-many() {  # many CMD: N plugin runs at once, one per pod; their status and stdout kept
-	local cmd=$1 i pids=()
+for i in $(seq 1 $N); do pod_ns "m$i"; done
+many() {  # many CMD [failed]: plugin runs at once, one per pod (or per pod whose last run failed)
+	local cmd=$1 only=${2:-} i pids=()
 	for i in $(seq 1 $N); do
+		[ -n "$only" ] && [ "$(cat "$R/many-$i.rc" 2>/dev/null)" = 0 ] && continue
 		(cni_exec "$cmd" "cm$i" "/run/netns/${PFX}m$i" eth0 "$CONF"; echo $? >"$R/many-$i.rc"
 		 printf '%s' "$CNI_RESULT" >"$R/many-$i.out") 3>&- 9>&- &
 		pids+=($!)
 	done
-	wait "${pids[@]}"
+	[ ${#pids[@]} -gt 0 ] && wait "${pids[@]}"
+	return 0
 }
 count_ok() { grep -lx 0 "$R"/many-*.rc 2>/dev/null | wc -l; }
 all_spec() {  # every run succeeded, or failed in the spec's format
@@ -112,10 +118,15 @@ all_spec() {  # every run succeeded, or failed in the spec's format
 	done
 	echo "$ok of $N succeeded"
 }
-t0=$SECONDS
-many ADD
-echo "100 ADDs took $((SECONDS - t0)) s" >>"$LOG"
-check "100 ADDs at once: each succeeded or failed in the spec's format" all_spec
+retry() {  # retry CMD: up to 5 more rounds for the runs that failed, as a runtime retries
+	local cmd=$1 round
+	for round in 1 2 3 4 5; do
+		[ "$(count_ok)" -eq $N ] && break
+		say "  $cmd: $(count_ok) of $N succeeded; round $round retries the others"
+		many "$cmd" failed
+	done
+	echo "$(count_ok) of $N"; [ "$(count_ok)" -eq $N ]
+}
 consistent() {  # what succeeded is there once, nothing else
 	local ok pods ports ips links
 	ok=$(count_ok)
@@ -123,15 +134,22 @@ consistent() {  # what succeeded is there once, nothing else
 	ips=$(ipam_ips pods | wc -l)
 	links=$(nx "${PFX}h1" ip -o link show | grep -c ' vt[0-9a-f]\{11\}[@:]')
 	echo "ok $ok pods $pods ports $ports ipam $ips links $links"
-	[ "$ok" -eq "$pods" ] && [ "$ok" -eq "$ports" ] && [ "$ok" -eq "$ips" ] && [ "$ok" -eq "$links" ] &&
-		[ "$ok" -ge 90 ]
+	[ "$ok" -eq "$pods" ] && [ "$ok" -eq "$ports" ] && [ "$ok" -eq "$ips" ] && [ "$ok" -eq "$links" ]
 }
-check "pods, ports, addresses and veths agree with the successes (at least 90)" consistent
+t0=$SECONDS
+many ADD
+say "  100 ADDs at once: $(count_ok) succeeded at the first try, in $((SECONDS - t0)) s"
+check "100 ADDs at once: each succeeded or failed in the spec's format" all_spec
+# vtepd may still be carrying out the DELs that follow ADDs past their deadline.
+check_until "pods, ports, addresses and veths agree with the successes" 60 consistent
+check "with a runtime's retries every ADD succeeds" retry ADD
+check_until "pods, ports, addresses and veths agree: all 100" 60 consistent
 check "a pod of the burst reaches another through the port program" \
 	ping_ok "${PFX}m1" "$(jq -r '.ips[0].address | split("/")[0]' "$R/many-2.out")"
 rm -f "$R"/many-*
+t0=$SECONDS
 many DEL
-dels_ok() { [ "$(count_ok)" -eq $N ]; }
-check "100 DELs at once all succeed" dels_ok
-check "after the DELs nothing is left" nothing_left
+say "  100 DELs at once: $(count_ok) succeeded at the first try, in $((SECONDS - t0)) s"
+check "with a runtime's retries every DEL succeeds" retry DEL
+check_until "after the DELs nothing is left" 60 nothing_left
 rm -f "$R"/many-*

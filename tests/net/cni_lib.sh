@@ -248,7 +248,11 @@ cni_vtepd_config() {
 }
 
 # pod_ns NAME: an empty namespace for a pod, as the runtime makes one.
-pod_ns() { ns_add "${PFX}$1"; echo "/run/netns/${PFX}$1"; }
+# pod_ns NAME: a pod's namespace, recorded for cleanup. Call it as a command,
+# never as $(pod_ns ...): a subshell would record it in its own copy of
+# NS_CREATED, and the namespace would outlive the test. pod_path names it.
+pod_ns() { ns_add "${PFX}$1"; }
+pod_path() { echo "/run/netns/${PFX}$1"; }
 pod_ns_del() {
 	local i
 	ip netns del "${PFX}$1" 2>/dev/null

@@ -42,7 +42,7 @@ check_until "h1 and h2 Established" 30 peer_up h1 "$H2IP"
 
 cni_node h1
 check "STATUS on h1 (vtepd-cni, portmap)" cni_status "$CNI_LIST"
-NS11=$(pod_ns p11); NS21=$(pod_ns p21)
+pod_ns p11; NS11=$(pod_path p11); pod_ns p21; NS21=$(pod_path p21)
 CNI_PORTMAPS='[{"hostPort": 8080, "containerPort": 80, "protocol": "tcp"}]' \
 	check "ADD p11 on h1 (vtepd-cni then portmap)" cni_add "$CNI_LIST" c11 "$NS11" eth0 web p11
 R11=$(cni_cached "$CNI_LIST" c11 eth0); IP11=$(pod_ip "$CNI_LIST" c11)
@@ -127,7 +127,7 @@ check "after vtepd restarts: p11 -> p21" ping_ok "${PFX}p11" "$IP21"
 
 # ---- vtepd down
 vtepd_stop h1
-NS12=$(pod_ns p12)
+pod_ns p12; NS12=$(pod_path p12)
 code_is() {  # code_is CODE CMD...: the plugin failed with that code
 	"${@:2}"; local rc=$?
 	echo "status $rc, stdout: $CNI_RESULT"
@@ -157,20 +157,20 @@ check "DEL p11 again succeeds (idempotent)" cni_del "$CNI_LIST" c11 "$NS11" eth0
 cni_node h2
 MOVED=$(hostdir h2)/moved.conflist
 cni_conflist "$MOVED" moved 100 1 "$CNI_SOCK" 1.1.0 '[]'   # h2 from h1's range, vtepd-cni alone
-NS22=$(pod_ns p22)
+pod_ns p22; NS22=$(pod_path p22)
 check "ADD p22 on h2 from h1's range" cni_add "$MOVED" c22 "$NS22" eth0 web p22
 same_ip() { local ip; ip=$(pod_ip "$MOVED" c22); echo "p22: $ip"; [ "$ip" = "$IP11" ]; }
 check "p22 got p11's old address $IP11" same_ip
 check "vtepd-cni alone runs at 1.1.0: interfaces carry mtu" result_ok "$(cni_cached "$MOVED" c22 eth0)" "$NS22" 1.1.0
 cni_node h1
-NS13=$(pod_ns p13)
+pod_ns p13; NS13=$(pod_path p13)
 check "ADD p13 on h1" cni_add "$CNI_LIST" c13 "$NS13" eth0 web p13
 check_until "h1 routes $IP11 to h2 now" 15 has_route h1 "$IP11/32" "$(vtep_ip h2)"
 check "p13 (h1) -> p22 at $IP11 on h2" ping_ok "${PFX}p13" "$IP11"
 
 # ---- GC
 IP13=$(pod_ip "$CNI_LIST" c13)
-NS14=$(pod_ns p14)
+pod_ns p14; NS14=$(pod_path p14)
 check "ADD p14 on h1" cni_add "$CNI_LIST" c14 "$NS14" eth0 web p14
 IP14=$(pod_ip "$CNI_LIST" c14)
 # The runtime forgets p14 (its sandbox went while the runtime was down).
@@ -202,7 +202,7 @@ check "the runtime's DEL of the old sandbox c13 (netns gone) succeeds" \
 	cni_del "$CNI_LIST" c13 "$NS13" eth0
 gone_13() { [ "$(vt h1 -j pods)" = "[]" ] && ! ipam_has pods "$IP13"; }
 check "c13's record and address are gone" gone_13
-NS15=$(pod_ns p15)
+pod_ns p15; NS15=$(pod_path p15)
 check "ADD of the new sandbox c15" cni_add "$CNI_LIST" c15 "$NS15" eth0 web p15
 IP15=$(pod_ip "$CNI_LIST" c15)
 # Only this node's side: two vtepds peering directly do not always

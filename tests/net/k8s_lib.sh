@@ -4,7 +4,12 @@
 #
 #   ${PFX}fab    the fabric: routes the underlay; FRR route reflector (AS
 #                65000, iBGP) for h1, h2 and h3; 203.0.113.1/24 towards
-#                ${PFX}inet
+#                ${PFX}inet. K8S_RR=gobgp: GoBGP is the reflector instead
+#                (same AS, router and cluster id), a graceful-restart
+#                helper for l2vpn-evpn towards h1 and h2 (RFC 4724: it
+#                keeps a restarting vtepd's routes, stale, until its
+#                End-of-RIB); K8S_RR_GR=0 leaves graceful restart off there
+#                (what FRR 8.4 does for EVPN, to show the loss it causes)
 #   ${PFX}h1/h2  Kubernetes nodes: vtepd (the capabilities of the DaemonSet)
 #                with VNI 100 (10.1.0.0/16, the pods) and VNI 200
 #                (10.2.0.0/16, another tenant), both outside "host" with
@@ -43,6 +48,8 @@ POD_PORT=8080
 WHOAMI=$TOP/tests/net/k8s_whoami.py
 LEAF=${PFX}h3
 W31=${PFX}w31
+K8S_RR=${K8S_RR:-frr}      # the reflector: frr (FRR 8.4) or gobgp
+K8S_RR_GR=${K8S_RR_GR:-1}  # gobgp: graceful restart towards h1 and h2
 
 host_ip() { echo "10.$1.${2#h}.1"; }   # host_ip VNI_OCTET H: 10.1.1.1
 
@@ -80,6 +87,24 @@ router bgp $ASN
 exit
 !
 EOC
+}
+
+# k8s_gobgp_conf: gobgpd's config as the reflector (K8S_RR=gobgp): the
+# uplink addresses of h1, h2 and h3 are its route-reflector clients (RFC
+# 4456, cluster id = router id), L2VPN/EVPN only, fast timers; towards the
+# vtepd nodes graceful restart is on for l2vpn-evpn (bgp_lib's
+# gobgp_neighbor_toml: [neighbors.graceful-restart.config] and the
+# afi-safi's mp-graceful-restart), so GoBGP is their helper.
+k8s_gobgp_conf() {
+	local id h gr rr
+	id=$(fab_ip h1)
+	rr=$(printf '  [neighbors.route-reflector.config]\n    route-reflector-client = true\n    route-reflector-cluster-id = "%s"' "$id")
+	printf '[global.config]\n  as = %s\n  router-id = "%s"\n  port = 179\n' "$ASN" "$id"
+	for h in h1 h2 h3; do
+		gr=0
+		[ "$h" != h3 ] && gr=$K8S_RR_GR
+		gobgp_neighbor_toml "$(uplink_ip "$h")" "$ASN" "$gr" 0 "" "$rr"
+	done
 }
 
 # k8s_node_config H: bgp_lib's file without static ports, peering with the
@@ -126,8 +151,12 @@ k8s_up() {
 	done
 	k8s_inet
 	frr_leaf_topo h3 31
-	frr_start "$FAB" "$(frr_rr_conf "$FAB" "$ASN" "$(fab_ip h1)" "h1 h2 h3" \
-		"bgp graceful-restart")" 3>>"$LOG"
+	case $K8S_RR in
+	frr) frr_start "$FAB" "$(frr_rr_conf "$FAB" "$ASN" "$(fab_ip h1)" "h1 h2 h3" \
+		"bgp graceful-restart")" 3>>"$LOG" ;;
+	gobgp) gobgp_start "$FAB" "$(k8s_gobgp_conf)" ;;
+	*) die "K8S_RR=$K8S_RR: frr or gobgp" ;;
+	esac
 	frr_start "$LEAF" "$(k8s_leaf_conf)" 3>>"$LOG"
 	cni_setup
 	for h in h1 h2; do
@@ -182,6 +211,19 @@ ask_is() {
 }
 # ask_fails NS IP PORT: no answer.
 ask_fails() { local a; a=$(ask "$@" 2>&1); echo "answer: ${a:-none}"; ! ask "$@" >/dev/null 2>&1; }
+
+# leaf_has IP...: the FRR leaf's EVPN table holds a type-2 route for each.
+leaf_has() {
+	local j ip; j=$(vty "$LEAF" "show bgp l2vpn evpn route type macip json")
+	for ip in "$@"; do
+		jqe "$j" '[.. | objects | select(has("ip")) | .ip] | index($ip) != null' --arg ip "$ip" ||
+			{ echo "leaf: no type-2 for $ip"; return 1; }
+	done
+}
+
+# no_loss PID NAME: the ping flood started as bg NAME (pid PID) ends within
+# 30 s with every echo answered (its summary shown).
+no_loss() { bg_wait "$1" 30; cat "$LOGDIR/$2.out"; grep -q " 0% packet loss" "$LOGDIR/$2.out"; }
 
 # ---------------------------------------------------------------- kube-proxy
 

@@ -78,13 +78,6 @@ check "a1 -> a hostNetwork server on h2 at its host_ip 10.1.2.1 (VXLAN both ways
 	ask_is "${PFX}a1" 10.1.2.1 9090 hostnet-h2 "$A1"
 
 # ---- the FRR leaf
-leaf_has() {  # leaf_has IP...: the leaf's EVPN table holds a type-2 route for each
-	local j ip; j=$(vty "$LEAF" "show bgp l2vpn evpn route type macip json")
-	for ip in "$@"; do
-		jqe "$j" '[.. | objects | select(has("ip")) | .ip] | index($ip) != null' --arg ip "$ip" ||
-			{ echo "leaf: no type-2 for $ip"; return 1; }
-	done
-}
 check_until "the FRR leaf learned every pod's and host link's type-2 (a1 a2 b1, 10.1.1.1 10.1.2.1)" 20 \
 	leaf_has "$A1" "$A2" "$B1" 10.1.1.1 10.1.2.1
 check "w31 behind the FRR leaf -> a1 on h1 (TCP)" ask_is "$W31" "$A1" "$POD_PORT" a1 10.1.0.31
@@ -149,7 +142,6 @@ FR=$BG
 sleep 1
 vtepd_stop h1
 vtepd_start h1
-no_loss() { bg_wait "$1" 30; cat "$LOGDIR/$2.out"; grep -q " 0% packet loss" "$LOGDIR/$2.out"; }
 check "a1 -> a2 ping flood (600 at 10 ms, same node) while vtepd restarts on h1: 0% loss" no_loss "$FL" flood-local
 check "node h1 -> a1 ping flood while vtepd restarts: 0% loss" no_loss "$FN" flood-node
 remote_accounted() {

@@ -19,6 +19,16 @@ set -u
 cd "$(dirname "$0")/../.." || exit 1
 LIMIT=${NET_TEST_LIMIT:-300}   # seconds per scenario
 pass=0; fail=0; skipped=0; failed=()
+# Namespaces a scenario leaves behind fail it: every scenario removes what
+# it made (lib.sh's NS_CREATED). Only our prefixes (each library's default,
+# or PFX) are watched, so other work on the machine is never counted.
+PREFIXES=${PFX:-$(sed -n 's/^PFX=\${PFX:-\(.*\)}$/\1/p' tests/net/*.sh | sort -u | tr '\n' ' ')}
+our_netns() {
+	local n p
+	ip netns list 2>/dev/null | awk '{print $1}' | while read -r n; do
+		for p in $PREFIXES; do [[ $n == "$p"* ]] && { echo "$n"; break; }; done
+	done | sort
+}
 scenarios=(tests/net/[0-9][0-9]-*.sh)
 for t in tests/net/*.sh; do
 	case $(basename "$t") in
@@ -36,8 +46,14 @@ for t in "${scenarios[@]}"; do
 	echo "== $name"
 	t0=$SECONDS
 	out=$(mktemp)
+	before=$(our_netns)
 	timeout -k 10 "$LIMIT" bash "$t" 2>&1 | tee "$out"
 	rc=${PIPESTATUS[0]}
+	left=$(comm -13 <(echo "$before") <(our_netns) | tr '\n' ' ')
+	if [ -n "${left// /}" ]; then
+		echo "FAIL $name: left network namespaces behind: $left" | tee -a "$out"
+		for n in $left; do ip netns del "$n" 2>/dev/null; done
+	fi
 	p=$(grep -c '^PASS ' "$out"); f=$(grep -c '^FAIL ' "$out"); s=$(grep -c '^SKIP ' "$out")
 	rm -f "$out"
 	if [ "$rc" -eq 77 ] && [ "$f" -eq 0 ] && [ "$p" -eq 0 ]; then

@@ -8,10 +8,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/socket.h>
 
 #include "addr.h"
 #include "addr6.h"
 #include "cnictl.h"
+#include "control.h"
 #include "ctlproto.h"
 
 static struct {
@@ -85,9 +88,9 @@ static size_t f_count(const struct daemon *d)
 static const struct cnictl_ops ops = { f_add, f_del, f_check, f_gc, f_count };
 
 /* Sends one request; returns the decoded reply (caller puts). */
-static struct json_object *ask(const char *req, uint64_t *errors)
+static struct json_object *ask_from(const char *req, uint64_t *errors, bool gone)
 {
-	char *reply = cnictl_dispatch(NULL, &ops, req, strlen(req), errors);
+	char *reply = cnictl_dispatch(NULL, &ops, req, strlen(req), errors, gone);
 	struct json_object *o;
 
 	ck_assert_ptr_nonnull(reply);
@@ -95,6 +98,11 @@ static struct json_object *ask(const char *req, uint64_t *errors)
 	ck_assert_ptr_nonnull(o);
 	free(reply);
 	return o;
+}
+
+static struct json_object *ask(const char *req, uint64_t *errors)
+{
+	return ask_from(req, errors, false);
 }
 
 static bool ok_of(struct json_object *o)
@@ -308,6 +316,49 @@ START_TEST(del_gc_status)
 }
 END_TEST
 
+/* The plugin gave up at its deadline and closed its socket before vtepd
+ * read its ADD: it has released the address and failed the ADD, so vtepd
+ * must not make the pod (it would hold an address IPAM hands out again).
+ * A DEL from a plugin that left still runs: DEL must never be lost. */
+START_TEST(add_from_a_gone_plugin_is_not_done)
+{
+	uint64_t errors = 0;
+	struct json_object *o, *e;
+
+	memset(&rec, 0, sizeof(rec));
+	o = ask_from("{\"cmd\":\"cni.add\",\"args\":{" ADD_ARGS "}}", &errors, true);
+	ck_assert(!ok_of(o));
+	ck_assert_int_eq(code_of(o), 11);
+	ck_assert(json_object_object_get_ex(o, "error", &e));
+	ck_assert_ptr_nonnull(strstr(json_object_get_string(e), "c1/eth0: not done"));
+	ck_assert_int_eq(rec.add, 0);
+	json_object_put(o);
+	o = ask_from("{\"cmd\":\"cni.del\",\"args\":{\"container_id\":\"c1\",\"ifname\":\"eth0\"}}",
+		     &errors, true);
+	ck_assert(ok_of(o));
+	ck_assert_int_eq(rec.del, 1);
+	json_object_put(o);
+	ck_assert_uint_eq(errors, 0);
+}
+END_TEST
+
+/* control_peer_gone() on real sockets: a peer that only shut down its
+ * write side (one request, then SHUT_WR) still reads the reply; a closed
+ * one does not. */
+START_TEST(peer_gone_on_a_socket)
+{
+	int sv[2];
+
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	ck_assert(!control_peer_gone(sv[0]));
+	ck_assert_int_eq(shutdown(sv[1], SHUT_WR), 0);
+	ck_assert(!control_peer_gone(sv[0]));
+	close(sv[1]);
+	ck_assert(control_peer_gone(sv[0]));
+	close(sv[0]);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("cnictl");
@@ -318,6 +369,8 @@ Suite *test_suite(void)
 	tcase_add_test(t, add_ipv6);
 	tcase_add_test(t, daemon_errors_map_to_cni_codes);
 	tcase_add_test(t, del_gc_status);
+	tcase_add_test(t, add_from_a_gone_plugin_is_not_done);
+	tcase_add_test(t, peer_gone_on_a_socket);
 	suite_add_tcase(s, t);
 	return s;
 }
