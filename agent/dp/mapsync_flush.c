@@ -184,7 +184,7 @@ int ms_delete(struct mapsync *ms, enum ms_map m, const uint8_t *keys, size_t n)
  * accepted before routes send to it, a port's entry exists before a route
  * names its ifindex, and routes go before what they name. */
 const enum ms_map ms_order[MS_NMAPS] = {
-	MS_VNIS, MS_REMOTES, MS_PORTS, MS_FDB, MS_PREFIXES, MS_ROUTES,
+	MS_VNIS, MS_REMOTES, MS_PORTS, MS_FDB, MS_PREFIXES, MS_ROUTES, MS_PREFIXES6, MS_ROUTES6,
 };
 
 void ms_job_run(const int fd[MS_NMAPS], struct ms_job *j)

@@ -31,7 +31,8 @@ _Static_assert(sizeof(struct vtep_route) <= MS_MAX_ENTRY, "vtep_route fits MS_MA
 _Static_assert(sizeof(struct vtep_prefix_key) <= MS_MAX_ENTRY, "prefix key fits");
 _Static_assert(sizeof(struct vtep_fdb) <= MS_MAX_ENTRY, "vtep_fdb fits MS_MAX_ENTRY");
 
-enum ms_map { MS_VNIS, MS_PORTS, MS_ROUTES, MS_PREFIXES, MS_FDB, MS_REMOTES, MS_NMAPS };
+enum ms_map { MS_VNIS, MS_PORTS, MS_ROUTES, MS_PREFIXES, MS_FDB, MS_REMOTES,
+	      MS_ROUTES6, MS_PREFIXES6, MS_NMAPS };
 
 #define MS_OWNED_ALL -1  /* the whole map is ours */
 #define MS_OWNED_REM -2  /* vtep_remotes: ours unless the BGP bit is set */
@@ -140,7 +141,9 @@ struct mapsync {
 	struct hashmap local_ip;  /* struct vtep_route_key -> ifindex */
 	struct hashmap local_mac; /* struct vtep_fdb_key -> ifindex */
 	struct hashmap statics;   /* struct ms_st_key -> struct ms_st_val */
-	struct hashmap st_remote; /* vtep -> refs */
+	struct hashmap st_remote; /* vtep -> refs (IPv4 and IPv6 static routes) */
+	struct hashmap local_ip6; /* struct vtep_route6_key -> ifindex (mapsync6.c) */
+	struct hashmap statics6;  /* struct ms_st6_key -> struct ms_st_val (mapsync6.c) */
 	struct hashmap dirty[MS_NMAPS]; /* keys to resolve and write at the next flush;
 					 * value: uint32 index into dq[] */
 	struct ms_dq dq[MS_NMAPS];      /* the dirty keys in the order first marked */
@@ -184,6 +187,8 @@ static inline size_t ms_dirty_size(enum ms_map m)
 	case MS_ROUTES:
 	case MS_PREFIXES:
 	case MS_FDB:
+	case MS_ROUTES6:
+	case MS_PREFIXES6:
 		return sizeof(struct ms_dirty);
 	default:
 		return 1; /* flags only */
@@ -235,9 +240,12 @@ static inline uint8_t *ms_dq_flags(const struct ms_dq *q, size_t i)
 
 /* mapsync.c: the dirty set. ms_dirty marks a key for the next flush (0 or
  * -ENOMEM; nothing when the map is absent); ms_dirty_bgp marks it for the
- * BGP side, to be asked at flush time. */
+ * BGP side, to be asked at flush time; ms_dirty_bgp_ans with the BGP side's
+ * answer (ans NULL: none wanted), when has_ans. */
 int ms_dirty(struct mapsync *ms, enum ms_map m, const void *key);
 int ms_dirty_bgp(struct mapsync *ms, enum ms_map m, const void *key);
+int ms_dirty_bgp_ans(struct mapsync *ms, enum ms_map m, const void *key, bool has_ans,
+		     const void *ans, size_t ans_size, bool over);
 /* Marks every key a port / a static route contributes. */
 int ms_dirty_port(struct mapsync *ms, uint32_t ifindex, const struct vtep_port *p);
 int ms_dirty_static(struct mapsync *ms, const struct ms_st_key *k,
@@ -298,5 +306,64 @@ int ms_pending_make_room(struct mapsync *ms, enum ms_map m, const void *key, con
  * refuses again. Then logs the state of every map (rate-limited). */
 int ms_pending_retry(struct mapsync *ms);
 void ms_pending_report(struct mapsync *ms);
+
+/* ---- IPv6 (mapsync6.c) ----------------------------------------------------
+ *
+ *   port with ip6 (attached, MAC known)
+ *                      vtep_routes6{vni, ip6} -> {vtep 0, ifindex, mac, LOCAL}
+ *                      (its link-local address is in vtep_ports only: the
+ *                      datapath checks a port's own addresses there, and no
+ *                      route leads to a link-local address)
+ *   static route /128  vtep_routes6{vni, ip6} -> {vtep, mac, STATIC}
+ *   static route </128 vtep_prefixes6{32 + len, htonl(vni), prefix} -> {...}
+ * with the precedence of the IPv4 maps (local > static > BGP, except a
+ * workload that moved away), and vtep_remotes shared with IPv4. */
+struct ms_st6_key {
+	uint32_t vni;
+	uint8_t  prefix[16];
+	uint32_t len;
+};
+
+static inline struct vtep_route6_key ms_route6_key(uint32_t vni, const uint8_t ip[16])
+{
+	struct vtep_route6_key k;
+
+	memset(&k, 0, sizeof(k));
+	k.vni = vni;
+	memcpy(k.ip, ip, 16);
+	return k;
+}
+
+static inline struct vtep_prefix6_key ms_prefix6_key(uint32_t vni, const uint8_t prefix[16],
+						     uint8_t len)
+{
+	struct vtep_prefix6_key k;
+
+	memset(&k, 0, sizeof(k));
+	k.prefixlen = 32u + len;
+	k.vni = htonl(vni);
+	memcpy(k.ip, prefix, 16);
+	return k;
+}
+
+int ms6_init(struct mapsync *ms);
+void ms6_free(struct mapsync *ms);
+/* A port's IPv6 part: index (port set), unindex (port replaced or gone),
+ * and mark its vtep_routes6 key. */
+int ms6_index_port(struct mapsync *ms, uint32_t ifindex, const struct vtep_port *p);
+void ms6_unindex_port(struct mapsync *ms, uint32_t ifindex, const struct vtep_port *p);
+int ms6_dirty_port(struct mapsync *ms, const struct vtep_port *p);
+/* The IPv6 static routes (mapsync_route_add and friends dispatch here). */
+int ms6_route_add(struct mapsync *ms, const struct mapsync_route *r);
+int ms6_route_del(struct mapsync *ms, uint32_t vni, const uint8_t prefix[16], uint8_t len);
+bool ms6_route_get(const struct mapsync *ms, uint32_t vni, const uint8_t prefix[16],
+		   uint8_t len, struct mapsync_route *out);
+bool ms6_route_next(const struct mapsync *ms, size_t *pos, struct mapsync_route *out);
+/* Every key the IPv6 static routes name (reconcile). */
+int ms6_dirty_statics(struct mapsync *ms);
+/* Resolve (mapsync_resolve.c's ms_want for the IPv6 maps). */
+bool ms6_want(const struct mapsync *ms, enum ms_map m, const void *key,
+	      const struct ms_dirty *d, void *val);
+const char *ms6_fmt_key(enum ms_map m, const void *key, char *buf, size_t len);
 
 #endif /* VTEP_MAPSYNC_PRIV_H */

@@ -21,6 +21,7 @@
 #include <time.h>
 
 #include "addr.h"
+#include "addr6.h"
 #include "evpn_export.h"
 #include "evpn_import.h"
 #include "log.h"
@@ -45,35 +46,69 @@ static uint64_t clock_mono_ns(void *ctx)
 
 /* ---- from the BGP speaker ----------------------------------------------------- */
 
-/* The destination key of a route, without the VNI; false for what vtepd
- * does not use (IPv6, other types). */
-static bool route_dkey(const struct evpn_route *rt, struct rib_dkey *k)
+/* The destination key of a route, without the VNI: 1, or 0 for what vtepd
+ * does not use (other types, an IPv6 originator, an address that is no
+ * host's), or -1 for a withdrawal of an IPv6 address the RIB does not hold
+ * (nothing to withdraw). An IPv6 address becomes its id (rib_ip6.h): with
+ * hold, one the caller drops with rib_ip6_put(k->ip); without, none (a
+ * withdrawal finds an address already held). 0/8 IPv4 addresses are the
+ * ids' space and no host's anyway (RFC 1122 3.2.1.3), so they are refused
+ * for types 2 and 5 (but for 0.0.0.0/N prefixes). */
+static int route_dkey(struct rib *rib, const struct evpn_route *rt, struct rib_dkey *k, bool hold)
 {
+	uint8_t a[16];
+
 	memset(k, 0, sizeof(*k));
 	k->type = rt->type;
 	switch (rt->type) {
 	case EVPN_RT_MACIP:
-		if (rt->ip.len != 0 && rt->ip.len != 4)
-			return false;  /* IPv6 host routes: no IPv6 datapath yet */
 		memcpy(k->mac, rt->mac, 6);
 		if (rt->ip.len == 4) {
-			k->ip = rt->ip.v4;
-			k->plen = 32;
+			if (!rib_ip_is6(rt->ip.v4) && rt->ip.v4 != 0) {
+				k->ip = rt->ip.v4;
+				k->plen = 32;
+				return 1;
+			}
+			return 0;
 		}
-		return true;
+		if (rt->ip.len == 16) {
+			/* RFC 4291: only a unicast address a host can hold
+			 * (link-local ones name a link, not a host of the
+			 * VNI, RFC 4291 2.5.6) */
+			if (!addr6_is_host(rt->ip.v6))
+				return 0;
+			k->ip = hold ? rib_ip6_intern(rib, rt->ip.v6) : rib_ip6_find(rib, rt->ip.v6);
+			if (!k->ip)
+				return hold ? 0 : -1;
+			k->plen = 128;
+		}
+		return rt->ip.len == 0 || rt->ip.len == 16;
 	case EVPN_RT_IMET:
 		if (rt->ip.len != 4)
-			return false;
+			return 0;
 		k->ip = rt->ip.v4;
-		return true;
+		return 1;
 	case EVPN_RT_PREFIX:
-		if (rt->ip.len != 4 || rt->prefix_len > 32)
-			return false;
-		k->plen = rt->prefix_len;
-		k->ip = rt->ip.v4 & addr_mask(rt->prefix_len);
-		return true;
+		if (rt->ip.len == 4 && rt->prefix_len <= 32) {
+			k->plen = rt->prefix_len;
+			k->ip = rt->ip.v4 & addr_mask(rt->prefix_len);
+			return !rib_ip_is6(k->ip);
+		}
+		if (rt->ip.len == 16 && rt->prefix_len <= 128) {
+			/* RFC 9136 3.1: the prefix, its length */
+			addr6_mask(a, rt->ip.v6, rt->prefix_len);
+			if (addr6_is_multicast(a) ||
+			    (rt->prefix_len >= 10 && addr6_is_link_local(a)))
+				return 0;
+			k->plen = rt->prefix_len;
+			k->ip = hold ? rib_ip6_intern(rib, a) : rib_ip6_find(rib, a);
+			if (!k->ip)
+				return hold ? 0 : -1;
+			return 1;
+		}
+		return 0;
 	}
-	return false;
+	return 0;
 }
 
 static void arm_stamp(struct rib *rib)
@@ -128,6 +163,11 @@ static void attr_build(const struct evpn_route *rt, const struct bgp_attrs *a,
 	}
 	if (a->evpn.default_gw)
 		ra->flags |= RIB_A_DEF_GW;
+	/* RFC 9047: the IPv6 address is a router's (the ND proxy answers with
+	 * R set); meaningless for IPv4, not kept there */
+	if (a->evpn.has_nd && (a->evpn.nd_flags & BGP_EXT_ND_ROUTER) && rt->type == EVPN_RT_MACIP &&
+	    rt->ip.len == 16)
+		ra->flags |= RIB_A_ROUTER;
 	for (i = 0; i < a->n_ext && ra->n_rt < RIB_MAX_RT; i++) {
 		const uint8_t *e = a->ext + (size_t)i * 8;
 		uint32_t g, l;
@@ -141,7 +181,10 @@ void rib_prefetch(const struct rib *rib, uint32_t peer, const struct evpn_route 
 {
 	struct rib_dkey kpart;
 
-	if (rt && route_dkey(rt, &kpart))
+	/* Not for IPv6 addresses: their key is the id table's answer, which
+	 * is a lookup of its own (rib_ip6.c). For the rest route_dkey reads
+	 * only the route, never the RIB. */
+	if (rt && rt->ip.len != 16 && route_dkey((struct rib *)rib, rt, &kpart, false) > 0)
 		rib_store_prefetch(rib, peer, rt, &kpart, deep);
 }
 
@@ -158,10 +201,37 @@ static int withdraw_route(struct rib *rib, uint32_t peer, const struct evpn_rout
 	return 0;
 }
 
+static int update(struct rib *rib, uint32_t peer, const struct evpn_route *rt,
+		  const struct bgp_attrs *a, const struct rib_dkey *kp);
+
 int rib_update(struct rib *rib, uint32_t peer, const struct evpn_route *rt,
 	       const struct bgp_attrs *a)
 {
-	struct rib_dkey kpart, k, ok;
+	struct rib_dkey kpart;
+	bool hold;
+	int ret;
+
+	if (!rt || peer == RIB_PEER_LOCAL)
+		return -EINVAL;
+	hold = !rt->withdraw && a;
+	ret = route_dkey(rib, rt, &kpart, hold);
+	if (ret < 0)
+		return 0;   /* a withdrawal of an IPv6 address the RIB does not hold */
+	if (!ret) {
+		ignore(rib, rt, "route type or address family not used");
+		return rt->withdraw ? 0 : RIB_UPDATE_IGNORED;
+	}
+	ret = update(rib, peer, rt, a, &kpart);
+	/* the id route_dkey held for the call (rib_ip6.h) */
+	if (hold && rt->type != EVPN_RT_IMET && rib_ip_is6(kpart.ip))
+		rib_ip6_put(rib, kpart.ip);
+	return ret;
+}
+
+static int update(struct rib *rib, uint32_t peer, const struct evpn_route *rt,
+		  const struct bgp_attrs *a, const struct rib_dkey *kp)
+{
+	struct rib_dkey kpart = *kp, k, ok;
 	struct rib_rdkey sk;
 	struct rib_path np;
 	struct rib_attr ra;
@@ -170,12 +240,6 @@ int rib_update(struct rib *rib, uint32_t peer, const struct evpn_route *rt,
 	bool found;
 	int err;
 
-	if (!rt || peer == RIB_PEER_LOCAL)
-		return -EINVAL;
-	if (!route_dkey(rt, &kpart)) {
-		ignore(rib, rt, "route type or address family not used");
-		return rt->withdraw ? 0 : RIB_UPDATE_IGNORED;
-	}
 	arm_stamp(rib);
 	if (rt->withdraw || !a)
 		return withdraw_route(rib, peer, rt, &kpart);
@@ -515,18 +579,58 @@ int rib_initial_sync_done(struct rib *rib)
 
 /* ---- from the datapath ------------------------------------------------------------ */
 
+/* RFC 7432 15.1: the sequence belongs to the MAC. The workload announced
+ * one address here; every other address of its MAC that lost here to the
+ * remote sequence (its IPv4 and its IPv6 address: one workload, one MAC)
+ * is advertised with the same new sequence. k is the announced one. */
+static void local_bump_mac(struct rib *rib, const struct rib_dkey *k, uint32_t seq)
+{
+	struct rib_dkey keys[16];
+	struct rib_grp gc;
+	size_t n = 0, i;
+	uint32_t g;
+
+	for (g = rib_macgrp_first(rib, &gc, k->vni, k->mac); g != RIB_NIL && n < 16;
+	     g = rib_grp_next(rib, &gc))
+		if (memcmp(&rib_dest_at(rib, g)->k, k, sizeof(*k)))
+			keys[n++] = rib_dest_at(rib, g)->k;
+	for (i = 0; i < n; i++) {
+		struct rib_dest *d = rib_dest_get(rib, &keys[i]);
+		struct rib_path *lp = NULL;
+		struct rib_sel before;
+		uint32_t j;
+
+		if (!d || (d->flags & RIB_D_FROZEN))
+			continue;
+		for (j = d->head; j != RIB_NIL; j = rib->paths[j].next)
+			if (rib_path_peer(rib, &rib->paths[j]) == RIB_PEER_LOCAL)
+				lp = &rib->paths[j];
+		if (!lp || (lp->flags & RIB_P_BEST) || lp->seq >= seq)
+			continue;
+		rib_sel_get(rib, &keys[i], d, &before);
+		lp->seq = seq;
+		rib_best_run(rib, &keys[i], d, &before);
+	}
+}
+
 void rib_local_garp(struct rib *rib, const struct vtep_event *ev)
 {
 	struct rib_dkey k;
 	struct rib_dest *d;
 	struct rib_sel before;
 	struct rib_path *lp = NULL;
-	uint32_t i, rseq;
-	char m[ADDR_MAC_STRLEN], a[ADDR_IP_STRLEN];
+	uint32_t i, rseq, ip;
+	char m[ADDR_MAC_STRLEN], a[RIB_IP_STRLEN];
 
 	if (ev->type != VTEP_EV_GARP)
 		return;
-	rib_dkey_macip(&k, ev->vni, ev->mac, ev->ip, true);
+	/* an unsolicited NA for the port's IPv6 address (RFC 4861 7.2.6)
+	 * names the destination of its id; one the RIB does not hold is no
+	 * port of ours */
+	ip = ev->family == 6 ? rib_ip6_find(rib, ev->ip6) : ev->ip;
+	if (!ip || (ev->family != 6 && rib_ip_is6(ip)))
+		return;
+	rib_dkey_macip(&k, ev->vni, ev->mac, ip, true);
 	d = rib_dest_get(rib, &k);
 	if (!d)
 		return;  /* not a port of ours with that MAC and IP */
@@ -536,18 +640,19 @@ void rib_local_garp(struct rib *rib, const struct vtep_event *ev)
 	if (!lp || (lp->flags & RIB_P_BEST))
 		return;  /* unknown, or already ours */
 	if (d->flags & RIB_D_FROZEN) {
-		log_warn("rib: vni %u %s %s: gratuitous ARP here ignored: frozen by duplicate "
-			 "address detection", ev->vni, addr_fmt_mac(ev->mac, m),
-			 addr_fmt_ip(ev->ip, a));
+		log_warn("rib: vni %u %s %s: gratuitous ARP or NA here ignored: frozen by "
+			 "duplicate address detection", ev->vni, addr_fmt_mac(ev->mac, m),
+			 rib_ip_fmt(rib, ip, a));
 		return;
 	}
 	if (!rib_mac_remote_seq(rib, ev->vni, ev->mac, &rseq) || lp->seq > rseq)
 		return;
 	rib_sel_get(rib, &k, d, &before);
 	lp->seq = rseq + 1;
-	log_info("rib: vni %u %s %s moved here (gratuitous ARP); advertised with sequence %u",
-		 ev->vni, addr_fmt_mac(ev->mac, m), addr_fmt_ip(ev->ip, a), lp->seq);
+	log_info("rib: vni %u %s %s moved here (gratuitous ARP or NA); advertised with "
+		 "sequence %u", ev->vni, addr_fmt_mac(ev->mac, m), rib_ip_fmt(rib, ip, a), lp->seq);
 	rib_best_run(rib, &k, d, &before);
+	local_bump_mac(rib, &k, rseq + 1);
 }
 
 /* mapsync's port hook (registered by rib_new): an attached port changed. */
@@ -603,6 +708,7 @@ int rib_new(const struct rib_env *env, struct rib **out)
 	err = rib_store_init(rib);
 	err = err ?: hashmap_init(&rib->remotes, sizeof(uint32_t), sizeof(uint32_t), 0);
 	err = err ?: hashmap_init(&rib->vni_rd, sizeof(uint32_t), 8, 0);
+	err = err ?: rib_ip6_init(rib);
 	err = err ?: load_config(rib, env->cfg);
 	err = err ?: evpn_import_new(env->cfg, &rib->imp);
 	err = err ?: rib_sync_attach(rib, on_port, on_flushed, on_written);
@@ -623,6 +729,7 @@ void rib_free(struct rib *rib)
 	rib_store_free(rib);
 	hashmap_free(&rib->remotes);
 	hashmap_free(&rib->vni_rd);
+	rib_ip6_free(rib);
 	free(rib);
 }
 
@@ -718,10 +825,7 @@ int rib_walk(const struct rib *rib, uint32_t vni, uint32_t peer, rib_walk_fn fn,
 					memcpy(ri.route.rd, rd, 8);
 			}
 			memcpy(ri.route.mac, k->mac, 6);
-			if (k->type != EVPN_RT_MACIP || k->plen) {
-				ri.route.ip.len = 4;
-				ri.route.ip.v4 = k->ip;
-			}
+			rib_ip_to_evpn(rib, k, &ri.route.ip);
 			if (k->type == EVPN_RT_PREFIX)
 				ri.route.prefix_len = k->plen;
 			if (k->type != EVPN_RT_IMET) {

@@ -45,7 +45,7 @@ static bool sel_equal(const struct rib_sel *a, const struct rib_sel *b)
 {
 	return a->has == b->has && a->local == b->local && a->has_local == b->has_local &&
 	       a->flags == b->flags && a->vtep == b->vtep && a->seq == b->seq &&
-	       a->has_rmac == b->has_rmac && !memcmp(a->mac, b->mac, 6);
+	       a->has_rmac == b->has_rmac && !memcmp(a->mac, b->mac, 6) && a->router == b->router;
 }
 
 static int cmp_u32(uint32_t a, uint32_t b)
@@ -213,7 +213,7 @@ static void dad_note(struct rib *rib, const struct rib_dkey *k, struct rib_dest 
 	uint64_t now, window;
 	struct rib_dad *dd;
 	bool created;
-	char m[ADDR_MAC_STRLEN], a[ADDR_IP_STRLEN], w[ADDR_IP_STRLEN + 8];
+	char m[ADDR_MAC_STRLEN], a[RIB_IP_STRLEN], w[ADDR_IP_STRLEN + 8];
 
 	rib_stat_add(&rib->st.moves, 1);
 	if (!rib->dad_moves || !rib->dad_window_s)
@@ -234,7 +234,7 @@ static void dad_note(struct rib *rib, const struct rib_dkey *k, struct rib_dest 
 	rib_stat_add(&rib->st.dad_frozen, 1);
 	log_warn("rib: vni %u %s %s: duplicate address detected (%u moves in %u s); frozen "
 		 "at %s for %u s", k->vni, addr_fmt_mac(k->mac, m),
-		 k->plen ? addr_fmt_ip(k->ip, a) : "(MAC only)", dd->moves, rib->dad_window_s,
+		 k->plen ? rib_ip_fmt(rib, k->ip, a) : "(MAC only)", dd->moves, rib->dad_window_s,
 		 where(after, w), rib->dad_window_s);
 }
 
@@ -300,9 +300,9 @@ void rib_best_run(struct rib *rib, const struct rib_dkey *k, struct rib_dest *d,
 	/* Our own route is advertised exactly while it is the best. */
 	if (rib->exp && k->type == EVPN_RT_MACIP && k->plen) {
 		if (after.has && after.local)
-			evpn_export_macip_set(rib->exp, k->vni, k->mac, k->ip, after.seq);
+			rib_ip_export_set(rib, k, after.seq);   /* either family */
 		else if (before->local || before->has_local || after.has_local)
-			evpn_export_macip_del(rib->exp, k->vni, k->mac, k->ip);
+			rib_ip_export_del(rib, k);
 	}
 	/* Last, so that the keys the group shares (fdb) end with the answer
 	 * after every local path of the MAC was re-decided. */

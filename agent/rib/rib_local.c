@@ -19,7 +19,7 @@ static void local_add(struct rib *rib, uint32_t vni, const uint8_t mac[6], uint3
 	struct rib_path np;
 	struct rib_dkey k;
 	uint32_t rseq;
-	char m[ADDR_MAC_STRLEN], a[ADDR_IP_STRLEN];
+	char m[ADDR_MAC_STRLEN], a[RIB_IP_STRLEN];
 
 	rib_dkey_macip(&k, vni, mac, ip, true);
 	memset(&np, 0, sizeof(np));
@@ -30,12 +30,12 @@ static void local_add(struct rib *rib, uint32_t vni, const uint8_t mac[6], uint3
 	if (rib_mac_remote_seq(rib, vni, mac, &rseq)) {
 		np.seq = rseq + 1;
 		log_info("rib: vni %u %s %s arrived here; known remote with sequence %u, "
-			 "advertised with %u", vni, addr_fmt_mac(mac, m), addr_fmt_ip(ip, a),
+			 "advertised with %u", vni, addr_fmt_mac(mac, m), rib_ip_fmt(rib, ip, a),
 			 rseq, np.seq);
 	}
 	if (rib_path_insert(rib, &k, &np, NULL))
 		log_err("rib: out of memory: local route for vni %u %s not kept", vni,
-			addr_fmt_ip(ip, a));
+			rib_ip_fmt(rib, ip, a));
 }
 
 static void local_remove(struct rib *rib, uint32_t vni, const uint8_t mac[6], uint32_t ip)
@@ -55,18 +55,54 @@ static void local_remove(struct rib *rib, uint32_t vni, const uint8_t mac[6], ui
 		}
 }
 
+/* A port's IPv6 address: its destination's key holds the address's id
+ * (rib_ip6.h), held for the call; a remove finds it or has nothing to do.
+ * The link-local address is no route (RFC 4291 2.5.6) and not advertised. */
+static void local_add6(struct rib *rib, uint32_t vni, const uint8_t mac[6], const uint8_t ip6[16])
+{
+	uint32_t id = rib_ip6_intern(rib, ip6);
+
+	if (!id) {
+		log_err("rib: out of memory: local IPv6 route for vni %u not kept", vni);
+		return;
+	}
+	local_add(rib, vni, mac, id);
+	rib_ip6_put(rib, id);
+}
+
+static void local_remove6(struct rib *rib, uint32_t vni, const uint8_t mac[6],
+			  const uint8_t ip6[16])
+{
+	uint32_t id = rib_ip6_find(rib, ip6);
+
+	if (id)
+		local_remove(rib, vni, mac, id);
+}
+
+static bool has_ip6(const struct vtep_port *p)
+{
+	static const uint8_t zero[16];
+
+	return memcmp(p->ip6, zero, 16) != 0;
+}
+
 void rib_local_port(struct rib *rib, const struct vtep_port *old, const struct vtep_port *cur)
 {
 	bool had = old && !addr_mac_is_zero(old->mac);
 	bool has = cur && !addr_mac_is_zero(cur->mac);
 
 	if (had && has && old->vni == cur->vni && old->ip == cur->ip &&
-	    !memcmp(old->mac, cur->mac, 6))
+	    !memcmp(old->mac, cur->mac, 6) && !memcmp(old->ip6, cur->ip6, 16))
 		return;
-	if (had)
+	/* one path per address: an IPv6-only port (ip 0) has no IPv4 one */
+	if (had && old->ip)
 		local_remove(rib, old->vni, old->mac, old->ip);
-	if (has)
+	if (had && has_ip6(old))
+		local_remove6(rib, old->vni, old->mac, old->ip6);
+	if (has && cur->ip)
 		local_add(rib, cur->vni, cur->mac, cur->ip);
+	if (has && has_ip6(cur))
+		local_add6(rib, cur->vni, cur->mac, cur->ip6);
 }
 
 /* Our VTEP address changed: our own paths follow. */

@@ -6,6 +6,9 @@
  *
  * The files call one way, each only the ones after it in this list:
  *   rib.c -> rib_local.c -> rib_best.c -> rib_sync.c -> rib_store.c
+ * (rib_sync6.c is rib_sync.c's IPv6 half, one level with it; rib_ip6.c, the
+ * IPv6 addresses by id and our advertisements by family, is at
+ * rib_store.c's level)
  * (rib.c and rib_local.c also use rib_store.c and rib_best.c directly).
  * What mapsync calls back (the port hook, the end of a flush) is registered
  * by rib.c, so rib_sync.c never calls up into rib_local.c or rib.c.
@@ -53,12 +56,14 @@
 #include "config.h"
 #include "hashmap.h"
 #include "rib.h"
+#include "rib_ip6.h"
 
 struct evpn_import;
 
 #define RIB_NIL UINT32_MAX
 
-/* A destination. type-2 MAC only: ip 0, plen 0; with IP: plen 32. */
+/* A destination. type-2 MAC only: ip 0, plen 0; with IP: plen 32, or 128
+ * with an IPv6 address's id in ip (rib_ip6.h). */
 struct rib_dkey {
 	uint32_t vni;
 	uint32_t ip;          /* network order */
@@ -111,6 +116,7 @@ _Static_assert(sizeof(struct rib_path) == 24, "rib_path packs");
 /* An interned attribute set (the key of the intern table: zero padded). */
 #define RIB_A_HAS_RMAC 0x01
 #define RIB_A_DEF_GW   0x02
+#define RIB_A_ROUTER   0x04  /* RFC 9047 ARP/ND community with R: a router's IPv6 */
 struct rib_attr {
 	uint32_t local_pref;
 	uint32_t med;
@@ -170,6 +176,7 @@ struct rib_sel {
 	uint32_t idx;         /* best path index, RIB_NIL */
 	uint8_t  mac[6];      /* type 5: router's MAC (zero without one) */
 	bool     has_rmac;
+	bool     router;      /* type 2: RFC 9047 R flag (RIB_A_ROUTER) */
 };
 
 /* Arrival stamps waiting for the flush that writes their routes. */
@@ -199,6 +206,7 @@ struct rib {
 	uint32_t n_srcs_cap, src_free, src_last; /* *_last: lookup caches (RIB_NIL) */
 	struct hashmap peers, dad;
 	struct hashmap remotes;   /* uint32 vtep -> uint32 refs */
+	struct rib_ip6 *ip6;      /* IPv6 addresses by id (rib_ip6.c) */
 	bool     mac_rerun;       /* rib_best_run is re-deciding a MAC group's local paths */
 
 	uint64_t pending_stamp;   /* rib_mark_arrival, not yet recorded */
@@ -318,6 +326,20 @@ int rib_sync_attach(struct rib *rib,
 void rib_sync_detach(struct rib *rib);
 void rib_sync_changed(struct rib *rib, const struct rib_dkey *k, const struct rib_sel *before,
 		      const struct rib_sel *after);
+/* What BGP wants at the host route (vni, ip) of either family (ip an IPv6
+ * id for vtep_routes6) and at type-5 destination k: the mapsync_bgp
+ * answers, for rib_sync6.c. */
+bool rib_sync_route_at(const struct rib *rib, uint32_t vni, uint32_t ip, struct vtep_route *out,
+		       bool *over_local);
+bool rib_sync_prefix_at(const struct rib *rib, const struct rib_dkey *k, struct vtep_route *out);
+
+/* rib_sync6.c: the same for the IPv6 maps: a destination whose key holds
+ * an IPv6 id changed (called by rib_sync_changed), and the mapsync_bgp
+ * callbacks of vtep_routes6 and vtep_prefixes6. */
+int rib_sync6_changed(struct rib *rib, const struct rib_dkey *k);
+bool rib_sync6_route(void *ctx, const struct vtep_route6_key *k, struct vtep_route *out,
+		     bool *over_local);
+bool rib_sync6_prefix(void *ctx, const struct vtep_prefix6_key *k, struct vtep_route *out);
 
 /* rib_best.c */
 /* Re-runs the decision for d after a change; before = rib_sel_get() taken

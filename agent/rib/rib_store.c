@@ -93,6 +93,10 @@ void rib_sel_get(const struct rib *rib, const struct rib_dkey *k, const struct r
 				out->has_rmac = true;
 				memcpy(out->mac, a->router_mac, 6);
 			}
+		} else if (k->type == EVPN_RT_MACIP) {
+			const struct rib_attr *a = rib_attr_at(rib, p->attr);
+
+			out->router = a && (a->flags & RIB_A_ROUTER);
 		}
 	}
 }
@@ -496,7 +500,7 @@ void rib_dkey_macip(struct rib_dkey *k, uint32_t vni, const uint8_t mac[6], uint
 	memcpy(k->mac, mac, 6);
 	if (has_ip) {
 		k->ip = ip;
-		k->plen = 32;
+		k->plen = rib_ip_is6(ip) ? 128 : 32;  /* an IPv6 address's id (rib_ip6.h) */
 	}
 }
 
@@ -632,6 +636,7 @@ static struct rib_dest *dest_make(struct rib *rib, const struct rib_dkey *k)
 		ix_place(&rib->macx, dest_hash(k, true), idx);
 	rib->n_dests++;
 	rib_stat_add(&rib->st.dests, 1);
+	rib_ip6_dest_made(rib, k);
 	return d;
 }
 
@@ -647,6 +652,7 @@ void rib_dest_delete(struct rib *rib, const struct rib_dkey *k)
 	if (d->head != RIB_NIL)
 		return;
 	/* Free first: a rebuild that ix_remove may start must skip it. */
+	rib_ip6_dest_gone(rib, k);
 	d->flags = RIB_D_FREE;
 	if (in_ipx(k))
 		ix_remove(rib, &rib->ipx, dest_hash(k, false), idx, false);

@@ -22,6 +22,9 @@
  *                    mac = the router's MAC (inner destination MAC), BGP}
  *   types 2, 3, 5    vtep_remotes[vtep] refs += best paths naming it, so the
  *                    uplink accepts VXLAN from every VTEP we have routes to.
+ * and for IPv6 (rib_sync6.c; the destination's key holds an IPv6 id,
+ * rib_ip6.h): type 2 with an IPv6 address into vtep_routes6 (flag ROUTER
+ * from RFC 9047's ARP/ND community), type 5 into vtep_prefixes6.
  * Several destinations can feed one key: an IP claimed by two MACs (the
  * newest workload keeps the address: highest sequence, then lowest VTEP,
  * then lowest MAC) and a MAC with several IPs or a MAC-only route
@@ -198,15 +201,14 @@ static int pick_holder(const struct rib *rib, uint32_t g, struct rib_grp *gc,
 	return found;
 }
 
-static bool sync_route(void *ctx, const struct vtep_route_key *rk, struct vtep_route *out,
+bool rib_sync_route_at(const struct rib *rib, uint32_t vni, uint32_t ip, struct vtep_route *out,
 		       bool *over_local)
 {
-	const struct rib *rib = ctx;
 	struct rib_grp gc;
 	struct rib_sel s;
 	uint8_t mac[6];
 
-	if (pick_holder(rib, rib_ipgrp_first(rib, &gc, rk->vni, rk->ip), &gc, &s, mac,
+	if (pick_holder(rib, rib_ipgrp_first(rib, &gc, vni, ip), &gc, &s, mac,
 			over_local) <= 0)
 		return false;
 	memset(out, 0, sizeof(*out));
@@ -215,7 +217,16 @@ static bool sync_route(void *ctx, const struct vtep_route_key *rk, struct vtep_r
 	memcpy(out->mac, mac, 6);
 	out->source = VTEP_SRC_BGP;
 	out->flags = (s.flags & RIB_P_STICKY) ? VTEP_RT_F_STICKY : 0;
+	/* RFC 9047: the holder's ARP/ND community said "router" (IPv6) */
+	if (rib_ip_is6(ip) && s.router)
+		out->flags |= VTEP_RT_F_ROUTER;
 	return true;
+}
+
+static bool sync_route(void *ctx, const struct vtep_route_key *rk, struct vtep_route *out,
+		       bool *over_local)
+{
+	return rib_sync_route_at(ctx, rk->vni, rk->ip, out, over_local);
 }
 
 static bool sync_fdb(void *ctx, const struct vtep_fdb_key *fk, struct vtep_fdb *out,
@@ -239,11 +250,23 @@ static bool sync_fdb(void *ctx, const struct vtep_fdb_key *fk, struct vtep_fdb *
 	return true;
 }
 
+bool rib_sync_prefix_at(const struct rib *rib, const struct rib_dkey *k, struct vtep_route *out)
+{
+	struct rib_sel s;
+
+	rib_sel_get(rib, k, rib_dest_get(rib, k), &s);
+	if (!s.has || s.local || !s.has_rmac)
+		return false;
+	memset(out, 0, sizeof(*out));
+	out->vtep = s.vtep;
+	memcpy(out->mac, s.mac, 6);  /* RFC 9135 8.1: inner destination MAC */
+	out->source = VTEP_SRC_BGP;
+	return true;
+}
+
 static bool sync_prefix(void *ctx, const struct vtep_prefix_key *pk, struct vtep_route *out)
 {
-	const struct rib *rib = ctx;
 	struct rib_dkey k;
-	struct rib_sel s;
 
 	if (pk->prefixlen < 32 || pk->prefixlen > 64)
 		return false;
@@ -252,14 +275,7 @@ static bool sync_prefix(void *ctx, const struct vtep_prefix_key *pk, struct vtep
 	k.ip = pk->ip;
 	k.type = EVPN_RT_PREFIX;
 	k.plen = (uint8_t)(pk->prefixlen - 32);
-	rib_sel_get(rib, &k, rib_dest_get(rib, &k), &s);
-	if (!s.has || s.local || !s.has_rmac)
-		return false;
-	memset(out, 0, sizeof(*out));
-	out->vtep = s.vtep;
-	memcpy(out->mac, s.mac, 6);  /* RFC 9135 8.1: inner destination MAC */
-	out->source = VTEP_SRC_BGP;
-	return true;
+	return rib_sync_prefix_at(ctx, &k, out);
 }
 
 /* ---- from selections to keys (continued) --------------------------------------- */
@@ -302,6 +318,10 @@ static int resync_group(struct rib *rib, const struct rib_dkey *k, bool *has_loc
 		*has_local = true;
 		if (!d->k.plen || s.has)
 			continue;   /* its own selection answers: synced when it changes */
+		if (rib_ip_is6(d->k.ip)) {
+			err = rib_sync6_changed(rib, &d->k);   /* vtep_routes6 */
+			continue;
+		}
 		if (sync_route(rib, &rk, &rv, &over))
 			err = mapsync_bgp_set_route(rib->ms, &rk, &rv, over);
 		else
@@ -333,7 +353,9 @@ void rib_sync_changed(struct rib *rib, const struct rib_dkey *k, const struct ri
 		bool group_local, group_mac_only;
 
 		err = resync_group(rib, k, &group_local, &group_mac_only);
-		if (!err && k->plen) {
+		if (!err && k->plen && rib_ip_is6(k->ip)) {
+			err = rib_sync6_changed(rib, k);   /* vtep_routes6 */
+		} else if (!err && k->plen) {
 			struct vtep_route_key rk = { .vni = k->vni, .ip = k->ip };
 			struct vtep_route rv;
 
@@ -363,8 +385,11 @@ void rib_sync_changed(struct rib *rib, const struct rib_dkey *k, const struct ri
 					      .ip = k->ip };
 		struct vtep_route pv;
 
-		err = mapsync_bgp_set_prefix(rib->ms, &pk,
-					     sync_prefix(rib, &pk, &pv) ? &pv : NULL);
+		if (rib_ip_is6(k->ip))
+			err = rib_sync6_changed(rib, k);   /* vtep_prefixes6 */
+		else
+			err = mapsync_bgp_set_prefix(rib->ms, &pk,
+						     sync_prefix(rib, &pk, &pv) ? &pv : NULL);
 		break;
 	}
 	default:
@@ -392,6 +417,8 @@ int rib_sync_attach(struct rib *rib,
 		.ctx = rib,
 		.route = sync_route,
 		.prefix = sync_prefix,
+		.route6 = rib_sync6_route,
+		.prefix6 = rib_sync6_prefix,
 		.fdb = sync_fdb,
 		.remote_refs = sync_remote_refs,
 		.port = port,

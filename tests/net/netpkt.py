@@ -17,6 +17,11 @@ ship as one command (no arping, no scapy): run inside a namespace with
         answers ARP for its own IP and ICMP echo requests, sends N ICMP
         echoes to B through the gateway MAC; exits 0 when all were answered
         (after serving others for at least S seconds from the start).
+  na IFACE IP6 [--count N]
+        unsolicited Neighbor Advertisements (RFC 4861 4.4, 7.2.6: S clear,
+        O set, target IP6, target link-layer address IFACE's MAC) from IP6
+        to all-nodes: the IPv6 announcement a moved workload makes, the
+        counterpart of a gratuitous ARP.
   pcap FILE
         one JSON object per frame of a pcap file (Ethernet), with the outer
         IPv4/UDP/VXLAN fields and the inner frame decoded: the tests assert
@@ -94,6 +99,20 @@ def icmp_echo(src_mac, dst_mac, src_ip, dst_ip, ident, seq, payload=b"vtepd-netp
     return eth(dst_mac, src_mac, ETH_P_IP) + ip + icmp
 
 
+ETH_P_IPV6 = 0x86DD
+
+
+def na_unsolicited(mac, ip6):
+    """An unsolicited NA for ip6 (16 octets) from mac to ff02::1, hop limit
+    255 (RFC 4861 7.1.2), flags O, option 2 (target link-layer address)."""
+    dst = socket.inet_pton(socket.AF_INET6, "ff02::1")
+    body = struct.pack("!BBHI", 136, 0, 0, 0x20000000) + ip6 + struct.pack("!BB", 2, 1) + mac
+    pseudo = ip6 + dst + struct.pack("!I3xB", len(body), 58)
+    body = body[:2] + struct.pack("!H", csum(pseudo + body)) + body[4:]
+    hdr = struct.pack("!IHBB", 6 << 28, len(body), 58, 255) + ip6 + dst
+    return eth(b"\x33\x33\x00\x00\x00\x01", mac, ETH_P_IPV6) + hdr + body
+
+
 def raw_socket(ifname):
     s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
     s.bind((ifname, 0))
@@ -126,6 +145,14 @@ def cmd_send(a):
     for i in range(a.count):
         s.send(icmp_echo(smac, mac_bytes(a.dst_mac), socket.inet_aton(a.src_ip),
                          socket.inet_aton(a.dst_ip), 0x7674, i + 1))
+    return 0
+
+
+def cmd_na(a):
+    s = raw_socket(a.iface)
+    f = na_unsolicited(if_mac(a.iface), socket.inet_pton(socket.AF_INET6, a.ip6))
+    for _ in range(a.count):
+        s.send(f)
     return 0
 
 
@@ -337,6 +364,10 @@ def main():
     x.add_argument("--dst-mac", required=True)
     x.add_argument("--src-mac")
     x.add_argument("--count", type=int, default=3)
+    x = sub.add_parser("na")
+    x.add_argument("iface")
+    x.add_argument("ip6")
+    x.add_argument("--count", type=int, default=1)
     x = sub.add_parser("sniff")
     x.add_argument("iface")
     x.add_argument("--src-ip", required=True)
@@ -364,7 +395,7 @@ def main():
     x.add_argument("--bytes", type=int, default=1 << 20)
     x.add_argument("--timeout", type=float, default=10.0)
     a = p.parse_args()
-    return {"arp": cmd_arp, "send": cmd_send, "sniff": cmd_sniff, "tap": cmd_tap,
+    return {"arp": cmd_arp, "send": cmd_send, "na": cmd_na, "sniff": cmd_sniff, "tap": cmd_tap,
             "pcap": cmd_pcap, "tcp-server": cmd_tcp_server,
             "tcp-client": cmd_tcp_client}[a.cmd](a)
 
