@@ -56,7 +56,9 @@ static const char *build(const struct cmdline *c, struct json_object *a)
 		if (c->has_peer)
 			add_ip(a, "peer", c->peer);
 		if (c->has_prefix)
-			out_add_str(a, "prefix", addr_fmt_prefix(c->prefix, c->prefixlen, b));
+			out_add_str(a, "prefix",
+				    c->prefix_v6 ? addr6_fmt_prefix(c->prefix6, c->prefixlen, b)
+						 : addr_fmt_prefix(c->prefix, c->prefixlen, b));
 		return CTLPROTO_CMD_BGP_ROUTES;
 	case OBJ_VERSION:
 		return CTLPROTO_CMD_VERSION;

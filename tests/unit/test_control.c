@@ -321,6 +321,59 @@ START_TEST(dispatch_bgp_routes_too_big)
 }
 END_TEST
 
+/* prefix P of either family: a MAC+IPv6 route is found by its /128, and
+ * an IPv4 address that shares its first four bytes is not taken for it. */
+static int f_bgp_routes_two_families(struct daemon *d, uint32_t vni, uint32_t peer_address,
+				     control_bgp_route_fn fn, void *ctx)
+{
+	static const uint8_t a6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 0x21 };
+	struct rib_route_info r4 = { .vni = 100, .peer = 1 }, r6 = { .vni = 100, .peer = 1 };
+
+	(void)d;
+	(void)vni;
+	(void)peer_address;
+	r4.route.type = r6.route.type = EVPN_RT_MACIP;
+	r4.route.mac[0] = r6.route.mac[0] = 0x02;
+	r4.route.ip.len = 4;
+	memcpy(&r4.route.ip.v4, a6, 4);
+	r6.route.ip.len = 16;
+	memcpy(r6.route.ip.v6, a6, 16);
+	r6.seq = 6;
+	return fn(ctx, &r4, inet_addr("10.0.0.2")) ?: fn(ctx, &r6, inet_addr("10.0.0.2"));
+}
+
+static const struct control_ops bgp_two_ops = {
+	.peers = f_peers, .bgp_routes = f_bgp_routes_two_families, .config = f_config,
+};
+
+START_TEST(dispatch_bgp_routes_prefix6)
+{
+	static const char *const msgs[] = {
+		"{\"cmd\":\"bgp.routes\",\"args\":{\"prefix\":\"2001:db8::21/128\"}}",
+		"{\"cmd\":\"bgp.routes\",\"args\":{\"prefix\":\"32.1.13.184/32\"}}",
+	};
+	static const int want_seq[] = { 6, 0 };
+
+	for (size_t i = 0; i < 2; i++) {
+		char *line = control_dispatch(D, &bgp_two_ops, msgs[i], strlen(msgs[i]), &errors);
+		struct json_object *root, *data, *v;
+		const char *error, *note;
+		char err[256];
+		bool ok;
+
+		ck_assert_ptr_nonnull(line);
+		ck_assert_int_eq(ctlproto_decode_reply(line, strlen(line), &root, &ok, &data,
+						       &error, &note, err, sizeof(err)), 0);
+		free(line);
+		ck_assert_msg(ok, "%s", error);
+		ck_assert_int_eq(json_object_array_length(data), 1);
+		ck_assert(json_object_object_get_ex(json_object_array_get_idx(data, 0), "seq", &v));
+		ck_assert_int_eq(json_object_get_int(v), want_seq[i]);
+		json_object_put(root);
+	}
+}
+END_TEST
+
 /* ---- dispatch without sockets ---- */
 
 /* Dispatches msg; returns the parsed reply (caller puts), ok in *ok. */
@@ -1153,6 +1206,7 @@ Suite *test_suite(void)
 	tcase_add_test(d, dispatch_status);
 	tcase_add_test(d, dispatch_bgp_routes_sorted);
 	tcase_add_test(d, dispatch_bgp_routes_prefix);
+	tcase_add_test(d, dispatch_bgp_routes_prefix6);
 	tcase_add_test(d, dispatch_bgp_routes_too_big);
 	tcase_add_test(d, dispatch_garbage);
 	tcase_add_test(d, dispatch_bad_arguments);
