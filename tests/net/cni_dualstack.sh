@@ -76,7 +76,7 @@ pod_ip6() { cni_cached "$1" "$2" eth0 | jq -r '[.ips[].address | select(contains
 pod_ip4() { cni_cached "$1" "$2" eth0 | jq -r '[.ips[].address | select(contains(":") | not)][0] // "" | split("/")[0]'; }
 
 cni_node h1
-NS11=$(pod_ns p11)
+pod_ns p11; NS11=$(pod_path p11)
 check "ADD p11 on h1 (dual stack, 1.1.0)" cni_add "$CNI_LIST" c11 "$NS11" eth0 web p11
 R11=$(cni_cached "$CNI_LIST" c11 eth0); IP11=$(pod_ip4 "$CNI_LIST" c11); IP6_11=$(pod_ip6 "$CNI_LIST" c11)
 result6_ok() {
@@ -110,7 +110,7 @@ host6_route() {  # host6_route H IP6: the host's /128 to the pod (proto 118)
 check "h1: the /128 route to $IP6_11 through the pod's host end" host6_route h1 "$IP6_11"
 
 cni_node h2
-NS21=$(pod_ns p21)
+pod_ns p21; NS21=$(pod_path p21)
 check "ADD p21 on h2 (dual stack)" cni_add "$CNI_LIST" c21 "$NS21" eth0 web p21
 IP6_21=$(pod_ip6 "$CNI_LIST" c21); IP21=$(pod_ip4 "$CNI_LIST" c21)
 check_until "h2 learned p11's MAC+IPv6 route ($IP6_11) over BGP" 15 has_route h2 "$IP6_11/128" "$(vtep_ip h1)"
@@ -129,7 +129,7 @@ check "CHECK p11 fails once the pod lost its IPv6 address" check_fails "$CNI_LIS
 run ip -n "${PFX}p11" -6 addr add "$IP6_11/128" dev eth0 nodad
 
 # ---- 0.4.0: each address says its version
-NS12=$(pod_ns p12)
+pod_ns p12; NS12=$(pod_path p12)
 L040=$(hostdir h1)/pods6-040.conflist
 check "ADD p12 at 0.4.0" cni_add "$L040" c12 "$NS12" eth0 web p12
 versions_ok() {
@@ -139,7 +139,7 @@ versions_ok() {
 check "0.4.0 result: version 4 and version 6" versions_ok
 
 # ---- IPv6 only
-NS13=$(pod_ns p13)
+pod_ns p13; NS13=$(pod_path p13)
 L6=$(hostdir h1)/pods6-only.conflist
 check "ADD p13 (host-local with the IPv6 range only)" cni_add "$L6" c13 "$NS13" eth0 web p13
 IP6_13=$(pod_ip6 "$L6" c13)
