@@ -24,10 +24,12 @@ ship as one command (no arping, no scapy): run inside a namespace with
         counterpart of a gratuitous ARP.
   pcap FILE
         one JSON object per frame of a pcap file (Ethernet), with the outer
-        IPv4/UDP/VXLAN fields and the inner frame decoded: the tests assert
-        on them with jq.
+        IPv4/UDP/VXLAN fields and the inner frame decoded (ARP, IPv4, or
+        IPv6 with its upper layer behind extension headers and the ICMPv6
+        type): the tests assert on them with jq.
   tcp-server ADDR PORT --ready FILE   echo one connection, then exit
   tcp-client ADDR PORT [--bytes N]    send N bytes, expect them back
+        (ADDR IPv4 or IPv6)
 """
 import argparse
 import fcntl
@@ -252,6 +254,43 @@ def decode_ipv4(b, out, pfx):
     return b[ihl:]
 
 
+# IPv6 extension headers walked to the upper layer: hop-by-hop options,
+# routing, destination options (length in 8-octet units after the first 8),
+# fragment (8 octets; only the first fragment carries the upper layer).
+IP6_EXT = (0, 43, 60)
+IP6_FRAG = 44
+
+
+def decode_ipv6(b, out, pfx):
+    """The fixed header and the upper layer behind any extension headers:
+    pfx+src/dst (RFC 5952 text), hlim, nh (the upper layer's protocol),
+    frag (a fragment header was present), icmp6_type/icmp6_code when the
+    upper layer is ICMPv6 and its header is in the capture."""
+    if len(b) < 40 or b[0] >> 4 != 6:
+        return None
+    out.update({pfx + "src": socket.inet_ntop(socket.AF_INET6, b[8:24]),
+                pfx + "dst": socket.inet_ntop(socket.AF_INET6, b[24:40]),
+                pfx + "hlim": b[7], pfx + "ip6": True,
+                pfx + "ip6_plen": struct.unpack("!H", b[4:6])[0]})
+    nh, off, frag = b[6], 40, False
+    for _ in range(8):
+        if nh in IP6_EXT and len(b) >= off + 2:
+            nh, off = b[off], off + (b[off + 1] + 1) * 8
+        elif nh == IP6_FRAG and len(b) >= off + 8:
+            frag = True
+            first = (struct.unpack("!H", b[off + 2:off + 4])[0] >> 3) == 0
+            nh, off = b[off], off + 8
+            if not first:
+                out.update({pfx + "nh": nh, pfx + "frag": True})
+                return None
+        else:
+            break
+    out.update({pfx + "nh": nh, pfx + "frag": frag})
+    if nh == 58 and len(b) >= off + 2:
+        out.update({pfx + "icmp6_type": b[off], pfx + "icmp6_code": b[off + 1]})
+    return b[off:]
+
+
 def decode_frame(f):
     """Outer Ethernet/IPv4/UDP/VXLAN and the inner frame, as flat keys."""
     o = {"len": len(f)}
@@ -285,6 +324,8 @@ def decode_frame(f):
         o.update({"in_arp_op": struct.unpack("!H", inner[20:22])[0],
                   "in_arp_sip": socket.inet_ntoa(inner[28:32]),
                   "in_arp_tip": socket.inet_ntoa(inner[38:42])})
+    elif o["in_ethertype"] == ETH_P_IPV6:
+        decode_ipv6(inner[14:], o, "in_")
     return o
 
 
@@ -310,8 +351,12 @@ def cmd_pcap(a):
     return 0
 
 
+def family(addr):
+    return socket.AF_INET6 if ":" in addr else socket.AF_INET
+
+
 def cmd_tcp_server(a):
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s = socket.socket(family(a.addr), socket.SOCK_STREAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     s.bind((a.addr, a.port))
     s.listen(1)
