@@ -24,8 +24,9 @@ ship as one command (no arping, no scapy): run inside a namespace with
         counterpart of a gratuitous ARP.
   pcap FILE
         one JSON object per frame of a pcap file (Ethernet), with the outer
-        IPv4/UDP/VXLAN fields and the inner frame decoded: the tests assert
-        on them with jq.
+        IPv4/UDP/VXLAN fields and the inner frame decoded (in_ethertype;
+        IPv4, ARP, or IPv6 with in_nh past the extension headers and
+        in_icmp6_type): the tests assert on them with jq.
   tcp-server ADDR PORT --ready FILE   echo one connection, then exit
   tcp-client ADDR PORT [--bytes N]    send N bytes, expect them back
 """
@@ -252,6 +253,40 @@ def decode_ipv4(b, out, pfx):
     return b[ihl:]
 
 
+# IPv6 extension headers that carry a Next Header and a length in 8-octet
+# units after the first 8 (RFC 8200 4.3, 4.4, 4.6); a fragment header is
+# always 8 octets (4.5).
+IPV6_EXT = (0, 43, 60)
+IPV6_FRAG = 44
+
+
+def decode_ipv6(b, out, pfx):
+    """IPv6 addresses, hop limit and the upper-layer protocol past the
+    extension headers; for ICMPv6 its type and code (ND is types 133-137,
+    RFC 4861). Every header is bounds-checked against the captured bytes."""
+    if len(b) < 40 or b[0] >> 4 != 6:
+        return None
+    nh, off = b[6], 40
+    out.update({pfx + "ip6_src": socket.inet_ntop(socket.AF_INET6, b[8:24]),
+                pfx + "ip6_dst": socket.inet_ntop(socket.AF_INET6, b[24:40]),
+                pfx + "hlim": b[7], pfx + "ip6_plen": struct.unpack("!H", b[4:6])[0]})
+    while nh in IPV6_EXT or nh == IPV6_FRAG:
+        if len(b) < off + 8:
+            return None
+        if nh == IPV6_FRAG:
+            if struct.unpack("!H", b[off + 2:off + 4])[0] & 0xFFF8:
+                out[pfx + "nh"] = IPV6_FRAG  # not the first fragment: no upper header
+                return None
+            nh, off = b[off], off + 8
+        else:
+            nh, off = b[off], off + (b[off + 1] + 1) * 8
+    out[pfx + "nh"] = nh
+    l4 = b[off:]
+    if nh == 58 and len(l4) >= 4:
+        out.update({pfx + "icmp6_type": l4[0], pfx + "icmp6_code": l4[1]})
+    return l4
+
+
 def decode_frame(f):
     """Outer Ethernet/IPv4/UDP/VXLAN and the inner frame, as flat keys."""
     o = {"len": len(f)}
@@ -281,6 +316,8 @@ def decode_frame(f):
               "in_ethertype": struct.unpack("!H", inner[12:14])[0]})
     if o["in_ethertype"] == ETH_P_IP:
         decode_ipv4(inner[14:], o, "in_")
+    elif o["in_ethertype"] == ETH_P_IPV6:
+        decode_ipv6(inner[14:], o, "in_")
     elif o["in_ethertype"] == ETH_P_ARP and len(inner) >= 42:
         o.update({"in_arp_op": struct.unpack("!H", inner[20:22])[0],
                   "in_arp_sip": socket.inet_ntoa(inner[28:32]),
