@@ -36,7 +36,7 @@ jq -n --argjson meta "$(cat "$OUT/meta.json")" --arg mode "$MODE" \
 	# Systems in a fixed order (kernel references first, then vtepd per
 	# uplink_attach), variants (_jumbo, _b) after their base, others last.
 	def sys_rank: . as $s | ($s | sub("_jumbo$"; "") | sub("_b$"; "")) as $b |
-		(["routed", "bridge_vxlan", "vtepd", "vtepd_tc", "vtepd_xdp", "vtepd_routes"] | index($b)) as $i |
+		(["routed", "bridge_vxlan", "vtepd", "vtepd6", "vtepd_tc", "vtepd_xdp", "vtepd_routes"] | index($b)) as $i |
 		[($s | endswith("_jumbo") | if . then 1 else 0 end), ($i // 99), ($s != $b), $s];
 	# A system skipped (only a vtepd configured "xdp" where the XDP uplink
 	# cannot run is) keeps a row that says why.
