@@ -230,7 +230,7 @@ port_paths() {
 	port drop_arp_unknown drop_arp_unknown "${ARP[@]}" --dip 10.200.0.1
 	port drop_bcast       drop_bcast       --dmac ff:ff:ff:ff:ff:ff
 	port drop_vlan        drop_vlan        --vlan 5
-	port drop_ethertype   drop_ethertype   --ethertype 0x86dd
+	port drop_ethertype   drop_ethertype   --ethertype 0x88b5
 	port drop_malformed   drop_malformed   --truncate 24
 }
 
