@@ -39,6 +39,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <netinet/in.h>
 #include <linux/if_link.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -73,15 +74,19 @@ static void usage(FILE *f)
 	fprintf(f,
 "usage: gen -i IFNAME [-n COUNT | -d SECONDS] [-C CPU] [-B BATCH] [-j]\n"
 "           [--smac M] [--dmac M] [--sip A] [--dip A] [--sport P] [--dport P]\n"
+"           [--sip6 A --dip6 A] [--icmp] [--ns]\n"
 "           [--size BYTES] [--arp] [--vlan ID] [--ethertype 0xNNNN] [--truncate BYTES]\n"
 "           [--vxlan VNI --osmac M --odmac M --osip A --odip A [--osport P]]\n"
 "           [--spread N [--zipf S]] [--stats] [--mode auto|live|xsk] [--probe]\n"
 "           [--relay A:B]\n"
 "Transmits one crafted frame out of IFNAME (this network namespace) at line rate\n"
 "through XDP live-frame test runs; --spread walks the (inner) IPv4 destination or\n"
-"ARP target over N consecutive addresses from --dip, each in turn, or with --zipf S\n"
+"ARP target over N consecutive addresses from --dip (IPv6: the low 32 bits of\n"
+"--dip6, the UDP/ICMPv6 checksum patched), each in turn, or with --zipf S\n"
 "draws them Zipf-distributed (rank k sent in proportion to 1/k^S: a few hot\n"
-"destinations, a long tail; 65536 draws repeated). --stats holds the kernel's\n"
+"destinations, a long tail; 65536 draws repeated). --sip6/--dip6 make the\n"
+"(inner) packet IPv6; --icmp sends echo requests instead of UDP; --ns (IPv6) a\n"
+"Neighbor Solicitation for --dip6 to its solicited-node address. --stats holds the kernel's\n"
 "BPF run-time statistics on while sending (BPF_ENABLE_STATS), whatever anyone\n"
 "does to kernel.bpf_stats_enabled meanwhile. --mode xsk sends through an AF_XDP\n"
 "socket (copy mode) where live frames are refused; auto tries live first.\n"
@@ -120,7 +125,7 @@ static int parse_u(const char *s, unsigned long long max, unsigned long long *ou
 enum {
 	O_SMAC = 256, O_DMAC, O_SIP, O_DIP, O_SPORT, O_DPORT, O_SIZE, O_ARP, O_VLAN,
 	O_ETYPE, O_TRUNC, O_VXLAN, O_OSMAC, O_ODMAC, O_OSIP, O_ODIP, O_OSPORT, O_SPREAD,
-	O_STATS, O_MODE, O_PROBE, O_RELAY, O_ZIPF,
+	O_STATS, O_MODE, O_PROBE, O_RELAY, O_ZIPF, O_SIP6, O_DIP6, O_ICMP, O_NS,
 };
 
 static const struct option long_opts[] = {
@@ -135,9 +140,18 @@ static const struct option long_opts[] = {
 	{ "osport", 1, 0, O_OSPORT }, { "spread", 1, 0, O_SPREAD },
 	{ "stats", 0, 0, O_STATS }, { "mode", 1, 0, O_MODE },
 	{ "probe", 0, 0, O_PROBE }, { "relay", 1, 0, O_RELAY }, { "zipf", 1, 0, O_ZIPF },
+	{ "sip6", 1, 0, O_SIP6 }, { "dip6", 1, 0, O_DIP6 },
+	{ "icmp", 0, 0, O_ICMP }, { "ns", 0, 0, O_NS },
 	{ "help", 0, 0, 'h' },
 	{ 0 },
 };
+
+/* An IPv6 address into a (16 bytes, network order); sets the frame IPv6. */
+static int parse_ip6(const char *str, uint8_t *a, struct frame_spec *s)
+{
+	s->ip6 = 1;
+	return inet_pton(AF_INET6, str, a) == 1 ? 0 : -EINVAL;
+}
 
 /* Returns 0, 1 for --help, or -EINVAL with a message printed. */
 static int parse_args(int argc, char **argv, struct gen_opts *o)
@@ -200,6 +214,10 @@ static int parse_args(int argc, char **argv, struct gen_opts *o)
 				err = -EINVAL;
 			break;
 		}
+		case O_SIP6: err = parse_ip6(optarg, s->sip6, s); break;
+		case O_DIP6: err = parse_ip6(optarg, s->dip6, s); break;
+		case O_ICMP: s->l4 = FRAME_ECHO; break;
+		case O_NS: s->l4 = FRAME_NS; break;
 		case 'h': usage(stdout); return 1;
 		default: usage(stderr); return -EINVAL;
 		}
@@ -215,6 +233,11 @@ static int parse_args(int argc, char **argv, struct gen_opts *o)
 	}
 	if (o->zipf > 0 && o->spread < 2) {
 		fprintf(stderr, "gen: --zipf needs --spread N (N >= 2)\n");
+		return -EINVAL;
+	}
+	/* An NS's destination follows its target: one field cannot walk both. */
+	if ((s->l4 == FRAME_NS && (!s->ip6 || o->spread)) || (s->arp && s->ip6)) {
+		fprintf(stderr, "gen: --ns needs --dip6 and no --spread; --arp is IPv4\n");
 		return -EINVAL;
 	}
 	return 0;
@@ -325,10 +348,15 @@ static struct gen_bpf *gen_load(unsigned int ifindex, const struct gen_opts *o,
 	skel->rodata->tmpl_len = (__u32)len;
 	memcpy((void *)skel->rodata->tmpl, f->buf, f->len);
 	if (o->spread) {
+		uint32_t base;
+
+		/* The template's own address: --dip, or --dip6's low 32 bits. */
+		memcpy(&base, f->buf + f->addr_off, 4);
 		skel->rodata->spread_n = o->spread;
-		skel->rodata->spread_base = ntohl(o->spec.dip);
+		skel->rodata->spread_base = ntohl(base);
 		skel->rodata->spread_off = (__u32)f->addr_off;
 		skel->rodata->ipcsum_off = (__u32)f->ipcsum_off;
+		skel->rodata->l4csum_off = (__u32)f->l4csum_off;
 	}
 	if (o->spread && o->zipf > 0) {
 		uint32_t *t = zipf_table(o->spread, o->zipf);

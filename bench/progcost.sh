@@ -216,24 +216,45 @@ uplink() {
 
 ARP=(--arp --dmac ff:ff:ff:ff:ff:ff)
 
+# port6 NAME COUNTER [GEN OPTIONS]: the IPv6 twin of port: w1's IPv6
+# address to w2's (--sip6/--dip6 make gen's frame IPv6).
+port6() {
+	local name=$1 expect=$2; shift 2
+	port "$name" "$expect" --sip6 "$W1_IP6" --dip6 "$W2_IP6" "$@"
+}
+
+# The IPv6 twins of the IPv4 paths above them (report.sh pairs them): an
+# NS's destination follows its target, so gen cannot walk it over the
+# routes (nd_reply asks for the first loaded /128, arp_reply walks them).
+port6_paths() {
+	port  icmp_echo_gw    icmp_echo_reply  --icmp --dip "$GW_IP"
+	port6 icmp6_echo_gw   icmp6_echo_reply --icmp --dip6 "$GW_IP6"
+	port6 local6          fwd_local
+	port6 encap6          fwd_encap        --dip6 "$FILL_BASE6" --spread "$R"
+	port6 nd_reply_gw     nd_reply         --ns --dip6 "$GW_IP6"
+	port6 nd_reply        nd_reply         --ns --dip6 "$FILL_BASE6"
+}
+
 port_paths() {
 	port arp_reply        arp_reply        "${ARP[@]}" --dip "$FILL_BASE" --spread "$R"
 	port arp_reply_gw     arp_reply        "${ARP[@]}" --dip "$GW_IP"
 	port local            fwd_local
 	port encap            fwd_encap        --dip "$FILL_BASE" --spread "$R"
 	port drop_no_route    drop_no_route    --dip 10.200.0.1
+	port6_paths
 	[ "$quick" = 1 ] && return 0
 	port drop_spoof_mac   drop_spoof_mac   --smac 02:00:00:00:09:09
 	port drop_spoof_ip    drop_spoof_ip    --sip 10.1.0.99
 	port drop_arp_unknown drop_arp_unknown "${ARP[@]}" --dip 10.200.0.1
 	port drop_bcast       drop_bcast       --dmac ff:ff:ff:ff:ff:ff
 	port drop_vlan        drop_vlan        --vlan 5
-	port drop_ethertype   drop_ethertype   --ethertype 0x86dd
+	port drop_ethertype   drop_ethertype   --ethertype 0x88b5
 	port drop_malformed   drop_malformed   --truncate 24
 }
 
 uplink_paths() {
 	uplink decap           decap_deliver
+	uplink decap6          decap_deliver    --sip6 "$R_IP6" --dip6 "$W1_IP6"
 	# Not VXLAN: passed to the host (BGP, SSH, underlay ARP...).
 	measure "uplink_pass$UP_SUFFIX" "$R" uplink_pass "$NS_FAB" u0 "$ID_UP" \
 		--smac "$U2_MAC" --dmac "$U1_MAC" --sip "$U2_IP" --dip "$U1_IP"
@@ -293,9 +314,13 @@ bn_bpffs h1 || bn_die "bpffs"
 CFG=$BN_RUN/h1.json
 bn_vtepd_cfg h1 "$VTEP1" u1 "$uplink" \
 	"$(jq -nc --arg a "$W1_IP" --arg b "$W2_IP" --argjson v "$VNI" \
-		'[{ifname: "p1", vni: $v, ip: $a, mac: "auto"}, {ifname: "p2", vni: $v, ip: $b, mac: "auto"}]')" \
-	"$(jq -nc --arg p "$R_IP/32" --arg t "$VTEP2" --arg m "$R_MAC" --argjson v "$VNI" \
-		'[{vni: $v, prefix: $p, vtep: $t, mac: $m}]')" > "$CFG"
+		--arg a6 "$W1_IP6" --arg b6 "$W2_IP6" \
+		'[{ifname: "p1", vni: $v, ip: $a, ip6: $a6, mac: "auto"},
+		  {ifname: "p2", vni: $v, ip: $b, ip6: $b6, mac: "auto"}]')" \
+	"$(jq -nc --arg p "$R_IP/32" --arg p6 "$R_IP6/128" --arg t "$VTEP2" --arg m "$R_MAC" \
+		--argjson v "$VNI" \
+		'[{vni: $v, prefix: $p, vtep: $t, mac: $m}, {vni: $v, prefix: $p6, vtep: $t, mac: $m}]')" \
+	> "$CFG"
 bn_vtepd_start h1 "$CFG"
 bn_wait_tc "$NS_H1" p1
 bn_wait_tc "$NS_H1" p2
@@ -332,9 +357,13 @@ for r in $routes; do
 	if [ "$r" -gt "$loaded" ]; then
 		f=$("$BN_FILL" -b "$BN_RUN/h1" -j --start "$loaded" -n $((r - loaded)) add) ||
 			bn_die "fill $r"
-		loaded=$r
 		emit "$(jq -c --argjson r "$r" --arg up "$uplink" --arg mode "$UP_MODE" \
 			'{kind: "fill", routes: $r, uplink_attach: $up, uplink_mode: $mode} + .' <<<"$f")"
+		# The same routes as IPv6 /128s (vtep_routes6), for the IPv6 paths.
+		f=$("$BN_FILL" -b "$BN_RUN/h1" -j --ipv6 --start "$loaded" -n $((r - loaded)) add) ||
+			bn_die "fill --ipv6 $r"
+		emit "$(jq -c --argjson r "$r" '{kind: "fill6", routes: $r} + .' <<<"$f")"
+		loaded=$r
 	fi
 	R=$r
 	for p in $paths; do "${p}_paths"; done

@@ -36,7 +36,7 @@ jq -n --argjson meta "$(cat "$OUT/meta.json")" --arg mode "$MODE" \
 	# Systems in a fixed order (kernel references first, then vtepd per
 	# uplink_attach), variants (_jumbo, _b) after their base, others last.
 	def sys_rank: . as $s | ($s | sub("_jumbo$"; "") | sub("_b$"; "")) as $b |
-		(["routed", "bridge_vxlan", "vtepd", "vtepd_tc", "vtepd_xdp", "vtepd_routes"] | index($b)) as $i |
+		(["routed", "bridge_vxlan", "vtepd", "vtepd6", "vtepd_tc", "vtepd_xdp", "vtepd_routes"] | index($b)) as $i |
 		[($s | endswith("_jumbo") | if . then 1 else 0 end), ($i // 99), ($s != $b), $s];
 	# A system skipped (only a vtepd configured "xdp" where the XDP uplink
 	# cannot run is) keeps a row that says why.
@@ -88,6 +88,16 @@ jq -n --argjson meta "$(cat "$OUT/meta.json")" --arg mode "$MODE" \
 	    by_routes: (map({key: (.routes | tostring), value: {ns_per_pkt, verdict_ok, packets}}) | from_entries),
 	    programs_at_largest: (max_by(.routes) | .programs | map({name, ns_per_run}))
 	  })),
+	  # IPv6 paths beside their IPv4 twins, per route count (progcost.sh).
+	  progcost_v6: ([["encap6", "encap"], ["local6", "local"], ["nd_reply_gw", "arp_reply_gw"],
+	      ["nd_reply", "arp_reply"], ["icmp6_echo_gw", "icmp_echo_gw"], ["decap6", "decap"],
+	      ["decap6_tc", "decap_tc"]] |
+	    map(. as [$six, $four] | [$rows[].routes] | unique | map(. as $r |
+	      ($rows | map(select(.path == $six and .routes == $r)) | first | .ns_per_pkt) as $b |
+	      ($rows | map(select(.path == $four and .routes == $r)) | first | .ns_per_pkt) as $a |
+	      select($a != null or $b != null) |
+	      {ipv6: $six, ipv4: $four, routes: $r, ipv4_ns: $a, ipv6_ns: $b, ratio: ratio($b; $a)})) |
+	    add // []),
 	  floor: ($floors | group_by(.path) | map({key: .[0].path,
 	    value: ([.[].ns_per_pkt | select(. != null)] | median)}) | from_entries),
 	  # The working-set table: per W active destinations (of routes_loaded),
@@ -249,6 +259,16 @@ jq -r '
 	  " the programs and pinned maps it left kept the datapath working, so the figures are" +
 	  " a measure of the datapath. See bench/out/vtepd-*.log." end),
 	"",
+	(if (.progcost_v6 | length) > 0 then (
+	"IPv6 beside IPv4 (same runs): `encap6` walks the destination over the loaded /128s",
+	"(vtep_routes6) as `encap` does over the /32s; `nd_reply` answers an NS for the first",
+	"loaded /128 only (an NS goes to the solicited-node address of its target, so gen does not",
+	"walk it), `arp_reply` walks the targets; `_gw` paths ask for the gateway.",
+	"",
+	"| IPv6 path | IPv4 path | routes | IPv4 ns/pkt | IPv6 ns/pkt | IPv6 / IPv4 |",
+	"|---|---|---:|---:|---:|---:|",
+	(.progcost_v6[] | "| \(.ipv6) | \(.ipv4) | \(.routes | k) | \(.ipv4_ns | n) | \(.ipv6_ns | n) | \(.ratio | n) |"),
+	"") else empty end),
 	"Port paths run `vtep_port_ingress` (TC ingress on the workload port). Uplink paths",
 	"are named by the mode vtepd ran its uplink in: without a suffix (decap, uplink_pass, ...)",
 	"the uplink XDP half and, for frames it passes on, the TC half (both summed); with `_tc`",

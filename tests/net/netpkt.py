@@ -24,7 +24,7 @@ ship as one command (no arping, no scapy): run inside a namespace with
         counterpart of a gratuitous ARP.
   pcap FILE
         one JSON object per frame of a pcap file (Ethernet), with the outer
-        IPv4/UDP/VXLAN fields and the inner frame decoded (ARP, IPv4, or
+        IPv4/UDP/VXLAN fields and the inner frame decoded (in_ethertype; ARP, IPv4, or
         IPv6 with its upper layer behind extension headers and the ICMPv6
         type): the tests assert on them with jq.
   tcp-server ADDR PORT --ready FILE   echo one connection, then exit
@@ -320,12 +320,12 @@ def decode_frame(f):
               "in_ethertype": struct.unpack("!H", inner[12:14])[0]})
     if o["in_ethertype"] == ETH_P_IP:
         decode_ipv4(inner[14:], o, "in_")
+    elif o["in_ethertype"] == ETH_P_IPV6:
+        decode_ipv6(inner[14:], o, "in_")
     elif o["in_ethertype"] == ETH_P_ARP and len(inner) >= 42:
         o.update({"in_arp_op": struct.unpack("!H", inner[20:22])[0],
                   "in_arp_sip": socket.inet_ntoa(inner[28:32]),
                   "in_arp_tip": socket.inet_ntoa(inner[38:42])})
-    elif o["in_ethertype"] == ETH_P_IPV6:
-        decode_ipv6(inner[14:], o, "in_")
     return o
 
 
