@@ -173,7 +173,7 @@ check "capture: no VXLAN frame carried an inner ND message (ICMPv6 133-137)" \
 # anew, FRR advertises the Router flag; vtepd keeps it with the route and
 # the datapath's NA for w21 carries R.
 run nx "$W21" sysctl -qw net.ipv6.conf.all.forwarding=1
-run ip -n "$H2" -6 neigh flush dev br100
+run wait_until 10 nx "$H2" ip -6 neigh flush dev br100   # see the retry below
 router_ok() {
 	nx "$W21" ping -6 -n -q -c 1 -W 1 "$NET6::250" >/dev/null 2>&1
 	local n; n=$(neigh6 "$NET6::21"); echo "${n:-none}"
