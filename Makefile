@@ -84,14 +84,14 @@ CNI_LIB_OBJS := $(filter-out $(BUILD)/cni/cni_main.o,$(CNI_OBJS))
 # "root": tests of agent/*.c (daemon, cleanup), compiled like the root and
 # linked with every folder's archive and the root's own (libroot.a: agent/*.c
 # but main.c).
-UNIT_TESTS_lib  := test_addr test_ctlproto test_hashmap test_mapdump test_rbuf test_vtepctl_args
+UNIT_TESTS_lib  := test_addr test_addr6 test_ctlproto test_hashmap test_mapdump test_rbuf test_vtepctl_args
 UNIT_TESTS_conf := test_config_bgp test_config_errors test_config_golden test_config_ports \
                    test_config_vnis test_config_vtep test_state test_pods
 UNIT_TESTS_wire := test_bgp_as4 test_bgp_msg_attrs test_bgp_msg_evpn test_bgp_msg_framing \
                    test_bgp_msg_notification test_bgp_msg_open test_evpn_nlri
-UNIT_TESTS_dp   := test_loader test_mapsync test_migrate test_probe test_uplink_mode
-UNIT_TESTS_host := test_hostaddr test_hostroute test_ports test_underlay
-UNIT_TESTS_rib  := test_evpn_export test_evpn_import test_rib
+UNIT_TESTS_dp   := test_loader test_mapsync test_mapsync_full test_mapsync6 test_migrate test_probe test_uplink_mode
+UNIT_TESTS_host := test_hostaddr test_hostaddr6 test_hostroute test_ports test_underlay
+UNIT_TESTS_rib  := test_evpn_export test_evpn_import test_rib test_rib6 test_rib_store test_vectors6
 UNIT_TESTS_bgp  := test_bgp_io test_bgp_session test_bgp_session_gr test_bgp_session_pair test_bgp_session_rx \
                    test_bgp_speaker test_frr_vectors
 UNIT_TESTS_ctl  := test_control test_metrics test_cnictl
@@ -302,7 +302,7 @@ test-asan:
 test-bpf: $(BPFT_BINS)
 	$(Q)./tests/run-unit.sh $(BPFT_BINS)
 
-test-net: all
+test-net: all $(BUILD)/bench/feeder
 	$(Q)./tests/net/run.sh
 
 # Exit 77 (no ../shared/contract beside the clone) is a skip, said as a
@@ -337,7 +337,8 @@ clean:
 # end-to-end run of bench/run.sh that the test suite can call.
 BENCH_BPF_SRCS := $(wildcard bench/*.bpf.c)
 BENCH_BPF_OBJS := $(patsubst bench/%.bpf.c,$(BUILD)/bench/%.bpf.o,$(BENCH_BPF_SRCS))
-BENCH_TOOLS    := $(BUILD)/bench/gen $(BUILD)/bench/fill $(BUILD)/bench/feeder
+BENCH_TOOLS    := $(BUILD)/bench/gen $(BUILD)/bench/fill $(BUILD)/bench/feeder \
+                  $(BUILD)/bench/kcount $(BUILD)/bench/memlat
 
 .PHONY: bench-tools bench-quick
 bench-tools: $(BENCH_TOOLS) $(BENCH_BPF_OBJS)
@@ -357,7 +358,7 @@ $(BUILD)/bench/gen: bench/gen.c bench/frame.c bench/frame.h bench/xsk_tx.c bench
 		$(BUILD)/bench/gen.skel.h $(BUILD)/libvtep.a
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) -Ibench -I$(BUILD)/bench $(LDFLAGS) -o $@ bench/gen.c bench/frame.c bench/xsk_tx.c \
-		$(BUILD)/libvtep.a $(LIBS)
+		$(BUILD)/libvtep.a $(LIBS) -lm
 
 $(BUILD)/bench/fill: bench/fill.c $(wildcard include/*.h) $(BUILD)/libvtep.a
 	$(call msg,LINK,$@)
@@ -370,6 +371,16 @@ $(BUILD)/bench/feeder: bench/feeder.c bench/feeder_sess.c bench/feeder_sess.h \
 	$(call msg,LINK,$@)
 	$(Q)mkdir -p $(dir $@) && $(CC) $(CFLAGS) -Iagent/wire -Ibench $(LDFLAGS) -o $@ bench/feeder.c \
 		bench/feeder_sess.c $(BUILD)/agent/libwire.a $(BUILD)/libvtep.a $(LIBS)
+
+# The kernel's own EVPN tables counted (FRR's forwarding-ready figure) and the
+# memory latency reference of the working-set table.
+$(BUILD)/bench/kcount: bench/kcount.c $(BUILD)/libvtep.a
+	$(call msg,LINK,$@)
+	$(Q)mkdir -p $(dir $@) && $(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libvtep.a
+
+$(BUILD)/bench/memlat: bench/memlat.c
+	$(call msg,LINK,$@)
+	$(Q)mkdir -p $(dir $@) && $(CC) $(CFLAGS) $(LDFLAGS) -o $@ $<
 
 # ---- fuzzing (libFuzzer) --------------------------------------------------
 # One libFuzzer target per parser of untrusted or hand-written input
@@ -411,12 +422,12 @@ FUZZ_CODEC_SRCS   := lib/rbuf.c lib/addr.c $(call fuzz_agent,wire,bgp_err bgp_at
                      evpn_nlri bgp_attr_aspath bgp_attr_ext)
 FUZZ_CODEC_COV    := bgp_msg|bgp_attr|evpn_nlri
 # ... the configuration, run-time edits and pods ...
-FUZZ_CONF_SRCS    := $(call fuzz_agent,conf,config config_entry config_rt jsonv state state_edit \
-                     state_file pods pods_file) lib/addr.c lib/cniname.c
+FUZZ_CONF_SRCS    := $(call fuzz_agent,conf,config config6 config_entry config_rt jsonv state state_edit \
+                     state_file pods pods_file) lib/addr.c lib/addr6.c lib/cniname.c
 # ... and the RIB with map sync and EVPN import/export behind it.
-FUZZ_RIB_SRCS     := $(call fuzz_agent,rib,rib rib_best rib_local rib_store rib_sync evpn_import \
-                     evpn_export) $(call fuzz_agent,dp,mapsync mapsync_flush mapsync_reconcile \
-                     mapsync_resolve) lib/hashmap.c
+FUZZ_RIB_SRCS     := $(call fuzz_agent,rib,rib rib_best rib_ip6 rib_local rib_store rib_sync rib_sync6 evpn_import \
+                     evpn_export) $(call fuzz_agent,dp,mapsync mapsync6 mapsync_flush mapsync_reconcile \
+                     mapsync_resolve mapsync_pending mapsync_writer) lib/hashmap.c
 FUZZ_bgp_SRCS     := $(FUZZ_CODEC_SRCS) $(FUZZ_RIB_SRCS) $(FUZZ_CONF_SRCS) agent/core/log.c
 FUZZ_config_SRCS  := $(FUZZ_CONF_SRCS)
 FUZZ_control_SRCS := $(call fuzz_agent,ctl,control control_args control_dispatch control_bgp \

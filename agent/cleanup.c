@@ -36,15 +36,18 @@ static bool vtepd_running(const char *path)
 	return ok;
 }
 
-static void port_by_name(struct hostroute *hr, const char *ifname, uint32_t ip)
+static void port_by_name(struct hostroute *hr, const struct cfg_port *p)
 {
-	int ifindex = (int)if_nametoindex(ifname);
+	int ifindex = (int)if_nametoindex(p->ifname);
+	static const uint8_t none[16];
 
 	if (!ifindex)
 		return;
-	loader_detach_port(ifindex, ifname);
-	if (hr)
-		hostroute_del(hr, ip, ifindex);
+	loader_detach_port(ifindex, p->ifname);
+	if (hr && p->ip)
+		hostroute_del(hr, p->ip, ifindex);
+	if (hr && memcmp(p->ip6, none, 16))
+		hostroute6_del(hr, p->ip6, ifindex);
 }
 
 /* Ports the pinned map still names (added at run time and never saved, or
@@ -65,9 +68,13 @@ static void pinned_ports(struct hostroute *hr, const char *bpffs)
 		key = next;
 		if (!bpf_map_lookup_elem(fd, &key, &vp) && if_indextoname(key, name) &&
 		    !strncmp(name, vp.ifname, sizeof(vp.ifname))) {
+			static const uint8_t none[16];
+
 			loader_detach_port((int)key, name);
-			if (hr)
+			if (hr && vp.ip)
 				hostroute_del(hr, vp.ip, (int)key);
+			if (hr && memcmp(vp.ip6, none, 16))
+				hostroute6_del(hr, vp.ip6, (int)key);
 		}
 		err = bpf_map_get_next_key(fd, &key, &next);
 	}
@@ -116,14 +123,14 @@ int cleanup_run(const struct vtep_config *cfg)
 			loader_detach_uplink(ifindex, cfg->uplinks[i]);
 	}
 	for (i = 0; i < cfg->n_ports; i++)
-		port_by_name(hr, cfg->ports[i].ifname, cfg->ports[i].ip);
+		port_by_name(hr, &cfg->ports[i]);
 	/* Only read a state file that exists: state_load would create the
 	 * directory, and cleanup must not leave anything behind. */
 	snprintf(path, sizeof(path), "%s/%s", cfg->state_dir, STATE_FILE);
 	if (!access(path, F_OK)) {
 		if (!state_load(cfg->state_dir, &st, err)) {
 			for (i = 0; i < st.n_ports; i++)
-				port_by_name(hr, st.ports[i].ifname, st.ports[i].ip);
+				port_by_name(hr, &st.ports[i]);
 			state_free(&st);
 		} else {
 			log_warn("cleanup: %s", err);
@@ -138,6 +145,7 @@ int cleanup_run(const struct vtep_config *cfg)
 	pinned_hostlinks(cfg->bpffs);
 	if (hr) {
 		hostroute_sweep(hr, NULL, NULL);
+		hostroute6_sweep(hr, NULL, NULL);
 		hostroute_close(hr);
 	}
 	ret = loader_unpin(cfg->bpffs);

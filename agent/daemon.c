@@ -26,11 +26,13 @@
 #include <bpf/bpf.h>
 
 #include "addr.h"
+#include "addr6.h"
 #include "bgp.h"
 #include "control.h"
 #include "events.h"
 #include "evpn_export.h"
 #include "hostaddr.h"
+#include "hostaddr6.h"
 #include "underlay.h"
 #include "hostroute.h"
 #include "loader.h"
@@ -89,18 +91,24 @@ static void on_event(void *ctx, const struct vtep_event *e)
 {
 	struct daemon *d = ctx;
 	const struct port *p = ports_by_ifindex(d->ports, (int)e->ifindex);
-	char a[ADDR_IP_STRLEN], m[ADDR_MAC_STRLEN];
+	char a[ADDR6_STRLEN], m[ADDR_MAC_STRLEN];
 
 	switch (e->type) {
 	case VTEP_EV_MAC_LEARN:
-		ports_mac_learned(d->ports, (int)e->ifindex, e->ip, e->mac);
+		if (e->family == 6)
+			ports_mac_learned6(d->ports, (int)e->ifindex, e->ip6, e->mac);
+		else
+			ports_mac_learned(d->ports, (int)e->ifindex, e->ip, e->mac);
 		break;
 	case VTEP_EV_GARP:
 		/* MAC mobility (RFC 7432 15): a workload that announces itself
-		 * here while its MAC is known remote moved here; the RIB
+		 * here (a gratuitous ARP, or an unsolicited NA: RFC 4861
+		 * 7.2.6) while its MAC is known remote moved here; the RIB
 		 * advertises it with the remote sequence + 1. */
-		log_info("port %s: gratuitous ARP for %s from %s", p ? p->cfg.ifname : "?",
-			 addr_fmt_ip(e->ip, a), addr_fmt_mac(e->mac, m));
+		log_info("port %s: %s for %s from %s", p ? p->cfg.ifname : "?",
+			 e->family == 6 ? "unsolicited NA" : "gratuitous ARP",
+			 e->family == 6 ? addr6_fmt(e->ip6, a) : addr_fmt_ip(e->ip, a),
+			 addr_fmt_mac(e->mac, m));
 		if (d->rib)
 			rib_local_garp(d->rib, e);
 		break;
@@ -120,6 +128,13 @@ static void on_events(void *ctx)
 {
 	events_handle(((struct daemon *)ctx)->ev);
 	daemon_bgp_flush(ctx);
+}
+
+/* mapsync's writer thread finished a job: its results, and the next job
+ * with what changed meanwhile (mapsync_flush_async). */
+static void on_mapsync(void *ctx)
+{
+	mapsync_poll(((struct daemon *)ctx)->ms);
 }
 
 static void on_control(void *ctx)
@@ -177,7 +192,15 @@ static bool keep_host_route(void *ctx, uint32_t ip, int ifindex)
 	struct daemon *d = ctx;
 	const struct port *p = ports_by_ifindex(d->ports, ifindex);
 
-	return p && p->attached && p->cfg.ip == ip;
+	return p && p->attached && p->cfg.ip && p->cfg.ip == ip;
+}
+
+static bool keep_host_route6(void *ctx, const uint8_t ip6[16], int ifindex)
+{
+	struct daemon *d = ctx;
+	const struct port *p = ports_by_ifindex(d->ports, ifindex);
+
+	return p && p->attached && !memcmp(p->cfg.ip6, ip6, 16);
 }
 
 static int load_state(struct daemon *d, struct cfg_port **ports, size_t *n_ports,
@@ -217,12 +240,15 @@ static int open_datapath(struct daemon *d, size_t n_routes)
 	fds.prefixes = loader_map_fd(d->ld, VTEP_MAP_PREFIXES);
 	fds.fdb = loader_map_fd(d->ld, VTEP_MAP_FDB);
 	fds.remotes = loader_map_fd(d->ld, VTEP_MAP_REMOTES);
+	fds.routes6 = loader_map_fd(d->ld, VTEP_MAP_ROUTES6);
+	fds.prefixes6 = loader_map_fd(d->ld, VTEP_MAP_PREFIXES6);
 	if ((ret = mapsync_new(&fds, n_routes, &d->ms)) ||
 	    (ret = netlink_open(on_link, d, &d->nl)) || (ret = hostroute_open(&d->hr))) {
 		log_err("cannot start: %s", strerror(-ret));
 		return ret;
 	}
-	if ((ret = hostaddr_new(d->nl, loader_map_fd(d->ld, VTEP_MAP_HOSTADDRS), &d->ha)))
+	if ((ret = hostaddr_new(d->nl, loader_map_fd(d->ld, VTEP_MAP_HOSTADDRS), &d->ha)) ||
+	    (ret = hostaddr6_new(d->nl, loader_map_fd(d->ld, VTEP_MAP_HOSTADDRS6), &d->ha6)))
 		return ret;
 	env = (struct ports_env){ .ld = d->ld, .ms = d->ms, .nl = d->nl, .hr = d->hr,
 				  .ports_map_fd = fds.ports };
@@ -253,7 +279,10 @@ static void detach_stale_ports(struct daemon *d)
 		    !if_indextoname(key, name) || strncmp(name, vp.ifname, sizeof(vp.ifname)))
 			continue;
 		loader_detach_port((int)key, name);
-		hostroute_del(d->hr, vp.ip, (int)key);
+		if (vp.ip)
+			hostroute_del(d->hr, vp.ip, (int)key);
+		if (!addr6_is_zero(vp.ip6))
+			hostroute6_del(d->hr, vp.ip6, (int)key);
 		log_info("port %s: no longer configured; detached (left by an earlier run)", name);
 	}
 }
@@ -312,7 +341,8 @@ static int open_services(struct daemon *d)
 	}
 	if ((ret = loop_add(d->loop, d->sigfd, on_signal, d)) ||
 	    (ret = loop_add(d->loop, netlink_fd(d->nl), on_netlink, d)) ||
-	    (ret = loop_add(d->loop, events_fd(d->ev), on_events, d))) {
+	    (ret = loop_add(d->loop, events_fd(d->ev), on_events, d)) ||
+	    (ret = loop_add(d->loop, mapsync_event_fd(d->ms), on_mapsync, d))) {
 		log_err("event loop: %s", strerror(-ret));
 		return ret;
 	}
@@ -432,6 +462,7 @@ int daemon_start(const char *cfg_path, struct vtep_config *cfg, const char *prob
 		if ((ret = daemon_uplink_attach(d, i)))
 			goto fail;
 	hostroute_sweep(d->hr, keep_host_route, d);
+	hostroute6_sweep(d->hr, keep_host_route6, d);
 	if ((ret = open_services(d)) || (ret = open_bgp(d)))
 		goto fail;
 	while ((p = ports_next(d->ports, &pos)))
@@ -478,6 +509,7 @@ void daemon_free(struct daemon *d)
 	mapsync_free(d->ms);
 	hostroute_close(d->hr);
 	hostaddr_free(d->ha);   /* memory only: the map stays filled */
+	hostaddr6_free(d->ha6);
 	netlink_close(d->nl);
 	loader_close(d->ld);     /* handles only: programs and pins stay */
 	if (d->sigfd >= 0)
@@ -497,7 +529,7 @@ void daemon_free(struct daemon *d)
 
 static int daemon_route_add(struct daemon *d, const struct cfg_route *r, char err[CFG_ERR_LEN])
 {
-	char p[ADDR_PREFIX_STRLEN], v[ADDR_IP_STRLEN];
+	char p[CFG_ADDR_STRLEN], v[ADDR_IP_STRLEN];
 	struct mapsync_route mr;
 	int ret;
 
@@ -513,21 +545,22 @@ static int daemon_route_add(struct daemon *d, const struct cfg_route *r, char er
 			 strerror(-ret));
 		return ret;
 	}
-	log_info("route vni %u %s via %s added", r->vni,
-		 addr_fmt_prefix(r->prefix, r->prefixlen, p), addr_fmt_ip(r->vtep, v));
+	log_info("route vni %u %s via %s added", r->vni, config_route_fmt_prefix(r, p),
+		 addr_fmt_ip(r->vtep, v));
 	return 0;
 }
 
-static int daemon_route_del(struct daemon *d, uint32_t vni, uint32_t prefix, uint8_t prefixlen,
-		     char err[CFG_ERR_LEN])
+static int daemon_route_del(struct daemon *d, const struct cfg_route *key, char err[CFG_ERR_LEN])
 {
-	char p[ADDR_PREFIX_STRLEN];
+	char p[CFG_ADDR_STRLEN];
+	struct mapsync_route mk;
 	int ret;
 
-	ret = state_route_del(&d->st, d->cfg, d->cfg->state_dir, vni, prefix, prefixlen, err);
+	ret = state_route_del(&d->st, d->cfg, d->cfg->state_dir, key, err);
 	if (ret)
 		return ret;
-	ret = mapsync_route_del(d->ms, vni, prefix, prefixlen);
+	daemon_route_to_sync(key, &mk);
+	ret = mapsync_route_remove(d->ms, &mk);
 	if (!ret || ret == -ENOENT)
 		ret = mapsync_flush(d->ms);
 	if (ret) {
@@ -535,7 +568,7 @@ static int daemon_route_del(struct daemon *d, uint32_t vni, uint32_t prefix, uin
 			 strerror(-ret));
 		return ret;
 	}
-	log_info("route vni %u %s deleted", vni, addr_fmt_prefix(prefix, prefixlen, p));
+	log_info("route vni %u %s deleted", key->vni, config_route_fmt_prefix(key, p));
 	return 0;
 }
 
@@ -545,7 +578,7 @@ static int daemon_port_add(struct daemon *d, const struct cfg_port *p, char err[
 	int ret;
 
 	/* A pod's address or interface is the CNI's (daemon_cni.c). */
-	if (pods_by_ip(&d->pods, p->ip) || pods_by_host_ifname(&d->pods, p->ifname)) {
+	if ((p->ip && pods_by_ip(&d->pods, p->ip)) || pods_by_host_ifname(&d->pods, p->ifname)) {
 		snprintf(err, CFG_ERR_LEN, "%s or %s belongs to a pod (vtepctl pods)", p->ifname,
 			 addr_fmt_ip(p->ip, a));
 		return -EEXIST;

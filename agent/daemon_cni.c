@@ -5,9 +5,12 @@
  *
  * A pod is an ordinary port whose interface vtepd made: the host end of
  * its veth, with the pod end's MAC and the address IPAM gave. So
- * everything ports do (map entries, the port program, the host's /32 route
- * and neighbour, the type-2 advertisement when BGP is on) is what a pod
- * gets, by the same code. Order on ADD: plumbing, then the port, then the
+ * everything ports do (map entries, the port program, the host's /32 and
+ * /128 routes and neighbours, the type-2 advertisements when BGP is on) is
+ * what a pod gets, by the same code. A dual-stack pod (IPAM gave an IPv6
+ * address too) is a port with ip and ip6; an IPv6-only pod one with ip6
+ * only; its IPv6 default route goes via the VNI gateway's link-local
+ * address (podnet.h, cnictl.h). Order on ADD: plumbing, then the port, then the
  * record; each failure undoes the steps before it, so no half-made
  * attachment stays behind. DEL undoes them in reverse and is idempotent.
  */
@@ -19,6 +22,7 @@
 #include <string.h>
 
 #include "addr.h"
+#include "addr6.h"
 #include "cniname.h"
 #include "cnictl.h"
 #include "control.h"
@@ -36,6 +40,7 @@ static void pod_to_port(const struct pod *p, struct cfg_port *cp)
 	snprintf(cp->ifname, sizeof(cp->ifname), "%s", p->host_ifname);
 	cp->vni = p->vni;
 	cp->ip = p->ip;
+	memcpy(cp->ip6, p->ip6, 16);
 	memcpy(cp->mac, p->mac, 6);
 	cp->pod = true;
 }
@@ -107,16 +112,30 @@ int daemon_cni_restore(struct daemon *d)
 	return 0;
 }
 
-/* Whether ip belongs to a port that is not a pod (config or vtepctl). */
-static bool port_holds_ip(struct daemon *d, uint32_t ip)
+/* Whether ip or ip6 (0, all zero: none) belongs to a port that is not a
+ * pod (config or vtepctl). */
+static bool port_holds_ip(struct daemon *d, uint32_t ip, const uint8_t ip6[16])
 {
 	const struct port *p;
 	size_t pos = 0;
 
 	while ((p = ports_next(d->ports, &pos)))
-		if (!p->cfg.pod && p->cfg.ip == ip)
+		if (!p->cfg.pod && ((ip && p->cfg.ip == ip) ||
+				    (!addr6_is_zero(ip6) && !memcmp(p->cfg.ip6, ip6, 16))))
 			return true;
 	return false;
+}
+
+/* The pod's addresses for messages: "A", "A6" or "A and A6". */
+static const char *fmt_ips(const struct pod *p, char buf[ADDR_IP_STRLEN + ADDR6_STRLEN + 8])
+{
+	char a[ADDR_IP_STRLEN], a6[ADDR6_STRLEN];
+
+	snprintf(buf, ADDR_IP_STRLEN + ADDR6_STRLEN + 8, "%s%s%s",
+		 p->ip ? addr_fmt_ip(p->ip, a) : "",
+		 p->ip && !addr6_is_zero(p->ip6) ? " and " : "",
+		 addr6_is_zero(p->ip6) ? "" : addr6_fmt(p->ip6, a6));
+	return buf;
 }
 
 /* Makes room for req: a record of the same attachment (a repeated ADD, or
@@ -127,19 +146,22 @@ static int make_room(struct daemon *d, const struct pod *req, const char *host,
 		     char err[CFG_ERR_LEN])
 {
 	struct pod *old = pods_find(&d->pods, req->container_id, req->ifname);
-	char a[ADDR_IP_STRLEN];
+	char a[ADDR_IP_STRLEN + ADDR6_STRLEN + 8];
 
 	if (old)
 		drop(d, old, "ADD again: the old attachment is replaced");
-	old = pods_by_ip(&d->pods, req->ip);
-	if (old && !podnet_exists(old->host_ifname))
-		drop(d, old, "its interface is gone and its address is given again");
-	else if (old)
-		return snprintf(err, CFG_ERR_LEN, "ip %s is held by pod %s/%s",
-				addr_fmt_ip(req->ip, a), old->container_id, old->ifname), -EEXIST;
-	if (port_holds_ip(d, req->ip))
+	/* Each family's address: a pod holding either one is in the way. */
+	for (int fam = 0; fam < 2; fam++) {
+		old = fam ? pods_by_ip6(&d->pods, req->ip6) : pods_by_ip(&d->pods, req->ip);
+		if (old && !podnet_exists(old->host_ifname))
+			drop(d, old, "its interface is gone and its address is given again");
+		else if (old)
+			return snprintf(err, CFG_ERR_LEN, "ip %s is held by pod %s/%s",
+					fmt_ips(req, a), old->container_id, old->ifname), -EEXIST;
+	}
+	if (port_holds_ip(d, req->ip, req->ip6))
 		return snprintf(err, CFG_ERR_LEN, "ip %s is a configured port's",
-				addr_fmt_ip(req->ip, a)), -EEXIST;
+				fmt_ips(req, a)), -EEXIST;
 	if (pods_by_host_ifname(&d->pods, host) || ports_find(d->ports, host))
 		return snprintf(err, CFG_ERR_LEN, "interface name %s is taken by another "
 				"attachment", host), -EEXIST;
@@ -172,6 +194,9 @@ static int plumb(struct daemon *d, struct pod *p, const struct cfg_vni *v,
 	struct cfg_port cp;
 	int ret;
 
+	memcpy(s.ip6, p->ip6, 16);
+	if (!addr6_is_zero(p->ip6))
+		config_vni_gateway_ll(v, s.gateway6);
 	ret = podnet_create(&s, &m, err);
 	if (ret)
 		return ret;
@@ -190,6 +215,8 @@ static int plumb(struct daemon *d, struct pod *p, const struct cfg_vni *v,
 	out->mtu = p->mtu;
 	out->ip = p->ip;
 	out->gateway = v->gateway_ip;
+	memcpy(out->ip6, s.ip6, 16);
+	memcpy(out->gateway6, s.gateway6, 16);
 	return 0;
 }
 
@@ -199,7 +226,7 @@ static int cni_add(struct daemon *d, const struct pod *req, struct cnictl_made *
 	const struct cfg_vni *v = config_find_vni(d->cfg, req->vni);
 	struct cfg_port cp;
 	struct pod p = *req;
-	char a[ADDR_IP_STRLEN];
+	char a[ADDR_IP_STRLEN + ADDR6_STRLEN + 8];
 	int ret;
 
 	if (!v)
@@ -223,7 +250,7 @@ static int cni_add(struct daemon *d, const struct pod *req, struct cnictl_made *
 		return ret;
 	}
 	log_info("cni: %s/%s added: %s in netns %s, vni %u, ip %s, pod %s%s%s", p.container_id,
-		 p.ifname, p.host_ifname, p.netns, p.vni, addr_fmt_ip(p.ip, a), p.k8s_namespace,
+		 p.ifname, p.host_ifname, p.netns, p.vni, fmt_ips(&p, a), p.k8s_namespace,
 		 p.k8s_namespace[0] ? "/" : "", p.k8s_name);
 	return 0;
 }
@@ -259,9 +286,10 @@ static int cni_check(struct daemon *d, const struct pod *req, char err[CFG_ERR_L
 	if (!p)
 		return snprintf(err, CFG_ERR_LEN, "vtepd has no attachment %s/%s",
 				req->container_id, req->ifname), -ENOENT;
-	if (strcmp(p->netns, req->netns) || p->vni != req->vni || p->ip != req->ip)
+	if (strcmp(p->netns, req->netns) || p->vni != req->vni || p->ip != req->ip ||
+	    memcmp(p->ip6, req->ip6, 16))
 		return snprintf(err, CFG_ERR_LEN, "the attachment differs from the runtime's "
-				"result (netns, vni or ip)"), -EINVAL;
+				"result (netns, vni, ip or ip6)"), -EINVAL;
 	v = config_find_vni(d->cfg, p->vni);
 	pt = ports_find(d->ports, p->host_ifname);
 	if (!v || !pt || !pt->attached)
@@ -270,6 +298,9 @@ static int cni_check(struct daemon *d, const struct pod *req, char err[CFG_ERR_L
 	s = (struct podnet_spec){ .netns = p->netns, .ifname = p->ifname,
 				  .host_ifname = p->host_ifname, .ip = p->ip,
 				  .gateway = v->gateway_ip, .mtu = p->mtu };
+	memcpy(s.ip6, p->ip6, 16);
+	if (!addr6_is_zero(p->ip6))
+		config_vni_gateway_ll(v, s.gateway6);
 	return podnet_check(&s, p->mac, err);
 }
 

@@ -28,6 +28,7 @@ struct netlink;
 struct netlink_link;
 struct hostroute;
 struct hostaddr;
+struct hostaddr6;
 struct underlay;
 struct ports;
 struct events;
@@ -58,6 +59,7 @@ struct daemon {
 	struct netlink   *nl;
 	struct hostroute *hr;
 	struct hostaddr  *ha;   /* vtep_hostaddrs, kept from address events */
+	struct hostaddr6 *ha6;  /* vtep_hostaddrs6, the same for IPv6 */
 	struct underlay  *ul;   /* empties vtep_underlay on underlay changes */
 	struct ports     *ports;
 	struct events    *ev;

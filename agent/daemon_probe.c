@@ -13,6 +13,7 @@
 
 #include "loader.h"
 #include "log.h"
+#include "mapsync.h"
 #include "netlink.h"
 
 static void probe_all(const struct daemon *d, struct probe_set *k)
@@ -151,6 +152,18 @@ int daemon_status(struct daemon *d, struct uplink_status *out)
 	}
 	out->n_uplinks = i;
 	pthread_mutex_unlock(&d->lock);
+	if (d->ms) {
+		struct mapsync_map_pending mp[MAPSYNC_PENDING_MAPS];
+
+		/* Relaxed atomics in mapsync: any thread may ask. */
+		mapsync_pending_get(d->ms, mp);
+		for (i = 0; i < MAPSYNC_PENDING_MAPS && i < STATUS_MAPS; i++) {
+			snprintf(out->maps[i].map, sizeof(out->maps[i].map), "%s", mp[i].map);
+			out->maps[i].capacity = mp[i].capacity;
+			out->maps[i].pending = mp[i].pending;
+		}
+		out->n_maps = i;
+	}
 	return 0;
 }
 

@@ -79,7 +79,8 @@ static int apply_vnis(struct daemon *d, const struct vtep_config *old,
 static bool port_same(const struct cfg_port *a, const struct cfg_port *b)
 {
 	return a->vni == b->vni && a->ip == b->ip && a->mac_auto == b->mac_auto &&
-	       (a->mac_auto || !memcmp(a->mac, b->mac, 6));
+	       (a->mac_auto || !memcmp(a->mac, b->mac, 6)) && !memcmp(a->ip6, b->ip6, 16) &&
+	       !memcmp(a->ip6_ll, b->ip6_ll, 16);
 }
 
 static int apply_ports(struct daemon *d, const struct cfg_port *ports, size_t n)
@@ -112,9 +113,27 @@ static int apply_ports(struct daemon *d, const struct cfg_port *ports, size_t n)
 	return ret;
 }
 
+/* A static route's key, either family (zero padded: a hashmap key). */
 struct rkey {
 	uint32_t vni, prefix, len;
+	uint8_t  v6;
+	uint8_t  prefix6[16];
+	uint8_t  pad[3];
 };
+
+static struct rkey rkey_of(uint32_t vni, uint32_t prefix, uint8_t len, bool v6,
+			   const uint8_t prefix6[16])
+{
+	struct rkey k;
+
+	memset(&k, 0, sizeof(k));
+	k.vni = vni;
+	k.prefix = prefix;
+	k.len = len;
+	k.v6 = v6;
+	memcpy(k.prefix6, prefix6, 16);
+	return k;
+}
 
 static bool route_same(const struct mapsync_route *a, const struct mapsync_route *b)
 {
@@ -132,7 +151,8 @@ static int apply_routes(struct daemon *d, const struct cfg_route *routes, size_t
 	if (ret)
 		return ret;
 	for (i = 0; i < n; i++) {
-		struct rkey k = { routes[i].vni, routes[i].prefix, routes[i].prefixlen };
+		struct rkey k = rkey_of(routes[i].vni, routes[i].prefix, routes[i].prefixlen,
+					routes[i].v6, routes[i].prefix6);
 
 		if (!hashmap_put(&want, &k, &i, NULL)) {
 			ret = -ENOMEM;
@@ -145,20 +165,19 @@ static int apply_routes(struct daemon *d, const struct cfg_route *routes, size_t
 		goto out;
 	}
 	while (mapsync_route_next(d->ms, &pos, &cur)) {
-		struct rkey k = { cur.vni, cur.prefix, cur.prefixlen };
+		struct rkey k = rkey_of(cur.vni, cur.prefix, cur.prefixlen, cur.v6, cur.prefix6);
 		size_t *idx = hashmap_get(&want, &k);
 
 		if (!idx)
 			gone[ng++] = cur;
 	}
 	for (i = 0; i < ng; i++)
-		mapsync_route_del(d->ms, gone[i].vni, gone[i].prefix, gone[i].prefixlen);
+		mapsync_route_remove(d->ms, &gone[i]);
 	for (i = 0; i < n && !ret; i++) {
 		struct mapsync_route r;
 
 		daemon_route_to_sync(&routes[i], &r);
-		if (mapsync_route_get(d->ms, r.vni, r.prefix, r.prefixlen, &cur) &&
-		    route_same(&cur, &r))
+		if (mapsync_route_find(d->ms, &r, &cur) && route_same(&cur, &r))
 			continue;
 		ret = mapsync_route_add(d->ms, &r);
 	}

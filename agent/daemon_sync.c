@@ -26,6 +26,14 @@ void daemon_vni_to_map(const struct vtep_config *cfg, const struct cfg_vni *cv,
 		     (cv->rd_auto ? VTEP_VNI_F_RD_AUTO : 0) |
 		     (cv->outside == CFG_OUTSIDE_HOST ? VTEP_VNI_F_OUTSIDE_HOST : 0);
 	memcpy(out->gateway_mac, cv->gateway_mac, 6);
+	/* IPv6: prefixlen6 0 keeps the datapath's IPv6 off in the VNI. */
+	if (cv->prefixlen6) {
+		memcpy(out->subnet6, cv->subnet6, 16);
+		out->prefixlen6 = cv->prefixlen6;
+		memcpy(out->gateway_ip6, cv->gateway_ip6, 16);
+		if (cv->slaac)
+			out->flags |= VTEP_VNI_F_SLAAC;
+	}
 	/* The RT is stored only when explicit ("zero when auto"); the RD as
 	 * advertised, auto resolved to router_id:vni when BGP is configured. */
 	if (!cv->rt_auto)
@@ -44,6 +52,8 @@ void daemon_route_to_sync(const struct cfg_route *r, struct mapsync_route *out)
 	out->prefixlen = r->prefixlen;
 	out->vtep = r->vtep;
 	memcpy(out->mac, r->mac, 6);
+	out->v6 = r->v6;
+	memcpy(out->prefix6, r->prefix6, 16);
 }
 
 void daemon_bgp_flush(struct daemon *d)

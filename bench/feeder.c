@@ -5,7 +5,8 @@
  *          [--router-id A] [--hold S] [-n N] [--start I] [--vni N] [--base A]
  *          [--mac-base M] [--nexthop A] [--rd RD] [--rt RT] [--wait-map BPFFS]
  *          [--moves K --nexthop2 A --move-ip A --move-mac M [--move-gap-ms G]
- *           [--move-map BPFFS] [--move-start-file F]] [--stay S] [--timeout S]
+ *           [--move-map BPFFS] [--move-start-file F]]
+ *          [--withdraw-file F [--withdraw-n K]] [--stay S] [--timeout S]
  *
  * Routes: for i in [START, START + N): MAC/IP Advertisement (RFC 7432 7.2)
  * with RD (default NEXTHOP:VNI), ESI 0, Ethernet tag 0, MAC mac-base + i,
@@ -36,11 +37,18 @@
  * --move-start-file F holds the first move until F exists (a script starts
  * its ping first).
  *
+ * --withdraw-file F: once F exists (a script measures the installed state
+ * first), withdraw the first K routes of the feed (--withdraw-n, default
+ * all) in as few UPDATEs as fit (MP_UNREACH_NLRI, RFC 4760 4): event
+ * "withdrawn_sent". With --wait-map, then wait until none of them is in
+ * vtep_routes (the last one withdrawn first, then every one): event
+ * "removed".
+ *
  * Then keeps the session up with KEEPALIVEs for --stay S seconds (default:
  * until SIGTERM/SIGINT), and ends it with a Cease NOTIFICATION.
  *
  * Prints one JSON object per line (events: established, sent, installed,
- * moves, done), times in CLOCK_REALTIME seconds so scripts can line them up
+ * moves, withdrawn_sent, removed, done), times in CLOCK_REALTIME seconds so scripts can line them up
  * with their own polls. Exit status 0, 1 when the session failed, 2 usage.
  */
 #include <errno.h>
@@ -85,6 +93,8 @@ struct feed_opts {
 	unsigned long move_poll_us;
 	const char *move_map;
 	const char *move_start;  /* moves begin once this file exists */
+	const char *wd_file;     /* withdrawals begin once this file exists */
+	unsigned long wd_n;      /* routes to withdraw (0: all) */
 	double   stay_s;         /* < 0: until a signal */
 	double   timeout_s;
 };
@@ -105,7 +115,8 @@ static void usage(FILE *f)
 "              [--mac-base M] [--nexthop A] [--rd RD] [--rt RT] [--wait-map BPFFS]\n"
 "              [--moves K --nexthop2 A --move-ip A --move-mac M [--move-gap-ms G]\n"
 "              [--move-poll-us P]\n"
-"               [--move-map BPFFS] [--move-start-file F]] [--stay S] [--timeout S]\n"
+"               [--move-map BPFFS] [--move-start-file F]]\n"
+"              [--withdraw-file F [--withdraw-n K]] [--stay S] [--timeout S]\n"
 "Sends N EVPN type-2 routes (MAC mac-base+i, IP base+i, i from START) over one\n"
 "BGP session, then End-of-RIB; optionally moves one workload K times between\n"
 "two next hops. RD: A.B.C.D:N or ASN:N (default NEXTHOP:VNI); RT: ASN:N or\n"
@@ -207,7 +218,7 @@ static int parse_args(int argc, char **argv, struct feed_opts *o)
 {
 	enum { O_CONNECT = 256, O_BIND, O_LISTEN, O_ASN, O_PEER_AS, O_RID, O_HOLD, O_START,
 	       O_VNI, O_BASE, O_MAC, O_NH, O_RD, O_RT, O_WAIT, O_MOVES, O_NH2, O_MIP, O_MMAC,
-	       O_GAP, O_MMAP, O_MSTART, O_STAY, O_TIMEOUT, O_POLL };
+	       O_GAP, O_MMAP, O_MSTART, O_STAY, O_TIMEOUT, O_POLL, O_WDFILE, O_WDN };
 	static const struct option lo[] = {
 		{ "connect", 1, 0, O_CONNECT }, { "bind", 1, 0, O_BIND },
 		{ "listen", 1, 0, O_LISTEN }, { "asn", 1, 0, O_ASN },
@@ -220,7 +231,8 @@ static int parse_args(int argc, char **argv, struct feed_opts *o)
 		{ "move-mac", 1, 0, O_MMAC }, { "move-gap-ms", 1, 0, O_GAP },
 		{ "move-map", 1, 0, O_MMAP }, { "move-start-file", 1, 0, O_MSTART },
 		{ "stay", 1, 0, O_STAY }, { "move-poll-us", 1, 0, O_POLL },
-		{ "timeout", 1, 0, O_TIMEOUT }, { "help", 0, 0, 'h' }, { 0 },
+		{ "timeout", 1, 0, O_TIMEOUT }, { "withdraw-file", 1, 0, O_WDFILE },
+		{ "withdraw-n", 1, 0, O_WDN }, { "help", 0, 0, 'h' }, { 0 },
 	};
 	bool have_addr = false;
 	unsigned long v;
@@ -269,6 +281,8 @@ static int parse_args(int argc, char **argv, struct feed_opts *o)
 		case O_POLL: err = parse_ul(optarg, 100000, &o->move_poll_us); break;
 		case O_MMAP: o->move_map = optarg; break;
 		case O_MSTART: o->move_start = optarg; break;
+		case O_WDFILE: o->wd_file = optarg; break;
+		case O_WDN: err = parse_ul(optarg, 1ul << 24, &o->wd_n); break;
 		case O_STAY: err = parse_ul(optarg, 1ul << 30, &v); o->stay_s = (double)v; break;
 		case O_TIMEOUT: err = parse_ul(optarg, 1ul << 20, &v); o->timeout_s = (double)v;
 			o->sess.timeout_s = (double)v; break;
@@ -514,6 +528,79 @@ timeout:
 	return -ETIMEDOUT;
 }
 
+/* ---- withdrawal ------------------------------------------------------------ */
+
+/* Once wd_file exists: the first wd_n routes withdrawn, in order. */
+static int send_withdrawals(const struct feed_opts *o, struct fsess *s, struct feed_out *out)
+{
+	static struct evpn_route rts[FEED_ROUTES];
+	unsigned long n = o->wd_n && o->wd_n < o->n ? o->wd_n : o->n, done = 0, u0;
+	double t0, t1, end = fsess_now() + o->timeout_s;
+	int ret = 0;
+
+	while (!ret && !feed_stop && access(o->wd_file, F_OK) && fsess_now() < end)
+		ret = fsess_service(s, 10);
+	if (ret || feed_stop || access(o->wd_file, F_OK))
+		return ret ? ret : -ETIMEDOUT;
+	u0 = out->updates;
+	t0 = fsess_wall();
+	while (done < n && !ret && !feed_stop) {
+		size_t k, m = n - done > FEED_ROUTES ? FEED_ROUTES : n - done;
+
+		for (k = 0; k < m; k++)
+			route_i(o, o->start + done + k, &rts[k]);
+		ret = out_routes(s, out, NULL, rts, m, true);
+		done += m;
+	}
+	ret = ret ?: out_flush(s, out);
+	t1 = fsess_wall();
+	if (ret)
+		return ret;
+	printf("{\"event\":\"withdrawn_sent\",\"routes\":%lu,\"updates\":%lu,\"t_first\":%.6f,"
+	       "\"t_last\":%.6f,\"seconds\":%.6f}\n", done, out->updates - u0, t0, t1, t1 - t0);
+	fflush(stdout);
+	return 0;
+}
+
+/* None of the withdrawn routes in the map: the last one first, then all. */
+static int wait_removed(const struct feed_opts *o, struct fsess *s)
+{
+	unsigned long n = o->wd_n && o->wd_n < o->n ? o->wd_n : o->n, i, left = 0;
+	double deadline = fsess_now() + o->timeout_s, t_last = 0, t_all;
+	struct vtep_route v;
+	int fd = open_routes(o->wait_map);
+
+	if (fd < 0)
+		return fd;
+	for (i = n; i-- > 0 && !feed_stop; ) {
+		uint32_t ip = htonl(o->base + (uint32_t)(o->start + i));
+		bool first = true;
+
+		while (has_route(fd, o->vni, ip, &v)) {
+			if (first && i != n - 1)
+				left++;
+			first = false;
+			if (fsess_now() > deadline || fsess_service(s, 0))
+				goto timeout;
+			usleep(100);
+		}
+		if (i == n - 1)
+			t_last = fsess_wall();
+	}
+	t_all = fsess_wall();
+	close(fd);
+	printf("{\"event\":\"removed\",\"routes\":%lu,\"t_last_key\":%.6f,\"t_all\":%.6f,"
+	       "\"left_after_last\":%lu}\n", n, t_last, t_all, left);
+	fflush(stdout);
+	return 0;
+timeout:
+	close(fd);
+	printf("{\"event\":\"removed\",\"routes\":%lu,\"timeout\":true,\"left_from\":%lu}\n",
+	       n, i);
+	fflush(stdout);
+	return -ETIMEDOUT;
+}
+
 /* ---- mobility -------------------------------------------------------------- */
 
 static int cmp_double(const void *a, const void *b)
@@ -664,6 +751,11 @@ int main(int argc, char **argv)
 		ret = wait_installed(&o, &s);
 	if (!ret && o.moves)
 		ret = do_moves(&o, &s, &out);
+	if (!ret && o.wd_file) {
+		ret = send_withdrawals(&o, &s, &out);
+		if (!ret && o.wait_map)
+			ret = wait_removed(&o, &s);
+	}
 	until = o.stay_s < 0 ? 1e300 : fsess_now() + o.stay_s;
 	while (!ret && !feed_stop && fsess_now() < until)
 		ret = fsess_service(&s, 1000);

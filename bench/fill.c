@@ -1,7 +1,8 @@
 /* fill.c - load a large remote route table into a running vtepd's maps.
  *
  *   fill -b BPFFS [-n COUNT] [--start I] [--vni N] [--base A] [--vtep A]
- *        [--vteps K] [--mac-base M] [--batch N] [-j] add|del|count
+ *        [--vteps K] [--mac-base M] [--batch N] [--ipv6 [--base6 A]] [-j]
+ *        add|del|count
  *
  * add: COUNT remote host routes, as BGP would install them: for i in
  * [START, START + COUNT), route (vni, base + i) -> (vtep + i % K, mac-base + i),
@@ -9,7 +10,10 @@
  * (include/vtep_maps.h: a MAC+IP route is that one entry; the ARP proxy
  * answers from its MAC, and vtep_fdb holds only MACs without an IP).
  * del: removes exactly those keys (bpf_map_delete_batch). count: entries in
- * each of the three maps. vtep_remotes is not touched: the remote VTEPs named
+ * each of the three maps. --ipv6: the same routes as /128s in vtep_routes6,
+ * address base6 + i (in its low 32 bits, default 2001:db8:16::), MAC
+ * mac-base + i as for IPv4 (one workload with both addresses).
+ * vtep_remotes is not touched: the remote VTEPs named
  * here should be ones vtepd already knows (a configured route), and the
  * uplink only consults that map for VXLAN it receives.
  *
@@ -23,6 +27,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <netinet/in.h>
 #include <bpf/bpf.h>
 
 #include "addr.h"
@@ -42,22 +47,26 @@ struct fill_opts {
 	uint8_t mac_base[6];
 	unsigned int batch;
 	int json;
+	int ip6;            /* vtep_routes6 instead of vtep_routes */
+	uint8_t base6[16];  /* network order */
 };
 
 struct fill_maps {
-	int routes, fdb;
+	int routes, fdb, routes6;
 };
 
 static void usage(FILE *f)
 {
 	fprintf(f,
 "usage: fill -b BPFFS [-n COUNT] [--start I] [--vni N] [--base A] [--vtep A]\n"
-"            [--vteps K] [--mac-base M] [--batch N] [-j] add|del|count\n"
+"            [--vteps K] [--mac-base M] [--batch N] [--ipv6 [--base6 A]] [-j]\n"
+"            add|del|count\n"
 "Writes (add) or removes (del) remote host routes number START..START+COUNT-1\n"
 "(address base + i, MAC mac-base + i, VTEP vtep + i %% K) with their ARP and\n"
 "MAC-to-underlay entries in the maps pinned under BPFFS, or counts the\n"
 "entries (count). Defaults: -n 1000 --start 0 --vni 100 --base 10.16.0.0\n"
-"--vtep 192.0.2.2 --vteps 1 --mac-base 02:b0:00:00:00:00.\n");
+"--vtep 192.0.2.2 --vteps 1 --mac-base 02:b0:00:00:00:00. --ipv6: the routes\n"
+"are IPv6 /128s in vtep_routes6, base6 + i (default --base6 2001:db8:16::).\n");
 }
 
 static double now_s(void)
@@ -83,12 +92,13 @@ static int parse_ul(const char *s, unsigned long max, unsigned long *out)
 
 static int parse_args(int argc, char **argv, struct fill_opts *o)
 {
-	enum { O_VNI = 256, O_BASE, O_VTEP, O_VTEPS, O_MAC, O_BATCH, O_START };
+	enum { O_VNI = 256, O_BASE, O_VTEP, O_VTEPS, O_MAC, O_BATCH, O_START, O_IP6, O_BASE6 };
 	static const struct option lo[] = {
 		{ "start", 1, 0, O_START },
 		{ "vni", 1, 0, O_VNI }, { "base", 1, 0, O_BASE },
 		{ "vtep", 1, 0, O_VTEP }, { "vteps", 1, 0, O_VTEPS },
 		{ "mac-base", 1, 0, O_MAC }, { "batch", 1, 0, O_BATCH },
+		{ "ipv6", 0, 0, O_IP6 }, { "base6", 1, 0, O_BASE6 },
 		{ "help", 0, 0, 'h' }, { 0 },
 	};
 	uint32_t ip;
@@ -103,6 +113,7 @@ static int parse_args(int argc, char **argv, struct fill_opts *o)
 	o->vteps = 1;
 	o->batch = FILL_BATCH;
 	memcpy(o->mac_base, (uint8_t[6]){ 0x02, 0xb0, 0, 0, 0, 0 }, 6);
+	inet_pton(AF_INET6, "2001:db8:16::", o->base6);
 	while ((c = getopt_long(argc, argv, "b:n:jh", lo, NULL)) != -1) {
 		switch (c) {
 		case 'b': o->bpffs = optarg; break;
@@ -115,6 +126,8 @@ static int parse_args(int argc, char **argv, struct fill_opts *o)
 		case O_VTEPS: err = parse_ul(optarg, 65536, &v); o->vteps = (unsigned int)v; break;
 		case O_MAC: err = addr_parse_mac(optarg, o->mac_base); break;
 		case O_BATCH: err = parse_ul(optarg, 1ul << 20, &v); o->batch = (unsigned int)v; break;
+		case O_IP6: o->ip6 = 1; break;
+		case O_BASE6: err = inet_pton(AF_INET6, optarg, o->base6) == 1 ? 0 : -EINVAL; break;
 		case 'h': usage(stdout); return 1;
 		default: usage(stderr); return -EINVAL;
 		}
@@ -132,7 +145,7 @@ static int parse_args(int argc, char **argv, struct fill_opts *o)
 		usage(stderr);
 		return -EINVAL;
 	}
-	if ((uint64_t)o->base + o->start + o->count > 0xffffffffull) {
+	if (!o->ip6 && (uint64_t)o->base + o->start + o->count > 0xffffffffull) {
 		fprintf(stderr, "fill: %lu addresses from the base do not fit IPv4\n",
 			o->start + o->count);
 		return -EINVAL;
@@ -193,8 +206,26 @@ static void entry(const struct fill_opts *o, unsigned long i, struct vtep_route_
 	rt->source = VTEP_SRC_BGP;
 }
 
+/* Route i's IPv6 key: base6 with i added to its low 32 bits (the count
+ * is at most 2^24, so wrapping there is the caller's choice of base). */
+static void entry6(const struct fill_opts *o, unsigned long i, struct vtep_route6_key *k,
+		   struct vtep_route *rt)
+{
+	struct vtep_route_key rk4;
+	uint32_t low;
+
+	entry(o, i, &rk4, rt);
+	memset(k, 0, sizeof(*k));
+	k->vni = o->vni;
+	memcpy(k->ip, o->base6, 16);
+	memcpy(&low, k->ip + 12, 4);
+	low = htonl(ntohl(low) + (uint32_t)i);
+	memcpy(k->ip + 12, &low, 4);
+}
+
 struct fill_buf {
 	struct vtep_route_key *rk;
+	struct vtep_route6_key *rk6;
 	struct vtep_route *rt;
 };
 
@@ -234,21 +265,31 @@ static int do_add_del(const struct fill_opts *o, const struct fill_maps *m, int 
 	int err = -ENOMEM;
 
 	b.rk = calloc(o->batch, sizeof(*b.rk));
+	b.rk6 = calloc(o->batch, sizeof(*b.rk6));
 	b.rt = calloc(o->batch, sizeof(*b.rt));
-	if (!b.rk || !b.rt)
+	if (!b.rk || !b.rk6 || !b.rt)
 		goto out;
 	err = 0;
 	for (done = 0; done < o->count && !err; ) {
 		__u32 n = o->count - done > o->batch ? o->batch : (__u32)(o->count - done);
 
-		for (i = 0; i < n; i++)
-			entry(o, o->start + done + i, &b.rk[i], &b.rt[i]);
-		err = batch_op(m->routes, del, b.rk, sizeof(*b.rk), del ? NULL : b.rt, n,
-			       VTEP_MAP_ROUTES);
+		for (i = 0; i < n; i++) {
+			if (o->ip6)
+				entry6(o, o->start + done + i, &b.rk6[i], &b.rt[i]);
+			else
+				entry(o, o->start + done + i, &b.rk[i], &b.rt[i]);
+		}
+		if (o->ip6)
+			err = batch_op(m->routes6, del, b.rk6, sizeof(*b.rk6), del ? NULL : b.rt,
+				       n, VTEP_MAP_ROUTES6);
+		else
+			err = batch_op(m->routes, del, b.rk, sizeof(*b.rk), del ? NULL : b.rt,
+				       n, VTEP_MAP_ROUTES);
 		done += n;
 	}
 out:
 	free(b.rk);
+	free(b.rk6);
 	free(b.rt);
 	return err;
 }
@@ -272,7 +313,7 @@ static long count_keys(int fd, size_t ksz)
 
 int main(int argc, char **argv)
 {
-	struct fill_maps m = { -1, -1 };
+	struct fill_maps m = { -1, -1, -1 };
 	struct fill_opts o;
 	double t0, t1;
 	int err;
@@ -288,21 +329,27 @@ int main(int argc, char **argv)
 			       sizeof(struct vtep_fdb));
 	if (err < 0)
 		goto out;
+	err = m.routes6 = open_map(o.bpffs, VTEP_MAP_ROUTES6, sizeof(struct vtep_route6_key),
+				   sizeof(struct vtep_route));
+	if (err < 0)
+		goto out;
 
 	t0 = now_s();
 	if (!strcmp(o.op, "count")) {
 		long r = count_keys(m.routes, sizeof(struct vtep_route_key));
 		long f = count_keys(m.fdb, sizeof(struct vtep_fdb_key));
+		long r6 = count_keys(m.routes6, sizeof(struct vtep_route6_key));
 
-		err = r < 0 ? (int)r : f < 0 ? (int)f : 0;
+		err = r < 0 ? (int)r : f < 0 ? (int)f : r6 < 0 ? (int)r6 : 0;
 		if (err) {
 			fprintf(stderr, "fill: count: %s\n", strerror(-err));
 			goto out;
 		}
 		if (o.json)
-			printf("{\"op\":\"count\",\"routes\":%ld,\"fdb\":%ld}\n", r, f);
+			printf("{\"op\":\"count\",\"routes\":%ld,\"fdb\":%ld,\"routes6\":%ld}\n",
+			       r, f, r6);
 		else
-			printf("fill: %ld routes, %ld fdb entries\n", r, f);
+			printf("fill: %ld routes, %ld fdb entries, %ld IPv6 routes\n", r, f, r6);
 		goto out;
 	}
 	err = do_add_del(&o, &m, !strcmp(o.op, "del"));
@@ -320,5 +367,7 @@ out:
 		close(m.routes);
 	if (m.fdb >= 0)
 		close(m.fdb);
+	if (m.routes6 >= 0)
+		close(m.routes6);
 	return err < 0 ? 1 : 0;
 }

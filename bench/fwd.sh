@@ -3,7 +3,7 @@
 # against the kernel's bridge + VXLAN and against a plain routed veth.
 #
 #   bench/fwd.sh [--quick] [--seconds S] [--runs K] [--routes N] OUT.jsonl
-#   (FWD_SYSTEMS="routed bridge_vxlan vtepd vtepd_tc vtepd_xdp vtepd_routes"
+#   (FWD_SYSTEMS="routed bridge_vxlan vtepd vtepd6 vtepd_tc vtepd_xdp vtepd_routes"
 #    picks systems; FWD_UPLINK=auto|xdp|tc is vtep.uplink_attach of vtepd and
 #    vtepd_routes, default auto: vtepd's own default)
 #
@@ -16,6 +16,10 @@
 #                 static fdb entries, no learning) on each host
 #   vtepd         vtepd on each host, a static route for the other workload,
 #                 uplink_attach FWD_UPLINK (auto: vtepd picks the mode)
+#   vtepd6        vtepd as above, the frames IPv6/UDP (62 bytes, the
+#                 smallest IPv6 UDP frame) between the workloads' IPv6
+#                 addresses (static /128 routes): IPv4 and IPv6 encapsulation
+#                 and decapsulation in the same rounds
 #   vtepd_routes  the same with --routes N extra remote routes loaded on h1
 #   vtepd_tc      vtepd with uplink_attach "tc", whatever FWD_UPLINK says
 #   vtepd_xdp     vtepd with uplink_attach "xdp", whatever FWD_UPLINK says
@@ -146,11 +150,13 @@ run_system() {
 	bridge_vxlan) topo_bridge ;;
 	vtepd*) topo_vtepd "$n" "$attach" ;;
 	esac || bn_die "setup $sys"
-	local relay=()
+	local relay=() ip6=()
 	[ "$FWD_GEN" = xsk ] && relay=(--relay gx0:gx1)
+	# vtepd6: the same frames with an IPv6 header (gen builds the checksum).
+	[[ $sys == vtepd6* ]] && ip6=(--sip6 "$W1_IP6" --dip6 "$W2_IP6")
 	local G=(ip netns exec "$TW1" "$BN_GEN" -i eth0 -C "$FWD_GEN_CPU" -j --mode "$FWD_GEN"
 		 "${relay[@]}" --smac "$W1_MAC" --dmac "$DMAC"
-		 --sip "$W1_IP" --dip "$W2_IP")
+		 --sip "$W1_IP" --dip "$W2_IP" "${ip6[@]}")
 	# Warm up (caches, neighbour entries).
 	"${G[@]}" -n 10000 >/dev/null || bn_die "gen"
 	[[ $sys == vtepd* ]] && c0=$(jq -nc --argjson a "$(bn_counters "$BN_RUN/h1")" \
@@ -208,7 +214,7 @@ bn_log "fwd: generator $FWD_GEN on CPU $FWD_GEN_CPU, path on CPU 0"
 # Even rounds run the systems in reverse order (A B, B A, ...): on a shared
 # machine whose load drifts during the runs, a fixed order would hand the
 # later systems of every round the same bias.
-read -r -a WANT <<<"${FWD_SYSTEMS:-routed bridge_vxlan vtepd vtepd_tc vtepd_xdp vtepd_routes}"
+read -r -a WANT <<<"${FWD_SYSTEMS:-routed bridge_vxlan vtepd vtepd6 vtepd_tc vtepd_xdp vtepd_routes}"
 # A system configured "xdp" where this kernel cannot run the XDP uplink
 # (vtepd would refuse to start): one record saying why, instead of its runs.
 SYSTEMS=()

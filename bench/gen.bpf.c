@@ -21,7 +21,10 @@
  * ARP target or an inner IPv4 destination) to walk through `spread_n`
  * consecutive addresses, so a 1M-entry route table is looked up at 1M
  * different keys instead of one hot key, and recomputes that IPv4 header's
- * checksum.
+ * checksum; for IPv6 the field is the destination's low 32 bits, and the
+ * UDP/ICMPv6 checksum over it is patched (RFC 1624 eqn. 3). With `zipf_on`, the address is spread_base + zipf_off[k] for
+ * the k-th frame instead (gen.c fills the table with Zipf-distributed
+ * offsets): a few hot destinations and a long tail, as real traffic.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -37,8 +40,34 @@ const volatile __u32 spread_n = 0;      /* 0: send the frame unchanged */
 const volatile __u32 spread_base = 0;   /* first address, host order */
 const volatile __u32 spread_off = 0;    /* offset of the address field */
 const volatile __u32 ipcsum_off = 0;    /* IPv4 header to re-checksum, 0: none */
+#define GEN_ZIPF_N 65536                /* offsets in zipf_off, a power of two */
+const volatile __u32 zipf_on = 0;
+const volatile __u32 zipf_off[GEN_ZIPF_N] = { 0 };
+const volatile __u32 l4csum_off = 0;    /* IPv6 L4 checksum to patch, 0: none */
 
 __u32 next_i = 0; /* one CPU runs the test, so a plain increment suffices */
+
+/* HC' = ~(~HC + ~m + m') for the 32-bit field m -> m' (host order);
+ * one's-complement sums are byte-order independent, so host order is fine.
+ * A result of 0 is sent as 0xffff (UDP's "no checksum" is 0). */
+static __always_inline int patch_l4(void *data, void *end, __u32 m, __u32 m2)
+{
+	__u32 off = l4csum_off, sum;
+	__u16 *c;
+
+	if (off > GEN_MAX_OFF - 2)
+		return -1;
+	c = data + off;
+	if ((void *)(c + 1) > end)
+		return -1;
+	sum = (__u16)~bpf_ntohs(*c);
+	sum += (__u16)~(m >> 16) + (__u16)~(m & 0xffff) + (m2 >> 16) + (m2 & 0xffff);
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (__u16)~sum;
+	*c = bpf_htons(sum ? sum : 0xffff);
+	return 0;
+}
 
 static __always_inline int rewrite(struct xdp_md *ctx)
 {
@@ -52,9 +81,15 @@ static __always_inline int rewrite(struct xdp_md *ctx)
 	field = data + off;
 	if ((void *)(field + 1) > end)
 		return -1;
-	if (++next_i >= spread_n)
+	if (zipf_on) {
+		next_i = (i + 1) & (GEN_ZIPF_N - 1);
+		i = zipf_off[i & (GEN_ZIPF_N - 1)];
+	} else if (++next_i >= spread_n) {
 		next_i = 0;
+	}
 	*field = bpf_htonl(spread_base + i);
+	if (l4csum_off && patch_l4(data, end, spread_base, spread_base + i))
+		return -1;
 
 	if (ipcsum_off) {
 		__u32 ioff = ipcsum_off, sum = 0;

@@ -29,6 +29,7 @@
  */
 #include <errno.h>
 #include <getopt.h>
+#include <math.h>
 #include <net/if.h>
 #include <sched.h>
 #include <signal.h>
@@ -38,6 +39,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <netinet/in.h>
 #include <linux/if_link.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -58,6 +60,7 @@ struct gen_opts {
 	int cpu;
 	unsigned int batch;
 	unsigned int spread;
+	double zipf;       /* > 0: --spread destinations drawn Zipf(zipf), not in turn */
 	int json;
 	int stats;
 	int probe;
@@ -71,12 +74,19 @@ static void usage(FILE *f)
 	fprintf(f,
 "usage: gen -i IFNAME [-n COUNT | -d SECONDS] [-C CPU] [-B BATCH] [-j]\n"
 "           [--smac M] [--dmac M] [--sip A] [--dip A] [--sport P] [--dport P]\n"
+"           [--sip6 A --dip6 A] [--icmp] [--ns]\n"
 "           [--size BYTES] [--arp] [--vlan ID] [--ethertype 0xNNNN] [--truncate BYTES]\n"
 "           [--vxlan VNI --osmac M --odmac M --osip A --odip A [--osport P]]\n"
-"           [--spread N] [--stats] [--mode auto|live|xsk] [--probe] [--relay A:B]\n"
+"           [--spread N [--zipf S]] [--stats] [--mode auto|live|xsk] [--probe]\n"
+"           [--relay A:B]\n"
 "Transmits one crafted frame out of IFNAME (this network namespace) at line rate\n"
 "through XDP live-frame test runs; --spread walks the (inner) IPv4 destination or\n"
-"ARP target over N consecutive addresses from --dip. --stats holds the kernel's\n"
+"ARP target over N consecutive addresses from --dip (IPv6: the low 32 bits of\n"
+"--dip6, the UDP/ICMPv6 checksum patched), each in turn, or with --zipf S\n"
+"draws them Zipf-distributed (rank k sent in proportion to 1/k^S: a few hot\n"
+"destinations, a long tail; 65536 draws repeated). --sip6/--dip6 make the\n"
+"(inner) packet IPv6; --icmp sends echo requests instead of UDP; --ns (IPv6) a\n"
+"Neighbor Solicitation for --dip6 to its solicited-node address. --stats holds the kernel's\n"
 "BPF run-time statistics on while sending (BPF_ENABLE_STATS), whatever anyone\n"
 "does to kernel.bpf_stats_enabled meanwhile. --mode xsk sends through an AF_XDP\n"
 "socket (copy mode) where live frames are refused; auto tries live first.\n"
@@ -115,7 +125,7 @@ static int parse_u(const char *s, unsigned long long max, unsigned long long *ou
 enum {
 	O_SMAC = 256, O_DMAC, O_SIP, O_DIP, O_SPORT, O_DPORT, O_SIZE, O_ARP, O_VLAN,
 	O_ETYPE, O_TRUNC, O_VXLAN, O_OSMAC, O_ODMAC, O_OSIP, O_ODIP, O_OSPORT, O_SPREAD,
-	O_STATS, O_MODE, O_PROBE, O_RELAY,
+	O_STATS, O_MODE, O_PROBE, O_RELAY, O_ZIPF, O_SIP6, O_DIP6, O_ICMP, O_NS,
 };
 
 static const struct option long_opts[] = {
@@ -129,10 +139,19 @@ static const struct option long_opts[] = {
 	{ "osip", 1, 0, O_OSIP }, { "odip", 1, 0, O_ODIP },
 	{ "osport", 1, 0, O_OSPORT }, { "spread", 1, 0, O_SPREAD },
 	{ "stats", 0, 0, O_STATS }, { "mode", 1, 0, O_MODE },
-	{ "probe", 0, 0, O_PROBE }, { "relay", 1, 0, O_RELAY },
+	{ "probe", 0, 0, O_PROBE }, { "relay", 1, 0, O_RELAY }, { "zipf", 1, 0, O_ZIPF },
+	{ "sip6", 1, 0, O_SIP6 }, { "dip6", 1, 0, O_DIP6 },
+	{ "icmp", 0, 0, O_ICMP }, { "ns", 0, 0, O_NS },
 	{ "help", 0, 0, 'h' },
 	{ 0 },
 };
+
+/* An IPv6 address into a (16 bytes, network order); sets the frame IPv6. */
+static int parse_ip6(const char *str, uint8_t *a, struct frame_spec *s)
+{
+	s->ip6 = 1;
+	return inet_pton(AF_INET6, str, a) == 1 ? 0 : -EINVAL;
+}
 
 /* Returns 0, 1 for --help, or -EINVAL with a message printed. */
 static int parse_args(int argc, char **argv, struct gen_opts *o)
@@ -187,6 +206,18 @@ static int parse_args(int argc, char **argv, struct gen_opts *o)
 			break;
 		case O_PROBE: o->probe = 1; break;
 		case O_RELAY: o->relay = optarg; break;
+		case O_ZIPF: {
+			char *end;
+
+			o->zipf = strtod(optarg, &end);
+			if (*end || o->zipf <= 0 || o->zipf > 4)
+				err = -EINVAL;
+			break;
+		}
+		case O_SIP6: err = parse_ip6(optarg, s->sip6, s); break;
+		case O_DIP6: err = parse_ip6(optarg, s->dip6, s); break;
+		case O_ICMP: s->l4 = FRAME_ECHO; break;
+		case O_NS: s->l4 = FRAME_NS; break;
 		case 'h': usage(stdout); return 1;
 		default: usage(stderr); return -EINVAL;
 		}
@@ -200,7 +231,58 @@ static int parse_args(int argc, char **argv, struct gen_opts *o)
 		usage(stderr);
 		return -EINVAL;
 	}
+	if (o->zipf > 0 && o->spread < 2) {
+		fprintf(stderr, "gen: --zipf needs --spread N (N >= 2)\n");
+		return -EINVAL;
+	}
+	/* An NS's destination follows its target: one field cannot walk both. */
+	if ((s->l4 == FRAME_NS && (!s->ip6 || o->spread)) || (s->arp && s->ip6)) {
+		fprintf(stderr, "gen: --ns needs --dip6 and no --spread; --arp is IPv4\n");
+		return -EINVAL;
+	}
 	return 0;
+}
+
+/* GEN_ZIPF_N offsets in [0, n), rank k (0-based) drawn with probability
+ * proportional to 1 / (k + 1)^s: the inverse of the cumulative
+ * distribution, bisected, for uniform draws of a fixed seed (runs compare). */
+#define GEN_ZIPF_N 65536
+static uint32_t *zipf_table(unsigned int n, double s)
+{
+	double *cdf = malloc((size_t)n * sizeof(*cdf)), sum = 0;
+	uint32_t *t = malloc(GEN_ZIPF_N * sizeof(*t));
+	uint64_t x = 0x243f6a8885a308d3ull;
+	unsigned int i;
+
+	if (!cdf || !t) {
+		free(cdf);
+		free(t);
+		return NULL;
+	}
+	for (i = 0; i < n; i++) {
+		sum += pow((double)i + 1, -s);
+		cdf[i] = sum;
+	}
+	for (i = 0; i < GEN_ZIPF_N; i++) {
+		double u;
+		unsigned int lo = 0, hi = n - 1;
+
+		x ^= x >> 12;
+		x ^= x << 25;
+		x ^= x >> 27;
+		u = (double)((x * 0x2545f4914f6cdd1dull) >> 11) / 9007199254740992.0 * sum;
+		while (lo < hi) {
+			unsigned int mid = lo + (hi - lo) / 2;
+
+			if (cdf[mid] < u)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		t[i] = lo;
+	}
+	free(cdf);
+	return t;
 }
 
 /* One test run of n frames; returns 0 or -errno. */
@@ -266,10 +348,26 @@ static struct gen_bpf *gen_load(unsigned int ifindex, const struct gen_opts *o,
 	skel->rodata->tmpl_len = (__u32)len;
 	memcpy((void *)skel->rodata->tmpl, f->buf, f->len);
 	if (o->spread) {
+		uint32_t base;
+
+		/* The template's own address: --dip, or --dip6's low 32 bits. */
+		memcpy(&base, f->buf + f->addr_off, 4);
 		skel->rodata->spread_n = o->spread;
-		skel->rodata->spread_base = ntohl(o->spec.dip);
+		skel->rodata->spread_base = ntohl(base);
 		skel->rodata->spread_off = (__u32)f->addr_off;
 		skel->rodata->ipcsum_off = (__u32)f->ipcsum_off;
+		skel->rodata->l4csum_off = (__u32)f->l4csum_off;
+	}
+	if (o->spread && o->zipf > 0) {
+		uint32_t *t = zipf_table(o->spread, o->zipf);
+
+		if (!t) {
+			fprintf(stderr, "gen: out of memory for the Zipf table\n");
+			goto fail;
+		}
+		skel->rodata->zipf_on = 1;
+		memcpy((void *)skel->rodata->zipf_off, t, sizeof(skel->rodata->zipf_off));
+		free(t);
 	}
 	err = gen_bpf__load(skel);
 	if (!err)
@@ -357,6 +455,7 @@ int main(int argc, char **argv)
 {
 	struct gen_bpf *skel = NULL;
 	struct xsk_tx *xsk = NULL;
+	uint32_t *zipf = NULL;
 	struct gen_opts o;
 	struct frame f;
 	unsigned int ifindex = 0, xsk_ifindex, relay_ifindex = 0;
@@ -395,8 +494,14 @@ int main(int argc, char **argv)
 	    !(xsk_ifindex = relay_setup(skel, o.relay, &relay_ifindex)))
 		goto out;
 	/* Through the relay the program writes every frame (spread too). */
+	if (o.mode == GEN_XSK && !o.relay && o.zipf > 0 &&
+	    !(zipf = zipf_table(o.spread, o.zipf))) {
+		fprintf(stderr, "gen: out of memory for the Zipf table\n");
+		goto out;
+	}
 	if (o.mode == GEN_XSK &&
-	    !(xsk = xsk_tx_open(xsk_ifindex, &f, o.relay ? 0 : o.spread))) {
+	    !(xsk = xsk_tx_open(xsk_ifindex, &f, o.relay ? 0 : o.spread, zipf,
+				zipf ? GEN_ZIPF_N : 0))) {
 		fprintf(stderr, "gen: AF_XDP socket on %s: %s\n", o.ifname, strerror(errno));
 		goto out;
 	}
@@ -422,6 +527,7 @@ out:
 	if (stats_fd >= 0)
 		close(stats_fd);
 	xsk_tx_close(xsk);
+	free(zipf);
 	if (relay_ifindex)
 		bpf_xdp_detach((int)relay_ifindex, XDP_FLAGS_DRV_MODE, NULL);
 	gen_bpf__destroy(skel);

@@ -1,10 +1,11 @@
 #!/bin/bash
 # ingest.sh - route ingestion: N EVPN type-2 routes over one BGP session on
-# loopback into vtepd, gobgpd and FRR's bgpd, from one feeder (bench/feeder).
+# loopback into vtepd, gobgpd and FRR, from one feeder (bench/feeder), then
+# the withdrawal of all of them.
 #
 #   bench/ingest.sh [--quick] [--routes "100000 1000000"] [--runs K]
 #                   [--timeout S] [--gobgp-timeout S] OUT.jsonl
-#   (INGEST_SYSTEMS="vtepd gobgp frr" picks systems)
+#   (INGEST_SYSTEMS="vtepd gobgp frr frr_fwd" picks systems)
 #
 # Each receiver runs alone in a fresh namespace (bn2-ing, BN_PFX) with both
 # session addresses on lo (bench/peers.sh); the feeder connects, sends N
@@ -12,9 +13,22 @@
 # session up. The clock starts at the feeder's first UPDATE write and stops
 # when the receiver holds every route:
 #   vtepd   every route is in the vtep_routes map (the feeder polls the map
-#           itself: the last route's key, then all keys)
+#           itself: the last route's key, then all keys): forwarding-ready
 #   gobgp   `gobgp -j neighbor` counts N accepted routes (polled)
-#   frr     `show bgp l2vpn evpn summary json` counts N received (polled)
+#   frr     `show bgp l2vpn evpn summary json` counts N received (polled):
+#           FRR's RIB, nothing installed
+#   frr_fwd FRR as a VTEP (zebra + bgpd, advertise-all-vni, a kernel bridge
+#           br100 with VXLAN device vx100 for VNI 100; peers.sh
+#           peer_frr_vtep): every route's MAC is in vx100's FDB and its
+#           MAC+IP in br100's neighbour table (bench/kcount: the last
+#           route's two entries polled, then full counts): FRR's own
+#           forwarding-ready figure. The feeder sends FRR's auto route
+#           target (65000:100) there, so that VNI 100 imports the routes.
+# Then, for all but gobgp (which never holds them all), the feeder withdraws
+# every route (--withdraw-file) and the same clock runs from its first
+# withdrawal written until the receiver holds none of them (vtepd: the map,
+# the last route first; frr: bgpd's count; frr_fwd: the kernel's tables,
+# the last route first): "withdraw" in the record.
 # Polls run every 50 ms; a poll's own cost (a gobgp or vtysh call, tens of
 # ms) is the resolution of the GoBGP and FRR figures.
 # CPU: the receiver's user + system time (/proc/PID/stat, all its threads)
@@ -22,7 +36,8 @@
 # routes_per_cpu_s: on a shared machine the wall-clock rate moves with what
 # else runs, the CPU a receiver spent per route much less. (gobgpd/bgpd are
 # polled by CLI calls meanwhile, which costs them some CPU too.)
-# Memory per route: the receiver's RSS after minus before, divided by N;
+# Memory per route: the receiver's RSS after minus before, divided by N
+# (FRR: bgpd's; stack_bytes_per_route adds zebra's growth);
 # vtepd also pays its maps: the growth of the bytes_memlock of the maps
 # a route writes (vtep_routes, and vtep_fdb for MAC-only routes), over N, is added to its figure;
 # what the empty maps take at the configured capacity is recorded apart
@@ -97,19 +112,72 @@ poll_count() {
 	echo "$(now)- $c"
 }
 
-# measure SYS N RUN: one receiver, one feed; emits the record.
+# poll_until SECONDS CMD...: runs CMD every POLL_EVERY (50 ms) until it
+# succeeds; prints the time it did, or "T-" (the time of the deadline) when
+# it did not.
+poll_until() {
+	local end=$((SECONDS + $1)); shift
+	while [ $SECONDS -lt $end ]; do
+		if "$@" >/dev/null 2>&1; then now; return 0; fi
+		kill -0 "$FEEDER_PID" 2>/dev/null || break
+		sleep "${POLL_EVERY:-0.05}"
+	done
+	echo "$(now)-"
+}
+# (called through poll_until and kernel_wait)
+# shellcheck disable=SC2317
+frr_none() { [ "$(peer_frr_count "$1")" = 0 ]; }
+# kernel_all NS N / kernel_zero NS: vx100's FDB and br100's neighbours hold
+# N routes / none (full counts, kcount).
+# shellcheck disable=SC2317
+kernel_all() { local f g; read -r f g < <(peer_kernel_count "$1"); [ "$f" -ge "$2" ] && [ "$g" -ge "$2" ]; }
+# shellcheck disable=SC2317
+kernel_zero() { local f g; read -r f g < <(peer_kernel_count "$1"); [ "$f" = 0 ] && [ "$g" = 0 ]; }
+# The feeder's route i: MAC 02:b0:00:00:00:00 + i, IP 10.16.0.0 + i.
+route_mac() { printf '02:b0:%02x:%02x:%02x:%02x' $(($1 >> 24 & 255)) $(($1 >> 16 & 255)) $(($1 >> 8 & 255)) $(($1 & 255)); }
+route_ip() { local a=$((0x0a100000 + $1)); echo "$((a >> 24 & 255)).$((a >> 16 & 255)).$((a >> 8 & 255)).$((a & 255))"; }
+
+# kernel_wait SECONDS NS N ALL_FN LAST_FN: the FRR VTEP's install (or with
+# kernel_zero / peer_kernel_none, its removal): the last route's two
+# entries first (one RTM_GETNEIGH each, polled every 50 ms), then the full
+# counts (a dump of each table); when they are not complete yet, those are
+# polled every second (a dump of a million entries would otherwise keep
+# the tables' locks from zebra). Prints the time.
+kernel_wait() {
+	local secs=$1 ns=$2 n=$3 all=$4 last=$5 t
+	t=$(poll_until "$secs" "$last" "$ns" "$(route_mac $((n - 1)))" "$(route_ip $((n - 1)))")
+	[[ $t == *- ]] && { echo "$t"; return; }
+	if [ "$all" = kernel_zero ]; then
+		"$all" "$ns" && { echo "$t"; return; }
+		POLL_EVERY=1 poll_until "$secs" "$all" "$ns"
+	else
+		"$all" "$ns" "$n" && { echo "$t"; return; }
+		POLL_EVERY=1 poll_until "$secs" "$all" "$ns" "$n"
+	fi
+}
+
+# measure SYS N RUN: one receiver, one feed, then (but for gobgp) the
+# withdrawal of every route; emits the record.
 measure() {
 	local sys=$1 n=$2 run=$3 log=$OUT/feeder-$1.jsonl pid rss0 rss1 t_done="" got=0 \
-		maps='{}' maps0='{}' extra='{}' err=null sent inst cpu0 cpu1
+		maps='{}' maps0='{}' extra='{}' err=null sent inst cpu0 cpu1 zpid='' zrss0=0 zrss1=0 \
+		wd=null wdf=$BN_RUN/withdraw-$1 feed_args=()
 	bn_log "ingest: $sys, $n routes (run $run)"
 	peer_ns "$NS" || bn_die "namespace $NS"
+	rm -f "$wdf"
 	case $sys in
 	gobgp)
 		peer_gobgp_start "$NS" || bn_die "gobgpd did not start"
 		pid=$GOBGP_PID ;;
 	frr)
 		peer_frr_start "$NS" || bn_die "FRR did not start"
-		pid=$FRR_BGPD_PID ;;
+		pid=$FRR_BGPD_PID zpid=$FRR_ZEBRA_PID ;;
+	frr_fwd)
+		peer_frr_vtep "$NS" || bn_die "FRR's bridge and VXLAN device"
+		peer_frr_start "$NS" evpn || bn_die "FRR did not start"
+		pid=$FRR_BGPD_PID zpid=$FRR_ZEBRA_PID
+		# FRR imports by its own auto route target (its AS:VNI).
+		feed_args=(--rt "$PEER_RX_AS:$VNI") ;;
 	vtepd)
 		if ! { ip -n "$NS" link add u1 type veth peer name u0 &&
 			ip -n "$NS" link set u1 up && ip -n "$NS" link set u0 up; }; then
@@ -120,13 +188,16 @@ measure() {
 		bn_vtepd_start ing "$BN_RUN/ing.json"
 		pid=${BN_PIDS[-1]} ;;
 	esac
+	[ "$sys" = gobgp ] || feed_args+=(--withdraw-file "$wdf")
 	sleep 0.5
 	rss0=$(peer_rss "$pid")
+	[ -n "$zpid" ] && zrss0=$(peer_rss "$zpid")
 	[ "$sys" = vtepd ] && maps0=$(peer_map_bytes "$BN_RUN/ing")
 	cpu0=$(cpu_s "$pid")
 	case $sys in
 	vtepd)
-		peer_feeder "$NS" "$log" -n "$n" --wait-map "$BN_RUN/ing" --timeout "$timeout"
+		peer_feeder "$NS" "$log" -n "$n" --wait-map "$BN_RUN/ing" --timeout "$timeout" \
+			"${feed_args[@]}"
 		while kill -0 "$FEEDER_PID" 2>/dev/null && [ -z "$(peer_event "$log" installed)" ] &&
 			[ -z "$(peer_event "$log" "done")" ]; do
 			sleep 0.05
@@ -148,22 +219,32 @@ measure() {
 		extra=$(jq -nc --argjson s "$(peer_gobgp "$NS" -j global rib -a evpn summary)" \
 			'{rib_summary: $s}') ;;
 	frr)
-		peer_feeder "$NS" "$log" -n "$n"
-		read -r t_done got < <(poll_count "$timeout" "$n" peer_frr_count "$NS")
-		extra=$(jq -nc --argjson z "$(peer_rss "$FRR_ZEBRA_PID")" '{zebra_rss: $z}') ;;
+		peer_feeder "$NS" "$log" -n "$n" "${feed_args[@]}"
+		read -r t_done got < <(poll_count "$timeout" "$n" peer_frr_count "$NS") ;;
+	frr_fwd)
+		peer_feeder "$NS" "$log" -n "$n" "${feed_args[@]}"
+		t_done=$(kernel_wait "$timeout" "$NS" "$n" kernel_all peer_kernel_has)
+		got=$n
+		if [[ $t_done == *- ]]; then
+			read -r got _ < <(peer_kernel_count "$NS")
+		fi ;;
 	esac
 	cpu1=$(cpu_s "$pid")
 	rss1=$(peer_rss "$pid")
+	[ -n "$zpid" ] && zrss1=$(peer_rss "$zpid")
 	sent=$(peer_event "$log" sent)
 	if [ -z "$sent" ] || [[ $t_done == *- ]]; then
 		err=$(jq -Rsc . < "$log.err")
 		[ "$err" = '""' ] && err="\"$got of $n routes held at the deadline\""
 		bn_log "ingest: $sys incomplete: $err"
+	elif [ "$sys" != gobgp ]; then
+		wd=$(withdraw "$sys" "$n" "$log" "$wdf" "$pid")
 	fi
 	emit "$(jq -nc --arg sys "$sys" --argjson n "$n" --argjson run "$run" \
 		--argjson sent "${sent:-null}" --arg t_done "${t_done%-}" --argjson rss0 "$rss0" \
 		--argjson complete "$([[ $t_done == *- ]] && echo false || echo true)" --argjson got "${got:-0}" \
 		--argjson rss1 "$rss1" --argjson maps "$maps" --argjson x "$extra" --argjson err "$err" \
+		--argjson zrss0 "$zrss0" --argjson zrss1 "$zrss1" --argjson wd "$wd" \
 		--argjson cpu "$(awk -v a="$cpu1" -v b="$cpu0" 'BEGIN { printf "%.3f", a - b }')" '
 		def m3: [.vtep_routes, .vtep_fdb] | map(. // 0) | add;
 		(($maps | m3) - ($x.maps_bytes_before // {} | m3)) as $m3 |
@@ -184,17 +265,64 @@ measure() {
 		 bytes_per_route: (if $got > 0 then ((($rss1 - $rss0) / $got +
 			(if $maps == {} then 0 else $m3 / $got end)) * 10 | round) / 10
 			else null end),
-		 error: $err} + $x')"
+		 error: $err} +
+		(if $zrss0 > 0 then {zebra_rss_before: $zrss0, zebra_rss: $zrss1,
+			stack_bytes_per_route: (if $got > 0 then ((($rss1 - $rss0) + ($zrss1 - $zrss0)) /
+				$got * 10 | round) / 10 else null end)} else {} end) +
+		(if $wd == null then {} else {withdraw: $wd} end) + $x')"
 	tail -n1 "$RESULTS" | jq -r '"bench: ingest \(.system) \(.routes): \(.routes_per_s) routes/s" +
 		" (\(.held) routes in \(.seconds) s\(if .complete then "" else ", INCOMPLETE" end)," +
 		" \(.routes_per_cpu_s) routes per CPU second)," +
-		" \(.bytes_per_route) bytes/route"' >&2
+		" \(.stack_bytes_per_route // .bytes_per_route) bytes/route" +
+		(if .withdraw then "; withdrawal \(.withdraw.routes_per_s) routes/s" +
+			" (\(.withdraw.seconds) s\(if .withdraw.complete then "" else ", INCOMPLETE" end))"
+		 else "" end)' >&2
 	peers_cleanup
+}
+
+# withdraw SYS N LOG WDF PID: the feeder withdraws every route (WDF tells it
+# to); prints {seconds, routes_per_s, complete, cpu_seconds}: the time from
+# its first withdrawal written until the receiver holds none (vtepd: the
+# feeder checks the map, the last route first; frr: bgpd's count polled;
+# frr_fwd: the kernel's FDB and neighbours, the last route first).
+withdraw() {
+	local sys=$1 n=$2 log=$3 wdf=$4 pid=$5 c0 c1 t ev first
+	c0=$(cpu_s "$pid")
+	touch "$wdf"
+	case $sys in
+	vtepd)
+		while kill -0 "$FEEDER_PID" 2>/dev/null && [ -z "$(peer_event "$log" removed)" ]; do
+			sleep 0.05
+		done
+		ev=$(peer_event "$log" removed)
+		if [ -n "$ev" ] && ! jq -e '.timeout' <<<"$ev" >/dev/null; then
+			t=$(jq -r 'if .left_after_last == 0 then .t_last_key else .t_all end' <<<"$ev")
+		else
+			t="$(now)-"
+		fi ;;
+	frr)
+		t=$(poll_until "$timeout" frr_none "$NS") ;;
+	frr_fwd)
+		t=$(kernel_wait "$timeout" "$NS" "$n" kernel_zero peer_kernel_none) ;;
+	esac
+	c1=$(cpu_s "$pid")
+	for _ in $(seq 1 100); do
+		first=$(peer_event "$log" withdrawn_sent)
+		[ -n "$first" ] && break
+		sleep 0.05
+	done
+	jq -nc --argjson ev "${first:-null}" --arg t "${t%-}" --argjson n "$n" \
+		--argjson complete "$([[ $t == *- ]] && echo false || echo true)" \
+		--argjson cpu "$(awk -v a="$c1" -v b="$c0" 'BEGIN { printf "%.3f", a - b }')" '
+		(if $ev then ($t | tonumber) - $ev.t_first else null end) as $s |
+		{seconds: (if $s then ($s * 1000 | round) / 1000 else null end),
+		 routes_per_s: (if $s and $s > 0 and $complete then ($n / $s | round) else null end),
+		 complete: $complete, cpu_seconds: $cpu}'
 }
 
 for n in $routes; do
 	for ((run = 1; run <= runs; run++)); do
-		for s in ${INGEST_SYSTEMS:-vtepd gobgp frr}; do
+		for s in ${INGEST_SYSTEMS:-vtepd gobgp frr frr_fwd}; do
 			measure "$s" "$n" "$run"
 		done
 	done

@@ -16,6 +16,8 @@ BN_RUN=${BN_RUN:-/run/vtepd-bench}
 BN_BUILD=${BUILD:-$ROOT/build}
 BN_GEN=$BN_BUILD/bench/gen
 BN_FILL=$BN_BUILD/bench/fill
+BN_MEMLAT=$BN_BUILD/bench/memlat
+BN_KCOUNT=$BN_BUILD/bench/kcount
 BN_VTEPD=$BN_BUILD/vtepd
 BN_NS_ALL=${BN_NS_ALL:-"$BN_PFX-h1 $BN_PFX-h2 $BN_PFX-w1 $BN_PFX-w2 $BN_PFX-wf $BN_PFX-fab"}
 BN_PIDS=()          # vtepd pids we started
@@ -37,6 +39,11 @@ U1_IP=172.31.0.1; U2_IP=172.31.0.2
 U1_MAC=02:00:00:00:0e:01; U2_MAC=02:00:00:00:0e:02
 FILL_BASE=10.16.0.0   # bench/fill's default base: routes 10.16.0.0 + i
 VNI=100
+# IPv6 twins of the above (VNI subnet6 2001:db8::/32): the IPv6 paths.
+GW_IP6=2001:db8::1
+W1_IP6=2001:db8:1::1; W2_IP6=2001:db8:1::2
+R_IP6=2001:db8:2::1
+FILL_BASE6=2001:db8:16::   # bench/fill --ipv6's default base6
 
 bn_log() { printf 'bench: %s\n' "$*" >&2; }
 bn_die() { bn_log "error: $*"; exit 1; }
@@ -303,13 +310,14 @@ bn_cleanup() {
 bn_vtepd_cfg() {
 	jq -n --arg host "$1" --arg ip "$2" --arg up "$3" --arg attach "$4" \
 		--argjson ports "$5" --argjson routes "$6" --arg run "$BN_RUN" \
-		--arg gwip "$GW_IP" --arg gwmac "$GW_MAC" --argjson vni "$VNI" '{
+		--arg gwip "$GW_IP" --arg gwmac "$GW_MAC" --argjson vni "$VNI" --arg gwip6 "$GW_IP6" '{
 		vtep: {ip: $ip, uplink: $up, uplink_attach: $attach},
 		bpffs: "\($run)/\($host)",
 		control_socket: "\($run)/\($host).sock",
 		state_dir: "\($run)/\($host)-state",
 		metrics: null,
-		vnis: [{vni: $vni, subnet: "10.0.0.0/8", gateway_ip: $gwip, gateway_mac: $gwmac}],
+		vnis: [{vni: $vni, subnet: "10.0.0.0/8", gateway_ip: $gwip, gateway_mac: $gwmac,
+			subnet6: "2001:db8::/32", gateway_ip6: $gwip6}],
 		ports: $ports,
 		routes: $routes
 	}'

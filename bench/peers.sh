@@ -88,10 +88,16 @@ peer_gobgp_count() {
 
 # ---- FRR -------------------------------------------------------------------
 
-# peer_frr_start NS: zebra + bgpd for NS with path space NS (DESIGN.md),
-# config under /etc/frr/NS owned by frr. Sets FRR_BGPD_PID, FRR_ZEBRA_PID.
+# peer_frr_start NS [evpn]: zebra + bgpd for NS with path space NS
+# (DESIGN.md), config under /etc/frr/NS owned by frr. Sets FRR_BGPD_PID,
+# FRR_ZEBRA_PID. With "evpn", FRR is a VTEP receiving the feeder's routes
+# into the kernel (peer_frr_vtep must have built the devices):
+# advertise-all-vni, so zebra installs every remote MAC into the bridge FDB
+# of vx100 and every MAC+IP into br100's neighbour table; zebra gets a
+# 256 MiB netlink receive buffer (bench/frr_fdb.sh: with the default it
+# loses notifications under bulk changes).
 peer_frr_start() {
-	local ns=$1 dir=/etc/frr/$1 run=/var/run/frr/$1 d
+	local ns=$1 evpn=${2:-} dir=/etc/frr/$1 run=/var/run/frr/$1 d
 	peer_frr_stop "$ns"
 	mkdir -p "$dir" "$run" || return 1
 	cat >"$dir/bgpd.conf" <<EOF
@@ -105,6 +111,7 @@ router bgp $PEER_RX_AS
  neighbor $PEER_TX update-source $PEER_RX
  address-family l2vpn evpn
   neighbor $PEER_TX activate
+$([ "$evpn" = evpn ] && echo "  advertise-all-vni")
  exit-address-family
 EOF
 	echo "hostname $ns" >"$dir/zebra.conf"
@@ -112,7 +119,9 @@ EOF
 	chown -R frr:frr "$dir" "$run"
 	PEER_FRR+=("$ns")
 	for d in zebra bgpd; do
+		# shellcheck disable=SC2046
 		ip netns exec "$ns" /usr/lib/frr/$d -d -N "$ns" -f "$dir/$d.conf" -i "$run/$d.pid" \
+			$([ $d = zebra ] && [ "$evpn" = evpn ] && echo "-s 268435456") \
 			--log "file:$run/$d.log" >/dev/null 2>&1 || return 1
 		peer_wait 10 test -s "$run/$d.pid" || return 1
 		[ $d = zebra ] && { peer_wait 10 test -S "$run/zserv.api" || return 1; }
@@ -120,6 +129,39 @@ EOF
 	FRR_ZEBRA_PID=$(cat "$run/zebra.pid")
 	FRR_BGPD_PID=$(cat "$run/bgpd.pid")
 	peer_wait 10 vtysh -N "$ns" -c 'show bgp summary json'
+}
+# peer_frr_vtep NS: the kernel side of an FRR VTEP for VNI 100 in NS:
+# bridge br100 (the SVI, 10.0.0.1/8, where zebra puts the neighbours) with
+# VXLAN device vx100 (local PEER_RX, no learning), and a connected route to
+# the feeder's next hop 192.0.2.2 (a veth pair): bgpd uses only routes whose
+# next hop resolves.
+peer_frr_vtep() {
+	local ns=$1
+	ip -n "$ns" link add nh0 type veth peer name nh1 &&
+	ip -n "$ns" addr add 192.0.2.254/24 dev nh0 &&
+	ip -n "$ns" link set nh1 up && ip -n "$ns" link set nh0 up &&
+	ip -n "$ns" link add br100 type bridge &&
+	ip -n "$ns" link set br100 addr 02:00:00:00:02:fe &&
+	ip -n "$ns" link add vx100 type vxlan id 100 local "$PEER_RX" dstport 4789 nolearning &&
+	ip -n "$ns" link set vx100 master br100 &&
+	ip -n "$ns" link set dev vx100 type bridge_slave learning off &&
+	ip -n "$ns" addr add 10.0.0.1/8 dev br100 &&
+	ip -n "$ns" link set vx100 up && ip -n "$ns" link set br100 up
+}
+# peer_kernel_count NS: "FDB NEIGH", the remote MACs in vx100's FDB and the
+# extern_learn neighbours on br100 (bench/kcount).
+peer_kernel_count() {
+	echo "$(bn_in "$1" "$BN_KCOUNT" fdb vx100) $(bn_in "$1" "$BN_KCOUNT" neigh br100)"
+}
+# peer_kernel_has NS MAC IP / peer_kernel_none NS MAC IP: both entries of
+# one route are in the kernel / neither is.
+peer_kernel_has() {
+	bn_in "$1" "$BN_KCOUNT" fdb-has vx100 "$2" >/dev/null &&
+		bn_in "$1" "$BN_KCOUNT" neigh-has br100 "$3" >/dev/null
+}
+peer_kernel_none() {
+	! bn_in "$1" "$BN_KCOUNT" fdb-has vx100 "$2" >/dev/null &&
+		! bn_in "$1" "$BN_KCOUNT" neigh-has br100 "$3" >/dev/null
 }
 peer_frr_count() {
 	vtysh -N "$1" -c 'show bgp l2vpn evpn summary json' 2>/dev/null |

@@ -4,7 +4,7 @@
 #
 #   bench/progcost.sh [--quick] [--routes "1000 100000 1000000"]
 #                     [--seconds S] [--uplink auto|xdp|tc] [--paths "floor port uplink"]
-#                     OUT.jsonl
+#                     [--working-sets "1000 10000 100000 1000000"] OUT.jsonl
 #
 # --uplink is vtep.uplink_attach (default auto, vtepd's own default). The
 # uplink paths are named by the mode vtepd actually runs (`vtepctl -j
@@ -35,6 +35,17 @@
 # take the intended verdict is marked (verdict_ok false) instead of reported
 # as that path's cost. Nothing here passes or fails on a time.
 #
+# The working-set table (with the port paths, at the largest route count):
+# encapsulation and ARP reply with W active destinations out of the routes
+# loaded, for each W of --working-sets, the destinations either sent in turn
+# (uniform: every one as often) or drawn Zipf-distributed (gen --zipf 1: rank
+# k in proportion to 1/k, a few hot destinations and a long tail); records
+# {kind: "progcost", path: "encap_ws" / "arp_reply_ws", working_set: W,
+# dist}. Beside each W, the machine's own latency of one dependent random
+# load in a table of W route-map elements (bench/memlat, 96-byte entries,
+# with 4 KiB and 2 MiB pages, on the CPU the path runs on): {kind: "memlat"}.
+# A miss of the route lookup at that working set costs about that much.
+#
 # Writes one JSON object per line to OUT.jsonl (bench/run.sh builds the
 # report from them).
 # The path groups are called indirectly ("${p}_paths").
@@ -47,6 +58,7 @@ routes=
 seconds=2
 uplink=auto
 paths="floor port uplink"
+wsets=
 while [ $# -gt 1 ]; do
 	case $1 in
 	--quick) quick=1; shift ;;
@@ -54,6 +66,7 @@ while [ $# -gt 1 ]; do
 	--seconds) seconds=$2; shift 2 ;;
 	--uplink) uplink=$2; shift 2 ;;
 	--paths) paths=$2; shift 2 ;;
+	--working-sets) wsets=$2; shift 2 ;;
 	*) break ;;
 	esac
 done
@@ -70,9 +83,11 @@ OUT=$(dirname "$RESULTS")
 NS_H1=$BN_PFX-h1; NS_W1=$BN_PFX-w1; NS_W2=$BN_PFX-w2; NS_WF=$BN_PFX-wf; NS_FAB=$BN_PFX-fab
 if [ $quick = 1 ]; then
 	routes=${routes:-1000}
+	wsets=${wsets:-100 1000}
 	GEN_LEN=(-n 20000)
 else
 	routes=${routes:-1000 100000 1000000}
+	wsets=${wsets:-1000 10000 100000 1000000}
 	GEN_LEN=(-d "$seconds")
 fi
 
@@ -150,6 +165,7 @@ measure() {
 	p1=$(bn_prog_stats $ids) && c1=$(bn_counters "$BN_RUN/h1") ||
 		{ bn_log "reading stats failed for $name"; return 1; }
 	emit "$(jq -nc --arg name "$name" --argjson routes "$nroutes" --arg expect "$expect" \
+		--argjson ws "${WS:-null}" --arg dist "${WS_DIST:-}" \
 		--arg ids "$ids" --argjson p0 "$p0" --argjson p1 "$p1" --argjson c0 "$c0" \
 		--argjson c1 "$c1" --argjson gen "$g" --arg uplink "$uplink" --arg mode "$UP_MODE" \
 		--arg why "$UP_REASON" '
@@ -163,7 +179,8 @@ measure() {
 		([$c1 | to_entries[] | {key, value: (.value - ($c0[.key] // 0))} | select(.value != 0)]
 		 | from_entries) as $cnt |
 		{kind: "progcost", path: $name, routes: $routes, uplink_attach: $uplink, uplink_mode: $mode,
-		 uplink_reason: $why,
+		 uplink_reason: $why} +
+		(if $ws == null then {} else {working_set: $ws, dist: $dist} end) + {
 		 frames_sent: $gen.frames, gen_pps: $gen.pps, seconds: $gen.seconds,
 		 packets: $pkts, programs: $progs,
 		 ns_per_pkt: (if $pkts > 0 then (([$progs[].ns] | add) / $pkts * 10 | round / 10)
@@ -172,7 +189,8 @@ measure() {
 		 counters: $cnt,
 		 verdict_ok: (if $expect == "" then null
 			      else (($cnt[$expect] // 0) >= 0.95 * $pkts and $pkts > 0) end)}')"
-	tail -n1 "$RESULTS" | jq -r '"bench: \(.path) routes=\(.routes): \(.ns_per_pkt) ns/pkt" +
+	tail -n1 "$RESULTS" | jq -r '"bench: \(.path) routes=\(.routes)" +
+		(if .working_set then " ws=\(.working_set) \(.dist)" else "" end) + ": \(.ns_per_pkt) ns/pkt" +
 		" over \(.packets) pkts" +
 		(if .verdict_ok == false then " (VERDICT MISMATCH: \(.counters))" else "" end)' >&2
 }
@@ -198,24 +216,45 @@ uplink() {
 
 ARP=(--arp --dmac ff:ff:ff:ff:ff:ff)
 
+# port6 NAME COUNTER [GEN OPTIONS]: the IPv6 twin of port: w1's IPv6
+# address to w2's (--sip6/--dip6 make gen's frame IPv6).
+port6() {
+	local name=$1 expect=$2; shift 2
+	port "$name" "$expect" --sip6 "$W1_IP6" --dip6 "$W2_IP6" "$@"
+}
+
+# The IPv6 twins of the IPv4 paths above them (report.sh pairs them): an
+# NS's destination follows its target, so gen cannot walk it over the
+# routes (nd_reply asks for the first loaded /128, arp_reply walks them).
+port6_paths() {
+	port  icmp_echo_gw    icmp_echo_reply  --icmp --dip "$GW_IP"
+	port6 icmp6_echo_gw   icmp6_echo_reply --icmp --dip6 "$GW_IP6"
+	port6 local6          fwd_local
+	port6 encap6          fwd_encap        --dip6 "$FILL_BASE6" --spread "$R"
+	port6 nd_reply_gw     nd_reply         --ns --dip6 "$GW_IP6"
+	port6 nd_reply        nd_reply         --ns --dip6 "$FILL_BASE6"
+}
+
 port_paths() {
 	port arp_reply        arp_reply        "${ARP[@]}" --dip "$FILL_BASE" --spread "$R"
 	port arp_reply_gw     arp_reply        "${ARP[@]}" --dip "$GW_IP"
 	port local            fwd_local
 	port encap            fwd_encap        --dip "$FILL_BASE" --spread "$R"
 	port drop_no_route    drop_no_route    --dip 10.200.0.1
+	port6_paths
 	[ "$quick" = 1 ] && return 0
 	port drop_spoof_mac   drop_spoof_mac   --smac 02:00:00:00:09:09
 	port drop_spoof_ip    drop_spoof_ip    --sip 10.1.0.99
 	port drop_arp_unknown drop_arp_unknown "${ARP[@]}" --dip 10.200.0.1
 	port drop_bcast       drop_bcast       --dmac ff:ff:ff:ff:ff:ff
 	port drop_vlan        drop_vlan        --vlan 5
-	port drop_ethertype   drop_ethertype   --ethertype 0x86dd
+	port drop_ethertype   drop_ethertype   --ethertype 0x88b5
 	port drop_malformed   drop_malformed   --truncate 24
 }
 
 uplink_paths() {
 	uplink decap           decap_deliver
+	uplink decap6          decap_deliver    --sip6 "$R_IP6" --dip6 "$W1_IP6"
 	# Not VXLAN: passed to the host (BGP, SSH, underlay ARP...).
 	measure "uplink_pass$UP_SUFFIX" "$R" uplink_pass "$NS_FAB" u0 "$ID_UP" \
 		--smac "$U2_MAC" --dmac "$U1_MAC" --sip "$U2_IP" --dip "$U1_IP"
@@ -225,6 +264,28 @@ uplink_paths() {
 	uplink drop_vx_vni     drop_vx_vni      --vxlan 999
 	uplink drop_vx_dst     drop_vx_dst      --odip 192.0.2.77
 	uplink drop_vx_no_dest drop_vx_no_dest  --dmac 02:00:00:00:09:09 --dip 10.1.0.99
+}
+
+# ws_paths: the working-set table at the routes loaded now (R): encap and
+# ARP reply over W destinations, uniform and Zipf, and memlat for W.
+ws_paths() {
+	local w d m zipf
+	for w in $wsets; do
+		[ "$w" -le "$R" ] || continue
+		for m in 4k 2m; do
+			emit "$("$BN_MEMLAT" -n "$w" -b 96 --pages "$m" -C 0 -j |
+				jq -c --argjson r "$R" '{kind: "memlat", routes: $r} + .')"
+		done
+		for d in uniform zipf; do
+			zipf=()
+			[ "$d" = zipf ] && zipf=(--zipf 1)
+			WS=$w WS_DIST=$d port encap_ws fwd_encap --dip "$FILL_BASE" --spread "$w" "${zipf[@]}"
+			WS=$w WS_DIST=$d port arp_reply_ws arp_reply "${ARP[@]}" --dip "$FILL_BASE" \
+				--spread "$w" "${zipf[@]}"
+		done
+	done
+	tail -n 40 "$RESULTS" | jq -r 'select(.kind == "memlat") |
+		"bench: memlat \(.entries) entries (\(.pages) pages): \(.ns_per_load) ns per load"' >&2
 }
 
 # The same frames through the empty TC program (and the XDP_PASS before it).
@@ -253,9 +314,13 @@ bn_bpffs h1 || bn_die "bpffs"
 CFG=$BN_RUN/h1.json
 bn_vtepd_cfg h1 "$VTEP1" u1 "$uplink" \
 	"$(jq -nc --arg a "$W1_IP" --arg b "$W2_IP" --argjson v "$VNI" \
-		'[{ifname: "p1", vni: $v, ip: $a, mac: "auto"}, {ifname: "p2", vni: $v, ip: $b, mac: "auto"}]')" \
-	"$(jq -nc --arg p "$R_IP/32" --arg t "$VTEP2" --arg m "$R_MAC" --argjson v "$VNI" \
-		'[{vni: $v, prefix: $p, vtep: $t, mac: $m}]')" > "$CFG"
+		--arg a6 "$W1_IP6" --arg b6 "$W2_IP6" \
+		'[{ifname: "p1", vni: $v, ip: $a, ip6: $a6, mac: "auto"},
+		  {ifname: "p2", vni: $v, ip: $b, ip6: $b6, mac: "auto"}]')" \
+	"$(jq -nc --arg p "$R_IP/32" --arg p6 "$R_IP6/128" --arg t "$VTEP2" --arg m "$R_MAC" \
+		--argjson v "$VNI" \
+		'[{vni: $v, prefix: $p, vtep: $t, mac: $m}, {vni: $v, prefix: $p6, vtep: $t, mac: $m}]')" \
+	> "$CFG"
 bn_vtepd_start h1 "$CFG"
 bn_wait_tc "$NS_H1" p1
 bn_wait_tc "$NS_H1" p2
@@ -292,12 +357,18 @@ for r in $routes; do
 	if [ "$r" -gt "$loaded" ]; then
 		f=$("$BN_FILL" -b "$BN_RUN/h1" -j --start "$loaded" -n $((r - loaded)) add) ||
 			bn_die "fill $r"
-		loaded=$r
 		emit "$(jq -c --argjson r "$r" --arg up "$uplink" --arg mode "$UP_MODE" \
 			'{kind: "fill", routes: $r, uplink_attach: $up, uplink_mode: $mode} + .' <<<"$f")"
+		# The same routes as IPv6 /128s (vtep_routes6), for the IPv6 paths.
+		f=$("$BN_FILL" -b "$BN_RUN/h1" -j --ipv6 --start "$loaded" -n $((r - loaded)) add) ||
+			bn_die "fill --ipv6 $r"
+		emit "$(jq -c --argjson r "$r" '{kind: "fill6", routes: $r} + .' <<<"$f")"
+		loaded=$r
 	fi
 	R=$r
 	for p in $paths; do "${p}_paths"; done
+	# The working-set table once, at the largest route count.
+	[ "$r" = "${routes##* }" ] && [[ " $paths " == *" port "* ]] && ws_paths
 	c=$("$BN_FILL" -b "$BN_RUN/h1" -j count) || bn_die "count"
 	alive=$(bn_vtepd_alive && echo true || echo false)
 	emit "$(jq -c --argjson r "$r" --argjson alive "$alive" \

@@ -36,7 +36,7 @@ jq -n --argjson meta "$(cat "$OUT/meta.json")" --arg mode "$MODE" \
 	# Systems in a fixed order (kernel references first, then vtepd per
 	# uplink_attach), variants (_jumbo, _b) after their base, others last.
 	def sys_rank: . as $s | ($s | sub("_jumbo$"; "") | sub("_b$"; "")) as $b |
-		(["routed", "bridge_vxlan", "vtepd", "vtepd_tc", "vtepd_xdp", "vtepd_routes"] | index($b)) as $i |
+		(["routed", "bridge_vxlan", "vtepd", "vtepd6", "vtepd_tc", "vtepd_xdp", "vtepd_routes"] | index($b)) as $i |
 		[($s | endswith("_jumbo") | if . then 1 else 0 end), ($i // 99), ($s != $b), $s];
 	# A system skipped (only a vtepd configured "xdp" where the XDP uplink
 	# cannot run is) keeps a row that says why.
@@ -63,7 +63,9 @@ jq -n --argjson meta "$(cat "$OUT/meta.json")" --arg mode "$MODE" \
 			 if length == 0 then null else
 			 {median: (median | r3), min: (min | r3), max: (max | r3), rounds: length} end)}) |
 		from_entries;
-	($pc | map(select(.kind == "progcost" and .skipped == null))) as $rows |
+	($pc | map(select(.kind == "progcost" and .skipped == null and .working_set == null))) as $rows |
+	($pc | map(select(.kind == "progcost" and .skipped == null and .working_set != null))) as $ws |
+	($pc | map(select(.kind == "memlat"))) as $ml |
 	($rows | map(select(.path | startswith("floor_")))) as $floors |
 	{
 	  meta: ($meta + {mode: $mode}),
@@ -86,8 +88,32 @@ jq -n --argjson meta "$(cat "$OUT/meta.json")" --arg mode "$MODE" \
 	    by_routes: (map({key: (.routes | tostring), value: {ns_per_pkt, verdict_ok, packets}}) | from_entries),
 	    programs_at_largest: (max_by(.routes) | .programs | map({name, ns_per_run}))
 	  })),
+	  # IPv6 paths beside their IPv4 twins, per route count (progcost.sh).
+	  progcost_v6: ([["encap6", "encap"], ["local6", "local"], ["nd_reply_gw", "arp_reply_gw"],
+	      ["nd_reply", "arp_reply"], ["icmp6_echo_gw", "icmp_echo_gw"], ["decap6", "decap"],
+	      ["decap6_tc", "decap_tc"]] |
+	    map(. as [$six, $four] | [$rows[].routes] | unique | map(. as $r |
+	      ($rows | map(select(.path == $six and .routes == $r)) | first | .ns_per_pkt) as $b |
+	      ($rows | map(select(.path == $four and .routes == $r)) | first | .ns_per_pkt) as $a |
+	      select($a != null or $b != null) |
+	      {ipv6: $six, ipv4: $four, routes: $r, ipv4_ns: $a, ipv6_ns: $b, ratio: ratio($b; $a)})) |
+	    add // []),
 	  floor: ($floors | group_by(.path) | map({key: .[0].path,
 	    value: ([.[].ns_per_pkt | select(. != null)] | median)}) | from_entries),
+	  # The working-set table: per W active destinations (of routes_loaded),
+	  # ns per packet of encap and arp_reply, uniform and Zipf, beside the
+	  # latency of one dependent load in a table of W route-map elements.
+	  working_sets: ([$ws[].working_set] | unique | map(. as $w |
+	    ($ws | map(select(.working_set == $w))) as $r |
+	    ($ml | map(select(.entries == $w))) as $m |
+	    def cost($p; $d): [$r[] | select(.path == $p and .dist == $d) | .ns_per_pkt] | median;
+	    {working_set: $w, routes_loaded: ($r | map(.routes) | max),
+	     encap_uniform: cost("encap_ws"; "uniform"), encap_zipf: cost("encap_ws"; "zipf"),
+	     arp_reply_uniform: cost("arp_reply_ws"; "uniform"), arp_reply_zipf: cost("arp_reply_ws"; "zipf"),
+	     verdicts_ok: ([$r[].verdict_ok] | all),
+	     memlat_4k_ns: ([$m[] | select(.pages == "4k") | .ns_per_load] | median),
+	     memlat_2m_ns: ([$m[] | select(.pages == "2m") | .ns_per_load] | median),
+	     memlat_table_bytes: ($m | map(.table_bytes) | max)})),
 	  fwd: ($fw | map(select(.kind == "fwd" and .skipped == null))),
 	  fwd_skipped: ($fw | map(select(.kind == "fwd" and .skipped != null) | {system, skipped})),
 	  fwd_summary: (($fw | map(select(.kind == "fwd" and .skipped == null))) as $f |
@@ -132,7 +158,7 @@ jq -n --argjson meta "$(cat "$OUT/meta.json")" --arg mode "$MODE" \
 	.tcp_ratios = ratios(.tcp_summary; .gbps_median) |
 	.tcp_round_ratios = round_ratios(.tcp; .gbps) |
 	.tcp_loadavg_1m = ([.tcp[].loadavg_1m] | mmr) |
-	.method.ingest = "One BGP session on loopback from bench/feeder (N EVPN type-2 MAC+IP routes, as many per UPDATE as fit, then End-of-RIB); clock from the first UPDATE write to: vtepd: every route in the vtep_routes BPF map; gobgpd: N accepted (gobgp neighbor); FRR bgpd: N received (show bgp l2vpn evpn summary). Memory per route: RSS after - before over N, plus for vtepd the growth of the bytes_memlock of its three maps a route writes (route, ARP, MAC) over N; the empty maps at the configured capacity are in maps_bytes_before." |
+	.method.ingest = "One BGP session on loopback from bench/feeder (N EVPN type-2 MAC+IP routes, as many per UPDATE as fit, then End-of-RIB), then the withdrawal of all of them; clock from the first UPDATE (or withdrawal) write to: vtepd: every route in (or out of) the vtep_routes BPF map, forwarding-ready; gobgpd: N accepted (gobgp neighbor); frr: FRR bgpd holds N received (show bgp l2vpn evpn summary), its RIB only; frr_fwd: FRR as a VTEP (zebra + bgpd, advertise-all-vni, kernel bridge + VXLAN device for VNI 100) until the kernel FDB and neighbour tables hold every route (or none), FRR forwarding-ready. Memory per route: RSS after - before over N, plus for vtepd the growth of the kernel charge (bytes_memlock) of the map a route writes (vtep_routes; vtep_fdb for MAC-only routes) over N; the empty maps at the configured capacity are in maps_bytes_before. FRR: bgpd and zebra together (stack)." |
 	.ingest = ($ing | map(select(.kind == "ingest"))) |
 	.ingest_summary = ([.ingest[] | {system, routes}] | uniq_by_order | map(. as $k | $ing |
 	  map(select(.system == $k.system and .routes == $k.routes)) | {
@@ -144,12 +170,37 @@ jq -n --argjson meta "$(cat "$OUT/meta.json")" --arg mode "$MODE" \
 	    seconds_median: ([.[].seconds | select(. != null)] | median),
 	    bytes_per_route_median: ([.[].bytes_per_route | select(. != null)] | median),
 	    rss_bytes_per_route_median: ([.[].rss_bytes_per_route | select(. != null)] | median),
-	    map_bytes_per_route: ([.[].map_bytes_per_route | select(. != null)] | median)})) |
+	    map_bytes_per_route: ([.[].map_bytes_per_route | select(. != null)] | median),
+	    stack_bytes_per_route_median: ([.[].stack_bytes_per_route | select(. != null)] | median),
+	    maps_total_bytes_median: ([.[] | .maps_bytes // empty | [.vtep_routes, .vtep_fdb] | map(. // 0) | add] | median),
+	    routes_per_cpu_s_median: ([.[].routes_per_cpu_s | select(. != null)] | median),
+	    withdraw_complete: all(.[]; (.withdraw // {complete: true}).complete),
+	    withdraw_seconds_median: ([.[].withdraw.seconds? | select(. != null)] | median),
+	    withdraw_per_s_median: ([.[].withdraw.routes_per_s? | select(. != null)] | median | if . then round else . end),
+	    withdraw_per_s_min: ([.[].withdraw.routes_per_s? | select(. != null)] | min),
+	    withdraw_per_s_max: ([.[].withdraw.routes_per_s? | select(. != null)] | max)})) |
 	.ingest_ratios = (.ingest_summary as $is | [$is[].routes] | uniq_by_order |
 	  map(. as $n | ($is | map(select(.routes == $n)) |
 	    map({key: .system, value: .routes_per_s_median}) | from_entries) as $m |
+	    ($is | map(select(.routes == $n)) |
+	    map({key: .system, value: .withdraw_per_s_median}) | from_entries) as $w |
+	    # Within each run (the systems of a run go one after another).
+	    def per_run($a; $b; f): [$ing[] | select(.kind == "ingest" and .routes == $n and
+	      .system == $a) | . as $x | ($ing[] | select(.kind == "ingest" and .routes == $n and
+	      .system == $b and .run == $x.run) | f) as $d | ($x | f) as $v |
+	      if $v != null and $d != null and $d > 0 then $v / $d else empty end] |
+	      if length == 0 then null else {median: (median | r3), min: (min | r3), max: (max | r3),
+	      runs: length} end;
 	    {routes: $n, vtepd_over_gobgp: ratio($m.vtepd; $m.gobgp),
-	     vtepd_over_frr: ratio($m.vtepd; $m.frr)})) |
+	     vtepd_over_frr: ratio($m.vtepd; $m.frr),
+	     vtepd_over_frr_fwd: ratio($m.vtepd; $m.frr_fwd),
+	     withdraw_vtepd_over_frr: ratio($w.vtepd; $w.frr),
+	     withdraw_vtepd_over_frr_fwd: ratio($w.vtepd; $w.frr_fwd),
+	     per_run: {vtepd_over_frr: per_run("vtepd"; "frr"; .routes_per_s),
+	       vtepd_over_frr_fwd: per_run("vtepd"; "frr_fwd"; .routes_per_s),
+	       withdraw_vtepd_over_frr: per_run("vtepd"; "frr"; .withdraw.routes_per_s?),
+	       withdraw_vtepd_over_frr_fwd: per_run("vtepd"; "frr_fwd"; .withdraw.routes_per_s?),
+	       cpu_vtepd_over_frr: per_run("vtepd"; "frr"; .routes_per_cpu_s)}})) |
 	.method.mobility = "A workload moved K times between two remote VTEPs (both answer for it), announced by bench/feeder with MAC mobility sequence k from alternating next hops, the left VTEP route withdrawn after; time from the UPDATE write to vtep_routes holding (new VTEP, k), map polled every 20 us (p99_lo_us: the check before the one that saw the entry, a lower bound), plus the UPDATE-to-map histogram vtepd itself exports from /metrics; w1 pings the workload every 1 ms throughout." |
 	.mobility = ($mob | map(select(.kind == "mobility")) | last) |
 	.checks = ($chk | map(select(.kind == "check"))) |
@@ -208,6 +259,16 @@ jq -r '
 	  " the programs and pinned maps it left kept the datapath working, so the figures are" +
 	  " a measure of the datapath. See bench/out/vtepd-*.log." end),
 	"",
+	(if (.progcost_v6 | length) > 0 then (
+	"IPv6 beside IPv4 (same runs): `encap6` walks the destination over the loaded /128s",
+	"(vtep_routes6) as `encap` does over the /32s; `nd_reply` answers an NS for the first",
+	"loaded /128 only (an NS goes to the solicited-node address of its target, so gen does not",
+	"walk it), `arp_reply` walks the targets; `_gw` paths ask for the gateway.",
+	"",
+	"| IPv6 path | IPv4 path | routes | IPv4 ns/pkt | IPv6 ns/pkt | IPv6 / IPv4 |",
+	"|---|---|---:|---:|---:|---:|",
+	(.progcost_v6[] | "| \(.ipv6) | \(.ipv4) | \(.routes | k) | \(.ipv4_ns | n) | \(.ipv6_ns | n) | \(.ratio | n) |"),
+	"") else empty end),
 	"Port paths run `vtep_port_ingress` (TC ingress on the workload port). Uplink paths",
 	"are named by the mode vtepd ran its uplink in: without a suffix (decap, uplink_pass, ...)",
 	"the uplink XDP half and, for frames it passes on, the TC half (both summed); with `_tc`",
@@ -230,6 +291,32 @@ jq -r '
 	  "Route loading (bench/fill, bpf_map_update_batch, route + ARP + fdb entry each): " +
 	  (.fill | map("to \(.routes)" + (if .uplink_attach != null and .uplink_attach != "auto" then " (\(.uplink_attach) uplink run)" else "" end) +
 	    ": +\(.count) in \(.seconds) s") | join(", ")) + "."
+	 else empty end),
+	""
+	) else empty end),
+	(if (.working_sets | length) > 0 then (. as $r |
+	"## Cost per packet against the working set",
+	"",
+	"With \(.working_sets | map(.routes_loaded) | max | k) routes loaded, the generator sends to W of them: each in turn (uniform:",
+	"every destination as often) or drawn Zipf-distributed (rank k in proportion to 1/k: a few",
+	"hot destinations and a long tail). ns per packet of the port program (bpf_stats), as in the",
+	"table above. Beside it, the latency of one dependent load at random in a table",
+	"of W entries of 96 bytes (a vtep_routes element: the element header of the hash table, key and",
+	"value), bench/memlat on the same CPU, with 4 KiB pages (like the vmalloc memory of the bucket",
+	"array of the map) and 2 MiB pages (like the direct map of the kernel, where the elements live): what one",
+	"cache miss of the route lookup costs at that working set.",
+	"",
+	"| active destinations | encap, uniform | encap, Zipf | ARP reply, uniform | ARP reply, Zipf | one load, 4 KiB pages | one load, 2 MiB pages | table |",
+	"|---:|---:|---:|---:|---:|---:|---:|---:|",
+	(.working_sets[] | "| \(.working_set | k) | \(.encap_uniform | n) | \(.encap_zipf | n) | \(.arp_reply_uniform | n) | \(.arp_reply_zipf | n) | \(.memlat_4k_ns | n) | \(.memlat_2m_ns | n) | \(if .memlat_table_bytes then "\(.memlat_table_bytes / 1048576 * 10 | round / 10) MiB" else "-" end) |" +
+	  (if .verdicts_ok then "" else " (verdict mismatch)" end)),
+	"",
+	(($r.progcost_summary[] | select(.path == "encap") | .by_routes["1000"].ns_per_pkt) as $e1k |
+	 ($r.working_sets | map(select(.working_set == 1000000)) | first) as $w1m |
+	 ($r.working_sets | map(select(.working_set == 10000)) | first) as $w10k |
+	 if $e1k then "Encapsulation with 1k routes loaded: \($e1k) ns" +
+	   (if $w1m and $w1m.memlat_4k_ns then "; with 1M active, \($w1m.encap_uniform | n) ns, against \($e1k) + one miss (\($w1m.memlat_4k_ns)) = \(($e1k + $w1m.memlat_4k_ns) * 10 | round / 10) ns" else "" end) +
+	   (if $w10k then "; with 10k active, \($w10k.encap_uniform | n) ns (Zipf \($w10k.encap_zipf | n))" else "" end) + "."
 	 else empty end),
 	""
 	) else empty end),
@@ -344,13 +431,28 @@ jq -r '
 	"",
 	.method.ingest,
 	"",
-	"| receiver | routes | routes/s (median) | min | max | seconds (median) | runs | all held | bytes/route | of which RSS | of which maps |",
-	"|---|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|",
-	(.ingest_summary[] | "| \(.system) | \(.routes | k) | \(.routes_per_s_median | n) | \(.routes_per_s_min | n) | \(.routes_per_s_max | n) | \(.seconds_median | n) | \(.runs) | " +
+	"| receiver | routes | routes/s (median) | min | max | seconds (median) | routes per CPU s | runs | all held | withdrawal routes/s (median) | min | max | withdrawal s |",
+	"|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|---:|---:|",
+	(.ingest_summary[] | "| \(.system) | \(.routes | k) | \(.routes_per_s_median | n) | \(.routes_per_s_min | n) | \(.routes_per_s_max | n) | \(.seconds_median | n) | \(.routes_per_cpu_s_median | n) | \(.runs) | " +
 	  (if .complete then "yes" else "no (\(.held_min) held at the deadline)" end) +
-	  " | \(.bytes_per_route_median | n) | \(.rss_bytes_per_route_median | n) | \(.map_bytes_per_route | n) |"),
+	  " | \(.withdraw_per_s_median | n)\(if .withdraw_complete then "" else " (incomplete)" end) | \(.withdraw_per_s_min | n) | \(.withdraw_per_s_max | n) | \(.withdraw_seconds_median | n) |"),
 	"",
-	(.ingest_ratios[] | "Ratios at \(.routes | k) routes: vtepd / gobgpd \(.vtepd_over_gobgp | n), vtepd / FRR bgpd \(.vtepd_over_frr | n)."),
+	(.ingest_ratios[] | "Ratios at \(.routes | k) routes (medians): vtepd / FRR RIB \(.vtepd_over_frr | n), vtepd / FRR forwarding-ready \(.vtepd_over_frr_fwd | n), vtepd / gobgpd \(.vtepd_over_gobgp | n); withdrawal: vtepd / FRR RIB \(.withdraw_vtepd_over_frr | n), vtepd / FRR forwarding-ready \(.withdraw_vtepd_over_frr_fwd | n)." +
+	  (.per_run | to_entries | map(select(.value != null) |
+	    "\(.key | sub("^cpu_"; "per CPU second, ") | sub("^withdraw_"; "withdrawal, ") | sub("_over_"; " / ")) \(.value.median) [\(.value.min)-\(.value.max)] over \(.value.runs) runs") |
+	    if length > 0 then " Within each run (median [min-max]): " + join("; ") + "." else "" end)),
+	"",
+	"Memory per route, the receiver holding N routes:",
+	"",
+	"| receiver | routes | bytes/route | of which RSS | of which maps (kernel) | maps in total, bytes | bgpd + zebra RSS, bytes/route |",
+	"|---|---:|---:|---:|---:|---:|---:|",
+	(.ingest_summary[] | select(.system != "gobgp") | "| \(.system) | \(.routes | k) | \(if (.system | startswith("frr")) then "-" else (.bytes_per_route_median | n) end) | \(.rss_bytes_per_route_median | n) | \(.map_bytes_per_route | n) | \(.maps_total_bytes_median | n) | \(.stack_bytes_per_route_median | if . then (. * 10 | round / 10) else . end | n) |"),
+	"",
+	"vtepd: its RSS growth plus the growth of the kernel charge of vtep_routes (bytes_memlock);",
+	"\"maps in total\" is the whole charge of vtep_routes and vtep_fdb, bucket arrays included",
+	"(sized for limits.routes and limits.fdb). FRR: bgpd RSS growth (of which RSS); the last",
+	"column adds the growth of zebra (frr: zebra holds nothing per route; frr_fwd: the MACs and neighbours",
+	"it installs). The kernel memory of the FDB and neighbour entries of FRR is not counted.",
 	"",
 	"An incomplete row: its rate is the routes held at the deadline over the time to it.",
 	"GoBGP and FRR times are polls of their CLIs (about 50 ms apart plus the call):",

@@ -90,7 +90,8 @@ rm -f "$OUT"/results.json "$OUT"/results.md "$OUT"/plot.png "$OUT"/vtepd-*.log
 # the bench runs, and every figure should come from one vtepd.
 rm -rf "${OUT:?}/bin" && mkdir -p "$OUT/bin/bench" &&
 cp "$BUILD/vtepd" "$BUILD/vtepctl" "$OUT/bin/" &&
-cp "$BUILD"/bench/gen "$BUILD"/bench/fill "$BUILD"/bench/feeder "$BUILD"/bench/*.bpf.o \
+cp "$BUILD"/bench/gen "$BUILD"/bench/fill "$BUILD"/bench/feeder "$BUILD"/bench/kcount \
+	"$BUILD"/bench/memlat "$BUILD"/bench/*.bpf.o \
 	"$OUT/bin/bench/" || exit 1
 BUILD=$OUT/bin
 # shellcheck source=bench/lib.sh

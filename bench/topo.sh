@@ -82,6 +82,18 @@ topo_bridge() {
 # TOPO_UPLINKS ({h1: {ifname, mode, generic, reason}, h2: ...}: what each
 # vtepd chose, from `vtepctl -j status`) and TOPO_UPLINK_MODE (their one
 # mode, or "mixed").
+# port_j IFNAME IP IP6: the one port of a host, dual-stack (the vtepd6
+# system sends IPv6 between the same workloads).
+port_j() {
+	jq -nc --arg i "$1" --arg a "$2" --arg a6 "$3" --argjson v "$VNI" \
+		'[{ifname: $i, vni: $v, ip: $a, ip6: $a6, mac: "auto"}]'
+}
+# route_j IP IP6 VTEP MAC: the other workload's /32 and /128.
+route_j() {
+	jq -nc --arg p "$1/32" --arg p6 "$2/128" --arg t "$3" --arg m "$4" --argjson v "$VNI" \
+		'[{vni: $v, prefix: $p, vtep: $t, mac: $m}, {vni: $v, prefix: $p6, vtep: $t, mac: $m}]'
+}
+
 topo_vtepd() {
 	local n=${1:-0} attach=${2:-auto} h
 	# bpf_fib_lookup for encapsulation runs in input mode on the port
@@ -89,13 +101,11 @@ topo_vtepd() {
 	for h in "$TH1" "$TH2"; do bn_in "$h" sysctl -qw net.ipv4.conf.all.forwarding=1; done
 	bn_bpffs h1 && bn_bpffs h2 || return 1
 	bn_vtepd_cfg h1 "$VTEP1" u1 "$attach" \
-		"$(jq -nc --arg a "$W1_IP" --argjson v "$VNI" '[{ifname: "p1", vni: $v, ip: $a, mac: "auto"}]')" \
-		"$(jq -nc --arg p "$W2_IP/32" --arg t "$VTEP2" --arg m "$W2_MAC" --argjson v "$VNI" \
-			'[{vni: $v, prefix: $p, vtep: $t, mac: $m}]')" > "$BN_RUN/h1.json"
+		"$(port_j p1 "$W1_IP" "$W1_IP6")" "$(route_j "$W2_IP" "$W2_IP6" "$VTEP2" "$W2_MAC")" \
+		> "$BN_RUN/h1.json"
 	bn_vtepd_cfg h2 "$VTEP2" u2 "$attach" \
-		"$(jq -nc --arg a "$W2_IP" --argjson v "$VNI" '[{ifname: "p2", vni: $v, ip: $a, mac: "auto"}]')" \
-		"$(jq -nc --arg p "$W1_IP/32" --arg t "$VTEP1" --arg m "$W1_MAC" --argjson v "$VNI" \
-			'[{vni: $v, prefix: $p, vtep: $t, mac: $m}]')" > "$BN_RUN/h2.json"
+		"$(port_j p2 "$W2_IP" "$W2_IP6")" "$(route_j "$W1_IP" "$W1_IP6" "$VTEP1" "$W1_MAC")" \
+		> "$BN_RUN/h2.json"
 	bn_vtepd_start h1 "$BN_RUN/h1.json"
 	bn_vtepd_start h2 "$BN_RUN/h2.json"
 	bn_wait_tc "$TH1" p1

@@ -31,6 +31,8 @@ struct xsk_tx {
 	struct xsk_ring tx, cq;
 	struct frame frame;
 	unsigned int spread, next;
+	const uint32_t *offs;       /* Zipf offsets (gen.c), or NULL */
+	unsigned int n_offs;
 	uint32_t prod, outstanding;
 };
 
@@ -101,35 +103,28 @@ static int xsk_bind(int fd, unsigned int ifindex)
 	return -EBUSY;
 }
 
-static uint16_t csum20(const uint8_t *h)
-{
-	uint32_t sum = 0;
-
-	for (int i = 0; i < 20; i += 2)
-		sum += (uint32_t)h[i] << 8 | h[i + 1];
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
-/* The chunk's copy of the frame, its address the next of the spread. */
+/* The chunk's copy of the frame, its address the next of the spread
+ * (frame_set_addr fixes the checksum over it). */
 static void xsk_frame_addr(struct xsk_tx *x, uint8_t *buf)
 {
 	const struct frame *f = &x->frame;
-	uint32_t a = htonl(ntohl(*(uint32_t *)(f->buf + f->addr_off)) + x->next);
-	uint16_t c;
+	uint32_t a;
+	uint32_t off;
 
-	if (++x->next >= x->spread)
-		x->next = 0;
-	memcpy(buf + f->addr_off, &a, 4);
-	if (f->ipcsum_off) {
-		buf[f->ipcsum_off + 10] = buf[f->ipcsum_off + 11] = 0;
-		c = htons(csum20(buf + f->ipcsum_off));
-		memcpy(buf + f->ipcsum_off + 10, &c, 2);
+	memcpy(&a, f->buf + f->addr_off, 4);
+	if (x->offs) {
+		off = x->offs[x->next & (x->n_offs - 1)];
+		x->next = (x->next + 1) & (x->n_offs - 1);
+	} else {
+		off = x->next;
+		if (++x->next >= x->spread)
+			x->next = 0;
 	}
+	frame_set_addr(f, buf, ntohl(a) + off);
 }
 
-struct xsk_tx *xsk_tx_open(unsigned int ifindex, const struct frame *f, unsigned int spread)
+struct xsk_tx *xsk_tx_open(unsigned int ifindex, const struct frame *f, unsigned int spread,
+			   const uint32_t *offs, unsigned int n_offs)
 {
 	struct xsk_tx *x = calloc(1, sizeof(*x));
 	int err = -ENOMEM;
@@ -139,6 +134,8 @@ struct xsk_tx *xsk_tx_open(unsigned int ifindex, const struct frame *f, unsigned
 	x->fd = -1;
 	x->frame = *f;
 	x->spread = spread;
+	x->offs = offs;
+	x->n_offs = n_offs;
 	x->umem = mmap(NULL, (size_t)XSK_FRAMES * XSK_CHUNK, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 	if (x->umem == MAP_FAILED) {

@@ -22,8 +22,11 @@ struct xsk_tx;
 
 /* Opens the socket on queue 0 of ifindex and writes the frame into every
  * umem chunk. spread: walk the frame's address over that many values from
- * its own (frame.h addr_off), 0 for one fixed frame. NULL with errno set. */
-struct xsk_tx *xsk_tx_open(unsigned int ifindex, const struct frame *f, unsigned int spread);
+ * its own (frame.h addr_off), 0 for one fixed frame; offs (n_offs of them,
+ * a power of two; NULL for the walk): the k-th frame's address is its own
+ * plus offs[k % n_offs] instead. NULL with errno set. */
+struct xsk_tx *xsk_tx_open(unsigned int ifindex, const struct frame *f, unsigned int spread,
+			   const uint32_t *offs, unsigned int n_offs);
 /* Sends until count frames completed or seconds passed (seconds > 0 wins)
  * or *stop is set; returns the frames the kernel completed (sent or dropped
  * by the device, as a live-frame run counts them), or -errno. */

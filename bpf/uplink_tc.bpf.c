@@ -66,9 +66,10 @@ static __always_inline int uplink_tc_exit(int verdict)
  * does not match the inner frame (tc mode, inner ARP or IPv6: the skb keeps
  * the outer ETH_P_IP): a peer redirect keeps skb->protocol, while a
  * redirect to the host-side veth's egress reaches the workload through
- * veth_xmit, whose eth_type_trans() sets it again. (bpf_skb_adjust_room's
- * BPF_F_ADJ_ROOM_DECAP_L3_IPV6 would set it, from Linux 6.3 on: a knob
- * for later, features.h.) */
+ * veth_xmit, whose eth_type_trans() sets it again. (For IPv6,
+ * uplink_tc_strip() sets it where the kernel has
+ * BPF_F_ADJ_ROOM_DECAP_L3_IPV6, which GSO needs; the egress path stays, as
+ * older kernels have not.) */
 static __always_inline int uplink_deliver(struct __sk_buff *skb, __u32 ifindex,
 					  __u8 port_flags, int use_peer)
 {
@@ -161,8 +162,23 @@ static __always_inline int uplink_tc_strip(struct __sk_buff *skb, const struct d
 	/* Trailing bytes after the UDP payload are not the inner frame's. */
 	if (skb->len > frame_len && bpf_skb_change_tail(skb, frame_len, 0))
 		return -1;
+	/* An IPv6 inner frame must leave with skb->protocol ETH_P_IPV6, not
+	 * the outer ETH_P_IP: a GSO skb (TCP from a workload behind another
+	 * VTEP) redirected to the port's egress is segmented in software
+	 * there (the shrink marks it SKB_GSO_DODGY), by skb->protocol, and
+	 * inet_gso_segment() refuses the IPv6 header: validate_xmit_skb()
+	 * dropped the whole packet (tx_dropped on the port), so IPv6 TCP
+	 * across hosts stalled. BPF_F_ADJ_ROOM_DECAP_L3_IPV6 (Linux 6.3)
+	 * sets the protocol; a kernel without it refuses the flag (EINVAL,
+	 * before any change) and the frame is stripped as before (one
+	 * segment still arrives: veth_xmit's eth_type_trans() sets it). */
+	if (res->inner_ip6 &&
+	    !bpf_skb_adjust_room(skb, -(__s32)res->outer_len, BPF_ADJ_ROOM_MAC,
+				 BPF_F_ADJ_ROOM_DECAP_L3_IPV6))
+		goto stripped;
 	if (bpf_skb_adjust_room(skb, -(__s32)res->outer_len, BPF_ADJ_ROOM_MAC, 0))
 		return -1;
+stripped:
 
 	data = skb_data(skb);
 	data_end = skb_data_end(skb);

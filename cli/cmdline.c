@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "addr.h"
+#include "addr6.h"
 #include "ctlproto.h"
 
 static int usage(char *err, size_t errlen, const char *fmt, ...)
@@ -52,7 +53,8 @@ static bool is_help(const char *s)
 }
 
 /* Keyword arguments a command accepts. */
-enum kw { KW_VNI = 1, KW_PREFIX = 2, KW_VTEP = 4, KW_MAC = 8, KW_IP = 16, KW_PEER = 32 };
+enum kw { KW_VNI = 1, KW_PREFIX = 2, KW_VTEP = 4, KW_MAC = 8, KW_IP = 16, KW_PEER = 32,
+	  KW_IP6 = 64 };
 
 static const struct {
 	const char *name;
@@ -60,6 +62,7 @@ static const struct {
 } keywords[] = {
 	{ "vni", KW_VNI }, { "prefix", KW_PREFIX }, { "vtep", KW_VTEP },
 	{ "mac", KW_MAC }, { "ip", KW_IP },         { "peer", KW_PEER },
+	{ "ip6", KW_IP6 },
 };
 
 /* Parses "KEY VALUE ..." pairs from argv[i..argc); allowed is a mask of
@@ -90,10 +93,21 @@ static int parse_kv(int argc, char **argv, int i, unsigned allowed, unsigned *se
 			c->has_vni = true;
 			break;
 		case KW_PREFIX:
-			if (addr_parse_prefix(v, &c->prefix, &c->prefixlen, 0))
+			if (addr6_is_text6(v)) {
+				if (addr6_parse_prefix(v, c->prefix6, &c->prefixlen, 0))
+					return usage(err, errlen, "prefix \"%s\": expected X::Y/LEN "
+						     "without host bits", v);
+				c->prefix_v6 = true;
+			} else if (addr_parse_prefix(v, &c->prefix, &c->prefixlen, 0)) {
 				return usage(err, errlen,
 					     "prefix \"%s\": expected A.B.C.D/LEN without host bits", v);
+			}
 			c->has_prefix = true;
+			break;
+		case KW_IP6:
+			if (addr6_parse(v, c->ip6))
+				return usage(err, errlen, "ip6 \"%s\": expected an IPv6 address", v);
+			c->has_ip6 = true;
 			break;
 		case KW_VTEP:
 			if (addr_parse_ip(v, &c->vtep))
@@ -173,9 +187,11 @@ static int parse_ports(int argc, char **argv, int i, struct cmdline *c, char *er
 		c->verb = VERB_ADD;
 		if (i + 1 >= argc)
 			return usage(err, errlen, "ports add needs an interface name");
+		/* ip may be left out when ip6 is given */
 		if (parse_ifname(argv[i + 1], c, err, errlen) ||
-		    parse_kv(argc, argv, i + 2, KW_VNI | KW_IP | KW_MAC, &seen, c, err, errlen) ||
-		    missing(seen, KW_VNI | KW_IP, err, errlen))
+		    parse_kv(argc, argv, i + 2, KW_VNI | KW_IP | KW_IP6 | KW_MAC, &seen, c, err,
+			     errlen) ||
+		    missing(seen, KW_VNI | (seen & KW_IP6 ? 0 : KW_IP), err, errlen))
 			return -EINVAL;
 		if (!c->has_mac)
 			c->mac_auto = true;
@@ -419,7 +435,7 @@ int cmdline_parse(int argc, char **argv, struct cmdline *c, char *err, size_t er
 		i++;
 		if (i < argc && !strcmp(argv[i], "show"))
 			i++;
-		return parse_kv(argc, argv, i, KW_VNI | KW_PEER, &seen, c, err, errlen);
+		return parse_kv(argc, argv, i, KW_VNI | KW_PEER | KW_PREFIX, &seen, c, err, errlen);
 	}
 	case OBJ_RELOAD:
 		c->verb = VERB_RUN;

@@ -57,10 +57,13 @@ struct cmdline {
 	enum ctl_verb verb;
 
 	/* Filters and arguments; has_* says which were given. */
-	bool has_vni, has_prefix, has_vtep, has_mac, has_ip, has_peer;
+	bool has_vni, has_prefix, has_vtep, has_mac, has_ip, has_peer, has_ip6;
 	uint32_t vni;
 	uint32_t prefix;     /* network order */
-	uint8_t  prefixlen;
+	uint8_t  prefixlen;  /* 0..32; IPv6 0..128 */
+	bool     prefix_v6;  /* the prefix is IPv6: prefix6 */
+	uint8_t  prefix6[16];
+	uint8_t  ip6[16];    /* ports add ... ip6 A */
 	uint32_t vtep;       /* network order */
 	uint32_t ip;         /* network order */
 	uint32_t peer;       /* network order */

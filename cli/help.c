@@ -19,13 +19,13 @@ static const char general[] =
 	"  routes add vni N prefix P vtep A mac M\n"
 	"  routes del vni N prefix P\n"
 	"  ports [show]\n"
-	"  ports add IFNAME vni N ip A [mac M|auto]\n"
+	"  ports add IFNAME vni N [ip A] [ip6 A6] [mac M|auto]   (ip, ip6 or both)\n"
 	"  ports del IFNAME\n"
 	"  neigh | fdb | vnis | stats        (read the pinned maps; work without vtepd)\n"
 	"  peers                             BGP neighbors\n"
-	"  bgp routes [vni N] [peer A]       routes received over BGP\n"
+	"  bgp routes [vni N] [peer A] [prefix P]  routes received over BGP\n"
 	"  reload                            re-read vtepd's configuration file\n"
-	"  status                            kernel features and uplink modes\n"
+	"  status                            kernel features, uplink modes, full maps\n"
 	"  pods                              pods attached by the CNI plugin (vtepd-cni)\n"
 	"\n"
 	"Exit status: 0 ok, 1 operation failed, 2 usage error, 3 vtepd not reachable.\n";
@@ -35,31 +35,36 @@ static const char routes[] =
 	"       vtepctl routes add vni N prefix P vtep A mac M\n"
 	"       vtepctl routes del vni N prefix P\n"
 	"\n"
-	"show  lists host routes (vtep_routes) and prefixes (vtep_prefixes) from the\n"
-	"      pinned maps, sorted by VNI then address; works when vtepd is down.\n"
-	"      vni N keeps one VNI; prefix P keeps routes inside P (a /32 is exact).\n"
-	"add   adds a static route to a remote host: VNI N, prefix P (A.B.C.D/LEN),\n"
-	"      behind VTEP A, with the host's MAC M. Persists in vtepd's state_dir.\n"
+	"show  lists host routes (vtep_routes, vtep_routes6) and prefixes (vtep_prefixes,\n"
+	"      vtep_prefixes6) from the pinned maps, sorted by VNI, family (IPv4 first)\n"
+	"      and address; works when vtepd is down. vni N keeps one VNI; prefix P\n"
+	"      keeps routes inside P, of P's family (a /32 or /128 is exact).\n"
+	"add   adds a static route to a remote host or network: VNI N, prefix P\n"
+	"      (A.B.C.D/LEN or X::Y/LEN, IPv6 written as RFC 5952), behind VTEP A, with\n"
+	"      the host's (or router's) MAC M. Persists in vtepd's state_dir.\n"
 	"del   removes a static route.\n"
 	"JSON: [{vni, prefix, vtep (null for local), mac, source, seq}]\n";
 
 static const char ports[] =
 	"Usage: vtepctl ports [show]\n"
-	"       vtepctl ports add IFNAME vni N ip A [mac M|auto]\n"
+	"       vtepctl ports add IFNAME vni N [ip A] [ip6 A6] [mac M|auto]\n"
 	"       vtepctl ports del IFNAME\n"
 	"\n"
 	"show  lists the attached workload ports (vtep_ports); \"pod\" marks a pod's\n"
 	"      veth made by vtepd for its CNI plugin (vtepctl pods).\n"
-	"add   makes IFNAME a port of VNI N for the workload at A; mac defaults to\n"
-	"      auto (the workload's own MAC). The interface need not exist yet.\n"
+	"add   makes IFNAME a port of VNI N for the workload at A (IPv4), A6 (IPv6) or\n"
+	"      both; mac defaults to auto (the workload's own MAC). The interface need\n"
+	"      not exist yet.\n"
 	"del   removes the port. Edits persist in vtepd's state_dir.\n"
-	"JSON: [{ifname, ifindex, vni, ip, mac (null until learned), mac_auto, pod}]\n";
+	"JSON: [{ifname, ifindex, vni, ip (null without IPv4), ip6 (null without IPv6),\n"
+	"        ip6_ll, mac (null until learned), mac_auto, pod}]\n";
 
 static const char neigh[] =
 	"Usage: vtepctl neigh [show]\n"
-	"\nThe ARP table the proxy answers from: every host route with a MAC\n"
-	"(vtep_routes; a MAC+IP route carries its MAC).\n"
-	"JSON: [{vni, ip, mac, source}]\n";
+	"\nThe ARP and ND tables the proxy answers from: every host route with a MAC\n"
+	"(vtep_routes, vtep_routes6; a MAC+IP route carries its MAC). \"router\": an\n"
+	"IPv6 neighbour announced as a router (RFC 9047 Router flag).\n"
+	"JSON: [{vni, ip, mac, source, router}]\n";
 
 static const char fdb[] =
 	"Usage: vtepctl fdb [show]\n"
@@ -70,7 +75,8 @@ static const char vnis[] =
 	"Usage: vtepctl vnis [show]\n"
 	"\nThe virtual networks (vtep_vnis).\n"
 	"JSON: [{vni, subnet, gateway_ip, gateway_mac, route_target, rd, arp_reply, flood,\n"
-	"        outside, host_ip}]\n"
+	"        outside, host_ip, subnet6, gateway_ip6, slaac}]\n"
+	"subnet6 and gateway_ip6 are null without IPv6.\n"
 	"route_target and rd are \"auto\", \"ASN:NN\" or \"IP:NN\".\n";
 
 static const char stats[] =
@@ -88,11 +94,12 @@ static const char peers[] =
 	"malformed attributes (RFC 7606 treat-as-withdraw).\n";
 
 static const char bgp[] =
-	"Usage: vtepctl bgp routes [show] [vni N] [peer A]\n"
+	"Usage: vtepctl bgp routes [show] [vni N] [peer A] [prefix P]\n"
 	"\nEVPN routes received over BGP and our own (peer \"local\"), sorted by VNI,\n"
 	"route type, MAC, IP, RD, peer (needs vtepd). Empty until vtepd has a BGP RIB.\n"
 	"JSON: [{vni, type, prefix, vtep, mac, peer, seq, sticky, rd, route_targets,\n"
-	"label, best, stale, frozen, local_pref, router_mac}]\n";
+	"label, best, stale, frozen, pending, local_pref, router_mac}]\n"
+	"pending: the best path, which a full map has no room for yet (vtepctl status).\n";
 
 static const char reload[] =
 	"Usage: vtepctl reload\n"
@@ -108,8 +115,11 @@ static const char status[] =
 	"\nWhat this kernel can run (each probed capability) and the mode each uplink\n"
 	"runs in (xdp or tc), with the reason vtepd chose it (needs vtepd).\n"
 	"JSON: {version, features, feature_notes, xdp_program, test_override,\n"
-	"uplinks: [{ifname, ifindex, attached, mode, generic, reason}]}\n"
-	"features: {name: true|false}; feature_notes: {name: why it is missing}.\n";
+	"uplinks: [{ifname, ifindex, attached, mode, generic, reason}],\n"
+	"maps: [{map, capacity, pending}]}\n"
+	"features: {name: true|false}; feature_notes: {name: why it is missing}.\n"
+	"maps: entries a full map has no room for yet (pending), by map; they go in\n"
+	"as room frees (withdrawals; a larger limits.routes/limits.fdb at restart).\n";
 
 static const char pods[] =
 	"Usage: vtepctl pods [show]\n"
@@ -117,8 +127,9 @@ static const char pods[] =
 	"CNI attachment (container id, interface) with its host-side veth, which is\n"
 	"also a port (vtepctl ports marks it \"pod\"), and the pod's namespace/name\n"
 	"when the runtime passed them (K8S_POD_NAMESPACE, K8S_POD_NAME).\n"
-	"JSON: [{container_id, netns, ifname, host_ifname, vni, ip, mac, mtu, network,\n"
-	"k8s_namespace, k8s_name, k8s_uid}] (null for what the runtime did not say).\n";
+	"JSON: [{container_id, netns, ifname, host_ifname, vni, ip, ip6, mac, mtu,\n"
+	"network, k8s_namespace, k8s_name, k8s_uid}] (null for what the runtime did\n"
+	"not say; ip or ip6 null for a family the pod does not have).\n";
 
 void help_print(FILE *f, enum ctl_object obj)
 {

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "addr.h"
+#include "addr6.h"
 #include "ctlproto.h"
 #include "output.h"
 #include "vtep_maps.h"
@@ -22,12 +23,13 @@ static void add_ip(struct json_object *a, const char *key, uint32_t ip)
 /* Builds the request for c; returns its command name. */
 static const char *build(const struct cmdline *c, struct json_object *a)
 {
-	char b[ADDR_PREFIX_STRLEN], m[ADDR_MAC_STRLEN];
+	char b[ADDR6_PREFIX_STRLEN], m[ADDR_MAC_STRLEN];
 
 	switch (c->obj) {
 	case OBJ_ROUTES:
 		out_add_int(a, "vni", c->vni);
-		out_add_str(a, "prefix", addr_fmt_prefix(c->prefix, c->prefixlen, b));
+		out_add_str(a, "prefix", c->prefix_v6 ? addr6_fmt_prefix(c->prefix6, c->prefixlen, b)
+						      : addr_fmt_prefix(c->prefix, c->prefixlen, b));
 		if (c->verb == VERB_DEL)
 			return CTLPROTO_CMD_ROUTES_DEL;
 		add_ip(a, "vtep", c->vtep);
@@ -38,7 +40,10 @@ static const char *build(const struct cmdline *c, struct json_object *a)
 		if (c->verb == VERB_DEL)
 			return CTLPROTO_CMD_PORTS_DEL;
 		out_add_int(a, "vni", c->vni);
-		add_ip(a, "ip", c->ip);
+		if (c->has_ip)
+			add_ip(a, "ip", c->ip);
+		if (c->has_ip6)
+			out_add_str(a, "ip6", addr6_fmt(c->ip6, b));
 		out_add_str(a, "mac", c->mac_auto ? "auto" : addr_fmt_mac(c->mac, m));
 		return CTLPROTO_CMD_PORTS_ADD;
 	case OBJ_RELOAD:
@@ -50,6 +55,10 @@ static const char *build(const struct cmdline *c, struct json_object *a)
 			out_add_int(a, "vni", c->vni);
 		if (c->has_peer)
 			add_ip(a, "peer", c->peer);
+		if (c->has_prefix)
+			out_add_str(a, "prefix",
+				    c->prefix_v6 ? addr6_fmt_prefix(c->prefix6, c->prefixlen, b)
+						 : addr_fmt_prefix(c->prefix, c->prefixlen, b));
 		return CTLPROTO_CMD_BGP_ROUTES;
 	case OBJ_VERSION:
 		return CTLPROTO_CMD_VERSION;
@@ -116,31 +125,39 @@ static void print_peers(const struct out *o, struct json_object *data)
 	}
 }
 
-static void print_bgp_routes(const struct out *o, struct json_object *data)
-{
-	size_t n;
-
-	if (o->json) {
-		out_value(o, data);
-		return;
-	}
-	printf("%-8s  %-18s  %-15s  %-17s  %-15s  %s\n",
-	       "VNI", "PREFIX", "VTEP", "MAC", "PEER", "SEQ");
-	n = json_object_is_type(data, json_type_array) ? json_object_array_length(data) : 0;
-	for (size_t i = 0; i < n; i++) {
-		struct json_object *r = json_object_array_get_idx(data, i);
-
-		printf("%-8" PRId64 "  %-18s  %-15s  %-17s  %-15s  %" PRId64 "\n",
-		       get_int(r, "vni"), get_str(r, "prefix", "-"), get_str(r, "vtep", "-"),
-		       get_str(r, "mac", "-"), get_str(r, "peer", "-"), get_int(r, "seq"));
-	}
-}
-
 static bool get_bool(struct json_object *o, const char *key)
 {
 	struct json_object *v;
 
 	return json_object_object_get_ex(o, key, &v) && json_object_get_boolean(v);
+}
+
+static void print_bgp_routes(const struct out *o, struct json_object *data)
+{
+	size_t n;
+	int w = 18;
+
+	if (o->json) {
+		out_value(o, data);
+		return;
+	}
+	n = json_object_is_type(data, json_type_array) ? json_object_array_length(data) : 0;
+	/* the PREFIX column as wide as its widest value (IPv6) */
+	for (size_t i = 0; i < n; i++) {
+		int l = (int)strlen(get_str(json_object_array_get_idx(data, i), "prefix", "-"));
+
+		w = l > w ? l : w;
+	}
+	printf("%-8s  %-*s  %-15s  %-17s  %-15s  %s\n",
+	       "VNI", w, "PREFIX", "VTEP", "MAC", "PEER", "SEQ");
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *r = json_object_array_get_idx(data, i);
+
+		printf("%-8" PRId64 "  %-*s  %-15s  %-17s  %-15s  %" PRId64 "%s\n",
+		       get_int(r, "vni"), w, get_str(r, "prefix", "-"), get_str(r, "vtep", "-"),
+		       get_str(r, "mac", "-"), get_str(r, "peer", "-"), get_int(r, "seq"),
+		       get_bool(r, "pending") ? "  pending (full map)" : "");
+	}
 }
 
 /* status: the uplinks first (what an operator asks), then every capability
@@ -169,6 +186,17 @@ static void print_status(const struct out *o, struct json_object *data)
 		       get_bool(u, "generic") ? "generic XDP; " : "", get_str(u, "reason", ""));
 	}
 	printf("XDP program: %s\n", get_str(data, "xdp_program", "?"));
+	if (json_object_object_get_ex(data, "maps", &ups) &&
+	    json_object_is_type(ups, json_type_array)) {
+		printf("%-15s  %-10s  %s\n", "MAP", "CAPACITY", "PENDING");
+		for (size_t i = 0; i < json_object_array_length(ups); i++) {
+			struct json_object *m = json_object_array_get_idx(ups, i);
+
+			printf("%-15s  %-10" PRId64 "  %" PRId64 "%s\n", get_str(m, "map", "?"),
+			       get_int(m, "capacity"), get_int(m, "pending"),
+			       get_int(m, "pending") ? "  (full: waiting for room)" : "");
+		}
+	}
 	printf("%-15s  %-4s  %s\n", "FEATURE", "HAVE", "NOTE");
 	if (!json_object_object_get_ex(data, "feature_notes", &notes))
 		notes = NULL;
@@ -181,27 +209,36 @@ static void print_status(const struct out *o, struct json_object *data)
 	}
 }
 
-/* pods: one line per attachment; NAMESPACE/NAME when CNI_ARGS named it. */
+/* pods: one line per attachment; NAMESPACE/NAME when CNI_ARGS named it;
+ * IP and IP6 "-" for a family the pod does not have; IP6 as wide as the
+ * longest address. */
 static void print_pods(const struct out *o, struct json_object *data)
 {
+	int w6 = 3;
 	size_t n;
 
 	if (o->json) {
 		out_value(o, data);
 		return;
 	}
-	printf("%-13s  %-15s  %-8s  %-15s  %-17s  %-15s  %s\n", "HOST IFNAME", "CONTAINER", "VNI",
-	       "IP", "MAC", "IFNAME", "POD");
 	n = json_object_is_type(data, json_type_array) ? json_object_array_length(data) : 0;
+	for (size_t i = 0; i < n; i++) {
+		const char *a6 = get_str(json_object_array_get_idx(data, i), "ip6", NULL);
+
+		if (a6 && (int)strlen(a6) > w6)
+			w6 = (int)strlen(a6);
+	}
+	printf("%-13s  %-15s  %-8s  %-15s  %-*s  %-17s  %-15s  %s\n", "HOST IFNAME", "CONTAINER",
+	       "VNI", "IP", w6, "IP6", "MAC", "IFNAME", "POD");
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *p = json_object_array_get_idx(data, i);
 		const char *ns = get_str(p, "k8s_namespace", NULL), *nm = get_str(p, "k8s_name", NULL);
 
-		printf("%-13s  %-15.12s  %-8" PRId64 "  %-15s  %-17s  %-15s  %s%s%s\n",
+		printf("%-13s  %-15.12s  %-8" PRId64 "  %-15s  %-*s  %-17s  %-15s  %s%s%s\n",
 		       get_str(p, "host_ifname", "?"), get_str(p, "container_id", "?"),
-		       get_int(p, "vni"), get_str(p, "ip", "?"), get_str(p, "mac", "?"),
-		       get_str(p, "ifname", "?"), ns ? ns : "", ns && nm ? "/" : "",
-		       nm ? nm : (ns ? "" : "-"));
+		       get_int(p, "vni"), get_str(p, "ip", "-"), w6, get_str(p, "ip6", "-"),
+		       get_str(p, "mac", "?"), get_str(p, "ifname", "?"), ns ? ns : "",
+		       ns && nm ? "/" : "", nm ? nm : (ns ? "" : "-"));
 	}
 }
 

@@ -11,6 +11,7 @@
 #include <bpf/bpf.h>
 
 #include "addr.h"
+#include "addr6.h"
 #include "counters.h"
 #include "mapdump.h"
 #include "output.h"
@@ -67,40 +68,81 @@ static const char *fmt_ip_or_null(uint32_t ip, char buf[ADDR_IP_STRLEN])
 	return ip ? addr_fmt_ip(ip, buf) : NULL;
 }
 
+/* Does row r lie inside the filter prefix of c (same family, at least as
+ * long)? */
+static bool in_filter(const struct cmdline *c, const struct mapdump_route *r)
+{
+	if (r->v6 != c->prefix_v6 || r->prefixlen < c->prefixlen)
+		return false;
+	return r->v6 ? addr6_in_subnet(r->ip6, c->prefix6, c->prefixlen)
+		     : addr_in_subnet(r->ip, c->prefix, c->prefixlen);
+}
+
+static const char *fmt_route_prefix(const struct mapdump_route *r, char buf[ADDR6_PREFIX_STRLEN])
+{
+	return r->v6 ? addr6_fmt_prefix(r->ip6, r->prefixlen, buf)
+		     : addr_fmt_prefix(r->ip, r->prefixlen, buf);
+}
+
+/* Opens the IPv6 maps of an object, which pins of an older layout may lack:
+ * absent is no error (fd -1). */
+static int open_map6(const struct cmdline *c, const char *name, int *fd)
+{
+	return open_map(c, name, true, fd);
+}
+
 static int show_routes(const struct cmdline *c, struct out *o)
 {
-	struct mapdump_route *rows;
-	int rfd, pfd, ret;
-	size_t n;
+	struct mapdump_route *rows, *rows6;
+	int rfd, pfd, r6fd, p6fd, ret;
+	size_t n, n6, w = 18;
 
 	if (open_map(c, VTEP_MAP_ROUTES, false, &rfd))
 		return VTEPCTL_FAILED;
-	if (open_map(c, VTEP_MAP_PREFIXES, true, &pfd)) {
+	if (open_map(c, VTEP_MAP_PREFIXES, true, &pfd) || open_map6(c, VTEP_MAP_ROUTES6, &r6fd) ||
+	    open_map6(c, VTEP_MAP_PREFIXES6, &p6fd)) {
 		close(rfd);
 		return VTEPCTL_FAILED;
 	}
 	ret = mapdump_routes(rfd, pfd, &rows, &n);
+	if (!ret) {
+		ret = mapdump_routes6(r6fd, p6fd, &rows6, &n6);
+		if (ret)
+			free(rows);
+		else
+			ret = mapdump_routes_join(&rows, &n, rows6, n6);
+	}
 	close(rfd);
 	if (pfd >= 0)
 		close(pfd);
+	if (r6fd >= 0)
+		close(r6fd);
+	if (p6fd >= 0)
+		close(p6fd);
 	if (ret)
 		return dump_failed(VTEP_MAP_ROUTES, ret);
+	/* the PREFIX column as wide as its widest value (IPv6 ones) */
+	for (size_t i = 0; i < n; i++) {
+		char p[ADDR6_PREFIX_STRLEN];
+
+		if (strlen(fmt_route_prefix(&rows[i], p)) > w)
+			w = strlen(p);
+	}
 	out_begin(o);
 	if (!o->json)
-		printf("%-8s  %-18s  %-15s  %-17s  %-6s  %s\n",
-		       "VNI", "PREFIX", "VTEP", "MAC", "SOURCE", "SEQ");
+		printf("%-8s  %-*s  %-15s  %-17s  %-6s  %s\n",
+		       "VNI", (int)w, "PREFIX", "VTEP", "MAC", "SOURCE", "SEQ");
 	for (size_t i = 0; i < n; i++) {
 		const struct mapdump_route *r = &rows[i];
-		char p[ADDR_PREFIX_STRLEN], v[ADDR_IP_STRLEN], m[ADDR_MAC_STRLEN];
+		char p[ADDR6_PREFIX_STRLEN], v[ADDR_IP_STRLEN], m[ADDR_MAC_STRLEN];
 		const char *vtep;
 
 		if (c->has_vni && r->vni != c->vni)
 			continue;
 		/* prefix P keeps the routes inside P. */
-		if (c->has_prefix && (r->prefixlen < c->prefixlen ||
-				      !addr_in_subnet(r->ip, c->prefix, c->prefixlen)))
+		if (c->has_prefix && !in_filter(c, r))
 			continue;
-		addr_fmt_prefix(r->ip, r->prefixlen, p);
+		fmt_route_prefix(r, p);
 		addr_fmt_mac(r->v.mac, m);
 		vtep = fmt_ip_or_null(r->v.vtep, v);
 		if (o->json) {
@@ -114,8 +156,8 @@ static int show_routes(const struct cmdline *c, struct out *o)
 			out_add_int(j, "seq", r->v.seq);
 			out_item(o, j);
 		} else {
-			printf("%-8u  %-18s  %-15s  %-17s  %-6s  %u\n", r->vni, p, vtep ? vtep : "-",
-			       m, mapdump_source_name(r->v.source), r->v.seq);
+			printf("%-8u  %-*s  %-15s  %-17s  %-6s  %u\n", r->vni, (int)w, p,
+			       vtep ? vtep : "-", m, mapdump_source_name(r->v.source), r->v.seq);
 		}
 	}
 	out_end(o);
@@ -126,7 +168,7 @@ static int show_routes(const struct cmdline *c, struct out *o)
 static int show_ports(const struct cmdline *c, struct out *o)
 {
 	struct mapdump_port *rows;
-	size_t n;
+	size_t n, w6 = 4;
 	int fd, ret;
 
 	if (open_map(c, VTEP_MAP_PORTS, false, &fd))
@@ -135,36 +177,52 @@ static int show_ports(const struct cmdline *c, struct out *o)
 	close(fd);
 	if (ret)
 		return dump_failed(VTEP_MAP_PORTS, ret);
+	for (size_t i = 0; i < n; i++) {
+		char a6[ADDR6_STRLEN];
+
+		if (!addr6_is_zero(rows[i].v.ip6) && strlen(addr6_fmt(rows[i].v.ip6, a6)) > w6)
+			w6 = strlen(a6);
+	}
 	out_begin(o);
 	if (!o->json)
-		printf("%-15s  %-7s  %-8s  %-15s  %s\n", "IFNAME", "IFINDEX", "VNI", "IP", "MAC");
+		printf("%-15s  %-7s  %-8s  %-15s  %-*s  %s\n", "IFNAME", "IFINDEX", "VNI", "IP",
+		       (int)w6, "IP6", "MAC");
 	for (size_t i = 0; i < n; i++) {
 		const struct mapdump_port *p = &rows[i];
 		char ifname[sizeof(p->v.ifname) + 1], ip[ADDR_IP_STRLEN], m[ADDR_MAC_STRLEN];
+		char a6[ADDR6_STRLEN], ll[ADDR6_STRLEN];
 		bool known = !addr_mac_is_zero(p->v.mac);
 		bool mac_auto = p->v.flags & VTEP_PORT_F_MAC_AUTO;
 		bool pod = p->v.flags & VTEP_PORT_F_POD;
+		bool has6 = !addr6_is_zero(p->v.ip6), has_ll = !addr6_is_zero(p->v.ip6_ll);
 
 		/* The map's ifname need not be NUL-terminated at 16 bytes. */
 		memcpy(ifname, p->v.ifname, sizeof(p->v.ifname));
 		ifname[sizeof(p->v.ifname)] = '\0';
 		addr_fmt_ip(p->v.ip, ip);
 		addr_fmt_mac(p->v.mac, m);
+		if (has6)
+			addr6_fmt(p->v.ip6, a6);
+		if (has_ll)
+			addr6_fmt(p->v.ip6_ll, ll);
 		if (o->json) {
 			struct json_object *j = json_object_new_object();
 
 			out_add_str(j, "ifname", ifname);
 			out_add_int(j, "ifindex", p->ifindex);
 			out_add_int(j, "vni", p->v.vni);
-			out_add_str(j, "ip", ip);
+			/* null for an IPv6-only port; ip6 null without IPv6 */
+			out_add_str(j, "ip", p->v.ip ? ip : NULL);
+			out_add_str(j, "ip6", has6 ? a6 : NULL);
+			out_add_str(j, "ip6_ll", has_ll ? ll : NULL);
 			out_add_str(j, "mac", known ? m : NULL);
 			out_add_bool(j, "mac_auto", mac_auto);
 			out_add_bool(j, "pod", pod);
 			out_item(o, j);
 		} else {
-			printf("%-15s  %-7u  %-8u  %-15s  %s%s%s\n", ifname, p->ifindex, p->v.vni, ip,
-			       known ? m : "(not learned)", mac_auto ? " auto" : "",
-			       pod ? " pod" : "");
+			printf("%-15s  %-7u  %-8u  %-15s  %-*s  %s%s%s\n", ifname, p->ifindex, p->v.vni,
+			       p->v.ip ? ip : "-", (int)w6, has6 ? a6 : "-",
+			       known ? m : "(not learned)", mac_auto ? " auto" : "", pod ? " pod" : "");
 		}
 	}
 	out_end(o);
@@ -174,23 +232,46 @@ static int show_ports(const struct cmdline *c, struct out *o)
 
 static int show_neigh(const struct cmdline *c, struct out *o)
 {
-	struct mapdump_neigh *rows;
-	size_t n;
-	int fd, ret;
+	struct mapdump_neigh *rows, *rows6 = NULL;
+	size_t n, n6 = 0, w = 15;
+	int fd, fd6, ret;
 
 	if (open_map(c, VTEP_MAP_ROUTES, false, &fd))
 		return VTEPCTL_FAILED;
+	if (open_map6(c, VTEP_MAP_ROUTES6, &fd6)) {
+		close(fd);
+		return VTEPCTL_FAILED;
+	}
 	ret = mapdump_neigh(fd, &rows, &n);
+	if (!ret && fd6 >= 0) {
+		ret = mapdump_neigh6(fd6, &rows6, &n6);
+		if (ret)
+			free(rows);
+	}
+	if (!ret)
+		ret = mapdump_neigh_join(&rows, &n, rows6, n6);
 	close(fd);
+	if (fd6 >= 0)
+		close(fd6);
 	if (ret)
 		return dump_failed(VTEP_MAP_ROUTES, ret);
+	for (size_t i = 0; i < n; i++) {
+		char a6[ADDR6_STRLEN];
+
+		if (rows[i].v6 && strlen(addr6_fmt(rows[i].ip6, a6)) > w)
+			w = strlen(a6);
+	}
 	out_begin(o);
 	if (!o->json)
-		printf("%-8s  %-15s  %-17s  %s\n", "VNI", "IP", "MAC", "SOURCE");
+		printf("%-8s  %-*s  %-17s  %s\n", "VNI", (int)w, "IP", "MAC", "SOURCE");
 	for (size_t i = 0; i < n; i++) {
-		char ip[ADDR_IP_STRLEN], m[ADDR_MAC_STRLEN];
+		char ip[ADDR6_STRLEN], m[ADDR_MAC_STRLEN];
+		bool router = rows[i].v6 && (rows[i].v.flags & VTEP_RT_F_ROUTER);
 
-		addr_fmt_ip(rows[i].k.ip, ip);
+		if (rows[i].v6)
+			addr6_fmt(rows[i].ip6, ip);
+		else
+			addr_fmt_ip(rows[i].k.ip, ip);
 		addr_fmt_mac(rows[i].v.mac, m);
 		if (o->json) {
 			struct json_object *j = json_object_new_object();
@@ -199,10 +280,12 @@ static int show_neigh(const struct cmdline *c, struct out *o)
 			out_add_str(j, "ip", ip);
 			out_add_str(j, "mac", m);
 			out_add_str(j, "source", mapdump_source_name(rows[i].v.source));
+			/* RFC 9047's Router flag of an IPv6 neighbour */
+			out_add_bool(j, "router", router);
 			out_item(o, j);
 		} else {
-			printf("%-8u  %-15s  %-17s  %s\n", rows[i].k.vni, ip, m,
-			       mapdump_source_name(rows[i].v.source));
+			printf("%-8u  %-*s  %-17s  %s%s\n", rows[i].k.vni, (int)w, ip, m,
+			       mapdump_source_name(rows[i].v.source), router ? " router" : "");
 		}
 	}
 	out_end(o);
@@ -276,9 +359,9 @@ static int show_vnis(const struct cmdline *c, struct out *o)
 		hl_fd = -1;
 	out_begin(o);
 	if (!o->json)
-		printf("%-8s  %-18s  %-15s  %-17s  %-21s  %-21s  %-7s  %-5s  %-7s  %s\n", "VNI",
-		       "SUBNET", "GATEWAY", "GATEWAY_MAC", "ROUTE_TARGET", "RD", "ARP", "FLOOD",
-		       "OUTSIDE", "HOST_IP");
+		printf("%-8s  %-18s  %-15s  %-17s  %-21s  %-21s  %-7s  %-5s  %-7s  %-15s  %s\n",
+		       "VNI", "SUBNET", "GATEWAY", "GATEWAY_MAC", "ROUTE_TARGET", "RD", "ARP",
+		       "FLOOD", "OUTSIDE", "HOST_IP", "IPV6");
 	for (size_t i = 0; i < n; i++) {
 		const struct vtep_vni *v = &rows[i].v;
 		char sub[ADDR_PREFIX_STRLEN], gw[ADDR_IP_STRLEN], m[ADDR_MAC_STRLEN];
@@ -287,7 +370,10 @@ static int show_vnis(const struct cmdline *c, struct out *o)
 		bool flood = v->flags & VTEP_VNI_F_FLOOD;
 		const char *outside = v->flags & VTEP_VNI_F_OUTSIDE_HOST ? "host" : "drop";
 		uint32_t host_ip = vni_host_ip(hl_fd, rows[i].vni);
-		char hip[ADDR_IP_STRLEN];
+		char hip[ADDR_IP_STRLEN], sub6[ADDR6_PREFIX_STRLEN], gw6[ADDR6_STRLEN];
+		char v6txt[2 * ADDR6_PREFIX_STRLEN + 16];
+		bool has6 = v->prefixlen6 != 0, has_gw6 = has6 && !addr6_is_zero(v->gateway_ip6);
+		bool slaac = has6 && (v->flags & VTEP_VNI_F_SLAAC);
 
 		addr_fmt_prefix(v->subnet, v->prefixlen, sub);
 		addr_fmt_ip(v->gateway_ip, gw);
@@ -295,6 +381,13 @@ static int show_vnis(const struct cmdline *c, struct out *o)
 		rt = v->flags & VTEP_VNI_F_RT_AUTO ? "auto" : mapdump_fmt_rt(v->route_target, rtb);
 		rd = v->flags & VTEP_VNI_F_RD_AUTO ? "auto" : mapdump_fmt_rd(v->rd, rdb);
 		arp = v->arp_reply == VTEP_ARP_REPLY_REAL ? "real" : "gateway";
+		if (has6)
+			addr6_fmt_prefix(v->subnet6, v->prefixlen6, sub6);
+		if (has_gw6)
+			addr6_fmt(v->gateway_ip6, gw6);
+		/* the table's IPV6 column: subnet6, its gateway, SLAAC */
+		snprintf(v6txt, sizeof(v6txt), "%s%s%s%s", has6 ? sub6 : "-",
+			 has_gw6 ? " gw " : "", has_gw6 ? gw6 : "", slaac ? " slaac" : "");
 		if (o->json) {
 			struct json_object *j = json_object_new_object();
 
@@ -311,12 +404,15 @@ static int show_vnis(const struct cmdline *c, struct out *o)
 				out_add_str(j, "host_ip", addr_fmt_ip(host_ip, hip));
 			else
 				json_object_object_add(j, "host_ip", NULL);
+			out_add_str(j, "subnet6", has6 ? sub6 : NULL);
+			out_add_str(j, "gateway_ip6", has_gw6 ? gw6 : NULL);
+			out_add_bool(j, "slaac", slaac);
 			out_item(o, j);
 		} else {
-			printf("%-8u  %-18s  %-15s  %-17s  %-21s  %-21s  %-7s  %-5s  %-7s  %s\n",
+			printf("%-8u  %-18s  %-15s  %-17s  %-21s  %-21s  %-7s  %-5s  %-7s  %-15s  %s\n",
 			       rows[i].vni, sub, gw, m, rt ? rt : "-", rd ? rd : "-", arp,
 			       flood ? "yes" : "no", outside,
-			       host_ip ? addr_fmt_ip(host_ip, hip) : "-");
+			       host_ip ? addr_fmt_ip(host_ip, hip) : "-", v6txt);
 		}
 	}
 	out_end(o);

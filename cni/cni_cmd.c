@@ -7,6 +7,7 @@
 #include <net/if.h>
 
 #include "addr.h"
+#include "addr6.h"
 #include "cni_client.h"
 #include "cni_exec.h"
 #include "cni_result.h"
@@ -56,12 +57,23 @@ static struct json_object *attachment_args(const struct cni_req *r)
 	return a;
 }
 
-static struct json_object *add_args(const struct cni_req *r, uint32_t ip)
+/* "ip" and "ip6", each when the pod has that family. */
+static int add_ips(struct json_object *a, const struct cni_addrs *ips)
+{
+	char s[ADDR_IP_STRLEN], s6[ADDR6_STRLEN];
+
+	if (ips->ip && add_s(a, "ip", addr_fmt_ip(ips->ip, s)))
+		return -1;
+	if (!addr6_is_zero(ips->ip6) && add_s(a, "ip6", addr6_fmt(ips->ip6, s6)))
+		return -1;
+	return 0;
+}
+
+static struct json_object *add_args(const struct cni_req *r, const struct cni_addrs *ips)
 {
 	struct json_object *a = attachment_args(r), *k;
-	char s[ADDR_IP_STRLEN];
 
-	if (!a || add_i(a, "vni", r->conf.vni) || add_s(a, "ip", addr_fmt_ip(ip, s)) ||
+	if (!a || add_i(a, "vni", r->conf.vni) || add_ips(a, ips) ||
 	    (r->conf.mtu && add_i(a, "mtu", r->conf.mtu)))
 		goto fail;
 	if (r->args.k8s_name[0] || r->args.k8s_namespace[0] || r->args.k8s_uid[0]) {
@@ -101,12 +113,11 @@ static int vtepd_add(struct cni_req *r, struct json_object *ipam_res,
 	struct cni_attach_info info;
 	struct json_object *args;
 	struct cni_reply rep;
-	uint32_t ip;
-	uint8_t plen;
+	struct cni_addrs ips;
 
-	if (cni_ipam_ipv4(ipam_res, &ip, &plen, e))
+	if (cni_ipam_addrs(ipam_res, &ips, e))
 		return -e->code;
-	args = add_args(r, ip);
+	args = add_args(r, &ips);
 	if (!args)
 		return cni_fail(e, CNI_EIO, "out of memory");
 	if (cni_call(r->conf.socket, "cni.add", args, CNI_TIMEOUT_ADD_MS, &rep, e)) {
@@ -212,16 +223,15 @@ int cni_cmd_del(struct cni_req *r, struct cni_err *e)
 int cni_cmd_check(struct cni_req *r, struct cni_err *e)
 {
 	struct json_object *args, *out = NULL;
-	char s[ADDR_IP_STRLEN];
+	struct cni_addrs ips;
 	struct cni_reply rep;
 	struct cni_exec x;
-	uint32_t ip;
 	int ret;
 
-	if (cni_result_find(r->conf.prev_result, r->env.ifname, r->env.netns, &ip, e))
+	if (cni_result_find(r->conf.prev_result, r->env.ifname, r->env.netns, &ips, e))
 		return -e->code;
 	args = attachment_args(r);
-	if (!args || add_i(args, "vni", r->conf.vni) || add_s(args, "ip", addr_fmt_ip(ip, s))) {
+	if (!args || add_i(args, "vni", r->conf.vni) || add_ips(args, &ips)) {
 		json_object_put(args);
 		return cni_fail(e, CNI_EIO, "out of memory");
 	}

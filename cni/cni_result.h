@@ -2,10 +2,15 @@
  * Success"), in the cniVersion of the request:
  *   interfaces: the host end of the veth (no sandbox) and the pod end
  *               (sandbox = CNI_NETNS), each with its MAC; "mtu" from 1.1.0;
- *   ips:        the pod's address as a /32, gateway = the VNI's gateway,
- *               interface = the pod end's index; "version": "4" before
- *               1.0.0 (0.3.x and 0.4.0 results carry it; 1.0.0 removed it);
- *   routes:     the default route via the gateway, as installed in the pod;
+ *   ips:        the pod's IPv4 address as a /32, gateway = the VNI's
+ *               gateway, and its IPv6 address as a /128, gateway = the VNI
+ *               gateway's link-local address (a dual-stack pod has both,
+ *               IPv4 first; an IPv6-only pod only the second);
+ *               interface = the pod end's index; "version": "4" or "6"
+ *               before 1.0.0 (0.3.x and 0.4.0 results carry it; 1.0.0
+ *               removed it, the address tells);
+ *   routes:     the default routes via the gateways (0.0.0.0/0, ::/0), as
+ *               installed in the pod;
  *   dns:        the config's "dns", else the IPAM plugin's.
  * A prevResult (a chained ADD) is kept and ours is appended to it, indexes
  * shifted ("Plugins provided a prevResult ... must output it as their
@@ -27,17 +32,30 @@ struct cni_attach_info {
 	char     host_mac[18];
 	char     mac[18];           /* the pod end's */
 	uint32_t mtu;
-	uint32_t ip;                /* network order */
+	uint32_t ip;                /* network order; 0: no IPv4 */
 	uint32_t gateway;           /* network order */
+	uint8_t  ip6[16];           /* all zero: no IPv6 */
+	uint8_t  gateway6[16];
 };
 
-/* The first IPv4 address of an IPAM result's ips[] (0.3.x results mark it
- * "version": "4"; later ones only by the address). Fails e with code 7 when
- * there is none or it is malformed. */
-int cni_ipam_ipv4(struct json_object *ipam_result, uint32_t *ip, uint8_t *plen,
-		  struct cni_err *e);
+/* A pod's addresses: IPv4, IPv6 or both. */
+struct cni_addrs {
+	uint32_t ip;                /* network order; 0: none */
+	uint8_t  plen;
+	uint8_t  ip6[16];           /* all zero: none */
+	uint8_t  plen6;
+};
 
-/* vtepd's cni.add reply data, every field checked. Code 100 when not. */
+/* The first IPv4 and the first IPv6 address of an IPAM result's ips[]
+ * (host-local with two ranges gives one of each). 0.3.x results mark each
+ * with "version" ("4", "6"), which must then agree with the address; later
+ * ones only by the address. Fails e with code 7 when there is none, or one
+ * is malformed. */
+int cni_ipam_addrs(struct json_object *ipam_result, struct cni_addrs *out, struct cni_err *e);
+
+/* vtepd's cni.add reply data, every field checked ("ip" and "gateway",
+ * "ip6" and "gateway6": each pair together, at least one). Code 100 when
+ * not. */
 int cni_info_from_reply(struct json_object *data, struct cni_attach_info *out,
 			struct cni_err *e);
 
@@ -48,11 +66,11 @@ struct json_object *cni_result_build(const struct cni_conf *c, const struct cni_
 				     struct json_object *ipam_result);
 
 /* CHECK (SPEC.md section 2: "the plugin must consult the prevResult to
- * determine the expected interfaces and addresses"): the IPv4 address the
- * prevResult gives the interface named CNI_IFNAME in CNI_NETNS. Code 7 when
- * prevResult lacks it. */
+ * determine the expected interfaces and addresses"): the first IPv4 and
+ * the first IPv6 address the prevResult gives the interface named
+ * CNI_IFNAME in CNI_NETNS. Code 7 when prevResult has neither. */
 int cni_result_find(struct json_object *prev, const char *ifname, const char *netns,
-		    uint32_t *ip, struct cni_err *e);
+		    struct cni_addrs *out, struct cni_err *e);
 
 /* The VERSION result. */
 struct json_object *cni_version_result(const char *version);

@@ -41,7 +41,7 @@
  *   ports.del   - ifname
  *   reload      - none
  *   peers       - none; data: [{address, asn, state, uptime_s, prefixes_received}]
- *   bgp.routes  - [vni], [peer]; data: [] (no BGP RIB yet), plus "note"
+ *   bgp.routes  - [vni], [peer], [prefix]; data: [] (no BGP RIB yet), plus "note"
  *   version     - none; data: {version, layout_version}
  *   status      - none; data: {version, features: {NAME: bool}, feature_notes:
  *                 {NAME: why}, xdp_program, test_override, uplinks: [{ifname,

@@ -36,6 +36,7 @@ static const struct map_layout layouts[] = {
 	{ VTEP_MAP_REMOTES,  sizeof(__u32), sizeof(struct vtep_remote) },
 	{ VTEP_MAP_STATS,    sizeof(__u32), sizeof(struct vtep_stats) },
 	{ VTEP_MAP_HOSTADDRS, sizeof(__u32), sizeof(struct vtep_hostaddr) },
+	{ VTEP_MAP_HOSTADDRS6, 16, sizeof(struct vtep_hostaddr) },
 	{ VTEP_MAP_HOSTLINKS, sizeof(__u32), sizeof(struct vtep_hostlink) },
 };
 

@@ -12,6 +12,7 @@
 #ifndef VTEP_MAPDUMP_H
 #define VTEP_MAPDUMP_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include "vtep_maps.h"
@@ -33,15 +34,23 @@ int mapdump_count(int fd, size_t *n);
 int mapdump_all(int fd, size_t key_size, size_t value_size,
 		void **keys, void **values, size_t *n);
 
-/* One route row: vtep_routes (/32) and vtep_prefixes merged. */
+/* One route row: vtep_routes (/32) and vtep_prefixes merged; or, with v6,
+ * vtep_routes6 (/128) and vtep_prefixes6 (mapdump6.c). */
 struct mapdump_route {
 	uint32_t vni;        /* host order */
-	uint32_t ip;         /* network order */
-	uint8_t  prefixlen;  /* 0..32 */
+	uint32_t ip;         /* network order; 0 for IPv6 */
+	uint8_t  prefixlen;  /* 0..32; IPv6 0..128 */
+	bool     v6;         /* an IPv6 row: ip6 */
+	uint8_t  ip6[16];
 	struct vtep_route v;
 };
 /* Either fd may be -1 (map absent). Sorted by vni, ip, prefixlen. */
 int mapdump_routes(int routes_fd, int prefixes_fd, struct mapdump_route **out, size_t *n);
+/* The same for vtep_routes6 and vtep_prefixes6. */
+int mapdump_routes6(int routes6_fd, int prefixes6_fd, struct mapdump_route **out, size_t *n);
+/* Appends b's rows to *a (realloc'ed) and sorts them all by vni, family
+ * (IPv4 first), address, prefixlen. Frees b. */
+int mapdump_routes_join(struct mapdump_route **a, size_t *na, struct mapdump_route *b, size_t nb);
 
 struct mapdump_port {
 	uint32_t ifindex;
@@ -64,8 +73,14 @@ struct mapdump_neigh {
 		uint8_t source;
 		uint8_t flags;
 	} v;
+	bool     v6;         /* from vtep_routes6: the address is ip6 (k.ip 0) */
+	uint8_t  ip6[16];
 };
 int mapdump_neigh(int routes_fd, struct mapdump_neigh **out, size_t *n);
+/* The IPv6 neighbours: every host route of vtep_routes6 with a MAC. */
+int mapdump_neigh6(int routes6_fd, struct mapdump_neigh **out, size_t *n);
+/* Appends b's rows to *a and sorts them all by vni, family, address. */
+int mapdump_neigh_join(struct mapdump_neigh **a, size_t *na, struct mapdump_neigh *b, size_t nb);
 
 struct mapdump_fdb {
 	struct vtep_fdb_key k;

@@ -191,10 +191,21 @@ static int op_rib_route(void *ctx, struct bgp_session *s, const struct evpn_rout
 	return ret < 0 ? ret : 0;
 }
 
+static int flush(struct bgp *b, bool burst);
+
+static void op_rib_prefetch(void *ctx, struct bgp_session *s, const struct evpn_route *rt,
+			    bool deep)
+{
+	struct bgp_peer *p = ctx;
+
+	if (p->b->rib)
+		rib_prefetch(p->b->rib, bgp_session_cfg(s)->id, rt, deep);
+}
+
 static void op_rib_flush(void *ctx, struct bgp_session *s)
 {
 	(void)s;
-	bgp_flush(((struct bgp_peer *)ctx)->b);
+	flush(((struct bgp_peer *)ctx)->b, true);
 }
 
 static void op_rib_peer_down(void *ctx, struct bgp_session *s, bool keep_stale)
@@ -294,6 +305,7 @@ static const struct bgp_session_ops peer_ops = {
 	.unwatch = op_unwatch,
 	.rib_begin = op_rib_begin,
 	.rib_route = op_rib_route,
+	.rib_prefetch = op_rib_prefetch,
 	.rib_flush = op_rib_flush,
 	.rib_peer_down = op_rib_peer_down,
 	.rib_stale_sweep = op_rib_stale_sweep,
@@ -330,7 +342,9 @@ nomem:
 	log_err("bgp: out of memory: an advertisement is lost until the next session reset");
 }
 
-int bgp_flush(struct bgp *b)
+/* burst: the end of a read burst from a peer (its map writes may go to the
+ * writer thread: rib_flush_async), else everything is written now. */
+static int flush(struct bgp *b, bool burst)
 {
 	uint64_t now;
 	size_t i, j, k;
@@ -342,7 +356,7 @@ int bgp_flush(struct bgp *b)
 		return 0;
 	b->flushing = true;
 	if (b->rib)
-		ret = rib_flush(b->rib);
+		ret = burst ? rib_flush_async(b->rib) : rib_flush(b->rib);
 	now = bgp_now_ms();
 	/* A send can reset a session, whose routes leaving the RIB can change
 	 * our advertisements (on_export appends): take the queue out first,
@@ -370,6 +384,11 @@ int bgp_flush(struct bgp *b)
 	}
 	b->flushing = false;
 	return ret;
+}
+
+int bgp_flush(struct bgp *b)
+{
+	return flush(b, false);
 }
 
 void bgp_refresh_all(struct bgp *b)

@@ -72,6 +72,11 @@ struct bgp_session_ops {
 	 * resets the session (Cease/Out of Resources, RFC 4486). */
 	int  (*rib_route)(void *ctx, struct bgp_session *s, const struct evpn_route *rt,
 			  const struct bgp_attrs *a);
+	/* RIB (optional): a route that rib_route will see a few calls later,
+	 * so that the RIB can bring what it needs into the cache meanwhile;
+	 * each route twice, the second time (deep) nearer its turn. */
+	void (*rib_prefetch)(void *ctx, struct bgp_session *s, const struct evpn_route *rt,
+			     bool deep);
 	/* End of a read burst: apply what rib_route queued. */
 	void (*rib_flush)(void *ctx, struct bgp_session *s);
 	/* The session left Established: keep_stale (GR helper, RFC 4724

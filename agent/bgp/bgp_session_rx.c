@@ -17,6 +17,11 @@
 #include "addr.h"
 #include "log.h"
 
+/* How far ahead of rib_route the RIB is asked to prefetch (routes): the
+ * index slots, then (deep) what they point to. */
+#define RX_PREFETCH 8
+#define RX_PREFETCH_DEEP 4
+
 static bool open_has_evpn(const struct bgp_open *o)
 {
 	for (unsigned i = 0; i < o->n_mp && i < BGP_OPEN_MAX_AF; i++)
@@ -257,6 +262,20 @@ static void rx_update(struct bgp_session *s, struct bgp_conn *c, const struct bg
 	for (unsigned i = 0; i < u->n_routes && s->ops->rib_route; i++) {
 		const struct evpn_route *rt = &u->routes[i];
 		int ret;
+
+		/* The RIB's index lookups are cache misses at random places:
+		 * started RX_PREFETCH routes ahead (the index slots), then
+		 * RX_PREFETCH_DEEP ahead (what the slots name), they overlap. */
+		if (s->ops->rib_prefetch) {
+			unsigned j = i ? i + RX_PREFETCH - 1 : 0, end = i + RX_PREFETCH;
+
+			for (; j < end && j < u->n_routes; j++)
+				s->ops->rib_prefetch(s->ctx, s, &u->routes[j], false);
+			j = i ? i + RX_PREFETCH_DEEP - 1 : 0;
+			end = i + RX_PREFETCH_DEEP;
+			for (; j < end && j < u->n_routes; j++)
+				s->ops->rib_prefetch(s->ctx, s, &u->routes[j], true);
+		}
 
 		if (rt->withdraw)
 			s->withdraws_in++;

@@ -446,7 +446,7 @@ static int parse_vni(struct json_object *o, const char *path, const struct vtep_
 {
 	static const char *const keys[] = {
 		"vni", "subnet", "gateway_ip", "gateway_mac", "route_target", "rd",
-		"arp_reply", "flood", "outside", "host_ip", NULL
+		"arp_reply", "flood", "outside", "host_ip", "subnet6", "gateway_ip6", "slaac", NULL
 	};
 	static const char *const arp[] = {
 		[CFG_ARP_GATEWAY] = "gateway", [CFG_ARP_REAL] = "real", NULL
@@ -538,9 +538,9 @@ static int parse_vni(struct json_object *o, const char *path, const struct vtep_
 			return ret;
 		vn->outside = (enum cfg_outside)a;
 	}
-	if (jv_get(o, "host_ip", &v))
-		return parse_host_ip(v, path, vn, err);
-	return 0;
+	if (jv_get(o, "host_ip", &v) && (ret = parse_host_ip(v, path, vn, err)))
+		return ret;
+	return config_parse_vni6(o, path, vn, err);
 }
 
 static int parse_vnis(struct json_object *root, struct vtep_config *cfg, char *err)

@@ -62,12 +62,22 @@ struct cfg_vni {
 	bool     flood;
 	enum cfg_outside outside;
 	uint32_t host_ip;         /* network order; 0: no host link (needs outside host) */
+	/* IPv6 (config6.c): prefixlen6 0 means none. The gateway MAC serves
+	 * both families; the gateway's link-local address is always
+	 * fe80::/64 + the EUI-64 of gateway_mac, gateway_ip6 is optional. */
+	uint8_t  subnet6[16];
+	uint8_t  prefixlen6;      /* 1..127; 0: no IPv6 */
+	uint8_t  gateway_ip6[16]; /* all zero: none */
+	bool     slaac;           /* router advertisements carry subnet6 (RFC 4862) */
 };
 
 struct cfg_port {
 	char     ifname[CFG_IFNAMSIZ];
 	uint32_t vni;
-	uint32_t ip;              /* network order */
+	uint32_t ip;              /* network order; 0: none (then ip6 is set) */
+	uint8_t  ip6[16];         /* global IPv6 address; all zero: none */
+	uint8_t  ip6_ll[16];      /* link-local address as configured; all zero:
+				   * derived from the MAC (EUI-64, RFC 4291 2.5.1) */
 	bool     mac_auto;
 	uint8_t  mac[6];          /* valid when !mac_auto */
 	bool     pod;             /* a CNI pod's veth (vtepd made it; pods.h) */
@@ -76,10 +86,12 @@ struct cfg_port {
 
 struct cfg_route {
 	uint32_t vni;
-	uint32_t prefix;          /* network order */
-	uint8_t  prefixlen;
+	uint32_t prefix;          /* network order; 0 for IPv6 */
+	uint8_t  prefixlen;       /* 0..32; IPv6 0..128 */
 	uint32_t vtep;            /* network order */
 	uint8_t  mac[6];
+	bool     v6;              /* an IPv6 prefix, in prefix6 */
+	uint8_t  prefix6[16];
 };
 
 struct vtep_config {
@@ -162,10 +174,10 @@ int config_route_from_json(struct json_object *o, const char *path, struct cfg_r
 			   char err[CFG_ERR_LEN]);
 
 /* Conflicts inside a set of ports and routes (the file's, or the merged set
- * of state.h): two ports with one ifname, one IP (even in different VNIs: a
- * port's IP is also the host's /32 route to it) or one explicit MAC in a VNI;
- * two routes with one vni+prefix; a /32 route onto a port's address in its
- * VNI. first/second index ports[] or routes[] (ROUTE_PORT: first is the port,
+ * of state.h): two ports with one ifname, one IP or IPv6 address (even in
+ * different VNIs: a port's address is also the host's /32 or /128 route to
+ * it) or one explicit MAC in a VNI; two routes with one vni+prefix; a /32
+ * (/128) route onto a port's address in its VNI. first/second index ports[] or routes[] (ROUTE_PORT: first is the port,
  * second the route); second is the later entry. Port conflicts are reported
  * before route conflicts, each the one whose later entry comes first.
  * Returns 1 (found, *c set), 0 (none) or -ENOMEM. */
@@ -175,7 +187,8 @@ enum cfg_conflict_kind {
 	CFG_CONFLICT_IP,
 	CFG_CONFLICT_MAC,
 	CFG_CONFLICT_ROUTE,
-	CFG_CONFLICT_ROUTE_PORT,
+	CFG_CONFLICT_ROUTE_PORT,  /* a /32 onto a port's ip, or a /128 onto its ip6 */
+	CFG_CONFLICT_IP6,         /* two ports with one ip6 */
 };
 struct cfg_conflict {
 	enum cfg_conflict_kind kind;
@@ -199,5 +212,24 @@ int config_fmt_conflict(const struct cfg_conflict *c, const struct cfg_port *por
 #define CFG_RESTART_SETTINGS 9
 size_t config_keep_restart_settings(const struct vtep_config *old, struct vtep_config *nc,
 				    const char **kept, size_t max);
+
+/* ---- IPv6 (config6.c) ------------------------------------------------- */
+
+/* Either family's address or prefix as text ("2001:db8::21/128"). */
+#define CFG_ADDR_STRLEN 50
+/* A route's prefix as text, with its length. */
+const char *config_route_fmt_prefix(const struct cfg_route *r, char buf[CFG_ADDR_STRLEN]);
+/* "A.B.C.D", "A.B.C.D/LEN", "X::Y" or "X::Y/LEN" without host bits into
+ * r's prefix fields (v6, prefix or prefix6, prefixlen); the rest of r is
+ * left alone. 0 or -EINVAL (r untouched). */
+int config_route_parse_prefix(const char *s, struct cfg_route *r);
+/* Routes ordered and compared by their key: VNI, family, prefix, length. */
+int config_route_cmp_key(const struct cfg_route *a, const struct cfg_route *b);
+bool config_route_same_key(const struct cfg_route *a, const struct cfg_route *b);
+/* A port's link-local address: the configured one, else the EUI-64 one of
+ * its MAC (mac; NULL or zero when not known yet: all zero out). */
+void config_port_ll(const struct cfg_port *p, const uint8_t *mac, uint8_t out[16]);
+/* The gateway's link-local address (RFC 4291 2.5.6, EUI-64 of the MAC). */
+void config_vni_gateway_ll(const struct cfg_vni *v, uint8_t out[16]);
 
 #endif /* VTEP_CONFIG_H */

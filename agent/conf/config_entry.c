@@ -11,6 +11,7 @@
  */
 #include "config.h"
 #include "config_priv.h"
+#include "addr6.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -20,7 +21,7 @@
 int config_port_from_json(struct json_object *o, const char *path, struct cfg_port *port,
 			  char err[CFG_ERR_LEN])
 {
-	static const char *const keys[] = { "ifname", "vni", "ip", "mac", NULL };
+	static const char *const keys[] = { "ifname", "vni", "ip", "mac", "ip6", "ip6_ll", NULL };
 	struct json_object *v;
 	char p[JV_PATH_LEN];
 	struct cfg_port pt = { .mac_auto = true };
@@ -39,11 +40,14 @@ int config_port_from_json(struct json_object *o, const char *path, struct cfg_po
 	ret = jv_u32(v, jv_key(p, path, "vni"), 1, CFG_VNI_MAX, &pt.vni, err);
 	if (ret)
 		return ret;
-	if (!jv_get(o, "ip", &v))
-		return cfg_required(err, jv_key(p, path, "ip"));
-	ret = jv_ip(v, jv_key(p, path, "ip"), &pt.ip, err);
-	if (ret)
-		return ret;
+	/* ip may be left out when ip6 is given (an IPv6-only workload) */
+	if (jv_get(o, "ip", &v)) {
+		ret = jv_ip(v, jv_key(p, path, "ip"), &pt.ip, err);
+		if (ret)
+			return ret;
+	} else if (!jv_get(o, "ip6", &v)) {
+		return jv_fail(err, jv_key(p, path, "ip"), "required (or ip6)");
+	}
 	if (jv_get(o, "mac", &v)) {
 		const char *s = jv_cstr(v);
 
@@ -58,6 +62,9 @@ int config_port_from_json(struct json_object *o, const char *path, struct cfg_po
 			pt.mac_auto = false;
 		}
 	}
+	ret = config_port6_from_json(o, path, &pt, err);
+	if (ret)
+		return ret;
 	*port = pt;
 	return 0;
 }
@@ -82,9 +89,20 @@ int config_route_from_json(struct json_object *o, const char *path, struct cfg_r
 	if (!jv_get(o, "prefix", &v))
 		return cfg_required(err, jv_key(p, path, "prefix"));
 	jv_key(p, path, "prefix");
-	if (addr_parse_prefix(jv_cstr(v), &r.prefix, &r.prefixlen, 1))
+	if (addr6_is_text6(jv_cstr(v))) {
+		char buf[ADDR6_PREFIX_STRLEN];
+
+		if (addr6_parse_prefix(jv_cstr(v), r.prefix6, &r.prefixlen, 1))
+			return jv_fail_got(err, p, v, "expected X::Y or X::Y/LEN");
+		r.v6 = true;
+		if (addr6_has_host_bits(r.prefix6, r.prefixlen)) {
+			addr6_mask(r.prefix6, r.prefix6, r.prefixlen);
+			return jv_fail_got(err, p, v, "expected a prefix without host bits (%s)",
+					   addr6_fmt_prefix(r.prefix6, r.prefixlen, buf));
+		}
+	} else if (addr_parse_prefix(jv_cstr(v), &r.prefix, &r.prefixlen, 1)) {
 		return jv_fail_got(err, p, v, "expected A.B.C.D or A.B.C.D/LEN");
-	if (r.prefix & ~addr_mask(r.prefixlen)) {
+	} else if (r.prefix & ~addr_mask(r.prefixlen)) {
 		char buf[ADDR_PREFIX_STRLEN];
 
 		return jv_fail_got(err, p, v, "expected a prefix without host bits (%s)",
@@ -153,14 +171,18 @@ int config_check_port(const struct vtep_config *cfg, const struct cfg_port *pt,
 	jv_key(p, path, "ip");
 	addr_fmt_ip(pt->ip, ip);
 	addr_fmt_prefix(vn->subnet, vn->prefixlen, net);
-	if (!addr_in_subnet(pt->ip, vn->subnet, vn->prefixlen))
+	if (!pt->ip)
+		; /* none: an IPv6-only port (config_check_port6) */
+	else if (!addr_in_subnet(pt->ip, vn->subnet, vn->prefixlen))
 		return jv_fail(err, p, "%s is outside VNI %u's subnet %s", ip, vn->vni, net);
-	if (pt->ip == vn->gateway_ip)
+	else if (pt->ip == vn->gateway_ip)
 		return jv_fail(err, p, "%s is VNI %u's gateway_ip", ip, vn->vni);
-	if (pt->ip == vn->host_ip && !pt->hostlink)
+	else if (pt->ip == vn->host_ip && !pt->hostlink)
 		return jv_fail(err, p, "%s is VNI %u's host_ip", ip, vn->vni);
-	if (cfg_ip_is_net_or_bcast(pt->ip, vn->prefixlen))
+	else if (cfg_ip_is_net_or_bcast(pt->ip, vn->prefixlen))
 		return jv_fail(err, p, "%s is the network or broadcast address of %s", ip, net);
+	if (config_check_port6(vn, pt, path, err))
+		return -EINVAL;
 	if (!pt->mac_auto) {
 		jv_key(p, path, "mac");
 		if (!jv_mac_is_station(pt->mac))
@@ -182,12 +204,15 @@ int config_check_route(const struct vtep_config *cfg, const struct cfg_route *r,
 	if (!vn)
 		return -EINVAL;
 	jv_key(p, path, "prefix");
-	if (r->prefixlen > 32 || (r->prefix & ~addr_mask(r->prefixlen)))
+	if (r->v6) {
+		if (config_check_route6(vn, r, path, err))
+			return -EINVAL;
+	} else if (r->prefixlen > 32 || (r->prefix & ~addr_mask(r->prefixlen)))
 		return jv_fail(err, p, "expected a prefix without host bits");
-	if (r->prefixlen == 32 && r->prefix == vn->gateway_ip)
+	else if (r->prefixlen == 32 && r->prefix == vn->gateway_ip)
 		return jv_fail(err, p, "%s is VNI %u's gateway_ip",
 			       addr_fmt_prefix(r->prefix, 32, pfx), vn->vni);
-	if (r->prefixlen == 32 && vn->host_ip && r->prefix == vn->host_ip)
+	else if (r->prefixlen == 32 && vn->host_ip && r->prefix == vn->host_ip)
 		return jv_fail(err, p, "%s is VNI %u's host_ip",
 			       addr_fmt_prefix(r->prefix, 32, pfx), vn->vni);
 	jv_key(p, path, "vtep");
@@ -251,16 +276,20 @@ static int cmp_port_mac(const void *x, const void *y)
 	return c ? c : cmp_idx(a, b);
 }
 
+static int cmp_port_ip6(const void *x, const void *y)
+{
+	const struct key_ref *a = x, *b = y;
+	const struct cfg_port *p = a->entry, *q = b->entry;
+	int c = memcmp(p->ip6, q->ip6, 16);
+
+	return c ? c : cmp_idx(a, b);
+}
+
 static int cmp_route(const void *x, const void *y)
 {
 	const struct key_ref *a = x, *b = y;
-	const struct cfg_route *p = a->entry, *q = b->entry;
-	int c = cmp_u32(p->vni, q->vni);
+	int c = config_route_cmp_key(a->entry, b->entry);
 
-	if (!c)
-		c = cmp_u32(ntohl(p->prefix), ntohl(q->prefix));
-	if (!c)
-		c = cmp_u32(p->prefixlen, q->prefixlen);
 	return c ? c : cmp_idx(a, b);
 }
 
@@ -302,29 +331,78 @@ static void fill_refs(struct key_ref *refs, const void *base, size_t size, size_
 		refs[i] = (struct key_ref){ (const char *)base + i * size, i };
 }
 
+/* The refs of the ports that have an address of the family: ip (v6 false)
+ * or ip6; returns how many. */
+static size_t port_refs(struct key_ref *refs, const struct cfg_port *ports, size_t n, bool v6)
+{
+	size_t m = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (v6 ? !addr6_is_zero(ports[i].ip6) : ports[i].ip != 0)
+			refs[m++] = (struct key_ref){ &ports[i], i };
+	return m;
+}
+
+/* Routes i (/32 or /128) onto a port's address in the route's VNI, ports
+ * sorted by address in refs[0..m): the port's index, or SIZE_MAX. */
+static size_t route_on_port(const struct key_ref *refs, size_t m, const struct cfg_route *r)
+{
+	size_t lo = 0, hi = m;
+
+	/* lower bound of the route's address among the sorted port addresses */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct cfg_port *p = refs[mid].entry;
+		int c = r->v6 ? memcmp(p->ip6, r->prefix6, 16) : cmp_u32(p->ip, r->prefix);
+
+		if (c < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < m; lo++) {
+		const struct cfg_port *p = refs[lo].entry;
+
+		if (r->v6 ? memcmp(p->ip6, r->prefix6, 16) != 0 : p->ip != r->prefix)
+			break;
+		if (p->vni == r->vni)
+			return refs[lo].idx;
+	}
+	return SIZE_MAX;
+}
+
 int config_find_conflict(const struct cfg_port *ports, size_t n_ports,
 			 const struct cfg_route *routes, size_t n_routes,
 			 struct cfg_conflict *c)
 {
-	size_t n = n_ports > n_routes ? n_ports : n_routes, m, a, b;
-	struct key_ref *refs;
+	size_t n = n_ports > n_routes ? n_ports : n_routes, m, m6, a, b;
+	struct key_ref *refs, *refs6 = NULL;
 	int ret = 0;
 
 	c->kind = CFG_CONFLICT_NONE;
 	if (n == 0)
 		return 0;
 	refs = calloc(n, sizeof(*refs));
-	if (!refs)
+	refs6 = calloc(n_ports + 1, sizeof(*refs6));
+	if (!refs || !refs6) {
+		free(refs);
+		free(refs6);
 		return -ENOMEM;
+	}
 
-	/* ports: the earliest port that repeats an ifname, an IP or a MAC */
+	/* ports: the earliest port that repeats an ifname, an IP, an IPv6
+	 * address or a MAC (a port without an address of a family has none
+	 * to repeat) */
 	c->second = SIZE_MAX;
 	fill_refs(refs, ports, sizeof(*ports), n_ports);
 	if (first_dup(refs, n_ports, cmp_ifname, &a, &b) && b < c->second)
 		*c = (struct cfg_conflict){ CFG_CONFLICT_IFNAME, a, b };
-	fill_refs(refs, ports, sizeof(*ports), n_ports);
-	if (first_dup(refs, n_ports, cmp_port_ip, &a, &b) && b < c->second)
+	m = port_refs(refs, ports, n_ports, false);
+	if (first_dup(refs, m, cmp_port_ip, &a, &b) && b < c->second)
 		*c = (struct cfg_conflict){ CFG_CONFLICT_IP, a, b };
+	m6 = port_refs(refs6, ports, n_ports, true);
+	if (first_dup(refs6, m6, cmp_port_ip6, &a, &b) && b < c->second)
+		*c = (struct cfg_conflict){ CFG_CONFLICT_IP6, a, b };
 	m = 0;
 	for (size_t i = 0; i < n_ports; i++) {
 		if (!ports[i].mac_auto)
@@ -337,52 +415,38 @@ int config_find_conflict(const struct cfg_port *ports, size_t n_ports,
 		goto out;
 	}
 
-	/* routes: the earliest route repeating another or a port's address */
+	/* routes: the earliest route repeating another or a port's address
+	 * (refs6 is still sorted by IPv6 address) */
 	c->second = SIZE_MAX;
 	fill_refs(refs, routes, sizeof(*routes), n_routes);
 	if (first_dup(refs, n_routes, cmp_route, &a, &b))
 		*c = (struct cfg_conflict){ CFG_CONFLICT_ROUTE, a, b };
-	fill_refs(refs, ports, sizeof(*ports), n_ports);
-	qsort(refs, n_ports, sizeof(*refs), cmp_port_ip);
+	m = port_refs(refs, ports, n_ports, false);
+	qsort(refs, m, sizeof(*refs), cmp_port_ip);
 	for (size_t i = 0; i < n_routes && i < c->second; i++) {
 		const struct cfg_route *r = &routes[i];
-		size_t lo = 0, hi = n_ports;
+		size_t pi;
 
-		if (r->prefixlen != 32)
+		if (r->prefixlen != (r->v6 ? 128 : 32))
 			continue;
-		/* lower bound of the route's address among the sorted port IPs */
-		while (lo < hi) {
-			size_t mid = lo + (hi - lo) / 2;
-			const struct cfg_port *p = refs[mid].entry;
-
-			if (cmp_u32(p->ip, r->prefix) < 0)
-				lo = mid + 1;
-			else
-				hi = mid;
-		}
-		for (; lo < n_ports; lo++) {
-			const struct cfg_port *p = refs[lo].entry;
-
-			if (p->ip != r->prefix)
-				break;
-			if (p->vni == r->vni) {
-				c->kind = CFG_CONFLICT_ROUTE_PORT;
-				c->first = refs[lo].idx;
-				c->second = i;
-				break;
-			}
+		pi = r->v6 ? route_on_port(refs6, m6, r) : route_on_port(refs, m, r);
+		if (pi != SIZE_MAX) {
+			c->kind = CFG_CONFLICT_ROUTE_PORT;
+			c->first = pi;
+			c->second = i;
 		}
 	}
 	ret = c->kind != CFG_CONFLICT_NONE;
 out:
 	free(refs);
+	free(refs6);
 	return ret;
 }
 
 int config_fmt_conflict(const struct cfg_conflict *c, const struct cfg_port *ports,
 			const struct cfg_route *routes, char *buf, size_t size)
 {
-	char a[ADDR_PREFIX_STRLEN], m[ADDR_MAC_STRLEN];
+	char a[CFG_ADDR_STRLEN], m[ADDR_MAC_STRLEN];
 	const struct cfg_route *r;
 
 	switch (c->kind) {
@@ -398,14 +462,18 @@ int config_fmt_conflict(const struct cfg_conflict *c, const struct cfg_port *por
 		return snprintf(buf, size, "ports %s and %s have the same MAC %s in VNI %u",
 				ports[c->first].ifname, ports[c->second].ifname,
 				addr_fmt_mac(ports[c->second].mac, m), ports[c->second].vni);
+	case CFG_CONFLICT_IP6:
+		return snprintf(buf, size, "ports %s and %s have the same IPv6 address %s",
+				ports[c->first].ifname, ports[c->second].ifname,
+				addr6_fmt(ports[c->second].ip6, a));
 	case CFG_CONFLICT_ROUTE:
 		r = &routes[c->second];
 		return snprintf(buf, size, "route %s in VNI %u is configured twice",
-				addr_fmt_prefix(r->prefix, r->prefixlen, a), r->vni);
+				config_route_fmt_prefix(r, a), r->vni);
 	case CFG_CONFLICT_ROUTE_PORT:
 		r = &routes[c->second];
 		return snprintf(buf, size, "route %s in VNI %u is the address of local port %s",
-				addr_fmt_prefix(r->prefix, 32, a), r->vni, ports[c->first].ifname);
+				config_route_fmt_prefix(r, a), r->vni, ports[c->first].ifname);
 	}
 	return snprintf(buf, size, "conflict");
 }
@@ -416,7 +484,7 @@ int config_fmt_conflict(const struct cfg_conflict *c, const struct cfg_port *por
  * the earlier entry by index. */
 static int file_conflict(const struct vtep_config *cfg, const struct cfg_conflict *c, char *err)
 {
-	char p[JV_PATH_LEN], q[JV_PATH_LEN], a[ADDR_PREFIX_STRLEN];
+	char p[JV_PATH_LEN], q[JV_PATH_LEN], a[CFG_ADDR_STRLEN];
 	const struct cfg_port *pt = cfg->ports;
 	const struct cfg_route *rt = cfg->routes;
 
@@ -433,15 +501,19 @@ static int file_conflict(const struct vtep_config *cfg, const struct cfg_conflic
 			       "%s is already ports[%zu] (%s) in VNI %u",
 			       addr_fmt_mac(pt[c->second].mac, a), c->first, pt[c->first].ifname,
 			       pt[c->second].vni);
+	case CFG_CONFLICT_IP6:
+		return jv_fail(err, jv_key(q, jv_idx(p, "ports", c->second), "ip6"),
+			       "%s is already ports[%zu] (%s)", addr6_fmt(pt[c->second].ip6, a),
+			       c->first, pt[c->first].ifname);
 	case CFG_CONFLICT_ROUTE:
 		return jv_fail(err, jv_key(q, jv_idx(p, "routes", c->second), "prefix"),
 			       "%s in VNI %u is already routes[%zu]",
-			       addr_fmt_prefix(rt[c->second].prefix, rt[c->second].prefixlen, a),
-			       rt[c->second].vni, c->first);
+			       config_route_fmt_prefix(&rt[c->second], a), rt[c->second].vni,
+			       c->first);
 	case CFG_CONFLICT_ROUTE_PORT:
 		return jv_fail(err, jv_key(q, jv_idx(p, "routes", c->second), "prefix"),
 			       "%s is the address of ports[%zu] (%s)",
-			       addr_fmt_prefix(rt[c->second].prefix, 32, a), c->first,
+			       config_route_fmt_prefix(&rt[c->second], a), c->first,
 			       pt[c->first].ifname);
 	case CFG_CONFLICT_NONE:
 		break;

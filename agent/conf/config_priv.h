@@ -60,4 +60,15 @@ static inline int cfg_required(char *err, const char *path)
  * against the VNIs already read and against each other. */
 int config_parse_entries(struct json_object *root, struct vtep_config *cfg, char *err);
 
+/* config6.c: the IPv6 keys, each after the IPv4 keys of its object. */
+int config_parse_vni6(struct json_object *o, const char *path, struct cfg_vni *vn, char *err);
+int config_port6_from_json(struct json_object *o, const char *path, struct cfg_port *pt,
+			   char *err);
+/* A port's ip6 and ip6_ll in its VNI vn (and that it has ip or ip6). */
+int config_check_port6(const struct cfg_vni *vn, const struct cfg_port *pt, const char *path,
+		       char *err);
+/* A route whose prefix is IPv6 (r->v6), in its VNI vn. */
+int config_check_route6(const struct cfg_vni *vn, const struct cfg_route *r, const char *path,
+			char *err);
+
 #endif /* VTEP_CONFIG_PRIV_H */

@@ -1,6 +1,7 @@
 /* jsonv.c - strict, path-naming JSON reading (see jsonv.h). */
 #include "jsonv.h"
 #include "addr.h"
+#include "addr6.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -509,6 +510,13 @@ int jv_ip(struct json_object *v, const char *path, uint32_t *ip, char *err)
 {
 	if (addr_parse_ip(jv_cstr(v), ip))
 		return jv_fail_got(err, path, v, "expected an IPv4 address");
+	return 0;
+}
+
+int jv_ip6(struct json_object *v, const char *path, uint8_t ip[16], char *err)
+{
+	if (addr6_parse(jv_cstr(v), ip))
+		return jv_fail_got(err, path, v, "expected an IPv6 address");
 	return 0;
 }
 

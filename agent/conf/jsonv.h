@@ -71,6 +71,8 @@ int jv_enum(struct json_object *v, const char *path, const char *const names[],
 
 /* IPv4 dotted quad (network order). */
 int jv_ip(struct json_object *v, const char *path, uint32_t *ip, char *err);
+/* IPv6 in any RFC 4291 2.2 text form (network order). */
+int jv_ip6(struct json_object *v, const char *path, uint8_t ip[16], char *err);
 /* A MAC that can be a station's: unicast and not all zero. */
 int jv_mac(struct json_object *v, const char *path, uint8_t mac[6], char *err);
 /* A Linux interface name as the kernel's dev_valid_name() accepts it. */

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "addr.h"
+#include "addr6.h"
 
 static int bad(char *err, const char *fmt, const char *what)
 {
@@ -41,6 +42,10 @@ int pods_check(const struct pod *p, char err[CFG_ERR_LEN])
 		return bad(err, "%s: not printable text", "k8s");
 	if (p->vni < 1 || p->vni > 16777215u)
 		return bad(err, "%s: not 1..16777215", "vni");
+	if (!p->ip && addr6_is_zero(p->ip6))
+		return bad(err, "%s: neither ip nor ip6", "ip");
+	if (!addr6_is_zero(p->ip6) && !addr6_is_host(p->ip6))
+		return bad(err, "%s: not a unicast host address", "ip6");
 	if (addr_mac_is_zero(p->mac) || (p->mac[0] & 1))
 		return bad(err, "%s: not a unicast MAC", "mac");
 	if (p->mtu < 68 || p->mtu > 65535)
@@ -58,8 +63,16 @@ struct pod *pods_find(const struct pods *ps, const char *container_id, const cha
 
 struct pod *pods_by_ip(const struct pods *ps, uint32_t ip)
 {
-	for (size_t i = 0; i < ps->n; i++)
+	for (size_t i = 0; ip && i < ps->n; i++)
 		if (ps->v[i].ip == ip)
+			return &ps->v[i];
+	return NULL;
+}
+
+struct pod *pods_by_ip6(const struct pods *ps, const uint8_t ip6[16])
+{
+	for (size_t i = 0; !addr6_is_zero(ip6) && i < ps->n; i++)
+		if (!memcmp(ps->v[i].ip6, ip6, 16))
 			return &ps->v[i];
 	return NULL;
 }

@@ -6,10 +6,14 @@
  *     "pods": [ { "container_id": "3f69...", "ifname": "eth0",
  *                 "netns": "/run/netns/cni-1234", "network": "pods",
  *                 "host_ifname": "vt1a2b3c4d5e6", "vni": 100,
- *                 "ip": "10.1.1.5", "mac": "6e:..", "mtu": 1450,
+ *                 "ip": "10.1.1.5", "ip6": "2001:db8:1::5",
+ *                 "mac": "6e:..", "mtu": 1450,
  *                 "k8s_namespace": "default", "k8s_name": "web-0",
  *                 "k8s_uid": "..." } ] }
  *
+ * "ip" and "ip6" are each optional, one is required (a dual-stack pod has
+ * both, an IPv6-only one only "ip6"); a file without "ip6" is what earlier
+ * versions wrote and reads the same.
  * An attachment is the CNI spec's (CNI_CONTAINERID, CNI_IFNAME) pair
  * (SPEC.md section 3, "Attachment Parameters"): at most one record each.
  * The file is written like state.json (atomically, read back strictly: a
@@ -41,7 +45,8 @@ struct pod {
 	char     network[POD_NET_LEN];
 	char     host_ifname[CFG_IFNAMSIZ];
 	uint32_t vni;
-	uint32_t ip;                         /* network order, a /32 in the pod */
+	uint32_t ip;                         /* network order, a /32 in the pod; 0: none */
+	uint8_t  ip6[16];                    /* a /128 in the pod; all zero: none */
 	uint8_t  mac[6];                     /* the pod end's */
 	uint32_t mtu;
 	char     k8s_namespace[POD_NS_LEN];
@@ -61,11 +66,14 @@ int pods_save(const char *dir, const struct pods *ps, char err[CFG_ERR_LEN]);
 void pods_free(struct pods *ps);
 
 /* A record's fields checked as the file's reader checks them (ids, names,
- * paths, a unicast MAC, an MTU of 68..65535). -EINVAL with err. */
+ * paths, an address of either family (IPv6: a unicast host address,
+ * addr6_is_host()), a unicast MAC, an MTU of 68..65535). -EINVAL with err. */
 int pods_check(const struct pod *p, char err[CFG_ERR_LEN]);
 
 struct pod *pods_find(const struct pods *ps, const char *container_id, const char *ifname);
+/* By address: ip 0 and the all-zero ip6 find nothing. */
 struct pod *pods_by_ip(const struct pods *ps, uint32_t ip);
+struct pod *pods_by_ip6(const struct pods *ps, const uint8_t ip6[16]);
 struct pod *pods_by_host_ifname(const struct pods *ps, const char *host_ifname);
 /* Adds p, or replaces the record of its attachment. -ENOMEM. */
 int pods_put(struct pods *ps, const struct pod *p);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "addr.h"
+#include "addr6.h"
 
 /* key: a string copied into out (size bytes); empty allowed when opt. */
 static int load_str(struct json_object *o, const char *path, const char *key, bool opt,
@@ -35,8 +36,8 @@ static int load_str(struct json_object *o, const char *path, const char *key, bo
 static int load_pod(struct json_object *o, const char *path, struct pod *p, char *err)
 {
 	static const char *const keys[] = {
-		"container_id", "ifname", "netns", "network", "host_ifname", "vni", "ip", "mac",
-		"mtu", "k8s_namespace", "k8s_name", "k8s_uid", NULL
+		"container_id", "ifname", "netns", "network", "host_ifname", "vni", "ip", "ip6",
+		"mac", "mtu", "k8s_namespace", "k8s_name", "k8s_uid", NULL
 	};
 	struct json_object *v;
 	char k[JV_PATH_LEN], e[CFG_ERR_LEN];
@@ -54,8 +55,15 @@ static int load_pod(struct json_object *o, const char *path, struct pod *p, char
 		return -EINVAL;
 	if (!jv_get(o, "vni", &v) || jv_u32(v, jv_key(k, path, "vni"), 1, 16777215u, &p->vni, err))
 		return v ? -EINVAL : jv_fail(err, jv_key(k, path, "vni"), "required");
-	if (!jv_get(o, "ip", &v) || jv_ip(v, jv_key(k, path, "ip"), &p->ip, err))
-		return v ? -EINVAL : jv_fail(err, jv_key(k, path, "ip"), "required");
+	/* ip6 and ip: one of them at least (pods.h). */
+	if (jv_get(o, "ip6", &v) && v && jv_ip6(v, jv_key(k, path, "ip6"), p->ip6, err))
+		return -EINVAL;
+	if (jv_get(o, "ip", &v) && v) {
+		if (jv_ip(v, jv_key(k, path, "ip"), &p->ip, err))
+			return -EINVAL;
+	} else if (addr6_is_zero(p->ip6)) {
+		return jv_fail(err, jv_key(k, path, "ip"), "required");
+	}
 	if (!jv_get(o, "mac", &v) || jv_mac(v, jv_key(k, path, "mac"), p->mac, err))
 		return v ? -EINVAL : jv_fail(err, jv_key(k, path, "mac"), "required");
 	if (!jv_get(o, "mtu", &v) || jv_u32(v, jv_key(k, path, "mtu"), 68, 65535, &p->mtu, err))
@@ -155,7 +163,7 @@ static int add_elem(struct json_object *a, struct json_object *v)
 static struct json_object *pod_json(const struct pod *p)
 {
 	struct json_object *o = json_object_new_object();
-	char ip[ADDR_IP_STRLEN], mac[ADDR_MAC_STRLEN];
+	char ip[ADDR_IP_STRLEN], ip6[ADDR6_STRLEN], mac[ADDR_MAC_STRLEN];
 
 	if (!o || add(o, "container_id", json_object_new_string(p->container_id)) ||
 	    add(o, "ifname", json_object_new_string(p->ifname)) ||
@@ -163,7 +171,8 @@ static struct json_object *pod_json(const struct pod *p)
 	    add(o, "network", json_object_new_string(p->network)) ||
 	    add(o, "host_ifname", json_object_new_string(p->host_ifname)) ||
 	    add(o, "vni", json_object_new_int64(p->vni)) ||
-	    add(o, "ip", json_object_new_string(addr_fmt_ip(p->ip, ip))) ||
+	    (p->ip && add(o, "ip", json_object_new_string(addr_fmt_ip(p->ip, ip)))) ||
+	    (!addr6_is_zero(p->ip6) && add(o, "ip6", json_object_new_string(addr6_fmt(p->ip6, ip6)))) ||
 	    add(o, "mac", json_object_new_string(addr_fmt_mac(p->mac, mac))) ||
 	    add(o, "mtu", json_object_new_int64(p->mtu)) ||
 	    add(o, "k8s_namespace", json_object_new_string(p->k8s_namespace)) ||

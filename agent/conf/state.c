@@ -90,11 +90,6 @@ int state_copy(struct state *dst, const struct state *src)
 
 /* -------------------------------------------------------------- lookups */
 
-static bool same_route(const struct cfg_route *r, uint32_t vni, uint32_t prefix, uint8_t len)
-{
-	return r->vni == vni && r->prefix == prefix && r->prefixlen == len;
-}
-
 const struct cfg_port *state_find_port(const struct cfg_port *ports, size_t n,
 				       const char *ifname)
 {
@@ -106,10 +101,10 @@ const struct cfg_port *state_find_port(const struct cfg_port *ports, size_t n,
 }
 
 const struct cfg_route *state_find_route(const struct cfg_route *routes, size_t n,
-					 uint32_t vni, uint32_t prefix, uint8_t prefixlen)
+					 const struct cfg_route *key)
 {
 	for (size_t i = 0; i < n; i++) {
-		if (same_route(&routes[i], vni, prefix, prefixlen))
+		if (config_route_same_key(&routes[i], key))
 			return &routes[i];
 	}
 	return NULL;
@@ -133,13 +128,7 @@ static int cmp_name(const void *a, const void *b)
 
 static int cmp_route_key(const void *x, const void *y)
 {
-	const struct cfg_route *a = x, *b = y;
-
-	if (a->vni != b->vni)
-		return a->vni < b->vni ? -1 : 1;
-	if (a->prefix != b->prefix)
-		return a->prefix < b->prefix ? -1 : 1;
-	return (int)a->prefixlen - (int)b->prefixlen;
+	return config_route_cmp_key(x, y);
 }
 
 /* Names of ports (size CFG_IFNAMSIZ each) sorted for bsearch; NULL when n
@@ -181,7 +170,7 @@ int state_merge(const struct vtep_config *cfg, const struct state *st,
 	struct cfg_port *op = NULL;
 	struct cfg_route *orr = NULL;
 	size_t np = 0, nr = 0;
-	char e[CFG_ERR_LEN], a[ADDR_PREFIX_STRLEN];
+	char e[CFG_ERR_LEN], a[CFG_ADDR_STRLEN];
 	struct cfg_conflict c;
 	int ret = -ENOMEM;
 
@@ -241,7 +230,7 @@ int state_merge(const struct vtep_config *cfg, const struct state *st,
 		ret = config_check_route(cfg, r, "", e);
 		if (ret) {
 			ret = state_fail(err, ret, "run-time route %s in VNI %u: %s",
-					 addr_fmt_prefix(r->prefix, r->prefixlen, a), r->vni, e);
+					 config_route_fmt_prefix(r, a), r->vni, e);
 			goto out;
 		}
 		orr[nr++] = *r;
@@ -289,7 +278,7 @@ size_t state_prune(struct state *st, const struct vtep_config *cfg)
 	for (size_t i = 0; i < st->n_deleted_routes;) {
 		const struct cfg_route *d = &st->deleted_routes[i];
 
-		if (state_find_route(cfg->routes, cfg->n_routes, d->vni, d->prefix, d->prefixlen)) {
+		if (state_find_route(cfg->routes, cfg->n_routes, d)) {
 			i++;
 			continue;
 		}

@@ -6,7 +6,8 @@
  * <state_dir>/state.json, human readable and versioned:
  *
  *   { "version": 1,
- *     "ports":          [ { "ifname": "w5", "vni": 100, "ip": "10.1.0.15", "mac": "auto" } ],
+ *     "ports":          [ { "ifname": "w5", "vni": 100, "ip": "10.1.0.15", "mac": "auto",
+ *                           "ip6": "2001:db8:100::15" } ],
  *     "deleted_ports":  [ "w1" ],
  *     "routes":         [ { "vni": 100, "prefix": "10.1.0.22/32", "vtep": "192.0.2.2",
  *                           "mac": "02:00:00:00:00:22" } ],
@@ -44,7 +45,7 @@ struct state {
 	size_t            n_routes;
 	char            (*deleted_ports)[CFG_IFNAMSIZ]; /* config ports deleted at run time */
 	size_t            n_deleted_ports;
-	struct cfg_route *deleted_routes; /* config routes deleted: vni, prefix, prefixlen
+	struct cfg_route *deleted_routes; /* config routes deleted: vni and prefix
 					   * only (vtep and mac are zero) */
 	size_t            n_deleted_routes;
 };
@@ -78,8 +79,9 @@ int state_port_del(struct state *st, const struct vtep_config *cfg, const char *
 		   const char *ifname, char err[CFG_ERR_LEN]);
 int state_route_add(struct state *st, const struct vtep_config *cfg, const char *dir,
 		    const struct cfg_route *r, char err[CFG_ERR_LEN]);
+/* key: the route's vni and prefix (v6, prefix or prefix6, prefixlen). */
 int state_route_del(struct state *st, const struct vtep_config *cfg, const char *dir,
-		    uint32_t vni, uint32_t prefix, uint8_t prefixlen, char err[CFG_ERR_LEN]);
+		    const struct cfg_route *key, char err[CFG_ERR_LEN]);
 
 /* The ports and routes in force: the config's entries that were not deleted
  * (or replaced: a run-time port of the same ifname, a run-time route of the
@@ -103,7 +105,8 @@ size_t state_prune(struct state *st, const struct vtep_config *cfg);
 /* Lookups in a merged set (NULL when absent). */
 const struct cfg_port *state_find_port(const struct cfg_port *ports, size_t n,
 				       const char *ifname);
+/* By key: vni and prefix of either family (config_route_same_key). */
 const struct cfg_route *state_find_route(const struct cfg_route *routes, size_t n,
-					 uint32_t vni, uint32_t prefix, uint8_t prefixlen);
+					 const struct cfg_route *key);
 
 #endif /* VTEP_STATE_H */

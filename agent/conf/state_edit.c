@@ -110,25 +110,36 @@ int state_port_del(struct state *st, const struct vtep_config *cfg, const char *
 /* Whether a route is in the merged set, without building it: route edits
  * may come by the thousand from a script, so they cost O(n), not a merge. */
 static bool route_in_force(const struct vtep_config *cfg, const struct state *st,
-			   uint32_t vni, uint32_t prefix, uint8_t len)
+			   const struct cfg_route *key)
 {
-	return state_find_route(st->routes, st->n_routes, vni, prefix, len) ||
-	       (state_find_route(cfg->routes, cfg->n_routes, vni, prefix, len) &&
-		!state_find_route(st->deleted_routes, st->n_deleted_routes, vni, prefix, len));
+	return state_find_route(st->routes, st->n_routes, key) ||
+	       (state_find_route(cfg->routes, cfg->n_routes, key) &&
+		!state_find_route(st->deleted_routes, st->n_deleted_routes, key));
 }
 
-/* The port of the merged set that has this address in this VNI. */
+/* Does port p have the host route r's address (a /32 its ip, a /128 its
+ * ip6) in r's VNI? */
+static bool port_has(const struct cfg_port *p, const struct cfg_route *r)
+{
+	if (p->vni != r->vni)
+		return false;
+	if (r->v6)
+		return r->prefixlen == 128 && !memcmp(p->ip6, r->prefix6, 16);
+	return r->prefixlen == 32 && p->ip && p->ip == r->prefix;
+}
+
+/* The port of the merged set that has host route r's address in its VNI. */
 static const struct cfg_port *port_in_force(const struct vtep_config *cfg, const struct state *st,
-					    uint32_t vni, uint32_t ip)
+					    const struct cfg_route *r)
 {
 	for (size_t i = 0; i < st->n_ports; i++) {
-		if (st->ports[i].vni == vni && st->ports[i].ip == ip)
+		if (port_has(&st->ports[i], r))
 			return &st->ports[i];
 	}
 	for (size_t i = 0; i < cfg->n_ports; i++) {
 		const struct cfg_port *p = &cfg->ports[i];
 
-		if (p->vni == vni && p->ip == ip &&
+		if (port_has(p, r) &&
 		    !state_name_listed(st->deleted_ports, st->n_deleted_ports, p->ifname) &&
 		    !state_find_port(st->ports, st->n_ports, p->ifname))
 			return p;
@@ -139,7 +150,7 @@ static const struct cfg_port *port_in_force(const struct vtep_config *cfg, const
 int state_route_add(struct state *st, const struct vtep_config *cfg, const char *dir,
 		    const struct cfg_route *r, char err[CFG_ERR_LEN])
 {
-	char pfx[ADDR_PREFIX_STRLEN];
+	char pfx[CFG_ADDR_STRLEN];
 	const struct cfg_port *p;
 	struct cfg_route *nr;
 	struct state next;
@@ -148,11 +159,11 @@ int state_route_add(struct state *st, const struct vtep_config *cfg, const char 
 	ret = config_check_route(cfg, r, "", err);
 	if (ret)
 		return ret;
-	addr_fmt_prefix(r->prefix, r->prefixlen, pfx);
-	if (route_in_force(cfg, st, r->vni, r->prefix, r->prefixlen))
+	config_route_fmt_prefix(r, pfx);
+	if (route_in_force(cfg, st, r))
 		return state_fail(err, -EEXIST, "route %s in VNI %u already exists", pfx, r->vni);
 	/* the only other conflict a route can have (config_find_conflict) */
-	p = r->prefixlen == 32 ? port_in_force(cfg, st, r->vni, r->prefix) : NULL;
+	p = port_in_force(cfg, st, r);
 	if (p)
 		return state_fail(err, -EEXIST,
 				  "route %s in VNI %u is the address of local port %s",
@@ -170,19 +181,17 @@ int state_route_add(struct state *st, const struct vtep_config *cfg, const char 
 }
 
 int state_route_del(struct state *st, const struct vtep_config *cfg, const char *dir,
-		    uint32_t vni, uint32_t prefix, uint8_t prefixlen, char err[CFG_ERR_LEN])
+		    const struct cfg_route *rk, char err[CFG_ERR_LEN])
 {
-	const struct cfg_route *in_state = state_find_route(st->routes, st->n_routes,
-							     vni, prefix, prefixlen);
-	bool in_cfg = state_find_route(cfg->routes, cfg->n_routes, vni, prefix, prefixlen) != NULL;
-	bool marked = state_find_route(st->deleted_routes, st->n_deleted_routes,
-				       vni, prefix, prefixlen) != NULL;
-	char pfx[ADDR_PREFIX_STRLEN];
+	const struct cfg_route *in_state = state_find_route(st->routes, st->n_routes, rk);
+	bool in_cfg = state_find_route(cfg->routes, cfg->n_routes, rk) != NULL;
+	bool marked = state_find_route(st->deleted_routes, st->n_deleted_routes, rk) != NULL;
+	char pfx[CFG_ADDR_STRLEN];
 	struct state next;
 
 	if (!in_state && (!in_cfg || marked))
 		return state_fail(err, -ENOENT, "route %s in VNI %u does not exist",
-				  addr_fmt_prefix(prefix, prefixlen, pfx), vni);
+				  config_route_fmt_prefix(rk, pfx), rk->vni);
 	if (state_copy(&next, st))
 		return state_fail(err, -ENOMEM, "out of memory");
 	if (in_state)
@@ -190,9 +199,12 @@ int state_route_del(struct state *st, const struct vtep_config *cfg, const char 
 			   (size_t)(in_state - st->routes));
 	/* a route of the file stays deleted across restarts and reloads */
 	if (in_cfg && !marked) {
-		struct cfg_route key = { .vni = vni, .prefix = prefix, .prefixlen = prefixlen };
-		struct cfg_route *nd = state_push(next.deleted_routes, next.n_deleted_routes,
-						  sizeof(key), &key);
+		struct cfg_route key = { .vni = rk->vni, .prefix = rk->prefix,
+					 .prefixlen = rk->prefixlen, .v6 = rk->v6 };
+		struct cfg_route *nd;
+
+		memcpy(key.prefix6, rk->prefix6, 16);
+		nd = state_push(next.deleted_routes, next.n_deleted_routes, sizeof(key), &key);
 
 		if (!nd) {
 			state_free(&next);

@@ -9,6 +9,7 @@
  */
 #include "state_priv.h"
 #include "addr.h"
+#include "addr6.h"
 #include "jsonv.h"
 
 #include <errno.h>
@@ -83,8 +84,9 @@ static int load_deleted_route(struct json_object *o, const char *path, struct cf
 	if (!jv_get(o, "prefix", &v))
 		return jv_fail(err, jv_key(p, path, "prefix"), "required");
 	jv_key(p, path, "prefix");
-	if (jv_string(v, p, &s, NULL) || addr_parse_prefix(s, &r->prefix, &r->prefixlen, 0))
-		return jv_fail_got(err, p, v, "expected A.B.C.D/LEN without host bits");
+	if (jv_string(v, p, &s, NULL) || config_route_parse_prefix(s, r))
+		return jv_fail_got(err, p, v, "expected %s without host bits",
+				   s && addr6_is_text6(s) ? "X::Y/LEN" : "A.B.C.D/LEN");
 	return 0;
 }
 
@@ -231,15 +233,20 @@ static struct json_object *jstr(const char *s)
 static struct json_object *port_json(const struct cfg_port *p)
 {
 	struct json_object *o = json_object_new_object();
-	char ip[ADDR_IP_STRLEN], mac[ADDR_MAC_STRLEN];
+	char ip[ADDR_IP_STRLEN], mac[ADDR_MAC_STRLEN], a6[ADDR6_STRLEN];
 
 	if (!o)
 		return NULL;
+	/* ip is left out of an IPv6-only port, ip6 and ip6_ll when unset */
 	if (json_object_object_add(o, "ifname", jstr(p->ifname)) ||
 	    json_object_object_add(o, "vni", json_object_new_int64(p->vni)) ||
-	    json_object_object_add(o, "ip", jstr(addr_fmt_ip(p->ip, ip))) ||
+	    (p->ip && json_object_object_add(o, "ip", jstr(addr_fmt_ip(p->ip, ip)))) ||
 	    json_object_object_add(o, "mac",
-				   jstr(p->mac_auto ? "auto" : addr_fmt_mac(p->mac, mac)))) {
+				   jstr(p->mac_auto ? "auto" : addr_fmt_mac(p->mac, mac))) ||
+	    (!addr6_is_zero(p->ip6) &&
+	     json_object_object_add(o, "ip6", jstr(addr6_fmt(p->ip6, a6)))) ||
+	    (!addr6_is_zero(p->ip6_ll) &&
+	     json_object_object_add(o, "ip6_ll", jstr(addr6_fmt(p->ip6_ll, a6))))) {
 		json_object_put(o);
 		return NULL;
 	}
@@ -250,13 +257,12 @@ static struct json_object *port_json(const struct cfg_port *p)
 static struct json_object *route_json(const struct cfg_route *r, bool with_target)
 {
 	struct json_object *o = json_object_new_object();
-	char pfx[ADDR_PREFIX_STRLEN], ip[ADDR_IP_STRLEN], mac[ADDR_MAC_STRLEN];
+	char pfx[CFG_ADDR_STRLEN], ip[ADDR_IP_STRLEN], mac[ADDR_MAC_STRLEN];
 
 	if (!o)
 		return NULL;
 	if (json_object_object_add(o, "vni", json_object_new_int64(r->vni)) ||
-	    json_object_object_add(o, "prefix",
-				   jstr(addr_fmt_prefix(r->prefix, r->prefixlen, pfx))) ||
+	    json_object_object_add(o, "prefix", jstr(config_route_fmt_prefix(r, pfx))) ||
 	    (with_target &&
 	     (json_object_object_add(o, "vtep", jstr(addr_fmt_ip(r->vtep, ip))) ||
 	      json_object_object_add(o, "mac", jstr(addr_fmt_mac(r->mac, mac)))))) {

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "addr.h"
+#include "addr6.h"
 #include "cniname.h"
 #include "ctlproto.h"
 #include "log.h"
@@ -51,14 +52,20 @@ static int put(struct json_object *o, const char *k, struct json_object *v)
 static int reply_made(struct req *r, const struct cnictl_made *m)
 {
 	char a[ADDR_IP_STRLEN], g[ADDR_IP_STRLEN], hm[ADDR_MAC_STRLEN], pm[ADDR_MAC_STRLEN];
+	char a6[ADDR6_STRLEN], g6[ADDR6_STRLEN];
+	bool v6 = !addr6_is_zero(m->ip6);
 
 	r->data = json_object_new_object();
 	if (!r->data || put(r->data, "host_ifname", json_object_new_string(m->host_ifname)) ||
 	    put(r->data, "host_mac", json_object_new_string(addr_fmt_mac(m->host_mac, hm))) ||
 	    put(r->data, "mac", json_object_new_string(addr_fmt_mac(m->mac, pm))) ||
-	    put(r->data, "mtu", json_object_new_int64(m->mtu)) ||
-	    put(r->data, "ip", json_object_new_string(addr_fmt_ip(m->ip, a))) ||
-	    put(r->data, "gateway", json_object_new_string(addr_fmt_ip(m->gateway, g))))
+	    put(r->data, "mtu", json_object_new_int64(m->mtu)))
+		return -ENOMEM;
+	if (m->ip && (put(r->data, "ip", json_object_new_string(addr_fmt_ip(m->ip, a))) ||
+		      put(r->data, "gateway", json_object_new_string(addr_fmt_ip(m->gateway, g)))))
+		return -ENOMEM;
+	if (v6 && (put(r->data, "ip6", json_object_new_string(addr6_fmt(m->ip6, a6))) ||
+		   put(r->data, "gateway6", json_object_new_string(addr6_fmt(m->gateway6, g6)))))
 		return -ENOMEM;
 	return 0;
 }
@@ -66,7 +73,7 @@ static int reply_made(struct req *r, const struct cnictl_made *m)
 static int do_add(struct cni_req *c)
 {
 	static const char *const keys[] = { "container_id", "ifname", "netns", "network", "vni",
-					    "ip", "mtu", "k8s", NULL };
+					    "ip", "ip6", "mtu", "k8s", NULL };
 	struct cnictl_made m;
 	struct pod p;
 	int ret;
@@ -105,7 +112,7 @@ static int do_del(struct cni_req *c)
 static int do_check(struct cni_req *c)
 {
 	static const char *const keys[] = { "container_id", "ifname", "netns", "network", "vni",
-					    "ip", NULL };
+					    "ip", "ip6", NULL };
 	struct pod p;
 	int ret;
 

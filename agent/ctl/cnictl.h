@@ -5,11 +5,12 @@
  * loop, framing and limits of lib/ctlproto.h, more clients at once: a node
  * starting many pods runs one vtepd-cni each). Commands and arguments:
  *
- *   cni.add    container_id, ifname, netns, network, vni, ip, [mtu],
- *              [k8s: {namespace, name, uid}]
- *              data: {host_ifname, host_mac, mac, mtu, ip, gateway}
+ *   cni.add    container_id, ifname, netns, network, vni, ip and/or ip6,
+ *              [mtu], [k8s: {namespace, name, uid}]
+ *              data: {host_ifname, host_mac, mac, mtu, [ip, gateway],
+ *                     [ip6, gateway6]}
  *   cni.del    container_id, ifname, [network], [netns]   data: {removed}
- *   cni.check  container_id, ifname, netns, network, vni, ip
+ *   cni.check  container_id, ifname, netns, network, vni, ip and/or ip6
  *   cni.gc     network, valid: [{container_id, ifname}]
  *              data: {removed: [{container_id, ifname}]}
  *   cni.status data: {ready: true, pods: N}
@@ -20,6 +21,15 @@
  * taken), 3 when the container is unknown (no such namespace; CHECK of an
  * attachment vtepd does not have), 11 when vtepd is busy, 100 otherwise.
  * Every argument is checked here, before the daemon is called.
+ *
+ * IPv6 (a dual-stack or IPv6-only pod): "ip6" is the pod's address from
+ * IPAM (a unicast host address, the rules of control_arg_host_ip6()); at
+ * least one of "ip" and "ip6" is required. The reply has "ip" and
+ * "gateway" when the pod has IPv4, "ip6" and "gateway6" when it has IPv6:
+ * gateway6 is the VNI gateway's link-local address (fe80:: and the
+ * modified EUI-64 of its MAC, RFC 4291 2.5.6 and appendix A), the next hop
+ * of the pod's IPv6 default route (RFC 4861 s.8: routers are known by their
+ * link-local addresses).
  */
 #ifndef VTEP_CNICTL_H
 #define VTEP_CNICTL_H
@@ -45,8 +55,10 @@ struct cnictl_made {
 	uint8_t  host_mac[6];
 	uint8_t  mac[6];
 	uint32_t mtu;
-	uint32_t ip;            /* network order */
+	uint32_t ip;            /* network order; 0: the pod has no IPv4 */
 	uint32_t gateway;       /* network order */
+	uint8_t  ip6[16];       /* all zero: the pod has no IPv6 */
+	uint8_t  gateway6[16];
 };
 
 /* One attachment of cni.gc's valid list (pointers into the request). */

@@ -107,10 +107,15 @@ static int arg_mtu(struct req *r, struct pod *p)
 
 int cnictl_arg_pod(struct req *r, bool with_extras, struct pod *p)
 {
+	bool has6;
+
 	memset(p, 0, sizeof(*p));
 	if (cnictl_arg_attachment(r, p) || cnictl_arg_netns(r, true, p) ||
-	    cnictl_arg_network(r, true, p->network) || control_arg_vni(r, true, NULL, &p->vni) ||
-	    control_arg_host_ip(r, "ip", true, NULL, &p->ip))
+	    cnictl_arg_network(r, true, p->network) || control_arg_vni(r, true, NULL, &p->vni))
+		return -EINVAL;
+	/* ip, ip6 or both (cnictl.h). */
+	if (control_arg_host_ip6(r, "ip6", false, &has6, p->ip6) ||
+	    control_arg_host_ip(r, "ip", !has6, NULL, &p->ip))
 		return -EINVAL;
 	if (with_extras && (arg_mtu(r, p) || arg_k8s(r, p)))
 		return -EINVAL;

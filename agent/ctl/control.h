@@ -49,8 +49,8 @@ struct control_ops {
 	 * state_dir. p->mac_auto selects "auto"; the port need not exist yet
 	 * (attached when it appears). */
 	int (*route_add)(struct daemon *d, const struct cfg_route *r, char err[CFG_ERR_LEN]);
-	int (*route_del)(struct daemon *d, uint32_t vni, uint32_t prefix, uint8_t prefixlen,
-			 char err[CFG_ERR_LEN]);
+	/* key: the route's vni and prefix (either family: key->v6). */
+	int (*route_del)(struct daemon *d, const struct cfg_route *key, char err[CFG_ERR_LEN]);
 	int (*port_add)(struct daemon *d, const struct cfg_port *p, char err[CFG_ERR_LEN]);
 	int (*port_del)(struct daemon *d, const char *ifname, char err[CFG_ERR_LEN]);
 	/* Re-reads the config file and applies the difference (as SIGHUP). */

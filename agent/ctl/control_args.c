@@ -13,6 +13,7 @@
 #include <arpa/inet.h>
 
 #include "addr.h"
+#include "addr6.h"
 #include "ctlproto.h"
 
 int control_bad(struct req *r, const char *fmt, ...)
@@ -122,14 +123,49 @@ int control_arg_host_ip(struct req *r, const char *key, bool required, bool *pre
 	return 0;
 }
 
-int control_arg_prefix(struct req *r, uint32_t *ip, uint8_t *len)
+int control_arg_host_ip6(struct req *r, const char *key, bool required, bool *present,
+			 uint8_t ip[16])
 {
 	const char *s;
+	uint8_t a[16];
+
+	if (present)
+		*present = false;
+	if (control_arg_str(r, key, required, &s))
+		return -EINVAL;
+	if (!s)
+		return 0;
+	if (addr6_parse(s, a))
+		return control_bad(r, "%s: \"%.64s\" is not an IPv6 address", key, s);
+	/* RFC 4291 2.5.2, 2.5.3, 2.5.5.2, 2.5.6, 2.7 */
+	if (!addr6_is_host(a))
+		return control_bad(r, "%s: %.64s is not a unicast host address (not ::, ::1, "
+				   "multicast, link-local or IPv4-mapped)", key, s);
+	memcpy(ip, a, 16);
+	if (present)
+		*present = true;
+	return 0;
+}
+
+int control_arg_route_prefix(struct req *r, struct cfg_route *rt)
+{
+	const char *s;
+	struct cfg_route k = *rt;
 
 	if (control_arg_str(r, "prefix", true, &s))
 		return -EINVAL;
-	if (addr_parse_prefix(s, ip, len, 0))
-		return control_bad(r, "prefix: \"%.64s\" is not A.B.C.D/LEN without host bits", s);
+	if (config_route_parse_prefix(s, &k))
+		return control_bad(r, "prefix: \"%.64s\" is not A.B.C.D/LEN or X::Y/LEN without "
+				   "host bits", s);
+	/* The IPv6 rules of control_arg_host_ip6 for a host route (/128);
+	 * a shorter prefix may not be multicast or link-local either. */
+	if (k.v6 && k.prefixlen == 128 && !addr6_is_host(k.prefix6))
+		return control_bad(r, "prefix: %.64s is not a unicast host address (not ::, ::1, "
+				   "multicast, link-local or IPv4-mapped)", s);
+	if (k.v6 && k.prefixlen < 128 && (addr6_is_multicast(k.prefix6) ||
+					  (k.prefixlen >= 10 && addr6_is_link_local(k.prefix6))))
+		return control_bad(r, "prefix: %.64s is a multicast or link-local prefix", s);
+	*rt = k;
 	return 0;
 }
 

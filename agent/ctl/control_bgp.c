@@ -13,6 +13,7 @@
 #include <arpa/inet.h>
 
 #include "addr.h"
+#include "addr6.h"
 #include "bgp_peer.h"
 #include "config.h"
 #include "evpn_nlri.h"
@@ -82,7 +83,7 @@ static int bgp_route_json(void *ctx, const struct rib_route_info *ri, uint32_t p
 {
 	struct json_object *arr = ctx, *o = json_object_new_object(), *rts;
 	const struct evpn_route *rt = &ri->route;
-	char a[ADDR_PREFIX_STRLEN], m[ADDR_MAC_STRLEN], rd[EVPN_RD_STRLEN], t[CFG_RT_STRLEN];
+	char a[ADDR6_PREFIX_STRLEN], m[ADDR_MAC_STRLEN], rd[EVPN_RD_STRLEN], t[CFG_RT_STRLEN];
 	unsigned i;
 
 	if (!o || json_object_array_add(arr, o)) {
@@ -96,6 +97,9 @@ static int bgp_route_json(void *ctx, const struct rib_route_info *ri, uint32_t p
 	if ((rt->type == EVPN_RT_MACIP || rt->type == EVPN_RT_PREFIX) && rt->ip.len == 4)
 		json_object_object_add(o, "prefix", json_object_new_string(addr_fmt_prefix(
 			rt->ip.v4, rt->type == EVPN_RT_PREFIX ? rt->prefix_len : 32, a)));
+	else if ((rt->type == EVPN_RT_MACIP || rt->type == EVPN_RT_PREFIX) && rt->ip.len == 16)
+		json_object_object_add(o, "prefix", json_object_new_string(addr6_fmt_prefix(
+			rt->ip.v6, rt->type == EVPN_RT_PREFIX ? rt->prefix_len : 128, a)));
 	else
 		json_object_object_add(o, "prefix", NULL);
 	json_object_object_add(o, "vtep", ri->vtep ? json_object_new_string(
@@ -118,6 +122,7 @@ static int bgp_route_json(void *ctx, const struct rib_route_info *ri, uint32_t p
 	json_object_object_add(o, "best", json_object_new_boolean(ri->best));
 	json_object_object_add(o, "stale", json_object_new_boolean(ri->stale));
 	json_object_object_add(o, "frozen", json_object_new_boolean(ri->frozen));
+	json_object_object_add(o, "pending", json_object_new_boolean(ri->pending));
 	json_object_object_add(o, "local_pref", json_object_new_int64(ri->local_pref));
 	json_object_object_add(o, "router_mac", ri->has_router_mac ? json_object_new_string(
 				       addr_fmt_mac(ri->router_mac, m)) : NULL);
@@ -134,12 +139,28 @@ struct bgp_path {
 struct bgp_paths {
 	struct bgp_path *p;
 	size_t n, cap;
+	bool by_prefix;             /* only routes of this prefix (type 2 IP /32 or /128, type 5) */
+	struct cfg_route prefix;    /* its family, address and length */
 };
+
+static bool path_has_prefix(const struct rib_route_info *ri, const struct cfg_route *want)
+{
+	const struct evpn_route *rt = &ri->route;
+
+	if (want->v6 ? rt->ip.len != 16 || memcmp(rt->ip.v6, want->prefix6, 16)
+		     : rt->ip.len != 4 || rt->ip.v4 != want->prefix)
+		return false;
+	if (rt->type == EVPN_RT_MACIP)
+		return want->prefixlen == (want->v6 ? 128 : 32);
+	return rt->type == EVPN_RT_PREFIX && rt->prefix_len == want->prefixlen;
+}
 
 static int bgp_path_add(void *ctx, const struct rib_route_info *ri, uint32_t peer)
 {
 	struct bgp_paths *ps = ctx;
 
+	if (ps->by_prefix && !path_has_prefix(ri, &ps->prefix))
+		return 0;
 	if (ps->n == ps->cap) {
 		size_t cap = ps->cap ? ps->cap * 2 : 64;
 		struct bgp_path *np = realloc(ps->p, cap * sizeof(*np));
@@ -170,7 +191,8 @@ static int bgp_path_cmp(const void *pa, const void *pb)
 	if ((c = cmp_u32(a->ri.vni, b->ri.vni)) || (c = cmp_u32(x->type, y->type)) ||
 	    (c = memcmp(x->mac, y->mac, sizeof(x->mac))) ||
 	    (c = cmp_u32(x->ip.len, y->ip.len)) ||
-	    (c = cmp_u32(ntohl(x->ip.v4), ntohl(y->ip.v4))) ||
+	    (c = x->ip.len == 16 ? memcmp(x->ip.v6, y->ip.v6, 16)
+				 : cmp_u32(ntohl(x->ip.v4), ntohl(y->ip.v4))) ||
 	    (c = cmp_u32(x->prefix_len, y->prefix_len)) ||
 	    (c = memcmp(x->rd, y->rd, sizeof(x->rd))))
 		return c;
@@ -191,7 +213,7 @@ static void bgp_path_local_rt(const struct vtep_config *cfg, struct rib_route_in
 
 int control_do_bgp_routes(struct req *r)
 {
-	static const char *const keys[] = { "vni", "peer", NULL };
+	static const char *const keys[] = { "vni", "peer", "prefix", NULL };
 	const struct vtep_config *cfg;
 	struct bgp_paths ps = { 0 };
 	uint32_t vni = 0, peer = 0;
@@ -200,6 +222,11 @@ int control_do_bgp_routes(struct req *r)
 	if (control_check_keys(r, keys) || control_arg_vni(r, false, NULL, &vni) ||
 	    control_arg_host_ip(r, "peer", false, NULL, &peer))
 		return -EINVAL;
+	if (json_object_object_get_ex(r->args, "prefix", NULL)) {
+		if (control_arg_route_prefix(r, &ps.prefix))
+			return -EINVAL;
+		ps.by_prefix = true;
+	}
 	r->data = json_object_new_array();
 	if (!r->data)
 		return -ENOMEM;

@@ -33,7 +33,7 @@ static int do_routes_add(struct req *r)
 	const char *mac;
 
 	if (control_check_keys(r, keys) || control_arg_vni(r, true, NULL, &rt.vni) ||
-	    control_arg_prefix(r, &rt.prefix, &rt.prefixlen) ||
+	    control_arg_route_prefix(r, &rt) ||
 	    control_arg_host_ip(r, "vtep", true, NULL, &rt.vtep) ||
 	    control_arg_str(r, "mac", true, &mac) || control_parse_mac(r, mac, rt.mac))
 		return -EINVAL;
@@ -44,25 +44,28 @@ static int do_routes_add(struct req *r)
 static int do_routes_del(struct req *r)
 {
 	static const char *const keys[] = { "vni", "prefix", NULL };
-	uint32_t vni, ip;
-	uint8_t len;
+	struct cfg_route key = { 0 };
 
-	if (control_check_keys(r, keys) || control_arg_vni(r, true, NULL, &vni) ||
-	    control_arg_prefix(r, &ip, &len))
+	if (control_check_keys(r, keys) || control_arg_vni(r, true, NULL, &key.vni) ||
+	    control_arg_route_prefix(r, &key))
 		return -EINVAL;
-	int ret = r->ops->route_del(r->d, vni, ip, len, r->err);
+	int ret = r->ops->route_del(r->d, &key, r->err);
 	return ret ? daemon_failed(r, ret) : 0;
 }
 
 static int do_ports_add(struct req *r)
 {
-	static const char *const keys[] = { "ifname", "vni", "ip", "mac", NULL };
+	static const char *const keys[] = { "ifname", "vni", "ip", "mac", "ip6", NULL };
 	struct cfg_port p = { 0 };
+	bool has_ip6 = false;
 	const char *mac;
 
+	/* ip may be left out when ip6 is given (an IPv6-only workload) */
 	if (control_check_keys(r, keys) || control_arg_ifname(r, p.ifname) ||
 	    control_arg_vni(r, true, NULL, &p.vni) ||
-	    control_arg_host_ip(r, "ip", true, NULL, &p.ip) || control_arg_str(r, "mac", false, &mac))
+	    control_arg_host_ip6(r, "ip6", false, &has_ip6, p.ip6) ||
+	    control_arg_host_ip(r, "ip", !has_ip6, NULL, &p.ip) ||
+	    control_arg_str(r, "mac", false, &mac))
 		return -EINVAL;
 	if (!mac || !strcmp(mac, "auto"))
 		p.mac_auto = true;
@@ -165,6 +168,14 @@ done:
 		(*errors)++;
 	reply = ret ? ctlproto_encode_error(r.err, NULL)
 		    : ctlproto_encode_ok_note(r.data, r.note, NULL);
+	if (!reply && !ret && errno == EMSGSIZE) {
+		/* A reply the protocol cannot carry (a big RIB): say so, and
+		 * how to ask for less, rather than close without a word. */
+		snprintf(r.err, sizeof(r.err), "the reply is over %d bytes: narrow it down%s",
+			 CTLPROTO_MAX_MSG, strcmp(cmd, CTLPROTO_CMD_BGP_ROUTES) ? ""
+			 : " (bgp routes: vni N, peer A, prefix P)");
+		reply = ctlproto_encode_error(r.err, NULL);
+	}
 	json_object_put(r.data);
 	json_object_put(root);
 	return reply;

@@ -1,6 +1,8 @@
 /* control_pods.c - the pods reply (vtepctl pods): the CNI service's
  * attachments as vtepd holds them (conf/pods.h), sorted by container id
- * and interface so that two listings of the same pods are the same bytes. */
+ * and interface so that two listings of the same pods are the same bytes.
+ * "ip" and "ip6" are null for a family the pod does not have (a dual-stack
+ * pod has both), as in the ports reply. */
 #include "control_priv.h"
 
 #include <errno.h>
@@ -8,6 +10,7 @@
 #include <string.h>
 
 #include "addr.h"
+#include "addr6.h"
 
 static int by_attachment(const void *a, const void *b)
 {
@@ -34,20 +37,23 @@ static struct json_object *str_or_null(const char *s)
 static struct json_object *pod_json(const struct pod *p)
 {
 	struct json_object *o = json_object_new_object();
-	char a[ADDR_IP_STRLEN], m[ADDR_MAC_STRLEN];
+	char a[ADDR_IP_STRLEN], a6[ADDR6_STRLEN], m[ADDR_MAC_STRLEN];
 
 	if (!o || put(o, "container_id", json_object_new_string(p->container_id)) ||
 	    put(o, "netns", json_object_new_string(p->netns)) ||
 	    put(o, "ifname", json_object_new_string(p->ifname)) ||
 	    put(o, "host_ifname", json_object_new_string(p->host_ifname)) ||
 	    put(o, "vni", json_object_new_int64(p->vni)) ||
-	    put(o, "ip", json_object_new_string(addr_fmt_ip(p->ip, a))) ||
 	    put(o, "mac", json_object_new_string(addr_fmt_mac(p->mac, m))) ||
 	    put(o, "mtu", json_object_new_int64(p->mtu)) ||
 	    put(o, "network", json_object_new_string(p->network))) {
 		json_object_put(o);
 		return NULL;
 	}
+	json_object_object_add(o, "ip", p->ip ? json_object_new_string(addr_fmt_ip(p->ip, a))
+					      : NULL);
+	json_object_object_add(o, "ip6", addr6_is_zero(p->ip6) ? NULL
+				   : json_object_new_string(addr6_fmt(p->ip6, a6)));
 	/* null, not "", for what CNI_ARGS did not say */
 	json_object_object_add(o, "k8s_namespace", str_or_null(p->k8s_namespace));
 	json_object_object_add(o, "k8s_name", str_or_null(p->k8s_name));

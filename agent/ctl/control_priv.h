@@ -39,8 +39,14 @@ int control_arg_str(struct req *r, const char *key, bool required, const char **
 /* A unicast host address: not 0.0.0.0, broadcast, multicast or loopback. */
 int control_arg_host_ip(struct req *r, const char *key, bool required, bool *present,
 			uint32_t *ip);
-/* "prefix": A.B.C.D/LEN without host bits. */
-int control_arg_prefix(struct req *r, uint32_t *ip, uint8_t *len);
+/* An IPv6 unicast host address: not ::, ::1, multicast, link-local or
+ * IPv4-mapped (RFC 4291 2.5.2, 2.5.3, 2.5.5.2, 2.5.6, 2.7). */
+int control_arg_host_ip6(struct req *r, const char *key, bool required, bool *present,
+			 uint8_t ip[16]);
+/* "prefix" into rt's prefix fields: A.B.C.D[/LEN] or X::Y[/LEN] without
+ * host bits; an IPv6 /128 is a host address as control_arg_host_ip6 takes
+ * it, a shorter IPv6 prefix neither multicast nor link-local. */
+int control_arg_route_prefix(struct req *r, struct cfg_route *rt);
 /* A workload or remote MAC (s, the "mac" argument): unicast and not all
  * zero. */
 int control_parse_mac(struct req *r, const char *s, uint8_t mac[6]);

@@ -1,6 +1,7 @@
 /* control_status.c - the status reply (vtepctl status): what the kernel can
- * run and the mode of each uplink, as the daemon's status operation reports
- * them (struct uplink_status). The same JSON is vtepd --probe -j's output. */
+ * run, the mode of each uplink and the entries full maps hold back, as the
+ * daemon's status operation reports them (struct uplink_status). The same
+ * JSON, without maps, is vtepd --probe -j's output. */
 #include "control_priv.h"
 
 #include <errno.h>
@@ -56,6 +57,23 @@ struct json_object *control_status_json(const struct uplink_status *st)
 	for (i = 0; i < st->n_uplinks; i++)
 		json_object_array_add(ups, uplink_json(&st->uplinks[i]));
 	json_object_object_add(o, "uplinks", ups);
+	if (st->n_maps) {
+		struct json_object *maps = json_object_new_array();
+
+		for (i = 0; maps && i < st->n_maps; i++) {
+			struct json_object *m = json_object_new_object();
+
+			if (!m)
+				break;
+			json_object_object_add(m, "map", json_object_new_string(st->maps[i].map));
+			json_object_object_add(m, "capacity",
+					       json_object_new_int64(st->maps[i].capacity));
+			json_object_object_add(m, "pending",
+					       json_object_new_int64((int64_t)st->maps[i].pending));
+			json_object_array_add(maps, m);
+		}
+		json_object_object_add(o, "maps", maps);
+	}
 	return o;
 }
 

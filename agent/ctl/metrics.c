@@ -25,7 +25,8 @@
  *   vtepd_bgp_update_to_map_seconds                    histogram: an UPDATE's arrival
  *                                                      to the map write of its routes
  *   vtepd_routes{vni,source}                           routes installed (host routes
- *                                                      and prefixes) per VNI and source
+ *                                                      and prefixes, IPv4 and IPv6) per
+ *                                                      VNI and source
  *   vtepd_process_cpu_seconds_total, _resident_memory_bytes,
  *   _virtual_memory_bytes, _start_time_seconds, _open_fds   from /proc/self
  *   vtepd_scrape_duration_seconds                      time to collect this scrape
@@ -202,17 +203,43 @@ static int tally_chunk(void *ctx, const void *keys, const void *vals, size_t n)
 	return 0;
 }
 
-/* Walks vtep_routes or vtep_prefixes into t; *n is the map's entry count.
+/* The route maps, both families: their keys' size and where the VNI is
+ * (in network order in the LPM tries' keys). */
+static const struct {
+	const char *name;
+	size_t ks, vni_off;
+	bool vni_be;
+} route_maps[] = {
+	{ VTEP_MAP_ROUTES, sizeof(struct vtep_route_key), offsetof(struct vtep_route_key, vni),
+	  false },
+	{ VTEP_MAP_PREFIXES, sizeof(struct vtep_prefix_key), offsetof(struct vtep_prefix_key, vni),
+	  true },
+	{ VTEP_MAP_ROUTES6, sizeof(struct vtep_route6_key), offsetof(struct vtep_route6_key, vni),
+	  false },
+	{ VTEP_MAP_PREFIXES6, sizeof(struct vtep_prefix6_key),
+	  offsetof(struct vtep_prefix6_key, vni), true },
+};
+#define N_ROUTE_MAPS (sizeof(route_maps) / sizeof(route_maps[0]))
+
+/* The index of a route map in route_maps, or -1. */
+static int route_map(const char *name)
+{
+	for (size_t i = 0; i < N_ROUTE_MAPS; i++)
+		if (!strcmp(route_maps[i].name, name))
+			return (int)i;
+	return -1;
+}
+
+/* Walks route map r (route_maps) into t; *n is the map's entry count.
  * Returns 0 or -errno (then the map's count is not shown). */
-static int tally_map(int fd, bool prefixes, struct route_tally *t, size_t *n)
+static int tally_map(int fd, int r, struct route_tally *t, size_t *n)
 {
 	int ret;
 
 	t->total = 0;
-	t->ks = prefixes ? sizeof(struct vtep_prefix_key) : sizeof(struct vtep_route_key);
-	t->vni_off = prefixes ? offsetof(struct vtep_prefix_key, vni)
-			      : offsetof(struct vtep_route_key, vni);
-	t->vni_be = prefixes;
+	t->ks = route_maps[r].ks;
+	t->vni_off = route_maps[r].vni_off;
+	t->vni_be = route_maps[r].vni_be;
 	ret = mapwalk(fd, t->ks, sizeof(struct vtep_route), tally_chunk, t);
 	*n = t->total;
 	return ret;
@@ -263,13 +290,13 @@ static void render_maps(FILE *f, struct daemon *d, const struct metrics_ops *ops
 		return;
 	for (size_t i = 0; i < N_OCC; i++) {
 		int fd = ops->map_fd(d, occupancy_maps[i]);
-		bool routes = !strcmp(occupancy_maps[i], VTEP_MAP_ROUTES);
-		bool prefixes = !strcmp(occupancy_maps[i], VTEP_MAP_PREFIXES);
+		int r = route_map(occupancy_maps[i]);
 
 		ok[i] = fd >= 0 && !mapdump_capacity(fd, &cap[i]);
-		/* The route maps: one walk gives the count and the tally. */
-		if (ok[i] && (routes || prefixes))
-			ok[i] = !tally_map(fd, prefixes, &t, &used[i]);
+		/* The route maps (IPv4 and IPv6): one walk gives the count and
+		 * the tally. */
+		if (ok[i] && r >= 0)
+			ok[i] = !tally_map(fd, r, &t, &used[i]);
 		else if (ok[i])
 			ok[i] = !mapdump_count(fd, &used[i]);
 	}

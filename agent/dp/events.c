@@ -47,15 +47,21 @@ static long long now_ms(void)
 	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* True when e repeats the last event delivered for its (type, vni, ip)
- * less than EVENTS_REPEAT_MS ago; otherwise records it. */
+/* True when e repeats the last event delivered for its (type, vni, ip or
+ * ip6) less than EVENTS_REPEAT_MS ago; otherwise records it. */
 static bool is_repeat(struct events *ev, const struct vtep_event *e)
 {
 	unsigned int h = (e->type * 0x9e3779b1u) ^ (e->vni * 0x85ebca6bu) ^ (e->ip * 0xc2b2ae35u);
-	struct events_seen *s = &ev->seen[(h ^ (h >> 15)) & (EVENTS_CACHE - 1)];
+	struct events_seen *s;
 	long long now = now_ms();
 
+	if (e->family == 6)
+		for (int i = 0; i < 16; i += 4)
+			h ^= ((unsigned)e->ip6[i] << 24 | (unsigned)e->ip6[i + 1] << 16 |
+			      (unsigned)e->ip6[i + 2] << 8 | e->ip6[i + 3]) * (0x27d4eb2du + (unsigned)i);
+	s = &ev->seen[(h ^ (h >> 15)) & (EVENTS_CACHE - 1)];
 	if (s->at_ms && s->e.type == e->type && s->e.vni == e->vni && s->e.ip == e->ip &&
+	    s->e.family == e->family && !memcmp(s->e.ip6, e->ip6, sizeof(e->ip6)) &&
 	    s->e.ifindex == e->ifindex && !memcmp(s->e.mac, e->mac, sizeof(e->mac)) &&
 	    now - s->at_ms < EVENTS_REPEAT_MS)
 		return true;

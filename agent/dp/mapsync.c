@@ -25,6 +25,10 @@ const struct ms_desc ms_descs[MS_NMAPS] = {
 		     offsetof(struct vtep_fdb, source) },
 	[MS_REMOTES] = { VTEP_MAP_REMOTES, sizeof(__u32), sizeof(struct vtep_remote),
 			 MS_OWNED_REM },
+	[MS_ROUTES6] = { VTEP_MAP_ROUTES6, sizeof(struct vtep_route6_key),
+			 sizeof(struct vtep_route), offsetof(struct vtep_route, source) },
+	[MS_PREFIXES6] = { VTEP_MAP_PREFIXES6, sizeof(struct vtep_prefix6_key),
+			   sizeof(struct vtep_route), offsetof(struct vtep_route, source) },
 };
 
 /* ---- the dirty set ---------------------------------------------------------- */
@@ -72,8 +76,8 @@ int ms_dirty(struct mapsync *ms, enum ms_map m, const void *key)
 
 /* Marks a key for the BGP side, with its answer (ans: the entry, or NULL for
  * none) or, with has_ans false, to be asked at flush time. */
-static int ms_dirty_bgp_ans(struct mapsync *ms, enum ms_map m, const void *key, bool has_ans,
-			    const void *ans, size_t ans_size, bool over)
+int ms_dirty_bgp_ans(struct mapsync *ms, enum ms_map m, const void *key, bool has_ans,
+		     const void *ans, size_t ans_size, bool over)
 {
 	struct ms_dirty *d;
 	uint8_t *f;
@@ -125,6 +129,9 @@ const char *ms_fmt_key(enum ms_map m, const void *key, char *buf, size_t len)
 	case MS_REMOTES:
 		snprintf(buf, len, "%s", addr_fmt_ip(*(const uint32_t *)key, a));
 		break;
+	case MS_ROUTES6:
+	case MS_PREFIXES6:
+		return ms6_fmt_key(m, key, buf, len);
 	default:
 		snprintf(buf, len, "%u", *(const uint32_t *)key);
 		break;
@@ -139,7 +146,9 @@ int ms_dirty_port(struct mapsync *ms, uint32_t ifindex, const struct vtep_port *
 	int err;
 
 	err = ms_dirty(ms, MS_PORTS, &ifindex);
-	err = err ?: ms_dirty(ms, MS_ROUTES, &rk);
+	if (!err && p->ip)   /* 0: an IPv6-only port */
+		err = ms_dirty(ms, MS_ROUTES, &rk);
+	err = err ?: ms6_dirty_port(ms, p);
 	if (!err && !addr_mac_is_zero(p->mac)) {
 		struct vtep_fdb_key fk = ms_fdb_key(p->vni, p->mac);
 
@@ -182,6 +191,8 @@ int mapsync_new(const struct mapsync_fds *fds, size_t route_hint, struct mapsync
 	ms->fd[MS_PREFIXES] = fds->prefixes;
 	ms->fd[MS_FDB] = fds->fdb;
 	ms->fd[MS_REMOTES] = fds->remotes;
+	ms->fd[MS_ROUTES6] = fds->routes6;
+	ms->fd[MS_PREFIXES6] = fds->prefixes6;
 	for (m = 0; m < MS_NMAPS; m++) {
 		ms->batch_ok[m] = true;
 		err = err ?: hashmap_init(&ms->dirty[m], ms_descs[m].key_size, sizeof(uint32_t), 0);
@@ -195,6 +206,9 @@ int mapsync_new(const struct mapsync_fds *fds, size_t route_hint, struct mapsync
 	err = err ?: hashmap_init(&ms->statics, sizeof(struct ms_st_key),
 				  sizeof(struct ms_st_val), route_hint);
 	err = err ?: hashmap_init(&ms->st_remote, sizeof(uint32_t), sizeof(uint32_t), 0);
+	err = err ?: ms_pending_init(ms);
+	err = err ?: ms_writer_init(ms);
+	err = err ?: ms6_init(ms);
 	if (err) {
 		mapsync_free(ms);
 		return err;
@@ -209,6 +223,11 @@ void mapsync_free(struct mapsync *ms)
 
 	if (!ms)
 		return;
+	ms_writer_free(ms);
+	ms_pending_free(ms);
+	ms_job_free(ms->spare);
+	free(ms->scratch[0]);
+	free(ms->scratch[1]);
 	for (m = 0; m < MS_NMAPS; m++) {
 		hashmap_free(&ms->dirty[m]);
 		free(ms->dq[m].buf);
@@ -219,6 +238,7 @@ void mapsync_free(struct mapsync *ms)
 	hashmap_free(&ms->local_mac);
 	hashmap_free(&ms->statics);
 	hashmap_free(&ms->st_remote);
+	ms6_free(ms);
 	free(ms);
 }
 
@@ -244,6 +264,7 @@ static void ms_unindex_port(struct mapsync *ms, uint32_t ifindex, const struct v
 
 	if (idx && *idx == ifindex)
 		hashmap_del(&ms->local_ip, &rk);
+	ms6_unindex_port(ms, ifindex, p);
 	if (!addr_mac_is_zero(p->mac)) {
 		struct vtep_fdb_key fk = ms_fdb_key(p->vni, p->mac);
 
@@ -267,7 +288,8 @@ int mapsync_port_set(struct mapsync *ms, uint32_t ifindex, const struct vtep_por
 			return err;
 	}
 	if (!hashmap_put(&ms->ports, &ifindex, p, NULL) ||
-	    !hashmap_put(&ms->local_ip, &rk, &ifindex, NULL))
+	    (p->ip && !hashmap_put(&ms->local_ip, &rk, &ifindex, NULL)) ||
+	    ms6_index_port(ms, ifindex, p))
 		return -ENOMEM;
 	if (!addr_mac_is_zero(p->mac)) {
 		struct vtep_fdb_key fk = ms_fdb_key(p->vni, p->mac);
@@ -328,6 +350,8 @@ int mapsync_route_add(struct mapsync *ms, const struct mapsync_route *r)
 	struct ms_st_val v, *cur;
 	int err;
 
+	if (r->v6)
+		return ms6_route_add(ms, r);
 	if (r->prefixlen > 32)
 		return -EINVAL;
 	memset(&v, 0, sizeof(v));
@@ -383,26 +407,81 @@ bool mapsync_route_get(const struct mapsync *ms, uint32_t vni, uint32_t prefix,
 	return v != NULL;
 }
 
+int mapsync_route_remove(struct mapsync *ms, const struct mapsync_route *key)
+{
+	if (key->v6)
+		return ms6_route_del(ms, key->vni, key->prefix6, key->prefixlen);
+	return mapsync_route_del(ms, key->vni, key->prefix, key->prefixlen);
+}
+
+bool mapsync_route_find(const struct mapsync *ms, const struct mapsync_route *key,
+			struct mapsync_route *out)
+{
+	if (key->v6)
+		return ms6_route_get(ms, key->vni, key->prefix6, key->prefixlen, out);
+	return mapsync_route_get(ms, key->vni, key->prefix, key->prefixlen, out);
+}
+
 size_t mapsync_route_count(const struct mapsync *ms)
 {
-	return hashmap_count(&ms->statics);
+	return hashmap_count(&ms->statics) + hashmap_count(&ms->statics6);
 }
+
+/* *pos walks the IPv4 table, then (with MS_POS6 set) the IPv6 one. */
+#define MS_POS6 ((size_t)1 << (sizeof(size_t) * 8 - 1))
 
 bool mapsync_route_next(const struct mapsync *ms, size_t *pos, struct mapsync_route *out)
 {
 	const void *k;
+	size_t p6;
 	void *v;
 
-	k = hashmap_next(&ms->statics, pos, &v);
-	if (!k)
+	if (!(*pos & MS_POS6)) {
+		k = hashmap_next(&ms->statics, pos, &v);
+		if (k) {
+			st_to_route(k, v, out);
+			return true;
+		}
+		*pos = MS_POS6;
+	}
+	p6 = *pos & ~MS_POS6;
+	if (!ms6_route_next(ms, &p6, out))
 		return false;
-	st_to_route(k, v, out);
+	*pos = p6 | MS_POS6;
 	return true;
 }
 
 void mapsync_get_stats(const struct mapsync *ms, struct mapsync_stats *out)
 {
 	*out = ms->stats;
+}
+
+void mapsync_pending_get(const struct mapsync *ms,
+			 struct mapsync_map_pending out[MAPSYNC_PENDING_MAPS])
+{
+	static const enum ms_map maps[MAPSYNC_PENDING_MAPS] = { MS_ROUTES, MS_PREFIXES, MS_FDB };
+	int i;
+
+	for (i = 0; i < MAPSYNC_PENDING_MAPS; i++) {
+		out[i].map = ms_descs[maps[i]].name;
+		out[i].capacity = ms->pend[maps[i]].capacity;
+		out[i].pending = __atomic_load_n(&ms->pend[maps[i]].count, __ATOMIC_RELAXED);
+	}
+}
+
+bool mapsync_pending_route(const struct mapsync *ms, const struct vtep_route_key *k)
+{
+	return ms_pending_has(ms, MS_ROUTES, k);
+}
+
+bool mapsync_pending_prefix(const struct mapsync *ms, const struct vtep_prefix_key *k)
+{
+	return ms_pending_has(ms, MS_PREFIXES, k);
+}
+
+bool mapsync_pending_fdb(const struct mapsync *ms, const struct vtep_fdb_key *k)
+{
+	return ms_pending_has(ms, MS_FDB, k);
 }
 
 /* ---- the BGP side -------------------------------------------------------------- */

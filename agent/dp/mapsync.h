@@ -15,6 +15,8 @@
  *   static route /32   vtep_routes{vni, ip} -> {vtep, mac, STATIC}
  *   static route </32  vtep_prefixes{32 + len, htonl(vni), prefix} -> {vtep, mac, STATIC}
  *   any static route   vtep_remotes[vtep] {refs = routes naming it, sources |= STATIC}
+ * and the same for IPv6 in vtep_routes6 (a port's ip6, a static /128) and
+ * vtep_prefixes6 (shorter static prefixes); see mapsync_priv.h.
  * A route's MAC is in its route entry (the ARP proxy answers from it), so a
  * static route puts nothing in vtep_fdb: that map is for MACs without an IP.
  * A local port outranks a static route for the same key (the workload is
@@ -38,6 +40,7 @@ struct mapsync;
  * everything for that map is skipped - used by tests). */
 struct mapsync_fds {
 	int vnis, ports, routes, prefixes, fdb, remotes;
+	int routes6, prefixes6;
 };
 
 /* Totals since mapsync_new, for logs and tests. */
@@ -66,29 +69,73 @@ int mapsync_port_del(struct mapsync *ms, uint32_t ifindex);
  * daemon converts). */
 struct mapsync_route {
 	uint32_t vni;
-	uint32_t prefix;          /* network order */
-	uint8_t  prefixlen;
+	uint32_t prefix;          /* network order; 0 for IPv6 */
+	uint8_t  prefixlen;       /* 0..32; IPv6 0..128 */
 	uint32_t vtep;            /* network order */
 	uint8_t  mac[6];
+	bool     v6;              /* an IPv6 prefix, in prefix6 */
+	uint8_t  prefix6[16];
 };
-/* A static route; adding an existing (vni, prefix, len) replaces it. */
+/* A static route of either family; adding an existing (vni, prefix, len)
+ * replaces it. */
 int mapsync_route_add(struct mapsync *ms, const struct mapsync_route *r);
+/* Deletes the IPv4 route (vni, prefix, prefixlen). */
 int mapsync_route_del(struct mapsync *ms, uint32_t vni, uint32_t prefix, uint8_t prefixlen);
-/* Looks a static route up: true and *out filled when present. */
+/* Deletes the route with key's vni and prefix, of either family. */
+int mapsync_route_remove(struct mapsync *ms, const struct mapsync_route *key);
+/* Looks an IPv4 static route up: true and *out filled when present. */
 bool mapsync_route_get(const struct mapsync *ms, uint32_t vni, uint32_t prefix,
 		       uint8_t prefixlen, struct mapsync_route *out);
+/* The same by key, either family. */
+bool mapsync_route_find(const struct mapsync *ms, const struct mapsync_route *key,
+			struct mapsync_route *out);
+/* Static routes of both families. */
 size_t mapsync_route_count(const struct mapsync *ms);
-/* Iterates the static routes: *pos = 0 first; false at the end. No edits
- * in between. */
+/* Iterates the static routes (IPv4 first, then IPv6): *pos = 0 first;
+ * false at the end. No edits in between. */
 bool mapsync_route_next(const struct mapsync *ms, size_t *pos, struct mapsync_route *out);
 
 /* Writes and deletes the dirty keys. Returns 0, or the first -errno a map
- * refused (everything else is still attempted and each failure logged).
- * Each map's entries are written in the order their keys were first marked
- * (the last route received is the last entry written); a write of
- * thousands of entries to one hash map runs half of them on a short-lived
- * second thread, and the call returns when every write is done. */
+ * refused (everything else is still attempted and each failure logged; an
+ * entry a full map refuses is not an error: it waits, see below). Each
+ * map's entries are written in the order their keys were first marked (the
+ * last route received is the last entry written), local ports' and static
+ * routes' before BGP's. When it returns, every change made so far is in
+ * the maps. */
 int mapsync_flush(struct mapsync *ms);
+/* The same, for a burst of routes from a peer: a big one (thousands of
+ * keys) is handed to mapsync's writer thread and the call returns at once,
+ * so that the next routes are read and decided while the kernel inserts
+ * these; while the writer is busy, changes wait and go with its next job.
+ * Small ones are written at once, as by mapsync_flush(). The loop watches
+ * mapsync_event_fd() and calls mapsync_poll() when it is readable: that
+ * applies what the writer did and starts its next job. mapsync_flush(),
+ * mapsync_sync(), mapsync_reconcile() and mapsync_bgp_adopt() first wait
+ * for the writer. */
+int mapsync_flush_async(struct mapsync *ms);
+int mapsync_event_fd(const struct mapsync *ms);
+int mapsync_poll(struct mapsync *ms);
+/* Waits until everything handed to the writer is in the maps. */
+int mapsync_sync(struct mapsync *ms);
+
+/* A full map. An entry a map refuses for lack of room (E2BIG: it holds
+ * `limits` entries) waits in mapsync and goes in, in order, as soon as
+ * deletions free room; local ports and static routes go first and move BGP
+ * entries out when they must (mapsync_pending.c). One warning per map says
+ * so (rate-limited). */
+struct mapsync_map_pending {
+	const char *map;          /* "vtep_routes", "vtep_prefixes", "vtep_fdb" */
+	uint32_t capacity;        /* max_entries; 0 when unknown */
+	uint64_t pending;         /* entries waiting for room */
+};
+#define MAPSYNC_PENDING_MAPS 3
+/* Fills out[0..MAPSYNC_PENDING_MAPS); any thread (relaxed atomics). */
+void mapsync_pending_get(const struct mapsync *ms,
+			 struct mapsync_map_pending out[MAPSYNC_PENDING_MAPS]);
+/* Does the entry at this key wait for room? (loop's thread) */
+bool mapsync_pending_route(const struct mapsync *ms, const struct vtep_route_key *k);
+bool mapsync_pending_prefix(const struct mapsync *ms, const struct vtep_prefix_key *k);
+bool mapsync_pending_fdb(const struct mapsync *ms, const struct vtep_fdb_key *k);
 /* Makes the maps equal to the intent: every desired entry is written and
  * every entry of ours (LOCAL/STATIC, all vnis and ports) that is not
  * desired is deleted - the stale leftovers of a previous run. */
@@ -119,6 +166,10 @@ struct mapsync_bgp {
 	bool (*route)(void *ctx, const struct vtep_route_key *k, struct vtep_route *out,
 		      bool *over_local);
 	bool (*prefix)(void *ctx, const struct vtep_prefix_key *k, struct vtep_route *out);
+	/* The same for the IPv6 maps (NULL: no BGP entries there). */
+	bool (*route6)(void *ctx, const struct vtep_route6_key *k, struct vtep_route *out,
+		       bool *over_local);
+	bool (*prefix6)(void *ctx, const struct vtep_prefix6_key *k, struct vtep_route *out);
 	bool (*fdb)(void *ctx, const struct vtep_fdb_key *k, struct vtep_fdb *out,
 		    bool *over_local);
 	/* BGP routes naming a remote VTEP (network order), 0 = none. */
@@ -127,8 +178,14 @@ struct mapsync_bgp {
 	 * Called after the intent changed; may call mapsync_bgp_touch_*(). */
 	void (*port)(void *ctx, uint32_t ifindex, const struct vtep_port *old,
 		     const struct vtep_port *cur);
-	/* Called at the end of every mapsync_flush() (after the writes). */
-	void (*flushed)(void *ctx);
+	/* Called at the end of every flush (mapsync_flush, after the writes;
+	 * mapsync_flush_async, once its job is handed over). gen: the last job
+	 * of map changes formed so far, which written() will report; 0 when
+	 * the changes of this flush wait for a later job (the writer was
+	 * busy). */
+	void (*flushed)(void *ctx, uint64_t gen);
+	/* Every job up to gen is in the maps (loop's thread; optional). */
+	void (*written)(void *ctx, uint64_t gen);
 };
 /* Installs (or with NULL removes) the BGP side. bgp->port is called at once
  * for every port already attached (old = NULL). */
@@ -148,6 +205,13 @@ int mapsync_bgp_set_prefix(struct mapsync *ms, const struct vtep_prefix_key *k,
 			   const struct vtep_route *v);
 int mapsync_bgp_set_fdb(struct mapsync *ms, const struct vtep_fdb_key *k,
 			const struct vtep_fdb *v, bool over_local);
+/* The IPv6 maps' (mapsync6.c). */
+int mapsync_bgp_touch_route6(struct mapsync *ms, const struct vtep_route6_key *k);
+int mapsync_bgp_touch_prefix6(struct mapsync *ms, const struct vtep_prefix6_key *k);
+int mapsync_bgp_set_route6(struct mapsync *ms, const struct vtep_route6_key *k,
+			   const struct vtep_route *v, bool over_local);
+int mapsync_bgp_set_prefix6(struct mapsync *ms, const struct vtep_prefix6_key *k,
+			    const struct vtep_route *v);
 /* Restart reconcile for the BGP side (see above). Flushes what is pending
  * first, then scans the maps for BGP entries the provider does not want -
  * unless the last mapsync_reconcile() found no BGP entry at all (a fresh
@@ -162,5 +226,9 @@ bool mapsync_want_route(const struct mapsync *ms, const struct vtep_route_key *k
 			struct vtep_route *out);
 bool mapsync_want_fdb(const struct mapsync *ms, const struct vtep_fdb_key *k,
 		      struct vtep_fdb *out);
+bool mapsync_want_route6(const struct mapsync *ms, const struct vtep_route6_key *k,
+			 struct vtep_route *out);
+bool mapsync_want_prefix6(const struct mapsync *ms, const struct vtep_prefix6_key *k,
+			  struct vtep_route *out);
 
 #endif /* VTEP_MAPSYNC_H */

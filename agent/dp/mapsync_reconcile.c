@@ -125,6 +125,10 @@ int mapsync_reconcile(struct mapsync *ms)
 	void *v;
 	int m, err, e;
 
+	/* 0. The maps as the writer thread leaves them. */
+	err = ms_writer_drain(ms);
+	if (err)
+		log_warn("mapsync: a write before the reconcile failed: %s", strerror(-err));
 	/* 1. Every key the intent names is a candidate for writing. */
 	pos = 0;
 	while ((k = hashmap_next(&ms->vnis, &pos, NULL)))
@@ -138,6 +142,8 @@ int mapsync_reconcile(struct mapsync *ms)
 	while ((k = hashmap_next(&ms->statics, &pos, &v)))
 		if ((err = ms_dirty_static(ms, k, v)))
 			return err;
+	if ((err = ms6_dirty_statics(ms)))
+		return err;
 	/* 2. Read each map once: entries already right need no write, ours
 	 * that the intent does not name are stale. */
 	memset(stale, 0, sizeof(stale));
@@ -186,7 +192,8 @@ static int ms_adopt_entry(struct mapsync *ms, enum ms_map m, const void *k, cons
 
 int mapsync_bgp_adopt(struct mapsync *ms)
 {
-	static const enum ms_map maps[] = { MS_ROUTES, MS_FDB, MS_PREFIXES, MS_REMOTES };
+	static const enum ms_map maps[] = { MS_ROUTES, MS_FDB, MS_PREFIXES, MS_ROUTES6,
+					    MS_PREFIXES6, MS_REMOTES };
 	size_t i;
 	int err;
 

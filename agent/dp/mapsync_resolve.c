@@ -171,6 +171,9 @@ bool ms_want(const struct mapsync *ms, enum ms_map m, const void *key,
 		return want_fdb(ms, key, d, val);
 	case MS_REMOTES:
 		return want_remote(ms, key, val);
+	case MS_ROUTES6:
+	case MS_PREFIXES6:
+		return ms6_want(ms, m, key, d, val);
 	default:
 		return false;
 	}

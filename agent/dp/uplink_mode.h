@@ -58,6 +58,14 @@ struct uplink_info {
 	bool generic;                  /* XDP in generic mode */
 	char reason[UPLINK_REASON_LEN];
 };
+/* A map a full table can hold entries back from (mapsync.h: they wait for
+ * room): vtepctl status and vtepd_map_pending. */
+#define STATUS_MAPS 3
+struct map_status {
+	char map[16];
+	uint32_t capacity;
+	uint64_t pending;              /* entries waiting for room */
+};
 struct uplink_status {
 	struct probe_set features;
 	bool test_override;            /* the test-only probe override is in force */
@@ -68,6 +76,8 @@ struct uplink_status {
 	char tc_refusal[UPLINK_REASON_LEN];
 	size_t n_uplinks;
 	struct uplink_info uplinks[CFG_MAX_UPLINKS];
+	size_t n_maps;                 /* 0 for vtepd --probe: no maps yet */
+	struct map_status maps[STATUS_MAPS];
 };
 
 #endif /* VTEP_UPLINK_MODE_H */

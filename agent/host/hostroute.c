@@ -1,5 +1,6 @@
 /* hostroute.c - see hostroute.h. libnl-3 route objects on one synchronous
- * socket (with acks: every change is confirmed before we go on). */
+ * socket (with acks: every change is confirmed before we go on); one code
+ * path for both families, the public functions name theirs. */
 #include "hostroute.h"
 
 #include <arpa/inet.h>
@@ -19,6 +20,7 @@
 #include <netlink/route/route.h>
 
 #include "addr.h"
+#include "addr6.h"
 #include "log.h"
 
 #ifndef RTM_F_FIB_MATCH
@@ -77,21 +79,53 @@ void hostroute_close(struct hostroute *h)
 	free(h);
 }
 
-/* Our /32 route object (dst, main table, link scope, our protocol, one
- * nexthop through the port). */
-static struct rtnl_route *mkroute(uint32_t ip, int ifindex)
+/* An address of either family as the functions below take it: 4 octets
+ * (IPv4, a /32) or 16 (IPv6, a /128). */
+struct hr_addr {
+	int family;             /* AF_INET or AF_INET6 */
+	unsigned len;           /* 4 or 16 octets; the prefix length is len * 8 */
+	uint8_t a[16];
+};
+
+static struct hr_addr hr4(uint32_t ip)
+{
+	struct hr_addr x = { .family = AF_INET, .len = 4 };
+
+	memcpy(x.a, &ip, 4);
+	return x;
+}
+
+static struct hr_addr hr6(const uint8_t ip6[16])
+{
+	struct hr_addr x = { .family = AF_INET6, .len = 16 };
+
+	memcpy(x.a, ip6, 16);
+	return x;
+}
+
+static const char *hr_fmt(const struct hr_addr *x, char buf[ADDR6_STRLEN])
+{
+	if (x->family == AF_INET6)
+		return addr6_fmt(x->a, buf);
+	return inet_ntop(AF_INET, x->a, buf, ADDR6_STRLEN);
+}
+
+/* Our host route object (dst/32 or dst/128, main table, our protocol, one
+ * nexthop through the port; link scope for IPv4, universe for IPv6, whose
+ * routes have no scope of their own). */
+static struct rtnl_route *mkroute(const struct hr_addr *x, int ifindex)
 {
 	struct rtnl_route *r = rtnl_route_alloc();
 	struct rtnl_nexthop *nh = rtnl_route_nh_alloc();
-	struct nl_addr *dst = nl_addr_build(AF_INET, &ip, 4);
+	struct nl_addr *dst = nl_addr_build(x->family, x->a, x->len);
 
 	if (!r || !nh || !dst)
 		goto fail;
-	nl_addr_set_prefixlen(dst, 32);
-	rtnl_route_set_family(r, AF_INET);
+	nl_addr_set_prefixlen(dst, (int)x->len * 8);
+	rtnl_route_set_family(r, (uint8_t)x->family);
 	rtnl_route_set_table(r, RT_TABLE_MAIN);
 	rtnl_route_set_type(r, RTN_UNICAST);
-	rtnl_route_set_scope(r, RT_SCOPE_LINK);
+	rtnl_route_set_scope(r, x->family == AF_INET ? RT_SCOPE_LINK : RT_SCOPE_UNIVERSE);
 	rtnl_route_set_protocol(r, HOSTROUTE_PROTO);
 	if (rtnl_route_set_dst(r, dst) < 0)
 		goto fail;
@@ -108,8 +142,8 @@ fail:
 }
 
 struct fib_match {
-	uint32_t ip;
-	int proto;    /* -1 when no exact /32 in the main table */
+	struct hr_addr x;
+	int proto;    /* -1 when no exact host route in the main table */
 };
 
 static int on_fib_match(struct nl_msg *msg, void *arg)
@@ -125,19 +159,21 @@ static int on_fib_match(struct nl_msg *msg, void *arg)
 		return NL_OK;
 	rtm = nlmsg_data(nlh);
 	table = tb[RTA_TABLE] ? nla_get_u32(tb[RTA_TABLE]) : rtm->rtm_table;
-	if (rtm->rtm_dst_len == 32 && table == RT_TABLE_MAIN && tb[RTA_DST] &&
-	    nla_len(tb[RTA_DST]) == 4 && !memcmp(nla_data(tb[RTA_DST]), &fm->ip, 4))
+	if (rtm->rtm_dst_len == fm->x.len * 8 && table == RT_TABLE_MAIN && tb[RTA_DST] &&
+	    nla_len(tb[RTA_DST]) == (int)fm->x.len &&
+	    !memcmp(nla_data(tb[RTA_DST]), fm->x.a, fm->x.len))
 		fm->proto = rtm->rtm_protocol;
 	return NL_OK;
 }
 
-/* The protocol of the route the kernel holds for exactly ip/32 in the main
- * table (RTM_F_FIB_MATCH returns the FIB entry, not a resolved route), or -1. */
-static int route_owner(struct hostroute *h, uint32_t ip)
+/* The protocol of the route the kernel holds for exactly the host route
+ * in the main table (RTM_F_FIB_MATCH returns the FIB entry, not a resolved
+ * route), or -1. */
+static int route_owner(struct hostroute *h, const struct hr_addr *x)
 {
-	struct rtmsg rtm = { .rtm_family = AF_INET, .rtm_dst_len = 32,
+	struct rtmsg rtm = { .rtm_family = (uint8_t)x->family, .rtm_dst_len = (uint8_t)(x->len * 8),
 			     .rtm_flags = RTM_F_FIB_MATCH };
-	struct fib_match fm = { .ip = ip, .proto = -1 };
+	struct fib_match fm = { .x = *x, .proto = -1 };
 	struct nl_msg *msg = nlmsg_alloc_simple(RTM_GETROUTE, 0);
 	struct nl_cb *cb = nl_cb_alloc(NL_CB_DEFAULT);
 	int err = -NLE_NOMEM;
@@ -145,7 +181,7 @@ static int route_owner(struct hostroute *h, uint32_t ip)
 	if (!msg || !cb)
 		goto out;
 	if ((err = nlmsg_append(msg, &rtm, sizeof(rtm), NLMSG_ALIGNTO)) < 0 ||
-	    (err = nla_put(msg, RTA_DST, 4, &ip)) < 0 ||
+	    (err = nla_put(msg, RTA_DST, (int)x->len, x->a)) < 0 ||
 	    (err = nla_put_u32(msg, RTA_TABLE, RT_TABLE_MAIN)) < 0)
 		goto out;
 	nl_cb_set(cb, NL_CB_VALID, NL_CB_CUSTOM, on_fib_match, &fm);
@@ -161,15 +197,16 @@ out:
 	return err < 0 ? -1 : fm.proto;
 }
 
-int hostroute_neigh(struct hostroute *h, uint32_t ip, int ifindex, const uint8_t mac[6])
+static int neigh_set(struct hostroute *h, const struct hr_addr *x, int ifindex,
+		     const uint8_t mac[6])
 {
 	struct rtnl_neigh *n = rtnl_neigh_alloc();
-	struct nl_addr *dst = nl_addr_build(AF_INET, &ip, 4);
+	struct nl_addr *dst = nl_addr_build(x->family, x->a, x->len);
 	struct nl_addr *ll = nl_addr_build(AF_LLC, mac, 6);
 	int err = -NLE_NOMEM;
 
 	if (n && dst && ll) {
-		rtnl_neigh_set_family(n, AF_INET);
+		rtnl_neigh_set_family(n, x->family);
 		rtnl_neigh_set_ifindex(n, ifindex);
 		rtnl_neigh_set_dst(n, dst);
 		rtnl_neigh_set_lladdr(n, ll);
@@ -180,59 +217,60 @@ int hostroute_neigh(struct hostroute *h, uint32_t ip, int ifindex, const uint8_t
 	nl_addr_put(ll);
 	rtnl_neigh_put(n);
 	if (err < 0) {
-		char a[ADDR_IP_STRLEN];
+		char a[ADDR6_STRLEN];
 
-		log_warn("host neighbour %s (ifindex %d): %s", addr_fmt_ip(ip, a), ifindex,
+		log_warn("host neighbour %s (ifindex %d): %s", hr_fmt(x, a), ifindex,
 			 nl_geterror(err));
 	}
 	return nlerr(err < 0 ? err : 0);
 }
 
-int hostroute_add(struct hostroute *h, uint32_t ip, int ifindex, const uint8_t *mac)
+static int route_add(struct hostroute *h, const struct hr_addr *x, int ifindex,
+		     const uint8_t *mac)
 {
-	struct rtnl_route *r = mkroute(ip, ifindex);
-	char a[ADDR_IP_STRLEN];
+	struct rtnl_route *r = mkroute(x, ifindex);
+	char a[ADDR6_STRLEN];
 	int err, owner;
 
 	if (!r)
 		return -ENOMEM;
-	/* Create only if absent; if a /32 exists, replace it only when it is
-	 * ours (a restart, or the workload moved to another port). */
+	/* Create only if absent; if the host route exists, replace it only
+	 * when it is ours (a restart, or the workload moved to another port). */
 	err = rtnl_route_add(h->sk, r, NLM_F_CREATE | NLM_F_EXCL);
 	if (err == -NLE_EXIST) {
-		owner = route_owner(h, ip);
+		owner = route_owner(h, x);
 		if (owner == HOSTROUTE_PROTO) {
 			err = rtnl_route_add(h->sk, r, NLM_F_CREATE | NLM_F_REPLACE);
 		} else {
-			log_warn("host route %s/32: a route that is not vtepd's (protocol %d) "
-				 "exists; leaving it", addr_fmt_ip(ip, a), owner);
+			log_warn("host route %s/%u: a route that is not vtepd's (protocol %d) "
+				 "exists; leaving it", hr_fmt(x, a), x->len * 8, owner);
 			rtnl_route_put(r);
 			return -EEXIST;
 		}
 	}
 	rtnl_route_put(r);
 	if (err < 0) {
-		log_warn("host route %s/32 (ifindex %d): %s", addr_fmt_ip(ip, a), ifindex,
+		log_warn("host route %s/%u (ifindex %d): %s", hr_fmt(x, a), x->len * 8, ifindex,
 			 nl_geterror(err));
 		return nlerr(err);
 	}
 	if (mac && !addr_mac_is_zero(mac))
-		return hostroute_neigh(h, ip, ifindex, mac);
+		return neigh_set(h, x, ifindex, mac);
 	return 0;
 }
 
-int hostroute_del(struct hostroute *h, uint32_t ip, int ifindex)
+static int route_del(struct hostroute *h, const struct hr_addr *x, int ifindex)
 {
-	struct rtnl_route *r = mkroute(ip, ifindex);
+	struct rtnl_route *r = mkroute(x, ifindex);
 	struct rtnl_neigh *n = rtnl_neigh_alloc();
-	struct nl_addr *dst = nl_addr_build(AF_INET, &ip, 4);
+	struct nl_addr *dst = nl_addr_build(x->family, x->a, x->len);
 	int err = -NLE_NOMEM, e2 = -NLE_NOMEM;
 
 	/* The kernel deletes only a route whose protocol matches ours. */
 	if (r)
 		err = rtnl_route_delete(h->sk, r, 0);
 	if (n && dst) {
-		rtnl_neigh_set_family(n, AF_INET);
+		rtnl_neigh_set_family(n, x->family);
 		rtnl_neigh_set_ifindex(n, ifindex);
 		rtnl_neigh_set_dst(n, dst);
 		e2 = rtnl_neigh_delete(h->sk, n, 0);
@@ -249,9 +287,54 @@ int hostroute_del(struct hostroute *h, uint32_t ip, int ifindex)
 	return err ? err : e2;
 }
 
+int hostroute_neigh(struct hostroute *h, uint32_t ip, int ifindex, const uint8_t mac[6])
+{
+	struct hr_addr x = hr4(ip);
+
+	return neigh_set(h, &x, ifindex, mac);
+}
+
+int hostroute_add(struct hostroute *h, uint32_t ip, int ifindex, const uint8_t *mac)
+{
+	struct hr_addr x = hr4(ip);
+
+	return route_add(h, &x, ifindex, mac);
+}
+
+int hostroute_del(struct hostroute *h, uint32_t ip, int ifindex)
+{
+	struct hr_addr x = hr4(ip);
+
+	return route_del(h, &x, ifindex);
+}
+
+int hostroute6_neigh(struct hostroute *h, const uint8_t ip6[16], int ifindex,
+		     const uint8_t mac[6])
+{
+	struct hr_addr x = hr6(ip6);
+
+	return neigh_set(h, &x, ifindex, mac);
+}
+
+int hostroute6_add(struct hostroute *h, const uint8_t ip6[16], int ifindex, const uint8_t *mac)
+{
+	struct hr_addr x = hr6(ip6);
+
+	return route_add(h, &x, ifindex, mac);
+}
+
+int hostroute6_del(struct hostroute *h, const uint8_t ip6[16], int ifindex)
+{
+	struct hr_addr x = hr6(ip6);
+
+	return route_del(h, &x, ifindex);
+}
+
 struct sweep_ctx {
 	struct hostroute *h;
+	int family;
 	bool (*keep)(void *ctx, uint32_t ip, int ifindex);
+	bool (*keep6)(void *ctx, const uint8_t ip6[16], int ifindex);
 	void *ctx;
 	int deleted;
 };
@@ -261,40 +344,61 @@ static void sweep_one(struct nl_object *obj, void *arg)
 	struct rtnl_route *r = (struct rtnl_route *)obj;
 	struct sweep_ctx *s = arg;
 	struct nl_addr *dst = rtnl_route_get_dst(r);
+	unsigned alen = s->family == AF_INET6 ? 16 : 4;
 	struct rtnl_nexthop *nh;
-	char a[ADDR_IP_STRLEN];
+	struct hr_addr x = { .family = s->family, .len = alen };
+	char a[ADDR6_STRLEN];
 	uint32_t ip;
 	int ifindex = 0;
+	bool keep;
 
 	if (rtnl_route_get_protocol(r) != HOSTROUTE_PROTO ||
-	    rtnl_route_get_table(r) != RT_TABLE_MAIN ||
-	    !dst || nl_addr_get_prefixlen(dst) != 32 || nl_addr_get_len(dst) != 4)
+	    rtnl_route_get_table(r) != RT_TABLE_MAIN || !dst ||
+	    nl_addr_get_family(dst) != s->family ||
+	    nl_addr_get_prefixlen(dst) != alen * 8 || nl_addr_get_len(dst) != alen)
 		return;
-	memcpy(&ip, nl_addr_get_binary_addr(dst), 4);
+	memcpy(x.a, nl_addr_get_binary_addr(dst), alen);
 	if (rtnl_route_get_nnexthops(r) > 0 && (nh = rtnl_route_nexthop_n(r, 0)))
 		ifindex = rtnl_route_nh_get_ifindex(nh);
-	if (s->keep && s->keep(s->ctx, ip, ifindex))
+	memcpy(&ip, x.a, 4);
+	keep = s->family == AF_INET6 ? s->keep6 && s->keep6(s->ctx, x.a, ifindex)
+				     : s->keep && s->keep(s->ctx, ip, ifindex);
+	if (keep)
 		return;
 	if (rtnl_route_delete(s->h->sk, r, 0) >= 0) {
 		s->deleted++;
-		log_info("host route %s/32 (ifindex %d): stale, removed", addr_fmt_ip(ip, a),
-			 ifindex);
+		log_info("host route %s/%u (ifindex %d): stale, removed", hr_fmt(&x, a),
+			 alen * 8, ifindex);
 	}
+}
+
+static int sweep(struct sweep_ctx *s)
+{
+	struct nl_cache *cache = NULL;
+	int err;
+
+	err = rtnl_route_alloc_cache(s->h->sk, s->family, 0, &cache);
+	if (err < 0) {
+		log_warn("host routes: cannot list: %s", nl_geterror(err));
+		return nlerr(err);
+	}
+	nl_cache_foreach(cache, sweep_one, s);
+	nl_cache_free(cache);
+	return s->deleted;
 }
 
 int hostroute_sweep(struct hostroute *h, bool (*keep)(void *ctx, uint32_t ip, int ifindex),
 		    void *ctx)
 {
-	struct sweep_ctx s = { .h = h, .keep = keep, .ctx = ctx };
-	struct nl_cache *cache = NULL;
-	int err;
+	struct sweep_ctx s = { .h = h, .family = AF_INET, .keep = keep, .ctx = ctx };
 
-	err = rtnl_route_alloc_cache(h->sk, AF_INET, 0, &cache);
-	if (err < 0) {
-		log_warn("host routes: cannot list: %s", nl_geterror(err));
-		return nlerr(err);
-	}
-	nl_cache_foreach(cache, sweep_one, &s);
-	nl_cache_free(cache);
-	return s.deleted;
+	return sweep(&s);
+}
+
+int hostroute6_sweep(struct hostroute *h,
+		     bool (*keep)(void *ctx, const uint8_t ip6[16], int ifindex), void *ctx)
+{
+	struct sweep_ctx s = { .h = h, .family = AF_INET6, .keep6 = keep, .ctx = ctx };
+
+	return sweep(&s);
 }

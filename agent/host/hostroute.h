@@ -6,10 +6,15 @@
  * neighbour entry with the workload's MAC:
  *	ip route replace IP/32 dev PORT scope link proto 118
  *	ip neigh replace IP lladdr MAC dev PORT nud permanent
+ * and the same for a workload's IPv6 address (RFC 4291 2.5.4 global or
+ * unique local, never its link-local one):
+ *	ip -6 route replace IP6/128 dev PORT proto 118
+ *	ip -6 neigh replace IP6 lladdr MAC dev PORT nud permanent
  * The port's host side needs no address. Routes carry our own protocol
  * number (HOSTROUTE_PROTO), so vtepd only ever replaces or deletes routes it
- * made; a route to the same /32 made by someone else is left alone (and
- * logged). `ip route show proto 118` lists ours.
+ * made; a route to the same /32 or /128 made by someone else is left alone
+ * (and logged). `ip route show proto 118` and `ip -6 route show proto 118`
+ * list ours.
  */
 #ifndef VTEP_HOSTROUTE_H
 #define VTEP_HOSTROUTE_H
@@ -37,5 +42,13 @@ int hostroute_del(struct hostroute *h, uint32_t ip, int ifindex);
  * (stale after a restart; keep NULL: all of them, for --cleanup). */
 int hostroute_sweep(struct hostroute *h, bool (*keep)(void *ctx, uint32_t ip, int ifindex),
 		    void *ctx);
+
+/* The same for a /128 to a workload's IPv6 address (ip6: 16 octets). */
+int hostroute6_add(struct hostroute *h, const uint8_t ip6[16], int ifindex, const uint8_t *mac);
+int hostroute6_neigh(struct hostroute *h, const uint8_t ip6[16], int ifindex,
+		     const uint8_t mac[6]);
+int hostroute6_del(struct hostroute *h, const uint8_t ip6[16], int ifindex);
+int hostroute6_sweep(struct hostroute *h,
+		     bool (*keep)(void *ctx, const uint8_t ip6[16], int ifindex), void *ctx);
 
 #endif /* VTEP_HOSTROUTE_H */

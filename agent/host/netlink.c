@@ -35,6 +35,9 @@ struct netlink {
 	netlink_addr_cb addr_cb;       /* netlink_watch_addrs(), or NULL */
 	netlink_resync_cb addr_resync;
 	void *addr_ctx;
+	netlink_addr6_cb addr6_cb;     /* netlink_watch_addrs6(), or NULL */
+	netlink_resync_cb addr6_resync;
+	void *addr6_ctx;
 	netlink_change_cb ul_cb;       /* netlink_watch_underlay(), or NULL */
 	void *ul_ctx;
 	bool ul_changed;               /* an underlay change in this burst */
@@ -122,6 +125,33 @@ static int parse_addr(struct nlmsghdr *nlh, struct netlink_addr *out)
 	return 0;
 }
 
+static int parse_addr6(struct nlmsghdr *nlh, struct netlink_addr6 *out)
+{
+	struct nlattr *tb[IFA_MAX + 1], *a;
+	struct ifaddrmsg *ifa;
+
+	if (nlh->nlmsg_type != RTM_NEWADDR && nlh->nlmsg_type != RTM_DELADDR)
+		return -EINVAL;
+	if (nlmsg_parse(nlh, sizeof(*ifa), tb, IFA_MAX, NULL) < 0)
+		return -EINVAL;
+	ifa = nlmsg_data(nlh);
+	if (ifa->ifa_family != AF_INET6)
+		return -EINVAL;
+	/* net/ipv6/addrconf.c sends IFA_ADDRESS, and IFA_LOCAL as well only
+	 * on a point-to-point link, where IFA_ADDRESS is the peer's */
+	a = tb[IFA_LOCAL] ? tb[IFA_LOCAL] : tb[IFA_ADDRESS];
+	if (!a || nla_len(a) != 16)
+		return -EINVAL;
+	memset(out, 0, sizeof(*out));
+	out->ifindex = (int)ifa->ifa_index;
+	memcpy(out->ip, nla_data(a), 16);
+	out->prefixlen = ifa->ifa_prefixlen;
+	out->flags = tb[IFA_FLAGS] && nla_len(tb[IFA_FLAGS]) >= 4 ? nla_get_u32(tb[IFA_FLAGS])
+								: ifa->ifa_flags;
+	out->deleted = nlh->nlmsg_type == RTM_DELADDR;
+	return 0;
+}
+
 /* IPv4 route, IPv4 neighbour and link changes can move the underlay next
  * hop (the underlay is IPv4: IPv6 neighbour discovery is not a change). */
 static bool is_underlay_change(struct nlmsghdr *nlh)
@@ -147,6 +177,7 @@ static int on_event(struct nl_msg *msg, void *arg)
 {
 	struct netlink *nl = arg;
 	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	struct netlink_addr6 a6;
 	struct netlink_addr a;
 	struct netlink_link l;
 
@@ -155,6 +186,8 @@ static int on_event(struct nl_msg *msg, void *arg)
 	if (nlh->nlmsg_type == RTM_NEWADDR || nlh->nlmsg_type == RTM_DELADDR) {
 		if (nl->addr_cb && !parse_addr(nlh, &a))
 			nl->addr_cb(nl->addr_ctx, &a);
+		else if (nl->addr6_cb && !parse_addr6(nlh, &a6))
+			nl->addr6_cb(nl->addr6_ctx, &a6);
 		return NL_OK;
 	}
 	if (!parse_link(nlh, &l) && l.ifindex > 0)
@@ -229,10 +262,12 @@ void netlink_handle(struct netlink *nl)
 		/* ENOBUFS: the kernel dropped events. Our view may be stale;
 		 * a full dump tells us every interface again. */
 		log_warn("netlink: link events were lost, rescanning interfaces%s",
-			 nl->addr_resync ? " and addresses" : "");
+			 nl->addr_resync || nl->addr6_resync ? " and addresses" : "");
 		netlink_dump_links(nl);
 		if (nl->addr_resync)
 			nl->addr_resync(nl->addr_ctx);
+		if (nl->addr6_resync)
+			nl->addr6_resync(nl->addr6_ctx);
 		if (nl->ul_cb)
 			nl->ul_cb(nl->ul_ctx);
 		nl->ul_changed = false;
@@ -280,6 +315,28 @@ int netlink_watch_addrs(struct netlink *nl, netlink_addr_cb cb, netlink_resync_c
 	nl->addr_cb = cb;
 	nl->addr_resync = resync;
 	nl->addr_ctx = ctx;
+	return 0;
+}
+
+int netlink_watch_addrs6(struct netlink *nl, netlink_addr6_cb cb, netlink_resync_cb resync,
+			 void *ctx)
+{
+	int err;
+
+	if (!cb) {
+		nl->addr6_cb = NULL;
+		nl->addr6_resync = NULL;
+		nl->addr6_ctx = NULL;
+		return 0;
+	}
+	if (nl->addr6_cb)
+		return -EBUSY;
+	err = nl_socket_add_membership(nl->ev, RTNLGRP_IPV6_IFADDR);
+	if (err)
+		return nlerr_to_errno(err);
+	nl->addr6_cb = cb;
+	nl->addr6_resync = resync;
+	nl->addr6_ctx = ctx;
 	return 0;
 }
 
@@ -334,6 +391,41 @@ int netlink_dump_addrs(struct netlink *nl, netlink_addr_cb cb, void *ctx)
 	nl_cb_put(ncb);
 	if (err < 0) {
 		log_warn("netlink: cannot list addresses: %s", nl_geterror(err));
+		return nlerr_to_errno(err);
+	}
+	return 0;
+}
+
+struct addr6_dump {
+	netlink_addr6_cb cb;
+	void *ctx;
+};
+
+static int on_addr6(struct nl_msg *msg, void *arg)
+{
+	struct addr6_dump *ad = arg;
+	struct netlink_addr6 a;
+
+	if (!parse_addr6(nlmsg_hdr(msg), &a))
+		ad->cb(ad->ctx, &a);
+	return NL_OK;
+}
+
+int netlink_dump_addrs6(struct netlink *nl, netlink_addr6_cb cb, void *ctx)
+{
+	struct nl_cb *ncb = nl_cb_alloc(NL_CB_DEFAULT);
+	struct addr6_dump ad = { .cb = cb, .ctx = ctx };
+	int err;
+
+	if (!ncb)
+		return -ENOMEM;
+	nl_cb_set(ncb, NL_CB_VALID, NL_CB_CUSTOM, on_addr6, &ad);
+	err = nl_rtgen_request(nl->req, RTM_GETADDR, AF_INET6, NLM_F_DUMP);
+	if (err >= 0)
+		err = nl_recvmsgs(nl->req, ncb);
+	nl_cb_put(ncb);
+	if (err < 0) {
+		log_warn("netlink: cannot list IPv6 addresses: %s", nl_geterror(err));
 		return nlerr_to_errno(err);
 	}
 	return 0;

@@ -1,7 +1,8 @@
 /* netlink.h - interfaces as rtnetlink sees them: link events (a port's
  * interface appearing, disappearing, being renamed), the queries the ports
  * need (an interface by name, a veth peer's MAC in another namespace), and,
- * for whoever watches them, IPv4 address events (hostaddr.h) and "the
+ * for whoever watches them, IPv4 and IPv6 address events (hostaddr.h,
+ * hostaddr6.h) and "the
  * underlay may have changed" (underlay.h).
  *
  * Built on libnl-3's sockets and attribute parser. Two sockets: one
@@ -43,6 +44,17 @@ struct netlink_addr {
 };
 
 typedef void (*netlink_addr_cb)(void *ctx, const struct netlink_addr *a);
+
+/* An IPv6 address (RTM_NEWADDR / RTM_DELADDR of family AF_INET6). */
+struct netlink_addr6 {
+	int      ifindex;
+	uint8_t  ip[16];          /* IFA_LOCAL (IFA_ADDRESS without it), network order */
+	uint8_t  prefixlen;
+	uint32_t flags;           /* IFA_F_* (IFA_FLAGS when the kernel sends it) */
+	bool     deleted;         /* RTM_DELADDR */
+};
+
+typedef void (*netlink_addr6_cb)(void *ctx, const struct netlink_addr6 *a);
 /* Events were lost: the watcher must dump (netlink_dump_addrs) and reconcile. */
 typedef void (*netlink_resync_cb)(void *ctx);
 
@@ -74,6 +86,12 @@ int netlink_watch_underlay(struct netlink *nl, netlink_change_cb cb, void *ctx);
 
 /* Calls cb for every IPv4 address of the namespace (RTM_GETADDR dump). */
 int netlink_dump_addrs(struct netlink *nl, netlink_addr_cb cb, void *ctx);
+
+/* The same for IPv6 addresses (RTNLGRP_IPV6_IFADDR; hostaddr6.h): a
+ * watcher of its own, beside the IPv4 one. */
+int netlink_watch_addrs6(struct netlink *nl, netlink_addr6_cb cb, netlink_resync_cb resync,
+			 void *ctx);
+int netlink_dump_addrs6(struct netlink *nl, netlink_addr6_cb cb, void *ctx);
 
 /* One interface by name: 0 and *out filled, -ENODEV when absent. */
 int netlink_link_by_name(struct netlink *nl, const char *ifname, struct netlink_link *out);

@@ -14,6 +14,8 @@
 #include <netlink/route/link.h>
 #include <netlink/route/link/veth.h>
 
+#include "addr6.h"
+
 static int nlerr(int e)
 {
 	switch (-e) {
@@ -108,7 +110,10 @@ int podnet_create(const struct podnet_spec *s, struct podnet_made *out, char err
 		goto out;
 	}
 	made = true;
-	ret = podnet_ns_setup(pod, s, out->mac, err);
+	if (!addr6_is_zero(s->ip6))
+		ret = podnet_ns_enable6(nsfd, s->ifname, err);
+	if (!ret)
+		ret = podnet_ns_setup(pod, s, out->mac, err);
 	if (!ret && (ret = host_end(host, s->host_ifname, out)))
 		snprintf(err, CFG_ERR_LEN, "cannot bring up %s: %s", s->host_ifname, strerror(-ret));
 out:

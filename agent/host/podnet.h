@@ -7,8 +7,21 @@
  *             not inside a /32: without onlink the kernel refuses the
  *             route, ENETUNREACH); lo up
  *   host end: named from the attachment (cniname.h), same MTU, up
+ *   IPv6 (a dual-stack or IPv6-only pod, ip6 given): IPv6 enabled on the
+ *             pod end and lo (disable_ipv6=0, as the CNI project's
+ *             ipam.ConfigureIface does: a namespace may start with it
+ *             off), router advertisements ignored on the pod end
+ *             (accept_ra=0: the pod's addresses are IPAM's, and the
+ *             datapath lets a workload send from its own addresses only),
+ *             address IP6/128 without duplicate address detection
+ *             (IFA_F_NODAD: IPAM made it unique; RFC 4862 s.5.4 lets a
+ *             node skip it), default route ::/0 via gateway6 (the VNI
+ *             gateway's link-local address, which the port program's ND
+ *             proxy answers for) on the pod end. A pod without ip has no
+ *             IPv4 address nor IPv4 route.
  * The pod answers nothing else: its ARP for the gateway is answered by the
- * port program (DESIGN.md "ARP from a workload").
+ * port program (DESIGN.md "ARP from a workload"), its neighbour
+ * solicitations by the port program's ND proxy (docs/design.md).
  *
  * Namespaces: setns(2) changes the namespace of the calling thread only,
  * and vtepd's event loop must stay in the host's. So the pod's namespace
@@ -33,9 +46,11 @@ struct podnet_spec {
 	const char *netns;          /* path of the pod's namespace */
 	const char *ifname;         /* the pod end's name */
 	const char *host_ifname;
-	uint32_t    ip;             /* network order */
+	uint32_t    ip;             /* network order; 0: no IPv4 */
 	uint32_t    gateway;        /* network order */
 	uint32_t    mtu;
+	uint8_t     ip6[16];        /* all zero: no IPv6 */
+	uint8_t     gateway6[16];   /* the IPv6 default route's next hop */
 };
 
 struct podnet_made {
@@ -57,9 +72,9 @@ int podnet_delete(const char *host_ifname);
 /* Whether an interface of that name exists in our namespace. */
 bool podnet_exists(const char *ifname);
 
-/* CHECK: the pod end exists in the namespace with mac, is up, holds IP/32,
- * and the default route goes via the gateway; the host end exists and is
- * up. -ENOENT / -EINVAL with err naming what is wrong. */
+/* CHECK: the pod end exists in the namespace with mac, is up, holds IP/32
+ * (and IP6/128), and the default route (and the IPv6 one) goes via the
+ * gateway (gateway6); the host end exists and is up. -ENOENT / -EINVAL with err naming what is wrong. */
 int podnet_check(const struct podnet_spec *s, const uint8_t mac[6], char err[CFG_ERR_LEN]);
 
 /* An interface's MTU in our namespace (the uplink's). */

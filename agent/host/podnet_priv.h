@@ -14,7 +14,12 @@ struct nl_sock;
  * open for the caller (the veth request names the namespace by it). */
 int podnet_ns_socket(const char *path, struct nl_sock **sk, int *nsfd, char err[CFG_ERR_LEN]);
 
-/* The pod end: address, up, lo up, default route. mac gets its address. */
+/* IPv6 on in the namespace behind nsfd for ifname and lo, router
+ * advertisements ignored on ifname (podnet.h); from a thread of its own,
+ * as /proc/sys/net is the opener's namespace. */
+int podnet_ns_enable6(int nsfd, const char *ifname, char err[CFG_ERR_LEN]);
+
+/* The pod end: addresses, up, lo up, default routes. mac gets its address. */
 int podnet_ns_setup(struct nl_sock *sk, const struct podnet_spec *s, uint8_t mac[6],
 		    char err[CFG_ERR_LEN]);
 /* Whether ifname exists in the socket's namespace: 1, 0, or -errno. */

@@ -14,6 +14,7 @@
 #include <bpf/bpf.h>
 
 #include "addr.h"
+#include "addr6.h"
 #include "hashmap.h"
 #include "hostroute.h"
 #include "loader.h"
@@ -97,6 +98,12 @@ static void to_map_port(const struct port *p, struct vtep_port *vp)
 	vp->ip = p->cfg.ip;
 	if (p->mac_known)
 		memcpy(vp->mac, p->mac, 6);
+	/* IPv6: the global address and the link-local one, configured or the
+	 * MAC's EUI-64 (zero while an auto MAC is not known) */
+	if (!addr6_is_zero(p->cfg.ip6)) {
+		memcpy(vp->ip6, p->cfg.ip6, 16);
+		config_port_ll(&p->cfg, p->mac_known ? p->mac : NULL, vp->ip6_ll);
+	}
 	vp->flags = (p->cfg.mac_auto ? VTEP_PORT_F_MAC_AUTO : 0) | (p->tap ? VTEP_PORT_F_TAP : 0) |
 		    (p->cfg.pod ? VTEP_PORT_F_POD : 0) | (p->cfg.hostlink ? VTEP_PORT_F_HOSTLINK : 0);
 	name_key(p->cfg.ifname, vp->ifname);
@@ -147,7 +154,7 @@ static bool adopt_map_mac(struct ports *ps, struct port *p)
 
 	if (ps->env.ports_map_fd < 0 || bpf_map_lookup_elem(ps->env.ports_map_fd, &key, &vp))
 		return false;
-	if (vp.vni != p->cfg.vni || vp.ip != p->cfg.ip ||
+	if (vp.vni != p->cfg.vni || vp.ip != p->cfg.ip || memcmp(vp.ip6, p->cfg.ip6, 16) ||
 	    strncmp(vp.ifname, p->cfg.ifname, sizeof(vp.ifname)) || addr_mac_is_zero(vp.mac))
 		return false;
 	memcpy(p->mac, vp.mac, 6);
@@ -161,16 +168,40 @@ static void host_route_sync(struct ports *ps, struct port *p, bool up)
 	/* A host link's address is the host's own (hostlink.h). */
 	if (p->cfg.hostlink)
 		return;
-	if (!up)
+	if (!up) {
 		p->host_route = false;
-	else if (!p->host_route && ps->env.hr)
+		p->host_route6 = false;
+		return;
+	}
+	if (!ps->env.hr)
+		return;
+	if (!p->host_route && p->cfg.ip)
 		p->host_route = !hostroute_add(ps->env.hr, p->cfg.ip, p->ifindex,
 					       p->mac_known ? p->mac : NULL);
+	if (!p->host_route6 && !addr6_is_zero(p->cfg.ip6))
+		p->host_route6 = !hostroute6_add(ps->env.hr, p->cfg.ip6, p->ifindex,
+						 p->mac_known ? p->mac : NULL);
+}
+
+/* The MAC became known or changed: the host's neighbour entries follow. */
+static void host_neigh_sync(struct ports *ps, struct port *p)
+{
+	if (!ps->env.hr)
+		return;
+	if (p->host_route) /* else added with the route */
+		hostroute_neigh(ps->env.hr, p->cfg.ip, p->ifindex, p->mac);
+	if (p->host_route6)
+		hostroute6_neigh(ps->env.hr, p->cfg.ip6, p->ifindex, p->mac);
+}
+
+static const char *fmt_ip6_or_none(const struct port *p, char buf[ADDR6_STRLEN])
+{
+	return addr6_is_zero(p->cfg.ip6) ? "none" : addr6_fmt(p->cfg.ip6, buf);
 }
 
 static int port_attach(struct ports *ps, struct port *p, const struct netlink_link *l)
 {
-	char a[ADDR_IP_STRLEN], m[ADDR_MAC_STRLEN];
+	char a[ADDR_IP_STRLEN], m[ADDR_MAC_STRLEN], a6[ADDR6_STRLEN];
 	int err;
 
 	if (l->type != ARPHRD_ETHER) {
@@ -193,6 +224,14 @@ static int port_attach(struct ports *ps, struct port *p, const struct netlink_li
 		log_warn("port %s: cannot set net.ipv4.conf.%s.forwarding=1: %s; "
 			 "encapsulation will fail (drop_fib)", p->cfg.ifname, p->cfg.ifname,
 			 strerror(-err));
+	/* The host's /128 route to the port's ip6 needs IPv6 on the port:
+	 * with net.ipv6.conf.<port>.disable_ipv6=1 the kernel refuses a
+	 * route through it (EACCES, "IPv6 is disabled on nexthop device"). */
+	if (ps->env.ld && !p->cfg.hostlink && !addr6_is_zero(p->cfg.ip6) &&
+	    (err = sysctl_if_set6(p->cfg.ifname, "disable_ipv6", "0")))
+		log_warn("port %s: cannot set net.ipv6.conf.%s.disable_ipv6=0: %s; the host's "
+			 "/128 route to its ip6 will fail", p->cfg.ifname, p->cfg.ifname,
+			 strerror(-err));
 	err = sync_port(ps, p);
 	if (!err && ps->env.ld)
 		err = loader_attach_port(ps->env.ld, p->ifindex, p->cfg.ifname);
@@ -206,9 +245,16 @@ static int port_attach(struct ports *ps, struct port *p, const struct netlink_li
 	}
 	p->attached = true;
 	host_route_sync(ps, p, l->up);
-	log_info("port %s: attached (ifindex %d, %s, vni %u, ip %s, mac %s)", p->cfg.ifname,
-		 p->ifindex, p->tap ? "tap" : l->kind[0] ? l->kind : "ethernet", p->cfg.vni,
-		 addr_fmt_ip(p->cfg.ip, a), fmt_mac_or_auto(p, m));
+	if (addr6_is_zero(p->cfg.ip6))
+		log_info("port %s: attached (ifindex %d, %s, vni %u, ip %s, mac %s)", p->cfg.ifname,
+			 p->ifindex, p->tap ? "tap" : l->kind[0] ? l->kind : "ethernet", p->cfg.vni,
+			 addr_fmt_ip(p->cfg.ip, a), fmt_mac_or_auto(p, m));
+	else
+		log_info("port %s: attached (ifindex %d, %s, vni %u, ip %s, ip6 %s, mac %s)",
+			 p->cfg.ifname, p->ifindex,
+			 p->tap ? "tap" : l->kind[0] ? l->kind : "ethernet", p->cfg.vni,
+			 p->cfg.ip ? addr_fmt_ip(p->cfg.ip, a) : "none", fmt_ip6_or_none(p, a6),
+			 fmt_mac_or_auto(p, m));
 	return 0;
 }
 
@@ -223,14 +269,17 @@ static void port_withdraw(struct ports *ps, struct port *p, bool gone)
 	if (!gone) {
 		if (ps->env.ld)
 			loader_detach_port(p->ifindex, p->cfg.ifname);
-		if (ps->env.hr)
+		if (ps->env.hr && p->cfg.ip)
 			hostroute_del(ps->env.hr, p->cfg.ip, p->ifindex);
+		if (ps->env.hr && !addr6_is_zero(p->cfg.ip6))
+			hostroute6_del(ps->env.hr, p->cfg.ip6, p->ifindex);
 	}
 	hashmap_del(&ps->by_ifindex, &p->ifindex);
 	p->ifindex = 0;
 	p->attached = false;
 	p->tap = false;
 	p->host_route = false;
+	p->host_route6 = false;
 	if (p->cfg.mac_auto)
 		p->mac_known = false; /* a new interface may carry another workload */
 }
@@ -335,8 +384,7 @@ void ports_link_event(struct ports *ps, const struct netlink_link *l)
 		    (!had || memcmp(old, p->mac, 6))) {
 			p->mac_known = true;
 			sync_port(ps, p);
-			if (ps->env.hr && p->host_route)
-				hostroute_neigh(ps->env.hr, p->cfg.ip, p->ifindex, p->mac);
+			host_neigh_sync(ps, p);
 			log_info("port %s: workload MAC %s (veth peer)", p->cfg.ifname,
 				 addr_fmt_mac(p->mac, m));
 		} else if (had) {
@@ -350,18 +398,35 @@ void ports_link_event(struct ports *ps, const struct netlink_link *l)
 	port_attach(ps, p, l);
 }
 
-void ports_mac_learned(struct ports *ps, int ifindex, uint32_t ip, const uint8_t mac[6])
+static void mac_learned(struct ports *ps, struct port *p, const uint8_t mac[6])
 {
-	struct port *p = find_index(ps, ifindex);
 	char m[ADDR_MAC_STRLEN];
 
-	if (!p || !p->attached || !p->cfg.mac_auto || p->mac_known || ip != p->cfg.ip ||
-	    addr_mac_is_zero(mac) || (mac[0] & 1))
+	if (!p->attached || !p->cfg.mac_auto || p->mac_known || addr_mac_is_zero(mac) ||
+	    (mac[0] & 1))
 		return;
 	memcpy(p->mac, mac, 6);
 	p->mac_known = true;
 	sync_port(ps, p);
-	if (ps->env.hr && p->host_route) /* else added with the route */
-		hostroute_neigh(ps->env.hr, p->cfg.ip, p->ifindex, p->mac);
+	host_neigh_sync(ps, p);
 	log_info("port %s: learned workload MAC %s", p->cfg.ifname, addr_fmt_mac(mac, m));
+}
+
+void ports_mac_learned(struct ports *ps, int ifindex, uint32_t ip, const uint8_t mac[6])
+{
+	struct port *p = find_index(ps, ifindex);
+
+	if (p && p->cfg.ip && ip == p->cfg.ip)
+		mac_learned(ps, p, mac);
+}
+
+void ports_mac_learned6(struct ports *ps, int ifindex, const uint8_t ip6[16],
+			const uint8_t mac[6])
+{
+	struct port *p = find_index(ps, ifindex);
+
+	/* Only from the port's global address: its link-local one may be
+	 * derived from the very MAC being learned. */
+	if (p && !addr6_is_zero(p->cfg.ip6) && !memcmp(ip6, p->cfg.ip6, 16))
+		mac_learned(ps, p, mac);
 }

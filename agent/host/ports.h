@@ -4,8 +4,10 @@
  * A port is configured (config file or vtepctl) whether or not its interface
  * exists. When the interface appears (now, or later through a link event) the
  * port is attached: its map entries are written (mapsync), the port program
- * is attached to its clsact ingress, and the host gets a /32 route and a
- * neighbour entry (hostroute). When the interface disappears the port is
+ * is attached to its clsact ingress, and the host gets a /32 route (and a
+ * /128 to its ip6) and a neighbour entry (hostroute). Its vtep_ports entry
+ * carries ip6 and the link-local address: the configured ip6_ll, else the
+ * EUI-64 one of the MAC once the MAC is known (RFC 4291 2.5.1). When the interface disappears the port is
  * withdrawn from the maps but stays configured, and comes back with the
  * interface. Renaming an interface away from a port's name withdraws it.
  *
@@ -47,6 +49,7 @@ struct port {
 	bool     mac_known;
 	uint8_t  mac[6];        /* the workload's MAC once known */
 	bool     host_route;    /* our /32 route is installed (needs the link up) */
+	bool     host_route6;   /* our /128 route to cfg.ip6 is installed */
 };
 
 int ports_new(const struct ports_env *env, struct ports **out);
@@ -65,8 +68,12 @@ const struct port *ports_next(const struct ports *ps, size_t *pos);
 
 /* A link event or dumped link (netlink callback). */
 void ports_link_event(struct ports *ps, const struct netlink_link *l);
-/* A VTEP_EV_MAC_LEARN event: fixes an auto MAC not known yet. */
+/* A VTEP_EV_MAC_LEARN event: fixes an auto MAC not known yet. The frame
+ * came from the port's IPv4 address (ports_mac_learned) or from its IPv6
+ * one (ports_mac_learned6, a family 6 event). */
 void ports_mac_learned(struct ports *ps, int ifindex, uint32_t ip, const uint8_t mac[6]);
+void ports_mac_learned6(struct ports *ps, int ifindex, const uint8_t ip6[16],
+			const uint8_t mac[6]);
 /* The port on ifindex, or NULL. */
 const struct port *ports_by_ifindex(const struct ports *ps, int ifindex);
 

@@ -27,13 +27,14 @@ struct exp_vni {
 	bool    usable;   /* RD and RT could be derived (BGP configured) */
 };
 
-/* type 2: (vni, mac, ip); type 3: (vni) */
+/* type 2: (vni, mac, ip or ip6); type 3: (vni) */
 struct exp_key {
 	uint32_t vni;
-	uint32_t ip;          /* network order; 0 = MAC only */
+	uint32_t ip;          /* network order; 0 = MAC only (or IPv6) */
 	uint8_t  mac[6];
 	uint8_t  type;
-	uint8_t  pad;
+	uint8_t  v6;          /* type 2 with an IPv6 address: ip6 */
+	uint8_t  ip6[16];
 };
 
 #define EXP_CUR  0x1  /* advertised now */
@@ -66,6 +67,15 @@ static struct exp_key mkkey(uint8_t type, uint32_t vni, const uint8_t *mac, uint
 	k.ip = ip;
 	if (mac)
 		memcpy(k.mac, mac, 6);
+	return k;
+}
+
+static struct exp_key mkkey6(uint32_t vni, const uint8_t *mac, const uint8_t ip6[16])
+{
+	struct exp_key k = mkkey(EVPN_RT_MACIP, vni, mac, 0);
+
+	k.v6 = 1;
+	memcpy(k.ip6, ip6, 16);
 	return k;
 }
 
@@ -111,7 +121,11 @@ static void build_route(const struct exp_key *k, const uint8_t rd[8], uint32_t v
 	memcpy(rt->rd, rd, 8);
 	if (k->type == EVPN_RT_MACIP) {
 		memcpy(rt->mac, k->mac, 6);
-		if (k->ip) {
+		if (k->v6) {
+			/* RFC 7432 7.2: IP Address Length 128 */
+			rt->ip.len = 16;
+			memcpy(rt->ip.v6, k->ip6, 16);
+		} else if (k->ip) {
 			rt->ip.len = 4;
 			rt->ip.v4 = k->ip;
 		}
@@ -375,7 +389,9 @@ int evpn_export_lookup(const struct evpn_export *e, struct evpn_route *rt,
 	const struct exp_val *v;
 	const struct exp_vni *cv;
 
-	if (rt->type == EVPN_RT_MACIP)
+	if (rt->type == EVPN_RT_MACIP && rt->ip.len == 16)
+		k = mkkey6(evpn_label_vni(rt->label[0]), rt->mac, rt->ip.v6);
+	else if (rt->type == EVPN_RT_MACIP)
 		k = mkkey(EVPN_RT_MACIP, evpn_label_vni(rt->label[0]), rt->mac,
 			  rt->ip.len == 4 ? rt->ip.v4 : 0);
 	else if (rt->type == EVPN_RT_IMET)
@@ -429,6 +445,41 @@ bool evpn_export_macip_get(const struct evpn_export *e, uint32_t vni, const uint
 			   uint32_t ip, uint32_t *seq)
 {
 	struct exp_key k = mkkey(EVPN_RT_MACIP, vni, mac, ip);
+	const struct exp_val *v = hashmap_get(&e->routes, &k);
+
+	if (!v || !(v->flags & EXP_CUR))
+		return false;
+	if (seq)
+		*seq = v->seq;
+	return true;
+}
+
+/* The same for a workload's IPv6 address (RFC 7432 7.2 with a 128-bit IP
+ * Address field). Our workloads are hosts, so the route carries no ARP/ND
+ * community: RFC 9047's R flag would say "a router", and its absence says
+ * the same as R = 0 (FRR attaches it only for routers, too). */
+int evpn_export_macip6_set(struct evpn_export *e, uint32_t vni, const uint8_t mac[6],
+			   const uint8_t ip6[16], uint32_t seq)
+{
+	struct exp_key k = mkkey6(vni, mac, ip6);
+
+	if (!hashmap_get(&e->vnis, &vni))
+		return -ENOENT;
+	return set_cur(e, &k, true, seq);
+}
+
+int evpn_export_macip6_del(struct evpn_export *e, uint32_t vni, const uint8_t mac[6],
+			   const uint8_t ip6[16])
+{
+	struct exp_key k = mkkey6(vni, mac, ip6);
+
+	return set_cur(e, &k, false, 0);
+}
+
+bool evpn_export_macip6_get(const struct evpn_export *e, uint32_t vni, const uint8_t mac[6],
+			    const uint8_t ip6[16], uint32_t *seq)
+{
+	struct exp_key k = mkkey6(vni, mac, ip6);
 	const struct exp_val *v = hashmap_get(&e->routes, &k);
 
 	if (!v || !(v->flags & EXP_CUR))

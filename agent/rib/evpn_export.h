@@ -1,10 +1,12 @@
 /* evpn_export.h - the routes vtepd advertises (RFC 7432, RFC 8365).
  *
- *   type 2 MAC/IP per local port whose workload is here (the RIB decides:
- *          a workload that lost to a remote route with a higher MAC mobility
+ *   type 2 MAC/IP per address of a local port whose workload is here (its
+ *          IPv4 and its IPv6 address, one route each; the RIB decides: a
+ *          workload that lost to a remote route with a higher MAC mobility
  *          sequence is withdrawn, one that comes back is re-advertised with
  *          the remote sequence + 1):
- *          RD = config_vni_rd(), ESI 0, Ethernet tag 0, MAC, IPv4, one label
+ *          RD = config_vni_rd(), ESI 0, Ethernet tag 0, MAC, the IPv4 or
+ *          IPv6 address (RFC 7432 7.2: length 32 or 128), one label
  *          = the VNI (RFC 8365 5.1.3); attributes: ORIGIN IGP, empty AS_PATH,
  *          MP_REACH_NLRI (AFI 25, SAFI 70) with next hop = vtep.ip,
  *          extended communities: route target (config_vni_rt()),
@@ -84,5 +86,12 @@ int evpn_export_macip_del(struct evpn_export *exp, uint32_t vni, const uint8_t m
 /* The sequence we advertise for it: true and *seq when advertised. */
 bool evpn_export_macip_get(const struct evpn_export *exp, uint32_t vni, const uint8_t mac[6],
 			   uint32_t ip, uint32_t *seq);
+/* The same with an IPv6 address (16 octets, network order). */
+int evpn_export_macip6_set(struct evpn_export *exp, uint32_t vni, const uint8_t mac[6],
+			   const uint8_t ip6[16], uint32_t seq);
+int evpn_export_macip6_del(struct evpn_export *exp, uint32_t vni, const uint8_t mac[6],
+			   const uint8_t ip6[16]);
+bool evpn_export_macip6_get(const struct evpn_export *exp, uint32_t vni, const uint8_t mac[6],
+			    const uint8_t ip6[16], uint32_t *seq);
 
 #endif /* VTEP_EVPN_EXPORT_H */

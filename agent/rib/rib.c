@@ -13,6 +13,7 @@
  */
 #include "rib_priv.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
 #include <malloc.h>
 #include <stdlib.h>
@@ -20,6 +21,7 @@
 #include <time.h>
 
 #include "addr.h"
+#include "addr6.h"
 #include "evpn_export.h"
 #include "evpn_import.h"
 #include "log.h"
@@ -44,35 +46,69 @@ static uint64_t clock_mono_ns(void *ctx)
 
 /* ---- from the BGP speaker ----------------------------------------------------- */
 
-/* The destination key of a route, without the VNI; false for what vtepd
- * does not use (IPv6, other types). */
-static bool route_dkey(const struct evpn_route *rt, struct rib_dkey *k)
+/* The destination key of a route, without the VNI: 1, or 0 for what vtepd
+ * does not use (other types, an IPv6 originator, an address that is no
+ * host's), or -1 for a withdrawal of an IPv6 address the RIB does not hold
+ * (nothing to withdraw). An IPv6 address becomes its id (rib_ip6.h): with
+ * hold, one the caller drops with rib_ip6_put(k->ip); without, none (a
+ * withdrawal finds an address already held). 0/8 IPv4 addresses are the
+ * ids' space and no host's anyway (RFC 1122 3.2.1.3), so they are refused
+ * for types 2 and 5 (but for 0.0.0.0/N prefixes). */
+static int route_dkey(struct rib *rib, const struct evpn_route *rt, struct rib_dkey *k, bool hold)
 {
+	uint8_t a[16];
+
 	memset(k, 0, sizeof(*k));
 	k->type = rt->type;
 	switch (rt->type) {
 	case EVPN_RT_MACIP:
-		if (rt->ip.len != 0 && rt->ip.len != 4)
-			return false;  /* IPv6 host routes: no IPv6 datapath yet */
 		memcpy(k->mac, rt->mac, 6);
 		if (rt->ip.len == 4) {
-			k->ip = rt->ip.v4;
-			k->plen = 32;
+			if (!rib_ip_is6(rt->ip.v4) && rt->ip.v4 != 0) {
+				k->ip = rt->ip.v4;
+				k->plen = 32;
+				return 1;
+			}
+			return 0;
 		}
-		return true;
+		if (rt->ip.len == 16) {
+			/* RFC 4291: only a unicast address a host can hold
+			 * (link-local ones name a link, not a host of the
+			 * VNI, RFC 4291 2.5.6) */
+			if (!addr6_is_host(rt->ip.v6))
+				return 0;
+			k->ip = hold ? rib_ip6_intern(rib, rt->ip.v6) : rib_ip6_find(rib, rt->ip.v6);
+			if (!k->ip)
+				return hold ? 0 : -1;
+			k->plen = 128;
+		}
+		return rt->ip.len == 0 || rt->ip.len == 16;
 	case EVPN_RT_IMET:
 		if (rt->ip.len != 4)
-			return false;
+			return 0;
 		k->ip = rt->ip.v4;
-		return true;
+		return 1;
 	case EVPN_RT_PREFIX:
-		if (rt->ip.len != 4 || rt->prefix_len > 32)
-			return false;
-		k->plen = rt->prefix_len;
-		k->ip = rt->ip.v4 & addr_mask(rt->prefix_len);
-		return true;
+		if (rt->ip.len == 4 && rt->prefix_len <= 32) {
+			k->plen = rt->prefix_len;
+			k->ip = rt->ip.v4 & addr_mask(rt->prefix_len);
+			return !rib_ip_is6(k->ip);
+		}
+		if (rt->ip.len == 16 && rt->prefix_len <= 128) {
+			/* RFC 9136 3.1: the prefix, its length */
+			addr6_mask(a, rt->ip.v6, rt->prefix_len);
+			if (addr6_is_multicast(a) ||
+			    (rt->prefix_len >= 10 && addr6_is_link_local(a)))
+				return 0;
+			k->plen = rt->prefix_len;
+			k->ip = hold ? rib_ip6_intern(rib, a) : rib_ip6_find(rib, a);
+			if (!k->ip)
+				return hold ? 0 : -1;
+			return 1;
+		}
+		return 0;
 	}
-	return false;
+	return 0;
 }
 
 static void arm_stamp(struct rib *rib)
@@ -80,8 +116,10 @@ static void arm_stamp(struct rib *rib)
 	if (!rib->stamp_armed)
 		return;
 	rib->stamp_armed = false;
-	if (rib->n_stamps < RIB_MAX_STAMPS)
+	if (rib->n_stamps < RIB_MAX_STAMPS) {
+		rib->stamp_gen[rib->n_stamps] = 0;
 		rib->stamps[rib->n_stamps++] = rib->pending_stamp;
+	}
 }
 
 void rib_mark_arrival(struct rib *rib, uint64_t t_ns)
@@ -125,6 +163,11 @@ static void attr_build(const struct evpn_route *rt, const struct bgp_attrs *a,
 	}
 	if (a->evpn.default_gw)
 		ra->flags |= RIB_A_DEF_GW;
+	/* RFC 9047: the IPv6 address is a router's (the ND proxy answers with
+	 * R set); meaningless for IPv4, not kept there */
+	if (a->evpn.has_nd && (a->evpn.nd_flags & BGP_EXT_ND_ROUTER) && rt->type == EVPN_RT_MACIP &&
+	    rt->ip.len == 16)
+		ra->flags |= RIB_A_ROUTER;
 	for (i = 0; i < a->n_ext && ra->n_rt < RIB_MAX_RT; i++) {
 		const uint8_t *e = a->ext + (size_t)i * 8;
 		uint32_t g, l;
@@ -132,6 +175,17 @@ static void attr_build(const struct evpn_route *rt, const struct bgp_attrs *a,
 		if (bgp_ext_rt_parse(e, &g, &l) >= 0)
 			memcpy(ra->rt[ra->n_rt++], e, 8);
 	}
+}
+
+void rib_prefetch(const struct rib *rib, uint32_t peer, const struct evpn_route *rt, bool deep)
+{
+	struct rib_dkey kpart;
+
+	/* Not for IPv6 addresses: their key is the id table's answer, which
+	 * is a lookup of its own (rib_ip6.c). For the rest route_dkey reads
+	 * only the route, never the RIB. */
+	if (rt && rt->ip.len != 16 && route_dkey((struct rib *)rib, rt, &kpart, false) > 0)
+		rib_store_prefetch(rib, peer, rt, &kpart, deep);
 }
 
 static int withdraw_route(struct rib *rib, uint32_t peer, const struct evpn_route *rt,
@@ -147,10 +201,38 @@ static int withdraw_route(struct rib *rib, uint32_t peer, const struct evpn_rout
 	return 0;
 }
 
+static int update(struct rib *rib, uint32_t peer, const struct evpn_route *rt,
+		  const struct bgp_attrs *a, const struct rib_dkey *kp);
+
 int rib_update(struct rib *rib, uint32_t peer, const struct evpn_route *rt,
 	       const struct bgp_attrs *a)
 {
-	struct rib_dkey kpart, k, ok;
+	struct rib_dkey kpart;
+	bool hold;
+	int ret;
+
+	if (!rt || peer == RIB_PEER_LOCAL)
+		return -EINVAL;
+	hold = !rt->withdraw && a;
+	ret = route_dkey(rib, rt, &kpart, hold);
+	if (ret < 0)
+		return 0;   /* a withdrawal of an IPv6 address the RIB does not hold */
+	if (!ret) {
+		ignore(rib, rt, "route type or address family not used");
+		return rt->withdraw ? 0 : RIB_UPDATE_IGNORED;
+	}
+	ret = update(rib, peer, rt, a, &kpart);
+	/* the id route_dkey held for the call (rib_ip6.h) */
+	if (hold && rt->type != EVPN_RT_IMET && rib_ip_is6(kpart.ip))
+		rib_ip6_put(rib, kpart.ip);
+	return ret;
+}
+
+static int update(struct rib *rib, uint32_t peer, const struct evpn_route *rt,
+		  const struct bgp_attrs *a, const struct rib_dkey *kp)
+{
+	struct rib_dkey kpart = *kp, k, ok;
+	struct rib_rdkey sk;
 	struct rib_path np;
 	struct rib_attr ra;
 	uint32_t vni, label, vtep = 0, idx, prev;
@@ -158,12 +240,6 @@ int rib_update(struct rib *rib, uint32_t peer, const struct evpn_route *rt,
 	bool found;
 	int err;
 
-	if (!rt || peer == RIB_PEER_LOCAL)
-		return -EINVAL;
-	if (!route_dkey(rt, &kpart)) {
-		ignore(rib, rt, "route type or address family not used");
-		return rt->withdraw ? 0 : RIB_UPDATE_IGNORED;
-	}
 	arm_stamp(rib);
 	if (rt->withdraw || !a)
 		return withdraw_route(rib, peer, rt, &kpart);
@@ -211,9 +287,6 @@ int rib_update(struct rib *rib, uint32_t peer, const struct evpn_route *rt,
 
 	attr_build(rt, a, &ra);
 	memset(&np, 0, sizeof(np));
-	np.peer = peer;
-	memcpy(np.rd, rt->rd, 8);
-	np.etag = rt->etag;
 	np.vtep = vtep;
 	if (rt->type == EVPN_RT_MACIP && a->evpn.mac_mobility) {
 		np.seq = a->evpn.mm_seq;
@@ -248,7 +321,8 @@ int rib_update(struct rib *rib, uint32_t peer, const struct evpn_route *rt,
 		rib_stat_add(&rib->st.updates, 1);
 		return 0;
 	}
-	err = rib_path_insert(rib, &k, &np);
+	rib_rdkey_make(&sk, peer, rt->rd, rt->etag, k.type);
+	err = rib_path_insert(rib, &k, &np, &sk);
 	if (err) {
 		rib_attr_unref(rib, np.attr);
 		log_err("rib: out of memory: route from peer %u dropped", peer);
@@ -266,12 +340,12 @@ struct rib_match {
 	const struct evpn_import *keep_vnis; /* non-NULL: remove dests of VNIs it lacks */
 };
 
-static bool path_matches(const struct rib_match *m, const struct rib_dkey *k,
-			 const struct rib_path *p)
+static bool path_matches(const struct rib *rib, const struct rib_match *m,
+			 const struct rib_dkey *k, const struct rib_path *p)
 {
 	if (m->keep_vnis)
 		return !evpn_import_has_vni(m->keep_vnis, k->vni);
-	if (p->peer != m->peer)
+	if (rib_path_peer(rib, p) != m->peer)
 		return false;
 	return !m->only_stale || (p->flags & RIB_P_STALE);
 }
@@ -279,17 +353,17 @@ static bool path_matches(const struct rib_match *m, const struct rib_dkey *k,
 static void remove_matching(struct rib *rib, const struct rib_match *m)
 {
 	struct rib_dkey *keys = NULL;
-	size_t n = 0, cap = 0, pos = 0, i;
-	const void *kp;
-	void *vp;
+	size_t n = 0, cap = 0, i;
+	uint32_t di;
 
-	/* Collect, then change: hashmap iteration must not see deletions. */
-	while ((kp = hashmap_next(&rib->dests, &pos, &vp))) {
-		const struct rib_dest *d = vp;
+	/* Collect, then change: a removal re-decides other destinations of
+	 * its groups (rib_best_run), which a walk should not meet half done. */
+	for (di = rib_dest_next(rib, RIB_NIL); di != RIB_NIL; di = rib_dest_next(rib, di)) {
+		const struct rib_dest *d = rib_dest_at(rib, di);
 		uint32_t j;
 
 		for (j = d->head; j != RIB_NIL; j = rib->paths[j].next)
-			if (path_matches(m, kp, &rib->paths[j]))
+			if (path_matches(rib, m, &d->k, &rib->paths[j]))
 				break;
 		if (j == RIB_NIL)
 			continue;
@@ -304,7 +378,7 @@ static void remove_matching(struct rib *rib, const struct rib_match *m)
 			keys = nk;
 			cap = nc;
 		}
-		keys[n++] = *(const struct rib_dkey *)kp;
+		keys[n++] = d->k;
 	}
 	for (i = 0; i < n; i++) {
 		struct rib_dest *d = rib_dest_get(rib, &keys[i]);
@@ -315,7 +389,7 @@ static void remove_matching(struct rib *rib, const struct rib_match *m)
 		while (d && d->head != RIB_NIL) {
 			for (j = d->head, prev = RIB_NIL; j != RIB_NIL;
 			     prev = j, j = rib->paths[j].next)
-				if (path_matches(m, &keys[i], &rib->paths[j]))
+				if (path_matches(rib, m, &keys[i], &rib->paths[j]))
 					break;
 			if (j == RIB_NIL)
 				break;
@@ -345,18 +419,17 @@ void rib_peer_down(struct rib *rib, uint32_t peer)
 void rib_peer_stale(struct rib *rib, uint32_t peer)
 {
 	struct rib_peer *pr = hashmap_get(&rib->peers, &peer);
-	size_t pos = 0;
-	void *vp;
+	uint32_t di;
 
 	if (peer == RIB_PEER_LOCAL || !pr)
 		return;
 	/* RFC 4724 4.2: keep forwarding on the peer's routes, marked stale. */
-	while (hashmap_next(&rib->dests, &pos, &vp)) {
-		const struct rib_dest *d = vp;
+	for (di = rib_dest_next(rib, RIB_NIL); di != RIB_NIL; di = rib_dest_next(rib, di)) {
+		const struct rib_dest *d = rib_dest_at(rib, di);
 		uint32_t j;
 
 		for (j = d->head; j != RIB_NIL; j = rib->paths[j].next)
-			if (rib->paths[j].peer == peer)
+			if (rib_path_peer(rib, &rib->paths[j]) == peer)
 				rib->paths[j].flags |= RIB_P_STALE;
 	}
 	pr->stale = true;
@@ -429,31 +502,67 @@ static void lat_observe(struct rib *rib, uint64_t ns)
 	rib_stat_add(&rib->lat.count, 1);
 }
 
+/* The UPDATEs whose routes are in the maps now (their job is done, or
+ * all when all is set): into the latency histogram. */
+static void stamps_observe(struct rib *rib, bool all)
+{
+	uint64_t now = 0;
+	uint32_t i, o = 0;
+
+	for (i = 0; i < rib->n_stamps; i++) {
+		if (all || (rib->stamp_gen[i] && rib->stamp_gen[i] <= rib->gen_done)) {
+			if (!now)
+				now = rib_now(rib);
+			lat_observe(rib, now > rib->stamps[i] ? now - rib->stamps[i] : 0);
+			continue;
+		}
+		rib->stamps[o] = rib->stamps[i];
+		rib->stamp_gen[o++] = rib->stamp_gen[i];
+	}
+	rib->n_stamps = o;
+}
+
 /* The end of every mapsync flush (mapsync's flushed hook, registered by
- * rib_new): the latencies of the UPDATEs it wrote, then our changed
- * advertisements to the export's notify callback. */
-static void on_flushed(void *ctx)
+ * rib_new): the UPDATEs read so far go with job gen (0: a later one), then
+ * our changed advertisements go to the export's notify callback. */
+static void on_flushed(void *ctx, uint64_t gen)
 {
 	struct rib *rib = ctx;
-	uint64_t now;
 	uint32_t i;
 
-	if (rib->n_stamps) {
-		now = rib_now(rib);
+	if (gen)
 		for (i = 0; i < rib->n_stamps; i++)
-			lat_observe(rib, now > rib->stamps[i] ? now - rib->stamps[i] : 0);
-		rib->n_stamps = 0;
-	}
+			if (!rib->stamp_gen[i])
+				rib->stamp_gen[i] = gen;
+	stamps_observe(rib, false);
 	if (rib->exp)
 		evpn_export_flush(rib->exp);
+}
+
+/* mapsync's written hook: every job up to gen is in the maps. */
+static void on_written(void *ctx, uint64_t gen)
+{
+	struct rib *rib = ctx;
+
+	rib->gen_done = gen;
+	stamps_observe(rib, false);
 }
 
 int rib_flush(struct rib *rib)
 {
 	if (rib->ms)
 		return mapsync_flush(rib->ms); /* calls on_flushed() at its end */
-	on_flushed(rib);
+	stamps_observe(rib, true);
+	if (rib->exp)
+		evpn_export_flush(rib->exp);
 	return 0;
+}
+
+int rib_flush_async(struct rib *rib)
+{
+	if (rib->ms)
+		return mapsync_flush_async(rib->ms);
+	return rib_flush(rib);
 }
 
 int rib_initial_sync_done(struct rib *rib)
@@ -470,39 +579,80 @@ int rib_initial_sync_done(struct rib *rib)
 
 /* ---- from the datapath ------------------------------------------------------------ */
 
+/* RFC 7432 15.1: the sequence belongs to the MAC. The workload announced
+ * one address here; every other address of its MAC that lost here to the
+ * remote sequence (its IPv4 and its IPv6 address: one workload, one MAC)
+ * is advertised with the same new sequence. k is the announced one. */
+static void local_bump_mac(struct rib *rib, const struct rib_dkey *k, uint32_t seq)
+{
+	struct rib_dkey keys[16];
+	struct rib_grp gc;
+	size_t n = 0, i;
+	uint32_t g;
+
+	for (g = rib_macgrp_first(rib, &gc, k->vni, k->mac); g != RIB_NIL && n < 16;
+	     g = rib_grp_next(rib, &gc))
+		if (memcmp(&rib_dest_at(rib, g)->k, k, sizeof(*k)))
+			keys[n++] = rib_dest_at(rib, g)->k;
+	for (i = 0; i < n; i++) {
+		struct rib_dest *d = rib_dest_get(rib, &keys[i]);
+		struct rib_path *lp = NULL;
+		struct rib_sel before;
+		uint32_t j;
+
+		if (!d || (d->flags & RIB_D_FROZEN))
+			continue;
+		for (j = d->head; j != RIB_NIL; j = rib->paths[j].next)
+			if (rib_path_peer(rib, &rib->paths[j]) == RIB_PEER_LOCAL)
+				lp = &rib->paths[j];
+		if (!lp || (lp->flags & RIB_P_BEST) || lp->seq >= seq)
+			continue;
+		rib_sel_get(rib, &keys[i], d, &before);
+		lp->seq = seq;
+		rib_best_run(rib, &keys[i], d, &before);
+	}
+}
+
 void rib_local_garp(struct rib *rib, const struct vtep_event *ev)
 {
 	struct rib_dkey k;
 	struct rib_dest *d;
 	struct rib_sel before;
 	struct rib_path *lp = NULL;
-	uint32_t i, rseq;
-	char m[ADDR_MAC_STRLEN], a[ADDR_IP_STRLEN];
+	uint32_t i, rseq, ip;
+	char m[ADDR_MAC_STRLEN], a[RIB_IP_STRLEN];
 
 	if (ev->type != VTEP_EV_GARP)
 		return;
-	rib_dkey_macip(&k, ev->vni, ev->mac, ev->ip, true);
+	/* an unsolicited NA for the port's IPv6 address (RFC 4861 7.2.6)
+	 * names the destination of its id; one the RIB does not hold is no
+	 * port of ours */
+	ip = ev->family == 6 ? rib_ip6_find(rib, ev->ip6) : ev->ip;
+	if (!ip || (ev->family != 6 && rib_ip_is6(ip)))
+		return;
+	rib_dkey_macip(&k, ev->vni, ev->mac, ip, true);
 	d = rib_dest_get(rib, &k);
 	if (!d)
 		return;  /* not a port of ours with that MAC and IP */
 	for (i = d->head; i != RIB_NIL; i = rib->paths[i].next)
-		if (rib->paths[i].peer == RIB_PEER_LOCAL)
+		if (rib->paths[i].src == RIB_NIL)
 			lp = &rib->paths[i];
 	if (!lp || (lp->flags & RIB_P_BEST))
 		return;  /* unknown, or already ours */
 	if (d->flags & RIB_D_FROZEN) {
-		log_warn("rib: vni %u %s %s: gratuitous ARP here ignored: frozen by duplicate "
-			 "address detection", ev->vni, addr_fmt_mac(ev->mac, m),
-			 addr_fmt_ip(ev->ip, a));
+		log_warn("rib: vni %u %s %s: gratuitous ARP or NA here ignored: frozen by "
+			 "duplicate address detection", ev->vni, addr_fmt_mac(ev->mac, m),
+			 rib_ip_fmt(rib, ip, a));
 		return;
 	}
 	if (!rib_mac_remote_seq(rib, ev->vni, ev->mac, &rseq) || lp->seq > rseq)
 		return;
 	rib_sel_get(rib, &k, d, &before);
 	lp->seq = rseq + 1;
-	log_info("rib: vni %u %s %s moved here (gratuitous ARP); advertised with sequence %u",
-		 ev->vni, addr_fmt_mac(ev->mac, m), addr_fmt_ip(ev->ip, a), lp->seq);
+	log_info("rib: vni %u %s %s moved here (gratuitous ARP or NA); advertised with "
+		 "sequence %u", ev->vni, addr_fmt_mac(ev->mac, m), rib_ip_fmt(rib, ip, a), lp->seq);
 	rib_best_run(rib, &k, d, &before);
+	local_bump_mac(rib, &k, rseq + 1);
 }
 
 /* mapsync's port hook (registered by rib_new): an attached port changed. */
@@ -555,22 +705,13 @@ int rib_new(const struct rib_env *env, struct rib **out)
 	rib->exp = env->exp;
 	rib->now_ns = env->now_ns ? env->now_ns : clock_mono_ns;
 	rib->now_ctx = env->now_ctx;
-	rib->path_free = RIB_NIL;
-	rib->attr_free = RIB_NIL;
-	err = hashmap_init(&rib->dests, sizeof(struct rib_dkey), sizeof(struct rib_dest), 0);
-	err = err ?: hashmap_init(&rib->attr_idx, sizeof(struct rib_attr), sizeof(uint32_t), 0);
-	err = err ?: hashmap_init(&rib->ipx, sizeof(struct rib_ipx_key), sizeof(struct rib_ipx), 0);
-	err = err ?: hashmap_init(&rib->macx, sizeof(struct rib_macx_key),
-				  sizeof(struct rib_macx), 0);
-	err = err ?: hashmap_init(&rib->rdmap, sizeof(struct rib_rdkey),
-				  sizeof(struct rib_rdval), 0);
-	err = err ?: hashmap_init(&rib->peers, sizeof(uint32_t), sizeof(struct rib_peer), 0);
-	err = err ?: hashmap_init(&rib->dad, sizeof(struct rib_dkey), sizeof(struct rib_dad), 0);
+	err = rib_store_init(rib);
 	err = err ?: hashmap_init(&rib->remotes, sizeof(uint32_t), sizeof(uint32_t), 0);
 	err = err ?: hashmap_init(&rib->vni_rd, sizeof(uint32_t), 8, 0);
+	err = err ?: rib_ip6_init(rib);
 	err = err ?: load_config(rib, env->cfg);
 	err = err ?: evpn_import_new(env->cfg, &rib->imp);
-	err = err ?: rib_sync_attach(rib, on_port, on_flushed);
+	err = err ?: rib_sync_attach(rib, on_port, on_flushed, on_written);
 	if (err) {
 		rib_free(rib);
 		return err;
@@ -585,17 +726,10 @@ void rib_free(struct rib *rib)
 		return;
 	rib_sync_detach(rib);
 	evpn_import_free(rib->imp);
-	hashmap_free(&rib->dests);
-	hashmap_free(&rib->attr_idx);
-	hashmap_free(&rib->ipx);
-	hashmap_free(&rib->macx);
-	hashmap_free(&rib->rdmap);
-	hashmap_free(&rib->peers);
-	hashmap_free(&rib->dad);
+	rib_store_free(rib);
 	hashmap_free(&rib->remotes);
 	hashmap_free(&rib->vni_rd);
-	free(rib->paths);
-	free(rib->attrs);
+	rib_ip6_free(rib);
 	free(rib);
 }
 
@@ -629,16 +763,42 @@ int rib_reload(struct rib *rib, const struct vtep_config *cfg)
 
 /* ---- readers -------------------------------------------------------------------- */
 
+/* Is the map entry destination k's best (remote) path feeds waiting for
+ * room in a full map? */
+static bool best_pending(const struct rib *rib, const struct rib_dkey *k)
+{
+	if (!rib->ms)
+		return false;
+	if (k->type == EVPN_RT_MACIP && k->plen) {
+		struct vtep_route_key rk = { .vni = k->vni, .ip = k->ip };
+
+		return mapsync_pending_route(rib->ms, &rk);
+	}
+	if (k->type == EVPN_RT_MACIP) {
+		struct vtep_fdb_key fk;
+
+		memset(&fk, 0, sizeof(fk));
+		fk.vni = k->vni;
+		memcpy(fk.mac, k->mac, 6);
+		return mapsync_pending_fdb(rib->ms, &fk);
+	}
+	if (k->type == EVPN_RT_PREFIX) {
+		struct vtep_prefix_key pk = { .prefixlen = 32u + k->plen, .vni = htonl(k->vni),
+					      .ip = k->ip };
+
+		return mapsync_pending_prefix(rib->ms, &pk);
+	}
+	return false;
+}
+
 int rib_walk(const struct rib *rib, uint32_t vni, uint32_t peer, rib_walk_fn fn, void *ctx)
 {
 	struct rib_route_info ri;
-	size_t pos = 0;
-	const void *kp;
-	void *vp;
+	uint32_t di;
 
-	while ((kp = hashmap_next(&rib->dests, &pos, &vp))) {
-		const struct rib_dkey *k = kp;
-		const struct rib_dest *d = vp;
+	for (di = rib_dest_next(rib, RIB_NIL); di != RIB_NIL; di = rib_dest_next(rib, di)) {
+		const struct rib_dest *d = rib_dest_at(rib, di);
+		const struct rib_dkey *k = &d->k;
 		uint32_t j;
 
 		if (vni && k->vni != vni)
@@ -646,21 +806,26 @@ int rib_walk(const struct rib *rib, uint32_t vni, uint32_t peer, rib_walk_fn fn,
 		for (j = d->head; j != RIB_NIL; j = rib->paths[j].next) {
 			const struct rib_path *p = &rib->paths[j];
 			const struct rib_attr *at = rib_attr_at(rib, p->attr);
+			const struct rib_rdkey *src = rib_path_src(rib, p);
 			int ret;
 
-			if (peer != UINT32_MAX && p->peer != peer)
+			if (peer != UINT32_MAX && rib_path_peer(rib, p) != peer)
 				continue;
 			memset(&ri, 0, sizeof(ri));
-			ri.peer = p->peer;
+			ri.peer = rib_path_peer(rib, p);
 			ri.vni = k->vni;
 			ri.route.type = k->type;
-			memcpy(ri.route.rd, p->rd, 8);
-			ri.route.etag = p->etag;
-			memcpy(ri.route.mac, k->mac, 6);
-			if (k->type != EVPN_RT_MACIP || k->plen) {
-				ri.route.ip.len = 4;
-				ri.route.ip.v4 = k->ip;
+			if (src) {
+				memcpy(ri.route.rd, src->rd, 8);
+				ri.route.etag = src->etag;
+			} else {
+				const uint8_t *rd = hashmap_get(&rib->vni_rd, &k->vni);
+
+				if (rd)
+					memcpy(ri.route.rd, rd, 8);
 			}
+			memcpy(ri.route.mac, k->mac, 6);
+			rib_ip_to_evpn(rib, k, &ri.route.ip);
 			if (k->type == EVPN_RT_PREFIX)
 				ri.route.prefix_len = k->plen;
 			if (k->type != EVPN_RT_IMET) {
@@ -673,6 +838,7 @@ int rib_walk(const struct rib *rib, uint32_t vni, uint32_t peer, rib_walk_fn fn,
 			ri.stale = p->flags & RIB_P_STALE;
 			ri.best = p->flags & RIB_P_BEST;
 			ri.frozen = d->flags & RIB_D_FROZEN;
+			ri.pending = ri.best && p->src != RIB_NIL && best_pending(rib, k);
 			if (at) {
 				ri.has_router_mac = at->flags & RIB_A_HAS_RMAC;
 				memcpy(ri.router_mac, at->router_mac, 6);

@@ -132,6 +132,12 @@ void rib_mark_arrival(struct rib *rib, uint64_t t_ns);
 #define RIB_UPDATE_IGNORED 1
 int rib_update(struct rib *rib, uint32_t peer, const struct evpn_route *rt,
 	       const struct bgp_attrs *attrs);
+/* Optional, a few routes before rib_update(rib, peer, rt, ...): starts the
+ * cache misses that route's lookups will take (a hint; nothing changes).
+ * Called twice per route, the second time closer to its update with deep
+ * set: the first call's lines are in the cache then, and what they point
+ * to is fetched. */
+void rib_prefetch(const struct rib *rib, uint32_t peer, const struct evpn_route *rt, bool deep);
 void rib_peer_down(struct rib *rib, uint32_t peer);
 void rib_peer_stale(struct rib *rib, uint32_t peer);
 void rib_peer_eor(struct rib *rib, uint32_t peer);
@@ -144,6 +150,10 @@ size_t rib_peer_routes(const struct rib *rib, uint32_t peer);
 /* Pending map changes in batches, then pending advertisements. Returns 0 or
  * the first -errno a map refused (logged). */
 int rib_flush(struct rib *rib);
+/* The same at the end of a read burst from a peer: a big batch of map
+ * writes goes to mapsync's writer thread (mapsync_flush_async) and the map
+ * entries follow shortly; everything else as rib_flush(). */
+int rib_flush_async(struct rib *rib);
 /* See "Restart reconcile" above. Returns 0 or -errno. */
 int rib_initial_sync_done(struct rib *rib);
 
@@ -167,6 +177,7 @@ struct rib_route_info {
 	bool     stale;           /* held for a restarting peer (GR) */
 	bool     best;            /* the path in use */
 	bool     frozen;          /* duplicate address detection froze it */
+	bool     pending;         /* the best path, waiting for room in its full map */
 	bool     has_router_mac;
 	uint8_t  router_mac[6];
 	uint32_t local_pref;

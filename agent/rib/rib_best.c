@@ -45,7 +45,7 @@ static bool sel_equal(const struct rib_sel *a, const struct rib_sel *b)
 {
 	return a->has == b->has && a->local == b->local && a->has_local == b->has_local &&
 	       a->flags == b->flags && a->vtep == b->vtep && a->seq == b->seq &&
-	       a->has_rmac == b->has_rmac && !memcmp(a->mac, b->mac, 6);
+	       a->has_rmac == b->has_rmac && !memcmp(a->mac, b->mac, 6) && a->router == b->router;
 }
 
 static int cmp_u32(uint32_t a, uint32_t b)
@@ -57,7 +57,8 @@ int rib_path_cmp(const struct rib *rib, const struct rib_path *a, const struct r
 {
 	const struct rib_attr *aa, *ba;
 	const struct rib_peer *ap, *bp;
-	bool al = a->peer == RIB_PEER_LOCAL, bl = b->peer == RIB_PEER_LOCAL;
+	const struct rib_rdkey *as, *bs;
+	bool al = a->src == RIB_NIL, bl = b->src == RIB_NIL;
 	int c;
 
 	if ((a->flags & RIB_P_STICKY) != (b->flags & RIB_P_STICKY))
@@ -81,33 +82,40 @@ int rib_path_cmp(const struct rib *rib, const struct rib_path *a, const struct r
 		return (a->flags & RIB_P_STALE) ? 1 : -1;
 	if ((c = cmp_u32(ntohl(a->vtep), ntohl(b->vtep))))
 		return c;
-	ap = rib_peer_get(rib, a->peer);
-	bp = rib_peer_get(rib, b->peer);
+	as = rib_path_src(rib, a);
+	bs = rib_path_src(rib, b);
+	if (!as || !bs)
+		return (int)bl - (int)al; /* our own against a remote path: decided above */
+	ap = rib_peer_get(rib, as->peer);
+	bp = rib_peer_get(rib, bs->peer);
 	if (ap && bp) {
 		if ((c = cmp_u32(ntohl(ap->router_id), ntohl(bp->router_id))) ||
 		    (c = cmp_u32(ntohl(ap->address), ntohl(bp->address))))
 			return c;
 	}
-	if ((c = cmp_u32(a->peer, b->peer)))
+	if ((c = cmp_u32(as->peer, bs->peer)))
 		return c;
-	return memcmp(a->rd, b->rd, 8);
+	if ((c = memcmp(as->rd, bs->rd, 8)))
+		return c;
+	return cmp_u32(as->etag, bs->etag);
 }
 
 bool rib_mac_remote_seq(const struct rib *rib, uint32_t vni, const uint8_t mac[6],
 			uint32_t *seq)
 {
-	struct rib_dkey k;
-	bool found = false, more;
+	bool found = false;
+	struct rib_grp gc;
+	uint32_t g;
 
 	*seq = 0;
-	for (more = rib_macgrp_first(rib, vni, mac, &k); more; more = rib_macgrp_next(rib, &k)) {
-		const struct rib_dest *d = rib_dest_get(rib, &k);
+	for (g = rib_macgrp_first(rib, &gc, vni, mac); g != RIB_NIL; g = rib_grp_next(rib, &gc)) {
+		const struct rib_dest *d = rib_dest_at(rib, g);
 		uint32_t i;
 
-		for (i = d ? d->head : RIB_NIL; i != RIB_NIL; i = rib->paths[i].next) {
+		for (i = d->head; i != RIB_NIL; i = rib->paths[i].next) {
 			const struct rib_path *p = &rib->paths[i];
 
-			if (p->peer == RIB_PEER_LOCAL)
+			if (p->src == RIB_NIL)
 				continue;
 			if (!found || p->seq > *seq)
 				*seq = p->seq;
@@ -127,23 +135,22 @@ bool rib_mac_remote_seq(const struct rib *rib, uint32_t vni, const uint8_t mac[6
 static bool local_outranked(const struct rib *rib, const struct rib_dkey *k,
 			    const struct rib_path *p)
 {
-	struct rib_dkey g;
-	bool more;
+	struct rib_grp gc;
+	uint32_t g;
 
-	if (k->type != EVPN_RT_MACIP || p->peer != RIB_PEER_LOCAL || (p->flags & RIB_P_STICKY))
+	if (k->type != EVPN_RT_MACIP || p->src != RIB_NIL || (p->flags & RIB_P_STICKY))
 		return false;
-	for (more = rib_macgrp_first(rib, k->vni, k->mac, &g); more;
-	     more = rib_macgrp_next(rib, &g)) {
-		const struct rib_dest *d;
+	for (g = rib_macgrp_first(rib, &gc, k->vni, k->mac); g != RIB_NIL;
+	     g = rib_grp_next(rib, &gc)) {
+		const struct rib_dest *d = rib_dest_at(rib, g);
 		uint32_t i;
 
-		if (!memcmp(&g, k, sizeof(g)))
+		if (!memcmp(&d->k, k, sizeof(*k)))
 			continue;
-		d = rib_dest_get(rib, &g);
-		for (i = d ? d->head : RIB_NIL; i != RIB_NIL; i = rib->paths[i].next) {
+		for (i = d->head; i != RIB_NIL; i = rib->paths[i].next) {
 			const struct rib_path *q = &rib->paths[i];
 
-			if (q->peer != RIB_PEER_LOCAL &&
+			if (q->src != RIB_NIL &&
 			    ((q->flags & RIB_P_STICKY) || q->seq > p->seq))
 				return true;
 		}
@@ -156,23 +163,23 @@ static bool local_outranked(const struct rib *rib, const struct rib_dkey *k,
  * or lose (local_outranked). No destination is created or deleted. */
 static void rerun_mac_group(struct rib *rib, const struct rib_dkey *k)
 {
-	struct rib_dkey g;
-	bool more;
+	struct rib_grp gc;
+	uint32_t g;
 
 	if (rib->mac_rerun || k->type != EVPN_RT_MACIP)
 		return;
 	rib->mac_rerun = true;
-	for (more = rib_macgrp_first(rib, k->vni, k->mac, &g); more;
-	     more = rib_macgrp_next(rib, &g)) {
-		struct rib_dest *d;
+	for (g = rib_macgrp_first(rib, &gc, k->vni, k->mac); g != RIB_NIL;
+	     g = rib_grp_next(rib, &gc)) {
+		struct rib_dest *d = rib_dest_at(rib, g);
+		struct rib_dkey gk = d->k;
 		struct rib_sel before;
 
-		if (!memcmp(&g, k, sizeof(g)))
+		if (!memcmp(&gk, k, sizeof(gk)))
 			continue;
-		d = rib_dest_get(rib, &g);
-		rib_sel_get(rib, &g, d, &before);
-		if (d && before.has_local)
-			rib_best_run(rib, &g, d, &before);
+		rib_sel_get(rib, &gk, d, &before);
+		if (before.has_local)
+			rib_best_run(rib, &gk, d, &before);
 	}
 	rib->mac_rerun = false;
 }
@@ -206,7 +213,7 @@ static void dad_note(struct rib *rib, const struct rib_dkey *k, struct rib_dest 
 	uint64_t now, window;
 	struct rib_dad *dd;
 	bool created;
-	char m[ADDR_MAC_STRLEN], a[ADDR_IP_STRLEN], w[ADDR_IP_STRLEN + 8];
+	char m[ADDR_MAC_STRLEN], a[RIB_IP_STRLEN], w[ADDR_IP_STRLEN + 8];
 
 	rib_stat_add(&rib->st.moves, 1);
 	if (!rib->dad_moves || !rib->dad_window_s)
@@ -227,7 +234,7 @@ static void dad_note(struct rib *rib, const struct rib_dkey *k, struct rib_dest 
 	rib_stat_add(&rib->st.dad_frozen, 1);
 	log_warn("rib: vni %u %s %s: duplicate address detected (%u moves in %u s); frozen "
 		 "at %s for %u s", k->vni, addr_fmt_mac(k->mac, m),
-		 k->plen ? addr_fmt_ip(k->ip, a) : "(MAC only)", dd->moves, rib->dad_window_s,
+		 k->plen ? rib_ip_fmt(rib, k->ip, a) : "(MAC only)", dd->moves, rib->dad_window_s,
 		 where(after, w), rib->dad_window_s);
 }
 
@@ -235,8 +242,8 @@ static void dad_note(struct rib *rib, const struct rib_dkey *k, struct rib_dest 
 static bool same_place(const struct rib_path *p, const struct rib_sel *s)
 {
 	if (s->local)
-		return p->peer == RIB_PEER_LOCAL;
-	return p->peer != RIB_PEER_LOCAL && p->vtep == s->vtep;
+		return p->src == RIB_NIL;
+	return p->src != RIB_NIL && p->vtep == s->vtep;
 }
 
 void rib_best_run(struct rib *rib, const struct rib_dkey *k, struct rib_dest *d,
@@ -293,9 +300,9 @@ void rib_best_run(struct rib *rib, const struct rib_dkey *k, struct rib_dest *d,
 	/* Our own route is advertised exactly while it is the best. */
 	if (rib->exp && k->type == EVPN_RT_MACIP && k->plen) {
 		if (after.has && after.local)
-			evpn_export_macip_set(rib->exp, k->vni, k->mac, k->ip, after.seq);
+			rib_ip_export_set(rib, k, after.seq);   /* either family */
 		else if (before->local || before->has_local || after.has_local)
-			evpn_export_macip_del(rib->exp, k->vni, k->mac, k->ip);
+			rib_ip_export_del(rib, k);
 	}
 	/* Last, so that the keys the group shares (fdb) end with the answer
 	 * after every local path of the MAC was re-decided. */
@@ -304,13 +311,14 @@ void rib_best_run(struct rib *rib, const struct rib_dkey *k, struct rib_dest *d,
 
 /* ---- changes to a destination's paths -------------------------------------------- */
 
-int rib_path_insert(struct rib *rib, const struct rib_dkey *k, const struct rib_path *np)
+int rib_path_insert(struct rib *rib, const struct rib_dkey *k, const struct rib_path *np,
+		    const struct rib_rdkey *sk)
 {
 	struct rib_sel before;
 	struct rib_dest *d;
 	int err;
 
-	err = rib_path_link(rib, k, np, &d, &before);
+	err = rib_path_link(rib, k, np, sk, &d, &before);
 	if (err)
 		return err;
 	rib_best_run(rib, k, d, &before);

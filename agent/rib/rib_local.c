@@ -14,27 +14,15 @@
 
 /* ---- local ports ------------------------------------------------------------- */
 
-static void local_rd(const struct rib *rib, uint32_t vni, uint8_t rd[8])
-{
-	const uint8_t *r = hashmap_get(&rib->vni_rd, &vni);
-
-	if (r)
-		memcpy(rd, r, 8);
-	else
-		memset(rd, 0, 8);
-}
-
 static void local_add(struct rib *rib, uint32_t vni, const uint8_t mac[6], uint32_t ip)
 {
 	struct rib_path np;
 	struct rib_dkey k;
 	uint32_t rseq;
-	char m[ADDR_MAC_STRLEN], a[ADDR_IP_STRLEN];
+	char m[ADDR_MAC_STRLEN], a[RIB_IP_STRLEN];
 
 	rib_dkey_macip(&k, vni, mac, ip, true);
 	memset(&np, 0, sizeof(np));
-	np.peer = RIB_PEER_LOCAL;
-	local_rd(rib, vni, np.rd);
 	np.vtep = rib->vtep_ip;
 	np.attr = RIB_NIL;
 	/* RFC 7432 15: a MAC that arrives here while known remote is
@@ -42,12 +30,12 @@ static void local_add(struct rib *rib, uint32_t vni, const uint8_t mac[6], uint3
 	if (rib_mac_remote_seq(rib, vni, mac, &rseq)) {
 		np.seq = rseq + 1;
 		log_info("rib: vni %u %s %s arrived here; known remote with sequence %u, "
-			 "advertised with %u", vni, addr_fmt_mac(mac, m), addr_fmt_ip(ip, a),
+			 "advertised with %u", vni, addr_fmt_mac(mac, m), rib_ip_fmt(rib, ip, a),
 			 rseq, np.seq);
 	}
-	if (rib_path_insert(rib, &k, &np))
+	if (rib_path_insert(rib, &k, &np, NULL))
 		log_err("rib: out of memory: local route for vni %u %s not kept", vni,
-			addr_fmt_ip(ip, a));
+			rib_ip_fmt(rib, ip, a));
 }
 
 static void local_remove(struct rib *rib, uint32_t vni, const uint8_t mac[6], uint32_t ip)
@@ -61,10 +49,41 @@ static void local_remove(struct rib *rib, uint32_t vni, const uint8_t mac[6], ui
 	if (!d)
 		return;
 	for (i = d->head; i != RIB_NIL; prev = i, i = rib->paths[i].next)
-		if (rib->paths[i].peer == RIB_PEER_LOCAL) {
+		if (rib->paths[i].src == RIB_NIL) {
 			rib_path_remove(rib, &k, i, prev);
 			return;
 		}
+}
+
+/* A port's IPv6 address: its destination's key holds the address's id
+ * (rib_ip6.h), held for the call; a remove finds it or has nothing to do.
+ * The link-local address is no route (RFC 4291 2.5.6) and not advertised. */
+static void local_add6(struct rib *rib, uint32_t vni, const uint8_t mac[6], const uint8_t ip6[16])
+{
+	uint32_t id = rib_ip6_intern(rib, ip6);
+
+	if (!id) {
+		log_err("rib: out of memory: local IPv6 route for vni %u not kept", vni);
+		return;
+	}
+	local_add(rib, vni, mac, id);
+	rib_ip6_put(rib, id);
+}
+
+static void local_remove6(struct rib *rib, uint32_t vni, const uint8_t mac[6],
+			  const uint8_t ip6[16])
+{
+	uint32_t id = rib_ip6_find(rib, ip6);
+
+	if (id)
+		local_remove(rib, vni, mac, id);
+}
+
+static bool has_ip6(const struct vtep_port *p)
+{
+	static const uint8_t zero[16];
+
+	return memcmp(p->ip6, zero, 16) != 0;
 }
 
 void rib_local_port(struct rib *rib, const struct vtep_port *old, const struct vtep_port *cur)
@@ -73,32 +92,36 @@ void rib_local_port(struct rib *rib, const struct vtep_port *old, const struct v
 	bool has = cur && !addr_mac_is_zero(cur->mac);
 
 	if (had && has && old->vni == cur->vni && old->ip == cur->ip &&
-	    !memcmp(old->mac, cur->mac, 6))
+	    !memcmp(old->mac, cur->mac, 6) && !memcmp(old->ip6, cur->ip6, 16))
 		return;
-	if (had)
+	/* one path per address: an IPv6-only port (ip 0) has no IPv4 one */
+	if (had && old->ip)
 		local_remove(rib, old->vni, old->mac, old->ip);
-	if (has)
+	if (had && has_ip6(old))
+		local_remove6(rib, old->vni, old->mac, old->ip6);
+	if (has && cur->ip)
 		local_add(rib, cur->vni, cur->mac, cur->ip);
+	if (has && has_ip6(cur))
+		local_add6(rib, cur->vni, cur->mac, cur->ip6);
 }
 
 /* Our VTEP address changed: our own paths follow. */
 void rib_local_vtep_changed(struct rib *rib)
 {
 	struct rib_dkey *keys = NULL;
-	size_t n = 0, pos = 0, i;
-	const void *kp;
-	void *vp;
+	size_t n = 0, i;
+	uint32_t di;
 
-	keys = malloc((hashmap_count(&rib->dests) + 1) * sizeof(*keys));
+	keys = malloc(((size_t)rib->n_dests + 1) * sizeof(*keys));
 	if (!keys)
 		return;
-	while ((kp = hashmap_next(&rib->dests, &pos, &vp))) {
-		const struct rib_dest *d = vp;
+	for (di = rib_dest_next(rib, RIB_NIL); di != RIB_NIL; di = rib_dest_next(rib, di)) {
+		const struct rib_dest *d = rib_dest_at(rib, di);
 		uint32_t j;
 
 		for (j = d->head; j != RIB_NIL; j = rib->paths[j].next)
-			if (rib->paths[j].peer == RIB_PEER_LOCAL) {
-				keys[n++] = *(const struct rib_dkey *)kp;
+			if (rib->paths[j].src == RIB_NIL) {
+				keys[n++] = d->k;
 				break;
 			}
 	}
@@ -109,7 +132,7 @@ void rib_local_vtep_changed(struct rib *rib)
 
 		rib_sel_get(rib, &keys[i], d, &before);
 		for (j = d->head; j != RIB_NIL; j = rib->paths[j].next)
-			if (rib->paths[j].peer == RIB_PEER_LOCAL)
+			if (rib->paths[j].src == RIB_NIL)
 				rib->paths[j].vtep = rib->vtep_ip;
 		rib_best_run(rib, &keys[i], d, &before);
 	}

@@ -6,30 +6,46 @@
  *
  * The files call one way, each only the ones after it in this list:
  *   rib.c -> rib_local.c -> rib_best.c -> rib_sync.c -> rib_store.c
+ * (rib_sync6.c is rib_sync.c's IPv6 half, one level with it; rib_ip6.c, the
+ * IPv6 addresses by id and our advertisements by family, is at
+ * rib_store.c's level)
  * (rib.c and rib_local.c also use rib_store.c and rib_best.c directly).
  * What mapsync calls back (the port hook, the end of a flush) is registered
  * by rib.c, so rib_sync.c never calls up into rib_local.c or rib.c.
  *
- * Memory layout (no malloc per route; a type-2 MAC/IP route from one peer
- * costs a destination slot, a path, and a slot in each of the (VNI, IP) and
- * (VNI, MAC) indexes: ~120 bytes of data, ~240 bytes of RSS at 1M routes
- * with the hash tables' slack):
- *   dests    hashmap  struct rib_dkey -> struct rib_dest   one per (VNI, MAC,
- *            IP) type 2, (VNI, originator) type 3, (VNI, prefix) type 5
+ * Memory layout (no malloc per route). A type-2 MAC/IP route from one peer
+ * costs a destination record (24 bytes), a path (24 bytes) and a slot in
+ * each of two indexes (4 bytes each, at a load of 3/8 to 3/4): about 64
+ * bytes at 1M routes, where hash tables of (key, value) slots cost about 210
+ * (docs/performance.md, "Memory per route").
+ *   dests    slab     struct rib_dest: the key (VNI, MAC, IP) type 2,
+ *            (VNI, originator) type 3, (VNI, prefix) type 5, and its
+ *            first path
+ *   ipx      index    hash (VNI, IP) -> the destinations with an IP in their
+ *            key (type 2 with IP, types 3 and 5); the type-2 ones that
+ *            match (VNI, IP) are that IP's group
+ *   macx     index    hash (VNI, MAC) -> the type-2 destinations; those that
+ *            match (VNI, MAC) are the MAC's group (MAC-only routes and every
+ *            IP bound to the MAC)
  *   paths    slab     struct rib_path, chained per destination (next)
+ *   srcs     slab + hashmap: interned (peer, RD, Ethernet tag, type) with
+ *            the VNI its routes went into: a withdrawal carries no route
+ *            target (RFC 4760 4), so this is how it finds its destination;
+ *            paths name their source by index (an RD is shared by every
+ *            route one PE sends for a VNI)
  *   attrs    slab + hashmap: interned attribute sets (route targets, local
  *            preference, router's MAC, ...), shared by the routes of a peer
- *   ipx      hashmap  (VNI, IP) -> the type-2 destinations with that IP
- *   macx     hashmap  (VNI, MAC) -> the type-2 destinations with that MAC
- *   rdmap    hashmap  (peer, RD, tag, type) -> the VNI its routes went into:
- *            a withdrawal carries no route target (RFC 4760 4), so this is
- *            how it finds its destination
  *   peers    hashmap  peer id -> counters, address for tie-breaks
  *   dad      hashmap  struct rib_dkey -> move history (only entries that moved)
  *   remotes  hashmap  VTEP -> best paths that name it (vtep_remotes refs)
- * The (VNI, IP) and (VNI, MAC) groups are lists threaded through the
- * destinations themselves (ip_next / mac_next), by key, because hashmap slots
- * move.
+ * An index is an open-addressing array of 32-bit slots, each a destination
+ * index with 8 bits of its hash (struct rib_index): a lookup reads one cache
+ * line of slots and touches only the destinations whose 8 bits match, so a
+ * new route costs one cache miss per index (which rib_prefetch() can take
+ * ahead of time), not one per destination sharing its bucket. The slots hold
+ * indexes, so the slabs may move when they grow: a struct rib_dest pointer
+ * is valid until the next destination is created, an index until the
+ * destination is deleted. At most RIB_DEST_MAX destinations.
  */
 #ifndef VTEP_RIB_PRIV_H
 #define VTEP_RIB_PRIV_H
@@ -40,12 +56,14 @@
 #include "config.h"
 #include "hashmap.h"
 #include "rib.h"
+#include "rib_ip6.h"
 
 struct evpn_import;
 
 #define RIB_NIL UINT32_MAX
 
-/* A destination. type-2 MAC only: ip 0, plen 0; with IP: plen 32. */
+/* A destination. type-2 MAC only: ip 0, plen 0; with IP: plen 32, or 128
+ * with an IPv6 address's id in ip (rib_ip6.h). */
 struct rib_dkey {
 	uint32_t vni;
 	uint32_t ip;          /* network order */
@@ -55,17 +73,28 @@ struct rib_dkey {
 };
 _Static_assert(sizeof(struct rib_dkey) == 16, "rib_dkey packs");
 
-#define RIB_D_MAC_NEXT     0x01  /* mac_next_* names the next dest of the MAC group */
-#define RIB_D_MAC_NEXT_IP  0x02  /* ... and that dest has an IP (plen 32) */
-#define RIB_D_IP_NEXT      0x04  /* ip_next_mac names the next dest of the IP group */
 #define RIB_D_FROZEN       0x08  /* duplicate address detection froze it */
+#define RIB_D_FREE         0x80  /* slab slot on the free list (head links it) */
 
 struct rib_dest {
-	uint32_t head;        /* first path, RIB_NIL when none */
-	uint32_t mac_next_ip; /* type 2: the next destination with our (VNI, MAC) */
-	uint8_t  ip_next_mac[6]; /* type 2 + IP: the next one with our (VNI, IP) */
+	struct rib_dkey k;
+	uint32_t head;        /* first path, RIB_NIL when none; the free list's link */
 	uint8_t  flags;       /* RIB_D_* */
-	uint8_t  pad;
+	uint8_t  pad[3];
+};
+_Static_assert(sizeof(struct rib_dest) == 24, "rib_dest packs");
+
+/* An index over the destinations (rib_store.c): open addressing, linear
+ * probing, slot = 1 + (hash tag << 24 | destination index), 0 = empty (so a
+ * fresh array is calloc's zero pages), RIB_SLOT_GONE = a deleted one (a
+ * tombstone: probes go on past it, an insert may take it). */
+#define RIB_DEST_MAX 0xfffffdu
+#define RIB_SLOT_GONE 0xffffffffu
+struct rib_index {
+	uint32_t *slots;
+	uint32_t mask;        /* slots - 1, a power of two minus one */
+	uint32_t count;       /* destinations in it */
+	uint32_t gone;        /* tombstones */
 };
 
 #define RIB_P_STICKY 0x01  /* MAC mobility static flag (RFC 7432 7.7) */
@@ -75,19 +104,19 @@ struct rib_dest {
 
 struct rib_path {
 	uint32_t next;        /* next path of the destination / free list */
-	uint32_t peer;        /* RIB_PEER_LOCAL for our own */
-	uint8_t  rd[8];
-	uint32_t etag;
+	uint32_t src;         /* interned (peer, RD, tag): srcs; RIB_NIL for our own */
 	uint32_t vtep;        /* next hop (type 2, 5) or tunnel id (type 3), network order */
 	uint32_t seq;         /* MAC mobility sequence */
 	uint32_t attr;        /* interned attribute set, RIB_NIL for local paths */
 	uint8_t  flags;       /* RIB_P_* */
 	uint8_t  pad[3];
 };
+_Static_assert(sizeof(struct rib_path) == 24, "rib_path packs");
 
 /* An interned attribute set (the key of the intern table: zero padded). */
 #define RIB_A_HAS_RMAC 0x01
 #define RIB_A_DEF_GW   0x02
+#define RIB_A_ROUTER   0x04  /* RFC 9047 ARP/ND community with R: a router's IPv6 */
 struct rib_attr {
 	uint32_t local_pref;
 	uint32_t med;
@@ -106,11 +135,9 @@ struct rib_attr_slot {
 	uint32_t next_free;
 };
 
-struct rib_ipx_key { uint32_t vni, ip; };
-struct rib_ipx { uint8_t head_mac[6]; uint16_t n; };
-struct rib_macx_key { uint32_t vni; uint8_t mac[6]; uint8_t pad[2]; };
-struct rib_macx { uint32_t head_ip; uint8_t head_flags; uint8_t pad; uint16_t n; };
-
+/* A path's source: who sent it under which RD and tag (the route's
+ * identity within the peer's Adj-RIB-In, with its type), and where its
+ * routes went. */
 struct rib_rdkey {
 	uint32_t peer;
 	uint32_t etag;
@@ -118,9 +145,11 @@ struct rib_rdkey {
 	uint8_t  type;
 	uint8_t  pad[3];
 };
-struct rib_rdval {
-	uint32_t vni;
-	uint32_t refs;
+struct rib_src_slot {
+	struct rib_rdkey key;
+	uint32_t vni;         /* the VNI its routes went into */
+	uint32_t refs;        /* paths naming it; 0 = free, then next_free is valid */
+	uint32_t next_free;
 	bool     multi;       /* routes of this key went into several VNIs */
 };
 
@@ -147,6 +176,7 @@ struct rib_sel {
 	uint32_t idx;         /* best path index, RIB_NIL */
 	uint8_t  mac[6];      /* type 5: router's MAC (zero without one) */
 	bool     has_rmac;
+	bool     router;      /* type 2: RFC 9047 R flag (RIB_A_ROUTER) */
 };
 
 /* Arrival stamps waiting for the flush that writes their routes. */
@@ -163,20 +193,28 @@ struct rib {
 	uint32_t dad_moves, dad_window_s;
 	struct hashmap vni_rd;    /* uint32 vni -> our RD (8 octets), for local paths */
 
-	struct hashmap dests;     /* rib_dkey -> rib_dest */
+	struct rib_dest *dests;   /* slab */
+	uint32_t n_dests_cap, dest_free, dests_used, n_dests;
+	struct rib_index ipx, macx;
 	struct rib_path *paths;   /* slab */
 	uint32_t n_paths_cap, path_free, paths_used;
 	struct hashmap attr_idx;  /* rib_attr -> uint32 slot */
 	struct rib_attr_slot *attrs;
-	uint32_t n_attrs_cap, attr_free;
-	struct hashmap ipx, macx, rdmap, peers, dad;
+	uint32_t n_attrs_cap, attr_free, attr_last;
+	struct hashmap src_idx;   /* rib_rdkey -> uint32 slot */
+	struct rib_src_slot *srcs;
+	uint32_t n_srcs_cap, src_free, src_last; /* *_last: lookup caches (RIB_NIL) */
+	struct hashmap peers, dad;
 	struct hashmap remotes;   /* uint32 vtep -> uint32 refs */
+	struct rib_ip6 *ip6;      /* IPv6 addresses by id (rib_ip6.c) */
 	bool     mac_rerun;       /* rib_best_run is re-deciding a MAC group's local paths */
 
 	uint64_t pending_stamp;   /* rib_mark_arrival, not yet recorded */
 	bool     stamp_armed;
 	uint64_t stamps[RIB_MAX_STAMPS];
+	uint64_t stamp_gen[RIB_MAX_STAMPS]; /* mapsync job writing it; 0 = not formed yet */
 	uint32_t n_stamps;
+	uint64_t gen_done;        /* mapsync's last job in the maps */
 	struct rib_latency lat;   /* atomics: the metrics thread reads it */
 	struct rib_stats st;      /* atomics for the same reason */
 };
@@ -196,23 +234,60 @@ static inline void rib_stat_add(uint64_t *ctr, int64_t delta)
 /* rib_store.c */
 void rib_dkey_macip(struct rib_dkey *k, uint32_t vni, const uint8_t mac[6], uint32_t ip,
 		    bool has_ip);
-/* The type-2 destinations of a (VNI, MAC) or (VNI, IP) group: *k = the first,
- * then each next one; false at the end. No destination may be created or
- * deleted during the walk. */
-bool rib_macgrp_first(const struct rib *rib, uint32_t vni, const uint8_t mac[6],
-		      struct rib_dkey *k);
-bool rib_macgrp_next(const struct rib *rib, struct rib_dkey *k);
-bool rib_ipgrp_first(const struct rib *rib, uint32_t vni, uint32_t ip, struct rib_dkey *k);
-bool rib_ipgrp_next(const struct rib *rib, struct rib_dkey *k);
+/* Destinations by index (stable while the destination lives). */
+static inline struct rib_dest *rib_dest_at(const struct rib *rib, uint32_t idx)
+{
+	return &rib->dests[idx];
+}
+/* The destination at k: its index (RIB_NIL when none) or a pointer (NULL). */
+uint32_t rib_dest_find(const struct rib *rib, const struct rib_dkey *k);
+struct rib_dest *rib_dest_get(const struct rib *rib, const struct rib_dkey *k);
+/* Every destination: i = rib_dest_next(rib, RIB_NIL), then rib_dest_next(rib,
+ * i) until RIB_NIL. Deleting the destination at i during the walk is fine;
+ * creating one is not. */
+uint32_t rib_dest_next(const struct rib *rib, uint32_t idx);
+/* The type-2 destinations of a (VNI, MAC) or (VNI, IP) group, by index: the
+ * first, then each next one (the cursor g keeps the place); RIB_NIL at the
+ * end. No destination may be created or deleted during the walk. */
+struct rib_grp {
+	const struct rib_index *ix;
+	uint32_t pos, tag;
+	uint32_t vni, ip;
+	uint8_t  mac[6];
+	bool     by_mac;
+};
+uint32_t rib_macgrp_first(const struct rib *rib, struct rib_grp *g, uint32_t vni,
+			  const uint8_t mac[6]);
+uint32_t rib_ipgrp_first(const struct rib *rib, struct rib_grp *g, uint32_t vni, uint32_t ip);
+uint32_t rib_grp_next(const struct rib *rib, struct rib_grp *g);
+/* Brings the index slots a route will need into the cache ahead of its
+ * rib_update (the speaker calls it a few routes ahead): one cache miss per
+ * index is most of what a new route costs the RIB; deep (a later call for
+ * the same route): the destinations those slots name. */
+void rib_store_prefetch(const struct rib *rib, uint32_t peer, const struct evpn_route *rt,
+			const struct rib_dkey *kpart, bool deep);
 struct rib_path *rib_path_at(const struct rib *rib, uint32_t idx);
 struct rib_attr *rib_attr_at(const struct rib *rib, uint32_t idx);
-struct rib_dest *rib_dest_get(const struct rib *rib, const struct rib_dkey *k);
+/* Who sent path p: its peer (RIB_PEER_LOCAL for our own) and its source
+ * (NULL for our own: its RD is the VNI's, its tag 0). */
+static inline const struct rib_rdkey *rib_path_src(const struct rib *rib,
+						   const struct rib_path *p)
+{
+	return p->src == RIB_NIL ? NULL : &rib->srcs[p->src].key;
+}
+static inline uint32_t rib_path_peer(const struct rib *rib, const struct rib_path *p)
+{
+	return p->src == RIB_NIL ? RIB_PEER_LOCAL : rib->srcs[p->src].key.peer;
+}
 const struct rib_peer *rib_peer_get(const struct rib *rib, uint32_t peer);
 struct rib_peer *rib_peer_make(struct rib *rib, uint32_t peer);
 /* Attribute sets: rib_attr_intern returns a referenced slot for *a (shared
  * with every path of equal attributes), RIB_NIL when out of memory. */
 uint32_t rib_attr_intern(struct rib *rib, const struct rib_attr *a);
 void rib_attr_unref(struct rib *rib, uint32_t idx);
+/* A source's key (zero padded). */
+void rib_rdkey_make(struct rib_rdkey *sk, uint32_t peer, const uint8_t rd[8], uint32_t etag,
+		    uint8_t type);
 /* Where a peer's route is held now, whatever VNI it went into: *k (vni
  * filled in from kpart), *idx, *prev. */
 bool rib_route_find(const struct rib *rib, uint32_t peer, const struct evpn_route *rt,
@@ -222,16 +297,20 @@ bool rib_route_find(const struct rib *rib, uint32_t peer, const struct evpn_rout
 void rib_sel_get(const struct rib *rib, const struct rib_dkey *k, const struct rib_dest *d,
 		 struct rib_sel *out);
 /* Storage only; rib_path_insert / rib_path_remove (rib_best.c) run the
- * decision around them. rib_path_link links a new path (fields in *np) into
- * destination k, made if new: 0 (*d the destination, *before its selection
- * from before) or -ENOMEM, nothing changed. rib_path_unlink unlinks and
- * frees path idx (predecessor prev): k's destination with *before, or NULL
- * when k has none. rib_dest_delete deletes k. */
+ * decision around them. rib_path_link links a new path (fields in *np; sk
+ * its source, NULL for our own) into destination k, made if new: 0 (*d the
+ * destination, *before its selection from before) or -ENOMEM, nothing
+ * changed. rib_path_unlink unlinks and frees path idx (predecessor prev):
+ * k's destination with *before, or NULL when k has none. rib_dest_delete
+ * deletes k. */
 int rib_path_link(struct rib *rib, const struct rib_dkey *k, const struct rib_path *np,
-		  struct rib_dest **d, struct rib_sel *before);
+		  const struct rib_rdkey *sk, struct rib_dest **d, struct rib_sel *before);
 struct rib_dest *rib_path_unlink(struct rib *rib, const struct rib_dkey *k, uint32_t idx,
 				 uint32_t prev, struct rib_sel *before);
 void rib_dest_delete(struct rib *rib, const struct rib_dkey *k);
+/* Life cycle of the tables (rib_new / rib_free). */
+int rib_store_init(struct rib *rib);
+void rib_store_free(struct rib *rib);
 
 /* rib_sync.c: the best paths as BGP-sourced map entries (see there).
  * rib_sync_attach registers with the RIB's mapsync (no-op without one) as
@@ -242,10 +321,25 @@ void rib_dest_delete(struct rib *rib, const struct rib_dkey *k);
 int rib_sync_attach(struct rib *rib,
 		    void (*port)(void *ctx, uint32_t ifindex, const struct vtep_port *old,
 				 const struct vtep_port *cur),
-		    void (*flushed)(void *ctx));
+		    void (*flushed)(void *ctx, uint64_t gen),
+		    void (*written)(void *ctx, uint64_t gen));
 void rib_sync_detach(struct rib *rib);
 void rib_sync_changed(struct rib *rib, const struct rib_dkey *k, const struct rib_sel *before,
 		      const struct rib_sel *after);
+/* What BGP wants at the host route (vni, ip) of either family (ip an IPv6
+ * id for vtep_routes6) and at type-5 destination k: the mapsync_bgp
+ * answers, for rib_sync6.c. */
+bool rib_sync_route_at(const struct rib *rib, uint32_t vni, uint32_t ip, struct vtep_route *out,
+		       bool *over_local);
+bool rib_sync_prefix_at(const struct rib *rib, const struct rib_dkey *k, struct vtep_route *out);
+
+/* rib_sync6.c: the same for the IPv6 maps: a destination whose key holds
+ * an IPv6 id changed (called by rib_sync_changed), and the mapsync_bgp
+ * callbacks of vtep_routes6 and vtep_prefixes6. */
+int rib_sync6_changed(struct rib *rib, const struct rib_dkey *k);
+bool rib_sync6_route(void *ctx, const struct vtep_route6_key *k, struct vtep_route *out,
+		     bool *over_local);
+bool rib_sync6_prefix(void *ctx, const struct vtep_prefix6_key *k, struct vtep_route *out);
 
 /* rib_best.c */
 /* Re-runs the decision for d after a change; before = rib_sel_get() taken
@@ -263,7 +357,8 @@ bool rib_mac_remote_seq(const struct rib *rib, uint32_t vni, const uint8_t mac[6
 /* Inserts a new path (fields in *np) into destination k: 0 or -ENOMEM.
  * Removes path idx (predecessor prev) from k, deleting k when it empties.
  * Both let the decision run (rib_best_run). */
-int rib_path_insert(struct rib *rib, const struct rib_dkey *k, const struct rib_path *np);
+int rib_path_insert(struct rib *rib, const struct rib_dkey *k, const struct rib_path *np,
+		    const struct rib_rdkey *sk);
 void rib_path_remove(struct rib *rib, const struct rib_dkey *k, uint32_t idx, uint32_t prev);
 
 /* rib_local.c: our own paths. rib_local_port is mapsync's port hook (an

@@ -22,6 +22,9 @@
  *                    mac = the router's MAC (inner destination MAC), BGP}
  *   types 2, 3, 5    vtep_remotes[vtep] refs += best paths naming it, so the
  *                    uplink accepts VXLAN from every VTEP we have routes to.
+ * and for IPv6 (rib_sync6.c; the destination's key holds an IPv6 id,
+ * rib_ip6.h): type 2 with an IPv6 address into vtep_routes6 (flag ROUTER
+ * from RFC 9047's ARP/ND community), type 5 into vtep_prefixes6.
  * Several destinations can feed one key: an IP claimed by two MACs (the
  * newest workload keeps the address: highest sequence, then lowest VTEP,
  * then lowest MAC) and a MAC with several IPs or a MAC-only route
@@ -49,13 +52,15 @@
 static bool mac_remote_best(const struct rib *rib, uint32_t vni, const uint8_t mac[6],
 			    struct rib_sel *out)
 {
-	struct rib_dkey k;
-	bool found = false, more;
+	bool found = false;
+	struct rib_grp gc;
+	uint32_t g;
 
-	for (more = rib_macgrp_first(rib, vni, mac, &k); more; more = rib_macgrp_next(rib, &k)) {
+	for (g = rib_macgrp_first(rib, &gc, vni, mac); g != RIB_NIL; g = rib_grp_next(rib, &gc)) {
+		const struct rib_dest *d = rib_dest_at(rib, g);
 		struct rib_sel s;
 
-		rib_sel_get(rib, &k, rib_dest_get(rib, &k), &s);
+		rib_sel_get(rib, &d->k, d, &s);
 		if (!s.has || s.local)
 			continue;
 		if (!found || s.seq > out->seq ||
@@ -120,31 +125,23 @@ static void installed(struct rib *rib, const struct rib_dkey *k, const struct ri
 	}
 }
 
-/* Is k a MAC-only destination that holds a path? One whose last path just
- * went is still in its group while its change is synced (rib_path_remove
- * deletes it after): it must not count, or the fdb entry is resolved to a
- * MAC+IP route's VTEP and nothing ever deletes it. */
-static bool is_mac_only(const struct rib *rib, const struct rib_dkey *k)
-{
-	const struct rib_dest *d;
-
-	if (k->plen)
-		return false;
-	d = rib_dest_get(rib, k);
-	return d && d->head != RIB_NIL;
-}
-
-/* Does the (VNI, MAC) group hold a MAC-only destination? Only those need a
- * vtep_fdb entry: a MAC+IP route's MAC is in its host route, and one map
- * entry per such route is what keeps 1M routes cheap (vtep_maps.h). */
+/* Does the (VNI, MAC) group hold a MAC-only destination with a path? Only
+ * those need a vtep_fdb entry: a MAC+IP route's MAC is in its host route,
+ * and one map entry per such route is what keeps 1M routes cheap
+ * (vtep_maps.h). A destination whose last path just left (it is deleted
+ * right after its selection is synced) no longer counts, or the MAC's
+ * entry would outlive its MAC-only route. */
 static bool macgrp_has_mac_only(const struct rib *rib, uint32_t vni, const uint8_t mac[6])
 {
-	struct rib_dkey k;
-	bool more;
+	struct rib_grp gc;
+	uint32_t g;
 
-	for (more = rib_macgrp_first(rib, vni, mac, &k); more; more = rib_macgrp_next(rib, &k))
-		if (is_mac_only(rib, &k))
+	for (g = rib_macgrp_first(rib, &gc, vni, mac); g != RIB_NIL; g = rib_grp_next(rib, &gc)) {
+		const struct rib_dest *d = rib_dest_at(rib, g);
+
+		if (!d->k.plen && d->head != RIB_NIL)
 			return true;
+	}
 	return false;
 }
 
@@ -162,19 +159,19 @@ static bool better_holder(const struct rib_sel *a, const uint8_t *ma, const stru
 	return memcmp(ma, mb, 6) < 0;
 }
 
-/* Walks a group (first/next) for the selection that feeds a shared key.
- * Returns 1 with *out (and its destination's MAC) filled, 0 for nothing, or
- * -1 for "a local workload here wins" (mapsync uses the port). *over: the
- * chosen remote beat a local workload. */
-static int pick_holder(const struct rib *rib, struct rib_dkey *k, bool more,
-		       bool (*next)(const struct rib *, struct rib_dkey *), struct rib_sel *out,
-		       uint8_t mac[6], bool *over)
+/* Walks a group (its first member g, then the cursor gc) for the selection
+ * that feeds a shared key. Returns 1 with *out (and its destination's MAC)
+ * filled, 0 for nothing, or -1 for "a local workload here wins" (mapsync
+ * uses the port). *over: the chosen remote beat a local workload. */
+static int pick_holder(const struct rib *rib, uint32_t g, struct rib_grp *gc,
+		       struct rib_sel *out, uint8_t mac[6], bool *over)
 {
 	bool found = false;
 
 	*over = false;
-	for (; more; more = next(rib, k)) {
-		const struct rib_dest *d = rib_dest_get(rib, k);
+	for (; g != RIB_NIL; g = rib_grp_next(rib, gc)) {
+		const struct rib_dest *d = rib_dest_at(rib, g);
+		const struct rib_dkey *k = &d->k;
 		struct rib_sel s;
 
 		rib_sel_get(rib, k, d, &s);
@@ -204,16 +201,15 @@ static int pick_holder(const struct rib *rib, struct rib_dkey *k, bool more,
 	return found;
 }
 
-static bool sync_route(void *ctx, const struct vtep_route_key *rk, struct vtep_route *out,
+bool rib_sync_route_at(const struct rib *rib, uint32_t vni, uint32_t ip, struct vtep_route *out,
 		       bool *over_local)
 {
-	const struct rib *rib = ctx;
-	struct rib_dkey k;
+	struct rib_grp gc;
 	struct rib_sel s;
 	uint8_t mac[6];
-	bool more = rib_ipgrp_first(rib, rk->vni, rk->ip, &k);
 
-	if (pick_holder(rib, &k, more, rib_ipgrp_next, &s, mac, over_local) <= 0)
+	if (pick_holder(rib, rib_ipgrp_first(rib, &gc, vni, ip), &gc, &s, mac,
+			over_local) <= 0)
 		return false;
 	memset(out, 0, sizeof(*out));
 	out->vtep = s.vtep;
@@ -221,19 +217,28 @@ static bool sync_route(void *ctx, const struct vtep_route_key *rk, struct vtep_r
 	memcpy(out->mac, mac, 6);
 	out->source = VTEP_SRC_BGP;
 	out->flags = (s.flags & RIB_P_STICKY) ? VTEP_RT_F_STICKY : 0;
+	/* RFC 9047: the holder's ARP/ND community said "router" (IPv6) */
+	if (rib_ip_is6(ip) && s.router)
+		out->flags |= VTEP_RT_F_ROUTER;
 	return true;
+}
+
+static bool sync_route(void *ctx, const struct vtep_route_key *rk, struct vtep_route *out,
+		       bool *over_local)
+{
+	return rib_sync_route_at(ctx, rk->vni, rk->ip, out, over_local);
 }
 
 static bool sync_fdb(void *ctx, const struct vtep_fdb_key *fk, struct vtep_fdb *out,
 		     bool *over_local)
 {
 	const struct rib *rib = ctx;
-	struct rib_dkey k;
+	struct rib_grp gc;
 	struct rib_sel s;
 	uint8_t mac[6];
-	bool more = rib_macgrp_first(rib, fk->vni, fk->mac, &k);
 
-	if (pick_holder(rib, &k, more, rib_macgrp_next, &s, mac, over_local) <= 0)
+	if (pick_holder(rib, rib_macgrp_first(rib, &gc, fk->vni, fk->mac), &gc, &s, mac,
+			over_local) <= 0)
 		return false;
 	if (!*over_local && !macgrp_has_mac_only(rib, fk->vni, fk->mac))
 		return false;
@@ -245,11 +250,23 @@ static bool sync_fdb(void *ctx, const struct vtep_fdb_key *fk, struct vtep_fdb *
 	return true;
 }
 
+bool rib_sync_prefix_at(const struct rib *rib, const struct rib_dkey *k, struct vtep_route *out)
+{
+	struct rib_sel s;
+
+	rib_sel_get(rib, k, rib_dest_get(rib, k), &s);
+	if (!s.has || s.local || !s.has_rmac)
+		return false;
+	memset(out, 0, sizeof(*out));
+	out->vtep = s.vtep;
+	memcpy(out->mac, s.mac, 6);  /* RFC 9135 8.1: inner destination MAC */
+	out->source = VTEP_SRC_BGP;
+	return true;
+}
+
 static bool sync_prefix(void *ctx, const struct vtep_prefix_key *pk, struct vtep_route *out)
 {
-	const struct rib *rib = ctx;
 	struct rib_dkey k;
-	struct rib_sel s;
 
 	if (pk->prefixlen < 32 || pk->prefixlen > 64)
 		return false;
@@ -258,14 +275,7 @@ static bool sync_prefix(void *ctx, const struct vtep_prefix_key *pk, struct vtep
 	k.ip = pk->ip;
 	k.type = EVPN_RT_PREFIX;
 	k.plen = (uint8_t)(pk->prefixlen - 32);
-	rib_sel_get(rib, &k, rib_dest_get(rib, &k), &s);
-	if (!s.has || s.local || !s.has_rmac)
-		return false;
-	memset(out, 0, sizeof(*out));
-	out->vtep = s.vtep;
-	memcpy(out->mac, s.mac, 6);  /* RFC 9135 8.1: inner destination MAC */
-	out->source = VTEP_SRC_BGP;
-	return true;
+	return rib_sync_prefix_at(ctx, &k, out);
 }
 
 /* ---- from selections to keys (continued) --------------------------------------- */
@@ -285,27 +295,33 @@ static bool sync_prefix(void *ctx, const struct vtep_prefix_key *pk, struct vtep
 static int resync_group(struct rib *rib, const struct rib_dkey *k, bool *has_local,
 			bool *has_mac_only)
 {
-	struct rib_dkey g;
-	bool more, over;
+	struct rib_grp gc;
+	uint32_t g;
 	int err = 0;
 
 	*has_local = *has_mac_only = false;
-	for (more = rib_macgrp_first(rib, k->vni, k->mac, &g); more && !err;
-	     more = rib_macgrp_next(rib, &g)) {
-		struct vtep_route_key rk = { .vni = g.vni, .ip = g.ip };
+	for (g = rib_macgrp_first(rib, &gc, k->vni, k->mac); g != RIB_NIL && !err;
+	     g = rib_grp_next(rib, &gc)) {
+		const struct rib_dest *d = rib_dest_at(rib, g);
+		struct vtep_route_key rk = { .vni = d->k.vni, .ip = d->k.ip };
 		struct vtep_route rv;
 		struct rib_sel s;
+		bool over;
 
-		if (is_mac_only(rib, &g))
+		if (!d->k.plen && d->head != RIB_NIL)
 			*has_mac_only = true;
-		if (!memcmp(&g, k, sizeof(g)))
+		if (!memcmp(&d->k, k, sizeof(*k)))
 			continue;
-		rib_sel_get(rib, &g, rib_dest_get(rib, &g), &s);
+		rib_sel_get(rib, &d->k, d, &s);
 		if (!s.has_local)
 			continue;   /* a remote IP's holder is chosen by its own group */
 		*has_local = true;
-		if (!g.plen || s.has)
+		if (!d->k.plen || s.has)
 			continue;   /* its own selection answers: synced when it changes */
+		if (rib_ip_is6(d->k.ip)) {
+			err = rib_sync6_changed(rib, &d->k);   /* vtep_routes6 */
+			continue;
+		}
 		if (sync_route(rib, &rk, &rv, &over))
 			err = mapsync_bgp_set_route(rib->ms, &rk, &rv, over);
 		else
@@ -337,7 +353,9 @@ void rib_sync_changed(struct rib *rib, const struct rib_dkey *k, const struct ri
 		bool group_local, group_mac_only;
 
 		err = resync_group(rib, k, &group_local, &group_mac_only);
-		if (!err && k->plen) {
+		if (!err && k->plen && rib_ip_is6(k->ip)) {
+			err = rib_sync6_changed(rib, k);   /* vtep_routes6 */
+		} else if (!err && k->plen) {
 			struct vtep_route_key rk = { .vni = k->vni, .ip = k->ip };
 			struct vtep_route rv;
 
@@ -367,8 +385,11 @@ void rib_sync_changed(struct rib *rib, const struct rib_dkey *k, const struct ri
 					      .ip = k->ip };
 		struct vtep_route pv;
 
-		err = mapsync_bgp_set_prefix(rib->ms, &pk,
-					     sync_prefix(rib, &pk, &pv) ? &pv : NULL);
+		if (rib_ip_is6(k->ip))
+			err = rib_sync6_changed(rib, k);   /* vtep_prefixes6 */
+		else
+			err = mapsync_bgp_set_prefix(rib->ms, &pk,
+						     sync_prefix(rib, &pk, &pv) ? &pv : NULL);
 		break;
 	}
 	default:
@@ -389,16 +410,20 @@ static uint32_t sync_remote_refs(void *ctx, uint32_t vtep)
 int rib_sync_attach(struct rib *rib,
 		    void (*port)(void *ctx, uint32_t ifindex, const struct vtep_port *old,
 				 const struct vtep_port *cur),
-		    void (*flushed)(void *ctx))
+		    void (*flushed)(void *ctx, uint64_t gen),
+		    void (*written)(void *ctx, uint64_t gen))
 {
 	struct mapsync_bgp b = {
 		.ctx = rib,
 		.route = sync_route,
 		.prefix = sync_prefix,
+		.route6 = rib_sync6_route,
+		.prefix6 = rib_sync6_prefix,
 		.fdb = sync_fdb,
 		.remote_refs = sync_remote_refs,
 		.port = port,
 		.flushed = flushed,
+		.written = written,
 	};
 
 	if (rib->ms)

@@ -129,6 +129,12 @@ struct bgp_pmsi {
 #define BGP_EXT_SUB_DEFAULT_GW 0x0d  /* with OPAQUE */
 #define BGP_EXT_SUB_MAC_MOBILITY 0x00 /* with EVPN */
 #define BGP_EXT_SUB_ROUTER_MAC 0x03  /* with EVPN */
+#define BGP_EXT_SUB_ND        0x08   /* with EVPN: ARP/ND (RFC 9047 3) */
+/* The ARP/ND community's flags octet (RFC 9047 3: bits 7, 6 and 4 of the
+ * octet as the RFC numbers them, most significant first). */
+#define BGP_EXT_ND_ROUTER     0x01   /* R: the IPv6 address is a router's */
+#define BGP_EXT_ND_OVERRIDE   0x02   /* O: answer NS with the Override flag */
+#define BGP_EXT_ND_IMMUTABLE  0x08   /* I: the binding never moves */
 #define BGP_TUNNEL_VXLAN      8      /* RFC 9012 / IANA tunnel types; RFC 8365 5.1.3 */
 
 /* The EVPN-relevant communities, summed up by the parser. */
@@ -139,6 +145,8 @@ struct bgp_evpn_ext {
 	bool     has_router_mac;     /* RFC 9135 8.1 */
 	uint8_t  router_mac[6];
 	bool     default_gw;    /* RFC 7432 7.8 */
+	bool     has_nd;        /* RFC 9047: an ARP/ND community was there ... */
+	uint8_t  nd_flags;      /* ... with these BGP_EXT_ND_* flags */
 	uint32_t encap_types;   /* bit t: RFC 9012 encapsulation, tunnel type t < 32 */
 	uint16_t n_rt;          /* route targets among ext[] */
 };
@@ -222,5 +230,6 @@ void bgp_ext_encap(uint8_t ext[8], uint16_t tunnel_type);        /* RFC 9012 4.1
 void bgp_ext_mac_mobility(uint8_t ext[8], uint32_t seq, bool sticky); /* RFC 7432 7.7 */
 void bgp_ext_router_mac(uint8_t ext[8], const uint8_t mac[6]);   /* RFC 9135 8.1 */
 void bgp_ext_default_gw(uint8_t ext[8]);                         /* RFC 7432 7.8 */
+void bgp_ext_nd(uint8_t ext[8], uint8_t flags);                  /* RFC 9047 3 */
 
 #endif /* VTEP_BGP_ATTR_H */

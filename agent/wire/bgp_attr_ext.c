@@ -1,7 +1,8 @@
 /* bgp_attr_ext.c - BGP Extended Communities (RFC 4360): the attribute's
  * hooks for the table in bgp_attr.c, the summary an EVPN route's handling
  * needs (route targets, encapsulation RFC 9012, MAC Mobility, Router's MAC,
- * Default Gateway of RFC 7432 and RFC 9135), and the bgp_ext_ builders and
+ * Default Gateway of RFC 7432 and RFC 9135, ARP/ND of RFC 9047), and the
+ * bgp_ext_ builders and
  * route-target parser.
  */
 #include "bgp_attr_priv.h"
@@ -36,6 +37,13 @@ static void evpn_ext_summary(const uint8_t *e, struct bgp_evpn_ext *s)
 		if (!s->has_router_mac)
 			memcpy(s->router_mac, e + 2, 6);
 		s->has_router_mac = true;
+	} else if (e[0] == BGP_EXT_TYPE_EVPN && e[1] == BGP_EXT_SUB_ND) {
+		/* RFC 9047 3: flags R, O and I; the reserved bits are not
+		 * looked at. Of several in one route the first counts. */
+		if (!s->has_nd)
+			s->nd_flags = e[2] & (BGP_EXT_ND_ROUTER | BGP_EXT_ND_OVERRIDE |
+					      BGP_EXT_ND_IMMUTABLE);
+		s->has_nd = true;
 	}
 }
 
@@ -133,4 +141,10 @@ void bgp_ext_router_mac(uint8_t ext[8], const uint8_t mac[6])
 void bgp_ext_default_gw(uint8_t ext[8])
 {
 	ext_put(ext, BGP_EXT_TYPE_OPAQUE, BGP_EXT_SUB_DEFAULT_GW, 0);
+}
+
+/* RFC 9047 3.1: type 0x06, sub-type 0x08, the flags octet, 5 reserved. */
+void bgp_ext_nd(uint8_t ext[8], uint8_t flags)
+{
+	ext_put(ext, BGP_EXT_TYPE_EVPN, BGP_EXT_SUB_ND, (uint64_t)flags << 40);
 }

@@ -18,6 +18,7 @@ const uint8_t *const MAC_NH = PKT_MAC(2, 0, 0, 0, 0x99, 0x02);
 const uint8_t *const MAC_EVIL = PKT_MAC(2, 0, 0, 0, 0, 0x66);
 
 struct harness h;
+static int port_fixture_check_mtu = 1;
 struct port_tc_bpf *skel;
 int prog_fd;
 int if_w1, if_w2, if_up;
@@ -35,7 +36,7 @@ static void setup(void)
 	skel = port_tc_bpf__open_opts(harness_open_opts(&h));
 	ck_assert_ptr_nonnull(skel);
 	/* RAs with the MTU option (bpf/features.h: off until vtepd probes). */
-	skel->rodata->vtep_have_check_mtu = 1;
+	skel->rodata->vtep_have_check_mtu = port_fixture_check_mtu;
 	ck_assert_int_eq(port_tc_bpf__load(skel), 0);
 	ck_assert_int_eq(harness_maps_open(&h), 0);
 	prog_fd = bpf_program__fd(skel->progs.vtep_port_ingress);
@@ -95,6 +96,24 @@ static void teardown(void)
 	port_tc_bpf__destroy(skel);
 	skel = NULL;
 	harness_fini(&h);
+}
+
+/* The loader's check_mtu knob off, as on a kernel without bpf_check_mtu
+ * (Linux < 5.12): the same fixture, loaded with vtep_have_check_mtu 0. */
+static void setup_no_check_mtu(void)
+{
+	port_fixture_check_mtu = 0;
+	setup();
+	port_fixture_check_mtu = 1;
+}
+
+TCase *port_tcase_no_check_mtu(const char *name)
+{
+	TCase *tc = tcase_create(name);
+
+	tcase_add_checked_fixture(tc, setup_no_check_mtu, teardown);
+	tcase_set_timeout(tc, 60);
+	return tc;
 }
 
 TCase *port_tcase(const char *name)

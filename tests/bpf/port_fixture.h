@@ -88,6 +88,10 @@ struct port_case {
 #define CTR2(a, b) { C(a), C(b) }
 #define PORT_CASES(t) ((int)(sizeof(t) / sizeof((t)[0])))
 
+/* The fixture with the loader's check_mtu knob 0 (a kernel without
+ * bpf_check_mtu): RAs carry no MTU option. */
+TCase *port_tcase_no_check_mtu(const char *name);
+
 /* Runs one case: prep, the frame through w1, then verdict, bytes and
  * counters. */
 void port_case_run(const struct port_case *c);

@@ -123,6 +123,7 @@ static void in_ns_unknown(struct pkt *p) { ns_w1(p, NONE_IP6); }
 static void in_rs(struct pkt *p) { rs_frame(p, W1_LL); }
 static void want_ra(struct pkt *p) { ra_frame(p, MAC_W1, W1_LL, 1500, 0); }
 static void want_ra_slaac(struct pkt *p) { ra_frame(p, MAC_W1, W1_LL, 1500, 1); }
+static void want_ra_no_mtu(struct pkt *p) { ra_frame(p, MAC_W1, W1_LL, 0, 0); }
 static void in_rs_unspec(struct pkt *p) { rs_frame(p, "::"); }
 static void want_ra_allnodes(struct pkt *p) { ra_frame(p, MAC_ALLNODES, ALL_NODES, 1500, 0); }
 
@@ -430,10 +431,23 @@ START_TEST(test_learn_ipv6_other_ip)
 }
 END_TEST
 
+/* Without bpf_check_mtu (the loader's knob off) the RA leaves the MTU
+ * option out (RFC 4861 4.2: it is optional), rather than guessing one. */
+static const struct port_case no_mtu_cases[] = {
+	{ "rs, no check_mtu", in_rs, want_ra_no_mtu, TC_ACT_REDIRECT, CTR1(ra_reply), NULL },
+};
+
+START_TEST(test_no_check_mtu)
+{
+	port_case_run(&no_mtu_cases[_i]);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("port_nd");
 	TCase *tc = port_tcase("port");
+	TCase *tn = port_tcase_no_check_mtu("port without check_mtu");
 
 	tcase_add_loop_test(tc, test_table, 0, PORT_CASES(cases));
 	tcase_add_test(tc, test_answer_checksums);
@@ -441,5 +455,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_learn_ipv6);
 	tcase_add_test(tc, test_learn_ipv6_other_ip);
 	suite_add_tcase(s, tc);
+	tcase_add_loop_test(tn, test_no_check_mtu, 0, PORT_CASES(no_mtu_cases));
+	suite_add_tcase(s, tn);
 	return s;
 }

@@ -403,7 +403,7 @@ static const char cfg_json[] =
 	"               \"gateway_mac\": \"02:00:00:00:40:00\", \"route_target\": \"auto\" } ] }";
 
 static struct vtep_config cfg;
-static struct mapsync_fds fds = { -1, -1, -1, -1, -1, -1 };
+static struct mapsync_fds fds = { -1, -1, -1, -1, -1, -1, -1, -1 };
 static struct bgp_msg rmsg;
 static uint64_t fake_now;
 
@@ -452,11 +452,15 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	fds.fdb = mkmap(BPF_MAP_TYPE_HASH, sizeof(struct vtep_fdb_key), sizeof(struct vtep_fdb),
 			4096, BPF_F_NO_PREALLOC);
 	fds.remotes = mkmap(BPF_MAP_TYPE_HASH, 4, sizeof(struct vtep_remote), 1024, 0);
+	fds.routes6 = mkmap(BPF_MAP_TYPE_HASH, sizeof(struct vtep_route6_key),
+			    sizeof(struct vtep_route), 4096, BPF_F_NO_PREALLOC);
+	fds.prefixes6 = mkmap(BPF_MAP_TYPE_LPM_TRIE, sizeof(struct vtep_prefix6_key),
+			      sizeof(struct vtep_route), 4096, BPF_F_NO_PREALLOC);
 	if (fds.vnis < 0 || fds.ports < 0 || fds.routes < 0 || fds.prefixes < 0 ||
-	    fds.fdb < 0 || fds.remotes < 0) {
+	    fds.fdb < 0 || fds.remotes < 0 || fds.routes6 < 0 || fds.prefixes6 < 0) {
 		fprintf(stderr, "fuzz_bgp: no BPF maps (%s): the RIB runs without them\n",
 			strerror(errno));
-		fds = (struct mapsync_fds){ -1, -1, -1, -1, -1, -1 };
+		fds = (struct mapsync_fds){ -1, -1, -1, -1, -1, -1, -1, -1 };
 	}
 	return 0;
 }
@@ -490,7 +494,8 @@ static bool same_dest(const struct rib_route_info *ri, const struct walk *w)
 {
 	return w->paths && ri->vni == w->last_vni && ri->route.type == w->last.type &&
 	       !memcmp(ri->route.mac, w->last.mac, 6) && ri->route.ip.len == w->last.ip.len &&
-	       ri->route.ip.v4 == w->last.ip.v4 && ri->route.prefix_len == w->last.prefix_len;
+	       !memcmp(&ri->route.ip, &w->last.ip, sizeof(ri->route.ip)) &&
+	       ri->route.prefix_len == w->last.prefix_len;
 }
 
 static void note_dest(const struct rib_route_info *ri, bool first)
@@ -500,7 +505,7 @@ static void note_dest(const struct rib_route_info *ri, bool first)
 	if (ri->route.type != EVPN_RT_MACIP && ri->route.type != EVPN_RT_PREFIX)
 		return;
 	if (ri->route.ip.len != 0 && ri->route.ip.len != 4)
-		return;   /* IPv6: the RIB imports none (yet) */
+		return;   /* IPv6: checked on the maps only (check_maps6) */
 	if (first) {
 		if (n_dests == MAX_DESTS) {
 			dests_full = true;
@@ -602,6 +607,32 @@ static bool fdb_entry_allowed(const struct vtep_fdb_key *k)
 }
 
 /* Every entry of the route and FDB maps is what mapsync wants there. */
+/* The IPv6 maps (MAC+IPv6 and IPv6 type-5 routes): every entry is what
+ * mapsync wants at its key, and no BGP entry outlives the peers. */
+static void check_maps6(const struct mapsync *ms, bool no_bgp)
+{
+	struct vtep_route6_key rk, prk;
+	struct vtep_prefix6_key pk, ppk;
+	struct vtep_route rv, want;
+	int e;
+
+	for (e = bpf_map_get_next_key(fds.routes6, NULL, &rk); !e;
+	     prk = rk, e = bpf_map_get_next_key(fds.routes6, &prk, &rk)) {
+		if (bpf_map_lookup_elem(fds.routes6, &rk, &rv))
+			continue;
+		CHECK(mapsync_want_route6(ms, &rk, &want));
+		CHECK(!memcmp(&rv, &want, sizeof(rv)));
+		CHECK(!no_bgp || rv.source != VTEP_SRC_BGP);
+	}
+	for (e = bpf_map_get_next_key(fds.prefixes6, NULL, &pk); !e;
+	     ppk = pk, e = bpf_map_get_next_key(fds.prefixes6, &ppk, &pk)) {
+		if (bpf_map_lookup_elem(fds.prefixes6, &pk, &rv))
+			continue;
+		CHECK(mapsync_want_prefix6(ms, &pk, &want));
+		CHECK(!memcmp(&rv, &want, sizeof(rv)));
+	}
+}
+
 static void check_maps(const struct mapsync *ms, bool no_bgp)
 {
 	struct vtep_route_key rk, prk;
@@ -638,12 +669,15 @@ static void check_maps(const struct mapsync *ms, bool no_bgp)
 		if (!no_bgp && fv.source == VTEP_SRC_BGP && !dests_full)
 			CHECK(fdb_entry_allowed(&fk));
 	}
+	check_maps6(ms, no_bgp);
 	if (no_bgp) {
 		struct vtep_prefix_key pk;
+		struct vtep_prefix6_key pk6;
 
 		/* No static route is configured: no remote VTEP, no prefix. */
 		CHECK(bpf_map_get_next_key(fds.remotes, NULL, &rem) != 0);
 		CHECK(bpf_map_get_next_key(fds.prefixes, NULL, &pk) != 0);
+		CHECK(bpf_map_get_next_key(fds.prefixes6, NULL, &pk6) != 0);
 	}
 }
 

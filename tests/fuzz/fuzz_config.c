@@ -182,8 +182,7 @@ static void check_set(const struct vtep_config *cfg, const struct cfg_port *port
 	}
 	for (size_t i = 0; i < nr; i++) {
 		CHECK(config_check_route(cfg, &routes[i], "", err) == 0);
-		CHECK(state_find_route(routes, nr, routes[i].vni, routes[i].prefix,
-				       routes[i].prefixlen) == &routes[i]);
+		CHECK(state_find_route(routes, nr, &routes[i]) == &routes[i]);
 	}
 	CHECK(config_find_conflict(ports, np, routes, nr, &c) == 0);
 }

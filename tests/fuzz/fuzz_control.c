@@ -105,11 +105,10 @@ static int f_route_add(struct daemon *d, const struct cfg_route *r, char err[CFG
 	return state_route_add(&st, &cfg, NULL, r, err);
 }
 
-static int f_route_del(struct daemon *d, uint32_t vni, uint32_t prefix, uint8_t len,
-		       char err[CFG_ERR_LEN])
+static int f_route_del(struct daemon *d, const struct cfg_route *key, char err[CFG_ERR_LEN])
 {
 	(void)d;
-	return state_route_del(&st, &cfg, NULL, vni, prefix, len, err);
+	return state_route_del(&st, &cfg, NULL, key, err);
 }
 
 static int f_port_add(struct daemon *d, const struct cfg_port *p, char err[CFG_ERR_LEN])

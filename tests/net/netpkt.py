@@ -17,12 +17,19 @@ ship as one command (no arping, no scapy): run inside a namespace with
         answers ARP for its own IP and ICMP echo requests, sends N ICMP
         echoes to B through the gateway MAC; exits 0 when all were answered
         (after serving others for at least S seconds from the start).
+  na IFACE IP6 [--count N]
+        unsolicited Neighbor Advertisements (RFC 4861 4.4, 7.2.6: S clear,
+        O set, target IP6, target link-layer address IFACE's MAC) from IP6
+        to all-nodes: the IPv6 announcement a moved workload makes, the
+        counterpart of a gratuitous ARP.
   pcap FILE
         one JSON object per frame of a pcap file (Ethernet), with the outer
-        IPv4/UDP/VXLAN fields and the inner frame decoded: the tests assert
-        on them with jq.
+        IPv4/UDP/VXLAN fields and the inner frame decoded (in_ethertype; ARP, IPv4, or
+        IPv6 with its upper layer behind extension headers and the ICMPv6
+        type): the tests assert on them with jq.
   tcp-server ADDR PORT --ready FILE   echo one connection, then exit
   tcp-client ADDR PORT [--bytes N]    send N bytes, expect them back
+        (ADDR IPv4 or IPv6)
 """
 import argparse
 import fcntl
@@ -94,6 +101,20 @@ def icmp_echo(src_mac, dst_mac, src_ip, dst_ip, ident, seq, payload=b"vtepd-netp
     return eth(dst_mac, src_mac, ETH_P_IP) + ip + icmp
 
 
+ETH_P_IPV6 = 0x86DD
+
+
+def na_unsolicited(mac, ip6):
+    """An unsolicited NA for ip6 (16 octets) from mac to ff02::1, hop limit
+    255 (RFC 4861 7.1.2), flags O, option 2 (target link-layer address)."""
+    dst = socket.inet_pton(socket.AF_INET6, "ff02::1")
+    body = struct.pack("!BBHI", 136, 0, 0, 0x20000000) + ip6 + struct.pack("!BB", 2, 1) + mac
+    pseudo = ip6 + dst + struct.pack("!I3xB", len(body), 58)
+    body = body[:2] + struct.pack("!H", csum(pseudo + body)) + body[4:]
+    hdr = struct.pack("!IHBB", 6 << 28, len(body), 58, 255) + ip6 + dst
+    return eth(b"\x33\x33\x00\x00\x00\x01", mac, ETH_P_IPV6) + hdr + body
+
+
 def raw_socket(ifname):
     s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ALL))
     s.bind((ifname, 0))
@@ -126,6 +147,14 @@ def cmd_send(a):
     for i in range(a.count):
         s.send(icmp_echo(smac, mac_bytes(a.dst_mac), socket.inet_aton(a.src_ip),
                          socket.inet_aton(a.dst_ip), 0x7674, i + 1))
+    return 0
+
+
+def cmd_na(a):
+    s = raw_socket(a.iface)
+    f = na_unsolicited(if_mac(a.iface), socket.inet_pton(socket.AF_INET6, a.ip6))
+    for _ in range(a.count):
+        s.send(f)
     return 0
 
 
@@ -225,6 +254,43 @@ def decode_ipv4(b, out, pfx):
     return b[ihl:]
 
 
+# IPv6 extension headers walked to the upper layer: hop-by-hop options,
+# routing, destination options (length in 8-octet units after the first 8),
+# fragment (8 octets; only the first fragment carries the upper layer).
+IP6_EXT = (0, 43, 60)
+IP6_FRAG = 44
+
+
+def decode_ipv6(b, out, pfx):
+    """The fixed header and the upper layer behind any extension headers:
+    pfx+src/dst (RFC 5952 text), hlim, nh (the upper layer's protocol),
+    frag (a fragment header was present), icmp6_type/icmp6_code when the
+    upper layer is ICMPv6 and its header is in the capture."""
+    if len(b) < 40 or b[0] >> 4 != 6:
+        return None
+    out.update({pfx + "src": socket.inet_ntop(socket.AF_INET6, b[8:24]),
+                pfx + "dst": socket.inet_ntop(socket.AF_INET6, b[24:40]),
+                pfx + "hlim": b[7], pfx + "ip6": True,
+                pfx + "ip6_plen": struct.unpack("!H", b[4:6])[0]})
+    nh, off, frag = b[6], 40, False
+    for _ in range(8):
+        if nh in IP6_EXT and len(b) >= off + 2:
+            nh, off = b[off], off + (b[off + 1] + 1) * 8
+        elif nh == IP6_FRAG and len(b) >= off + 8:
+            frag = True
+            first = (struct.unpack("!H", b[off + 2:off + 4])[0] >> 3) == 0
+            nh, off = b[off], off + 8
+            if not first:
+                out.update({pfx + "nh": nh, pfx + "frag": True})
+                return None
+        else:
+            break
+    out.update({pfx + "nh": nh, pfx + "frag": frag})
+    if nh == 58 and len(b) >= off + 2:
+        out.update({pfx + "icmp6_type": b[off], pfx + "icmp6_code": b[off + 1]})
+    return b[off:]
+
+
 def decode_frame(f):
     """Outer Ethernet/IPv4/UDP/VXLAN and the inner frame, as flat keys."""
     o = {"len": len(f)}
@@ -254,6 +320,8 @@ def decode_frame(f):
               "in_ethertype": struct.unpack("!H", inner[12:14])[0]})
     if o["in_ethertype"] == ETH_P_IP:
         decode_ipv4(inner[14:], o, "in_")
+    elif o["in_ethertype"] == ETH_P_IPV6:
+        decode_ipv6(inner[14:], o, "in_")
     elif o["in_ethertype"] == ETH_P_ARP and len(inner) >= 42:
         o.update({"in_arp_op": struct.unpack("!H", inner[20:22])[0],
                   "in_arp_sip": socket.inet_ntoa(inner[28:32]),
@@ -283,8 +351,12 @@ def cmd_pcap(a):
     return 0
 
 
+def family(addr):
+    return socket.AF_INET6 if ":" in addr else socket.AF_INET
+
+
 def cmd_tcp_server(a):
-    s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    s = socket.socket(family(a.addr), socket.SOCK_STREAM)
     s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     s.bind((a.addr, a.port))
     s.listen(1)
@@ -337,6 +409,10 @@ def main():
     x.add_argument("--dst-mac", required=True)
     x.add_argument("--src-mac")
     x.add_argument("--count", type=int, default=3)
+    x = sub.add_parser("na")
+    x.add_argument("iface")
+    x.add_argument("ip6")
+    x.add_argument("--count", type=int, default=1)
     x = sub.add_parser("sniff")
     x.add_argument("iface")
     x.add_argument("--src-ip", required=True)
@@ -364,7 +440,7 @@ def main():
     x.add_argument("--bytes", type=int, default=1 << 20)
     x.add_argument("--timeout", type=float, default=10.0)
     a = p.parse_args()
-    return {"arp": cmd_arp, "send": cmd_send, "sniff": cmd_sniff, "tap": cmd_tap,
+    return {"arp": cmd_arp, "send": cmd_send, "na": cmd_na, "sniff": cmd_sniff, "tap": cmd_tap,
             "pcap": cmd_pcap, "tcp-server": cmd_tcp_server,
             "tcp-client": cmd_tcp_client}[a.cmd](a)
 

@@ -30,6 +30,28 @@ const char contract_json[] =
 "  \"routes\": [ { \"vni\": 100, \"prefix\": \"10.1.0.21/32\", \"vtep\": \"192.0.2.2\", \"mac\": \"02:00:00:00:00:21\" } ]\n"
 "}\n";
 
+/* The contract config made dual-stack: VNI 100 with an IPv6 subnet, its
+ * gateway and SLAAC, port w1 with an IPv6 address, and an IPv6 host route
+ * and prefix. */
+const char contract6_json[] =
+"{\n"
+"  \"vtep\": { \"ip\": \"192.0.2.1\", \"uplink\": \"up0\", \"uplink_attach\": \"xdp\" },\n"
+"  \"bpffs\": \"/run/vtepd-contract/bpf/h1\",\n"
+"  \"control_socket\": \"/run/vtepd-contract/vtepd.sock\",\n"
+"  \"state_dir\": \"/run/vtepd-contract/state\",\n"
+"  \"limits\": { \"routes\": 4096, \"fdb\": 4096, \"ports\": 64 },\n"
+"  \"bgp\": { \"asn\": 65101, \"router_id\": \"192.0.2.1\" },\n"
+"  \"vnis\": [ { \"vni\": 100, \"subnet\": \"10.1.0.0/16\", \"gateway_ip\": \"10.1.255.254\",\n"
+"              \"gateway_mac\": \"02:00:00:00:01:00\", \"subnet6\": \"2001:db8:100::/64\",\n"
+"              \"gateway_ip6\": \"2001:db8:100::1\", \"slaac\": true } ],\n"
+"  \"ports\": [ { \"ifname\": \"w1\", \"vni\": 100, \"ip\": \"10.1.0.11\", \"mac\": \"02:00:00:00:00:11\",\n"
+"               \"ip6\": \"2001:db8:100::11\" } ],\n"
+"  \"routes\": [ { \"vni\": 100, \"prefix\": \"2001:db8:100::21/128\", \"vtep\": \"192.0.2.2\",\n"
+"                \"mac\": \"02:00:00:00:00:21\" },\n"
+"              { \"vni\": 100, \"prefix\": \"2001:db8:200::/48\", \"vtep\": \"192.0.2.3\",\n"
+"                \"mac\": \"02:00:00:00:00:22\" } ]\n"
+"}\n";
+
 uint32_t ip(const char *s)
 {
 	struct in_addr a;
@@ -133,4 +155,25 @@ void expect_mutation_ok(const char *path, const char *value, struct vtep_config 
 void expect_bad_case(const struct bad_case *b)
 {
 	expect_mutation_refused(b->path, b->value, b->want);
+}
+
+void expect_bad6_case(const struct bad_case *b)
+{
+	char *text = mutate(contract6_json, b->path, b->value);
+	char what[512];
+
+	snprintf(what, sizeof(what), "(dual stack) %s = %s", b->path,
+		 b->value ? b->value : "(removed)");
+	expect_refused(text, b->want, what);
+	free(text);
+}
+
+void expect6_ok(const char *path, const char *value, struct vtep_config *c)
+{
+	char *text = path ? mutate(contract6_json, path, value) : strdup(contract6_json);
+	char err[CFG_ERR_LEN] = "";
+
+	ck_assert_msg(config_parse(text, c, err) == 0, "(dual stack) %s = %s refused: %s",
+		      path ? path : "-", value ? value : "(removed)", err);
+	free(text);
 }

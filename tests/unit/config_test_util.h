@@ -13,6 +13,10 @@
 
 /* ../shared/contract/check.sh's config, $R = /run/vtepd-contract. */
 extern const char contract_json[];
+/* The same made dual-stack (config_test_util.c): VNI 100 with subnet6
+ * 2001:db8:100::/64, gateway_ip6 ::1 and slaac; w1 with ip6 ::11; routes
+ * 2001:db8:100::21/128 and 2001:db8:200::/48. */
+extern const char contract6_json[];
 
 /* Network-order address of s; the test fails on a bad one. */
 uint32_t ip(const char *s);
@@ -43,5 +47,9 @@ struct bad_case {
 };
 #define BAD_CASES(t) ((int)(sizeof(t) / sizeof((t)[0])))
 void expect_bad_case(const struct bad_case *b);
+/* The same cases against contract6_json; and one of its mutations (path
+ * NULL: none) that must be accepted, into *c (the caller frees it). */
+void expect_bad6_case(const struct bad_case *b);
+void expect6_ok(const char *path, const char *value, struct vtep_config *c);
 
 #endif /* CONFIG_TEST_UTIL_H */

@@ -4,7 +4,10 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 
+#include <arpa/inet.h>
+
 #include "addr.h"
+#include "addr6.h"
 #include "maps_test_util.h"
 
 int mt_mkmap(enum bpf_map_type t, const char *name, size_t ks, size_t vs, uint32_t max,
@@ -30,6 +33,11 @@ void mt_maps_open(struct mapsync_fds *fds, uint32_t max)
 			    sizeof(struct vtep_fdb), max, BPF_F_NO_PREALLOC);
 	fds->remotes = mt_mkmap(BPF_MAP_TYPE_HASH, "vtep_remotes", 4, sizeof(struct vtep_remote),
 				1024, 0);
+	fds->routes6 = mt_mkmap(BPF_MAP_TYPE_HASH, "vtep_routes6", sizeof(struct vtep_route6_key),
+				sizeof(struct vtep_route), max, BPF_F_NO_PREALLOC);
+	fds->prefixes6 = mt_mkmap(BPF_MAP_TYPE_LPM_TRIE, "vtep_prefixes6",
+				  sizeof(struct vtep_prefix6_key), sizeof(struct vtep_route), max,
+				  BPF_F_NO_PREALLOC);
 }
 
 void mt_maps_close(struct mapsync_fds *fds)
@@ -40,6 +48,8 @@ void mt_maps_close(struct mapsync_fds *fds)
 	close(fds->prefixes);
 	close(fds->fdb);
 	close(fds->remotes);
+	close(fds->routes6);
+	close(fds->prefixes6);
 }
 
 size_t mt_count(int fd, size_t ks)
@@ -77,6 +87,35 @@ int mt_route_get(const struct mapsync_fds *fds, uint32_t vni, const char *ip,
 	struct vtep_route_key k = { .vni = vni, .ip = mt_ip(ip) };
 
 	return bpf_map_lookup_elem(fds->routes, &k, out);
+}
+
+void mt_ip6(const char *s, uint8_t out[16])
+{
+	ck_assert_int_eq(addr6_parse(s, out), 0);
+}
+
+int mt_route6_get(const struct mapsync_fds *fds, uint32_t vni, const char *ip,
+		  struct vtep_route *out)
+{
+	struct vtep_route6_key k;
+
+	memset(&k, 0, sizeof(k));
+	k.vni = vni;
+	mt_ip6(ip, k.ip);
+	return bpf_map_lookup_elem(fds->routes6, &k, out);
+}
+
+int mt_prefix6_get(const struct mapsync_fds *fds, uint32_t vni, const char *prefix,
+		   struct vtep_route *out)
+{
+	struct vtep_prefix6_key k;
+	uint8_t len;
+
+	memset(&k, 0, sizeof(k));
+	ck_assert_int_eq(addr6_parse_prefix(prefix, k.ip, &len, 0), 0);
+	k.prefixlen = 32u + len;
+	k.vni = htonl(vni);
+	return bpf_map_lookup_elem(fds->prefixes6, &k, out);
 }
 
 int mt_fdb_get(const struct mapsync_fds *fds, uint32_t vni, const char *mac, struct vtep_fdb *out)

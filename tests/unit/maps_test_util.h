@@ -32,6 +32,13 @@ void mt_mac(const char *s, uint8_t out[6]);
 int mt_route_get(const struct mapsync_fds *fds, uint32_t vni, const char *ip,
 		 struct vtep_route *out);
 int mt_fdb_get(const struct mapsync_fds *fds, uint32_t vni, const char *mac, struct vtep_fdb *out);
+/* IPv6: an address's text to its 16 octets; lookups in vtep_routes6 (ip
+ * "2001:db8::21") and vtep_prefixes6 (prefix "2001:db8:1::/48", exact key). */
+void mt_ip6(const char *s, uint8_t out[16]);
+int mt_route6_get(const struct mapsync_fds *fds, uint32_t vni, const char *ip,
+		  struct vtep_route *out);
+int mt_prefix6_get(const struct mapsync_fds *fds, uint32_t vni, const char *prefix,
+		   struct vtep_route *out);
 int mt_remote_get(const struct mapsync_fds *fds, const char *vtep, struct vtep_remote *out);
 
 #endif /* MAPS_TEST_UTIL_H */

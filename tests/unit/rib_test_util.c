@@ -56,6 +56,15 @@ struct bgp_attrs *rt_mkattrs(const char *vtep, const char *rt, bool mm, uint32_t
 	return a;
 }
 
+void rt_attrs_nd(uint8_t flags)
+{
+	struct bgp_attrs *a = &rt_attrs;
+
+	bgp_ext_nd(rt_ext[a->n_ext++], flags);
+	a->evpn.has_nd = true;
+	a->evpn.nd_flags = flags;
+}
+
 void rt_attrs_rmac(const char *mac)
 {
 	struct bgp_attrs *a = &rt_attrs;
@@ -73,7 +82,10 @@ struct evpn_route rt_macip(const char *rd_ip, const char *mac, const char *ip, u
 	r.type = EVPN_RT_MACIP;
 	evpn_rd_make_ip(r.rd, mt_ip(rd_ip), 100);
 	mt_mac(mac, r.mac);
-	if (ip) {
+	if (ip && strchr(ip, ':')) {
+		r.ip.len = 16;
+		mt_ip6(ip, r.ip.v6);
+	} else if (ip) {
 		r.ip.len = 4;
 		r.ip.v4 = mt_ip(ip);
 	}
@@ -89,10 +101,16 @@ struct evpn_route rt_prefix(const char *rd_ip, const char *prefix, uint8_t len, 
 	memset(&r, 0, sizeof(r));
 	r.type = EVPN_RT_PREFIX;
 	evpn_rd_make_ip(r.rd, mt_ip(rd_ip), 100);
-	r.ip.len = 4;
-	r.ip.v4 = mt_ip(prefix);
+	if (strchr(prefix, ':')) {
+		r.ip.len = 16;
+		mt_ip6(prefix, r.ip.v6);
+		r.gw.len = 16;
+	} else {
+		r.ip.len = 4;
+		r.ip.v4 = mt_ip(prefix);
+		r.gw.len = 4;
+	}
 	r.prefix_len = len;
-	r.gw.len = 4;
 	r.n_labels = 1;
 	r.label[0] = label;
 	return r;

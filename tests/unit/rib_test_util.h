@@ -31,11 +31,14 @@ struct bgp_attrs *rt_mkattrs(const char *vtep, const char *rt, bool mm, uint32_t
 			     bool sticky);
 /* Adds a router's MAC extended community (type 5) to rt_attrs. */
 void rt_attrs_rmac(const char *mac);
+/* Adds an ARP/ND extended community (RFC 9047) with BGP_EXT_ND_* flags. */
+void rt_attrs_nd(uint8_t flags);
 
 /* Type 2 with RD = rd_ip:100 (what the originating VTEP would use); ip
- * NULL for a MAC-only route. */
+ * NULL for a MAC-only route, IPv4 or (with a ':') IPv6. */
 struct evpn_route rt_macip(const char *rd_ip, const char *mac, const char *ip, uint32_t label);
-/* Type 5 for prefix/len, RD rd_ip:100, gateway 0. */
+/* Type 5 for prefix/len (IPv4, or IPv6 with a ':'), RD rd_ip:100,
+ * gateway 0. */
 struct evpn_route rt_prefix(const char *rd_ip, const char *prefix, uint8_t len, uint32_t label);
 /* Type 3 of originator orig, RD orig:100. */
 struct evpn_route rt_imet(const char *orig);

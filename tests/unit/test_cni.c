@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "addr.h"
+#include "addr6.h"
 #include "cni_args.h"
 #include "cni_cmd.h"
 #include "cni_conf.h"
@@ -263,7 +264,9 @@ END_TEST
 
 /* ---- results ---- */
 
-static struct json_object *build(const char *version, const char *prev)
+/* The result of an ADD whose vtepd reply had IPv4 (ip4), IPv6 (ip6) or
+ * both. */
+static struct json_object *build_fam(const char *version, const char *prev, bool ip4, bool ip6)
 {
 	char j[1024];
 	struct cni_conf c;
@@ -274,8 +277,14 @@ static struct json_object *build(const char *version, const char *prev)
 					.mac = "02:00:00:00:00:02", .mtu = 1450 };
 	struct json_object *r;
 
-	addr_parse_ip("10.1.1.5", &info.ip);
-	addr_parse_ip("10.1.255.254", &info.gateway);
+	if (ip4) {
+		addr_parse_ip("10.1.1.5", &info.ip);
+		addr_parse_ip("10.1.255.254", &info.gateway);
+	}
+	if (ip6) {
+		addr6_parse("2001:db8:1:0:0:0:0:5", info.ip6);
+		addr6_parse("fe80::ff:fe00:1", info.gateway6);
+	}
 	snprintf(j, sizeof(j), "{\"cniVersion\":\"%s\",\"name\":\"p\",\"type\":\"vtepd-cni\",\"vni\":1,"
 		 "\"ipam\":{\"type\":\"host-local\"},\"dns\":{\"nameservers\":[\"10.0.0.10\"]}%s%s}",
 		 version, prev ? ",\"prevResult\":" : "", prev ? prev : "");
@@ -284,6 +293,11 @@ static struct json_object *build(const char *version, const char *prev)
 	ck_assert_ptr_nonnull(r);
 	cni_conf_free(&c);
 	return r;
+}
+
+static struct json_object *build(const char *version, const char *prev)
+{
+	return build_fam(version, prev, true, false);
 }
 
 static const char *js(struct json_object *o, const char *path)
@@ -339,6 +353,37 @@ START_TEST(result_older_versions)
 }
 END_TEST
 
+/* A dual-stack pod: both addresses on the pod end, IPv4 first, the IPv6
+ * one a /128 in RFC 5952 form with the gateway's link-local address, both
+ * default routes; "version" per address before 1.0.0 only. */
+START_TEST(result_dual_stack)
+{
+	struct json_object *r = build_fam("1.1.0", NULL, true, true);
+
+	ck_assert_str_eq(js(r, "ips.0.address"), "10.1.1.5/32");
+	ck_assert_str_eq(js(r, "ips.1.address"), "2001:db8:1::5/128");
+	ck_assert_str_eq(js(r, "ips.1.gateway"), "fe80::ff:fe00:1");
+	ck_assert_str_eq(js(r, "ips.1.interface"), "1");
+	ck_assert_ptr_null(js(r, "ips.1.version"));
+	ck_assert_str_eq(js(r, "routes.0.dst"), "0.0.0.0/0");
+	ck_assert_str_eq(js(r, "routes.1.dst"), "::/0");
+	ck_assert_str_eq(js(r, "routes.1.gw"), "fe80::ff:fe00:1");
+	ck_assert_ptr_null(js(r, "ips.2"));
+	json_object_put(r);
+	r = build_fam("0.4.0", NULL, true, true);
+	ck_assert_str_eq(js(r, "ips.0.version"), "4");
+	ck_assert_str_eq(js(r, "ips.1.version"), "6");
+	json_object_put(r);
+	r = build_fam("0.3.1", NULL, false, true);   /* IPv6 only */
+	ck_assert_str_eq(js(r, "ips.0.version"), "6");
+	ck_assert_str_eq(js(r, "ips.0.address"), "2001:db8:1::5/128");
+	ck_assert_str_eq(js(r, "routes.0.dst"), "::/0");
+	ck_assert_ptr_null(js(r, "ips.1"));
+	ck_assert_ptr_null(js(r, "routes.1"));
+	json_object_put(r);
+}
+END_TEST
+
 START_TEST(result_prev_passed_through)
 {
 	const char *prev = "{\"cniVersion\":\"1.0.0\",\"interfaces\":[{\"name\":\"lo\",\"sandbox\":\"/x\"}],"
@@ -360,17 +405,38 @@ END_TEST
 START_TEST(result_find_for_check)
 {
 	const char *p = "{\"interfaces\":[{\"name\":\"vt1\"},{\"name\":\"eth0\",\"sandbox\":\"/n\"}],"
-			"\"ips\":[{\"address\":\"fd00::1/64\",\"interface\":1},"
+			"\"ips\":[{\"address\":\"fd00::1/128\",\"interface\":1},"
+			"{\"address\":\"fd00::9/128\",\"interface\":1},"
+			"{\"address\":\"192.0.2.1/32\",\"interface\":0},"
 			"{\"address\":\"10.1.1.7/32\",\"interface\":1}]}";
 	struct json_object *o = json_tokener_parse(p);
 	struct cni_err e = { 0 };
-	uint32_t ip;
-	char a[ADDR_IP_STRLEN];
+	struct cni_addrs ips;
+	char a[ADDR6_STRLEN];
 
-	ck_assert_int_eq(cni_result_find(o, "eth0", "/n", &ip, &e), 0);
-	ck_assert_str_eq(addr_fmt_ip(ip, a), "10.1.1.7");
-	ck_assert_int_eq(cni_result_find(o, "eth0", "/other", &ip, &e), -CNI_ECONFIG);
-	ck_assert_int_eq(cni_result_find(NULL, "eth0", "/n", &ip, &e), -CNI_ECONFIG);
+	ck_assert_int_eq(cni_result_find(o, "eth0", "/n", &ips, &e), 0);
+	ck_assert_str_eq(addr_fmt_ip(ips.ip, a), "10.1.1.7");
+	ck_assert_str_eq(addr6_fmt(ips.ip6, a), "fd00::1");   /* the first */
+	ck_assert_uint_eq(ips.plen6, 128);
+	ck_assert_int_eq(cni_result_find(o, "eth0", "/other", &ips, &e), -CNI_ECONFIG);
+	ck_assert_int_eq(cni_result_find(NULL, "eth0", "/n", &ips, &e), -CNI_ECONFIG);
+	json_object_put(o);
+	/* IPv6 only */
+	o = json_tokener_parse("{\"interfaces\":[{\"name\":\"eth0\",\"sandbox\":\"/n\"}],"
+			       "\"ips\":[{\"version\":\"6\",\"address\":\"fd00::2/128\",\"interface\":0}]}");
+	ck_assert_int_eq(cni_result_find(o, "eth0", "/n", &ips, &e), 0);
+	ck_assert_uint_eq(ips.ip, 0);
+	ck_assert_str_eq(addr6_fmt(ips.ip6, a), "fd00::2");
+	json_object_put(o);
+	/* a version that contradicts the address, a malformed IPv6 one */
+	o = json_tokener_parse("{\"interfaces\":[{\"name\":\"eth0\",\"sandbox\":\"/n\"}],"
+			       "\"ips\":[{\"version\":\"4\",\"address\":\"fd00::2/128\",\"interface\":0}]}");
+	ck_assert_int_eq(cni_result_find(o, "eth0", "/n", &ips, &e), -CNI_ECONFIG);
+	ck_assert_ptr_nonnull(strstr(e.details, "version"));
+	json_object_put(o);
+	o = json_tokener_parse("{\"interfaces\":[{\"name\":\"eth0\",\"sandbox\":\"/n\"}],"
+			       "\"ips\":[{\"address\":\"fd00::g/128\",\"interface\":0}]}");
+	ck_assert_int_eq(cni_result_find(o, "eth0", "/n", &ips, &e), -CNI_ECONFIG);
 	json_object_put(o);
 }
 END_TEST
@@ -379,22 +445,40 @@ START_TEST(ipam_result_address)
 {
 	struct json_object *o;
 	struct cni_err e = { 0 };
-	uint32_t ip;
-	uint8_t len;
-	char a[ADDR_IP_STRLEN];
+	struct cni_addrs ips;
+	char a[ADDR6_STRLEN];
 
+	/* host-local with two ranges (0.3.1 marks the versions) */
 	o = json_tokener_parse("{\"cniVersion\":\"0.3.1\",\"ips\":[{\"version\":\"6\",\"address\":"
 			       "\"fd00::2/64\"},{\"version\":\"4\",\"address\":\"10.1.1.9/16\","
-			       "\"gateway\":\"10.1.0.1\"}]}");
-	ck_assert_int_eq(cni_ipam_ipv4(o, &ip, &len, &e), 0);
-	ck_assert_str_eq(addr_fmt_ip(ip, a), "10.1.1.9");
-	ck_assert_uint_eq(len, 16);
+			       "\"gateway\":\"10.1.0.1\"},{\"version\":\"6\",\"address\":\"fd00::3/64\"}]}");
+	ck_assert_int_eq(cni_ipam_addrs(o, &ips, &e), 0);
+	ck_assert_str_eq(addr_fmt_ip(ips.ip, a), "10.1.1.9");
+	ck_assert_uint_eq(ips.plen, 16);
+	ck_assert_str_eq(addr6_fmt(ips.ip6, a), "fd00::2");
+	ck_assert_uint_eq(ips.plen6, 64);
 	json_object_put(o);
-	o = json_tokener_parse("{\"ips\":[{\"address\":\"fd00::2/64\"}]}");
-	ck_assert_int_eq(cni_ipam_ipv4(o, &ip, &len, &e), -CNI_ECONFIG);
+	o = json_tokener_parse("{\"ips\":[{\"address\":\"fd00::2/64\"}]}");   /* IPv6 only */
+	ck_assert_int_eq(cni_ipam_addrs(o, &ips, &e), 0);
+	ck_assert_uint_eq(ips.ip, 0);
+	ck_assert_str_eq(addr6_fmt(ips.ip6, a), "fd00::2");
+	json_object_put(o);
+	o = json_tokener_parse("{\"ips\":[{\"address\":\"10.1.1.9/16\"}]}");   /* IPv4 only */
+	ck_assert_int_eq(cni_ipam_addrs(o, &ips, &e), 0);
+	ck_assert(addr6_is_zero(ips.ip6));
+	json_object_put(o);
+	o = json_tokener_parse("{\"ips\":[]}");
+	ck_assert_int_eq(cni_ipam_addrs(o, &ips, &e), -CNI_ECONFIG);
 	json_object_put(o);
 	o = json_tokener_parse("{\"ips\":[{\"address\":\"10.1.1.300/16\"}]}");
-	ck_assert_int_eq(cni_ipam_ipv4(o, &ip, &len, &e), -CNI_ECONFIG);
+	ck_assert_int_eq(cni_ipam_addrs(o, &ips, &e), -CNI_ECONFIG);
+	json_object_put(o);
+	o = json_tokener_parse("{\"ips\":[{\"address\":\"fd00::2/129\"}]}");
+	ck_assert_int_eq(cni_ipam_addrs(o, &ips, &e), -CNI_ECONFIG);
+	ck_assert_ptr_nonnull(strstr(e.details, "IPv6"));
+	json_object_put(o);
+	o = json_tokener_parse("{\"ips\":[{\"version\":\"6\",\"address\":\"10.1.1.9/16\"}]}");
+	ck_assert_int_eq(cni_ipam_addrs(o, &ips, &e), -CNI_ECONFIG);
 	json_object_put(o);
 }
 END_TEST
@@ -415,6 +499,26 @@ START_TEST(vtepd_reply_checked)
 	json_object_object_add(o, "mtu", json_object_new_int(1450));
 	json_object_object_add(o, "host_ifname", json_object_new_string("much-too-long-name"));
 	ck_assert_int_eq(cni_info_from_reply(o, &i, &e), -CNI_EVTEPD);
+	json_object_put(o);
+	/* dual stack, IPv6 only; a pair is both keys or neither */
+	o = json_tokener_parse("{\"host_ifname\":\"vt0\",\"host_mac\":\"02:00:00:00:00:01\","
+			       "\"mac\":\"02:00:00:00:00:02\",\"mtu\":1450,\"ip\":\"10.1.1.5\","
+			       "\"gateway\":\"10.1.255.254\",\"ip6\":\"2001:db8:1::5\","
+			       "\"gateway6\":\"fe80::ff:fe00:1\"}");
+	ck_assert_int_eq(cni_info_from_reply(o, &i, &e), 0);
+	ck_assert_uint_ne(i.ip, 0);
+	ck_assert_uint_eq(i.ip6[15], 5);
+	ck_assert_uint_eq(i.gateway6[0], 0xfe);
+	json_object_object_del(o, "ip");
+	ck_assert_int_eq(cni_info_from_reply(o, &i, &e), -CNI_EVTEPD);   /* gateway alone */
+	json_object_object_del(o, "gateway");
+	ck_assert_int_eq(cni_info_from_reply(o, &i, &e), 0);
+	ck_assert_uint_eq(i.ip, 0);
+	json_object_object_add(o, "gateway6", json_object_new_string("fe80::zz"));
+	ck_assert_int_eq(cni_info_from_reply(o, &i, &e), -CNI_EVTEPD);
+	json_object_object_del(o, "gateway6");
+	json_object_object_del(o, "ip6");
+	ck_assert_int_eq(cni_info_from_reply(o, &i, &e), -CNI_EVTEPD);   /* no address */
 	json_object_put(o);
 }
 END_TEST
@@ -519,6 +623,7 @@ Suite *test_suite(void)
 	tcase_add_test(t, versions);
 	tcase_add_test(t, result_1_1_0);
 	tcase_add_test(t, result_older_versions);
+	tcase_add_test(t, result_dual_stack);
 	tcase_add_test(t, result_prev_passed_through);
 	tcase_add_test(t, result_find_for_check);
 	tcase_add_test(t, ipam_result_address);

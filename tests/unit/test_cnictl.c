@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 
 #include "addr.h"
+#include "addr6.h"
 #include "cnictl.h"
 #include "control.h"
 #include "ctlproto.h"
@@ -39,7 +40,11 @@ static int f_add(struct daemon *d, const struct pod *req, struct cnictl_made *ou
 	out->host_mac[0] = 2;
 	out->mtu = req->mtu ? req->mtu : 1450;
 	out->ip = req->ip;
-	addr_parse_ip("10.1.255.254", &out->gateway);
+	if (req->ip)
+		addr_parse_ip("10.1.255.254", &out->gateway);
+	memcpy(out->ip6, req->ip6, 16);
+	if (!addr6_is_zero(req->ip6))
+		addr6_parse("fe80::ff:fe00:1", out->gateway6);
 	return 0;
 }
 
@@ -179,6 +184,74 @@ START_TEST(add_refusals_never_reach_the_daemon)
 	}
 	ck_assert_int_eq(rec.add, 0);
 	ck_assert_uint_eq(errors, sizeof(bad) / sizeof(bad[0]));
+}
+END_TEST
+
+static const char *data_str(struct json_object *o, const char *key)
+{
+	struct json_object *d, *v;
+
+	ck_assert(json_object_object_get_ex(o, "data", &d));
+	return json_object_object_get_ex(d, key, &v) ? json_object_get_string(v) : NULL;
+}
+
+#define POD_ARGS "\"container_id\":\"c1\",\"ifname\":\"eth0\",\"netns\":\"/run/netns/p\"," \
+		 "\"network\":\"pods\",\"vni\":100"
+
+/* A dual-stack and an IPv6-only pod: ip6 reaches the daemon, the reply
+ * carries each family's pair only when the pod has it; ip6 is checked as
+ * vtepctl's host addresses are. */
+START_TEST(add_ipv6)
+{
+	static const char *const bad[] = {
+		"{\"cmd\":\"cni.add\",\"args\":{" POD_ARGS "}}",   /* neither */
+		"{\"cmd\":\"cni.add\",\"args\":{" POD_ARGS ",\"ip6\":\"fe80::1\"}}",
+		"{\"cmd\":\"cni.add\",\"args\":{" POD_ARGS ",\"ip6\":\"ff02::1\"}}",
+		"{\"cmd\":\"cni.add\",\"args\":{" POD_ARGS ",\"ip6\":\"::1\"}}",
+		"{\"cmd\":\"cni.add\",\"args\":{" POD_ARGS ",\"ip6\":\"::\"}}",
+		"{\"cmd\":\"cni.add\",\"args\":{" POD_ARGS ",\"ip6\":\"2001:db8::1/64\"}}",
+		"{\"cmd\":\"cni.add\",\"args\":{" POD_ARGS ",\"ip6\":\"10.1.1.5\"}}",
+		"{\"cmd\":\"cni.add\",\"args\":{" POD_ARGS ",\"ip6\":6}}",
+		"{\"cmd\":\"cni.check\",\"args\":{" POD_ARGS ",\"ip6\":\"fe80::1\"}}",
+	};
+	uint64_t errors = 0;
+	struct json_object *o;
+	char a[ADDR6_STRLEN];
+
+	memset(&rec, 0, sizeof(rec));
+	o = ask("{\"cmd\":\"cni.add\",\"args\":{" ADD_ARGS ",\"ip6\":\"2001:DB8:1:0::5\"}}", &errors);
+	ck_assert(ok_of(o));
+	ck_assert_str_eq(addr6_fmt(rec.last.ip6, a), "2001:db8:1::5");
+	ck_assert_str_eq(data_str(o, "ip"), "10.1.1.5");
+	ck_assert_str_eq(data_str(o, "ip6"), "2001:db8:1::5");
+	ck_assert_str_eq(data_str(o, "gateway6"), "fe80::ff:fe00:1");
+	json_object_put(o);
+	o = ask("{\"cmd\":\"cni.add\",\"args\":{" POD_ARGS ",\"ip6\":\"2001:db8:1::6\"}}", &errors);
+	ck_assert(ok_of(o));
+	ck_assert_uint_eq(rec.last.ip, 0);
+	ck_assert_ptr_null(data_str(o, "ip"));
+	ck_assert_ptr_null(data_str(o, "gateway"));
+	ck_assert_str_eq(data_str(o, "ip6"), "2001:db8:1::6");
+	json_object_put(o);
+	o = ask("{\"cmd\":\"cni.add\",\"args\":{" ADD_ARGS "}}", &errors);   /* IPv4 only */
+	ck_assert(ok_of(o));
+	ck_assert_ptr_null(data_str(o, "ip6"));
+	ck_assert_ptr_null(data_str(o, "gateway6"));
+	json_object_put(o);
+	o = ask("{\"cmd\":\"cni.check\",\"args\":{" POD_ARGS ",\"ip6\":\"2001:db8:1::6\"}}", &errors);
+	ck_assert(ok_of(o));
+	ck_assert_int_eq(rec.check, 1);
+	ck_assert_uint_eq(rec.last.ip6[15], 6);
+	json_object_put(o);
+	ck_assert_uint_eq(errors, 0);
+	memset(&rec, 0, sizeof(rec));
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		o = ask(bad[i], &errors);
+		ck_assert_msg(!ok_of(o), "case %zu accepted", i);
+		ck_assert_int_eq(code_of(o), 7);
+		json_object_put(o);
+	}
+	ck_assert_int_eq(rec.add + rec.check, 0);
 }
 END_TEST
 
@@ -339,6 +412,7 @@ Suite *test_suite(void)
 
 	tcase_add_test(t, add_valid);
 	tcase_add_test(t, add_refusals_never_reach_the_daemon);
+	tcase_add_test(t, add_ipv6);
 	tcase_add_test(t, daemon_errors_map_to_cni_codes);
 	tcase_add_test(t, del_gc_status);
 	tcase_add_test(t, refusal_logged_on_one_line);

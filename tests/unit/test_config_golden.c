@@ -27,6 +27,7 @@
 
 #include "check_main.h"
 #include "addr.h"
+#include "addr6.h"
 #include "config.h"
 
 #ifndef CONFIG_GOLDEN_DIR
@@ -86,6 +87,7 @@ static void config_dump(FILE *f, const struct vtep_config *c)
 {
 	static const char *const attach[] = { "xdp", "tc", "auto" };
 	char a[ADDR_IP_STRLEN], m[ADDR_MAC_STRLEN], p[ADDR_PREFIX_STRLEN];
+	char a6[ADDR6_STRLEN], p6[CFG_ADDR_STRLEN];
 	size_t i;
 
 	fprintf(f, "vtep.ip %s\n", addr_fmt_ip(c->vtep_ip, a));
@@ -147,6 +149,14 @@ static void config_dump(FILE *f, const struct vtep_config *c)
 		fprintf(f, "\nvnis[%zu].arp_reply %s\n", i,
 			v->arp_reply == CFG_ARP_REAL ? "real" : "gateway");
 		fprintf(f, "vnis[%zu].flood %s\n", i, yes(v->flood));
+		/* IPv6 only when the VNI has it: the IPv4 files' .ok stay */
+		if (v->prefixlen6) {
+			fprintf(f, "vnis[%zu].subnet6 %s\n", i,
+				addr6_fmt_prefix(v->subnet6, v->prefixlen6, p6));
+			fprintf(f, "vnis[%zu].gateway_ip6 %s\n", i, addr6_is_zero(v->gateway_ip6) ?
+				"null" : addr6_fmt(v->gateway_ip6, a6));
+			fprintf(f, "vnis[%zu].slaac %s\n", i, yes(v->slaac));
+		}
 	}
 	if (!c->n_ports)
 		fprintf(f, "ports []\n");
@@ -155,8 +165,12 @@ static void config_dump(FILE *f, const struct vtep_config *c)
 
 		fprintf(f, "ports[%zu].ifname %s\n", i, q->ifname);
 		fprintf(f, "ports[%zu].vni %u\n", i, q->vni);
-		fprintf(f, "ports[%zu].ip %s\n", i, addr_fmt_ip(q->ip, a));
+		fprintf(f, "ports[%zu].ip %s\n", i, q->ip ? addr_fmt_ip(q->ip, a) : "null");
 		fprintf(f, "ports[%zu].mac %s\n", i, q->mac_auto ? "auto" : addr_fmt_mac(q->mac, m));
+		if (!addr6_is_zero(q->ip6))
+			fprintf(f, "ports[%zu].ip6 %s\n", i, addr6_fmt(q->ip6, a6));
+		if (!addr6_is_zero(q->ip6_ll))
+			fprintf(f, "ports[%zu].ip6_ll %s\n", i, addr6_fmt(q->ip6_ll, a6));
 	}
 	if (!c->n_routes)
 		fprintf(f, "routes []\n");
@@ -164,7 +178,7 @@ static void config_dump(FILE *f, const struct vtep_config *c)
 		const struct cfg_route *r = &c->routes[i];
 
 		fprintf(f, "routes[%zu].vni %u\n", i, r->vni);
-		fprintf(f, "routes[%zu].prefix %s\n", i, addr_fmt_prefix(r->prefix, r->prefixlen, p));
+		fprintf(f, "routes[%zu].prefix %s\n", i, config_route_fmt_prefix(r, p6));
 		fprintf(f, "routes[%zu].vtep %s\n", i, addr_fmt_ip(r->vtep, a));
 		fprintf(f, "routes[%zu].mac %s\n", i, addr_fmt_mac(r->mac, m));
 	}

@@ -214,6 +214,147 @@ START_TEST(test_conflict_finder)
 }
 END_TEST
 
+/* IPv6 (agent/conf/config6.c), on the dual-stack contract config. */
+static const struct bad_case bad6_cases[] = {
+	/* ports[].ip6, ip6_ll; ip optional with ip6 */
+	{ "ports[0].ip6", "\"2001:db8:999::11\"", "ports[0].ip6: 2001:db8:999::11 is outside VNI 100's subnet6 2001:db8:100::/64" },
+	{ "ports[0].ip6", "\"2001:db8:100::1\"", "ports[0].ip6: 2001:db8:100::1 is VNI 100's gateway_ip6" },
+	{ "ports[0].ip6", "\"2001:db8:100::\"", "ports[0].ip6: 2001:db8:100:: is the Subnet-Router anycast address of 2001:db8:100::/64" },
+	{ "ports[0].ip6", "\"10.1.0.11\"", "ports[0].ip6: expected an IPv6 address" },
+	{ "ports[0].ip6", "\"2001:db8:100::11/128\"", "ports[0].ip6: expected an IPv6 address" },
+	{ "ports[0].ip6", "\"fe80::11\"", "ports[0].ip6: fe80::11 is outside VNI 100's subnet6" },
+	{ "ports[0].ip6", "null", "ports[0].ip6: expected an IPv6 address" },
+	{ "ports[0].ip6_ll", "\"2001:db8:100::12\"", "ports[0].ip6_ll: expected a link-local address in fe80::/64 (RFC 4291 2.5.6), got 2001:db8:100::12" },
+	{ "ports[0].ip6_ll", "\"fe80:1::12\"", "ports[0].ip6_ll: expected a link-local address in fe80::/64" },
+	{ "ports[0].ip6_ll", "\"fe80::\"", "ports[0].ip6_ll: expected a link-local address in fe80::/64" },
+	{ "ports[0].ip6_ll", "\"fe80::ff:fe00:100\"", "ports[0].ip6_ll: fe80::ff:fe00:100 is VNI 100's gateway link-local address" },
+	{ "ports[0].ip6_ll", "\"link-local\"", "ports[0].ip6_ll: expected an IPv6 address" },
+	{ "ports[0].ip", "\"2001:db8:100::11\"", "ports[0].ip: expected an IPv4 address" },
+	/* routes[].prefix IPv6 */
+	{ "routes[0].prefix", "\"2001:db8:100::21/64\"", "routes[0].prefix: expected a prefix without host bits (2001:db8:100::/64)" },
+	{ "routes[0].prefix", "\"2001:db8:100::21/129\"", "routes[0].prefix: expected X::Y or X::Y/LEN" },
+	{ "routes[0].prefix", "\"2001:db8::100::21\"", "routes[0].prefix: expected X::Y or X::Y/LEN" },
+	{ "routes[0].prefix", "\"2001:db8:100::1\"", "routes[0].prefix: 2001:db8:100::1/128 is VNI 100's gateway_ip6" },
+	{ "routes[0].prefix", "\"2001:db8:100::11\"", "routes[0].prefix: 2001:db8:100::11/128 is the address of ports[0] (w1)" },
+	{ "routes[0].prefix", "\"fe80::21\"", "routes[0].prefix: fe80::21/128 is not a unicast host address" },
+	{ "routes[0].prefix", "\"ff02::1\"", "routes[0].prefix: ff02::1/128 is not a unicast host address" },
+	{ "routes[0].prefix", "\"::1\"", "routes[0].prefix: ::1/128 is not a unicast host address" },
+	{ "routes[0].prefix", "\"::\"", "routes[0].prefix: ::/128 is not a unicast host address" },
+	{ "routes[0].prefix", "\"::ffff:10.1.0.21\"", "routes[0].prefix: ::ffff:10.1.0.21/128 is not a unicast host address" },
+	{ "routes[0].prefix", "\"ff00::/8\"", "routes[0].prefix: ff00::/8 is a multicast or link-local prefix" },
+	{ "routes[0].prefix", "\"fe80::/64\"", "routes[0].prefix: fe80::/64 is a multicast or link-local prefix" },
+	{ "routes[1].prefix", "\"2001:db8:100::21/128\"", "routes[1].prefix: 2001:db8:100::21/128 in VNI 100 is already routes[0]" },
+	{ "routes[0].prefix", "\"2001:db8:100::21\\u0000/64\"", "routes[0].prefix: expected A.B.C.D" },
+};
+
+START_TEST(test_bad6_value)
+{
+	expect_bad6_case(&bad6_cases[_i]);
+}
+END_TEST
+
+/* A port needs ip or ip6; ip6 and a /128 need the VNI's subnet6. */
+START_TEST(test_port6_rules)
+{
+	struct vtep_config c;
+	char buf[INET6_ADDRSTRLEN];
+	uint8_t ll[16];
+
+	/* an IPv6-only port: ip left out */
+	expect6_ok("ports[0].ip", NULL, &c);
+	ck_assert_uint_eq(c.ports[0].ip, 0);
+	ck_assert_str_eq(inet_ntop(AF_INET6, c.ports[0].ip6, buf, sizeof(buf)), "2001:db8:100::11");
+	/* its link-local address: EUI-64 of the MAC unless configured */
+	config_port_ll(&c.ports[0], c.ports[0].mac, ll);
+	ck_assert_str_eq(inet_ntop(AF_INET6, ll, buf, sizeof(buf)), "fe80::ff:fe00:11");
+	config_port_ll(&c.ports[0], NULL, ll);
+	ck_assert(ll[0] == 0 && ll[15] == 0);
+	config_free(&c);
+	expect6_ok("ports[0].ip6_ll", "\"fe80::abcd\"", &c);
+	config_port_ll(&c.ports[0], c.ports[0].mac, ll);
+	ck_assert_str_eq(inet_ntop(AF_INET6, ll, buf, sizeof(buf)), "fe80::abcd");
+	config_free(&c);
+	/* neither: the IPv4 contract port without its ip */
+	expect_mutation_refused("ports[0].ip", NULL, "ports[0].ip: required (or ip6)");
+	/* ip6 in a VNI without subnet6 */
+	expect_mutation_refused("ports[0].ip6", "\"2001:db8:100::11\"",
+				"ports[0].ip6: VNI 100 has no subnet6");
+	expect_mutation_refused("ports[0].ip6_ll", "\"fe80::11\"", "ports[0].ip6_ll: needs ip6");
+	expect_mutation_refused("routes[0].prefix", "\"2001:db8:100::21\"",
+				"routes[0].prefix: 2001:db8:100::21/128: VNI 100 has no subnet6");
+}
+END_TEST
+
+/* Two IPv6-only ports do not clash on their (absent) IPv4 address; two
+ * ports with one ip6 do, across VNIs too (the host's /128 to each). */
+START_TEST(test_conflict6_finder)
+{
+	struct cfg_port p[3] = {
+		{ .ifname = "a", .vni = 1, .mac_auto = true, .ip6 = { 0x20, 0x01, [15] = 1 } },
+		{ .ifname = "b", .vni = 1, .mac_auto = true, .ip6 = { 0x20, 0x01, [15] = 2 } },
+		{ .ifname = "c", .vni = 2, .mac_auto = true, .ip = 7, .ip6 = { 0x20, 0x01, [15] = 3 } },
+	};
+	struct cfg_route r[2] = {
+		{ .vni = 1, .v6 = true, .prefixlen = 128, .prefix6 = { 0x20, 0x01, [15] = 9 } },
+		{ .vni = 1, .prefix = 7, .prefixlen = 32 },
+	};
+	struct cfg_conflict c;
+	char buf[CFG_ERR_LEN];
+
+	ck_assert_int_eq(config_find_conflict(p, 3, r, 2, &c), 0);
+	p[2].ip6[15] = 2;
+	ck_assert_int_eq(config_find_conflict(p, 3, r, 2, &c), 1);
+	ck_assert_int_eq(c.kind, CFG_CONFLICT_IP6);
+	ck_assert_uint_eq(c.first, 1);
+	ck_assert_uint_eq(c.second, 2);
+	config_fmt_conflict(&c, p, r, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "ports b and c have the same IPv6 address 2001::2");
+	p[2].ip6[15] = 3;
+	/* a /128 onto a port's ip6 in its VNI; the same IPv4 number in the
+	 * other family is no conflict */
+	r[0].prefix6[15] = 1;
+	ck_assert_int_eq(config_find_conflict(p, 3, r, 2, &c), 1);
+	ck_assert_int_eq(c.kind, CFG_CONFLICT_ROUTE_PORT);
+	ck_assert_uint_eq(c.first, 0);
+	ck_assert_uint_eq(c.second, 0);
+	config_fmt_conflict(&c, p, r, buf, sizeof(buf));
+	ck_assert_str_eq(buf, "route 2001::1/128 in VNI 1 is the address of local port a");
+	r[0].vni = 2;
+	ck_assert_int_eq(config_find_conflict(p, 3, r, 2, &c), 0);
+	/* a repeat: the same prefix, not another family's same bits */
+	r[1] = r[0];
+	ck_assert_int_eq(config_find_conflict(p, 3, r, 2, &c), 1);
+	ck_assert_int_eq(c.kind, CFG_CONFLICT_ROUTE);
+	r[1].v6 = false;
+	ck_assert_int_eq(config_find_conflict(p, 3, r, 2, &c), 0);
+}
+END_TEST
+
+/* The helpers for either family: text, parse, keys. */
+START_TEST(test_route6_helpers)
+{
+	struct cfg_route a = { .vni = 1 }, b = { .vni = 1 };
+	char buf[CFG_ADDR_STRLEN];
+
+	ck_assert_int_eq(config_route_parse_prefix("2001:db8::21", &a), 0);
+	ck_assert(a.v6 && a.prefixlen == 128);
+	ck_assert_str_eq(config_route_fmt_prefix(&a, buf), "2001:db8::21/128");
+	ck_assert_int_eq(config_route_parse_prefix("2001:DB8:0::21/128", &b), 0);
+	ck_assert(config_route_same_key(&a, &b));
+	ck_assert_int_eq(config_route_parse_prefix("2001:db8::/32", &b), 0);
+	ck_assert(!config_route_same_key(&a, &b));
+	ck_assert_int_lt(config_route_cmp_key(&b, &a), 0);
+	ck_assert_int_eq(config_route_parse_prefix("10.1.0.0/16", &b), 0);
+	ck_assert(!b.v6);
+	ck_assert_str_eq(config_route_fmt_prefix(&b, buf), "10.1.0.0/16");
+	/* IPv4 sorts before IPv6 in a VNI */
+	ck_assert_int_lt(config_route_cmp_key(&b, &a), 0);
+	ck_assert_int_eq(config_route_parse_prefix("2001:db8::1/64", &b), -EINVAL);
+	ck_assert_int_eq(config_route_parse_prefix("10.1.0.1/16", &b), -EINVAL);
+	ck_assert(!b.v6);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("config_ports");
@@ -221,6 +362,10 @@ Suite *test_suite(void)
 	TCase *rules = tcase_create("rules");
 
 	tcase_add_loop_test(bad_values, test_bad_value, 0, BAD_CASES(bad_cases));
+	tcase_add_loop_test(bad_values, test_bad6_value, 0, BAD_CASES(bad6_cases));
+	tcase_add_test(rules, test_port6_rules);
+	tcase_add_test(rules, test_conflict6_finder);
+	tcase_add_test(rules, test_route6_helpers);
 	tcase_add_test(rules, test_contract_lookups);
 	tcase_add_test(rules, test_check_runtime_entries);
 	tcase_add_test(rules, test_entries_from_json);

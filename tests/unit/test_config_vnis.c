@@ -226,6 +226,89 @@ START_TEST(test_rt_import)
 }
 END_TEST
 
+/* IPv6 (agent/conf/config6.c): the dual-stack contract config with one
+ * value replaced or removed. RFC 4291 2.4, 2.5.6, 2.6.1, 2.7; RFC 4862
+ * 5.5.3 for SLAAC's /64. */
+static const struct bad_case bad6_cases[] = {
+	{ "vnis[0].subnet6", "\"2001:db8:100::\"", "vnis[0].subnet6: expected an IPv6 subnet X::/LEN with LEN 1..127" },
+	{ "vnis[0].subnet6", "\"2001:db8:100::/128\"", "vnis[0].subnet6: expected an IPv6 subnet X::/LEN with LEN 1..127" },
+	{ "vnis[0].subnet6", "\"::/0\"", "vnis[0].subnet6: expected an IPv6 subnet X::/LEN with LEN 1..127" },
+	{ "vnis[0].subnet6", "\"10.1.0.0/16\"", "vnis[0].subnet6: expected an IPv6 subnet" },
+	{ "vnis[0].subnet6", "\"2001:db8:100::1/64\"", "vnis[0].subnet6: expected a subnet without host bits (2001:db8:100::/64)" },
+	{ "vnis[0].subnet6", "\"fe80::/64\"", "vnis[0].subnet6: expected a unicast subnet" },
+	{ "vnis[0].subnet6", "\"ff02::/64\"", "vnis[0].subnet6: expected a unicast subnet" },
+	{ "vnis[0].subnet6", "\"::ffff:0:0/96\"", "vnis[0].subnet6: expected a unicast subnet" },
+	{ "vnis[0].subnet6", "\"::/64\"", "vnis[0].subnet6: expected a unicast subnet" },
+	{ "vnis[0].subnet6", "64", "vnis[0].subnet6: expected an IPv6 subnet" },
+	{ "vnis[0].subnet6", "\"2001:db8:100::/64\\u0000\"", "vnis[0].subnet6: expected an IPv6 subnet" },
+	{ "vnis[0].gateway_ip6", "\"2001:db8:999::1\"", "vnis[0].gateway_ip6: expected an address inside the subnet6 2001:db8:100::/64" },
+	{ "vnis[0].gateway_ip6", "\"2001:db8:100::\"", "vnis[0].gateway_ip6: expected a host address of 2001:db8:100::/64, not its Subnet-Router anycast address" },
+	{ "vnis[0].gateway_ip6", "\"10.1.255.254\"", "vnis[0].gateway_ip6: expected an IPv6 address" },
+	{ "vnis[0].gateway_ip6", "\"fe80::1\"", "vnis[0].gateway_ip6: expected an address inside the subnet6" },
+	{ "vnis[0].gateway_ip6", "null", "vnis[0].gateway_ip6: expected an IPv6 address" },
+	{ "vnis[0].slaac", "\"yes\"", "vnis[0].slaac: expected true or false" },
+	{ "vnis[0].subnet6", "\"2001:db8:100::/56\"", "vnis[0].slaac: needs a /64 subnet6, got 2001:db8:100::/56" },
+	{ "vnis[0].ipv6", "true", "vnis[0].ipv6: unknown key" },
+};
+
+START_TEST(test_bad6_value)
+{
+	expect_bad6_case(&bad6_cases[_i]);
+}
+END_TEST
+
+/* Without subnet6 a VNI has no IPv6 (prefixlen6 0): gateway_ip6 and slaac
+ * need it. */
+START_TEST(test_vni6_needs_subnet6)
+{
+	expect_mutation_refused("vnis[0].gateway_ip6", "\"2001:db8:100::1\"",
+				"vnis[0].gateway_ip6: needs subnet6");
+	expect_mutation_refused("vnis[0].slaac", "true", "vnis[0].slaac: needs subnet6");
+}
+END_TEST
+
+START_TEST(test_vni6_parsed)
+{
+	struct vtep_config c;
+	uint8_t want[16];
+
+	expect6_ok(NULL, NULL, &c);
+	ck_assert_uint_eq(c.vnis[0].prefixlen6, 64);
+	ck_assert_int_eq(inet_pton(AF_INET6, "2001:db8:100::", want), 1);
+	ck_assert_mem_eq(c.vnis[0].subnet6, want, 16);
+	ck_assert_int_eq(inet_pton(AF_INET6, "2001:db8:100::1", want), 1);
+	ck_assert_mem_eq(c.vnis[0].gateway_ip6, want, 16);
+	ck_assert(c.vnis[0].slaac);
+	config_free(&c);
+	/* gateway_ip6 is optional (the gateway's link-local address serves),
+	 * slaac false by default, any prefix length without it */
+	expect6_ok("vnis[0].gateway_ip6", NULL, &c);
+	ck_assert(c.vnis[0].gateway_ip6[0] == 0 && c.vnis[0].prefixlen6 == 64);
+	config_free(&c);
+	expect6_ok("vnis[0].slaac", NULL, &c);
+	ck_assert(!c.vnis[0].slaac);
+	config_free(&c);
+	/* the contract's VNI has no IPv6 at all */
+	expect_mutation_ok("vnis[0].flood", "false", &c);
+	ck_assert_uint_eq(c.vnis[0].prefixlen6, 0);
+	config_free(&c);
+}
+END_TEST
+
+/* The gateway's link-local address: fe80::/64 + the EUI-64 of its MAC. */
+START_TEST(test_vni6_gateway_ll)
+{
+	struct vtep_config c;
+	char buf[INET6_ADDRSTRLEN];
+	uint8_t ll[16];
+
+	expect6_ok(NULL, NULL, &c);
+	config_vni_gateway_ll(&c.vnis[0], ll);
+	ck_assert_str_eq(inet_ntop(AF_INET6, ll, buf, sizeof(buf)), "fe80::ff:fe00:100");
+	config_free(&c);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("config_vnis");
@@ -233,6 +316,10 @@ Suite *test_suite(void)
 	TCase *rt_rd = tcase_create("rt_rd");
 
 	tcase_add_loop_test(bad_values, test_bad_value, 0, BAD_CASES(bad_cases));
+	tcase_add_loop_test(bad_values, test_bad6_value, 0, BAD_CASES(bad6_cases));
+	tcase_add_test(bad_values, test_vni6_needs_subnet6);
+	tcase_add_test(bad_values, test_vni6_parsed);
+	tcase_add_test(bad_values, test_vni6_gateway_ll);
 	tcase_add_test(rt_rd, test_rt_rd_encodings);
 	tcase_add_test(rt_rd, test_rt_rd_fmt_unknown);
 	tcase_add_test(rt_rd, test_vni_auto_rt_rd);

@@ -33,6 +33,7 @@ static struct {
 	struct cfg_route r;
 	uint32_t del_vni, del_prefix;
 	uint8_t del_len;
+	struct cfg_route del;
 	struct cfg_port p;
 	char ifname[CFG_IFNAMSIZ];
 	int fail;              /* errno the next call fails with */
@@ -55,14 +56,14 @@ static int f_route_add(struct daemon *d, const struct cfg_route *r, char err[CFG
 	return fake_fail(err);
 }
 
-static int f_route_del(struct daemon *d, uint32_t vni, uint32_t prefix, uint8_t len,
-		       char err[CFG_ERR_LEN])
+static int f_route_del(struct daemon *d, const struct cfg_route *key, char err[CFG_ERR_LEN])
 {
 	(void)d;
 	rec.route_del++;
-	rec.del_vni = vni;
-	rec.del_prefix = prefix;
-	rec.del_len = len;
+	rec.del = *key;
+	rec.del_vni = key->vni;
+	rec.del_prefix = key->prefix;
+	rec.del_len = key->prefixlen;
 	return fake_fail(err);
 }
 
@@ -252,6 +253,127 @@ START_TEST(dispatch_bgp_routes_sorted)
 }
 END_TEST
 
+/* prefix P keeps the paths of that host route (or type-5 prefix) only. */
+START_TEST(dispatch_bgp_routes_prefix)
+{
+	const char *msg = "{\"cmd\":\"bgp.routes\",\"args\":{\"prefix\":\"10.1.0.2/32\"}}";
+	char *line = control_dispatch(D, &bgp_ops, msg, strlen(msg), &errors);
+	struct json_object *root, *data;
+	const char *error, *note;
+	char err[256];
+	bool ok;
+
+	ck_assert_ptr_nonnull(line);
+	ck_assert_int_eq(ctlproto_decode_reply(line, strlen(line), &root, &ok, &data, &error, &note,
+					       err, sizeof(err)), 0);
+	free(line);
+	ck_assert(ok);
+	ck_assert_int_eq(json_object_array_length(data), 3);  /* paths 1, 5, 6 */
+	json_object_put(root);
+}
+END_TEST
+
+/* A RIB too big for one reply: an error that says how to ask for less,
+ * not a closed connection. */
+static int f_bgp_routes_many(struct daemon *d, uint32_t vni, uint32_t peer_address,
+			     control_bgp_route_fn fn, void *ctx)
+{
+	(void)d;
+	(void)vni;
+	(void)peer_address;
+	for (uint32_t i = 0; i < 2000; i++) {
+		struct rib_route_info ri = { .vni = 100, .seq = i };
+		int ret;
+
+		ri.route.type = EVPN_RT_MACIP;
+		ri.route.mac[0] = 0x02;
+		ri.route.mac[4] = (uint8_t)(i >> 8);
+		ri.route.mac[5] = (uint8_t)i;
+		ri.route.ip.len = 4;
+		ri.route.ip.v4 = htonl(0x0a010000u + i);
+		ri.peer = 1;
+		if ((ret = fn(ctx, &ri, inet_addr("10.0.0.2"))))
+			return ret;
+	}
+	return 0;
+}
+
+static const struct control_ops bgp_many_ops = {
+	.peers = f_peers, .bgp_routes = f_bgp_routes_many, .config = f_config,
+};
+
+START_TEST(dispatch_bgp_routes_too_big)
+{
+	const char *msg = "{\"cmd\":\"bgp.routes\"}";
+	char *line = control_dispatch(D, &bgp_many_ops, msg, strlen(msg), &errors);
+	struct json_object *root, *data;
+	const char *error, *note;
+	char err[256];
+	bool ok;
+
+	ck_assert_ptr_nonnull(line);
+	ck_assert_int_eq(ctlproto_decode_reply(line, strlen(line), &root, &ok, &data, &error, &note,
+					       err, sizeof(err)), 0);
+	free(line);
+	ck_assert(!ok);
+	ck_assert_ptr_nonnull(strstr(error, "narrow it down"));
+	json_object_put(root);
+}
+END_TEST
+
+/* prefix P of either family: a MAC+IPv6 route is found by its /128, and
+ * an IPv4 address that shares its first four bytes is not taken for it. */
+static int f_bgp_routes_two_families(struct daemon *d, uint32_t vni, uint32_t peer_address,
+				     control_bgp_route_fn fn, void *ctx)
+{
+	static const uint8_t a6[16] = { 0x20, 0x01, 0x0d, 0xb8, [15] = 0x21 };
+	struct rib_route_info r4 = { .vni = 100, .peer = 1 }, r6 = { .vni = 100, .peer = 1 };
+
+	(void)d;
+	(void)vni;
+	(void)peer_address;
+	r4.route.type = r6.route.type = EVPN_RT_MACIP;
+	r4.route.mac[0] = r6.route.mac[0] = 0x02;
+	r4.route.ip.len = 4;
+	memcpy(&r4.route.ip.v4, a6, 4);
+	r6.route.ip.len = 16;
+	memcpy(r6.route.ip.v6, a6, 16);
+	r6.seq = 6;
+	return fn(ctx, &r4, inet_addr("10.0.0.2")) ?: fn(ctx, &r6, inet_addr("10.0.0.2"));
+}
+
+static const struct control_ops bgp_two_ops = {
+	.peers = f_peers, .bgp_routes = f_bgp_routes_two_families, .config = f_config,
+};
+
+START_TEST(dispatch_bgp_routes_prefix6)
+{
+	static const char *const msgs[] = {
+		"{\"cmd\":\"bgp.routes\",\"args\":{\"prefix\":\"2001:db8::21/128\"}}",
+		"{\"cmd\":\"bgp.routes\",\"args\":{\"prefix\":\"32.1.13.184/32\"}}",
+	};
+	static const int want_seq[] = { 6, 0 };
+
+	for (size_t i = 0; i < 2; i++) {
+		char *line = control_dispatch(D, &bgp_two_ops, msgs[i], strlen(msgs[i]), &errors);
+		struct json_object *root, *data, *v;
+		const char *error, *note;
+		char err[256];
+		bool ok;
+
+		ck_assert_ptr_nonnull(line);
+		ck_assert_int_eq(ctlproto_decode_reply(line, strlen(line), &root, &ok, &data,
+						       &error, &note, err, sizeof(err)), 0);
+		free(line);
+		ck_assert_msg(ok, "%s", error);
+		ck_assert_int_eq(json_object_array_length(data), 1);
+		ck_assert(json_object_object_get_ex(json_object_array_get_idx(data, 0), "seq", &v));
+		ck_assert_int_eq(json_object_get_int(v), want_seq[i]);
+		json_object_put(root);
+	}
+}
+END_TEST
+
 /* ---- dispatch without sockets ---- */
 
 /* Dispatches msg; returns the parsed reply (caller puts), ok in *ok. */
@@ -322,6 +444,69 @@ START_TEST(dispatch_routes)
 }
 END_TEST
 
+/* IPv6 arguments (control_args.c): a route of either family, a port with
+ * ip6 and without ip; the IPv4 rules for hosts (no multicast, loopback,
+ * unspecified) and link-local ones refused for host routes and ports. */
+START_TEST(dispatch_ipv6)
+{
+	uint8_t a[16];
+
+	reset();
+	accepted("{\"cmd\":\"routes.add\",\"args\":{\"vni\":100,\"prefix\":\"2001:DB8::21/128\","
+		 "\"vtep\":\"192.0.2.2\",\"mac\":\"02:00:00:00:00:21\"}}");
+	ck_assert_int_eq(rec.route_add, 1);
+	ck_assert(rec.r.v6);
+	ck_assert_uint_eq(rec.r.prefixlen, 128);
+	ck_assert_uint_eq(rec.r.prefix, 0);
+	ck_assert_int_eq(inet_pton(AF_INET6, "2001:db8::21", a), 1);
+	ck_assert_mem_eq(rec.r.prefix6, a, 16);
+	accepted("{\"cmd\":\"routes.add\",\"args\":{\"vni\":100,\"prefix\":\"2001:db8:9::/48\","
+		 "\"vtep\":\"192.0.2.2\",\"mac\":\"02:00:00:00:00:21\"}}");
+	ck_assert_uint_eq(rec.r.prefixlen, 48);
+	accepted("{\"cmd\":\"routes.del\",\"args\":{\"vni\":100,\"prefix\":\"2001:db8::21\"}}");
+	ck_assert_int_eq(rec.route_del, 1);
+	ck_assert(rec.del.v6 && rec.del.prefixlen == 128 && rec.del.vni == 100);
+	ck_assert_mem_eq(rec.del.prefix6, a, 16);
+	accepted("{\"cmd\":\"ports.add\",\"args\":{\"ifname\":\"w6\",\"vni\":7,"
+		 "\"ip6\":\"2001:db8::66\"}}");
+	ck_assert_uint_eq(rec.p.ip, 0);
+	ck_assert_int_eq(inet_pton(AF_INET6, "2001:db8::66", a), 1);
+	ck_assert_mem_eq(rec.p.ip6, a, 16);
+	accepted("{\"cmd\":\"ports.add\",\"args\":{\"ifname\":\"w7\",\"vni\":7,"
+		 "\"ip\":\"10.1.0.17\",\"ip6\":\"2001:db8::67\",\"mac\":\"02:00:00:00:00:17\"}}");
+	ck_assert_uint_eq(rec.p.ip, inet_addr("10.1.0.17"));
+	ck_assert_uint_eq(rec.p.ip6[15], 0x67);
+	ck_assert_uint_eq(errors, 0);
+#define RA6(p) "{\"cmd\":\"routes.add\",\"args\":{\"vni\":100,\"prefix\":\"" p "\"," \
+	"\"vtep\":\"192.0.2.2\",\"mac\":\"02:00:00:00:00:21\"}}"
+	refused(RA6("2001:db8::21/64"), "prefix");
+	refused(RA6("2001:db8::21/129"), "prefix");
+	refused(RA6("2001:db8::21%eth0"), "prefix");
+	refused(RA6("fe80::21"), "not a unicast host address");
+	refused(RA6("ff02::1"), "not a unicast host address");
+	refused(RA6("::1"), "not a unicast host address");
+	refused(RA6("::"), "not a unicast host address");
+	refused(RA6("::ffff:10.1.0.1"), "not a unicast host address");
+	refused(RA6("ff00::/8"), "multicast or link-local prefix");
+	refused(RA6("fe80::/64"), "multicast or link-local prefix");
+#undef RA6
+	refused("{\"cmd\":\"routes.del\",\"args\":{\"vni\":100,\"prefix\":\"2001:db8::1:/64\"}}",
+		"prefix");
+#define PA6(ip6) "{\"cmd\":\"ports.add\",\"args\":{\"ifname\":\"w1\",\"vni\":1,\"ip6\":\"" ip6 "\"}}"
+	refused(PA6("fe80::1"), "ip6");
+	refused(PA6("ff02::1"), "ip6");
+	refused(PA6("::1"), "ip6");
+	refused(PA6("::"), "ip6");
+	refused(PA6("10.1.0.1"), "ip6");
+	refused(PA6("2001:db8::1/128"), "ip6");
+#undef PA6
+	refused("{\"cmd\":\"ports.add\",\"args\":{\"ifname\":\"w1\",\"vni\":1}}",
+		"missing argument \"ip\"");
+	ck_assert_int_eq(rec.route_add, 2);
+	ck_assert_int_eq(rec.port_add, 2);
+}
+END_TEST
+
 START_TEST(dispatch_pods)
 {
 	struct json_object *root, *data, *p, *v;
@@ -346,7 +531,28 @@ START_TEST(dispatch_pods)
 	p = json_object_array_get_idx(data, 1);
 	ck_assert(json_object_object_get_ex(p, "k8s_namespace", &v));
 	ck_assert_ptr_null(v);   /* not said by CNI_ARGS: null */
+	ck_assert(json_object_object_get_ex(p, "ip6", &v));
+	ck_assert_ptr_null(v);   /* IPv4 only: null */
 	json_object_put(root);
+	/* dual stack and IPv6 only */
+	inet_pton(AF_INET6, "2001:db8:1::5", fake_pod_v[1].ip6);
+	fake_pod_v[0].ip = 0;
+	inet_pton(AF_INET6, "2001:db8:1::6", fake_pod_v[0].ip6);
+	root = call("{\"cmd\":\"pods\"}", &ok, &error, &data);
+	ck_assert(ok);
+	p = json_object_array_get_idx(data, 0);
+	ck_assert(json_object_object_get_ex(p, "ip6", &v));
+	ck_assert_str_eq(json_object_get_string(v), "2001:db8:1::5");
+	ck_assert(json_object_object_get_ex(p, "ip", &v));
+	ck_assert_str_eq(json_object_get_string(v), "10.1.1.5");
+	p = json_object_array_get_idx(data, 1);
+	ck_assert(json_object_object_get_ex(p, "ip", &v));
+	ck_assert_ptr_null(v);
+	ck_assert(json_object_object_get_ex(p, "ip6", &v));
+	ck_assert_str_eq(json_object_get_string(v), "2001:db8:1::6");
+	json_object_put(root);
+	memset(fake_pod_v[0].ip6, 0, 16);
+	memset(fake_pod_v[1].ip6, 0, 16);
 	refused("{\"cmd\":\"pods\",\"args\":{\"x\":1}}", "unknown argument");
 }
 END_TEST
@@ -992,12 +1198,16 @@ Suite *test_suite(void)
 	signal(SIGPIPE, SIG_DFL);
 	log_level = LOG_LVL_ERR;
 	tcase_add_test(d, dispatch_routes);
+	tcase_add_test(d, dispatch_ipv6);
 	tcase_add_test(d, dispatch_ports_reload);
 	tcase_add_test(d, dispatch_pods);
 	tcase_add_test(d, dispatch_daemon_failure);
 	tcase_add_test(d, dispatch_peers_bgp_version);
 	tcase_add_test(d, dispatch_status);
 	tcase_add_test(d, dispatch_bgp_routes_sorted);
+	tcase_add_test(d, dispatch_bgp_routes_prefix);
+	tcase_add_test(d, dispatch_bgp_routes_prefix6);
+	tcase_add_test(d, dispatch_bgp_routes_too_big);
 	tcase_add_test(d, dispatch_garbage);
 	tcase_add_test(d, dispatch_bad_arguments);
 	tcase_add_test(d, dispatch_log_escapes_request_text);

@@ -10,7 +10,8 @@
  *    that is not ours stays;
  *  - sweep: our routes for which keep() says no go (all of them with no
  *    keep(), for --cleanup), the count is returned, and nothing that is
- *    not ours is touched.
+ *    not ours is touched;
+ *  - the same for IPv6: a /128 and its permanent neighbour entry.
  * Each test runs in Check's forked child in a network namespace of its own
  * (unshare: anonymous, gone with the child) holding veths w1/w1p and
  * w2/w2p. Needs root. The kernel's view is read back with `ip`.
@@ -170,6 +171,86 @@ START_TEST(test_sweep)
 }
 END_TEST
 
+/* ---- IPv6: a /128 to a workload's global address -------------------------------- */
+
+static const uint8_t *ip6(const char *s6)
+{
+	static uint8_t b[4][16];
+	static int i;
+
+	i = (i + 1) % 4;
+	ck_assert_int_eq(inet_pton(AF_INET6, s6, b[i]), 1);
+	return b[i];
+}
+
+static char *route6(char *buf, size_t n, const char *a)
+{
+	return nt_out(buf, n, "ip -6 route show table main exact %s/128", a);
+}
+
+static char *neigh6(char *buf, size_t n, const char *a)
+{
+	return nt_out(buf, n, "ip -6 neigh show %s", a);
+}
+
+START_TEST(test_add_del6)
+{
+	char r[512], nb[512];
+
+	ck_assert_int_eq(hostroute6_add(hr, ip6("2001:db8:100::11"), w1, mac1), 0);
+	HAS(route6(r, sizeof(r), "2001:db8:100::11"), "2001:db8:100::11 dev w1 proto 118");
+	HAS(neigh6(nb, sizeof(nb), "2001:db8:100::11"),
+	    "2001:db8:100::11 dev w1 lladdr 02:00:00:00:00:11 PERMANENT");
+	/* no MAC yet: the route alone; then the neighbour entry */
+	ck_assert_int_eq(hostroute6_add(hr, ip6("2001:db8:100::12"), w2, NULL), 0);
+	HAS(route6(r, sizeof(r), "2001:db8:100::12"), "dev w2 proto 118");
+	ck_assert_str_eq(neigh6(nb, sizeof(nb), "2001:db8:100::12"), "");
+	ck_assert_int_eq(hostroute6_neigh(hr, ip6("2001:db8:100::12"), w2, mac2), 0);
+	HAS(neigh6(nb, sizeof(nb), "2001:db8:100::12"), "lladdr 02:00:00:00:00:12 PERMANENT");
+	/* ours moves (another port); someone else's is left alone */
+	ck_assert_int_eq(hostroute6_add(hr, ip6("2001:db8:100::11"), w2, mac1), 0);
+	HAS(route6(r, sizeof(r), "2001:db8:100::11"), "dev w2 proto 118");
+	nt_sh("ip -6 route add 2001:db8:100::21/128 dev w1 proto static");
+	ck_assert_int_eq(hostroute6_add(hr, ip6("2001:db8:100::21"), w2, mac2), -EEXIST);
+	HAS(route6(r, sizeof(r), "2001:db8:100::21"), "dev w1 proto static");
+	/* del: ours and its neighbour entry go, absent is fine, theirs stays */
+	ck_assert_int_eq(hostroute6_del(hr, ip6("2001:db8:100::11"), w2), 0);
+	ck_assert_str_eq(route6(r, sizeof(r), "2001:db8:100::11"), "");
+	ck_assert_str_eq(nt_out(nb, sizeof(nb), "ip -6 neigh show 2001:db8:100::11 dev w2"), "");
+	ck_assert_int_eq(hostroute6_del(hr, ip6("2001:db8:100::11"), w1), 0);
+	ck_assert_str_eq(neigh6(nb, sizeof(nb), "2001:db8:100::11"), "");
+	ck_assert_int_eq(hostroute6_del(hr, ip6("2001:db8:100::11"), w2), 0);
+	ck_assert_int_eq(hostroute6_del(hr, ip6("2001:db8:100::21"), w1), 0);
+	HAS(route6(r, sizeof(r), "2001:db8:100::21"), "proto static");
+	/* the IPv4 routes are another family's: untouched */
+	ck_assert_int_eq(hostroute_add(hr, ip("10.1.0.11"), w1, mac1), 0);
+	ck_assert_int_eq(hostroute6_sweep(hr, NULL, NULL), 1);
+	HAS(route(r, sizeof(r), "10.1.0.11"), "proto 118");
+}
+END_TEST
+
+static bool keep6_w1(void *ctx, const uint8_t a[16], int ifindex)
+{
+	(void)ctx;
+	return !memcmp(a, ip6("2001:db8:100::11"), 16) && ifindex == w1;
+}
+
+START_TEST(test_sweep6)
+{
+	char r[512];
+
+	ck_assert_int_eq(hostroute6_add(hr, ip6("2001:db8:100::11"), w1, mac1), 0);
+	ck_assert_int_eq(hostroute6_add(hr, ip6("2001:db8:100::12"), w2, mac2), 0);
+	nt_sh("ip -6 route add 2001:db8:7::/64 dev w2 proto 118");
+	ck_assert_int_eq(hostroute6_sweep(hr, keep6_w1, NULL), 1);
+	HAS(route6(r, sizeof(r), "2001:db8:100::11"), "proto 118");
+	ck_assert_str_eq(route6(r, sizeof(r), "2001:db8:100::12"), "");
+	HAS(nt_out(r, sizeof(r), "ip -6 route show 2001:db8:7::/64"), "proto 118");
+	ck_assert_int_eq(hostroute6_sweep(hr, NULL, NULL), 1);
+	ck_assert_str_eq(route6(r, sizeof(r), "2001:db8:100::11"), "");
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("hostroute");
@@ -180,6 +261,8 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_replace_ours_not_theirs);
 	tcase_add_test(tc, test_del);
 	tcase_add_test(tc, test_sweep);
+	tcase_add_test(tc, test_add_del6);
+	tcase_add_test(tc, test_sweep6);
 	suite_add_tcase(s, tc);
 	return s;
 }

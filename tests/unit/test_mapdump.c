@@ -61,6 +61,7 @@ static void unpin_all(void)
 	static const char *const names[] = {
 		VTEP_MAP_GLOBAL, VTEP_MAP_VNIS, VTEP_MAP_PORTS, VTEP_MAP_ROUTES,
 		VTEP_MAP_PREFIXES, VTEP_MAP_ROUTES6, VTEP_MAP_FDB, VTEP_MAP_STATS,
+		VTEP_MAP_PREFIXES6,
 	};
 	char path[256];
 
@@ -229,7 +230,7 @@ END_TEST
 
 /* ---- vtepctl's dumps on pinned maps ---- */
 
-static int fds[8];
+static int fds[9];
 
 /* A small world: what vtepd would have pinned for the contract's config. */
 static void populate(uint32_t layout)
@@ -279,10 +280,59 @@ static void populate(uint32_t layout)
 	free(pc);
 }
 
+/* The same world made dual-stack: VNI 100 gets subnet6 and its gateway
+ * (and SLAAC), w1 an IPv6 address and its link-local one, an IPv6-only
+ * port, IPv6 host routes of every source (one with the Router flag, one
+ * local port's without a MAC yet) and an IPv6 prefix. */
+static void add_route6(uint32_t vni, const char *ip, const char *vtep, uint8_t src, uint8_t flags,
+		       uint8_t mac_last)
+{
+	struct vtep_route6_key k = { .vni = vni };
+	struct vtep_route v = { .vtep = vtep ? inet_addr(vtep) : 0, .source = src, .flags = flags,
+				.mac = { 2, 0, 0, 0, 6, mac_last } };
+
+	ck_assert_int_eq(inet_pton(AF_INET6, ip, k.ip), 1);
+	if (!mac_last)
+		memset(v.mac, 0, 6);
+	ck_assert_int_eq(bpf_map_update_elem(fds[5], &k, &v, BPF_ANY), 0);
+}
+
+static void populate6(void)
+{
+	struct vtep_vni vni;
+	struct vtep_port p, p3 = { .vni = 100, .mac = { 2, 0, 0, 0, 0, 0x13 }, .ifname = "w3" };
+	struct vtep_prefix6_key pk = { .prefixlen = 32 + 48, .vni = htonl(100) };
+	struct vtep_route pv = { .vtep = inet_addr("192.0.2.4"), .source = VTEP_SRC_BGP };
+	uint32_t k100 = 100, if1 = 7, if3 = 9;
+
+	populate(VTEP_LAYOUT_VERSION);
+	fds[8] = create(BPF_MAP_TYPE_LPM_TRIE, VTEP_MAP_PREFIXES6, 24, 20, 16);
+	ck_assert_int_eq(bpf_map_lookup_elem(fds[1], &k100, &vni), 0);
+	ck_assert_int_eq(inet_pton(AF_INET6, "2001:db8:100::", vni.subnet6), 1);
+	vni.prefixlen6 = 64;
+	ck_assert_int_eq(inet_pton(AF_INET6, "2001:db8:100::1", vni.gateway_ip6), 1);
+	vni.flags |= VTEP_VNI_F_SLAAC;
+	ck_assert_int_eq(bpf_map_update_elem(fds[1], &k100, &vni, BPF_ANY), 0);
+	ck_assert_int_eq(bpf_map_lookup_elem(fds[2], &if1, &p), 0);
+	ck_assert_int_eq(inet_pton(AF_INET6, "2001:db8:100::11", p.ip6), 1);
+	ck_assert_int_eq(inet_pton(AF_INET6, "fe80::ff:fe00:11", p.ip6_ll), 1);
+	ck_assert_int_eq(bpf_map_update_elem(fds[2], &if1, &p, BPF_ANY), 0);
+	ck_assert_int_eq(inet_pton(AF_INET6, "2001:db8:100::13", p3.ip6), 1);
+	ck_assert_int_eq(bpf_map_update_elem(fds[2], &if3, &p3, BPF_ANY), 0);
+	add_route6(100, "2001:db8:100::11", NULL, VTEP_SRC_LOCAL, 0, 0x11);
+	add_route6(100, "2001:db8:100::21", "192.0.2.2", VTEP_SRC_STATIC, 0, 0x21);
+	add_route6(100, "2001:db8:100::9", "192.0.2.3", VTEP_SRC_BGP, VTEP_RT_F_ROUTER, 0x09);
+	add_route6(100, "2001:db8:100::99", NULL, VTEP_SRC_LOCAL, 0, 0);   /* no MAC yet */
+	ck_assert_int_eq(inet_pton(AF_INET6, "2001:db8:200::", pk.ip), 1);
+	ck_assert_int_eq(bpf_map_update_elem(fds[8], &pk, &pv, BPF_ANY), 0);
+}
+
 static void depopulate(void)
 {
-	for (int i = 0; i < 8; i++)
-		close(fds[i]);
+	for (int i = 0; i < 9; i++)
+		if (fds[i] > 0)
+			close(fds[i]);
+	memset(fds, 0, sizeof(fds));
 	unpin_all();
 }
 
@@ -470,6 +520,122 @@ START_TEST(show_other_json)
 }
 END_TEST
 
+/* IPv6 in every dump: routes and prefixes with /len in RFC 5952 form,
+ * sorted after each VNI's IPv4 rows; the filters; neighbours with the
+ * Router flag; ports with ip6 (ip null for an IPv6-only one); VNIs with
+ * subnet6, gateway_ip6 and slaac. */
+START_TEST(show_ipv6_json)
+{
+	struct json_object *j, *r, *v;
+
+	populate6();
+	j = run_json("routes", NULL);
+	/* vni 100: 4 IPv4 rows, then 2001:db8:100::9, ::11, ::21, ::99, ::/48;
+	 * vni 200: 1 */
+	ck_assert_int_eq(json_object_array_length(j), 10);
+	r = json_object_array_get_idx(j, 4);
+	ck_assert_str_eq(str(r, "prefix"), "2001:db8:100::9/128");
+	ck_assert_str_eq(str(r, "vtep"), "192.0.2.3");
+	ck_assert_str_eq(str(r, "source"), "bgp");
+	r = json_object_array_get_idx(j, 5);
+	ck_assert_str_eq(str(r, "prefix"), "2001:db8:100::11/128");
+	ck_assert_ptr_null(str(r, "vtep"));
+	ck_assert_str_eq(str(r, "source"), "local");
+	r = json_object_array_get_idx(j, 8);
+	ck_assert_str_eq(str(r, "prefix"), "2001:db8:200::/48");
+	ck_assert_int_eq(num(r, "vni"), 100);
+	r = json_object_array_get_idx(j, 9);
+	ck_assert_int_eq(num(r, "vni"), 200);
+	json_object_put(j);
+	/* an IPv6 filter keeps IPv6 routes inside it, IPv4 none */
+	j = run_json("routes", "prefix", "2001:db8:100::/64", NULL);
+	ck_assert_int_eq(json_object_array_length(j), 4);
+	json_object_put(j);
+	j = run_json("routes", "prefix", "2001:DB8:100::21", NULL);
+	ck_assert_int_eq(json_object_array_length(j), 1);
+	ck_assert_str_eq(str(json_object_array_get_idx(j, 0), "prefix"), "2001:db8:100::21/128");
+	json_object_put(j);
+	j = run_json("routes", "prefix", "10.0.0.0/8", NULL);
+	ck_assert_int_eq(json_object_array_length(j), 5);
+	json_object_put(j);
+	/* a default route's prefix keeps its own family only */
+	j = run_json("routes", "prefix", "::/0", NULL);
+	ck_assert_int_eq(json_object_array_length(j), 5);
+	ck_assert_str_eq(str(json_object_array_get_idx(j, 0), "prefix"), "2001:db8:100::9/128");
+	json_object_put(j);
+	j = run_json("routes", "prefix", "0.0.0.0/0", NULL);
+	ck_assert_int_eq(json_object_array_length(j), 5);
+	ck_assert_str_eq(str(json_object_array_get_idx(j, 0), "prefix"), "10.1.0.9/32");
+	json_object_put(j);
+
+	/* neighbours: the host routes with a MAC (not ::99 yet) */
+	j = run_json("neigh", NULL);
+	ck_assert_int_eq(json_object_array_length(j), 7);
+	r = json_object_array_get_idx(j, 3);
+	ck_assert_str_eq(str(r, "ip"), "2001:db8:100::9");
+	ck_assert_str_eq(str(r, "mac"), "02:00:00:00:06:09");
+	ck_assert(json_object_object_get_ex(r, "router", &v) && json_object_get_boolean(v));
+	r = json_object_array_get_idx(j, 4);
+	ck_assert_str_eq(str(r, "ip"), "2001:db8:100::11");
+	ck_assert(json_object_object_get_ex(r, "router", &v) && !json_object_get_boolean(v));
+	json_object_put(j);
+
+	j = run_json("ports", NULL);
+	ck_assert_int_eq(json_object_array_length(j), 3);
+	r = json_object_array_get_idx(j, 0);           /* a-auto: IPv4 only */
+	ck_assert_str_eq(str(r, "ip"), "10.1.0.12");
+	ck_assert_ptr_null(str(r, "ip6"));
+	r = json_object_array_get_idx(j, 1);           /* w1: dual-stack */
+	ck_assert_str_eq(str(r, "ip"), "10.1.0.11");
+	ck_assert_str_eq(str(r, "ip6"), "2001:db8:100::11");
+	ck_assert_str_eq(str(r, "ip6_ll"), "fe80::ff:fe00:11");
+	r = json_object_array_get_idx(j, 2);           /* w3: IPv6 only */
+	ck_assert_ptr_null(str(r, "ip"));
+	ck_assert_str_eq(str(r, "ip6"), "2001:db8:100::13");
+	json_object_put(j);
+
+	j = run_json("vnis", NULL);
+	r = json_object_array_get_idx(j, 0);
+	ck_assert_str_eq(str(r, "subnet6"), "2001:db8:100::/64");
+	ck_assert_str_eq(str(r, "gateway_ip6"), "2001:db8:100::1");
+	ck_assert(json_object_object_get_ex(r, "slaac", &v) && json_object_get_boolean(v));
+	r = json_object_array_get_idx(j, 1);
+	ck_assert_ptr_null(str(r, "subnet6"));
+	ck_assert_ptr_null(str(r, "gateway_ip6"));
+	ck_assert(json_object_object_get_ex(r, "slaac", &v) && !json_object_get_boolean(v));
+	json_object_put(j);
+	depopulate();
+}
+END_TEST
+
+/* The tables stay aligned: the PREFIX column as wide as an IPv6 prefix. */
+START_TEST(show_ipv6_tables)
+{
+	char *out;
+	int st;
+
+	populate6();
+	out = run_show(&st, "routes", NULL);
+	ck_assert_int_eq(st, 0);
+	ck_assert_msg(strstr(out, "VNI       PREFIX                VTEP"), "%s", out);
+	ck_assert_msg(strstr(out, "100       10.1.0.11/32          -"), "%s", out);
+	ck_assert_msg(strstr(out, "100       2001:db8:100::21/128  192.0.2.2"), "%s", out);
+	free(out);
+	out = run_show(&st, "neigh", NULL);
+	ck_assert_msg(strstr(out, "100       2001:db8:100::9   02:00:00:00:06:09  bgp router"), "%s",
+		      out);
+	free(out);
+	out = run_show(&st, "vnis", NULL);
+	ck_assert_msg(strstr(out, "2001:db8:100::/64 gw 2001:db8:100::1 slaac"), "%s", out);
+	free(out);
+	out = run_show(&st, "ports", NULL);
+	ck_assert_msg(strstr(out, "w3               9        100       -                "
+			      "2001:db8:100::13  02:00:00:00:00:13"), "%s", out);
+	free(out);
+	depopulate();
+}
+END_TEST
+
 START_TEST(show_tables_and_pretty)
 {
 	char *out;
@@ -534,6 +700,8 @@ Suite *test_suite(void)
 	tcase_add_test(tc, show_routes_json);
 	tcase_add_test(tc, show_other_json);
 	tcase_add_test(tc, show_tables_and_pretty);
+	tcase_add_test(tc, show_ipv6_json);
+	tcase_add_test(tc, show_ipv6_tables);
 	tcase_add_test(tc, show_refuses_other_layout);
 	tcase_set_timeout(tc, 60);
 	suite_add_tcase(s, tc);

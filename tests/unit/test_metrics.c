@@ -262,7 +262,7 @@ END_TEST
 
 /* ---- routes per VNI and source, process metrics, scrape duration ---- */
 
-static int r_routes = -1, r_prefixes = -1;
+static int r_routes = -1, r_prefixes = -1, r_routes6 = -1, r_prefixes6 = -1;
 
 static int r_map_fd(const struct daemon *d, const char *name)
 {
@@ -271,6 +271,10 @@ static int r_map_fd(const struct daemon *d, const char *name)
 		return r_routes;
 	if (!strcmp(name, VTEP_MAP_PREFIXES))
 		return r_prefixes;
+	if (!strcmp(name, VTEP_MAP_ROUTES6))
+		return r_routes6;
+	if (!strcmp(name, VTEP_MAP_PREFIXES6))
+		return r_prefixes6;
 	return -ENOENT;
 }
 
@@ -308,7 +312,23 @@ START_TEST(render_routes_process)
 
 	r_routes = bpf_map_create(BPF_MAP_TYPE_HASH, "vtep_routes", 8, 20, 64, NULL);
 	r_prefixes = bpf_map_create(BPF_MAP_TYPE_LPM_TRIE, "vtep_prefixes", 12, 20, 64, &lpm);
-	ck_assert(r_routes >= 0 && r_prefixes >= 0);
+	r_routes6 = bpf_map_create(BPF_MAP_TYPE_HASH, "vtep_routes6", 20, 20, 64, NULL);
+	r_prefixes6 = bpf_map_create(BPF_MAP_TYPE_LPM_TRIE, "vtep_prefixes6", 24, 20, 64, &lpm);
+	ck_assert(r_routes >= 0 && r_prefixes >= 0 && r_routes6 >= 0 && r_prefixes6 >= 0);
+	/* IPv6: two BGP host routes in VNI 300, a static prefix in VNI 100 */
+	for (int j = 0; j < 2; j++) {
+		struct vtep_route6_key k6 = { .vni = 300, .ip = { 0x20, 0x01, [15] = (uint8_t)(j + 1) } };
+
+		v.source = VTEP_SRC_BGP;
+		ck_assert_int_eq(bpf_map_update_elem(r_routes6, &k6, &v, BPF_ANY), 0);
+	}
+	{
+		struct vtep_prefix6_key p6 = { .prefixlen = 32 + 48, .vni = htonl(100),
+					       .ip = { 0x20, 0x01, 0x0d, 0xb8 } };
+
+		v.source = VTEP_SRC_STATIC;
+		ck_assert_int_eq(bpf_map_update_elem(r_prefixes6, &p6, &v, BPF_ANY), 0);
+	}
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
 		for (int j = 0; j < want[i].n; j++) {
 			struct vtep_route_key k = { want[i].vni, htonl(++ip) };
@@ -323,12 +343,17 @@ START_TEST(render_routes_process)
 	ck_assert_ptr_nonnull(t);
 	ck_assert(has_line(t, "# TYPE vtepd_routes gauge"));
 	ck_assert_msg(has_line(t, "vtepd_routes{vni=\"100\",source=\"local\"} 2"), "%s", t);
-	ck_assert(has_line(t, "vtepd_routes{vni=\"100\",source=\"static\"} 3"));
+	/* IPv4 and IPv6 together: 3 static host routes and a static IPv6
+	 * prefix in VNI 100 */
+	ck_assert(has_line(t, "vtepd_routes{vni=\"100\",source=\"static\"} 4"));
 	ck_assert(has_line(t, "vtepd_routes{vni=\"200\",source=\"bgp\"} 5"));
 	/* the prefix counts with its VNI (network order in the LPM key) */
 	ck_assert(has_line(t, "vtepd_routes{vni=\"200\",source=\"static\"} 1"));
+	ck_assert(has_line(t, "vtepd_routes{vni=\"300\",source=\"bgp\"} 2"));
 	ck_assert(has_line(t, "vtepd_map_entries{map=\"vtep_routes\"} 10"));
 	ck_assert(has_line(t, "vtepd_map_entries{map=\"vtep_prefixes\"} 1"));
+	ck_assert(has_line(t, "vtepd_map_entries{map=\"vtep_routes6\"} 2"));
+	ck_assert(has_line(t, "vtepd_map_entries{map=\"vtep_prefixes6\"} 1"));
 	/* this very process */
 	ck_assert(sample(t, "vtepd_process_resident_memory_bytes") > 100000);
 	ck_assert(sample(t, "vtepd_process_virtual_memory_bytes") > 100000);
@@ -351,6 +376,8 @@ START_TEST(render_routes_process)
 	free(t);
 	close(r_routes);
 	close(r_prefixes);
+	close(r_routes6);
+	close(r_prefixes6);
 }
 END_TEST
 

@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <arpa/inet.h>
 
+#include "addr6.h"
 #include "pods.h"
 
 static char dir[64];
@@ -81,6 +82,54 @@ START_TEST(round_trip)
 }
 END_TEST
 
+/* Dual-stack and IPv6-only pods: ip6 round-trips in RFC 5952 form, "ip"
+ * is left out of an IPv6-only record, lookups by either family; a file
+ * without "ip6" (written by an earlier vtepd) reads as IPv4-only. */
+START_TEST(round_trip_ipv6)
+{
+	struct pods a = { 0 }, b;
+	struct pod p1 = pod("c1", "10.1.1.5"), p2 = pod("c2", "10.1.1.6");
+	uint8_t six[16], none[16] = { 0 };
+	char err[CFG_ERR_LEN] = "", path[128], text[2048];
+	FILE *f;
+	size_t n;
+
+	addr6_parse("2001:db8:1::5", p1.ip6);
+	addr6_parse("2001:db8:1::6", p2.ip6);
+	p2.ip = 0;
+	p2.host_ifname[2] = 'x';
+	ck_assert_int_eq(pods_put(&a, &p1), 0);
+	ck_assert_int_eq(pods_put(&a, &p2), 0);
+	ck_assert_int_eq(pods_save(dir, &a, err), 0);
+	snprintf(path, sizeof(path), "%s/%s", dir, PODS_FILE);
+	f = fopen(path, "r");
+	ck_assert_ptr_nonnull(f);
+	n = fread(text, 1, sizeof(text) - 1, f);
+	text[n] = '\0';
+	fclose(f);
+	ck_assert_ptr_nonnull(strstr(text, "\"ip6\": \"2001:db8:1::5\""));
+	ck_assert_ptr_null(strstr(strstr(text, "\"c2\""), "\"ip\":"));   /* IPv6 only */
+	ck_assert_msg(pods_load(dir, &b, err) == 0, "%s", err);
+	ck_assert_uint_eq(b.n, 2);
+	ck_assert_uint_eq(pods_find(&b, "c2", "eth0")->ip, 0);
+	addr6_parse("2001:db8:1::6", six);
+	ck_assert_str_eq(pods_by_ip6(&b, six)->container_id, "c2");
+	ck_assert_ptr_null(pods_by_ip6(&b, none));
+	ck_assert_ptr_null(pods_by_ip(&b, 0));
+	ck_assert_str_eq(pods_by_ip(&b, inet_addr("10.1.1.5"))->container_id, "c1");
+	ck_assert(!memcmp(pods_find(&b, "c1", "eth0")->ip6, p1.ip6, 16));
+	pods_free(&a);
+	pods_free(&b);
+	/* the earlier format */
+	write_text("{\"version\": 1, \"pods\": [{\"container_id\": \"c\", \"ifname\": \"eth0\", "
+		   "\"network\": \"n\", \"host_ifname\": \"vt1\", \"vni\": 1, \"ip\": \"10.0.0.1\", "
+		   "\"mac\": \"02:00:00:00:00:01\", \"mtu\": 1450}]}");
+	ck_assert_msg(pods_load(dir, &b, err) == 0, "%s", err);
+	ck_assert(addr6_is_zero(b.v[0].ip6));
+	pods_free(&b);
+}
+END_TEST
+
 START_TEST(damaged_files_refused)
 {
 	static const struct { const char *text, *want; } t[] = {
@@ -99,6 +148,16 @@ START_TEST(damaged_files_refused)
 		  "\"ifname\": \"eth0\", \"network\": \"n\", \"host_ifname\": \"vt2\", \"vni\": 1, "
 		  "\"ip\": \"10.0.0.2\", \"mac\": \"02:00:00:00:00:02\", \"mtu\": 1450}]}", "twice" },
 		{ "{\"version\": 1, \"pods\": [", "JSON" },
+		/* no address of either family; a bad or non-host ip6 */
+		{ "{\"version\": 1, \"pods\": [{\"container_id\": \"c\", \"ifname\": \"eth0\", "
+		  "\"network\": \"n\", \"host_ifname\": \"vt1\", \"vni\": 1, "
+		  "\"mac\": \"02:00:00:00:00:01\", \"mtu\": 1450}]}", "pods[0].ip: required" },
+		{ "{\"version\": 1, \"pods\": [{\"container_id\": \"c\", \"ifname\": \"eth0\", "
+		  "\"network\": \"n\", \"host_ifname\": \"vt1\", \"vni\": 1, \"ip6\": \"2001:db8::x\", "
+		  "\"mac\": \"02:00:00:00:00:01\", \"mtu\": 1450}]}", "pods[0].ip6" },
+		{ "{\"version\": 1, \"pods\": [{\"container_id\": \"c\", \"ifname\": \"eth0\", "
+		  "\"network\": \"n\", \"host_ifname\": \"vt1\", \"vni\": 1, \"ip6\": \"fe80::1\", "
+		  "\"mac\": \"02:00:00:00:00:01\", \"mtu\": 1450}]}", "ip6: not a unicast host" },
 	};
 	char err[CFG_ERR_LEN];
 	struct pods b;
@@ -137,6 +196,7 @@ Suite *test_suite(void)
 
 	tcase_add_checked_fixture(t, setup, teardown);
 	tcase_add_test(t, round_trip);
+	tcase_add_test(t, round_trip_ipv6);
 	tcase_add_test(t, damaged_files_refused);
 	tcase_add_test(t, check_fields);
 	suite_add_tcase(s, t);

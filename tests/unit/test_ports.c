@@ -3,6 +3,7 @@
  * No interfaces are touched: the netlink, loader and host-route steps are
  * left out (NULL in struct ports_env) and link events are made up. */
 #include <check.h>
+#include <arpa/inet.h>
 #include <errno.h>
 #include <string.h>
 #include <unistd.h>
@@ -32,6 +33,9 @@ static void setup(void)
 	fds.fdb = mt_mkmap(BPF_MAP_TYPE_HASH, "vtep_fdb", sizeof(struct vtep_fdb_key),
 			   sizeof(struct vtep_fdb), 1024, BPF_F_NO_PREALLOC);
 	fds.remotes = -1;
+	fds.routes6 = mt_mkmap(BPF_MAP_TYPE_HASH, "vtep_routes6", sizeof(struct vtep_route6_key),
+			       sizeof(struct vtep_route), 1024, BPF_F_NO_PREALLOC);
+	fds.prefixes6 = -1;
 	ck_assert_int_eq(mapsync_new(&fds, 0, &ms), 0);
 	env.ms = ms;
 	env.ports_map_fd = fds.ports;
@@ -45,6 +49,7 @@ static void teardown(void)
 	close(fds.ports);
 	close(fds.routes);
 	close(fds.fdb);
+	close(fds.routes6);
 }
 
 static uint32_t ip(const char *s)
@@ -235,6 +240,101 @@ START_TEST(test_adopt_learned_mac)
 }
 END_TEST
 
+/* ---- IPv6 ------------------------------------------------------------------------ */
+
+static void ip6(const char *s6, uint8_t out[16])
+{
+	ck_assert_int_eq(inet_pton(AF_INET6, s6, out), 1);
+}
+
+static bool has_route6(const char *a, struct vtep_route *out)
+{
+	struct vtep_route6_key k;
+
+	memset(&k, 0, sizeof(k));
+	k.vni = 100;
+	ip6(a, k.ip);
+	return !bpf_map_lookup_elem(fds.routes6, &k, out);
+}
+
+/* A dual-stack port: vtep_ports has ip6 and the EUI-64 link-local address
+ * of the workload's MAC (RFC 4291 2.5.1), vtep_routes6 its /128; a
+ * configured ip6_ll is kept as it is. */
+START_TEST(test_dual_stack_port)
+{
+	struct cfg_port cp = cport("w6", "10.1.0.61", "02:00:00:00:00:61");
+	struct cfg_port cq = cport("w7", "10.1.0.62", "02:00:00:00:00:62");
+	struct netlink_link l = link_ev("w6", 21, "veth", false), lq = link_ev("w7", 22, "veth", false);
+	struct vtep_port vp;
+	struct vtep_route r;
+	uint8_t want[16];
+
+	ip6("2001:db8:100::61", cp.ip6);
+	ip6("2001:db8:100::62", cq.ip6);
+	ip6("fe80::62", cq.ip6_ll);
+	ck_assert_int_eq(ports_add(ps, &cp), 0);
+	ck_assert_int_eq(ports_add(ps, &cq), 0);
+	ports_link_event(ps, &l);
+	ports_link_event(ps, &lq);
+	ck_assert(in_ports_map(21, &vp));
+	ck_assert_mem_eq(vp.ip6, cp.ip6, 16);
+	ip6("fe80::ff:fe00:61", want);
+	ck_assert_mem_eq(vp.ip6_ll, want, 16);
+	ck_assert(has_route6("2001:db8:100::61", &r));
+	ck_assert_uint_eq(r.ifindex, 21);
+	ck_assert_uint_eq(r.source, VTEP_SRC_LOCAL);
+	ck_assert(has_route("10.1.0.61", &r));
+	ck_assert(in_ports_map(22, &vp));
+	ck_assert_mem_eq(vp.ip6_ll, cq.ip6_ll, 16);
+	ck_assert_int_eq(ports_del(ps, "w6"), 0);
+	ck_assert(!has_route6("2001:db8:100::61", &r));
+	ck_assert(has_route6("2001:db8:100::62", &r));
+}
+END_TEST
+
+/* An IPv6-only tap with an auto MAC: no IPv4 route, no link-local address
+ * until the MAC is known; the learn event from its ip6 (family 6) fixes
+ * it, one from another address (its would-be link-local one) does not. */
+START_TEST(test_ipv6_only_mac_learn6)
+{
+	struct cfg_port cp = cport("t6", "10.1.0.1", NULL);
+	struct netlink_link l = link_ev("t6", 23, "tun", false);
+	const uint8_t mac[6] = { 2, 0, 0, 0, 0, 0x63 };
+	struct vtep_port vp;
+	struct vtep_route r;
+	uint8_t a[16], want[16];
+	const struct port *p;
+
+	cp.ip = 0;
+	ip6("2001:db8:100::63", cp.ip6);
+	ck_assert_int_eq(ports_add(ps, &cp), 0);
+	ports_link_event(ps, &l);
+	p = ports_find(ps, "t6");
+	ck_assert(p->attached && !p->mac_known);
+	ck_assert(in_ports_map(23, &vp));
+	ck_assert_uint_eq(vp.ip, 0);
+	ck_assert_mem_eq(vp.ip6, cp.ip6, 16);
+	ck_assert(addr_mac_is_zero(vp.mac) && vp.ip6_ll[0] == 0);
+	ck_assert(!has_route6("2001:db8:100::63", &r));
+	ip6("fe80::ff:fe00:63", a);
+	ports_mac_learned6(ps, 23, a, mac);               /* not its ip6 */
+	ports_mac_learned(ps, 23, 0, mac);                /* it has no IPv4 */
+	ck_assert(!p->mac_known);
+	ip6("2001:db8:100::63", a);
+	ports_mac_learned6(ps, 24, a, mac);               /* not its port */
+	ck_assert(!p->mac_known);
+	ports_mac_learned6(ps, 23, a, mac);
+	ck_assert(p->mac_known);
+	ck_assert(in_ports_map(23, &vp));
+	ck_assert_mem_eq(vp.mac, mac, 6);
+	ip6("fe80::ff:fe00:63", want);
+	ck_assert_mem_eq(vp.ip6_ll, want, 16);
+	ck_assert(has_route6("2001:db8:100::63", &r));
+	ck_assert_mem_eq(r.mac, mac, 6);
+	ck_assert_uint_eq(mt_count(fds.routes, 8), 0);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("ports");
@@ -246,6 +346,8 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_rename_and_strangers);
 	tcase_add_test(tc, test_tap_mac_learn);
 	tcase_add_test(tc, test_adopt_learned_mac);
+	tcase_add_test(tc, test_dual_stack_port);
+	tcase_add_test(tc, test_ipv6_only_mac_learn6);
 	suite_add_tcase(s, tc);
 	return s;
 }

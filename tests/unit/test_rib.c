@@ -762,7 +762,8 @@ START_TEST(test_reimport_and_ip_conflict)
 }
 END_TEST
 
-/* Routes we must not use: our own next hop, a foreign encapsulation, IPv6. */
+/* Routes we must not use: our own next hop, a foreign encapsulation, an
+ * IPv6 address that is no host's (link-local; test_rib6.c has the rest). */
 START_TEST(test_ignored)
 {
 	struct evpn_route r = rt_macip(V_A, M1, IP1, 100);
@@ -775,6 +776,10 @@ START_TEST(test_ignored)
 	a->evpn.encap_types = 1u << 10; /* MPLS-in-GRE only */
 	ck_assert_int_eq(rib_update(rib, 1, &r, a), RIB_UPDATE_IGNORED);
 	r.ip.len = 16;
+	memset(r.ip.v6, 0, 16);
+	r.ip.v6[0] = 0xfe;
+	r.ip.v6[1] = 0x80;
+	r.ip.v6[15] = 1;
 	ck_assert_int_eq(rib_update(rib, 1, &r, rt_mkattrs(V_A, "65000:100", false, 0, false)),
 			 RIB_UPDATE_IGNORED);
 	ck_assert_int_eq(rib_flush(rib), 0);

@@ -22,7 +22,7 @@
 static const char cfg_json[] =
 "{ \"vtep\": { \"ip\": \"192.0.2.1\", \"uplink\": \"up0\" },"
 "  \"vnis\": [ { \"vni\": 100, \"subnet\": \"10.1.0.0/16\", \"gateway_ip\": \"10.1.255.254\","
-"              \"gateway_mac\": \"02:00:00:00:01:00\" },"
+"              \"gateway_mac\": \"02:00:00:00:01:00\", \"subnet6\": \"2001:db8:100::/64\" },"
 "            { \"vni\": 200, \"subnet\": \"10.2.0.0/16\", \"gateway_ip\": \"10.2.255.254\","
 "              \"gateway_mac\": \"02:00:00:00:02:00\" } ],"
 "  \"ports\": [ { \"ifname\": \"w1\", \"vni\": 100, \"ip\": \"10.1.0.11\", \"mac\": \"02:00:00:00:00:11\" },"
@@ -55,7 +55,7 @@ static struct cfg_route route(uint32_t vni, const char *prefix, const char *vtep
 {
 	struct cfg_route r = { .vni = vni };
 
-	ck_assert_int_eq(addr_parse_prefix(prefix, &r.prefix, &r.prefixlen, 0), 0);
+	ck_assert_int_eq(config_route_parse_prefix(prefix, &r), 0);
 	r.vtep = ip(vtep);
 	ck_assert_int_eq(addr_parse_mac(mac, r.mac), 0);
 	return r;
@@ -156,11 +156,21 @@ static bool has_port(const struct merged *m, const char *ifname)
 
 static bool has_route(const struct merged *m, uint32_t vni, const char *prefix)
 {
-	uint32_t p;
-	uint8_t l;
+	struct cfg_route k = { .vni = vni };
 
-	ck_assert_int_eq(addr_parse_prefix(prefix, &p, &l, 0), 0);
-	return state_find_route(m->routes, m->n_routes, vni, p, l) != NULL;
+	ck_assert_int_eq(config_route_parse_prefix(prefix, &k), 0);
+	return state_find_route(m->routes, m->n_routes, &k) != NULL;
+}
+
+/* The key of route vni/prefix (either family) for state_route_del. */
+static const struct cfg_route *rkey(uint32_t vni, const char *prefix)
+{
+	static struct cfg_route k;
+
+	memset(&k, 0, sizeof(k));
+	k.vni = vni;
+	ck_assert_int_eq(config_route_parse_prefix(prefix, &k), 0);
+	return &k;
 }
 
 /* A restart: the config file and the state file read again. */
@@ -227,7 +237,7 @@ START_TEST(test_round_trip)
 	ck_assert_msg(state_route_add(&st, &cfg, NULL, &r1, err) == 0, "%s", err);
 	ck_assert_msg(state_route_add(&st, &cfg, NULL, &r2, err) == 0, "%s", err);
 	ck_assert_msg(state_port_del(&st, &cfg, NULL, "w1", err) == 0, "%s", err);
-	ck_assert_msg(state_route_del(&st, &cfg, NULL, 100, ip("10.1.0.21"), 32, err) == 0, "%s", err);
+	ck_assert_msg(state_route_del(&st, &cfg, NULL, rkey(100, "10.1.0.21"), err) == 0, "%s", err);
 	/* dir NULL: memory only */
 	ck_assert_int_eq(access(file_path(STATE_FILE), F_OK), -1);
 
@@ -260,6 +270,73 @@ START_TEST(test_round_trip)
 }
 END_TEST
 
+/* IPv6 edits through the file: a dual-stack and an IPv6-only port, an
+ * IPv6 host route and prefix, a deleted one; the text keeps RFC 5952 forms
+ * and /len, and an IPv6 route onto a port's ip6 is refused as for IPv4. */
+START_TEST(test_round_trip6)
+{
+	struct state st = { 0 }, back;
+	struct cfg_port p1 = port("w5", 100, "10.1.0.15", NULL);
+	struct cfg_port p2 = { .ifname = "w6", .vni = 100, .mac_auto = true };
+	struct cfg_route r1 = route(100, "2001:db8:100::22/128", "192.0.2.2", "02:00:00:00:00:22");
+	struct cfg_route r2 = route(100, "2001:db8:900::/40", "192.0.2.3", "02:00:00:00:00:23");
+	struct cfg_route on_port = route(100, "2001:db8:100::16", "192.0.2.2", "02:00:00:00:00:24");
+	char err[CFG_ERR_LEN];
+	const char *text;
+	struct merged m;
+
+	ck_assert_int_eq(inet_pton(AF_INET6, "2001:DB8:100::15", p1.ip6), 1);
+	ck_assert_int_eq(inet_pton(AF_INET6, "fe80::15", p1.ip6_ll), 1);
+	ck_assert_int_eq(inet_pton(AF_INET6, "2001:db8:100::16", p2.ip6), 1);
+	ck_assert_msg(state_port_add(&st, &cfg, NULL, &p1, err) == 0, "%s", err);
+	ck_assert_msg(state_port_add(&st, &cfg, NULL, &p2, err) == 0, "%s", err);
+	ck_assert_msg(state_route_add(&st, &cfg, NULL, &r1, err) == 0, "%s", err);
+	ck_assert_msg(state_route_add(&st, &cfg, NULL, &r2, err) == 0, "%s", err);
+	ck_assert_int_eq(state_route_add(&st, &cfg, NULL, &r1, err), -EEXIST);
+	ck_assert_str_eq(err, "route 2001:db8:100::22/128 in VNI 100 already exists");
+	ck_assert_int_eq(state_route_add(&st, &cfg, NULL, &on_port, err), -EEXIST);
+	ck_assert_str_eq(err, "route 2001:db8:100::16/128 in VNI 100 is the address of local port w6");
+	/* another port with w6's address */
+	p1.ip6[15] = 0x16;
+	p1.ip = ip("10.1.0.17");
+	snprintf(p1.ifname, sizeof(p1.ifname), "w7");
+	ck_assert_int_eq(state_port_add(&st, &cfg, NULL, &p1, err), -EEXIST);
+	ck_assert_str_eq(err, "ports w6 and w7 have the same IPv6 address 2001:db8:100::16");
+	ck_assert_msg(state_route_del(&st, &cfg, NULL, rkey(100, "2001:db8:900::/40"), err) == 0,
+		      "%s", err);
+	ck_assert_int_eq(state_route_del(&st, &cfg, NULL, rkey(100, "2001:db8:900::/40"), err),
+			 -ENOENT);
+	ck_assert_str_eq(err, "route 2001:db8:900::/40 in VNI 100 does not exist");
+	ck_assert_msg(state_route_add(&st, &cfg, NULL, &r2, err) == 0, "%s", err);
+	ck_assert_msg(state_save(dir, &st, err) == 0, "%s", err);
+	text = read_state();
+	ck_assert_msg(strstr(text, "\"ip6\": \"2001:db8:100::15\""), "%s", text);
+	ck_assert_msg(strstr(text, "\"ip6_ll\": \"fe80::15\""), "%s", text);
+	ck_assert_msg(strstr(text, "\"prefix\": \"2001:db8:100::22/128\""), "%s", text);
+	/* the IPv6-only port has no "ip" */
+	ck_assert_msg(strstr(text, "\"ifname\": \"w6\",\n      \"vni\": 100,\n      \"mac\""), "%s",
+		      text);
+
+	ck_assert_msg(state_load(dir, &back, err) == 0, "%s", err);
+	ck_assert_uint_eq(back.n_ports, 2);
+	p1 = port("w5", 100, "10.1.0.15", NULL);
+	ck_assert_int_eq(inet_pton(AF_INET6, "2001:db8:100::15", p1.ip6), 1);
+	ck_assert_int_eq(inet_pton(AF_INET6, "fe80::15", p1.ip6_ll), 1);
+	ck_assert_mem_eq(&back.ports[0], &p1, sizeof(p1));
+	ck_assert_mem_eq(&back.ports[1], &p2, sizeof(p2));
+	ck_assert_uint_eq(back.n_routes, 2);
+	ck_assert_mem_eq(&back.routes[0], &r1, sizeof(r1));
+	ck_assert_mem_eq(&back.routes[1], &r2, sizeof(r2));
+	merge(&back, &m);
+	ck_assert_uint_eq(m.n_routes, 3);
+	ck_assert(has_route(&m, 100, "2001:db8:100::22/128"));
+	ck_assert(!has_route(&m, 100, "2001:db8:100::22/127"));
+	merged_free(&m);
+	state_free(&back);
+	state_free(&st);
+}
+END_TEST
+
 /* The brief's two merge rules, through a restart each. */
 START_TEST(test_merge_survives_restart)
 {
@@ -273,7 +350,7 @@ START_TEST(test_merge_survives_restart)
 	ck_assert_msg(state_port_del(&st, &cfg, dir, "w1", err) == 0, "%s", err);
 	ck_assert_msg(state_route_add(&st, &cfg, dir, &r, err) == 0, "%s", err);
 	ck_assert_msg(state_port_add(&st, &cfg, dir, &p, err) == 0, "%s", err);
-	ck_assert_msg(state_route_del(&st, &cfg, dir, 100, ip("10.1.0.21"), 32, err) == 0, "%s", err);
+	ck_assert_msg(state_route_del(&st, &cfg, dir, rkey(100, "10.1.0.21"), err) == 0, "%s", err);
 
 	restart(&st);
 	merge(&st, &m);
@@ -298,7 +375,7 @@ START_TEST(test_merge_survives_restart)
 
 	/* deleting the run-time entries empties the state */
 	ck_assert_msg(state_port_del(&st, &cfg, dir, "w5", err) == 0, "%s", err);
-	ck_assert_msg(state_route_del(&st, &cfg, dir, 100, ip("10.1.0.22"), 32, err) == 0, "%s", err);
+	ck_assert_msg(state_route_del(&st, &cfg, dir, rkey(100, "10.1.0.22"), err) == 0, "%s", err);
 	restart(&st);
 	ck_assert_uint_eq(st.n_ports + st.n_routes, 0);
 	ck_assert_uint_eq(st.n_deleted_ports, 1);
@@ -338,7 +415,7 @@ START_TEST(test_config_port_replaced)
 
 		ck_assert_int_eq(state_route_add(&st, &cfg, NULL, &r, err), -EEXIST);
 		ck_assert_str_eq(err, "route 10.1.0.21/32 in VNI 100 already exists");
-		ck_assert_msg(state_route_del(&st, &cfg, NULL, 100, r.prefix, 32, err) == 0, "%s", err);
+		ck_assert_msg(state_route_del(&st, &cfg, NULL, &r, err) == 0, "%s", err);
 		ck_assert_msg(state_route_add(&st, &cfg, NULL, &r, err) == 0, "%s", err);
 		merge(&st, &m);
 		ck_assert_uint_eq(m.n_routes, 1);
@@ -386,7 +463,7 @@ START_TEST(test_edit_refusals)
 	ck_assert_str_eq(err, "vtep: 192.0.2.1 is our own vtep.ip");
 
 	ck_assert_int_eq(state_port_del(&st, &cfg, NULL, "nope", err), -ENOENT);
-	ck_assert_int_eq(state_route_del(&st, &cfg, NULL, 100, ip("10.1.0.99"), 32, err), -ENOENT);
+	ck_assert_int_eq(state_route_del(&st, &cfg, NULL, rkey(100, "10.1.0.99"), err), -ENOENT);
 	ck_assert_str_eq(err, "route 10.1.0.99/32 in VNI 100 does not exist");
 	/* nothing above changed the state */
 	ck_assert_uint_eq(st.n_ports + st.n_routes + st.n_deleted_ports + st.n_deleted_routes, 0);
@@ -414,7 +491,7 @@ START_TEST(test_config_changed_under_state)
 
 	ck_assert_msg(state_port_add(&st, &cfg, NULL, &p, err) == 0, "%s", err);
 	ck_assert_msg(state_port_del(&st, &cfg, NULL, "w1", err) == 0, "%s", err);
-	ck_assert_msg(state_route_del(&st, &cfg, NULL, 100, ip("10.1.0.21"), 32, err) == 0, "%s", err);
+	ck_assert_msg(state_route_del(&st, &cfg, NULL, rkey(100, "10.1.0.21"), err) == 0, "%s", err);
 	ck_assert_msg(config_parse(other, &c2, err) == 0, "%s", err);
 	ck_assert_uint_eq(state_prune(&st, &cfg), 0);
 	ck_assert_uint_eq(state_prune(&st, &c2), 2);
@@ -604,6 +681,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_missing_is_empty_and_dir_created);
 	tcase_add_test(tc, test_state_dir_not_a_directory);
 	tcase_add_test(tc, test_round_trip);
+	tcase_add_test(tc, test_round_trip6);
 	tcase_add_test(tc, test_merge_survives_restart);
 	tcase_add_test(tc, test_config_port_replaced);
 	tcase_add_test(tc, test_edit_refusals);

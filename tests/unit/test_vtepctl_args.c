@@ -301,6 +301,44 @@ START_TEST(ports_add_del)
 }
 END_TEST
 
+/* IPv6: routes of either family (RFC 5952 or any RFC 4291 text), ports
+ * with ip6 and without ip. */
+START_TEST(ipv6_args)
+{
+	uint8_t a[16];
+
+	OK("routes", "add", "vni", "100", "prefix", "2001:db8::21/128", "vtep", "192.0.2.2",
+	   "mac", "02:00:00:00:00:21");
+	ck_assert(c.prefix_v6 && c.prefixlen == 128);
+	ck_assert_int_eq(inet_pton(AF_INET6, "2001:db8::21", a), 1);
+	ck_assert_mem_eq(c.prefix6, a, 16);
+	OK("routes", "del", "vni", "100", "prefix", "2001:DB8:0::21");
+	ck_assert(c.prefix_v6 && c.prefixlen == 128);
+	ck_assert_mem_eq(c.prefix6, a, 16);
+	OK("routes", "prefix", "2001:db8::/32");
+	ck_assert(c.prefix_v6 && c.prefixlen == 32);
+	OK("routes", "prefix", "10.1.0.0/16");
+	ck_assert(!c.prefix_v6);
+	USAGE("routes", "prefix", "2001:db8::1/32");     /* host bits */
+	USAGE("routes", "prefix", "2001:db8::/129");
+	USAGE("routes", "prefix", "2001:db8:::1");
+	USAGE("routes", "prefix", "fe80::1%eth0");
+
+	OK("ports", "add", "w6", "vni", "100", "ip6", "2001:db8::66");
+	ck_assert(c.has_ip6 && !c.has_ip);
+	ck_assert_uint_eq(c.ip6[15], 0x66);
+	OK("ports", "add", "w6", "vni", "100", "ip", "10.1.0.66", "ip6", "2001:db8::66", "mac",
+	   "auto");
+	ck_assert(c.has_ip && c.has_ip6 && c.mac_auto);
+	USAGE("ports", "add", "w6", "vni", "100");
+	USAGE("ports", "add", "w6", "vni", "100", "ip6", "2001:db8::66/128");
+	USAGE("ports", "add", "w6", "vni", "100", "ip6", "10.1.0.66");
+	USAGE("ports", "add", "w6", "vni", "100", "ip6", "2001:db8::66", "ip6", "2001:db8::67");
+	USAGE("routes", "add", "vni", "100", "prefix", "2001:db8::21", "vtep", "192.0.2.2", "mac",
+	      "02:00:00:00:00:21", "ip6", "2001:db8::1");
+}
+END_TEST
+
 START_TEST(bgp_routes)
 {
 	OK("bgp", "routes");
@@ -310,9 +348,12 @@ START_TEST(bgp_routes)
 	ck_assert(c.has_vni && c.vni == 100);
 	ck_assert(c.has_peer && c.peer == ip("198.51.100.1"));
 	OK("bgp", "routes", "show", "peer", "198.51.100.1");
+	OK("bgp", "routes", "prefix", "10.1.0.11/32");
+	ck_assert(c.has_prefix && c.prefix == ip("10.1.0.11") && c.prefixlen == 32);
 	USAGE("bgp");
 	USAGE("bgp", "peers");
-	USAGE("bgp", "routes", "prefix", "10.0.0.0/8");
+	USAGE("bgp", "routes", "prefix", "10.0.0.1/8");
+	USAGE("bgp", "routes", "mac", "02:00:00:00:00:01");
 	USAGE("bgp", "routes", "peer", "fe80::1");
 }
 END_TEST
@@ -329,6 +370,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, object_names);
 	tcase_add_test(tc, routes_show);
 	tcase_add_test(tc, routes_add_del);
+	tcase_add_test(tc, ipv6_args);
 	tcase_add_test(tc, ports_add_del);
 	tcase_add_test(tc, bgp_routes);
 	suite_add_tcase(s, tc);

@@ -119,6 +119,11 @@ def describe(m):
                 iplen = nl[2 + 8 + 10 + 4 + 1 + 6]
                 tag = "t2ip" if iplen else "t2mac"
             tags.append(tag if ty == 14 else "unreach" + tag[1:])
+            # IPv6 (capture_frr6.sh): MAC+IPv6, and a type 5 of 58 octets
+            if rt == 2 and nl[2 + 8 + 10 + 4 + 1 + 6] == 128:
+                tags.append("t2ip6" if ty == 14 else "unreach2ip6")
+            if rt == 5 and ln == 58:
+                tags.append("t5v6" if ty == 14 else "unreach5v6")
             nl = nl[2 + ln:]
     if 16 in at:
         e = at[16]
@@ -126,6 +131,9 @@ def describe(m):
             tags.append("mm")
             if "t2ip" in tags:
                 tags.append("t2ipmm")
+        # RFC 9047 ARP/ND community (type 0x06, sub-type 0x08), R flag
+        if any(e[i] == 6 and e[i + 1] == 8 and e[i + 2] & 1 for i in range(0, len(e), 8)):
+            tags.append("ndr")
     if not tags and len(m) == 23:
         tags.append("eor4")
     return tags or ["update"]
@@ -140,7 +148,9 @@ def what(m):
              "unreach2ip": "withdraw type 2 MAC+IP", "unreach3": "withdraw type 3",
              "unreach5": "withdraw type 5", "eor": "End-of-RIB L2VPN EVPN",
              "eor4": "End-of-RIB IPv4 unicast", "mm": "MAC Mobility",
-             "malformed": "malformed (attribute length past the end)"}
+             "malformed": "malformed (attribute length past the end)",
+             "t2ip6": "IPv6", "unreach2ip6": "IPv6", "t5v6": "IPv6",
+             "unreach5v6": "IPv6", "ndr": "ND Router flag"}
     return "UPDATE " + ", ".join(names.get(x, x) for x in tags if x != "t2ipmm")
 
 
