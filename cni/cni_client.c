@@ -23,9 +23,10 @@ static int refused(struct cni_reply *r, const char *cmd, const char *error, stru
 	struct json_object *c;
 	int code = CNI_EVTEPD;
 
-	if (json_object_object_get_ex(r->root, "code", &c) && json_object_is_type(c, json_type_int) &&
-	    json_object_get_int64(c) > 0 && json_object_get_int64(c) < 1000)
-		code = (int)json_object_get_int64(c);
+	/* vtepd's code is passed on only when it is one the spec defines
+	 * (SPEC.md section 5), 100 otherwise. */
+	if (json_object_object_get_ex(r->root, "code", &c) && json_object_is_type(c, json_type_int))
+		code = cni_code_of(json_object_get_int64(c), CNI_EVTEPD);
 	cni_fail(e, code, "vtepd: %s: %.900s", cmd, error);
 	cni_reply_free(r);
 	return -code;

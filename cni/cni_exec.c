@@ -175,9 +175,11 @@ static int delegate_failed(const struct cni_exec *x, int status, const char *buf
 	const char *msg = NULL, *det = "";
 
 	if (got && !cni_parse_object(buf, got, "error", CNI_EDECODE, &o, &ignore)) {
-		if (json_object_object_get_ex(o, "code", &v) && json_object_is_type(v, json_type_int) &&
-		    json_object_get_int64(v) > 0 && json_object_get_int64(v) < 1000)
-			code = (int)json_object_get_int64(v);
+		/* Its code is ours only when the spec defines it: an undefined
+		 * 1-99 code would make our error result break SPEC.md
+		 * section 5 (101 says "the IPAM plugin failed" instead). */
+		if (json_object_object_get_ex(o, "code", &v) && json_object_is_type(v, json_type_int))
+			code = cni_code_of(json_object_get_int64(v), CNI_EIPAM);
 		if (json_object_object_get_ex(o, "msg", &v) && json_object_is_type(v, json_type_string))
 			msg = json_object_get_string(v);
 		if (json_object_object_get_ex(o, "details", &v) &&
