@@ -180,7 +180,11 @@ static int delegate_failed(const struct cni_exec *x, int status, const char *buf
 		 * section 5 (101 says "the IPAM plugin failed" instead). */
 		if (json_object_object_get_ex(o, "code", &v) && json_object_is_type(v, json_type_int))
 			code = cni_code_of(json_object_get_int64(v), CNI_EIPAM);
-		if (json_object_object_get_ex(o, "msg", &v) && json_object_is_type(v, json_type_string))
+		/* An empty msg ("" or "\u0000...") is none: ours is the code's
+		 * standard text then (SPEC.md section 5: msg characterizes the
+		 * error). */
+		if (json_object_object_get_ex(o, "msg", &v) && json_object_is_type(v, json_type_string) &&
+		    json_object_get_string(v)[0])
 			msg = json_object_get_string(v);
 		if (json_object_object_get_ex(o, "details", &v) &&
 		    json_object_is_type(v, json_type_string))

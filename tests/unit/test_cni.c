@@ -664,6 +664,25 @@ START_TEST(fuzz_code_not_in_spec_not_passed_on)
 }
 END_TEST
 
+/* regress/cni/ipam_error_empty_msg: an IPAM error result with "msg": ""
+ * (or "\u0000...") gave an error result with an empty msg; the code's
+ * standard text is used instead. */
+START_TEST(fuzz_delegate_empty_msg)
+{
+	struct cni_exec x = { .type = "host-local", .command = "ADD" };
+	static const char empty[] = "{\"code\":11,\"msg\":\"\"}";
+	static const char nul[] = "{\"code\":7,\"msg\":\"\\u0000x\"}";
+	struct json_object *res;
+	struct cni_err e = { 0 };
+
+	ck_assert_int_eq(cni_exec_output(&x, 1 << 8, empty, sizeof(empty) - 1, &res, &e),
+			 -CNI_ETRYAGAIN);
+	ck_assert_str_eq(e.msg, "try again later");
+	ck_assert_int_eq(cni_exec_output(&x, 1 << 8, nul, sizeof(nul) - 1, &res, &e), -CNI_ECONFIG);
+	ck_assert_str_eq(e.msg, "invalid network config");
+}
+END_TEST
+
 /* regress/cni/prevresult_interfaces_not_a_list: a prevResult whose
  * "interfaces" was a string passed the parse, then ADD could not build its
  * result and said "out of memory" (code 5); it is a config error (7). */
@@ -711,6 +730,7 @@ Suite *test_suite(void)
 	tcase_add_test(t, run_version_and_env_first);
 	tcase_add_test(t, fuzz_details_newline_from_cni_args);
 	tcase_add_test(t, fuzz_code_not_in_spec_not_passed_on);
+	tcase_add_test(t, fuzz_delegate_empty_msg);
 	tcase_add_test(t, fuzz_prevresult_lists_checked);
 	suite_add_tcase(s, t);
 	return s;
