@@ -389,8 +389,10 @@ $(BUILD)/bench/memlat: bench/memlat.c
 #   config   the config file, the state and pods files, reload's diff and merge
 #   control  control socket framing (the real server) and every request
 #   packet   frames through every BPF program (BPF_PROG_TEST_RUN; root)
+#   cni      vtepd-cni's inputs: environment, CNI_ARGS, the configuration,
+#            vtepd's reply, the IPAM plugin's output; the results built
 #   make fuzz-smoke                 replay tests/fuzz/regress/<name>/, then
-#                                   FUZZ_SMOKE_SECONDS (10) of each (make test)
+#                                   FUZZ_SMOKE_SECONDS (15) of each (make test)
 #   make fuzz-long [FUZZ_SECONDS=N] [FUZZ_RUNS=N] [FUZZ_TARGETS="bgp ..."]
 #                                   each target alone for N s (or N runs); new
 #                                   inputs stay in $(BUILD)/fuzz/<name>/corpus,
@@ -408,8 +410,8 @@ $(BUILD)/bench/memlat: bench/memlat.c
 FUZZ_CC      ?= clang-19
 FUZZ_SECONDS ?= 60
 FUZZ_RUNS    ?= 0
-FUZZ_SMOKE_SECONDS ?= 10
-FUZZ_TARGETS ?= bgp config control packet
+FUZZ_SMOKE_SECONDS ?= 15
+FUZZ_TARGETS ?= bgp config control packet cni
 FUZZ_DIR     := $(BUILD)/fuzz
 FUZZ_BASE    := -g -O1 -fno-omit-frame-pointer -Wall -Wextra -Werror -std=gnu11 -D_GNU_SOURCE \
                 -Iinclude -Ilib -I$(BUILD) $(shell pkg-config --cflags json-c 2>/dev/null)
@@ -436,6 +438,11 @@ FUZZ_control_SRCS := $(call fuzz_agent,ctl,control control_args control_dispatch
                      lib/ctlproto.c lib/rbuf.c \
                      agent/wire/evpn_nlri.c $(FUZZ_CONF_SRCS)   # log_msg: its own
 FUZZ_packet_SRCS  := tests/bpf/harness.c tests/bpf/pkt.c lib/counters.c
+# The plugin: its parsers and result building (not main, not the commands
+# that run delegates and call vtepd), lib/ as libvtep.a gives it.
+FUZZ_cni_SRCS     := $(addprefix cni/,$(addsuffix .c,cni_args cni_client cni_conf cni_env cni_err \
+                     cni_exec cni_input cni_result cni_ver)) lib/addr.c lib/addr6.c lib/cniname.c \
+                     lib/ctlproto.c
 FUZZ_bgp_DIR      := rib
 FUZZ_config_DIR   := conf
 FUZZ_control_DIR  := ctl
@@ -444,14 +451,16 @@ FUZZ_config_LIBS  := $(FUZZ_JSON_LIBS)
 FUZZ_control_LIBS := $(FUZZ_JSON_LIBS) -lbpf -lelf -lz
 FUZZ_packet_LIBS  := -lbpf -lelf -lz
 FUZZ_packet_INC   := -Itests/bpf
+FUZZ_cni_INC      := -Icni
+FUZZ_cni_LIBS     := $(FUZZ_JSON_LIBS)
 FUZZ_packet_DEPS  := $(SKELS)
-FUZZ_ALL     := bgp config control packet
+FUZZ_ALL     := bgp config control packet cni
 $(foreach t,$(FUZZ_ALL),$(eval FUZZ_$(t)_OBJS := $(sort $(addprefix $(FUZZ_DIR)/obj/,$(FUZZ_$(t)_SRCS:.c=.o)))))
 $(foreach t,$(FUZZ_ALL),$(eval FUZZ_$(t)_INC += $(if $(FUZZ_$(t)_DIR),$(call agent_inc,$(FUZZ_$(t)_DIR)))))
 FUZZ_BINS    := $(patsubst %,$(FUZZ_DIR)/fuzz_%,$(FUZZ_TARGETS))
-# The include path of a source: its agent/ folder's, or tests/bpf's.
+# The include path of a source: its agent/ folder's, tests/bpf's or cni's.
 fuzz_src_inc = $(if $(filter agent/%,$(1)),$(call agent_inc,$(word 2,$(subst /, ,$(1)))),\
-	$(if $(filter tests/bpf/%,$(1)),-Itests/bpf))
+	$(if $(filter tests/bpf/%,$(1)),-Itests/bpf,$(if $(filter cni/%,$(1)),-Icni)))
 
 .PHONY: fuzz-smoke fuzz-long fuzz-merge fuzz-build
 

@@ -15,6 +15,7 @@
 #ifndef CNI_CLIENT_H
 #define CNI_CLIENT_H
 
+#include <stddef.h>
 #include <json-c/json.h>
 
 #include "cni_err.h"
@@ -34,6 +35,11 @@ struct cni_reply {
 
 int cni_call(const char *socket, const char *cmd, struct json_object *args, int timeout_ms,
 	     struct cni_reply *r, struct cni_err *e);
+/* One reply line as cni_call reads it (ctlproto_decode_reply, then the
+ * same outcomes), without the socket: what tests and tests/fuzz/fuzz_cni.c
+ * call. */
+int cni_reply_parse(const char *buf, size_t len, const char *cmd, struct cni_reply *r,
+		    struct cni_err *e);
 void cni_reply_free(struct cni_reply *r);
 
 #endif /* CNI_CLIENT_H */

@@ -205,6 +205,30 @@ static int parse_valid(struct cni_conf *c, enum cni_cmd cmd, struct cni_err *e)
 	return 0;
 }
 
+/* prevResult is a result (SPEC.md section 5, "ADD Success"): interfaces,
+ * ips and routes are lists, dns an object. ADD appends ours to its lists
+ * (section 3: a plugin "must output it as their result, with any possible
+ * modifications"), so a prevResult whose "ips" is a string cannot become
+ * a result: refused here, as the configuration error it is, not later as
+ * an ADD that cannot build its output. */
+static int parse_prev(struct cni_conf *c, struct cni_err *e)
+{
+	static const char *const lists[] = { "interfaces", "ips", "routes" };
+	struct json_object *v = get(c->root, "prevResult"), *x;
+
+	if (!v)
+		return 0;
+	if (!json_object_is_type(v, json_type_object))
+		return cni_fail(e, CNI_ECONFIG, "prevResult: expected an object");
+	for (size_t i = 0; i < sizeof(lists) / sizeof(lists[0]); i++)
+		if ((x = get(v, lists[i])) && !json_object_is_type(x, json_type_array))
+			return cni_fail(e, CNI_ECONFIG, "prevResult.%s: expected a list", lists[i]);
+	if ((x = get(v, "dns")) && !json_object_is_type(x, json_type_object))
+		return cni_fail(e, CNI_ECONFIG, "prevResult.dns: expected an object");
+	c->prev_result = v;
+	return 0;
+}
+
 /* Keys outside those parsed above. */
 static int check_keys(struct cni_conf *c, struct cni_err *e)
 {
@@ -255,11 +279,8 @@ static int parse_rest(struct cni_conf *c, enum cni_cmd cmd, struct cni_err *e)
 	    (!json_object_is_type(v, json_type_boolean) || json_object_get_boolean(v)))
 		return cni_fail(e, CNI_EFIELD, "unsupported field \"ipMasq\": %s (vtepd does not "
 				"masquerade)", json_object_to_json_string(v));
-	if ((v = get(c->root, "prevResult"))) {
-		if (!json_object_is_type(v, json_type_object))
-			return cni_fail(e, CNI_ECONFIG, "prevResult: expected an object");
-		c->prev_result = v;
-	}
+	if (parse_prev(c, e))
+		return -1;
 	if ((v = get(c->root, "cniVersions")) && string_list(v, "cniVersions", e))
 		return -1;
 	if (parse_socket(c, e) || parse_ipam(c, cmd, e) || parse_dns(c, e) ||

@@ -28,11 +28,38 @@ const char *cni_code_msg(int code)
 	}
 }
 
+/* msg and details quote what came from outside (an environment value, a
+ * key of the configuration, vtepd's or a delegate's error text), which may
+ * hold any byte but NUL. Each is one line of main()'s stderr log and the
+ * runtime shows it as the error's message (SPEC.md section 5: msg is "a
+ * short message characterizing the error"): a control character, a newline
+ * above all, becomes '?'. */
+static void one_line(char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			*s = '?';
+}
+
+int cni_code_of(long long code, int fallback)
+{
+	switch (code) {
+	case CNI_EVERSION: case CNI_EFIELD: case CNI_EUNKNOWN: case CNI_EENV: case CNI_EIO:
+	case CNI_EDECODE: case CNI_ECONFIG: case CNI_ETRYAGAIN: case CNI_EUNAVAILABLE:
+	case CNI_EUNAVAILABLE_NET:
+		return (int)code;
+	default:
+		return code >= 100 && code < 1000 ? (int)code : fallback;
+	}
+}
+
 static int vfail(struct cni_err *e, int code, const char *msg, const char *fmt, va_list ap)
 {
 	e->code = code;
 	snprintf(e->msg, sizeof(e->msg), "%s", msg ? msg : cni_code_msg(code));
 	vsnprintf(e->details, sizeof(e->details), fmt, ap);
+	one_line(e->msg);
+	one_line(e->details);
 	return -code;
 }
 

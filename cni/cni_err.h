@@ -46,6 +46,11 @@ int cni_fail(struct cni_err *e, int code, const char *fmt, ...)
 /* The same with a msg of the caller's (a delegated plugin's own error). */
 int cni_fail_msg(struct cni_err *e, int code, const char *msg, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+/* A code another program gave us (a delegate's error result, vtepd's
+ * reply) as ours: itself when it is one of the spec's (SPEC.md section 5:
+ * "Error codes 0-99 are reserved for well-known errors", those listed
+ * above) or 100..999, else fallback. */
+int cni_code_of(long long code, int fallback);
 /* The standard short text of a code. */
 const char *cni_code_msg(int code);
 

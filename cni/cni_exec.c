@@ -175,10 +175,16 @@ static int delegate_failed(const struct cni_exec *x, int status, const char *buf
 	const char *msg = NULL, *det = "";
 
 	if (got && !cni_parse_object(buf, got, "error", CNI_EDECODE, &o, &ignore)) {
-		if (json_object_object_get_ex(o, "code", &v) && json_object_is_type(v, json_type_int) &&
-		    json_object_get_int64(v) > 0 && json_object_get_int64(v) < 1000)
-			code = (int)json_object_get_int64(v);
-		if (json_object_object_get_ex(o, "msg", &v) && json_object_is_type(v, json_type_string))
+		/* Its code is ours only when the spec defines it: an undefined
+		 * 1-99 code would make our error result break SPEC.md
+		 * section 5 (101 says "the IPAM plugin failed" instead). */
+		if (json_object_object_get_ex(o, "code", &v) && json_object_is_type(v, json_type_int))
+			code = cni_code_of(json_object_get_int64(v), CNI_EIPAM);
+		/* An empty msg ("" or "\u0000...") is none: ours is the code's
+		 * standard text then (SPEC.md section 5: msg characterizes the
+		 * error). */
+		if (json_object_object_get_ex(o, "msg", &v) && json_object_is_type(v, json_type_string) &&
+		    json_object_get_string(v)[0])
 			msg = json_object_get_string(v);
 		if (json_object_object_get_ex(o, "details", &v) &&
 		    json_object_is_type(v, json_type_string))
@@ -228,27 +234,32 @@ int cni_exec_run(const struct cni_exec *x, struct json_object **result, struct c
 				ret == -ETIMEDOUT ? "no answer before the deadline (killed)" :
 				ret == -EFBIG ? "output longer than 64 KiB" : strerror(-ret));
 	}
-	if (!WIFEXITED(status) || WEXITSTATUS(status)) {
-		ret = delegate_failed(x, status, buf, got, e);
-		free(buf);
-		return ret;
-	}
-	ret = 0;
+	ret = cni_exec_output(x, status, buf, got, result, e);
+	free(buf);
+	return ret;
+}
+
+int cni_exec_output(const struct cni_exec *x, int status, const char *buf, size_t got,
+		    struct json_object **result, struct cni_err *e)
+{
+	*result = NULL;
+	if (!WIFEXITED(status) || WEXITSTATUS(status))
+		return delegate_failed(x, status, buf, got, e);
+	/* SPEC.md section 2: DEL, CHECK, GC and STATUS print nothing on
+	 * success; whitespace alone is nothing too. */
 	while (got && strchr(" \t\r\n", buf[got - 1]))
 		got--;
 	if (got && cni_parse_object(buf, got, "the IPAM plugin's result", CNI_EDECODE, result, e))
-		ret = -e->code;
-	free(buf);
-	return ret;
+		return -e->code;
+	return 0;
 }
 
 int cni_exec_version_for(const struct cni_exec *x, const char *want, char out[16],
 			 struct cni_err *e)
 {
 	static const char ask[] = "{\"cniVersion\":\"1.0.0\"}";
-	int wnum = cni_ver_num(want), best = -1;
 	struct cni_exec v = *x;
-	struct json_object *r = NULL, *a;
+	struct json_object *r = NULL;
 
 	out[0] = '\0';
 	v.command = "VERSION";
@@ -257,20 +268,30 @@ int cni_exec_version_for(const struct cni_exec *x, const char *want, char out[16
 	v.env = NULL;
 	if (cni_exec_run(&v, &r, e))
 		return -e->code;
-	if (json_object_object_get_ex(r, "supportedVersions", &a) &&
-	    json_object_is_type(a, json_type_array))
-		for (size_t i = 0; i < json_object_array_length(a); i++) {
-			struct json_object *s = json_object_array_get_idx(a, i);
-			int n = json_object_is_type(s, json_type_string) ?
-				cni_ver_num(json_object_get_string(s)) : -1;
-
-			if (n >= CNI_V030 && n <= wnum && n > best) {
-				best = n;
-				snprintf(out, 16, "%s", json_object_get_string(s));
-			}
-		}
+	cni_exec_pick_version(r, want, out);
 	json_object_put(r);
 	return 0;
+}
+
+void cni_exec_pick_version(struct json_object *r, const char *want, char out[16])
+{
+	int wnum = cni_ver_num(want), best = -1;
+	struct json_object *a;
+
+	out[0] = '\0';
+	if (!json_object_object_get_ex(r, "supportedVersions", &a) ||
+	    !json_object_is_type(a, json_type_array))
+		return;
+	for (size_t i = 0; i < json_object_array_length(a); i++) {
+		struct json_object *s = json_object_array_get_idx(a, i);
+		int n = json_object_is_type(s, json_type_string) ?
+			cni_ver_num(json_object_get_string(s)) : -1;
+
+		if (n >= CNI_V030 && n <= wnum && n > best) {
+			best = n;
+			snprintf(out, 16, "%s", json_object_get_string(s));
+		}
+	}
 }
 
 int cni_exec_speaks(const struct cni_exec *x, const char *want, struct cni_err *e)

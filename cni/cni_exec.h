@@ -47,4 +47,12 @@ int cni_exec_speaks(const struct cni_exec *x, const char *want, struct cni_err *
 int cni_exec_version_for(const struct cni_exec *x, const char *want, char out[16],
 			 struct cni_err *e);
 
+/* The pure halves of the two above, for tests and tests/fuzz/fuzz_cni.c:
+ * what a delegate's stdout (buf[0..got)) and wait status mean - its result,
+ * nothing, or its error result's code and msg - and the version to speak
+ * given its VERSION result r (out: "" when none fits). */
+int cni_exec_output(const struct cni_exec *x, int status, const char *buf, size_t got,
+		    struct json_object **result, struct cni_err *e);
+void cni_exec_pick_version(struct json_object *r, const char *want, char out[16]);
+
 #endif /* CNI_EXEC_H */

@@ -29,6 +29,7 @@ opts() {
 	config)  echo "-max_len=8192 -timeout=10 -dict=tests/fuzz/config.dict" ;;
 	control) echo "-max_len=8192 -timeout=10 -dict=tests/fuzz/control.dict" ;;
 	packet)  echo "-max_len=2048 -timeout=10" ;;
+	cni)     echo "-max_len=8192 -timeout=10 -dict=tests/fuzz/cni.dict" ;;
 	esac
 }
 # fuzz_packet spends about 2 s on its namespace, veths and program loads

@@ -14,9 +14,11 @@
 #include "addr.h"
 #include "addr6.h"
 #include "cni_args.h"
+#include "cni_client.h"
 #include "cni_cmd.h"
 #include "cni_conf.h"
 #include "cni_env.h"
+#include "cni_exec.h"
 #include "cni_input.h"
 #include "cni_result.h"
 #include "cni_ver.h"
@@ -607,6 +609,100 @@ START_TEST(run_version_and_env_first)
 }
 END_TEST
 
+/* ---- found by tests/fuzz/fuzz_cni.c (inputs in tests/fuzz/regress/cni/) ---- */
+
+static bool printable_line(const char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || *s == 0x7f)
+			return false;
+	return true;
+}
+
+/* regress/cni/cni_args_newline_in_details: CNI_ARGS "\n\n\x0e" was quoted
+ * into details as it was, breaking main()'s one-line log and the runtime's
+ * message; so did a delegate's msg. */
+START_TEST(fuzz_details_newline_from_cni_args)
+{
+	struct cni_exec x = { .type = "host-local", .command = "ADD" };
+	static const char out[] = "{\"code\":11,\"msg\":\"no\\naddress\\u001b[2J\"}";
+	struct json_object *res;
+	struct cni_args a;
+	struct cni_err e = { 0 };
+
+	ck_assert_int_eq(cni_args_parse("\n\n\x0e", &a, &e), -CNI_EENV);
+	ck_assert(printable_line(e.details));
+	ck_assert_ptr_nonnull(strstr(e.details, "\"???\""));
+	memset(&e, 0, sizeof(e));
+	ck_assert_int_eq(cni_exec_output(&x, 1 << 8, out, sizeof(out) - 1, &res, &e), -11);
+	ck_assert_str_eq(e.msg, "no?address?[2J");
+	ck_assert(printable_line(e.details));
+}
+END_TEST
+
+/* regress/cni/ipam_code_12_not_in_spec: an IPAM plugin's (or vtepd's) code
+ * 12, which SPEC.md section 5 does not define, became ours; it is 101
+ * (100 for vtepd) now, the spec's own codes and 100+ pass. */
+START_TEST(fuzz_code_not_in_spec_not_passed_on)
+{
+	struct cni_exec x = { .type = "host-local", .command = "ADD" };
+	static const char c12[] = "{\"code\":12,\"msg\":\"m\"}", c11[] = "{\"code\":11}";
+	static const char r42[] = "{\"ok\":false,\"error\":\"e\",\"code\":42}\n";
+	static const char r7[] = "{\"ok\":false,\"error\":\"e\",\"code\":7}\n";
+	struct json_object *res;
+	struct cni_reply r;
+	struct cni_err e = { 0 };
+
+	ck_assert_int_eq(cni_exec_output(&x, 1 << 8, c12, sizeof(c12) - 1, &res, &e), -CNI_EIPAM);
+	ck_assert_str_eq(e.msg, "m");
+	ck_assert_int_eq(cni_exec_output(&x, 1 << 8, c11, sizeof(c11) - 1, &res, &e),
+			 -CNI_ETRYAGAIN);
+	ck_assert_int_eq(cni_reply_parse(r42, sizeof(r42) - 1, "cni.add", &r, &e), -CNI_EVTEPD);
+	ck_assert_int_eq(cni_reply_parse(r7, sizeof(r7) - 1, "cni.add", &r, &e), -CNI_ECONFIG);
+	ck_assert_int_eq(cni_code_of(1000, 100), 100);
+	ck_assert_int_eq(cni_code_of(150, 100), 150);
+}
+END_TEST
+
+/* regress/cni/ipam_error_empty_msg: an IPAM error result with "msg": ""
+ * (or "\u0000...") gave an error result with an empty msg; the code's
+ * standard text is used instead. */
+START_TEST(fuzz_delegate_empty_msg)
+{
+	struct cni_exec x = { .type = "host-local", .command = "ADD" };
+	static const char empty[] = "{\"code\":11,\"msg\":\"\"}";
+	static const char nul[] = "{\"code\":7,\"msg\":\"\\u0000x\"}";
+	struct json_object *res;
+	struct cni_err e = { 0 };
+
+	ck_assert_int_eq(cni_exec_output(&x, 1 << 8, empty, sizeof(empty) - 1, &res, &e),
+			 -CNI_ETRYAGAIN);
+	ck_assert_str_eq(e.msg, "try again later");
+	ck_assert_int_eq(cni_exec_output(&x, 1 << 8, nul, sizeof(nul) - 1, &res, &e), -CNI_ECONFIG);
+	ck_assert_str_eq(e.msg, "invalid network config");
+}
+END_TEST
+
+/* regress/cni/prevresult_interfaces_not_a_list: a prevResult whose
+ * "interfaces" was a string passed the parse, then ADD could not build its
+ * result and said "out of memory" (code 5); it is a config error (7). */
+START_TEST(fuzz_prevresult_lists_checked)
+{
+	static const char *const bad[] = { "{\"interfaces\":\"x\"}", "{\"ips\":{}}",
+		"{\"routes\":1}", "{\"dns\":[]}" };
+	char json[256];
+	struct cni_conf c;
+	struct cni_err e = { 0 };
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(json, sizeof(json), "{\"cniVersion\":\"1.0.0\",\"name\":\"pods\","
+			 "\"type\":\"vtepd-cni\",\"vni\":100,\"prevResult\":%s}", bad[i]);
+		ck_assert_int_eq(conf(json, CNI_CMD_CHECK, &c, &e), -CNI_ECONFIG);
+		ck_assert_ptr_nonnull(strstr(e.details, "prevResult."));
+	}
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("cni");
@@ -632,6 +728,10 @@ Suite *test_suite(void)
 	tcase_add_test(t, read_all_capped);
 	tcase_add_test(t, parse_object_refuses_nul_and_trailing);
 	tcase_add_test(t, run_version_and_env_first);
+	tcase_add_test(t, fuzz_details_newline_from_cni_args);
+	tcase_add_test(t, fuzz_code_not_in_spec_not_passed_on);
+	tcase_add_test(t, fuzz_delegate_empty_msg);
+	tcase_add_test(t, fuzz_prevresult_lists_checked);
 	suite_add_tcase(s, t);
 	return s;
 }
