@@ -44,7 +44,8 @@ static __always_inline struct vtep_route *route_lookup(__u32 vni, __be32 ip, int
  * target's real one. A veth is entered through its peer
  * (bpf_redirect_peer: straight into the workload's namespace, no second
  * pass through the host's backlog); a tap is transmitted into
- * (bpf_redirect egress = to the VM). */
+ * (bpf_redirect egress = to the VM), and so is a veth with a root qdisc of
+ * someone's (VTEP_PORT_F_SHAPED), whose limit the peer redirect would skip. */
 static __always_inline int route_deliver_local(struct __sk_buff *skb, struct ethhdr *eth,
 					       const struct vtep_route *r)
 {

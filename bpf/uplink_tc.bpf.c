@@ -24,9 +24,10 @@
  * mode: only the XDP half writes it, so a "decapsulated" frame forged on the
  * wire passes to the host like any other frame.
  *
- * Delivery: taps and host links (VTEP_PORT_F_EGRESS) get bpf_redirect() to
- * their egress (the VM reads it from the tap; the host end of a host link
- * receives it); veths get bpf_redirect_peer() into the workload
+ * Delivery: taps, host links and shaped veths (VTEP_PORT_F_EGRESS) get
+ * bpf_redirect() to their egress (the VM reads it from the tap; the host end
+ * of a host link receives it; a shaped veth's root qdisc, e.g. the CNI
+ * bandwidth plugin's tbf, sees it before veth_xmit); other veths get bpf_redirect_peer() into the workload
  * end's ingress, which needs the workload end in another network namespace
  * (the kernel drops a peer redirect within one namespace), or bpf_redirect()
  * to the host end's egress on a kernel without bpf_redirect_peer

@@ -194,6 +194,7 @@ static int show_ports(const struct cmdline *c, struct out *o)
 		bool known = !addr_mac_is_zero(p->v.mac);
 		bool mac_auto = p->v.flags & VTEP_PORT_F_MAC_AUTO;
 		bool pod = p->v.flags & VTEP_PORT_F_POD;
+		bool shaped = p->v.flags & VTEP_PORT_F_SHAPED;
 		bool has6 = !addr6_is_zero(p->v.ip6), has_ll = !addr6_is_zero(p->v.ip6_ll);
 
 		/* The map's ifname need not be NUL-terminated at 16 bytes. */
@@ -218,11 +219,13 @@ static int show_ports(const struct cmdline *c, struct out *o)
 			out_add_str(j, "mac", known ? m : NULL);
 			out_add_bool(j, "mac_auto", mac_auto);
 			out_add_bool(j, "pod", pod);
+			out_add_bool(j, "shaped", shaped);
 			out_item(o, j);
 		} else {
-			printf("%-15s  %-7u  %-8u  %-15s  %-*s  %s%s%s\n", ifname, p->ifindex, p->v.vni,
-			       p->v.ip ? ip : "-", (int)w6, has6 ? a6 : "-",
-			       known ? m : "(not learned)", mac_auto ? " auto" : "", pod ? " pod" : "");
+			printf("%-15s  %-7u  %-8u  %-15s  %-*s  %s%s%s%s\n", ifname, p->ifindex,
+			       p->v.vni, p->v.ip ? ip : "-", (int)w6, has6 ? a6 : "-",
+			       known ? m : "(not learned)", mac_auto ? " auto" : "", pod ? " pod" : "",
+			       shaped ? " shaped" : "");
 		}
 	}
 	out_end(o);

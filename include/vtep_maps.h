@@ -124,8 +124,16 @@ _Static_assert(sizeof(struct vtep_port) == 64, "vtep_port layout");
  * through its egress as a tap is (a peer redirect within one namespace is
  * dropped by the kernel); it sends from the VNI's sources, not one IP. */
 #define VTEP_PORT_F_HOSTLINK 0x8
+/* A veth whose host end has a root qdisc someone added (the CNI bandwidth
+ * plugin's tbf: a pod's download limit). bpf_redirect_peer() enters the
+ * peer's ingress straight from our hook (skb_do_redirect -> the peer's
+ * __netif_receive_skb), so the host end's egress qdisc never sees the frame
+ * and the limit would not hold; such a port is entered through the host
+ * end's egress instead (__dev_queue_xmit: its qdisc, then veth_xmit). vtepd
+ * sets it from the link's IFLA_QDISC, re-read on every root qdisc event. */
+#define VTEP_PORT_F_SHAPED   0x10
 /* Ports delivered to with bpf_redirect() to their egress. */
-#define VTEP_PORT_F_EGRESS   (VTEP_PORT_F_TAP | VTEP_PORT_F_HOSTLINK)
+#define VTEP_PORT_F_EGRESS   (VTEP_PORT_F_TAP | VTEP_PORT_F_HOSTLINK | VTEP_PORT_F_SHAPED)
 
 /* Where an entry came from (vtepctl's "source"). */
 enum vtep_source {

@@ -9,6 +9,7 @@
 #include <linux/if_arp.h>
 #include <linux/if_link.h>
 #include <linux/neighbour.h>
+#include <linux/pkt_sched.h>
 #include <linux/rtnetlink.h>
 #include <netlink/attr.h>
 #include <netlink/errno.h>
@@ -27,7 +28,7 @@
 #define NETLINK_RCVBUF (4 << 20)
 
 struct netlink {
-	struct nl_sock *ev;      /* RTNLGRP_LINK events, non-blocking */
+	struct nl_sock *ev;      /* RTNLGRP_LINK and RTNLGRP_TC events, non-blocking */
 	struct nl_cb   *evcb;    /* ev's callbacks (a reference) */
 	struct nl_sock *req;     /* dumps and requests, blocking */
 	netlink_link_cb cb;
@@ -89,6 +90,8 @@ static int parse_link(struct nlmsghdr *nlh, struct netlink_link *out)
 		out->link_ifindex = (int)nla_get_u32(tb[IFLA_LINK]);
 	if (tb[IFLA_LINK_NETNSID] && nla_len(tb[IFLA_LINK_NETNSID]) >= 4)
 		out->link_netnsid = nla_get_s32(tb[IFLA_LINK_NETNSID]);
+	if (tb[IFLA_QDISC])
+		nla_strlcpy(out->qdisc, tb[IFLA_QDISC], sizeof(out->qdisc));
 	if (tb[IFLA_LINKINFO] &&
 	    nla_parse_nested(info, IFLA_INFO_MAX, tb[IFLA_LINKINFO], NULL) >= 0 &&
 	    info[IFLA_INFO_KIND])
@@ -173,6 +176,34 @@ static bool is_underlay_change(struct nlmsghdr *nlh)
 	}
 }
 
+static int get_link(struct netlink *nl, int ifindex, const char *ifname, int netnsid,
+		    struct netlink_link *out);
+
+/* The ifindex whose root qdisc this RTM_NEWQDISC / RTM_DELQDISC changed, or
+ * 0. Only the root (TC_H_ROOT) decides how a device transmits; ingress and
+ * clsact (TC_H_INGRESS, ours among them), classes and filters do not. */
+static int root_qdisc_ifindex(struct nlmsghdr *nlh)
+{
+	const struct tcmsg *tcm;
+
+	if ((nlh->nlmsg_type != RTM_NEWQDISC && nlh->nlmsg_type != RTM_DELQDISC) ||
+	    !nlmsg_valid_hdr(nlh, sizeof(*tcm)))
+		return 0;
+	tcm = nlmsg_data(nlh);
+	return tcm->tcm_parent == TC_H_ROOT && tcm->tcm_ifindex > 0 ? tcm->tcm_ifindex : 0;
+}
+
+/* A root qdisc changed: hand the link, re-read, to the link callback. The
+ * request runs after the change is complete (both hold the RTNL), so after
+ * a delete IFLA_QDISC already names the default qdisc put back. */
+static void on_qdisc(struct netlink *nl, int ifindex)
+{
+	struct netlink_link l;
+
+	if (!get_link(nl, ifindex, NULL, -1, &l))
+		nl->cb(nl->ctx, &l);
+}
+
 static int on_event(struct nl_msg *msg, void *arg)
 {
 	struct netlink *nl = arg;
@@ -180,6 +211,7 @@ static int on_event(struct nl_msg *msg, void *arg)
 	struct netlink_addr6 a6;
 	struct netlink_addr a;
 	struct netlink_link l;
+	int qdisc_if;
 
 	if (nl->ul_cb && is_underlay_change(nlh))
 		nl->ul_changed = true;
@@ -188,6 +220,11 @@ static int on_event(struct nl_msg *msg, void *arg)
 			nl->addr_cb(nl->addr_ctx, &a);
 		else if (nl->addr6_cb && !parse_addr6(nlh, &a6))
 			nl->addr6_cb(nl->addr6_ctx, &a6);
+		return NL_OK;
+	}
+	qdisc_if = root_qdisc_ifindex(nlh);
+	if (qdisc_if) {
+		on_qdisc(nl, qdisc_if);
 		return NL_OK;
 	}
 	if (!parse_link(nlh, &l) && l.ifindex > 0)
@@ -217,6 +254,7 @@ int netlink_open(netlink_link_cb cb, void *ctx, struct netlink **out)
 	if ((err = nl_connect(nl->ev, NETLINK_ROUTE)) ||
 	    (err = nl_connect(nl->req, NETLINK_ROUTE)) ||
 	    (err = nl_socket_add_membership(nl->ev, RTNLGRP_LINK)) ||
+	    (err = nl_socket_add_membership(nl->ev, RTNLGRP_TC)) ||
 	    (err = nl_socket_set_nonblocking(nl->ev))) {
 		err = nlerr_to_errno(err);
 		goto fail;

@@ -31,6 +31,8 @@ struct netlink_link {
 	uint8_t  mac[6];          /* this interface's own address */
 	int      link_ifindex;    /* IFLA_LINK: a veth's peer (0 when none) */
 	int      link_netnsid;    /* IFLA_LINK_NETNSID: the peer's namespace, -1 = ours */
+	char     qdisc[16];       /* IFLA_QDISC: the root qdisc's kind ("noqueue" on a
+	                           * veth until a tool adds one), "" when not sent */
 };
 
 typedef void (*netlink_link_cb)(void *ctx, const struct netlink_link *l);
@@ -58,7 +60,10 @@ typedef void (*netlink_addr6_cb)(void *ctx, const struct netlink_addr6 *a);
 /* Events were lost: the watcher must dump (netlink_dump_addrs) and reconcile. */
 typedef void (*netlink_resync_cb)(void *ctx);
 
-/* Returns 0 or -errno. cb sees every link event and every dumped link. */
+/* Returns 0 or -errno. cb sees every link event and every dumped link, and
+ * the link re-read after a root qdisc was added or removed (RTNLGRP_TC:
+ * the kernel sends no RTM_NEWLINK for a qdisc change, only RTM_NEWQDISC /
+ * RTM_DELQDISC), so that netlink_link.qdisc is always current. */
 int netlink_open(netlink_link_cb cb, void *ctx, struct netlink **out);
 void netlink_close(struct netlink *nl);
 

@@ -105,7 +105,8 @@ static void to_map_port(const struct port *p, struct vtep_port *vp)
 		config_port_ll(&p->cfg, p->mac_known ? p->mac : NULL, vp->ip6_ll);
 	}
 	vp->flags = (p->cfg.mac_auto ? VTEP_PORT_F_MAC_AUTO : 0) | (p->tap ? VTEP_PORT_F_TAP : 0) |
-		    (p->cfg.pod ? VTEP_PORT_F_POD : 0) | (p->cfg.hostlink ? VTEP_PORT_F_HOSTLINK : 0);
+		    (p->cfg.pod ? VTEP_PORT_F_POD : 0) | (p->cfg.hostlink ? VTEP_PORT_F_HOSTLINK : 0) |
+		    (p->shaped ? VTEP_PORT_F_SHAPED : 0);
 	name_key(p->cfg.ifname, vp->ifname);
 }
 
@@ -199,6 +200,34 @@ static const char *fmt_ip6_or_none(const struct port *p, char buf[ADDR6_STRLEN])
 	return addr6_is_zero(p->cfg.ip6) ? "none" : addr6_fmt(p->cfg.ip6, buf);
 }
 
+/* Whether the link's root qdisc was put there by someone. A veth's own is
+ * noqueue (veth_setup sets IFF_NO_QUEUE, so attach_default_qdiscs gives it
+ * noqueue); noop is the kernel's placeholder while the device is down
+ * (dev_activate swaps it for the real one on IFF_UP), seen on every new
+ * pod veth. A tap is always entered through its egress: nothing to add. */
+static bool link_shaped(const struct port *p, const struct netlink_link *l)
+{
+	return !p->tap && l->qdisc[0] && strcmp(l->qdisc, "noqueue") && strcmp(l->qdisc, "noop");
+}
+
+/* A root qdisc came or went on an attached port: deliver through the host
+ * end's egress while there is one (VTEP_PORT_F_SHAPED), so its limit holds. */
+static void shaped_sync(struct ports *ps, struct port *p, const struct netlink_link *l)
+{
+	bool shaped = link_shaped(p, l);
+
+	if (shaped == p->shaped)
+		return;
+	p->shaped = shaped;
+	sync_port(ps, p);
+	if (shaped)
+		log_info("port %s: root qdisc %s: delivered through its egress (the qdisc "
+			 "shapes what the workload receives)", p->cfg.ifname, l->qdisc);
+	else
+		log_info("port %s: root qdisc back to %s: delivered into its peer again",
+			 p->cfg.ifname, l->qdisc[0] ? l->qdisc : "the default");
+}
+
 static int port_attach(struct ports *ps, struct port *p, const struct netlink_link *l)
 {
 	char a[ADDR_IP_STRLEN], m[ADDR_MAC_STRLEN], a6[ADDR6_STRLEN];
@@ -211,6 +240,7 @@ static int port_attach(struct ports *ps, struct port *p, const struct netlink_li
 	}
 	p->ifindex = l->ifindex;
 	p->tap = !strcmp(l->kind, "tun");
+	p->shaped = link_shaped(p, l);
 	if (!p->cfg.mac_auto) {
 		memcpy(p->mac, p->cfg.mac, 6);
 		p->mac_known = true;
@@ -390,6 +420,7 @@ void ports_link_event(struct ports *ps, const struct netlink_link *l)
 		} else if (had) {
 			memcpy(p->mac, old, 6);
 		}
+		shaped_sync(ps, p, l);
 		host_route_sync(ps, p, l->up);
 		return;
 	}

@@ -50,6 +50,7 @@ struct port {
 	uint8_t  mac[6];        /* the workload's MAC once known */
 	bool     host_route;    /* our /32 route is installed (needs the link up) */
 	bool     host_route6;   /* our /128 route to cfg.ip6 is installed */
+	bool     shaped;        /* a veth with a root qdisc of someone's (VTEP_PORT_F_SHAPED) */
 };
 
 int ports_new(const struct ports_env *env, struct ports **out);

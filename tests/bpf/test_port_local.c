@@ -44,6 +44,19 @@ static void prep_w2_tap(void)
 	ck_assert_int_eq(harness_port_add(&h, if_w2, &p2), 0);
 }
 
+/* w2 a veth whose host end has a root qdisc (VTEP_PORT_F_SHAPED): the
+ * frame is still delivered, the same bytes (BPF_PROG_TEST_RUN runs no
+ * redirect, so which one, egress or peer, is shown by tests/net/
+ * cni_bandwidth.sh's qdisc counters). */
+static void prep_w2_shaped(void)
+{
+	struct vtep_port p2 = { .vni = VNI, .flags = VTEP_PORT_F_SHAPED | VTEP_PORT_F_POD };
+
+	p2.ip = IP("10.1.0.12");
+	memcpy(p2.mac, MAC_W2, 6);
+	ck_assert_int_eq(harness_port_add(&h, if_w2, &p2), 0);
+}
+
 static void prep_stale_local(void)
 {
 	uint32_t k = if_w2;
@@ -74,6 +87,7 @@ static const struct port_case cases[] = {
 	/* forwarding */
 	{ "local delivery", in_udp_local, want_udp_local, TC_ACT_REDIRECT, CTR1(fwd_local), NULL },
 	{ "local delivery tap", in_udp_local, want_udp_local, TC_ACT_REDIRECT, CTR1(fwd_local), prep_w2_tap },
+	{ "local delivery shaped veth", in_udp_local, want_udp_local, TC_ACT_REDIRECT, CTR1(fwd_local), prep_w2_shaped },
 	{ "local options", in_opts_local, want_opts_local, TC_ACT_REDIRECT, CTR1(fwd_local), NULL },
 	{ "local fragment", in_frag_local, want_frag_local, TC_ACT_REDIRECT, CTR1(fwd_local), NULL },
 	{ "stale local route", in_udp_local, NULL, TC_ACT_SHOT, CTR1(drop_no_route), prep_stale_local },

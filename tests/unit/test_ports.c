@@ -154,6 +154,49 @@ START_TEST(test_appear_disappear)
 }
 END_TEST
 
+/* A veth whose host end gets a root qdisc of someone's (the CNI bandwidth
+ * plugin's tbf) is flagged VTEP_PORT_F_SHAPED, at attach and on the link
+ * re-read after a qdisc event; noop (a down device's placeholder) and
+ * noqueue (a veth's default) are not; a tap never is. */
+START_TEST(test_shaped_qdisc)
+{
+	struct cfg_port cp = cport("w1", "10.1.0.11", "02:00:00:00:00:11");
+	struct cfg_port ct = cport("t1", "10.1.0.12", "02:00:00:00:00:12");
+	struct netlink_link l = link_ev("w1", 7, "veth", false);
+	struct netlink_link t = link_ev("t1", 8, "tun", false);
+	struct vtep_port vp;
+
+	ck_assert_int_eq(ports_add(ps, &cp), 0);
+	ck_assert_int_eq(ports_add(ps, &ct), 0);
+	strcpy(l.qdisc, "noop");
+	ports_link_event(ps, &l);
+	ck_assert(in_ports_map(7, &vp));
+	ck_assert_uint_eq(vp.flags, 0);
+	strcpy(l.qdisc, "tbf");
+	ports_link_event(ps, &l);
+	ck_assert(in_ports_map(7, &vp));
+	ck_assert_uint_eq(vp.flags, VTEP_PORT_F_SHAPED);
+	ck_assert(vp.flags & VTEP_PORT_F_EGRESS);
+	strcpy(l.qdisc, "noqueue");
+	ports_link_event(ps, &l);
+	ck_assert(in_ports_map(7, &vp));
+	ck_assert_uint_eq(vp.flags, 0);
+
+	/* attached with the qdisc already there (a vtepd restart's dump) */
+	ck_assert_int_eq(ports_del(ps, "w1"), 0);
+	ck_assert_int_eq(ports_add(ps, &cp), 0);
+	strcpy(l.qdisc, "tbf");
+	ports_link_event(ps, &l);
+	ck_assert(in_ports_map(7, &vp));
+	ck_assert_uint_eq(vp.flags, VTEP_PORT_F_SHAPED);
+
+	strcpy(t.qdisc, "pfifo_fast");
+	ports_link_event(ps, &t);
+	ck_assert(in_ports_map(8, &vp));
+	ck_assert_uint_eq(vp.flags, VTEP_PORT_F_TAP);
+}
+END_TEST
+
 /* A rename away from the port's name withdraws it; other interfaces are
  * ignored. */
 START_TEST(test_rename_and_strangers)
@@ -344,6 +387,7 @@ Suite *test_suite(void)
 	tcase_add_checked_fixture(tc, setup, teardown);
 	tcase_add_test(tc, test_appear_disappear);
 	tcase_add_test(tc, test_rename_and_strangers);
+	tcase_add_test(tc, test_shaped_qdisc);
 	tcase_add_test(tc, test_tap_mac_learn);
 	tcase_add_test(tc, test_adopt_learned_mac);
 	tcase_add_test(tc, test_dual_stack_port);
