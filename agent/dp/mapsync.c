@@ -459,7 +459,9 @@ void mapsync_get_stats(const struct mapsync *ms, struct mapsync_stats *out)
 void mapsync_pending_get(const struct mapsync *ms,
 			 struct mapsync_map_pending out[MAPSYNC_PENDING_MAPS])
 {
-	static const enum ms_map maps[MAPSYNC_PENDING_MAPS] = { MS_ROUTES, MS_PREFIXES, MS_FDB };
+	static const enum ms_map maps[MAPSYNC_PENDING_MAPS] = { MS_ROUTES, MS_PREFIXES,
+								MS_ROUTES6, MS_PREFIXES6,
+								MS_FDB };
 	int i;
 
 	for (i = 0; i < MAPSYNC_PENDING_MAPS; i++) {
@@ -477,6 +479,16 @@ bool mapsync_pending_route(const struct mapsync *ms, const struct vtep_route_key
 bool mapsync_pending_prefix(const struct mapsync *ms, const struct vtep_prefix_key *k)
 {
 	return ms_pending_has(ms, MS_PREFIXES, k);
+}
+
+bool mapsync_pending_route6(const struct mapsync *ms, const struct vtep_route6_key *k)
+{
+	return ms_pending_has(ms, MS_ROUTES6, k);
+}
+
+bool mapsync_pending_prefix6(const struct mapsync *ms, const struct vtep_prefix6_key *k)
+{
+	return ms_pending_has(ms, MS_PREFIXES6, k);
 }
 
 bool mapsync_pending_fdb(const struct mapsync *ms, const struct vtep_fdb_key *k)

@@ -124,11 +124,11 @@ int mapsync_sync(struct mapsync *ms);
  * entries out when they must (mapsync_pending.c). One warning per map says
  * so (rate-limited). */
 struct mapsync_map_pending {
-	const char *map;          /* "vtep_routes", "vtep_prefixes", "vtep_fdb" */
+	const char *map;          /* vtep_routes, vtep_prefixes, vtep_routes6, vtep_prefixes6, vtep_fdb */
 	uint32_t capacity;        /* max_entries; 0 when unknown */
 	uint64_t pending;         /* entries waiting for room */
 };
-#define MAPSYNC_PENDING_MAPS 3
+#define MAPSYNC_PENDING_MAPS 5
 /* Fills out[0..MAPSYNC_PENDING_MAPS); any thread (relaxed atomics). */
 void mapsync_pending_get(const struct mapsync *ms,
 			 struct mapsync_map_pending out[MAPSYNC_PENDING_MAPS]);
@@ -136,6 +136,8 @@ void mapsync_pending_get(const struct mapsync *ms,
 bool mapsync_pending_route(const struct mapsync *ms, const struct vtep_route_key *k);
 bool mapsync_pending_prefix(const struct mapsync *ms, const struct vtep_prefix_key *k);
 bool mapsync_pending_fdb(const struct mapsync *ms, const struct vtep_fdb_key *k);
+bool mapsync_pending_route6(const struct mapsync *ms, const struct vtep_route6_key *k);
+bool mapsync_pending_prefix6(const struct mapsync *ms, const struct vtep_prefix6_key *k);
 /* Makes the maps equal to the intent: every desired entry is written and
  * every entry of ours (LOCAL/STATIC, all vnis and ports) that is not
  * desired is deleted - the stale leftovers of a previous run. */

@@ -148,7 +148,7 @@ struct mapsync {
 					 * value: uint32 index into dq[] */
 	struct ms_dq dq[MS_NMAPS];      /* the dirty keys in the order first marked */
 	struct mapsync_stats stats;
-	struct ms_pending pend[MS_NMAPS]; /* routes, prefixes, fdb only */
+	struct ms_pending pend[MS_NMAPS]; /* the maps BGP fills (ms_has_pending) */
 	struct ms_writer w;
 	struct ms_job *spare;     /* a finished job kept with its buffers for the next */
 	uint8_t *scratch[2];      /* resolving: BGP keys and values (scratch_cap entries) */
@@ -289,7 +289,8 @@ void ms_writer_stop(struct mapsync *ms);
 /* mapsync_pending.c */
 static inline bool ms_has_pending(enum ms_map m)
 {
-	return m == MS_ROUTES || m == MS_PREFIXES || m == MS_FDB;
+	return m == MS_ROUTES || m == MS_PREFIXES || m == MS_FDB || m == MS_ROUTES6 ||
+	       m == MS_PREFIXES6;
 }
 int ms_pending_init(struct mapsync *ms);
 void ms_pending_free(struct mapsync *ms);

@@ -60,7 +60,7 @@ struct uplink_info {
 };
 /* A map a full table can hold entries back from (mapsync.h: they wait for
  * room): vtepctl status and vtepd_map_pending. */
-#define STATUS_MAPS 3
+#define STATUS_MAPS 5
 struct map_status {
 	char map[16];
 	uint32_t capacity;

@@ -769,6 +769,8 @@ static bool best_pending(const struct rib *rib, const struct rib_dkey *k)
 {
 	if (!rib->ms)
 		return false;
+	if (rib_ip6_addr(rib, k->ip) && (k->type == EVPN_RT_MACIP || k->type == EVPN_RT_PREFIX))
+		return rib_sync6_pending(rib, k);
 	if (k->type == EVPN_RT_MACIP && k->plen) {
 		struct vtep_route_key rk = { .vni = k->vni, .ip = k->ip };
 

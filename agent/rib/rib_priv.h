@@ -340,6 +340,8 @@ int rib_sync6_changed(struct rib *rib, const struct rib_dkey *k);
 bool rib_sync6_route(void *ctx, const struct vtep_route6_key *k, struct vtep_route *out,
 		     bool *over_local);
 bool rib_sync6_prefix(void *ctx, const struct vtep_prefix6_key *k, struct vtep_route *out);
+/* Does the map entry of IPv6 destination k wait for room in a full map? */
+bool rib_sync6_pending(const struct rib *rib, const struct rib_dkey *k);
 
 /* rib_best.c */
 /* Re-runs the decision for d after a change; before = rib_sel_get() taken

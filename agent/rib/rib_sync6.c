@@ -22,35 +22,64 @@
 
 #include "mapsync.h"
 
-int rib_sync6_changed(struct rib *rib, const struct rib_dkey *k)
+/* The map key of IPv6 destination k (a MAC+IPv6 route's /128 or an IPv6
+ * prefix): 1 route, 2 prefix, 0 none. */
+static int key6_of(const struct rib *rib, const struct rib_dkey *k,
+		   struct vtep_route6_key *rk, struct vtep_prefix6_key *pk)
 {
 	const uint8_t *a = rib_ip6_addr(rib, k->ip);
+
+	if (!a)
+		return 0;
+	if (k->type == EVPN_RT_MACIP) {
+		memset(rk, 0, sizeof(*rk));
+		rk->vni = k->vni;
+		memcpy(rk->ip, a, 16);
+		return 1;
+	}
+	if (k->type == EVPN_RT_PREFIX) {
+		memset(pk, 0, sizeof(*pk));
+		pk->prefixlen = 32u + k->plen;
+		pk->vni = htonl(k->vni);
+		memcpy(pk->ip, a, 16);
+		return 2;
+	}
+	return 0;
+}
+
+bool rib_sync6_pending(const struct rib *rib, const struct rib_dkey *k)
+{
+	struct vtep_route6_key rk;
+	struct vtep_prefix6_key pk;
+
+	switch (rib->ms ? key6_of(rib, k, &rk, &pk) : 0) {
+	case 1:
+		return mapsync_pending_route6(rib->ms, &rk);
+	case 2:
+		return mapsync_pending_prefix6(rib->ms, &pk);
+	default:
+		return false;
+	}
+}
+
+int rib_sync6_changed(struct rib *rib, const struct rib_dkey *k)
+{
+	struct vtep_route6_key rk;
+	struct vtep_prefix6_key pk;
 	struct vtep_route v;
 	bool over = false;
 
-	if (!a || !rib->ms)
-		return 0;
-	if (k->type == EVPN_RT_MACIP) {
-		struct vtep_route6_key rk;
-
-		memset(&rk, 0, sizeof(rk));
-		rk.vni = k->vni;
-		memcpy(rk.ip, a, 16);
+	switch (rib->ms ? key6_of(rib, k, &rk, &pk) : 0) {
+	case 1:
 		if (rib_sync_route_at(rib, k->vni, k->ip, &v, &over))
 			return mapsync_bgp_set_route6(rib->ms, &rk, &v, over);
 		return mapsync_bgp_set_route6(rib->ms, &rk, NULL, false);
-	}
-	if (k->type == EVPN_RT_PREFIX) {
-		struct vtep_prefix6_key pk;
-
-		memset(&pk, 0, sizeof(pk));
-		pk.prefixlen = 32u + k->plen;
-		pk.vni = htonl(k->vni);
-		memcpy(pk.ip, a, 16);
+	case 2:
 		return mapsync_bgp_set_prefix6(rib->ms, &pk,
 					       rib_sync_prefix_at(rib, k, &v) ? &v : NULL);
+	default:
+		return 0;
 	}
-	return 0;
 }
 
 bool rib_sync6_route(void *ctx, const struct vtep_route6_key *k, struct vtep_route *out,

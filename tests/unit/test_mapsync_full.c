@@ -63,6 +63,35 @@ static bool bgp_route(void *ctx, const struct vtep_route_key *k, struct vtep_rou
 	return true;
 }
 
+/* IPv6: key i is (100, 2001:db8:10::i) when want6[i]. */
+static bool want6[N_BGP];
+
+static struct vtep_route6_key r6key(uint32_t i)
+{
+	struct vtep_route6_key k;
+
+	memset(&k, 0, sizeof(k));
+	k.vni = 100;
+	k.ip[0] = 0x20; k.ip[1] = 0x01; k.ip[2] = 0x0d; k.ip[3] = 0xb8; k.ip[5] = 0x10;
+	k.ip[14] = (uint8_t)(i >> 8);
+	k.ip[15] = (uint8_t)i;
+	return k;
+}
+
+static bool bgp_route6(void *ctx, const struct vtep_route6_key *k, struct vtep_route *out,
+		       bool *over)
+{
+	struct vtep_route6_key base = r6key(0);
+	uint32_t i = (uint32_t)k->ip[14] << 8 | k->ip[15];
+
+	(void)ctx;
+	*over = false;
+	if (memcmp(k, &base, 14) || i >= N_BGP || !want6[i])
+		return false;
+	rval(i, out);
+	return true;
+}
+
 static bool bgp_fdb(void *ctx, const struct vtep_fdb_key *k, struct vtep_fdb *out, bool *over)
 {
 	(void)ctx; (void)k; (void)out;
@@ -84,14 +113,15 @@ static void on_flushed(void *ctx, uint64_t gen)
 
 static void setup(void)
 {
-	struct mapsync_bgp b = { .route = bgp_route, .fdb = bgp_fdb, .written = on_written,
-				 .flushed = on_flushed };
+	struct mapsync_bgp b = { .route = bgp_route, .route6 = bgp_route6, .fdb = bgp_fdb,
+				 .written = on_written, .flushed = on_flushed };
 
 	mt_maps_open(&fds, CAP);
 	ck_assert_int_eq(mapsync_new(&fds, 0, &ms), 0);
 	mapsync_set_bgp(ms, &b);
 	ck_assert_int_eq(mapsync_bgp_adopt(ms), 0); /* fresh maps: every BGP entry is ours */
 	memset(want, 0, sizeof(want));
+	memset(want6, 0, sizeof(want6));
 	written_gen = flushed_gen = 0;
 }
 
@@ -211,6 +241,79 @@ START_TEST(test_full_map_waits)
 	ck_assert_int_eq(mapsync_flush(ms), 0);
 	ck_assert_uint_eq(pending_routes(), 0);
 	ck_assert_uint_eq(mt_count(fds.routes, 8), 0);
+}
+END_TEST
+
+static void bgp_set6(uint32_t i, bool on)
+{
+	struct vtep_route6_key k = r6key(i);
+	struct vtep_route v;
+
+	want6[i] = on;
+	rval(i, &v);
+	ck_assert_int_eq(mapsync_bgp_set_route6(ms, &k, on ? &v : NULL, false), 0);
+}
+
+static bool in_map6(uint32_t i)
+{
+	struct vtep_route6_key k = r6key(i);
+	struct vtep_route v;
+
+	return bpf_map_lookup_elem(fds.routes6, &k, &v) == 0;
+}
+
+static void fill6_300(void)
+{
+	uint32_t i;
+
+	for (i = 0; i < 300; i++)
+		bgp_set6(i, true);
+	ck_assert_int_eq(mapsync_flush(ms), 0);
+}
+
+/* vtep_routes6 fills like vtep_routes: 300 MAC+IPv6 routes for 64 entries,
+ * 236 wait (counted under vtep_routes6 in vtepctl status and /metrics), one
+ * warning, and withdrawals let the oldest waiting ones in. */
+START_TEST(test_full_map6_waits)
+{
+	struct mapsync_map_pending p[MAPSYNC_PENDING_MAPS];
+	struct mapsync_stats st;
+	uint32_t i;
+	int lines;
+
+	log_level = LOG_LVL_INFO;
+	lines = count_log_lines(fill6_300);
+	log_level = LOG_LVL_ERR;
+	ck_assert_int_eq(lines, 1);
+	ck_assert_uint_eq(mt_count(fds.routes6, sizeof(struct vtep_route6_key)), CAP);
+	mapsync_pending_get(ms, p);
+	ck_assert_str_eq(p[2].map, "vtep_routes6");
+	ck_assert_uint_eq(p[2].capacity, CAP);
+	ck_assert_uint_eq(p[2].pending, 300 - CAP);
+	ck_assert_uint_eq(p[0].pending, 0);
+	mapsync_get_stats(ms, &st);
+	ck_assert_uint_eq(st.errors, 0);
+	for (i = 0; i < 300; i++) {
+		struct vtep_route6_key k = r6key(i);
+
+		ck_assert_int_eq(in_map6(i), i < CAP);
+		ck_assert_int_eq(mapsync_pending_route6(ms, &k), i >= CAP);
+	}
+	for (i = 0; i < 10; i++)
+		bgp_set6(i, false);
+	ck_assert_int_eq(mapsync_flush(ms), 0);
+	for (i = CAP; i < CAP + 10; i++)
+		ck_assert(in_map6(i));
+	ck_assert(!in_map6(CAP + 10));
+	mapsync_pending_get(ms, p);
+	ck_assert_uint_eq(p[2].pending, 300 - CAP - 10);
+	for (i = 0; i < 300; i++)
+		if (want6[i])
+			bgp_set6(i, false);
+	ck_assert_int_eq(mapsync_flush(ms), 0);
+	mapsync_pending_get(ms, p);
+	ck_assert_uint_eq(p[2].pending, 0);
+	ck_assert_uint_eq(mt_count(fds.routes6, sizeof(struct vtep_route6_key)), 0);
 }
 END_TEST
 
@@ -335,6 +438,7 @@ Suite *test_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_full_map_waits);
 	tcase_add_test(tc, test_full_map_local_first);
+	tcase_add_test(tc, test_full_map6_waits);
 	tcase_add_test(tc, test_async_flush);
 	suite_add_tcase(s, tc);
 	return s;

@@ -256,6 +256,44 @@ START_TEST(test_pending_routes)
 }
 END_TEST
 
+/* The same with MAC+IPv6 routes: vtep_routes6 full, the waiting ones
+ * marked pending (rib_sync6_pending), and in as room frees. */
+START_TEST(test_pending_routes6)
+{
+	struct rib_env env;
+	size_t n[2] = { 0, 0 };
+	unsigned i;
+
+	rib_free(rib);
+	mapsync_free(ms);
+	mt_maps_close(&fds);
+	mt_maps_open(&fds, 100);
+	ck_assert_int_eq(mapsync_new(&fds, 0, &ms), 0);
+	memset(&env, 0, sizeof(env));
+	env.cfg = &cfg;
+	env.ms = ms;
+	ck_assert_int_eq(rib_new(&env, &rib), 0);
+	ck_assert_int_eq(rib_initial_sync_done(rib), 0);
+	for (i = 0; i < 150; i++) {
+		struct evpn_route r = distinct_route(i);
+
+		r.ip.len = 16;
+		ck_assert_int_eq(inet_pton(AF_INET6, "2001:db8:10::", r.ip.v6), 1);
+		r.ip.v6[14] = (uint8_t)(i >> 8);
+		r.ip.v6[15] = (uint8_t)i;
+		ck_assert_int_eq(rib_update(rib, 1, &r, rt_mkattrs("192.0.2.20", "65000:100",
+								   false, 0, false)), 0);
+	}
+	ck_assert_int_eq(rib_flush(rib), 0);
+	ck_assert_uint_eq(mt_count(fds.routes6, sizeof(struct vtep_route6_key)), 100);
+	ck_assert_int_eq(rib_walk(rib, 0, UINT32_MAX, count_pending, n), 0);
+	ck_assert_uint_eq(n[0], 50);
+	ck_assert_uint_eq(n[1], 150);
+	rib_peer_down(rib, 1);
+	ck_assert_uint_eq(mt_count(fds.routes6, sizeof(struct vtep_route6_key)), 0);
+}
+END_TEST
+
 Suite *test_suite(void)
 {
 	Suite *s = suite_create("rib_store");
@@ -266,6 +304,7 @@ Suite *test_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_churn);
 	tcase_add_test(tc, test_pending_routes);
+	tcase_add_test(tc, test_pending_routes6);
 	suite_add_tcase(s, tc);
 	return s;
 }
