@@ -75,7 +75,12 @@ for t in jq bpftool nsenter ip tc bridge iperf3 gobgpd gobgp vtysh ping; do
 done
 
 if [ $build = 1 ]; then
-	make --no-print-directory -C "$ROOT" BUILD="$BUILD" all bench-tools >&2 || exit 1
+	# make gets BUILD as the Makefile's own runs spell it (relative to
+	# ROOT when inside it): the compiler's .d files name their targets the
+	# way they were built, so an absolute BUILD would match none of the
+	# header dependencies a default build wrote, and objects whose headers
+	# changed would not be rebuilt (a stale struct layout: vtepd crashed).
+	make --no-print-directory -C "$ROOT" BUILD="${BUILD#"$ROOT"/}" all bench-tools >&2 || exit 1
 fi
 mkdir -p "$OUT"
 want() { [ -z "$only" ] || [[ ,$only, == *,$1,* ]]; }
