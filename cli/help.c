@@ -131,8 +131,9 @@ static const char pods[] =
 	"also a port (vtepctl ports marks it \"pod\"), and the pod's namespace/name\n"
 	"when the runtime passed them (K8S_POD_NAMESPACE, K8S_POD_NAME).\n"
 	"JSON: [{container_id, netns, ifname, host_ifname, vni, ip, ip6, mac, mtu,\n"
-	"network, k8s_namespace, k8s_name, k8s_uid}] (null for what the runtime did\n"
-	"not say; ip or ip6 null for a family the pod does not have).\n";
+	"network, k8s_namespace, k8s_name, k8s_uid, egress_rate, egress_burst}] (null\n"
+	"for what the runtime did not say; ip or ip6 null for a family the pod does\n"
+	"not have; the egress limit as the runtime gave it: bits/s, bits).\n";
 
 void help_print(FILE *f, enum ctl_object obj)
 {
