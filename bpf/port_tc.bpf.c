@@ -227,7 +227,7 @@ static __always_inline int port_judge(struct __sk_buff *skb)
 	/* Everything the workload sends counts against its limit, ARP and
 	 * what the port answers itself included, as the bandwidth plugin's
 	 * ifb would count it. */
-	if ((verdict = police_port(skb, ifindex)))
+	if ((port->flags & VTEP_PORT_F_POLICED) && (verdict = police_port(skb, ifindex)))
 		return verdict;
 	linear = skb_data_end(skb) - skb_data(skb);
 	if (linear < PORT_PULL_LEN && skb->len > linear)

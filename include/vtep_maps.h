@@ -136,6 +136,9 @@ _Static_assert(sizeof(struct vtep_port) == 64, "vtep_port layout");
 #define VTEP_PORT_F_SHAPED   0x10
 /* Ports delivered to with bpf_redirect() to their egress. */
 #define VTEP_PORT_F_EGRESS   (VTEP_PORT_F_TAP | VTEP_PORT_F_HOSTLINK | VTEP_PORT_F_SHAPED)
+/* The port has an egress limit in vtep_port_rates: only such ports pay the
+ * lookup of their bucket (bpf/police.h); every other frame skips it. */
+#define VTEP_PORT_F_POLICED  0x20
 
 /* Where an entry came from (vtepctl's "source"). */
 enum vtep_source {

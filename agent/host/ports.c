@@ -110,7 +110,8 @@ static void to_map_port(const struct port *p, struct vtep_port *vp)
 	}
 	vp->flags = (p->cfg.mac_auto ? VTEP_PORT_F_MAC_AUTO : 0) | (p->tap ? VTEP_PORT_F_TAP : 0) |
 		    (p->cfg.pod ? VTEP_PORT_F_POD : 0) | (p->cfg.hostlink ? VTEP_PORT_F_HOSTLINK : 0) |
-		    (p->shaped ? VTEP_PORT_F_SHAPED : 0);
+		    (p->shaped ? VTEP_PORT_F_SHAPED : 0) |
+		    (p->cfg.egress_rate ? VTEP_PORT_F_POLICED : 0);
 	name_key(p->cfg.ifname, vp->ifname);
 }
 

@@ -12,6 +12,7 @@
 #include <check.h>
 #include <string.h>
 #include <time.h>
+#include <bpf/bpf.h>
 
 #include "check_main.h"
 #include "port_fixture.h"
@@ -47,6 +48,22 @@ START_TEST(test_no_entry_no_limit)
 {
 	ck_assert_int_eq(burst_w1(200), 200);
 	ck_assert_uint_eq(harness_stat(&h, fwd_local), 200);
+	ck_assert_uint_eq(harness_stat(&h, drop_rate_limit), 0);
+}
+END_TEST
+
+/* A bucket without the port's VTEP_PORT_F_POLICED flag is not looked up:
+ * only ports vtepd marked pay for the lookup (the flag is the switch). */
+START_TEST(test_entry_without_flag_not_used)
+{
+	struct vtep_port p;
+	__u32 key = if_w1;
+
+	prep_rate_w1(1000, 1000);
+	ck_assert_int_eq(bpf_map_lookup_elem(h.map_fd[HM_PORTS], &key, &p), 0);
+	p.flags &= (__u8)~VTEP_PORT_F_POLICED;
+	ck_assert_int_eq(harness_port_add(&h, key, &p), 0);
+	ck_assert_int_eq(burst_w1(100), 100);
 	ck_assert_uint_eq(harness_stat(&h, drop_rate_limit), 0);
 }
 END_TEST
@@ -130,6 +147,7 @@ Suite *test_suite(void)
 	TCase *tc = port_tcase("police");
 
 	tcase_add_test(tc, test_no_entry_no_limit);
+	tcase_add_test(tc, test_entry_without_flag_not_used);
 	tcase_add_test(tc, test_burst_beyond_bucket_dropped);
 	tcase_add_test(tc, test_under_rate_passes);
 	tcase_add_test(tc, test_bucket_refills);

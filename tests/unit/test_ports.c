@@ -228,6 +228,13 @@ START_TEST(test_egress_rate)
 	ports_link_event(ps, &l);
 	ck_assert(rate_of(rfd, 7, &v));
 	ck_assert_uint_eq(v.rate, 10000000);
+	{
+		/* the port entry says so: the program looks the bucket up */
+		struct vtep_port vp;
+
+		ck_assert(in_ports_map(7, &vp));
+		ck_assert(vp.flags & VTEP_PORT_F_POLICED);
+	}
 	ck_assert_uint_eq(v.burst, PORTRATE_MIN_BURST);
 	ck_assert_uint_eq(v.burst_ns, PORTRATE_MIN_BURST * 8 * 100);   /* 1e9 / 1e7 ns a bit */
 	ck_assert_uint_eq(v.tokens_ns, v.burst_ns);
@@ -272,6 +279,12 @@ START_TEST(test_egress_rate)
 	ck_assert_int_eq(ports_add(ps, &c2), 0);
 	ports_link_event(ps, &l2);
 	ck_assert(!rate_of(rfd, 8, &stale));
+	{
+		struct vtep_port vp;
+
+		ck_assert(in_ports_map(8, &vp));
+		ck_assert(!(vp.flags & VTEP_PORT_F_POLICED));
+	}
 
 	/* prune: entries no attached port with a limit owns */
 	key = 99;
