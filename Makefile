@@ -440,7 +440,7 @@ FUZZ_control_SRCS := $(call fuzz_agent,ctl,control control_args control_dispatch
 FUZZ_packet_SRCS  := tests/bpf/harness.c tests/bpf/pkt.c lib/counters.c
 # The plugin: its parsers and result building (not main, not the commands
 # that run delegates and call vtepd), lib/ as libvtep.a gives it.
-FUZZ_cni_SRCS     := $(addprefix cni/,$(addsuffix .c,cni_args cni_client cni_conf cni_env cni_err \
+FUZZ_cni_SRCS     := $(addprefix cni/,$(addsuffix .c,cni_args cni_bw cni_client cni_conf cni_env cni_err \
                      cni_exec cni_input cni_result cni_ver)) lib/addr.c lib/addr6.c lib/cniname.c \
                      lib/ctlproto.c
 FUZZ_bgp_DIR      := rib

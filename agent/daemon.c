@@ -255,6 +255,8 @@ static int open_datapath(struct daemon *d, size_t n_routes)
 	ret = ports_new(&env, &d->ports);
 	if (ret)
 		log_err("cannot start: %s", strerror(-ret));
+	else
+		ports_set_rates_map(d->ports, loader_map_fd(d->ld, VTEP_MAP_PORT_RATES));
 	return ret;
 }
 
@@ -285,6 +287,21 @@ static void detach_stale_ports(struct daemon *d)
 			hostroute6_del(d->hr, vp.ip6, (int)key);
 		log_info("port %s: no longer configured; detached (left by an earlier run)", name);
 	}
+}
+
+/* Egress limits of ports that are gone (deleted while vtepd was down):
+ * their ifindex could name another interface one day. The limits of the
+ * ports just restored were rewritten (unchanged buckets kept). */
+static void prune_rates(struct daemon *d)
+{
+	size_t removed = 0;
+	int err = ports_rates_prune(d->ports, &removed);
+
+	if (err)
+		log_warn("%s: cannot prune: %s", VTEP_MAP_PORT_RATES, strerror(-err));
+	else if (removed)
+		log_info("%s: %zu limits of ports no longer here removed", VTEP_MAP_PORT_RATES,
+			 removed);
 }
 
 /* Intent from config + state, then one reconcile against the maps. */
@@ -320,6 +337,7 @@ static int install(struct daemon *d, const struct cfg_port *ports, size_t n_port
 	if ((ret = daemon_cni_restore(d)))
 		return ret;
 	detach_stale_ports(d);
+	prune_rates(d);
 	ret = mapsync_reconcile(d->ms);
 	mapsync_get_stats(d->ms, &st);
 	log_info("maps reconciled: %llu entries written, %llu stale entries removed%s",

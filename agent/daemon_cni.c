@@ -30,6 +30,9 @@
 #include "loop.h"
 #include "podnet.h"
 #include "ports.h"
+#include "loader.h"
+#include "portrate.h"
+#include <bpf/bpf.h>
 
 #define VXLAN_OVERHEAD 50   /* outer Ethernet 14 + IPv4 20 + UDP 8 + VXLAN 8 (RFC 7348) */
 #define DEFAULT_POD_MTU 1450
@@ -43,6 +46,8 @@ static void pod_to_port(const struct pod *p, struct cfg_port *cp)
 	memcpy(cp->ip6, p->ip6, 16);
 	memcpy(cp->mac, p->mac, 6);
 	cp->pod = true;
+	cp->egress_rate = p->egress_rate;
+	cp->egress_burst = p->egress_burst;
 }
 
 static int save(struct daemon *d, char err[CFG_ERR_LEN])
@@ -249,9 +254,10 @@ static int cni_add(struct daemon *d, const struct pod *req, struct cnictl_made *
 		pods_remove(&d->pods, p.container_id, p.ifname);
 		return ret;
 	}
-	log_info("cni: %s/%s added: %s in netns %s, vni %u, ip %s, pod %s%s%s", p.container_id,
+	log_info("cni: %s/%s added: %s in netns %s, vni %u, ip %s, pod %s%s%s%s", p.container_id,
 		 p.ifname, p.host_ifname, p.netns, p.vni, fmt_ips(&p, a), p.k8s_namespace,
-		 p.k8s_namespace[0] ? "/" : "", p.k8s_name);
+		 p.k8s_namespace[0] ? "/" : "", p.k8s_name,
+		 p.egress_rate ? ", egress limited" : "");
 	return 0;
 }
 
@@ -276,6 +282,24 @@ static int cni_del(struct daemon *d, const char *container_id, const char *ifnam
 	return save(d, err);
 }
 
+/* Whether the datapath holds the pod's egress limit (or, without one, no
+ * limit for its port). */
+static bool rate_in_map(struct daemon *d, const struct pod *p, const struct port *pt)
+{
+	int fd = d->ld ? loader_map_fd(d->ld, VTEP_MAP_PORT_RATES) : -1;
+	struct vtep_port_rate v;
+	__u32 key = (__u32)pt->ifindex;
+	bool has;
+
+	if (fd < 0)
+		return !p->egress_rate;
+	has = !bpf_map_lookup_elem(fd, &key, &v);
+	if (!p->egress_rate)
+		return !has;
+	return has && v.rate == p->egress_rate &&
+	       v.burst == portrate_burst_bytes(p->egress_rate, p->egress_burst);
+}
+
 static int cni_check(struct daemon *d, const struct pod *req, char err[CFG_ERR_LEN])
 {
 	const struct pod *p = pods_find(&d->pods, req->container_id, req->ifname);
@@ -290,11 +314,21 @@ static int cni_check(struct daemon *d, const struct pod *req, char err[CFG_ERR_L
 	    memcmp(p->ip6, req->ip6, 16))
 		return snprintf(err, CFG_ERR_LEN, "the attachment differs from the runtime's "
 				"result (netns, vni, ip or ip6)"), -EINVAL;
+	if (p->egress_rate != req->egress_rate || p->egress_burst != req->egress_burst)
+		return snprintf(err, CFG_ERR_LEN, "the egress limit differs from the runtime's "
+				"(vtepd has %llu bit/s, burst %llu bits; asked %llu, %llu)",
+				(unsigned long long)p->egress_rate,
+				(unsigned long long)p->egress_burst,
+				(unsigned long long)req->egress_rate,
+				(unsigned long long)req->egress_burst), -EINVAL;
 	v = config_find_vni(d->cfg, p->vni);
 	pt = ports_find(d->ports, p->host_ifname);
 	if (!v || !pt || !pt->attached)
 		return snprintf(err, CFG_ERR_LEN, "port %s is not attached%s", p->host_ifname,
 				v ? "" : " (its vni is no longer configured)"), -EINVAL;
+	if (!rate_in_map(d, p, pt))
+		return snprintf(err, CFG_ERR_LEN, "port %s: its egress limit is not in %s",
+				p->host_ifname, VTEP_MAP_PORT_RATES), -EINVAL;
 	s = (struct podnet_spec){ .netns = p->netns, .ifname = p->ifname,
 				  .host_ifname = p->host_ifname, .ip = p->ip,
 				  .gateway = v->gateway_ip, .mtu = p->mtu };

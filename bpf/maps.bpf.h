@@ -119,6 +119,17 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } vtep_hostlinks SEC(".maps");
 
+/* Written by vtepd (agent/host/portrate.c), one entry per port with an
+ * egress limit; the port program keeps its bucket (bpf/police.h). Sized
+ * with limits.ports, like vtep_ports. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, VTEP_DEF_PORTS);
+	__type(key, __u32);
+	__type(value, struct vtep_port_rate);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} vtep_port_rates SEC(".maps");
+
 /* Filled by the port program itself (bpf/encap.h); vtepd may empty it. */
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);

@@ -7,7 +7,8 @@
  * DROP(reason) (drop.h), which only says why. Drops are counted in one
  * place, port_drop(), the program's single exit for them:
  *
- *   port lookup -> parse Ethernet (no VLAN)
+ *   port lookup -> police.h (the port's egress limit, when it has one)
+ *   -> parse Ethernet (no VLAN)
  *     ARP  -> [MAC learn] -> anti-spoof -> arp.h (proxy, GARP events)
  *     IPv4 -> [MAC learn] -> anti-spoof -> unicast only
  *          -> to the gateway IP: icmp.h echo reply, else drop
@@ -48,6 +49,7 @@
 #include "outside.h"
 #include "ctsteer.h"
 #include "port6.h"
+#include "police.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -217,9 +219,16 @@ static __always_inline int port_judge(struct __sk_buff *skb)
 	struct cursor c;
 	__u32 linear;
 
+	int verdict;
+
 	port = bpf_map_lookup_elem(&vtep_ports, &ifindex);
 	if (!port)
 		return DROP(no_port);
+	/* Everything the workload sends counts against its limit, ARP and
+	 * what the port answers itself included, as the bandwidth plugin's
+	 * ifb would count it. */
+	if ((port->flags & VTEP_PORT_F_POLICED) && (verdict = police_port(skb, ifindex)))
+		return verdict;
 	linear = skb_data_end(skb) - skb_data(skb);
 	if (linear < PORT_PULL_LEN && skb->len > linear)
 		bpf_skb_pull_data(skb, min_u32(skb->len, PORT_PULL_LEN));

@@ -51,13 +51,16 @@ static const char ports[] =
 	"       vtepctl ports del IFNAME\n"
 	"\n"
 	"show  lists the attached workload ports (vtep_ports); \"pod\" marks a pod's\n"
-	"      veth made by vtepd for its CNI plugin (vtepctl pods).\n"
+	"      veth made by vtepd for its CNI plugin (vtepctl pods); \"shaped\" a port\n"
+	"      with a root qdisc; \"egress R/s burst B\" a pod's egress limit\n"
+	"      (vtep_port_rates: what the workload sends over R is dropped).\n"
 	"add   makes IFNAME a port of VNI N for the workload at A (IPv4), A6 (IPv6) or\n"
 	"      both; mac defaults to auto (the workload's own MAC). The interface need\n"
 	"      not exist yet.\n"
 	"del   removes the port. Edits persist in vtepd's state_dir.\n"
 	"JSON: [{ifname, ifindex, vni, ip (null without IPv4), ip6 (null without IPv6),\n"
-	"        ip6_ll, mac (null until learned), mac_auto, pod}]\n";
+	"        ip6_ll, mac (null until learned), mac_auto, pod, shaped,\n"
+	"        egress_rate (bits/s, null without a limit), egress_burst (bytes)}]\n";
 
 static const char neigh[] =
 	"Usage: vtepctl neigh [show]\n"
@@ -128,8 +131,9 @@ static const char pods[] =
 	"also a port (vtepctl ports marks it \"pod\"), and the pod's namespace/name\n"
 	"when the runtime passed them (K8S_POD_NAMESPACE, K8S_POD_NAME).\n"
 	"JSON: [{container_id, netns, ifname, host_ifname, vni, ip, ip6, mac, mtu,\n"
-	"network, k8s_namespace, k8s_name, k8s_uid}] (null for what the runtime did\n"
-	"not say; ip or ip6 null for a family the pod does not have).\n";
+	"network, k8s_namespace, k8s_name, k8s_uid, egress_rate, egress_burst}] (null\n"
+	"for what the runtime did not say; ip or ip6 null for a family the pod does\n"
+	"not have; the egress limit as the runtime gave it: bits/s, bits).\n";
 
 void help_print(FILE *f, enum ctl_object obj)
 {

@@ -15,6 +15,7 @@
 #include "counters.h"
 #include "mapdump.h"
 #include "output.h"
+#include "portrate.h"
 
 static int open_map(const struct cmdline *c, const char *name, bool optional, int *fd)
 {
@@ -165,18 +166,34 @@ static int show_routes(const struct cmdline *c, struct out *o)
 	return VTEPCTL_OK;
 }
 
+/* The port's egress limit from vtep_port_rates (rfd < 0: no such map,
+ * pins of an older vtepd): false without one. */
+static bool port_rate(int rfd, uint32_t ifindex, struct vtep_port_rate *v)
+{
+	__u32 key = ifindex;
+
+	return rfd >= 0 && !bpf_map_lookup_elem(rfd, &key, v) && v->rate;
+}
+
 static int show_ports(const struct cmdline *c, struct out *o)
 {
 	struct mapdump_port *rows;
 	size_t n, w6 = 4;
-	int fd, ret;
+	int fd, rfd, ret;
 
 	if (open_map(c, VTEP_MAP_PORTS, false, &fd))
 		return VTEPCTL_FAILED;
+	if (open_map(c, VTEP_MAP_PORT_RATES, true, &rfd)) {
+		close(fd);
+		return VTEPCTL_FAILED;
+	}
 	ret = mapdump_ports(fd, &rows, &n);
 	close(fd);
-	if (ret)
+	if (ret) {
+		if (rfd >= 0)
+			close(rfd);
 		return dump_failed(VTEP_MAP_PORTS, ret);
+	}
 	for (size_t i = 0; i < n; i++) {
 		char a6[ADDR6_STRLEN];
 
@@ -196,6 +213,9 @@ static int show_ports(const struct cmdline *c, struct out *o)
 		bool pod = p->v.flags & VTEP_PORT_F_POD;
 		bool shaped = p->v.flags & VTEP_PORT_F_SHAPED;
 		bool has6 = !addr6_is_zero(p->v.ip6), has_ll = !addr6_is_zero(p->v.ip6_ll);
+		struct vtep_port_rate rate;
+		bool limited = port_rate(rfd, p->ifindex, &rate);
+		char rs[24], eg[64] = "";
 
 		/* The map's ifname need not be NUL-terminated at 16 bytes. */
 		memcpy(ifname, p->v.ifname, sizeof(p->v.ifname));
@@ -220,16 +240,30 @@ static int show_ports(const struct cmdline *c, struct out *o)
 			out_add_bool(j, "mac_auto", mac_auto);
 			out_add_bool(j, "pod", pod);
 			out_add_bool(j, "shaped", shaped);
+			/* the policer's: bits/s and the bucket in bytes, null
+			 * without a limit */
+			if (limited) {
+				out_add_int(j, "egress_rate", (int64_t)rate.rate);
+				out_add_int(j, "egress_burst", (int64_t)rate.burst);
+			} else {
+				out_add_str(j, "egress_rate", NULL);
+				out_add_str(j, "egress_burst", NULL);
+			}
 			out_item(o, j);
 		} else {
-			printf("%-15s  %-7u  %-8u  %-15s  %-*s  %s%s%s%s\n", ifname, p->ifindex,
+			if (limited)
+				snprintf(eg, sizeof(eg), " egress %s/s burst %lluB",
+					 portrate_fmt(rate.rate, rs), (unsigned long long)rate.burst);
+			printf("%-15s  %-7u  %-8u  %-15s  %-*s  %s%s%s%s%s\n", ifname, p->ifindex,
 			       p->v.vni, p->v.ip ? ip : "-", (int)w6, has6 ? a6 : "-",
 			       known ? m : "(not learned)", mac_auto ? " auto" : "", pod ? " pod" : "",
-			       shaped ? " shaped" : "");
+			       shaped ? " shaped" : "", eg);
 		}
 	}
 	out_end(o);
 	free(rows);
+	if (rfd >= 0)
+		close(rfd);
 	return VTEPCTL_OK;
 }
 

@@ -69,12 +69,23 @@ static int add_ips(struct json_object *a, const struct cni_addrs *ips)
 	return 0;
 }
 
+/* The pod's egress limit (cni_bw.h), when runtimeConfig asked for one. */
+static int add_egress(struct json_object *a, const struct cni_conf *c)
+{
+	if (!c->bandwidth.egress_rate)
+		return 0;
+	if (add_i(a, "egress_rate", (int64_t)c->bandwidth.egress_rate))
+		return -1;
+	return c->bandwidth.egress_burst ?
+		add_i(a, "egress_burst", (int64_t)c->bandwidth.egress_burst) : 0;
+}
+
 static struct json_object *add_args(const struct cni_req *r, const struct cni_addrs *ips)
 {
 	struct json_object *a = attachment_args(r), *k;
 
 	if (!a || add_i(a, "vni", r->conf.vni) || add_ips(a, ips) ||
-	    (r->conf.mtu && add_i(a, "mtu", r->conf.mtu)))
+	    (r->conf.mtu && add_i(a, "mtu", r->conf.mtu)) || add_egress(a, &r->conf))
 		goto fail;
 	if (r->args.k8s_name[0] || r->args.k8s_namespace[0] || r->args.k8s_uid[0]) {
 		k = json_object_new_object();
@@ -231,7 +242,8 @@ int cni_cmd_check(struct cni_req *r, struct cni_err *e)
 	if (cni_result_find(r->conf.prev_result, r->env.ifname, r->env.netns, &ips, e))
 		return -e->code;
 	args = attachment_args(r);
-	if (!args || add_i(args, "vni", r->conf.vni) || add_ips(args, &ips)) {
+	if (!args || add_i(args, "vni", r->conf.vni) || add_ips(args, &ips) ||
+	    add_egress(args, &r->conf)) {
 		json_object_put(args);
 		return cni_fail(e, CNI_EIO, "out of memory");
 	}

@@ -286,6 +286,12 @@ static int parse_rest(struct cni_conf *c, enum cni_cmd cmd, struct cni_err *e)
 	if (parse_socket(c, e) || parse_ipam(c, cmd, e) || parse_dns(c, e) ||
 	    parse_valid(c, cmd, e))
 		return -1;
+	/* Only ADD and CHECK use the limit. A DEL must not fail on a value
+	 * its ADD refused: the runtime's DEL after that failed ADD carries
+	 * the same runtimeConfig, and has to succeed (SPEC.md section 2). */
+	if ((cmd == CNI_CMD_ADD || cmd == CNI_CMD_CHECK) &&
+	    cni_bw_parse(get(c->root, "runtimeConfig"), &c->bandwidth, e))
+		return -1;
 	return 0;
 }
 

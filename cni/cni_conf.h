@@ -10,14 +10,15 @@
  *     "dns": { "nameservers": [...], "domain": "...", "search": [...],
  *              "options": [...] },             optional, copied to the result
  *     -- inserted by the runtime --
- *     "runtimeConfig": {...}, "args": {...}, "prevResult": {...},
+ *     "runtimeConfig": {"bandwidth": {...}, ...}, "args": {...}, "prevResult": {...},
  *     "cni.dev/valid-attachments": [ {"containerID", "ifname"} ]   (GC) }
  *
  * Keys the spec reserves for the runtime (runtimeConfig, args, keys under cni.dev/)
  * and well-known ones we can honour are accepted; "ipMasq": true is refused
  * (vtepd does not masquerade), and so is any other key (code 2, with the
  * key and its value, as the spec asks). The parsed values point into the
- * JSON tree the struct owns.
+ * JSON tree the struct owns. runtimeConfig.bandwidth (the "bandwidth"
+ * capability) is read by cni_bw.h: its egress pair goes to vtepd.
  */
 #ifndef CNI_CONF_H
 #define CNI_CONF_H
@@ -27,6 +28,7 @@
 #include <stdint.h>
 #include <json-c/json.h>
 
+#include "cni_bw.h"
 #include "cni_env.h"
 #include "cni_err.h"
 
@@ -53,6 +55,7 @@ struct cni_conf {
 	const char *ipam_type;
 	struct json_object *dns;        /* NULL when absent */
 	struct json_object *prev_result;/* NULL when absent */
+	struct cni_bw bandwidth;        /* runtimeConfig.bandwidth's egress pair (cni_bw.h) */
 	struct cni_attachment *valid;   /* GC: cni.dev/valid-attachments (malloc'ed) */
 	size_t n_valid;
 };

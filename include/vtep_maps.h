@@ -26,6 +26,7 @@
 
 #ifndef __VMLINUX_H__
 #include <linux/types.h>
+#include <linux/bpf.h>        /* struct bpf_spin_lock (vtep_port_rate) */
 #endif
 #include "vtep_counters.h"
 
@@ -47,6 +48,7 @@
 #define VTEP_MAP_HOSTADDRS6 "vtep_hostaddrs6"
 #define VTEP_MAP_UNDERLAY "vtep_underlay"
 #define VTEP_MAP_HOSTLINKS "vtep_hostlinks"
+#define VTEP_MAP_PORT_RATES "vtep_port_rates"
 
 /* Default capacities; vtepd sets the real ones from `limits` before load. */
 #define VTEP_DEF_ROUTES   1048576
@@ -134,6 +136,9 @@ _Static_assert(sizeof(struct vtep_port) == 64, "vtep_port layout");
 #define VTEP_PORT_F_SHAPED   0x10
 /* Ports delivered to with bpf_redirect() to their egress. */
 #define VTEP_PORT_F_EGRESS   (VTEP_PORT_F_TAP | VTEP_PORT_F_HOSTLINK | VTEP_PORT_F_SHAPED)
+/* The port has an egress limit in vtep_port_rates: only such ports pay the
+ * lookup of their bucket (bpf/police.h); every other frame skips it. */
+#define VTEP_PORT_F_POLICED  0x20
 
 /* Where an entry came from (vtepctl's "source"). */
 enum vtep_source {
@@ -266,6 +271,34 @@ struct vtep_hostlink {
 	__u32 ip;             /* host_ip, network order */
 };
 _Static_assert(sizeof(struct vtep_hostlink) == 8, "vtep_hostlink layout");
+
+/* vtep_port_rates: hash, key __u32 ifindex of a port's host-side interface
+ * (as vtep_ports), sized like vtep_ports (limits.ports). A port with an
+ * entry has an egress limit: what its workload sends (the host end's
+ * ingress, where the port program runs) is policed by a token bucket, and
+ * a frame the bucket cannot pay for is dropped (drop_rate_limit). A policer,
+ * not a shaper: nothing is queued (docs/kubernetes.md, "The bandwidth
+ * plugin"). The bucket is act_police's (net/sched/act_police.c): tokens are
+ * nanoseconds of sending time at the rate, at most burst_ns; a frame costs
+ * len * 8 * 1e9 / rate ns. A map of its own, not fields of vtep_port: no
+ * layout change, and vtep_ports keeps no run-time state.
+ *
+ * vtepd writes rate, burst and burst_ns, with tokens_ns = burst_ns (a full
+ * bucket) and last_ns 0; the port program owns tokens_ns and last_ns under
+ * lock (bpf_spin_lock: one bucket per port, shared by every CPU the pod's
+ * frames arrive on). A user-space write (BPF_MAP_UPDATE_ELEM without
+ * BPF_F_LOCK) replaces the whole element; the lock itself is never copied
+ * in or out (copy_map_value skips it). */
+struct vtep_port_rate {
+	struct bpf_spin_lock lock;
+	__u32 flags;          /* none yet; zero */
+	__u64 rate;           /* bits per second, > 0 (the CNI's unit) */
+	__u64 burst;          /* bytes the bucket holds */
+	__u64 burst_ns;       /* burst at the rate: burst * 8 * 1e9 / rate */
+	__u64 tokens_ns;      /* the bucket: what the port may send now, in ns */
+	__u64 last_ns;        /* bpf_ktime_get_ns() of the last frame paid for */
+};
+_Static_assert(sizeof(struct vtep_port_rate) == 48, "vtep_port_rate layout");
 
 /* vtep_stats: per-CPU array, one slot. */
 struct vtep_stats {

@@ -38,6 +38,7 @@ static const struct map_layout layouts[] = {
 	{ VTEP_MAP_HOSTADDRS, sizeof(__u32), sizeof(struct vtep_hostaddr) },
 	{ VTEP_MAP_HOSTADDRS6, 16, sizeof(struct vtep_hostaddr) },
 	{ VTEP_MAP_HOSTLINKS, sizeof(__u32), sizeof(struct vtep_hostlink) },
+	{ VTEP_MAP_PORT_RATES, sizeof(__u32), sizeof(struct vtep_port_rate) },
 };
 
 static int map_info(int fd, struct bpf_map_info *info)

@@ -82,6 +82,10 @@ struct cfg_port {
 	uint8_t  mac[6];          /* valid when !mac_auto */
 	bool     pod;             /* a CNI pod's veth (vtepd made it; pods.h) */
 	bool     hostlink;        /* a VNI's host link (vtepd made it from vnis[].host_ip) */
+	/* A pod's egress limit (pods.h; the config file has none): bits per
+	 * second, 0 none; the burst in bits, 0 the default (lib/portrate.h). */
+	uint64_t egress_rate;
+	uint64_t egress_burst;
 };
 
 struct cfg_route {

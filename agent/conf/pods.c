@@ -9,6 +9,7 @@
 
 #include "addr.h"
 #include "addr6.h"
+#include "portrate.h"
 
 static int bad(char *err, const char *fmt, const char *what)
 {
@@ -50,6 +51,11 @@ int pods_check(const struct pod *p, char err[CFG_ERR_LEN])
 		return bad(err, "%s: not a unicast MAC", "mac");
 	if (p->mtu < 68 || p->mtu > 65535)
 		return bad(err, "%s: not 68..65535", "mtu");
+	if (p->egress_rate && (p->egress_rate < PORTRATE_MIN_RATE ||
+			       p->egress_rate > PORTRATE_MAX_RATE))
+		return bad(err, "%s: not 1000..1000000000000000 bits per second", "egress_rate");
+	if (p->egress_burst > PORTRATE_MAX_BURST_BITS || (p->egress_burst && !p->egress_rate))
+		return bad(err, "%s: not 1..34359738360 bits with an egress_rate", "egress_burst");
 	return 0;
 }
 

@@ -9,11 +9,15 @@
  *                 "ip": "10.1.1.5", "ip6": "2001:db8:1::5",
  *                 "mac": "6e:..", "mtu": 1450,
  *                 "k8s_namespace": "default", "k8s_name": "web-0",
- *                 "k8s_uid": "..." } ] }
+ *                 "k8s_uid": "...",
+ *                 "egress_rate": 10000000, "egress_burst": 8000000 } ] }
  *
  * "ip" and "ip6" are each optional, one is required (a dual-stack pod has
  * both, an IPv6-only one only "ip6"); a file without "ip6" is what earlier
- * versions wrote and reads the same.
+ * versions wrote and reads the same. "egress_rate" (bits per second) and
+ * "egress_burst" (bits; absent: the default) are the pod's egress limit
+ * from runtimeConfig.bandwidth (docs/kubernetes.md), written only when the
+ * pod has one, so files without a limit stay readable by earlier vtepds.
  * An attachment is the CNI spec's (CNI_CONTAINERID, CNI_IFNAME) pair
  * (SPEC.md section 3, "Attachment Parameters"): at most one record each.
  * The file is written like state.json (atomically, read back strictly: a
@@ -52,6 +56,8 @@ struct pod {
 	char     k8s_namespace[POD_NS_LEN];
 	char     k8s_name[POD_NAME_LEN];
 	char     k8s_uid[POD_UID_LEN];
+	uint64_t egress_rate;                /* bits/s, 0: no limit (lib/portrate.h bounds) */
+	uint64_t egress_burst;               /* bits, 0: the default; only with a rate */
 };
 
 struct pods {
@@ -67,7 +73,9 @@ void pods_free(struct pods *ps);
 
 /* A record's fields checked as the file's reader checks them (ids, names,
  * paths, an address of either family (IPv6: a unicast host address,
- * addr6_is_host()), a unicast MAC, an MTU of 68..65535). -EINVAL with err. */
+ * addr6_is_host()), a unicast MAC, an MTU of 68..65535, an egress rate in
+ * PORTRATE_MIN_RATE..PORTRATE_MAX_RATE or 0, a burst up to
+ * PORTRATE_MAX_BURST_BITS and only with a rate). -EINVAL with err. */
 int pods_check(const struct pod *p, char err[CFG_ERR_LEN]);
 
 struct pod *pods_find(const struct pods *ps, const char *container_id, const char *ifname);

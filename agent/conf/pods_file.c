@@ -13,6 +13,7 @@
 
 #include "addr.h"
 #include "addr6.h"
+#include "portrate.h"
 
 /* key: a string copied into out (size bytes); empty allowed when opt. */
 static int load_str(struct json_object *o, const char *path, const char *key, bool opt,
@@ -37,7 +38,8 @@ static int load_pod(struct json_object *o, const char *path, struct pod *p, char
 {
 	static const char *const keys[] = {
 		"container_id", "ifname", "netns", "network", "host_ifname", "vni", "ip", "ip6",
-		"mac", "mtu", "k8s_namespace", "k8s_name", "k8s_uid", NULL
+		"mac", "mtu", "k8s_namespace", "k8s_name", "k8s_uid", "egress_rate", "egress_burst",
+		NULL
 	};
 	struct json_object *v;
 	char k[JV_PATH_LEN], e[CFG_ERR_LEN];
@@ -68,6 +70,15 @@ static int load_pod(struct json_object *o, const char *path, struct pod *p, char
 		return v ? -EINVAL : jv_fail(err, jv_key(k, path, "mac"), "required");
 	if (!jv_get(o, "mtu", &v) || jv_u32(v, jv_key(k, path, "mtu"), 68, 65535, &p->mtu, err))
 		return v ? -EINVAL : jv_fail(err, jv_key(k, path, "mtu"), "required");
+	/* The egress limit: both optional (pods.h), bounds as pods_check's. */
+	if (jv_get(o, "egress_rate", &v) && v &&
+	    jv_uint(v, jv_key(k, path, "egress_rate"), PORTRATE_MIN_RATE, PORTRATE_MAX_RATE,
+		    &p->egress_rate, err))
+		return -EINVAL;
+	if (jv_get(o, "egress_burst", &v) && v &&
+	    jv_uint(v, jv_key(k, path, "egress_burst"), 1, PORTRATE_MAX_BURST_BITS,
+		    &p->egress_burst, err))
+		return -EINVAL;
 	if (pods_check(p, e))
 		return jv_fail(err, path, "%s", e);
 	return 0;
@@ -177,7 +188,10 @@ static struct json_object *pod_json(const struct pod *p)
 	    add(o, "mtu", json_object_new_int64(p->mtu)) ||
 	    add(o, "k8s_namespace", json_object_new_string(p->k8s_namespace)) ||
 	    add(o, "k8s_name", json_object_new_string(p->k8s_name)) ||
-	    add(o, "k8s_uid", json_object_new_string(p->k8s_uid))) {
+	    add(o, "k8s_uid", json_object_new_string(p->k8s_uid)) ||
+	    (p->egress_rate && add(o, "egress_rate", json_object_new_int64((int64_t)p->egress_rate))) ||
+	    (p->egress_burst && add(o, "egress_burst",
+				    json_object_new_int64((int64_t)p->egress_burst)))) {
 		json_object_put(o);
 		return NULL;
 	}

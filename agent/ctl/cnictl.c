@@ -73,7 +73,8 @@ static int reply_made(struct req *r, const struct cnictl_made *m)
 static int do_add(struct cni_req *c)
 {
 	static const char *const keys[] = { "container_id", "ifname", "netns", "network", "vni",
-					    "ip", "ip6", "mtu", "k8s", NULL };
+					    "ip", "ip6", "mtu", "k8s", "egress_rate", "egress_burst",
+					    NULL };
 	struct cnictl_made m;
 	struct pod p;
 	int ret;
@@ -112,7 +113,7 @@ static int do_del(struct cni_req *c)
 static int do_check(struct cni_req *c)
 {
 	static const char *const keys[] = { "container_id", "ifname", "netns", "network", "vni",
-					    "ip", "ip6", NULL };
+					    "ip", "ip6", "egress_rate", "egress_burst", NULL };
 	struct pod p;
 	int ret;
 

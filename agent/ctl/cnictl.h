@@ -6,11 +6,13 @@
  * starting many pods runs one vtepd-cni each). Commands and arguments:
  *
  *   cni.add    container_id, ifname, netns, network, vni, ip and/or ip6,
- *              [mtu], [k8s: {namespace, name, uid}]
+ *              [mtu], [k8s: {namespace, name, uid}],
+ *              [egress_rate, [egress_burst]]
  *              data: {host_ifname, host_mac, mac, mtu, [ip, gateway],
  *                     [ip6, gateway6]}
  *   cni.del    container_id, ifname, [network], [netns]   data: {removed}
- *   cni.check  container_id, ifname, netns, network, vni, ip and/or ip6
+ *   cni.check  container_id, ifname, netns, network, vni, ip and/or ip6,
+ *              [egress_rate, [egress_burst]]
  *   cni.gc     network, valid: [{container_id, ifname}]
  *              data: {removed: [{container_id, ifname}]}
  *   cni.status data: {ready: true, pods: N}
@@ -21,6 +23,12 @@
  * taken), 3 when the container is unknown (no such namespace; CHECK of an
  * attachment vtepd does not have), 11 when vtepd is busy, 100 otherwise.
  * Every argument is checked here, before the daemon is called.
+ *
+ * The egress limit (runtimeConfig.bandwidth's egressRate and egressBurst,
+ * docs/kubernetes.md): egress_rate in bits per second (1000..10^15,
+ * Kubernetes' bounds), egress_burst in bits (1..8 * (2^32 - 1), only with
+ * a rate; absent: 100 ms at the rate); the port then polices what the pod
+ * sends (vtep_port_rates). CHECK compares them with the record.
  *
  * IPv6 (a dual-stack or IPv6-only pod): "ip6" is the pod's address from
  * IPAM (a unicast host address, the rules of control_arg_host_ip6()); at

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cniname.h"
+#include "portrate.h"
 
 static bool printable(const char *s)
 {
@@ -105,6 +106,35 @@ static int arg_mtu(struct req *r, struct pod *p)
 	return 0;
 }
 
+/* An optional integer in min..max (0 when absent). */
+static int arg_u64(struct req *r, const char *key, uint64_t min, uint64_t max, uint64_t *out)
+{
+	struct json_object *v;
+	int64_t x;
+
+	*out = 0;
+	if (!json_object_object_get_ex(r->args, key, &v))
+		return 0;
+	x = json_object_is_type(v, json_type_int) ? json_object_get_int64(v) : -1;
+	if (x < 0 || (uint64_t)x < min || (uint64_t)x > max)
+		return control_bad(r, "%s: expected an integer %llu..%llu", key,
+				   (unsigned long long)min, (unsigned long long)max);
+	*out = (uint64_t)x;
+	return 0;
+}
+
+/* The pod's egress limit (cnictl.h): a rate in bits/s, a burst in bits
+ * only with it. */
+static int arg_egress(struct req *r, struct pod *p)
+{
+	if (arg_u64(r, "egress_rate", PORTRATE_MIN_RATE, PORTRATE_MAX_RATE, &p->egress_rate) ||
+	    arg_u64(r, "egress_burst", 1, PORTRATE_MAX_BURST_BITS, &p->egress_burst))
+		return -EINVAL;
+	if (p->egress_burst && !p->egress_rate)
+		return control_bad(r, "egress_burst: given without egress_rate");
+	return 0;
+}
+
 int cnictl_arg_pod(struct req *r, bool with_extras, struct pod *p)
 {
 	bool has6;
@@ -117,7 +147,7 @@ int cnictl_arg_pod(struct req *r, bool with_extras, struct pod *p)
 	if (control_arg_host_ip6(r, "ip6", false, &has6, p->ip6) ||
 	    control_arg_host_ip(r, "ip", !has6, NULL, &p->ip))
 		return -EINVAL;
-	if (with_extras && (arg_mtu(r, p) || arg_k8s(r, p)))
+	if (arg_egress(r, p) || (with_extras && (arg_mtu(r, p) || arg_k8s(r, p))))
 		return -EINVAL;
 	return 0;
 }

@@ -14,7 +14,8 @@
 int cnictl_arg_attachment(struct req *r, struct pod *p);
 int cnictl_arg_netns(struct req *r, bool required, struct pod *p);
 int cnictl_arg_network(struct req *r, bool required, char out[POD_NET_LEN]);
-/* The attachment, netns, network, vni and ip; with_extras: mtu and k8s. */
+/* The attachment, netns, network, vni, ip and the egress limit; with_extras:
+ * mtu and k8s. */
 int cnictl_arg_pod(struct req *r, bool with_extras, struct pod *p);
 
 #endif /* VTEP_CNICTL_PRIV_H */

@@ -58,6 +58,12 @@ static struct json_object *pod_json(const struct pod *p)
 	json_object_object_add(o, "k8s_namespace", str_or_null(p->k8s_namespace));
 	json_object_object_add(o, "k8s_name", str_or_null(p->k8s_name));
 	json_object_object_add(o, "k8s_uid", str_or_null(p->k8s_uid));
+	/* the egress limit as the runtime asked it (bits/s, bits): null
+	 * without one, a null burst for the default */
+	json_object_object_add(o, "egress_rate", p->egress_rate ?
+			       json_object_new_int64((int64_t)p->egress_rate) : NULL);
+	json_object_object_add(o, "egress_burst", p->egress_burst ?
+			       json_object_new_int64((int64_t)p->egress_burst) : NULL);
 	return o;
 }
 

@@ -214,6 +214,8 @@ static int set_limits(struct bpf_object *obj, const struct vtep_config *cfg)
 		{ VTEP_MAP_PREFIXES6, offsetof(struct vtep_config, limit_routes) },
 		{ VTEP_MAP_FDB, offsetof(struct vtep_config, limit_fdb) },
 		{ VTEP_MAP_PORTS, offsetof(struct vtep_config, limit_ports) },
+		/* one bucket per port at most */
+		{ VTEP_MAP_PORT_RATES, offsetof(struct vtep_config, limit_ports) },
 	};
 	size_t i;
 	int err;

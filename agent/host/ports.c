@@ -20,6 +20,8 @@
 #include "loader.h"
 #include "log.h"
 #include "mapsync.h"
+#include "portrate.h"
+#include "ratemap.h"
 #include "sysctl.h"
 #include "vtep_maps.h"
 
@@ -27,6 +29,7 @@ struct ports {
 	struct ports_env env;
 	struct hashmap by_name;    /* char[CFG_IFNAMSIZ] -> struct port * */
 	struct hashmap by_ifindex; /* int -> struct port * (attached ports) */
+	int rates_fd;              /* vtep_port_rates, -1: none (ports_set_rates_map) */
 };
 
 /* Interface names as fixed, zero-padded keys (at most 15 characters). */
@@ -61,6 +64,7 @@ int ports_new(const struct ports_env *env, struct ports **out)
 	if (!ps)
 		return -ENOMEM;
 	ps->env = *env;
+	ps->rates_fd = -1;
 	err = hashmap_init(&ps->by_name, CFG_IFNAMSIZ, sizeof(struct port *), 0);
 	if (!err)
 		err = hashmap_init(&ps->by_ifindex, sizeof(int), sizeof(struct port *), 0);
@@ -106,7 +110,8 @@ static void to_map_port(const struct port *p, struct vtep_port *vp)
 	}
 	vp->flags = (p->cfg.mac_auto ? VTEP_PORT_F_MAC_AUTO : 0) | (p->tap ? VTEP_PORT_F_TAP : 0) |
 		    (p->cfg.pod ? VTEP_PORT_F_POD : 0) | (p->cfg.hostlink ? VTEP_PORT_F_HOSTLINK : 0) |
-		    (p->shaped ? VTEP_PORT_F_SHAPED : 0);
+		    (p->shaped ? VTEP_PORT_F_SHAPED : 0) |
+		    (p->cfg.egress_rate ? VTEP_PORT_F_POLICED : 0);
 	name_key(p->cfg.ifname, vp->ifname);
 }
 
@@ -121,6 +126,29 @@ static int sync_port(struct ports *ps, struct port *p)
 	to_map_port(p, &vp);
 	err = mapsync_port_set(ps->env.ms, p->ifindex, &vp);
 	return err ? err : mapsync_flush(ps->env.ms);
+}
+
+/* The port's egress limit into vtep_port_rates: an entry while it has one,
+ * none otherwise (a port of another kind may have had this ifindex). */
+static int rate_sync(struct ports *ps, const struct port *p)
+{
+	char r[24];
+	int err;
+
+	if (ps->rates_fd < 0)
+		return 0;
+	if (!p->cfg.egress_rate)
+		return ratemap_del(ps->rates_fd, p->ifindex);
+	err = ratemap_set(ps->rates_fd, p->ifindex, p->cfg.egress_rate, p->cfg.egress_burst);
+	if (err)
+		log_err("port %s: cannot write its egress limit into %s: %s", p->cfg.ifname,
+			VTEP_MAP_PORT_RATES, strerror(-err));
+	else
+		log_info("port %s: egress limited to %s/s, burst %llu bytes (policed)",
+			 p->cfg.ifname, portrate_fmt(p->cfg.egress_rate, r),
+			 (unsigned long long)portrate_burst_bytes(p->cfg.egress_rate,
+								  p->cfg.egress_burst));
+	return err;
 }
 
 /* A veth's workload MAC: its peer's address, possibly in another namespace. */
@@ -262,13 +290,17 @@ static int port_attach(struct ports *ps, struct port *p, const struct netlink_li
 		log_warn("port %s: cannot set net.ipv6.conf.%s.disable_ipv6=0: %s; the host's "
 			 "/128 route to its ip6 will fail", p->cfg.ifname, p->cfg.ifname,
 			 strerror(-err));
+	/* The limit before the program: its first frame is policed. */
 	err = sync_port(ps, p);
+	if (!err)
+		err = rate_sync(ps, p);
 	if (!err && ps->env.ld)
 		err = loader_attach_port(ps->env.ld, p->ifindex, p->cfg.ifname);
 	if (err) {
 		log_err("port %s: cannot attach: %s", p->cfg.ifname, strerror(-err));
 		if (ps->env.ms && !mapsync_port_del(ps->env.ms, p->ifindex))
 			mapsync_flush(ps->env.ms);
+		ratemap_del(ps->rates_fd, p->ifindex);
 		hashmap_del(&ps->by_ifindex, &p->ifindex);
 		p->ifindex = 0;
 		return err;
@@ -296,6 +328,7 @@ static void port_withdraw(struct ports *ps, struct port *p, bool gone)
 		return;
 	if (ps->env.ms && !mapsync_port_del(ps->env.ms, p->ifindex))
 		mapsync_flush(ps->env.ms);
+	ratemap_del(ps->rates_fd, p->ifindex);
 	if (!gone) {
 		if (ps->env.ld)
 			loader_detach_port(p->ifindex, p->cfg.ifname);
@@ -460,4 +493,21 @@ void ports_mac_learned6(struct ports *ps, int ifindex, const uint8_t ip6[16],
 	 * derived from the very MAC being learned. */
 	if (p && !addr6_is_zero(p->cfg.ip6) && !memcmp(ip6, p->cfg.ip6, 16))
 		mac_learned(ps, p, mac);
+}
+
+void ports_set_rates_map(struct ports *ps, int fd)
+{
+	ps->rates_fd = fd;
+}
+
+static bool rate_kept(void *ctx, int ifindex)
+{
+	const struct port *p = find_index(ctx, ifindex);
+
+	return p && p->attached && p->cfg.egress_rate;
+}
+
+int ports_rates_prune(struct ports *ps, size_t *removed)
+{
+	return ratemap_prune(ps->rates_fd, rate_kept, ps, removed);
 }

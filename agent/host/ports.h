@@ -75,6 +75,14 @@ void ports_link_event(struct ports *ps, const struct netlink_link *l);
 void ports_mac_learned(struct ports *ps, int ifindex, uint32_t ip, const uint8_t mac[6]);
 void ports_mac_learned6(struct ports *ps, int ifindex, const uint8_t ip6[16],
 			const uint8_t mac[6]);
+/* vtep_port_rates (ratemap.h), or -1 (the default: limits are not
+ * written). A port whose cfg has an egress_rate gets an entry while it is
+ * attached; its entry goes when it is withdrawn. */
+void ports_set_rates_map(struct ports *ps, int fd);
+/* Deletes the entries of vtep_port_rates no attached port with a limit
+ * owns (left by an earlier run); *removed counts them. */
+int ports_rates_prune(struct ports *ps, size_t *removed);
+
 /* The port on ifindex, or NULL. */
 const struct port *ports_by_ifindex(const struct ports *ps, int ifindex);
 

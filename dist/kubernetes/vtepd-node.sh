@@ -92,11 +92,15 @@ install_cni() {
 	for p in host-local portmap; do
 		[ -x "$CNI_BIN_DIR/$p" ] || [ ! -x "$SYS_CNI/$p" ] || cp "$SYS_CNI/$p" "$CNI_BIN_DIR/$p"
 	done
+	# vtepd-cni takes the "bandwidth" capability: a pod's
+	# kubernetes.io/egress-bandwidth is policed in vtepd's datapath
+	# (docs/kubernetes.md, "The bandwidth plugin").
 	jq -n --argjson vni "$vni" --arg sub "$subnet" --argjson r "$range" \
 		--arg sock "$(jq -r '.cni_socket // "/run/vtepd/cni.sock"' "$CONF_DIR/vtepd.json")" '{
 		cniVersion: "1.0.0", cniVersions: ["0.4.0", "1.0.0", "1.1.0"], name: "vtepd",
 		plugins: [
 		  {type: "vtepd-cni", vni: $vni, socket: $sock,
+		   capabilities: {bandwidth: true},
 		   ipam: {type: "host-local",
 		          ranges: [[{subnet: $sub, rangeStart: $r[0], rangeEnd: $r[1]}]]}},
 		  {type: "portmap", capabilities: {portMappings: true}}]}' \

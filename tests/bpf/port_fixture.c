@@ -9,6 +9,7 @@
 
 #include "port_fixture.h"
 #include "port_fixture6.h"
+#include "portrate.h"
 
 const uint8_t *const MAC_GW = PKT_MAC(2, 0, 0, 0, 1, 0);
 const uint8_t *const MAC_W1 = PKT_MAC(2, 0, 0, 0, 0, 0x11);
@@ -385,3 +386,23 @@ void prep_remote_unreachable(void)
 	ck_assert_int_eq(harness_route_add(&h, VNI, IP("10.1.0.21"), &r), 0);
 }
 
+
+void prep_rate_w1(uint64_t rate, uint64_t burst)
+{
+	struct vtep_port_rate v;
+	__u32 key = if_w1;
+
+	struct vtep_port p;
+
+	portrate_value(rate, burst, &v);
+	ck_assert_int_eq(harness_map_update(&h, HM_PORT_RATES, &key, &v), 0);
+	/* the flag that makes the program look the bucket up, as vtepd sets it */
+	ck_assert_int_eq(bpf_map_lookup_elem(h.map_fd[HM_PORTS], &key, &p), 0);
+	p.flags |= VTEP_PORT_F_POLICED;
+	ck_assert_int_eq(harness_port_add(&h, key, &p), 0);
+}
+
+void prep_rate_w1_tiny(void)
+{
+	prep_rate_w1(1000, 1);
+}

@@ -123,6 +123,12 @@ void prep_other_vni_port(void);
  * 10.1.0.11). */
 void prep_hostlink(void);
 
+/* w1 with an egress limit (vtep_port_rates): rate bits/s, a bucket of
+ * burst bytes, full (lib/portrate.h, as vtepd writes it). */
+void prep_rate_w1(uint64_t rate, uint64_t burst);
+/* w1 limited to 1000 bit/s with a 1-byte bucket: no frame fits. */
+void prep_rate_w1_tiny(void);
+
 /* ---- frames and map variations of the drop-reason walk (test_port_drops.c)
  * that other files test on their own ---------------------------------- */
 

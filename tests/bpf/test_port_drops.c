@@ -289,6 +289,7 @@ static const struct drop_frame drop_frames[] = {
 	{ "drop_nd_self",     in_nd_self,                NULL, 0 },
 	{ "drop_nd_other",    in_nd_ra,                  NULL, 0 },
 	{ "drop_spoof_ip6",   in_udp6_spoof,             NULL, 0 },
+	{ "drop_rate_limit",  in_udp_local,              prep_rate_w1_tiny, 0 },
 };
 #define N_DROP_FRAMES (sizeof(drop_frames) / sizeof(drop_frames[0]))
 

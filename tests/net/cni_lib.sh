@@ -7,7 +7,9 @@
 #   cni_add LIST CID NETNS IFNAME [NS NAME]   every plugin in order; the
 #       request config is the plugin's object with the list's cniVersion and
 #       name inserted, runtimeConfig from the plugin's capabilities and the
-#       runtime's capability arguments (portMappings: $CNI_PORTMAPS), and the
+#       runtime's capability arguments (portMappings: $CNI_PORTMAPS;
+#       bandwidth: $CNI_BANDWIDTH, a JSON object as kubelet's runtime fills it
+#       from the pod's bandwidth annotations), and the
 #       previous plugin's result as prevResult (none for the first); the final
 #       result is cached (like libcni's /var/lib/cni/results)
 #   cni_del LIST CID NETNS IFNAME             every plugin in reverse order,
@@ -33,6 +35,7 @@
 CNI_SYS=${CNI_SYS:-/usr/lib/cni}
 CNI_OUT=${CNI_OUT:-/dev/null}
 CNI_PORTMAPS=${CNI_PORTMAPS:-}
+CNI_BANDWIDTH=${CNI_BANDWIDTH:-}
 
 # cni_speaks TYPE: the versions a plugin lists in its VERSION reply.
 cni_speaks() {
@@ -63,15 +66,18 @@ cni_request() {
 	case $cmd in GC | STATUS) ;; *) v=$(cni_version "$list") ;; esac
 	[ -n "$v" ] || { echo "cni: no version every plugin of $list speaks" >>"$LOG"; return 1; }
 	jq -c --argjson i "$i" --arg v "$v" --argjson prev "$prev" \
-		--arg cmd "$cmd" --argjson pm "${CNI_PORTMAPS:-[]}" --argjson valid "$valid" '
+		--arg cmd "$cmd" --argjson pm "${CNI_PORTMAPS:-[]}" --argjson valid "$valid" \
+		--argjson bw "${CNI_BANDWIDTH:-null}" '
 		.name as $name | .plugins[$i]
 		| (.capabilities // {}) as $caps
 		| del(.capabilities)
 		| .cniVersion = $v | .name = $name
 		| if $cmd == "GC" then .["cni.dev/valid-attachments"] = $valid
 		  elif $cmd == "STATUS" then .
-		  else .runtimeConfig = (if $caps.portMappings and ($pm | length) > 0
-					 then {portMappings: $pm} else {} end)
+		  else .runtimeConfig = ((if $caps.portMappings and ($pm | length) > 0
+					  then {portMappings: $pm} else {} end)
+					 + (if $caps.bandwidth and $bw != null
+					    then {bandwidth: $bw} else {} end))
 		       | (if $prev != null then .prevResult = $prev else . end)
 		  end' "$list"
 }
@@ -111,8 +117,10 @@ cni_add() {
 	mkdir -p "$CNI_CACHE"
 	jq -n --arg cid "$cid" --arg ifn "$ifname" --arg net "$(jq -r .name "$list")" \
 		--arg netns "$netns" --argjson r "$prev" --argjson pm "${CNI_PORTMAPS:-[]}" \
+		--argjson bw "${CNI_BANDWIDTH:-null}" \
 		'{kind: "cniCacheV1", containerId: $cid, ifName: $ifn, networkName: $net,
-		  netns: $netns, capabilityArgs: {portMappings: $pm}, result: $r}' \
+		  netns: $netns, capabilityArgs: ({portMappings: $pm}
+		  + (if $bw != null then {bandwidth: $bw} else {} end)), result: $r}' \
 		>"$(cni_cache_file "$list" "$cid" "$ifname")"
 }
 
@@ -126,10 +134,20 @@ cni_cached_caps() {
 	local f; f=$(cni_cache_file "$1" "$2" "$3")
 	[ -f "$f" ] && jq -c '.capabilityArgs.portMappings // []' "$f" || echo "[]"
 }
+# And the bandwidth the ADD had ("" when none).
+cni_cached_bw() {
+	local f; f=$(cni_cache_file "$1" "$2" "$3")
+	[ -f "$f" ] && jq -c '.capabilityArgs.bandwidth // empty' "$f"
+}
 
 cni_del() {
 	local list=$1 cid=$2 netns=$3 ifname=$4 n i prev conf
 	local CNI_PORTMAPS; CNI_PORTMAPS=$(cni_cached_caps "$list" "$cid" "$ifname")
+	# the ADD's (cached), or the caller's for an attachment with no cache
+	# (the runtime's DEL after a failed ADD passes the same arguments)
+	local bw=${CNI_BANDWIDTH:-}
+	local CNI_BANDWIDTH; CNI_BANDWIDTH=$(cni_cached_bw "$list" "$cid" "$ifname")
+	CNI_BANDWIDTH=${CNI_BANDWIDTH:-$bw}
 	prev=$(cni_cached "$list" "$cid" "$ifname")
 	n=$(jq '.plugins | length' "$list")
 	[ "${n:-0}" -gt 0 ] || { echo "cni: $list has no plugins" >>"$LOG"; return 1; }
@@ -144,6 +162,11 @@ cni_check() {
 	local list=$1 cid=$2 netns=$3 ifname=$4 n i prev conf
 	[ "$(jq -r '.disableCheck // false' "$list")" = true ] && return 0
 	local CNI_PORTMAPS; CNI_PORTMAPS=$(cni_cached_caps "$list" "$cid" "$ifname")
+	# the ADD's (cached), or the caller's for an attachment with no cache
+	# (the runtime's DEL after a failed ADD passes the same arguments)
+	local bw=${CNI_BANDWIDTH:-}
+	local CNI_BANDWIDTH; CNI_BANDWIDTH=$(cni_cached_bw "$list" "$cid" "$ifname")
+	CNI_BANDWIDTH=${CNI_BANDWIDTH:-$bw}
 	prev=$(cni_cached "$list" "$cid" "$ifname")
 	n=$(jq '.plugins | length' "$list")
 	[ "${n:-0}" -gt 0 ] || { echo "cni: $list has no plugins" >>"$LOG"; return 1; }

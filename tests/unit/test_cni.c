@@ -226,6 +226,86 @@ START_TEST(conf_codes)
 }
 END_TEST
 
+/* runtimeConfig.bandwidth (cni_bw.h): the egress pair taken, the ingress
+ * pair's shape checked and left to the bandwidth plugin; 0 is "none". */
+START_TEST(conf_bandwidth)
+{
+	static const struct {
+		const char *rc;
+		uint64_t rate, burst;
+	} ok[] = {
+		{ "{}", 0, 0 },
+		{ "{\"portMappings\":[]}", 0, 0 },
+		{ "{\"bandwidth\":null}", 0, 0 },
+		{ "{\"bandwidth\":{}}", 0, 0 },
+		{ "{\"bandwidth\":{\"egressRate\":10000000}}", 10000000, 0 },
+		{ "{\"bandwidth\":{\"egressRate\":10000000,\"egressBurst\":800000}}", 10000000, 800000 },
+		/* containerd: every key, its own burst, rate 0 for what the pod
+		 * has no annotation for */
+		{ "{\"bandwidth\":{\"ingressRate\":1000000,\"ingressBurst\":4294967295,"
+		  "\"egressRate\":0,\"egressBurst\":4294967295}}", 0, 0 },
+		{ "{\"bandwidth\":{\"ingressRate\":0,\"ingressBurst\":4294967295,"
+		  "\"egressRate\":5000000,\"egressBurst\":4294967295}}", 5000000, 4294967295ULL },
+		{ "{\"bandwidth\":{\"egressRate\":1000}}", 1000, 0 },
+		{ "{\"bandwidth\":{\"egressRate\":1000000000000000,\"egressBurst\":34359738360}}",
+		  1000000000000000ULL, 34359738360ULL },
+	};
+	char j[512];
+	struct cni_conf c;
+	struct cni_err e;
+
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		snprintf(j, sizeof(j), "{" BASE ",\"runtimeConfig\":%s}", ok[i].rc);
+		ck_assert_msg(conf(j, CNI_CMD_ADD, &c, &e) == 0, "case %zu: %s", i, e.details);
+		ck_assert_msg(c.bandwidth.egress_rate == ok[i].rate &&
+			      c.bandwidth.egress_burst == ok[i].burst, "case %zu: %llu %llu", i,
+			      (unsigned long long)c.bandwidth.egress_rate,
+			      (unsigned long long)c.bandwidth.egress_burst);
+		cni_conf_free(&c);
+		ck_assert_int_eq(conf(j, CNI_CMD_CHECK, &c, &e), 0);
+		ck_assert_uint_eq(c.bandwidth.egress_rate, ok[i].rate);
+		cni_conf_free(&c);
+	}
+}
+END_TEST
+
+/* Bad values: code 7, naming the key; nothing of them on DEL, whose
+ * config is the failed ADD's (it must still succeed). */
+START_TEST(conf_bandwidth_codes)
+{
+	static const struct { const char *rc; const char *word; } bad[] = {
+		{ "{\"bandwidth\":[]}", "runtimeConfig.bandwidth: expected an object" },
+		{ "{\"bandwidth\":\"10M\"}", "runtimeConfig.bandwidth: expected an object" },
+		{ "{\"bandwidth\":{\"egressRate\":-1}}", "bandwidth.egressRate" },
+		{ "{\"bandwidth\":{\"egressRate\":\"10M\"}}", "bandwidth.egressRate: expected an integer" },
+		{ "{\"bandwidth\":{\"egressRate\":1.5e6}}", "bandwidth.egressRate: expected an integer" },
+		{ "{\"bandwidth\":{\"egressRate\":999}}", "below the smallest" },
+		{ "{\"bandwidth\":{\"egressRate\":1000000000000001}}", "bandwidth.egressRate: 1000000000000001" },
+		{ "{\"bandwidth\":{\"egressRate\":18446744073709551615}}", "bandwidth.egressRate" },
+		{ "{\"bandwidth\":{\"egressRate\":1000000,\"egressBurst\":34359738361}}", "bandwidth.egressBurst" },
+		{ "{\"bandwidth\":{\"egressRate\":1000000,\"egressBurst\":-8}}", "bandwidth.egressBurst" },
+		{ "{\"bandwidth\":{\"ingressRate\":-5}}", "bandwidth.ingressRate" },
+		{ "{\"bandwidth\":{\"ingressBurst\":true}}", "bandwidth.ingressBurst" },
+		{ "{\"bandwidth\":{\"egressrate\":1000000}}", "unknown key \"egressrate\"" },
+	};
+	char j[512];
+	struct cni_conf c;
+	struct cni_err e;
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(j, sizeof(j), "{" BASE ",\"runtimeConfig\":%s}", bad[i].rc);
+		ck_assert_msg(conf(j, CNI_CMD_ADD, &c, &e) == -CNI_ECONFIG, "case %zu: code %d (%s)",
+			      i, e.code, e.details);
+		ck_assert_msg(strstr(e.details, bad[i].word), "case %zu: %s", i, e.details);
+		ck_assert_ptr_null(c.root);
+		ck_assert_int_eq(conf(j, CNI_CMD_CHECK, &c, &e), -CNI_ECONFIG);
+		ck_assert_msg(conf(j, CNI_CMD_DEL, &c, &e) == 0, "case %zu: DEL %s", i, e.details);
+		ck_assert_uint_eq(c.bandwidth.egress_rate, 0);
+		cni_conf_free(&c);
+	}
+}
+END_TEST
+
 START_TEST(conf_gc_attachments_and_version_only)
 {
 	const char *gc = "{\"cniVersion\":\"1.1.0\",\"name\":\"p\",\"type\":\"t\",\"vni\":1,"
@@ -715,6 +795,8 @@ Suite *test_suite(void)
 	tcase_add_test(t, args_refusals);
 	tcase_add_test(t, conf_full);
 	tcase_add_test(t, conf_codes);
+	tcase_add_test(t, conf_bandwidth);
+	tcase_add_test(t, conf_bandwidth_codes);
 	tcase_add_test(t, conf_gc_attachments_and_version_only);
 	tcase_add_test(t, versions);
 	tcase_add_test(t, result_1_1_0);

@@ -187,6 +187,63 @@ START_TEST(add_refusals_never_reach_the_daemon)
 }
 END_TEST
 
+/* The egress limit (runtimeConfig.bandwidth's egress pair): reaches the
+ * daemon on ADD and CHECK as given (bits/s, bits), absent is none; out of
+ * bounds, a burst without a rate, a non-integer: code 7, never the daemon. */
+START_TEST(add_egress_limit)
+{
+	static const char *const bad[] = {
+		"{\"cmd\":\"cni.add\",\"args\":{" ADD_ARGS ",\"egress_rate\":999}}",
+		"{\"cmd\":\"cni.add\",\"args\":{" ADD_ARGS ",\"egress_rate\":1000000000000001}}",
+		"{\"cmd\":\"cni.add\",\"args\":{" ADD_ARGS ",\"egress_rate\":-1}}",
+		"{\"cmd\":\"cni.add\",\"args\":{" ADD_ARGS ",\"egress_rate\":\"10M\"}}",
+		"{\"cmd\":\"cni.add\",\"args\":{" ADD_ARGS ",\"egress_rate\":1e7}}",
+		"{\"cmd\":\"cni.add\",\"args\":{" ADD_ARGS ",\"egress_burst\":8000}}",
+		"{\"cmd\":\"cni.add\",\"args\":{" ADD_ARGS ",\"egress_rate\":1000000,"
+		"\"egress_burst\":0}}",
+		"{\"cmd\":\"cni.add\",\"args\":{" ADD_ARGS ",\"egress_rate\":1000000,"
+		"\"egress_burst\":34359738361}}",
+		"{\"cmd\":\"cni.check\",\"args\":{" ADD_ARGS ",\"egress_rate\":5}}",
+	};
+	uint64_t errors = 0;
+	struct json_object *o;
+
+	memset(&rec, 0, sizeof(rec));
+	o = ask("{\"cmd\":\"cni.add\",\"args\":{" ADD_ARGS ",\"egress_rate\":10000000,"
+		"\"egress_burst\":800000}}", &errors);
+	ck_assert(ok_of(o));
+	json_object_put(o);
+	ck_assert_uint_eq(rec.last.egress_rate, 10000000);
+	ck_assert_uint_eq(rec.last.egress_burst, 800000);
+	o = ask("{\"cmd\":\"cni.add\",\"args\":{" ADD_ARGS ",\"egress_rate\":1000000000000000}}",
+		&errors);
+	ck_assert(ok_of(o));
+	json_object_put(o);
+	ck_assert_uint_eq(rec.last.egress_rate, 1000000000000000ULL);
+	ck_assert_uint_eq(rec.last.egress_burst, 0);
+	o = ask("{\"cmd\":\"cni.add\",\"args\":{" ADD_ARGS "}}", &errors);
+	ck_assert(ok_of(o));
+	json_object_put(o);
+	ck_assert_uint_eq(rec.last.egress_rate, 0);
+	o = ask("{\"cmd\":\"cni.check\",\"args\":{" ADD_ARGS ",\"egress_rate\":2000}}", &errors);
+	ck_assert(ok_of(o));
+	json_object_put(o);
+	ck_assert_int_eq(rec.check, 1);
+	ck_assert_uint_eq(rec.last.egress_rate, 2000);
+	ck_assert_int_eq(rec.add, 3);
+	ck_assert_uint_eq(errors, 0);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		o = ask(bad[i], &errors);
+		ck_assert_msg(!ok_of(o), "case %zu accepted", i);
+		ck_assert_int_eq(code_of(o), 7);
+		json_object_put(o);
+	}
+	ck_assert_int_eq(rec.add, 3);
+	ck_assert_int_eq(rec.check, 1);
+	ck_assert_uint_eq(errors, sizeof(bad) / sizeof(bad[0]));
+}
+END_TEST
+
 static const char *data_str(struct json_object *o, const char *key)
 {
 	struct json_object *d, *v;
@@ -412,6 +469,7 @@ Suite *test_suite(void)
 
 	tcase_add_test(t, add_valid);
 	tcase_add_test(t, add_refusals_never_reach_the_daemon);
+	tcase_add_test(t, add_egress_limit);
 	tcase_add_test(t, add_ipv6);
 	tcase_add_test(t, daemon_errors_map_to_cni_codes);
 	tcase_add_test(t, del_gc_status);

@@ -104,6 +104,7 @@ static void setup(void)
 	for (int c = 0; c < ncpu; c++) {
 		pc[c].fwd_encap = 3;
 		pc[c].drop_no_route = 1;
+		pc[c].drop_rate_limit = 2;
 	}
 	ck_assert_int_eq(bpf_map_update_elem(stats_fd, &k0, pc, BPF_ANY), 0);
 	for (uint32_t i = 0; i < 4321; i++) {
@@ -147,6 +148,9 @@ START_TEST(render_content)
 	ck_assert_msg(has_line(t, line), "missing %s in\n%s", line, t);
 	snprintf(line, sizeof(line), "vtepd_datapath_drops_total{reason=\"no_route\"} %d", ncpu);
 	ck_assert(has_line(t, line));
+	/* the policer's drops (bpf/police.h) */
+	snprintf(line, sizeof(line), "vtepd_datapath_drops_total{reason=\"rate_limit\"} %d", 2 * ncpu);
+	ck_assert_msg(has_line(t, line), "missing %s", line);
 	ck_assert(has_line(t, "vtepd_datapath_packets_total{counter=\"port_rx\"} 0"));
 	/* drops are not double counted as packets */
 	ck_assert_ptr_null(strstr(t, "counter=\"drop_"));

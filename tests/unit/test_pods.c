@@ -130,6 +130,46 @@ START_TEST(round_trip_ipv6)
 }
 END_TEST
 
+/* The egress limit (runtimeConfig.bandwidth): kept across a save and a
+ * load (a vtepd restart keeps every pod's limit), written only for a pod
+ * that has one; a record without it reads as unlimited. */
+START_TEST(round_trip_egress)
+{
+	struct pods a = { 0 }, b;
+	struct pod p1 = pod("c1", "10.1.1.5"), p2 = pod("c2", "10.1.1.6"), p3 = pod("c3", "10.1.1.7");
+	char err[CFG_ERR_LEN] = "", path[128], text[4096];
+	FILE *f;
+	size_t n;
+
+	p1.egress_rate = 10000000;
+	p1.egress_burst = 800000;
+	p2.egress_rate = 1000000000000000ULL;   /* the default burst: none written */
+	p2.host_ifname[2] = 'x';
+	p3.host_ifname[2] = 'y';
+	ck_assert_int_eq(pods_put(&a, &p1), 0);
+	ck_assert_int_eq(pods_put(&a, &p2), 0);
+	ck_assert_int_eq(pods_put(&a, &p3), 0);
+	ck_assert_int_eq(pods_save(dir, &a, err), 0);
+	snprintf(path, sizeof(path), "%s/%s", dir, PODS_FILE);
+	f = fopen(path, "r");
+	ck_assert_ptr_nonnull(f);
+	n = fread(text, 1, sizeof(text) - 1, f);
+	text[n] = '\0';
+	fclose(f);
+	ck_assert_ptr_nonnull(strstr(text, "\"egress_rate\": 10000000,"));
+	ck_assert_ptr_nonnull(strstr(text, "\"egress_burst\": 800000"));
+	ck_assert_ptr_null(strstr(strstr(text, "\"c3\""), "egress"));
+	ck_assert_msg(pods_load(dir, &b, err) == 0, "%s", err);
+	ck_assert_uint_eq(pods_find(&b, "c1", "eth0")->egress_rate, 10000000);
+	ck_assert_uint_eq(pods_find(&b, "c1", "eth0")->egress_burst, 800000);
+	ck_assert_uint_eq(pods_find(&b, "c2", "eth0")->egress_rate, 1000000000000000ULL);
+	ck_assert_uint_eq(pods_find(&b, "c2", "eth0")->egress_burst, 0);
+	ck_assert_uint_eq(pods_find(&b, "c3", "eth0")->egress_rate, 0);
+	pods_free(&a);
+	pods_free(&b);
+}
+END_TEST
+
 START_TEST(damaged_files_refused)
 {
 	static const struct { const char *text, *want; } t[] = {
@@ -158,6 +198,23 @@ START_TEST(damaged_files_refused)
 		{ "{\"version\": 1, \"pods\": [{\"container_id\": \"c\", \"ifname\": \"eth0\", "
 		  "\"network\": \"n\", \"host_ifname\": \"vt1\", \"vni\": 1, \"ip6\": \"fe80::1\", "
 		  "\"mac\": \"02:00:00:00:00:01\", \"mtu\": 1450}]}", "ip6: not a unicast host" },
+		/* an egress limit out of bounds, a burst without a rate */
+		{ "{\"version\": 1, \"pods\": [{\"container_id\": \"c\", \"ifname\": \"eth0\", "
+		  "\"network\": \"n\", \"host_ifname\": \"vt1\", \"vni\": 1, \"ip\": \"10.0.0.1\", "
+		  "\"mac\": \"02:00:00:00:00:01\", \"mtu\": 1450, \"egress_rate\": 999}]}",
+		  "pods[0].egress_rate" },
+		{ "{\"version\": 1, \"pods\": [{\"container_id\": \"c\", \"ifname\": \"eth0\", "
+		  "\"network\": \"n\", \"host_ifname\": \"vt1\", \"vni\": 1, \"ip\": \"10.0.0.1\", "
+		  "\"mac\": \"02:00:00:00:00:01\", \"mtu\": 1450, \"egress_rate\": \"1M\"}]}",
+		  "pods[0].egress_rate" },
+		{ "{\"version\": 1, \"pods\": [{\"container_id\": \"c\", \"ifname\": \"eth0\", "
+		  "\"network\": \"n\", \"host_ifname\": \"vt1\", \"vni\": 1, \"ip\": \"10.0.0.1\", "
+		  "\"mac\": \"02:00:00:00:00:01\", \"mtu\": 1450, \"egress_burst\": 8000}]}",
+		  "egress_burst: not 1..34359738360 bits with an egress_rate" },
+		{ "{\"version\": 1, \"pods\": [{\"container_id\": \"c\", \"ifname\": \"eth0\", "
+		  "\"network\": \"n\", \"host_ifname\": \"vt1\", \"vni\": 1, \"ip\": \"10.0.0.1\", "
+		  "\"mac\": \"02:00:00:00:00:01\", \"mtu\": 1450, \"egress_rate\": 1000000, "
+		  "\"egress_burst\": 34359738361}]}", "pods[0].egress_burst" },
 	};
 	char err[CFG_ERR_LEN];
 	struct pods b;
@@ -197,6 +254,7 @@ Suite *test_suite(void)
 	tcase_add_checked_fixture(t, setup, teardown);
 	tcase_add_test(t, round_trip);
 	tcase_add_test(t, round_trip_ipv6);
+	tcase_add_test(t, round_trip_egress);
 	tcase_add_test(t, damaged_files_refused);
 	tcase_add_test(t, check_fields);
 	suite_add_tcase(s, t);

@@ -16,6 +16,7 @@
 #include "mapsync.h"
 #include "maps_test_util.h"
 #include "ports.h"
+#include "portrate.h"
 
 static struct mapsync_fds fds;
 static struct mapsync *ms;
@@ -194,6 +195,111 @@ START_TEST(test_shaped_qdisc)
 	ports_link_event(ps, &t);
 	ck_assert(in_ports_map(8, &vp));
 	ck_assert_uint_eq(vp.flags, VTEP_PORT_F_TAP);
+}
+END_TEST
+
+static bool rate_of(int rfd, uint32_t ifindex, struct vtep_port_rate *out)
+{
+	return !bpf_map_lookup_elem(rfd, &ifindex, out);
+}
+
+/* A pod's egress limit (cfg.egress_rate) in vtep_port_rates: written at
+ * attach (the burst's default and minimum from lib/portrate.h), gone when
+ * the interface goes and when the port is deleted; a bucket a previous
+ * run left with the same limit is kept as it is (a restart does not
+ * refill it), another limit's is rewritten full; a port without a limit
+ * clears what its ifindex had; prune removes what no port owns. */
+START_TEST(test_egress_rate)
+{
+	int rfd = mt_mkmap(BPF_MAP_TYPE_HASH, "vtep_port_rates", 4, sizeof(struct vtep_port_rate),
+			   64, 0);
+	struct cfg_port cp = cport("w1", "10.1.0.11", "02:00:00:00:00:11");
+	struct cfg_port c2 = cport("w2", "10.1.0.12", "02:00:00:00:00:12");
+	struct netlink_link l = link_ev("w1", 7, "veth", false);
+	struct netlink_link l2 = link_ev("w2", 8, "veth", false);
+	struct vtep_port_rate v, stale;
+	uint32_t key;
+	size_t removed;
+
+	ports_set_rates_map(ps, rfd);
+	cp.egress_rate = 10000000;      /* 10 Mbit/s: 100 ms is 125000 bytes, below the minimum */
+	ck_assert_int_eq(ports_add(ps, &cp), 0);
+	ck_assert(!rate_of(rfd, 7, &v));
+	ports_link_event(ps, &l);
+	ck_assert(rate_of(rfd, 7, &v));
+	ck_assert_uint_eq(v.rate, 10000000);
+	{
+		/* the port entry says so: the program looks the bucket up */
+		struct vtep_port vp;
+
+		ck_assert(in_ports_map(7, &vp));
+		ck_assert(vp.flags & VTEP_PORT_F_POLICED);
+	}
+	ck_assert_uint_eq(v.burst, PORTRATE_MIN_BURST);
+	ck_assert_uint_eq(v.burst_ns, PORTRATE_MIN_BURST * 8 * 100);   /* 1e9 / 1e7 ns a bit */
+	ck_assert_uint_eq(v.tokens_ns, v.burst_ns);
+
+	/* the datapath spent the bucket; the same limit again keeps it */
+	v.tokens_ns = 5;
+	v.last_ns = 1234;
+	key = 7;
+	ck_assert_int_eq(bpf_map_update_elem(rfd, &key, &v, BPF_ANY), 0);
+	ck_assert_int_eq(ports_del(ps, "w1"), 0);
+	ck_assert(!rate_of(rfd, 7, &v));
+	ck_assert_int_eq(bpf_map_update_elem(rfd, &key, &(struct vtep_port_rate){
+		.rate = 10000000, .burst = PORTRATE_MIN_BURST,
+		.burst_ns = PORTRATE_MIN_BURST * 800, .tokens_ns = 5, .last_ns = 1234 }, BPF_ANY), 0);
+	ck_assert_int_eq(ports_add(ps, &cp), 0);
+	ports_link_event(ps, &l);
+	ck_assert(rate_of(rfd, 7, &v));
+	ck_assert_uint_eq(v.tokens_ns, 5);
+	ck_assert_uint_eq(v.last_ns, 1234);
+	/* another limit (an explicit burst): rewritten, full */
+	ck_assert_int_eq(ports_del(ps, "w1"), 0);
+	cp.egress_burst = 8ULL * 1000000;
+	ck_assert_int_eq(bpf_map_update_elem(rfd, &key, &(struct vtep_port_rate){
+		.rate = 10000000, .burst = PORTRATE_MIN_BURST, .tokens_ns = 5 }, BPF_ANY), 0);
+	ck_assert_int_eq(ports_add(ps, &cp), 0);
+	ports_link_event(ps, &l);
+	ck_assert(rate_of(rfd, 7, &v));
+	ck_assert_uint_eq(v.burst, 1000000);
+	ck_assert_uint_eq(v.tokens_ns, 800000000ULL);
+
+	/* the interface goes: so does the limit; it comes back with it */
+	l.deleted = true;
+	ports_link_event(ps, &l);
+	ck_assert(!rate_of(rfd, 7, &v));
+	l = link_ev("w1", 9, "veth", false);
+	ports_link_event(ps, &l);
+	ck_assert(rate_of(rfd, 9, &v));
+
+	/* a port without a limit on an ifindex with a leftover entry */
+	key = 8;
+	ck_assert_int_eq(bpf_map_update_elem(rfd, &key, &v, BPF_ANY), 0);
+	ck_assert_int_eq(ports_add(ps, &c2), 0);
+	ports_link_event(ps, &l2);
+	ck_assert(!rate_of(rfd, 8, &stale));
+	{
+		struct vtep_port vp;
+
+		ck_assert(in_ports_map(8, &vp));
+		ck_assert(!(vp.flags & VTEP_PORT_F_POLICED));
+	}
+
+	/* prune: entries no attached port with a limit owns */
+	key = 99;
+	ck_assert_int_eq(bpf_map_update_elem(rfd, &key, &v, BPF_ANY), 0);
+	key = 8;
+	ck_assert_int_eq(bpf_map_update_elem(rfd, &key, &v, BPF_ANY), 0);
+	ck_assert_int_eq(ports_rates_prune(ps, &removed), 0);
+	ck_assert_uint_eq(removed, 2);
+	ck_assert(rate_of(rfd, 9, &v));
+	ck_assert(!rate_of(rfd, 99, &v));
+	ck_assert(!rate_of(rfd, 8, &v));
+	ck_assert_int_eq(ports_del(ps, "w1"), 0);
+	ck_assert(!rate_of(rfd, 9, &v));
+	ports_set_rates_map(ps, -1);
+	close(rfd);
 }
 END_TEST
 
@@ -388,6 +494,7 @@ Suite *test_suite(void)
 	tcase_add_test(tc, test_appear_disappear);
 	tcase_add_test(tc, test_rename_and_strangers);
 	tcase_add_test(tc, test_shaped_qdisc);
+	tcase_add_test(tc, test_egress_rate);
 	tcase_add_test(tc, test_tap_mac_learn);
 	tcase_add_test(tc, test_adopt_learned_mac);
 	tcase_add_test(tc, test_dual_stack_port);
