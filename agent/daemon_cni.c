@@ -196,6 +196,7 @@ static int plumb(struct daemon *d, struct pod *p, const struct cfg_vni *v,
 				 .host_ifname = p->host_ifname, .ip = p->ip,
 				 .gateway = v->gateway_ip, .mtu = p->mtu };
 	struct podnet_made m;
+	const struct port *pt;
 	struct cfg_port cp;
 	int ret;
 
@@ -212,6 +213,23 @@ static int plumb(struct daemon *d, struct pod *p, const struct cfg_vni *v,
 		snprintf(err, CFG_ERR_LEN, "cannot add port %s: %s", cp.ifname, strerror(-ret));
 		podnet_delete(p->host_ifname);
 		return ret;
+	}
+	/* The interface exists, so ports_add attached it or failed to: a pod
+	 * whose port is not in the datapath would get an address and no
+	 * traffic, so the ADD fails and nothing stays. */
+	pt = ports_find(d->ports, cp.ifname);
+	if (!pt || !pt->attached) {
+		ret = pt && pt->attach_err ? pt->attach_err : -ENODEV;
+		if (ret == -E2BIG)
+			snprintf(err, CFG_ERR_LEN, "cannot attach port %s: vtep_ports is full "
+				 "(limits.ports %u); raise limits.ports (read at start)", cp.ifname,
+				 d->cfg->limit_ports);
+		else
+			snprintf(err, CFG_ERR_LEN, "cannot attach port %s: %s", cp.ifname,
+				 strerror(-ret));
+		ports_del(d->ports, cp.ifname);
+		podnet_delete(p->host_ifname);
+		return ret == -E2BIG ? -ENOSPC : ret;
 	}
 	memset(out, 0, sizeof(*out));
 	memcpy(out->host_ifname, p->host_ifname, sizeof(out->host_ifname));

@@ -296,8 +296,10 @@ static int port_attach(struct ports *ps, struct port *p, const struct netlink_li
 		err = rate_sync(ps, p);
 	if (!err && ps->env.ld)
 		err = loader_attach_port(ps->env.ld, p->ifindex, p->cfg.ifname);
+	p->attach_err = err;
 	if (err) {
-		log_err("port %s: cannot attach: %s", p->cfg.ifname, strerror(-err));
+		log_err("port %s: cannot attach: %s%s", p->cfg.ifname, strerror(-err),
+			err == -E2BIG ? " (vtep_ports is full: raise limits.ports)" : "");
 		if (ps->env.ms && !mapsync_port_del(ps->env.ms, p->ifindex))
 			mapsync_flush(ps->env.ms);
 		ratemap_del(ps->rates_fd, p->ifindex);

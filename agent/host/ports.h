@@ -51,6 +51,8 @@ struct port {
 	bool     host_route;    /* our /32 route is installed (needs the link up) */
 	bool     host_route6;   /* our /128 route to cfg.ip6 is installed */
 	bool     shaped;        /* a veth with a root qdisc of someone's (VTEP_PORT_F_SHAPED) */
+	int      attach_err;    /* -errno of the last failed attach (0: none); -E2BIG: a full
+				 * vtep_ports (limits.ports) */
 };
 
 int ports_new(const struct ports_env *env, struct ports **out);

@@ -153,3 +153,28 @@ say "  100 DELs at once: $(count_ok) succeeded at the first try, in $((SECONDS -
 check "with a runtime's retries every DEL succeeds" retry DEL
 check_until "after the DELs nothing is left" 60 nothing_left
 rm -f "$R"/many-*
+
+# ---- a full vtep_ports: vtepd restarted with limits.ports 2. Two pods fit;
+# the third ADD fails (code 100, the message names limits.ports) and leaves
+# nothing: no pod, port, address or veth (before, it succeeded with a pod
+# that had an address and no datapath).
+vtepd_stop h1
+jq '.limits.ports = 2' "$f" >"$f.tmp" && mv "$f.tmp" "$f"
+vtepd_start h1
+cni_exec ADD cf1 "/run/netns/${PFX}m1" eth0 "$CONF" >/dev/null 2>&1
+cni_exec ADD cf2 "/run/netns/${PFX}m2" eth0 "$CONF" >/dev/null 2>&1
+ports_full() {
+	local rc pods ports ips links
+	cni_exec ADD cf3 "/run/netns/${PFX}m3" eth0 "$CONF"; rc=$?
+	pods=$(vt h1 -j pods | jq length); ports=$(vt h1 -j ports | jq length)
+	ips=$(ipam_ips pods | wc -l)
+	links=$(nx "${PFX}h1" ip -o link show | grep -c ' vt[0-9a-f]\{11\}[@:]')
+	echo "status $rc: $CNI_RESULT; pods $pods ports $ports ipam $ips links $links"
+	[ $rc -ne 0 ] && jq -e '.code == 100 and (.msg + " " + .details | test("limits.ports"))' \
+		<<<"$CNI_RESULT" >/dev/null && [ "$pods" -eq 2 ] && [ "$ports" -eq 2 ] &&
+		[ "$ips" -eq 2 ] && [ "$links" -eq 2 ]
+}
+check "a full vtep_ports (limits.ports 2): the third ADD fails (100, naming limits.ports), nothing of it left" ports_full
+check "the log says vtep_ports is full" grep -q 'vtep_ports is full' "$LOGDIR/vtepd-h1.log"
+for i in 1 2; do cni_exec DEL "cf$i" "/run/netns/${PFX}m$i" eth0 "$CONF" >/dev/null 2>&1; done
+check_until "after the DELs nothing is left" 30 nothing_left

@@ -263,10 +263,13 @@ cni_node() {
 	mkdir -p "$CNI_CACHE" "$CNI_IPAM_DIR"
 }
 
-# cni_vtepd_config H: the host's config file gains cni_socket.
+# cni_vtepd_config H: the host's config file gains cni_socket, and room for
+# a node's pods in vtep_ports (lib.sh's 64 is less than kubelet's default
+# max-pods, 110; bench/pods.sh makes 100 pods on a node).
 cni_vtepd_config() {
 	local f; f=$(cfg_of "$1")
-	jq --arg s "$(hostdir "$1")/cni.sock" '.cni_socket = $s' "$f" >"$f.tmp" && mv "$f.tmp" "$f" ||
+	jq --arg s "$(hostdir "$1")/cni.sock" '.cni_socket = $s | .limits.ports = ([.limits.ports, 512] | max)' \
+		"$f" >"$f.tmp" && mv "$f.tmp" "$f" ||
 		die "cannot write $f"
 }
 
