@@ -115,13 +115,17 @@ void rib_dup_port(struct rib *rib, const struct vtep_port *old, const struct vte
 	}
 }
 
-/* An id's reference for a table that names it (IPv6 only). */
-static void ip_hold(struct rib *rib, uint32_t ip)
+/* An id's reference for a table that names it (IPv6 only): false when
+ * there is none to take (out of memory), and then the table must not name
+ * it, or its drop would take a reference someone else holds. */
+static bool ip_hold(struct rib *rib, uint32_t ip)
 {
 	const uint8_t *a;
 
-	if (rib_ip_is6(ip) && (a = rib_ip6_addr(rib, ip)))
-		rib_ip6_intern(rib, a);   /* the same id, one more reference */
+	if (!rib_ip_is6(ip))
+		return true;
+	a = rib_ip6_addr(rib, ip);
+	return a && rib_ip6_intern(rib, a) == ip;   /* the same id, one more reference */
 }
 
 static void ip_drop(struct rib *rib, uint32_t ip)
@@ -148,8 +152,10 @@ void rib_dup_touch(struct rib *rib, const struct rib_dkey *k)
 		log_err("rib: out of memory marking an address for duplicate detection");
 		return;
 	}
-	if (created)
-		ip_hold(rib, ik.ip);
+	if (created && !ip_hold(rib, ik.ip)) {
+		hashmap_del(&rib->dup_dirty, &ik);
+		log_err("rib: out of memory marking an address for duplicate detection");
+	}
 }
 
 /* The holders of (vni, ip): destinations of its group with a best path.
@@ -253,8 +259,12 @@ static void dup_start(struct rib *rib, const struct rib_ipkey *ik, const struct 
 		log_err("rib: out of memory recording a duplicate address");
 		return;
 	}
+	if (!ip_hold(rib, ik->ip)) {
+		hashmap_del(&rib->dups, ik);
+		log_err("rib: out of memory recording a duplicate address");
+		return;
+	}
 	dp->since_ns = rib_now(rib);
-	ip_hold(rib, ik->ip);
 	rib_stat_add(&rib->st.dup_addrs, 1);
 	rib_stat_add(&rib->st.dup_detected, 1);
 	list[0] = 0;
