@@ -110,7 +110,7 @@ pod_ns o2
 check "ADD o2 on h2 (host-local, another address)" cni_add "$CNI_LIST" c-o2 "$(pod_path o2)" eth0 default o2
 O2=$(pod_ip "$CNI_LIST" c-o2)
 check_until "h1 learned o2 ($O2)" 15 has_route h1 "$O2/32" "$(vtep_ip h2)"
-check "h1: still one warning, gauge 1, total 1" sh -c "[ \"\$(grep -c 'vni 100 $DUP: duplicate address: held by' '$LOGDIR/vtepd-h1.log')\" -eq 1 ]"
+check "h1: still one warning" sh -c "[ \"\$(grep -c 'vni 100 $DUP: duplicate address: held by' '$LOGDIR/vtepd-h1.log')\" -eq 1 ]"
 check "h1: gauge still 1" metric_is h1 vtepd_bgp_duplicate_addresses 1
 
 # ---- DEL d2: resolved on both nodes
