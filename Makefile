@@ -91,7 +91,7 @@ UNIT_TESTS_wire := test_bgp_as4 test_bgp_msg_attrs test_bgp_msg_evpn test_bgp_ms
                    test_bgp_msg_notification test_bgp_msg_open test_evpn_nlri
 UNIT_TESTS_dp   := test_loader test_mapsync test_mapsync_full test_mapsync6 test_migrate test_probe test_uplink_mode
 UNIT_TESTS_host := test_hostaddr test_hostaddr6 test_hostroute test_ports test_underlay
-UNIT_TESTS_rib  := test_evpn_export test_evpn_import test_rib test_rib6 test_rib_store test_vectors6
+UNIT_TESTS_rib  := test_evpn_export test_evpn_import test_rib test_rib6 test_rib_dup test_rib_store test_vectors6
 UNIT_TESTS_bgp  := test_bgp_io test_bgp_session test_bgp_session_gr test_bgp_session_pair test_bgp_session_rx \
                    test_bgp_speaker test_frr_vectors
 UNIT_TESTS_ctl  := test_control test_metrics test_cnictl
@@ -427,7 +427,7 @@ FUZZ_CODEC_COV    := bgp_msg|bgp_attr|evpn_nlri
 FUZZ_CONF_SRCS    := $(call fuzz_agent,conf,config config6 config_entry config_rt jsonv state state_edit \
                      state_file pods pods_file) lib/addr.c lib/addr6.c lib/cniname.c
 # ... and the RIB with map sync and EVPN import/export behind it.
-FUZZ_RIB_SRCS     := $(call fuzz_agent,rib,rib rib_best rib_ip6 rib_local rib_store rib_sync rib_sync6 evpn_import \
+FUZZ_RIB_SRCS     := $(call fuzz_agent,rib,rib rib_best rib_dup rib_ip6 rib_local rib_store rib_sync rib_sync6 evpn_import \
                      evpn_export) $(call fuzz_agent,dp,mapsync mapsync6 mapsync_flush mapsync_reconcile \
                      mapsync_resolve mapsync_pending mapsync_writer) lib/hashmap.c
 FUZZ_bgp_SRCS     := $(FUZZ_CODEC_SRCS) $(FUZZ_RIB_SRCS) $(FUZZ_CONF_SRCS) agent/core/log.c

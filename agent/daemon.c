@@ -651,6 +651,15 @@ static int daemon_rib_latency(const struct daemon *d, struct rib_latency *out)
 	return 0;
 }
 
+static int daemon_rib_stats(const struct daemon *d, struct rib_stats *out)
+{
+	/* as daemon_rib_latency: rib_get_stats reads relaxed atomics */
+	if (!d->rib)
+		return -ENOTSUP;
+	rib_get_stats(d->rib, out);
+	return 0;
+}
+
 struct bgp_walk {
 	struct daemon *d;
 	uint32_t peer_address;
@@ -708,5 +717,6 @@ static const struct metrics_ops daemon_metrics_ops = {
 	.map_fd = daemon_map_fd,
 	.peers  = daemon_peers,
 	.rib_latency = daemon_rib_latency,
+	.rib_stats = daemon_rib_stats,
 	.status = daemon_status,
 };

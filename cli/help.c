@@ -101,8 +101,10 @@ static const char bgp[] =
 	"\nEVPN routes received over BGP and our own (peer \"local\"), sorted by VNI,\n"
 	"route type, MAC, IP, RD, peer (needs vtepd). Empty until vtepd has a BGP RIB.\n"
 	"JSON: [{vni, type, prefix, vtep, mac, peer, seq, sticky, rd, route_targets,\n"
-	"label, best, stale, frozen, pending, local_pref, router_mac}]\n"
-	"pending: the best path, which a full map has no room for yet (vtepctl status).\n";
+	"label, best, stale, frozen, pending, duplicate, local_pref, router_mac}]\n"
+	"pending: the best path, which a full map has no room for yet (vtepctl status).\n"
+	"duplicate: the path's IP is held by another MAC at another place too (two\n"
+	"workloads with one address; vtepd_bgp_duplicate_addresses).\n";
 
 static const char reload[] =
 	"Usage: vtepctl reload\n"

@@ -153,10 +153,11 @@ static void print_bgp_routes(const struct out *o, struct json_object *data)
 	for (size_t i = 0; i < n; i++) {
 		struct json_object *r = json_object_array_get_idx(data, i);
 
-		printf("%-8" PRId64 "  %-*s  %-15s  %-17s  %-15s  %" PRId64 "%s\n",
+		printf("%-8" PRId64 "  %-*s  %-15s  %-17s  %-15s  %" PRId64 "%s%s\n",
 		       get_int(r, "vni"), w, get_str(r, "prefix", "-"), get_str(r, "vtep", "-"),
 		       get_str(r, "mac", "-"), get_str(r, "peer", "-"), get_int(r, "seq"),
-		       get_bool(r, "pending") ? "  pending (full map)" : "");
+		       get_bool(r, "pending") ? "  pending (full map)" : "",
+		       get_bool(r, "duplicate") ? "  duplicate (address held by another MAC)" : "");
 	}
 }
 

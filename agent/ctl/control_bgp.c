@@ -123,6 +123,7 @@ static int bgp_route_json(void *ctx, const struct rib_route_info *ri, uint32_t p
 	json_object_object_add(o, "stale", json_object_new_boolean(ri->stale));
 	json_object_object_add(o, "frozen", json_object_new_boolean(ri->frozen));
 	json_object_object_add(o, "pending", json_object_new_boolean(ri->pending));
+	json_object_object_add(o, "duplicate", json_object_new_boolean(ri->duplicate));
 	json_object_object_add(o, "local_pref", json_object_new_int64(ri->local_pref));
 	json_object_object_add(o, "router_mac", ri->has_router_mac ? json_object_new_string(
 				       addr_fmt_mac(ri->router_mac, m)) : NULL);

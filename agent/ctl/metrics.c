@@ -24,6 +24,9 @@
  *   vtepd_bgp_peer_max_prefix_exceeded_total, vtepd_bgp_peer_flaps_total
  *   vtepd_bgp_update_to_map_seconds                    histogram: an UPDATE's arrival
  *                                                      to the map write of its routes
+ *   vtepd_bgp_duplicate_addresses                      (VNI, IP) addresses held by two
+ *                                                      MACs at different places now
+ *   vtepd_bgp_duplicate_addresses_total                such duplicates detected
  *   vtepd_routes{vni,source}                           routes installed (host routes
  *                                                      and prefixes, IPv4 and IPv6) per
  *                                                      VNI and source
@@ -59,7 +62,7 @@
  * thread, so scrapes never run concurrently with each other. From that
  * thread only the daemon's metrics operations are called: map_fd (map fds
  * live as long as the daemon), peers (the daemon copies peer state under
- * its own lock), rib_latency (relaxed atomics) and status (under the
+ * its own lock), rib_latency and rib_stats (relaxed atomics) and status (under the
  * daemon's lock).
  */
 #include "metrics.h"
@@ -474,6 +477,27 @@ static void render_latency(FILE *f, struct daemon *d, const struct metrics_ops *
 	fprintf(f, "%s_count %llu\n", name, (unsigned long long)cum);
 }
 
+/* Duplicate addresses (agent/rib/rib_dup.c): two workloads with one IP in
+ * a VNI, which EVPN makes reachable wherever each is, so only one of them
+ * gets the traffic. The gauge is what to alert on, the counter shows
+ * short-lived ones a scrape missed. */
+static void render_rib_stats(FILE *f, struct daemon *d, const struct metrics_ops *ops)
+{
+	struct rib_stats st;
+
+	memset(&st, 0, sizeof(st));
+	if (!ops->rib_stats || ops->rib_stats(d, &st))
+		return;
+	metrics_family(f, "vtepd_bgp_duplicate_addresses", "gauge",
+	       "Addresses (VNI, IP) held by two or more MACs at different places (this host, "
+	       "remote VTEPs) now: two workloads with one address.");
+	fprintf(f, "vtepd_bgp_duplicate_addresses %llu\n", (unsigned long long)st.dup_addrs);
+	metrics_family(f, "vtepd_bgp_duplicate_addresses_total", "counter",
+	       "Duplicate addresses detected (each counted once when it starts).");
+	fprintf(f, "vtepd_bgp_duplicate_addresses_total %llu\n",
+		(unsigned long long)st.dup_detected);
+}
+
 static void render_peers(FILE *f, struct daemon *d, const struct metrics_ops *ops)
 {
 	struct bgp_peer_info *p;
@@ -575,6 +599,7 @@ static char *render(struct daemon *d, const struct metrics_ops *ops, struct metr
 	render_maps_cached(f, d, ops, c);
 	render_peers(f, d, ops);
 	render_latency(f, d, ops);
+	render_rib_stats(f, d, ops);
 	render_process(f);
 	if (conns) {
 		uint64_t dl, ev;

@@ -22,6 +22,7 @@
 /* The daemon the operations act on: opaque here, only handed back to them. */
 struct daemon;
 struct rib_latency;
+struct rib_stats;
 struct uplink_status;
 struct metrics;
 
@@ -34,6 +35,8 @@ struct metrics_ops {
 	int (*rib_latency)(const struct daemon *d, struct rib_latency *out);
 	/* NULL: no vtepd_datapath_feature / vtepd_uplink_mode families. */
 	int (*status)(struct daemon *d, struct uplink_status *out);
+	/* NULL or non-zero: no vtepd_bgp_duplicate_addresses(_total). */
+	int (*rib_stats)(const struct daemon *d, struct rib_stats *out);
 };
 
 /* Serves GET /metrics on addr:port, reading through ops with d. addr is a

@@ -535,6 +535,7 @@ static void on_flushed(void *ctx, uint64_t gen)
 			if (!rib->stamp_gen[i])
 				rib->stamp_gen[i] = gen;
 	stamps_observe(rib, false);
+	rib_dup_flush(rib);   /* a whole burst applied: decide its addresses */
 	if (rib->exp)
 		evpn_export_flush(rib->exp);
 }
@@ -553,6 +554,7 @@ int rib_flush(struct rib *rib)
 	if (rib->ms)
 		return mapsync_flush(rib->ms); /* calls on_flushed() at its end */
 	stamps_observe(rib, true);
+	rib_dup_flush(rib);
 	if (rib->exp)
 		evpn_export_flush(rib->exp);
 	return 0;
@@ -709,6 +711,7 @@ int rib_new(const struct rib_env *env, struct rib **out)
 	err = err ?: hashmap_init(&rib->remotes, sizeof(uint32_t), sizeof(uint32_t), 0);
 	err = err ?: hashmap_init(&rib->vni_rd, sizeof(uint32_t), 8, 0);
 	err = err ?: rib_ip6_init(rib);
+	err = err ?: rib_dup_init(rib);
 	err = err ?: load_config(rib, env->cfg);
 	err = err ?: evpn_import_new(env->cfg, &rib->imp);
 	err = err ?: rib_sync_attach(rib, on_port, on_flushed, on_written);
@@ -727,6 +730,7 @@ void rib_free(struct rib *rib)
 	rib_sync_detach(rib);
 	evpn_import_free(rib->imp);
 	rib_store_free(rib);
+	rib_dup_free(rib);
 	hashmap_free(&rib->remotes);
 	hashmap_free(&rib->vni_rd);
 	rib_ip6_free(rib);
@@ -840,6 +844,7 @@ int rib_walk(const struct rib *rib, uint32_t vni, uint32_t peer, rib_walk_fn fn,
 			ri.stale = p->flags & RIB_P_STALE;
 			ri.best = p->flags & RIB_P_BEST;
 			ri.frozen = d->flags & RIB_D_FROZEN;
+			ri.duplicate = rib_dup_is(rib, k);
 			ri.pending = ri.best && p->src != RIB_NIL && best_pending(rib, k);
 			if (at) {
 				ri.has_router_mac = at->flags & RIB_A_HAS_RMAC;

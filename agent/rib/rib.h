@@ -178,6 +178,7 @@ struct rib_route_info {
 	bool     best;            /* the path in use */
 	bool     frozen;          /* duplicate address detection froze it */
 	bool     pending;         /* the best path, waiting for room in its full map */
+	bool     duplicate;       /* its (VNI, IP) is held by another MAC elsewhere too */
 	bool     has_router_mac;
 	uint8_t  router_mac[6];
 	uint32_t local_pref;
@@ -211,6 +212,8 @@ struct rib_stats {
 	uint64_t moves;           /* MAC mobility moves of a best path */
 	uint64_t dad_frozen;      /* entries frozen by duplicate address detection */
 	uint64_t installed_routes, installed_fdb, installed_prefixes; /* BGP wins now */
+	uint64_t dup_addrs;       /* (VNI, IP) held by two MACs at different places now */
+	uint64_t dup_detected;    /* such duplicates that started (rib_dup.c) */
 };
 void rib_get_stats(const struct rib *rib, struct rib_stats *out);
 

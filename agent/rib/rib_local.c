@@ -91,6 +91,8 @@ void rib_local_port(struct rib *rib, const struct vtep_port *old, const struct v
 	bool had = old && !addr_mac_is_zero(old->mac);
 	bool has = cur && !addr_mac_is_zero(cur->mac);
 
+	/* its name, for duplicate address reports (rib_dup.c) */
+	rib_dup_port(rib, had ? old : NULL, has ? cur : NULL);
 	if (had && has && old->vni == cur->vni && old->ip == cur->ip &&
 	    !memcmp(old->mac, cur->mac, 6) && !memcmp(old->ip6, cur->ip6, 16))
 		return;

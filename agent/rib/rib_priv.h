@@ -6,7 +6,9 @@
  *
  * The files call one way, each only the ones after it in this list:
  *   rib.c -> rib_local.c -> rib_best.c -> rib_sync.c -> rib_store.c
- * (rib_sync6.c is rib_sync.c's IPv6 half, one level with it; rib_ip6.c, the
+ * (rib_sync6.c is rib_sync.c's IPv6 half, one level with it, and so is
+ * rib_dup.c, duplicate addresses, which rib_sync.c tells of changes and
+ * which asks rib_sync.c who holds an address; rib_ip6.c, the
  * IPv6 addresses by id and our advertisements by family, is at
  * rib_store.c's level)
  * (rib.c and rib_local.c also use rib_store.c and rib_best.c directly).
@@ -38,6 +40,10 @@
  *   peers    hashmap  peer id -> counters, address for tie-breaks
  *   dad      hashmap  struct rib_dkey -> move history (only entries that moved)
  *   remotes  hashmap  VTEP -> best paths that name it (vtep_remotes refs)
+ *   dups     hashmap  (VNI, IP) -> since when: addresses held by two MACs at
+ *            different places now (rib_dup.c); dup_dirty the (VNI, IP)
+ *            groups to decide at the next flush; port_names (VNI, MAC) ->
+ *            local port name, for its log lines
  * An index is an open-addressing array of 32-bit slots, each a destination
  * index with 8 bits of its hash (struct rib_index): a lookup reads one cache
  * line of slots and touches only the destinations whose 8 bits match, so a
@@ -165,6 +171,16 @@ struct rib_dad {
 	uint32_t moves;
 };
 
+/* An address of a VNI (ip: IPv4 or an IPv6 id): duplicate detection. */
+struct rib_ipkey {
+	uint32_t vni;
+	uint32_t ip;
+};
+struct rib_dup {
+	uint64_t since_ns;    /* reported as a duplicate since */
+};
+#define RIB_IFNAME_LEN 17    /* vtep_port.ifname (16, maybe unterminated) + NUL */
+
 /* What a destination's selection is, to see what changed. */
 struct rib_sel {
 	bool     has;
@@ -207,6 +223,9 @@ struct rib {
 	struct hashmap peers, dad;
 	struct hashmap remotes;   /* uint32 vtep -> uint32 refs */
 	struct rib_ip6 *ip6;      /* IPv6 addresses by id (rib_ip6.c) */
+	struct hashmap dups;      /* rib_ipkey -> rib_dup: duplicated addresses (rib_dup.c) */
+	struct hashmap dup_dirty; /* rib_ipkey: groups changed since the last flush */
+	struct hashmap port_names;/* (VNI, MAC) -> local port's name, for logs */
 	bool     mac_rerun;       /* rib_best_run is re-deciding a MAC group's local paths */
 
 	uint64_t pending_stamp;   /* rib_mark_arrival, not yet recorded */
@@ -342,6 +361,19 @@ bool rib_sync6_route(void *ctx, const struct vtep_route6_key *k, struct vtep_rou
 bool rib_sync6_prefix(void *ctx, const struct vtep_prefix6_key *k, struct vtep_route *out);
 /* Does the map entry of IPv6 destination k wait for room in a full map? */
 bool rib_sync6_pending(const struct rib *rib, const struct rib_dkey *k);
+
+/* rib_dup.c: duplicate addresses, one (VNI, IP) held by two MACs at
+ * different places (see there). rib_dup_touch: destination k's selection
+ * changed (rib_sync_changed); rib_dup_flush: decide the touched addresses,
+ * log and count starts and ends (the end of every flush); rib_dup_is: is
+ * k's address a duplicate now (rib_walk); rib_dup_port: a local port
+ * changed (its name for the logs). */
+int rib_dup_init(struct rib *rib);
+void rib_dup_free(struct rib *rib);
+void rib_dup_touch(struct rib *rib, const struct rib_dkey *k);
+void rib_dup_flush(struct rib *rib);
+bool rib_dup_is(const struct rib *rib, const struct rib_dkey *k);
+void rib_dup_port(struct rib *rib, const struct vtep_port *old, const struct vtep_port *cur);
 
 /* rib_best.c */
 /* Re-runs the decision for d after a change; before = rib_sel_get() taken

@@ -27,7 +27,8 @@
  * from RFC 9047's ARP/ND community), type 5 into vtep_prefixes6.
  * Several destinations can feed one key: an IP claimed by two MACs (the
  * newest workload keeps the address: highest sequence, then lowest VTEP,
- * then lowest MAC) and a MAC with several IPs or a MAC-only route
+ * then lowest MAC; a local workload before any; rib_dup.c reports such an
+ * address as a duplicate when the MACs are at different places) and a MAC with several IPs or a MAC-only route
  * (vtep_fdb follows the highest sequence, then the lowest VTEP).
  *
  * Two halves: rib_sync_changed() turns a destination's new selection into
@@ -342,6 +343,9 @@ void rib_sync_changed(struct rib *rib, const struct rib_dkey *k, const struct ri
 		remote_ref(rib, after->vtep, 1);   /* accept the VTEP before routes use it */
 	if (was && (!is || before->vtep != after->vtep))
 		remote_ref(rib, before->vtep, -1);
+	/* Its address may now be held by two MACs at different places, or no
+	 * longer: decided at the end of the flush (rib_dup.c). */
+	rib_dup_touch(rib, k);
 	if (!rib->ms)
 		return;
 	/* The answers for the keys this destination feeds, computed now while

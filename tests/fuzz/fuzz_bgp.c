@@ -741,6 +741,80 @@ static void check_keys(const struct mapsync *ms)
 	}
 }
 
+/* Duplicate addresses (agent/rib/rib_dup.c), recomputed from the walk: an
+ * address (VNI, IP) whose best paths (one per MAC) are at two places (ours,
+ * VTEPs) is a duplicate; rib_stats.dup_addrs counts them and every path of
+ * theirs, and only those, is marked. The RIB decides at each flush, and
+ * every change here is flushed before the check. */
+struct dup_ent {
+	uint32_t vni, vtep;   /* vtep 0: ours */
+	struct evpn_ip ip;
+	bool best, marked;
+};
+static struct dup_ent *dup_ents;
+static size_t n_dup_ents, cap_dup_ents;
+
+static int dup_walk(void *ctx, const struct rib_route_info *ri)
+{
+	struct dup_ent *e;
+
+	(void)ctx;
+	if (ri->route.type != EVPN_RT_MACIP || !ri->route.ip.len)
+		return 0;
+	if (n_dup_ents == cap_dup_ents) {
+		size_t nc = cap_dup_ents ? 2 * cap_dup_ents : 256;
+		struct dup_ent *n = realloc(dup_ents, nc * sizeof(*n));
+
+		CHECK(n);
+		dup_ents = n;
+		cap_dup_ents = nc;
+	}
+	e = &dup_ents[n_dup_ents++];
+	memset(e, 0, sizeof(*e));
+	e->vni = ri->vni;
+	e->vtep = ri->peer == RIB_PEER_LOCAL ? 0 : ri->vtep;
+	e->ip = ri->route.ip;
+	e->best = ri->best;
+	e->marked = ri->duplicate;
+	return 0;
+}
+
+static bool same_addr(const struct dup_ent *a, const struct dup_ent *b)
+{
+	return a->vni == b->vni && a->ip.len == b->ip.len &&
+	       (a->ip.len == 4 ? a->ip.v4 == b->ip.v4 : !memcmp(a->ip.v6, b->ip.v6, 16));
+}
+
+static void check_dups(const struct rib *rib)
+{
+	struct rib_stats st;
+	uint64_t addrs = 0;
+
+	n_dup_ents = 0;
+	CHECK(rib_walk(rib, 0, UINT32_MAX, dup_walk, NULL) == 0);
+	for (size_t i = 0; i < n_dup_ents; i++) {
+		const struct dup_ent *held = NULL;
+		bool dup = false, first = true;
+
+		/* the address's best paths: at more than one place? */
+		for (size_t j = 0; j < n_dup_ents && !dup; j++) {
+			if (!dup_ents[j].best || !same_addr(&dup_ents[i], &dup_ents[j]))
+				continue;
+			if (!held)
+				held = &dup_ents[j];
+			else
+				dup = dup_ents[j].vtep != held->vtep;
+		}
+		CHECK(dup_ents[i].marked == dup);
+		for (size_t j = 0; j < i && first; j++)
+			first = !same_addr(&dup_ents[i], &dup_ents[j]);
+		addrs += dup && first;
+	}
+	rib_get_stats(rib, &st);
+	CHECK(st.dup_addrs == addrs);
+	CHECK(st.dup_detected >= st.dup_addrs);
+}
+
 static void check_rib(const struct rib *rib, const struct mapsync *ms)
 {
 	struct walk w;
@@ -760,6 +834,7 @@ static void check_rib(const struct rib *rib, const struct mapsync *ms)
 			(unsigned long long)st.installed_routes, (unsigned long long)st.installed_fdb,
 			(unsigned long long)st.installed_prefixes);
 	CHECK(rib_peer_routes(rib, 1) + rib_peer_routes(rib, 2) + w.ours == w.paths);
+	check_dups(rib);
 	check_maps(ms, false);
 	check_keys(ms);
 }
@@ -874,6 +949,7 @@ static void rib_stage(const uint8_t *data, size_t size)
 		rib_get_stats(rib, &st);
 		CHECK(st.installed_routes == 0 && st.installed_fdb == 0 &&
 		      st.installed_prefixes == 0);
+		CHECK(st.dup_addrs == 0);   /* our one port is alone */
 	}
 	check_maps(ms, true);
 out:

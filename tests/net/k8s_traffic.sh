@@ -19,7 +19,8 @@
 #     dropped there (drop_hostlink_src);
 #   - pod deletion withdraws the route (vtepd and the FRR leaf) and frees
 #     the address; a pod re-created on the other node with the same address
-#     (a StatefulSet moving) is reached there, from pods and the leaf;
+#     (a StatefulSet moving) is reached there, from pods and the leaf, and
+#     no duplicate address is left reported on either node;
 #   - vtepd restarted under ping floods: the node's own datapath loses
 #     nothing; across nodes every loss is the FRR reflector's withdrawal
 #     (FRR 8.4 has no EVPN graceful restart);
@@ -178,6 +179,19 @@ pod_add h2 s0 "$MOVED" || die "ADD s0 on h2"
 same() { echo "s0: ${POD_IP[s0]}"; [ "${POD_IP[s0]}" = "$A2" ]; }
 check "s0 on h2 got a2's old address $A2 (a StatefulSet pod moved)" same
 check_until "h1 routes $A2 to h2 now" 15 has_route h1 "$A2/32" 192.0.2.2
+# A pod that moved with its address is no duplicate (agent/rib/rib_dup.c):
+# its old route was withdrawn first. Every start logged for the address
+# (none expected) has its end.
+dup_settled() {
+	local h w r
+	for h in h1 h2; do
+		w=$(grep -c "vni 100 $A2: duplicate address: held by" "$LOGDIR/vtepd-$h.log")
+		r=$(grep -c "vni 100 $A2: duplicate address resolved" "$LOGDIR/vtepd-$h.log")
+		echo "$h: $w duplicate reports of $A2, $r resolved"
+		[ "$w" -eq "$r" ] || return 1
+	done
+}
+check_until "no duplicate of $A2 stays on h1 or h2 (a move, not a duplicate)" 10 dup_settled
 check "a1 (h1) -> s0 at $A2 on h2" ask_is "${PFX}a1" "$A2" "$POD_PORT" s0 "$A1"
 leaf_via() {  # the leaf's route to IP is via h2's VTEP
 	local j; j=$(vty "$LEAF" "show evpn arp-cache vni 100 ip $1 json"); echo "$j"

@@ -184,6 +184,7 @@ static int f_bgp_routes(struct daemon *d, uint32_t vni, uint32_t peer_address,
 		ri.route.ip.len = 4;
 		ri.route.ip.v4 = inet_addr(paths[i].ip);
 		ri.peer = peer ? 1 + (uint32_t)i : 0;
+		ri.duplicate = i == 3;   /* the JSON shows rib_walk's mark */
 		if (paths[i].rt) {
 			ck_assert_int_eq(config_parse_rt(paths[i].rt, ri.rt[0]), 0);
 			ri.n_rt = 1;
@@ -244,6 +245,8 @@ START_TEST(dispatch_bgp_routes_sorted)
 			      i, json_object_get_int(v), k);
 		ck_assert(json_object_object_get_ex(o, "peer", &v));
 		ck_assert_str_eq(json_object_get_string(v), paths[k].peer ? paths[k].peer : "local");
+		ck_assert(json_object_object_get_ex(o, "duplicate", &v));
+		ck_assert_int_eq(json_object_get_boolean(v), k == 3);
 		/* Our own routes carry the target the export attaches, not []. */
 		ck_assert(json_object_object_get_ex(o, "route_targets", &v));
 		ck_assert_int_eq(json_object_array_length(v), 1);

@@ -88,7 +88,17 @@ static int f_status(struct daemon *d, struct uplink_status *out)
 	return 0;
 }
 
-static const struct metrics_ops ops = { f_map_fd, f_peers, f_latency, f_status };
+/* One duplicate address now, three detected so far (rib_dup.c). */
+static int f_rib_stats(const struct daemon *d, struct rib_stats *out)
+{
+	(void)d;
+	memset(out, 0, sizeof(*out));
+	out->dup_addrs = 1;
+	out->dup_detected = 3;
+	return 0;
+}
+
+static const struct metrics_ops ops = { f_map_fd, f_peers, f_latency, f_status, f_rib_stats };
 
 static void setup(void)
 {
@@ -199,6 +209,12 @@ START_TEST(render_content)
 	ck_assert(has_line(t, "vtepd_bgp_update_to_map_seconds_bucket{le=\"+Inf\"} 4"));
 	ck_assert(has_line(t, "vtepd_bgp_update_to_map_seconds_sum 7.500000000"));
 	ck_assert(has_line(t, "vtepd_bgp_update_to_map_seconds_count 4"));
+	/* Duplicate addresses: a gauge and a counter, with HELP. */
+	ck_assert(has_line(t, "# TYPE vtepd_bgp_duplicate_addresses gauge"));
+	ck_assert_ptr_nonnull(strstr(t, "# HELP vtepd_bgp_duplicate_addresses Addresses"));
+	ck_assert(has_line(t, "vtepd_bgp_duplicate_addresses 1"));
+	ck_assert(has_line(t, "# TYPE vtepd_bgp_duplicate_addresses_total counter"));
+	ck_assert(has_line(t, "vtepd_bgp_duplicate_addresses_total 3"));
 	ck_assert_ptr_nonnull(strstr(t, "vtepd_build_info{version=\""));
 	ck_assert(has_line(t, "vtepd_datapath_feature{feature=\"redirect_peer\"} 0"));
 	ck_assert(has_line(t, "vtepd_datapath_feature{feature=\"ringbuf\"} 1"));
@@ -246,7 +262,7 @@ END_TEST
 
 START_TEST(render_without_maps)
 {
-	static const struct metrics_ops none = { f_map_fd, f_peers, NULL, NULL };
+	static const struct metrics_ops none = { f_map_fd, f_peers, NULL, NULL, NULL };
 	char *t;
 
 	/* fds of -ENOENT everywhere: no counter or map series, still valid. */
@@ -259,6 +275,7 @@ START_TEST(render_without_maps)
 	ck_assert_ptr_null(strstr(t, "vtepd_uplink_mode"));
 	/* No RIB (BGP off): no histogram at all. */
 	ck_assert_ptr_null(strstr(t, "vtepd_bgp_update_to_map_seconds"));
+	ck_assert_ptr_null(strstr(t, "vtepd_bgp_duplicate_addresses"));
 	promtool_ok(t);
 	free(t);
 }
@@ -303,7 +320,7 @@ static double sample(const char *t, const char *name)
 
 START_TEST(render_routes_process)
 {
-	static const struct metrics_ops rops = { r_map_fd, r_peers, NULL, NULL };
+	static const struct metrics_ops rops = { r_map_fd, r_peers, NULL, NULL, NULL };
 	static const struct { uint32_t vni; uint8_t source; int n; } want[] = {
 		{ 100, VTEP_SRC_LOCAL, 2 }, { 100, VTEP_SRC_STATIC, 3 }, { 200, VTEP_SRC_BGP, 5 },
 	};
