@@ -276,6 +276,9 @@ ws_paths() {
 			emit "$("$BN_MEMLAT" -n "$w" -b 96 --pages "$m" -C 0 -j |
 				jq -c --argjson r "$R" '{kind: "memlat", routes: $r} + .')"
 		done
+		# and the W entries scattered among R, as the map holds them
+		if [ "$w" -lt "$R" ]; then emit "$("$BN_MEMLAT" -n "$w" -b 96 --pages 4k --among "$R" -C 0 -j |
+				jq -c --argjson r "$R" '{kind: "memlat", routes: $r} + .')"; fi
 		for d in uniform zipf; do
 			zipf=()
 			[ "$d" = zipf ] && zipf=(--zipf 1)

@@ -111,9 +111,10 @@ jq -n --argjson meta "$(cat "$OUT/meta.json")" --arg mode "$MODE" \
 	     encap_uniform: cost("encap_ws"; "uniform"), encap_zipf: cost("encap_ws"; "zipf"),
 	     arp_reply_uniform: cost("arp_reply_ws"; "uniform"), arp_reply_zipf: cost("arp_reply_ws"; "zipf"),
 	     verdicts_ok: ([$r[].verdict_ok] | all),
-	     memlat_4k_ns: ([$m[] | select(.pages == "4k") | .ns_per_load] | median),
-	     memlat_2m_ns: ([$m[] | select(.pages == "2m") | .ns_per_load] | median),
-	     memlat_table_bytes: ($m | map(.table_bytes) | max)})),
+	     memlat_4k_ns: ([$m[] | select(.pages == "4k" and (.among // .entries) == .entries) | .ns_per_load] | median),
+	     memlat_2m_ns: ([$m[] | select(.pages == "2m" and (.among // .entries) == .entries) | .ns_per_load] | median),
+	     memlat_among_ns: ([$m[] | select((.among // .entries) > .entries) | .ns_per_load] | median),
+	     memlat_table_bytes: ($m | map(select((.among // .entries) == .entries) | .table_bytes) | max)})),
 	  fwd: ($fw | map(select(.kind == "fwd" and .skipped == null))),
 	  fwd_skipped: ($fw | map(select(.kind == "fwd" and .skipped != null) | {system, skipped})),
 	  fwd_summary: (($fw | map(select(.kind == "fwd" and .skipped == null))) as $f |
@@ -304,11 +305,13 @@ jq -r '
 	"of W entries of 96 bytes (a vtep_routes element: the element header of the hash table, key and",
 	"value), bench/memlat on the same CPU, with 4 KiB pages (like the vmalloc memory of the bucket",
 	"array of the map) and 2 MiB pages (like the direct map of the kernel, where the elements live): what one",
-	"cache miss of the route lookup costs at that working set.",
+	"cache miss of the route lookup costs at that working set; and the same W entries scattered",
+	"among as many as the routes loaded (4 KiB pages, memlat --among), as the map's elements and",
+	"buckets are: what one miss costs when the active entries do not sit together.",
 	"",
-	"| active destinations | encap, uniform | encap, Zipf | ARP reply, uniform | ARP reply, Zipf | one load, 4 KiB pages | one load, 2 MiB pages | table |",
-	"|---:|---:|---:|---:|---:|---:|---:|---:|",
-	(.working_sets[] | "| \(.working_set | k) | \(.encap_uniform | n) | \(.encap_zipf | n) | \(.arp_reply_uniform | n) | \(.arp_reply_zipf | n) | \(.memlat_4k_ns | n) | \(.memlat_2m_ns | n) | \(if .memlat_table_bytes then "\(.memlat_table_bytes / 1048576 * 10 | round / 10) MiB" else "-" end) |" +
+	"| active destinations | encap, uniform | encap, Zipf | ARP reply, uniform | ARP reply, Zipf | one load, 4 KiB pages | one load, 2 MiB pages | table | one load, scattered among the routes loaded |",
+	"|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+	(.working_sets[] | "| \(.working_set | k) | \(.encap_uniform | n) | \(.encap_zipf | n) | \(.arp_reply_uniform | n) | \(.arp_reply_zipf | n) | \(.memlat_4k_ns | n) | \(.memlat_2m_ns | n) | \(if .memlat_table_bytes then "\(.memlat_table_bytes / 1048576 * 10 | round / 10) MiB" else "-" end) | \(.memlat_among_ns | n) |" +
 	  (if .verdicts_ok then "" else " (verdict mismatch)" end)),
 	"",
 	(($r.progcost_summary[] | select(.path == "encap") | .by_routes["1000"].ns_per_pkt) as $e1k |
