@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """make_seeds.py - write the seed corpora of fuzz_config, fuzz_control and
 fuzz_cni (tests/fuzz/corpus/{config,control,cni}/) from the inputs the
-project already uses, so the fuzzers start from real files and requests:
+project already uses, so the fuzzers start from real files and requests,
+and fuzz_bgp's hand-written seeds (tests/fuzz/corpus/bgp/hand_*):
 
   config   every JSON object literal of the unit tests (tests/unit/*.c) that
            looks like a configuration, a state file or a pods file, the
@@ -22,8 +23,17 @@ project already uses, so the fuzzers start from real files and requests:
            the JSON literals and environment tables of tests/unit/test_cni.c,
            prevResults, host-local results with one and two ranges, vtepd's
            replies (ok and error) and an IPAM error result.
+  bgp      what the GoBGP and FRR captures (make_corpus.py) never hold,
+           written from the RFCs: OPENs with each capability and each
+           refusal, NOTIFICATION and ROUTE-REFRESH forms, header errors,
+           IPv4 unicast fields, every attribute with its RFC 7606 error
+           cases, EVPN NLRIs of each type and length, route distinguishers
+           and extended communities of each kind, confederation segments,
+           and the RFC 6793 4.2.3 cases of a 2-octet session (AS_TRANS with
+           AS4_PATH and AS4_AGGREGATOR).
 
-Run by hand after changing those inputs (`python3 tests/fuzz/make_seeds.py`);
+Run by hand after changing those inputs (`python3 tests/fuzz/make_seeds.py
+[config|control|cni|bgp]...`, all four when none is named);
 the output is committed. Files are named after where they came from and a
 hash of their content, so re-running only adds what is new.
 """
@@ -386,6 +396,369 @@ def cni_seeds():
     return n
 
 
+# ---- fuzz_bgp: messages the captures lack ----
+#
+# The GoBGP and FRR captures (make_corpus.py, make_corpus6.py) hold what
+# two well-behaved speakers send on a 4-octet session. These are written by
+# hand from the RFCs, one seed per case, for what they never send: OPENs with
+# every capability vtepd reads and each refusal of RFC 4271 6.2 (RFC 9072's
+# extended parameters too), the NOTIFICATION forms of RFC 9003 and RFC 8538,
+# ROUTE-REFRESH subtypes (RFC 7313), header errors, IPv4 unicast fields,
+# every attribute vtepd decodes with its RFC 7606 error cases, EVPN NLRIs
+# of each type and length, and the RFC 6793 4.2.3 cases a 2-octet session
+# meets (AS_TRANS with AS4_PATH and AS4_AGGREGATOR). fuzz_bgp decodes each
+# input under every 2/4-octet and iBGP/eBGP combination.
+
+def bgp_hdr(mtype, body, length=None):
+    n = 19 + len(body) if length is None else length
+    return b"\xff" * 16 + n.to_bytes(2, "big") + bytes([mtype]) + body
+
+
+def bgp_cap(code, val=b""):
+    return bytes([code, len(val)]) + val
+
+
+def bgp_open(caps=b"", params=None, my_as=65001, hold=90, bgp_id=b"\xc6\x33\x64\x01",
+             version=4, opt_len=None):
+    if params is None:
+        params = b"\x02" + bytes([len(caps)]) + caps if caps else b""
+    ol = len(params) if opt_len is None else opt_len
+    return bgp_hdr(1, bytes([version]) + my_as.to_bytes(2, "big") + hold.to_bytes(2, "big")
+                   + bgp_id + bytes([ol]) + params)
+
+
+def bgp_attr(flags, atype, val, ext=False):
+    if ext or len(val) > 255:
+        return bytes([flags | 0x10, atype]) + len(val).to_bytes(2, "big") + val
+    return bytes([flags, atype, len(val)]) + val
+
+
+def bgp_update(attrs=b"", withdrawn=b"", nlri=b""):
+    return bgp_hdr(2, len(withdrawn).to_bytes(2, "big") + withdrawn
+                   + len(attrs).to_bytes(2, "big") + attrs + nlri)
+
+
+def aspath(segs, width=4):
+    """segs: (type, [asn...]); 1 AS_SET, 2 AS_SEQUENCE, 3 CONFED_SEQUENCE, 4 CONFED_SET."""
+    return b"".join(bytes([t, len(a)]) + b"".join(x.to_bytes(width, "big") for x in a)
+                    for t, a in segs)
+
+
+def rd_ip(ip="192.0.2.11", n=100):
+    return b"\x00\x01" + bytes(int(x) for x in ip.split(".")) + n.to_bytes(2, "big")
+
+
+def ipb(ip):
+    if ":" in ip:
+        import ipaddress
+        return ipaddress.IPv6Address(ip).packed
+    return bytes(int(x) for x in ip.split("."))
+
+
+def evpn_macip(mac="02:00:00:00:aa:01", ip="10.1.0.21", rd=None, labels=(100,),
+               mac_bits=48, ip_bits=None, etag=0):
+    ipv = ipb(ip) if ip else b""
+    body = ((rd or rd_ip()) + b"\x00" * 10 + etag.to_bytes(4, "big") + bytes([mac_bits])
+            + bytes(int(x, 16) for x in mac.split(":"))
+            + bytes([len(ipv) * 8 if ip_bits is None else ip_bits]) + ipv
+            + b"".join(l.to_bytes(3, "big") for l in labels))
+    return bytes([2, len(body)]) + body
+
+
+def evpn_imet(ip="192.0.2.11", rd=None, ip_bits=None, etag=0):
+    v = ipb(ip)
+    body = (rd or rd_ip()) + etag.to_bytes(4, "big") + bytes([len(v) * 8 if ip_bits is None else ip_bits]) + v
+    return bytes([3, len(body)]) + body
+
+
+def evpn_prefix(pfx="10.9.0.0", plen=16, gw=None, rd=None, label=4000):
+    v = ipb(pfx)
+    body = ((rd or rd_ip()) + b"\x00" * 10 + b"\x00" * 4 + bytes([plen]) + v
+            + (ipb(gw) if gw else b"\x00" * len(v)) + label.to_bytes(3, "big"))
+    return bytes([5, len(body)]) + body
+
+
+def mp_reach(nlri, nh=b"\xc0\x00\x02\x0b", afi=25, safi=70, flags=0x80):
+    return bgp_attr(flags, 14, afi.to_bytes(2, "big") + bytes([safi, len(nh)]) + nh + b"\x00" + nlri)
+
+
+def mp_unreach(nlri, afi=25, safi=70):
+    return bgp_attr(0x80, 15, afi.to_bytes(2, "big") + bytes([safi]) + nlri)
+
+
+def ext(*comms):
+    return bgp_attr(0xc0, 16, b"".join(comms))
+
+
+def rt_as2(asn=65001, n=100):
+    return b"\x00\x02" + asn.to_bytes(2, "big") + n.to_bytes(4, "big")
+
+
+VXLAN = b"\x03\x0c\x00\x00\x00\x00\x00\x08"
+ORIGIN = bgp_attr(0x40, 1, b"\x00")
+
+
+def as_path(segs, width=4):
+    return bgp_attr(0x40, 2, aspath(segs, width))
+
+
+def evpn_update(nlri=None, attrs=b"", path=None, width=4, comms=None, raw_path=None, first=b""):
+    """An EVPN UPDATE as a peer in AS 65001 sends it, with extra attrs
+    (after its own; those in first before them: the first copy counts)."""
+    if nlri is None:
+        nlri = evpn_macip()
+    p = as_path(path if path is not None else [(2, [65001])], width) if raw_path is None else raw_path
+    return bgp_update(mp_reach(nlri) + first + ORIGIN + p
+                      + ext(*(comms if comms is not None else [rt_as2(), VXLAN])) + attrs)
+
+
+def bgp_seeds():
+    n = 0
+    keep = bgp_hdr(4, b"")
+    mac_ip = evpn_macip()
+
+    def w(name, data):
+        return write("bgp", "hand_" + name, data)
+
+    # -- OPEN (RFC 4271 4.2, 6.2; RFC 5492; RFC 9072) --
+    full = (bgp_cap(1, b"\x00\x19\x00\x46") + bgp_cap(1, b"\x00\x01\x00\x01")
+            + bgp_cap(2) + bgp_cap(70) + bgp_cap(6) + bgp_cap(65, (4200000001).to_bytes(4, "big"))
+            + bgp_cap(64, b"\x80\x78" + b"\x00\x19\x46\x80" + b"\x00\x01\x01\x00")
+            + bgp_cap(73, b"\x04host\x00") + bgp_cap(69, b"\x00\x19\x46\x03"))
+    n += w("open_every_capability_as4_23456", bgp_open(full, my_as=23456, hold=0) + keep)
+    n += w("open_two_cap_params", bgp_open(params=b"\x02\x06" + bgp_cap(1, b"\x00\x19\x00\x46")
+                                           + b"\x02\x02" + bgp_cap(2)) + keep)
+    many = b"".join(bgp_cap(1, (1 + i).to_bytes(2, "big") + b"\x00\x01") for i in range(20))
+    many_gr = bgp_cap(64, b"\x00\x78" + b"".join((1 + i).to_bytes(2, "big") + b"\x01\x80" for i in range(20)))
+    n += w("open_more_families_than_kept", bgp_open(many + many_gr))
+    caps = bgp_cap(1, b"\x00\x19\x00\x46") + bgp_cap(65, (65001).to_bytes(4, "big"))
+    ext_params = b"\xff" + (3 + len(caps)).to_bytes(2, "big") + b"\x02" + len(caps).to_bytes(2, "big") + caps
+    n += w("open_rfc9072_extended_params", bgp_open(params=ext_params, opt_len=255) + keep)
+    n += w("open_version_3", bgp_open(caps, version=3))
+    n += w("open_hold_time_2", bgp_open(caps, hold=2))
+    n += w("open_bgp_id_0", bgp_open(caps, bgp_id=b"\x00\x00\x00\x00"))
+    n += w("open_auth_param", bgp_open(params=b"\x01\x02\x00\x00"))
+    n += w("open_param_overruns", bgp_open(params=b"\x02\x09" + caps))
+    n += w("open_cap_overruns", bgp_open(params=b"\x02\x04\x01\x08\x00\x19"))
+    n += w("open_bytes_after_params", bgp_open(caps, opt_len=len(caps)))
+    for name, cap in (("mp_len_3", bgp_cap(1, b"\x00\x19\x46")), ("rr_len_1", bgp_cap(2, b"\x00")),
+                      ("err_len_1", bgp_cap(70, b"\x00")), ("extmsg_len_1", bgp_cap(6, b"\x00")),
+                      ("as4_len_2", bgp_cap(65, b"\xfd\xe9")), ("gr_len_3", bgp_cap(64, b"\x00\x78\x00")),
+                      ("gr_len_1", bgp_cap(64, b"\x00"))):
+        n += w("open_malformed_" + name, bgp_open(cap))
+
+    # -- NOTIFICATION (RFC 4271 4.5, RFC 9003, RFC 8538) --
+    def notif(code, sub, data=b""):
+        return bgp_hdr(3, bytes([code, sub]) + data)
+    n += w("notification_admin_shutdown_reason", notif(6, 2, b"\x0cmaintenance\x07"))
+    n += w("notification_admin_reset_reason", notif(6, 4, b"\x05reset"))
+    n += w("notification_admin_shutdown_bad_reason_len", notif(6, 2, b"\x09short"))
+    n += w("notification_admin_shutdown_no_data", notif(6, 2))
+    n += w("notification_admin_shutdown_empty_reason", notif(6, 2, b"\x00"))
+    n += w("notification_admin_reset_del_char", notif(6, 4, b"\x03a\x7fb"))
+    n += w("notification_hard_reset_admin_shutdown", notif(6, 9, b"\x06\x02\x04down"))
+    n += w("notification_hard_reset_hold_timer", notif(6, 9, b"\x04\x00"))
+    n += w("notification_hard_reset_one_octet", notif(6, 9, b"\x04"))
+    n += w("notification_update_malformed_as_path", notif(3, 11, b"\x40\x02\x01\x07"))
+    n += w("notification_open_bad_peer_as", notif(2, 2, b"\xfd\xea"))
+
+    # -- ROUTE-REFRESH (RFC 2918, RFC 7313) --
+    n += w("route_refresh_request", bgp_hdr(5, b"\x00\x19\x00\x46"))
+    n += w("route_refresh_orf", bgp_hdr(5, b"\x00\x19\x00\x46\x01\x40\x00\x03\x00\x00\x00"))
+    n += w("route_refresh_borr", bgp_hdr(5, b"\x00\x19\x01\x46"))
+    n += w("route_refresh_eorr", bgp_hdr(5, b"\x00\x19\x02\x46"))
+    n += w("route_refresh_eorr_long", bgp_hdr(5, b"\x00\x19\x02\x46\x00"))
+    n += w("route_refresh_subtype_7", bgp_hdr(5, b"\x00\x19\x07\x46"))
+
+    # -- header (RFC 4271 6.1) --
+    n += w("header_marker_not_ones", b"\xff" * 15 + b"\xfe\x00\x13\x04")
+    n += w("header_type_6", bgp_hdr(6, b""))
+    n += w("header_keepalive_20", bgp_hdr(4, b"\x00"))
+    n += w("header_open_28", bgp_hdr(1, b"\x04\xfd\xe9\x00\x5a\xc6\x33\x64\x01"))
+    n += w("header_update_22", bgp_hdr(2, b"\x00\x00\x00"))
+    n += w("header_notification_20", bgp_hdr(3, b"\x06"))
+    n += w("header_route_refresh_22", bgp_hdr(5, b"\x00\x19\x00"))
+    n += w("header_length_4097", bgp_hdr(2, b"\x00\x00\x00\x00", length=4097))
+    n += w("header_length_past_input", keep + bgp_hdr(2, b"\x00\x00\x00\x00", length=200))
+
+    # -- UPDATE: IPv4 unicast fields, End-of-RIB, mandatory attributes --
+    v4 = (ORIGIN + as_path([(2, [65001, 65002])]) + bgp_attr(0x40, 3, b"\xc6\x33\x64\x01")
+          + bgp_attr(0x80, 4, b"\x00\x00\x00\x0a"))
+    n += w("update_ipv4_unicast", bgp_update(v4, withdrawn=b"\x00\x08\x0a\x18\xc0\x00\x02\x20\xc6\x33\x64\x01",
+                                              nlri=b"\x10\x0a\x01\x18\x0a\x02\x03"))
+    n += w("update_ipv4_no_next_hop", bgp_update(ORIGIN + as_path([(2, [65001])]), nlri=b"\x08\x0a"))
+    n += w("update_ipv4_withdrawn_len_33", bgp_update(withdrawn=b"\x21\x0a\x00\x00\x00\x00"))
+    n += w("update_ipv4_nlri_truncated", bgp_update(v4, nlri=b"\x18\x0a\x01"))
+    n += w("update_withdrawn_overruns", bgp_hdr(2, b"\x00\x09\x08\x0a\x00\x00"))
+    n += w("update_attrs_overrun", bgp_hdr(2, b"\x00\x00\x00\x09\x40\x01\x01\x00"))
+    n += w("update_eor_ipv4", bgp_update())
+    n += w("update_eor_ipv4_vpn", bgp_update(mp_unreach(b"", afi=1, safi=128)))
+    n += w("update_no_origin_as_path", bgp_update(mp_reach(mac_ip) + ext(rt_as2(), VXLAN)))
+    n += w("update_unreach_and_reach", bgp_update(mp_unreach(evpn_macip(mac="02:00:00:00:aa:02"))
+                                                  + mp_reach(mac_ip) + ORIGIN + as_path([(2, [65001])])
+                                                  + ext(rt_as2(), VXLAN)))
+
+    # -- every attribute vtepd decodes, then built again (iBGP for LOCAL_PREF) --
+    allattrs = (bgp_attr(0x80, 4, b"\x00\x00\x00\x64") + bgp_attr(0x40, 5, b"\x00\x00\x00\xc8")
+                + bgp_attr(0x40, 6, b"") + bgp_attr(0xc0, 7, (65009).to_bytes(4, "big") + b"\xc0\x00\x02\x09")
+                + bgp_attr(0xc0, 8, b"\xfd\xe9\x00\x64\xff\xff\xff\x01")
+                + bgp_attr(0x80, 9, b"\xc0\x00\x02\x63") + bgp_attr(0x80, 10, b"\xc0\x00\x02\x64\xc0\x00\x02\x65")
+                + bgp_attr(0x40, 3, b"\xc6\x33\x64\x01")
+                + bgp_attr(0xc0, 22, b"\x00\x06\x00\x00\x64\xc0\x00\x02\x0b")
+                + bgp_attr(0xc0, 99, b"transitive") + bgp_attr(0x80, 98, b"ignored")
+                + bgp_attr(0xe0, 97, b"partial", ext=True))
+    n += w("update_every_attribute", evpn_update(evpn_macip() + evpn_imet() + evpn_prefix(gw="10.1.0.1"),
+                                                 allattrs))
+    n += w("update_aggregator_2_octet", evpn_update(attrs=bgp_attr(0xc0, 7, b"\xfd\xe9\xc0\x00\x02\x09"),
+                                                    width=2))
+    n += w("update_33_unknown_transitive", evpn_update(attrs=b"".join(bgp_attr(0xc0, 100 + i, b"x")
+                                                                        for i in range(34))))
+    # RFC 7606 7: each attribute with a wrong length or value
+    for name, a in (("origin_len_2", bgp_attr(0x40, 1, b"\x00\x00")), ("origin_3", bgp_attr(0x40, 1, b"\x03")),
+                    ("next_hop_len_3", bgp_attr(0x40, 3, b"\x01\x02\x03")),
+                    ("med_len_3", bgp_attr(0x80, 4, b"\x01\x02\x03")),
+                    ("local_pref_len_3", bgp_attr(0x40, 5, b"\x01\x02\x03")),
+                    ("atomic_aggregate_len_1", bgp_attr(0x40, 6, b"\x00")),
+                    ("aggregator_len_7", bgp_attr(0xc0, 7, b"\x00" * 7)),
+                    ("communities_len_3", bgp_attr(0xc0, 8, b"\x00" * 3)),
+                    ("communities_len_0", bgp_attr(0xc0, 8, b"")),
+                    ("originator_id_len_3", bgp_attr(0x80, 9, b"\x00" * 3)),
+                    ("cluster_list_len_5", bgp_attr(0x80, 10, b"\x00" * 5)),
+                    ("pmsi_len_4", bgp_attr(0xc0, 22, b"\x00\x06\x00\x00")),
+                    ("pmsi_ingress_id_len_5", bgp_attr(0xc0, 22, b"\x00\x06\x00\x00\x64" + b"\x01" * 5)),
+                    ("pmsi_other_tunnel_id_20", bgp_attr(0xc0, 22, b"\x00\x03\x00\x00\x64" + b"\x01" * 20)),
+                    ("pmsi_ingress_ipv6", bgp_attr(0xc0, 22, b"\x00\x06\x00\x00\x64" + ipb("2001:db8::b"))),
+                    ("as4_aggregator_len_7", bgp_attr(0xc0, 18, b"\x00" * 7)),
+                    ("as4_path_len_5", bgp_attr(0xc0, 17, b"\x02\x01\x00\x00\x00")),
+                    ("origin_optional_flag", bgp_attr(0xc0, 1, b"\x00")),
+                    ("med_transitive_flag", bgp_attr(0xc0, 4, b"\x00\x00\x00\x01")),
+                    ("origin_twice", ORIGIN + bgp_attr(0x40, 1, b"\x01")),
+                    ("unknown_well_known_99", bgp_attr(0x40, 99, b"x")),
+                    ("ext_len_7", bgp_attr(0xc0, 16, b"\x00" * 7))):
+        n += w("update_attr_" + name, evpn_update(first=a))
+    n += w("update_mp_reach_flags_transitive", bgp_update(mp_reach(mac_ip, flags=0xc0) + ORIGIN
+                                                          + as_path([(2, [65001])])))
+    n += w("update_mp_reach_twice", bgp_update(mp_reach(mac_ip) + mp_reach(evpn_imet())))
+    n += w("update_attr_past_field_after_mp", bgp_update(mp_reach(mac_ip) + b"\x40\x01\x05\x00"))
+    n += w("update_attr_past_field_before_mp", bgp_update(b"\x40\x02\x05\x02\x01" + mp_reach(mac_ip)))
+    n += w("update_extended_length_short", bgp_update(mp_reach(mac_ip) + bgp_attr(0x40, 1, b"\x00", ext=True)
+                                                      + as_path([(2, [65001])])))
+
+    # -- MP_REACH / MP_UNREACH (RFC 4760, RFC 7606 7.11) --
+    n += w("mp_reach_nh_ipv6", bgp_update(mp_reach(mac_ip, nh=ipb("2001:db8::b")) + ORIGIN
+                                          + as_path([(2, [65001])])))
+    n += w("mp_reach_nh_ipv6_link_local", bgp_update(mp_reach(mac_ip, nh=ipb("2001:db8::b") + ipb("fe80::b"))
+                                                     + ORIGIN + as_path([(2, [65001])])))
+    n += w("mp_reach_nh_len_5", bgp_update(mp_reach(mac_ip, nh=b"\x00" * 5)))
+    n += w("mp_reach_too_short_for_nh", bgp_update(bgp_attr(0x80, 14, b"\x00\x19\x46\x10\x00\x00")))
+    n += w("mp_reach_3_octets", bgp_update(bgp_attr(0x80, 14, b"\x00\x19\x46")))
+    n += w("mp_reach_ipv4_unicast", bgp_update(mp_reach(b"\x18\x0a\x01\x02", afi=1, safi=1) + ORIGIN
+                                               + as_path([(2, [65001])])))
+    n += w("mp_reach_vpn_nh_40", bgp_update(mp_reach(b"", afi=2, safi=128, nh=b"\x00" * 40)))
+    n += w("mp_unreach_2_octets", bgp_update(bgp_attr(0x80, 15, b"\x00\x19")))
+    n += w("mp_unreach_ipv6_unicast", bgp_update(mp_unreach(b"\x40\x20\x01\x0d\xb8\x00\x00\x00\x01", afi=2, safi=1)))
+
+    # -- EVPN NLRIs (RFC 7432 7.2, 7.3; RFC 9136 3.1) --
+    for name, nl in (("type_1_skipped", bytes([1, 25]) + b"\x00" * 25),
+                     ("type_4_skipped", bytes([4, 23]) + b"\x00" * 23),
+                     ("macip_short", bytes([2, 30]) + b"\x00" * 30),
+                     ("macip_mac_bits_47", evpn_macip(mac_bits=47)),
+                     ("macip_ip_bits_24", evpn_macip(ip_bits=24)),
+                     ("macip_length_mismatch", evpn_macip()[:-1].replace(b"\x02\x25", b"\x02\x24", 1)),
+                     ("macip_ipv6_two_labels", evpn_macip(ip="2001:db8::21", labels=(100, 4000))),
+                     ("macip_mac_only_two_labels", evpn_macip(ip=None, labels=(100, 4000))),
+                     ("imet_len_18", evpn_imet()[:1] + b"\x12" + evpn_imet()[2:] + b"\x00"),
+                     ("imet_ip_bits_128_v4", evpn_imet(ip_bits=128)),
+                     ("imet_ipv6", evpn_imet(ip="2001:db8::b")),
+                     ("prefix_len_35", evpn_prefix()[:1] + b"\x23" + evpn_prefix()[2:] + b"\x00"),
+                     ("prefix_plen_33", evpn_prefix(plen=33)),
+                     ("prefix_ipv6_gw", evpn_prefix(pfx="2001:db8:9::", plen=48, gw="2001:db8::1")),
+                     ("framing", evpn_macip() + b"\x02\x40\x00")):
+        n += w("evpn_" + name, evpn_update(nl))
+        if name == "framing":
+            n += w("evpn_unreach_" + name, bgp_update(mp_unreach(nl)))
+    # route distinguishers of each type (RFC 4364 4.2) and an unknown one
+    for name, rd in (("rd_type_0", b"\x00\x00\xfd\xe9\x00\x00\x00\x64"),
+                     ("rd_type_2", b"\x00\x02\xfa\x56\xea\x01\x00\x64"),
+                     ("rd_type_2_small_as", b"\x00\x02\x00\x00\xfd\xe9\x00\x64"),
+                     ("rd_type_3", b"\x00\x03\x01\x02\x03\x04\x05\x06")):
+        n += w("evpn_" + name, evpn_update(evpn_macip(rd=rd) + evpn_imet(rd=rd) + evpn_prefix(rd=rd)))
+
+    # -- extended communities (RFC 4360, RFC 9012, RFC 7432 7.7 7.8, RFC 9135, RFC 9047) --
+    comms = [rt_as2(), b"\x01\x02\xc0\x00\x02\x0b\x00\x64", b"\x02\x02\xfa\x56\xea\x01\x00\x64",
+             b"\x02\x02\x00\x00\xfd\xe9\x00\x64", VXLAN, b"\x03\x0c\x00\x00\x00\x00\x01\x00",
+             b"\x03\x0d\x00\x00\x00\x00\x00\x00", b"\x06\x00\x01\x00\x00\x00\x00\x05",
+             b"\x06\x00\x00\x00\x00\x00\x00\x09", b"\x06\x00\x00\x00\x00\x00\x00\x02",
+             b"\x06\x03\x02\x00\x00\x00\x01\x00", b"\x06\x03\x02\x00\x00\x00\x02\x00",
+             b"\x06\x08\x0b\x00\x00\x00\x00\x00", b"\x06\x08\x01\x00\x00\x00\x00\x00",
+             b"\x06\x08\xf1\x00\x00\x00\x00\x00", b"\x06\x01\x00\x00\x00\x00\x00\x01",
+             b"\x43\x02\x00\x00\x00\x00\x00\x00", b"\x00\x03\xfd\xe9\x00\x00\x00\x64"]
+    n += w("ext_communities_each_kind", evpn_update(evpn_macip(ip="2001:db8::21") + mac_ip, comms=comms))
+    n += w("ext_communities_router_mac_type_5", evpn_update(evpn_prefix(), comms=[
+        rt_as2(65001, 4000), VXLAN, b"\x06\x03\x02\x00\x00\x00\x40\x01"]))
+    n += w("ext_communities_nd_flags", evpn_update(evpn_macip(ip="2001:db8::21"), comms=[
+        rt_as2(), VXLAN, b"\x06\x08\x09\x00\x00\x00\x00\x00"]))
+    n += w("ext_communities_default_gw", evpn_update(mac_ip, comms=[
+        rt_as2(), VXLAN, b"\x03\x0d\x00\x00\x00\x00\x00\x00"]))
+
+    # -- AS numbers: confederations (RFC 5065), 4-octet ASNs on a 2-octet
+    # session (RFC 6793 4.2.3) --
+    T = 23456
+    big = [4200000001, 4200000002, 4200000003]
+    n += w("as_path_confed_leading", evpn_update(path=[(3, [65100, 65101]), (4, [65102]), (2, [65001])]))
+    n += w("as_path_confed_middle", evpn_update(path=[(2, [65001]), (3, [65100]), (2, [65002])]))
+    n += w("as_path_set_and_sequence", evpn_update(path=[(2, [4200000001, 65001]), (1, [65003, 4200000004])]))
+    n += w("as_path_segment_type_5", evpn_update(path=[(5, [65001])]))
+    n += w("as_path_empty_segment", evpn_update(path=[(2, [])]))
+    n += w("as_path_overruns", evpn_update(raw_path=bgp_attr(0x40, 2, b"\x02\x02\x00")))
+    n += w("as_path_300_asns", evpn_update(path=[(2, list(range(64600, 64855))), (2, list(range(65000, 65045)))]))
+    n += w("as_path_255_sequence_prepend", evpn_update(path=[(2, list(range(64600, 64855)))]))
+
+    def upd2(path, as4=None, agg=None, agg4=None, nlri=None):
+        a = b""
+        if as4 is not None:
+            a += bgp_attr(0xc0, 17, aspath(as4, 4))
+        if agg is not None:
+            a += bgp_attr(0xc0, 7, agg.to_bytes(2, "big") + b"\xc0\x00\x02\x09")
+        if agg4 is not None:
+            a += bgp_attr(0xc0, 18, agg4.to_bytes(4, "big") + b"\xc0\x00\x02\x0a")
+        return evpn_update(nlri, a, path=path, width=2)
+    cases = (
+        ("as4_path_same_length", [(2, [T, 65002, T])], [(2, [big[0], 65002, big[1]])], None, None),
+        ("as4_path_shorter", [(2, [65010, 65011, T, 65002])], [(2, [big[0], 65002])], None, None),
+        ("as4_path_longer_ignored", [(2, [T])], [(2, [big[0], big[1]])], None, None),
+        ("as4_path_set_taken", [(1, [65010, 65011]), (2, [T])], [(2, [big[0]])], None, None),
+        ("as4_path_set_in_both", [(2, [T]), (1, [T, 65011])], [(2, [big[0]]), (1, [big[1], 65011])], None, None),
+        ("as4_path_confed_leading", [(3, [65100]), (4, [65101, 65102]), (2, [T, 65002])],
+         [(2, [big[0], 65002])], None, None),
+        ("as4_path_confed_after_prepended", [(2, [65010]), (3, [65100]), (2, [T])], [(2, [big[0]])], None, None),
+        ("as4_path_holds_confed", [(2, [T, 65002])], [(3, [big[2]]), (2, [big[0], 65002])], None, None),
+        ("as4_path_set_too_long", [(2, list(range(64600, 64750)))],
+         [(1, list(range(4200000000, 4200000200)))], None, None),
+        ("as4_path_bad_segment", [(2, [T])], [(9, [big[0]])], None, None),
+        ("as4_aggregator_used", [(2, [T, 65002])], [(2, [big[0], 65002])], T, big[2]),
+        ("as4_aggregator_not_as_trans", [(2, [T, 65002])], [(2, [big[0], 65002])], 65009, big[2]),
+        ("as4_aggregator_alone", [(2, [65001])], None, None, big[2]),
+        ("as4_aggregator_no_path", [(2, [T])], None, T, big[2]),
+        ("as4_path_no_as_path", None, [(2, [big[0]])], None, None),
+    )
+    for name, path, as4, agg, agg4 in cases:
+        if path is None:
+            m = bgp_update(mp_reach(mac_ip) + ORIGIN + ext(rt_as2(), VXLAN)
+                           + bgp_attr(0xc0, 17, aspath(as4, 4)))
+        else:
+            m = upd2(path, as4, agg, agg4)
+        n += w(name, m)
+    # a 2-octet session's whole exchange: OPEN without the capability, then
+    # routes with AS4_PATH
+    n += w("as4_session_stream", bgp_open(bgp_cap(1, b"\x00\x19\x00\x46") + bgp_cap(2), my_as=T) + keep
+           + upd2([(2, [T, 65002])], [(2, [big[0], 65002])], T, big[2], evpn_macip() + evpn_imet())
+           + upd2([(2, [65010, T])], [(2, [big[1]])], None, None, evpn_prefix()) + keep)
+    return n
+
+
 if __name__ == "__main__":
-    print("make_seeds: %d new config seeds, %d new control seeds, %d new cni seeds"
-          % (config_seeds(), control_seeds(), cni_seeds()))
+    import sys
+    kinds = sys.argv[1:] or ["config", "control", "cni", "bgp"]
+    fns = {"config": config_seeds, "control": control_seeds, "cni": cni_seeds, "bgp": bgp_seeds}
+    print("make_seeds: " + ", ".join("%d new %s seeds" % (fns[k](), k) for k in kinds))
