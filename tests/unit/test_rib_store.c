@@ -210,11 +210,10 @@ static int count_pending(void *ctx, const struct rib_route_info *ri)
 	return 0;
 }
 
-START_TEST(test_pending_routes)
+/* The fixture's RIB again, over maps of 100 entries (so that they fill). */
+static void small_maps(void)
 {
 	struct rib_env env;
-	size_t n[2] = { 0, 0 };
-	unsigned i;
 
 	rib_free(rib);
 	mapsync_free(ms);
@@ -226,6 +225,14 @@ START_TEST(test_pending_routes)
 	env.ms = ms;
 	ck_assert_int_eq(rib_new(&env, &rib), 0);
 	ck_assert_int_eq(rib_initial_sync_done(rib), 0);
+}
+
+START_TEST(test_pending_routes)
+{
+	size_t n[2] = { 0, 0 };
+	unsigned i;
+
+	small_maps();
 	/* 150 MAC+IP routes, an IP each, for 100 entries. */
 	for (i = 0; i < 150; i++) {
 		struct evpn_route r = distinct_route(i);
@@ -260,20 +267,10 @@ END_TEST
  * marked pending (rib_sync6_pending), and in as room frees. */
 START_TEST(test_pending_routes6)
 {
-	struct rib_env env;
 	size_t n[2] = { 0, 0 };
 	unsigned i;
 
-	rib_free(rib);
-	mapsync_free(ms);
-	mt_maps_close(&fds);
-	mt_maps_open(&fds, 100);
-	ck_assert_int_eq(mapsync_new(&fds, 0, &ms), 0);
-	memset(&env, 0, sizeof(env));
-	env.cfg = &cfg;
-	env.ms = ms;
-	ck_assert_int_eq(rib_new(&env, &rib), 0);
-	ck_assert_int_eq(rib_initial_sync_done(rib), 0);
+	small_maps();
 	for (i = 0; i < 150; i++) {
 		struct evpn_route r = distinct_route(i);
 
