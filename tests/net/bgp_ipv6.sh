@@ -128,7 +128,7 @@ hostaddrs6() {  # the keys of vtep_hostaddrs6 on H, as hex
 has_hostaddr6() { local k; k=$(hostaddrs6 "$1"); echo "$k"; grep -qx "$(hex6 "$2")" <<<"$k"; }
 run ip -n "$H1" -6 addr add 2001:db8:ff::1/128 dev lo
 check_until "h1: its address 2001:db8:ff::1 in vtep_hostaddrs6" 5 has_hostaddr6 h1 2001:db8:ff::1
-no_ll_hostaddr() { ! hostaddrs6 h1 | grep -q '^fe80'; }
+no_ll_hostaddr() { ! hostaddrs6 h1 | matches '^fe80'; }
 check "h1: no link-local address in vtep_hostaddrs6" no_ll_hostaddr
 ping6_ok() { nx "$1" ping -6 -n -c 2 -i 0.2 -W 2 -q "$2"; }
 check "h1 (the host) pings w11 over its /128 route; the answer comes back (vtep_hostaddrs6)" \

@@ -105,8 +105,8 @@ frr_has_neigh6() {
 }
 check_until "FRR installed w11's IPv6 address behind 192.0.2.1" 15 frr_has_neigh6 "$NET6::11" "$(wl_mac 11)"
 check "FRR installed the IPv6-only w12" frr_has_neigh6 "$NET6::12" "$(wl_mac 12)"
-kernel_neigh6() { nx "$H2" ip -6 neigh show dev br100 | tee /dev/stderr | grep -q "^$NET6::11 lladdr $(wl_mac 11) "; }
-check "zebra put it in the SVI's neighbour table (ND suppression answers from it)" kernel_neigh6
+kernel_neigh6() { nx "$H2" ip -6 neigh show dev br100 | tee /dev/stderr | matches "^$NET6::11 lladdr $(wl_mac 11) "; }
+check_until "zebra put it in the SVI's neighbour table (ND suppression answers from it)" 10 kernel_neigh6
 
 
 # ---- neigh_suppress on the leaf's VXLAN port (frr_leaf_topo sets it, with
@@ -148,7 +148,7 @@ check "w21 -> w12 (IPv6-only port)" ping6_ok "$W21" "$NET6::12"
 check "w21 -> w11 over IPv4 (ARP answered by the leaf's bridge)" ping_ok "$W21" 10.1.0.11 2
 check "w11 -> w21 over IPv4" ping_ok "$W11" 10.1.0.21 2
 w21_knows() {
-	nx "$W21" ip neigh show "$1" dev eth0 | tee /dev/stderr | grep -q "lladdr $2"
+	nx "$W21" ip neigh show "$1" dev eth0 | tee /dev/stderr | matches "lladdr $2"
 }
 check "w21 resolved $NET6::11 to w11's MAC (an NA from the leaf's bridge)" w21_knows "$NET6::11" "$(wl_mac 11)"
 check "w21 resolved 10.1.0.11 to w11's MAC" w21_knows 10.1.0.11 "$(wl_mac 11)"
@@ -183,7 +183,7 @@ check_until "vtepctl neigh: $NET6::21 a router (the ND community's R flag from F
 w11_sees_router() {
 	run ip -n "$W11" -6 neigh flush dev eth0
 	nx "$W11" ping -6 -n -q -c 1 -W 2 "$NET6::21" >/dev/null 2>&1
-	nx "$W11" ip -6 neigh show "$NET6::21" dev eth0 | tee /dev/stderr | grep -qw router
+	nx "$W11" ip -6 neigh show "$NET6::21" dev eth0 | tee /dev/stderr | matches -w router
 }
 check "the datapath's NA to w11 for $NET6::21 has R set (w11's cache says router)" w11_sees_router
 

@@ -216,7 +216,7 @@ ports_limit() {
 	vt h1 -j ports | tee /dev/stderr | jq -e --arg i "$V14" \
 		'[.[] | select(.ifname == $i and .egress_rate == 1000000 and .egress_burst == 131072)]
 		 | length == 1' >/dev/null &&
-		vt h1 ports | grep "^$V14 " | grep -q "egress 1Mbit/s burst 131072B"
+		vt h1 ports | grep "^$V14 " | matches "egress 1Mbit/s burst 131072B"
 }
 check "vtepctl ports shows p14's egress limit (-j and the table)" ports_limit
 pods_limit() {

@@ -105,7 +105,7 @@ pods6_has() {  # pods6_has H CID IP IP6 ("" IP: null)
 }
 check "vtepctl pods and ports: p11 with ip and ip6" pods6_has h1 c11 "$IP11" "$IP6_11"
 host6_route() {  # host6_route H IP6: the host's /128 to the pod (proto 118)
-	nx "${PFX}$1" ip -6 route show proto 118 | tee /dev/stderr | grep -q "^$2 dev vt"
+	nx "${PFX}$1" ip -6 route show proto 118 | tee /dev/stderr | matches "^$2 dev vt"
 }
 check "h1: the /128 route to $IP6_11 through the pod's host end" host6_route h1 "$IP6_11"
 
@@ -162,7 +162,7 @@ check "after vtepd restarts: p13 -> p21" ping6_ok "${PFX}p13" "$IP6_21"
 
 # ---- DEL
 check "DEL p11" cni_del "$CNI_LIST" c11 "$NS11" eth0
-freed() { ! ipam_ips pods6 | grep -qx -e "$IP11" -e "$IP6_11"; }
+freed() { ! ipam_ips pods6 | matches -x -e "$IP11" -e "$IP6_11"; }
 check "host-local got both addresses back" freed
 no_host6() { ! host6_route h1 "$IP6_11"; }
 check "h1: the /128 route to $IP6_11 is gone" no_host6

@@ -100,7 +100,7 @@ marked() {  # marked H: the address's two paths, and only they, are duplicate
 }
 check "h1: vtepctl -j bgp routes marks both paths of $DUP duplicate" marked h1
 check "h2: the same" marked h2
-table_says() { vt h1 bgp routes | tee /dev/stderr | grep -F "$DUP/32" | grep -c duplicate | grep -qx 2; }
+table_says() { vt h1 bgp routes | tee /dev/stderr | grep -F "$DUP/32" | grep -c duplicate | matches -x 2; }
 check "h1: vtepctl bgp routes (table) says duplicate on both lines" table_says
 
 # more BGP traffic: another pod on h2, its route reaches h1; the duplicate

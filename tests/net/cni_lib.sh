@@ -237,7 +237,7 @@ cni_conflist() {
 
 # host-local's store: the IP files it holds for NETWORK (dataDir/NETWORK/IP).
 ipam_ips() { find "$CNI_IPAM_DIR/$1" -maxdepth 1 -name '[0-9]*' -printf '%f\n' 2>/dev/null | sort; }
-ipam_has() { ipam_ips "$1" | grep -qx "$2"; }
+ipam_has() { ipam_ips "$1" | matches -x "$2"; }
 
 # ---------------------------------------------------------------- nodes
 

@@ -100,7 +100,7 @@ ctr_run() {
 ctr_id() { pm "$1" inspect -f '{{.Id}}' "$2"; }
 ctr_ip() { local id; id=$(ctr_id "$1" "$2"); vt "$1" -j pods | jq -r --arg c "$id" '.[] | select(.container_id == $c) | .ip'; }
 
-netls() { pm h1 network ls --format '{{.Name}} {{.Driver}}' | tee /dev/stderr | grep -q '^pods '; }
+netls() { pm h1 network ls --format '{{.Name}} {{.Driver}}' | tee /dev/stderr | matches '^pods '; }
 check "podman (CNI backend) sees the conflist's network pods" netls
 check "podman run ${PFX}c1 on h1 (vtepd-cni ADD, then portmap)" ctr_run h1 "${PFX}c1"
 check "podman run ${PFX}c2 on h2" ctr_run h2 "${PFX}c2"
@@ -113,8 +113,8 @@ inspect_ip() {
 }
 check "podman inspect shows the address vtepd-cni returned" inspect_ip
 inside() {  # the container's own view: eth0 with the /32, default via the gateway
-	pm h1 exec "${PFX}c1" /bin/ip -4 addr show eth0 | tee /dev/stderr | grep -q "inet $IP1/32" &&
-		pm h1 exec "${PFX}c1" /bin/ip route | tee /dev/stderr | grep -q "default via 10.1.255.254 dev eth0 onlink"
+	pm h1 exec "${PFX}c1" /bin/ip -4 addr show eth0 | tee /dev/stderr | matches "inet $IP1/32" &&
+		pm h1 exec "${PFX}c1" /bin/ip route | tee /dev/stderr | matches "default via 10.1.255.254 dev eth0 onlink"
 }
 check "inside c1: eth0 holds $IP1/32, default via 10.1.255.254 onlink" inside
 check_until "h2 learned c1 over BGP" 15 has_route h2 "$IP1/32" "$(vtep_ip h1)"

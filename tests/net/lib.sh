@@ -106,6 +106,16 @@ wait_until() {
 	done
 }
 
+# matches GREP-ARGS...: `grep -q` for the end of a pipeline. Under pipefail
+# `cmd | grep -q` is racy: grep leaves at its first match, the writer's next
+# write (ip and tee write a line at a time) dies of SIGPIPE, and the pipeline
+# fails although the line was there. This reads all of stdin first.
+matches() {
+	local in
+	in=$(cat) || return 1
+	grep -q "$@" <<<"$in"
+}
+
 # check NAME CMD...: one PASS/FAIL line. CMD runs in this shell (not a
 # subshell: it may start, stop and wait for processes); its output goes to the
 # log and, on failure, its last lines are shown under the FAIL line.

@@ -28,7 +28,7 @@ refused() {
 		{ echo "no refusal logged within 10 s"; return 1; }
 	n1=$(refusals)
 	grep "keeping the running configuration" "$LOGDIR/vtepd-h1.log" | tail -n 1
-	grep "keeping the running configuration" "$LOGDIR/vtepd-h1.log" | tail -n 1 | grep -q -- "$word" ||
+	grep "keeping the running configuration" "$LOGDIR/vtepd-h1.log" | tail -n 1 | matches -- "$word" ||
 		{ echo "the refusal does not name \"$word\""; return 1; }
 	[ "$n1" -eq $((n0 + 1)) ] && alive h1 && same_snapshot h1 "$LOGDIR/before.json"
 }
@@ -37,14 +37,14 @@ ctl_refused() {
 	local out rc
 	out=$(nsenter --net="/run/netns/${PFX}h1" "$VTEPCTL" -s "$(sock_of h1)" reload 2>&1); rc=$?
 	echo "vtepctl reload: exit $rc: $out"
-	[ $rc -eq 1 ] && echo "$out" | grep -q -- "$1"
+	[ $rc -eq 1 ] && echo "$out" | matches -- "$1"
 }
 # start_refused WORD: a fresh vtepd refuses the file with exit 2, naming WORD.
 start_refused() {
 	local out rc
 	out=$("$VTEPD" -c "$CFG" 2>&1); rc=$?
 	echo "vtepd -c: exit $rc: $out" | tail -n 3
-	[ $rc -eq 2 ] && echo "$out" | grep -q -- "$1"
+	[ $rc -eq 2 ] && echo "$out" | matches -- "$1"
 }
 
 # bad NAME WORD WRITER...: the file is replaced by what WRITER prints.
