@@ -39,6 +39,7 @@
 #include "log.h"
 #include "loop.h"
 #include "mapsync.h"
+#include "rcache.h"
 #include "metrics.h"
 #include "netlink.h"
 #include "ports.h"
@@ -242,11 +243,25 @@ static int open_datapath(struct daemon *d, size_t n_routes)
 	fds.remotes = loader_map_fd(d->ld, VTEP_MAP_REMOTES);
 	fds.routes6 = loader_map_fd(d->ld, VTEP_MAP_ROUTES6);
 	fds.prefixes6 = loader_map_fd(d->ld, VTEP_MAP_PREFIXES6);
+	/* Before anything writes vtep_routes: from here on every change is
+	 * followed by a new gen (rcache.h). */
+	ret = rcache_open(loader_map_fd(d->ld, VTEP_MAP_RCACHE_CTL),
+			  loader_map_fd(d->ld, VTEP_MAP_RCACHE), d->cfg->limit_rcache, &d->rc);
+	if (ret) {
+		log_err("cannot start the route cache: %s", strerror(-ret));
+		return ret;
+	}
+	if (rcache_enabled(d->rc))
+		log_info("route cache: %u entries per CPU (%u KiB each), generation %u",
+			 d->cfg->limit_rcache,
+			 (unsigned)(rcache_sets(d->cfg->limit_rcache) * sizeof(struct vtep_rcache_set) / 1024),
+			 rcache_gen(d->rc));
 	if ((ret = mapsync_new(&fds, n_routes, &d->ms)) ||
 	    (ret = netlink_open(on_link, d, &d->nl)) || (ret = hostroute_open(&d->hr))) {
 		log_err("cannot start: %s", strerror(-ret));
 		return ret;
 	}
+	mapsync_set_rcache(d->ms, d->rc);
 	if ((ret = hostaddr_new(d->nl, loader_map_fd(d->ld, VTEP_MAP_HOSTADDRS), &d->ha)) ||
 	    (ret = hostaddr6_new(d->nl, loader_map_fd(d->ld, VTEP_MAP_HOSTADDRS6), &d->ha6)))
 		return ret;
@@ -525,6 +540,7 @@ void daemon_free(struct daemon *d)
 	rib_free(d->rib);       /* memory only: BGP routes stay in the maps */
 	evpn_export_free(d->exp);
 	mapsync_free(d->ms);
+	rcache_close(d->rc);     /* after the writer thread: it bumps */
 	hostroute_close(d->hr);
 	hostaddr_free(d->ha);   /* memory only: the map stays filled */
 	hostaddr6_free(d->ha6);

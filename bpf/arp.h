@@ -37,15 +37,17 @@
  * workload moves). Real mode (EVPN ARP suppression) answers the host
  * route's MAC: a MAC+IP route carries it, so no ARP table of its own is
  * needed; a prefix is no host, so a prefix match and an unknown MAC fall
- * back to the gateway MAC. */
-static __always_inline const __u8 *arp_target_mac(__u32 vni, const struct vtep_vni *v, __be32 tpa)
+ * back to the gateway MAC. The answer may point into *buf (the caller's:
+ * a route cache hit is copied there). */
+static __always_inline const __u8 *arp_target_mac(__u32 vni, const struct vtep_vni *v, __be32 tpa,
+						  struct vtep_route *buf)
 {
 	struct vtep_route *r;
 	int is_prefix;
 
 	if (tpa == v->gateway_ip)
 		return v->gateway_mac;
-	r = route_lookup(vni, tpa, &is_prefix);
+	r = route_lookup(vni, tpa, &is_prefix, buf);
 	if (!r)
 		return NULL;
 	if (v->arp_reply != VTEP_ARP_REPLY_REAL)
@@ -78,6 +80,7 @@ static __always_inline int arp_handle(struct __sk_buff *skb, struct ethhdr *eth,
 				      const struct vtep_vni *v)
 {
 	__u16 op = bpf_ntohs(arp->op);
+	struct vtep_route rbuf;
 	const __u8 *mac;
 
 	if (op != ARPOP_REQUEST && op != ARPOP_REPLY)
@@ -98,7 +101,7 @@ static __always_inline int arp_handle(struct __sk_buff *skb, struct ethhdr *eth,
 	/* A probe for its own address (spa 0): silence means "free". */
 	if (arp->tpa == port->ip)
 		return DROP(arp_self);
-	mac = arp_target_mac(port->vni, v, arp->tpa);
+	mac = arp_target_mac(port->vni, v, arp->tpa, &rbuf);
 	if (!mac)
 		return DROP(arp_unknown);
 	return arp_reply(skb, eth, arp, mac);

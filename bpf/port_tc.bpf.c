@@ -162,7 +162,7 @@ static __always_inline int port_ipv4(struct __sk_buff *skb, struct cursor *c, st
 {
 	struct iphdr *ip = parse_ipv4(c);
 	void *data_end = c->end;
-	struct vtep_route *r;
+	struct vtep_route *r, rbuf;
 	struct vtep_vni *v;
 	__u32 vni = port->vni;
 	__u32 ip_len;
@@ -195,7 +195,7 @@ static __always_inline int port_ipv4(struct __sk_buff *skb, struct cursor *c, st
 	if (ip->daddr == v->gateway_ip)
 		return port_to_gateway(skb, eth, ip, data_end, v);
 
-	r = route_lookup(vni, ip->daddr, &is_prefix);
+	r = route_lookup(vni, ip->daddr, &is_prefix, &rbuf);
 	if (r) {
 		if (!r->vtep) {
 			if (ct_local_to_host(skb, ip, data_end, v, port))

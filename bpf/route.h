@@ -19,9 +19,13 @@
 #include "stats.h"
 #include "drop.h"
 #include "tc.h"
+#include "rcache.h"
 
-/* Exact /32 first, then the longest prefix; *is_prefix tells which hit. */
-static __always_inline struct vtep_route *route_lookup(__u32 vni, __be32 ip, int *is_prefix)
+/* Exact /32 first (through this CPU's route cache, rcache.h), then the
+ * longest prefix; *is_prefix tells which hit. A cache hit is copied into
+ * *buf, which the answer then points to. */
+static __always_inline struct vtep_route *route_lookup(__u32 vni, __be32 ip, int *is_prefix,
+						       struct vtep_route *buf)
 {
 	struct vtep_route_key hk = { .vni = vni, .ip = ip };
 	struct vtep_prefix_key pk = {
@@ -29,12 +33,18 @@ static __always_inline struct vtep_route *route_lookup(__u32 vni, __be32 ip, int
 		.vni = bpf_htonl(vni),
 		.ip = ip,
 	};
+	struct rcache_ref c;
 	struct vtep_route *r;
 
 	*is_prefix = 0;
+	if (rcache_open(&c, vni, ip, buf))
+		return buf;
 	r = bpf_map_lookup_elem(&vtep_routes, &hk);
-	if (r)
+	if (r) {
+		rcache_fill(&c, vni, ip, r);
 		return r;
+	}
+	rcache_close(&c);
 	*is_prefix = 1;
 	return bpf_map_lookup_elem(&vtep_prefixes, &pk);
 }

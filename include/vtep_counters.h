@@ -82,7 +82,9 @@
 	X(drop_nd_other,      "ND from workloads neither answered nor passed")  \
 	X(drop_spoof_ip6,     "IPv6 packets with a source not the port's")    \
 	/* a pod's egress limit (vtep_port_rates, bpf/police.h) */              \
-	X(drop_rate_limit,    "frames over their port's egress rate (policer)")
+	X(drop_rate_limit,    "frames over their port's egress rate (policer)") \
+	X(rcache_hit,         "IPv4 host routes found in the route cache")     \
+	X(rcache_miss,        "IPv4 route lookups the route cache missed")
 
 /* VTEP_CTR_<name>: the counter's index in struct vtep_stats, whose fields
  * are all __u64 in list order (include/vtep_maps.h asserts it per field).

@@ -49,6 +49,9 @@
 #define VTEP_MAP_UNDERLAY "vtep_underlay"
 #define VTEP_MAP_HOSTLINKS "vtep_hostlinks"
 #define VTEP_MAP_PORT_RATES "vtep_port_rates"
+#define VTEP_MAP_RCACHE   "vtep_rcache"
+#define VTEP_MAP_RCACHE_CTL "vtep_rcache_ctl"
+#define VTEP_MAP_RCACHE_CPU "vtep_rcache_cpu"
 
 /* Default capacities; vtepd sets the real ones from `limits` before load. */
 #define VTEP_DEF_ROUTES   1048576
@@ -253,6 +256,43 @@ struct vtep_underlay {
 	__u8  pad[6];
 };
 _Static_assert(sizeof(struct vtep_underlay) == 32, "vtep_underlay layout");
+
+/* vtep_rcache: the route cache, a per-CPU array of sets (key __u32 set
+ * index), in front of vtep_routes for the port program's IPv4 lookups
+ * (bpf/rcache.h). vtep_routes is a hash of up to a million buckets spread
+ * over 16 MB of 4 KiB pages, and every lookup reads a bucket and an element:
+ * two cache misses, each often a TLB miss too, when the active destinations
+ * are scattered over a large table. A set is one 64-byte cache line of two
+ * ways; a hit reads that line only. Not state: the datapath fills it, and
+ * an entry counts only while its gen equals vtep_rcache_ctl's, which vtepd
+ * changes after every write or deletion in vtep_routes (agent/dp/rcache.c).
+ * Sized by limits.route_cache (entries per CPU; two per set). */
+#define VTEP_DEF_RCACHE 32768
+#define VTEP_RCACHE_WAYS 2
+struct vtep_rcache_way {
+	__u32 vni;            /* the key, as vtep_route_key */
+	__u32 ip;
+	__u32 gen;            /* vtep_rcache_ctl.gen when filled; 0: empty */
+	struct vtep_route r;  /* a copy of vtep_routes' value */
+};
+_Static_assert(sizeof(struct vtep_rcache_way) == 32, "vtep_rcache_way layout");
+struct vtep_rcache_set {
+	struct vtep_rcache_way way[VTEP_RCACHE_WAYS]; /* way[0] filled last */
+};
+_Static_assert(sizeof(struct vtep_rcache_set) == 64, "vtep_rcache_set: one cache line");
+
+/* vtep_rcache_ctl: array of one, written by vtepd only. gen 0 turns the
+ * cache off (limits.route_cache 0, or a datapath whose vtepd predates it). */
+struct vtep_rcache_ctl {
+	__u32 gen;            /* entries of another gen are stale */
+	__u32 mask;           /* sets - 1 (sets: a power of two) */
+};
+_Static_assert(sizeof(struct vtep_rcache_ctl) == 8, "vtep_rcache_ctl layout");
+
+/* vtep_rcache_cpu: per-CPU array of one __u32, nonzero while this CPU's
+ * program is between reading a set and writing it. A program that finds
+ * it set runs nested over another on the same CPU (BPF_PROG_TEST_RUN is
+ * interruptible by softirqs) and leaves the cache alone. */
 
 /* vtep_hostlinks: hash, key __u32 vni (host order): the VNI's host link
  * (vnis[].outside "host" with host_ip; docs/kubernetes.md), a veth pair in

@@ -34,6 +34,8 @@
 #define ASN_MAX            4294967295u
 #define LIMIT_TABLE_MAX    (1u << 24)  /* routes/fdb: 16M entries is past any host's RAM budget */
 #define LIMIT_PORTS_MAX    65536u
+/* route cache entries per CPU: 32 MB of sets per CPU at most */
+#define LIMIT_RCACHE_MAX   (1u << 20)
 #define MAX_NEIGHBORS      256
 #define GR_MAX_S           4095        /* RFC 4724 s.3: Restart Time is 12 bits */
 #define DAD_MOVES_MAX      1000
@@ -200,7 +202,7 @@ static int parse_metrics(struct json_object *root, struct vtep_config *cfg, char
 
 static int parse_limits(struct json_object *root, struct vtep_config *cfg, char *err)
 {
-	static const char *const keys[] = { "routes", "fdb", "ports", NULL };
+	static const char *const keys[] = { "routes", "fdb", "ports", "route_cache", NULL };
 	struct json_object *o, *v;
 	int ret;
 
@@ -218,6 +220,16 @@ static int parse_limits(struct json_object *root, struct vtep_config *cfg, char 
 	if (jv_get(o, "ports", &v) &&
 	    (ret = jv_u32(v, "limits.ports", 1, LIMIT_PORTS_MAX, &cfg->limit_ports, err)))
 		return ret;
+	if (jv_get(o, "route_cache", &v)) {
+		ret = jv_u32(v, "limits.route_cache", 0, LIMIT_RCACHE_MAX, &cfg->limit_rcache, err);
+		if (ret)
+			return ret;
+		/* Sets of two entries, indexed by a hash's low bits. */
+		if (cfg->limit_rcache == 1 || (cfg->limit_rcache & (cfg->limit_rcache - 1)))
+			return jv_fail(err, "limits.route_cache",
+				       "expected 0 (off) or a power of two from 2 to %u, got %u",
+				       LIMIT_RCACHE_MAX, cfg->limit_rcache);
+	}
 	return 0;
 }
 
@@ -589,6 +601,7 @@ static void set_defaults(struct vtep_config *cfg)
 	cfg->limit_routes = VTEP_DEF_ROUTES;
 	cfg->limit_fdb = VTEP_DEF_FDB;
 	cfg->limit_ports = VTEP_DEF_PORTS;
+	cfg->limit_rcache = VTEP_DEF_RCACHE;
 	cfg->bgp.graceful_restart_s = DEF_GR_S;
 	cfg->bgp.dad_moves = DEF_DAD_MOVES;
 	cfg->bgp.dad_window_s = DEF_DAD_WINDOW_S;
@@ -715,6 +728,7 @@ size_t config_keep_restart_settings(const struct vtep_config *old, struct vtep_c
 	KEEP_VAL(limit_routes, "limits.routes");
 	KEEP_VAL(limit_fdb, "limits.fdb");
 	KEEP_VAL(limit_ports, "limits.ports");
+	KEEP_VAL(limit_rcache, "limits.route_cache");
 	if (old->metrics_enabled != nc->metrics_enabled || old->metrics_port != nc->metrics_port ||
 	    strcmp(old->metrics_addr, nc->metrics_addr)) {
 		KEPT("metrics");

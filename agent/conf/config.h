@@ -111,6 +111,7 @@ struct vtep_config {
 	char     metrics_addr[64]; /* "127.0.0.1" */
 	uint16_t metrics_port;     /* 9469 */
 	uint32_t limit_routes, limit_fdb, limit_ports;
+	uint32_t limit_rcache;     /* route cache entries per CPU; 0: off */
 	struct cfg_bgp bgp;
 	struct cfg_vni   *vnis;   size_t n_vnis;
 	struct cfg_port  *ports;  size_t n_ports;
@@ -213,7 +214,7 @@ int config_fmt_conflict(const struct cfg_conflict *c, const struct cfg_port *por
  * file spells it ("limits.routes", "metrics") put in kept[] (up to max).
  * Returns how many differed. Here rather than in the daemon so that it runs
  * without one (tests/fuzz/fuzz_config.c). */
-#define CFG_RESTART_SETTINGS 9
+#define CFG_RESTART_SETTINGS 10
 size_t config_keep_restart_settings(const struct vtep_config *old, struct vtep_config *nc,
 				    const char **kept, size_t max);
 

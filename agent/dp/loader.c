@@ -6,6 +6,7 @@
  * attach. One cleanup path per function.
  */
 #include "loader.h"
+#include "rcache.h"
 
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -217,11 +218,12 @@ static int set_limits(struct bpf_object *obj, const struct vtep_config *cfg)
 		/* one bucket per port at most */
 		{ VTEP_MAP_PORT_RATES, offsetof(struct vtep_config, limit_ports) },
 	};
+	struct bpf_map *m;
 	size_t i;
 	int err;
 
 	for (i = 0; i < sizeof(lim) / sizeof(lim[0]); i++) {
-		struct bpf_map *m = bpf_object__find_map_by_name(obj, lim[i].name);
+		m = bpf_object__find_map_by_name(obj, lim[i].name);
 		uint32_t v = *(const uint32_t *)((const char *)cfg + lim[i].off);
 
 		if (!m)
@@ -230,7 +232,11 @@ static int set_limits(struct bpf_object *obj, const struct vtep_config *cfg)
 		if (err)
 			return err;
 	}
-	return 0;
+	/* The route cache's sets: two entries each (agent/dp/rcache.h). */
+	m = bpf_object__find_map_by_name(obj, VTEP_MAP_RCACHE);
+	if (!m)
+		return -ENOENT;
+	return bpf_map__set_max_entries(m, rcache_sets(cfg->limit_rcache));
 }
 
 /* open -> limits, for any of our skeletons. Pins are then compared with

@@ -217,6 +217,11 @@ int mapsync_new(const struct mapsync_fds *fds, size_t route_hint, struct mapsync
 	return 0;
 }
 
+void mapsync_set_rcache(struct mapsync *ms, struct rcache *rc)
+{
+	ms->rc = rc;
+}
+
 void mapsync_free(struct mapsync *ms)
 {
 	int m;

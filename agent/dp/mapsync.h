@@ -35,6 +35,7 @@
 #include "vtep_maps.h"
 
 struct mapsync;
+struct rcache;
 
 /* File descriptors of the maps to write (not owned; -1 = absent, then
  * everything for that map is skipped - used by tests). */
@@ -54,6 +55,9 @@ struct mapsync_stats {
 /* route_hint pre-sizes the route tables (0 = grow on demand). */
 int mapsync_new(const struct mapsync_fds *fds, size_t route_hint, struct mapsync **out);
 void mapsync_free(struct mapsync *ms);
+/* The datapath's route cache, bumped after every change to vtep_routes
+ * (rcache.h); NULL for none. Set before the first flush. */
+void mapsync_set_rcache(struct mapsync *ms, struct rcache *rc);
 
 /* Intent edits. They only change memory and mark keys dirty; nothing reaches
  * the maps before mapsync_flush() or mapsync_reconcile(). Return 0, -ENOENT

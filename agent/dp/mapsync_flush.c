@@ -167,6 +167,8 @@ int ms_delete(struct mapsync *ms, enum ms_map m, const uint8_t *keys, size_t n)
 	r.batch_ok = ms->batch_ok[m];
 	run_delete(ms->fd[m], m, &r, &ms->stats);
 	ms->batch_ok[m] = r.batch_ok;
+	if (n)
+		ms_changed(ms->rc, m);
 	for (i = 0; i < r.nfail; i++)
 		first = ms_note_err(&ms->stats, m, keys + (r.fail[i] - r.nu) * ms_descs[m].key_size,
 				    "delete", r.fail_err[i], first);
@@ -203,6 +205,8 @@ void ms_job_run(const int fd[MS_NMAPS], struct ms_job *j)
 		if (j->res[m].nd)
 			run_delete(fd[m], m, &j->res[m], &j->st);
 	}
+	if (j->res[MS_ROUTES].nu || j->res[MS_ROUTES].nd)
+		ms_changed(j->rc, MS_ROUTES);
 }
 
 /* ---- resolving (the loop's thread) ------------------------------------------ */
@@ -428,6 +432,7 @@ static struct ms_job *ms_job_make(struct mapsync *ms, int *err)
 			*err = e;
 	}
 	j->gen = ++ms->gen;
+	j->rc = ms->rc;
 	return j;
 }
 

@@ -260,6 +260,7 @@ int ms_pending_make_room(struct mapsync *ms, enum ms_map m, const void *key, con
 		if (!err) {
 			ms->stats.updates++;
 			ms_pending_clear(ms, m, key);
+			ms_changed(ms->rc, m);
 			return 0;
 		}
 		if (err != -E2BIG)
@@ -276,6 +277,8 @@ int ms_pending_make_room(struct mapsync *ms, enum ms_map m, const void *key, con
 			 ms_val_source(m, val) == VTEP_SRC_LOCAL ? "local port's" : "static route's",
 			 ms_fmt_key(m, key, kb, sizeof(kb)));
 	}
+	if (tries)
+		ms_changed(ms->rc, m); /* victims moved out */
 	ms_pending_add(ms, m, key, ms_val_source(m, val));
 	log_err("%s is full and holds no BGP entry to move out: the %s entry %s waits",
 		ms_descs[m].name,
@@ -401,6 +404,7 @@ static int retry_map(struct mapsync *ms, enum ms_map m)
 	pq_compact(p, &p->q[1], m, p->ncls[1]);
 	if (!hashmap_count(&p->idx))
 		p->full = false;
+	ms_changed(ms->rc, m);
 	return err;
 }
 

@@ -18,6 +18,7 @@
 
 #include "hashmap.h"
 #include "mapsync.h"
+#include "rcache.h"
 
 /* Entries per batch syscall: bounds our buffers; the kernel takes any. */
 #define MS_CHUNK 8192
@@ -91,6 +92,7 @@ struct ms_res {
 struct ms_job {
 	struct ms_res res[MS_NMAPS];  /* by enum ms_map */
 	uint64_t gen;                 /* mapsync's flush generation */
+	struct rcache *rc;            /* bumped when the job touched vtep_routes */
 	struct mapsync_stats st;      /* what running it counted */
 	struct ms_job *next;
 };
@@ -157,6 +159,7 @@ struct mapsync {
 	uint64_t gen_done;        /* the last job whose results are applied */
 	size_t inflight;          /* jobs handed to the writer, results not applied */
 	struct mapsync_bgp bgp;   /* the BGP side; all NULL when there is none */
+	struct rcache *rc;        /* the datapath's route cache (NULL: none); not owned */
 	bool bgp_adopted;         /* every BGP entry in the maps is the BGP side's */
 	/* BGP entries the last full reconcile scan found in the maps (an
 	 * earlier vtepd's); valid when bgp_scanned. None: adoption has
@@ -366,5 +369,13 @@ int ms6_dirty_statics(struct mapsync *ms);
 bool ms6_want(const struct mapsync *ms, enum ms_map m, const void *key,
 	      const struct ms_dirty *d, void *val);
 const char *ms6_fmt_key(enum ms_map m, const void *key, char *buf, size_t len);
+
+/* After a write or deletion in map m: vtep_routes' changes make the
+ * datapath's cached copies stale (rcache.h). */
+static inline void ms_changed(struct rcache *rc, enum ms_map m)
+{
+	if (m == MS_ROUTES)
+		rcache_bump(rc);
+}
 
 #endif /* VTEP_MAPSYNC_PRIV_H */

@@ -286,7 +286,10 @@ static int plan_map(struct migrate *m, struct bpf_map *bm, int fd, struct mig_ma
 	if (m->from < m->t->current)
 		changed = layout_at(m->t, name, m->from, &otype, &oks, &ovs);
 
-	if (type == BPF_MAP_TYPE_RINGBUF || o->type == BPF_MAP_TYPE_RINGBUF) {
+	/* A ring buffer's records and the route cache's copies are nothing
+	 * to carry over (the cache's gen makes a new map's zeroes empty). */
+	if (type == BPF_MAP_TYPE_RINGBUF || o->type == BPF_MAP_TYPE_RINGBUF ||
+	    !strcmp(name, VTEP_MAP_RCACHE)) {
 		if (same && o->max_entries == mm->new_max)
 			return 0;
 		mm->kind = MIG_RECREATE;

@@ -103,8 +103,8 @@ static void config_dump(FILE *f, const struct vtep_config *c)
 		fprintf(f, "metrics %s:%u\n", c->metrics_addr, c->metrics_port);
 	else
 		fprintf(f, "metrics null\n");
-	fprintf(f, "limits.routes %u\nlimits.fdb %u\nlimits.ports %u\n", c->limit_routes,
-		c->limit_fdb, c->limit_ports);
+	fprintf(f, "limits.routes %u\nlimits.fdb %u\nlimits.ports %u\nlimits.route_cache %u\n",
+		c->limit_routes, c->limit_fdb, c->limit_ports, c->limit_rcache);
 	if (!c->bgp.enabled) {
 		fprintf(f, "bgp null\n");
 	} else {

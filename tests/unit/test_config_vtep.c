@@ -73,6 +73,10 @@ static const struct bad_case bad_cases[] = {
 	{ "limits.ports", "0", "limits.ports: expected an integer 1..65536" },
 	{ "limits.ports", "65537", "limits.ports: expected an integer 1..65536" },
 	{ "limits.ports", "true", "limits.ports: expected an integer" },
+	{ "limits.route_cache", "1", "limits.route_cache: expected 0 (off) or a power of two from 2 to 1048576, got 1" },
+	{ "limits.route_cache", "3000", "limits.route_cache: expected 0 (off) or a power of two from 2 to 1048576, got 3000" },
+	{ "limits.route_cache", "2097152", "limits.route_cache: expected an integer 0..1048576" },
+	{ "limits.route_cache", "-2", "limits.route_cache: expected an integer 0..1048576" },
 	/* a NUL inside a string must not cut it short */
 	{ "vtep.ip", "\"192.0.2.1\\u0000x\"", "vtep.ip: expected an IPv4 address" },
 	{ "vtep.uplink", "\"up0\\u0000x\"", "vtep.uplink: expected an interface name" },
@@ -146,7 +150,7 @@ START_TEST(test_keep_restart_settings)
 {
 	static const char *const names[] = {
 		"bpffs", "control_socket", "cni_socket", "state_dir", "vtep.uplink_attach",
-		"limits.routes", "limits.fdb", "limits.ports", "metrics",
+		"limits.routes", "limits.fdb", "limits.ports", "limits.route_cache", "metrics",
 	};
 	static const char *const edits[][2] = {
 		{ "bpffs", "\"/run/other/bpf\"" },
@@ -157,6 +161,7 @@ START_TEST(test_keep_restart_settings)
 		{ "limits.routes", "8192" },
 		{ "limits.fdb", "8192" },
 		{ "limits.ports", "128" },
+		{ "limits.route_cache", "0" },
 		{ "metrics", "\"127.0.0.1:9470\"" },
 		{ "vnis[0].flood", "true" },
 	};
@@ -176,6 +181,7 @@ START_TEST(test_keep_restart_settings)
 	}
 	ck_assert_msg(config_parse(t, &nc, err) == 0, "%s", err);
 	ck_assert_uint_eq(nc.limit_routes, 8192);
+	ck_assert_uint_eq(nc.limit_rcache, 0);     /* 0 is a value: the cache off */
 	n = config_keep_restart_settings(&old, &nc, kept, CFG_RESTART_SETTINGS);
 	ck_assert_uint_eq(n, sizeof(names) / sizeof(names[0]));
 	for (i = 0; i < n; i++)
@@ -188,6 +194,7 @@ START_TEST(test_keep_restart_settings)
 	ck_assert_uint_eq(nc.limit_routes, old.limit_routes);
 	ck_assert_uint_eq(nc.limit_fdb, old.limit_fdb);
 	ck_assert_uint_eq(nc.limit_ports, old.limit_ports);
+	ck_assert_uint_eq(nc.limit_rcache, old.limit_rcache);
 	ck_assert_uint_eq(nc.metrics_port, old.metrics_port);
 	ck_assert_str_eq(nc.metrics_addr, old.metrics_addr);
 	ck_assert(nc.vnis[0].flood);   /* not a restart setting: the new value */

@@ -84,6 +84,42 @@ static void mkcfg(struct vtep_config *cfg, const char *sub)
 
 /* Load, pin, write an entry, close (vtepd exits), load again: the entry is
  * still there and vtep_global says who we are. */
+static uint32_t rcache_max(struct loader *ld)
+{
+	struct bpf_map_info info;
+	__u32 len = sizeof(info);
+
+	memset(&info, 0, sizeof(info));
+	ck_assert_int_eq(bpf_obj_get_info_by_fd(loader_map_fd(ld, VTEP_MAP_RCACHE), &info, &len), 0);
+	return info.max_entries;
+}
+
+/* The route cache's sets follow limits.route_cache across restarts: a new
+ * size is a new, empty map (its copies are nothing to carry over), where
+ * another map's capacity change would migrate entries. */
+START_TEST(test_rcache_sized)
+{
+	struct vtep_config cfg;
+	struct loader *ld = NULL;
+	char err[CFG_ERR_LEN] = "";
+
+	mkcfg(&cfg, "rc");
+	cfg.limit_rcache = 64;
+	ck_assert_msg(loader_open(&cfg, &kern, &ld, err) == 0, "%s", err);
+	ck_assert_uint_eq(rcache_max(ld), 32);
+	loader_close(ld);
+	cfg.limit_rcache = 256;
+	ck_assert_msg(loader_open(&cfg, &kern, &ld, err) == 0, "%s", err);
+	ck_assert_uint_eq(rcache_max(ld), 128);
+	loader_close(ld);
+	cfg.limit_rcache = 0;
+	ck_assert_msg(loader_open(&cfg, &kern, &ld, err) == 0, "%s", err);
+	ck_assert_uint_eq(rcache_max(ld), 1);
+	ck_assert_int_ge(loader_map_fd(ld, VTEP_MAP_RCACHE_CTL), 0);
+	loader_close(ld);
+}
+END_TEST
+
 START_TEST(test_load_reuse_refuse)
 {
 	struct vtep_config cfg;
@@ -167,6 +203,7 @@ Suite *test_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_check_bpffs);
 	tcase_add_test(tc, test_load_reuse_refuse);
+	tcase_add_test(tc, test_rcache_sized);
 	suite_add_tcase(s, tc);
 	return s;
 }
