@@ -94,7 +94,8 @@ UNIT_TESTS_host := test_hostaddr test_hostaddr6 test_hostroute test_ports test_u
 UNIT_TESTS_rib  := test_evpn_export test_evpn_import test_rib test_rib6 test_rib_dup test_rib_store test_vectors6
 UNIT_TESTS_bgp  := test_bgp_io test_bgp_session test_bgp_session_gr test_bgp_session_pair test_bgp_session_rx \
                    test_bgp_speaker test_frr_vectors
-UNIT_TESTS_ctl  := test_control test_metrics test_cnictl
+UNIT_TESTS_ctl  := test_control_bgp test_control_edits test_control_refused test_control_socket \
+                   test_control_status test_metrics test_cnictl
 UNIT_TESTS_root := test_cleanup test_daemon_reload
 # "cni": tests of the plugin (cni/), linked with its archive and lib/ only.
 UNIT_TESTS_cni  := test_cni
@@ -109,6 +110,7 @@ UNIT_UTILS_wire := bgp_msg_test_util
 UNIT_UTILS_dp   := maps_test_util
 UNIT_UTILS_rib  := rib_test_util
 UNIT_UTILS_bgp  := session_test_util
+UNIT_UTILS_ctl  := control_test_util
 UNIT_UTILS_root := daemon_test_util
 UNIT_DIRS  := lib $(AGENT_DIRS) root cni
 UNIT_SRCS  := $(wildcard tests/unit/test_*.c)
@@ -430,7 +432,12 @@ FUZZ_CONF_SRCS    := $(call fuzz_agent,conf,config config6 config_entry config_r
 FUZZ_RIB_SRCS     := $(call fuzz_agent,rib,rib rib_best rib_dup rib_ip6 rib_local rib_store rib_sync rib_sync6 evpn_import \
                      evpn_export) $(call fuzz_agent,dp,mapsync mapsync6 mapsync_flush mapsync_reconcile \
                      mapsync_resolve mapsync_pending mapsync_writer) lib/hashmap.c
-FUZZ_bgp_SRCS     := $(FUZZ_CODEC_SRCS) $(FUZZ_RIB_SRCS) $(FUZZ_CONF_SRCS) agent/core/log.c
+# fuzz_bgp's own helpers (tests/fuzz/NAME.c with its NAME.h): its round
+# trips through the codec's builders, apart from the RIB stage because they
+# need agent/wire only, and compiled with its include path alone.
+FUZZ_WIRE_HELPERS := tests/fuzz/bgp_roundtrip.c
+FUZZ_bgp_SRCS     := $(FUZZ_CODEC_SRCS) $(FUZZ_RIB_SRCS) $(FUZZ_CONF_SRCS) agent/core/log.c \
+                     $(FUZZ_WIRE_HELPERS)
 FUZZ_config_SRCS  := $(FUZZ_CONF_SRCS)
 FUZZ_control_SRCS := $(call fuzz_agent,ctl,control control_args control_dispatch control_bgp \
                      control_status control_pods cnictl cnictl_args) \
@@ -458,9 +465,11 @@ FUZZ_ALL     := bgp config control packet cni
 $(foreach t,$(FUZZ_ALL),$(eval FUZZ_$(t)_OBJS := $(sort $(addprefix $(FUZZ_DIR)/obj/,$(FUZZ_$(t)_SRCS:.c=.o)))))
 $(foreach t,$(FUZZ_ALL),$(eval FUZZ_$(t)_INC += $(if $(FUZZ_$(t)_DIR),$(call agent_inc,$(FUZZ_$(t)_DIR)))))
 FUZZ_BINS    := $(patsubst %,$(FUZZ_DIR)/fuzz_%,$(FUZZ_TARGETS))
-# The include path of a source: its agent/ folder's, tests/bpf's or cni's.
+# The include path of a source: its agent/ folder's, tests/bpf's or cni's;
+# a helper of tests/fuzz/: its own folder and the agent/ folder it drives.
 fuzz_src_inc = $(if $(filter agent/%,$(1)),$(call agent_inc,$(word 2,$(subst /, ,$(1)))),\
-	$(if $(filter tests/bpf/%,$(1)),-Itests/bpf,$(if $(filter cni/%,$(1)),-Icni)))
+	$(if $(filter tests/bpf/%,$(1)),-Itests/bpf,$(if $(filter cni/%,$(1)),-Icni,\
+	$(if $(filter $(FUZZ_WIRE_HELPERS),$(1)),-Itests/fuzz $(call agent_inc,wire)))))
 
 .PHONY: fuzz-smoke fuzz-long fuzz-merge fuzz-build
 

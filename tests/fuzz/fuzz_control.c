@@ -22,8 +22,8 @@
  * debug level by hand and at info level through the socket (what is logged
  * differs): a request must not be able to forge log lines.
  *
- * The fake daemon (a struct control_ops table, as tests/unit/test_control.c
- * has) applies route and port edits to a real struct state with the real
+ * The fake daemon (a struct control_ops table, as tests/unit/test_control_*.c
+ * have) applies route and port edits to a real struct state with the real
  * checks (state_route_add & co. against a running configuration, in memory),
  * so accepted requests reach the state code too; peers, bgp.routes, status
  * and the configuration are canned, pods are the CNI side's. The fake CNI
@@ -32,7 +32,7 @@
  * must pass pods_check(), the check pods.json is read back with: a pod the
  * socket accepts is one vtepd can reload after a restart.
  * Seeds: tests/fuzz/corpus/control/ (make_seeds.py: each request vtepctl
- * and vtepd-cni send, the requests and garbage of test_control.c and
+ * and vtepd-cni send, the requests and garbage of test_control_*.c and
  * test_cnictl.c).
  */
 #include <arpa/inet.h>
@@ -561,7 +561,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct buf direct = { 0 }, sock = { 0 };
 
 	if (size >= CTLPROTO_MAX_MSG)
-		return -1;   /* the oversize path is tests/unit/test_control.c's */
+		return -1;   /* the oversize path: tests/unit/test_control_{refused,socket}.c */
 	/* What is logged differs by level (a refusal at debug only): each
 	 * input by hand at debug, through the socket at info, which must not
 	 * change a reply. */

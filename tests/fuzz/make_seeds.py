@@ -12,7 +12,7 @@ and fuzz_bgp's hand-written seeds (tests/fuzz/corpus/bgp/hand_*):
            tests/net/lib.sh's write_config (run with bash, jq), one of them
            made a Kubernetes node's as tests/net/k8s_lib.sh does (VNIs with
            outside "host" and host_ip, a cni_socket).
-  control  every request literal of tests/unit/test_control.c and
+  control  every request literal of tests/unit/test_control_*.c and
            test_cnictl.c (the malformed ones included), each request vtepctl
            sends and each one vtepd-cni sends, in lib/ctlproto's encoding,
            plus one pipelined stream of them.
@@ -159,11 +159,15 @@ def req(cmd, args=None):
 
 def control_seeds():
     n = 0
-    for name in ("test_control.c", "test_cnictl.c"):
-        src = os.path.join(top, "tests", "unit", name)
+    # test_control_*.c: one file before its split by command family, so
+    # its seeds keep the one name (unit_test_control_<hash>).
+    unit = sorted(glob.glob(os.path.join(top, "tests", "unit", "test_control_*.c")))
+    unit.append(os.path.join(top, "tests", "unit", "test_cnictl.c"))
+    for src in unit:
+        origin = "unit_" + re.sub(r"^(test_control)_.*", r"\1", os.path.basename(src)[:-2])
         for b in c_literals(open(src, encoding="utf-8").read()):
             if b'"cmd"' in b or b.startswith((b"{", b"[", b"not json")) or b == b"":
-                n += write("control", "unit_" + name[:-2], b)
+                n += write("control", origin, b)
     # What vtepctl sends (cli/remote.c builds args, lib/ctlproto encodes).
     sent = [
         req("routes.add", {"vni": 100, "prefix": "10.1.0.22/32", "vtep": "192.0.2.2",
