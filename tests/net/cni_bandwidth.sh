@@ -36,37 +36,23 @@ R=${R:-/run/vtepd-test-bw}
 . "$(dirname "$0")/cni_lib.sh"
 bgp_begin
 
-H1IP=$(uplink_ip h1); H2IP=$(uplink_ip h2)
-nbr() { nbr_j "$1" "$2" '{"hold_time_s": 9, "keepalive_s": 3}'; }
 jq_true() { printf '%s' "$1" | jq -e "${@:2}" >/dev/null; }
-topo_fabric
-topo_host h1
-topo_host h2
-run ip -n "${PFX}h1" route add 198.51.100.4/30 via "$(fab_ip h1)"
-run ip -n "${PFX}h2" route add 198.51.100.0/30 via "$(fab_ip h2)"
-bgp_config h1 65101 "[$(nbr "$H2IP" 65102)]" "" ""
-bgp_config h2 65102 "[$(nbr "$H1IP" 65101)]" "" ""
-cni_vtepd_config h1
-cni_vtepd_config h2
 # /metrics on h1, inside its namespace (its own loopback)
-jq '.metrics = "127.0.0.1:9469"' "$(cfg_of h1)" >"$(cfg_of h1).tmp" && mv "$(cfg_of h1).tmp" "$(cfg_of h1)"
-vtepd_start h1
-vtepd_start h2
-cni_setup
+metrics_h1() {
+	[ "$1" = h1 ] || return 0
+	jq '.metrics = "127.0.0.1:9469"' "$(cfg_of h1)" >"$(cfg_of h1).tmp" && mv "$(cfg_of h1).tmp" "$(cfg_of h1)"
+}
+cni_two_nodes --config metrics_h1
 # Rates in bit/s, bursts in bits (the plugin's units). Large enough that
 # pings are never dropped: the test counts packets, it does not time them.
 BW_IN='{"type": "bandwidth", "ingressRate": 8000000, "ingressBurst": 800000}'
 BW_EG='{"type": "bandwidth", "egressRate": 8000000, "egressBurst": 800000}'
 PM='{"type": "portmap", "capabilities": {"portMappings": true}}'
-for h in h1 h2; do
-	cni_node "$h"; cni_conflist "$CNI_LIST" pods 100 "${h#h}" "$CNI_SOCK"
-done
 cni_node h1
 SHAPED_IN=$(hostdir h1)/shaped-in.conflist
 SHAPED_EG=$(hostdir h1)/shaped-eg.conflist
 cni_conflist "$SHAPED_IN" pods 100 1 "$CNI_SOCK" 1.1.0 "[$PM, $BW_IN]"
 cni_conflist "$SHAPED_EG" pods 100 1 "$CNI_SOCK" 1.1.0 "[$PM, $BW_EG]"
-check_until "h1 and h2 Established" 30 peer_up h1 "$H2IP"
 
 # host_if LIST CID: the pod's host veth, from the cached result.
 host_if() { cni_cached "$1" "$2" eth0 | jq -r '.interfaces[0].name'; }

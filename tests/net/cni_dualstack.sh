@@ -25,8 +25,6 @@ bgp_begin
 
 NET6=2001:db8:100
 GW6_LL=fe80::ff:fe00:100      # fe80:: + the EUI-64 of GW_MAC 02:00:00:00:01:00
-H1IP=$(uplink_ip h1); H2IP=$(uplink_ip h2)
-nbr() { nbr_j "$1" "$2" '{"hold_time_s": 9, "keepalive_s": 3}'; }
 jq_true() { printf '%s' "$1" | jq -e "${@:2}" >/dev/null; }
 
 # conflist6 FILE NODE VERSION FAMILIES: vtepd-cni alone, host-local with
@@ -51,25 +49,15 @@ vni6() {
 	jq --arg s "$NET6::/64" '.vnis[0] += {subnet6: $s}' "$f" >"$f.tmp" && mv "$f.tmp" "$f" ||
 		die "cannot write $f"
 }
+# conflists6 H: node H's three conflists (dual stack at 1.1.0 and 0.4.0,
+# IPv6 only).
+conflists6() {
+	conflist6 "$CNI_LIST" "${1#h}" 1.1.0 46 &&
+	conflist6 "$(hostdir "$1")/pods6-040.conflist" "${1#h}" 0.4.0 46 &&
+	conflist6 "$(hostdir "$1")/pods6-only.conflist" "${1#h}" 1.1.0 6
+}
 
-topo_fabric
-topo_host h1
-topo_host h2
-run ip -n "${PFX}h1" route add 198.51.100.4/30 via "$(fab_ip h1)"
-run ip -n "${PFX}h2" route add 198.51.100.0/30 via "$(fab_ip h2)"
-bgp_config h1 65101 "[$(nbr "$H2IP" 65102)]" "" ""
-bgp_config h2 65102 "[$(nbr "$H1IP" 65101)]" "" ""
-for h in h1 h2; do cni_vtepd_config "$h"; vni6 "$h"; done
-vtepd_start h1
-vtepd_start h2
-cni_setup
-for h in h1 h2; do
-	cni_node "$h"
-	conflist6 "$CNI_LIST" "${h#h}" 1.1.0 46
-	conflist6 "$(hostdir "$h")/pods6-040.conflist" "${h#h}" 0.4.0 46
-	conflist6 "$(hostdir "$h")/pods6-only.conflist" "${h#h}" 1.1.0 6
-done
-check_until "h1 and h2 Established" 30 peer_up h1 "$H2IP"
+cni_two_nodes --config vni6 --node conflists6
 
 # pod_ip6 LIST CID: the IPv6 address the cached result gives the pod.
 pod_ip6() { cni_cached "$1" "$2" eth0 | jq -r '[.ips[].address | select(contains(":"))][0] | split("/")[0]'; }

@@ -273,6 +273,59 @@ cni_vtepd_config() {
 		die "cannot write $f"
 }
 
+# cni_two_nodes [--config FN] [--node FN]: what the two-node CNI scenarios
+# start from, after bgp_begin (needs bgp_lib.sh): the fabric and hosts h1
+# and h2, each with a route to the other's uplink; on each, vtepd with a
+# "bgp" section (AS 6510N, router id its VTEP address, no ports, no static
+# routes) peering with the other host's uplink address over eBGP (hold 9 s,
+# keepalive 3 s) and cni_vtepd_config's cni_socket, started on h1, then h2;
+# the plugin directory (cni_setup); for each node, made the CNI node
+# (cni_node), its conflist $CNI_LIST (cni_conflist's default: "pods",
+# VNI 100, the node's range, vtepd-cni then portmap). Then the check
+# "h1 and h2 Established". h2 is the CNI node when it returns.
+#   --config FN   FN H edits host H's config file ($(cfg_of H)) after
+#                 cni_vtepd_config, before vtepd starts
+#   --node FN     FN H writes node H's conflists instead of the default one
+#                 (cni_node H has run: $CNI_LIST, $CNI_SOCK, $CNI_IPAM_DIR
+#                 are H's)
+# A hook that fails aborts the test, as a failed setup step does.
+cni_two_nodes() {
+	local config_fn="" node_fn="" h h1ip h2ip
+	local timers='{"hold_time_s": 9, "keepalive_s": 3}'
+	while [ $# -gt 0 ]; do
+		case $1 in
+		--config) config_fn=$2; shift 2 ;;
+		--node) node_fn=$2; shift 2 ;;
+		*) die "cni_two_nodes: unknown argument $1" ;;
+		esac
+	done
+	h1ip=$(uplink_ip h1); h2ip=$(uplink_ip h2)
+	topo_fabric
+	topo_host h1
+	topo_host h2
+	run ip -n "${PFX}h1" route add 198.51.100.4/30 via "$(fab_ip h1)"
+	run ip -n "${PFX}h2" route add 198.51.100.0/30 via "$(fab_ip h2)"
+	bgp_config h1 65101 "[$(nbr_j "$h2ip" 65102 "$timers")]" "" ""
+	bgp_config h2 65102 "[$(nbr_j "$h1ip" 65101 "$timers")]" "" ""
+	for h in h1 h2; do
+		cni_vtepd_config "$h"
+		[ -z "$config_fn" ] || "$config_fn" "$h" || die "cni_two_nodes: $config_fn $h failed"
+	done
+	vtepd_start h1
+	vtepd_start h2
+	cni_setup
+	for h in h1 h2; do
+		cni_node "$h"
+		if [ -n "$node_fn" ]; then
+			"$node_fn" "$h" || die "cni_two_nodes: $node_fn $h failed"
+		else
+			cni_conflist "$CNI_LIST" pods 100 "${h#h}" "$CNI_SOCK" ||
+				die "cannot write $CNI_LIST"
+		fi
+	done
+	check_until "h1 and h2 Established" 30 peer_up h1 "$h2ip"
+}
+
 # pod_ns NAME: an empty namespace for a pod, as the runtime makes one.
 # pod_ns NAME: a pod's namespace, recorded for cleanup. Call it as a command,
 # never as $(pod_ns ...): a subshell would record it in its own copy of

@@ -38,28 +38,14 @@ podman_cleanup() {
 # shellcheck disable=SC2154 # rc is set inside the trap
 trap 'rc=$?; podman_cleanup; frr_down; (exit $rc); net_cleanup' EXIT
 
-H1IP=$(uplink_ip h1); H2IP=$(uplink_ip h2)
-nbr() { nbr_j "$1" "$2" '{"hold_time_s": 9, "keepalive_s": 3}'; }
-topo_fabric
-topo_host h1
-topo_host h2
-run ip -n "${PFX}h1" route add 198.51.100.4/30 via "$(fab_ip h1)"
-run ip -n "${PFX}h2" route add 198.51.100.0/30 via "$(fab_ip h2)"
-bgp_config h1 65101 "[$(nbr "$H2IP" 65102)]" "" ""
-bgp_config h2 65102 "[$(nbr "$H1IP" 65101)]" "" ""
-cni_vtepd_config h1
-cni_vtepd_config h2
-vtepd_start h1
-vtepd_start h2
-cni_setup
-
 ROOTFS=$R/rootfs
 run mkdir -p "$ROOTFS/bin" "$ROOTFS/proc" "$ROOTFS/sys" "$ROOTFS/dev" "$ROOTFS/etc" "$ROOTFS/tmp"
 DIRS+=("$ROOTFS")
 run cp /bin/busybox "$ROOTFS/bin/busybox"
 for a in sh sleep ping ip cat; do run ln -sf busybox "$ROOTFS/bin/$a"; done
 
-# podman's files for node H: containers.conf, the conflist, storage.
+# podman's files for node H: containers.conf, the conflist, storage
+# (cni_two_nodes has made H the CNI node).
 podman_node() {
 	local h=$1 d; d=$(hostdir "$h")/podman
 	mkdir -p "$d/net.d" "$d/root" "$d/run" "$d/tmp"
@@ -73,7 +59,6 @@ tmp_dir = "$d/tmp"
 events_logger = "none"
 cgroup_manager = "cgroupfs"
 CONF
-	cni_node "$h"
 	cni_conflist "$d/net.d/pods.conflist" pods 100 "${h#h}" "$CNI_SOCK" 1.0.0
 }
 # pm H ARGS...: podman of node H, in H's namespace.
@@ -83,9 +68,7 @@ pm() {
 		podman --root "$d/root" --runroot "$d/run" --storage-driver vfs \
 		--cgroup-manager cgroupfs --events-backend none "$@"
 }
-podman_node h1
-podman_node h2
-check_until "h1 and h2 Established" 30 peer_up h1 "$H2IP"
+cni_two_nodes --node podman_node
 
 # ctr_run H NAME: a container on node H's "pods" network, sleeping.
 ctr_run() {

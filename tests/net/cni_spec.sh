@@ -20,25 +20,7 @@ R=${R:-/run/vtepd-cni-test}
 . "$(dirname "$0")/bgp_lib.sh"
 . "$(dirname "$0")/cni_lib.sh"
 bgp_begin
-
-H1IP=$(uplink_ip h1); H2IP=$(uplink_ip h2)
-nbr() { nbr_j "$1" "$2" '{"hold_time_s": 9, "keepalive_s": 3}'; }
-topo_fabric
-topo_host h1
-topo_host h2
-run ip -n "${PFX}h1" route add 198.51.100.4/30 via "$(fab_ip h1)"
-run ip -n "${PFX}h2" route add 198.51.100.0/30 via "$(fab_ip h2)"
-bgp_config h1 65101 "[$(nbr "$H2IP" 65102)]" "" ""
-bgp_config h2 65102 "[$(nbr "$H1IP" 65101)]" "" ""
-cni_vtepd_config h1
-cni_vtepd_config h2
-vtepd_start h1
-vtepd_start h2
-cni_setup
-for h in h1 h2; do
-	cni_node "$h"; cni_conflist "$CNI_LIST" pods 100 "${h#h}" "$CNI_SOCK"
-done
-check_until "h1 and h2 Established" 30 peer_up h1 "$H2IP"
+cni_two_nodes
 
 cni_node h1
 check "STATUS on h1 (vtepd-cni, portmap)" cni_status "$CNI_LIST"

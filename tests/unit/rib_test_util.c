@@ -127,3 +127,18 @@ struct evpn_route rt_imet(const char *orig)
 	r.ip.v4 = mt_ip(orig);
 	return r;
 }
+
+struct vtep_port rt_port(const char *ip, const char *ip6, const char *mac, const char *ifname)
+{
+	struct vtep_port p;
+
+	memset(&p, 0, sizeof(p));
+	p.vni = 100;
+	if (ip)
+		p.ip = mt_ip(ip);
+	if (ip6)
+		mt_ip6(ip6, p.ip6);
+	mt_mac(mac, p.mac);
+	strncpy(p.ifname, ifname, sizeof(p.ifname) - 1);
+	return p;
+}

@@ -43,4 +43,9 @@ struct evpn_route rt_prefix(const char *rd_ip, const char *prefix, uint8_t len, 
 /* Type 3 of originator orig, RD orig:100. */
 struct evpn_route rt_imet(const char *orig);
 
+/* A local port of VNI 100 (what mapsync_port_set takes): workload MAC mac,
+ * IPv4 ip and IPv6 ip6 (either NULL for none), host-side interface ifname.
+ * The RIB advertises a MAC+IP type 2 route per address. */
+struct vtep_port rt_port(const char *ip, const char *ip6, const char *mac, const char *ifname);
+
 #endif /* RIB_TEST_UTIL_H */

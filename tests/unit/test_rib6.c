@@ -94,20 +94,6 @@ static void wd(uint32_t peer, const char *vtep, const char *mac, const char *ip)
 	ck_assert_int_eq(rib_update(rib, peer, &r, NULL), 0);
 }
 
-static struct vtep_port port6(const char *ip4, const char *ip6, const char *mac)
-{
-	struct vtep_port p;
-
-	memset(&p, 0, sizeof(p));
-	p.vni = 100;
-	if (ip4)
-		p.ip = mt_ip(ip4);
-	mt_ip6(ip6, p.ip6);
-	mt_mac(mac, p.mac);
-	strcpy(p.ifname, "w1");
-	return p;
-}
-
 static size_t n6(void)
 {
 	return mt_count(fds.routes6, sizeof(struct vtep_route6_key));
@@ -266,7 +252,7 @@ END_TEST
  * going withdraws both. */
 START_TEST(test_local_dual_stack_advertised)
 {
-	struct vtep_port p = port6(IP4, IP6, M1);
+	struct vtep_port p = rt_port(IP4, IP6, M1, "w1");
 	size_t base = evpn_export_count(xp);   /* VNI 200's type 3 */
 	uint32_t seq;
 
@@ -279,7 +265,7 @@ START_TEST(test_local_dual_stack_advertised)
 	ck_assert_uint_eq(evpn_export_count(xp), base + 2);
 	ck_assert_uint_eq(n_adv, 2);
 	/* an IPv6-only port: one route */
-	p = port6(NULL, "2001:db8:100::21", "02:00:00:00:00:21");
+	p = rt_port(NULL, "2001:db8:100::21", "02:00:00:00:00:21", "w1");
 	ck_assert_int_eq(mapsync_port_set(ms, 6, &p), 0);
 	ck_assert_int_eq(rib_flush(rib), 0);
 	ck_assert_uint_eq(evpn_export_count(xp), base + 3);
@@ -301,7 +287,7 @@ END_TEST
  * address of the MAC, the IPv4 one too. */
 START_TEST(test_mobility_one_mac)
 {
-	struct vtep_port p = port6(IP4, IP6, M1);
+	struct vtep_port p = rt_port(IP4, IP6, M1, "w1");
 	struct vtep_event ev;
 	struct vtep_route v;
 	uint32_t seq;
@@ -361,7 +347,7 @@ END_TEST
  * (192.0.2.1) here; the IPv6 key stays local. */
 START_TEST(test_same_seq_lower_vtep6)
 {
-	struct vtep_port p = port6(NULL, IP6, M1);
+	struct vtep_port p = rt_port(NULL, IP6, M1, "w1");
 	struct vtep_route v;
 
 	ck_assert_int_eq(mapsync_port_set(ms, 5, &p), 0);
@@ -394,7 +380,7 @@ static int find6(void *ctx, const struct rib_route_info *ri)
 START_TEST(test_walk6)
 {
 	struct evpn_route r = rt_prefix(V_A, "2001:db8:300::", 40, 100);
-	struct vtep_port p = port6(NULL, IP6, M1);
+	struct vtep_port p = rt_port(NULL, IP6, M1, "w1");
 	unsigned n[2] = { 0, 0 };
 
 	ck_assert_int_eq(upd(1, V_A, M1, IP6, false, 0, 0), 0);

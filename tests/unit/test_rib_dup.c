@@ -114,16 +114,8 @@ static void withdraw(uint32_t peer, const char *vtep, const char *mac, const cha
 static void port(uint32_t ifindex, const char *ip, const char *ip6, const char *mac,
 		 const char *name)
 {
-	struct vtep_port p;
+	struct vtep_port p = rt_port(ip, ip6, mac, name);
 
-	memset(&p, 0, sizeof(p));
-	p.vni = 100;
-	if (ip)
-		p.ip = mt_ip(ip);
-	if (ip6)
-		mt_ip6(ip6, p.ip6);
-	mt_mac(mac, p.mac);
-	strncpy(p.ifname, name, sizeof(p.ifname) - 1);
 	ck_assert_int_eq(mapsync_port_set(ms, ifindex, &p), 0);
 }
 
