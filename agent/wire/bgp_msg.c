@@ -106,7 +106,7 @@ static int open_cap(uint8_t code, struct rbuf *v, struct bgp_open *o)
 
 	switch (code) {
 	case BGP_CAP_MP: {              /* AFI 2, reserved 1, SAFI 1 */
-		struct bgp_afisafi af;
+		struct bgp_afisafi af = { 0 }; /* padding too: the parsed OPEN is compared whole */
 		uint8_t res;
 
 		if (n != 4)
