@@ -106,11 +106,12 @@ static int open_cap(uint8_t code, struct rbuf *v, struct bgp_open *o)
 
 	switch (code) {
 	case BGP_CAP_MP: {              /* AFI 2, reserved 1, SAFI 1 */
-		struct bgp_afisafi af = { 0 }; /* padding too: the parsed OPEN is compared whole */
+		struct bgp_afisafi af;
 		uint8_t res;
 
 		if (n != 4)
 			return -1;
+		memset(&af, 0, sizeof(af)); /* its pad byte too: parsed OPENs compare whole */
 		rbuf_get_u16(v, &af.afi);
 		rbuf_get_u8(v, &res);
 		rbuf_get_u8(v, &af.safi);
