@@ -165,7 +165,7 @@ measure() {
 	p1=$(bn_prog_stats $ids) && c1=$(bn_counters "$BN_RUN/h1") ||
 		{ bn_log "reading stats failed for $name"; return 1; }
 	emit "$(jq -nc --arg name "$name" --argjson routes "$nroutes" --arg expect "$expect" \
-		--argjson ws "${WS:-null}" --arg dist "${WS_DIST:-}" \
+		--argjson ws "${WS:-null}" --arg dist "${WS_DIST:-}" --arg rc "${RC:-}" \
 		--arg ids "$ids" --argjson p0 "$p0" --argjson p1 "$p1" --argjson c0 "$c0" \
 		--argjson c1 "$c1" --argjson gen "$g" --arg uplink "$uplink" --arg mode "$UP_MODE" \
 		--arg why "$UP_REASON" '
@@ -180,7 +180,8 @@ measure() {
 		 | from_entries) as $cnt |
 		{kind: "progcost", path: $name, routes: $routes, uplink_attach: $uplink, uplink_mode: $mode,
 		 uplink_reason: $why} +
-		(if $ws == null then {} else {working_set: $ws, dist: $dist} end) + {
+		(if $ws == null then {} else {working_set: $ws, dist: $dist} end) +
+		(if $rc == "" then {} else {route_cache: $rc} end) + {
 		 frames_sent: $gen.frames, gen_pps: $gen.pps, seconds: $gen.seconds,
 		 packets: $pkts, programs: $progs,
 		 ns_per_pkt: (if $pkts > 0 then (([$progs[].ns] | add) / $pkts * 10 | round / 10)
@@ -266,8 +267,26 @@ uplink_paths() {
 	uplink drop_vx_no_dest drop_vx_no_dest  --dmac 02:00:00:00:09:09 --dip 10.1.0.99
 }
 
+# The route cache (docs/design.md "The route cache") off for one run and
+# back: vtep_rcache_ctl's gen 0, as limits.route_cache 0 has it, then
+# vtepd's value again. Nothing writes vtep_routes meanwhile, so the copies
+# filled under that gen are still right when it returns.
+RC_CTL=
+rc_off() {
+	RC_CTL=$(bpftool -j map dump pinned "$BN_RUN/h1/vtep_rcache_ctl" |
+		jq -r '.[0].value | map(ltrimstr("0x")) | join(" ")') && [ -n "$RC_CTL" ] &&
+		bpftool map update pinned "$BN_RUN/h1/vtep_rcache_ctl" key 0 0 0 0 \
+			value 0 0 0 0 0 0 0 0
+}
+rc_on() {
+	# shellcheck disable=SC2086
+	[ -z "$RC_CTL" ] || bpftool map update pinned "$BN_RUN/h1/vtep_rcache_ctl" key 0 0 0 0 \
+		value hex $RC_CTL
+}
+
 # ws_paths: the working-set table at the routes loaded now (R): encap and
-# ARP reply over W destinations, uniform and Zipf, and memlat for W.
+# ARP reply over W destinations, uniform and Zipf, encap also without the
+# route cache, and memlat for W.
 ws_paths() {
 	local w d m zipf
 	for w in $wsets; do
@@ -283,6 +302,13 @@ ws_paths() {
 			zipf=()
 			[ "$d" = zipf ] && zipf=(--zipf 1)
 			WS=$w WS_DIST=$d port encap_ws fwd_encap --dip "$FILL_BASE" --spread "$w" "${zipf[@]}"
+			if rc_off; then
+				WS=$w WS_DIST=$d RC=off port encap_ws fwd_encap --dip "$FILL_BASE" \
+					--spread "$w" "${zipf[@]}"
+				rc_on || bn_die "cannot turn the route cache back on"
+			else
+				bn_log "cannot turn the route cache off: no run without it"
+			fi
 			WS=$w WS_DIST=$d port arp_reply_ws arp_reply "${ARP[@]}" --dip "$FILL_BASE" \
 				--spread "$w" "${zipf[@]}"
 		done
