@@ -139,10 +139,11 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } vtep_underlay SEC(".maps");
 
-/* The route cache (include/vtep_maps.h, bpf/rcache.h): sets sized by vtepd
- * from limits.route_cache; the control word written by vtepd only. */
+/* The route cache (include/vtep_maps.h, bpf/rcache.h): one region of sets
+ * per possible CPU, sized by vtepd from limits.route_cache; the control
+ * word written by vtepd only. */
 struct {
-	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(type, BPF_MAP_TYPE_ARRAY);
 	__uint(max_entries, VTEP_DEF_RCACHE / VTEP_RCACHE_WAYS);
 	__type(key, __u32);
 	__type(value, struct vtep_rcache_set);
@@ -161,7 +162,7 @@ struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, 1);
 	__type(key, __u32);
-	__type(value, __u32);
+	__type(value, struct vtep_rcache_cpu);
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } vtep_rcache_cpu SEC(".maps");
 

@@ -11,11 +11,18 @@
  * is stored. That ordering (the load of gen before the loads of the lookup)
  * is x86's (TSO); vtepd turns the cache off on other architectures.
  *
- * Per CPU, so that no two programs write one set at once; the only overlap
+ * A region per CPU, so that no two programs write one set at once; the only overlap
  * is a program interrupted on its CPU by another (BPF_PROG_TEST_RUN runs
  * with softirqs enabled), which vtep_rcache_cpu detects: the inner one
  * leaves the cache alone. Replacement is first-in first-out within the set
  * (way[0] is the newest): two active destinations per set always hit.
+ *
+ * A cache smaller than the active destinations only adds a miss per
+ * lookup (the probe) to the two of vtep_routes. Each CPU watches its own
+ * lookups (vtep_maps.h VTEP_RCACHE_WINDOW) and, while nearly every miss
+ * evicts a live entry, sends most lookups straight to vtep_routes
+ * (rcache_skip counts them). Misses into stale or empty ways (after a
+ * change, or while warming up) are not that.
  */
 #ifndef VTEP_RCACHE_H
 #define VTEP_RCACHE_H
@@ -24,10 +31,10 @@
 #include "stats.h"
 
 /* An open cache access: the set to fill on a miss (NULL: the cache is off,
- * busy or out of range; nothing to do). */
+ * busy, thrashing or out of range; nothing to do). */
 struct rcache_ref {
 	struct vtep_rcache_set *set;
-	__u32 *busy;
+	struct vtep_rcache_cpu *cpu;
 	__u32 gen;
 };
 
@@ -41,13 +48,27 @@ static __always_inline __u32 rcache_hash(__u32 vni, __be32 ip)
 	return (__u32)(x >> 32);
 }
 
+/* One lookup of the window (vtep_maps.h VTEP_RCACHE_WINDOW): kept says it
+ * hit or filled an empty or stale way. */
+static __always_inline void rcache_window(struct vtep_rcache_cpu *cpu, int kept)
+{
+	cpu->kept += kept;
+	if (++cpu->probes < VTEP_RCACHE_WINDOW)
+		return;
+	if (cpu->kept < VTEP_RCACHE_KEPT_MIN)
+		cpu->skip = VTEP_RCACHE_SKIP;
+	cpu->probes = 0;
+	cpu->kept = 0;
+}
+
 /* Looks (vni, ip) up in this CPU's set: 1 with the route copied to *out on
- * a hit. On a miss (0) with c->set set, the caller looks vtep_routes up
+ * a hit (what the datapath reads of it; seq and source 0). On a miss (0) with c->set set, the caller looks vtep_routes up
  * and calls rcache_fill() or rcache_close(). */
 static __always_inline int rcache_open(struct rcache_ref *c, __u32 vni, __be32 ip,
 				       struct vtep_route *out)
 {
 	struct vtep_rcache_ctl *ctl;
+	struct vtep_rcache_way *e;
 	__u32 zero = 0, idx;
 	int w;
 
@@ -58,29 +79,47 @@ static __always_inline int rcache_open(struct rcache_ref *c, __u32 vni, __be32 i
 	c->gen = *(volatile __u32 *)&ctl->gen;
 	if (!c->gen)
 		return 0;
-	c->busy = bpf_map_lookup_elem(&vtep_rcache_cpu, &zero);
-	if (!c->busy || *c->busy)
+	c->cpu = bpf_map_lookup_elem(&vtep_rcache_cpu, &zero);
+	if (!c->cpu || c->cpu->busy)
 		return 0;
-	idx = rcache_hash(vni, ip) & ctl->mask;
+	if (c->cpu->skip) {
+		c->cpu->skip--;
+		STAT_INC(rcache_skip);
+		return 0;
+	}
+	/* The array bounds idx; a CPU beyond vtepd's count finds no set. */
+	idx = bpf_get_smp_processor_id() * (ctl->mask + 1) + (rcache_hash(vni, ip) & ctl->mask);
 	c->set = bpf_map_lookup_elem(&vtep_rcache, &idx);
 	if (!c->set)
 		return 0;
 	for (w = 0; w < VTEP_RCACHE_WAYS; w++) {
-		struct vtep_rcache_way *e = &c->set->way[w];
-
+		e = &c->set->way[w];
 		if (e->gen == c->gen && e->ip == ip && e->vni == vni) {
-			__builtin_memcpy(out, &e->r, sizeof(*out));
+			out->vtep = e->vtep;
+			out->ifindex = e->ifindex;
+			__builtin_memcpy(out->mac, e->mac, sizeof(out->mac));
+			out->flags = e->flags;
+			out->seq = 0;
+			out->source = 0;
+			if (!e->used)
+				e->used = 1;
 			c->set = NULL;
+			rcache_window(c->cpu, 1);
 			STAT_INC(rcache_hit);
 			return 1;
 		}
 	}
-	*c->busy = 1;
+	/* The fill pushes out way[1] when way[0] is live (rcache_fill). */
+	e = &c->set->way[1];
+	rcache_window(c->cpu, c->set->way[0].gen != c->gen || e->gen != c->gen || e->used);
+	c->cpu->busy = 1;
 	STAT_INC(rcache_miss);
 	return 0;
 }
 
-/* Stores what vtep_routes answered for (vni, ip) as the set's newest way. */
+/* Stores what vtep_routes answered for (vni, ip) as the set's newest way:
+ * into way[0] when that is stale or empty, else way[0] moves to way[1]
+ * (first in, first out). */
 static __always_inline void rcache_fill(struct rcache_ref *c, __u32 vni, __be32 ip,
 					const struct vtep_route *r)
 {
@@ -88,19 +127,24 @@ static __always_inline void rcache_fill(struct rcache_ref *c, __u32 vni, __be32 
 
 	if (!s)
 		return;
-	s->way[1] = s->way[0];
+	if (s->way[0].gen == c->gen)
+		s->way[1] = s->way[0];
 	s->way[0].vni = vni;
 	s->way[0].ip = ip;
-	__builtin_memcpy(&s->way[0].r, r, sizeof(*r));
+	s->way[0].vtep = r->vtep;
+	s->way[0].ifindex = r->ifindex;
+	__builtin_memcpy(s->way[0].mac, r->mac, sizeof(r->mac));
+	s->way[0].flags = r->flags;
+	s->way[0].used = 0;
 	s->way[0].gen = c->gen;
-	*c->busy = 0;
+	c->cpu->busy = 0;
 }
 
 /* A miss vtep_routes could not fill (no host route). */
 static __always_inline void rcache_close(struct rcache_ref *c)
 {
 	if (c->set)
-		*c->busy = 0;
+		c->cpu->busy = 0;
 }
 
 #endif /* VTEP_RCACHE_H */

@@ -84,7 +84,8 @@
 	/* a pod's egress limit (vtep_port_rates, bpf/police.h) */              \
 	X(drop_rate_limit,    "frames over their port's egress rate (policer)") \
 	X(rcache_hit,         "IPv4 host routes found in the route cache")     \
-	X(rcache_miss,        "IPv4 route lookups the route cache missed")
+	X(rcache_miss,        "IPv4 route lookups the route cache missed")      \
+	X(rcache_skip,        "IPv4 route lookups past the thrashing route cache")
 
 /* VTEP_CTR_<name>: the counter's index in struct vtep_stats, whose fields
  * are all __u64 in list order (include/vtep_maps.h asserts it per field).

@@ -257,23 +257,31 @@ struct vtep_underlay {
 };
 _Static_assert(sizeof(struct vtep_underlay) == 32, "vtep_underlay layout");
 
-/* vtep_rcache: the route cache, a per-CPU array of sets (key __u32 set
- * index), in front of vtep_routes for the port program's IPv4 lookups
- * (bpf/rcache.h). vtep_routes is a hash of up to a million buckets spread
+/* vtep_rcache: the route cache, an array of sets (key __u32: CPU * sets +
+ * set), one region per possible CPU, in front of vtep_routes for the port
+ * program's IPv4 lookups (bpf/rcache.h). A plain array, not a per-CPU one:
+ * a per-CPU array reaches each value through a table of pointers, a second
+ * dependent load per lookup. vtep_routes is a hash of up to a million buckets spread
  * over 16 MB of 4 KiB pages, and every lookup reads a bucket and an element:
  * two cache misses, each often a TLB miss too, when the active destinations
  * are scattered over a large table. A set is one 64-byte cache line of two
  * ways; a hit reads that line only. Not state: the datapath fills it, and
  * an entry counts only while its gen equals vtep_rcache_ctl's, which vtepd
  * changes after every write or deletion in vtep_routes (agent/dp/rcache.c).
- * Sized by limits.route_cache (entries per CPU; two per set). */
+ * Sized by limits.route_cache (entries per CPU; two per set) times the
+ * possible CPUs. */
 #define VTEP_DEF_RCACHE 32768
 #define VTEP_RCACHE_WAYS 2
 struct vtep_rcache_way {
 	__u32 vni;            /* the key, as vtep_route_key */
 	__u32 ip;
 	__u32 gen;            /* vtep_rcache_ctl.gen when filled; 0: empty */
-	struct vtep_route r;  /* a copy of vtep_routes' value */
+	__u32 vtep;           /* what the datapath reads of vtep_routes' value */
+	__u32 ifindex;
+	__u8  mac[6];
+	__u8  flags;
+	__u8  used;           /* hit since filled */
+	__u32 pad;
 };
 _Static_assert(sizeof(struct vtep_rcache_way) == 32, "vtep_rcache_way layout");
 struct vtep_rcache_set {
@@ -285,14 +293,35 @@ _Static_assert(sizeof(struct vtep_rcache_set) == 64, "vtep_rcache_set: one cache
  * cache off (limits.route_cache 0, or a datapath whose vtepd predates it). */
 struct vtep_rcache_ctl {
 	__u32 gen;            /* entries of another gen are stale */
-	__u32 mask;           /* sets - 1 (sets: a power of two) */
+	__u32 mask;           /* sets per CPU - 1 (sets: a power of two) */
 };
 _Static_assert(sizeof(struct vtep_rcache_ctl) == 8, "vtep_rcache_ctl layout");
 
-/* vtep_rcache_cpu: per-CPU array of one __u32, nonzero while this CPU's
- * program is between reading a set and writing it. A program that finds
- * it set runs nested over another on the same CPU (BPF_PROG_TEST_RUN is
- * interruptible by softirqs) and leaves the cache alone. */
+/* vtep_rcache_cpu: per-CPU array of one, the CPU's own cache state. */
+struct vtep_rcache_cpu {
+	__u32 busy;           /* between reading a set and writing it: a program
+			       * that finds it set runs nested over another on
+			       * this CPU (BPF_PROG_TEST_RUN is interruptible by
+			       * softirqs) and leaves the cache alone */
+	__u16 probes;         /* lookups in the current window */
+	__u16 kept;           /* of them, hits and misses that evicted nothing live */
+	__u32 skip;           /* lookups left to go past the cache (thrashing) */
+	__u32 pad;
+};
+_Static_assert(sizeof(struct vtep_rcache_cpu) == 16, "vtep_rcache_cpu layout");
+/* A window of VTEP_RCACHE_WINDOW lookups in which fewer than
+ * VTEP_RCACHE_KEPT_MIN hit, or fill a way without pushing out an entry
+ * that was never used, means more destinations are active than the cache
+ * holds: entries go before they serve, and every probe is one more miss
+ * (a working set that changed pushes out used entries: no thrash). The next
+ * VTEP_RCACHE_SKIP lookups then go straight to vtep_routes: while it
+ * thrashes, one lookup in three pays the probe's miss, not every one. Kept
+ * short because a cache full of a thrashing phase's unused entries looks
+ * the same while a new, small working set moves in, and skipped lookups
+ * fill nothing. */
+#define VTEP_RCACHE_WINDOW   256
+#define VTEP_RCACHE_KEPT_MIN 32
+#define VTEP_RCACHE_SKIP     512
 
 /* vtep_hostlinks: hash, key __u32 vni (host order): the VNI's host link
  * (vnis[].outside "host" with host_ip; docs/kubernetes.md), a veth pair in

@@ -236,7 +236,9 @@ static int set_limits(struct bpf_object *obj, const struct vtep_config *cfg)
 	m = bpf_object__find_map_by_name(obj, VTEP_MAP_RCACHE);
 	if (!m)
 		return -ENOENT;
-	return bpf_map__set_max_entries(m, rcache_sets(cfg->limit_rcache));
+	if (!rcache_slots(cfg->limit_rcache))
+		return -EINVAL;
+	return bpf_map__set_max_entries(m, rcache_slots(cfg->limit_rcache));
 }
 
 /* open -> limits, for any of our skeletons. Pins are then compared with

@@ -24,7 +24,8 @@
 
 struct rcache {
 	int ctl_fd, sets_fd;
-	uint32_t sets;
+	uint32_t sets;              /* per CPU */
+	uint32_t slots;             /* the map's entries: sets * possible CPUs */
 	uint32_t gen;               /* what ctl holds; 0: off */
 	pthread_mutex_t mu;         /* the writer thread and the loop both bump */
 };
@@ -32,6 +33,13 @@ struct rcache {
 uint32_t rcache_sets(uint32_t entries)
 {
 	return entries >= VTEP_RCACHE_WAYS ? entries / VTEP_RCACHE_WAYS : 1;
+}
+
+uint32_t rcache_slots(uint32_t entries)
+{
+	int ncpu = libbpf_num_possible_cpus();
+
+	return ncpu > 0 ? rcache_sets(entries) * (uint32_t)ncpu : 0;
 }
 
 /* Loads ordered as x86's: bpf/rcache.h reads gen before vtep_routes with
@@ -59,24 +67,18 @@ static int ctl_write(struct rcache *rc, uint32_t gen)
 /* Every set of every CPU zeroed (gen 0 is no entry's). */
 static int rcache_flush(struct rcache *rc)
 {
-	int ncpu = libbpf_num_possible_cpus();
-	size_t stride = sizeof(struct vtep_rcache_set), per = (size_t)(ncpu > 0 ? ncpu : 1) * stride;
-	uint32_t chunk = rc->sets < RCACHE_FLUSH_CHUNK ? rc->sets : RCACHE_FLUSH_CHUNK;
-	__u32 *keys;
-	void *vals;
+	uint32_t chunk = rc->slots < RCACHE_FLUSH_CHUNK ? rc->slots : RCACHE_FLUSH_CHUNK;
+	__u32 *keys = calloc(chunk, sizeof(*keys));
+	void *vals = calloc(chunk, sizeof(struct vtep_rcache_set));
 	int err = 0;
 
-	if (ncpu < 0)
-		return ncpu;
-	keys = calloc(chunk, sizeof(*keys));
-	vals = calloc(chunk, per);
 	if (!keys || !vals) {
 		free(keys);
 		free(vals);
 		return -ENOMEM;
 	}
-	for (uint32_t i = 0; i < rc->sets && !err; i += chunk) {
-		__u32 want = rc->sets - i < chunk ? rc->sets - i : chunk, n = want;
+	for (uint32_t i = 0; i < rc->slots && !err; i += chunk) {
+		__u32 want = rc->slots - i < chunk ? rc->slots - i : chunk, n = want;
 
 		for (__u32 k = 0; k < want; k++)
 			keys[k] = i + k;
@@ -123,7 +125,12 @@ int rcache_open(int ctl_fd, int sets_fd, uint32_t entries, struct rcache **out)
 	rc->ctl_fd = ctl_fd;
 	rc->sets_fd = sets_fd;
 	rc->sets = rcache_sets(entries);
+	rc->slots = rcache_slots(entries);
 	pthread_mutex_init(&rc->mu, NULL);
+	if (!rc->slots) {
+		err = -EINVAL;
+		goto fail;
+	}
 	if (entries && !rcache_cpu_ok()) {
 		log_info("route cache off: this CPU does not order loads as the datapath's "
 			 "cache needs (x86 only)");

@@ -15,9 +15,11 @@
 
 struct rcache;
 
-/* Entries per CPU -> sets, the max_entries of vtep_rcache (1 when off: a
- * map must have one). */
+/* Entries per CPU -> sets per CPU (1 when off: a map must have one). */
 uint32_t rcache_sets(uint32_t entries);
+/* vtep_rcache's max_entries: sets per CPU times the possible CPUs (0 when
+ * the CPUs cannot be counted). */
+uint32_t rcache_slots(uint32_t entries);
 
 /* The cache over the pinned maps ctl_fd (vtep_rcache_ctl) and sets_fd
  * (vtep_rcache), with `entries` per CPU (0: off). Turns it on with a gen

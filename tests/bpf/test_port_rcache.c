@@ -4,7 +4,8 @@
  * that makes a copy stale, which is why vtepd moves it after every change);
  * a new gen makes every copy stale (a changed and a deleted route); two
  * ways per set, first in first out; and an ARP reply in real mode answers
- * from the copy too.
+ * from the copy too; a CPU whose cache thrashes goes past it for a while,
+ * and warming up is not taken for thrashing.
  *
  * Each test sets the gen by hand, as agent/dp/rcache.c does. BPF_PROG_TEST_RUN
  * runs on the CPU the test is on; the process is pinned to one so that every
@@ -12,6 +13,7 @@
  */
 #include <check.h>
 #include <sched.h>
+#include <stdio.h>
 #include <string.h>
 #include <bpf/bpf.h>
 
@@ -34,7 +36,8 @@ static void rc_ctl(uint32_t gen, uint32_t mask)
 	uint32_t zero = 0;
 
 	if (mask == ~0u)
-		c.mask = bpf_map__max_entries(skel->maps.vtep_rcache) - 1;
+		c.mask = bpf_map__max_entries(skel->maps.vtep_rcache) /
+			 (uint32_t)libbpf_num_possible_cpus() - 1;
 	ck_assert_int_eq(bpf_map_update_elem(bpf_map__fd(skel->maps.vtep_rcache_ctl), &zero, &c,
 					     BPF_ANY), 0);
 }
@@ -149,6 +152,53 @@ START_TEST(two_ways_fifo)
 }
 END_TEST
 
+/* More destinations than the cache holds (three in a set of two, in turn):
+ * every miss evicts a live entry, and after a window of them the CPU goes
+ * past the cache (rcache_skip), still forwarding every packet. */
+START_TEST(thrash_goes_past)
+{
+	static const char *const d[] = { "10.1.0.21", "10.1.0.22", "10.1.0.23" };
+	int i;
+
+	pin_cpu();
+	remote_route("10.1.0.22", "192.0.2.2");
+	remote_route("10.1.0.23", "192.0.2.2");
+	rc_ctl(1, 0);
+	for (i = 0; i < VTEP_RCACHE_WINDOW; i++)
+		ck_assert_uint_eq(vtep_for(d[i % 3]), IP("192.0.2.2"));
+	ck_assert_uint_eq(MISSES, VTEP_RCACHE_WINDOW);
+	ck_assert_uint_eq(harness_stat(&h, rcache_skip), 0);
+	ck_assert_uint_eq(vtep_for(d[0]), IP("192.0.2.2"));
+	ck_assert_uint_eq(harness_stat(&h, rcache_skip), 1);
+	ck_assert_uint_eq(HITS, 0);
+	ck_assert_uint_eq(harness_stat(&h, fwd_encap), VTEP_RCACHE_WINDOW + 1);
+}
+END_TEST
+
+/* Warming up is no thrashing: a window of misses into empty ways (many
+ * destinations, each once, over every set) keeps the cache in use. */
+START_TEST(warming_is_no_thrash)
+{
+	char a[32];
+	int i;
+
+	pin_cpu();
+	for (i = 0; i < VTEP_RCACHE_WINDOW + 8; i++) {
+		snprintf(a, sizeof(a), "10.1.%d.%d", 2 + i / 200, 1 + i % 200);
+		remote_route(a, "192.0.2.2");
+	}
+	rc_ctl(1, ~0u);
+	for (i = 0; i < VTEP_RCACHE_WINDOW + 8; i++) {
+		snprintf(a, sizeof(a), "10.1.%d.%d", 2 + i / 200, 1 + i % 200);
+		ck_assert_uint_eq(vtep_for(a), IP("192.0.2.2"));
+	}
+	ck_assert_uint_eq(harness_stat(&h, rcache_skip), 0);
+	ck_assert_uint_eq(MISSES, VTEP_RCACHE_WINDOW + 8);
+	ck_assert_uint_eq(vtep_for("10.1.2.1"), IP("192.0.2.2"));
+	ck_assert_uint_eq(HITS, 1);
+}
+END_TEST
+
 /* arp_reply real: the answer is the host route's MAC, from the copy. */
 START_TEST(arp_real_from_copy)
 {
@@ -185,6 +235,8 @@ Suite *test_suite(void)
 	tcase_add_test(tc, deleted_route);
 	tcase_add_test(tc, two_ways_fifo);
 	tcase_add_test(tc, arp_real_from_copy);
+	tcase_add_test(tc, thrash_goes_past);
+	tcase_add_test(tc, warming_is_no_thrash);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -24,8 +24,8 @@ static struct rcache *rc;
 static void setup(void)
 {
 	ctl_fd = mt_mkmap(BPF_MAP_TYPE_ARRAY, "t_rc_ctl", 4, sizeof(struct vtep_rcache_ctl), 1, 0);
-	sets_fd = mt_mkmap(BPF_MAP_TYPE_PERCPU_ARRAY, "t_rc_sets", 4, sizeof(struct vtep_rcache_set),
-			   SETS, 0);
+	sets_fd = mt_mkmap(BPF_MAP_TYPE_ARRAY, "t_rc_sets", 4, sizeof(struct vtep_rcache_set),
+			   rcache_slots(2 * SETS), 0);
 	rc = NULL;
 }
 
@@ -57,28 +57,28 @@ static void set_gen(uint32_t gen)
  * would have stored it). */
 static void fill_set(uint32_t set, uint32_t gen)
 {
-	int ncpu = libbpf_num_possible_cpus();
-	struct vtep_rcache_set v[ncpu];
+	struct vtep_rcache_set v;
 
-	memset(v, 0, sizeof(v));
-	for (int i = 0; i < ncpu; i++) {
-		v[i].way[0] = (struct vtep_rcache_way){ .vni = 100, .ip = 1 + set, .gen = gen };
-		v[i].way[0].r.vtep = 0x0202000a;
+	memset(&v, 0, sizeof(v));
+	v.way[0] = (struct vtep_rcache_way){ .vni = 100, .ip = 1 + set, .gen = gen };
+	v.way[0].vtep = 0x0202000a;
+	for (int cpu = 0; cpu < libbpf_num_possible_cpus(); cpu++) {
+		uint32_t k = (uint32_t)cpu * SETS + set;
+
+		ck_assert_int_eq(bpf_map_update_elem(sets_fd, &k, &v, BPF_ANY), 0);
 	}
-	ck_assert_int_eq(bpf_map_update_elem(sets_fd, &set, v, BPF_ANY), 0);
 }
 
-/* Entries of any gen left in the sets, over every CPU. */
+/* Entries of any gen left in the sets of every CPU. */
 static int live_entries(void)
 {
-	int ncpu = libbpf_num_possible_cpus(), n = 0;
-	struct vtep_rcache_set v[ncpu];
+	struct vtep_rcache_set v;
+	int n = 0;
 
-	for (uint32_t s = 0; s < SETS; s++) {
-		ck_assert_int_eq(bpf_map_lookup_elem(sets_fd, &s, v), 0);
-		for (int i = 0; i < ncpu; i++)
-			for (int w = 0; w < VTEP_RCACHE_WAYS; w++)
-				n += v[i].way[w].gen != 0;
+	for (uint32_t k = 0; k < rcache_slots(2 * SETS); k++) {
+		ck_assert_int_eq(bpf_map_lookup_elem(sets_fd, &k, &v), 0);
+		for (int w = 0; w < VTEP_RCACHE_WAYS; w++)
+			n += v.way[w].gen != 0;
 	}
 	return n;
 }
@@ -89,6 +89,8 @@ START_TEST(test_sets)
 	ck_assert_uint_eq(rcache_sets(2), 1);
 	ck_assert_uint_eq(rcache_sets(8), 4);
 	ck_assert_uint_eq(rcache_sets(32768), 16384);
+	ck_assert_uint_eq(rcache_slots(32768), 16384u * (uint32_t)libbpf_num_possible_cpus());
+	ck_assert_uint_eq(rcache_slots(0), (uint32_t)libbpf_num_possible_cpus());
 }
 END_TEST
 
