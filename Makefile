@@ -431,7 +431,7 @@ FUZZ_CONF_SRCS    := $(call fuzz_agent,conf,config config6 config_entry config_r
 # ... and the RIB with map sync and EVPN import/export behind it.
 FUZZ_RIB_SRCS     := $(call fuzz_agent,rib,rib rib_best rib_dup rib_ip6 rib_local rib_store rib_sync rib_sync6 evpn_import \
                      evpn_export) $(call fuzz_agent,dp,mapsync mapsync6 mapsync_flush mapsync_reconcile \
-                     mapsync_resolve mapsync_pending mapsync_writer) lib/hashmap.c
+                     mapsync_resolve mapsync_pending mapsync_writer rcache) lib/hashmap.c
 # fuzz_bgp's own helpers (tests/fuzz/NAME.c with its NAME.h): its round
 # trips through the codec's builders, apart from the RIB stage because they
 # need agent/wire only, and compiled with its include path alone.
