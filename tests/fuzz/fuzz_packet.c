@@ -29,6 +29,9 @@
  *             bit 6: w5, hl, w6, the uplink
  *   bit  4    vtep_global.flags = TC only (VTEP_GF_UPLINK_TC)
  *   bit  5    a GSO skb (gso_size 1400, 2 segments), TC only
+ *   bit  7    vtep_port_ingress with the route cache on (bpf/rcache.h): a
+ *             fresh gen, so the frame fills the cache, then the same frame
+ *             again, which finds what the first left
  * Checks, with a trap on any violation:
  *   - the verdict is one the program may give (TC_ACT_OK, SHOT, REDIRECT;
  *     XDP_PASS, DROP, TX, REDIRECT);
@@ -43,7 +46,9 @@
  *     message that is not in the input as it is (one a program wrote: an
  *     echo reply, ND answers, fragmentation needed, Packet Too Big) has a
  *     valid checksum; a VXLAN outer UDP length matches the IPv4 total
- *     length.
+ *     length;
+ *   - with the route cache (bit 7), the second run gives the first's
+ *     verdict and the same bytes: a copy answers as vtep_routes did.
  * The BPF code has no libFuzzer counters: the counters each program moved
  * are fed back as extra coverage (feedback()).
  * FUZZ_PACKET_STATS=1 prints, at exit, every counter the run moved.
@@ -803,10 +808,48 @@ static bool dropped_counted(const struct vtep_stats *a, const struct vtep_stats 
 	return false;
 }
 
+/* The route cache on with a gen no entry holds yet, or off (gen 0), as
+ * vtepd writes vtep_rcache_ctl (agent/dp/rcache.c). */
+static void rcache_set(bool on)
+{
+	static uint32_t gen;
+	struct vtep_rcache_ctl c = { .gen = 0 };
+	uint32_t zero = 0;
+	int ncpu = libbpf_num_possible_cpus();
+
+	if (on) {
+		c.gen = ++gen ? gen : ++gen;
+		c.mask = bpf_map__max_entries(pskel->maps.vtep_rcache) / (uint32_t)(ncpu > 0 ? ncpu : 1) - 1;
+	}
+	CHECK(bpf_map_update_elem(bpf_map__fd(pskel->maps.vtep_rcache_ctl), &zero, &c, BPF_ANY) == 0);
+}
+
+/* Bit 7: the frame again, through the copy the first run left in the
+ * route cache; the same verdict and bytes, or a counted drop as before. */
+static void rerun_cached(const struct __sk_buff *ctx, const uint8_t *frame, size_t len)
+{
+	static struct harness_result again;
+	struct vtep_stats before, after;
+	struct vtep_event ev[64];
+
+	CHECK(harness_stats(&h, &before) == 0);
+	harness_run_tc_ctx(prog_port, ctx, frame, len, &again);
+	CHECK(harness_stats(&h, &after) == 0);
+	harness_events(&h, ev, 64);
+	rcache_set(false);
+	CHECK(again.err == 0);
+	CHECK(again.retval == res.retval);
+	CHECK(again.out_len == res.out_len && !memcmp(again.out, res.out, res.out_len));
+	if (again.retval == TC_ACT_SHOT)
+		CHECK(dropped_counted(&before, &after));
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static uint32_t cur_flags;
 	struct vtep_stats before, after;
+	struct __sk_buff ctx = { 0 };
+	bool cached;
 	struct vtep_event ev[64];
 	uint8_t sel;
 	const uint8_t *frame;
@@ -827,24 +870,30 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	default: prog = prog_xdp >= 0 ? prog_xdp : prog_tc; break;
 	}
 	is_xdp = prog == prog_xdp;
+	ctx.ifindex = (uint32_t)dev;
+	ctx.ingress_ifindex = (uint32_t)dev;
 	if ((sel & 0x10) != cur_flags) {
 		cur_flags = sel & 0x10;
 		set_global(cur_flags ? VTEP_GF_UPLINK_TC : 0);
 	}
+	cached = (sel & 0x80) && prog == prog_port;
+	if (cached)
+		rcache_set(true);
 	CHECK(harness_stats(&h, &before) == 0);
 	if (is_xdp) {
 		harness_run_xdp(prog, (uint32_t)dev, frame, len, &res);
 	} else {
-		struct __sk_buff ctx = { .ifindex = (uint32_t)dev, .ingress_ifindex = (uint32_t)dev };
-
 		if (sel & 0x20) {
 			ctx.gso_size = 1400;
 			ctx.gso_segs = 2;
 		}
 		harness_run_tc_ctx(prog, &ctx, frame, len, &res);
 	}
-	if (res.err)
+	if (res.err) {
+		if (cached)
+			rcache_set(false);
 		return 0;   /* refused by BPF_PROG_TEST_RUN itself (e.g. a GSO frame too short) */
+	}
 	CHECK(harness_stats(&h, &after) == 0);
 	/* the events the programs report are read, so the ring never fills */
 	harness_events(&h, ev, 64);
@@ -863,5 +912,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK(dropped_counted(&before, &after));
 	else if (res.out_len != len || memcmp(res.out, frame, len))
 		check_eth(res.out, res.out_len, 0, frame, len);
+	if (cached)
+		rerun_cached(&ctx, frame, len);
 	return 0;
 }
