@@ -123,9 +123,15 @@ void ct_reset(void)
 struct json_object *ct_call(const char *msg, bool *ok, const char **error,
 			    struct json_object **data)
 {
+	return ct_call_ops(&ct_ops, msg, ok, error, data);
+}
+
+struct json_object *ct_call_ops(const struct control_ops *ops, const char *msg, bool *ok,
+				const char **error, struct json_object **data)
+{
 	struct json_object *root;
 	const char *note;
-	char err[256], *line = control_dispatch(ct_daemon, &ct_ops, msg, strlen(msg), &ct_errors);
+	char err[256], *line = control_dispatch(ct_daemon, ops, msg, strlen(msg), &ct_errors);
 
 	ck_assert_ptr_nonnull(line);
 	ck_assert_int_eq(line[strlen(line) - 1], '\n');

@@ -57,6 +57,9 @@ void ct_reset(void);
  * it), ok in *ok. The reply must be one decodable line. */
 struct json_object *ct_call(const char *msg, bool *ok, const char **error,
 			    struct json_object **data);
+/* The same through another operations table. */
+struct json_object *ct_call_ops(const struct control_ops *ops, const char *msg, bool *ok,
+				const char **error, struct json_object **data);
 /* msg is refused with an error mentioning what, and counted. */
 void ct_refused(const char *msg, const char *what);
 /* msg is accepted. */

@@ -89,16 +89,11 @@ static const struct control_ops bgp_ops = {
 START_TEST(dispatch_bgp_routes_sorted)
 {
 	const char *msg = "{\"cmd\":\"bgp.routes\"}";
-	char *line = control_dispatch(ct_daemon, &bgp_ops, msg, strlen(msg), &ct_errors);
 	struct json_object *root, *data, *o, *v;
-	const char *error, *note;
-	char err[256];
+	const char *error;
 	bool ok;
 
-	ck_assert_ptr_nonnull(line);
-	ck_assert_int_eq(ctlproto_decode_reply(line, strlen(line), &root, &ok, &data, &error, &note,
-					       err, sizeof(err)), 0);
-	free(line);
+	root = ct_call_ops(&bgp_ops, msg, &ok, &error, &data);
 	ck_assert(ok);
 	ck_assert_int_eq(json_object_array_length(data), sizeof(sorted_paths) / sizeof(int));
 	for (size_t i = 0; i < sizeof(sorted_paths) / sizeof(int); i++) {
@@ -127,16 +122,11 @@ END_TEST
 START_TEST(dispatch_bgp_routes_prefix)
 {
 	const char *msg = "{\"cmd\":\"bgp.routes\",\"args\":{\"prefix\":\"10.1.0.2/32\"}}";
-	char *line = control_dispatch(ct_daemon, &bgp_ops, msg, strlen(msg), &ct_errors);
 	struct json_object *root, *data;
-	const char *error, *note;
-	char err[256];
+	const char *error;
 	bool ok;
 
-	ck_assert_ptr_nonnull(line);
-	ck_assert_int_eq(ctlproto_decode_reply(line, strlen(line), &root, &ok, &data, &error, &note,
-					       err, sizeof(err)), 0);
-	free(line);
+	root = ct_call_ops(&bgp_ops, msg, &ok, &error, &data);
 	ck_assert(ok);
 	ck_assert_int_eq(json_object_array_length(data), 3);  /* paths 1, 5, 6 */
 	json_object_put(root);
@@ -175,16 +165,11 @@ static const struct control_ops bgp_many_ops = {
 START_TEST(dispatch_bgp_routes_too_big)
 {
 	const char *msg = "{\"cmd\":\"bgp.routes\"}";
-	char *line = control_dispatch(ct_daemon, &bgp_many_ops, msg, strlen(msg), &ct_errors);
 	struct json_object *root, *data;
-	const char *error, *note;
-	char err[256];
+	const char *error;
 	bool ok;
 
-	ck_assert_ptr_nonnull(line);
-	ck_assert_int_eq(ctlproto_decode_reply(line, strlen(line), &root, &ok, &data, &error, &note,
-					       err, sizeof(err)), 0);
-	free(line);
+	root = ct_call_ops(&bgp_many_ops, msg, &ok, &error, &data);
 	ck_assert(!ok);
 	ck_assert_ptr_nonnull(strstr(error, "narrow it down"));
 	json_object_put(root);
@@ -225,17 +210,11 @@ START_TEST(dispatch_bgp_routes_prefix6)
 	static const int want_seq[] = { 6, 0 };
 
 	for (size_t i = 0; i < 2; i++) {
-		char *line = control_dispatch(ct_daemon, &bgp_two_ops, msgs[i], strlen(msgs[i]),
-					      &ct_errors);
 		struct json_object *root, *data, *v;
-		const char *error, *note;
-		char err[256];
+		const char *error;
 		bool ok;
 
-		ck_assert_ptr_nonnull(line);
-		ck_assert_int_eq(ctlproto_decode_reply(line, strlen(line), &root, &ok, &data,
-						       &error, &note, err, sizeof(err)), 0);
-		free(line);
+		root = ct_call_ops(&bgp_two_ops, msgs[i], &ok, &error, &data);
 		ck_assert_msg(ok, "%s", error);
 		ck_assert_int_eq(json_object_array_length(data), 1);
 		ck_assert(json_object_object_get_ex(json_object_array_get_idx(data, 0), "seq", &v));
