@@ -89,7 +89,7 @@ UNIT_TESTS_conf := test_config_bgp test_config_errors test_config_golden test_co
                    test_config_vnis test_config_vtep test_state test_pods
 UNIT_TESTS_wire := test_bgp_as4 test_bgp_msg_attrs test_bgp_msg_evpn test_bgp_msg_framing \
                    test_bgp_msg_notification test_bgp_msg_open test_evpn_nlri
-UNIT_TESTS_dp   := test_loader test_mapsync test_mapsync_full test_mapsync6 test_migrate test_probe test_rcache test_uplink_mode
+UNIT_TESTS_dp   := test_loader test_mapsync test_mapsync_full test_mapsync6 test_migrate test_probe test_rcache test_rtab test_uplink_mode
 UNIT_TESTS_host := test_hostaddr test_hostaddr6 test_hostroute test_ports test_underlay
 UNIT_TESTS_rib  := test_evpn_export test_evpn_import test_rib test_rib6 test_rib_dup test_rib_store test_vectors6
 UNIT_TESTS_bgp  := test_bgp_io test_bgp_session test_bgp_session_gr test_bgp_session_pair test_bgp_session_rx \
@@ -431,7 +431,7 @@ FUZZ_CONF_SRCS    := $(call fuzz_agent,conf,config config6 config_entry config_r
 # ... and the RIB with map sync and EVPN import/export behind it.
 FUZZ_RIB_SRCS     := $(call fuzz_agent,rib,rib rib_best rib_dup rib_ip6 rib_local rib_store rib_sync rib_sync6 evpn_import \
                      evpn_export) $(call fuzz_agent,dp,mapsync mapsync6 mapsync_flush mapsync_reconcile \
-                     mapsync_resolve mapsync_pending mapsync_writer rcache) lib/hashmap.c
+                     mapsync_resolve mapsync_pending mapsync_writer rcache rtab) lib/hashmap.c
 # fuzz_bgp's own helpers (tests/fuzz/NAME.c with its NAME.h): its round
 # trips through the codec's builders, apart from the RIB stage because they
 # need agent/wire only, and compiled with its include path alone.

@@ -40,6 +40,7 @@
 #include "loop.h"
 #include "mapsync.h"
 #include "rcache.h"
+#include "rtab.h"
 #include "metrics.h"
 #include "netlink.h"
 #include "ports.h"
@@ -256,12 +257,20 @@ static int open_datapath(struct daemon *d, size_t n_routes)
 			 d->cfg->limit_rcache,
 			 (unsigned)(rcache_sets(d->cfg->limit_rcache) * sizeof(struct vtep_rcache_set) / 1024),
 			 rcache_gen(d->rc));
+	/* Also before anything writes vtep_routes: a copy of what it holds
+	 * now, which follows every change from here on (rtab.h). */
+	ret = rtab_open(loader_map_fd(d->ld, VTEP_MAP_RTAB), fds.routes, &d->rt);
+	if (ret) {
+		log_err("cannot start the flat route table: %s", strerror(-ret));
+		return ret;
+	}
 	if ((ret = mapsync_new(&fds, n_routes, &d->ms)) ||
 	    (ret = netlink_open(on_link, d, &d->nl)) || (ret = hostroute_open(&d->hr))) {
 		log_err("cannot start: %s", strerror(-ret));
 		return ret;
 	}
 	mapsync_set_rcache(d->ms, d->rc);
+	mapsync_set_rtab(d->ms, d->rt);
 	if ((ret = hostaddr_new(d->nl, loader_map_fd(d->ld, VTEP_MAP_HOSTADDRS), &d->ha)) ||
 	    (ret = hostaddr6_new(d->nl, loader_map_fd(d->ld, VTEP_MAP_HOSTADDRS6), &d->ha6)))
 		return ret;
@@ -541,6 +550,7 @@ void daemon_free(struct daemon *d)
 	evpn_export_free(d->exp);
 	mapsync_free(d->ms);
 	rcache_close(d->rc);     /* after the writer thread: it bumps */
+	rtab_close(d->rt);       /* after the writer thread: it writes the table */
 	hostroute_close(d->hr);
 	hostaddr_free(d->ha);   /* memory only: the map stays filled */
 	hostaddr6_free(d->ha6);

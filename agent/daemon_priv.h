@@ -57,6 +57,7 @@ struct daemon {
 	struct loader    *ld;
 	struct mapsync   *ms;
 	struct rcache    *rc;     /* the datapath's route cache (agent/dp/rcache.h) */
+	struct rtab      *rt;     /* the datapath's flat route table (agent/dp/rtab.h) */
 	struct netlink   *nl;
 	struct hostroute *hr;
 	struct hostaddr  *ha;   /* vtep_hostaddrs, kept from address events */

@@ -139,6 +139,17 @@ struct {
 	__uint(pinning, LIBBPF_PIN_BY_NAME);
 } vtep_underlay SEC(".maps");
 
+/* The flat route table (include/vtep_maps.h, bpf/rtab.h): sized and
+ * written by vtepd through an mmap of the map. */
+struct {
+	__uint(type, BPF_MAP_TYPE_ARRAY);
+	__uint(max_entries, 2);
+	__uint(map_flags, BPF_F_MMAPABLE);
+	__type(key, __u32);
+	__type(value, union vtep_rtab_elem);
+	__uint(pinning, LIBBPF_PIN_BY_NAME);
+} vtep_rtab SEC(".maps");
+
 /* The route cache (include/vtep_maps.h, bpf/rcache.h): one region of sets
  * per possible CPU, sized by vtepd from limits.route_cache; the control
  * word written by vtepd only. */

@@ -20,10 +20,12 @@
 #include "drop.h"
 #include "tc.h"
 #include "rcache.h"
+#include "rtab.h"
 
-/* Exact /32 first (through this CPU's route cache, rcache.h), then the
- * longest prefix; *is_prefix tells which hit. A cache hit is copied into
- * *buf, which the answer then points to. */
+/* Exact /32 first (this CPU's route cache, rcache.h; then the flat route
+ * table, rtab.h, or vtep_routes itself when that has no answer), then the
+ * longest prefix; *is_prefix tells which hit. A copy from the cache or the
+ * table goes into *buf, which the answer then points to. */
 static __always_inline struct vtep_route *route_lookup(__u32 vni, __be32 ip, int *is_prefix,
 						       struct vtep_route *buf)
 {
@@ -39,7 +41,16 @@ static __always_inline struct vtep_route *route_lookup(__u32 vni, __be32 ip, int
 	*is_prefix = 0;
 	if (rcache_open(&c, vni, ip, buf))
 		return buf;
-	r = bpf_map_lookup_elem(&vtep_routes, &hk);
+	switch (rtab_lookup(vni, ip, buf)) {
+	case RTAB_HIT:
+		r = buf;
+		break;
+	case RTAB_ABSENT:
+		r = NULL;
+		break;
+	default:
+		r = bpf_map_lookup_elem(&vtep_routes, &hk);
+	}
 	if (r) {
 		rcache_fill(&c, vni, ip, r);
 		return r;

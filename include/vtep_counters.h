@@ -85,7 +85,9 @@
 	X(drop_rate_limit,    "frames over their port's egress rate (policer)") \
 	X(rcache_hit,         "IPv4 host routes found in the route cache")     \
 	X(rcache_miss,        "IPv4 route lookups the route cache missed")      \
-	X(rcache_skip,        "IPv4 route lookups past the thrashing route cache")
+	X(rcache_skip,        "IPv4 route lookups past the thrashing route cache") \
+	X(rtab_hit,           "IPv4 host routes found in the flat route table") \
+	X(rtab_ask,           "IPv4 route lookups the flat route table passed to vtep_routes")
 
 /* VTEP_CTR_<name>: the counter's index in struct vtep_stats, whose fields
  * are all __u64 in list order (include/vtep_maps.h asserts it per field).

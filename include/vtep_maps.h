@@ -52,6 +52,7 @@
 #define VTEP_MAP_RCACHE   "vtep_rcache"
 #define VTEP_MAP_RCACHE_CTL "vtep_rcache_ctl"
 #define VTEP_MAP_RCACHE_CPU "vtep_rcache_cpu"
+#define VTEP_MAP_RTAB     "vtep_rtab"
 
 /* Default capacities; vtepd sets the real ones from `limits` before load. */
 #define VTEP_DEF_ROUTES   1048576
@@ -256,6 +257,51 @@ struct vtep_underlay {
 	__u8  pad[6];
 };
 _Static_assert(sizeof(struct vtep_underlay) == 32, "vtep_underlay layout");
+
+/* vtep_rtab: the flat route table, a copy of vtep_routes' IPv4 entries laid
+ * out so that a lookup reads one cache line (bpf/rtab.h, agent/dp/rtab.c).
+ * vtep_routes stays the map of record (vtepctl, bpftool, migrations read
+ * it); a hash lookup there reads a bucket and then an element, two
+ * dependent cache misses once the table outgrows the caches. This is an
+ * mmap-able array written by vtepd only (through the mapping, right after
+ * each change of vtep_routes): element 0 is the header, elements 1..lines
+ * are lines of VTEP_RTAB_SLOTS slots, open addressing with linear probing
+ * over whole lines. Each line counts in `over` the entries that hash to it
+ * or before it and sit past it, so a lookup stops at the first line that
+ * lacks the key and has over == 0: a miss there is definite. Readers check
+ * seq (odd while vtepd writes the line) and the header's epoch (odd while
+ * vtepd rebuilds, 0 before the first build) around what they read; any
+ * doubt sends them to vtep_routes. Lines: limits.routes * 4 / 9 rounded up
+ * (at most three quarters of the slots used); 64 bytes per line, about 28
+ * bytes per route of capacity. */
+#define VTEP_RTAB_SLOTS 3
+#define VTEP_RTAB_F_USED  0x1 /* vtep_rtab_slot.state: the slot holds a route */
+#define VTEP_RTAB_F_LOCAL 0x2 /* nh is a local port's ifindex (vtep_route.vtep 0) */
+struct vtep_rtab_slot {
+	__u32 vni;            /* the key, as vtep_route_key */
+	__u32 ip;
+	__u32 nh;             /* remote VTEP (network order), or the port's ifindex */
+	__u8  mac[6];         /* vtep_route.mac */
+	__u8  rt_flags;       /* vtep_route.flags */
+	__u8  state;          /* VTEP_RTAB_F_* */
+};
+_Static_assert(sizeof(struct vtep_rtab_slot) == 20, "vtep_rtab_slot layout");
+struct vtep_rtab_line {
+	__u16 seq;            /* odd while vtepd writes this line */
+	__u16 over;           /* entries passing this line to a later one */
+	struct vtep_rtab_slot slot[VTEP_RTAB_SLOTS];
+};
+_Static_assert(sizeof(struct vtep_rtab_line) == 64, "vtep_rtab_line: one cache line");
+struct vtep_rtab_hdr {
+	__u32 epoch;          /* even and non-zero: the table is whole */
+	__u32 lines;          /* lines after the header */
+	__u8  pad[56];
+};
+union vtep_rtab_elem {
+	struct vtep_rtab_hdr hdr;   /* element 0 */
+	struct vtep_rtab_line line; /* elements 1..lines */
+};
+_Static_assert(sizeof(union vtep_rtab_elem) == 64, "vtep_rtab_elem layout");
 
 /* vtep_rcache: the route cache, an array of sets (key __u32: CPU * sets +
  * set), one region per possible CPU, in front of vtep_routes for the port

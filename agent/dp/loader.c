@@ -7,6 +7,7 @@
  */
 #include "loader.h"
 #include "rcache.h"
+#include "rtab.h"
 
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -232,6 +233,14 @@ static int set_limits(struct bpf_object *obj, const struct vtep_config *cfg)
 		if (err)
 			return err;
 	}
+	/* The flat route table: lines for every route vtep_routes can hold
+	 * (agent/dp/rtab.h). */
+	m = bpf_object__find_map_by_name(obj, VTEP_MAP_RTAB);
+	if (!m)
+		return -ENOENT;
+	err = bpf_map__set_max_entries(m, rtab_entries(cfg->limit_routes));
+	if (err)
+		return err;
 	/* The route cache's sets: two entries each (agent/dp/rcache.h). */
 	m = bpf_object__find_map_by_name(obj, VTEP_MAP_RCACHE);
 	if (!m)

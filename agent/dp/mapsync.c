@@ -222,6 +222,11 @@ void mapsync_set_rcache(struct mapsync *ms, struct rcache *rc)
 	ms->rc = rc;
 }
 
+void mapsync_set_rtab(struct mapsync *ms, struct rtab *rt)
+{
+	ms->rt = rt;
+}
+
 void mapsync_free(struct mapsync *ms)
 {
 	int m;

@@ -36,6 +36,7 @@
 
 struct mapsync;
 struct rcache;
+struct rtab;
 
 /* File descriptors of the maps to write (not owned; -1 = absent, then
  * everything for that map is skipped - used by tests). */
@@ -58,6 +59,9 @@ void mapsync_free(struct mapsync *ms);
 /* The datapath's route cache, bumped after every change to vtep_routes
  * (rcache.h); NULL for none. Set before the first flush. */
 void mapsync_set_rcache(struct mapsync *ms, struct rcache *rc);
+/* The datapath's flat route table, which follows every change to
+ * vtep_routes (rtab.h); NULL for none. Set before the first flush. */
+void mapsync_set_rtab(struct mapsync *ms, struct rtab *rt);
 
 /* Intent edits. They only change memory and mark keys dirty; nothing reaches
  * the maps before mapsync_flush() or mapsync_reconcile(). Return 0, -ENOENT

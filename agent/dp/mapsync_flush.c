@@ -90,6 +90,7 @@ static void run_write(int fd, enum ms_map m, struct ms_res *r, struct mapsync_st
 			if (cnt > n - i)
 				cnt = 0; /* never trust a count we did not get */
 			st->updates += cnt;
+			ms_mirror(r->rt, m, keys + i * ks, vals + i * vs, cnt);
 			i += cnt;
 			if (!berr)
 				continue;
@@ -107,10 +108,12 @@ static void run_write(int fd, enum ms_map m, struct ms_res *r, struct mapsync_st
 		} else {
 			err = bpf_map_update_elem(fd, keys + i * ks, vals + i * vs, BPF_ANY);
 		}
-		if (err)
+		if (err) {
 			res_fail(r, i, err);
-		else
+		} else {
 			st->updates++;
+			ms_mirror(r->rt, m, keys + i * ks, vals + i * vs, 1);
+		}
 		i++;
 	}
 }
@@ -133,6 +136,7 @@ static void run_delete(int fd, enum ms_map m, struct ms_res *r, struct mapsync_s
 				cnt = 0;
 			st->deletes += cnt;
 			r->deleted += cnt;
+			ms_mirror(r->rt, m, keys + i * ks, NULL, cnt);
 			i += cnt;
 			if (!berr)
 				continue;
@@ -147,9 +151,12 @@ static void run_delete(int fd, enum ms_map m, struct ms_res *r, struct mapsync_s
 		}
 		if (err && err != -ENOENT) {
 			res_fail(r, r->nu + i, err);
-		} else if (!err) {
-			st->deletes++;
-			r->deleted++;
+		} else {
+			ms_mirror(r->rt, m, keys + i * ks, NULL, 1);
+			if (!err) {
+				st->deletes++;
+				r->deleted++;
+			}
 		}
 		i++;
 	}
@@ -165,6 +172,7 @@ int ms_delete(struct mapsync *ms, enum ms_map m, const uint8_t *keys, size_t n)
 	r.dkeys = (uint8_t *)keys;
 	r.nd = n;
 	r.batch_ok = ms->batch_ok[m];
+	r.rt = ms->rt;
 	run_delete(ms->fd[m], m, &r, &ms->stats);
 	ms->batch_ok[m] = r.batch_ok;
 	if (n)
@@ -433,6 +441,7 @@ static struct ms_job *ms_job_make(struct mapsync *ms, int *err)
 	}
 	j->gen = ++ms->gen;
 	j->rc = ms->rc;
+	j->res[MS_ROUTES].rt = ms->rt;
 	return j;
 }
 

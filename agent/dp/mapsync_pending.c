@@ -259,6 +259,7 @@ int ms_pending_make_room(struct mapsync *ms, enum ms_map m, const void *key, con
 		err = bpf_map_update_elem(ms->fd[m], key, val, BPF_ANY);
 		if (!err) {
 			ms->stats.updates++;
+			ms_mirror(ms->rt, m, key, val, 1);
 			ms_pending_clear(ms, m, key);
 			ms_changed(ms->rc, m);
 			return 0;
@@ -270,6 +271,7 @@ int ms_pending_make_room(struct mapsync *ms, enum ms_map m, const void *key, con
 		err = bpf_map_delete_elem(ms->fd[m], victim);
 		if (err && err != -ENOENT)
 			break;
+		ms_mirror(ms->rt, m, victim, NULL, 1);
 		ms->stats.deletes++;
 		ms_pending_add(ms, m, victim, VTEP_SRC_BGP);
 		log_info("%s is full: the BGP entry %s waits, so that the %s entry %s fits",
@@ -337,6 +339,7 @@ static bool write_until_full(struct mapsync *ms, enum ms_map m, struct ms_res *r
 		ms->stats.batches++;
 		if (cnt > r->nu - done)
 			cnt = 0;
+		ms_mirror(ms->rt, m, r->ukeys + done * ks, r->uvals + done * vs, cnt);
 		for (i = done; i < done + cnt; i++)
 			ms_pending_clear(ms, m, r->ukeys + i * ks);
 		ms->stats.updates += cnt;

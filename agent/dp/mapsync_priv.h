@@ -19,6 +19,7 @@
 #include "hashmap.h"
 #include "mapsync.h"
 #include "rcache.h"
+#include "rtab.h"
 
 /* Entries per batch syscall: bounds our buffers; the kernel takes any. */
 #define MS_CHUNK 8192
@@ -84,6 +85,7 @@ struct ms_res {
 	size_t nfail, fail_cap;
 	size_t deleted;
 	bool batch_ok;            /* in: batches allowed; out: still allowed */
+	struct rtab *rt;          /* vtep_routes' flat copy to follow (MS_ROUTES) */
 };
 
 /* A flush's worth of map changes: resolved on the loop's thread, run there
@@ -160,6 +162,7 @@ struct mapsync {
 	size_t inflight;          /* jobs handed to the writer, results not applied */
 	struct mapsync_bgp bgp;   /* the BGP side; all NULL when there is none */
 	struct rcache *rc;        /* the datapath's route cache (NULL: none); not owned */
+	struct rtab *rt;          /* the datapath's flat route table (NULL: none); not owned */
 	bool bgp_adopted;         /* every BGP entry in the maps is the BGP side's */
 	/* BGP entries the last full reconcile scan found in the maps (an
 	 * earlier vtepd's); valid when bgp_scanned. None: adoption has
@@ -369,6 +372,26 @@ int ms6_dirty_statics(struct mapsync *ms);
 bool ms6_want(const struct mapsync *ms, enum ms_map m, const void *key,
 	      const struct ms_dirty *d, void *val);
 const char *ms6_fmt_key(enum ms_map m, const void *key, char *buf, size_t len);
+
+/* After vtep_routes took the entries keys/vals (vals NULL: lost the keys),
+ * the flat route table follows them (rtab.h), before ms_changed(). Other
+ * maps: nothing. */
+static inline void ms_mirror(struct rtab *rt, enum ms_map m, const uint8_t *keys,
+			     const uint8_t *vals, size_t n)
+{
+	size_t i;
+
+	if (m != MS_ROUTES || !rt)
+		return;
+	for (i = 0; i < n; i++) {
+		const struct vtep_route_key *k = (const void *)(keys + i * sizeof(*k));
+
+		if (vals)
+			rtab_put(rt, k, (const void *)(vals + i * sizeof(struct vtep_route)));
+		else
+			rtab_del(rt, k);
+	}
+}
 
 /* After a write or deletion in map m: vtep_routes' changes make the
  * datapath's cached copies stale (rcache.h). */

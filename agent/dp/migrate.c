@@ -286,11 +286,14 @@ static int plan_map(struct migrate *m, struct bpf_map *bm, int fd, struct mig_ma
 	if (m->from < m->t->current)
 		changed = layout_at(m->t, name, m->from, &otype, &oks, &ovs);
 
-	/* A ring buffer's records and the route cache's copies and per-CPU
-	 * state are nothing to carry over (the cache's gen makes a new map's
-	 * zeroes empty), whatever their type or size was. */
+	/* A ring buffer's records, the route cache's copies and per-CPU
+	 * state, and the flat route table are nothing to carry over (the
+	 * cache's gen makes a new map's zeroes empty; vtepd rebuilds the table
+	 * from vtep_routes, and a new one's epoch 0 keeps it off until then),
+	 * whatever their type or size was. */
 	if (type == BPF_MAP_TYPE_RINGBUF || o->type == BPF_MAP_TYPE_RINGBUF ||
-	    !strcmp(name, VTEP_MAP_RCACHE) || !strcmp(name, VTEP_MAP_RCACHE_CPU)) {
+	    !strcmp(name, VTEP_MAP_RCACHE) || !strcmp(name, VTEP_MAP_RCACHE_CPU) ||
+	    !strcmp(name, VTEP_MAP_RTAB)) {
 		if (same && o->max_entries == mm->new_max)
 			return 0;
 		mm->kind = MIG_RECREATE;
