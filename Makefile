@@ -279,13 +279,17 @@ $(BUILD)/tests/bpf/lib%.a:
 	$(Q)rm -f $@ && ar rcs $@ $^
 
 # One rule per BPF test binary: $(1) the test, $(2) its program's archive.
+# BPFT_AGENT_<test>: vtepd objects a test drives the program's maps with
+# (their folders' headers come with them).
+BPFT_AGENT_test_port_rtab := $(BUILD)/agent/dp/rtab.o $(BUILD)/agent/core/log.o
 define bpf_test_rule
 $$(BUILD)/tests/bpf/$(1): tests/bpf/$(1).c $$(CHECK_MAIN) $(2) $$(BUILD)/tests/bpf/libbpftest.a \
-		$$(BUILD)/libvtep.a | $$(SKELS)
+		$$(BUILD)/libvtep.a $$(BPFT_AGENT_$(1)) | $$(SKELS)
 	$$(call msg,TEST-CC,$$@)
-	$$(Q)mkdir -p $$(dir $$@) && $$(CC) $$(CFLAGS) -Itests/bpf -Itests/unit $$(DEPFLAGS) -MF $$@.d \
-		-MT $$@ $$(LDFLAGS) -o $$@ $$< $$(CHECK_MAIN) $(2) $$(BUILD)/tests/bpf/libbpftest.a \
-		$$(BUILD)/libvtep.a $$(LIBS) $$(CHECK_LIBS)
+	$$(Q)mkdir -p $$(dir $$@) && $$(CC) $$(CFLAGS) -Itests/bpf -Itests/unit \
+		$$(addprefix -I,$$(sort $$(patsubst $$(BUILD)/%/,%,$$(dir $$(BPFT_AGENT_$(1)))))) \
+		$$(DEPFLAGS) -MF $$@.d -MT $$@ $$(LDFLAGS) -o $$@ $$< $$(BPFT_AGENT_$(1)) $$(CHECK_MAIN) \
+		$(2) $$(BUILD)/tests/bpf/libbpftest.a $$(BUILD)/libvtep.a $$(LIBS) $$(CHECK_LIBS)
 endef
 $(foreach t,$(BPFT_SRCS),$(eval $(call bpf_test_rule,$(basename $(notdir $(t))),\
 	$(call bpft_prog_lib,$(call bpft_prog,$(basename $(notdir $(t))))))))

@@ -143,7 +143,7 @@ struct {
  * written by vtepd through an mmap of the map. */
 struct {
 	__uint(type, BPF_MAP_TYPE_ARRAY);
-	__uint(max_entries, 2);
+	__uint(max_entries, 64); /* vtepd: rtab_entries(limits.routes) */
 	__uint(map_flags, BPF_F_MMAPABLE);
 	__type(key, __u32);
 	__type(value, union vtep_rtab_elem);
