@@ -344,7 +344,7 @@ clean:
 BENCH_BPF_SRCS := $(wildcard bench/*.bpf.c)
 BENCH_BPF_OBJS := $(patsubst bench/%.bpf.c,$(BUILD)/bench/%.bpf.o,$(BENCH_BPF_SRCS))
 BENCH_TOOLS    := $(BUILD)/bench/gen $(BUILD)/bench/fill $(BUILD)/bench/feeder \
-                  $(BUILD)/bench/kcount $(BUILD)/bench/memlat
+                  $(BUILD)/bench/kcount $(BUILD)/bench/memlat $(BUILD)/bench/floorload
 
 .PHONY: bench-tools bench-quick
 bench-tools: $(BENCH_TOOLS) $(BENCH_BPF_OBJS)
@@ -355,6 +355,10 @@ bench-quick: all bench-tools
 $(BUILD)/bench/%.bpf.o: bench/%.bpf.c vmlinux.h
 	$(call msg,BPF,$@)
 	$(Q)mkdir -p $(dir $@) && $(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+# floor.bpf.c's encapsulation floor computes its checksum with the
+# datapath's own csum.h.
+$(BUILD)/bench/floor.bpf.o: bpf/csum.h
 
 $(BUILD)/bench/%.skel.h: $(BUILD)/bench/%.bpf.o
 	$(call msg,GEN-SKEL,$@)
@@ -383,6 +387,11 @@ $(BUILD)/bench/feeder: bench/feeder.c bench/feeder_sess.c bench/feeder_sess.h \
 $(BUILD)/bench/kcount: bench/kcount.c $(BUILD)/libvtep.a
 	$(call msg,LINK,$@)
 	$(Q)mkdir -p $(dir $@) && $(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< $(BUILD)/libvtep.a
+
+# The encapsulation floor's loader: tc cannot set rodata (progcost.sh).
+$(BUILD)/bench/floorload: bench/floorload.c $(BUILD)/bench/floor.skel.h
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) -I$(BUILD)/bench $(LDFLAGS) -o $@ $< $(LIBS)
 
 $(BUILD)/bench/memlat: bench/memlat.c
 	$(call msg,LINK,$@)

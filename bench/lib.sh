@@ -17,6 +17,7 @@ BN_BUILD=${BUILD:-$ROOT/build}
 BN_GEN=$BN_BUILD/bench/gen
 BN_FILL=$BN_BUILD/bench/fill
 BN_MEMLAT=$BN_BUILD/bench/memlat
+BN_FLOORLOAD=$BN_BUILD/bench/floorload
 BN_KCOUNT=$BN_BUILD/bench/kcount
 BN_VTEPD=$BN_BUILD/vtepd
 BN_NS_ALL=${BN_NS_ALL:-"$BN_PFX-h1 $BN_PFX-h2 $BN_PFX-w1 $BN_PFX-w2 $BN_PFX-wf $BN_PFX-fab"}

@@ -22,7 +22,10 @@
 # One simulated host (namespace $BN_PFX-h1, bn-h1 by default) runs vtepd with
 # two workload ports (-w1, -w2), a third workload (-wf) on a port that runs
 # only the empty TC program bench/floor.bpf.c, and an uplink to a fabric
-# namespace (-fab).
+# namespace (-fab). The floor group also puts the encapsulation floors of
+# floor.bpf.c on that port for a run each (paths encap_floor and
+# encap_floor_noadj: what any TC VXLAN encapsulation costs here, with and
+# without bpf_skb_adjust_room; compare with encap).
 # bench/gen sends a crafted frame at line rate from a workload's eth0 (port
 # paths) or from the fabric (uplink paths); bench/fill loads the routes.
 #
@@ -317,18 +320,47 @@ ws_paths() {
 		"bench: memlat \(.entries) entries (\(.pages) pages): \(.ns_per_load) ns per load"' >&2
 }
 
-# The same frames through the empty TC program (and the XDP_PASS before it).
+# The same frames through the empty TC program (and the XDP_PASS before it),
+# then through the encapsulation floors.
 floor_paths() {
 	local frame=(--smac "$WF_MAC" --sip "$WF_IP" --dmac "$GW_MAC" --dip "$W2_IP")
 	measure floor_tc "$R" "" "$NS_WF" eth0 "$ID_FLOOR" "${frame[@]}"
 	measure floor_xdp "$R" "" "$NS_WF" eth0 "$ID_FLOOR_XDP" "${frame[@]}"
+	encap_floor encap_floor bench_encap_floor "${frame[@]}"
+	# In place, the headers need a frame as long as the encapsulated one
+	# (60 + 50 bytes): its bounds check goes to the inner IPv4 header.
+	encap_floor encap_floor_noadj bench_encap_floor_noadj "${frame[@]}" --size 110
+}
+
+# encap_floor NAME PROG GEN_ARGS...: PROG of bench/floor.bpf.c (the least
+# work a TC program that encapsulates in VXLAN must do: no lookups,
+# bpf_skb_adjust_room with encap_vxlan's flags, every header written) in
+# place of the empty program on pf, redirecting to the uplink u1 as vtepd's
+# encap does (the fabric's sink drops the frames), then the empty program
+# back. Records {kind: "encap_floor_check", fabric_rx} beside the row: the
+# frames that reached the fabric, which should be the packets the program ran
+# on (a program that dropped them would look cheap).
+encap_floor() {
+	local name=$1 prog=$2 id rx0 rx1; shift 2
+	[ -n "${PC_ONLY:-}" ] && [[ " $PC_ONLY " != *" $name "* ]] && return 0
+	id=$(bn_in "$NS_H1" "$BN_FLOORLOAD" -d pf -p "$prog" -r u1 \
+		--osmac "$U1_MAC" --odmac "$U2_MAC" --osip "$VTEP1" --odip "$VTEP2" --vni "$VNI" \
+		--ismac "$WF_MAC" --idmac "$R_MAC") && [ -n "$id" ] || bn_die "floorload $prog"
+	rx0=$(bn_rx_packets "$NS_FAB" u0)
+	measure "$name" "$R" "" "$NS_WF" eth0 "$id" "$@"
+	rx1=$(bn_rx_packets "$NS_FAB" u0)
+	emit "$(tail -n1 "$RESULTS" | jq -c --argjson rx $((rx1 - rx0)) \
+		'{kind: "encap_floor_check", path, routes, packets, fabric_rx: $rx}')"
+	bn_log "$name: $((rx1 - rx0)) frames reached the fabric"
+	bn_tc "$NS_H1" pf floor || bn_die "floor back on pf"
+	ID_FLOOR=$(bn_prog_id "$NS_H1" pf tc)
 }
 
 # ---- main ------------------------------------------------------------------
 for p in $paths; do
 	case $p in floor|port|uplink) ;; *) bn_die "unknown path group $p" ;; esac
 done
-[ -x "$BN_GEN" ] && [ -x "$BN_FILL" ] || bn_die "bench tools missing (make bench-tools)"
+[ -x "$BN_GEN" ] && [ -x "$BN_FILL" ] && [ -x "$BN_FLOORLOAD" ] || bn_die "bench tools missing (make bench-tools)"
 if [ "$uplink" = xdp ]; then
 	why=$(bn_xdp_refusal "$BN_VTEPD")
 	if [ -n "$why" ]; then
