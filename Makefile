@@ -370,9 +370,12 @@ $(BUILD)/bench/gen: bench/gen.c bench/frame.c bench/frame.h bench/xsk_tx.c bench
 	$(Q)$(CC) $(CFLAGS) -Ibench -I$(BUILD)/bench $(LDFLAGS) -o $@ bench/gen.c bench/frame.c bench/xsk_tx.c \
 		$(BUILD)/libvtep.a $(LIBS) -lm
 
-$(BUILD)/bench/fill: bench/fill.c $(wildcard include/*.h) $(BUILD)/libvtep.a
+# fill rebuilds the flat route table with vtepd's own code (agent/dp/rtab.c).
+$(BUILD)/bench/fill: bench/fill.c $(wildcard include/*.h) $(BUILD)/libvtep.a \
+		$(BUILD)/agent/dp/rtab.o $(BUILD)/agent/core/log.o
 	$(call msg,LINK,$@)
-	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) -o $@ bench/fill.c $(BUILD)/libvtep.a $(LIBS)
+	$(Q)$(CC) $(CFLAGS) -Iagent/dp -Iagent/core $(LDFLAGS) -o $@ bench/fill.c \
+		$(BUILD)/agent/dp/rtab.o $(BUILD)/agent/core/log.o $(BUILD)/libvtep.a $(LIBS)
 
 # The BGP feeder speaks through the project's codec (agent/wire/bgp_msg.h ...):
 # it links the codec's archive, nothing else of the agent.

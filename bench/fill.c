@@ -17,6 +17,12 @@
  * here should be ones vtepd already knows (a configured route), and the
  * uplink only consults that map for VXLAN it receives.
  *
+ * vtepd is vtep_routes' only writer everywhere else, and follows each of its
+ * changes in the flat route table (agent/dp/rtab.h); after an IPv4 add or
+ * del, fill rebuilds that table from vtep_routes with vtepd's own code
+ * (a new epoch; the datapath asks vtep_routes meanwhile), so the programs
+ * see the routes. Run it while vtepd writes no routes (a bench set-up).
+ *
  * Prints what it did, how long it took and entries per second.
  */
 #include <errno.h>
@@ -31,6 +37,7 @@
 #include <bpf/bpf.h>
 
 #include "addr.h"
+#include "rtab.h"
 #include "vtep_maps.h"
 
 #define FILL_BATCH 8192
@@ -294,6 +301,26 @@ out:
 	return err;
 }
 
+/* The flat route table rebuilt from vtep_routes (none pinned: a vtepd
+ * without one, nothing to do). */
+static int rtab_follow(const char *dir, int routes_fd)
+{
+	char path[4096];
+	struct rtab *t;
+	int fd, err;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, VTEP_MAP_RTAB);
+	fd = bpf_obj_get(path);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	err = rtab_open(fd, routes_fd, &t);
+	if (err)
+		fprintf(stderr, "fill: %s: %s\n", path, strerror(-err));
+	rtab_close(t);
+	close(fd);
+	return err;
+}
+
 static long count_keys(int fd, size_t ksz)
 {
 	char key[2][64];
@@ -355,6 +382,8 @@ int main(int argc, char **argv)
 	err = do_add_del(&o, &m, !strcmp(o.op, "del"));
 	t1 = now_s();
 	if (err)
+		goto out;
+	if (!o.ip6 && (err = rtab_follow(o.bpffs, m.routes)))
 		goto out;
 	if (o.json)
 		printf("{\"op\":\"%s\",\"count\":%lu,\"seconds\":%.3f,\"routes_per_s\":%.0f}\n",

@@ -168,7 +168,7 @@ measure() {
 	p1=$(bn_prog_stats $ids) && c1=$(bn_counters "$BN_RUN/h1") ||
 		{ bn_log "reading stats failed for $name"; return 1; }
 	emit "$(jq -nc --arg name "$name" --argjson routes "$nroutes" --arg expect "$expect" \
-		--argjson ws "${WS:-null}" --arg dist "${WS_DIST:-}" --arg rc "${RC:-}" \
+		--argjson ws "${WS:-null}" --arg dist "${WS_DIST:-}" --arg rc "${RC:-}" --arg rt "${RT:-}" \
 		--arg ids "$ids" --argjson p0 "$p0" --argjson p1 "$p1" --argjson c0 "$c0" \
 		--argjson c1 "$c1" --argjson gen "$g" --arg uplink "$uplink" --arg mode "$UP_MODE" \
 		--arg why "$UP_REASON" '
@@ -184,7 +184,8 @@ measure() {
 		{kind: "progcost", path: $name, routes: $routes, uplink_attach: $uplink, uplink_mode: $mode,
 		 uplink_reason: $why} +
 		(if $ws == null then {} else {working_set: $ws, dist: $dist} end) +
-		(if $rc == "" then {} else {route_cache: $rc} end) + {
+		(if $rc == "" then {} else {route_cache: $rc} end) +
+		(if $rt == "" then {} else {route_table: $rt} end) + {
 		 frames_sent: $gen.frames, gen_pps: $gen.pps, seconds: $gen.seconds,
 		 packets: $pkts, programs: $progs,
 		 ns_per_pkt: (if $pkts > 0 then (([$progs[].ns] | add) / $pkts * 10 | round / 10)
@@ -287,9 +288,27 @@ rc_on() {
 		value hex $RC_CTL
 }
 
+# The flat route table (docs/design.md "The flat route table") off for one
+# run and back: its header's epoch 0 (every lookup reads vtep_routes, as
+# before the table), then the header vtepd wrote. Nothing writes vtep_routes
+# meanwhile, so the table is still whole when it returns.
+RT_HDR=
+rt_off() {
+	RT_HDR=$(bpftool -j map lookup pinned "$BN_RUN/h1/vtep_rtab" key 0 0 0 0 |
+		jq -r '.value | map(ltrimstr("0x")) | join(" ")') && [ -n "$RT_HDR" ] &&
+		bpftool map update pinned "$BN_RUN/h1/vtep_rtab" key 0 0 0 0 \
+			value hex 00 00 00 00 ${RT_HDR#* * * * }
+}
+rt_on() {
+	# shellcheck disable=SC2086
+	[ -z "$RT_HDR" ] || bpftool map update pinned "$BN_RUN/h1/vtep_rtab" key 0 0 0 0 \
+		value hex $RT_HDR
+}
+
 # ws_paths: the working-set table at the routes loaded now (R): encap and
 # ARP reply over W destinations, uniform and Zipf, encap also without the
-# route cache, and memlat for W.
+# route cache, and without both the cache and the flat route table (what
+# vtep_routes alone costs), and memlat for W.
 ws_paths() {
 	local w d m zipf
 	for w in $wsets; do
@@ -308,6 +327,13 @@ ws_paths() {
 			if rc_off; then
 				WS=$w WS_DIST=$d RC=off port encap_ws fwd_encap --dip "$FILL_BASE" \
 					--spread "$w" "${zipf[@]}"
+				if rt_off; then
+					WS=$w WS_DIST=$d RC=off RT=off port encap_ws fwd_encap \
+						--dip "$FILL_BASE" --spread "$w" "${zipf[@]}"
+					rt_on || bn_die "cannot turn the flat route table back on"
+				else
+					bn_log "cannot turn the flat route table off: no run without it"
+				fi
 				rc_on || bn_die "cannot turn the route cache back on"
 			else
 				bn_log "cannot turn the route cache off: no run without it"
