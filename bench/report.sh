@@ -320,7 +320,7 @@ jq -r '
 	"The route cache and the flat route table (docs/design.md) serve the encapsulation and the ARP",
 	"replies; the encap columns without the cache ran in the same topology right after, with the",
 	"cache turned off (its gen 0), and those of vtep_routes alone with the table off too (its",
-	"epoch 0): the hash map's two dependent misses. The cache's hit rate is rcache_hit over both",
+	"epoch 0): the two dependent misses of the hash map. The hit rate of the cache is rcache_hit over both",
 	"counters during the run.",
 	"",
 	"| active destinations | encap, uniform | encap, Zipf | encap uniform, no route cache | encap Zipf, no route cache | encap uniform, vtep_routes alone | encap Zipf, vtep_routes alone | route cache hits, uniform / Zipf | ARP reply, uniform | ARP reply, Zipf | one load, 4 KiB pages | one load, 2 MiB pages | table | one load, scattered among the routes loaded |",

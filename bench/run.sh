@@ -96,7 +96,7 @@ rm -f "$OUT"/results.json "$OUT"/results.md "$OUT"/plot.png "$OUT"/vtepd-*.log
 rm -rf "${OUT:?}/bin" && mkdir -p "$OUT/bin/bench" &&
 cp "$BUILD/vtepd" "$BUILD/vtepctl" "$OUT/bin/" &&
 cp "$BUILD"/bench/gen "$BUILD"/bench/fill "$BUILD"/bench/feeder "$BUILD"/bench/kcount \
-	"$BUILD"/bench/memlat "$BUILD"/bench/*.bpf.o \
+	"$BUILD"/bench/memlat "$BUILD"/bench/floorload "$BUILD"/bench/*.bpf.o \
 	"$OUT/bin/bench/" || exit 1
 BUILD=$OUT/bin
 # shellcheck source=bench/lib.sh

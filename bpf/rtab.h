@@ -25,22 +25,9 @@ enum rtab_answer {
 	RTAB_ABSENT, /* vtep_routes holds no such host route */
 };
 
-/* Lines a lookup walks before it gives up and asks vtep_routes: at three
- * quarters of the slots used, a key is this far from its line only in a
- * cluster of several full lines. */
-#define RTAB_PROBES 4
+#define RTAB_PROBES VTEP_RTAB_PROBES /* include/vtep_maps.h */
 
 #define rtab_barrier() asm volatile("" ::: "memory")
-
-/* The same multiplicative hash as the route cache (rcache.h), its high bits
- * scaled to the line count (Lemire's multiply-shift: no division). Line 0
- * is the header. agent/dp/rtab.c computes the same. */
-static __always_inline __u32 rtab_home(__u32 vni, __be32 ip, __u32 lines)
-{
-	__u64 x = ((__u64)vni << 32 | ip) * 0x9E3779B97F4A7C15ULL;
-
-	return 1 + (__u32)(((x >> 32) * (__u64)lines) >> 32);
-}
 
 static __always_inline enum rtab_answer rtab_lookup(__u32 vni, __be32 ip, struct vtep_route *out)
 {
@@ -56,7 +43,7 @@ static __always_inline enum rtab_answer rtab_lookup(__u32 vni, __be32 ip, struct
 		return RTAB_ASK;
 	rtab_barrier();
 	lines = h->hdr.lines;
-	idx = rtab_home(vni, ip, lines);
+	idx = vtep_rtab_home(vni, ip, lines);
 	for (p = 0; p < RTAB_PROBES; p++) {
 		struct vtep_rtab_line *l;
 		__u16 seq, over;

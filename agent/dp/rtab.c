@@ -54,12 +54,10 @@ uint32_t rtab_entries(uint32_t routes)
 	return rtab_lines(routes) + 1;
 }
 
-/* bpf/rtab.h rtab_home(): the same bits. */
+/* The datapath's home line (include/vtep_maps.h: one definition). */
 static uint32_t rtab_home(uint32_t vni, uint32_t ip, uint32_t lines)
 {
-	uint64_t x = ((uint64_t)vni << 32 | ip) * 0x9E3779B97F4A7C15ULL;
-
-	return 1 + (uint32_t)(((x >> 32) * (uint64_t)lines) >> 32);
+	return vtep_rtab_home(vni, ip, lines);
 }
 
 static bool rtab_cpu_ok(void)

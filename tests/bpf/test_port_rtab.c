@@ -206,6 +206,8 @@ START_TEST(odd_epoch_asks_routes)
 }
 END_TEST
 
+#define RTAB_PROBES VTEP_RTAB_PROBES
+
 /* A key further than RTAB_PROBES lines from its home line: the program
  * stops walking and asks vtep_routes. Built by hand: the route's home line
  * and the next RTAB_PROBES lines are full of other keys and say that
@@ -215,7 +217,6 @@ START_TEST(far_key_asks_routes)
 	struct vtep_route_key k = { .vni = VNI, .ip = IP("10.1.0.21") };
 	uint32_t lines, idx, i;
 	union vtep_rtab_elem *t;
-	uint64_t x;
 	size_t len;
 	int s;
 
@@ -224,21 +225,20 @@ START_TEST(far_key_asks_routes)
 	rtab_close(rt); /* the test writes the table from here */
 	t = tab_map(&len);
 	lines = t[0].hdr.lines;
-	x = ((uint64_t)k.vni << 32 | k.ip) * 0x9E3779B97F4A7C15ULL;
-	idx = 1 + (uint32_t)(((x >> 32) * (uint64_t)lines) >> 32);
-	for (i = 0; i < 4 + 1; i++) { /* RTAB_PROBES + 1 lines */
+	idx = vtep_rtab_home(k.vni, k.ip, lines);
+	for (i = 0; i < RTAB_PROBES + 1; i++) {
 		struct vtep_rtab_line *l = &t[idx].line;
 
 		for (s = 0; s < VTEP_RTAB_SLOTS; s++) {
 			l->slot[s] = (struct vtep_rtab_slot){ .vni = VNI + 1, .ip = 1000 + i * 3 + s,
 							      .nh = IP("192.0.2.9"),
 							      .state = VTEP_RTAB_F_USED };
-			if (i == 4 && s == 2)
+			if (i == RTAB_PROBES && s == 2)
 				l->slot[s] = (struct vtep_rtab_slot){ .vni = VNI, .ip = k.ip,
 								      .nh = IP("192.0.2.9"),
 								      .state = VTEP_RTAB_F_USED };
 		}
-		l->over = i < 4 ? 1 : 0;
+		l->over = i < RTAB_PROBES ? 1 : 0;
 		idx = idx >= lines ? 1 : idx + 1;
 	}
 	/* vtep_routes' answer (192.0.2.2), not the far slot's. */

@@ -97,12 +97,10 @@ static void expect_absent(uint32_t n)
 	ck_assert_msg(rtab_get(rt, &k, &got) == 0, "route %u still in the table", n);
 }
 
-/* The bpf/rtab.h home line, computed the datapath's way. */
+/* The home line, as the datapath computes it. */
 static uint32_t home(const struct vtep_route_key *k, uint32_t lines)
 {
-	uint64_t x = ((uint64_t)k->vni << 32 | k->ip) * 0x9E3779B97F4A7C15ULL;
-
-	return 1 + (uint32_t)(((x >> 32) * (uint64_t)lines) >> 32);
+	return vtep_rtab_home(k->vni, k->ip, lines);
 }
 
 /* Every line: seq even, and over exactly the entries that sit past it
