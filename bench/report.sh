@@ -66,12 +66,12 @@ jq -n --argjson meta "$(cat "$OUT/meta.json")" --arg mode "$MODE" \
 	($pc | map(select(.kind == "progcost" and .skipped == null and .working_set == null))) as $rows |
 	($pc | map(select(.kind == "progcost" and .skipped == null and .working_set != null))) as $ws |
 	($pc | map(select(.kind == "memlat"))) as $ml |
-	($rows | map(select(.path | startswith("floor_")))) as $floors |
+	($rows | map(select(.path | startswith("floor_") or startswith("encap_floor")))) as $floors |
 	{
 	  meta: ($meta + {mode: $mode}),
 	  method: {
 	    progcost: "kernel.bpf_stats_enabled=1; run_time_ns and run_cnt of each program on the path read with `bpftool -j prog show` before and after a generator run; ns_per_pkt = sum of the programs time deltas / packets that entered the path (run_cnt delta of its first program). Verdict checked against the vtep_stats counter deltas.",
-	    floor: "floor_tc: an empty TC program (TC_ACT_OK) on a workload port clsact ingress, same frames; floor_xdp: XDP_PASS on the receiving veth end. What the accounting itself reports per run.",
+	    floor: "floor_tc: an empty TC program (TC_ACT_OK) on a workload port clsact ingress, same frames; floor_xdp: XDP_PASS on the receiving veth end. What the accounting itself reports per run. encap_floor: the least a TC program that encapsulates in VXLAN does (bench/floor.bpf.c: no lookups, bpf_skb_adjust_room with the datapath flags, every header written, bpf_redirect to the uplink); encap_floor_noadj: the same headers written in place, without bpf_skb_adjust_room.",
 	    fwd: "64-byte UDP (60 bytes + FCS) from a workload on host 1 to a workload on host 2, generated with BPF_PROG_TEST_RUN live frames on one CPU (gen_mode live) or, where the kernel refuses live frames, with an AF_XDP socket on CPU 1 through an XDP relay while the whole path runs in a NAPI thread bound to CPU 0 (gen_mode xsk); rate = frames received by the far workload / generator run time, bpf_stats off (bpf_stats_on says whether another process had them on). path_cpu_ns_per_pkt (xsk): CPU 0 time of the path per received packet, independent of the share of CPU 0 other jobs took. Systems: routed veth, bridge + VXLAN, vtepd with uplink_attach auto (`vtepd`; `vtepd_routes` with the extra routes loaded), tc (`vtepd_tc`) and xdp (`vtepd_xdp`), each built from scratch for each run, alternated within each round (even rounds in reverse order); uplink_mode is what vtepd chose (vtepctl -j status on both hosts)."
 	  },
 	  napi_check: ($pc | map(select(.kind == "napi_check")) | first),
@@ -253,12 +253,16 @@ jq -r '
 	"",
 	.method.progcost,
 	"",
-	"Floors (the accounting itself): TC \(.floor.floor_tc | n) ns, XDP \(.floor.floor_xdp | n) ns per run.",
+	"Floors (the accounting itself): TC \(.floor.floor_tc | n) ns, XDP \(.floor.floor_xdp | n) ns per run." +
+	  (if .floor.encap_floor then " The least any TC VXLAN encapsulation costs here (bench/floor.bpf.c:" +
+	    " no lookups, bpf_skb_adjust_room, every header written, bpf_redirect): \(.floor.encap_floor | n) ns;" +
+	    " the same headers written in place without bpf_skb_adjust_room: \(.floor.encap_floor_noadj | n) ns."
+	   else "" end),
 	"",
 	"| path | verdict counter | " + ($rs | map("\(k) routes") | join(" | ")) +
 	  " | per program at \($rs | max | k) (ns/run) | verdict |",
 	"|---|---|" + ($rs | map("---:") | join("|")) + "|---|---|",
-	(.progcost_summary[] | select(.path | startswith("floor_") | not) | . as $p |
+	(.progcost_summary[] | select(.path | startswith("floor_") or startswith("encap_floor") | not) | . as $p |
 	  "| \(.path) | \(.expect | n) | " +
 	  ($rs | map(. as $r | $p.by_routes[$r | tostring].ns_per_pkt | n) | join(" | ")) + " | " +
 	  (.programs_at_largest | map("\(.name) \(.ns_per_run | n)") | join(" + ")) + " | " +
