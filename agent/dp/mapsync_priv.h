@@ -373,18 +373,27 @@ bool ms6_want(const struct mapsync *ms, enum ms_map m, const void *key,
 	      const struct ms_dirty *d, void *val);
 const char *ms6_fmt_key(enum ms_map m, const void *key, char *buf, size_t len);
 
+/* Keys ahead whose table lines ms_mirror() asks the cache for. */
+#define MS_MIRROR_AHEAD 8
+
 /* After vtep_routes took the entries keys/vals (vals NULL: lost the keys),
  * the flat route table follows them (rtab.h), before ms_changed(). Other
  * maps: nothing. */
 static inline void ms_mirror(struct rtab *rt, enum ms_map m, const uint8_t *keys,
 			     const uint8_t *vals, size_t n)
 {
+	const struct vtep_route_key *ks = (const void *)keys;
 	size_t i;
 
 	if (m != MS_ROUTES || !rt)
 		return;
+	for (i = 0; i < n && i < MS_MIRROR_AHEAD; i++)
+		rtab_prefetch(rt, &ks[i]);
 	for (i = 0; i < n; i++) {
-		const struct vtep_route_key *k = (const void *)(keys + i * sizeof(*k));
+		const struct vtep_route_key *k = &ks[i];
+
+		if (i + MS_MIRROR_AHEAD < n)
+			rtab_prefetch(rt, &ks[i + MS_MIRROR_AHEAD]);
 
 		if (vals)
 			rtab_put(rt, k, (const void *)(vals + i * sizeof(struct vtep_route)));

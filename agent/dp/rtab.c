@@ -264,9 +264,15 @@ static int rtab_fill(struct rtab *t, int routes_fd)
 		}
 		if (cnt > RTAB_DUMP_CHUNK)
 			cnt = 0;
-		for (i = 0; i < cnt; i++)
+		for (i = 0; i < cnt && i < 8; i++)
+			__builtin_prefetch(line_at(t, rtab_home(keys[i].vni, keys[i].ip, t->lines)), 1);
+		for (i = 0; i < cnt; i++) {
+			if (i + 8 < cnt)
+				__builtin_prefetch(line_at(t, rtab_home(keys[i + 8].vni, keys[i + 8].ip,
+									 t->lines)), 1);
 			if ((err = put_locked(t, &keys[i], &vals[i])))
 				goto out;
+		}
 		if (berr == -ENOENT)
 			goto out; /* the last chunk */
 		first = false;
@@ -371,6 +377,12 @@ void rtab_close(struct rtab *t)
 	munmap(t->mem, t->map_len);
 	pthread_mutex_destroy(&t->mu);
 	free(t);
+}
+
+void rtab_prefetch(const struct rtab *t, const struct vtep_route_key *k)
+{
+	if (t && t->on)
+		__builtin_prefetch(line_at(t, rtab_home(k->vni, k->ip, t->lines)), 1);
 }
 
 bool rtab_enabled(const struct rtab *t)

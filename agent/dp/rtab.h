@@ -42,6 +42,11 @@ void rtab_close(struct rtab *t);
 int rtab_put(struct rtab *t, const struct vtep_route_key *k, const struct vtep_route *v);
 int rtab_del(struct rtab *t, const struct vtep_route_key *k);
 
+/* Starts loading k's home line into the cache: a batch of puts touches
+ * lines scattered over the whole table, one cache miss each unless the
+ * caller asks for the next keys' lines a few entries ahead. */
+void rtab_prefetch(const struct rtab *t, const struct vtep_route_key *k);
+
 bool rtab_enabled(const struct rtab *t);
 /* Routes the table holds, and its lines (for logs and tests). */
 size_t rtab_count(const struct rtab *t);
