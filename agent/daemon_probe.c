@@ -15,6 +15,8 @@
 #include "log.h"
 #include "mapsync.h"
 #include "netlink.h"
+#include "rcache.h"
+#include "rtab.h"
 
 static void probe_all(const struct daemon *d, struct probe_set *k)
 {
@@ -163,6 +165,15 @@ int daemon_status(struct daemon *d, struct uplink_status *out)
 			out->maps[i].pending = mp[i].pending;
 		}
 		out->n_maps = i;
+	}
+	if (d->ms) {
+		out->lookup.have = true;
+		out->lookup.cache_on = rcache_enabled(d->rc);
+		out->lookup.cache_entries = out->lookup.cache_on ? d->cfg->limit_rcache : 0;
+		out->lookup.cache_gen = rcache_gen(d->rc);
+		out->lookup.table_on = rtab_enabled(d->rt);
+		out->lookup.table_lines = rtab_nlines(d->rt);
+		out->lookup.table_routes = rtab_count(d->rt);
 	}
 	return 0;
 }

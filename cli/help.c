@@ -121,10 +121,15 @@ static const char status[] =
 	"runs in (xdp or tc), with the reason vtepd chose it (needs vtepd).\n"
 	"JSON: {version, features, feature_notes, xdp_program, test_override,\n"
 	"uplinks: [{ifname, ifindex, attached, mode, generic, reason}],\n"
-	"maps: [{map, capacity, pending}]}\n"
+	"maps: [{map, capacity, pending}],\n"
+	"route_lookup: {route_cache: {on, entries_per_cpu, gen},\n"
+	"flat_table: {on, lines, routes}}}\n"
 	"features: {name: true|false}; feature_notes: {name: why it is missing}.\n"
 	"maps: entries a full map has no room for yet (pending), by map; they go in\n"
-	"as room frees (withdrawals; a larger limits.routes/limits.fdb at restart).\n";
+	"as room frees (withdrawals; a larger limits.routes/limits.fdb at restart).\n"
+	"route_lookup: the two layers the datapath reads IPv4 host routes through\n"
+	"before vtep_routes (docs/design.md): the per-CPU route cache and the flat\n"
+	"route table (routes it holds, lines of three).\n";
 
 static const char pods[] =
 	"Usage: vtepctl pods [show]\n"

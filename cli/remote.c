@@ -198,6 +198,23 @@ static void print_status(const struct out *o, struct json_object *data)
 			       get_int(m, "pending") ? "  (full: waiting for room)" : "");
 		}
 	}
+	if (json_object_object_get_ex(data, "route_lookup", &ups) &&
+	    json_object_is_type(ups, json_type_object)) {
+		struct json_object *c = NULL, *t = NULL;
+
+		json_object_object_get_ex(ups, "route_cache", &c);
+		json_object_object_get_ex(ups, "flat_table", &t);
+		if (get_bool(c, "on"))
+			printf("route cache: on, %" PRId64 " entries per CPU, generation %" PRId64 "\n",
+			       get_int(c, "entries_per_cpu"), get_int(c, "gen"));
+		else
+			printf("route cache: off\n");
+		if (get_bool(t, "on"))
+			printf("flat route table: on, %" PRId64 " routes in %" PRId64 " lines\n",
+			       get_int(t, "routes"), get_int(t, "lines"));
+		else
+			printf("flat route table: off (lookups read vtep_routes)\n");
+	}
 	printf("%-15s  %-4s  %s\n", "FEATURE", "HAVE", "NOTE");
 	if (!json_object_object_get_ex(data, "feature_notes", &notes))
 		notes = NULL;

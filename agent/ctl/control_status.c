@@ -1,7 +1,8 @@
 /* control_status.c - the status reply (vtepctl status): what the kernel can
- * run, the mode of each uplink and the entries full maps hold back, as the
- * daemon's status operation reports them (struct uplink_status). The same
- * JSON, without maps, is vtepd --probe -j's output. */
+ * run, the mode of each uplink, the entries full maps hold back and the
+ * state of the route cache and the flat route table, as the daemon's status
+ * operation reports them (struct uplink_status). The same JSON, without maps
+ * and route_lookup, is vtepd --probe -j's output. */
 #include "control_priv.h"
 
 #include <errno.h>
@@ -73,6 +74,29 @@ struct json_object *control_status_json(const struct uplink_status *st)
 			json_object_array_add(maps, m);
 		}
 		json_object_object_add(o, "maps", maps);
+	}
+	if (st->lookup.have) {
+		struct json_object *l = json_object_new_object(), *c = json_object_new_object(),
+				   *t = json_object_new_object();
+
+		if (!l || !c || !t) {
+			json_object_put(l);
+			json_object_put(c);
+			json_object_put(t);
+			json_object_put(o);
+			return NULL;
+		}
+		json_object_object_add(c, "on", json_object_new_boolean(st->lookup.cache_on));
+		json_object_object_add(c, "entries_per_cpu",
+				       json_object_new_int64(st->lookup.cache_entries));
+		json_object_object_add(c, "gen", json_object_new_int64(st->lookup.cache_gen));
+		json_object_object_add(t, "on", json_object_new_boolean(st->lookup.table_on));
+		json_object_object_add(t, "lines", json_object_new_int64(st->lookup.table_lines));
+		json_object_object_add(t, "routes",
+				       json_object_new_int64((int64_t)st->lookup.table_routes));
+		json_object_object_add(l, "route_cache", c);
+		json_object_object_add(l, "flat_table", t);
+		json_object_object_add(o, "route_lookup", l);
 	}
 	return o;
 }

@@ -60,7 +60,8 @@ static int ctl_write(struct rcache *rc, uint32_t gen)
 
 	if (bpf_map_update_elem(rc->ctl_fd, &zero, &c, BPF_ANY))
 		return -errno;
-	rc->gen = gen;
+	/* Written under the mutex; vtepctl status reads it from any thread. */
+	__atomic_store_n(&rc->gen, gen, __ATOMIC_RELAXED);
 	return 0;
 }
 
@@ -193,10 +194,10 @@ int rcache_bump(struct rcache *rc)
 
 bool rcache_enabled(const struct rcache *rc)
 {
-	return rc && rc->gen;
+	return rc && __atomic_load_n(&rc->gen, __ATOMIC_RELAXED);
 }
 
 uint32_t rcache_gen(const struct rcache *rc)
 {
-	return rc ? rc->gen : 0;
+	return rc ? __atomic_load_n(&rc->gen, __ATOMIC_RELAXED) : 0;
 }

@@ -37,8 +37,8 @@ struct rtab {
 	size_t map_len;
 	uint32_t lines;
 	uint32_t epoch;             /* what the header holds */
-	size_t count;
-	bool on;
+	size_t count;               /* written under mu; read from any thread */
+	bool on;                    /* the same */
 	pthread_mutex_t mu;         /* the writer thread and the loop both write */
 };
 
@@ -174,7 +174,7 @@ static int put_locked(struct rtab *t, const struct vtep_route_key *k, const stru
 	line_begin(l);
 	slot_fill(&l->slot[s], k, v);
 	line_end(l);
-	t->count++;
+	__atomic_store_n(&t->count, t->count + 1, __ATOMIC_RELAXED);
 	return 0;
 }
 
@@ -198,7 +198,7 @@ static int del_locked(struct rtab *t, const struct vtep_route_key *k)
 		p->over--;
 		line_end(p);
 	}
-	t->count--;
+	__atomic_store_n(&t->count, t->count - 1, __ATOMIC_RELAXED);
 	return 0;
 }
 
@@ -207,7 +207,7 @@ static int del_locked(struct rtab *t, const struct vtep_route_key *k)
 static void rtab_fail(struct rtab *t, int err)
 {
 	hdr_epoch(t, 0);
-	t->on = false;
+	__atomic_store_n(&t->on, false, __ATOMIC_RELAXED);
 	log_err("flat route table: %s; off until vtepd restarts (lookups use vtep_routes)",
 		strerror(-err));
 }
@@ -362,7 +362,7 @@ int rtab_open(int fd, int routes_fd, struct rtab **out)
 		return 0;
 	}
 	hdr_epoch(t, odd + 1 ? odd + 1 : 2);
-	t->on = true;
+	__atomic_store_n(&t->on, true, __ATOMIC_RELAXED);
 	log_info("flat route table: %u lines (%zu KiB), %zu routes copied from vtep_routes in %ld ms",
 		 t->lines, t->map_len / 1024, t->count,
 		 (long)((t1.tv_sec - t0.tv_sec) * 1000 + (t1.tv_nsec - t0.tv_nsec) / 1000000));
@@ -381,18 +381,18 @@ void rtab_close(struct rtab *t)
 
 void rtab_prefetch(const struct rtab *t, const struct vtep_route_key *k)
 {
-	if (t && t->on)
+	if (t && __atomic_load_n(&t->on, __ATOMIC_RELAXED))
 		__builtin_prefetch(line_at(t, rtab_home(k->vni, k->ip, t->lines)), 1);
 }
 
 bool rtab_enabled(const struct rtab *t)
 {
-	return t && t->on;
+	return t && __atomic_load_n(&t->on, __ATOMIC_RELAXED);
 }
 
 size_t rtab_count(const struct rtab *t)
 {
-	return t ? t->count : 0;
+	return t ? __atomic_load_n(&t->count, __ATOMIC_RELAXED) : 0;
 }
 
 uint32_t rtab_nlines(const struct rtab *t)

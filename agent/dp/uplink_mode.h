@@ -78,6 +78,17 @@ struct uplink_status {
 	struct uplink_info uplinks[CFG_MAX_UPLINKS];
 	size_t n_maps;                 /* 0 for vtepd --probe: no maps yet */
 	struct map_status maps[STATUS_MAPS];
+	/* The IPv4 host-route lookup's two layers in front of vtep_routes
+	 * (rcache.h, rtab.h); have is false for vtepd --probe. */
+	struct {
+		bool have;
+		bool cache_on;
+		uint32_t cache_entries;        /* per CPU (limits.route_cache) */
+		uint32_t cache_gen;
+		bool table_on;
+		uint32_t table_lines;
+		uint64_t table_routes;
+	} lookup;
 };
 
 #endif /* VTEP_UPLINK_MODE_H */

@@ -76,6 +76,15 @@ rib_pending() {
 	jq -e --argjson p "$2" 'length == 1 and .[0].best and .[0].pending == $p' <<<"$r" >/dev/null
 }
 full() { local n; n=$(routes_n); echo "vtep_routes: $n entries"; [ "$n" = "$CAP" ]; }
+# The flat route table (docs/design.md) holds exactly what vtep_routes holds:
+# vtepctl status's count of it against the map's entries.
+table_is_map() {
+	local t n
+	t=$(vt h1 -j status | jq '.route_lookup.flat_table | select(.on) | .routes')
+	n=$(routes_n)
+	echo "flat route table: ${t:-off}; vtep_routes: $n entries"
+	[ -n "$t" ] && [ "$t" = "$n" ]
+}
 
 check_until "vtep_routes is full: $CAP entries" 60 full
 check_until "$((N - CAP + 2)) routes wait: vtepctl status and vtepd_map_pending" 30 \
@@ -115,6 +124,8 @@ check_until "and it is reachable" 10 ping_ok "$(ns_of w11)" "$(wl_ip 13)"
 run touch "$LOGDIR/withdraw"
 check_until "$WD routes withdrawn: as many waiting ones go in" 30 pending_is $((N - WD - CAP + 3))
 check "the map stays full" full
+check "the flat route table followed every install, move and wait: as many routes as the map" \
+	table_is_map
 in_map() { vt h1 -j routes | jq -e --arg p "$(ip_of "$1")/32" '.[] | select(.prefix == $p)' >/dev/null; }
 oldest_first() {
 	local i
@@ -135,6 +146,7 @@ feeder_start feeder2
 check_until "session Established again" 30 peer_up h1 "$FIP"
 all_in() { local n; n=$(routes_n); echo "vtep_routes: $n entries"; [ "$n" = $((N + 3)) ]; }
 check_until "restarted with limits.routes 8192: all $N routes and the 3 ports are in" 60 all_in
+check "the new, larger flat route table holds them all" table_is_map
 check "nothing waits" pending_is 0
 check "route 4000 is not pending any more" rib_pending 4000 false
 stop_pid "$FEEDER_PID" 5

@@ -91,6 +91,13 @@ static int f_status(struct daemon *d, struct uplink_status *out)
 	out->uplinks[0].attached = true;
 	out->uplinks[0].mode = UPLINK_MODE_TC;
 	strcpy(out->uplinks[0].reason, "kernel lacks xdp_meta");
+	out->lookup.have = true;
+	out->lookup.cache_on = true;
+	out->lookup.cache_entries = 32768;
+	out->lookup.cache_gen = 5;
+	out->lookup.table_on = false;
+	out->lookup.table_lines = 466034;
+	out->lookup.table_routes = 0;
 	return 0;
 }
 

@@ -13,10 +13,12 @@
 
 /* status: {version, features: {NAME: bool}, feature_notes, xdp_program,
  * test_override, uplinks: [{ifname, ifindex, attached, mode, generic,
- * reason}]}; read only, so any argument is refused. */
+ * reason}], route_lookup: {route_cache: {on, entries_per_cpu, gen},
+ * flat_table: {on, lines, routes}}}; read only, so any argument is
+ * refused. */
 START_TEST(dispatch_status)
 {
-	struct json_object *root, *data, *v, *u;
+	struct json_object *root, *data, *v, *u, *w;
 	const char *error;
 	bool ok;
 
@@ -41,6 +43,22 @@ START_TEST(dispatch_status)
 	ck_assert_str_eq(json_object_get_string(v), "kernel lacks xdp_meta");
 	ck_assert(json_object_object_get_ex(u, "ifname", &v));
 	ck_assert_str_eq(json_object_get_string(v), "up0");
+	/* route_lookup: the route cache on, the flat table off (as after it
+	 * turned itself off), each with its figures. */
+	ck_assert(json_object_object_get_ex(data, "route_lookup", &v));
+	ck_assert(json_object_object_get_ex(v, "route_cache", &u));
+	ck_assert(json_object_object_get_ex(u, "on", &w) && json_object_get_boolean(w));
+	ck_assert(json_object_object_get_ex(u, "entries_per_cpu", &w));
+	ck_assert_int_eq(json_object_get_int64(w), 32768);
+	ck_assert(json_object_object_get_ex(u, "gen", &w));
+	ck_assert_int_eq(json_object_get_int64(w), 5);
+	ck_assert(json_object_object_get_ex(v, "flat_table", &u));
+	ck_assert(json_object_object_get_ex(u, "on", &w));
+	ck_assert(json_object_is_type(w, json_type_boolean) && !json_object_get_boolean(w));
+	ck_assert(json_object_object_get_ex(u, "lines", &w));
+	ck_assert_int_eq(json_object_get_int64(w), 466034);
+	ck_assert(json_object_object_get_ex(u, "routes", &w));
+	ck_assert_int_eq(json_object_get_int64(w), 0);
 	json_object_put(root);
 	ct_refused("{\"cmd\":\"status\",\"args\":{\"vni\":1}}", "unknown argument");
 }
