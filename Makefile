@@ -460,7 +460,11 @@ FUZZ_control_SRCS := $(call fuzz_agent,ctl,control control_args control_dispatch
                      $(call fuzz_agent,dp,probe bpflog uplink_mode) agent/bgp/bgp_peer.c \
                      lib/ctlproto.c lib/rbuf.c \
                      agent/wire/evpn_nlri.c $(FUZZ_CONF_SRCS)   # log_msg: its own
-FUZZ_packet_SRCS  := tests/bpf/harness.c tests/bpf/pkt.c lib/counters.c
+# fuzz_packet's own helpers: its seed writer and its checks of the frames
+# the programs give back, apart from the fixture because they need tests/bpf's
+# pkt.h only (no harness, no skeletons), and compiled with that path alone.
+FUZZ_PACKET_HELPERS := tests/fuzz/packet_seeds.c tests/fuzz/packet_checks.c
+FUZZ_packet_SRCS  := tests/bpf/harness.c tests/bpf/pkt.c lib/counters.c $(FUZZ_PACKET_HELPERS)
 # The plugin: its parsers and result building (not main, not the commands
 # that run delegates and call vtepd), lib/ as libvtep.a gives it.
 FUZZ_cni_SRCS     := $(addprefix cni/,$(addsuffix .c,cni_args cni_bw cni_client cni_conf cni_env cni_err \
@@ -482,10 +486,12 @@ $(foreach t,$(FUZZ_ALL),$(eval FUZZ_$(t)_OBJS := $(sort $(addprefix $(FUZZ_DIR)/
 $(foreach t,$(FUZZ_ALL),$(eval FUZZ_$(t)_INC += $(if $(FUZZ_$(t)_DIR),$(call agent_inc,$(FUZZ_$(t)_DIR)))))
 FUZZ_BINS    := $(patsubst %,$(FUZZ_DIR)/fuzz_%,$(FUZZ_TARGETS))
 # The include path of a source: its agent/ folder's, tests/bpf's or cni's;
-# a helper of tests/fuzz/: its own folder and the agent/ folder it drives.
+# a helper of tests/fuzz/: its own folder and the agent/ folder it drives
+# (fuzz_packet's: tests/bpf).
 fuzz_src_inc = $(if $(filter agent/%,$(1)),$(call agent_inc,$(word 2,$(subst /, ,$(1)))),\
 	$(if $(filter tests/bpf/%,$(1)),-Itests/bpf,$(if $(filter cni/%,$(1)),-Icni,\
-	$(if $(filter $(FUZZ_WIRE_HELPERS),$(1)),-Itests/fuzz $(call agent_inc,wire)))))
+	$(if $(filter $(FUZZ_WIRE_HELPERS),$(1)),-Itests/fuzz $(call agent_inc,wire),\
+	$(if $(filter $(FUZZ_PACKET_HELPERS),$(1)),-Itests/fuzz -Itests/bpf)))))
 
 .PHONY: fuzz-smoke fuzz-long fuzz-merge fuzz-build
 
