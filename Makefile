@@ -281,7 +281,8 @@ $(BUILD)/tests/bpf/lib%.a:
 # One rule per BPF test binary: $(1) the test, $(2) its program's archive.
 # BPFT_AGENT_<test>: vtepd objects a test drives the program's maps with
 # (their folders' headers come with them).
-BPFT_AGENT_test_port_rtab := $(BUILD)/agent/dp/rtab.o $(BUILD)/agent/core/log.o
+BPFT_AGENT_test_port_rtab := $(BUILD)/agent/dp/rtab.o $(BUILD)/agent/dp/mapscan.o \
+	$(BUILD)/agent/core/log.o
 define bpf_test_rule
 $$(BUILD)/tests/bpf/$(1): tests/bpf/$(1).c $$(CHECK_MAIN) $(2) $$(BUILD)/tests/bpf/libbpftest.a \
 		$$(BUILD)/libvtep.a $$(BPFT_AGENT_$(1)) | $$(SKELS)
@@ -372,10 +373,11 @@ $(BUILD)/bench/gen: bench/gen.c bench/frame.c bench/frame.h bench/xsk_tx.c bench
 
 # fill rebuilds the flat route table with vtepd's own code (agent/dp/rtab.c).
 $(BUILD)/bench/fill: bench/fill.c $(wildcard include/*.h) $(BUILD)/libvtep.a \
-		$(BUILD)/agent/dp/rtab.o $(BUILD)/agent/core/log.o
+		$(BUILD)/agent/dp/rtab.o $(BUILD)/agent/dp/mapscan.o $(BUILD)/agent/core/log.o
 	$(call msg,LINK,$@)
 	$(Q)$(CC) $(CFLAGS) -Iagent/dp -Iagent/core $(LDFLAGS) -o $@ bench/fill.c \
-		$(BUILD)/agent/dp/rtab.o $(BUILD)/agent/core/log.o $(BUILD)/libvtep.a $(LIBS)
+		$(BUILD)/agent/dp/rtab.o $(BUILD)/agent/dp/mapscan.o $(BUILD)/agent/core/log.o \
+		$(BUILD)/libvtep.a $(LIBS)
 
 # The BGP feeder speaks through the project's codec (agent/wire/bgp_msg.h ...):
 # it links the codec's archive, nothing else of the agent.
@@ -447,7 +449,7 @@ FUZZ_CONF_SRCS    := $(call fuzz_agent,conf,config config6 config_entry config_r
 # ... and the RIB with map sync and EVPN import/export behind it.
 FUZZ_RIB_SRCS     := $(call fuzz_agent,rib,rib rib_best rib_dup rib_ip6 rib_local rib_store rib_sync rib_sync6 evpn_import \
                      evpn_export) $(call fuzz_agent,dp,mapsync mapsync6 mapsync_flush mapsync_reconcile \
-                     mapsync_resolve mapsync_pending mapsync_writer rcache rtab) lib/hashmap.c
+                     mapsync_resolve mapsync_pending mapsync_writer mapscan rcache rtab) lib/hashmap.c
 # fuzz_bgp's own helpers (tests/fuzz/NAME.c with its NAME.h): its round
 # trips through the codec's builders, apart from the RIB stage because they
 # need agent/wire only, and compiled with its include path alone.

@@ -13,6 +13,7 @@
 #include <bpf/bpf.h>
 
 #include "log.h"
+#include "mapscan.h"
 
 /* Below this many changes one syscall per entry is as cheap as a batch. */
 #define MS_FEW   4
@@ -27,15 +28,12 @@
  * many keys; then the loop waits for it. Bounded, the dirty set stays in
  * the cache (a key's dirty entry is a random access into it). */
 #define MS_ASYNC_MAX 16384
-#ifndef ENOTSUPP
-#define ENOTSUPP 524 /* the kernel's internal "not supported", seen by user space */
-#endif
 
 /* ---- running a job (any thread) ---------------------------------------------- */
 
 bool ms_batch_unsupported(int err)
 {
-	return err == -EINVAL || err == -EOPNOTSUPP || err == -ENOTSUPP || err == -ENOSYS;
+	return mapscan_batch_unsupported(err);
 }
 
 static int ms_note_err(struct mapsync_stats *st, enum ms_map m, const void *key,

@@ -10,65 +10,41 @@
 #include <bpf/bpf.h>
 
 #include "log.h"
+#include "mapscan.h"
 
 /* ---- reconcile --------------------------------------------------------------- */
 
-/* Calls fn on every entry of map m: batched lookups when the map supports
- * them, get_next_key otherwise (LPM tries on older kernels). */
+/* Calls fn on every entry of map m (mapscan.h: batched lookups when the map
+ * supports them, get_next_key otherwise). */
 typedef int (*ms_scan_fn)(struct mapsync *ms, enum ms_map m, const void *k, const void *v,
 			  void *arg);
 
+struct ms_scan_ctx {
+	struct mapsync *ms;
+	enum ms_map m;
+	ms_scan_fn fn;
+	void *arg;
+};
+
+static int ms_scan_chunk(const void *keys, const void *vals, size_t n, void *arg)
+{
+	const struct ms_scan_ctx *c = arg;
+	const struct ms_desc *d = &ms_descs[c->m];
+	size_t i;
+	int err;
+
+	for (i = 0; i < n; i++)
+		if ((err = c->fn(c->ms, c->m, (const uint8_t *)keys + i * d->key_size,
+				 (const uint8_t *)vals + i * d->val_size, c->arg)))
+			return err;
+	return 0;
+}
+
 static int ms_scan(struct mapsync *ms, enum ms_map m, ms_scan_fn fn, void *arg)
 {
-	const struct ms_desc *d = &ms_descs[m];
-	uint8_t *keys = malloc(MS_CHUNK * d->key_size), *vals = malloc(MS_CHUNK * d->val_size);
-	uint8_t batch[64], k[MS_MAX_ENTRY], v[MS_MAX_ENTRY];
-	int fd = ms->fd[m], err = 0;
-	bool first = true, more = true;
-	__u32 i;
+	struct ms_scan_ctx c = { .ms = ms, .m = m, .fn = fn, .arg = arg };
 
-	if (!keys || !vals) {
-		err = -ENOMEM;
-		goto out;
-	}
-	while (more) {
-		__u32 cnt = MS_CHUNK;
-
-		err = bpf_map_lookup_batch(fd, first ? NULL : batch, batch, keys, vals, &cnt, NULL);
-		if (err == -ENOENT) {
-			more = false;
-			err = 0;
-		} else if (err) {
-			if (first && ms_batch_unsupported(err))
-				goto slow;
-			goto out;
-		}
-		if (cnt > MS_CHUNK)
-			cnt = 0;
-		for (i = 0; i < cnt && !err; i++)
-			err = fn(ms, m, keys + i * d->key_size, vals + i * d->val_size, arg);
-		if (err)
-			goto out;
-		first = false;
-	}
-	goto out;
-slow:
-	err = bpf_map_get_next_key(fd, NULL, k);
-	while (!err) {
-		if (!bpf_map_lookup_elem(fd, k, v)) {
-			err = fn(ms, m, k, v, arg);
-			if (err)
-				goto out;
-		}
-		memcpy(v, k, d->key_size);
-		err = bpf_map_get_next_key(fd, v, k);
-	}
-	if (err == -ENOENT)
-		err = 0;
-out:
-	free(keys);
-	free(vals);
-	return err;
+	return mapscan(ms->fd[m], ms_descs[m].key_size, ms_descs[m].val_size, ms_scan_chunk, &c);
 }
 
 /* Keys found in a map during reconcile that are ours and not desired. */

@@ -17,6 +17,7 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "loadorder.h"
 #include "log.h"
 #include "vtep_maps.h"
 
@@ -40,17 +41,6 @@ uint32_t rcache_slots(uint32_t entries)
 	int ncpu = libbpf_num_possible_cpus();
 
 	return ncpu > 0 ? rcache_sets(entries) * (uint32_t)ncpu : 0;
-}
-
-/* Loads ordered as x86's: bpf/rcache.h reads gen before vtep_routes with
- * no barrier the BPF instruction set could express on every kernel. */
-static bool rcache_cpu_ok(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	return true;
-#else
-	return false;
-#endif
 }
 
 static int ctl_write(struct rcache *rc, uint32_t gen)
@@ -132,7 +122,7 @@ int rcache_open(int ctl_fd, int sets_fd, uint32_t entries, struct rcache **out)
 		err = -EINVAL;
 		goto fail;
 	}
-	if (entries && !rcache_cpu_ok()) {
+	if (entries && !dp_loads_in_order()) {
 		log_info("route cache off: this CPU does not order loads as the datapath's "
 			 "cache needs (x86 only)");
 		entries = 0;

@@ -27,9 +27,9 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 
+#include "loadorder.h"
 #include "log.h"
-
-#define RTAB_DUMP_CHUNK 8192
+#include "mapscan.h"
 
 struct rtab {
 	int fd;
@@ -58,15 +58,6 @@ uint32_t rtab_entries(uint32_t routes)
 static uint32_t rtab_home(uint32_t vni, uint32_t ip, uint32_t lines)
 {
 	return vtep_rtab_home(vni, ip, lines);
-}
-
-static bool rtab_cpu_ok(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	return true;
-#else
-	return false;
-#endif
 }
 
 static struct vtep_rtab_line *line_at(const struct rtab *t, uint32_t idx)
@@ -236,61 +227,33 @@ int rtab_del(struct rtab *t, const struct vtep_route_key *k)
 	return 0;
 }
 
-/* Every entry of vtep_routes into the (empty) table: batched lookups,
- * get_next_key where the kernel has no batch for the map. */
+/* A chunk of vtep_routes into the table, each key's line asked for 8 keys
+ * ahead: the lines are scattered over the whole table. */
+static int rtab_fill_chunk(const void *keys, const void *vals, size_t n, void *arg)
+{
+	const struct vtep_route_key *ks = keys;
+	const struct vtep_route *vs = vals;
+	struct rtab *t = arg;
+	size_t i;
+	int err;
+
+	for (i = 0; i < n && i < 8; i++)
+		__builtin_prefetch(line_at(t, rtab_home(ks[i].vni, ks[i].ip, t->lines)), 1);
+	for (i = 0; i < n; i++) {
+		if (i + 8 < n)
+			__builtin_prefetch(line_at(t, rtab_home(ks[i + 8].vni, ks[i + 8].ip, t->lines)),
+					   1);
+		if ((err = put_locked(t, &ks[i], &vs[i])))
+			return err;
+	}
+	return 0;
+}
+
+/* Every entry of vtep_routes into the (empty) table (mapscan.h). */
 static int rtab_fill(struct rtab *t, int routes_fd)
 {
-	struct vtep_route_key *keys = calloc(RTAB_DUMP_CHUNK, sizeof(*keys)), k, nk;
-	struct vtep_route *vals = calloc(RTAB_DUMP_CHUNK, sizeof(*vals)), v;
-	__u32 batch = 0, cnt, i;
-	bool first = true;
-	int err = 0;
-
-	if (!keys || !vals) {
-		err = -ENOMEM;
-		goto out;
-	}
-	for (;;) {
-		int berr;
-
-		cnt = RTAB_DUMP_CHUNK;
-		berr = bpf_map_lookup_batch(routes_fd, first ? NULL : &batch, &batch, keys, vals,
-					    &cnt, NULL);
-		if (berr && berr != -ENOENT) {
-			err = berr;
-			if (first && (err == -EINVAL || err == -ENOTSUP || err == -EOPNOTSUPP))
-				goto slow;
-			goto out;
-		}
-		if (cnt > RTAB_DUMP_CHUNK)
-			cnt = 0;
-		for (i = 0; i < cnt && i < 8; i++)
-			__builtin_prefetch(line_at(t, rtab_home(keys[i].vni, keys[i].ip, t->lines)), 1);
-		for (i = 0; i < cnt; i++) {
-			if (i + 8 < cnt)
-				__builtin_prefetch(line_at(t, rtab_home(keys[i + 8].vni, keys[i + 8].ip,
-									 t->lines)), 1);
-			if ((err = put_locked(t, &keys[i], &vals[i])))
-				goto out;
-		}
-		if (berr == -ENOENT)
-			goto out; /* the last chunk */
-		first = false;
-	}
-slow:
-	err = bpf_map_get_next_key(routes_fd, NULL, &nk);
-	while (!err) {
-		k = nk;
-		if (!bpf_map_lookup_elem(routes_fd, &k, &v) && (err = put_locked(t, &k, &v)))
-			goto out;
-		err = bpf_map_get_next_key(routes_fd, &k, &nk);
-	}
-	if (err == -ENOENT)
-		err = 0;
-out:
-	free(keys);
-	free(vals);
-	return err;
+	return mapscan(routes_fd, sizeof(struct vtep_route_key), sizeof(struct vtep_route),
+		       rtab_fill_chunk, t);
 }
 
 /* A table vtepd cannot write must not stay on for the programs: an earlier
@@ -339,7 +302,7 @@ int rtab_open(int fd, int routes_fd, struct rtab **out)
 		return err;
 	}
 	t->epoch = t->mem[0].hdr.epoch;
-	if (!rtab_cpu_ok()) {
+	if (!dp_loads_in_order()) {
 		hdr_epoch(t, 0);
 		log_info("flat route table: off (this CPU does not order loads as bpf/rtab.h needs)");
 		*out = t;

@@ -204,6 +204,28 @@ void run_w1(const struct pkt *in, struct harness_result *r)
 	ck_assert_int_eq(harness_run_tc(prog_fd, if_w1, in->buf, in->len, r), 0);
 }
 
+uint32_t port_vtep_for(const char *daddr)
+{
+	struct harness_result r;
+	struct pkt in;
+	uint32_t d;
+
+	udp_w1(&in, daddr);
+	run_w1(&in, &r);
+	if (r.retval != TC_ACT_REDIRECT || r.out_len != in.len + 50)
+		return 0;
+	memcpy(&d, r.out + 14 + 16, 4);
+	return d;
+}
+
+void port_remote_route(const char *ip, const char *vtep)
+{
+	struct vtep_route r = { .vtep = IP(vtep), .source = VTEP_SRC_BGP };
+
+	memcpy(r.mac, MAC_R21, 6);
+	ck_assert_int_eq(harness_route_add(&h, VNI, IP(ip), &r), 0);
+}
+
 void expect_bytes(const struct harness_result *r, const struct pkt *want)
 {
 	size_t d = pkt_hexdiff(stderr, want->buf, want->len, r->out, r->out_len);

@@ -71,6 +71,12 @@ void icmp_echo_frame(struct pkt *p, const uint8_t *edst, const uint8_t *esrc, co
 void expect_counters(const size_t *offs, int n);
 /* in through w1's ingress; the test fails if the run does. */
 void run_w1(const struct pkt *in, struct harness_result *r);
+/* UDP from w1 to daddr (udp_w1); the outer destination (the VTEP) of the
+ * encapsulated frame, 0 when it was not encapsulated. */
+uint32_t port_vtep_for(const char *daddr);
+/* A BGP host route (VNI, ip) -> vtep, MAC_R21, written straight into
+ * vtep_routes (behind whatever copy the datapath keeps of it). */
+void port_remote_route(const char *ip, const char *vtep);
 /* The output frame is want, byte for byte (a hex diff on stderr if not). */
 void expect_bytes(const struct harness_result *r, const struct pkt *want);
 

@@ -42,43 +42,19 @@ static void rc_ctl(uint32_t gen, uint32_t mask)
 					     BPF_ANY), 0);
 }
 
-static void remote_route(const char *ip, const char *vtep)
-{
-	struct vtep_route r = { .vtep = IP(vtep), .source = VTEP_SRC_BGP };
-
-	memcpy(r.mac, MAC_R21, 6);
-	ck_assert_int_eq(harness_route_add(&h, VNI, IP(ip), &r), 0);
-}
-
-/* Sends UDP from w1 to daddr; returns the outer destination (the VTEP) of
- * the encapsulated frame, 0 when it was not encapsulated. */
-static uint32_t vtep_for(const char *daddr)
-{
-	struct harness_result r;
-	struct pkt in;
-	uint32_t d;
-
-	udp_w1(&in, daddr);
-	run_w1(&in, &r);
-	if (r.retval != TC_ACT_REDIRECT || r.out_len != in.len + 50)
-		return 0;
-	memcpy(&d, r.out + 14 + 16, 4);
-	return d;
-}
-
 #define HITS   harness_stat(&h, rcache_hit)
 #define MISSES harness_stat(&h, rcache_miss)
 
 START_TEST(off_until_gen)
 {
 	pin_cpu();
-	ck_assert_uint_eq(vtep_for("10.1.0.21"), IP("192.0.2.2"));
-	ck_assert_uint_eq(vtep_for("10.1.0.21"), IP("192.0.2.2"));
+	ck_assert_uint_eq(port_vtep_for("10.1.0.21"), IP("192.0.2.2"));
+	ck_assert_uint_eq(port_vtep_for("10.1.0.21"), IP("192.0.2.2"));
 	ck_assert_uint_eq(HITS + MISSES, 0);
 	/* Off, a change takes effect at once. */
 	ck_assert_int_eq(harness_remote_add(&h, IP("192.0.2.3")), 0);
-	remote_route("10.1.0.21", "192.0.2.3");
-	ck_assert_uint_eq(vtep_for("10.1.0.21"), IP("192.0.2.3"));
+	port_remote_route("10.1.0.21", "192.0.2.3");
+	ck_assert_uint_eq(port_vtep_for("10.1.0.21"), IP("192.0.2.3"));
 	ck_assert_uint_eq(HITS + MISSES, 0);
 }
 END_TEST
@@ -87,21 +63,21 @@ START_TEST(hit_until_gen_moves)
 {
 	pin_cpu();
 	rc_ctl(1, ~0u);
-	ck_assert_uint_eq(vtep_for("10.1.0.21"), IP("192.0.2.2"));
+	ck_assert_uint_eq(port_vtep_for("10.1.0.21"), IP("192.0.2.2"));
 	ck_assert_uint_eq(MISSES, 1);
 	ck_assert_uint_eq(HITS, 0);
-	ck_assert_uint_eq(vtep_for("10.1.0.21"), IP("192.0.2.2"));
+	ck_assert_uint_eq(port_vtep_for("10.1.0.21"), IP("192.0.2.2"));
 	ck_assert_uint_eq(HITS, 1);
 	/* The map changes behind the cache: the copy still serves... */
 	ck_assert_int_eq(harness_remote_add(&h, IP("192.0.2.3")), 0);
-	remote_route("10.1.0.21", "192.0.2.3");
-	ck_assert_uint_eq(vtep_for("10.1.0.21"), IP("192.0.2.2"));
+	port_remote_route("10.1.0.21", "192.0.2.3");
+	ck_assert_uint_eq(port_vtep_for("10.1.0.21"), IP("192.0.2.2"));
 	ck_assert_uint_eq(HITS, 2);
 	/* ...until the gen moves, as vtepd moves it after every change. */
 	rc_ctl(2, ~0u);
-	ck_assert_uint_eq(vtep_for("10.1.0.21"), IP("192.0.2.3"));
+	ck_assert_uint_eq(port_vtep_for("10.1.0.21"), IP("192.0.2.3"));
 	ck_assert_uint_eq(MISSES, 2);
-	ck_assert_uint_eq(vtep_for("10.1.0.21"), IP("192.0.2.3"));
+	ck_assert_uint_eq(port_vtep_for("10.1.0.21"), IP("192.0.2.3"));
 	ck_assert_uint_eq(HITS, 3);
 	/* Every packet was encapsulated. */
 	ck_assert_uint_eq(harness_stat(&h, fwd_encap), 5);
@@ -116,7 +92,7 @@ START_TEST(deleted_route)
 
 	pin_cpu();
 	rc_ctl(7, ~0u);
-	ck_assert_uint_eq(vtep_for("10.1.0.21"), IP("192.0.2.2"));
+	ck_assert_uint_eq(port_vtep_for("10.1.0.21"), IP("192.0.2.2"));
 	ck_assert_int_eq(bpf_map_delete_elem(h.map_fd[HM_ROUTES], &k), 0);
 	rc_ctl(8, ~0u);
 	udp_w1(&in, "10.1.0.21");
@@ -133,20 +109,20 @@ END_TEST
 START_TEST(two_ways_fifo)
 {
 	pin_cpu();
-	remote_route("10.1.0.22", "192.0.2.2");
-	remote_route("10.1.0.23", "192.0.2.2");
+	port_remote_route("10.1.0.22", "192.0.2.2");
+	port_remote_route("10.1.0.23", "192.0.2.2");
 	rc_ctl(1, 0);
-	vtep_for("10.1.0.21");
-	vtep_for("10.1.0.22");
+	port_vtep_for("10.1.0.21");
+	port_vtep_for("10.1.0.22");
 	ck_assert_uint_eq(MISSES, 2);
-	vtep_for("10.1.0.21");
-	vtep_for("10.1.0.22");
+	port_vtep_for("10.1.0.21");
+	port_vtep_for("10.1.0.22");
 	ck_assert_uint_eq(HITS, 2);
-	vtep_for("10.1.0.23");  /* [23, 22]: 21 is out */
+	port_vtep_for("10.1.0.23");  /* [23, 22]: 21 is out */
 	ck_assert_uint_eq(MISSES, 3);
-	vtep_for("10.1.0.22");
+	port_vtep_for("10.1.0.22");
 	ck_assert_uint_eq(HITS, 3);
-	vtep_for("10.1.0.21");
+	port_vtep_for("10.1.0.21");
 	ck_assert_uint_eq(MISSES, 4);
 	ck_assert_uint_eq(harness_stat(&h, fwd_encap), 7);
 }
@@ -161,14 +137,14 @@ START_TEST(thrash_goes_past)
 	int i;
 
 	pin_cpu();
-	remote_route("10.1.0.22", "192.0.2.2");
-	remote_route("10.1.0.23", "192.0.2.2");
+	port_remote_route("10.1.0.22", "192.0.2.2");
+	port_remote_route("10.1.0.23", "192.0.2.2");
 	rc_ctl(1, 0);
 	for (i = 0; i < VTEP_RCACHE_WINDOW; i++)
-		ck_assert_uint_eq(vtep_for(d[i % 3]), IP("192.0.2.2"));
+		ck_assert_uint_eq(port_vtep_for(d[i % 3]), IP("192.0.2.2"));
 	ck_assert_uint_eq(MISSES, VTEP_RCACHE_WINDOW);
 	ck_assert_uint_eq(harness_stat(&h, rcache_skip), 0);
-	ck_assert_uint_eq(vtep_for(d[0]), IP("192.0.2.2"));
+	ck_assert_uint_eq(port_vtep_for(d[0]), IP("192.0.2.2"));
 	ck_assert_uint_eq(harness_stat(&h, rcache_skip), 1);
 	ck_assert_uint_eq(HITS, 0);
 	ck_assert_uint_eq(harness_stat(&h, fwd_encap), VTEP_RCACHE_WINDOW + 1);
@@ -185,16 +161,16 @@ START_TEST(warming_is_no_thrash)
 	pin_cpu();
 	for (i = 0; i < VTEP_RCACHE_WINDOW + 8; i++) {
 		snprintf(a, sizeof(a), "10.1.%d.%d", 2 + i / 200, 1 + i % 200);
-		remote_route(a, "192.0.2.2");
+		port_remote_route(a, "192.0.2.2");
 	}
 	rc_ctl(1, ~0u);
 	for (i = 0; i < VTEP_RCACHE_WINDOW + 8; i++) {
 		snprintf(a, sizeof(a), "10.1.%d.%d", 2 + i / 200, 1 + i % 200);
-		ck_assert_uint_eq(vtep_for(a), IP("192.0.2.2"));
+		ck_assert_uint_eq(port_vtep_for(a), IP("192.0.2.2"));
 	}
 	ck_assert_uint_eq(harness_stat(&h, rcache_skip), 0);
 	ck_assert_uint_eq(MISSES, VTEP_RCACHE_WINDOW + 8);
-	ck_assert_uint_eq(vtep_for("10.1.2.1"), IP("192.0.2.2"));
+	ck_assert_uint_eq(port_vtep_for("10.1.2.1"), IP("192.0.2.2"));
 	ck_assert_uint_eq(HITS, 1);
 }
 END_TEST

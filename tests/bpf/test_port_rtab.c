@@ -55,22 +55,6 @@ static struct vtep_rtab_line *line_of(union vtep_rtab_elem *t, const char *ip)
 	return NULL;
 }
 
-/* Sends UDP from w1 to daddr; returns the outer destination (the VTEP) of
- * the encapsulated frame, 0 when it was not encapsulated. */
-static uint32_t vtep_for(const char *daddr)
-{
-	struct harness_result r;
-	struct pkt in;
-	uint32_t d;
-
-	udp_w1(&in, daddr);
-	run_w1(&in, &r);
-	if (r.retval != TC_ACT_REDIRECT || r.out_len != in.len + 50)
-		return 0;
-	memcpy(&d, r.out + 14 + 16, 4);
-	return d;
-}
-
 static void hash_del(const char *ip)
 {
 	struct vtep_route_key k = { .vni = VNI, .ip = IP(ip) };
@@ -78,20 +62,12 @@ static void hash_del(const char *ip)
 	ck_assert_int_eq(bpf_map_delete_elem(h.map_fd[HM_ROUTES], &k), 0);
 }
 
-static void hash_put(const char *ip, const char *vtep)
-{
-	struct vtep_route r = { .vtep = IP(vtep), .source = VTEP_SRC_BGP };
-
-	memcpy(r.mac, MAC_R21, 6);
-	ck_assert_int_eq(harness_route_add(&h, VNI, IP(ip), &r), 0);
-}
-
 #define HITS harness_stat(&h, rtab_hit)
 #define ASKS harness_stat(&h, rtab_ask)
 
 START_TEST(off_reads_routes)
 {
-	ck_assert_uint_eq(vtep_for("10.1.0.21"), IP("192.0.2.2"));
+	ck_assert_uint_eq(port_vtep_for("10.1.0.21"), IP("192.0.2.2"));
 	ck_assert_uint_eq(HITS + ASKS, 0);
 }
 END_TEST
@@ -103,7 +79,7 @@ START_TEST(hit_from_table)
 	tab_open();
 	ck_assert_uint_eq(rtab_count(rt), 3); /* w1, w2, 10.1.0.21 */
 	hash_del("10.1.0.21");
-	ck_assert_uint_eq(vtep_for("10.1.0.21"), IP("192.0.2.2"));
+	ck_assert_uint_eq(port_vtep_for("10.1.0.21"), IP("192.0.2.2"));
 	ck_assert_uint_eq(HITS, 1);
 	ck_assert_uint_eq(ASKS, 0);
 	ck_assert_uint_eq(harness_stat(&h, fwd_encap), 1);
@@ -122,16 +98,16 @@ START_TEST(absent_is_final)
 	struct pkt in;
 
 	tab_open();
-	hash_put("10.1.0.22", "192.0.2.2");
+	port_remote_route("10.1.0.22", "192.0.2.2");
 	udp_w1(&in, "10.1.0.22");
 	run_w1(&in, &r);
 	ck_assert_int_eq(r.retval, TC_ACT_SHOT);
 	ck_assert_uint_eq(harness_stat(&h, drop_no_route), 1);
-	ck_assert_uint_eq(vtep_for("10.1.128.5"), IP("192.0.2.2"));
+	ck_assert_uint_eq(port_vtep_for("10.1.128.5"), IP("192.0.2.2"));
 	/* Once vtepd writes it, it is there. */
 	memcpy(v.mac, MAC_R21, 6);
 	ck_assert_int_eq(rtab_put(rt, &k, &v), 0);
-	ck_assert_uint_eq(vtep_for("10.1.0.22"), IP("192.0.2.2"));
+	ck_assert_uint_eq(port_vtep_for("10.1.0.22"), IP("192.0.2.2"));
 	ck_assert_uint_eq(HITS, 1);
 	ck_assert_uint_eq(ASKS, 0);
 	rtab_close(rt);
@@ -167,15 +143,15 @@ START_TEST(odd_seq_asks_routes)
 
 	tab_open();
 	ck_assert_int_eq(harness_remote_add(&h, IP("192.0.2.3")), 0);
-	hash_put("10.1.0.21", "192.0.2.3");
+	port_remote_route("10.1.0.21", "192.0.2.3");
 	t = tab_map(&len);
 	l = line_of(t, "10.1.0.21");
 	l->seq++;
-	ck_assert_uint_eq(vtep_for("10.1.0.21"), IP("192.0.2.3"));
+	ck_assert_uint_eq(port_vtep_for("10.1.0.21"), IP("192.0.2.3"));
 	ck_assert_uint_eq(ASKS, 1);
 	ck_assert_uint_eq(HITS, 0);
 	l->seq++;
-	ck_assert_uint_eq(vtep_for("10.1.0.21"), IP("192.0.2.2"));
+	ck_assert_uint_eq(port_vtep_for("10.1.0.21"), IP("192.0.2.2"));
 	ck_assert_uint_eq(HITS, 1);
 	munmap(t, len);
 	rtab_close(rt);
@@ -191,15 +167,15 @@ START_TEST(odd_epoch_asks_routes)
 
 	tab_open();
 	ck_assert_int_eq(harness_remote_add(&h, IP("192.0.2.3")), 0);
-	hash_put("10.1.0.21", "192.0.2.3");
+	port_remote_route("10.1.0.21", "192.0.2.3");
 	t = tab_map(&len);
 	e = t[0].hdr.epoch;
 	t[0].hdr.epoch = e + 1;
-	ck_assert_uint_eq(vtep_for("10.1.0.21"), IP("192.0.2.3"));
+	ck_assert_uint_eq(port_vtep_for("10.1.0.21"), IP("192.0.2.3"));
 	t[0].hdr.epoch = 0;
-	ck_assert_uint_eq(vtep_for("10.1.0.21"), IP("192.0.2.3"));
+	ck_assert_uint_eq(port_vtep_for("10.1.0.21"), IP("192.0.2.3"));
 	t[0].hdr.epoch = e;
-	ck_assert_uint_eq(vtep_for("10.1.0.21"), IP("192.0.2.2"));
+	ck_assert_uint_eq(port_vtep_for("10.1.0.21"), IP("192.0.2.2"));
 	ck_assert_uint_eq(HITS, 1);
 	munmap(t, len);
 	rtab_close(rt);
@@ -242,7 +218,7 @@ START_TEST(far_key_asks_routes)
 		idx = idx >= lines ? 1 : idx + 1;
 	}
 	/* vtep_routes' answer (192.0.2.2), not the far slot's. */
-	ck_assert_uint_eq(vtep_for("10.1.0.21"), IP("192.0.2.2"));
+	ck_assert_uint_eq(port_vtep_for("10.1.0.21"), IP("192.0.2.2"));
 	ck_assert_uint_eq(ASKS, 1);
 	ck_assert_uint_eq(HITS, 0);
 	munmap(t, len);
